@@ -1,0 +1,112 @@
+/* core/error.c: the library's single error mechanism.
+ * Messages are plain one-liners; OpenSSL's queue is drained into them so no stale error leaks into a later call. */
+#include "error_internal.h"
+
+#include <openssl/err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void eseal_error_clear(eseal_error *err)
+{
+	if (err == NULL)
+		return;
+	err->status = ESEAL_OK;
+	err->message[0] = '\0';
+}
+
+const char *eseal_status_name(eseal_status status)
+{
+	switch (status) {
+	case ESEAL_OK: return "ok";
+	case ESEAL_E_USAGE: return "usage";
+	case ESEAL_E_INPUT: return "input";
+	case ESEAL_E_IO: return "io";
+	case ESEAL_E_CONFIG: return "config";
+	case ESEAL_E_PIN: return "pin";
+	case ESEAL_E_HSM: return "hsm";
+	case ESEAL_E_TSA: return "tsa";
+	case ESEAL_E_CRYPTO: return "crypto";
+	case ESEAL_E_INTERNAL: return "internal";
+	}
+	return "internal";
+}
+
+/* sysexits.h values: stable, documented, and already understood by mail/batch tooling. */
+int eseal_status_exit_code(eseal_status status)
+{
+	switch (status) {
+	case ESEAL_OK: return 0;
+	case ESEAL_E_USAGE: return 64;    /* EX_USAGE */
+	case ESEAL_E_INPUT: return 65;    /* EX_DATAERR */
+	case ESEAL_E_IO: return 74;       /* EX_IOERR */
+	case ESEAL_E_CONFIG: return 78;   /* EX_CONFIG */
+	case ESEAL_E_PIN: return 77;      /* EX_NOPERM */
+	case ESEAL_E_HSM: return 75;      /* EX_TEMPFAIL */
+	case ESEAL_E_TSA: return 69;      /* EX_UNAVAILABLE */
+	case ESEAL_E_CRYPTO: return 70;   /* EX_SOFTWARE */
+	case ESEAL_E_INTERNAL: return 70; /* EX_SOFTWARE */
+	}
+	return 70;
+}
+
+int eseal_status_is_transient(eseal_status status)
+{
+	return status == ESEAL_E_HSM || status == ESEAL_E_TSA;
+}
+
+static void set_va(eseal_error *err, eseal_status status, const char *fmt, va_list ap)
+{
+	err->status = status;
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+}
+
+eseal_status es_error_set(eseal_error *err, eseal_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || err->status != ESEAL_OK)
+		return err != NULL ? err->status : status;
+	va_start(ap, fmt);
+	set_va(err, status, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+eseal_status es_error_set_ossl(eseal_error *err, eseal_status status, const char *fmt, ...)
+{
+	va_list ap;
+	unsigned long code = ERR_peek_last_error();
+	char reason[256];
+	size_t used;
+
+	if (err == NULL || err->status != ESEAL_OK) {
+		ERR_clear_error();
+		return err != NULL ? err->status : status;
+	}
+	va_start(ap, fmt);
+	set_va(err, status, fmt, ap);
+	va_end(ap);
+	if (code != 0) {
+		ERR_error_string_n(code, reason, sizeof(reason));
+		used = strlen(err->message);
+		snprintf(err->message + used, sizeof(err->message) - used, " (%s)", reason);
+	}
+	ERR_clear_error();
+	return status;
+}
+
+void es_error_prefix(eseal_error *err, const char *fmt, ...)
+{
+	char prefix[512];
+	char old[ESEAL_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	if (err == NULL || err->status == ESEAL_OK)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, err->message, sizeof(old));
+	snprintf(err->message, sizeof(err->message), "%s: %s", prefix, old);
+}

@@ -1,0 +1,48 @@
+/* core/init.c: process-wide initialisation of the libraries eseal stands on.
+ * The only global state of the library lives here, set once before threads start. */
+#include "eseal/eseal.h"
+#include "error_internal.h"
+
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/xmlsec.h>
+
+static int initialised;
+
+int eseal_init(eseal_error *err)
+{
+	if (initialised)
+		return ESEAL_OK;
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_ADD_ALL_CIPHERS |
+				    OPENSSL_INIT_ADD_ALL_DIGESTS, NULL) != 1)
+		return es_error_set_ossl(err, ESEAL_E_INTERNAL, "cannot initialise OpenSSL");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return es_error_set(err, ESEAL_E_INTERNAL, "cannot initialise libcurl");
+	xmlInitParser();
+	/* Untrusted XML must never reach the network or the file system through the parser. */
+	xmlSubstituteEntitiesDefault(0);
+	xmlLoadExtDtdDefaultValue = 0;
+	if (xmlSecInit() < 0)
+		return es_error_set(err, ESEAL_E_INTERNAL, "cannot initialise xmlsec");
+	if (xmlSecCheckVersion() != 1)
+		return es_error_set(err, ESEAL_E_INTERNAL, "xmlsec library version mismatch");
+	if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0)
+		return es_error_set(err, ESEAL_E_INTERNAL, "cannot initialise xmlsec-openssl");
+	initialised = 1;
+	return ESEAL_OK;
+}
+
+void eseal_cleanup(void)
+{
+	if (!initialised)
+		return;
+	xmlSecCryptoShutdown();
+	xmlSecCryptoAppShutdown();
+	xmlSecShutdown();
+	xmlCleanupParser();
+	curl_global_cleanup();
+	initialised = 0;
+}

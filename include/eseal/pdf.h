@@ -1,0 +1,41 @@
+/* eseal/pdf.h: PAdES seals (ETSI EN 319 142-1) by incremental update.
+ * The sealer finds where the signed bytes are and where the seal goes; signatures come from eseal/cms.h. */
+#ifndef ESEAL_PDF_H
+#define ESEAL_PDF_H
+
+#include <openssl/evp.h>
+
+#include "eseal/error.h"
+#include "eseal/profile.h"
+#include "eseal/signer.h"
+#include "eseal/timestamp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct eseal_pdf_options {
+	eseal_signer *signer;
+	eseal_tsa *tsa;            /* non-NULL: B-T */
+	const EVP_MD *md;          /* NULL = SHA-256 */
+	const char *reason, *location, *contact;   /* optional */
+	int visible;
+	int page;                  /* 1-based; 0 = first; -1 = last */
+	double rect[4];            /* x, y, w, h in points; all 0 = default place */
+	const char *image;         /* optional PNG/JPEG seal image */
+	eseal_certify certify;
+	const char *password;      /* for encrypted input; NULL = none */
+	int overwrite;             /* replace an existing output */
+} eseal_pdf_options;
+
+/* True if the file starts like a PDF (%PDF- within the first 1024 bytes). */
+int eseal_pdf_detect(const unsigned char *head, size_t len);
+
+/* Reads in_path (never modified), appends one incremental update holding the seal, writes out_path
+ * atomically. Memory use does not grow with the file size. */
+int eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_options *opts, eseal_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

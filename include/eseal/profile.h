@@ -1,0 +1,76 @@
+/* eseal/profile.h: seal profiles read from an INI file ([profile NAME] sections).
+ * Front ends load one profile, then let their own flags override fields before opening a sealer. */
+#ifndef ESEAL_PROFILE_H
+#define ESEAL_PROFILE_H
+
+#include <stddef.h>
+
+#include "eseal/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ESEAL_DEFAULT_CONFIG "/etc/eseal/eseal.conf"
+#define ESEAL_MAX_TSA_URLS 8
+
+typedef enum { ESEAL_LEVEL_B_B = 0, ESEAL_LEVEL_B_T } eseal_level;
+
+typedef enum { ESEAL_CERTIFY_NONE = 0, ESEAL_CERTIFY_NO_CHANGES, ESEAL_CERTIFY_FORM_FILL } eseal_certify;
+
+typedef enum {
+	ESEAL_PLACEMENT_ENVELOPED = 0, /* last child of the root */
+	ESEAL_PLACEMENT_UBL,           /* OASIS UBL 2.1 extension block */
+	ESEAL_PLACEMENT_FATTURAPA,     /* enveloped XAdES-BES, last child of the root */
+	ESEAL_PLACEMENT_DETACHED       /* separate XAdES file referencing external files */
+} eseal_placement;
+
+/* Every string is owned by the profile (heap), NULL when unset. */
+typedef struct eseal_profile {
+	char *name;
+	/* key and certificate */
+	char *key;           /* RFC 7512 URI, or a PEM/PKCS#12 path (development) */
+	char *pin_file;
+	char *cert;
+	char *sig_scheme;    /* "auto", "pkcs1", "pss", "ecdsa" */
+	char *digest;        /* "sha256" (default), "sha384", "sha512" */
+	/* time-stamping */
+	char *tsa[ESEAL_MAX_TSA_URLS];
+	size_t n_tsa;
+	char *tsa_ca;        /* PEM trust anchors for TSA certificates */
+	char *tsa_auth_file; /* "user:password" */
+	char *tsa_policy;
+	long tsa_timeout_ms;
+	int tsa_retries;
+	eseal_level level;
+	/* PDF */
+	char *reason, *location, *contact;
+	int visible;
+	int page;            /* 1-based; 0 = first; -1 = last */
+	double rect[4];      /* x, y, w, h in points; all 0 = default place */
+	char *image;         /* PNG/JPEG seal image */
+	eseal_certify certify;
+	/* XML */
+	eseal_placement placement;
+	/* CUPS printer */
+	char *output_dir;
+} eseal_profile;
+
+/* Empty profile with defaults (level B-B, sha256, ...). */
+int eseal_profile_new(eseal_profile **out, eseal_error *err);
+/* Loads [profile NAME] from path. path NULL: $ESEAL_CONFIG, else ESEAL_DEFAULT_CONFIG. Unknown keys are
+ * errors (a typo must not silently drop a setting). */
+int eseal_profile_load(eseal_profile **out, const char *path, const char *name, eseal_error *err);
+/* Sets one key as it would be read from the file ("level", "B-T"); used for CLI overrides.
+ * For "tsa", each call with a value appends one URL; value NULL clears the list. */
+int eseal_profile_set(eseal_profile *p, const char *key, const char *value, eseal_error *err);
+void eseal_profile_free(eseal_profile *p);
+
+/* Parsers shared by the profile and the CLI. */
+int eseal_level_parse(const char *s, eseal_level *out);
+const char *eseal_level_name(eseal_level level);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
