@@ -1,0 +1,81 @@
+#!/bin/bash
+# scripts/install-deps.sh: installs every Debian 12 package eseal's build, demo and tests need (idempotent).
+# Runs `apt-get update` only when a package is missing; as root, or through sudo otherwise. `--check` only reports.
+set -euo pipefail
+
+# Keep this list sorted, one package per line; others append what their area needs.
+PACKAGES=(
+	bsdextrautils
+	build-essential
+	ca-certificates
+	clang
+	clang-format
+	clang-tidy
+	cmake
+	cppcheck
+	cups
+	cups-client
+	cups-filters
+	curl
+	file
+	fonts-ipafont-gothic
+	fonts-noto-cjk
+	git
+	gnutls-bin
+	iproute2
+	libcairo2-dev
+	libclang-rt-14-dev
+	libcmocka-dev
+	libcups2-dev
+	libcupsimage2-dev
+	libcurl4-openssl-dev
+	libinih-dev
+	libp11-dev
+	libp11-kit-dev
+	libpango1.0-dev
+	libpng-dev
+	libqpdf-dev
+	libssl-dev
+	libxml2-dev
+	libxml2-utils
+	libxmlsec1-dev
+	libxmlsec1-openssl
+	opensc
+	openssl
+	p11-kit
+	pkg-config
+	poppler-utils
+	procps
+	python3
+	qpdf
+	softhsm2
+	xmlsec1
+	xxd
+	zlib1g-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != "installed" ]; then
+		missing+=("$p")
+	fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	[ "${1:-}" = "--check" ] || echo "install-deps: all ${#PACKAGES[@]} packages present"
+	exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+	echo "install-deps: missing: ${missing[*]}" >&2
+	exit 1
+fi
+
+echo "install-deps: installing: ${missing[*]}"
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "install-deps: not root and no sudo; install: ${missing[*]}" >&2; exit 1; }
+	SUDO=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -q
+"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
