@@ -65,6 +65,48 @@ void eseal_profile_free(eseal_profile *p)
 	free(p);
 }
 
+static int dup_field(char **dst, const char *src, int *ok)
+{
+	*dst = NULL;
+	if (src != NULL && (*dst = strdup(src)) == NULL)
+		*ok = 0;
+	return *ok;
+}
+
+int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error *err)
+{
+	eseal_profile *c = NULL;
+	int ok = 1;
+	size_t i;
+
+	*out = NULL;
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	*c = *p; /* scalars; every pointer is replaced below */
+	dup_field(&c->name, p->name, &ok);
+	dup_field(&c->key, p->key, &ok);
+	dup_field(&c->pin_file, p->pin_file, &ok);
+	dup_field(&c->cert, p->cert, &ok);
+	dup_field(&c->sig_scheme, p->sig_scheme, &ok);
+	dup_field(&c->digest, p->digest, &ok);
+	for (i = 0; i < p->n_tsa; i++)
+		dup_field(&c->tsa[i], p->tsa[i], &ok);
+	dup_field(&c->tsa_ca, p->tsa_ca, &ok);
+	dup_field(&c->tsa_auth_file, p->tsa_auth_file, &ok);
+	dup_field(&c->tsa_policy, p->tsa_policy, &ok);
+	dup_field(&c->reason, p->reason, &ok);
+	dup_field(&c->location, p->location, &ok);
+	dup_field(&c->contact, p->contact, &ok);
+	dup_field(&c->image, p->image, &ok);
+	dup_field(&c->output_dir, p->output_dir, &ok);
+	if (!ok) {
+		eseal_profile_free(c);
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	}
+	*out = c;
+	return ESEAL_OK;
+}
+
 static int set_string(char **field, const char *value, eseal_error *err)
 {
 	char *copy = NULL;

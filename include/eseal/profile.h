@@ -64,6 +64,8 @@ int eseal_profile_load(eseal_profile **out, const char *path, const char *name, 
 /* Sets one key as it would be read from the file ("level", "B-T"); used for CLI overrides.
  * For "tsa", each call with a value appends one URL; value NULL clears the list. */
 int eseal_profile_set(eseal_profile *p, const char *key, const char *value, eseal_error *err);
+/* Deep copy (a sealer keeps its own, so the caller may free theirs). */
+int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error *err);
 void eseal_profile_free(eseal_profile *p);
 
 /* Parsers shared by the profile and the CLI. */

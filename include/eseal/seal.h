@@ -5,6 +5,8 @@
 
 #include "eseal/error.h"
 #include "eseal/profile.h"
+#include "eseal/signer.h"
+#include "eseal/timestamp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,7 +20,7 @@ typedef struct eseal_seal_options {
 	eseal_format format;    /* AUTO: detected from the content */
 	int overwrite;
 	int force;              /* XML: seal a document that already holds a signature */
-	const char *password;   /* PDF: encrypted input */
+	const char *password_file; /* PDF: file holding the password of an encrypted input */
 } eseal_seal_options;
 
 /* Opens the signer (one login) and, for B-T, the TSA client, from the profile. */
@@ -30,6 +32,14 @@ int eseal_sealer_seal(eseal_sealer *sealer, const char *in_path, const char *out
 		      const eseal_seal_options *opts, eseal_format *format_used, eseal_error *err);
 
 const char *eseal_format_name(eseal_format format);
+
+/* Looks at the first bytes: PDF, XML, else CAdES (any other file gets a detached .p7s). */
+int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err);
+
+/* Borrowed views of what the sealer opened (for callers sealing multi-file detached XAdES, listing, etc.). */
+eseal_signer *eseal_sealer_signer(const eseal_sealer *sealer);
+eseal_tsa *eseal_sealer_tsa(const eseal_sealer *sealer);
+const eseal_profile *eseal_sealer_profile(const eseal_sealer *sealer);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,29 @@
+/* plugins/cli/batch.h: `eseal seal --out-dir`: many documents, one login, N worker threads.
+ * The library's sealer is thread-safe; this file only schedules, names outputs and reports. */
+#ifndef ES_CLI_BATCH_H
+#define ES_CLI_BATCH_H
+
+#include <stdio.h>
+
+#include "eseal/eseal.h"
+
+typedef struct es_batch_options {
+	int jobs;            /* 0 = number of online cores */
+	const char *out_dir;
+	const char *from;    /* file of input paths, "-" = stdin */
+	const char *suffix;
+	int json;
+} es_batch_options;
+
+/* Takes jobs/out-dir/from/suffix; returns -1 (after printing why) on a bad value, 1 if not a batch option. */
+int es_batch_take_option(es_batch_options *bo, const char *name, const char *value);
+int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_batch_options *bo,
+		 const char *const *inputs, size_t n_inputs);
+double es_batch_now_ms(void);
+/* {"input":…, "output":…, "status":"sealed|failed", "format":…, "level":…, "error":…, "error_class":…, "ms":…} */
+void es_batch_print_json_line(FILE *out, const char *input, const char *output, const char *format,
+			      const char *level, const eseal_error *err, double ms);
+/* Writes s as a JSON string literal (quotes included). */
+void es_json_string(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,51 @@
+/* plugins/cli/cli.h: what the `eseal` subcommands share: the option table type, help rendering, messages.
+ * Each subcommand lives in its own cmd_*.c and returns a process exit code. */
+#ifndef ES_CLI_H
+#define ES_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "eseal/eseal.h"
+
+/* One row of a subcommand's option table. The same table drives getopt_long, `--help` and the man page. */
+typedef struct es_cli_option {
+	const char *name;        /* long name, without "--" */
+	int short_name;          /* 0 if none */
+	const char *arg;         /* argument placeholder ("FILE"), NULL for a flag */
+	const char *profile_key; /* profile setting it overrides (eseal_profile_set), NULL if the command handles it */
+	const char *help;
+} es_cli_option;
+
+typedef struct es_cli_command {
+	const char *name;
+	const char *synopsis;
+	const char *summary;
+	const es_cli_option *options; /* terminated by a row with name == NULL */
+	int (*run)(int argc, char **argv);
+} es_cli_command;
+
+/* Exit code for usage errors everywhere (EX_USAGE). */
+#define ES_EXIT_USAGE 64
+
+void es_cli_print_help(FILE *out, const es_cli_command *cmd);
+void es_cli_print_man(FILE *out);
+/* Builds getopt_long tables from an option table; the caller frees *longopts. Returns 0 or -1. */
+int es_cli_getopt_tables(const es_cli_option *opts, struct option **longopts, char *shortopts, size_t shortsize);
+const es_cli_option *es_cli_find_option(const es_cli_option *opts, int index);
+
+/* "eseal: <message>" on stderr; returns the exit code for err's class. */
+int es_cli_fail(const eseal_error *err);
+int es_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+extern const es_cli_command es_cli_commands[];
+
+int es_cli_seal(int argc, char **argv);
+int es_cli_token(int argc, char **argv);
+int es_cli_verify(int argc, char **argv);
+
+extern const es_cli_option es_cli_seal_options[];
+extern const es_cli_option es_cli_token_options[];
+extern const es_cli_option es_cli_verify_options[];
+
+#endif

@@ -1,0 +1,219 @@
+/* plugins/cli/cmd_seal.c: `eseal seal`: options -> profile overrides -> one sealer -> one or many files.
+ * Only argument handling lives here; sealing, formats and output safety are the library's. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "batch.h"
+
+const es_cli_option es_cli_seal_options[] = {
+	{"config", 'c', "FILE", NULL, "profile file (default: $ESEAL_CONFIG, else /etc/eseal/eseal.conf)"},
+	{"profile", 'p', "NAME", NULL, "seal profile to use: the [profile NAME] section"},
+	{"output", 'o', "FILE", NULL, "output file (one input, or several with --placement detached)"},
+	{"key", 0, "URI", "key", "key: pkcs11: URI (RFC 7512), or a PEM/PKCS#12 file for development"},
+	{"pin-file", 0, "FILE", "pin-file", "file holding the PIN (else the URI's pin-source, else $ESEAL_PIN)"},
+	{"cert", 0, "FILE", "cert", "PEM: signing certificate, then its chain (default: from the token)"},
+	{"sig-scheme", 0, "SCHEME", "sig-scheme", "auto, pkcs1, pss or ecdsa"},
+	{"digest", 0, "ALG", "digest", "sha256 (default), sha384 or sha512"},
+	{"level", 'l', "LEVEL", "level", "B-B or B-T (B-T adds an RFC 3161 signature time-stamp)"},
+	{"tsa", 0, "URL", "tsa", "time-stamp authority URL; repeat for fallbacks tried in order"},
+	{"tsa-ca", 0, "FILE", "tsa-ca", "PEM trust anchors the TSA certificate must chain to"},
+	{"tsa-auth-file", 0, "FILE", "tsa-auth-file", "file holding user:password for the TSA (HTTP basic)"},
+	{"tsa-policy", 0, "OID", "tsa-policy", "TSA policy to request"},
+	{"reason", 0, "TEXT", "reason", "PDF: /Reason"},
+	{"location", 0, "TEXT", "location", "PDF: /Location"},
+	{"contact", 0, "TEXT", "contact", "PDF: /ContactInfo"},
+	{"visible", 0, NULL, "visible", "PDF: show the seal on the page"},
+	{"page", 0, "N|last", "page", "PDF: page of the visible seal (default 1)"},
+	{"rect", 0, "X,Y,W,H", "rect", "PDF: place of the visible seal in points (default bottom right)"},
+	{"image", 0, "FILE", "image", "PDF: seal image (PNG or JPEG) for the visible seal"},
+	{"certify", 0, "MODE", "certify", "PDF: no-changes or form-fill (DocMDP certification)"},
+	{"password-file", 0, "FILE", NULL, "PDF: file holding the password of an encrypted input"},
+	{"placement", 0, "WHERE", "placement", "XML: enveloped (default), ubl, fatturapa or detached"},
+	{"allow-signed", 0, NULL, NULL, "XML: seal enveloped even though the document already holds a signature"},
+	{"format", 0, "FORMAT", NULL, "auto (default), pdf, xml or cades (detached .p7s)"},
+	{"force", 'f', NULL, NULL, "replace existing outputs"},
+	{"jobs", 'j', "N", NULL, "batch: worker threads (default: number of cores)"},
+	{"out-dir", 0, "DIR", NULL, "batch: write each output under DIR, mirroring the input names"},
+	{"from", 0, "FILE", NULL, "batch: read input paths from FILE (- = stdin), newline or NUL separated"},
+	{"suffix", 0, "TEXT", NULL, "batch: insert TEXT before each output's extension (report.pdf -> report.TEXT.pdf)"},
+	{"json", 0, NULL, NULL, "print one JSON line per document to stdout"},
+	{"help", 'h', NULL, NULL, "show this help"},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+static int parse_format(const char *s, eseal_format *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = ESEAL_FORMAT_AUTO;
+	else if (strcmp(s, "pdf") == 0)
+		*out = ESEAL_FORMAT_PDF;
+	else if (strcmp(s, "xml") == 0)
+		*out = ESEAL_FORMAT_XML;
+	else if (strcmp(s, "cades") == 0 || strcmp(s, "p7s") == 0)
+		*out = ESEAL_FORMAT_CADES;
+	else
+		return -1;
+	return 0;
+}
+
+struct override {
+	const char *key;
+	const char *value;
+};
+
+/* Loads the profile (if named) and applies the flags over it, in command-line order. */
+static int build_profile(const char *config, const char *name, const struct override *ov, size_t n_ov,
+			 eseal_profile **out, eseal_error *err)
+{
+	eseal_profile *p = NULL;
+	int rc, tsa_cleared = 0;
+	size_t i;
+
+	rc = name != NULL ? eseal_profile_load(&p, config, name, err) : eseal_profile_new(&p, err);
+	if (rc != ESEAL_OK)
+		goto cleanup;
+	for (i = 0; i < n_ov; i++) {
+		/* --tsa on the command line replaces the profile's list rather than appending to it. */
+		if (strcmp(ov[i].key, "tsa") == 0 && !tsa_cleared) {
+			eseal_profile_set(p, "tsa", NULL, err);
+			tsa_cleared = 1;
+		}
+		/* Messages from eseal_profile_set already start with the setting's name, which is the flag's. */
+		if ((rc = eseal_profile_set(p, ov[i].key, ov[i].value, err)) != ESEAL_OK)
+			goto cleanup;
+	}
+	*out = p;
+	p = NULL;
+cleanup:
+	eseal_profile_free(p);
+	return rc;
+}
+
+static void print_json_result(const char *in, const char *out, eseal_format format, const eseal_profile *p,
+			      const eseal_error *err, double ms)
+{
+	es_batch_print_json_line(stdout, in, out, err->status == ESEAL_OK ? eseal_format_name(format) : NULL,
+				 eseal_level_name(p->level), err, ms);
+}
+
+int es_cli_seal(int argc, char **argv)
+{
+	struct option *longopts = NULL;
+	char shortopts[64];
+	struct override *ov = NULL;
+	size_t n_ov = 0;
+	const char *config = NULL, *profile_name = NULL, *output = NULL;
+	eseal_seal_options so;
+	es_batch_options bo;
+	eseal_profile *profile = NULL;
+	eseal_sealer *sealer = NULL;
+	eseal_error err;
+	eseal_format used = ESEAL_FORMAT_AUTO;
+	int c, rc = 0, json = 0;
+	double t0;
+
+	eseal_error_clear(&err);
+	memset(&so, 0, sizeof(so));
+	memset(&bo, 0, sizeof(bo));
+	if (es_cli_getopt_tables(es_cli_seal_options, &longopts, shortopts, sizeof(shortopts)) != 0 ||
+	    (ov = calloc((size_t)argc, sizeof(*ov))) == NULL) {
+		fprintf(stderr, "eseal: out of memory\n");
+		rc = 70;
+		goto cleanup;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const es_cli_option *o = c == '?' ? NULL : es_cli_find_option(es_cli_seal_options, c);
+		const char *name = o != NULL ? o->name : "";
+
+		if (o == NULL) {
+			rc = ES_EXIT_USAGE;
+			goto cleanup;
+		}
+		if (o->profile_key != NULL) {
+			ov[n_ov].key = o->profile_key;
+			ov[n_ov].value = o->arg != NULL ? optarg : "yes";
+			n_ov++;
+		} else if (strcmp(name, "config") == 0) {
+			config = optarg;
+		} else if (strcmp(name, "profile") == 0) {
+			profile_name = optarg;
+		} else if (strcmp(name, "output") == 0) {
+			output = optarg;
+		} else if (strcmp(name, "password-file") == 0) {
+			so.password_file = optarg;
+		} else if (strcmp(name, "allow-signed") == 0) {
+			so.force = 1;
+		} else if (strcmp(name, "format") == 0) {
+			if (parse_format(optarg, &so.format) != 0) {
+				rc = es_cli_usage_error("seal", "--format: '%s' is not auto, pdf, xml or cades", optarg);
+				goto cleanup;
+			}
+		} else if (strcmp(name, "force") == 0) {
+			so.overwrite = 1;
+		} else if (strcmp(name, "json") == 0) {
+			json = 1;
+		} else if (strcmp(name, "help") == 0) {
+			es_cli_print_help(stdout, &es_cli_commands[0]);
+			goto cleanup;
+		} else if (es_batch_take_option(&bo, name, optarg) != 0) {
+			rc = ES_EXIT_USAGE;
+			goto cleanup;
+		}
+	}
+	if (optind >= argc && bo.from == NULL) {
+		rc = es_cli_usage_error("seal", "no input file");
+		goto cleanup;
+	}
+	if (output != NULL && bo.out_dir != NULL) {
+		rc = es_cli_usage_error("seal", "give either -o FILE or --out-dir DIR, not both");
+		goto cleanup;
+	}
+	if (build_profile(config, profile_name, ov, n_ov, &profile, &err) != ESEAL_OK) {
+		rc = es_cli_fail(&err);
+		goto cleanup;
+	}
+	if (output == NULL && bo.out_dir == NULL) {
+		rc = es_cli_usage_error("seal", "no output: give -o FILE (one input) or --out-dir DIR (batch)");
+		goto cleanup;
+	}
+	if (output != NULL && argc - optind > 1 && profile->placement != ESEAL_PLACEMENT_DETACHED) {
+		rc = es_cli_usage_error("seal", "several inputs need --out-dir DIR (or --placement detached with -o)");
+		goto cleanup;
+	}
+	if (eseal_init(&err) != ESEAL_OK || eseal_sealer_open(&sealer, profile, &err) != ESEAL_OK) {
+		rc = es_cli_fail(&err);
+		goto cleanup;
+	}
+	if (bo.out_dir != NULL) {
+		bo.json = json;
+		rc = es_batch_run(sealer, &so, &bo, (const char *const *)argv + optind, (size_t)(argc - optind));
+		goto cleanup;
+	}
+	t0 = es_batch_now_ms();
+	if (argc - optind > 1) {
+		eseal_xml_options xo;
+
+		memset(&xo, 0, sizeof(xo));
+		xo.signer = eseal_sealer_signer(sealer);
+		xo.tsa = eseal_sealer_tsa(sealer);
+		xo.md = EVP_get_digestbyname(profile->digest != NULL ? profile->digest : "sha256");
+		xo.placement = ESEAL_PLACEMENT_DETACHED;
+		xo.overwrite = so.overwrite;
+		used = ESEAL_FORMAT_XML;
+		eseal_xml_seal_detached((const char *const *)argv + optind, (size_t)(argc - optind), output, &xo, &err);
+	} else {
+		eseal_sealer_seal(sealer, argv[optind], output, &so, &used, &err);
+	}
+	if (json)
+		print_json_result(argv[optind], output, used, profile, &err, es_batch_now_ms() - t0);
+	rc = err.status == ESEAL_OK ? 0 : es_cli_fail(&err);
+cleanup:
+	eseal_sealer_free(sealer);
+	eseal_profile_free(profile);
+	free(ov);
+	free(longopts);
+	return rc;
+}

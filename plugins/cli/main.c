@@ -1,0 +1,58 @@
+/* plugins/cli/main.c: the `eseal` command: picks the subcommand and hands it its arguments.
+ * Everything a subcommand accepts is declared in its option table (help and man page come from it). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const es_cli_command es_cli_commands[] = {
+	{"seal", "seal [OPTIONS] INPUT... (-o OUTPUT | --out-dir DIR)",
+	 "Seals PDF (PAdES), XML (XAdES) and any other file (detached CAdES .p7s) with the organization's key.",
+	 es_cli_seal_options, es_cli_seal},
+	{"token", "token list [--module PATH]", "Lists PKCS#11 slots, tokens, keys and certificates (no secrets).",
+	 es_cli_token_options, es_cli_token},
+#ifdef ESEAL_HAVE_VERIFY
+	{"verify", "verify [OPTIONS] FILE...",
+	 "Verifies PAdES, XAdES and CAdES seals and reports who sealed, whether anything changed, and when.",
+	 es_cli_verify_options, es_cli_verify},
+#endif
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+	const es_cli_command *c;
+
+	fprintf(out, "usage:\n");
+	for (c = es_cli_commands; c->name != NULL; c++)
+		fprintf(out, "  eseal %s\n", c->synopsis);
+	fprintf(out, "  eseal --version | --help | --man\n\nRun 'eseal COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const es_cli_command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return ES_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("eseal %s\n", ESEAL_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--man") == 0) {
+		es_cli_print_man(stdout);
+		return 0;
+	}
+	for (c = es_cli_commands; c->name != NULL; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "eseal: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return ES_EXIT_USAGE;
+}

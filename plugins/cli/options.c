@@ -1,0 +1,125 @@
+/* plugins/cli/options.c: turns option tables into getopt_long tables, --help text and a man page.
+ * One table per subcommand is the single place an option is documented, so help and man never drift. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int es_cli_getopt_tables(const es_cli_option *opts, struct option **longopts, char *shortopts, size_t shortsize)
+{
+	size_t n = 0, i, s = 0;
+	struct option *lo;
+
+	while (opts[n].name != NULL)
+		n++;
+	lo = calloc(n + 1, sizeof(*lo));
+	if (lo == NULL)
+		return -1;
+	if (shortsize > 0)
+		shortopts[s++] = '+'; /* stop at the first non-option: subcommands parse their own */
+	for (i = 0; i < n; i++) {
+		lo[i].name = opts[i].name;
+		lo[i].has_arg = opts[i].arg != NULL ? required_argument : no_argument;
+		lo[i].flag = NULL;
+		lo[i].val = 256 + (int)i;
+		if (opts[i].short_name != 0 && s + 3 < shortsize) {
+			shortopts[s++] = (char)opts[i].short_name;
+			if (opts[i].arg != NULL)
+				shortopts[s++] = ':';
+		}
+	}
+	shortopts[s] = '\0';
+	*longopts = lo;
+	return 0;
+}
+
+/* Maps getopt_long's return value (256+index or a short letter) back to the table row. */
+const es_cli_option *es_cli_find_option(const es_cli_option *opts, int val)
+{
+	int i;
+
+	if (val >= 256)
+		return &opts[val - 256];
+	for (i = 0; opts[i].name != NULL; i++)
+		if (opts[i].short_name == val)
+			return &opts[i];
+	return NULL;
+}
+
+void es_cli_print_help(FILE *out, const es_cli_command *cmd)
+{
+	const es_cli_option *o;
+	char left[64];
+
+	fprintf(out, "usage: eseal %s\n\n%s\n\noptions:\n", cmd->synopsis, cmd->summary);
+	for (o = cmd->options; o->name != NULL; o++) {
+		if (o->short_name != 0)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-28s %s\n", left, o->help);
+	}
+}
+
+static void man_escape(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '-' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+}
+
+void es_cli_print_man(FILE *out)
+{
+	const es_cli_command *c;
+	const es_cli_option *o;
+
+	fprintf(out, ".TH ESEAL 1 \"\" \"eseal " ESEAL_VERSION "\" \"User Commands\"\n");
+	fprintf(out, ".SH NAME\neseal \\- apply and verify organizations' e\\-Seals (PAdES, XAdES, CAdES)\n");
+	fprintf(out, ".SH SYNOPSIS\n");
+	for (c = es_cli_commands; c->name != NULL; c++) {
+		fprintf(out, ".B eseal\n");
+		man_escape(out, c->synopsis);
+		fprintf(out, "\n.br\n");
+	}
+	for (c = es_cli_commands; c->name != NULL; c++) {
+		fprintf(out, ".SH \"eseal %s\"\n", c->name);
+		man_escape(out, c->summary);
+		fputc('\n', out);
+		for (o = c->options; o->name != NULL; o++) {
+			fprintf(out, ".TP\n.B \\-\\-");
+			man_escape(out, o->name);
+			if (o->arg != NULL)
+				fprintf(out, " \\fI%s\\fR", o->arg);
+			fputc('\n', out);
+			man_escape(out, o->help);
+			fputc('\n', out);
+		}
+	}
+	fprintf(out, ".SH \"EXIT STATUS\"\n0 success; 64 usage; 65 bad input; 74 I/O; 78 key, certificate or profile "
+		     "unusable; 77 PIN wrong or locked (never retried); 75 HSM temporarily unavailable (retry); 69 TSA "
+		     "unavailable or answered badly (retry); 70 internal error. eseal verify: see its section.\n");
+	fprintf(out, ".SH ENVIRONMENT\nESEAL_CONFIG (profile file), ESEAL_PIN (the PIN, if no pin file).\n");
+}
+
+int es_cli_fail(const eseal_error *err)
+{
+	fprintf(stderr, "eseal: %s\n", err->message[0] != '\0' ? err->message : eseal_status_name(err->status));
+	return eseal_status_exit_code(err->status);
+}
+
+int es_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "eseal %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see eseal %s --help)\n", cmd);
+	return ES_EXIT_USAGE;
+}

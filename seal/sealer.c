@@ -1,0 +1,234 @@
+/* seal/sealer.c: one sealer = one key login + one TSA client + settings, shared by every file and thread.
+ * It detects each input's format and hands it to the PDF, XML or CAdES sealer; it never touches document bytes. */
+#include "eseal/seal.h"
+#include "eseal/cms.h"
+#include "eseal/pdf.h"
+#include "eseal/xml.h"
+#include "error_internal.h"
+#include "secret_internal.h"
+
+#include <openssl/crypto.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct eseal_sealer {
+	eseal_profile *profile; /* private deep copy: the caller may free theirs */
+	eseal_signer *signer;
+	eseal_tsa *tsa;         /* NULL for B-B */
+	const EVP_MD *md;
+};
+
+const char *eseal_format_name(eseal_format format)
+{
+	switch (format) {
+	case ESEAL_FORMAT_PDF: return "PAdES";
+	case ESEAL_FORMAT_XML: return "XAdES";
+	case ESEAL_FORMAT_CADES: return "CAdES";
+	case ESEAL_FORMAT_AUTO: break;
+	}
+	return "auto";
+}
+
+static eseal_sig_scheme scheme_of(const char *name)
+{
+	if (name == NULL || strcmp(name, "auto") == 0)
+		return ESEAL_SCHEME_AUTO;
+	if (strcmp(name, "pss") == 0)
+		return ESEAL_SCHEME_RSA_PSS;
+	if (strcmp(name, "ecdsa") == 0)
+		return ESEAL_SCHEME_ECDSA;
+	return ESEAL_SCHEME_RSA_PKCS1;
+}
+
+static int open_tsa(eseal_sealer *s, eseal_error *err)
+{
+	const eseal_profile *p = s->profile;
+	eseal_tsa_options o;
+
+	if (p->n_tsa == 0)
+		return es_error_set(err, ESEAL_E_USAGE, "level B-T needs at least one TSA URL (tsa = ... or --tsa URL)");
+	memset(&o, 0, sizeof(o));
+	o.urls = (const char *const *)p->tsa;
+	o.n_urls = p->n_tsa;
+	o.md = s->md;
+	o.policy_oid = p->tsa_policy;
+	o.timeout_ms = p->tsa_timeout_ms;
+	o.retries = p->tsa_retries;
+	o.auth_file = p->tsa_auth_file;
+	o.ca_file = p->tsa_ca;
+	return eseal_tsa_open(&s->tsa, &o, err);
+}
+
+int eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err)
+{
+	eseal_sealer *s = NULL;
+	eseal_signer_options so;
+	int rc;
+
+	*out = NULL;
+	if (profile->key == NULL)
+		return es_error_set(err, ESEAL_E_USAGE, "no key given (key = ... in the profile, or --key URI)");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if ((rc = eseal_profile_copy(&s->profile, profile, err)) != ESEAL_OK)
+		goto cleanup;
+	s->md = EVP_get_digestbyname(profile->digest != NULL ? profile->digest : "sha256");
+	if (s->md == NULL) {
+		rc = es_error_set(err, ESEAL_E_USAGE, "digest: unknown algorithm '%s'", profile->digest);
+		goto cleanup;
+	}
+	memset(&so, 0, sizeof(so));
+	so.key = profile->key;
+	so.pin_file = profile->pin_file;
+	so.cert_file = profile->cert;
+	so.scheme = scheme_of(profile->sig_scheme);
+	if ((rc = eseal_signer_open(&s->signer, &so, err)) != ESEAL_OK)
+		goto cleanup;
+	if (profile->level == ESEAL_LEVEL_B_T && (rc = open_tsa(s, err)) != ESEAL_OK)
+		goto cleanup;
+	*out = s;
+	s = NULL;
+cleanup:
+	eseal_sealer_free(s);
+	return rc;
+}
+
+void eseal_sealer_free(eseal_sealer *s)
+{
+	if (s == NULL)
+		return;
+	eseal_tsa_free(s->tsa);
+	eseal_signer_free(s->signer);
+	eseal_profile_free(s->profile);
+	free(s);
+}
+
+int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err)
+{
+	unsigned char head[1024];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
+	do {
+		n = read(fd, head, sizeof(head));
+	} while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", path, strerror(errno));
+	if (eseal_pdf_detect(head, (size_t)n))
+		*format = ESEAL_FORMAT_PDF;
+	else if (eseal_xml_detect(head, (size_t)n))
+		*format = ESEAL_FORMAT_XML;
+	else
+		*format = ESEAL_FORMAT_CADES;
+	return ESEAL_OK;
+}
+
+static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so,
+		    eseal_error *err)
+{
+	const eseal_profile *p = s->profile;
+	eseal_pdf_options o;
+	char password[512];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if (so->password_file != NULL) {
+		if ((rc = es_secret_read_file(so->password_file, password, sizeof(password), err)) != ESEAL_OK)
+			return rc;
+		o.password = password;
+	}
+	o.signer = s->signer;
+	o.tsa = s->tsa;
+	o.md = s->md;
+	o.reason = p->reason;
+	o.location = p->location;
+	o.contact = p->contact;
+	o.visible = p->visible;
+	o.page = p->page;
+	memcpy(o.rect, p->rect, sizeof(o.rect));
+	o.image = p->image;
+	o.certify = p->certify;
+	o.overwrite = so->overwrite;
+	rc = eseal_pdf_seal(in, out, &o, err);
+	OPENSSL_cleanse(password, sizeof(password));
+	return rc;
+}
+
+static int seal_xml(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so,
+		    eseal_error *err)
+{
+	eseal_xml_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.signer = s->signer;
+	o.tsa = s->tsa;
+	o.md = s->md;
+	o.placement = s->profile->placement;
+	o.force = so->force;
+	o.overwrite = so->overwrite;
+	if (o.placement == ESEAL_PLACEMENT_DETACHED)
+		return eseal_xml_seal_detached(&in, 1, out, &o, err);
+	return eseal_xml_seal(in, out, &o, err);
+}
+
+static int seal_cades(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so,
+		      eseal_error *err)
+{
+	eseal_cms_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.md = s->md;
+	o.add_signing_time = 1; /* EN 319 122-1 CAdES-B: signing-time is required */
+	o.tsa = s->tsa;
+	return eseal_cades_seal_file(s->signer, &o, in, out, so->overwrite, err);
+}
+
+int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path, const eseal_seal_options *opts,
+		      eseal_format *format_used, eseal_error *err)
+{
+	eseal_seal_options defaults;
+	eseal_format format;
+	int rc;
+
+	if (opts == NULL) {
+		memset(&defaults, 0, sizeof(defaults));
+		opts = &defaults;
+	}
+	format = opts->format;
+	if (format == ESEAL_FORMAT_AUTO && (rc = eseal_detect_format(in_path, &format, err)) != ESEAL_OK)
+		return rc;
+	if (format_used != NULL)
+		*format_used = format;
+	switch (format) {
+	case ESEAL_FORMAT_PDF:
+		return seal_pdf(s, in_path, out_path, opts, err);
+	case ESEAL_FORMAT_XML:
+		return seal_xml(s, in_path, out_path, opts, err);
+	case ESEAL_FORMAT_CADES:
+	case ESEAL_FORMAT_AUTO:
+		break;
+	}
+	return seal_cades(s, in_path, out_path, opts, err);
+}
+
+eseal_signer *eseal_sealer_signer(const eseal_sealer *s)
+{
+	return s->signer;
+}
+
+eseal_tsa *eseal_sealer_tsa(const eseal_sealer *s)
+{
+	return s->tsa;
+}
+
+const eseal_profile *eseal_sealer_profile(const eseal_sealer *s)
+{
+	return s->profile;
+}
