@@ -1,0 +1,110 @@
+# tests/lib/env.sh: sourced by every script test: the fixture's paths as variables, and small assertion helpers.
+# Needs ESEAL_TESTENV (set by ctest; the directory made by tests/lib/testenv-up.sh). Turns on `set -euo pipefail`.
+#
+# Variables: TE (=ESEAL_TESTENV), PKI, MODULE, KEY_URI (object eseal, RSA), KEY_URI_EC, KEY_URI_EXPIRED,
+#   KEY_URI_REVOKED, PIN_FILE, SO_PIN_FILE, TSA_URL, OCSP_URL, CRL (DER), ESEAL_CONFIG (exported; profiles demo,
+#   demo-bb, demo-ec), ROOT, CA, CHAIN, CHAIN_EC, TSA_CHAIN, DEV_KEY, DEV_CHAIN, ESEAL (the CLI), SAMPLES, SHARED.
+# Helpers:
+#   fail "msg"            print FAIL and exit 1          pass "msg"     print ok: msg
+#   expect_exit CODE cmd  run cmd; fail unless it exits with CODE; its output is kept in $OUT and $ERR (files)
+#   tmpdir                a new directory, removed when the script exits (ESEAL_KEEP_TMP=1 keeps it)
+#   start_tsa MODE [args] start tests/lib/tsa_server.py in MODE (ok|garbage|http500|wrong-nonce|wrong-imprint|slow);
+#                         prints its URL; stopped when the script exits
+#   assert_file F / assert_no_file F / assert_grep REGEX FILE
+set -euo pipefail
+
+: "${ESEAL_TESTENV:?ESEAL_TESTENV is not set (run the test through ctest)}"
+[ -s "$ESEAL_TESTENV/eseal.conf" ] || { echo "FAIL: $ESEAL_TESTENV is not a ready test environment" >&2; exit 1; }
+
+# Loopback only: no proxy from the environment may get in between (libcurl and openssl honour http_proxy).
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+ESEAL_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TE=$ESEAL_TESTENV
+PKI=$TE/pki
+MODULE=$(cat "$TE/module")
+KEY_URI="pkcs11:token=eseal;object=eseal;type=private?module-path=$MODULE"
+KEY_URI_EC="pkcs11:token=eseal;object=eseal-ec;type=private?module-path=$MODULE"
+KEY_URI_EXPIRED="pkcs11:token=eseal;object=expired;type=private?module-path=$MODULE"
+KEY_URI_REVOKED="pkcs11:token=eseal;object=revoked;type=private?module-path=$MODULE"
+PIN_FILE=$TE/pin
+SO_PIN_FILE=$TE/so-pin
+TSA_URL=$(cat "$TE/tsa.url")
+OCSP_URL=$(cat "$TE/ocsp.url")
+CRL=$TE/crl/ca.crl
+ROOT=$PKI/root.pem
+CA=$PKI/ca.pem
+CHAIN=$PKI/chain.pem
+CHAIN_EC=$PKI/chain-ec.pem
+TSA_CHAIN=$PKI/tsa-chain.pem
+DEV_KEY=$PKI/dev-eseal.key
+DEV_CHAIN=$PKI/dev-chain.pem
+SAMPLES=${ESEAL_SRC:-$(cd "$ESEAL_LIB_DIR/../.." && pwd)}/samples
+SHARED=${ESEAL_SHARED:-$(cd "$ESEAL_LIB_DIR/../.." && pwd)/../shared}
+export ESEAL_CONFIG=$TE/eseal.conf
+export SOFTHSM2_CONF=$TE/softhsm2.conf
+ESEAL=${ESEAL_BIN:-${ESEAL_BUILD:-}/plugins/cli/eseal}
+
+# Per-script scratch root: everything made by tmpdir/start_tsa lives here and goes at exit (works from $(...) too).
+ESEAL_TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/eseal-test.XXXXXX")
+_eseal_cleanup() {
+	local p
+	for p in "$ESEAL_TMP_ROOT"/*.pid; do
+		[ -s "$p" ] && kill -TERM "$(cat "$p")" 2>/dev/null || true
+	done
+	if [ "${ESEAL_KEEP_TMP:-0}" = 1 ]; then
+		echo "kept $ESEAL_TMP_ROOT" >&2
+	else
+		rm -rf "$ESEAL_TMP_ROOT"
+	fi
+}
+trap _eseal_cleanup EXIT
+OUT=$ESEAL_TMP_ROOT/last.out
+ERR=$ESEAL_TMP_ROOT/last.err
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+tmpdir() {
+	mktemp -d "$ESEAL_TMP_ROOT/t.XXXXXX"
+}
+
+# expect_exit CODE cmd...: the command's stdout/stderr land in $OUT/$ERR for further checks.
+expect_exit() {
+	local want=$1 got=0
+	shift
+	"$@" >"$OUT" 2>"$ERR" || got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "--- stdout:" >&2
+		head -c 4000 "$OUT" >&2 || true
+		echo "--- stderr:" >&2
+		head -c 4000 "$ERR" >&2 || true
+		fail "expected exit $want, got $got: $*"
+	fi
+}
+
+assert_file() { [ -s "$1" ] || fail "expected file $1"; }
+assert_no_file() { [ ! -e "$1" ] || fail "file $1 must not exist"; }
+assert_grep() { grep -Eq -- "$1" "$2" || fail "'$1' not found in $2: $(head -c 500 "$2")"; }
+
+# start_tsa MODE [tsa_server.py options]: a private TSA (e.g. misbehaving); prints its URL.
+start_tsa() {
+	local mode=$1 d i
+	shift
+	d=$(mktemp -d "$ESEAL_TMP_ROOT/tsa.XXXXXX")
+	setsid python3 "$ESEAL_LIB_DIR/tsa_server.py" --dir "$TE" --mode "$mode" --port-file "$d/port" \
+		--pid-file "$ESEAL_TMP_ROOT/$(basename "$d").pid" "$@" </dev/null >"$d/log" 2>&1 &
+	for i in $(seq 100); do
+		[ -s "$d/port" ] && break
+		sleep 0.05
+	done
+	[ -s "$d/port" ] || fail "test TSA ($mode) did not start: $(cat "$d/log")"
+	echo "http://127.0.0.1:$(cat "$d/port")/"
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+# tests/lib/tsa_server.py: a loopback RFC 3161 time-stamp server for tests and the demo: HTTP/1.1 in front of
+# `openssl ts -reply` (the real OpenSSL TSA code), plus deliberately broken modes for fault tests.
+#
+# Also serves, by GET, the files of --www (CRLs and CA certificates named in the demo certificates), and with
+# --role ocsp answers OCSP requests through `openssl ocsp -index ... -reqin` (binds 127.0.0.1 only, which
+# `openssl ocsp -port` in OpenSSL 3.0 cannot). Standard library only; one thread per connection, keep-alive.
+#
+#   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow] [--delay S]
+#                 [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp]
+# DIR is a testenv or demo directory made by samples/demo/mkpki.sh (uses DIR/pki/{tsa,ocsp,ca}.*).
+import argparse
+import http.server
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAX_BODY = 64 * 1024
+MODES = ("ok", "garbage", "http500", "wrong-nonce", "wrong-imprint", "slow")
+
+
+def der_tlv(buf, off):
+    """(tag, content offset, content length) of the DER element at off."""
+    if off + 2 > len(buf):
+        raise ValueError("truncated DER")
+    tag, first = buf[off], buf[off + 1]
+    hdr, length = 2, first
+    if first & 0x80:
+        n = first & 0x7F
+        if n == 0 or n > 4 or off + 2 + n > len(buf):
+            raise ValueError("bad DER length")
+        length = int.from_bytes(buf[off + 2:off + 2 + n], "big")
+        hdr += n
+    if off + hdr + length > len(buf):
+        raise ValueError("truncated DER")
+    return tag, off + hdr, length
+
+
+def der_children(buf, start, length):
+    off, end = start, start + length
+    while off < end:
+        tag, cs, cl = der_tlv(buf, off)
+        yield tag, cs, cl
+        off = cs + cl
+
+
+def tamper_query(query, what):
+    """A copy of a TimeStampReq with the same length but another imprint or nonce, edited in place so that the
+    TSA then signs a perfectly valid reply that does not match what the client asked for."""
+    buf = bytearray(query)
+    tag, cs, cl = der_tlv(buf, 0)
+    if tag != 0x30:
+        raise ValueError("not a SEQUENCE")
+    kids = list(der_children(buf, cs, cl))
+    if len(kids) < 2 or kids[0][0] != 0x02 or kids[1][0] != 0x30:
+        raise ValueError("not a TimeStampReq")
+    if what == "imprint":
+        mi = list(der_children(buf, kids[1][1], kids[1][2]))
+        if len(mi) != 2 or mi[1][0] != 0x04:
+            raise ValueError("bad messageImprint")
+        for i in range(mi[1][1], mi[1][1] + mi[1][2]):
+            buf[i] ^= 0xFF
+        return bytes(buf)
+    for t, s, n in kids[2:]:
+        if t == 0x02 and n > 0:  # the nonce (the only INTEGER after messageImprint)
+            buf[s + n - 1] ^= 0x01  # same length and sign, different value
+            return bytes(buf)
+    raise ValueError("query has no nonce")
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr, opts):
+        super().__init__(addr, Handler)
+        self.opts = opts
+        self.serial_lock = threading.Lock()  # openssl ts -reply read-modify-writes the serial file
+        self.state = tempfile.mkdtemp(prefix="tsa-", dir=opts.state)
+        self.serial = os.path.join(self.state, "serial")
+        with open(self.serial, "w") as f:
+            f.write("01\n")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # idle keep-alive connections are dropped
+    server_version = "eseal-test-tsa/1"
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("%s [%s] %s\n" % (time.strftime("%H:%M:%S"), self.server.opts.mode, fmt % args))
+
+    def send(self, code, body, ctype):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self):
+        opts = self.server.opts
+        name = self.path.split("?", 1)[0].lstrip("/")
+        if opts.role == "ocsp" and name:
+            import base64
+            import urllib.parse
+            try:
+                req = base64.b64decode(urllib.parse.unquote(name), validate=False)
+            except ValueError:
+                return self.send(400, b"bad OCSP GET\n", "text/plain")
+            return self.answer_ocsp(req)
+        path = os.path.join(opts.www, os.path.basename(name)) if opts.www and name else None
+        if path is None or "/" in name or not os.path.isfile(path):
+            return self.send(404, b"not found\n", "text/plain")
+        with open(path, "rb") as f:
+            body = f.read()
+        ctype = {".crl": "application/pkix-crl", ".cer": "application/pkix-cert"}.get(
+            os.path.splitext(path)[1], "application/octet-stream")
+        self.send(200, body, ctype)
+
+    def do_POST(self):
+        try:
+            length = int(self.headers.get("Content-Length", ""))
+        except ValueError:
+            self.close_connection = True
+            return self.send(411, b"Content-Length required\n", "text/plain")
+        if length < 0 or length > MAX_BODY:
+            self.close_connection = True
+            return self.send(413, b"too large\n", "text/plain")
+        body = self.rfile.read(length)
+        if self.server.opts.role == "ocsp":
+            return self.answer_ocsp(body)
+        return self.answer_tsa(body)
+
+    def answer_ocsp(self, req):
+        o = self.server.opts
+        pki = os.path.join(o.dir, "pki")
+        r = subprocess.run(["openssl", "ocsp", "-index", os.path.join(pki, "ca", "index.txt"),
+                            "-CA", os.path.join(pki, "ca.pem"), "-rsigner", os.path.join(pki, "ocsp.pem"),
+                            "-rkey", os.path.join(pki, "ocsp.key"), "-nmin", "60",
+                            "-reqin", "/dev/stdin", "-respout", "/dev/stdout"],
+                           input=req, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if r.returncode != 0 or not r.stdout:
+            self.log_message("openssl ocsp failed: %s", r.stderr.decode(errors="replace").strip())
+            return self.send(400, b"bad OCSP request\n", "text/plain")
+        self.send(200, r.stdout, "application/ocsp-response")
+
+    def answer_tsa(self, query):
+        o = self.server.opts
+        if o.mode == "http500":
+            return self.send(500, b"internal error (test mode)\n", "text/plain")
+        if o.mode == "garbage":
+            return self.send(200, os.urandom(300), "application/timestamp-reply")
+        if o.mode == "slow":
+            time.sleep(o.delay)
+        try:
+            if o.mode == "wrong-nonce":
+                query = tamper_query(query, "nonce")
+            elif o.mode == "wrong-imprint":
+                query = tamper_query(query, "imprint")
+        except ValueError as e:
+            return self.send(400, ("bad time-stamp query: %s\n" % e).encode(), "text/plain")
+        pki = os.path.join(o.dir, "pki")
+        env = dict(os.environ, ESEAL_TSA_SERIAL=self.server.serial)
+        with self.server.serial_lock:
+            r = subprocess.run(["openssl", "ts", "-reply", "-config", o.config, "-queryfile", "/dev/stdin",
+                                "-inkey", os.path.join(pki, "tsa.key"), "-signer", os.path.join(pki, "tsa.pem"),
+                                "-chain", os.path.join(pki, "ca.pem")],
+                               input=query, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        if r.returncode != 0 or not r.stdout:
+            self.log_message("openssl ts -reply failed: %s", r.stderr.decode(errors="replace").strip())
+            return self.send(400, b"bad time-stamp query\n", "text/plain")
+        self.send(200, r.stdout, "application/timestamp-reply")
+
+
+def write_atomic(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main(role="tsa"):
+    ap = argparse.ArgumentParser(description="loopback RFC 3161 TSA / OCSP responder for eseal tests")
+    ap.add_argument("--dir", required=True, help="testenv/demo directory (made by samples/demo/mkpki.sh)")
+    ap.add_argument("--mode", choices=MODES, default="ok")
+    ap.add_argument("--delay", type=float, default=30.0, help="seconds the slow mode waits (default 30)")
+    ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free one)")
+    ap.add_argument("--port-file", help="write the chosen port here")
+    ap.add_argument("--pid-file", help="write our pid here")
+    ap.add_argument("--www", help="serve the files of this directory by GET (default DIR/www)")
+    ap.add_argument("--role", choices=("tsa", "ocsp"), default=role)
+    ap.add_argument("--config", default=os.path.join(HERE, "tsa.cnf"))
+    opts = ap.parse_args()
+    opts.dir = os.path.abspath(opts.dir)
+    if opts.www is None and os.path.isdir(os.path.join(opts.dir, "www")):
+        opts.www = os.path.join(opts.dir, "www")
+    opts.state = os.path.join(opts.dir, "tsa-state")
+    os.makedirs(opts.state, exist_ok=True)
+    for f in (["tsa.pem", "tsa.key", "ca.pem"] if opts.role == "tsa" else ["ocsp.pem", "ocsp.key", "ca.pem"]):
+        if not os.path.isfile(os.path.join(opts.dir, "pki", f)):
+            sys.exit("tsa_server: %s/pki/%s missing (run samples/demo/mkpki.sh first)" % (opts.dir, f))
+
+    httpd = Server(("127.0.0.1", opts.port), opts)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=httpd.shutdown, daemon=True).start())
+    signal.signal(signal.SIGINT, lambda *_: threading.Thread(target=httpd.shutdown, daemon=True).start())
+    if opts.pid_file:
+        write_atomic(opts.pid_file, "%d\n" % os.getpid())
+    if opts.port_file:
+        write_atomic(opts.port_file, "%d\n" % httpd.server_address[1])
+    sys.stderr.write("%s %s listening on 127.0.0.1:%d mode %s\n" % (time.strftime("%H:%M:%S"), opts.role,
+                                                                     httpd.server_address[1], opts.mode))
+    sys.stderr.flush()
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    finally:
+        httpd.server_close()
+        import shutil
+        shutil.rmtree(httpd.state, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
