@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# tests/bench/bulk.sh: issue 7's benchmark: bulk sealing throughput held against this machine's own limits.
+# Prints docs/s and ratios to the raw HSM signing rate measured in the same run; `--record` appends to README.md.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${ESEAL_BENCH_BUILD:-$SRC/build-bench}
+JOBS=${JOBS:-$(nproc)}
+N_XML=${N_XML:-2000}
+N_PDF=${N_PDF:-300}
+N_REF=${N_REF:-40}            # documents for the one-process-per-document referees (pdfsig, xmlsec1)
+RECORD=0
+[ "${1:-}" = "--record" ] && RECORD=1
+
+WORK=$(mktemp -d /tmp/eseal-bench.XXXXXX)
+TE=$WORK/testenv
+cleanup() {
+	"$SRC/tests/lib/testenv-down.sh" "$TE" >/dev/null 2>&1 || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== building release into $BUILD"
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" >/dev/null
+ESEAL=$BUILD/plugins/cli/eseal
+RATE_BIN=$BUILD/tests/bench/p11_sign_rate
+
+echo "== starting demo PKI, SoftHSM token, loopback TSA"
+"$SRC/tests/lib/testenv-up.sh" "$TE" >"$WORK/testenv.log" 2>&1 || { cat "$WORK/testenv.log"; exit 1; }
+export SOFTHSM2_CONF=$TE/softhsm2.conf
+CONF=$TE/eseal.conf
+
+now() { date +%s.%N; }
+rate() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))" "$@"; }
+ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$@"; }
+
+echo "== raw RSA-2048 C_Sign rate, $JOBS threads (the physical limit)"
+RAW=$("$RATE_BIN" "$(cat "$TE/module")" eseal eseal "$TE/pin" "$JOBS" 5 | awk '/signatures\/s/ {print $NF}' | tail -1)
+echo "raw signing rate: $RAW signatures/s"
+
+echo "== generating inputs"
+python3 "$SRC/tests/bench/make_docs.py" invoices "$N_XML" "$WORK/xml"
+python3 "$SRC/tests/bench/make_docs.py" pdf 250000 "$WORK/base.pdf"
+mkdir -p "$WORK/pdf"
+for i in $(seq -w 1 "$N_PDF"); do cp "$WORK/base.pdf" "$WORK/pdf/doc-$i.pdf"; done
+
+# run_batch NAME PROFILE INDIR COUNT: seals INDIR with -j JOBS, checks every JSON line, prints docs/s and peak RSS.
+run_batch() {
+	local name=$1 profile=$2 indir=$3 count=$4 out=$WORK/out-$1 t0 t1 sealed rss
+	rm -rf "$out"
+	t0=$(now)
+	(cd "$indir" && /usr/bin/time -f "%M" -o "$WORK/$name.rss" "$ESEAL" seal --config "$CONF" --profile "$profile" \
+		-j "$JOBS" --json --out-dir "$out" -- *) >"$WORK/$name.json"
+	t1=$(now)
+	sealed=$(grep -c '"status":"sealed"' "$WORK/$name.json" || true)
+	if [ "$sealed" != "$count" ] || [ "$(wc -l <"$WORK/$name.json")" != "$count" ]; then
+		echo "FAIL: $name: $sealed of $count sealed ($(wc -l <"$WORK/$name.json") JSON lines)"
+		grep -m3 failed "$WORK/$name.json" || true
+		exit 1
+	fi
+	rss=$(($(cat "$WORK/$name.rss") / 1024))
+	local r
+	r=$(rate "$count" "$t0" "$t1")
+	echo "$name: $count docs in $(python3 -c "print('%.2f' % ($t1 - $t0))") s = $r docs/s, ratio to raw signing $(ratio "$r" "$RAW"), peak RSS ${rss} MB"
+	eval "RATE_$name=$r; RSS_$name=$rss"
+}
+
+echo "== eseal seal -j $JOBS"
+run_batch xades_bb demo-bb "$WORK/xml" "$N_XML"
+run_batch pades_bb demo-bb "$WORK/pdf" "$N_PDF"
+run_batch pades_bt demo "$WORK/pdf" "$N_PDF"
+
+echo "== referees on samples of the outputs"
+for f in inv-000000.xml inv-000777.xml; do
+	[ -f "$WORK/out-xades_bb/$f" ] || continue
+	xmlsec1 --verify --trusted-pem "$TE/pki/root.pem" --untrusted-pem "$TE/pki/ca.pem" \
+		--id-attr:Id SignedProperties "$WORK/out-xades_bb/$f" >/dev/null 2>&1 || { echo "FAIL: xmlsec1 --verify $f"; exit 1; }
+done
+for f in doc-001.pdf "doc-$(printf %0${#N_PDF}d "$N_PDF").pdf"; do
+	pdfsig "$WORK/out-pades_bt/$f" | grep -q "Signature is Valid" || { echo "FAIL: pdfsig $f"; exit 1; }
+done
+echo "samples verify with xmlsec1 and pdfsig"
+
+echo "== one process per document: xmlsec1 --sign and pdfsig -add-signature ($N_REF docs each)"
+openssl pkcs12 -export -inkey "$TE/pki/dev-eseal.key" -in "$TE/pki/dev-chain.pem" -name bench -passout pass: \
+	-out "$WORK/dev.p12" 2>/dev/null
+mkdir -p "$WORK/nss"
+certutil -N -d "sql:$WORK/nss" --empty-password
+pk12util -i "$WORK/dev.p12" -d "sql:$WORK/nss" -W "" >/dev/null
+mkdir -p "$WORK/ref-pdf" "$WORK/ref-xml"
+t0=$(now)
+for i in $(seq 1 "$N_REF"); do
+	pdfsig -add-signature -nssdir "sql:$WORK/nss" -nick bench "$WORK/pdf/doc-$(printf %0${#N_PDF}d "$i").pdf" \
+		"$WORK/ref-pdf/$i.pdf" >/dev/null
+done
+t1=$(now)
+RATE_pdfsig=$(rate "$N_REF" "$t0" "$t1")
+# xmlsec1 signs a template: the invoice with an empty enveloped ds:Signature appended.
+for i in $(seq 0 $((N_REF - 1))); do
+	f=$(printf "inv-%06d.xml" "$i")
+	sed 's#</Invoice>#<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig\#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n\#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more\#rsa-sha256"/><ds:Reference URI=""><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig\#enveloped-signature"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc\#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data/></ds:KeyInfo></ds:Signature></Invoice>#' \
+		"$WORK/xml/$f" >"$WORK/ref-xml/tmpl-$f"
+done
+t0=$(now)
+for i in $(seq 0 $((N_REF - 1))); do
+	f=$(printf "inv-%06d.xml" "$i")
+	xmlsec1 --sign --privkey-pem "$TE/pki/dev-eseal.key,$TE/pki/dev-chain.pem" --output "$WORK/ref-xml/$f" \
+		"$WORK/ref-xml/tmpl-$f" 2>/dev/null
+done
+t1=$(now)
+RATE_xmlsec1=$(rate "$N_REF" "$t0" "$t1")
+echo "pdfsig -add-signature: $RATE_pdfsig docs/s; xmlsec1 --sign: $RATE_xmlsec1 docs/s"
+
+SUMMARY=$(cat <<EOT
+| $(date -u +%Y-%m-%d) | $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), SoftHSM $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null) | $JOBS | $RAW | $RATE_xades_bb ($(ratio "$RATE_xades_bb" "$RAW")) | $RATE_pades_bb ($(ratio "$RATE_pades_bb" "$RAW")) | $RATE_pades_bt ($(ratio "$RATE_pades_bt" "$RAW")) | $RATE_xmlsec1 | $RATE_pdfsig | $RSS_xades_bb / $RSS_pades_bb / $RSS_pades_bt |
+EOT
+)
+echo
+echo "| date | machine | jobs | raw sign/s | XAdES B-B docs/s (ratio) | PAdES B-B 250 KB (ratio) | PAdES B-T 250 KB (ratio) | xmlsec1 1/proc | pdfsig 1/proc | peak RSS MB (xades/pades/pades-bt) |"
+echo "$SUMMARY"
+if [ "$RECORD" = 1 ]; then
+	echo "$SUMMARY" >>"$SRC/tests/bench/README.md"
+	echo "recorded in tests/bench/README.md"
+fi

@@ -1,0 +1,196 @@
+/* tests/unit/test_output.c: the atomic output: nothing visible before commit, nothing left after a failure,
+ * no overwrite unless asked, no following of planted symlinks, never the input itself. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "eseal/output.h"
+
+static char dir[] = "/tmp/eseal-unit-output-XXXXXX";
+
+static int count_entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void path_in(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+}
+
+static void read_all(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void test_nothing_visible_until_commit(void **state)
+{
+	eseal_output *o = NULL;
+	eseal_error err;
+	char path[256], got[64];
+
+	(void)state;
+	eseal_error_clear(&err);
+	path_in(path, sizeof(path), "a.out");
+	assert_int_equal(eseal_output_open(&o, path, 0, NULL, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_write(o, "hello world", 11, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_pwrite(o, 6, "WORLD", 5, &err), ESEAL_OK);
+	assert_int_equal(count_entries(), 0);
+	assert_int_equal(eseal_output_commit(o, &err), ESEAL_OK);
+	eseal_output_free(o);
+	read_all(path, got, sizeof(got));
+	assert_string_equal(got, "hello WORLD");
+	assert_int_equal(count_entries(), 1);
+	unlink(path);
+}
+
+static void test_abandoned_output_leaves_nothing(void **state)
+{
+	eseal_output *o = NULL;
+	eseal_error err;
+	char path[256];
+
+	(void)state;
+	eseal_error_clear(&err);
+	path_in(path, sizeof(path), "b.out");
+	assert_int_equal(eseal_output_open(&o, path, 0, NULL, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_write(o, "partial", 7, &err), ESEAL_OK);
+	eseal_output_free(o);
+	assert_int_equal(count_entries(), 0);
+}
+
+static void test_refuses_overwrite_unless_asked(void **state)
+{
+	eseal_output *o = NULL;
+	eseal_error err;
+	char path[256], got[64];
+	FILE *f;
+
+	(void)state;
+	path_in(path, sizeof(path), "c.out");
+	f = fopen(path, "w");
+	fputs("old", f);
+	fclose(f);
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_output_open(&o, path, 0, NULL, &err), ESEAL_E_IO);
+	assert_non_null(strstr(err.message, "c.out"));
+	assert_non_null(strstr(err.message, "exists"));
+	assert_null(o);
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_output_open(&o, path, 1, NULL, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_write(o, "new", 3, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_commit(o, &err), ESEAL_OK);
+	eseal_output_free(o);
+	read_all(path, got, sizeof(got));
+	assert_string_equal(got, "new");
+	assert_int_equal(count_entries(), 1);
+	unlink(path);
+}
+
+static void test_refuses_symlink_target(void **state)
+{
+	eseal_output *o = NULL;
+	eseal_error err;
+	char path[256], victim[256];
+
+	(void)state;
+	path_in(path, sizeof(path), "link.out");
+	path_in(victim, sizeof(victim), "victim");
+	assert_int_equal(symlink(victim, path), 0);
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_output_open(&o, path, 1, NULL, &err), ESEAL_E_IO);
+	assert_non_null(strstr(err.message, "symbolic link"));
+	assert_int_not_equal(access(victim, F_OK), 0);
+	unlink(path);
+}
+
+static void test_refuses_the_input_itself(void **state)
+{
+	eseal_output *o = NULL;
+	eseal_error err;
+	char path[256];
+	FILE *f;
+
+	(void)state;
+	path_in(path, sizeof(path), "in.pdf");
+	f = fopen(path, "w");
+	fputs("%PDF-1.7", f);
+	fclose(f);
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_output_open(&o, path, 1, path, &err), ESEAL_E_USAGE);
+	assert_non_null(strstr(err.message, "input"));
+	unlink(path);
+}
+
+static void test_missing_directory_is_a_clear_error(void **state)
+{
+	eseal_output *o = NULL;
+	eseal_error err;
+	char path[256];
+
+	(void)state;
+	path_in(path, sizeof(path), "no/such/dir/x.out");
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_output_open(&o, path, 0, NULL, &err), ESEAL_E_IO);
+	assert_non_null(strstr(err.message, "x.out"));
+}
+
+static void test_patch_outside_written_data_is_refused(void **state)
+{
+	eseal_output *o = NULL;
+	eseal_error err;
+	char path[256];
+
+	(void)state;
+	path_in(path, sizeof(path), "d.out");
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_output_open(&o, path, 0, NULL, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_write(o, "abc", 3, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_pwrite(o, 2, "xy", 2, &err), ESEAL_E_INTERNAL);
+	eseal_output_free(o);
+	assert_int_equal(count_entries(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nothing_visible_until_commit),
+		cmocka_unit_test(test_abandoned_output_leaves_nothing),
+		cmocka_unit_test(test_refuses_overwrite_unless_asked),
+		cmocka_unit_test(test_refuses_symlink_target),
+		cmocka_unit_test(test_refuses_the_input_itself),
+		cmocka_unit_test(test_missing_directory_is_a_clear_error),
+		cmocka_unit_test(test_patch_outside_written_data_is_refused),
+	};
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rmdir(dir);
+	return rc;
+}
