@@ -16,19 +16,26 @@ DIR=$(cd "$2" 2>/dev/null && pwd) || { [ "$ACTION" = stop ] && exit 0; echo "ser
 export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# running PID: the process exists, is not a zombie (our daemons are reparented; a zombie still answers kill -0)
+# and is one of our servers (a stale pid file must not make us signal an unrelated process).
+running() {
+	local st
+	st=$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q '_server\.py'
+}
+alive() { [ -s "$1" ] && running "$(cat "$1")"; }
 
 stop_one() { # PIDFILE
 	local pid i
 	[ -s "$1" ] || { rm -f "$1"; return 0; }
 	pid=$(cat "$1")
-	if kill -0 "$pid" 2>/dev/null; then
+	if running "$pid"; then
 		kill -TERM "$pid" 2>/dev/null || true
 		for i in $(seq 50); do
-			kill -0 "$pid" 2>/dev/null || break
+			running "$pid" || break
 			sleep 0.1
 		done
-		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+		running "$pid" && kill -KILL "$pid" 2>/dev/null || true
 	fi
 	rm -f "$1"
 }

@@ -75,6 +75,7 @@ def tamper_query(query, what):
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    block_on_close = False  # a slow-mode handler must not hold up shutdown
     allow_reuse_address = True
 
     def __init__(self, addr, opts):
