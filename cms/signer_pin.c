@@ -1,0 +1,58 @@
+/* cms/signer_pin.c: where a PIN or key-file passphrase comes from: --pin-file, the URI's pin-source, ESEAL_PIN.
+ * Never argv. The PIN is only ever copied into the caller's buffer, and every message names the source, not the PIN. */
+#include "signer_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "error_internal.h"
+#include "secret_internal.h"
+
+/* The file's first line; reading is core/secret.c's job, naming the key and the source is ours. */
+static int read_pin_file(const char *path, const char *origin, const char *what, char pin[ES_PIN_MAX],
+			 eseal_error *err)
+{
+	int rc = es_secret_read_file(path, pin, ES_PIN_MAX, err);
+
+	if (rc != ESEAL_OK) {
+		es_error_prefix(err, "%s: %s", what, origin);
+		return rc;
+	}
+	if (pin[0] == '\0')
+		return es_error_set(err, ESEAL_E_PIN, "%s: %s %s: the first line is empty", what, origin, path);
+	return ESEAL_OK;
+}
+
+int es_pin_resolve(const char *pin_file, const char *pin_source, const char *what, char pin[ES_PIN_MAX],
+		   eseal_error *err)
+{
+	const char *env = NULL;
+	size_t len;
+
+	pin[0] = '\0';
+	if (pin_file != NULL && pin_file[0] != '\0')
+		return read_pin_file(pin_file, "PIN file", what, pin, err);
+	if (pin_source != NULL && pin_source[0] != '\0') {
+		/* RFC 7512 leaves pin-source's form to the application; "file:" URIs and plain paths are ours. */
+		if (strncmp(pin_source, "file://", 7) == 0)
+			pin_source += 7;
+		else if (strncmp(pin_source, "file:", 5) == 0)
+			pin_source += 5;
+		if (pin_source[0] != '/' && strchr(pin_source, ':') != NULL)
+			return es_error_set(err, ESEAL_E_CONFIG, "%s: pin-source %s: only file: sources are supported",
+					    what, pin_source);
+		return read_pin_file(pin_source, "pin-source", what, pin, err);
+	}
+	env = getenv("ESEAL_PIN");
+	if (env != NULL && env[0] != '\0') {
+		len = strlen(env);
+		if (len >= ES_PIN_MAX)
+			return es_error_set(err, ESEAL_E_PIN, "%s: ESEAL_PIN is too long for a PIN", what);
+		memcpy(pin, env, len + 1);
+		return ESEAL_OK;
+	}
+	return es_error_set(err, ESEAL_E_PIN,
+			    "%s: no PIN: give a PIN file, a pin-source in the key URI, or the ESEAL_PIN variable", what);
+}
