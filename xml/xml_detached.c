@@ -1,0 +1,204 @@
+/* xml/xml_detached.c: a standalone XAdES document (root ds:Signature) over external files, e.g. a drawing and its
+ * index file. Each file is referenced by its URI relative to the signature file, digested over its raw bytes. */
+#include "xml_internal.h"
+#include "error_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/uri.h>
+#include <openssl/crypto.h>
+
+static const struct {
+	const char *ext, *mime;
+} mime_types[] = {
+	{"xml", "text/xml"},       {"pdf", "application/pdf"}, {"jpg", "image/jpeg"},  {"jpeg", "image/jpeg"},
+	{"png", "image/png"},      {"tif", "image/tiff"},      {"tiff", "image/tiff"}, {"gif", "image/gif"},
+	{"txt", "text/plain"},     {"csv", "text/csv"},        {"htm", "text/html"},   {"html", "text/html"},
+	{"dwg", "image/vnd.dwg"},  {"dxf", "image/vnd.dxf"},   {"zip", "application/zip"},
+	{"json", "application/json"}, {"dtd", "application/xml-dtd"}, {"xsd", "application/xml"},
+	{"doc", "application/msword"}, {"xls", "application/vnd.ms-excel"},
+	{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+};
+
+static const char *guess_mime(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	const char *slash = strrchr(path, '/');
+
+	if (dot != NULL && (slash == NULL || dot > slash))
+		for (size_t i = 0; i < sizeof(mime_types) / sizeof(mime_types[0]); i++)
+			if (strcasecmp(dot + 1, mime_types[i].ext) == 0)
+				return mime_types[i].mime;
+	return "application/octet-stream";
+}
+
+static int digest_file(const char *path, const EVP_MD *md, es_xml_ref *ref, eseal_error *err)
+{
+	unsigned char buf[65536];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct stat st;
+	ssize_t n;
+	int rc = ESEAL_OK, fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
+		goto cleanup;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: not a regular file", path);
+		goto cleanup;
+	}
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, md, NULL) != 1) {
+		rc = es_error_set_ossl(err, ESEAL_E_CRYPTO, "%s: digest set-up failed", path);
+		goto cleanup;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", path, strerror(errno));
+			goto cleanup;
+		}
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
+			rc = es_error_set_ossl(err, ESEAL_E_CRYPTO, "%s: digest failed", path);
+			goto cleanup;
+		}
+	}
+	if (EVP_DigestFinal_ex(ctx, ref->digest, &ref->digest_len) != 1)
+		rc = es_error_set_ossl(err, ESEAL_E_CRYPTO, "%s: digest failed", path);
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* Path of target relative to directory base (both absolute, canonical), e.g. "../dwg/a.dwg". */
+static char *relative_path(const char *base, const char *target)
+{
+	size_t common = 0, i = 0, ups = 0;
+	const char *rest;
+	char *out;
+
+	/* Longest common prefix that ends at a component boundary. */
+	while (base[i] != '\0' && base[i] == target[i]) {
+		i++;
+		if (base[i] == '/' || (base[i] == '\0' && target[i] == '/'))
+			common = i;
+	}
+	if (strcmp(base, "/") == 0)
+		common = 0;
+	rest = target + common;
+	while (*rest == '/')
+		rest++;
+	for (const char *p = base + common; *p != '\0'; p++)
+		if (*p == '/' && p[1] != '\0')
+			ups++;
+	out = malloc(ups * 3 + strlen(rest) + 1);
+	if (out == NULL)
+		return NULL;
+	out[0] = '\0';
+	for (size_t k = 0; k < ups; k++)
+		strcat(out, "../");
+	strcat(out, rest);
+	return out;
+}
+
+/* The Reference URI for in_path as seen from the directory of out_path, percent-escaped (RFC 3986). */
+static int reference_uri(const char *in_path, const char *out_path, char **uri_out, eseal_error *err)
+{
+	char in_real[PATH_MAX], out_dir_real[PATH_MAX];
+	char *out_copy = strdup(out_path);
+	char *rel = NULL;
+	xmlChar *esc = NULL;
+	int rc = ESEAL_OK;
+
+	*uri_out = NULL;
+	if (out_copy == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if (realpath(in_path, in_real) == NULL) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot resolve path: %s", in_path, strerror(errno));
+		goto cleanup;
+	}
+	if (realpath(dirname(out_copy), out_dir_real) == NULL) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot resolve output directory: %s", out_path, strerror(errno));
+		goto cleanup;
+	}
+	rel = relative_path(out_dir_real, in_real);
+	esc = rel != NULL ? xmlURIEscapeStr(BAD_CAST rel, BAD_CAST "/") : NULL;
+	if (esc == NULL || (*uri_out = strdup((const char *)esc)) == NULL)
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+cleanup:
+	free(out_copy);
+	free(rel);
+	xmlFree(esc);
+	return rc;
+}
+
+int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char *out_path,
+			    const eseal_xml_options *opts, eseal_error *err)
+{
+	const EVP_MD *md = opts != NULL && opts->md != NULL ? opts->md : EVP_sha256();
+	es_xml_source src = {1, 0};
+	es_xml_errors cap;
+	es_xml_ref *refs = NULL;
+	char **uris = NULL;
+	xmlDocPtr doc = NULL;
+	es_xml_sign_request req;
+	struct stat out_st, in_st;
+	int rc = ESEAL_OK;
+
+	if (in_paths == NULL || n_in == 0 || out_path == NULL || opts == NULL || opts->signer == NULL)
+		return es_error_set(err, ESEAL_E_USAGE, "detached XAdES: input files, output and signer are required");
+	es_xml_errors_begin(&cap);
+	refs = OPENSSL_zalloc(n_in * sizeof(*refs));
+	uris = OPENSSL_zalloc(n_in * sizeof(*uris));
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	if (refs == NULL || uris == NULL || doc == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", out_path);
+		goto cleanup;
+	}
+	doc->encoding = xmlStrdup(BAD_CAST "UTF-8");
+	for (size_t i = 0; i < n_in; i++) {
+		if (stat(out_path, &out_st) == 0 && stat(in_paths[i], &in_st) == 0 && out_st.st_dev == in_st.st_dev &&
+		    out_st.st_ino == in_st.st_ino) {
+			rc = es_error_set(err, ESEAL_E_USAGE, "%s: output is one of the inputs; inputs are never modified",
+					  out_path);
+			goto cleanup;
+		}
+		rc = digest_file(in_paths[i], md, &refs[i], err);
+		if (rc == ESEAL_OK)
+			rc = reference_uri(in_paths[i], out_path, &uris[i], err);
+		if (rc != ESEAL_OK)
+			goto cleanup;
+		refs[i].kind = ES_XML_REF_DETACHED;
+		refs[i].uri = uris[i];
+		refs[i].mime = guess_mime(in_paths[i]);
+	}
+	memset(&req, 0, sizeof(req));
+	req.doc = doc;
+	req.refs = refs;
+	req.n_refs = n_in;
+	req.opts = opts;
+	req.path = out_path;
+	rc = es_xml_sign(&req, NULL, &cap, err);
+	if (rc == ESEAL_OK)
+		rc = es_xml_write(doc, &src, NULL, out_path, opts->overwrite, &cap, err);
+cleanup:
+	for (size_t i = 0; uris != NULL && i < n_in; i++)
+		free(uris[i]);
+	OPENSSL_free(uris);
+	OPENSSL_free(refs);
+	xmlFreeDoc(doc);
+	es_xml_errors_end(&cap);
+	return rc;
+}

@@ -1,0 +1,260 @@
+/* xml/xml_parse.c: defensive reading of untrusted XML, and capture of libxml2/xmlsec diagnostics.
+ * No network, no DTD or external entity ever loaded; a document declaring an external entity is refused. */
+#include "xml_internal.h"
+#include "error_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/entities.h>
+#include <libxml/hash.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <xmlsec/errors.h>
+
+/* The capture currently active on this thread (libxml2 and xmlsec callbacks carry no per-call context we own). */
+static __thread es_xml_errors *current_capture;
+
+static void capture_text(const char *msg)
+{
+	es_xml_errors *cap = current_capture;
+	size_t n;
+
+	if (cap == NULL || cap->first[0] != '\0' || msg == NULL)
+		return;
+	snprintf(cap->first, sizeof(cap->first), "%s", msg);
+	n = strlen(cap->first);
+	while (n > 0 && (cap->first[n - 1] == '\n' || cap->first[n - 1] == ' '))
+		cap->first[--n] = '\0';
+}
+
+static void on_structured(void *ctx, xmlErrorPtr e)
+{
+	char buf[512];
+
+	(void)ctx;
+	if (e == NULL || e->level < XML_ERR_ERROR)
+		return;
+	if (e->line > 0)
+		snprintf(buf, sizeof(buf), "line %d: %s", e->line, e->message != NULL ? e->message : "error");
+	else
+		snprintf(buf, sizeof(buf), "%s", e->message != NULL ? e->message : "error");
+	capture_text(buf);
+}
+
+static void on_generic(void *ctx, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	(void)ctx;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	capture_text(buf);
+}
+
+static void on_xmlsec(const char *file, int line, const char *func, const char *obj, const char *subj, int reason,
+		      const char *msg)
+{
+	char buf[512];
+
+	(void)file;
+	(void)line;
+	(void)obj;
+	(void)reason;
+	snprintf(buf, sizeof(buf), "xmlsec %s%s%s: %s", func != NULL ? func : "", subj != NULL ? " " : "",
+		 subj != NULL ? subj : "", msg != NULL ? msg : "error");
+	capture_text(buf);
+}
+
+/* Nothing is ever fetched for a document: not a DTD, not an external entity, not by URL nor by path. */
+static xmlParserInputPtr refuse_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)id;
+	(void)ctxt;
+	(void)url;
+	return NULL;
+}
+
+void es_xml_errors_begin(es_xml_errors *cap)
+{
+	memset(cap, 0, sizeof(*cap));
+	cap->saved_generic_ctx = xmlGenericErrorContext;
+	cap->saved_generic = (void *)xmlGenericError;
+	cap->saved_structured_ctx = xmlStructuredErrorContext;
+	cap->saved_structured = (void *)xmlStructuredError;
+	current_capture = cap;
+	xmlSetGenericErrorFunc(cap, on_generic);
+	xmlSetStructuredErrorFunc(cap, on_structured);
+	/* Process-wide, but idempotent and the only setting this library ever wants. */
+	xmlSecErrorsSetCallback(on_xmlsec);
+	xmlSetExternalEntityLoader(refuse_loader);
+}
+
+void es_xml_errors_end(es_xml_errors *cap)
+{
+	xmlSetGenericErrorFunc(cap->saved_generic_ctx, (xmlGenericErrorFunc)cap->saved_generic);
+	xmlSetStructuredErrorFunc(cap->saved_structured_ctx, (xmlStructuredErrorFunc)cap->saved_structured);
+	if (current_capture == cap)
+		current_capture = NULL;
+}
+
+const char *es_xml_errors_reason(const es_xml_errors *cap, const char *fallback)
+{
+	return (cap != NULL && cap->first[0] != '\0') ? cap->first : fallback;
+}
+
+typedef struct entity_scan {
+	int external;
+	int internal;
+	char name[128];
+} entity_scan;
+
+static void scan_entity(void *payload, void *data, const xmlChar *name)
+{
+	xmlEntityPtr ent = payload;
+	entity_scan *scan = data;
+
+	switch (ent->etype) {
+	case XML_INTERNAL_GENERAL_ENTITY:
+		scan->internal = 1;
+		break;
+	case XML_INTERNAL_PARAMETER_ENTITY:
+	case XML_INTERNAL_PREDEFINED_ENTITY:
+		break;
+	default:
+		if (!scan->external)
+			snprintf(scan->name, sizeof(scan->name), "%s", (const char *)name);
+		scan->external = 1;
+		break;
+	}
+}
+
+static int read_head(const char *path, es_xml_source *src, eseal_error *err)
+{
+	unsigned char head[8] = {0};
+	struct stat st;
+	ssize_t n;
+	size_t off = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return es_error_set(err, ESEAL_E_IO, "%s: not a regular file", path);
+	}
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", path, strerror(errno));
+	if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) {
+		src->utf8_bom = 1;
+		off = 3;
+	}
+	src->has_decl = (size_t)n >= off + 5 && memcmp(head + off, "<?xml", 5) == 0;
+	return ESEAL_OK;
+}
+
+static int parse_once(const char *path, int options, xmlDocPtr *doc_out, es_xml_errors *cap, eseal_error *err)
+{
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	xmlDocPtr doc = NULL;
+	int rc = ESEAL_OK;
+
+	if (ctxt == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
+	doc = xmlCtxtReadFile(ctxt, path, NULL, options);
+	if (doc == NULL || !ctxt->wellFormed) {
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: not well-formed XML: %s", path,
+				  es_xml_errors_reason(cap, "parser error"));
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	*doc_out = doc;
+	return rc;
+}
+
+int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_errors *cap,
+		      eseal_error *err)
+{
+	/* No XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: entities stay references unless known internal, no DTD
+	 * is read, and libxml2's size and depth limits stay on. */
+	const int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
+	xmlDocPtr doc = NULL;
+	entity_scan scan = {0};
+	int rc;
+
+	*doc_out = NULL;
+	memset(src, 0, sizeof(*src));
+	rc = read_head(path, src, err);
+	if (rc != ESEAL_OK)
+		return rc;
+	rc = parse_once(path, options, &doc, cap, err);
+	if (rc != ESEAL_OK)
+		return rc;
+	if (xmlDocGetRootElement(doc) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: XML document has no root element", path);
+		goto cleanup;
+	}
+	if (doc->intSubset != NULL) {
+		if (doc->intSubset->entities != NULL)
+			xmlHashScan(doc->intSubset->entities, scan_entity, &scan);
+		if (doc->intSubset->pentities != NULL)
+			xmlHashScan(doc->intSubset->pentities, scan_entity, &scan);
+	}
+	if (scan.external) {
+		rc = es_error_set(err, ESEAL_E_INPUT,
+				  "%s: the DTD declares external entity '%s'; refused (external entities are never loaded)",
+				  path, scan.name);
+		goto cleanup;
+	}
+	if (scan.internal) {
+		/* Canonicalisation cannot carry entity references, so internal entities are expanded; every one is
+		 * declared in the document itself and libxml2's amplification guard stops expansion bombs. */
+		xmlFreeDoc(doc);
+		doc = NULL;
+		rc = parse_once(path, options | XML_PARSE_NOENT, &doc, cap, err);
+		if (rc != ESEAL_OK)
+			goto cleanup;
+	}
+	*doc_out = doc;
+	doc = NULL;
+cleanup:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static int is_ds_signature(xmlNodePtr n)
+{
+	return n->type == XML_ELEMENT_NODE && n->ns != NULL && xmlStrEqual(n->name, BAD_CAST "Signature") &&
+	       xmlStrEqual(n->ns->href, BAD_CAST ES_NS_DS);
+}
+
+xmlNodePtr es_xml_find_signature(xmlNodePtr root)
+{
+	xmlNodePtr cur = root;
+
+	/* Iterative walk: a deep document must not exhaust the stack. */
+	while (cur != NULL) {
+		if (is_ds_signature(cur))
+			return cur;
+		if (cur->type == XML_ELEMENT_NODE && cur->children != NULL) {
+			cur = cur->children;
+			continue;
+		}
+		while (cur != NULL && cur != root && cur->next == NULL)
+			cur = cur->parent;
+		if (cur == NULL || cur == root)
+			break;
+		cur = cur->next;
+	}
+	return NULL;
+}

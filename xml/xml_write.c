@@ -1,0 +1,72 @@
+/* xml/xml_write.c: serialises a sealed tree through eseal/output.h (atomic, never partial), in the document's own
+ * encoding, with its XML declaration kept or left out as the input had it. */
+#include "xml_internal.h"
+#include "error_internal.h"
+
+#include <string.h>
+
+#include <libxml/xmlsave.h>
+
+#include "eseal/output.h"
+
+typedef struct sink {
+	eseal_output *out;
+	eseal_error *err;
+	int failed;
+} sink;
+
+static int sink_write(void *ctx, const char *buf, int len)
+{
+	sink *s = ctx;
+
+	if (s->failed || eseal_output_write(s->out, buf, (size_t)len, s->err) != ESEAL_OK) {
+		s->failed = 1;
+		return -1;
+	}
+	return len;
+}
+
+static int sink_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, const char *out_path, int overwrite,
+		 es_xml_errors *cap, eseal_error *err)
+{
+	const char *enc = doc->encoding != NULL ? (const char *)doc->encoding : NULL;
+	sink s = {NULL, err, 0};
+	xmlSaveCtxtPtr save = NULL;
+	int rc, options = 0;
+
+	rc = eseal_output_open(&s.out, out_path, overwrite, in_path, err);
+	if (rc != ESEAL_OK)
+		return rc;
+	if (!src->has_decl)
+		options |= XML_SAVE_NO_DECL;
+	if (src->utf8_bom && (enc == NULL || strcasecmp(enc, "UTF-8") == 0)) {
+		rc = eseal_output_write(s.out, "\xEF\xBB\xBF", 3, err);
+		if (rc != ESEAL_OK)
+			goto cleanup;
+	}
+	save = xmlSaveToIO(sink_write, sink_close, &s, enc, options);
+	if (save == NULL) {
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: cannot write encoding %s: %s", out_path, enc ? enc : "UTF-8",
+				  es_xml_errors_reason(cap, "unsupported"));
+		goto cleanup;
+	}
+	if (xmlSaveDoc(save, doc) < 0)
+		s.failed = 1;
+	if (xmlSaveClose(save) < 0)
+		s.failed = 1;
+	if (s.failed) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: writing the sealed document failed: %s", out_path,
+				  es_xml_errors_reason(cap, "serialisation error"));
+		goto cleanup;
+	}
+	rc = eseal_output_commit(s.out, err);
+cleanup:
+	eseal_output_free(s.out);
+	return rc;
+}
