@@ -1,0 +1,130 @@
+/* pdf/pdf_internal.h: what the files of the PDF sealer share (not public).
+ * pdf_struct reads the original's structure, pdf_update writes the appended update, pdf_seal ties them together. */
+#ifndef ES_PDF_INTERNAL_H
+#define ES_PDF_INTERNAL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <qpdf/qpdf-c.h>
+
+#include "eseal/error.h"
+#include "eseal/pdf.h"
+
+/* ---- growable byte buffer (pdf_buf.c) ---- */
+
+typedef struct es_buf {
+	char *data;
+	size_t len, cap;
+	int oom; /* sticky: checked once at the end instead of after every append */
+} es_buf;
+
+void es_buf_append(es_buf *b, const void *data, size_t len);
+void es_buf_puts(es_buf *b, const char *s);
+void es_buf_printf(es_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A PDF text string from UTF-8: a literal (escaped) string when printable ASCII, else UTF-16BE with BOM in hex. */
+void es_buf_text_string(es_buf *b, const char *utf8);
+/* A real number without exponent and without trailing zeros ("12.5", "0", "-3"). */
+void es_buf_real(es_buf *b, double v);
+void es_buf_free(es_buf *b);
+
+/* ---- the original document (pdf_struct.c) ---- */
+
+typedef struct es_pdf_doc {
+	const char *path;      /* for messages */
+	qpdf_data q;
+	off_t size;            /* bytes of the original; the update starts here */
+	long long startxref;   /* offset the file's last startxref names: the new section's /Prev */
+	int xref_stream;       /* the last section is a cross-reference stream (else a classic table) */
+	int version_major, version_minor;
+	long long trailer_size; /* first object number the update may use */
+	char *root_ref;        /* "N G R" of the catalog */
+	char *info_ref;        /* "N G R" of /Info, or NULL */
+	char *id;              /* unparsed /ID array, or NULL */
+	int n_signatures;      /* signature fields holding a value */
+	int certified;         /* /Perms /DocMDP present */
+	int docmdp_p;          /* its /P (1, 2, 3), 0 if not certified */
+	int n_pages;
+} es_pdf_doc;
+
+/* Opens and checks path (header, startxref, cross-reference kind, no encryption, no recovery needed).
+ * fd is an open descriptor of the same file (the one the bytes are copied from). */
+int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err);
+void es_pdf_doc_close(es_pdf_doc *doc);
+/* Sets *err from QPDF's pending error (if any) and returns non-zero when there was one. */
+int es_pdf_qpdf_failed(es_pdf_doc *doc, const char *what, eseal_error *err);
+
+/* Serialises dict (a direct or indirect dictionary) as "<< ... >>" without the keys in skip (NULL-terminated),
+ * followed by extra (may be NULL) before the closing ">>". */
+int es_pdf_dict_rewrite(es_pdf_doc *doc, qpdf_oh dict, const char *const *skip, const char *extra, es_buf *out,
+			eseal_error *err);
+/* Serialises array (direct or indirect) as "[ items... extra ]". */
+int es_pdf_array_rewrite(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_buf *out, eseal_error *err);
+/* Looks up key in dict, following /Parent for inheritable page attributes (Rotate, CropBox, MediaBox). */
+qpdf_oh es_pdf_page_inherited(es_pdf_doc *doc, qpdf_oh page, const char *key);
+/* Reads a 4-number rectangle, normalised so that x0 <= x1, y0 <= y1. */
+int es_pdf_read_rect(es_pdf_doc *doc, qpdf_oh arr, double r[4]);
+/* Collects the top-level field names of /AcroForm /Fields so that a new name can be made unique. */
+int es_pdf_field_name_used(es_pdf_doc *doc, const char *name);
+
+/* ---- the incremental update (pdf_update.c) ---- */
+
+typedef struct es_pdf_xref_entry {
+	long long num;
+	int gen;
+	size_t rel;            /* offset of "num gen obj" within the update */
+} es_pdf_xref_entry;
+
+typedef struct es_pdf_update {
+	es_buf buf;            /* the update's bytes; written after the original */
+	off_t base;            /* size of the original */
+	es_pdf_xref_entry *entries;
+	size_t n_entries, cap_entries;
+	long long next_num;
+} es_pdf_update;
+
+void es_pdf_update_init(es_pdf_update *u, const es_pdf_doc *doc);
+long long es_pdf_update_new_num(es_pdf_update *u);
+/* Starts "num gen obj\n" and records its offset for the cross-reference section. */
+void es_pdf_update_begin_obj(es_pdf_update *u, long long num, int gen);
+void es_pdf_update_end_obj(es_pdf_update *u);
+/* A whole stream object: dict_body goes between "<<" and ">>" (without /Length, added here). */
+void es_pdf_update_stream(es_pdf_update *u, long long num, const char *dict_body, const void *data, size_t len);
+/* Appends the cross-reference section (kind of the original's last one), trailer and %%EOF. */
+int es_pdf_update_finish(es_pdf_update *u, const es_pdf_doc *doc, eseal_error *err);
+void es_pdf_update_free(es_pdf_update *u);
+
+/* ---- visible seal (pdf_appearance.c, pdf_image.c) ---- */
+
+typedef struct es_pdf_image {
+	int width, height;
+	char *dict;            /* dictionary body of the image XObject (without /Length, /SMask) */
+	unsigned char *data;   /* encoded stream data */
+	size_t len;
+	unsigned char *smask;  /* Flate-compressed 8-bit alpha, or NULL */
+	size_t smask_len;
+} es_pdf_image;
+
+/* Loads a PNG (decoded by Cairo, re-encoded Flate + SMask) or a JPEG (DCTDecode passthrough). */
+int es_pdf_image_load(const char *path, es_pdf_image *img, eseal_error *err);
+/* RGBA pixels (Cairo ARGB32, premultiplied) -> Flate RGB image + Flate alpha SMask. */
+int es_pdf_image_from_argb(const unsigned char *px, int width, int height, int stride, es_pdf_image *img,
+			   eseal_error *err);
+void es_pdf_image_free(es_pdf_image *img);
+
+typedef struct es_pdf_stamp_text {
+	const char *organization;    /* UTF-8, may be NULL */
+	const char *org_identifier;  /* may be NULL */
+	time_t when;
+} es_pdf_stamp_text;
+
+/* Renders the generated stamp (frame, organization, identifier, time) at w x h points to an image. */
+int es_pdf_stamp_render(const es_pdf_stamp_text *t, double w, double h, es_pdf_image *img, eseal_error *err);
+
+/* Writes image XObjects and the appearance form XObject for a w x h widget into u; rotate is the page's
+ * /Rotate (0, 90, 180, 270). Returns the form's object number in *ap_num. */
+int es_pdf_appearance_write(es_pdf_update *u, double w, double h, int rotate, const es_pdf_image *seal_image,
+			    const es_pdf_image *stamp, long long *ap_num, eseal_error *err);
+
+#endif

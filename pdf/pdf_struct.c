@@ -1,0 +1,519 @@
+/* pdf/pdf_struct.c: reads what the update needs from the original (QPDF's C API, lazily: streams are never loaded).
+ * Also our own check of the file's tail, because the new section must chain to exactly the xref a reader finds. */
+#include "pdf_internal.h"
+#include "error_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TAIL_BYTES 4096
+#define MAX_TREE_DEPTH 32
+#define MAX_FIELDS 100000
+
+static int read_at(int fd, void *buf, size_t len, off_t off, size_t *got)
+{
+	ssize_t n;
+	size_t done = 0;
+
+	while (done < len) {
+		n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	*got = done;
+	return 0;
+}
+
+static const char *memrstr(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	size_t i;
+
+	if (len < n)
+		return NULL;
+	for (i = len - n + 1; i-- > 0;)
+		if (memcmp(hay + i, needle, n) == 0)
+			return hay + i;
+	return NULL;
+}
+
+/* Header: "%PDF-M.m" within the first 1024 bytes (what readers accept). */
+static int check_header(es_pdf_doc *doc, int fd, eseal_error *err)
+{
+	char head[1024];
+	size_t got = 0, i;
+
+	if (read_at(fd, head, sizeof(head), 0, &got) < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", doc->path, strerror(errno));
+	for (i = 0; i + 8 <= got; i++) {
+		if (memcmp(head + i, "%PDF-", 5) == 0 && isdigit((unsigned char)head[i + 5]) && head[i + 6] == '.' &&
+		    isdigit((unsigned char)head[i + 7])) {
+			doc->version_major = head[i + 5] - '0';
+			doc->version_minor = head[i + 7] - '0';
+			return ESEAL_OK;
+		}
+	}
+	return es_error_set(err, ESEAL_E_INPUT, "%s: not a PDF file (no %%PDF- header)", doc->path);
+}
+
+/* The last startxref must name a cross-reference section that is really there: we chain ours to it with /Prev,
+ * and a file whose pointer is wrong is one QPDF (and others) would only open by reconstructing it. */
+static int check_tail(es_pdf_doc *doc, int fd, eseal_error *err)
+{
+	char tail[TAIL_BYTES + 1], at[64];
+	size_t len = doc->size < TAIL_BYTES ? (size_t)doc->size : TAIL_BYTES, got = 0, i;
+	const char *sx, *p, *end;
+	long long off = 0;
+
+	if (read_at(fd, tail, len, doc->size - (off_t)len, &got) < 0 || got != len)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read the end of the file", doc->path);
+	tail[len] = '\0';
+	sx = memrstr(tail, len, "startxref");
+	if (sx == NULL || memrstr(sx, len - (size_t)(sx - tail), "%%EOF") == NULL)
+		return es_error_set(err, ESEAL_E_INPUT, "%s: truncated or damaged PDF (no startxref/%%%%EOF at the end)",
+				    doc->path);
+	p = sx + 9;
+	end = tail + len;
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p == end || !isdigit((unsigned char)*p))
+		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (startxref without an offset)", doc->path);
+	for (; p < end && isdigit((unsigned char)*p); p++) {
+		if (off > (long long)doc->size)
+			break;
+		off = off * 10 + (*p - '0');
+	}
+	if (off <= 0 || off >= (long long)doc->size)
+		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (startxref %lld outside the file)", doc->path,
+				    off);
+	doc->startxref = off;
+	if (read_at(fd, at, sizeof(at) - 1, (off_t)off, &got) < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", doc->path, strerror(errno));
+	at[got] = '\0';
+	p = at;
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if (strncmp(p, "xref", 4) == 0) {
+		doc->xref_stream = 0;
+		return ESEAL_OK;
+	}
+	/* "N G obj": a cross-reference stream object. */
+	for (i = 0; i < 2; i++) {
+		if (!isdigit((unsigned char)*p))
+			goto broken;
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (!isspace((unsigned char)*p))
+			goto broken;
+		while (isspace((unsigned char)*p))
+			p++;
+	}
+	if (strncmp(p, "obj", 3) == 0) {
+		doc->xref_stream = 1;
+		return ESEAL_OK;
+	}
+broken:
+	return es_error_set(err, ESEAL_E_INPUT,
+			    "%s: damaged PDF (startxref %lld does not point to a cross-reference section); "
+			    "repair it first, e.g. with qpdf in.pdf repaired.pdf",
+			    doc->path, off);
+}
+
+int es_pdf_qpdf_failed(es_pdf_doc *doc, const char *what, eseal_error *err)
+{
+	qpdf_error e;
+	const char *detail;
+
+	if (!qpdf_has_error(doc->q))
+		return 0;
+	e = qpdf_get_error(doc->q);
+	detail = qpdf_get_error_message_detail(doc->q, e);
+	es_error_set(err, ESEAL_E_INPUT, "%s: %s: %s", doc->path, what, detail && *detail ? detail : "QPDF error");
+	return 1;
+}
+
+static char *ref_string(es_pdf_doc *doc, qpdf_oh oh)
+{
+	char tmp[64];
+
+	snprintf(tmp, sizeof(tmp), "%d %d R", qpdf_oh_get_object_id(doc->q, oh), qpdf_oh_get_generation(doc->q, oh));
+	return strdup(tmp);
+}
+
+static int is_sig_field(es_pdf_doc *doc, qpdf_oh field, int inherited_sig)
+{
+	qpdf_oh ft = qpdf_oh_get_key(doc->q, field, "/FT");
+	int r = qpdf_oh_is_name_and_equals(doc->q, ft, "/Sig") || (inherited_sig && qpdf_oh_is_null(doc->q, ft));
+
+	qpdf_oh_release(doc->q, ft);
+	return r;
+}
+
+/* Counts signature fields with a value, walking /Kids; depth and count are bounded (hostile files). */
+static void count_signatures(es_pdf_doc *doc, qpdf_oh fields, int depth, int inherited_sig, int *visited)
+{
+	int n, i;
+	qpdf_oh f, v, kids;
+	int sig;
+
+	if (depth > MAX_TREE_DEPTH || !qpdf_oh_is_array(doc->q, fields))
+		return;
+	n = qpdf_oh_get_array_n_items(doc->q, fields);
+	for (i = 0; i < n && *visited < MAX_FIELDS; i++, (*visited)++) {
+		f = qpdf_oh_get_array_item(doc->q, fields, i);
+		if (qpdf_oh_is_dictionary(doc->q, f)) {
+			sig = is_sig_field(doc, f, inherited_sig);
+			v = qpdf_oh_get_key(doc->q, f, "/V");
+			if (sig && qpdf_oh_is_dictionary(doc->q, v))
+				doc->n_signatures++;
+			qpdf_oh_release(doc->q, v);
+			kids = qpdf_oh_get_key(doc->q, f, "/Kids");
+			count_signatures(doc, kids, depth + 1, sig, visited);
+			qpdf_oh_release(doc->q, kids);
+		}
+		qpdf_oh_release(doc->q, f);
+	}
+}
+
+static void read_docmdp(es_pdf_doc *doc, qpdf_oh root)
+{
+	qpdf_oh perms = qpdf_oh_get_key(doc->q, root, "/Perms");
+	qpdf_oh sig = qpdf_oh_get_key_if_dict(doc->q, perms, "/DocMDP");
+	qpdf_oh refs, ref, params, p;
+	int i, n;
+
+	if (qpdf_oh_is_dictionary(doc->q, sig)) {
+		doc->certified = 1;
+		doc->docmdp_p = 2; /* the default when /P is absent */
+		refs = qpdf_oh_get_key(doc->q, sig, "/Reference");
+		n = qpdf_oh_is_array(doc->q, refs) ? qpdf_oh_get_array_n_items(doc->q, refs) : 0;
+		for (i = 0; i < n; i++) {
+			ref = qpdf_oh_get_array_item(doc->q, refs, i);
+			params = qpdf_oh_get_key_if_dict(doc->q, ref, "/TransformParams");
+			p = qpdf_oh_get_key_if_dict(doc->q, params, "/P");
+			if (qpdf_oh_is_integer(doc->q, p))
+				doc->docmdp_p = qpdf_oh_get_int_value_as_int(doc->q, p);
+			qpdf_oh_release(doc->q, p);
+			qpdf_oh_release(doc->q, params);
+			qpdf_oh_release(doc->q, ref);
+		}
+		qpdf_oh_release(doc->q, refs);
+	}
+	qpdf_oh_release(doc->q, sig);
+	qpdf_oh_release(doc->q, perms);
+}
+
+int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err)
+{
+	struct stat st;
+	qpdf_oh trailer = 0, root = 0, info = 0, id = 0, size = 0, enc = 0, acro = 0, fields = 0;
+	char qpath[64];
+	int rc = ESEAL_OK, visited = 0;
+	QPDF_ERROR_CODE qrc;
+
+	memset(doc, 0, sizeof(*doc));
+	doc->path = path;
+	if (fstat(fd, &st) != 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot stat: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return es_error_set(err, ESEAL_E_INPUT, "%s: not a regular file", path);
+	doc->size = st.st_size;
+	if ((rc = check_header(doc, fd, err)) != ESEAL_OK)
+		return rc;
+	if ((rc = check_tail(doc, fd, err)) != ESEAL_OK)
+		return rc;
+
+	doc->q = qpdf_init();
+	if (doc->q == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
+	qpdf_silence_errors(doc->q);
+	qpdf_set_suppress_warnings(doc->q, QPDF_TRUE);
+	/* A file QPDF can only open by reconstructing it would be read differently by others after our update. */
+	qpdf_set_attempt_recovery(doc->q, QPDF_FALSE);
+	/* QPDF reads the very file we copy from (same open file description's inode), not whatever is at path now. */
+	snprintf(qpath, sizeof(qpath), "/proc/self/fd/%d", fd);
+	if (access(qpath, R_OK) != 0)
+		snprintf(qpath, sizeof(qpath), "%s", "");
+	qrc = qpdf_read(doc->q, qpath[0] ? qpath : path, password);
+	if (qrc & QPDF_ERRORS) {
+		qpdf_error e = qpdf_get_error(doc->q);
+		const char *detail = qpdf_get_error_message_detail(doc->q, e);
+		enum qpdf_error_code_e code = qpdf_get_error_code(doc->q, e);
+
+		if (code == qpdf_e_password)
+			return es_error_set(err, ESEAL_E_INPUT,
+					    "%s: encrypted PDFs are not supported; decrypt first with qpdf --decrypt",
+					    path);
+		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged or unsupported PDF: %s", path,
+				    detail && *detail ? detail : "QPDF cannot read it");
+	}
+	if (qpdf_more_warnings(doc->q)) {
+		qpdf_error w = qpdf_next_warning(doc->q);
+		const char *detail = qpdf_get_error_message_detail(doc->q, w);
+
+		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF, refusing to append to it: %s", path,
+				    detail && *detail ? detail : "QPDF warning");
+	}
+
+	trailer = qpdf_get_trailer(doc->q);
+	enc = qpdf_oh_get_key(doc->q, trailer, "/Encrypt");
+	if (!qpdf_oh_is_null(doc->q, enc)) {
+		rc = es_error_set(err, ESEAL_E_INPUT,
+				  "%s: encrypted PDFs are not supported; decrypt first with qpdf --decrypt", path);
+		goto cleanup;
+	}
+	size = qpdf_oh_get_key(doc->q, trailer, "/Size");
+	if (!qpdf_oh_is_integer(doc->q, size) || qpdf_oh_get_int_value(doc->q, size) < 1 ||
+	    qpdf_oh_get_int_value(doc->q, size) > 8388607) {
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (trailer /Size missing or invalid)", path);
+		goto cleanup;
+	}
+	doc->trailer_size = qpdf_oh_get_int_value(doc->q, size);
+	root = qpdf_get_root(doc->q);
+	if (es_pdf_qpdf_failed(doc, "reading the catalog", err) || !qpdf_oh_is_indirect(doc->q, root) ||
+	    !qpdf_oh_is_dictionary(doc->q, root)) {
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (no document catalog)", path);
+		goto cleanup;
+	}
+	doc->root_ref = ref_string(doc, root);
+	info = qpdf_oh_get_key(doc->q, trailer, "/Info");
+	if (qpdf_oh_is_indirect(doc->q, info))
+		doc->info_ref = ref_string(doc, info);
+	id = qpdf_oh_get_key(doc->q, trailer, "/ID");
+	if (qpdf_oh_is_array(doc->q, id))
+		doc->id = strdup(qpdf_oh_unparse(doc->q, id));
+	if (doc->root_ref == NULL || (qpdf_oh_is_indirect(doc->q, info) && doc->info_ref == NULL) ||
+	    (qpdf_oh_is_array(doc->q, id) && doc->id == NULL)) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
+		goto cleanup;
+	}
+	doc->n_pages = qpdf_get_num_pages(doc->q);
+	if (es_pdf_qpdf_failed(doc, "reading the page tree", err)) {
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
+	if (doc->n_pages < 1) {
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: the document has no pages", path);
+		goto cleanup;
+	}
+	acro = qpdf_oh_get_key(doc->q, root, "/AcroForm");
+	fields = qpdf_oh_get_key_if_dict(doc->q, acro, "/Fields");
+	count_signatures(doc, fields, 0, 0, &visited);
+	read_docmdp(doc, root);
+	if (es_pdf_qpdf_failed(doc, "reading the form fields", err)) {
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
+cleanup:
+	qpdf_oh_release(doc->q, trailer);
+	qpdf_oh_release(doc->q, root);
+	qpdf_oh_release(doc->q, info);
+	qpdf_oh_release(doc->q, id);
+	qpdf_oh_release(doc->q, size);
+	qpdf_oh_release(doc->q, enc);
+	qpdf_oh_release(doc->q, acro);
+	qpdf_oh_release(doc->q, fields);
+	return rc;
+}
+
+void es_pdf_doc_close(es_pdf_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	if (doc->q != NULL)
+		qpdf_cleanup(&doc->q);
+	free(doc->root_ref);
+	free(doc->info_ref);
+	free(doc->id);
+	doc->root_ref = doc->info_ref = doc->id = NULL;
+}
+
+/* Keys first, values after: QPDF allows one key iteration at a time and unparsing values may not disturb it. */
+static char **dict_keys(es_pdf_doc *doc, qpdf_oh dict, size_t *n_out)
+{
+	char **keys = NULL, **tmp;
+	size_t n = 0, cap = 0;
+
+	qpdf_oh_begin_dict_key_iter(doc->q, dict);
+	while (qpdf_oh_dict_more_keys(doc->q)) {
+		const char *k = qpdf_oh_dict_next_key(doc->q);
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			tmp = realloc(keys, cap * sizeof(*keys));
+			if (tmp == NULL)
+				goto oom;
+			keys = tmp;
+		}
+		keys[n] = strdup(k ? k : "");
+		if (keys[n] == NULL)
+			goto oom;
+		n++;
+	}
+	*n_out = n;
+	if (keys == NULL)
+		keys = calloc(1, sizeof(*keys));
+	return keys;
+oom:
+	while (n > 0)
+		free(keys[--n]);
+	free(keys);
+	return NULL;
+}
+
+int es_pdf_dict_rewrite(es_pdf_doc *doc, qpdf_oh dict, const char *const *skip, const char *extra, es_buf *out,
+			eseal_error *err)
+{
+	char **keys = NULL;
+	size_t n = 0, i, s;
+	qpdf_oh name, val;
+	int skipped;
+
+	if (!qpdf_oh_is_dictionary(doc->q, dict))
+		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (dictionary expected)", doc->path);
+	keys = dict_keys(doc, dict, &n);
+	if (keys == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path);
+	es_buf_puts(out, "<<");
+	for (i = 0; i < n; i++) {
+		skipped = 0;
+		for (s = 0; skip != NULL && skip[s] != NULL; s++)
+			if (strcmp(keys[i], skip[s]) == 0)
+				skipped = 1;
+		if (skipped)
+			continue;
+		val = qpdf_oh_get_key(doc->q, dict, keys[i]);
+		if (qpdf_oh_is_null(doc->q, val)) { /* a null value is the same as an absent key */
+			qpdf_oh_release(doc->q, val);
+			continue;
+		}
+		name = qpdf_oh_new_name(doc->q, keys[i]);
+		es_buf_puts(out, " ");
+		es_buf_puts(out, qpdf_oh_unparse(doc->q, name));
+		es_buf_puts(out, " ");
+		es_buf_puts(out, qpdf_oh_unparse(doc->q, val));
+		qpdf_oh_release(doc->q, name);
+		qpdf_oh_release(doc->q, val);
+	}
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	if (extra != NULL) {
+		es_buf_puts(out, " ");
+		es_buf_puts(out, extra);
+	}
+	es_buf_puts(out, " >>");
+	if (es_pdf_qpdf_failed(doc, "reading a dictionary", err))
+		return ESEAL_E_INPUT;
+	return out->oom ? es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path) : ESEAL_OK;
+}
+
+int es_pdf_array_rewrite(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_buf *out, eseal_error *err)
+{
+	int n, i;
+	qpdf_oh item;
+
+	if (!qpdf_oh_is_array(doc->q, array))
+		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (array expected)", doc->path);
+	n = qpdf_oh_get_array_n_items(doc->q, array);
+	es_buf_puts(out, "[");
+	for (i = 0; i < n; i++) {
+		item = qpdf_oh_get_array_item(doc->q, array, i);
+		es_buf_puts(out, " ");
+		es_buf_puts(out, qpdf_oh_unparse(doc->q, item));
+		qpdf_oh_release(doc->q, item);
+	}
+	if (extra != NULL) {
+		es_buf_puts(out, " ");
+		es_buf_puts(out, extra);
+	}
+	es_buf_puts(out, " ]");
+	if (es_pdf_qpdf_failed(doc, "reading an array", err))
+		return ESEAL_E_INPUT;
+	return out->oom ? es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path) : ESEAL_OK;
+}
+
+qpdf_oh es_pdf_page_inherited(es_pdf_doc *doc, qpdf_oh page, const char *key)
+{
+	qpdf_oh node = qpdf_oh_new_object(doc->q, page), v, parent;
+	int depth;
+
+	for (depth = 0; depth < MAX_TREE_DEPTH && qpdf_oh_is_dictionary(doc->q, node); depth++) {
+		v = qpdf_oh_get_key(doc->q, node, key);
+		if (!qpdf_oh_is_null(doc->q, v)) {
+			qpdf_oh_release(doc->q, node);
+			return v;
+		}
+		qpdf_oh_release(doc->q, v);
+		parent = qpdf_oh_get_key(doc->q, node, "/Parent");
+		qpdf_oh_release(doc->q, node);
+		node = parent;
+	}
+	qpdf_oh_release(doc->q, node);
+	return qpdf_oh_new_null(doc->q);
+}
+
+int es_pdf_read_rect(es_pdf_doc *doc, qpdf_oh arr, double r[4])
+{
+	double v[4], t;
+	qpdf_oh item;
+	int i, ok = 1;
+
+	if (!qpdf_oh_is_array(doc->q, arr) || qpdf_oh_get_array_n_items(doc->q, arr) != 4)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		item = qpdf_oh_get_array_item(doc->q, arr, i);
+		if (!qpdf_oh_is_number(doc->q, item))
+			ok = 0;
+		else
+			v[i] = qpdf_oh_get_numeric_value(doc->q, item);
+		qpdf_oh_release(doc->q, item);
+	}
+	if (!ok)
+		return 0;
+	if (v[0] > v[2]) {
+		t = v[0];
+		v[0] = v[2];
+		v[2] = t;
+	}
+	if (v[1] > v[3]) {
+		t = v[1];
+		v[1] = v[3];
+		v[3] = t;
+	}
+	memcpy(r, v, sizeof(v));
+	return 1;
+}
+
+int es_pdf_field_name_used(es_pdf_doc *doc, const char *name)
+{
+	qpdf_oh root = qpdf_get_root(doc->q);
+	qpdf_oh acro = qpdf_oh_get_key(doc->q, root, "/AcroForm");
+	qpdf_oh fields = qpdf_oh_get_key_if_dict(doc->q, acro, "/Fields");
+	qpdf_oh f, t;
+	int n, i, used = 0;
+
+	n = qpdf_oh_is_array(doc->q, fields) ? qpdf_oh_get_array_n_items(doc->q, fields) : 0;
+	for (i = 0; i < n && i < MAX_FIELDS && !used; i++) {
+		f = qpdf_oh_get_array_item(doc->q, fields, i);
+		t = qpdf_oh_get_key_if_dict(doc->q, f, "/T");
+		if (qpdf_oh_is_string(doc->q, t) && strcmp(qpdf_oh_get_utf8_value(doc->q, t), name) == 0)
+			used = 1;
+		qpdf_oh_release(doc->q, t);
+		qpdf_oh_release(doc->q, f);
+	}
+	qpdf_oh_release(doc->q, fields);
+	qpdf_oh_release(doc->q, acro);
+	qpdf_oh_release(doc->q, root);
+	return used;
+}
