@@ -30,6 +30,7 @@ PACKAGES=(
 	libcupsimage2-dev
 	libcurl4-openssl-dev
 	libinih-dev
+	libnss3-tools
 	libp11-dev
 	libp11-kit-dev
 	libpango1.0-dev
@@ -49,6 +50,7 @@ PACKAGES=(
 	python3
 	qpdf
 	softhsm2
+	time
 	xmlsec1
 	xxd
 	zlib1g-dev
