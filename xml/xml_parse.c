@@ -15,6 +15,7 @@
 #include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <xmlsec/xmlsec.h>
 #include <xmlsec/errors.h>
 
 /* The capture currently active on this thread (libxml2 and xmlsec callbacks carry no per-call context we own). */
@@ -167,10 +168,19 @@ static int parse_once(const char *path, int options, xmlDocPtr *doc_out, es_xml_
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 	xmlDocPtr doc = NULL;
 	int rc = ESEAL_OK;
+	int fd = -1;
 
 	if (ctxt == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
-	doc = xmlCtxtReadFile(ctxt, path, NULL, options);
+	/* Read from our own descriptor: the external entity loader, which refuses everything, is then never asked
+	 * for the document itself. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		xmlFreeParserCtxt(ctxt);
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
+	}
+	doc = xmlCtxtReadFd(ctxt, fd, path, NULL, options);
+	close(fd);
 	if (doc == NULL || !ctxt->wellFormed) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: not well-formed XML: %s", path,
 				  es_xml_errors_reason(cap, "parser error"));

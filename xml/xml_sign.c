@@ -169,7 +169,8 @@ static int add_key_info(xmlNodePtr sig, eseal_signer *signer, const char *path, 
 		xmlNodePtr node = NULL;
 
 		if (len > 0 && (b64 = es_xml_base64(der, (size_t)len)) != NULL &&
-		    (node = xmlSecTmplX509DataAddCertificate(x509)) != NULL)
+		    /* xmlSecTmplX509DataAddCertificate allows only one; the chain needs several. */
+		    (node = xmlSecAddChild(x509, xmlSecNodeX509Certificate, xmlSecDSigNs)) != NULL)
 			xmlNodeSetContent(node, BAD_CAST b64);
 		OPENSSL_free(der);
 		OPENSSL_free(b64);
