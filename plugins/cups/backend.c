@@ -1,0 +1,243 @@
+/* plugins/cups/backend.c: the "e-Seal printer", a CUPS backend (backend(7)) that seals each printed PDF.
+ * It translates the CUPS world (argv, DEVICE_URI, stdin, job user and title) into one eseal_sealer_seal() call and
+ * the library's status classes into CUPS_BACKEND_* exit codes; sealing and safe output are the library's. */
+#include "cups_internal.h"
+#include "eseal/eseal.h"
+#include "error_internal.h"
+
+#include <cups/backend.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PROFILE_NAME_MAX 64
+/* "name (999).pdf" is the last name tried; more copies of one title in one folder means something is wrong. */
+#define MAX_NAME_TRIES 999
+
+/* Printer-state-reasons we set (STATE: lines); cleared again by the next job that seals. */
+static const char *const state_reasons = "eseal-token-error,eseal-config-error,eseal-hsm-unavailable-warning,"
+					 "eseal-tsa-unavailable-warning";
+
+/* One line, no control characters: the CUPS log and the printer-state-message are line based. A library message
+ * names the input file; ours is /proc/self/fd/N, which means nothing to an admin, so it becomes "job ID". */
+static void report(const char *prefix, const char *msg, const char *alias, const char *job_label)
+{
+	size_t alen = alias != NULL ? strlen(alias) : 0;
+	const char *p;
+
+	fprintf(stderr, "%s: ", prefix);
+	for (p = msg; *p != '\0'; p++) {
+		if (alen > 0 && strncmp(p, alias, alen) == 0) {
+			fputs(job_label, stderr);
+			p += alen - 1;
+		} else {
+			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, stderr);
+		}
+	}
+	fputc('\n', stderr);
+}
+
+/* The library's classes as CUPS sees them: what is wrong with this job (cancel it), with the printer (stop the
+ * queue until the admin acts), or with a service that will come back (retry the job later). */
+static int exit_code_for(eseal_status st, const char **reason)
+{
+	*reason = NULL;
+	switch (st) {
+	case ESEAL_OK:
+		return CUPS_BACKEND_OK;
+	case ESEAL_E_INPUT:
+		return CUPS_BACKEND_CANCEL;
+	case ESEAL_E_PIN: /* retrying a wrong PIN would lock the token */
+		*reason = "eseal-token-error";
+		return CUPS_BACKEND_STOP;
+	case ESEAL_E_CONFIG:
+	case ESEAL_E_USAGE:
+		*reason = "eseal-config-error";
+		return CUPS_BACKEND_STOP;
+	case ESEAL_E_HSM:
+		*reason = "eseal-hsm-unavailable-warning";
+		return CUPS_BACKEND_RETRY;
+	case ESEAL_E_TSA:
+		*reason = "eseal-tsa-unavailable-warning";
+		return CUPS_BACKEND_RETRY;
+	case ESEAL_E_IO:
+	case ESEAL_E_CRYPTO:
+	case ESEAL_E_INTERNAL:
+		break;
+	}
+	return CUPS_BACKEND_FAILED;
+}
+
+static int fail(const eseal_error *err, const char *alias, const char *job_label)
+{
+	const char *reason = NULL;
+	int code = exit_code_for(err->status, &reason);
+
+	report("ERROR", err->message[0] != '\0' ? err->message : "failed", alias, job_label);
+	if (reason != NULL)
+		fprintf(stderr, "STATE: +%s\n", reason);
+	if (eseal_status_is_transient(err->status))
+		fprintf(stderr, "INFO: will retry the job later\n");
+	return code;
+}
+
+/* eseal:/office, eseal://office, eseal:office -> "office"; eseal:/ -> "default". */
+static int profile_from_uri(const char *uri, char *out, size_t size, eseal_error *err)
+{
+	const char *p = uri;
+	size_t n;
+
+	if (uri == NULL)
+		return es_error_set(err, ESEAL_E_CONFIG, "no device URI (DEVICE_URI is not set)");
+	if (strncmp(p, "eseal:", 6) != 0)
+		return es_error_set(err, ESEAL_E_CONFIG, "device URI does not start with eseal:");
+	p += 6;
+	while (*p == '/')
+		p++;
+	n = strlen(p);
+	while (n > 0 && p[n - 1] == '/')
+		n--;
+	if (n == 0) {
+		p = "default";
+		n = strlen(p);
+	}
+	if (n >= size || n > PROFILE_NAME_MAX)
+		return es_error_set(err, ESEAL_E_CONFIG, "device URI: profile name longer than %d characters", PROFILE_NAME_MAX);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	for (p = out; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_' || *p == '.'))
+			return es_error_set(err, ESEAL_E_CONFIG, "device URI: profile name '%s' has characters other than letters, "
+						   "digits, '-', '_' and '.'", out);
+	return ESEAL_OK;
+}
+
+/* Picks the first free name (name.pdf, name (2).pdf, ...) and seals into it. The library refuses to replace a
+ * file, so when another job takes our name while we seal, we simply move on to the next number. */
+static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char *base, char *name, size_t size,
+		     eseal_error *err)
+{
+	eseal_seal_options so;
+	struct stat st;
+	unsigned n;
+	int rc = ESEAL_OK;
+
+	memset(&so, 0, sizeof(so));
+	so.format = ESEAL_FORMAT_PDF;
+	so.overwrite = 0;
+	for (n = 1; n <= MAX_NAME_TRIES; n++) {
+		if (es_cups_candidate_name(base, n, name, size) != 0)
+			return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot form an output name", base);
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		/* The directory is our cwd (see main): a relative name cannot be redirected by a swapped path. */
+		rc = eseal_sealer_seal(sealer, in, name, &so, NULL, err);
+		if (rc != ESEAL_E_IO || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			return rc;
+		eseal_error_clear(err);
+	}
+	return es_error_set(err, ESEAL_E_IO, "%s: %u files of this name already exist in the folder", base, MAX_NAME_TRIES);
+}
+
+static void discovery(void)
+{
+	/* backend(7): device-class device-uri "make-and-model" "info" "device-id" "location" */
+	cupsBackendReport("direct", "eseal:/", "e-Seal printer", "e-Seal printer (eseal)",
+			  "MFG:eseal;MDL:e-Seal printer;CMD:PDF;CLS:PRINTER;DES:seals printed PDFs;", "");
+}
+
+int main(int argc, char **argv)
+{
+	eseal_error err;
+	eseal_profile *profile = NULL;
+	eseal_sealer *sealer = NULL;
+	char profile_name[PROFILE_NAME_MAX + 1], base[ES_CUPS_NAME_MAX + 1], name[ES_CUPS_NAME_MAX + 32];
+	char in_alias[64], job_label[96];
+	char *dir_path = NULL;
+	const char *job_id, *user, *title;
+	int in_fd = -1, dirfd = -1, code = CUPS_BACKEND_FAILED;
+
+	eseal_error_clear(&err);
+	in_alias[0] = '\0';
+	snprintf(job_label, sizeof(job_label), "the job");
+	/* Before anything else, discovery included: nothing below runs as root. */
+	if (es_cups_drop_root(&err) != ESEAL_OK) {
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	if (argc == 1) {
+		discovery();
+		code = CUPS_BACKEND_OK;
+		goto cleanup;
+	}
+	if (argc < 6 || argc > 7) {
+		fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
+		goto cleanup;
+	}
+	job_id = argv[1];
+	user = argv[2];
+	title = argv[3];
+	snprintf(job_label, sizeof(job_label), "job %.32s", job_id);
+	if (eseal_init(&err) != ESEAL_OK) {
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	if (profile_from_uri(cupsBackendDeviceURI(argv), profile_name, sizeof(profile_name), &err) != ESEAL_OK ||
+	    eseal_profile_load(&profile, NULL, profile_name, &err) != ESEAL_OK) {
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	fprintf(stderr, "STATE: -%s\n", state_reasons);
+	fprintf(stderr, "INFO: Sealing %s with profile '%s'\n", job_label, profile_name);
+
+	/* The job: the spool file CUPS names in argv[6], else stdin (after a filter, or a raw pipe). */
+	if (argc == 7) {
+		if ((in_fd = open(argv[6], O_RDONLY | O_CLOEXEC)) < 0) {
+			es_error_set(&err, ESEAL_E_IO, "%s: cannot open the job file: %s", argv[6], strerror(errno));
+			code = fail(&err, NULL, job_label);
+			goto cleanup;
+		}
+	} else if (es_cups_spool_stdin(&in_fd, &err) != ESEAL_OK) {
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	/* One name for the input that survives our change of directory and cannot be swapped: our descriptor. */
+	snprintf(in_alias, sizeof(in_alias), "/proc/self/fd/%d", in_fd);
+	if (es_cups_check_pdf(in_fd, job_label, &err) != ESEAL_OK ||
+	    es_cups_open_output_dir(profile->output_dir, user, &dirfd, &dir_path, &err) != ESEAL_OK ||
+	    eseal_sealer_open(&sealer, profile, &err) != ESEAL_OK) {
+		code = fail(&err, in_alias, job_label);
+		goto cleanup;
+	}
+	/* The library names outputs by path; making the checked directory our cwd and passing a bare name means
+	 * nobody can redirect the output by replacing a path component after the checks above. */
+	if (fchdir(dirfd) != 0) {
+		es_error_set(&err, ESEAL_E_IO, "output-dir %s: cannot enter: %s", dir_path, strerror(errno));
+		code = fail(&err, in_alias, job_label);
+		goto cleanup;
+	}
+	es_cups_base_name(title, job_id, base);
+	if (seal_into(sealer, in_alias, dirfd, base, name, sizeof(name), &err) != ESEAL_OK) {
+		code = fail(&err, in_alias, job_label);
+		goto cleanup;
+	}
+	fprintf(stderr, "INFO: Sealed (%s, %s) as %s/%s\n", eseal_format_name(ESEAL_FORMAT_PDF),
+		eseal_level_name(profile->level), dir_path, name);
+	code = CUPS_BACKEND_OK;
+cleanup:
+	eseal_sealer_free(sealer);
+	eseal_profile_free(profile);
+	free(dir_path);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (in_fd >= 0)
+		close(in_fd);
+	eseal_cleanup();
+	return code;
+}
