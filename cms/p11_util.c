@@ -10,7 +10,9 @@
 
 #include "error_internal.h"
 
+/* clang-format off */
 #define RV(x) { x, #x }
+/* clang-format on */
 static const struct {
 	CK_RV rv;
 	const char *name;
@@ -126,15 +128,13 @@ const char *es_p11_rv_name(CK_RV rv)
 eseal_status es_p11_rv_status(CK_RV rv)
 {
 	switch (rv) {
-	case CKR_OK:
-		return ESEAL_OK;
+	case CKR_OK: return ESEAL_OK;
 	case CKR_PIN_INCORRECT:
 	case CKR_PIN_INVALID:
 	case CKR_PIN_LEN_RANGE:
 	case CKR_PIN_EXPIRED:
 	case CKR_PIN_LOCKED:
-	case CKR_USER_PIN_NOT_INITIALIZED:
-		return ESEAL_E_PIN;
+	case CKR_USER_PIN_NOT_INITIALIZED: return ESEAL_E_PIN;
 	/* The token or our link to it is in a bad state: trying again later (after a re-insert, a restart of
 	 * the HSM client) may well work, so these are the transient class. */
 	case CKR_DEVICE_ERROR:
@@ -155,8 +155,7 @@ eseal_status es_p11_rv_status(CK_RV rv)
 	case CKR_CANT_LOCK:
 	case CKR_GENERAL_ERROR:
 	case CKR_FUNCTION_FAILED:
-	case CKR_CRYPTOKI_NOT_INITIALIZED:
-		return ESEAL_E_HSM;
+	case CKR_CRYPTOKI_NOT_INITIALIZED: return ESEAL_E_HSM;
 	case CKR_KEY_TYPE_INCONSISTENT:
 	case CKR_KEY_FUNCTION_NOT_PERMITTED:
 	case CKR_KEY_SIZE_RANGE:
@@ -165,12 +164,9 @@ eseal_status es_p11_rv_status(CK_RV rv)
 	case CKR_MECHANISM_PARAM_INVALID:
 	case CKR_SLOT_ID_INVALID:
 	case CKR_OBJECT_HANDLE_INVALID:
-	case CKR_FUNCTION_NOT_SUPPORTED:
-		return ESEAL_E_CONFIG;
-	case CKR_HOST_MEMORY:
-		return ESEAL_E_INTERNAL;
-	default:
-		return ESEAL_E_CRYPTO;
+	case CKR_FUNCTION_NOT_SUPPORTED: return ESEAL_E_CONFIG;
+	case CKR_HOST_MEMORY: return ESEAL_E_INTERNAL;
+	default: return ESEAL_E_CRYPTO;
 	}
 }
 
@@ -211,8 +207,9 @@ int es_p11_modules_load(es_p11_modules *mods, const char *module_path, const cha
 	mods->list = p11_kit_modules_load_and_initialize(0);
 	if (mods->list == NULL) {
 		msg = p11_kit_message();
-		return es_error_set(err, ESEAL_E_CONFIG, "%s: cannot load the PKCS#11 modules registered with p11-kit%s%s",
-				    what, msg != NULL ? ": " : "", msg != NULL ? msg : "");
+		return es_error_set(err, ESEAL_E_CONFIG,
+				    "%s: cannot load the PKCS#11 modules registered with p11-kit%s%s", what,
+				    msg != NULL ? ": " : "", msg != NULL ? msg : "");
 	}
 	return ESEAL_OK;
 }
@@ -234,7 +231,7 @@ void es_p11_modules_release(es_p11_modules *mods)
 CK_RV es_p11_get_attr(CK_FUNCTION_LIST *f, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type,
 		      unsigned char **value, CK_ULONG *len)
 {
-	CK_ATTRIBUTE attr = { type, NULL, 0 };
+	CK_ATTRIBUTE attr = {type, NULL, 0};
 	unsigned char *buf = NULL;
 	CK_RV rv;
 

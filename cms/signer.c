@@ -58,6 +58,22 @@ cleanup:
 	return rc;
 }
 
+/* RFC 2253 order, UTF-8 kept as is: Japanese organization names stay readable in messages. */
+static void subject_line(X509 *cert, char *out, size_t size)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p = NULL;
+	long n = -1;
+
+	snprintf(out, size, "(unreadable subject)");
+	if (b != NULL &&
+	    X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		n = BIO_get_mem_data(b, &p);
+	if (n >= 0)
+		snprintf(out, size, "%.*s", (int)n, p);
+	BIO_free(b);
+}
+
 static void format_time(const ASN1_TIME *t, char *out, size_t size)
 {
 	struct tm tm;
@@ -89,9 +105,8 @@ static int key_matches_by_signature(eseal_signer *s, EVP_PKEY *cert_key, eseal_e
 	ctx = EVP_PKEY_CTX_new(cert_key, NULL);
 	if (ctx == NULL || EVP_PKEY_verify_init(ctx) <= 0 || EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0)
 		goto cleanup;
-	if (s->scheme == ESEAL_SCHEME_RSA_PSS &&
-	    (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
+	if (s->scheme == ESEAL_SCHEME_RSA_PSS && (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+						  EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) <= 0))
 		goto cleanup;
 	if (s->scheme == ESEAL_SCHEME_RSA_PKCS1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0)
 		goto cleanup;
@@ -110,7 +125,7 @@ static int check_certificate(eseal_signer *s, const char *cert_origin, eseal_err
 	uint32_t ku;
 	int match;
 
-	X509_NAME_oneline(X509_get_subject_name(s->cert), subject, sizeof(subject));
+	subject_line(s->cert, subject, sizeof(subject));
 	if (cert_key == NULL)
 		return es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: the certificate's public key cannot be read (%s)",
 					 s->name, cert_origin);
@@ -124,16 +139,16 @@ static int check_certificate(eseal_signer *s, const char *cert_origin, eseal_err
 	if (match < 0)
 		return err != NULL ? err->status : ESEAL_E_CRYPTO;
 	if (!match)
-		return es_error_set(err, ESEAL_E_CONFIG, "%s: certificate does not match the key (%s, subject %s)",
+		return es_error_set(err, ESEAL_E_CONFIG, "%s: certificate does not match the key (%s, subject \"%s\")",
 				    s->name, cert_origin, subject);
 	if (X509_cmp_current_time(X509_get0_notAfter(s->cert)) <= 0) {
 		format_time(X509_get0_notAfter(s->cert), when, sizeof(when));
-		return es_error_set(err, ESEAL_E_CONFIG, "%s: certificate expired on %s (%s, subject %s)", s->name, when,
-				    cert_origin, subject);
+		return es_error_set(err, ESEAL_E_CONFIG, "%s: certificate expired on %s (%s, subject \"%s\")", s->name,
+				    when, cert_origin, subject);
 	}
 	if (X509_cmp_current_time(X509_get0_notBefore(s->cert)) >= 0) {
 		format_time(X509_get0_notBefore(s->cert), when, sizeof(when));
-		return es_error_set(err, ESEAL_E_CONFIG, "%s: certificate is not valid before %s (%s, subject %s)",
+		return es_error_set(err, ESEAL_E_CONFIG, "%s: certificate is not valid before %s (%s, subject \"%s\")",
 				    s->name, when, cert_origin, subject);
 	}
 	/* X509_get_key_usage answers UINT32_MAX when the extension is absent: no restriction. */
@@ -141,7 +156,8 @@ static int check_certificate(eseal_signer *s, const char *cert_origin, eseal_err
 	if (!(ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
 		return es_error_set(err, ESEAL_E_CONFIG,
 				    "%s: the certificate's keyUsage allows neither digitalSignature nor nonRepudiation "
-				    "(%s, subject %s)", s->name, cert_origin, subject);
+				    "(%s, subject \"%s\")",
+				    s->name, cert_origin, subject);
 	return ESEAL_OK;
 }
 
@@ -184,8 +200,8 @@ int eseal_signer_open(eseal_signer **out, const eseal_signer_options *opts, esea
 			goto cleanup;
 		snprintf(origin, sizeof(origin), "certificate %s", opts->cert_file);
 	} else {
-		snprintf(origin, sizeof(origin), "certificate from the %s", strncmp(opts->key, "pkcs11:", 7) == 0 ? "token"
-											   : "key file");
+		snprintf(origin, sizeof(origin), "certificate from the %s",
+			 strncmp(opts->key, "pkcs11:", 7) == 0 ? "token" : "key file");
 	}
 	if (s->cert == NULL) {
 		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: no certificate: give the certificate file", s->name);
@@ -226,7 +242,7 @@ X509 *eseal_signer_certificate(const eseal_signer *s)
 	return s != NULL ? s->cert : NULL;
 }
 
-STACK_OF(X509) *eseal_signer_chain(const eseal_signer *s)
+STACK_OF(X509) * eseal_signer_chain(const eseal_signer *s)
 {
 	return s != NULL ? s->chain : NULL;
 }

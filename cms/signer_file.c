@@ -43,7 +43,7 @@ static int pem_pass(char *buf, int size, int rwflag, void *u)
 
 static int load_pem(eseal_signer *s, BIO *bio, const eseal_signer_options *opts, EVP_PKEY **pkey, eseal_error *err)
 {
-	pass_ctx pc = { opts, opts->key, err, 0, ESEAL_OK };
+	pass_ctx pc = {opts, opts->key, err, 0, ESEAL_OK};
 	X509 *x = NULL;
 
 	*pkey = PEM_read_bio_PrivateKey(bio, NULL, pem_pass, &pc);
@@ -81,7 +81,8 @@ static int load_p12(eseal_signer *s, BIO *bio, const eseal_signer_options *opts,
 	pin[0] = '\0';
 	p12 = d2i_PKCS12_bio(bio, NULL);
 	if (p12 == NULL) {
-		rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: neither a PEM private key nor a PKCS#12 file", opts->key);
+		rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: neither a PEM private key nor a PKCS#12 file",
+				       opts->key);
 		goto cleanup;
 	}
 	/* A PKCS#12 file without a password needs no PIN source. */
@@ -94,7 +95,8 @@ static int load_p12(eseal_signer *s, BIO *bio, const eseal_signer_options *opts,
 		if (rc != ESEAL_OK)
 			goto cleanup;
 		if (!PKCS12_verify_mac(p12, pin, -1)) {
-			rc = es_error_set(err, ESEAL_E_PIN, "%s: cannot open the PKCS#12 file: wrong passphrase", opts->key);
+			rc = es_error_set(err, ESEAL_E_PIN, "%s: cannot open the PKCS#12 file: wrong passphrase",
+					  opts->key);
 			goto cleanup;
 		}
 		pass = pin;
@@ -132,10 +134,9 @@ static int file_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *dig
 		goto fail;
 	if (s->scheme == ESEAL_SCHEME_RSA_PKCS1 && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0)
 		goto fail;
-	if (s->scheme == ESEAL_SCHEME_RSA_PSS &&
-	    (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) <= 0 ||
-	     EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) <= 0))
+	if (s->scheme == ESEAL_SCHEME_RSA_PSS && (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+						  EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) <= 0 ||
+						  EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) <= 0))
 		goto fail;
 	if (s->scheme == ESEAL_SCHEME_ECDSA) {
 		if (EVP_PKEY_sign(ctx, der, &der_len, digest, digest_len) <= 0)
@@ -159,7 +160,7 @@ static void file_free(void *backend)
 	EVP_PKEY_free(backend);
 }
 
-static const es_signer_ops file_ops = { file_sign, file_free };
+static const es_signer_ops file_ops = {file_sign, file_free};
 
 int es_signer_file_open(eseal_signer *s, const eseal_signer_options *opts, eseal_error *err)
 {

@@ -22,12 +22,12 @@ typedef struct es_signer_ops {
 struct eseal_signer {
 	const es_signer_ops *ops;
 	void *backend;
-	char *name;             /* the key as shown in messages: URI without pin-value, or the key file's path */
+	char *name; /* the key as shown in messages: URI without pin-value, or the key file's path */
 	es_key_type key_type;
-	size_t key_bytes;       /* RSA: modulus bytes; EC: field bytes */
-	EVP_PKEY *pubkey;       /* the key's public half if the back end could read it, else NULL */
+	size_t key_bytes; /* RSA: modulus bytes; EC: field bytes */
+	EVP_PKEY *pubkey; /* the key's public half if the back end could read it, else NULL */
 	X509 *cert;
-	STACK_OF(X509) *chain;
+	STACK_OF(X509) * chain;
 	eseal_sig_scheme scheme;
 };
 

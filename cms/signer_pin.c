@@ -11,8 +11,7 @@
 #include "secret_internal.h"
 
 /* The file's first line; reading is core/secret.c's job, naming the key and the source is ours. */
-static int read_pin_file(const char *path, const char *origin, const char *what, char pin[ES_PIN_MAX],
-			 eseal_error *err)
+static int read_pin_file(const char *path, const char *origin, const char *what, char pin[ES_PIN_MAX], eseal_error *err)
 {
 	int rc = es_secret_read_file(path, pin, ES_PIN_MAX, err);
 
@@ -54,5 +53,6 @@ int es_pin_resolve(const char *pin_file, const char *pin_source, const char *wha
 		return ESEAL_OK;
 	}
 	return es_error_set(err, ESEAL_E_PIN,
-			    "%s: no PIN: give a PIN file, a pin-source in the key URI, or the ESEAL_PIN variable", what);
+			    "%s: no PIN: give a PIN file, a pin-source in the key URI, or the ESEAL_PIN variable",
+			    what);
 }

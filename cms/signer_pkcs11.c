@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -89,19 +90,19 @@ static void pool_release(eseal_signer *s, CK_SESSION_HANDLE h, int broken)
 /* ----- signing ----- */
 
 /* DER DigestInfo prefixes (RFC 8017 section 9.2 note 1): CKM_RSA_PKCS signs exactly what it is given. */
-static const unsigned char di_sha256[] = { 0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-					   0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20 };
-static const unsigned char di_sha384[] = { 0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-					   0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30 };
-static const unsigned char di_sha512[] = { 0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
-					   0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40 };
+static const unsigned char di_sha256[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+					  0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+static const unsigned char di_sha384[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+					  0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30};
+static const unsigned char di_sha512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+					  0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40};
 
 static int p11_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *digest, size_t digest_len,
 		    unsigned char *sig, size_t *sig_len, eseal_error *err)
 {
 	p11_backend *b = s->backend;
-	CK_MECHANISM mech = { 0, NULL, 0 };
-	CK_RSA_PKCS_PSS_PARAMS pss = { 0, 0, 0 };
+	CK_MECHANISM mech = {0, NULL, 0};
+	CK_RSA_PKCS_PSS_PARAMS pss = {0, 0, 0};
 	unsigned char data[19 + 64];
 	const unsigned char *prefix = NULL;
 	size_t prefix_len = 0;
@@ -124,8 +125,7 @@ static int p11_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *dige
 		prefix = di_sha512, prefix_len = sizeof(di_sha512);
 		pss.hashAlg = CKM_SHA512, pss.mgf = CKG_MGF1_SHA512;
 		break;
-	default:
-		return es_error_set(err, ESEAL_E_USAGE, "%s: unsupported digest", s->name);
+	default: return es_error_set(err, ESEAL_E_USAGE, "%s: unsupported digest", s->name);
 	}
 	if (digest_len > 64)
 		return es_error_set(err, ESEAL_E_USAGE, "%s: digest too long", s->name);
@@ -164,8 +164,9 @@ static int p11_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *dige
 	}
 	pool_release(s, h, 0);
 	if (s->scheme == ESEAL_SCHEME_ECDSA && out_len != 2 * s->key_bytes)
-		return es_error_set(err, ESEAL_E_CRYPTO, "%s: token returned an ECDSA signature of %lu bytes, expected %zu",
-				    s->name, (unsigned long)out_len, 2 * s->key_bytes);
+		return es_error_set(err, ESEAL_E_CRYPTO,
+				    "%s: token returned an ECDSA signature of %lu bytes, expected %zu", s->name,
+				    (unsigned long)out_len, 2 * s->key_bytes);
 	*sig_len = out_len;
 	return ESEAL_OK;
 }
@@ -192,26 +193,49 @@ static void p11_free(void *backend)
 	free(b);
 }
 
-static const es_signer_ops p11_ops = { p11_sign, p11_free };
+static const es_signer_ops p11_ops = {p11_sign, p11_free};
 
 /* ----- opening ----- */
 
-/* The URI as shown in messages: the caller's spelling, minus any pin-value attribute (path or query). */
+/* A secret-bearing URI attribute: pin-value, in any case or with its name percent-encoded ("pin%2Dvalue"). */
+static int is_pin_attr(const char *attr, size_t len)
+{
+	return (len >= 9 && strncasecmp(attr, "pin-value", 9) == 0) || (len >= 4 && strncasecmp(attr, "pin%", 4) == 0);
+}
+
+/* The URI as shown in messages: the caller's spelling, minus any pin-value attribute (path or query part). */
 static char *display_uri(const char *uri)
 {
-	char *out = OPENSSL_strdup(uri);
-	char *p, *end;
+	size_t len = strlen(uri), i = 0, o = 0, n;
+	char *out = OPENSSL_malloc(len + 1);
+	int in_query = 0, first = 1;
 
 	if (out == NULL)
 		return NULL;
-	while ((p = strstr(out, "pin-value=")) != NULL) {
-		end = p + strcspn(p, ";&");
-		if (p > out && (p[-1] == ';' || p[-1] == '&') && *end == '\0')
-			p--; /* last attribute: drop its separator too */
-		else if (*end != '\0')
-			end++;
-		memmove(p, end, strlen(end) + 1);
+	/* Copy "pkcs11:" then each attribute with its separator, unless it is a PIN. */
+	n = strcspn(uri, ":");
+	n = uri[n] == ':' ? n + 1 : 0;
+	memcpy(out, uri, n);
+	i = o = n;
+	while (i < len) {
+		n = strcspn(uri + i, in_query ? "&" : ";?");
+		if (!is_pin_attr(uri + i, n)) {
+			if (!first)
+				out[o++] = in_query ? '&' : ';';
+			memcpy(out + o, uri + i, n);
+			o += n;
+			first = 0;
+		}
+		i += n;
+		if (uri[i] == '?' && !in_query) {
+			out[o++] = '?';
+			in_query = 1;
+			first = 1;
+		}
+		if (i < len)
+			i++;
 	}
+	out[o] = '\0';
 	return out;
 }
 
@@ -362,7 +386,8 @@ static EVP_PKEY *rsa_public(const unsigned char *n, CK_ULONG n_len, const unsign
 	BIGNUM *bn_n = BN_bin2bn(n, (int)n_len, NULL), *bn_e = BN_bin2bn(e, (int)e_len, NULL);
 
 	if (bld == NULL || bn_n == NULL || bn_e == NULL || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) || (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e) ||
+	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
 		goto cleanup;
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
 	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0 ||
@@ -411,7 +436,7 @@ static CK_OBJECT_HANDLE find_public_object(p11_backend *b, const unsigned char *
 					   const unsigned char *label, CK_ULONG label_len)
 {
 	CK_OBJECT_CLASS cls = CKO_PUBLIC_KEY;
-	CK_ATTRIBUTE tmpl[2] = { { CKA_CLASS, &cls, sizeof(cls) }, { CKA_ID, (void *)id, id_len } };
+	CK_ATTRIBUTE tmpl[2] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_ID, (void *)id, id_len}};
 	CK_OBJECT_HANDLE found = CK_INVALID_HANDLE;
 	CK_ULONG count = 0;
 
@@ -480,7 +505,8 @@ static int describe_key(eseal_signer *s, const unsigned char *id, CK_ULONG id_le
 		case NID_secp384r1: group = "P-384", s->key_bytes = 48; break;
 		case NID_secp521r1: group = "P-521", s->key_bytes = 66; break;
 		default:
-			rc = es_error_set(err, ESEAL_E_CONFIG, "%s: unsupported EC curve (P-256, P-384, P-521 are)", s->name);
+			rc = es_error_set(err, ESEAL_E_CONFIG, "%s: unsupported EC curve (P-256, P-384, P-521 are)",
+					  s->name);
 			goto cleanup;
 		}
 		pub = find_public_object(b, id, id_len, label, label_len);
@@ -488,8 +514,8 @@ static int describe_key(eseal_signer *s, const unsigned char *id, CK_ULONG id_le
 		    es_p11_get_attr(b->f, b->anchor, pub, CKA_EC_POINT, &point, &point_len) == CKR_OK)
 			s->pubkey = ec_public(group, point, point_len);
 	} else {
-		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: unsupported key type 0x%lx (RSA and EC are supported)", s->name,
-				  (unsigned long)type);
+		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: unsupported key type 0x%lx (RSA and EC are supported)",
+				  s->name, (unsigned long)type);
 	}
 	/* No public half readable: signer.c falls back to a test signature against the certificate. */
 cleanup:
@@ -510,9 +536,9 @@ static int read_certificate(eseal_signer *s, const unsigned char *id, CK_ULONG i
 	p11_backend *b = s->backend;
 	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
 	CK_CERTIFICATE_TYPE ctype = CKC_X_509;
-	CK_ATTRIBUTE tmpl[3] = { { CKA_CLASS, &cls, sizeof(cls) },
-				 { CKA_CERTIFICATE_TYPE, &ctype, sizeof(ctype) },
-				 { CKA_ID, (void *)id, id_len } };
+	CK_ATTRIBUTE tmpl[3] = {{CKA_CLASS, &cls, sizeof(cls)},
+				{CKA_CERTIFICATE_TYPE, &ctype, sizeof(ctype)},
+				{CKA_ID, (void *)id, id_len}};
 	CK_OBJECT_HANDLE found = CK_INVALID_HANDLE;
 	CK_ULONG count = 0, der_len = 0;
 	unsigned char *der = NULL;
@@ -528,9 +554,10 @@ static int read_certificate(eseal_signer *s, const unsigned char *id, CK_ULONG i
 		es_p11_find(b->f, b->anchor, tmpl, 3, &found, 1, &count);
 	}
 	if (count == 0)
-		return es_error_set(err, ESEAL_E_CONFIG,
-				    "%s: no certificate with the key's id or label on the token: give the certificate file",
-				    s->name);
+		return es_error_set(
+			err, ESEAL_E_CONFIG,
+			"%s: no certificate with the key's id or label on the token: give the certificate file",
+			s->name);
 	rv = es_p11_get_attr(b->f, b->anchor, found, CKA_VALUE, &der, &der_len);
 	if (rv != CKR_OK)
 		return es_error_set(err, es_p11_rv_status(rv), "%s: cannot read the certificate: %s", s->name,
@@ -575,13 +602,15 @@ int es_signer_pkcs11_open(eseal_signer *s, const eseal_signer_options *opts, ese
 		goto cleanup;
 	}
 	if (p11_kit_uri_any_unrecognized(uri)) {
-		rc = es_error_set(err, ESEAL_E_USAGE, "%s: the PKCS#11 URI has an attribute eseal does not know", s->name);
+		rc = es_error_set(err, ESEAL_E_USAGE, "%s: the PKCS#11 URI has an attribute eseal does not know",
+				  s->name);
 		goto cleanup;
 	}
 	/* A PIN inside the URI ends up in argv, shell history and logs: refuse it outright. */
 	if (p11_kit_uri_get_pin_value(uri) != NULL) {
 		rc = es_error_set(err, ESEAL_E_USAGE,
-				  "%s: pin-value in a key URI is refused: use a PIN file, pin-source or ESEAL_PIN", s->name);
+				  "%s: pin-value in a key URI is refused: use a PIN file, pin-source or ESEAL_PIN",
+				  s->name);
 		goto cleanup;
 	}
 	rc = es_p11_modules_load(&b->mods, p11_kit_uri_get_module_path(uri), s->name, err);
@@ -592,12 +621,14 @@ int es_signer_pkcs11_open(eseal_signer *s, const eseal_signer_options *opts, ese
 		goto cleanup;
 	limit = tinfo.ulMaxSessionCount;
 	b->max_open = POOL_MAX;
-	if (limit != CK_EFFECTIVELY_INFINITE && limit != CK_UNAVAILABLE_INFORMATION && limit > 1 && limit - 1 < POOL_MAX)
+	if (limit != CK_EFFECTIVELY_INFINITE && limit != CK_UNAVAILABLE_INFORMATION && limit > 1 &&
+	    limit - 1 < POOL_MAX)
 		b->max_open = limit - 1; /* one is the anchor */
 
 	rv = b->f->C_OpenSession(b->slot, CKF_SERIAL_SESSION, NULL, NULL, &b->anchor);
 	if (rv != CKR_OK) {
-		rc = es_error_set(err, es_p11_rv_status(rv), "%s: C_OpenSession failed: %s", s->name, es_p11_rv_name(rv));
+		rc = es_error_set(err, es_p11_rv_status(rv), "%s: C_OpenSession failed: %s", s->name,
+				  es_p11_rv_name(rv));
 		goto cleanup;
 	}
 	b->anchor_open = 1;

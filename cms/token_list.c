@@ -91,16 +91,16 @@ static void token_flags(CK_FLAGS f, char *out, size_t size)
 		CK_FLAGS flag;
 		const char *name;
 	} names[] = {
-		{ CKF_TOKEN_INITIALIZED, "initialized" },
-		{ CKF_LOGIN_REQUIRED, "login-required" },
-		{ CKF_USER_PIN_INITIALIZED, "user-pin-initialized" },
-		{ CKF_PROTECTED_AUTHENTICATION_PATH, "protected-auth-path" },
-		{ CKF_WRITE_PROTECTED, "write-protected" },
-		{ CKF_RNG, "rng" },
-		{ CKF_USER_PIN_COUNT_LOW, "user-pin-count-low" },
-		{ CKF_USER_PIN_FINAL_TRY, "user-pin-final-try" },
-		{ CKF_USER_PIN_LOCKED, "user-pin-locked" },
-		{ CKF_USER_PIN_TO_BE_CHANGED, "user-pin-to-be-changed" },
+		{CKF_TOKEN_INITIALIZED, "initialized"},
+		{CKF_LOGIN_REQUIRED, "login-required"},
+		{CKF_USER_PIN_INITIALIZED, "user-pin-initialized"},
+		{CKF_PROTECTED_AUTHENTICATION_PATH, "protected-auth-path"},
+		{CKF_WRITE_PROTECTED, "write-protected"},
+		{CKF_RNG, "rng"},
+		{CKF_USER_PIN_COUNT_LOW, "user-pin-count-low"},
+		{CKF_USER_PIN_FINAL_TRY, "user-pin-final-try"},
+		{CKF_USER_PIN_LOCKED, "user-pin-locked"},
+		{CKF_USER_PIN_TO_BE_CHANGED, "user-pin-to-be-changed"},
 	};
 	size_t i, o = 0;
 
@@ -118,7 +118,7 @@ static void token_flags(CK_FLAGS f, char *out, size_t size)
 static void list_class(lister *l, CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls,
 		       const char *token_label)
 {
-	CK_ATTRIBUTE tmpl = { CKA_CLASS, &cls, sizeof(cls) };
+	CK_ATTRIBUTE tmpl = {CKA_CLASS, &cls, sizeof(cls)};
 	CK_OBJECT_HANDLE objs[OBJECTS_MAX];
 	CK_ULONG count = 0, i, label_len, id_len, val_len, kt_len;
 	unsigned char *label = NULL, *id = NULL, *val = NULL, *kt = NULL;
@@ -152,14 +152,19 @@ static void list_class(lister *l, CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_O
 				X509_free(x);
 				x = NULL;
 			}
-			emit(l, "    certificate: label=\"%s\" id=%s subject=\"%s\" uri=pkcs11:token=%s;object=%s;type=cert",
+			emit(l,
+			     "    certificate: label=\"%s\" id=%s subject=\"%s\" "
+			     "uri=pkcs11:token=%s;object=%s;type=cert",
 			     plabel, pid[0] ? pid : "(none)", subject, token_label, ulabel);
 		} else {
 			snprintf(ktype, sizeof(ktype), "other");
-			if (es_p11_get_attr(f, h, objs[i], CKA_KEY_TYPE, &kt, &kt_len) == CKR_OK && kt_len == sizeof(type)) {
+			if (es_p11_get_attr(f, h, objs[i], CKA_KEY_TYPE, &kt, &kt_len) == CKR_OK &&
+			    kt_len == sizeof(type)) {
 				memcpy(&type, kt, sizeof(type));
 				snprintf(ktype, sizeof(ktype), "%s",
-					 type == CKK_RSA ? "RSA" : type == CKK_EC ? "EC" : "other");
+					 type == CKK_RSA ? "RSA" :
+					 type == CKK_EC  ? "EC" :
+							   "other");
 			}
 			emit(l, "    %s key: label=\"%s\" id=%s type=%s uri=pkcs11:token=%s;object=%s;type=%s",
 			     cls == CKO_PUBLIC_KEY ? "public" : "private", plabel, pid[0] ? pid : "(none)", ktype,
@@ -222,8 +227,8 @@ static void list_slot(lister *l, CK_FUNCTION_LIST *f, CK_SLOT_ID slot)
 
 int eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx, eseal_error *err)
 {
-	es_p11_modules mods = { NULL, 0 };
-	lister l = { cb, ctx };
+	es_p11_modules mods = {NULL, 0};
+	lister l = {cb, ctx};
 	CK_SLOT_ID *slots = NULL;
 	CK_ULONG n = 0, i;
 	CK_INFO info;
@@ -243,8 +248,11 @@ int eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx,
 		if (f->C_GetInfo(&info) == CKR_OK) {
 			es_p11_text(info.manufacturerID, sizeof(info.manufacturerID), manuf, sizeof(manuf));
 			es_p11_text(info.libraryDescription, sizeof(info.libraryDescription), desc, sizeof(desc));
-			emit(&l, "module: %s (%s, %s)", name != NULL ? name : module_path != NULL ? module_path : "?", desc,
-			     manuf);
+			emit(&l, "module: %s (%s, %s)",
+			     name != NULL        ? name :
+			     module_path != NULL ? module_path :
+						   "?",
+			     desc, manuf);
 		}
 		free(name);
 		rv = f->C_GetSlotList(CK_FALSE, NULL, &n);

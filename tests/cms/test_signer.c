@@ -93,7 +93,7 @@ static int open_key(eseal_signer **s, const char *object, const char *pinf, cons
 		    eseal_error *err)
 {
 	char uri[2048];
-	eseal_signer_options o = { 0 };
+	eseal_signer_options o = {0};
 
 	key_uri(uri, sizeof(uri), "eseal", object, NULL);
 	o.key = uri;
@@ -157,12 +157,12 @@ static void sign_and_verify(eseal_signer *signer, const EVP_MD *md)
 	assert_int_equal(RAND_bytes(digest, (int)dlen), 1);
 	assert_int_equal(eseal_signer_sign_digest(signer, md, digest, dlen, &sig, &sig_len, &err), ESEAL_OK);
 	assert_true(sig_len <= eseal_signer_max_signature_size(signer));
-	assert_true(verify(eseal_signer_certificate(signer), eseal_signer_scheme(signer), md, digest, dlen, sig,
-			   sig_len));
+	assert_true(
+		verify(eseal_signer_certificate(signer), eseal_signer_scheme(signer), md, digest, dlen, sig, sig_len));
 	/* and a flipped digest does not verify: the check above can fail */
 	digest[0] ^= 1;
-	assert_false(verify(eseal_signer_certificate(signer), eseal_signer_scheme(signer), md, digest, dlen, sig,
-			    sig_len));
+	assert_false(
+		verify(eseal_signer_certificate(signer), eseal_signer_scheme(signer), md, digest, dlen, sig, sig_len));
 	OPENSSL_free(sig);
 }
 
@@ -202,7 +202,7 @@ static void test_ecdsa(void **state)
 {
 	eseal_signer *s = NULL;
 	eseal_error err;
-	unsigned char digest[32] = { 1 }, *sig = NULL;
+	unsigned char digest[32] = {1}, *sig = NULL;
 	size_t sig_len = 0;
 
 	assert_int_equal(open_key(&s, "eseal-ec", pin_file, NULL, ESEAL_SCHEME_AUTO, &err), ESEAL_OK);
@@ -243,11 +243,11 @@ static void test_pin_from_env(void **state)
 
 static void test_pin_from_pin_source(void **state)
 {
-	eseal_signer_options o = { 0 };
+	eseal_signer_options o = {0};
 	eseal_signer *s = NULL;
 	eseal_error err;
 	char uri[2048], extra[1200];
-	const char *forms[] = { "&pin-source=file:", "&pin-source=" };
+	const char *forms[] = {"&pin-source=file:", "&pin-source="};
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
@@ -313,13 +313,13 @@ static void test_no_pin_source(void **state)
 
 static void test_pin_value_refused(void **state)
 {
-	eseal_signer_options o = { 0 };
+	eseal_signer_options o = {0};
 	eseal_signer *s = NULL;
 	eseal_error err;
 	char uri[2048];
 
-	snprintf(uri, sizeof(uri), "pkcs11:token=eseal;object=eseal;type=private?pin-value=%s&module-path=%s", WRONG_PIN,
-		 module);
+	snprintf(uri, sizeof(uri), "pkcs11:token=eseal;object=eseal;type=private?pin-value=%s&module-path=%s",
+		 WRONG_PIN, module);
 	o.key = uri;
 	eseal_error_clear(&err);
 	assert_int_equal(eseal_signer_open(&s, &o, &err), ESEAL_E_USAGE);
@@ -329,7 +329,7 @@ static void test_pin_value_refused(void **state)
 
 static void test_unknown_token_and_object(void **state)
 {
-	eseal_signer_options o = { 0 };
+	eseal_signer_options o = {0};
 	eseal_signer *s = NULL;
 	eseal_error err;
 	char uri[2048];
@@ -350,7 +350,7 @@ static void test_unknown_token_and_object(void **state)
 
 static void test_bad_uri_and_module(void **state)
 {
-	eseal_signer_options o = { 0 };
+	eseal_signer_options o = {0};
 	eseal_signer *s = NULL;
 	eseal_error err;
 
@@ -408,7 +408,7 @@ static void test_digest_checks(void **state)
 {
 	eseal_signer *s = NULL;
 	eseal_error err;
-	unsigned char digest[64] = { 0 }, *sig = NULL;
+	unsigned char digest[64] = {0}, *sig = NULL;
 	size_t sig_len = 0;
 
 	assert_int_equal(open_key(&s, "eseal", pin_file, NULL, ESEAL_SCHEME_AUTO, &err), ESEAL_OK);
@@ -448,7 +448,7 @@ static void *sign_loop(void *arg)
 
 static void test_four_threads(void **state)
 {
-	const char *objects[] = { "eseal", "eseal-ec" };
+	const char *objects[] = {"eseal", "eseal-ec"};
 	eseal_signer *s = NULL;
 	eseal_error err;
 	pthread_t t[4];
@@ -488,6 +488,44 @@ static void test_two_signers_one_login(void **state)
 	eseal_signer_free(b);
 }
 
+typedef struct listing {
+	char text[16384];
+	size_t used;
+} listing;
+
+static void collect(void *ctx, const char *line)
+{
+	listing *l = ctx;
+	int n = snprintf(l->text + l->used, sizeof(l->text) - l->used, "%s\n", line);
+
+	if (n > 0 && l->used + (size_t)n < sizeof(l->text))
+		l->used += (size_t)n;
+}
+
+static void test_token_list(void **state)
+{
+	static listing l;
+	eseal_error err;
+
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_token_list(module, collect, &l, &err), ESEAL_OK);
+	assert_non_null(strstr(l.text, "token: label=\"eseal\""));
+	assert_non_null(strstr(l.text, "login-required"));
+	assert_non_null(strstr(l.text, "certificate: label=\"eseal\" id=01"));
+	assert_non_null(strstr(l.text, "certificate: label=\"eseal-ec\" id=02"));
+	assert_non_null(strstr(l.text, "NTRJP-1234567890123"));
+	assert_non_null(strstr(l.text, "public key: label=\"eseal-ec\" id=02 type=EC"));
+	assert_non_null(strstr(l.text, "uri=pkcs11:token=eseal;object=eseal;type=cert"));
+	/* no login: private keys are not visible, and the listing says so */
+	assert_null(strstr(l.text, "private key: label"));
+	assert_non_null(strstr(l.text, "private keys are visible only after login"));
+	if (strlen(pin) >= 4)
+		assert_null(strstr(l.text, pin));
+	/* a module that does not exist */
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_token_list("/nonexistent/libnothing.so", collect, &l, &err), ESEAL_E_CONFIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_digest_checks),
 		cmocka_unit_test(test_four_threads),
 		cmocka_unit_test(test_two_signers_one_login),
+		cmocka_unit_test(test_token_list),
 	};
 	eseal_error err;
 
