@@ -1,0 +1,301 @@
+/* timestamp/tsa_client.c: the RFC 3161 client object: request building, the walk over the TSA URLs with
+ * retries, and the learned token size. Transport is in tsa_http.c, response checks in tst_check.c. */
+#include "eseal/timestamp.h"
+#include "tsa_internal.h"
+#include "error_internal.h"
+
+#include <errno.h>
+#include <openssl/bn.h>
+#include <openssl/objects.h>
+#include <openssl/rand.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ES_TSA_DEFAULT_TIMEOUT_MS 10000L
+/* Before any token was seen: room for a token with an RSA-4096 signature and a chain of three certificates. */
+#define ES_TSA_DEFAULT_HINT 16384
+/* Tokens of one TSA vary by a few bytes (serial number, nonce, genTime fraction); this covers it amply. */
+#define ES_TSA_HINT_SLACK 1024
+#define ES_TSA_MAX_RESPONSE (256 * 1024)
+#define ES_TSA_AUTH_MAX 512
+
+struct eseal_tsa {
+	char **urls;
+	size_t n_urls;
+	const EVP_MD *md;
+	ASN1_OBJECT *policy;
+	long timeout_ms;
+	int retries;
+	char *userpwd;        /* "user:password"; wiped on free, never in a message */
+	X509_STORE *store;    /* trust anchors for TSA certificates, or NULL */
+	es_http_pool *pool;
+	atomic_size_t max_token;
+};
+
+static const char *const reply_types[] = {"application/timestamp-reply", "application/timestamp-response", NULL};
+
+static int read_auth(const char *path, char **out, eseal_error *err)
+{
+	char line[ES_TSA_AUTH_MAX];
+	FILE *f = NULL;
+	size_t n;
+	int rc = ESEAL_OK;
+
+	f = fopen(path, "re");
+	if (f == NULL)
+		return es_error_set(err, ESEAL_E_CONFIG, "%s: cannot read TSA credentials: %s", path, strerror(errno));
+	if (fgets(line, sizeof(line), f) == NULL) {
+		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: TSA credentials file is empty", path);
+		goto cleanup;
+	}
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (strchr(line, ':') == NULL || line[0] == ':') {
+		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: TSA credentials must be \"user:password\" on the first line",
+				  path);
+		goto cleanup;
+	}
+	if ((*out = strdup(line)) == NULL)
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+cleanup:
+	OPENSSL_cleanse(line, sizeof(line));
+	fclose(f);
+	return rc;
+}
+
+int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err)
+{
+	eseal_tsa *t = NULL;
+	size_t i;
+	int rc = ESEAL_OK;
+
+	*out = NULL;
+	if (opts == NULL || opts->urls == NULL || opts->n_urls == 0)
+		return es_error_set(err, ESEAL_E_USAGE, "no TSA URL given");
+	for (i = 0; i < opts->n_urls; i++)
+		if (opts->urls[i] == NULL || (strncmp(opts->urls[i], "http://", 7) != 0 &&
+					      strncmp(opts->urls[i], "https://", 8) != 0))
+			return es_error_set(err, ESEAL_E_USAGE, "TSA URL \"%s\": only http:// and https:// are supported",
+					    opts->urls[i] != NULL ? opts->urls[i] : "");
+	if (opts->md != NULL && EVP_MD_get_type(opts->md) != NID_sha256 && EVP_MD_get_type(opts->md) != NID_sha384 &&
+	    EVP_MD_get_type(opts->md) != NID_sha512)
+		return es_error_set(err, ESEAL_E_USAGE, "TSA imprint digest %s: only SHA-256/384/512 are supported",
+				    EVP_MD_get0_name(opts->md));
+	if (opts->timeout_ms < 0 || opts->retries < 0)
+		return es_error_set(err, ESEAL_E_USAGE, "TSA timeout and retries must not be negative");
+	if ((t = calloc(1, sizeof(*t))) == NULL || (t->urls = calloc(opts->n_urls, sizeof(char *))) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < opts->n_urls; i++, t->n_urls++)
+		if ((t->urls[i] = strdup(opts->urls[i])) == NULL) {
+			rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+			goto cleanup;
+		}
+	t->md = opts->md != NULL ? opts->md : EVP_sha256();
+	t->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : ES_TSA_DEFAULT_TIMEOUT_MS;
+	t->retries = opts->retries;
+	atomic_init(&t->max_token, 0);
+	if (opts->policy_oid != NULL && (t->policy = OBJ_txt2obj(opts->policy_oid, 1)) == NULL) {
+		rc = es_error_set_ossl(err, ESEAL_E_USAGE, "TSA policy \"%s\" is not a dotted OID", opts->policy_oid);
+		goto cleanup;
+	}
+	if (opts->auth_file != NULL && (rc = read_auth(opts->auth_file, &t->userpwd, err)) != ESEAL_OK)
+		goto cleanup;
+	if (opts->ca_file != NULL) {
+		t->store = X509_STORE_new();
+		if (t->store == NULL || !X509_STORE_load_file(t->store, opts->ca_file)) {
+			rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: cannot load TSA trust anchors", opts->ca_file);
+			goto cleanup;
+		}
+	}
+	if ((rc = es_http_pool_new(&t->pool, err)) != ESEAL_OK)
+		goto cleanup;
+	*out = t;
+	t = NULL;
+cleanup:
+	eseal_tsa_free(t);
+	return rc;
+}
+
+void eseal_tsa_free(eseal_tsa *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n_urls; i++)
+		free(t->urls[i]);
+	free(t->urls);
+	ASN1_OBJECT_free(t->policy);
+	if (t->userpwd != NULL) {
+		OPENSSL_cleanse(t->userpwd, strlen(t->userpwd));
+		free(t->userpwd);
+	}
+	X509_STORE_free(t->store);
+	es_http_pool_free(t->pool);
+	free(t);
+}
+
+const EVP_MD *eseal_tsa_md(const eseal_tsa *tsa)
+{
+	return tsa->md;
+}
+
+size_t eseal_tsa_token_size_hint(const eseal_tsa *tsa)
+{
+	size_t seen = atomic_load(&((eseal_tsa *)tsa)->max_token);
+
+	return seen != 0 ? seen + ES_TSA_HINT_SLACK : ES_TSA_DEFAULT_HINT;
+}
+
+static void learn_size(eseal_tsa *t, size_t len)
+{
+	size_t cur = atomic_load(&t->max_token);
+
+	while (len > cur && !atomic_compare_exchange_weak(&t->max_token, &cur, len))
+		;
+}
+
+/* TimeStampReq v1: imprint, a fresh 64-bit random nonce (so a replayed or mixed-up answer is caught),
+ * certReq so the token carries the TSA certificate, the policy if one was asked for. */
+static TS_REQ *make_request(const eseal_tsa *t, const unsigned char *digest, size_t digest_len)
+{
+	TS_REQ *req = NULL, *ret = NULL;
+	TS_MSG_IMPRINT *mi = NULL;
+	X509_ALGOR *alg = NULL;
+	ASN1_INTEGER *nonce = NULL;
+	BIGNUM *bn = NULL;
+	unsigned char rnd[8];
+
+	if ((req = TS_REQ_new()) == NULL || (mi = TS_MSG_IMPRINT_new()) == NULL || (alg = X509_ALGOR_new()) == NULL)
+		goto cleanup;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || (bn = BN_bin2bn(rnd, sizeof(rnd), NULL)) == NULL ||
+	    (nonce = BN_to_ASN1_INTEGER(bn, NULL)) == NULL)
+		goto cleanup;
+	X509_ALGOR_set_md(alg, t->md);
+	if (!TS_MSG_IMPRINT_set_algo(mi, alg) ||
+	    !TS_MSG_IMPRINT_set_msg(mi, (unsigned char *)digest, (int)digest_len) || !TS_REQ_set_version(req, 1) ||
+	    !TS_REQ_set_msg_imprint(req, mi) || !TS_REQ_set_nonce(req, nonce) || !TS_REQ_set_cert_req(req, 1))
+		goto cleanup;
+	if (t->policy != NULL && !TS_REQ_set_policy_id(req, t->policy))
+		goto cleanup;
+	ret = req;
+	req = NULL;
+cleanup:
+	TS_REQ_free(req);
+	TS_MSG_IMPRINT_free(mi);
+	X509_ALGOR_free(alg);
+	ASN1_INTEGER_free(nonce);
+	BN_free(bn);
+	return ret;
+}
+
+/* One request to one URL. Returns ES_HTTP_OK with *token set, or the failure class with reason. */
+static es_http_result try_url(eseal_tsa *t, const char *url, const unsigned char *digest, size_t digest_len,
+			      unsigned char **token, size_t *token_len, char *reason, size_t size)
+{
+	TS_REQ *req = NULL;
+	unsigned char *body = NULL, *resp = NULL;
+	const unsigned char *tok = NULL;
+	size_t resp_len = 0, tok_len = 0;
+	es_http_request hr;
+	es_http_result res = ES_HTTP_PERMANENT;
+	int body_len;
+
+	req = make_request(t, digest, digest_len);
+	if (req == NULL || (body_len = i2d_TS_REQ(req, &body)) <= 0) {
+		snprintf(reason, size, "cannot build the request");
+		goto cleanup;
+	}
+	memset(&hr, 0, sizeof(hr));
+	hr.url = url;
+	hr.body = body;
+	hr.body_len = (size_t)body_len;
+	hr.content_type = "application/timestamp-query";
+	hr.accept_types = reply_types;
+	hr.timeout_ms = t->timeout_ms;
+	hr.userpwd = t->userpwd;
+	hr.max_response = ES_TSA_MAX_RESPONSE;
+	res = es_http_post(t->pool, &hr, &resp, &resp_len, reason, size);
+	if (res != ES_HTTP_OK)
+		goto cleanup;
+	/* A TSA that answers wrongly is not going to answer rightly on a retry: permanent for this URL. */
+	res = ES_HTTP_PERMANENT;
+	if (!es_tst_check_response(resp, resp_len, req, t->store, &tok, &tok_len, reason, size))
+		goto cleanup;
+	if ((*token = OPENSSL_memdup(tok, tok_len)) == NULL) {
+		snprintf(reason, size, "out of memory");
+		goto cleanup;
+	}
+	*token_len = tok_len;
+	learn_size(t, tok_len);
+	res = ES_HTTP_OK;
+cleanup:
+	OPENSSL_free(resp);
+	OPENSSL_free(body);
+	TS_REQ_free(req);
+	return res;
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t digest_len, unsigned char **token,
+			   size_t *token_len, eseal_error *err)
+{
+	char reason[ES_TSA_REASON_MAX];
+	char summary[ESEAL_ERROR_MESSAGE_MAX - 64] = "";
+	size_t i, used;
+	int round, transient;
+	es_http_result res;
+
+	*token = NULL;
+	*token_len = 0;
+	if (digest == NULL || digest_len != (size_t)EVP_MD_get_size(t->md))
+		return es_error_set(err, ESEAL_E_USAGE, "time-stamp imprint of %zu bytes given for %s", digest_len,
+				    EVP_MD_get0_name(t->md));
+	for (round = 0;; round++) {
+		summary[0] = '\0';
+		used = 0;
+		transient = 0;
+		for (i = 0; i < t->n_urls; i++) {
+			res = try_url(t, t->urls[i], digest, digest_len, token, token_len, reason, sizeof(reason));
+			if (res == ES_HTTP_OK)
+				return ESEAL_OK;
+			transient |= res == ES_HTTP_TRANSIENT;
+			if (used < sizeof(summary))
+				used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%sTSA %s: %s",
+							 used ? "; " : "", t->urls[i], reason);
+		}
+		/* Only a transient failure (unreachable, timeout, 5xx) is worth another round; a TSA that answers
+		 * wrongly will answer wrongly again. */
+		if (!transient || round >= t->retries)
+			break;
+		pause_ms(round < 7 ? 250L * (round + 1) : 2000L);
+	}
+	if (round > 0)
+		return es_error_set(err, ESEAL_E_TSA, "time-stamp failed after %d rounds: %s", round + 1, summary);
+	return es_error_set(err, ESEAL_E_TSA, "time-stamp failed: %s", summary);
+}
+
+int eseal_tsa_stamp(eseal_tsa *t, const unsigned char *data, size_t data_len, unsigned char **token,
+		    size_t *token_len, eseal_error *err)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digest_len = 0;
+
+	*token = NULL;
+	*token_len = 0;
+	if (!EVP_Digest(data, data_len, digest, &digest_len, t->md, NULL))
+		return es_error_set_ossl(err, ESEAL_E_CRYPTO, "cannot hash the data to time-stamp");
+	return eseal_tsa_stamp_digest(t, digest, digest_len, token, token_len, err);
+}

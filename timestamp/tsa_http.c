@@ -1,0 +1,232 @@
+/* timestamp/tsa_http.c: HTTP POST for the RFC 3161 client, over a mutex-protected pool of curl easy handles.
+ * Reusing a handle keeps its connection to the TSA alive, so a batch does not pay a TCP/TLS set-up per seal. */
+#include "tsa_internal.h"
+#include "error_internal.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Idle handles kept; more threads than this still work, their extra handles are closed after use. */
+#define ES_HTTP_POOL_MAX 32
+
+struct es_http_pool {
+	pthread_mutex_t lock;
+	CURL *idle[ES_HTTP_POOL_MAX];
+	size_t n_idle;
+};
+
+typedef struct {
+	unsigned char *data;
+	size_t len;
+	size_t max;
+	int too_big;
+} es_buf;
+
+int es_http_pool_new(es_http_pool **out, eseal_error *err)
+{
+	es_http_pool *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (p == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if (pthread_mutex_init(&p->lock, NULL) != 0) {
+		free(p);
+		return es_error_set(err, ESEAL_E_INTERNAL, "cannot create a mutex");
+	}
+	*out = p;
+	return ESEAL_OK;
+}
+
+void es_http_pool_free(es_http_pool *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n_idle; i++)
+		curl_easy_cleanup(p->idle[i]);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static CURL *pool_get(es_http_pool *p)
+{
+	CURL *h = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->n_idle > 0)
+		h = p->idle[--p->n_idle];
+	pthread_mutex_unlock(&p->lock);
+	if (h != NULL) {
+		/* Reset options but not the connection cache: that is the point of reusing the handle. */
+		curl_easy_reset(h);
+		return h;
+	}
+	return curl_easy_init();
+}
+
+static void pool_put(es_http_pool *p, CURL *h)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->n_idle < ES_HTTP_POOL_MAX) {
+		p->idle[p->n_idle++] = h;
+		h = NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (h != NULL)
+		curl_easy_cleanup(h);
+}
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	es_buf *b = userdata;
+	size_t n = size * nmemb;
+	unsigned char *grown;
+
+	if (n > b->max - b->len) {
+		b->too_big = 1;
+		return 0; /* aborts the transfer: a token is a few KiB, megabytes are an attack or a mistake */
+	}
+	grown = OPENSSL_realloc(b->data, b->len + n);
+	if (grown == NULL)
+		return 0;
+	memcpy(grown + b->len, ptr, n);
+	b->data = grown;
+	b->len += n;
+	return n;
+}
+
+/* "application/timestamp-reply; charset=x" matches "application/timestamp-reply". */
+static int type_accepted(const char *got, const char *const *accept)
+{
+	size_t n;
+
+	if (accept == NULL)
+		return 1;
+	if (got == NULL)
+		return 0;
+	for (; *accept != NULL; accept++) {
+		n = strlen(*accept);
+		if (strncasecmp(got, *accept, n) == 0 && (got[n] == '\0' || got[n] == ';' || got[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+static es_http_result curl_failure(CURLcode cc, const char *errbuf, const es_buf *b, char *reason, size_t size)
+{
+	const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc);
+
+	switch (cc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(reason, size, "timed out (%s)", detail);
+		return ES_HTTP_TRANSIENT;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		snprintf(reason, size, "unreachable (%s)", detail);
+		return ES_HTTP_TRANSIENT;
+	case CURLE_WRITE_ERROR:
+		if (b->too_big) {
+			snprintf(reason, size, "response larger than %zu bytes", b->max);
+			return ES_HTTP_PERMANENT;
+		}
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		snprintf(reason, size, "unusable URL (%s)", detail);
+		return ES_HTTP_PERMANENT;
+	default:
+		break;
+	}
+	snprintf(reason, size, "HTTP request failed (%s)", detail);
+	return ES_HTTP_TRANSIENT;
+}
+
+es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsigned char **resp, size_t *resp_len,
+			    char *reason, size_t reason_size)
+{
+	CURL *h = NULL;
+	struct curl_slist *headers = NULL;
+	char ctype_header[128];
+	char errbuf[CURL_ERROR_SIZE] = "";
+	es_buf b = {NULL, 0, req->max_response, 0};
+	es_http_result res = ES_HTTP_TRANSIENT;
+	CURLcode cc;
+	long status = 0;
+	char *got_type = NULL;
+
+	*resp = NULL;
+	*resp_len = 0;
+	reason[0] = '\0';
+	h = pool_get(pool);
+	snprintf(ctype_header, sizeof(ctype_header), "Content-Type: %s", req->content_type);
+	headers = curl_slist_append(headers, ctype_header);
+	if (h == NULL || headers == NULL) {
+		snprintf(reason, reason_size, "out of memory");
+		goto cleanup;
+	}
+	/* Only http(s), no redirects (a TSA that redirects is misconfigured, and following one could send the
+	 * request elsewhere), no signals (threads), bounded time and size. */
+	if (curl_easy_setopt(h, CURLOPT_URL, req->url) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
+		snprintf(reason, reason_size, "cannot set up the HTTP request");
+		res = ES_HTTP_PERMANENT;
+		goto cleanup;
+	}
+	if (req->userpwd != NULL &&
+	    (curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
+	     curl_easy_setopt(h, CURLOPT_USERPWD, req->userpwd) != CURLE_OK)) {
+		snprintf(reason, reason_size, "cannot set up HTTP authentication");
+		res = ES_HTTP_PERMANENT;
+		goto cleanup;
+	}
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		res = curl_failure(cc, errbuf, &b, reason, reason_size);
+		goto cleanup;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &got_type);
+	if (status != 200) {
+		snprintf(reason, reason_size, "HTTP status %ld", status);
+		res = status >= 500 || status == 408 || status == 429 ? ES_HTTP_TRANSIENT : ES_HTTP_PERMANENT;
+		goto cleanup;
+	}
+	if (!type_accepted(got_type, req->accept_types)) {
+		snprintf(reason, reason_size, "unexpected content type \"%.64s\"", got_type != NULL ? got_type : "");
+		res = ES_HTTP_PERMANENT;
+		goto cleanup;
+	}
+	*resp = b.data;
+	*resp_len = b.len;
+	b.data = NULL;
+	res = ES_HTTP_OK;
+cleanup:
+	OPENSSL_free(b.data);
+	curl_slist_free_all(headers);
+	if (h != NULL) {
+		/* The handle keeps pointers to our stack (error buffer, write data, headers): drop them first. */
+		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+		curl_easy_setopt(h, CURLOPT_USERPWD, NULL);
+		pool_put(pool, h);
+	}
+	return res;
+}
