@@ -48,6 +48,7 @@ PACKAGES=(
 	poppler-utils
 	procps
 	python3
+	python3-lxml
 	qpdf
 	softhsm2
 	time
