@@ -12,11 +12,13 @@
 /* SignedAttributes as the signature covers them: a universal SET OF, sorted into DER order on encoding.
  * This is the same template OpenSSL's verifier re-encodes the attributes with. */
 typedef STACK_OF(X509_ATTRIBUTE) ES_SIGNED_ATTRS;
+/* clang-format off */
 ASN1_ITEM_TEMPLATE(ES_SIGNED_ATTRS) =
 	ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SET_ORDER, 0, ES_SIGNED_ATTRS, X509_ATTRIBUTE)
 ASN1_ITEM_TEMPLATE_END(ES_SIGNED_ATTRS)
+	/* clang-format on */
 
-static int add_ess_cert_v2(CMS_SignerInfo *si, X509 *cert, eseal_error *err)
+	static int add_ess_cert_v2(CMS_SignerInfo * si, X509 *cert, eseal_error *err)
 {
 	ESS_SIGNING_CERT_V2 *sc = NULL;
 	unsigned char *der = NULL;
@@ -156,8 +158,7 @@ int es_cades_set_sig_alg(CMS_SignerInfo *si, eseal_sig_scheme scheme, const EVP_
 		    !X509_ALGOR_set0(alg, OBJ_nid2obj(sig_nid), V_ASN1_UNDEF, NULL))
 			goto fail;
 		return ESEAL_OK;
-	case ESEAL_SCHEME_AUTO:
-		break;
+	case ESEAL_SCHEME_AUTO: break;
 	}
 	return es_error_set(err, ESEAL_E_INTERNAL, "signer reported no signature scheme");
 fail:

@@ -23,7 +23,7 @@ static const EVP_MD *opts_md(const eseal_cms_options *opts)
 	return opts != NULL && opts->md != NULL ? opts->md : EVP_sha256();
 }
 
-static int cert_in(STACK_OF(X509) *certs, X509 *x)
+static int cert_in(STACK_OF(X509) * certs, X509 *x)
 {
 	int i;
 
@@ -148,8 +148,8 @@ static int sign_attrs(eseal_signer *signer, CMS_SignerInfo *si, const EVP_MD *md
 		goto cleanup;
 	if (eseal_signer_scheme(signer) == ESEAL_SCHEME_ECDSA) {
 		if (!es_ecdsa_raw_to_der(sig, sig_len, &sig_der, &sig_der_len)) {
-			rc = es_error_set(err, ESEAL_E_CRYPTO, "signer returned a malformed ECDSA signature (%zu bytes)",
-					  sig_len);
+			rc = es_error_set(err, ESEAL_E_CRYPTO,
+					  "signer returned a malformed ECDSA signature (%zu bytes)", sig_len);
 			goto cleanup;
 		}
 		OPENSSL_free(sig);
@@ -186,12 +186,11 @@ static int add_timestamp(eseal_tsa *tsa, CMS_SignerInfo *si, eseal_error *err)
 	size_t token_len = 0;
 	int rc;
 
-	rc = eseal_tsa_stamp(tsa, ASN1_STRING_get0_data(sigval), (size_t)ASN1_STRING_length(sigval), &token,
-			     &token_len, err);
+	rc = eseal_tsa_stamp(tsa, ASN1_STRING_get0_data(sigval), (size_t)ASN1_STRING_length(sigval), &token, &token_len,
+			     err);
 	if (rc != ESEAL_OK)
 		goto cleanup;
-	if (!CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token,
-					   (int)token_len))
+	if (!CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE, token, (int)token_len))
 		rc = es_error_set_ossl(err, ESEAL_E_INTERNAL, "cannot add the signature-time-stamp attribute");
 cleanup:
 	OPENSSL_free(token);
@@ -230,9 +229,10 @@ int eseal_cms_sign_digest(eseal_signer *signer, const eseal_cms_options *opts, c
 	if ((size_t)len > bound) {
 		OPENSSL_free(*der);
 		*der = NULL;
-		rc = es_error_set(err, ESEAL_E_TSA,
-				  "CMS of %d bytes exceeds the %zu bytes reserved (time-stamp token larger than expected)",
-				  len, bound);
+		rc = es_error_set(
+			err, ESEAL_E_TSA,
+			"CMS of %d bytes exceeds the %zu bytes reserved (time-stamp token larger than expected)", len,
+			bound);
 		goto cleanup;
 	}
 	*der_len = (size_t)len;

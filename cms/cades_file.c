@@ -13,8 +13,7 @@
 #define ES_READ_CHUNK (64 * 1024)
 
 /* Hashes the whole file with md; the descriptor is read to EOF. */
-static int digest_file(const char *path, const EVP_MD *md, unsigned char *out, unsigned int *out_len,
-		       eseal_error *err)
+static int digest_file(const char *path, const EVP_MD *md, unsigned char *out, unsigned int *out_len, eseal_error *err)
 {
 	EVP_MD_CTX *ctx = NULL;
 	unsigned char *buf = NULL;

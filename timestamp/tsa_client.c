@@ -29,8 +29,8 @@ struct eseal_tsa {
 	ASN1_OBJECT *policy;
 	long timeout_ms;
 	int retries;
-	char *userpwd;        /* "user:password"; wiped on free, never in a message */
-	X509_STORE *store;    /* trust anchors for TSA certificates, or NULL */
+	char *userpwd;     /* "user:password"; wiped on free, never in a message */
+	X509_STORE *store; /* trust anchors for TSA certificates, or NULL */
 	es_http_pool *pool;
 	atomic_size_t max_token;
 };
@@ -54,8 +54,8 @@ static int read_auth(const char *path, char **out, eseal_error *err)
 	n = strcspn(line, "\r\n");
 	line[n] = '\0';
 	if (strchr(line, ':') == NULL || line[0] == ':') {
-		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: TSA credentials must be \"user:password\" on the first line",
-				  path);
+		rc = es_error_set(err, ESEAL_E_CONFIG,
+				  "%s: TSA credentials must be \"user:password\" on the first line", path);
 		goto cleanup;
 	}
 	if ((*out = strdup(line)) == NULL)
@@ -76,9 +76,10 @@ int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *
 	if (opts == NULL || opts->urls == NULL || opts->n_urls == 0)
 		return es_error_set(err, ESEAL_E_USAGE, "no TSA URL given");
 	for (i = 0; i < opts->n_urls; i++)
-		if (opts->urls[i] == NULL || (strncmp(opts->urls[i], "http://", 7) != 0 &&
-					      strncmp(opts->urls[i], "https://", 8) != 0))
-			return es_error_set(err, ESEAL_E_USAGE, "TSA URL \"%s\": only http:// and https:// are supported",
+		if (opts->urls[i] == NULL ||
+		    (strncmp(opts->urls[i], "http://", 7) != 0 && strncmp(opts->urls[i], "https://", 8) != 0))
+			return es_error_set(err, ESEAL_E_USAGE,
+					    "TSA URL \"%s\": only http:// and https:// are supported",
 					    opts->urls[i] != NULL ? opts->urls[i] : "");
 	if (opts->md != NULL && EVP_MD_get_type(opts->md) != NID_sha256 && EVP_MD_get_type(opts->md) != NID_sha384 &&
 	    EVP_MD_get_type(opts->md) != NID_sha512)
@@ -287,8 +288,8 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 	return es_error_set(err, ESEAL_E_TSA, "time-stamp failed: %s", summary);
 }
 
-int eseal_tsa_stamp(eseal_tsa *t, const unsigned char *data, size_t data_len, unsigned char **token,
-		    size_t *token_len, eseal_error *err)
+int eseal_tsa_stamp(eseal_tsa *t, const unsigned char *data, size_t data_len, unsigned char **token, size_t *token_len,
+		    eseal_error *err)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int digest_len = 0;

@@ -122,14 +122,10 @@ static es_http_result curl_failure(CURLcode cc, const char *errbuf, const es_buf
 	const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc);
 
 	switch (cc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		snprintf(reason, size, "timed out (%s)", detail);
-		return ES_HTTP_TRANSIENT;
+	case CURLE_OPERATION_TIMEDOUT: snprintf(reason, size, "timed out (%s)", detail); return ES_HTTP_TRANSIENT;
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		snprintf(reason, size, "unreachable (%s)", detail);
-		return ES_HTTP_TRANSIENT;
+	case CURLE_COULDNT_RESOLVE_PROXY: snprintf(reason, size, "unreachable (%s)", detail); return ES_HTTP_TRANSIENT;
 	case CURLE_WRITE_ERROR:
 		if (b->too_big) {
 			snprintf(reason, size, "response larger than %zu bytes", b->max);
@@ -137,11 +133,8 @@ static es_http_result curl_failure(CURLcode cc, const char *errbuf, const es_buf
 		}
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-	case CURLE_URL_MALFORMAT:
-		snprintf(reason, size, "unusable URL (%s)", detail);
-		return ES_HTTP_PERMANENT;
-	default:
-		break;
+	case CURLE_URL_MALFORMAT: snprintf(reason, size, "unusable URL (%s)", detail); return ES_HTTP_PERMANENT;
+	default: break;
 	}
 	snprintf(reason, size, "HTTP request failed (%s)", detail);
 	return ES_HTTP_TRANSIENT;
@@ -189,9 +182,8 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
 	}
-	if (req->userpwd != NULL &&
-	    (curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
-	     curl_easy_setopt(h, CURLOPT_USERPWD, req->userpwd) != CURLE_OK)) {
+	if (req->userpwd != NULL && (curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
+				     curl_easy_setopt(h, CURLOPT_USERPWD, req->userpwd) != CURLE_OK)) {
 		snprintf(reason, reason_size, "cannot set up HTTP authentication");
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;

@@ -21,18 +21,18 @@ void es_http_pool_free(es_http_pool *pool);
 
 typedef enum {
 	ES_HTTP_OK = 0,
-	ES_HTTP_TRANSIENT,  /* unreachable, timeout, 5xx: another round may succeed */
-	ES_HTTP_PERMANENT   /* 4xx, wrong content type, oversized answer: the same request will fail again */
+	ES_HTTP_TRANSIENT, /* unreachable, timeout, 5xx: another round may succeed */
+	ES_HTTP_PERMANENT  /* 4xx, wrong content type, oversized answer: the same request will fail again */
 } es_http_result;
 
 typedef struct es_http_request {
 	const char *url;
 	const unsigned char *body;
 	size_t body_len;
-	const char *content_type;          /* of the body */
-	const char *const *accept_types;   /* NULL-terminated list of acceptable response content types */
+	const char *content_type;        /* of the body */
+	const char *const *accept_types; /* NULL-terminated list of acceptable response content types */
 	long timeout_ms;
-	const char *userpwd;               /* "user:password" or NULL; never put into a message */
+	const char *userpwd; /* "user:password" or NULL; never put into a message */
 	size_t max_response;
 } es_http_request;
 

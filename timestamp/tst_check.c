@@ -12,15 +12,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const pki_status_names[] = {"granted", "grantedWithMods", "rejection", "waiting",
-					       "revocationWarning", "revocationNotification"};
+static const char *const pki_status_names[] = {"granted", "grantedWithMods",   "rejection",
+					       "waiting", "revocationWarning", "revocationNotification"};
 
 /* RFC 3161 PKIFailureInfo bit numbers and names. */
 static const struct {
 	int bit;
 	const char *name;
-} failure_names[] = {{0, "badAlg"}, {2, "badRequest"}, {5, "badDataFormat"}, {14, "timeNotAvailable"},
-		     {15, "unacceptedPolicy"}, {16, "unacceptedExtension"}, {17, "addInfoNotAvailable"},
+} failure_names[] = {{0, "badAlg"},
+		     {2, "badRequest"},
+		     {5, "badDataFormat"},
+		     {14, "timeNotAvailable"},
+		     {15, "unacceptedPolicy"},
+		     {16, "unacceptedExtension"},
+		     {17, "addInfoNotAvailable"},
 		     {25, "systemFailure"}};
 
 /* Fails unless status is granted (0) or grantedWithMods (1); the reason carries the TSA's text and failure bits. */

@@ -116,8 +116,7 @@ static void make_content(const char *name, size_t len, const EVP_MD *md, unsigne
 }
 
 /* Builds a CMS over content `name`, writes it to name.p7s, and parses it back. */
-static CMS_ContentInfo *seal_digest(eseal_signer *s, const eseal_cms_options *o, const char *name,
-				    size_t *der_len_out)
+static CMS_ContentInfo *seal_digest(eseal_signer *s, const eseal_cms_options *o, const char *name, size_t *der_len_out)
 {
 	const EVP_MD *md = o->md != NULL ? o->md : EVP_sha256();
 	unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
@@ -147,7 +146,8 @@ static CMS_ContentInfo *seal_digest(eseal_signer *s, const eseal_cms_options *o,
 static int referee_cms(const char *name)
 {
 	return tu_run("openssl cms -verify -binary -inform DER -in '%s.p7s' -content '%s' -CAfile '%s' -purpose any "
-		      "-out /dev/null", path_in(name), path_in(name), tu_env("pki/root.pem"));
+		      "-out /dev/null",
+		      path_in(name), path_in(name), tu_env("pki/root.pem"));
 }
 
 static CMS_SignerInfo *only_signer(CMS_ContentInfo *cms)
@@ -258,7 +258,9 @@ static void test_rsa_pss(void **state)
 	CMS_ContentInfo_free(cms);
 	assert_int_equal(referee_cms("pss.bin"), 0);
 	assert_int_equal(tu_run("openssl cms -cmsout -print -inform DER -in '%s.p7s' | grep -A12 'signatureAlgorithm' "
-				"| grep -q 'mgf1' >&2", path_in("pss.bin")), 0);
+				"| grep -q 'mgf1' >&2",
+				path_in("pss.bin")),
+			 0);
 }
 
 static void test_bt_token_referee(void **state)
@@ -277,15 +279,18 @@ static void test_bt_token_referee(void **state)
 	assert_int_equal(CMS_unsigned_get_attr_count(si), 1);
 	v = X509_ATTRIBUTE_get0_type(CMS_unsigned_get_attr(si, idx), 0);
 	assert_int_equal(ASN1_TYPE_get(v), V_ASN1_SEQUENCE);
-	assert_int_equal(tu_write_file(path_in("bt.tst"), v->value.sequence->data, (size_t)v->value.sequence->length), 0);
+	assert_int_equal(tu_write_file(path_in("bt.tst"), v->value.sequence->data, (size_t)v->value.sequence->length),
+			 0);
 	/* The imprint is the hash of the signature value's octets (EN 319 122-1 5.3). */
 	assert_non_null(SHA256(ASN1_STRING_get0_data(sigval), (size_t)ASN1_STRING_length(sigval), h));
 	hex = tu_hex(h, sizeof(h));
-	assert_int_equal(tu_run("openssl ts -verify -digest %s -in '%s' -token_in -CAfile '%s' -untrusted '%s' >&2", hex,
-				path_in("bt.tst"), tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")), 0);
+	assert_int_equal(tu_run("openssl ts -verify -digest %s -in '%s' -token_in -CAfile '%s' -untrusted '%s' >&2",
+				hex, path_in("bt.tst"), tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")),
+			 0);
 	hex[0] = hex[0] == '0' ? '1' : '0';
 	assert_int_not_equal(tu_run("openssl ts -verify -digest %s -in '%s' -token_in -CAfile '%s' -untrusted '%s' >&2",
-				    hex, path_in("bt.tst"), tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")), 0);
+				    hex, path_in("bt.tst"), tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")),
+			     0);
 	free(hex);
 	CMS_ContentInfo_free(cms);
 	assert_int_equal(referee_cms("bt.bin"), 0);

@@ -94,11 +94,13 @@ static void test_stamp_ok_referee(void **state)
 	assert_int_equal(tu_write_file(data_path, data, strlen(data)), 0);
 	assert_int_equal(tu_write_file(tok_path, tok, tok_len), 0);
 	assert_int_equal(tu_run("openssl ts -verify -data '%s' -in '%s' -token_in -CAfile '%s' -untrusted '%s' >&2",
-				data_path, tok_path, tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")), 0);
+				data_path, tok_path, tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")),
+			 0);
 	/* The referee must refuse the token for other data, or the check above proves nothing. */
 	assert_int_equal(tu_write_file(data_path, "other", 5), 0);
 	assert_int_not_equal(tu_run("openssl ts -verify -data '%s' -in '%s' -token_in -CAfile '%s' -untrusted '%s' >&2",
-				    data_path, tok_path, tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")), 0);
+				    data_path, tok_path, tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")),
+			     0);
 	OPENSSL_free(tok);
 	eseal_tsa_free(t);
 	tu_rmtree(dir);

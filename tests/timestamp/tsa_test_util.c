@@ -109,9 +109,10 @@ int tu_tsa_start(tu_tsa *t, const char *mode, const char *extra)
 	snprintf(t->dir, sizeof(t->dir), "%s", dir);
 	free(dir);
 	snprintf(port_file, sizeof(port_file), "%s/port", t->dir);
-	snprintf(cmd, sizeof(cmd), "exec python3 '%s/tests/lib/tsa_server.py' --dir '%s' --mode %s --port-file '%s' %s "
-		 "</dev/null >'%s/log' 2>&1", ESEAL_SRC_DIR, getenv("ESEAL_TESTENV"), mode, port_file,
-		 extra != NULL ? extra : "", t->dir);
+	snprintf(cmd, sizeof(cmd),
+		 "exec python3 '%s/tests/lib/tsa_server.py' --dir '%s' --mode %s --port-file '%s' %s "
+		 "</dev/null >'%s/log' 2>&1",
+		 ESEAL_SRC_DIR, getenv("ESEAL_TESTENV"), mode, port_file, extra != NULL ? extra : "", t->dir);
 	t->pid = fork();
 	if (t->pid < 0)
 		return -1;
