@@ -1,0 +1,91 @@
+#!/bin/bash
+# tests/cups/backend.sh: the CUPS backend run exactly as cupsd runs it (argv job user title copies options [file],
+# DEVICE_URI, CONTENT_TYPE, PRINTER; the job as a file and on stdin): the sealed PDF lands in the user's folder and
+# passes pdfsig, qpdf --check, openssl ts -verify (B-T) and eseal verify. Also: discovery, names from titles,
+# no overwrite, the drop from root to lp, and nothing left in TMPDIR.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/cups/lib.sh"
+
+cups_sandbox
+DOC=$SAMPLES/documents/report.pdf
+sha_before=$(sha256sum <"$DOC")
+
+# --- discovery: no arguments -> one device line (backend(7)), exit 0 -----------------------------------------------
+expect_exit "$B_OK" "$BACKEND"
+assert_grep '^direct eseal:/ "e-Seal printer" "e-Seal printer \(eseal\)"' "$OUT"
+[ "$(wc -l <"$OUT")" -eq 1 ] || fail "discovery must print one line: $(cat "$OUT")"
+pass "discovery: $(cat "$OUT")"
+
+# --- wrong argument count: usage, CUPS_BACKEND_FAILED ---------------------------------------------------------------
+expect_exit "$B_FAILED" "$BACKEND" 1 alice
+assert_grep '^Usage: .* job-id user title copies options \[file\]' "$ERR"
+pass "bad argv -> usage, FAILED"
+
+# --- the job as a file (argv[6]) -------------------------------------------------------------------------------------
+run_backend "$B_OK" alice "Quarterly report.pdf" "$DOC"
+OUTF="$SB/out/alice/Quarterly report.pdf"
+assert_file "$OUTF"
+assert_grep "^INFO: Sealed \(PAdES, B-T\) as $SB/out/alice/Quarterly report.pdf" "$ERR"
+assert_grep '^STATE: -eseal-' "$ERR"
+check_sealed "$OUTF" B-T
+[ "$(sha256sum <"$DOC")" = "$sha_before" ] || fail "the input document was modified"
+[ "$(stat -c %a "$SB/out/alice")" = 700 ] || fail "per-user folder is not 0700: $(stat -c %a "$SB/out/alice")"
+[ "$(stat -c %U "$SB/out/alice")" = "$BACKEND_USER" ] || fail "per-user folder not owned by $BACKEND_USER"
+[ "$(stat -c %U "$OUTF")" = "$BACKEND_USER" ] || fail "sealed file not owned by $BACKEND_USER (root not dropped?)"
+pass "file job: sealed B-T in $SB/out/alice, owned by $BACKEND_USER, pdfsig/qpdf/ts/eseal verify agree"
+
+# --- the job on stdin: same title again -> "Quarterly report (2).pdf", the first one untouched -----------------------
+sha_first=$(sha256sum <"$OUTF")
+JOB_STDIN=$DOC run_backend "$B_OK" alice "Quarterly report.pdf"
+assert_file "$SB/out/alice/Quarterly report (2).pdf"
+check_sealed "$SB/out/alice/Quarterly report (2).pdf" B-T
+[ "$(sha256sum <"$OUTF")" = "$sha_first" ] || fail "an existing sealed file was overwritten"
+JOB_STDIN=$DOC run_backend "$B_OK" alice "Quarterly report"
+assert_file "$SB/out/alice/Quarterly report (3).pdf"
+pass "stdin job: sealed; same title -> (2), (3); nothing overwritten"
+
+# --- stdin spool leaves nothing behind in TMPDIR --------------------------------------------------------------------
+[ "$(count_files "$SB/tmp")" -eq 0 ] || fail "files left in TMPDIR: $(ls -la "$SB/tmp")"
+pass "TMPDIR empty after stdin jobs"
+
+# --- hostile titles: no path escape, no hidden files, no control characters, bounded length -------------------------
+run_backend "$B_OK" bob "../../../etc/x"$'\t'$'\e[31m'"red/.pdf" "$DOC"
+[ "$(count_files "$SB/out/bob")" -eq 1 ] || fail "expected one file for bob"
+name=$(ls "$SB/out/bob")
+case "$name" in
+	.* | */* | *$'\t'* | *$'\e'*) fail "unsafe output name: $(printf %q "$name")" ;;
+esac
+[ "$name" = "_.._.._etc_x[31mred_.pdf" ] || fail "unexpected sanitised name: $(printf %q "$name")"
+long=$(printf 'Ü%.0s' $(seq 300))
+run_backend "$B_OK" bob "$long" "$DOC"
+n=$(ls "$SB/out/bob" | LC_ALL=C awk '{ print length($0) }' | sort -n | tail -1)
+[ "$n" -le 200 ] || fail "name of $n bytes is too long"
+python3 -c 'import os,sys; [n.encode().decode("utf-8") for n in os.listdir(sys.argv[1])]' "$SB/out/bob" ||
+	fail "a truncated name is not valid UTF-8"
+run_backend "$B_OK" bob "..." "$DOC"
+assert_file "$SB/out/bob/print-17.pdf"
+pass "hostile titles: sanitised in place (longest $n bytes), UTF-8 kept whole, empty -> print-17.pdf"
+
+# --- B-B profile, URI forms ------------------------------------------------------------------------------------------
+DEVICE_URI=eseal://demo-bb/ run_backend "$B_OK" carol "Memo" "$DOC"
+check_sealed "$SB/out/carol/Memo.pdf" B-B
+pass "eseal://demo-bb/ -> profile demo-bb, B-B"
+
+# --- user names that cannot be folder names are refused (CANCEL), nothing written ------------------------------------
+before=$(count_files "$SB/out")
+run_backend "$B_CANCEL" "../alice" "Escape" "$DOC"
+assert_grep "^ERROR: .*user name" "$ERR"
+run_backend "$B_CANCEL" ".hidden" "Escape" "$DOC"
+[ "$(count_files "$SB/out")" -eq "$before" ] || fail "a refused job wrote a file"
+[ ! -e "$SB/out/.hidden" ] || fail "a hidden folder was created"
+pass "user '../alice' and '.hidden' -> CANCEL, nothing written"
+
+# --- the backend never runs as root -----------------------------------------------------------------------------------
+if [ "$(id -u)" -eq 0 ]; then
+	# A root-owned per-user folder is accepted by a process running as root; refused, it proves we are lp.
+	mkdir -m 755 "$SB/out/dave"
+	run_backend "$B_CANCEL" dave "Root check" "$DOC"
+	assert_grep "^ERROR: .*'dave' belongs to uid 0, not to the backend's uid $(id -u lp)" "$ERR"
+	[ "$(count_files "$SB/out/dave")" -eq 0 ] || fail "wrote into a root-owned folder"
+	pass "run as root: became lp (root-owned folder refused)"
+fi

@@ -1,0 +1,109 @@
+#!/bin/bash
+# tests/cups/faults.sh: every fault of the e-Seal printer gives the CUPS status that makes the scheduler do the right
+# thing (STOP the queue for a token or profile the admin must fix, RETRY the job when a service is down, CANCEL a job
+# that cannot be sealed), a clear ERROR: line without the PIN, and no stray file in the output folders or TMPDIR.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/cups/lib.sh"
+
+cups_sandbox
+DOC=$SAMPLES/documents/report.pdf
+
+# expect_fault CODE ERROR-REGEX [STATE-REASON] -- run_backend args...: the status, the ERROR line, and no new file.
+expect_fault() {
+	local code=$1 re=$2 reason=$3 before
+	shift 4
+	before=$(count_files "$SB/out")
+	run_backend "$code" "$@"
+	assert_grep "^ERROR: $re" "$ERR"
+	[ "$(grep -c '^ERROR:' "$ERR")" -eq 1 ] || fail "expected one ERROR: line: $(cat "$ERR")"
+	if [ -n "$reason" ]; then
+		assert_grep "^STATE: \\+$reason\$" "$ERR"
+	fi
+	[ "$(count_files "$SB/out")" -eq "$before" ] || fail "a failed job left a file: $(find "$SB/out" -type f)"
+	[ "$(count_files "$SB/tmp")" -eq 0 ] || fail "a failed job left a file in TMPDIR: $(ls -la "$SB/tmp")"
+	if grep -q '^INFO: Sealed' "$ERR"; then
+		fail "a failed job reports success"
+	fi
+}
+
+# --- a working job first, so that every fault below is the fault and not the set-up ---------------------------------
+run_backend "$B_OK" alice "Baseline" "$DOC"
+assert_file "$SB/out/alice/Baseline.pdf"
+
+# --- wrong PIN: STOP (retrying would lock the token) -----------------------------------------------------------------
+DEVICE_URI=eseal:/wrongpin expect_fault "$B_STOP" ".*(PIN|pin)" eseal-token-error -- alice "Wrong PIN" "$DOC"
+assert_no_pin "$ERR"
+grep -qF -- "0000-not-the-pin" "$ERR" && fail "the wrong PIN appears in the log"
+pass "wrong PIN -> STOP: $(grep '^ERROR:' "$ERR")"
+
+# --- missing token: a URI naming no token, and a token store that is empty (HSM gone): STOP ---------------------------
+DEVICE_URI=eseal:/notoken expect_fault "$B_STOP" ".*token" eseal-config-error -- alice "No token" "$DOC"
+pass "token not there -> STOP: $(grep '^ERROR:' "$ERR")"
+sed "s#^directories.tokendir *=.*#directories.tokendir = $SB/empty-tokens#" "$SB/softhsm2.conf" >"$SB/softhsm2-empty.conf"
+SOFTHSM2_CONF=$SB/softhsm2-empty.conf expect_fault "$B_STOP" ".*token" eseal-config-error -- alice "Empty HSM" "$DOC"
+pass "empty token store -> STOP: $(grep '^ERROR:' "$ERR")"
+
+# --- TSA down (nobody listening) and TSA failing (HTTP 500): RETRY ---------------------------------------------------
+DEVICE_URI=eseal:/notsa expect_fault "$B_RETRY" ".*127\.0\.0\.1" eseal-tsa-unavailable-warning -- alice "No TSA" "$DOC"
+assert_grep '^INFO: will retry' "$ERR"
+pass "TSA down -> RETRY: $(grep '^ERROR:' "$ERR")"
+url500=$(start_tsa http500)
+sed "/^\[profile notsa\]/,/^\[/ s#^tsa = .*#tsa = $url500#" "$SB/eseal.conf" >"$SB/eseal-500.conf"
+ESEAL_CONFIG=$SB/eseal-500.conf DEVICE_URI=eseal:/notsa expect_fault "$B_RETRY" ".*" eseal-tsa-unavailable-warning -- \
+	alice "TSA 500" "$DOC"
+pass "TSA answering HTTP 500 -> RETRY: $(grep '^ERROR:' "$ERR")"
+
+# --- jobs that are not PDF: CANCEL (stdin and file; text, PostScript, empty) -------------------------------------------
+printf 'Dear all,\nplain text.\n' >"$SB/letter.txt"
+printf '%%!PS-Adobe-3.0\n%%%%Pages: 1\nshowpage\n' >"$SB/page.ps"
+: >"$SB/empty"
+JOB_STDIN=$SB/letter.txt expect_fault "$B_CANCEL" "job 17: not a PDF" "" -- alice "Letter" 
+JOB_STDIN=$SB/page.ps expect_fault "$B_CANCEL" "job 17: not a PDF" "" -- alice "PS"
+expect_fault "$B_CANCEL" "job 17: not a PDF" "" -- alice "PS file" "$SB/page.ps"
+JOB_STDIN=$SB/empty expect_fault "$B_CANCEL" "job 17: empty job" "" -- alice "Empty"
+# PDF magic followed by garbage: the sealer refuses it (input class), still CANCEL and no file.
+{ printf '%%PDF-1.7\n'; head -c 4096 /dev/urandom; } >"$SB/broken.pdf"
+expect_fault "$B_CANCEL" "job 17" "" -- alice "Broken" "$SB/broken.pdf"
+pass "non-PDF and broken PDF jobs -> CANCEL, nothing written, TMPDIR empty"
+
+# --- output folder that is a symlink (planted by the user): refused, nothing written anywhere --------------------------
+mkdir "$SB/elsewhere"
+[ "$(id -u)" -eq 0 ] && chown lp:lp "$SB/elsewhere"
+ln -s "$SB/elsewhere" "$SB/out/mallory"
+expect_fault "$B_CANCEL" "output-dir $SB/out/mallory: 'mallory' is a symbolic link; refusing" "" -- \
+	mallory "Redirected" "$DOC"
+[ "$(count_files "$SB/elsewhere")" -eq 0 ] || fail "the seal went through the planted link"
+[ -L "$SB/out/mallory" ] || fail "the planted link was replaced"
+# A link one level further down (output-dir = .../${USER}/inbox) is refused the same way.
+mkdir -m 700 "$SB/out/erin"
+[ "$(id -u)" -eq 0 ] && chown lp:lp "$SB/out/erin"
+ln -s "$SB/elsewhere" "$SB/out/erin/inbox"
+sed "s#^output-dir = .*#output-dir = $SB/out/\${USER}/inbox#" "$SB/eseal.conf" >"$SB/eseal-inbox.conf"
+ESEAL_CONFIG=$SB/eseal-inbox.conf expect_fault "$B_CANCEL" ".*'inbox' is a symbolic link" "" -- erin "Deep" "$DOC"
+[ "$(count_files "$SB/elsewhere")" -eq 0 ] || fail "the seal went through a deeper planted link"
+# A plain file where the folder should be.
+touch "$SB/out/frank"
+expect_fault "$B_CANCEL" ".*'frank' is not a directory" "" -- frank "Not a dir" "$DOC"
+pass "symlinked / non-directory output folders -> CANCEL, nothing written anywhere"
+
+# --- broken profiles and configuration: STOP ------------------------------------------------------------------------
+DEVICE_URI=eseal:/nosuch expect_fault "$B_STOP" ".*no \[profile nosuch\]" eseal-config-error -- alice "X" "$DOC"
+ESEAL_CONFIG=$SB/missing.conf expect_fault "$B_STOP" ".*missing.conf: cannot read" eseal-config-error -- \
+	alice "X" "$DOC"
+printf '[profile demo]\nkey = %s\ncolour = red\n' "$KEY_URI" >"$SB/typo.conf"
+ESEAL_CONFIG=$SB/typo.conf expect_fault "$B_STOP" ".*unknown setting 'colour'" eseal-config-error -- alice "X" "$DOC"
+grep -v '^output-dir' "$SB/eseal.conf" >"$SB/nodir.conf"
+ESEAL_CONFIG=$SB/nodir.conf expect_fault "$B_STOP" "output-dir: not set" eseal-config-error -- alice "X" "$DOC"
+sed "s#^output-dir = .*#output-dir = $SB/not-created/\${USER}#" "$SB/eseal.conf" >"$SB/noroot.conf"
+ESEAL_CONFIG=$SB/noroot.conf expect_fault "$B_STOP" ".*cannot open $SB/not-created" eseal-config-error -- \
+	alice "X" "$DOC"
+[ ! -e "$SB/not-created" ] || fail "the administrator's part of output-dir was created"
+DEVICE_URI='eseal:/de;mo' expect_fault "$B_STOP" "device URI" eseal-config-error -- alice "X" "$DOC"
+pass "unknown profile, missing config, typo, no output-dir, missing base folder, bad URI -> STOP"
+
+# --- after all that, the queue would work again: the next job seals and clears the state reasons ---------------------
+run_backend "$B_OK" alice "Baseline" "$DOC"
+assert_file "$SB/out/alice/Baseline (2).pdf"
+assert_grep '^STATE: -eseal-token-error,eseal-config-error' "$ERR"
+check_sealed "$SB/out/alice/Baseline (2).pdf" B-T
+pass "a good job after the faults seals and clears the printer-state reasons"

@@ -1,0 +1,149 @@
+# tests/cups/lib.sh: sourced by the CUPS backend tests after tests/lib/env.sh. The backend never runs as root (it
+# becomes lp), so the fixture's token, PIN and certificates are copied into a sandbox that lp can use.
+#
+#   cups_sandbox          makes $SB (traversable by lp) with its own SoftHSM config + token copy, PIN, certificates,
+#                         TMPDIR ($SB/tmp), output root $SB/out, and $SB/eseal.conf holding profiles:
+#                           demo     B-T, output-dir = $SB/out/${USER}      demo-bb  the same at B-B
+#                           wrongpin a PIN file with a wrong PIN            notsa    B-T with a TSA port nobody listens on
+#                           notoken  a key URI naming a token that is not there
+#                         and exports ESEAL_CONFIG, SOFTHSM2_CONF, TMPDIR for the backend.
+#   run_backend CODE USER TITLE [FILE]   runs the backend as cupsd does (argv, DEVICE_URI, CONTENT_TYPE, PRINTER);
+#                         stdin from $JOB_STDIN when no FILE; fails unless it exits with CODE (CUPS_BACKEND_*).
+#   check_sealed PDF      the referees: pdfsig (valid, whole document), qpdf --check, B-T time-stamp token
+#                         (openssl ts -verify over the signature value), and `eseal verify`.
+#   assert_no_pin FILE    the PIN appears nowhere in FILE.
+
+BACKEND=${ESEAL_CUPS_BACKEND:-$ESEAL_BUILD/cups-backend/eseal}
+[ -x "$BACKEND" ] || fail "CUPS backend not built: $BACKEND"
+# CUPS_BACKEND_* from <cups/backend.h>
+B_OK=0 B_FAILED=1 B_STOP=4 B_CANCEL=5 B_RETRY=6
+CUPS_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BACKEND_USER=$(id -un)
+[ "$(id -u)" -eq 0 ] && BACKEND_USER=lp
+
+# A loopback port nobody listens on (bound then released; nothing else of ours binds ports at random meanwhile).
+closed_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+cups_sandbox() {
+	local port
+	# The scratch root is mktemp's 0700; lp must be able to pass through it to reach the sandbox.
+	chmod 711 "$ESEAL_TMP_ROOT"
+	SB=$(tmpdir)
+	chmod 755 "$SB"
+	mkdir -p "$SB/tmp" "$SB/out" "$SB/empty-tokens"
+	cp -a "$TE/tokens" "$SB/tokens"
+	cp "$PIN_FILE" "$SB/pin"
+	printf '%s\n' "0000-not-the-pin" >"$SB/wrong-pin"
+	cp "$CHAIN" "$SB/chain.pem"
+	cp "$ROOT" "$SB/root.pem"
+	sed "s#^directories.tokendir *=.*#directories.tokendir = $SB/tokens#" "$TE/softhsm2.conf" >"$SB/softhsm2.conf"
+	grep -q "tokendir = $SB/tokens" "$SB/softhsm2.conf" || fail "cannot redirect softhsm2.conf to the sandbox"
+	port=$(closed_port)
+	cat >"$SB/eseal.conf" <<EOF
+# Profiles of the CUPS backend tests (tests/cups/lib.sh).
+[profile demo]
+key = $KEY_URI
+pin-file = $SB/pin
+cert = $SB/chain.pem
+tsa = $TSA_URL
+tsa-ca = $SB/root.pem
+level = B-T
+reason = Printed on the e-Seal printer
+output-dir = $SB/out/\${USER}
+
+[profile demo-bb]
+key = $KEY_URI
+pin-file = $SB/pin
+cert = $SB/chain.pem
+level = B-B
+output-dir = $SB/out/\${USER}
+
+[profile wrongpin]
+key = $KEY_URI
+pin-file = $SB/wrong-pin
+cert = $SB/chain.pem
+tsa = $TSA_URL
+tsa-ca = $SB/root.pem
+level = B-T
+output-dir = $SB/out/\${USER}
+
+[profile notsa]
+key = $KEY_URI
+pin-file = $SB/pin
+cert = $SB/chain.pem
+tsa = http://127.0.0.1:$port/
+tsa-ca = $SB/root.pem
+tsa-timeout = 5
+tsa-retries = 0
+level = B-T
+output-dir = $SB/out/\${USER}
+
+[profile notoken]
+key = pkcs11:token=no-such-token;object=eseal;type=private?module-path=$MODULE
+pin-file = $SB/pin
+cert = $SB/chain.pem
+level = B-B
+output-dir = $SB/out/\${USER}
+EOF
+	chmod 644 "$SB/eseal.conf" "$SB/softhsm2.conf" "$SB/chain.pem" "$SB/root.pem"
+	chmod 600 "$SB/pin" "$SB/wrong-pin"
+	if [ "$(id -u)" -eq 0 ]; then
+		chown -R lp:lp "$SB/tokens" "$SB/empty-tokens" "$SB/pin" "$SB/wrong-pin" "$SB/out" "$SB/tmp"
+	fi
+	chmod 700 "$SB/tmp"
+	export ESEAL_CONFIG=$SB/eseal.conf SOFTHSM2_CONF=$SB/softhsm2.conf TMPDIR=$SB/tmp
+	PIN=$(cat "$SB/pin")
+}
+
+# run_backend CODE USER TITLE [FILE]
+run_backend() {
+	local want=$1 user=$2 title=$3
+	shift 3
+	if [ $# -eq 0 ]; then
+		expect_exit "$want" env DEVICE_URI="${DEVICE_URI:-eseal:/demo}" CONTENT_TYPE=application/pdf PRINTER=eSeal \
+			"$BACKEND" 17 "$user" "$title" 1 "media=A4" <"${JOB_STDIN:?}"
+	else
+		expect_exit "$want" env DEVICE_URI="${DEVICE_URI:-eseal:/demo}" CONTENT_TYPE=application/pdf PRINTER=eSeal \
+			"$BACKEND" 17 "$user" "$title" 1 "media=A4" "$1"
+	fi
+	assert_no_pin "$ERR"
+}
+
+assert_no_pin() {
+	if grep -qF -- "${PIN:?}" "$1"; then
+		fail "the PIN appears in $1"
+	fi
+}
+
+# check_sealed PDF [LEVEL]: LEVEL B-T (default) also checks the signature time-stamp.
+check_sealed() {
+	local pdf=$1 level=${2:-B-T} d
+	d=$(tmpdir)
+	pdfsig "$pdf" >"$d/pdfsig" 2>&1 || fail "pdfsig failed on $pdf: $(cat "$d/pdfsig")"
+	assert_grep "Signature is Valid" "$d/pdfsig"
+	assert_grep "Total document signed" "$d/pdfsig"
+	assert_grep "ETSI.CAdES.detached" "$d/pdfsig"
+	[ "$(grep -c '^Signature #' "$d/pdfsig")" -eq 1 ] || fail "$pdf: expected exactly one signature"
+	qpdf --check "$pdf" >"$d/qpdf" 2>&1 || fail "qpdf --check failed on $pdf: $(cat "$d/qpdf")"
+	python3 "$CUPS_TESTS/pdf_contents.py" "$pdf" "$d/sig.der" || fail "$pdf: cannot extract /Contents"
+	if [ "$level" = B-T ]; then
+		python3 "$ESEAL_LIB_DIR/cms_tst.py" "$d/sig.der" --signature "$d/sigvalue" --token "$d/tst.der" ||
+			fail "$pdf: the seal carries no signature time-stamp (B-T)"
+		openssl ts -verify -data "$d/sigvalue" -in "$d/tst.der" -token_in -CAfile "$ROOT" \
+			-untrusted "$TSA_CHAIN" >"$d/ts" 2>&1 || fail "$pdf: time-stamp token does not verify: $(cat "$d/ts")"
+	else
+		python3 "$ESEAL_LIB_DIR/cms_tst.py" "$d/sig.der" --signature "$d/sigvalue" --token "$d/tst.der" 2>/dev/null &&
+			fail "$pdf: a B-B seal must not carry a time-stamp"
+	fi
+	"$ESEAL" verify --trust "$ROOT" --json "$pdf" >"$d/verify" 2>"$d/verify.err" ||
+		fail "eseal verify failed on $pdf: $(cat "$d/verify" "$d/verify.err")"
+	assert_grep '"indication": *"TOTAL-PASSED"' "$d/verify"
+	assert_grep "\"level\": *\"$level\"" "$d/verify"
+}
+
+# count_files DIR: regular files (and links) anywhere below DIR.
+count_files() {
+	find "$1" \( -type f -o -type l \) | wc -l
+}
