@@ -91,6 +91,9 @@ cleanup:
 	return rc;
 }
 
+/* Holds for B-B up to the margin. For B-T it rests on the TSA's size hint: a TSA never heard from before whose
+ * token exceeds the default hint, or a fallback TSA with bigger tokens, can exceed it; so callers compare the
+ * DER they get with what they reserved (the PDF sealer then seals again with more room). */
 size_t eseal_cms_max_size(const eseal_signer *signer, const eseal_cms_options *opts)
 {
 	const EVP_MD *md = opts_md(opts);
@@ -203,7 +206,6 @@ int eseal_cms_sign_digest(eseal_signer *signer, const eseal_cms_options *opts, c
 	const EVP_MD *md = opts_md(opts);
 	CMS_ContentInfo *cms = NULL;
 	CMS_SignerInfo *si = NULL;
-	size_t bound = 0;
 	int len, rc;
 
 	*der = NULL;
@@ -211,9 +213,6 @@ int eseal_cms_sign_digest(eseal_signer *signer, const eseal_cms_options *opts, c
 	if (digest == NULL || digest_len != (size_t)EVP_MD_get_size(md))
 		return es_error_set(err, ESEAL_E_USAGE, "digest of %zu bytes given for %s (%d bytes expected)",
 				    digest_len, EVP_MD_get0_name(md), EVP_MD_get_size(md));
-	/* The bound a caller reserved was computed before this call; the TSA hint may grow once the token is
-	 * in, so take the bound now and hold the result to it. */
-	bound = eseal_cms_max_size(signer, opts);
 	if ((rc = build_unsigned(signer, opts, md, digest, digest_len, &cms, &si, err)) != ESEAL_OK)
 		goto cleanup;
 	if ((rc = sign_attrs(signer, si, md, err)) != ESEAL_OK)
@@ -224,15 +223,6 @@ int eseal_cms_sign_digest(eseal_signer *signer, const eseal_cms_options *opts, c
 	if (len <= 0) {
 		*der = NULL;
 		rc = es_error_set_ossl(err, ESEAL_E_INTERNAL, "cannot encode the CMS SignedData");
-		goto cleanup;
-	}
-	if ((size_t)len > bound) {
-		OPENSSL_free(*der);
-		*der = NULL;
-		rc = es_error_set(
-			err, ESEAL_E_TSA,
-			"CMS of %d bytes exceeds the %zu bytes reserved (time-stamp token larger than expected)", len,
-			bound);
 		goto cleanup;
 	}
 	*der_len = (size_t)len;
