@@ -43,7 +43,8 @@ DEV_CHAIN=$PKI/dev-chain.pem
 SAMPLES=${ESEAL_SRC:-$(cd "$ESEAL_LIB_DIR/../.." && pwd)}/samples
 SHARED=${ESEAL_SHARED:-$(cd "$ESEAL_LIB_DIR/../.." && pwd)/../shared}
 export ESEAL_CONFIG=$TE/eseal.conf
-export SOFTHSM2_CONF=$TE/softhsm2.conf
+# tests run through tests/lib/private-token.sh get a private copy of the token; keep it.
+export SOFTHSM2_CONF=${SOFTHSM2_CONF:-$TE/softhsm2.conf}
 ESEAL=${ESEAL_BIN:-${ESEAL_BUILD:-}/plugins/cli/eseal}
 
 # Per-script scratch root: everything made by tmpdir/start_tsa lives here and goes at exit (works from $(...) too).
