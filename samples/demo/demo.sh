@@ -55,7 +55,9 @@ export SOFTHSM2_CONF=$DEMO_DIR/softhsm2.conf
 export ESEAL_CONFIG=$DEMO_DIR/eseal.conf
 PKI=$DEMO_DIR/pki
 openssl x509 -in "$PKI/eseal.pem" -noout -subject -issuer -dates -nameopt utf8,sep_comma_plus_space
-"$ESEAL" token list --module "$(cat "$DEMO_DIR/module")"
+# The demo token only (p11-kit may also list the system's other modules and trust store).
+"$ESEAL" token list --module "$(cat "$DEMO_DIR/module")" |
+	awk '/^module: /{show = ($0 ~ /softhsm/)} show' | sed -n '1,40p' || true
 
 say "4/6 loopback TSA and OCSP responder"
 trap 'bash "$SRC/samples/demo/services.sh" stop "$DEMO_DIR" || true' EXIT
@@ -121,7 +123,7 @@ for in in "$SRC"/samples/documents/*; do
 	esac
 	printf '\n-- %s (%s)\n' "$name" "$kind"
 	rc=0
-	"$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo "$in" -o "$out" || rc=$?
+	"$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo -o "$out" "$in" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		ROWS+=("FAIL  $name: eseal seal exit $rc")
 		FAILED=$((FAILED + 1))
