@@ -1,0 +1,305 @@
+/* cms/revocation.c: revocation status of a certificate: first from what the file carries (DSS, CMS crls,
+ * XAdES RevocationValues), then, unless offline, OCSP (POST to the AIA responder) and the CRL distribution point.
+ * Only plain http URLs from the certificate are followed, with a timeout and a size limit. */
+#include "verify/verify_internal.h"
+
+#include <curl/curl.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ES_REV_MAX_BYTES (4u << 20)
+
+typedef struct {
+	unsigned char *buf;
+	size_t len;
+	int too_big;
+} fetch_buf;
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	fetch_buf *b = ud;
+	size_t n = size * nmemb;
+	unsigned char *nb;
+
+	if (b->len + n > ES_REV_MAX_BYTES) {
+		b->too_big = 1;
+		return 0;
+	}
+	nb = realloc(b->buf, b->len + n + 1);
+	if (nb == NULL)
+		return 0;
+	memcpy(nb + b->len, ptr, n);
+	b->buf = nb;
+	b->len += n;
+	return n;
+}
+
+/* GET (body NULL) or POST of body; 0 on HTTP 200 with the answer in *out. */
+static int http_fetch(const eseal_verifier *v, const char *url, const unsigned char *body, size_t body_len,
+		      const char *ctype, fetch_buf *out, char *why, size_t why_len)
+{
+	CURL *c = NULL;
+	struct curl_slist *hdrs = NULL;
+	char hdr[128];
+	long code = 0;
+	CURLcode cc;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (strncmp(url, "http://", 7) != 0) {
+		snprintf(why, why_len, "only http:// revocation URLs are followed (%s)", url);
+		return -1;
+	}
+	c = curl_easy_init();
+	if (c == NULL) {
+		snprintf(why, why_len, "cannot start HTTP client");
+		return -1;
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, v->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, v->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	if (body != NULL) {
+		snprintf(hdr, sizeof(hdr), "Content-Type: %s", ctype);
+		hdrs = curl_slist_append(hdrs, hdr);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	}
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (cc != CURLE_OK)
+		snprintf(why, why_len, "%s: %s", url, out->too_big ? "answer too large" : curl_easy_strerror(cc));
+	else if (code != 200)
+		snprintf(why, why_len, "%s: HTTP status %ld", url, code);
+	else
+		rc = 0;
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	if (rc != 0) {
+		free(out->buf);
+		memset(out, 0, sizeof(*out));
+	}
+	return rc;
+}
+
+static time_t gt_to_time(const ASN1_GENERALIZEDTIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return timegm(&tm);
+}
+
+/* Status of id in one OCSP response; -1 when the response does not answer for it or cannot be trusted. */
+static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID *id, STACK_OF(X509) *untrusted,
+		       OCSP_REQUEST *req, time_t *rev_time, char *why, size_t why_len)
+{
+	OCSP_BASICRESP *bs = NULL;
+	ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
+	int status = -1, reason = 0, rc = -1;
+
+	if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+		snprintf(why, why_len, "OCSP responder status %ld", (long)OCSP_response_status(resp));
+		goto cleanup;
+	}
+	bs = OCSP_response_get1_basic(resp);
+	if (bs == NULL) {
+		snprintf(why, why_len, "OCSP response without basic response");
+		goto cleanup;
+	}
+	if (req != NULL && OCSP_check_nonce(req, bs) == 0) {
+		snprintf(why, why_len, "OCSP nonce mismatch (replayed response?)");
+		goto cleanup;
+	}
+	if (OCSP_basic_verify(bs, untrusted, v->store, 0) != 1) {
+		snprintf(why, why_len, "OCSP response signature or responder certificate invalid");
+		goto cleanup;
+	}
+	if (OCSP_resp_find_status(bs, id, &status, &reason, &rev, &thisupd, &nextupd) != 1) {
+		status = -1;
+		snprintf(why, why_len, "OCSP response does not cover the certificate");
+		goto cleanup;
+	}
+	if (req != NULL && OCSP_check_validity(thisupd, nextupd, 300, -1) != 1) {
+		snprintf(why, why_len, "OCSP response outside its validity period");
+		goto cleanup;
+	}
+	if (status == V_OCSP_CERTSTATUS_GOOD)
+		rc = ES_REV_GOOD;
+	else if (status == V_OCSP_CERTSTATUS_REVOKED) {
+		rc = ES_REV_REVOKED;
+		*rev_time = gt_to_time(rev);
+	} else
+		snprintf(why, why_len, "OCSP responder does not know the certificate");
+cleanup:
+	OCSP_BASICRESP_free(bs);
+	ERR_clear_error();
+	return rc;
+}
+
+/* Status from one CRL of issuer; -1 when the CRL is not from issuer or its signature fails. */
+static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t *rev_time)
+{
+	X509_REVOKED *r = NULL;
+	EVP_PKEY *pk = X509_get0_pubkey(issuer);
+
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 || pk == NULL ||
+	    X509_CRL_verify(crl, pk) != 1) {
+		ERR_clear_error();
+		return -1;
+	}
+	if (X509_CRL_get0_by_cert(crl, &r, cert) == 1 && r != NULL) {
+		*rev_time = gt_to_time(X509_REVOKED_get0_revocationDate(r));
+		return ES_REV_REVOKED;
+	}
+	return ES_REV_GOOD;
+}
+
+static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) *untrusted,
+		       time_t *rev_time, char *why, size_t why_len)
+{
+	STACK_OF(OPENSSL_STRING) *urls = X509_get1_ocsp(cert);
+	OCSP_REQUEST *req = NULL;
+	OCSP_CERTID *id = NULL;
+	OCSP_RESPONSE *resp = NULL;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	fetch_buf fb = {0};
+	int i, len, rc = -1;
+
+	if (urls == NULL || sk_OPENSSL_STRING_num(urls) == 0) {
+		snprintf(why, why_len, "certificate names no OCSP responder");
+		goto cleanup;
+	}
+	req = OCSP_REQUEST_new();
+	id = OCSP_cert_to_id(NULL, cert, issuer);
+	if (req == NULL || id == NULL || OCSP_request_add0_id(req, OCSP_CERTID_dup(id)) == NULL ||
+	    OCSP_request_add1_nonce(req, NULL, -1) != 1 || (len = i2d_OCSP_REQUEST(req, &der)) <= 0) {
+		snprintf(why, why_len, "cannot build OCSP request");
+		goto cleanup;
+	}
+	for (i = 0; i < sk_OPENSSL_STRING_num(urls) && rc < 0; i++) {
+		if (http_fetch(v, sk_OPENSSL_STRING_value(urls, i), der, (size_t)len, "application/ocsp-request", &fb,
+			       why, why_len) != 0)
+			continue;
+		p = fb.buf;
+		resp = d2i_OCSP_RESPONSE(NULL, &p, (long)fb.len);
+		if (resp == NULL)
+			snprintf(why, why_len, "%s: not an OCSP response", sk_OPENSSL_STRING_value(urls, i));
+		else
+			rc = ocsp_status(v, resp, id, untrusted, req, rev_time, why, why_len);
+		OCSP_RESPONSE_free(resp);
+		resp = NULL;
+		free(fb.buf);
+		fb.buf = NULL;
+	}
+cleanup:
+	OPENSSL_free(der);
+	OCSP_CERTID_free(id);
+	OCSP_REQUEST_free(req);
+	X509_email_free(urls);
+	ERR_clear_error();
+	return rc;
+}
+
+static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t *rev_time, char *why,
+		      size_t why_len)
+{
+	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
+	X509_CRL *crl = NULL;
+	fetch_buf fb = {0};
+	const unsigned char *p;
+	int i, j, rc = -1;
+
+	if (dps == NULL) {
+		snprintf(why, why_len, "certificate names no CRL distribution point");
+		return -1;
+	}
+	for (i = 0; i < sk_DIST_POINT_num(dps) && rc < 0; i++) {
+		DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+
+		if (dp->distpoint == NULL || dp->distpoint->type != 0)
+			continue;
+		for (j = 0; j < sk_GENERAL_NAME_num(dp->distpoint->name.fullname) && rc < 0; j++) {
+			GENERAL_NAME *gn = sk_GENERAL_NAME_value(dp->distpoint->name.fullname, j);
+			char *url;
+
+			if (gn->type != GEN_URI)
+				continue;
+			url = strndup((const char *)gn->d.uniformResourceIdentifier->data,
+				      (size_t)gn->d.uniformResourceIdentifier->length);
+			if (url != NULL && http_fetch(v, url, NULL, 0, NULL, &fb, why, why_len) == 0) {
+				p = fb.buf;
+				crl = d2i_X509_CRL(NULL, &p, (long)fb.len);
+				rc = crl != NULL ? crl_status(crl, cert, issuer, rev_time) : -1;
+				if (rc < 0)
+					snprintf(why, why_len, "%s: not a CRL of the issuer", url);
+				X509_CRL_free(crl);
+				free(fb.buf);
+				fb.buf = NULL;
+			}
+			free(url);
+		}
+	}
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+	ERR_clear_error();
+	return rc;
+}
+
+int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
+			 STACK_OF(X509) *untrusted, time_t *rev_time, char *why, size_t why_len, const char **source)
+{
+	OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
+	char why2[256] = "";
+	int i, st;
+
+	*rev_time = 0;
+	*source = NULL;
+	snprintf(why, why_len, "no revocation information");
+	if (ev != NULL && id != NULL) {
+		for (i = 0; i < sk_OCSP_RESPONSE_num(ev->ocsps); i++) {
+			st = ocsp_status(v, sk_OCSP_RESPONSE_value(ev->ocsps, i), id, untrusted, NULL, rev_time, why2,
+					 sizeof(why2));
+			if (st >= 0) {
+				*source = "OCSP response carried in the file";
+				OCSP_CERTID_free(id);
+				return st;
+			}
+		}
+		for (i = 0; i < sk_X509_CRL_num(ev->crls); i++) {
+			st = crl_status(sk_X509_CRL_value(ev->crls, i), cert, issuer, rev_time);
+			if (st >= 0) {
+				*source = "CRL carried in the file";
+				OCSP_CERTID_free(id);
+				return st;
+			}
+		}
+	}
+	OCSP_CERTID_free(id);
+	if (v->offline) {
+		snprintf(why, why_len, "offline and the file carries no revocation information for it");
+		return ES_REV_UNKNOWN;
+	}
+	st = ocsp_online(v, cert, issuer, untrusted, rev_time, why, why_len);
+	if (st >= 0) {
+		*source = "OCSP";
+		return st;
+	}
+	st = crl_online(v, cert, issuer, rev_time, why2, sizeof(why2));
+	if (st >= 0) {
+		*source = "CRL";
+		return st;
+	}
+	if (why2[0] != '\0') {
+		size_t used = strlen(why);
+		snprintf(why + used, why_len - used, "; %s", why2);
+	}
+	return ES_REV_UNKNOWN;
+}

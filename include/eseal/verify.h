@@ -1,0 +1,132 @@
+/* eseal/verify.h: verification of PAdES, XAdES and CAdES seals with an ETSI EN 319 102-1 style report.
+ * One verifier object holds the trust anchors and policy (offline, validation time); it verifies any number of files. */
+#ifndef ESEAL_VERIFY_H
+#define ESEAL_VERIFY_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "eseal/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct eseal_verifier eseal_verifier;
+
+typedef struct eseal_verifier_options {
+	const char *const *trust_files; /* PEM bundles of trust anchors; the system store is never used */
+	size_t n_trust_files;
+	int offline;                    /* 1: use only revocation data the file carries (DSS, CMS, XAdES) */
+	time_t at;                      /* validation time; 0 = now */
+	long timeout_ms;                /* per OCSP/CRL request; 0 = 5000 */
+} eseal_verifier_options;
+
+/* Main indication (ETSI EN 319 102-1 clause 5.1.3). */
+typedef enum {
+	ESEAL_TOTAL_PASSED = 0,
+	ESEAL_INDETERMINATE,
+	ESEAL_TOTAL_FAILED
+} eseal_indication;
+
+/* Sub-indications (ETSI EN 319 102-1 table 5/6); NONE with TOTAL-PASSED. */
+typedef enum {
+	ESEAL_SUB_NONE = 0,
+	ESEAL_SUB_FORMAT_FAILURE,
+	ESEAL_SUB_HASH_FAILURE,
+	ESEAL_SUB_SIG_CRYPTO_FAILURE,
+	ESEAL_SUB_REVOKED,
+	ESEAL_SUB_SIG_CONSTRAINTS_FAILURE,
+	ESEAL_SUB_CHAIN_CONSTRAINTS_FAILURE,
+	ESEAL_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE,
+	ESEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE,
+	ESEAL_SUB_EXPIRED,
+	ESEAL_SUB_NOT_YET_VALID,
+	ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+	ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
+	ESEAL_SUB_REVOKED_NO_POE,
+	ESEAL_SUB_OUT_OF_BOUNDS_NO_POE,
+	ESEAL_SUB_TIMESTAMP_ORDER_FAILURE,
+	ESEAL_SUB_TRY_LATER,
+	ESEAL_SUB_SIGNED_DATA_NOT_FOUND
+} eseal_sub_indication;
+
+/* Kind of certificate that made the seal. */
+typedef enum {
+	ESEAL_CERT_UNKNOWN = 0,
+	ESEAL_CERT_ESEAL,    /* organization subject (O + organizationIdentifier), QC type eseal if QCStatements present */
+	ESEAL_CERT_PERSONAL  /* a natural person's signature certificate (no organizationIdentifier, or qcType esign) */
+} eseal_cert_kind;
+
+typedef struct eseal_seal_report {
+	const char *format;            /* "PAdES", "XAdES", "CAdES" (static) */
+	const char *type;              /* "signature" or "document-timestamp" (static) */
+	char *id;                      /* PDF field name, XML Signature Id, or NULL */
+	char *level;                   /* "B-B", "B-T", "B-LT", "B-LTA" or NULL when no level is reached */
+	eseal_indication indication;
+	eseal_sub_indication sub_indication;
+	char *organization;            /* subject O of the signing (or TSA) certificate */
+	char *organization_identifier; /* subject 2.5.4.97, e.g. NTRJP-1234567890123 */
+	char *subject;                 /* one-line RFC 2253 subject */
+	char *issuer;
+	char *serial;                  /* hex */
+	eseal_cert_kind cert_kind;
+	time_t signing_time;           /* claimed (/M, SigningTime, signing-time attribute); 0 = none */
+	time_t timestamp_time;         /* genTime of a valid signature time-stamp; 0 = none */
+	int covers_whole_document;     /* 1: the signed bytes are the whole file (PDF), always 1 for XML/CAdES */
+	int modified_after;            /* 1: a later update changes what a reader sees (PDF) */
+	char *coverage;                /* one line describing what is signed, e.g. "bytes 0-1234 and 5678-9999 of 9999" */
+	char **errors;                 /* reasons for a non-passing indication */
+	size_t n_errors;
+	char **warnings;
+	size_t n_warnings;
+} eseal_seal_report;
+
+typedef struct eseal_report {
+	char *file;
+	eseal_seal_report *seals;
+	size_t n_seals;
+	char *error;                   /* file-level error (unreadable, no seal found), else NULL */
+} eseal_report;
+
+int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err);
+void eseal_verifier_free(eseal_verifier *v);
+
+/* Verifies every seal in path: PDF (signatures and document time-stamps), XML (every ds:Signature),
+ * or a detached .p7s whose data is data_path (NULL: path without ".p7s"). Returns ESEAL_OK when the file
+ * could be examined (the verdict is in *report, even when it is TOTAL-FAILED); an error status only when the
+ * file cannot be read or the arguments are wrong (then *report still names the file and the error). */
+int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
+		      eseal_error *err);
+
+/* Same for a document held in memory (format detected from the bytes; CAdES needs data). Used by fuzzers. */
+int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,
+			const unsigned char *data, size_t data_len, eseal_report **report, eseal_error *err);
+
+void eseal_report_free(eseal_report *report);
+
+/* Worst indication over all seals; a file with no seal or a file error is INDETERMINATE. A seal with
+ * modified_after set counts as TOTAL-FAILED. */
+eseal_indication eseal_report_overall(const eseal_report *report);
+
+/* Exit status of `eseal verify` for one report (the CLI takes the maximum over files):
+ * 0 all seals TOTAL-PASSED and not modified after, 1 TOTAL-FAILED (or modified), 2 INDETERMINATE,
+ * 74 the file could not be read, 65 not a supported or well-formed document. */
+int eseal_report_exit_code(const eseal_report *report);
+
+const char *eseal_indication_name(eseal_indication ind);
+const char *eseal_sub_indication_name(eseal_sub_indication sub);
+
+/* One JSON object (one line, terminated by '\n') for the report. */
+int eseal_report_write_json(const eseal_report *report, FILE *out);
+/* Human text, verdict first, then organization and identifier. */
+int eseal_report_write_text(const eseal_report *report, FILE *out);
+/* Same, into a malloc'd NUL-terminated string (free with free()). */
+char *eseal_report_to_json(const eseal_report *report);
+char *eseal_report_to_text(const eseal_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,521 @@
+/* pdf/pdf_verify.c: PAdES verification: every signature field value and document time-stamp of a PDF, with the
+ * byte checks that defeat Universal Signature Forgery and Signature Wrapping (ByteRange must be [0 a b c] and its
+ * gap exactly the /Contents hex string of that dictionary), the digest over the ranges, the core CMS or time-stamp
+ * checks, the level reached, and (pdf_verify_mods.c) what later incremental updates change. */
+#include "pdf_verify_internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ES_PDF_MAX_FIELDS 10000
+#define ES_PDF_MAX_DEPTH 32
+#define ES_PDF_MAX_CONTENTS (1u << 20)
+
+typedef struct {
+	int objid, gen;       /* of the signature dictionary (0 when direct) */
+	char *name;           /* full field name */
+} sig_ref;
+
+typedef struct {
+	sig_ref *refs;
+	size_t n;
+	int fields_seen;
+} sig_list;
+
+qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len)
+{
+	qpdf_data q = qpdf_init();
+	qpdf_error e;
+
+	qpdf_silence_errors(q);
+	qpdf_set_suppress_warnings(q, QPDF_TRUE);
+	qpdf_set_attempt_recovery(q, QPDF_FALSE);
+	if (qpdf_read_memory(q, name, (const char *)buf, len, NULL) & QPDF_ERRORS) {
+		e = qpdf_get_error(q);
+		snprintf(why, why_len, "%s", e != NULL ? qpdf_get_error_message_detail(q, e) : "unreadable");
+		qpdf_cleanup(&q);
+		return NULL;
+	}
+	while (qpdf_more_warnings(q))
+		qpdf_next_warning(q);
+	return q;
+}
+
+static void clear_error(qpdf_data q)
+{
+	if (qpdf_has_error(q))
+		qpdf_get_error(q);
+}
+
+static char *dup_utf8(qpdf_data q, qpdf_oh oh)
+{
+	const char *s = qpdf_oh_is_string(q, oh) ? qpdf_oh_get_utf8_value(q, oh) : NULL;
+
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static int inherited_is_sig(qpdf_data q, qpdf_oh field)
+{
+	qpdf_oh cur = field, ft;
+	int depth;
+
+	for (depth = 0; depth < ES_PDF_MAX_DEPTH && qpdf_oh_is_dictionary(q, cur); depth++) {
+		ft = qpdf_oh_get_key(q, cur, "/FT");
+		if (qpdf_oh_is_name(q, ft))
+			return qpdf_oh_is_name_and_equals(q, ft, "/Sig");
+		cur = qpdf_oh_get_key(q, cur, "/Parent");
+	}
+	return 0;
+}
+
+static void walk_fields(qpdf_data q, qpdf_oh arr, const char *prefix, int depth, sig_list *out)
+{
+	int i, n;
+
+	if (!qpdf_oh_is_array(q, arr) || depth > ES_PDF_MAX_DEPTH)
+		return;
+	n = qpdf_oh_get_array_n_items(q, arr);
+	for (i = 0; i < n && out->fields_seen < ES_PDF_MAX_FIELDS; i++) {
+		qpdf_oh f = qpdf_oh_get_array_item(q, arr, i), v, kids;
+		char *t = NULL, *full = NULL;
+
+		out->fields_seen++;
+		if (!qpdf_oh_is_dictionary(q, f))
+			continue;
+		t = dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
+		full = t == NULL ? strdup(prefix) : prefix[0] ? es_strdup_printf("%s.%s", prefix, t) : strdup(t);
+		free(t);
+		if (full == NULL)
+			continue;
+		kids = qpdf_oh_get_key(q, f, "/Kids");
+		if (qpdf_oh_is_array(q, kids) && qpdf_oh_has_key(q, f, "/T"))
+			walk_fields(q, kids, full, depth + 1, out);
+		v = qpdf_oh_get_key(q, f, "/V");
+		if (inherited_is_sig(q, f) && qpdf_oh_is_dictionary(q, v)) {
+			sig_ref *nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
+			if (nr != NULL) {
+				out->refs = nr;
+				nr[out->n].objid = qpdf_oh_get_object_id(q, v);
+				nr[out->n].gen = qpdf_oh_get_generation(q, v);
+				nr[out->n].name = full;
+				full = NULL;
+				out->n++;
+			}
+		}
+		free(full);
+	}
+}
+
+/* PDF date "D:YYYYMMDDHHmmSSOHH'mm'" to UTC. */
+static time_t pdf_date(const char *s)
+{
+	struct tm tm;
+	int vals[6] = {0, 1, 1, 0, 0, 0}, widths[6] = {4, 2, 2, 2, 2, 2}, i, j, off = 0, sign = 0;
+	time_t t;
+
+	if (s == NULL)
+		return 0;
+	if (strncmp(s, "D:", 2) == 0)
+		s += 2;
+	for (i = 0; i < 6 && isdigit((unsigned char)*s); i++) {
+		vals[i] = 0;
+		for (j = 0; j < widths[i]; j++, s++) {
+			if (!isdigit((unsigned char)*s))
+				return 0;
+			vals[i] = vals[i] * 10 + (*s - '0');
+		}
+	}
+	if (i == 0)
+		return 0;
+	if (*s == '+' || *s == '-') {
+		sign = *s == '+' ? 1 : -1;
+		s++;
+		if (isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1])) {
+			off = ((s[0] - '0') * 10 + (s[1] - '0')) * 3600;
+			s += 2;
+			if (*s == '\'')
+				s++;
+			if (isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]))
+				off += ((s[0] - '0') * 10 + (s[1] - '0')) * 60;
+		}
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = vals[0] - 1900;
+	tm.tm_mon = vals[1] - 1;
+	tm.tm_mday = vals[2];
+	tm.tm_hour = vals[3];
+	tm.tm_min = vals[4];
+	tm.tm_sec = vals[5];
+	t = timegm(&tm);
+	return t - sign * off;
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (unsigned char)tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Where the signed revision ends: the range must end right after "%%EOF" (plus its end-of-line). */
+static int ends_at_eof(const unsigned char *buf, size_t end)
+{
+	size_t i = end;
+
+	while (i > 0 && (buf[i - 1] == '\r' || buf[i - 1] == '\n' || buf[i - 1] == ' ') && end - i < 4)
+		i--;
+	return i >= 5 && memcmp(buf + i - 5, "%%EOF", 5) == 0;
+}
+
+typedef struct {
+	long long br[4];
+	unsigned char *contents;       /* decoded /Contents (copied: QPDF's string is valid only until its next call) */
+	size_t contents_len;
+} sig_bytes;
+
+/* The byte checks: a well-formed ByteRange whose gap is exactly this dictionary's /Contents string. */
+static int check_byte_range(qpdf_data q, qpdf_oh sig, const unsigned char *buf, size_t len, sig_bytes *sb,
+			    eseal_seal_report *s)
+{
+	qpdf_oh br = qpdf_oh_get_key(q, sig, "/ByteRange"), c = qpdf_oh_get_key(q, sig, "/Contents");
+	size_t i, a, b, k;
+	const unsigned char *p;
+	int hi, lo;
+
+	if (!qpdf_oh_is_array(q, br) || qpdf_oh_get_array_n_items(q, br) != 4) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "/ByteRange missing or not an array of 4 integers (universal signature forgery?)");
+		return -1;
+	}
+	for (i = 0; i < 4; i++) {
+		qpdf_oh it = qpdf_oh_get_array_item(q, br, (int)i);
+		if (!qpdf_oh_is_integer(q, it) || qpdf_oh_get_int_value(q, it) < 0) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "/ByteRange holds a non-integer or negative value");
+			return -1;
+		}
+		sb->br[i] = qpdf_oh_get_int_value(q, it);
+	}
+	if (sb->br[0] != 0 || sb->br[1] <= 0 || sb->br[2] <= sb->br[1] + 1 || sb->br[3] < 0 ||
+	    (unsigned long long)sb->br[2] + (unsigned long long)sb->br[3] > len) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "/ByteRange [%lld %lld %lld %lld] is not [0 a b c] with 0 < a < b and b+c within the file "
+			     "(%zu bytes)", sb->br[0], sb->br[1], sb->br[2], sb->br[3], len);
+		return -1;
+	}
+	if (!qpdf_oh_is_string(q, c)) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "/Contents missing or not a string (universal signature forgery?)");
+		return -1;
+	}
+	p = (const unsigned char *)qpdf_oh_get_binary_string_value(q, c, &sb->contents_len);
+	if (p == NULL || sb->contents_len == 0 || sb->contents_len > ES_PDF_MAX_CONTENTS) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "/Contents is empty or too large");
+		return -1;
+	}
+	sb->contents = malloc(sb->contents_len);
+	if (sb->contents == NULL)
+		return -1;
+	memcpy(sb->contents, p, sb->contents_len);
+	a = (size_t)sb->br[1];
+	b = (size_t)sb->br[2];
+	/* The gap must be exactly "<hex>" and the hex must decode to the /Contents QPDF read from this dictionary:
+	 * otherwise the signed value and the one a reader sees differ (signature wrapping). */
+	if (buf[a] != '<' || buf[b - 1] != '>' || (b - a - 2) % 2 != 0 || (b - a - 2) / 2 != sb->contents_len) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the /ByteRange gap (bytes %zu-%zu) is not exactly the /Contents hex string of this "
+			     "signature (signature wrapping?)", a, b);
+		return -1;
+	}
+	for (p = buf + a + 1, k = 0; k < sb->contents_len; k++, p += 2) {
+		hi = hexval(p[0]);
+		lo = hexval(p[1]);
+		if (hi < 0 || lo < 0 || (unsigned char)(hi << 4 | lo) != sb->contents[k]) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "the bytes in the /ByteRange gap are not this signature's /Contents (signature "
+				     "wrapping?)");
+			return -1;
+		}
+	}
+	/* The gap must be the value of a /Contents key, not a string elsewhere that happens to match. */
+	for (i = a; i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '\r' || buf[i - 1] == '\n' || buf[i - 1] == '\t');)
+		i--;
+	if (i < 9 || memcmp(buf + i - 9, "/Contents", 9) != 0) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the /ByteRange gap does not hold the value of a /Contents key");
+		return -1;
+	}
+	if (!ends_at_eof(buf, (size_t)(sb->br[2] + sb->br[3])))
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the signed bytes do not end at the end of a revision (%%%%EOF)");
+	return 0;
+}
+
+static int digest_ranges(const EVP_MD *md, const unsigned char *buf, const sig_bytes *sb, unsigned char *out,
+			 unsigned int *out_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
+		 EVP_DigestUpdate(ctx, buf, (size_t)sb->br[1]) == 1 &&
+		 EVP_DigestUpdate(ctx, buf + sb->br[2], (size_t)sb->br[3]) == 1 && EVP_DigestFinal_ex(ctx, out, out_len) == 1;
+
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/* The signature dictionary must be the one of the revision it signs, unchanged since. */
+static void check_in_signed_revision(const unsigned char *buf, size_t rev_end, const sig_ref *ref, qpdf_data q,
+				     qpdf_oh sig, eseal_seal_report *s)
+{
+	char why[256];
+	qpdf_data qo;
+	qpdf_oh old;
+	char *now = NULL;
+
+	if (ref->objid == 0)
+		return;
+	now = strdup(qpdf_oh_unparse_resolved(q, sig));
+	qo = es_pdf_open(buf, rev_end, "signed revision", why, sizeof(why));
+	if (qo == NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "the signed revision is not a readable PDF: %s",
+			     why);
+		free(now);
+		return;
+	}
+	old = qpdf_get_object_by_id(qo, ref->objid, ref->gen);
+	if (!qpdf_oh_is_dictionary(qo, old) || now == NULL || strcmp(now, qpdf_oh_unparse_resolved(qo, old)) != 0)
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the signature dictionary (object %d) is not the one of the revision it signs", ref->objid);
+	clear_error(qo);
+	qpdf_cleanup(&qo);
+	free(now);
+}
+
+static void load_dss(qpdf_data q, es_evidence *ev, int *has_revinfo)
+{
+	static const char *const keys[] = {"/Certs", "/OCSPs", "/CRLs"};
+	qpdf_oh dss = qpdf_oh_get_key(q, qpdf_get_root(q), "/DSS");
+	int k, i, n;
+
+	*has_revinfo = 0;
+	if (!qpdf_oh_is_dictionary(q, dss))
+		return;
+	for (k = 0; k < 3; k++) {
+		qpdf_oh arr = qpdf_oh_get_key(q, dss, keys[k]);
+
+		n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0;
+		for (i = 0; i < n && i < 1000; i++) {
+			qpdf_oh st = qpdf_oh_get_array_item(q, arr, i);
+			unsigned char *data = NULL;
+			size_t dlen = 0;
+
+			if (!qpdf_oh_is_stream(q, st) ||
+			    qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, NULL, &data, &dlen) != QPDF_SUCCESS) {
+				clear_error(q);
+				continue;
+			}
+			if (k == 0)
+				es_evidence_add_cert_der(ev, data, dlen);
+			else if (k == 1)
+				es_evidence_add_ocsp_der(ev, data, dlen);
+			else
+				es_evidence_add_crl_der(ev, data, dlen);
+			if (k > 0)
+				*has_revinfo = 1;
+			free(data);
+		}
+	}
+}
+
+/* DocMDP: /Perms /DocMDP names the certification signature; its /Reference carries /P. */
+static int docmdp_p(qpdf_data q, int *cert_objid)
+{
+	qpdf_oh sig = qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/Perms"), "/DocMDP");
+	qpdf_oh refs = qpdf_oh_get_key(q, sig, "/Reference");
+	int i, n, p = 0;
+
+	*cert_objid = 0;
+	if (!qpdf_oh_is_dictionary(q, sig))
+		return 0;
+	*cert_objid = qpdf_oh_get_object_id(q, sig);
+	n = qpdf_oh_is_array(q, refs) ? qpdf_oh_get_array_n_items(q, refs) : 0;
+	for (i = 0; i < n; i++) {
+		qpdf_oh r = qpdf_oh_get_array_item(q, refs, i);
+		qpdf_oh pv = qpdf_oh_get_key(q, qpdf_oh_get_key(q, r, "/TransformParams"), "/P");
+
+		if (qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, r, "/TransformMethod"), "/DocMDP"))
+			p = qpdf_oh_is_integer(q, pv) ? (int)qpdf_oh_get_int_value(q, pv) : 2;
+	}
+	return p;
+}
+
+typedef struct {
+	size_t rev_end;
+	int is_dts, valid_dts;
+	eseal_seal_report *s;
+} seal_pos;
+
+static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char *buf, size_t len,
+		       const sig_ref *ref, const es_evidence *ev, int mdp_p, int mdp_objid, seal_pos *pos,
+		       eseal_report *r)
+{
+	qpdf_oh sig = ref->objid != 0 ? qpdf_get_object_by_id(q, ref->objid, ref->gen) : 0;
+	qpdf_oh sub;
+	eseal_seal_report *s;
+	sig_bytes sb;
+	CMS_ContentInfo *cms = NULL;
+	const EVP_MD *md;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	char why[512], *m = NULL;
+	size_t end, i;
+	es_cms_result res = {0};
+	X509 *tsa = NULL;
+	time_t gen = 0;
+	int is_dts, rc;
+
+	memset(&sb, 0, sizeof(sb));
+	if (ref->objid == 0) {
+		/* A direct /V cannot be located in the file, so nothing ties its bytes to the ByteRange. */
+		s = es_report_add_seal(r, "PAdES", "signature");
+		if (s == NULL)
+			return;
+		s->id = strdup(ref->name);
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "signature value is a direct object, not an indirect signature dictionary");
+		pos->s = s;
+		return;
+	}
+	sub = qpdf_oh_get_key(q, sig, "/SubFilter");
+	is_dts = qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, sig, "/Type"), "/DocTimeStamp") ||
+		 qpdf_oh_is_name_and_equals(q, sub, "/ETSI.RFC3161");
+	s = es_report_add_seal(r, "PAdES", is_dts ? "document-timestamp" : "signature");
+	if (s == NULL)
+		return;
+	pos->s = s;
+	pos->is_dts = is_dts;
+	s->id = strdup(ref->name);
+	if (!is_dts && !qpdf_oh_is_name_and_equals(q, sub, "/ETSI.CAdES.detached") &&
+	    !qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.detached")) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "unsupported /SubFilter %s",
+			     qpdf_oh_is_name(q, sub) ? qpdf_oh_get_name(q, sub) : "(none)");
+		return;
+	}
+	if (qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.detached"))
+		es_seal_warn(s, "SubFilter adbe.pkcs7.detached: a PDF signature, not a PAdES baseline signature");
+	m = dup_utf8(q, qpdf_oh_get_key(q, sig, "/M"));
+	s->signing_time = pdf_date(m);
+	free(m);
+	if (check_byte_range(q, sig, buf, len, &sb, s) != 0)
+		goto cleanup;
+	end = (size_t)(sb.br[2] + sb.br[3]);
+	pos->rev_end = end;
+	for (i = end; i < len && isspace(buf[i]); i++)
+		;
+	s->covers_whole_document = i == len;
+	s->coverage = es_strdup_printf("bytes 0-%lld and %lld-%zu of %zu%s", sb.br[1] - 1, sb.br[2], end - 1, len,
+				       s->covers_whole_document ? "" : " (later incremental updates follow)");
+	check_in_signed_revision(buf, end, ref, q, sig, s);
+
+	if (is_dts) {
+		md = es_tst_imprint_md(sb.contents, sb.contents_len);
+		if (md == NULL) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "document time-stamp /Contents is not an RFC 3161 token");
+		} else if (digest_ranges(md, buf, &sb, digest, &dlen) == 0) {
+			rc = es_tst_verify_digest(v, sb.contents, sb.contents_len, digest, dlen, ev, &gen, &tsa, why,
+						  sizeof(why));
+			if (rc == 1) {
+				s->timestamp_time = gen;
+				pos->valid_dts = 1;
+			} else {
+				es_seal_fail(s, rc == 0 ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE,
+					     rc == 0 ? ESEAL_SUB_HASH_FAILURE : ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
+					     "document time-stamp: %s", why);
+			}
+			if (tsa != NULL) {
+				s->organization = es_cert_subject_attr(tsa, NID_organizationName);
+				s->organization_identifier = es_cert_subject_attr(tsa, NID_organizationIdentifier);
+				s->subject = es_cert_subject_attr(tsa, NID_commonName);
+			}
+			X509_free(tsa);
+		}
+	} else {
+		/* The CMS parser reads only the DER; the zero padding after it in /Contents is not signed data. */
+		cms = es_cms_parse_signed(sb.contents, sb.contents_len, s);
+		md = cms != NULL ? es_cms_signer_md(cms, s) : NULL;
+		if (md != NULL && digest_ranges(md, buf, &sb, digest, &dlen) == 0)
+			es_cms_verify_signer(v, cms, digest, dlen, ev, s, &res);
+		X509_free(res.signer);
+		CMS_ContentInfo_free(cms);
+	}
+	if (!s->covers_whole_document)
+		es_pdf_check_later_updates(q, buf, len, end, mdp_objid == ref->objid ? mdp_p : 0, s);
+cleanup:
+	free(sb.contents);
+	clear_error(q);
+}
+
+int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r)
+{
+	qpdf_data q = NULL;
+	sig_list sl = {0};
+	es_evidence *ev = es_evidence_new();
+	seal_pos *pos = NULL;
+	char why[512];
+	size_t i, j;
+	int has_revinfo = 0, mdp_objid = 0, mdp, rc = ESEAL_OK;
+
+	if (ev == NULL)
+		return ESEAL_E_INTERNAL;
+	q = es_pdf_open(buf, len, r->file, why, sizeof(why));
+	if (q == NULL) {
+		es_report_file_error(r, "not a readable PDF: %s", why);
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
+	if (qpdf_is_encrypted(q)) {
+		es_report_file_error(r, "encrypted PDFs are not supported for verification");
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
+	walk_fields(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields"), "", 0, &sl);
+	clear_error(q);
+	if (sl.n == 0) {
+		es_report_file_error(r, "no signature or document time-stamp found");
+		goto cleanup;
+	}
+	load_dss(q, ev, &has_revinfo);
+	mdp = docmdp_p(q, &mdp_objid);
+	pos = calloc(sl.n, sizeof(*pos));
+	if (pos == NULL) {
+		rc = ESEAL_E_INTERNAL;
+		goto cleanup;
+	}
+	for (i = 0; i < sl.n; i++)
+		verify_one(v, q, buf, len, &sl.refs[i], ev, mdp, mdp_objid, &pos[i], r);
+	/* Levels beyond B-T depend on what came after the signature: validation data (DSS), then a document
+	 * time-stamp over it. Pointers into r->seals are stable now that every seal has been added. */
+	for (i = 0; i < sl.n; i++) {
+		eseal_seal_report *s = &r->seals[i];
+		int lta = 0;
+
+		if (pos[i].is_dts || s->level == NULL || strcmp(s->level, "B-T") != 0 || !has_revinfo)
+			continue;
+		for (j = 0; j < sl.n; j++)
+			if (pos[j].is_dts && pos[j].valid_dts && pos[j].rev_end > pos[i].rev_end)
+				lta = 1;
+		es_seal_set_str(&s->level, lta ? "B-LTA" : "B-LT");
+	}
+cleanup:
+	for (i = 0; i < sl.n; i++)
+		free(sl.refs[i].name);
+	free(sl.refs);
+	free(pos);
+	es_evidence_free(ev);
+	if (q != NULL)
+		qpdf_cleanup(&q);
+	return rc;
+}

@@ -1,0 +1,183 @@
+/* plugins/cli/cmd_verify.c: `eseal verify`: parses the arguments, verifies each file with the library and prints
+ * the report (text or one JSON object per file) on stdout. The exit status is the worst over all files. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "eseal/verify.h"
+
+const es_cli_option es_cli_verify_options[] = {
+	{"trust", 't', "FILE", NULL, "PEM bundle of trust anchors (repeatable); the system store is never used"},
+	{"json", 'j', NULL, NULL, "print one JSON object per file instead of text"},
+	{"at", 0, "TIME", NULL, "validation time: YYYY-MM-DD[THH:MM:SSZ] or @EPOCH (default: now)"},
+	{"offline", 0, NULL, NULL, "no OCSP/CRL fetching: use only the revocation data the file carries"},
+	{"data", 'd', "FILE", NULL, "data file of a detached .p7s (default: the .p7s path without .p7s)"},
+	{"help", 'h', NULL, NULL, "show this help"},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+/* Exit status table of `eseal verify` (also in README.md and eseal/verify.h): the worst over all files wins,
+ * in the order 0 < 2 < 1 < 65 < 74, usage errors (64) stop before any file is read. */
+#define VERIFY_EXIT_PASSED 0
+#define VERIFY_EXIT_FAILED 1
+#define VERIFY_EXIT_INDETERMINATE 2
+#define VERIFY_EXIT_INPUT 65
+#define VERIFY_EXIT_IO 74
+
+static int exit_rank(int code)
+{
+	switch (code) {
+	case VERIFY_EXIT_PASSED: return 0;
+	case VERIFY_EXIT_INDETERMINATE: return 1;
+	case VERIFY_EXIT_FAILED: return 2;
+	case VERIFY_EXIT_INPUT: return 3;
+	default: return 4;
+	}
+}
+
+static int parse_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+	char *e = NULL;
+	long long n;
+
+	if (s[0] == '@') {
+		n = strtoll(s + 1, &e, 10);
+		if (e == s + 1 || *e != '\0' || n <= 0)
+			return -1;
+		*out = (time_t)n;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end != NULL && (strcmp(end, "Z") == 0 || *end == '\0')) {
+		*out = timegm(&tm);
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end != NULL && *end == '\0') {
+		*out = timegm(&tm);
+		return 0;
+	}
+	return -1;
+}
+
+static const es_cli_command *verify_command(void)
+{
+	const es_cli_command *c;
+
+	for (c = es_cli_commands; c->name != NULL; c++)
+		if (strcmp(c->name, "verify") == 0)
+			return c;
+	return NULL;
+}
+
+int es_cli_verify(int argc, char **argv)
+{
+	struct option *longopts = NULL;
+	char shortopts[32];
+	const char **trust = NULL, **files = NULL;
+	size_t n_trust = 0, n_files = 0;
+	const char *data = NULL;
+	eseal_verifier_options vo;
+	eseal_verifier *v = NULL;
+	eseal_report *report = NULL;
+	eseal_error err;
+	int json = 0, c, rc = 0, code;
+	size_t i;
+
+	eseal_error_clear(&err);
+	memset(&vo, 0, sizeof(vo));
+	trust = calloc((size_t)argc + 1, sizeof(*trust));
+	files = calloc((size_t)argc + 1, sizeof(*files));
+	if (trust == NULL || files == NULL || es_cli_getopt_tables(es_cli_verify_options, &longopts, shortopts,
+								      sizeof(shortopts)) != 0) {
+		rc = 70;
+		goto cleanup;
+	}
+	optind = 1;
+	/* Options may follow file names ("eseal verify a.pdf --json"): collect operands and keep parsing. */
+	while (optind < argc) {
+		if (strcmp(argv[optind], "--") == 0) {
+			for (optind++; optind < argc; optind++)
+				files[n_files++] = argv[optind];
+			break;
+		}
+		c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (c == -1) {
+			files[n_files++] = argv[optind++];
+			continue;
+		}
+		const es_cli_option *o = c == '?' ? NULL : es_cli_find_option(es_cli_verify_options, c);
+
+		if (o == NULL) {
+			rc = ES_EXIT_USAGE;
+			goto cleanup;
+		}
+		if (strcmp(o->name, "trust") == 0) {
+			trust[n_trust++] = optarg;
+		} else if (strcmp(o->name, "json") == 0) {
+			json = 1;
+		} else if (strcmp(o->name, "offline") == 0) {
+			vo.offline = 1;
+		} else if (strcmp(o->name, "data") == 0) {
+			data = optarg;
+		} else if (strcmp(o->name, "at") == 0) {
+			if (parse_time(optarg, &vo.at) != 0) {
+				rc = es_cli_usage_error("verify", "--at %s: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
+							optarg);
+				goto cleanup;
+			}
+		} else {
+			if (verify_command() != NULL)
+				es_cli_print_help(stdout, verify_command());
+			goto cleanup;
+		}
+	}
+	if (n_files == 0) {
+		rc = es_cli_usage_error("verify", "no file to verify");
+		goto cleanup;
+	}
+	if (data != NULL && n_files > 1) {
+		rc = es_cli_usage_error("verify", "--data applies to a single .p7s file");
+		goto cleanup;
+	}
+	vo.trust_files = trust;
+	vo.n_trust_files = n_trust;
+	if (eseal_init(&err) != ESEAL_OK || eseal_verifier_open(&v, &vo, &err) != ESEAL_OK) {
+		rc = es_cli_fail(&err);
+		goto cleanup;
+	}
+	for (i = 0; i < n_files; i++) {
+		eseal_error_clear(&err);
+		eseal_verify_file(v, files[i], data, &report, &err);
+		if (report == NULL) {
+			code = es_cli_fail(&err);
+		} else {
+			if (err.status != ESEAL_OK)
+				fprintf(stderr, "eseal verify: %s\n", err.message);
+			if (json)
+				eseal_report_write_json(report, stdout);
+			else
+				eseal_report_write_text(report, stdout);
+			code = err.status == ESEAL_E_IO ? VERIFY_EXIT_IO :
+			       err.status != ESEAL_OK && report->n_seals == 0 ? VERIFY_EXIT_INPUT :
+			       eseal_report_exit_code(report);
+		}
+		if (exit_rank(code) > exit_rank(rc))
+			rc = code;
+		eseal_report_free(report);
+		report = NULL;
+	}
+	fflush(stdout);
+cleanup:
+	eseal_verifier_free(v);
+	free(longopts);
+	free(trust);
+	free(files);
+	return rc;
+}

@@ -1,0 +1,131 @@
+/* timestamp/tst_verify.c: validation of an RFC 3161 time-stamp token found in a seal: message imprint over the
+ * right bytes, TSA signature, TSA certificate chain to the verifier's anchors with the timeStamping EKU. */
+#include "verify/verify_internal.h"
+
+#include <openssl/ts.h>
+#include <string.h>
+
+static TS_TST_INFO *token_info(const unsigned char *token, size_t len, PKCS7 **p7out)
+{
+	const unsigned char *p = token;
+	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
+	TS_TST_INFO *info = p7 != NULL ? PKCS7_to_TS_TST_INFO(p7) : NULL;
+
+	if (info == NULL) {
+		PKCS7_free(p7);
+		p7 = NULL;
+	}
+	*p7out = p7;
+	ERR_clear_error();
+	return info;
+}
+
+const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len)
+{
+	PKCS7 *p7 = NULL;
+	TS_TST_INFO *info = token_info(token, token_len, &p7);
+	const EVP_MD *md = NULL;
+
+	if (info != NULL)
+		md = EVP_get_digestbyobj(TS_MSG_IMPRINT_get_algo(TS_TST_INFO_get_msg_imprint(info))->algorithm);
+	TS_TST_INFO_free(info);
+	PKCS7_free(p7);
+	return md;
+}
+
+static time_t asn1_to_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return timegm(&tm);
+}
+
+int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, size_t token_len,
+			 const unsigned char *digest, size_t digest_len, const es_evidence *ev, time_t *gen_time,
+			 X509 **tsa_cert, char *why, size_t why_len)
+{
+	PKCS7 *p7 = NULL;
+	TS_TST_INFO *info = token_info(token, token_len, &p7);
+	TS_VERIFY_CTX *ctx = NULL;
+	STACK_OF(X509) *untrusted = NULL, *signers = NULL;
+	const ASN1_OCTET_STRING *imprint;
+	unsigned long e;
+	int ok = 0;
+
+	*gen_time = 0;
+	if (tsa_cert != NULL)
+		*tsa_cert = NULL;
+	if (info == NULL) {
+		snprintf(why, why_len, "not a time-stamp token");
+		goto cleanup;
+	}
+	imprint = TS_MSG_IMPRINT_get_msg(TS_TST_INFO_get_msg_imprint(info));
+	if (digest == NULL || (size_t)imprint->length != digest_len || memcmp(imprint->data, digest, digest_len) != 0) {
+		snprintf(why, why_len, "message imprint does not match the time-stamped data");
+		goto cleanup;
+	}
+	ctx = TS_VERIFY_CTX_new();
+	untrusted = ev != NULL ? X509_chain_up_ref(ev->certs) : sk_X509_new_null();
+	if (ctx == NULL || untrusted == NULL || !X509_STORE_up_ref(v->store)) {
+		snprintf(why, why_len, "out of memory");
+		ok = -1;
+		goto cleanup;
+	}
+	/* The context takes ownership of the store reference and the stack. */
+	TS_VERIFY_CTX_set_store(ctx, v->store);
+	TS_VERIFY_CTX_set_certs(ctx, untrusted);
+	untrusted = NULL;
+	TS_VERIFY_CTX_set_flags(ctx, TS_VFY_SIGNATURE | TS_VFY_VERSION);
+	if (TS_RESP_verify_token(ctx, p7) != 1) {
+		e = ERR_peek_last_error();
+		/* A TSA we cannot chain is "don't know"; a bad signature or ESS id is tampering. */
+		if (ERR_GET_LIB(e) == ERR_LIB_TS && ERR_GET_REASON(e) == TS_R_CERTIFICATE_VERIFY_ERROR)
+			ok = -1;
+		snprintf(why, why_len, "TSA %s (%s)", ok < 0 ? "certificate not trusted" : "signature invalid",
+			 e != 0 ? ERR_reason_error_string(e) : "unknown reason");
+		goto cleanup;
+	}
+	*gen_time = asn1_to_time(TS_TST_INFO_get_time(info));
+	if (*gen_time == 0) {
+		snprintf(why, why_len, "unreadable genTime");
+		goto cleanup;
+	}
+	if (tsa_cert != NULL) {
+		signers = PKCS7_get0_signers(p7, ev != NULL ? ev->certs : NULL, 0);
+		if (signers != NULL && sk_X509_num(signers) > 0 && X509_up_ref(sk_X509_value(signers, 0)))
+			*tsa_cert = sk_X509_value(signers, 0);
+	}
+	ok = 1;
+cleanup:
+	sk_X509_free(signers);
+	sk_X509_pop_free(untrusted, X509_free);
+	TS_VERIFY_CTX_free(ctx);
+	TS_TST_INFO_free(info);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return ok;
+}
+
+int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t token_len, const unsigned char *data,
+		  size_t data_len, const es_evidence *ev, time_t *gen_time, X509 **tsa_cert, char *why,
+		  size_t why_len)
+{
+	const EVP_MD *md = es_tst_imprint_md(token, token_len);
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	*gen_time = 0;
+	if (tsa_cert != NULL)
+		*tsa_cert = NULL;
+	if (md == NULL) {
+		snprintf(why, why_len, "not a time-stamp token or unknown imprint algorithm");
+		return 0;
+	}
+	if (EVP_Digest(data, data_len, digest, &dlen, md, NULL) != 1) {
+		snprintf(why, why_len, "digest failed");
+		return 0;
+	}
+	return es_tst_verify_digest(v, token, token_len, digest, dlen, ev, gen_time, tsa_cert, why, why_len);
+}

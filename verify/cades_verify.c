@@ -1,0 +1,100 @@
+/* verify/cades_verify.c: detached CAdES (.p7s) verification: the data file is streamed through the digest the
+ * SignerInfo names, then the core checks the CMS. The data is --data FILE or the .p7s path without ".p7s". */
+#include "verify_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int digest_file(const char *path, const EVP_MD *md, unsigned char *out, unsigned int *out_len, char *why,
+		       size_t why_len)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+	int rc = -1;
+
+	if (fd < 0) {
+		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		goto cleanup;
+	}
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, md, NULL) != 1)
+		goto cleanup;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+			goto cleanup;
+	if (n < 0) {
+		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		goto cleanup;
+	}
+	if (EVP_DigestFinal_ex(ctx, out, out_len) == 1)
+		rc = 0;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7s_len, const char *data_path,
+		    const unsigned char *data, size_t data_len, eseal_report *r)
+{
+	eseal_seal_report *s = es_report_add_seal(r, "CAdES", "signature");
+	CMS_ContentInfo *cms = NULL;
+	const EVP_MD *md;
+	char *derived = NULL;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	char why[512] = "";
+	size_t n;
+	es_cms_result res = {0};
+
+	if (s == NULL)
+		return ESEAL_E_INTERNAL;
+	cms = es_cms_parse_signed(p7s, p7s_len, s);
+	if (cms == NULL)
+		goto cleanup;
+	md = es_cms_signer_md(cms, s);
+	if (md == NULL)
+		goto cleanup;
+	if (CMS_get0_content(cms) != NULL && *CMS_get0_content(cms) != NULL && data == NULL && data_path == NULL) {
+		/* Enveloping CMS: the content is inside. Verify it as such, but it is not the detached profile. */
+		ASN1_OCTET_STRING *c = *CMS_get0_content(cms);
+		es_seal_warn(s, "the CMS encapsulates its content (not detached CAdES)");
+		data = c->data;
+		data_len = (size_t)c->length;
+	}
+	if (data != NULL) {
+		if (EVP_Digest(data, data_len, digest, &dlen, md, NULL) != 1)
+			goto cleanup;
+	} else {
+		if (data_path == NULL) {
+			n = strlen(r->file);
+			if (n > 4 && strcmp(r->file + n - 4, ".p7s") == 0)
+				derived = strndup(r->file, n - 4);
+			data_path = derived;
+		}
+		if (data_path == NULL) {
+			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+				     "detached signature: no data file (give --data FILE)");
+			goto cleanup;
+		}
+		if (digest_file(data_path, md, digest, &dlen, why, sizeof(why)) != 0) {
+			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+				     "signed data not readable: %s", why);
+			goto cleanup;
+		}
+		s->coverage = es_strdup_printf("detached data file %s", data_path);
+	}
+	if (s->coverage == NULL)
+		s->coverage = strdup(data != NULL ? "data given in memory or encapsulated" : "");
+	es_cms_verify_signer(v, cms, digest, dlen, NULL, s, &res);
+	X509_free(res.signer);
+cleanup:
+	free(derived);
+	CMS_ContentInfo_free(cms);
+	return ESEAL_OK;
+}

@@ -1,0 +1,408 @@
+/* verify/report.c: the verification report: building it (worst-indication-wins reasons) and rendering it as
+ * one-line JSON or as human text that leads with the verdict and the organization that sealed. */
+#include "verify_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *es_strdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}
+
+void es_seal_set_str(char **field, const char *value)
+{
+	free(*field);
+	*field = value != NULL ? strdup(value) : NULL;
+}
+
+eseal_report *es_report_new(const char *file)
+{
+	eseal_report *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->file = strdup(file != NULL ? file : "-");
+	if (r->file == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+eseal_seal_report *es_report_add_seal(eseal_report *r, const char *format, const char *type)
+{
+	eseal_seal_report *n = realloc(r->seals, (r->n_seals + 1) * sizeof(*n));
+	eseal_seal_report *s;
+
+	if (n == NULL)
+		return NULL;
+	r->seals = n;
+	s = &r->seals[r->n_seals++];
+	memset(s, 0, sizeof(*s));
+	s->format = format;
+	s->type = type;
+	s->covers_whole_document = 1;
+	return s;
+}
+
+void es_report_file_error(eseal_report *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *m = NULL;
+
+	if (r->error != NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	r->error = m;
+}
+
+static void push(char ***list, size_t *n, char *msg)
+{
+	char **nl;
+
+	if (msg == NULL)
+		return;
+	nl = realloc(*list, (*n + 1) * sizeof(*nl));
+	if (nl == NULL) {
+		free(msg);
+		return;
+	}
+	*list = nl;
+	nl[(*n)++] = msg;
+}
+
+void es_seal_fail(eseal_seal_report *s, eseal_indication ind, eseal_sub_indication sub, const char *fmt, ...)
+{
+	va_list ap;
+	char *m = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	push(&s->errors, &s->n_errors, m);
+	if (ind > s->indication) {
+		s->indication = ind;
+		s->sub_indication = sub;
+	}
+}
+
+void es_seal_warn(eseal_seal_report *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *m = NULL;
+	size_t i;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	for (i = 0; m != NULL && i < s->n_warnings; i++) {
+		if (strcmp(s->warnings[i], m) == 0) { /* the same warning from two checks says nothing new */
+			free(m);
+			return;
+		}
+	}
+	push(&s->warnings, &s->n_warnings, m);
+}
+
+static void seal_clear(eseal_seal_report *s)
+{
+	size_t i;
+
+	free(s->id);
+	free(s->level);
+	free(s->organization);
+	free(s->organization_identifier);
+	free(s->subject);
+	free(s->issuer);
+	free(s->serial);
+	free(s->coverage);
+	for (i = 0; i < s->n_errors; i++)
+		free(s->errors[i]);
+	free(s->errors);
+	for (i = 0; i < s->n_warnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
+}
+
+void eseal_report_free(eseal_report *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n_seals; i++)
+		seal_clear(&r->seals[i]);
+	free(r->seals);
+	free(r->file);
+	free(r->error);
+	free(r);
+}
+
+const char *eseal_indication_name(eseal_indication ind)
+{
+	switch (ind) {
+	case ESEAL_TOTAL_PASSED: return "TOTAL-PASSED";
+	case ESEAL_INDETERMINATE: return "INDETERMINATE";
+	case ESEAL_TOTAL_FAILED: return "TOTAL-FAILED";
+	}
+	return "INDETERMINATE";
+}
+
+const char *eseal_sub_indication_name(eseal_sub_indication sub)
+{
+	switch (sub) {
+	case ESEAL_SUB_NONE: return NULL;
+	case ESEAL_SUB_FORMAT_FAILURE: return "FORMAT_FAILURE";
+	case ESEAL_SUB_HASH_FAILURE: return "HASH_FAILURE";
+	case ESEAL_SUB_SIG_CRYPTO_FAILURE: return "SIG_CRYPTO_FAILURE";
+	case ESEAL_SUB_REVOKED: return "REVOKED";
+	case ESEAL_SUB_SIG_CONSTRAINTS_FAILURE: return "SIG_CONSTRAINTS_FAILURE";
+	case ESEAL_SUB_CHAIN_CONSTRAINTS_FAILURE: return "CHAIN_CONSTRAINTS_FAILURE";
+	case ESEAL_SUB_CERTIFICATE_CHAIN_GENERAL_FAILURE: return "CERTIFICATE_CHAIN_GENERAL_FAILURE";
+	case ESEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE: return "CRYPTO_CONSTRAINTS_FAILURE";
+	case ESEAL_SUB_EXPIRED: return "EXPIRED";
+	case ESEAL_SUB_NOT_YET_VALID: return "NOT_YET_VALID";
+	case ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND: return "NO_SIGNING_CERTIFICATE_FOUND";
+	case ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND: return "NO_CERTIFICATE_CHAIN_FOUND";
+	case ESEAL_SUB_REVOKED_NO_POE: return "REVOKED_NO_POE";
+	case ESEAL_SUB_OUT_OF_BOUNDS_NO_POE: return "OUT_OF_BOUNDS_NO_POE";
+	case ESEAL_SUB_TIMESTAMP_ORDER_FAILURE: return "TIMESTAMP_ORDER_FAILURE";
+	case ESEAL_SUB_TRY_LATER: return "TRY_LATER";
+	case ESEAL_SUB_SIGNED_DATA_NOT_FOUND: return "SIGNED_DATA_NOT_FOUND";
+	}
+	return NULL;
+}
+
+static eseal_indication seal_effective(const eseal_seal_report *s)
+{
+	return s->modified_after ? ESEAL_TOTAL_FAILED : s->indication;
+}
+
+eseal_indication eseal_report_overall(const eseal_report *r)
+{
+	eseal_indication worst = ESEAL_TOTAL_PASSED;
+	size_t i;
+
+	if (r == NULL || r->error != NULL || r->n_seals == 0)
+		return ESEAL_INDETERMINATE;
+	for (i = 0; i < r->n_seals; i++)
+		if (seal_effective(&r->seals[i]) > worst)
+			worst = seal_effective(&r->seals[i]);
+	return worst;
+}
+
+/* The exit-status table of `eseal verify` (documented in verify.h and README.md). */
+int eseal_report_exit_code(const eseal_report *r)
+{
+	if (r == NULL)
+		return 74;
+	if (r->error != NULL && r->n_seals == 0 && strncmp(r->error, "cannot read", 11) == 0)
+		return 74;
+	switch (eseal_report_overall(r)) {
+	case ESEAL_TOTAL_PASSED: return 0;
+	case ESEAL_TOTAL_FAILED: return 1;
+	case ESEAL_INDETERMINATE: return 2;
+	}
+	return 2;
+}
+
+/* ---- rendering ---- */
+
+static void json_str(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	if (s == NULL) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void fmt_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&t, &tm) == NULL) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void json_time(FILE *f, time_t t)
+{
+	char buf[64];
+
+	if (t == 0) {
+		fputs("null", f);
+		return;
+	}
+	fmt_time(t, buf, sizeof(buf));
+	json_str(f, buf);
+}
+
+static void json_list(FILE *f, char **items, size_t n)
+{
+	size_t i;
+
+	fputc('[', f);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		json_str(f, items[i]);
+	}
+	fputc(']', f);
+}
+
+static const char *cert_kind_name(eseal_cert_kind k)
+{
+	return k == ESEAL_CERT_ESEAL ? "e-seal" : k == ESEAL_CERT_PERSONAL ? "personal" : "unknown";
+}
+
+int eseal_report_write_json(const eseal_report *r, FILE *f)
+{
+	size_t i;
+
+	fputs("{\"file\": ", f);
+	json_str(f, r->file);
+	fputs(", \"indication\": ", f);
+	json_str(f, eseal_indication_name(eseal_report_overall(r)));
+	fputs(", \"error\": ", f);
+	json_str(f, r->error);
+	fputs(", \"seals\": [", f);
+	for (i = 0; i < r->n_seals; i++) {
+		const eseal_seal_report *s = &r->seals[i];
+
+		fputs(i > 0 ? ", {" : "{", f);
+		fputs("\"format\": ", f);
+		json_str(f, s->format);
+		fputs(", \"type\": ", f);
+		json_str(f, s->type);
+		fputs(", \"id\": ", f);
+		json_str(f, s->id);
+		fputs(", \"level\": ", f);
+		json_str(f, s->level);
+		fputs(", \"indication\": ", f);
+		json_str(f, eseal_indication_name(s->indication));
+		fputs(", \"sub_indication\": ", f);
+		json_str(f, eseal_sub_indication_name(s->sub_indication));
+		fputs(", \"organization\": ", f);
+		json_str(f, s->organization);
+		fputs(", \"organization_identifier\": ", f);
+		json_str(f, s->organization_identifier);
+		fputs(", \"certificate_type\": ", f);
+		json_str(f, cert_kind_name(s->cert_kind));
+		fputs(", \"subject\": ", f);
+		json_str(f, s->subject);
+		fputs(", \"issuer\": ", f);
+		json_str(f, s->issuer);
+		fputs(", \"serial\": ", f);
+		json_str(f, s->serial);
+		fputs(", \"signing_time\": ", f);
+		json_time(f, s->signing_time);
+		fputs(", \"timestamp_time\": ", f);
+		json_time(f, s->timestamp_time);
+		fprintf(f, ", \"covers_whole_document\": %s, \"modified_after\": %s",
+			s->covers_whole_document ? "true" : "false", s->modified_after ? "true" : "false");
+		fputs(", \"coverage\": ", f);
+		json_str(f, s->coverage);
+		fputs(", \"errors\": ", f);
+		json_list(f, s->errors, s->n_errors);
+		fputs(", \"warnings\": ", f);
+		json_list(f, s->warnings, s->n_warnings);
+		fputc('}', f);
+	}
+	fputs("]}\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+int eseal_report_write_text(const eseal_report *r, FILE *f)
+{
+	char t1[64];
+	size_t i, j;
+
+	fprintf(f, "%s: %s\n", r->file, eseal_indication_name(eseal_report_overall(r)));
+	if (r->error != NULL)
+		fprintf(f, "  error: %s\n", r->error);
+	for (i = 0; i < r->n_seals; i++) {
+		const eseal_seal_report *s = &r->seals[i];
+		const char *sub = eseal_sub_indication_name(s->sub_indication);
+
+		fprintf(f, "  seal %zu (%s %s%s%s): %s%s%s%s\n", i + 1, s->format, s->type, s->id ? " " : "",
+			s->id ? s->id : "", eseal_indication_name(s->indication), sub ? " / " : "", sub ? sub : "",
+			s->modified_after ? ", MODIFIED AFTER SEALING" : "");
+		fprintf(f, "    organization: %s\n", s->organization ? s->organization : "(none)");
+		fprintf(f, "    organization identifier: %s\n",
+			s->organization_identifier ? s->organization_identifier : "(none)");
+		fprintf(f, "    certificate: %s%s%s\n", s->cert_kind == ESEAL_CERT_ESEAL ? "e-Seal certificate" :
+			s->cert_kind == ESEAL_CERT_PERSONAL ? "personal signature certificate" : "unknown kind",
+			s->subject ? ", subject " : "", s->subject ? s->subject : "");
+		if (s->issuer != NULL)
+			fprintf(f, "    issuer: %s\n", s->issuer);
+		fmt_time(s->signing_time, t1, sizeof(t1));
+		fprintf(f, "    signing time (claimed): %s\n", t1);
+		fmt_time(s->timestamp_time, t1, sizeof(t1));
+		fprintf(f, "    time-stamp: %s\n", t1);
+		fprintf(f, "    level: %s\n", s->level ? s->level : "(none)");
+		fprintf(f, "    covers whole document: %s%s%s\n", s->covers_whole_document ? "yes" : "no",
+			s->coverage ? "; " : "", s->coverage ? s->coverage : "");
+		for (j = 0; j < s->n_errors; j++)
+			fprintf(f, "    error: %s\n", s->errors[j]);
+		for (j = 0; j < s->n_warnings; j++)
+			fprintf(f, "    warning: %s\n", s->warnings[j]);
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+static char *render(const eseal_report *r, int (*fn)(const eseal_report *, FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	fn(r, f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *eseal_report_to_json(const eseal_report *r)
+{
+	return render(r, eseal_report_write_json);
+}
+
+char *eseal_report_to_text(const eseal_report *r)
+{
+	return render(r, eseal_report_write_text);
+}

@@ -1,0 +1,271 @@
+/* verify/verifier.c: the verifier object (trust anchors from --trust files only, offline flag, validation time) and
+ * the entry points that read a file, recognise its format and hand it to the PDF, XML or CAdES verifier. */
+#include "verify_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/pem.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+
+/* Bigger inputs are refused rather than mapped: a verifier must have bounded cost on hostile input. */
+#define ES_VERIFY_MAX_FILE ((size_t)2 << 30)
+
+time_t es_verifier_time(const eseal_verifier *v)
+{
+	return v->at != 0 ? v->at : time(NULL);
+}
+
+static int load_anchors(eseal_verifier *v, const char *path, eseal_error *err)
+{
+	BIO *in = BIO_new_file(path, "r");
+	X509 *x = NULL;
+	int n = 0;
+
+	if (in == NULL)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read trust anchors: %s", path, strerror(errno));
+	while ((x = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_cert(v->store, x) != 1 || !sk_X509_push(v->anchors, x)) {
+			X509_free(x);
+			BIO_free(in);
+			return es_error_set_ossl(err, ESEAL_E_INTERNAL, "%s: cannot add trust anchor", path);
+		}
+		n++;
+	}
+	ERR_clear_error();
+	BIO_free(in);
+	if (n == 0)
+		return es_error_set(err, ESEAL_E_USAGE, "%s: no PEM certificate found in trust file", path);
+	return ESEAL_OK;
+}
+
+int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err)
+{
+	eseal_verifier *v = NULL;
+	size_t i;
+	int rc = ESEAL_OK;
+
+	*out = NULL;
+	v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	v->store = X509_STORE_new();
+	v->anchors = sk_X509_new_null();
+	if (v->store == NULL || v->anchors == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	if (opts != NULL) {
+		for (i = 0; i < opts->n_trust_files; i++)
+			if ((rc = load_anchors(v, opts->trust_files[i], err)) != ESEAL_OK)
+				goto cleanup;
+		v->offline = opts->offline;
+		v->at = opts->at;
+		v->timeout_ms = opts->timeout_ms;
+	}
+	if (v->timeout_ms <= 0)
+		v->timeout_ms = 5000;
+	*out = v;
+	v = NULL;
+cleanup:
+	eseal_verifier_free(v);
+	return rc;
+}
+
+void eseal_verifier_free(eseal_verifier *v)
+{
+	if (v == NULL)
+		return;
+	X509_STORE_free(v->store);
+	sk_X509_pop_free(v->anchors, X509_free);
+	free(v);
+}
+
+es_evidence *es_evidence_new(void)
+{
+	es_evidence *ev = calloc(1, sizeof(*ev));
+
+	if (ev == NULL)
+		return NULL;
+	ev->certs = sk_X509_new_null();
+	ev->crls = sk_X509_CRL_new_null();
+	ev->ocsps = sk_OCSP_RESPONSE_new_null();
+	if (ev->certs == NULL || ev->crls == NULL || ev->ocsps == NULL) {
+		es_evidence_free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+void es_evidence_free(es_evidence *ev)
+{
+	if (ev == NULL)
+		return;
+	sk_X509_pop_free(ev->certs, X509_free);
+	sk_X509_CRL_pop_free(ev->crls, X509_CRL_free);
+	sk_OCSP_RESPONSE_pop_free(ev->ocsps, OCSP_RESPONSE_free);
+	free(ev);
+}
+
+void es_evidence_add_cert_der(es_evidence *ev, const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+
+	if (x != NULL && !sk_X509_push(ev->certs, x))
+		X509_free(x);
+	ERR_clear_error();
+}
+
+void es_evidence_add_crl_der(es_evidence *ev, const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509_CRL *x = d2i_X509_CRL(NULL, &p, (long)len);
+
+	if (x != NULL && !sk_X509_CRL_push(ev->crls, x))
+		X509_CRL_free(x);
+	ERR_clear_error();
+}
+
+void es_evidence_add_ocsp_der(es_evidence *ev, const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	OCSP_RESPONSE *x = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
+
+	if (x != NULL && !sk_OCSP_RESPONSE_push(ev->ocsps, x))
+		OCSP_RESPONSE_free(x);
+	ERR_clear_error();
+}
+
+/* Own detection (not the sealers'): verification must not depend on what a sealer accepts as input. */
+static int looks_like_pdf(const unsigned char *buf, size_t len)
+{
+	return memmem(buf, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
+}
+
+static int looks_like_xml(const unsigned char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && buf[0] == 0xef && buf[1] == 0xbb && buf[2] == 0xbf)
+		i = 3;
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	return i < len && buf[i] == '<';
+}
+
+static int looks_like_cms(const unsigned char *buf, size_t len)
+{
+	/* DER SEQUENCE then the signedData OID 1.2.840.113549.1.7.2 within the first bytes; PEM is not accepted. */
+	static const unsigned char oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02};
+
+	return len > 16 && buf[0] == 0x30 && memmem(buf, len < 24 ? len : 24, oid, sizeof(oid)) != NULL;
+}
+
+static int verify_buffer(const eseal_verifier *v, eseal_report *r, const unsigned char *buf, size_t len,
+			 const char *data_path, const unsigned char *data, size_t data_len)
+{
+	if (looks_like_pdf(buf, len))
+		return es_pdf_verify(v, buf, len, r);
+	if (looks_like_cms(buf, len))
+		return es_cades_verify(v, buf, len, data_path, data, data_len, r);
+	if (looks_like_xml(buf, len))
+		return es_xml_verify(v, buf, len, r);
+	es_report_file_error(r, "not a PDF, XML or CMS (.p7s) document");
+	return ESEAL_E_INPUT;
+}
+
+int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,
+			const unsigned char *data, size_t data_len, eseal_report **report, eseal_error *err)
+{
+	eseal_report *r = es_report_new(name);
+	int rc;
+
+	*report = r;
+	if (r == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	rc = verify_buffer(v, r, buf, len, NULL, data, data != NULL ? data_len : 0);
+	if (rc != ESEAL_OK)
+		es_error_set(err, rc, "%s: %s", r->file, r->error ? r->error : "cannot verify");
+	return rc;
+}
+
+/* Maps the file read-only: verification reads ranges of it several times (digest, structure, revisions) without
+ * the heap growing with the file. */
+static int map_file(const char *path, unsigned char **buf, size_t *len, char *why, size_t why_len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	void *p;
+
+	*buf = NULL;
+	*len = 0;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(why, why_len, "%s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > ES_VERIFY_MAX_FILE) {
+		snprintf(why, why_len, "%s", S_ISREG(st.st_mode) ? "file too large" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		*buf = (unsigned char *)"";
+		return 0;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		snprintf(why, why_len, "%s", strerror(errno));
+		return -1;
+	}
+	*buf = p;
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+static void unmap_file(unsigned char *buf, size_t len)
+{
+	if (len > 0)
+		munmap(buf, len);
+}
+
+int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
+		      eseal_error *err)
+{
+	eseal_report *r = NULL;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	char why[256];
+	int rc = ESEAL_OK;
+
+	*report = NULL;
+	if (v == NULL || path == NULL)
+		return es_error_set(err, ESEAL_E_USAGE, "verify: no verifier or no file");
+	r = es_report_new(path);
+	if (r == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	*report = r;
+	if (map_file(path, &buf, &len, why, sizeof(why)) != 0) {
+		es_report_file_error(r, "cannot read: %s", why);
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", path, why);
+	}
+	if (len == 0) {
+		es_report_file_error(r, "empty file");
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: empty file", path);
+		goto cleanup;
+	}
+	rc = verify_buffer(v, r, buf, len, data_path, NULL, 0);
+	if (rc != ESEAL_OK)
+		es_error_set(err, rc, "%s: %s", path, r->error ? r->error : "cannot verify");
+cleanup:
+	unmap_file(buf, len);
+	return rc;
+}

@@ -1,0 +1,633 @@
+/* xml/xml_verify.c: XAdES / XML-DSig verification of every ds:Signature of a document. Parsing is hardened (no
+ * network, no DTD loading, entity declarations refused); xmlsec checks SignedInfo and the References with a
+ * whitelist of transforms and only same-document URIs, using the key of the KeyInfo certificate; we check that the
+ * References cover what a reader sees (no wrapping: unique Ids, an Id reference must name the root), then XAdES
+ * (SignedProperties, SigningCertificate(V2), SigningTime, SignatureTimeStamp) and the certificate via the core. */
+#include "verify/verify_internal.h"
+
+#include <ctype.h>
+#include <libxml/c14n.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/valid.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/errors.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/openssl/evp.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/xmlsec.h>
+
+#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
+#define NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
+#define XADES_SP_TYPE "http://uri.etsi.org/01903#SignedProperties"
+#define ES_XML_MAX_SIGS 64
+#define ES_XML_MAX_NODES 5000000
+
+static int is_el(const xmlNode *n, const char *ns, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL && xmlStrEqual(n->ns->href, BAD_CAST ns) &&
+	       xmlStrEqual(n->name, BAD_CAST name);
+}
+
+static xmlNodePtr child(xmlNodePtr n, const char *ns, const char *name)
+{
+	for (n = n != NULL ? n->children : NULL; n != NULL; n = n->next)
+		if (is_el(n, ns, name))
+			return n;
+	return NULL;
+}
+
+/* First descendant (depth-first) with that name. */
+static xmlNodePtr find(xmlNodePtr n, const char *ns, const char *name)
+{
+	xmlNodePtr c, r;
+
+	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, ns, name))
+			return c;
+		if ((r = find(c, ns, name)) != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+static void collect_sigs(xmlNodePtr n, xmlNodePtr *out, size_t *count)
+{
+	xmlNodePtr c;
+
+	for (c = n; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, NS_DS, "Signature")) {
+			if (*count < ES_XML_MAX_SIGS)
+				out[(*count)++] = c;
+			continue; /* a Signature inside a Signature is not a seal of the document */
+		}
+		collect_sigs(c->children, out, count);
+	}
+}
+
+/* Ids must be unique: with two elements of the same Id a Reference may resolve to a copy while the reader sees
+ * the other (XML signature wrapping). Registers Id/ID/id attributes so same-document references resolve. */
+static int register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, size_t *seen)
+{
+	xmlAttrPtr a;
+	xmlNodePtr c;
+
+	for (c = n; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (++*seen > ES_XML_MAX_NODES)
+			return -1;
+		for (a = c->properties; a != NULL; a = a->next) {
+			xmlChar *val;
+
+			if (a->ns != NULL || (!xmlStrEqual(a->name, BAD_CAST "Id") && !xmlStrEqual(a->name, BAD_CAST "ID") &&
+					      !xmlStrEqual(a->name, BAD_CAST "id")))
+				continue;
+			val = xmlNodeListGetString(doc, a->children, 1);
+			if (val == NULL)
+				continue;
+			if (xmlGetID(doc, val) != NULL) {
+				if (xmlGetID(doc, val) != a) {
+					snprintf(dup, dup_len, "%s", (const char *)val);
+					xmlFree(val);
+					return -1;
+				}
+			} else {
+				xmlAddID(NULL, doc, val, a);
+			}
+			xmlFree(val);
+		}
+		if (register_ids(doc, c->children, dup, dup_len, seen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static unsigned char *b64_decode(const xmlChar *in, size_t *out_len)
+{
+	size_t n = in != NULL ? strlen((const char *)in) : 0, i, j = 0;
+	char *clean = malloc(n + 1);
+	unsigned char *out = NULL;
+	int len;
+
+	*out_len = 0;
+	if (clean == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!isspace(in[i]))
+			clean[j++] = (char)in[i];
+	clean[j] = '\0';
+	if (j == 0 || j % 4 != 0)
+		goto cleanup;
+	out = malloc(j / 4 * 3 + 1);
+	if (out == NULL)
+		goto cleanup;
+	len = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)j);
+	if (len < 0) {
+		free(out);
+		out = NULL;
+		goto cleanup;
+	}
+	if (clean[j - 1] == '=')
+		len--;
+	if (clean[j - 2] == '=')
+		len--;
+	*out_len = (size_t)len;
+cleanup:
+	free(clean);
+	return out;
+}
+
+static X509 *cert_from_b64(const xmlChar *b64)
+{
+	size_t len = 0;
+	unsigned char *der = b64_decode(b64, &len);
+	const unsigned char *p = der;
+	X509 *x = der != NULL ? d2i_X509(NULL, &p, (long)len) : NULL;
+
+	free(der);
+	ERR_clear_error();
+	return x;
+}
+
+static void collect_certs(xmlNodePtr n, STACK_OF(X509) *out)
+{
+	xmlNodePtr c;
+
+	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, NS_DS, "X509Certificate") || is_el(c, NS_XADES, "EncapsulatedX509Certificate")) {
+			xmlChar *t = xmlNodeGetContent(c);
+			X509 *x = cert_from_b64(t);
+			if (x != NULL && !sk_X509_push(out, x))
+				X509_free(x);
+			xmlFree(t);
+		} else {
+			collect_certs(c, out);
+		}
+	}
+}
+
+static void collect_revocation(xmlNodePtr n, es_evidence *ev)
+{
+	xmlNodePtr c;
+
+	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, NS_XADES, "EncapsulatedOCSPValue") || is_el(c, NS_XADES, "EncapsulatedCRLValue")) {
+			xmlChar *t = xmlNodeGetContent(c);
+			size_t len = 0;
+			unsigned char *der = b64_decode(t, &len);
+
+			if (der != NULL) {
+				if (is_el(c, NS_XADES, "EncapsulatedOCSPValue"))
+					es_evidence_add_ocsp_der(ev, der, len);
+				else
+					es_evidence_add_crl_der(ev, der, len);
+			}
+			free(der);
+			xmlFree(t);
+		} else {
+			collect_revocation(c, ev);
+		}
+	}
+}
+
+/* xs:dateTime to UTC. */
+static time_t xs_datetime(const xmlChar *s)
+{
+	struct tm tm;
+	const char *p;
+	int oh = 0, om = 0, sign = 0;
+
+	if (s == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	p = strptime((const char *)s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p == NULL)
+		return 0;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if (*p == '+' || *p == '-') {
+		sign = *p == '+' ? 1 : -1;
+		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+			return 0;
+	}
+	return timegm(&tm) - sign * (oh * 3600 + om * 60);
+}
+
+typedef struct {
+	xmlNodePtr target;
+	int with_comments;
+} c14n_vis;
+
+static int in_subtree(void *ud, xmlNodePtr node, xmlNodePtr parent)
+{
+	c14n_vis *v = ud;
+	xmlNodePtr n = (node == NULL || node->type == XML_NAMESPACE_DECL || node->type == XML_ATTRIBUTE_NODE) ? parent : node;
+
+	if (node != NULL && node->type == XML_COMMENT_NODE && !v->with_comments)
+		return 0;
+	if (node != NULL && node->type == XML_ATTRIBUTE_NODE)
+		n = node->parent;
+	for (; n != NULL; n = n->parent)
+		if (n == v->target)
+			return 1;
+	return 0;
+}
+
+/* Canonical form of one element subtree with the algorithm named by a ds:CanonicalizationMethod. */
+static int c14n_subtree(xmlDocPtr doc, xmlNodePtr target, const xmlChar *alg, xmlChar **out)
+{
+	c14n_vis vis = {target, 0};
+	xmlOutputBufferPtr ob = NULL;
+	int mode = XML_C14N_1_0, n;
+
+	*out = NULL;
+	if (alg == NULL || xmlStrEqual(alg, BAD_CAST "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"))
+		mode = XML_C14N_1_0;
+	else if (xmlStrEqual(alg, BAD_CAST "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments"))
+		mode = XML_C14N_1_0, vis.with_comments = 1;
+	else if (xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2001/10/xml-exc-c14n#"))
+		mode = XML_C14N_EXCLUSIVE_1_0;
+	else if (xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2001/10/xml-exc-c14n#WithComments"))
+		mode = XML_C14N_EXCLUSIVE_1_0, vis.with_comments = 1;
+	else if (xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2006/12/xml-c14n11"))
+		mode = XML_C14N_1_1;
+	else
+		return -1;
+	ob = xmlAllocOutputBuffer(NULL);
+	if (ob == NULL)
+		return -1;
+	if (xmlC14NExecute(doc, in_subtree, &vis, mode, NULL, vis.with_comments, ob) < 0) {
+		xmlOutputBufferClose(ob);
+		return -1;
+	}
+	n = (int)xmlBufUse(ob->buffer);
+	*out = xmlStrndup(xmlBufContent(ob->buffer), n);
+	xmlOutputBufferClose(ob);
+	return *out != NULL ? n : -1;
+}
+
+static int enable_transforms(xmlSecDSigCtxPtr d)
+{
+	xmlSecTransformId ref[] = {xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
+				   xmlSecTransformInclC14N11Id, xmlSecTransformExclC14NId,
+				   xmlSecTransformExclC14NWithCommentsId, xmlSecTransformEnvelopedId,
+				   xmlSecTransformSha256Id, xmlSecTransformSha384Id, xmlSecTransformSha512Id,
+				   xmlSecTransformSha1Id, xmlSecTransformBase64Id};
+	xmlSecTransformId sig[] = {xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
+				   xmlSecTransformInclC14N11Id, xmlSecTransformExclC14NId,
+				   xmlSecTransformExclC14NWithCommentsId, xmlSecTransformRsaSha256Id,
+				   xmlSecTransformRsaSha384Id, xmlSecTransformRsaSha512Id, xmlSecTransformRsaSha1Id,
+				   xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id,
+				   xmlSecTransformEcdsaSha512Id};
+	size_t i;
+
+	for (i = 0; i < sizeof(ref) / sizeof(ref[0]); i++)
+		if (xmlSecDSigCtxEnableReferenceTransform(d, ref[i]) < 0)
+			return -1;
+	for (i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
+		if (xmlSecDSigCtxEnableSignatureTransform(d, sig[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The signing certificate: the KeyInfo certificate whose digest SigningCertificateV2 names, else the first. */
+static X509 *pick_signer(STACK_OF(X509) *keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound)
+{
+	xmlNodePtr sc = sp != NULL ? find(sp, NS_XADES, "SigningCertificateV2") : NULL;
+	xmlNodePtr cd, dm, dv;
+	xmlChar *alg = NULL, *val = NULL;
+	unsigned char *want = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	size_t want_len = 0;
+	const EVP_MD *evp = NULL;
+	X509 *found = NULL;
+	int i;
+
+	*bound = 0;
+	if (sc == NULL && sp != NULL)
+		sc = find(sp, NS_XADES, "SigningCertificate");
+	if (sc == NULL)
+		return sk_X509_num(keyinfo_certs) > 0 ? sk_X509_value(keyinfo_certs, 0) : NULL;
+	cd = find(sc, NS_XADES, "CertDigest");
+	dm = cd != NULL ? child(cd, NS_DS, "DigestMethod") : NULL;
+	dv = cd != NULL ? child(cd, NS_DS, "DigestValue") : NULL;
+	alg = dm != NULL ? xmlGetProp(dm, BAD_CAST "Algorithm") : NULL;
+	val = dv != NULL ? xmlNodeGetContent(dv) : NULL;
+	if (alg != NULL) {
+		const char *a = (const char *)alg;
+		evp = strstr(a, "sha512") ? EVP_sha512() : strstr(a, "sha384") ? EVP_sha384() :
+		      strstr(a, "sha256") ? EVP_sha256() : strstr(a, "sha1") ? EVP_sha1() : NULL;
+	}
+	want = b64_decode(val, &want_len);
+	if (evp == NULL || want == NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed xades:SigningCertificate");
+		goto cleanup;
+	}
+	for (i = 0; i < sk_X509_num(keyinfo_certs) && found == NULL; i++)
+		if (X509_digest(sk_X509_value(keyinfo_certs, i), evp, md, &mdlen) == 1 && mdlen == want_len &&
+		    memcmp(md, want, want_len) == 0)
+			found = sk_X509_value(keyinfo_certs, i);
+	if (found == NULL)
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+			     "xades:SigningCertificateV2 names no certificate of ds:KeyInfo");
+	else
+		*bound = 1;
+cleanup:
+	xmlFree(alg);
+	xmlFree(val);
+	free(want);
+	return found;
+}
+
+/* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
+ * SignedProperties; anything else signs a fragment a reader does not see as "the document". */
+static void check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, eseal_seal_report *s,
+			     int *sp_referenced)
+{
+	xmlNodePtr si = child(sig, NS_DS, "SignedInfo"), ref, tr, t;
+	int covers = 0;
+
+	*sp_referenced = 0;
+	for (ref = si != NULL ? si->children : NULL; ref != NULL; ref = ref->next) {
+		xmlChar *uri, *type;
+
+		if (!is_el(ref, NS_DS, "Reference"))
+			continue;
+		uri = xmlGetProp(ref, BAD_CAST "URI");
+		type = xmlGetProp(ref, BAD_CAST "Type");
+		tr = child(ref, NS_DS, "Transforms");
+		if (uri != NULL && uri[0] == '\0') {
+			covers = 1;
+			for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
+				xmlChar *alg = is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+				if (alg != NULL && strstr((const char *)alg, "c14n") == NULL &&
+				    !xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
+					es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+						     "the document Reference uses transform %s that can leave content unsigned",
+						     (const char *)alg);
+					covers = 0;
+				}
+				xmlFree(alg);
+			}
+		} else if (uri != NULL && uri[0] == '#') {
+			xmlAttrPtr id = xmlGetID(doc, uri + 1);
+			xmlNodePtr el = id != NULL ? id->parent : NULL;
+
+			if (el == NULL) {
+				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+					     "Reference %s names no element", (const char *)uri);
+			} else if (el == xmlDocGetRootElement(doc)) {
+				covers = 1;
+			} else if (el == signed_props && type != NULL && xmlStrEqual(type, BAD_CAST XADES_SP_TYPE)) {
+				*sp_referenced = 1;
+			} else if (el == signed_props) {
+				es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
+				*sp_referenced = 1;
+			} else {
+				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+					     "Reference %s signs element <%s> which is not the document root "
+					     "(signature wrapping?)", (const char *)uri, (const char *)el->name);
+			}
+		} else {
+			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+				     "Reference to external data %s is not verified (detached XAdES)",
+				     uri != NULL ? (const char *)uri : "(no URI)");
+		}
+		xmlFree(uri);
+		xmlFree(type);
+	}
+	s->covers_whole_document = covers;
+	if (!covers)
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "no Reference covers the whole document: what a reader sees is not what was sealed");
+}
+
+static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr qp,
+				 const es_evidence *ev, eseal_seal_report *s, int *has_tst)
+{
+	xmlNodePtr st = qp != NULL ? find(qp, NS_XADES, "SignatureTimeStamp") : NULL;
+	xmlNodePtr sv = child(sig, NS_DS, "SignatureValue"), cm, et;
+	xmlChar *alg = NULL, *b64 = NULL, *c14n = NULL;
+	unsigned char *token = NULL;
+	size_t token_len = 0;
+	char why[512];
+	time_t gen = 0;
+	int n, rc;
+
+	*has_tst = 0;
+	if (st == NULL)
+		return;
+	cm = child(st, NS_DS, "CanonicalizationMethod");
+	et = child(st, NS_XADES, "EncapsulatedTimeStamp");
+	alg = cm != NULL ? xmlGetProp(cm, BAD_CAST "Algorithm") : NULL;
+	b64 = et != NULL ? xmlNodeGetContent(et) : NULL;
+	token = b64_decode(b64, &token_len);
+	if (sv == NULL || token == NULL || (n = c14n_subtree(doc, sv, alg, &c14n)) < 0) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed xades:SignatureTimeStamp");
+		goto cleanup;
+	}
+	rc = es_tst_verify(v, token, token_len, c14n, (size_t)n, ev, &gen, NULL, why, sizeof(why));
+	if (rc == 1) {
+		s->timestamp_time = gen;
+		*has_tst = 1;
+	} else {
+		es_seal_fail(s, rc == 0 ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE,
+			     rc == 0 ? ESEAL_SUB_HASH_FAILURE : ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
+			     "signature time-stamp invalid: %s (a time-stamp over a different signature?)", why);
+	}
+cleanup:
+	xmlFree(alg);
+	xmlFree(b64);
+	xmlFree(c14n);
+	free(token);
+}
+
+static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, eseal_report *r)
+{
+	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
+	STACK_OF(X509) *certs = sk_X509_new_null();
+	es_evidence *ev = es_evidence_new();
+	xmlNodePtr qp = NULL, sp = NULL, obj, keyinfo = child(sig, NS_DS, "KeyInfo"), ref;
+	xmlSecDSigCtxPtr dsig = NULL;
+	xmlSecKeyDataPtr kd = NULL;
+	xmlSecKeyPtr key = NULL;
+	xmlChar *id = NULL, *sptext = NULL;
+	EVP_PKEY *pk = NULL;
+	X509 *signer;
+	xmlSecSize i;
+	int bound = 0, sp_ref = 0, has_tst = 0, k;
+
+	if (s == NULL || certs == NULL || ev == NULL)
+		goto cleanup;
+	id = xmlGetProp(sig, BAD_CAST "Id");
+	s->id = id != NULL ? strdup((const char *)id) : NULL;
+	for (obj = sig->children; obj != NULL && qp == NULL; obj = obj->next)
+		if (is_el(obj, NS_DS, "Object"))
+			qp = child(obj, NS_XADES, "QualifyingProperties");
+	sp = qp != NULL ? child(qp, NS_XADES, "SignedProperties") : NULL;
+	if (qp == NULL)
+		s->format = "XAdES"; /* plain XML-DSig still reported under the XML signature format */
+
+	collect_certs(keyinfo, certs);
+	collect_certs(qp, ev->certs); /* CertificateValues */
+	collect_revocation(qp, ev);
+	for (k = 0; k < sk_X509_num(certs); k++)
+		if (X509_up_ref(sk_X509_value(certs, k)) && !sk_X509_push(ev->certs, sk_X509_value(certs, k)))
+			X509_free(sk_X509_value(certs, k));
+	signer = pick_signer(certs, sp, s, &bound);
+	if (signer == NULL) {
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+			     "no signing certificate in ds:KeyInfo");
+		goto cleanup;
+	}
+	es_cert_profile(signer, s);
+
+	/* Integrity through xmlsec, with the certificate's key and nothing fetched from outside the document. */
+	dsig = xmlSecDSigCtxCreate(NULL);
+	pk = X509_get_pubkey(signer);
+	if (dsig == NULL || pk == NULL || enable_transforms(dsig) != 0 || (kd = xmlSecOpenSSLEvpKeyAdopt(pk)) == NULL) {
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE, "cannot set up XML signature verification");
+		EVP_PKEY_free(pk);
+		goto cleanup;
+	}
+	pk = NULL;
+	key = xmlSecKeyCreate();
+	if (key == NULL || xmlSecKeySetValue(key, kd) < 0) {
+		xmlSecKeyDataDestroy(kd);
+		goto cleanup;
+	}
+	dsig->signKey = key;
+	key = NULL;
+	dsig->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
+	if (xmlSecDSigCtxVerify(dsig, sig) < 0) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the signature cannot be processed (unsupported algorithm or transform, or a Reference "
+			     "that does not resolve inside the document)");
+		goto cleanup;
+	}
+	if (dsig->status != xmlSecDSigStatusSucceeded) {
+		int ref_failed = 0;
+
+		for (i = 0; i < xmlSecPtrListGetSize(&dsig->signedInfoReferences); i++) {
+			xmlSecDSigReferenceCtxPtr rc = xmlSecPtrListGetItem(&dsig->signedInfoReferences, i);
+			if (rc != NULL && rc->status != xmlSecDSigStatusSucceeded) {
+				ref_failed = 1;
+				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
+					     "Reference URI=\"%s\" digest mismatch: the %s changed after sealing",
+					     rc->uri != NULL ? (const char *)rc->uri : "",
+					     rc->type != NULL && xmlStrEqual(rc->type, BAD_CAST XADES_SP_TYPE) ?
+					     "signed properties" : "document");
+			}
+		}
+		if (!ref_failed)
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_SIG_CRYPTO_FAILURE,
+				     "SignatureValue does not verify with the signing certificate's key");
+		goto cleanup;
+	}
+	check_references(doc, sig, sp, s, &sp_ref);
+	s->coverage = strdup(s->covers_whole_document ? "the whole document" : "part of the document");
+	if (sp != NULL) {
+		xmlNodePtr stime = find(sp, NS_XADES, "SigningTime");
+		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;
+		s->signing_time = xs_datetime(sptext);
+		if (!sp_ref)
+			es_seal_warn(s, "xades:SignedProperties is not signed (no Reference to it)");
+	} else {
+		es_seal_warn(s, "no xades:QualifyingProperties: an XML-DSig signature, not XAdES");
+	}
+	if (s->indication == ESEAL_TOTAL_FAILED)
+		goto cleanup;
+	verify_signature_tst(v, doc, sig, qp, ev, s, &has_tst);
+	es_validate_signing_cert(v, signer, ev->certs, ev, has_tst ? s->timestamp_time : 0, s);
+	if (sp != NULL && sp_ref && bound)
+		es_seal_set_str(&s->level, has_tst ? "B-T" : "B-B");
+	else if (sp != NULL && sp_ref)
+		es_seal_warn(s, "no xades:SigningCertificateV2: not a XAdES baseline signature");
+	(void)ref;
+cleanup:
+	if (dsig != NULL)
+		xmlSecDSigCtxDestroy(dsig);
+	xmlSecKeyDestroy(key);
+	xmlFree(id);
+	xmlFree(sptext);
+	sk_X509_pop_free(certs, X509_free);
+	es_evidence_free(ev);
+	ERR_clear_error();
+}
+
+static void silence(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr sigs[ES_XML_MAX_SIGS];
+	size_t n = 0, i, seen = 0;
+	char dup[128];
+	int rc = ESEAL_OK;
+
+	if (len > INT32_MAX) {
+		es_report_file_error(r, "XML document too large");
+		return ESEAL_E_INPUT;
+	}
+	xmlSetGenericErrorFunc(NULL, silence);
+	xmlSecErrorsDefaultCallbackEnableOutput(0);
+	/* No network, no DTD loading, no entity substitution; libxml2's default limits stay on (no XML_PARSE_HUGE). */
+	doc = xmlReadMemory((const char *)buf, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING |
+			    XML_PARSE_NOERROR);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		es_report_file_error(r, "not a well-formed XML document");
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
+	if (doc->intSubset != NULL && (doc->intSubset->entities != NULL || doc->intSubset->pentities != NULL)) {
+		es_report_file_error(r, "the document declares entities: refused (XXE / entity expansion)");
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
+	if (register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) != 0) {
+		collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
+		if (seen > ES_XML_MAX_NODES) {
+			es_report_file_error(r, "XML document too large");
+			rc = ESEAL_E_INPUT;
+			goto cleanup;
+		}
+		for (i = 0; i < n || i == 0; i++) {
+			eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
+			if (s != NULL)
+				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+					     "Id \"%s\" is used by two elements: a Reference could resolve to a copy of the "
+					     "data (signature wrapping)", dup);
+			if (n == 0)
+				break;
+		}
+		goto cleanup;
+	}
+	collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
+	if (n == 0) {
+		es_report_file_error(r, "no ds:Signature found");
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++)
+		verify_one(v, doc, sigs[i], r);
+cleanup:
+	xmlFreeDoc(doc);
+	return rc;
+}
