@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/bio.h>
 
 #include "error_internal.h"
 #include "p11_util.h"
@@ -49,6 +50,20 @@ static void printable(const unsigned char *in, size_t len, char *out, size_t siz
 			out[o++] = hex[in[i] >> 4];
 			out[o++] = hex[in[i] & 15];
 		}
+	}
+	out[o] = '\0';
+}
+
+/* Same, but bytes >= 0x80 pass: OpenSSL already produced valid UTF-8 here. */
+static void printable_utf8(const unsigned char *in, size_t len, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 5 < size; i++) {
+		if (in[i] < 0x20 || in[i] == 0x7f || in[i] == '"' || in[i] == '\\')
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", in[i]);
+		else
+			out[o++] = (char)in[i];
 	}
 	out[o] = '\0';
 }
@@ -114,6 +129,22 @@ static void token_flags(CK_FLAGS f, char *out, size_t size)
 	}
 }
 
+/* RFC 2253 with UTF-8 kept (Japanese organization names), escaped for the terminal like every token string. */
+static void subject_line(X509 *x, char *out, size_t size)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p = NULL;
+	long n = -1;
+
+	snprintf(out, size, "(unreadable)");
+	if (b != NULL &&
+	    X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		n = BIO_get_mem_data(b, &p);
+	if (n >= 0)
+		printable_utf8((const unsigned char *)p, (size_t)n, out, size);
+	BIO_free(b);
+}
+
 /* Lists objects of one class visible without login. */
 static void list_class(lister *l, CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls,
 		       const char *token_label)
@@ -148,7 +179,7 @@ static void list_class(lister *l, CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_O
 				p = val;
 				x = d2i_X509(NULL, &p, (long)val_len);
 				if (x != NULL)
-					X509_NAME_oneline(X509_get_subject_name(x), subject, sizeof(subject));
+					subject_line(x, subject, sizeof(subject));
 				X509_free(x);
 				x = NULL;
 			}
@@ -161,10 +192,13 @@ static void list_class(lister *l, CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_O
 			if (es_p11_get_attr(f, h, objs[i], CKA_KEY_TYPE, &kt, &kt_len) == CKR_OK &&
 			    kt_len == sizeof(type)) {
 				memcpy(&type, kt, sizeof(type));
-				snprintf(ktype, sizeof(ktype), "%s",
-					 type == CKK_RSA ? "RSA" :
-					 type == CKK_EC  ? "EC" :
-							   "other");
+				snprintf(ktype, sizeof(ktype), "%s", type == CKK_EC ? "EC" : "other");
+				/* RSA: the size matters to a reader choosing a key; the modulus is public. */
+				if (type == CKK_RSA) {
+					snprintf(ktype, sizeof(ktype), "RSA");
+					if (es_p11_get_attr(f, h, objs[i], CKA_MODULUS, &val, &val_len) == CKR_OK)
+						snprintf(ktype, sizeof(ktype), "RSA-%lu", (unsigned long)val_len * 8);
+				}
 			}
 			emit(l, "    %s key: label=\"%s\" id=%s type=%s uri=pkcs11:token=%s;object=%s;type=%s",
 			     cls == CKO_PUBLIC_KEY ? "public" : "private", plabel, pid[0] ? pid : "(none)", ktype,

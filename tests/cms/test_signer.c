@@ -515,6 +515,7 @@ static void test_token_list(void **state)
 	assert_non_null(strstr(l.text, "certificate: label=\"eseal-ec\" id=02"));
 	assert_non_null(strstr(l.text, "NTRJP-1234567890123"));
 	assert_non_null(strstr(l.text, "public key: label=\"eseal-ec\" id=02 type=EC"));
+	assert_non_null(strstr(l.text, "public key: label=\"eseal\" id=01 type=RSA-2048"));
 	assert_non_null(strstr(l.text, "uri=pkcs11:token=eseal;object=eseal;type=cert"));
 	/* no login: private keys are not visible, and the listing says so */
 	assert_null(strstr(l.text, "private key: label"));
