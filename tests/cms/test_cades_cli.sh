@@ -65,6 +65,17 @@ openssl cms -cmsout -print -inform DER -in bb.p7s | grep -A1 'unsignedAttrs:' | 
 	fail "B-B carries unsigned attributes"
 pass "B-B verifies and carries no time-stamp"
 
+# --- ECDSA (P-256, B-T) and RSA-PSS keys: the referee accepts both -----------------------------------------------
+expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-ec -o ec.p7s big.bin
+openssl cms -verify -binary -inform DER -in ec.p7s -content big.bin -CAfile "$ROOT" -purpose any -out /dev/null \
+	2>verify.err || fail "ECDSA: openssl cms -verify: $(cat verify.err)"
+openssl cms -cmsout -print -inform DER -in ec.p7s | grep -q 'ecdsa-with-SHA256' || fail "ECDSA: wrong signatureAlgorithm"
+expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb --sig-scheme pss -o pss.p7s big.bin
+openssl cms -verify -binary -inform DER -in pss.p7s -content big.bin -CAfile "$ROOT" -purpose any -out /dev/null \
+	2>verify.err || fail "PSS: openssl cms -verify: $(cat verify.err)"
+openssl cms -cmsout -print -inform DER -in pss.p7s | grep -q 'rsassaPss' || fail "PSS: wrong signatureAlgorithm"
+pass "ECDSA B-T and RSA-PSS .p7s verify"
+
 # --- an existing output is never replaced without --force --------------------------------------------------------
 echo keep >exists.p7s
 expect_exit 74 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb -o exists.p7s big.bin

@@ -326,6 +326,19 @@ static void test_basic_auth_accepted(void **state)
 	free(dir);
 }
 
+static void test_digest_length_checked(void **state)
+{
+	eseal_tsa *t = open_tsa(NULL, 0, 0, NULL, "http://127.0.0.1:9/", (char *)NULL);
+	unsigned char d[20] = {0}, *tok = NULL;
+	size_t tok_len = 0;
+	eseal_error err = {0};
+
+	/* A SHA-1 sized imprint for a SHA-256 client is a caller bug, refused before any request. */
+	assert_int_equal(eseal_tsa_stamp_digest(t, d, sizeof(d), &tok, &tok_len, &err), ESEAL_E_USAGE);
+	assert_null(tok);
+	eseal_tsa_free(t);
+}
+
 static void test_gen_time_garbage(void **state)
 {
 	const unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
@@ -394,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_basic_auth_accepted),
+		cmocka_unit_test(test_digest_length_checked),
 		cmocka_unit_test(test_gen_time_garbage),
 		cmocka_unit_test(test_concurrent),
 	};
