@@ -3,6 +3,7 @@
 # DEVICE_URI, CONTENT_TYPE, PRINTER; the job as a file and on stdin): the sealed PDF lands in the user's folder and
 # passes pdfsig, qpdf --check, openssl ts -verify (B-T) and eseal verify. Also: discovery, names from titles,
 # no overwrite, the drop from root to lp, and nothing left in TMPDIR.
+set -euo pipefail
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cups/lib.sh"
 

@@ -2,6 +2,7 @@
 # tests/cups/faults.sh: every fault of the e-Seal printer gives the CUPS status that makes the scheduler do the right
 # thing (STOP the queue for a token or profile the admin must fix, RETRY the job when a service is down, CANCEL a job
 # that cannot be sealed), a clear ERROR: line without the PIN, and no stray file in the output folders or TMPDIR.
+set -euo pipefail
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cups/lib.sh"
 

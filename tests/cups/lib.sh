@@ -27,19 +27,22 @@ closed_port() {
 }
 
 cups_sandbox() {
-	local port
+	local port src
 	# The scratch root is mktemp's 0700; lp must be able to pass through it to reach the sandbox.
 	chmod 711 "$ESEAL_TMP_ROOT"
 	SB=$(tmpdir)
 	chmod 755 "$SB"
 	mkdir -p "$SB/tmp" "$SB/out" "$SB/empty-tokens"
-	cp -a "$TE/tokens" "$SB/tokens"
+	# From the token this test was given (tests/lib/private-token.sh may have made it a private copy).
+	src=$(sed -n 's/^directories.tokendir *= *//p' "${SOFTHSM2_CONF:-$TE/softhsm2.conf}")
+	[ -d "$src" ] || fail "no token directory in ${SOFTHSM2_CONF:-$TE/softhsm2.conf}"
+	cp -a "$src" "$SB/tokens"
 	cp "$PIN_FILE" "$SB/pin"
 	printf '%s\n' "0000-not-the-pin" >"$SB/wrong-pin"
 	cp "$CHAIN" "$SB/chain.pem"
 	cp "$ROOT" "$SB/root.pem"
-	sed "s#^directories.tokendir *=.*#directories.tokendir = $SB/tokens#" "$TE/softhsm2.conf" >"$SB/softhsm2.conf"
-	grep -q "tokendir = $SB/tokens" "$SB/softhsm2.conf" || fail "cannot redirect softhsm2.conf to the sandbox"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
+		"$SB" >"$SB/softhsm2.conf"
 	port=$(closed_port)
 	cat >"$SB/eseal.conf" <<EOF
 # Profiles of the CUPS backend tests (tests/cups/lib.sh).
