@@ -182,8 +182,13 @@ int es_tst_check_response(const unsigned char *resp_der, size_t resp_len, TS_REQ
 
 	reason[0] = '\0';
 	resp = d2i_TS_RESP(NULL, &p, (long)resp_len);
-	if (resp == NULL || p != resp_der + resp_len) {
+	if (resp == NULL) {
 		snprintf(reason, size, "answer is not an RFC 3161 TimeStampResp (%zu bytes of garbage)", resp_len);
+		goto cleanup;
+	}
+	if (p != resp_der + resp_len) {
+		snprintf(reason, size, "answer has %zu bytes of trailing garbage after the TimeStampResp",
+			 (size_t)(resp_der + resp_len - p));
 		goto cleanup;
 	}
 	if (!check_status(resp, reason, size))
