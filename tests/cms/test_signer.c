@@ -472,6 +472,50 @@ static void test_four_threads(void **state)
 	}
 }
 
+/* More threads than the pool's sessions (16): the extra ones wait for a session instead of failing. */
+static void *sign_few(void *arg)
+{
+	worker *w = arg;
+	unsigned char digest[32] = {7}, *sig = NULL;
+	size_t sig_len = 0;
+	eseal_error err;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		eseal_error_clear(&err);
+		digest[1] = (unsigned char)i;
+		if (eseal_signer_sign_digest(w->signer, EVP_sha256(), digest, sizeof(digest), &sig, &sig_len, &err) !=
+		    ESEAL_OK)
+			continue;
+		w->verified += verify(eseal_signer_certificate(w->signer), eseal_signer_scheme(w->signer), EVP_sha256(),
+				      digest, sizeof(digest), sig, sig_len);
+		OPENSSL_free(sig);
+		sig = NULL;
+	}
+	return NULL;
+}
+
+static void test_more_threads_than_sessions(void **state)
+{
+	eseal_signer *s = NULL;
+	eseal_error err;
+	pthread_t t[24];
+	worker w[24];
+	int i;
+
+	assert_int_equal(open_key(&s, "eseal", pin_file, NULL, ESEAL_SCHEME_AUTO, &err), ESEAL_OK);
+	for (i = 0; i < 24; i++) {
+		w[i].signer = s;
+		w[i].verified = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, sign_few, &w[i]), 0);
+	}
+	for (i = 0; i < 24; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].verified, 8);
+	}
+	eseal_signer_free(s);
+}
+
 static void test_two_signers_one_login(void **state)
 {
 	eseal_signer *a = NULL, *b = NULL;
@@ -547,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_scheme_must_fit_key),
 		cmocka_unit_test(test_digest_checks),
 		cmocka_unit_test(test_four_threads),
+		cmocka_unit_test(test_more_threads_than_sessions),
 		cmocka_unit_test(test_two_signers_one_login),
 		cmocka_unit_test(test_token_list),
 	};

@@ -70,20 +70,23 @@ static int setup(void **state)
 		 "softhsm2-util --init-token --free --label scratch-b --pin " PIN " --so-pin 87654321 >/dev/null",
 		 dir, dir);
 	/* key label, key algorithm options, token */
-	const char *keys[][3] = {
-		{"ec-nopub", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "scratch-a"},
-		{"rsa-nopub", "-newkey rsa:2048", "scratch-a"},
-		{"ec-other", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", ""},
-		{"ec-nocert", "-newkey ec -pkeyopt ec_paramgen_curve:P-384", "scratch-a"},
-		{"ec-nopub", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "scratch-b"},
+	/* key label, key algorithm options, token ("" = file only), keyUsage */
+	const char *keys[][4] = {
+		{"ec-nopub", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "scratch-a", "digitalSignature"},
+		{"rsa-nopub", "-newkey rsa:2048", "scratch-a", "nonRepudiation"},
+		{"ec-other", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "", "digitalSignature"},
+		{"ec-nocert", "-newkey ec -pkeyopt ec_paramgen_curve:P-384", "scratch-a", "digitalSignature"},
+		{"ec-nopub", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "scratch-b", "digitalSignature"},
+		{"rsa-keyenc", "-newkey rsa:2048", "scratch-a", "keyEncipherment"},
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && rc == 0; i++) {
 		rc |= sh(
 			"cd %s && openssl req -x509 %s -nodes -keyout k%zu.key -subj /CN=%s -days 30 "
-			"-addext keyUsage=critical,digitalSignature -out %s%s.pem 2>/dev/null && "
+			"-addext keyUsage=critical,%s -out %s%s.pem 2>/dev/null && "
 			"openssl pkey -in k%zu.key -outform DER -out k%zu.der && openssl x509 -in %s%s.pem -outform DER "
 			"-out c%zu.der",
-			dir, keys[i][1], i, keys[i][0], keys[i][0], keys[i][2], i, i, keys[i][0], keys[i][2], i);
+			dir, keys[i][1], i, keys[i][0], keys[i][3], keys[i][0], keys[i][2], i, i, keys[i][0],
+			keys[i][2], i);
 		if (keys[i][2][0] == '\0')
 			continue;
 		/* Only the private key goes in: no public-key object beside it. */
@@ -129,6 +132,10 @@ static void assert_verifies(eseal_signer *s)
 	assert_int_equal(eseal_signer_sign_digest(s, EVP_sha256(), digest, sizeof(digest), &sig, &sig_len, &err),
 			 ESEAL_OK);
 	if (eseal_signer_scheme(s) == ESEAL_SCHEME_ECDSA) {
+		/* raw r||s: twice the field size of the certificate's curve */
+		assert_int_equal(
+			sig_len,
+			2 * (((size_t)EVP_PKEY_get_bits(X509_get0_pubkey(eseal_signer_certificate(s))) + 7) / 8));
 		es = ECDSA_SIG_new();
 		assert_non_null(es);
 		assert_int_equal(ECDSA_SIG_set0(es, BN_bin2bn(sig, (int)sig_len / 2, NULL),
@@ -190,6 +197,34 @@ static void test_key_without_certificate(void **state)
 	assert_null(s);
 }
 
+static void test_p384_with_cert_file(void **state)
+{
+	eseal_signer *s = NULL;
+	eseal_error err;
+	char cert[1200];
+
+	setenv("ESEAL_PIN", PIN, 1);
+	path(cert, sizeof(cert), "ec-nocertscratch-a.pem");
+	assert_int_equal(open_uri(&s, "scratch-a", "ec-nocert", cert, &err), ESEAL_OK);
+	assert_int_equal(eseal_signer_scheme(s), ESEAL_SCHEME_ECDSA);
+	assert_true(eseal_signer_max_signature_size(s) >= 96 + 8);
+	assert_verifies(s); /* 96-byte raw r||s, checked as DER by OpenSSL */
+	eseal_signer_free(s);
+	unsetenv("ESEAL_PIN");
+}
+
+static void test_key_usage_must_allow_signing(void **state)
+{
+	eseal_signer *s = NULL;
+	eseal_error err;
+
+	setenv("ESEAL_PIN", PIN, 1);
+	assert_int_equal(open_uri(&s, "scratch-a", "rsa-keyenc", NULL, &err), ESEAL_E_CONFIG);
+	assert_non_null(strstr(err.message, "keyUsage"));
+	assert_null(s);
+	unsetenv("ESEAL_PIN");
+}
+
 static void test_two_matching_tokens(void **state)
 {
 	eseal_signer *s = NULL;
@@ -248,6 +283,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_without_public_object),
 		cmocka_unit_test(test_key_without_certificate),
+		cmocka_unit_test(test_p384_with_cert_file),
+		cmocka_unit_test(test_key_usage_must_allow_signing),
 		cmocka_unit_test(test_two_matching_tokens),
 		cmocka_unit_test(test_distinctive_pin_never_in_messages),
 	};
