@@ -17,6 +17,7 @@ PACKAGES=(
 	cups-client
 	cups-filters
 	curl
+	faketime
 	file
 	fonts-ipafont-gothic
 	fonts-noto-cjk

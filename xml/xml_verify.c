@@ -24,6 +24,13 @@
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
 #define XADES_SP_TYPE "http://uri.etsi.org/01903#SignedProperties"
+#define XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
+/* The one XPath filter accepted on a document Reference: UBL 2.1's exclusion of the signature container itself
+ * (UBL-SignatureComponents). Any other XPath could leave chosen content unsigned. */
+#define UBL_XPATH                                                                                                  \
+	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > "    \
+	"count(ancestor-or-self::sig:UBLDocumentSignatures)"
+#define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
 #define ES_XML_MAX_SIGS 64
 #define ES_XML_MAX_NODES 5000000
 
@@ -286,7 +293,7 @@ static int enable_transforms(xmlSecDSigCtxPtr d)
 				   xmlSecTransformInclC14N11Id, xmlSecTransformExclC14NId,
 				   xmlSecTransformExclC14NWithCommentsId, xmlSecTransformEnvelopedId,
 				   xmlSecTransformSha256Id, xmlSecTransformSha384Id, xmlSecTransformSha512Id,
-				   xmlSecTransformSha1Id, xmlSecTransformBase64Id};
+				   xmlSecTransformSha1Id, xmlSecTransformBase64Id, xmlSecTransformXPathId};
 	xmlSecTransformId sig[] = {xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
 				   xmlSecTransformInclC14N11Id, xmlSecTransformExclC14NId,
 				   xmlSecTransformExclC14NWithCommentsId, xmlSecTransformRsaSha256Id,
@@ -353,6 +360,24 @@ cleanup:
 	return found;
 }
 
+static int is_ubl_xpath(xmlNodePtr transform)
+{
+	xmlNodePtr xp = child(transform, NS_DS, "XPath");
+	xmlChar *text = xp != NULL ? xmlNodeGetContent(xp) : NULL;
+	xmlNsPtr ns = xp != NULL ? xmlSearchNs(xp->doc, xp, BAD_CAST "sig") : NULL;
+	char norm[512];
+	size_t i, j = 0;
+	int ok;
+
+	for (i = 0; text != NULL && text[i] != '\0' && j + 1 < sizeof(norm); i++)
+		if (!isspace(text[i]) || (j > 0 && norm[j - 1] != ' ' && !isspace(text[i + 1])))
+			norm[j++] = isspace(text[i]) ? ' ' : (char)text[i];
+	norm[j] = '\0';
+	ok = text != NULL && ns != NULL && xmlStrEqual(ns->href, BAD_CAST NS_UBL_SIG) && strcmp(norm, UBL_XPATH) == 0;
+	xmlFree(text);
+	return ok;
+}
+
 /* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
  * SignedProperties; anything else signs a fragment a reader does not see as "the document". */
 static void check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, eseal_seal_report *s,
@@ -374,6 +399,10 @@ static void check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pr
 			covers = 1;
 			for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
 				xmlChar *alg = is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+				if (alg != NULL && xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t)) {
+					xmlFree(alg);
+					continue;
+				}
 				if (alg != NULL && strstr((const char *)alg, "c14n") == NULL &&
 				    !xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
 					es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
