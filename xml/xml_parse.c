@@ -163,15 +163,35 @@ static int read_head(const char *path, es_xml_source *src, eseal_error *err)
 	return ESEAL_OK;
 }
 
+/* In the XML_PARSE_HUGE retry no entity may be declared at all: libxml2 2.9 turns its amplification guard off
+ * under HUGE, so only documents without entities may use it. */
+static void refuse_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+			       const xmlChar *system_id, xmlChar *content)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+
+	(void)name;
+	(void)type;
+	(void)public_id;
+	(void)system_id;
+	(void)content;
+	*(int *)ctxt->_private = 1;
+	xmlStopParser(ctxt);
+}
+
 static int parse_once(const char *path, int options, xmlDocPtr *doc_out, es_xml_errors *cap, eseal_error *err)
 {
 	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
 	xmlDocPtr doc = NULL;
-	int rc = ESEAL_OK;
+	int rc = ESEAL_OK, entity_declared = 0;
 	int fd = -1;
 
 	if (ctxt == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
+	if (options & XML_PARSE_HUGE) {
+		ctxt->_private = &entity_declared;
+		ctxt->sax->entityDecl = refuse_entity_decl;
+	}
 	/* Read from our own descriptor: the external entity loader, which refuses everything, is then never asked
 	 * for the document itself. */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -181,7 +201,7 @@ static int parse_once(const char *path, int options, xmlDocPtr *doc_out, es_xml_
 	}
 	doc = xmlCtxtReadFd(ctxt, fd, path, NULL, options);
 	close(fd);
-	if (doc == NULL || !ctxt->wellFormed) {
+	if (doc == NULL || !ctxt->wellFormed || entity_declared) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: not well-formed XML: %s", path,
 				  es_xml_errors_reason(cap, "parser error"));
 		xmlFreeDoc(doc);
@@ -197,7 +217,7 @@ int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, 
 {
 	/* No XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: entities stay references unless known internal, no DTD
 	 * is read, and libxml2's size and depth limits stay on. */
-	const int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
+	const int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT;
 	xmlDocPtr doc = NULL;
 	entity_scan scan = {0};
 	int rc;
@@ -208,8 +228,18 @@ int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, 
 	if (rc != ESEAL_OK)
 		return rc;
 	rc = parse_once(path, options, &doc, cap, err);
-	if (rc != ESEAL_OK)
-		return rc;
+	if (rc != ESEAL_OK) {
+		/* libxml2's default limits (10 MB text node, depth 256) refuse large embedded attachments. Retry
+		 * without them, but only for a document that declares no entity; the first reason stands otherwise. */
+		eseal_error retry_err;
+
+		eseal_error_clear(&retry_err);
+		if (parse_once(path, options | XML_PARSE_HUGE, &doc, cap, &retry_err) != ESEAL_OK)
+			return rc;
+		eseal_error_clear(err);
+		cap->first[0] = '\0';
+		rc = ESEAL_OK;
+	}
 	if (xmlDocGetRootElement(doc) == NULL) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: XML document has no root element", path);
 		goto cleanup;
