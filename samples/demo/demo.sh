@@ -131,14 +131,15 @@ for in in "$SRC"/samples/documents/*; do
 	fi
 	verdict=""
 	if [ "$HAVE_VERIFY" = 1 ]; then
-		vargs=("$out")
-		[ "$kind" = cades ] && vargs=("$out" --content "$in")
-		if "$ESEAL" verify --trust "$PKI/root.pem" "${vargs[@]}"; then
-			verdict="eseal verify: ok; "
-		else
-			verdict="eseal verify: FAILED; "
-			FAILED=$((FAILED + 1))
-		fi
+		vargs=(--trust "$PKI/root.pem")
+		[ "$kind" = cades ] && vargs+=(--data "$in")
+		vrc=0
+		"$ESEAL" verify "${vargs[@]}" "$out" || vrc=$?
+		case $vrc in
+		0) verdict="eseal verify: TOTAL-PASSED; " ;;
+		2) verdict="eseal verify: INDETERMINATE; " ;;
+		*) verdict="eseal verify: FAILED (exit $vrc); "; FAILED=$((FAILED + 1)) ;;
+		esac
 	fi
 	if r=$(referee "$out" "$kind" "$in"); then
 		ROWS+=("ok    $name -> ${out#"$DEMO_DIR"/}  [$verdict$r]")
