@@ -16,8 +16,8 @@ NS = {"ds": DS, "xades": XADES, "ext": EXT, "cac": CAC}
 
 
 def parse(path):
-    # No network, no DTD loading, entities left alone: the same hardening we ask of the sealer.
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+    # No network, no DTD loading; internal entities expanded (C14N cannot carry references). Trusted test files only.
+    parser = etree.XMLParser(resolve_entities=True, no_network=True, load_dtd=False, huge_tree=True,
                              remove_blank_text=False, strip_cdata=False)
     return etree.parse(path, parser)
 
