@@ -574,7 +574,7 @@ int es_signer_pkcs11_open(eseal_signer *s, const eseal_signer_options *opts, ese
 {
 	P11KitUri *uri = NULL;
 	p11_backend *b = NULL;
-	CK_TOKEN_INFO tinfo;
+	CK_TOKEN_INFO tinfo = {0}; /* zeroed: -O2 cannot see that C_GetTokenInfo filled it on every path */
 	unsigned char *id = NULL, *label = NULL;
 	CK_ULONG id_len = 0, label_len = 0, limit;
 	int rc = ESEAL_OK, prc;

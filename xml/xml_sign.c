@@ -336,7 +336,7 @@ int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_erro
 	eseal_sig_scheme scheme = eseal_signer_scheme(req->opts->signer);
 	char sig_id[96], sp_id[160], sv_id[160];
 	char **ref_ids = NULL;
-	alg_names alg;
+	alg_names alg = {0}; /* zeroed: -O2 cannot see that pick_algorithms() fills it whenever it returns ESEAL_OK */
 	xmlNodePtr sig = NULL, sv = NULL, qp = NULL;
 	int rc;
 
