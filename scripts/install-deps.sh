@@ -21,6 +21,7 @@ PACKAGES=(
 	file
 	fonts-ipafont-gothic
 	fonts-noto-cjk
+	ghostscript
 	git
 	gnutls-bin
 	iproute2

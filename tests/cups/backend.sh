@@ -90,3 +90,30 @@ if [ "$(id -u)" -eq 0 ]; then
 	[ "$(count_files "$SB/out/dave")" -eq 0 ] || fail "wrote into a root-owned folder"
 	pass "run as root: became lp (root-owned folder refused)"
 fi
+
+# --- a visible seal from the profile: the page looks different after sealing (pdftoppm is the referee) -------------
+DEVICE_URI=eseal:/visible run_backend "$B_OK" carol "Stamped" "$DOC"
+check_sealed "$SB/out/carol/Stamped.pdf" B-B
+pdftoppm -r 30 -f 1 -l 1 -png "$DOC" "$SB/before"
+pdftoppm -r 30 -f 1 -l 1 -png "$SB/out/carol/Stamped.pdf" "$SB/after"
+pdftoppm -r 30 -f 1 -l 1 -png "$SB/out/carol/Memo.pdf" "$SB/invisible"
+cmp -s "$SB"/before*.png "$SB"/invisible*.png || fail "an invisible seal changed how the page looks"
+cmp -s "$SB"/before*.png "$SB"/after*.png && fail "the profile's visible seal does not show on the page"
+pass "profile visible = yes -> the stamp shows on page 1 (pdftoppm); invisible seal leaves the page as it was"
+
+# --- the shipped example profile loads (the job then stops at its not-yet-created folder, before any key use) -------
+if [ ! -e /srv/eseal/sealed ]; then
+	ESEAL_CONFIG=$ESEAL_SRC/samples/printer/eseal.conf DEVICE_URI=eseal:/office run_backend "$B_STOP" alice "X" "$DOC"
+	assert_grep "^ERROR: output-dir /srv/eseal/sealed/alice: cannot open /srv/eseal/sealed" "$ERR"
+	pass "samples/printer/eseal.conf parses; profile office reaches the output-folder check"
+fi
+
+# --- cmake --install puts the backend where CUPS looks for it, mode 0755 (so cupsd runs it as lp) ------------------
+inst=$(tmpdir)
+cmake --install "$ESEAL_BUILD" --prefix "$inst/usr" >"$OUT" 2>&1 || fail "cmake --install failed: $(cat "$OUT")"
+[ -x "$inst/usr/lib/cups/backend/eseal" ] || fail "backend not installed to <prefix>/lib/cups/backend/eseal"
+[ "$(stat -c %a "$inst/usr/lib/cups/backend/eseal")" = 755 ] || fail "installed backend is not mode 0755"
+cmp -s "$inst/usr/lib/cups/backend/eseal" "$BACKEND" || fail "installed backend differs from the built one"
+assert_file "$inst/usr/share/eseal/eseal.ppd"
+assert_grep '^\*cupsFilter: "application/pdf 0 -"' "$inst/usr/share/eseal/eseal.ppd"
+pass "cmake --install: <prefix>/lib/cups/backend/eseal (0755) and share/eseal/eseal.ppd"

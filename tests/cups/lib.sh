@@ -4,6 +4,7 @@
 #   cups_sandbox          makes $SB (traversable by lp) with its own SoftHSM config + token copy, PIN, certificates,
 #                         TMPDIR ($SB/tmp), output root $SB/out, and $SB/eseal.conf holding profiles:
 #                           demo     B-T, output-dir = $SB/out/${USER}      demo-bb  the same at B-B
+#                           visible  B-B with a visible seal on page 1
 #                           wrongpin a PIN file with a wrong PIN            notsa    B-T with a TSA port nobody listens on
 #                           notoken  a key URI naming a token that is not there
 #                         and exports ESEAL_CONFIG, SOFTHSM2_CONF, TMPDIR for the backend.
@@ -61,6 +62,15 @@ key = $KEY_URI
 pin-file = $SB/pin
 cert = $SB/chain.pem
 level = B-B
+output-dir = $SB/out/\${USER}
+
+[profile visible]
+key = $KEY_URI
+pin-file = $SB/pin
+cert = $SB/chain.pem
+level = B-B
+visible = yes
+page = 1
 output-dir = $SB/out/\${USER}
 
 [profile wrongpin]
