@@ -100,18 +100,8 @@ int es_cli_verify(int argc, char **argv)
 		goto cleanup;
 	}
 	optind = 1;
-	/* Options may follow file names ("eseal verify a.pdf --json"): collect operands and keep parsing. */
-	while (optind < argc) {
-		if (strcmp(argv[optind], "--") == 0) {
-			for (optind++; optind < argc; optind++)
-				files[n_files++] = argv[optind];
-			break;
-		}
-		c = getopt_long(argc, argv, shortopts, longopts, NULL);
-		if (c == -1) {
-			files[n_files++] = argv[optind++];
-			continue;
-		}
+	/* GNU getopt permutes, so options may follow file names ("eseal verify a.pdf --json"). */
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		const es_cli_option *o = c == '?' ? NULL : es_cli_find_option(es_cli_verify_options, c);
 
 		if (o == NULL) {
@@ -138,6 +128,8 @@ int es_cli_verify(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	while (optind < argc)
+		files[n_files++] = argv[optind++];
 	if (n_files == 0) {
 		rc = es_cli_usage_error("verify", "no file to verify");
 		goto cleanup;

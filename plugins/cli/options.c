@@ -17,8 +17,7 @@ int es_cli_getopt_tables(const es_cli_option *opts, struct option **longopts, ch
 	lo = calloc(n + 1, sizeof(*lo));
 	if (lo == NULL)
 		return -1;
-	if (shortsize > 0)
-		shortopts[s++] = '+'; /* stop at the first non-option: subcommands parse their own */
+	/* No leading '+': GNU getopt permutes, so `eseal seal in.pdf -o out.pdf` works as the issue writes it. */
 	for (i = 0; i < n; i++) {
 		lo[i].name = opts[i].name;
 		lo[i].has_arg = opts[i].arg != NULL ? required_argument : no_argument;
