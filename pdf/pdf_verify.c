@@ -23,6 +23,8 @@ typedef struct {
 	int fields_seen;
 } sig_list;
 
+static int have_sig(const sig_list *out, int objid);
+
 qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len)
 {
 	qpdf_data q = qpdf_init();
@@ -44,6 +46,8 @@ qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, ch
 
 static void clear_error(qpdf_data q)
 {
+	while (qpdf_more_warnings(q))
+		qpdf_next_warning(q);
 	if (qpdf_has_error(q))
 		qpdf_get_error(q);
 }
@@ -92,7 +96,8 @@ static void walk_fields(qpdf_data q, qpdf_oh arr, const char *prefix, int depth,
 		if (qpdf_oh_is_array(q, kids) && qpdf_oh_has_key(q, f, "/T"))
 			walk_fields(q, kids, full, depth + 1, out);
 		v = qpdf_oh_get_key(q, f, "/V");
-		if (inherited_is_sig(q, f) && qpdf_oh_is_dictionary(q, v)) {
+		if (inherited_is_sig(q, f) && qpdf_oh_is_dictionary(q, v) &&
+		    (qpdf_oh_get_object_id(q, v) == 0 || !have_sig(out, qpdf_oh_get_object_id(q, v)))) {
 			sig_ref *nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
 			if (nr != NULL) {
 				out->refs = nr;
@@ -104,6 +109,58 @@ static void walk_fields(qpdf_data q, qpdf_oh arr, const char *prefix, int depth,
 			}
 		}
 		free(full);
+	}
+}
+
+static int have_sig(const sig_list *out, int objid)
+{
+	size_t i;
+
+	for (i = 0; i < out->n; i++)
+		if (out->refs[i].objid == objid)
+			return 1;
+	return 0;
+}
+
+/* Signature widgets reachable from the pages but missing from /AcroForm /Fields (some tools forget to add them):
+ * a reader still shows them, so they are verified too. */
+static void walk_page_widgets(qpdf_data q, sig_list *out)
+{
+	int np = qpdf_get_num_pages(q), i, k, na;
+
+	for (i = 0; i < np && i < 100000 && out->fields_seen < ES_PDF_MAX_FIELDS; i++) {
+		qpdf_oh annots = qpdf_oh_get_key(q, qpdf_get_page_n(q, (size_t)i), "/Annots");
+
+		na = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
+		for (k = 0; k < na && out->fields_seen < ES_PDF_MAX_FIELDS; k++) {
+			qpdf_oh a = qpdf_oh_get_array_item(q, annots, k), f = a, v;
+			int depth;
+			sig_ref *nr;
+
+			out->fields_seen++;
+			if (!qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, a, "/Subtype"), "/Widget") ||
+			    !inherited_is_sig(q, a))
+				continue;
+			for (depth = 0; depth < ES_PDF_MAX_DEPTH && !qpdf_oh_has_key(q, f, "/V") &&
+					qpdf_oh_is_dictionary(q, qpdf_oh_get_key(q, f, "/Parent"));
+			     depth++)
+				f = qpdf_oh_get_key(q, f, "/Parent");
+			v = qpdf_oh_get_key(q, f, "/V");
+			if (!qpdf_oh_is_dictionary(q, v) || qpdf_oh_get_object_id(q, v) == 0 ||
+			    have_sig(out, qpdf_oh_get_object_id(q, v)))
+				continue;
+			nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
+			if (nr == NULL)
+				return;
+			out->refs = nr;
+			nr[out->n].objid = qpdf_oh_get_object_id(q, v);
+			nr[out->n].gen = qpdf_oh_get_generation(q, v);
+			nr[out->n].name = dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
+			if (nr[out->n].name == NULL)
+				nr[out->n].name = strdup("(unnamed)");
+			if (nr[out->n].name != NULL)
+				out->n++;
+		}
 	}
 }
 
@@ -312,7 +369,7 @@ static void load_dss(qpdf_data q, es_evidence *ev, int *has_revinfo)
 			size_t dlen = 0;
 
 			if (!qpdf_oh_is_stream(q, st) ||
-			    qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, NULL, &data, &dlen) != QPDF_SUCCESS) {
+			    (qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, NULL, &data, &dlen) & QPDF_ERRORS)) {
 				clear_error(q);
 				continue;
 			}
@@ -482,6 +539,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		goto cleanup;
 	}
 	walk_fields(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields"), "", 0, &sl);
+	walk_page_widgets(q, &sl);
 	clear_error(q);
 	if (sl.n == 0) {
 		es_report_file_error(r, "no signature or document time-stamp found");

@@ -177,7 +177,11 @@ static int array_additions(mods_ctx *c, qpdf_oh o, qpdf_oh f, int (*accept)(mods
 			continue;
 		}
 		if (id <= 0 || !accept(c, it)) {
-			report(c, "%s: an entry other than a signature was added (object %d)", what, id);
+			if (c->docmdp_p == 1 && is_sig_field(c->qf, it))
+				report(c, "%s: a signature was added although the certification (DocMDP P=1) allows no "
+				       "changes (object %d)", what, id);
+			else
+				report(c, "%s: an entry other than a signature was added (object %d)", what, id);
 			bad = 1;
 		} else {
 			set_add(&c->allowed, id);
@@ -302,8 +306,8 @@ static int same_stream_data(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	size_t lo = 0, lf = 0;
 	int same;
 
-	if (qpdf_oh_get_stream_data(c->qo, o, qpdf_dl_none, NULL, &bo, &lo) != QPDF_SUCCESS ||
-	    qpdf_oh_get_stream_data(c->qf, f, qpdf_dl_none, NULL, &bf, &lf) != QPDF_SUCCESS)
+	if ((qpdf_oh_get_stream_data(c->qo, o, qpdf_dl_none, NULL, &bo, &lo) & QPDF_ERRORS) ||
+	    (qpdf_oh_get_stream_data(c->qf, f, qpdf_dl_none, NULL, &bf, &lf) & QPDF_ERRORS))
 		same = 0;
 	else
 		same = lo == lf && (lo == 0 || memcmp(bo, bf, lo) == 0);
@@ -429,6 +433,11 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 		free(uf);
 		qpdf_oh_release(c.qo, o);
 		qpdf_oh_release(fin, f);
+		/* Type-mismatch warnings accumulate inside QPDF: drain them so memory stays bounded. */
+		while (qpdf_more_warnings(c.qo))
+			qpdf_next_warning(c.qo);
+		while (qpdf_more_warnings(fin))
+			qpdf_next_warning(fin);
 		if (qpdf_has_error(c.qo))
 			qpdf_get_error(c.qo);
 		if (qpdf_has_error(fin))
