@@ -136,6 +136,7 @@ static void expect_tsa_failure(eseal_tsa *t, const char *url, const char *reason
 	if (strstr(err.message, url) == NULL || strstr(err.message, reason) == NULL)
 		fail_msg("message \"%s\" lacks \"%s\" or \"%s\"", err.message, url, reason);
 	assert_null(strchr(err.message, '\n'));
+	assert_null(strstr(err.message, "pa:ss"));
 }
 
 static void run_mode(const char *mode, const char *extra, long timeout_ms, const char *reason)
@@ -339,6 +340,39 @@ static void test_digest_length_checked(void **state)
 	eseal_tsa_free(t);
 }
 
+static void test_basic_auth_on_the_wire(void **state)
+{
+	tu_tsa srv;
+	char prefix[512], auth[600], log[600], line[256] = "";
+	const char *urls[1];
+	eseal_tsa_options o;
+	eseal_tsa *t = NULL;
+	eseal_error err = {0};
+	FILE *f;
+
+	snprintf(prefix, sizeof(prefix), "'%s/tests/timestamp/auth_probe.py'", ESEAL_SRC_DIR);
+	assert_int_equal(tu_server_start(&srv, prefix, NULL), 0);
+	snprintf(auth, sizeof(auth), "%s/cred", srv.dir);
+	assert_int_equal(tu_write_file(auth, "user:pa:ss\n", 11), 0);
+	urls[0] = srv.url;
+	memset(&o, 0, sizeof(o));
+	o.urls = urls;
+	o.n_urls = 1;
+	o.auth_file = auth;
+	assert_int_equal(eseal_tsa_open(&t, &o, &err), ESEAL_OK);
+	/* The probe refuses with 401: a permanent failure, named, and the password is nowhere in the message. */
+	expect_tsa_failure(t, srv.url, "HTTP status 401");
+	snprintf(log, sizeof(log), "%s/auth.log", srv.dir);
+	f = fopen(log, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	/* base64("user:pa:ss"): everything after the first colon is the password, colons included. */
+	assert_string_equal(line, "Basic dXNlcjpwYTpzcw==\n");
+	eseal_tsa_free(t);
+	tu_tsa_stop(&srv);
+}
+
 static void test_gen_time_garbage(void **state)
 {
 	const unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
@@ -408,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_basic_auth_accepted),
 		cmocka_unit_test(test_digest_length_checked),
+		cmocka_unit_test(test_basic_auth_on_the_wire),
 		cmocka_unit_test(test_gen_time_garbage),
 		cmocka_unit_test(test_concurrent),
 	};

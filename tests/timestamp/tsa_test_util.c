@@ -98,8 +98,17 @@ char *tu_hex(const unsigned char *buf, size_t len)
 
 int tu_tsa_start(tu_tsa *t, const char *mode, const char *extra)
 {
+	char prefix[2048];
+
+	snprintf(prefix, sizeof(prefix), "'%s/tests/lib/tsa_server.py' --dir '%s' --mode %s --port-file", ESEAL_SRC_DIR,
+		 getenv("ESEAL_TESTENV"), mode);
+	return tu_server_start(t, prefix, extra);
+}
+
+int tu_server_start(tu_tsa *t, const char *prefix, const char *suffix)
+{
 	char *dir = tu_mkdtemp();
-	char port_file[512], cmd[2048], port[32] = "";
+	char port_file[512], cmd[4096], port[32] = "";
 	FILE *f;
 	int i;
 
@@ -109,10 +118,8 @@ int tu_tsa_start(tu_tsa *t, const char *mode, const char *extra)
 	snprintf(t->dir, sizeof(t->dir), "%s", dir);
 	free(dir);
 	snprintf(port_file, sizeof(port_file), "%s/port", t->dir);
-	snprintf(cmd, sizeof(cmd),
-		 "exec python3 '%s/tests/lib/tsa_server.py' --dir '%s' --mode %s --port-file '%s' %s "
-		 "</dev/null >'%s/log' 2>&1",
-		 ESEAL_SRC_DIR, getenv("ESEAL_TESTENV"), mode, port_file, extra != NULL ? extra : "", t->dir);
+	snprintf(cmd, sizeof(cmd), "exec python3 %s '%s' %s </dev/null >'%s/log' 2>&1", prefix, port_file,
+		 suffix != NULL ? suffix : "", t->dir);
 	t->pid = fork();
 	if (t->pid < 0)
 		return -1;

@@ -26,6 +26,9 @@ typedef struct tu_tsa {
 } tu_tsa;
 /* Starts tests/lib/tsa_server.py --mode mode (extra: further arguments, may be NULL); 0 on success. */
 int tu_tsa_start(tu_tsa *t, const char *mode, const char *extra);
+/* Starts `python3 PREFIX DIR/port SUFFIX` in a fresh directory DIR (t->dir); the server writes its port to that
+ * file. 0 on success. */
+int tu_server_start(tu_tsa *t, const char *prefix, const char *suffix);
 void tu_tsa_stop(tu_tsa *t);
 /* A loopback URL on which nothing listens (a port bound and closed again). */
 void tu_dead_url(char *buf, size_t size);
