@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,64 @@ static void test_seal_file_tsa_down_no_output(void **state)
 	eseal_tsa_free(t);
 }
 
+typedef struct {
+	int ok;
+	int mismatch;
+} worker_result;
+
+static void *sign_worker(void *p)
+{
+	worker_result *r = p;
+	eseal_cms_options o = {.tsa = fx.tsa, .add_signing_time = 1};
+	unsigned char digest[32], *der = NULL;
+	const unsigned char *q;
+	size_t der_len = 0;
+	eseal_error err = {0};
+	CMS_ContentInfo *cms;
+	ASN1_OCTET_STRING *md;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		memset(digest, (int)(pthread_self() + i) & 0xff, sizeof(digest));
+		eseal_error_clear(&err);
+		if (eseal_cms_sign_digest(fx.rsa, &o, digest, sizeof(digest), &der, &der_len, &err) != ESEAL_OK) {
+			fprintf(stderr, "worker: %s\n", err.message);
+			continue;
+		}
+		/* Each result carries its own digest: no state leaks between concurrent calls. */
+		q = der;
+		cms = d2i_CMS_ContentInfo(NULL, &q, (long)der_len);
+		md = cms != NULL ? CMS_signed_get0_data_by_OBJ(only_signer(cms), OBJ_nid2obj(NID_pkcs9_messageDigest),
+							       -3, V_ASN1_OCTET_STRING) :
+				   NULL;
+		if (md != NULL && ASN1_STRING_length(md) == 32 && memcmp(ASN1_STRING_get0_data(md), digest, 32) == 0)
+			r->ok++;
+		else
+			r->mismatch++;
+		CMS_ContentInfo_free(cms);
+		OPENSSL_free(der);
+		der = NULL;
+	}
+	return NULL;
+}
+
+static void test_concurrent_bt(void **state)
+{
+	pthread_t th[4];
+	worker_result res[4];
+	int i;
+
+	/* One signer, one TSA client, four threads (the bulk sealer's shape). */
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, sign_worker, &res[i]), 0);
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(res[i].ok, 3);
+		assert_int_equal(res[i].mismatch, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_bad_digest_len),
 		cmocka_unit_test(test_seal_file),
 		cmocka_unit_test(test_seal_file_tsa_down_no_output),
+		cmocka_unit_test(test_concurrent_bt),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
