@@ -34,7 +34,7 @@ static int digest_file(const char *path, const EVP_MD *md, unsigned char *out, u
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: is a directory, not a file to seal", path);
 		goto cleanup;
 	}
-	/* One sequential pass over a possibly huge file: let the kernel read ahead and drop pages behind us. */
+	/* One sequential pass over a possibly huge file: let the kernel read ahead aggressively. */
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	buf = OPENSSL_malloc(ES_READ_CHUNK);
 	ctx = EVP_MD_CTX_new();
