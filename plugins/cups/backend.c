@@ -48,27 +48,18 @@ static int exit_code_for(eseal_status st, const char **reason)
 {
 	*reason = NULL;
 	switch (st) {
-	case ESEAL_OK:
-		return CUPS_BACKEND_OK;
-	case ESEAL_E_INPUT:
-		return CUPS_BACKEND_CANCEL;
+	case ESEAL_OK: return CUPS_BACKEND_OK;
+	case ESEAL_E_INPUT: return CUPS_BACKEND_CANCEL;
 	case ESEAL_E_PIN: /* retrying a wrong PIN would lock the token */
 		*reason = "eseal-token-error";
 		return CUPS_BACKEND_STOP;
 	case ESEAL_E_CONFIG:
-	case ESEAL_E_USAGE:
-		*reason = "eseal-config-error";
-		return CUPS_BACKEND_STOP;
-	case ESEAL_E_HSM:
-		*reason = "eseal-hsm-unavailable-warning";
-		return CUPS_BACKEND_RETRY;
-	case ESEAL_E_TSA:
-		*reason = "eseal-tsa-unavailable-warning";
-		return CUPS_BACKEND_RETRY;
+	case ESEAL_E_USAGE: *reason = "eseal-config-error"; return CUPS_BACKEND_STOP;
+	case ESEAL_E_HSM: *reason = "eseal-hsm-unavailable-warning"; return CUPS_BACKEND_RETRY;
+	case ESEAL_E_TSA: *reason = "eseal-tsa-unavailable-warning"; return CUPS_BACKEND_RETRY;
 	case ESEAL_E_IO:
 	case ESEAL_E_CRYPTO:
-	case ESEAL_E_INTERNAL:
-		break;
+	case ESEAL_E_INTERNAL: break;
 	}
 	return CUPS_BACKEND_FAILED;
 }
@@ -107,14 +98,17 @@ static int profile_from_uri(const char *uri, char *out, size_t size, eseal_error
 		n = strlen(p);
 	}
 	if (n >= size || n > PROFILE_NAME_MAX)
-		return es_error_set(err, ESEAL_E_CONFIG, "device URI: profile name longer than %d characters", PROFILE_NAME_MAX);
+		return es_error_set(err, ESEAL_E_CONFIG, "device URI: profile name longer than %d characters",
+				    PROFILE_NAME_MAX);
 	memcpy(out, p, n);
 	out[n] = '\0';
 	for (p = out; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
 		      *p == '_' || *p == '.'))
-			return es_error_set(err, ESEAL_E_CONFIG, "device URI: profile name '%s' has characters other than letters, "
-						   "digits, '-', '_' and '.'", out);
+			return es_error_set(err, ESEAL_E_CONFIG,
+					    "device URI: profile name '%s' has characters other than letters, "
+					    "digits, '-', '_' and '.'",
+					    out);
 	return ESEAL_OK;
 }
 
@@ -142,7 +136,8 @@ static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char
 			return rc;
 		eseal_error_clear(err);
 	}
-	return es_error_set(err, ESEAL_E_IO, "%s: %u files of this name already exist in the folder", base, MAX_NAME_TRIES);
+	return es_error_set(err, ESEAL_E_IO, "%s: %u files of this name already exist in the folder", base,
+			    MAX_NAME_TRIES);
 }
 
 static void discovery(void)

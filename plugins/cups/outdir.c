@@ -24,8 +24,8 @@ int es_cups_check_user(const char *user, eseal_error *err)
 	if (len > USER_MAX)
 		return es_error_set(err, ESEAL_E_INPUT, "the job's user name is longer than %d bytes", USER_MAX);
 	if (s[0] == '.' || strchr(user, '/') != NULL)
-		return es_error_set(err, ESEAL_E_INPUT, "the job's user name '%s' cannot be a folder name ('/' or leading '.')",
-				    user);
+		return es_error_set(err, ESEAL_E_INPUT,
+				    "the job's user name '%s' cannot be a folder name ('/' or leading '.')", user);
 	for (; *s != '\0'; s++)
 		if (*s < 0x20 || *s == 0x7f)
 			return es_error_set(err, ESEAL_E_INPUT, "the job's user name contains control characters");
@@ -75,23 +75,30 @@ static int open_component(int parent, const char *name, const char *path, eseal_
 			break;
 		/* EEXIST: someone made it between our open and mkdir; the next open judges what it is. */
 		if (mkdirat(parent, name, 0700) != 0 && errno != EEXIST) {
-			es_error_set(err, ESEAL_E_IO, "output-dir %s: cannot create '%s': %s", path, name, strerror(errno));
+			es_error_set(err, ESEAL_E_IO, "output-dir %s: cannot create '%s': %s", path, name,
+				     strerror(errno));
 			return -1;
 		}
 	}
 	if (fd < 0) {
 		if ((errno == ELOOP || errno == ENOTDIR) && fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' is %s; refusing to write there", path, name,
-				     S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
+			es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' is %s; refusing to write there", path,
+				     name, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
+		else if (errno == EACCES) /* a folder of someone else's: this job's problem, not the printer's */
+			es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' is not accessible to the backend's user",
+				     path, name);
 		else
-			es_error_set(err, ESEAL_E_IO, "output-dir %s: cannot open '%s': %s", path, name, strerror(errno));
+			es_error_set(err, ESEAL_E_IO, "output-dir %s: cannot open '%s': %s", path, name,
+				     strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0)
 		es_error_set(err, ESEAL_E_IO, "output-dir %s: cannot stat '%s': %s", path, name, strerror(errno));
 	else if (st.st_uid != geteuid())
-		es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' belongs to uid %ld, not to the backend's uid %ld; "
-			     "refusing to write there", path, name, (long)st.st_uid, (long)geteuid());
+		es_error_set(err, ESEAL_E_INPUT,
+			     "output-dir %s: '%s' belongs to uid %ld, not to the backend's uid %ld; "
+			     "refusing to write there",
+			     path, name, (long)st.st_uid, (long)geteuid());
 	else if (st.st_mode & S_IWOTH)
 		es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' is writable by everyone; refusing to write there",
 			     path, name);
@@ -111,8 +118,10 @@ int es_cups_open_output_dir(const char *tmpl, const char *user, int *dirfd_out, 
 	*dirfd_out = -1;
 	*path_out = NULL;
 	if (tmpl == NULL || tmpl[0] != '/')
-		return es_error_set(err, ESEAL_E_CONFIG, "output-dir: %s; the e-Seal printer needs an absolute folder "
-				    "(e.g. /srv/sealed/${USER})", tmpl == NULL ? "not set in the profile" : "not absolute");
+		return es_error_set(err, ESEAL_E_CONFIG,
+				    "output-dir: %s; the e-Seal printer needs an absolute folder "
+				    "(e.g. /srv/sealed/${USER})",
+				    tmpl == NULL ? "not set in the profile" : "not absolute");
 	if ((rc = es_cups_check_user(user, err)) != ESEAL_OK)
 		return rc;
 	if ((rc = es_cups_expand_user(tmpl, user, &path, err)) != ESEAL_OK)
@@ -137,8 +146,10 @@ int es_cups_open_output_dir(const char *tmpl, const char *user, int *dirfd_out, 
 		goto cleanup;
 	}
 	if ((fd = open(admin, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		rc = es_error_set(err, ESEAL_E_CONFIG, "output-dir %s: cannot open %s: %s (the administrator creates it, "
-				  "writable by the backend's user)", path, admin, strerror(errno));
+		rc = es_error_set(err, ESEAL_E_CONFIG,
+				  "output-dir %s: cannot open %s: %s (the administrator creates it, "
+				  "writable by the backend's user)",
+				  path, admin, strerror(errno));
 		goto cleanup;
 	}
 	if ((rc = es_cups_expand_user(rest, user, &tok, err)) != ESEAL_OK)

@@ -24,10 +24,9 @@ static const char *temp_dir(void)
 
 static int write_all(int fd, const unsigned char *p, size_t len)
 {
-	ssize_t n;
-
 	while (len > 0) {
-		n = write(fd, p, len);
+		ssize_t n = write(fd, p, len);
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -43,7 +42,6 @@ int es_cups_spool_stdin(int *fd_out, eseal_error *err)
 	char path[3100];
 	unsigned char buf[65536];
 	off_t total = 0;
-	ssize_t n;
 	int fd = -1, rc = ESEAL_OK;
 
 	*fd_out = -1;
@@ -57,7 +55,8 @@ int es_cups_spool_stdin(int *fd_out, eseal_error *err)
 		goto cleanup;
 	}
 	for (;;) {
-		n = read(STDIN_FILENO, buf, sizeof(buf));
+		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -73,8 +72,8 @@ int es_cups_spool_stdin(int *fd_out, eseal_error *err)
 			goto cleanup;
 		}
 		if (write_all(fd, buf, (size_t)n) != 0) {
-			rc = es_error_set(err, ESEAL_E_IO, "%s: cannot write the job to the temporary file: %s", temp_dir(),
-					  strerror(errno));
+			rc = es_error_set(err, ESEAL_E_IO, "%s: cannot write the job to the temporary file: %s",
+					  temp_dir(), strerror(errno));
 			goto cleanup;
 		}
 	}
@@ -94,10 +93,9 @@ int es_cups_check_pdf(int fd, const char *what, eseal_error *err)
 {
 	unsigned char head[1024];
 	size_t got = 0;
-	ssize_t n;
 
 	while (got < sizeof(head)) {
-		n = pread(fd, head + got, sizeof(head) - got, (off_t)got);
+		ssize_t n = pread(fd, head + got, sizeof(head) - got, (off_t)got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -109,9 +107,10 @@ int es_cups_check_pdf(int fd, const char *what, eseal_error *err)
 	if (got == 0)
 		return es_error_set(err, ESEAL_E_INPUT, "%s: empty job; nothing to seal", what);
 	if (!eseal_pdf_detect(head, got))
-		return es_error_set(err, ESEAL_E_INPUT,
-				    "%s: not a PDF (no %%PDF- header); the e-Seal printer seals PDF only - print from an "
-				    "application, or check that the queue uses eseal.ppd so CUPS converts other formats",
-				    what);
+		return es_error_set(
+			err, ESEAL_E_INPUT,
+			"%s: not a PDF (no %%PDF- header); the e-Seal printer seals PDF only - print from an "
+			"application, or check that the queue uses eseal.ppd so CUPS converts other formats",
+			what);
 	return ESEAL_OK;
 }
