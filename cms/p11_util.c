@@ -184,8 +184,9 @@ int es_p11_modules_load(es_p11_modules *mods, const char *module_path, const cha
 		module = p11_kit_module_load(module_path, 0);
 		if (module == NULL) {
 			msg = p11_kit_message();
-			return es_error_set(err, ESEAL_E_CONFIG, "%s: cannot load PKCS#11 module %s%s%s", what,
-					    module_path, msg != NULL ? ": " : "", msg != NULL ? msg : "");
+			/* p11-kit's message already names the path (twice, from dlerror): do not add a third. */
+			return es_error_set(err, ESEAL_E_CONFIG, "%s: cannot load the PKCS#11 module%s%s", what,
+					    msg != NULL ? ": " : " ", msg != NULL ? msg : module_path);
 		}
 		rv = p11_kit_module_initialize(module);
 		if (rv != CKR_OK) {

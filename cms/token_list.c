@@ -288,6 +288,12 @@ int eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx,
 						   "?",
 			     desc, manuf);
 		}
+		/* p11-kit's trust module holds the system's CA anchors (hundreds, never a key): not what this lists. */
+		if (name != NULL && strcmp(name, "p11-kit-trust") == 0) {
+			emit(&l, "  (system trust anchors; not listed)");
+			free(name);
+			continue;
+		}
 		free(name);
 		rv = f->C_GetSlotList(CK_FALSE, NULL, &n);
 		if (rv != CKR_OK) {
@@ -302,6 +308,8 @@ int eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx,
 		}
 		if (f->C_GetSlotList(CK_FALSE, slots, &n) != CKR_OK)
 			continue;
+		if (n == 0)
+			emit(&l, "  (no slots)");
 		for (i = 0; i < n; i++)
 			list_slot(&l, f, slots[i]);
 	}
