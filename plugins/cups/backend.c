@@ -47,6 +47,11 @@ static void report(const char *prefix, const char *msg, const char *alias, const
 static int exit_code_for(eseal_status st, const char **reason)
 {
 	*reason = NULL;
+	/* The library decides what is worth retrying (HSM, TSA); we only name the reason. */
+	if (eseal_status_is_transient(st)) {
+		*reason = st == ESEAL_E_TSA ? "eseal-tsa-unavailable-warning" : "eseal-hsm-unavailable-warning";
+		return CUPS_BACKEND_RETRY;
+	}
 	switch (st) {
 	case ESEAL_OK: return CUPS_BACKEND_OK;
 	case ESEAL_E_INPUT: return CUPS_BACKEND_CANCEL;
@@ -55,11 +60,7 @@ static int exit_code_for(eseal_status st, const char **reason)
 		return CUPS_BACKEND_STOP;
 	case ESEAL_E_CONFIG:
 	case ESEAL_E_USAGE: *reason = "eseal-config-error"; return CUPS_BACKEND_STOP;
-	case ESEAL_E_HSM: *reason = "eseal-hsm-unavailable-warning"; return CUPS_BACKEND_RETRY;
-	case ESEAL_E_TSA: *reason = "eseal-tsa-unavailable-warning"; return CUPS_BACKEND_RETRY;
-	case ESEAL_E_IO:
-	case ESEAL_E_CRYPTO:
-	case ESEAL_E_INTERNAL: break;
+	default: break; /* I/O, crypto, internal: the queue's error policy decides */
 	}
 	return CUPS_BACKEND_FAILED;
 }
