@@ -141,6 +141,16 @@ static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char
 			    MAX_NAME_TRIES);
 }
 
+/* "job 42". CUPS job ids are numbers; anything else (a hand-made call) is kept printable for the log. */
+static void job_label_of(const char *job_id, char *out, size_t size)
+{
+	size_t i, n = (size_t)snprintf(out, size, "job %.32s", job_id);
+
+	for (i = 4; i < n && i < size; i++)
+		if ((unsigned char)out[i] < 0x21 || (unsigned char)out[i] > 0x7e)
+			out[i] = '_';
+}
+
 static void discovery(void)
 {
 	/* backend(7): device-class device-uri "make-and-model" "info" "device-id" "location" */
@@ -179,7 +189,7 @@ int main(int argc, char **argv)
 	job_id = argv[1];
 	user = argv[2];
 	title = argv[3];
-	snprintf(job_label, sizeof(job_label), "job %.32s", job_id);
+	job_label_of(job_id, job_label, sizeof(job_label));
 	if (eseal_init(&err) != ESEAL_OK) {
 		code = fail(&err, NULL, job_label);
 		goto cleanup;
