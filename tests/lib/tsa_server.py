@@ -6,8 +6,12 @@
 # --role ocsp answers OCSP requests through `openssl ocsp -index ... -reqin` (binds 127.0.0.1 only, which
 # `openssl ocsp -port` in OpenSSL 3.0 cannot). Standard library only; one thread per connection, keep-alive.
 #
-#   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow] [--delay S]
-#                 [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp]
+#   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow|rejection] [--delay S]
+#                 [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp] [--auth-file F]
+# Modes: garbage = 200 with random bytes; http500 = HTTP 500; wrong-nonce / wrong-imprint = a valid signed reply
+# to a query with another nonce / imprint; slow = waits --delay seconds, then answers; rejection = a signed
+# TimeStampResp with status rejection (badAlg: the query is re-made with MD5, which the TSA refuses).
+# --auth-file F (one line user:password): POSTs without that HTTP basic authorization get 401.
 # DIR is a testenv or demo directory made by samples/demo/mkpki.sh (uses DIR/pki/{tsa,ocsp,ca}.*).
 import argparse
 import http.server
@@ -21,7 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_BODY = 64 * 1024
-MODES = ("ok", "garbage", "http500", "wrong-nonce", "wrong-imprint", "slow")
+MODES = ("ok", "garbage", "http500", "wrong-nonce", "wrong-imprint", "slow", "rejection")
 
 
 def der_tlv(buf, off):
@@ -153,6 +157,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def answer_tsa(self, query):
         o = self.server.opts
+        if o.auth is not None and self.headers.get("Authorization", "") != o.auth:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="eseal test TSA"')
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "13")
+            self.end_headers()
+            self.wfile.write(b"unauthorized\n")
+            return
         if o.mode == "http500":
             return self.send(500, b"internal error (test mode)\n", "text/plain")
         if o.mode == "garbage":
@@ -164,6 +176,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 query = tamper_query(query, "nonce")
             elif o.mode == "wrong-imprint":
                 query = tamper_query(query, "imprint")
+            elif o.mode == "rejection":
+                query = subprocess.run(["openssl", "ts", "-query", "-md5", "-digest", "00" * 16, "-cert"],
+                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=True).stdout
         except ValueError as e:
             return self.send(400, ("bad time-stamp query: %s\n" % e).encode(), "text/plain")
         pki = os.path.join(o.dir, "pki")
@@ -197,7 +212,14 @@ def main(role="tsa"):
     ap.add_argument("--www", help="serve the files of this directory by GET (default DIR/www)")
     ap.add_argument("--role", choices=("tsa", "ocsp"), default=role)
     ap.add_argument("--config", default=os.path.join(HERE, "tsa.cnf"))
+    ap.add_argument("--auth-file", help="require HTTP basic authorization with the user:password in this file")
     opts = ap.parse_args()
+    opts.auth = None
+    if opts.auth_file:
+        import base64
+        with open(opts.auth_file, "rb") as f:
+            cred = f.read().splitlines()[0]
+        opts.auth = "Basic " + base64.b64encode(cred).decode()
     opts.dir = os.path.abspath(opts.dir)
     if opts.www is None and os.path.isdir(os.path.join(opts.dir, "www")):
         opts.www = os.path.join(opts.dir, "www")
