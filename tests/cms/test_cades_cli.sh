@@ -76,6 +76,15 @@ openssl cms -verify -binary -inform DER -in pss.p7s -content big.bin -CAfile "$R
 openssl cms -cmsout -print -inform DER -in pss.p7s | grep -q 'rsassaPss' || fail "PSS: wrong signatureAlgorithm"
 pass "ECDSA B-T and RSA-PSS .p7s verify"
 
+# --- a file over 2 GiB (sparse, so no disk is used): streamed, no 32-bit size anywhere ----------------------------
+truncate -s $((2147483648 + 4097)) huge.bin
+printf 'tail' >>huge.bin
+expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb -o huge.bin.p7s huge.bin
+openssl cms -verify -binary -inform DER -in huge.bin.p7s -content huge.bin -CAfile "$ROOT" -purpose any \
+	-out /dev/null 2>verify.err || fail "2 GiB file: openssl cms -verify: $(cat verify.err)"
+rm -f huge.bin
+pass "a 2 GiB + 4 KiB file is sealed and verifies"
+
 # --- an existing output is never replaced without --force --------------------------------------------------------
 echo keep >exists.p7s
 expect_exit 74 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb -o exists.p7s big.bin
