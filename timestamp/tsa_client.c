@@ -3,8 +3,8 @@
 #include "eseal/timestamp.h"
 #include "tsa_internal.h"
 #include "error_internal.h"
+#include "secret_internal.h"
 
-#include <errno.h>
 #include <openssl/bn.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
@@ -37,22 +37,14 @@ struct eseal_tsa {
 
 static const char *const reply_types[] = {"application/timestamp-reply", "application/timestamp-response", NULL};
 
+/* "user:password" from the first line of path, through the library's one secret-file reader. */
 static int read_auth(const char *path, char **out, eseal_error *err)
 {
 	char line[ES_TSA_AUTH_MAX];
-	FILE *f = NULL;
-	size_t n;
-	int rc = ESEAL_OK;
+	int rc;
 
-	f = fopen(path, "re");
-	if (f == NULL)
-		return es_error_set(err, ESEAL_E_CONFIG, "%s: cannot read TSA credentials: %s", path, strerror(errno));
-	if (fgets(line, sizeof(line), f) == NULL) {
-		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: TSA credentials file is empty", path);
+	if ((rc = es_secret_read_file(path, line, sizeof(line), err)) != ESEAL_OK)
 		goto cleanup;
-	}
-	n = strcspn(line, "\r\n");
-	line[n] = '\0';
 	if (strchr(line, ':') == NULL || line[0] == ':') {
 		rc = es_error_set(err, ESEAL_E_CONFIG,
 				  "%s: TSA credentials must be \"user:password\" on the first line", path);
@@ -62,7 +54,6 @@ static int read_auth(const char *path, char **out, eseal_error *err)
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 cleanup:
 	OPENSSL_cleanse(line, sizeof(line));
-	fclose(f);
 	return rc;
 }
 
