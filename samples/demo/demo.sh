@@ -34,7 +34,9 @@ say "1/6 Debian packages"
 bash "$SRC/scripts/install-deps.sh"
 
 say "2/6 build (release) in $BUILD"
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_TESTS=OFF >/dev/null
+mkdir -p "$BUILD"
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF -DESEAL_FUZZ=OFF -DESEAL_TESTS=OFF \
+	>"$BUILD/demo-configure.log" 2>&1 || { tail -n 40 "$BUILD/demo-configure.log" >&2; exit 1; }
 cmake --build "$BUILD" -j "$JOBS" >"$BUILD/demo-build.log" 2>&1 || { tail -n 40 "$BUILD/demo-build.log" >&2; exit 1; }
 ESEAL=$BUILD/plugins/cli/eseal
 "$ESEAL" --version
