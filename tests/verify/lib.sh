@@ -1,0 +1,36 @@
+# tests/verify/lib.sh: helpers for the verify script tests (sourced after tests/lib/env.sh).
+# verify_json CODE FILE [eseal verify options]: runs `eseal verify --json --trust $ROOT`, asserts the exit status,
+# and keeps the JSON in $OUT; jf EXPR evaluates a Python expression over it (d = the object of the first file).
+
+verify_json() {
+	local code=$1 file=$2
+	shift 2
+	expect_exit "$code" "$ESEAL" verify --json --trust "$ROOT" "$@" "$file"
+}
+
+jf() {
+	python3 -c 'import json,sys
+d=json.loads(open(sys.argv[1]).readline())
+print(eval(sys.argv[2]))' "$OUT" "$1"
+}
+
+# expect_seal N INDICATION SUB|None [REGEX]: seal N has that indication and sub-indication, and (if not passing)
+# a reason in errors matching REGEX.
+expect_seal() {
+	local n=$1 ind=$2 sub=$3 re=${4:-.}
+	[ "$(jf "d['seals'][$n]['indication']")" = "$ind" ] || fail "seal $n: indication $(jf "d['seals'][$n]['indication']"), want $ind: $(head -c 1500 "$OUT")"
+	[ "$(jf "d['seals'][$n]['sub_indication']")" = "$sub" ] || fail "seal $n: sub-indication $(jf "d['seals'][$n]['sub_indication']"), want $sub: $(head -c 1500 "$OUT")"
+	if [ "$ind" != TOTAL-PASSED ]; then
+		jf "'\n'.join(d['seals'][$n]['errors'])" | grep -Eq -- "$re" || fail "seal $n: no reason matching '$re': $(head -c 1500 "$OUT")"
+	fi
+}
+
+# The JSON carries the fields the issue names, for every seal.
+expect_fields() {
+	local f
+	for f in format level indication sub_indication organization organization_identifier signing_time timestamp_time \
+		covers_whole_document modified_after errors warnings; do
+		[ "$(jf "all('$f' in s for s in d['seals'])")" = True ] || fail "JSON lacks $f: $(head -c 800 "$OUT")"
+	done
+	[ "$(jf "'file' in d and len(d['seals']) > 0")" = True ] || fail "JSON lacks file/seals"
+}

@@ -1,0 +1,148 @@
+#!/bin/bash
+# tests/verify/verify_pades.sh: `eseal verify` on PDFs: our own PAdES seals (B-B, B-T, EC, visible, two seals,
+# certified) and Poppler's pdfsig signatures pass; the known attacks on PDF validators (flipped byte, incremental
+# saving / shadow hide and replace, catalog change, rewritten ByteRange, USF, Contents moved out of the gap,
+# DocMDP violation) and certificate faults (untrusted root, expired, revoked) are reported with the right reason.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/verify/lib.sh"
+D=$(tmpdir)
+PDF=$SAMPLES/documents/japanese.pdf
+ATTACK="python3 $ESEAL_SRC/tests/verify/pdf_attack.py"
+
+# --- genuine: our seals ---
+"$ESEAL" seal -p demo -o "$D/bt.pdf" "$PDF"
+"$ESEAL" seal -p demo-bb -o "$D/bb.pdf" "$PDF"
+"$ESEAL" seal -p demo-ec -o "$D/ec.pdf" "$PDF"
+"$ESEAL" seal -p demo --visible -o "$D/vis.pdf" "$SAMPLES/documents/report.pdf"
+"$ESEAL" seal -p demo --visible --page last -o "$D/two.pdf" "$D/vis.pdf"
+"$ESEAL" seal -p demo --certify no-changes -o "$D/cert.pdf" "$PDF"
+pdfsig "$D/bt.pdf" >"$D/referee.txt" 2>&1 || true
+assert_grep "Signature is Valid" "$D/referee.txt"
+
+verify_json 0 "$D/bt.pdf"
+expect_fields
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['format']")" = PAdES ] || fail "format"
+[ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "bt level $(jf "d['seals'][0]['level']")"
+[ "$(jf "d['seals'][0]['organization_identifier']")" = NTRJP-1234567890123 ] || fail "organization identifier"
+[ "$(jf "d['seals'][0]['covers_whole_document']")" = True ] || fail "covers whole document"
+[ "$(jf "d['seals'][0]['timestamp_time'] is not None")" = True ] || fail "timestamp time"
+[ "$(jf "d['seals'][0]['certificate_type']")" = e-seal ] || fail "e-Seal certificate kind"
+pass "own PAdES B-T: TOTAL-PASSED, level B-T, NTRJP identifier, time-stamp time"
+
+verify_json 0 "$D/bb.pdf"
+[ "$(jf "d['seals'][0]['level']")" = B-B ] || fail "bb level"
+[ "$(jf "d['seals'][0]['timestamp_time']")" = None ] || fail "bb has no time-stamp"
+verify_json 0 "$D/ec.pdf"
+verify_json 0 "$D/cert.pdf"
+verify_json 0 "$D/two.pdf"
+[ "$(jf "len(d['seals'])")" = 2 ] || fail "two seals expected"
+expect_seal 0 TOTAL-PASSED None
+expect_seal 1 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "first of two seals does not cover the file"
+[ "$(jf "d['seals'][0]['modified_after']")" = False ] || fail "a second seal is an allowed change"
+pass "own B-B, EC, certified, and two seals (second seal allowed after the first)"
+
+# Text report: verdict first, then the organization and its identifier.
+expect_exit 0 "$ESEAL" verify --trust "$ROOT" "$D/bt.pdf"
+head -1 "$OUT" | grep -q "TOTAL-PASSED" || fail "text report must start with the verdict"
+sed -n 3p "$OUT" | grep -q "organization: " || fail "organization must come right after the verdict"
+sed -n 4p "$OUT" | grep -q "organization identifier: NTRJP-1234567890123" || fail "identifier next"
+pass "text report: verdict, organization, identifier first"
+
+# --- genuine: Poppler's pdfsig (adbe.pkcs7.detached), NSS database with the development key ---
+NSS=$D/nss
+mkdir "$NSS"
+certutil -N -d "sql:$NSS" --empty-password
+openssl pkcs12 -export -inkey "$DEV_KEY" -in "$PKI/dev-eseal.pem" -certfile "$CA" -name dev -passout pass:x \
+	-out "$D/dev.p12"
+pk12util -i "$D/dev.p12" -d "sql:$NSS" -W x >/dev/null
+pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$PDF" "$D/poppler.pdf" >/dev/null 2>&1
+pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$D/bt.pdf" "$D/bt-poppler.pdf" >/dev/null 2>&1
+verify_json 0 "$D/poppler.pdf"
+expect_seal 0 TOTAL-PASSED None
+verify_json 0 "$D/bt-poppler.pdf"
+[ "$(jf "len(d['seals'])")" = 2 ] || fail "pdfsig's second signature must be found"
+[ "$(jf "d['seals'][0]['modified_after']")" = False ] || fail "pdfsig's signature is an allowed change"
+pass "pdfsig signatures pass, also added after our seal"
+
+# --- attacks ---
+attack() { # mode expected-exit indication sub regex
+	$ATTACK "$1" "$D/bt.pdf" "$D/att-$1.pdf"
+	verify_json "$2" "$D/att-$1.pdf"
+	expect_seal 0 "$3" "$4" "$5"
+	pass "attack $1: $3/$4"
+}
+attack flip 1 TOTAL-FAILED HASH_FAILURE "changed after sealing"
+attack byterange 1 TOTAL-FAILED FORMAT_FAILURE "ByteRange"
+attack byterange-usf 1 TOTAL-FAILED FORMAT_FAILURE "ByteRange"
+attack contents-moved 1 TOTAL-FAILED FORMAT_FAILURE "signature wrapping"
+attack no-contents 1 TOTAL-FAILED FORMAT_FAILURE "Contents missing"
+for m in shadow-replace shadow-hide form-value; do
+	$ATTACK "$m" "$D/bt.pdf" "$D/att-$m.pdf"
+	qpdf --check "$D/att-$m.pdf" >/dev/null || fail "$m: the attack file must be a valid PDF for the test to mean anything"
+	verify_json 1 "$D/att-$m.pdf"
+	[ "$(jf "d['seals'][0]['modified_after']")" = True ] || fail "$m: modified_after expected"
+	[ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "$m: covers_whole_document"
+	[ "$(jf "d['indication']")" = TOTAL-FAILED ] || fail "$m: file verdict"
+done
+verify_json 1 "$D/att-shadow-replace.pdf"
+jf "'\n'.join(d['seals'][0]['errors'])" | grep -q "page content stream" || fail "shadow-replace reason"
+verify_json 1 "$D/att-shadow-hide.pdf"
+jf "'\n'.join(d['seals'][0]['errors'])" | grep -q "Annots" || fail "shadow-hide reason"
+verify_json 1 "$D/att-form-value.pdf"
+jf "'\n'.join(d['seals'][0]['errors'])" | grep -q "OpenAction" || fail "catalog change reason"
+pass "incremental saving / shadow hide / shadow replace / catalog change: modified after sealing"
+$ATTACK shadow-replace "$D/poppler.pdf" "$D/att-poppler.pdf"
+verify_json 1 "$D/att-poppler.pdf"
+pass "page content replaced after a pdfsig signature"
+
+pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$D/cert.pdf" "$D/cert-more.pdf" >/dev/null 2>&1
+verify_json 1 "$D/cert-more.pdf"
+jf "'\n'.join(d['seals'][0]['errors'])" | grep -q "DocMDP P=1" || fail "DocMDP reason"
+pass "a signature after a no-changes certification breaks it"
+
+# --- certificate faults ---
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/o.key" -subj "/CN=Other Root" -days 2 -out "$D/other-root.pem" \
+	2>/dev/null
+expect_exit 2 "$ESEAL" verify --json --trust "$D/other-root.pem" "$D/bt.pdf"
+expect_seal 0 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND "trust anchor"
+expect_exit 2 "$ESEAL" verify --json "$D/bt.pdf"
+expect_seal 0 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND "no trust anchors"
+pass "untrusted root and no --trust: INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"
+
+"$ESEAL" seal -p demo --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" -o "$D/revoked-bt.pdf" "$PDF"
+"$ESEAL" seal -p demo-bb --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" -o "$D/revoked-bb.pdf" "$PDF"
+verify_json 1 "$D/revoked-bt.pdf"
+expect_seal 0 TOTAL-FAILED REVOKED "revoked on .*OCSP"
+verify_json 2 "$D/revoked-bb.pdf"
+expect_seal 0 INDETERMINATE REVOKED_NO_POE "revoked"
+pass "revoked certificate (loopback OCSP responder): B-T TOTAL-FAILED/REVOKED, B-B INDETERMINATE/REVOKED_NO_POE"
+
+# The expired fixture key can only seal while its certificate was valid: seal at a past time.
+notafter=$(openssl x509 -in "$PKI/expired.pem" -noout -enddate | cut -d= -f2)
+past=$(date -u -d "$notafter - 2 days" '+%Y-%m-%d %H:%M:%S')
+ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 faketime "$past" \
+	"$ESEAL" seal -p demo-bb --key "$KEY_URI_EXPIRED" --cert "$PKI/expired-chain.pem" -o "$D/expired.pdf" "$PDF"
+verify_json 2 "$D/expired.pdf"
+expect_seal 0 INDETERMINATE OUT_OF_BOUNDS_NO_POE "expired"
+pass "expired certificate without time-stamp: INDETERMINATE/OUT_OF_BOUNDS_NO_POE"
+
+# --offline: no OCSP/CRL fetching; our file carries no revocation data, so the status is unknown.
+verify_json 2 "$D/bt.pdf" --offline
+expect_seal 0 INDETERMINATE TRY_LATER "revocation"
+pass "--offline without carried revocation data: INDETERMINATE/TRY_LATER"
+
+# Input errors: not a PDF, unreadable, no seal; the input is never modified.
+sha=$(sha256sum "$D/bt.pdf")
+printf '%%PDF-1.7\ngarbage\n' >"$D/garbage.pdf"
+expect_exit 65 "$ESEAL" verify --trust "$ROOT" "$D/garbage.pdf"
+assert_grep "garbage.pdf" "$ERR"
+expect_exit 74 "$ESEAL" verify --trust "$ROOT" "$D/missing.pdf"
+expect_exit 2 "$ESEAL" verify --trust "$ROOT" "$PDF"
+assert_grep "no signature" "$OUT"
+expect_exit 64 "$ESEAL" verify --bogus "$D/bt.pdf"
+expect_exit 64 "$ESEAL" verify --at yesterday "$D/bt.pdf"
+expect_exit 64 "$ESEAL" verify
+[ "$(sha256sum "$D/bt.pdf")" = "$sha" ] || fail "input modified"
+pass "exit codes: 65 malformed, 74 unreadable, 2 no seal, 64 usage"
