@@ -52,10 +52,11 @@ FileDevice No
 # cupsd hands its children a filtered environment: what the backend needs is passed explicitly.
 SetEnv ESEAL_CONFIG $ESEAL_CONFIG
 SetEnv SOFTHSM2_CONF $SOFTHSM2_CONF
-SetEnv ASAN_OPTIONS ${ASAN_OPTIONS:-detect_leaks=1}
-SetEnv LSAN_OPTIONS ${LSAN_OPTIONS:-}
-SetEnv UBSAN_OPTIONS ${UBSAN_OPTIONS:-}
 EOF
+# The sanitizer settings of the test build (suppressions etc.), when there are any.
+for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do
+	[ -z "${!v:-}" ] || echo "SetEnv $v ${!v}" >>"$C/conf/cups-files.conf"
+done
 cat >"$C/conf/cupsd.conf" <<EOF
 # Private cupsd of tests/cups/cupsd.sh: loopback only, no browsing, no authentication (a throw-away scheduler).
 LogLevel debug
