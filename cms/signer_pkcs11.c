@@ -326,6 +326,10 @@ static int login(eseal_signer *s, const eseal_signer_options *opts, P11KitUri *u
 	if (b->f->C_GetSessionInfo(b->anchor, &info) == CKR_OK &&
 	    (info.state == CKS_RO_USER_FUNCTIONS || info.state == CKS_RW_USER_FUNCTIONS))
 		return ESEAL_OK;
+	/* A locked PIN cannot get better by trying: say so instead of spending an attempt. */
+	if (t->flags & CKF_USER_PIN_LOCKED)
+		return es_error_set(err, ESEAL_E_PIN, "%s: the token's user PIN is locked (CKF_USER_PIN_LOCKED)",
+				    s->name);
 	if (t->flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
 		/* PIN pad or biometric reader: the token asks the person, not us. */
 		rv = b->f->C_Login(b->anchor, CKU_USER, NULL, 0);
