@@ -1,9 +1,10 @@
 #!/bin/bash
 # tests/cups/cupsd.sh: the e-Seal printer in a real CUPS. A private cupsd (own ServerRoot, spool, logs, ServerBin
-# holding the standard filters and our backend) on 127.0.0.1:<free port>; the queue is added with lpadmin and the
-# shipped PPD; PDFs and PostScript are printed with lp as users alice and bob; the sealed B-T PDFs in their folders
-# pass pdfsig, qpdf, openssl ts -verify and eseal verify. Through the same cupsd: a raw non-PDF job is cancelled
-# (queue stays up) and a wrong PIN stops its queue. Exit 77 (skip) only if cupsd cannot start at all.
+# holding the standard filters and our backend) on 127.0.0.1:<free port>; discovery with lpinfo -v; the queue is
+# added with lpadmin and the shipped PPD; PDFs and PostScript are printed with lp as users alice and bob; the sealed
+# B-T PDFs in their folders pass pdfsig, qpdf, openssl ts -verify and eseal verify. Through the same cupsd: a raw
+# non-PDF job is cancelled (queue stays up) and a wrong PIN stops its queue. Exit 77 (skip) only if cupsd cannot
+# start at all.
 set -euo pipefail
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cups/lib.sh"
@@ -106,6 +107,13 @@ if [ "$up" -ne 1 ]; then
 	skip "cupsd could not start on $H (see its output above)"
 fi
 pass "private cupsd on $H"
+
+# Discovery through the scheduler: cupsd runs the backend without arguments (as lp) and lists its device.
+lpinfo -h "$H" -v >"$OUT" 2>"$ERR" || fail "lpinfo -v failed: $(cat "$ERR")"
+assert_grep '^direct eseal:/$' "$OUT"
+lpinfo -h "$H" -l -v >"$OUT" 2>"$ERR" || fail "lpinfo -l -v failed: $(cat "$ERR")"
+assert_grep 'make-and-model = e-Seal printer$' "$OUT"
+pass "lpinfo -v lists direct eseal:/"
 
 lpadmin -h "$H" -p eSeal -E -v eseal:/demo -P "$ESEAL_SRC/plugins/cups/eseal.ppd" 2>"$ERR" ||
 	fail "lpadmin failed: $(cat "$ERR")"
