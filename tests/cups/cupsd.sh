@@ -3,8 +3,8 @@
 # holding the standard filters and our backend) on 127.0.0.1:<free port>; discovery with lpinfo -v; the queue is
 # added with lpadmin and the shipped PPD; PDFs and PostScript are printed with lp as users alice and bob; the sealed
 # B-T PDFs in their folders pass pdfsig, qpdf, openssl ts -verify and eseal verify. Through the same cupsd: a raw
-# non-PDF job is cancelled (queue stays up) and a wrong PIN stops its queue. Exit 77 (skip) only if cupsd cannot
-# start at all.
+# non-PDF job is cancelled (queue stays up), a wrong PIN stops its queue, a TSA that is down gets the job retried.
+# Exit 77 (skip) only if cupsd cannot start at all.
 set -euo pipefail
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cups/lib.sh"
@@ -119,6 +119,8 @@ lpadmin -h "$H" -p eSeal -E -v eseal:/demo -P "$ESEAL_SRC/plugins/cups/eseal.ppd
 	fail "lpadmin failed: $(cat "$ERR")"
 lpadmin -h "$H" -p eSealBadPin -E -v eseal:/wrongpin -P "$ESEAL_SRC/plugins/cups/eseal.ppd" 2>"$ERR" ||
 	fail "lpadmin failed: $(cat "$ERR")"
+lpadmin -h "$H" -p eSealNoTsa -E -v eseal:/notsa -P "$ESEAL_SRC/plugins/cups/eseal.ppd" 2>"$ERR" ||
+	fail "lpadmin failed: $(cat "$ERR")"
 lpstat -h "$H" -v eSeal >"$OUT"
 assert_grep "device for eSeal: eseal:/demo" "$OUT"
 pass "queues added with lpadmin and plugins/cups/eseal.ppd"
@@ -191,6 +193,20 @@ grep -q "^E .*PIN" "$(job_log "$j4")" || { tail -20 "$(job_log "$j4")" >&2; fail
 [ -n "$(lpstat -h "$H" -W not-completed -o eSealBadPin)" ] || fail "$j4 must stay queued for when the admin fixes the PIN"
 [ "$(count_files "$SB/out")" -eq "$before" ] || fail "a failed job wrote a file"
 pass "wrong PIN ($j4) -> queue eSealBadPin stopped, job kept"
+
+# --- TSA down: the job is kept for a retry (JobRetryInterval), the queue stays enabled, nothing written -------------
+j5=$(submit alice "Later" -d eSealNoTsa "$SAMPLES/documents/report.pdf")
+for i in $(seq 120); do
+	grep -q "Backend returned status" "$(job_log "$j5")" && break
+	sleep 0.5
+done
+grep -q "Backend returned status 6 (retry job later)" "$(job_log "$j5")" ||
+	{ tail -20 "$(job_log "$j5")" >&2; fail "$j5: TSA down must make the backend ask for a retry"; }
+grep -q "^E .*TSA" "$(job_log "$j5")" || fail "$j5: no ERROR line about the TSA"
+lpstat -h "$H" -p eSealNoTsa | grep -q enabled || fail "TSA down must not stop the queue"
+[ -n "$(lpstat -h "$H" -W not-completed -o eSealNoTsa)" ] || fail "$j5 must stay queued for the retry"
+[ "$(count_files "$SB/out")" -eq "$before" ] || fail "a job waiting for a retry wrote a file"
+pass "TSA down ($j5) -> retry later, queue eSealNoTsa still enabled, job kept"
 
 # --- nothing of the PIN in the scheduler's logs, no job data left in its TempDir -------------------------------------
 for f in "$C"/log/*; do
