@@ -21,7 +21,7 @@ static void draw_line(cairo_t *cr, const char *text, int bold, double x0, double
 	PangoLayout *layout = pango_cairo_create_layout(cr);
 	PangoFontDescription *fd = pango_font_description_new();
 	PangoRectangle ink, logical;
-	double size = line_h * 0.72;
+	double size = line_h * 0.68;
 
 	pango_font_description_set_family(fd, STAMP_FONT);
 	pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
@@ -30,7 +30,7 @@ static void draw_line(cairo_t *cr, const char *text, int bold, double x0, double
 	pango_layout_set_text(layout, text, -1);
 	pango_layout_get_pixel_extents(layout, &ink, &logical);
 	if (logical.width > width && logical.width > 0) {
-		size *= width / logical.width;
+		size *= 0.96 * width / logical.width;
 		pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
 		pango_layout_set_font_description(layout, fd);
 		pango_layout_get_pixel_extents(layout, &ink, &logical);

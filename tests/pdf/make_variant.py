@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+# tests/pdf/make_variant.py: builds the PDF file classes qpdf cannot write directly, for the sealer tests.
+#   make_variant.py hybrid IN_WITH_OBJSTM OUT   a hybrid-reference file: classic table for the uncompressed objects
+#                                               plus /XRefStm naming the file's xref stream (compressed objects)
+#   make_variant.py update IN OUT               IN plus one ordinary (non-signature) incremental update that
+#                                               replaces the /Info dictionary (IN must have a classic table)
+import re
+import subprocess
+import sys
+
+
+def trailer_value(pdf, key):
+    m = None
+    for m in re.finditer(rb"/" + key + rb"\s+(\d+\s+\d+\s+R|\[[^\]]*\])", pdf):
+        pass
+    return m.group(1) if m else None
+
+
+def hybrid(src, dst):
+    pdf = open(src, "rb").read()
+    sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    if not re.match(rb"\d+\s+\d+\s+obj", pdf[sx:sx + 30]):
+        raise SystemExit("input's last section is not an xref stream")
+    show = subprocess.run(["qpdf", "--show-xref", src], check=True, capture_output=True, text=True).stdout
+    unc = {}
+    size = 0
+    for line in show.splitlines():
+        m = re.match(r"(\d+)/(\d+): (\w+)(?:; offset = (\d+))?", line)
+        if not m:
+            continue
+        size = max(size, int(m.group(1)) + 1)
+        if m.group(3) == "uncompressed":
+            unc[int(m.group(1))] = (int(m.group(4)), int(m.group(2)))
+    body = pdf[:pdf.rfind(b"startxref")]
+    out = bytearray(body)
+    xref = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    for num in sorted(unc):
+        off, gen = unc[num]
+        out += b"%d 1\n%010d %05d n \n" % (num, off, gen)
+    root = trailer_value(pdf, b"Root")
+    info = trailer_value(pdf, b"Info")
+    ident = trailer_value(pdf, b"ID")
+    out += b"trailer\n<< /Size %d /Root %s" % (size, root)
+    if info:
+        out += b" /Info " + info
+    if ident:
+        out += b" /ID " + ident
+    out += b" /XRefStm %d >>\nstartxref\n%d\n%%%%EOF\n" % (sx, xref)
+    open(dst, "wb").write(out)
+
+
+def update(src, dst):
+    pdf = open(src, "rb").read()
+    sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    if not pdf[sx:sx + 4] == b"xref":
+        raise SystemExit("input's last section is not a classic table")
+    size = int(re.findall(rb"/Size\s+(\d+)", pdf)[-1])
+    info = trailer_value(pdf, b"Info")
+    num = int(info.split()[0])
+    out = bytearray(pdf)
+    off = len(out)
+    out += b"%d 0 obj\n<< /Title (Progress report, revised) /Producer (make_variant.py) >>\nendobj\n" % num
+    xref = len(out)
+    out += b"xref\n%d 1\n%010d 00000 n \n" % (num, off)
+    out += b"trailer\n<< /Size %d /Root %s /Info %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size, trailer_value(pdf, b"Root"), info, sx, xref)
+    open(dst, "wb").write(out)
+
+
+if __name__ == "__main__":
+    {"hybrid": hybrid, "update": update}[sys.argv[1]](sys.argv[2], sys.argv[3])

@@ -1,0 +1,60 @@
+# tests/pdf/pdf_check.sh: sourced by the PDF script tests after tests/lib/env.sh: the referees run on every sealed
+# PDF (pdfsig, qpdf --check, openssl cms on the extracted CMS, openssl ts on the B-T token).
+PDF_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SIGPY=$PDF_TESTS/pdf_sig.py
+CMS_TST=$ESEAL_LIB_DIR/cms_tst.py
+REPORT=$SAMPLES/documents/report.pdf
+MAKE_REPORT=$SAMPLES/documents/make-report.py
+
+# check_sealed FILE NSIGS LEVEL(B-B|B-T): every signature valid per pdfsig, the last one covers the whole file,
+# qpdf finds no damage, and the last signature's CMS has the PAdES attributes and verifies over its ByteRange.
+check_sealed() {
+	local f=$1 n=$2 level=$3 d valid
+	d=$(mktemp -d "$ESEAL_TMP_ROOT/chk.XXXXXX")
+	pdfsig "$f" >"$d/pdfsig" 2>&1 || fail "$f: pdfsig failed: $(cat "$d/pdfsig")"
+	valid=$(grep -c "Signature Validation: Signature is Valid." "$d/pdfsig" || true)
+	[ "$valid" -eq "$n" ] || fail "$f: pdfsig: $valid valid signatures, want $n: $(cat "$d/pdfsig")"
+	grep -q "Total document signed" "$d/pdfsig" || fail "$f: pdfsig: last signature does not cover the document"
+	[ "$(grep -c "^Signature #" "$d/pdfsig")" -eq "$n" ] || fail "$f: pdfsig lists another number of signatures"
+	grep -A12 "^Signature #$n:" "$d/pdfsig" | has "Signature Type: ETSI.CAdES.detached" ||
+		fail "$f: the last signature is not ETSI.CAdES.detached"
+	qpdf --check "$f" >"$d/qpdf" 2>&1 || fail "$f: qpdf --check failed: $(cat "$d/qpdf")"
+	grep -qiE "warning|error:" "$d/qpdf" && fail "$f: qpdf --check complains: $(cat "$d/qpdf")"
+	# The last seal covers every byte but its own /Contents (--whole).
+	python3 "$SIGPY" "$f" --whole --data "$d/signed.bin" --cms "$d/sig.der" 2>"$d/sigpy" ||
+		fail "$f: $(cat "$d/sigpy")"
+	python3 "$SIGPY" "$f" --dict >"$d/dict" 2>/dev/null
+	grep -q "/SubFilter /ETSI.CAdES.detached" "$d/dict" || fail "$f: /SubFilter is not ETSI.CAdES.detached"
+	grep -q "/Filter /Adobe.PPKLite" "$d/dict" || fail "$f: /Filter is not Adobe.PPKLite"
+	grep -qE "/M \(D:[0-9]{14}\+00'00'\)" "$d/dict" || fail "$f: /M missing or malformed: $(cat "$d/dict")"
+	openssl cms -cmsout -print -inform DER -in "$d/sig.der" >"$d/cms.txt" 2>&1 || fail "$f: CMS does not parse"
+	grep -q "contentType" "$d/cms.txt" || fail "$f: CMS without content-type"
+	grep -q "messageDigest" "$d/cms.txt" || fail "$f: CMS without message-digest"
+	grep -qE "signingCertificateV2|1\.2\.840\.113549\.1\.9\.16\.2\.47" "$d/cms.txt" ||
+		fail "$f: CMS without signing-certificate-v2"
+	grep -qE "object: signingTime" "$d/cms.txt" && fail "$f: PAdES CMS must not carry signing-time"
+	grep -q "eContent: <ABSENT>" "$d/cms.txt" || fail "$f: CMS is not detached"
+	openssl cms -verify -binary -inform DER -in "$d/sig.der" -content "$d/signed.bin" -CAfile "$ROOT" \
+		-purpose any -out /dev/null 2>"$d/verify" || fail "$f: openssl cms -verify: $(cat "$d/verify")"
+	if [ "$level" = B-T ]; then
+		python3 "$CMS_TST" "$d/sig.der" --signature "$d/sigval.bin" --token "$d/tst.der" ||
+			fail "$f: B-T seal without a signature-time-stamp"
+		openssl ts -verify -data "$d/sigval.bin" -in "$d/tst.der" -token_in -CAfile "$ROOT" \
+			-untrusted "$TSA_CHAIN" >"$d/ts" 2>&1 || fail "$f: time-stamp token does not verify: $(cat "$d/ts")"
+	else
+		grep -qE "timeStampToken|1\.2\.840\.113549\.1\.9\.16\.2\.14" "$d/cms.txt" &&
+			fail "$f: B-B seal carries a time-stamp"
+	fi
+	return 0
+}
+
+# The original bytes are a prefix of the sealed file (incremental update only).
+check_prefix() {
+	local orig=$1 sealed=$2
+	cmp -s -n "$(stat -c %s "$orig")" "$orig" "$sealed" || fail "$sealed does not start with the bytes of $orig"
+}
+
+# has [grep options] PATTERN: like grep -q on stdin, but reads all of it (no SIGPIPE for the writer under pipefail).
+has() {
+	grep -c "$@" >/dev/null
+}
