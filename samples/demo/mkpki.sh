@@ -13,6 +13,7 @@
 #   pki/dev-eseal.key pki/dev-eseal.pem pki/dev-chain.pem   file-based development key and cert
 #   pki/tsa.pem pki/tsa.key pki/tsa-chain.pem               TSA (EKU timeStamping, critical)
 #   pki/ocsp.pem pki/ocsp.key                               OCSP responder for the issuing CA (EKU OCSPSigning)
+#   pki/rogue-tsa.pem pki/rogue-tsa.key                     self-signed TSA outside the trust anchors
 #   www/ca.crl www/ca.cer www/root.crl www/root.cer  crl/ca.crl   DER CRLs and CA certs (CRL DP / caIssuers)
 #   http.port ocsp.port               loopback ports baked into the certificates (see below)
 #
@@ -169,6 +170,12 @@ certificatePolicies = 1.3.6.1.4.1.99999.1.1
 crlDistributionPoints = URI:$BASE/ca.crl
 authorityInfoAccess = OCSP;URI:$OCSP_URL, caIssuers;URI:$BASE/ca.cer
 
+[ v3_rogue_tsa ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = critical, timeStamping
+subjectKeyIdentifier = hash
+
 [ v3_ocsp ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
@@ -220,6 +227,13 @@ newkey "$PKI/tsa.key" rsa2048
 csr "$PKI/tsa.key" "/C=JP/O=eseal Demo Trust Services/CN=eseal Demo TSA" "$PKI/csr/tsa.csr"
 sign issuing_ca v3_tsa "$PKI/csr/tsa.csr" "/C=JP/O=eseal Demo Trust Services/CN=eseal Demo TSA" "$PKI/tsa.pem" \
 	-startdate "$(d '-1 day')"
+
+# A TSA outside the trust anchors (self-signed, otherwise a proper TSA certificate): tsa_server.py --mode untrusted
+# signs with it, so clients must refuse tokens whose TSA does not chain to tsa-ca.
+newkey "$PKI/rogue-tsa.key" rsa2048
+openssl req -new -x509 -config "$CNF" -utf8 -key "$PKI/rogue-tsa.key" -days 730 -extensions v3_rogue_tsa \
+	-subj "/C=JP/O=Rogue Time Services/CN=Rogue TSA" -out "$PKI/rogue-tsa.pem" 2>"$PKI/ca.log" ||
+	{ cat "$PKI/ca.log" >&2; exit 70; }
 
 newkey "$PKI/ocsp.key" rsa2048
 csr "$PKI/ocsp.key" "/C=JP/O=eseal Demo Trust Services/CN=eseal Demo OCSP Responder" "$PKI/csr/ocsp.csr"

@@ -6,11 +6,12 @@
 # --role ocsp answers OCSP requests through `openssl ocsp -index ... -reqin` (binds 127.0.0.1 only, which
 # `openssl ocsp -port` in OpenSSL 3.0 cannot). Standard library only; one thread per connection, keep-alive.
 #
-#   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow|rejection] [--delay S]
-#                 [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp] [--auth-file F]
+#   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow|rejection|untrusted]
+#                 [--delay S] [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp] [--auth-file F]
 # Modes: garbage = 200 with random bytes; http500 = HTTP 500; wrong-nonce / wrong-imprint = a valid signed reply
 # to a query with another nonce / imprint; slow = waits --delay seconds, then answers; rejection = a signed
-# TimeStampResp with status rejection (badAlg: the query is re-made with MD5, which the TSA refuses).
+# TimeStampResp with status rejection (badAlg: the query is re-made with MD5, which the TSA refuses);
+# untrusted = a valid reply signed by pki/rogue-tsa.pem, a self-signed TSA outside every trust anchor.
 # --auth-file F (one line user:password): POSTs without that HTTP basic authorization get 401.
 # DIR is a testenv or demo directory made by samples/demo/mkpki.sh (uses DIR/pki/{tsa,ocsp,ca}.*).
 import argparse
@@ -25,7 +26,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_BODY = 64 * 1024
-MODES = ("ok", "garbage", "http500", "wrong-nonce", "wrong-imprint", "slow", "rejection")
+MODES = ("ok", "garbage", "http500", "wrong-nonce", "wrong-imprint", "slow", "rejection", "untrusted")
 
 
 def der_tlv(buf, off):
@@ -184,9 +185,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pki = os.path.join(o.dir, "pki")
         env = dict(os.environ, ESEAL_TSA_SERIAL=self.server.serial)
         with self.server.serial_lock:
-            r = subprocess.run(["openssl", "ts", "-reply", "-config", o.config, "-queryfile", "/dev/stdin",
-                                "-inkey", os.path.join(pki, "tsa.key"), "-signer", os.path.join(pki, "tsa.pem"),
-                                "-chain", os.path.join(pki, "ca.pem")],
+            if o.mode == "untrusted":
+                signer = ["-inkey", os.path.join(pki, "rogue-tsa.key"), "-signer", os.path.join(pki, "rogue-tsa.pem")]
+            else:
+                signer = ["-inkey", os.path.join(pki, "tsa.key"), "-signer", os.path.join(pki, "tsa.pem"),
+                          "-chain", os.path.join(pki, "ca.pem")]
+            r = subprocess.run(["openssl", "ts", "-reply", "-config", o.config, "-queryfile", "/dev/stdin"] + signer,
                                input=query, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         if r.returncode != 0 or not r.stdout:
             self.log_message("openssl ts -reply failed: %s", r.stderr.decode(errors="replace").strip())
