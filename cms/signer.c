@@ -15,6 +15,7 @@
 
 #include "ecdsa_sig.h"
 #include "error_internal.h"
+#include "x509_text.h"
 
 static int load_cert_file(eseal_signer *s, const char *path, eseal_error *err)
 {
@@ -56,22 +57,6 @@ static int load_cert_file(eseal_signer *s, const char *path, eseal_error *err)
 cleanup:
 	BIO_free(bio);
 	return rc;
-}
-
-/* RFC 2253 order, UTF-8 kept as is: Japanese organization names stay readable in messages. */
-static void subject_line(X509 *cert, char *out, size_t size)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p = NULL;
-	long n = -1;
-
-	snprintf(out, size, "(unreadable subject)");
-	if (b != NULL &&
-	    X509_NAME_print_ex(b, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_get_mem_data(b, &p);
-	if (n >= 0)
-		snprintf(out, size, "%.*s", (int)n, p);
-	BIO_free(b);
 }
 
 static void format_time(const ASN1_TIME *t, char *out, size_t size)
@@ -125,7 +110,7 @@ static int check_certificate(eseal_signer *s, const char *cert_origin, eseal_err
 	uint32_t ku;
 	int match;
 
-	subject_line(s->cert, subject, sizeof(subject));
+	es_x509_name_line(X509_get_subject_name(s->cert), subject, sizeof(subject));
 	if (cert_key == NULL)
 		return es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: the certificate's public key cannot be read (%s)",
 					 s->name, cert_origin);

@@ -10,10 +10,10 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
-#include <openssl/bio.h>
 
 #include "error_internal.h"
 #include "p11_util.h"
+#include "x509_text.h"
 
 #define LINE_MAX_LEN 1024
 #define OBJECTS_MAX 256
@@ -129,22 +129,6 @@ static void token_flags(CK_FLAGS f, char *out, size_t size)
 	}
 }
 
-/* RFC 2253 with UTF-8 kept (Japanese organization names), escaped for the terminal like every token string. */
-static void subject_line(X509 *x, char *out, size_t size)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p = NULL;
-	long n = -1;
-
-	snprintf(out, size, "(unreadable)");
-	if (b != NULL &&
-	    X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_get_mem_data(b, &p);
-	if (n >= 0)
-		printable_utf8((const unsigned char *)p, (size_t)n, out, size);
-	BIO_free(b);
-}
-
 /* Lists objects of one class visible without login. */
 static void list_class(lister *l, CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls,
 		       const char *token_label)
@@ -153,7 +137,7 @@ static void list_class(lister *l, CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_O
 	CK_OBJECT_HANDLE objs[OBJECTS_MAX];
 	CK_ULONG count = 0, i, label_len, id_len, val_len, kt_len;
 	unsigned char *label = NULL, *id = NULL, *val = NULL, *kt = NULL;
-	char plabel[256], ulabel[400], pid[130], subject[512], ktype[16];
+	char plabel[256], ulabel[400], pid[130], name[400], subject[512], ktype[16];
 	const unsigned char *p;
 	CK_KEY_TYPE type;
 	X509 *x = NULL;
@@ -178,8 +162,11 @@ static void list_class(lister *l, CK_FUNCTION_LIST *f, CK_SESSION_HANDLE h, CK_O
 			if (es_p11_get_attr(f, h, objs[i], CKA_VALUE, &val, &val_len) == CKR_OK) {
 				p = val;
 				x = d2i_X509(NULL, &p, (long)val_len);
-				if (x != NULL)
-					subject_line(x, subject, sizeof(subject));
+				if (x != NULL) {
+					es_x509_name_line(X509_get_subject_name(x), name, sizeof(name));
+					printable_utf8((const unsigned char *)name, strlen(name), subject,
+						       sizeof(subject));
+				}
 				X509_free(x);
 				x = NULL;
 			}

@@ -421,9 +421,11 @@ static void test_digest_checks(void **state)
 
 typedef struct worker {
 	eseal_signer *signer;
+	int rounds;
 	int verified;
 } worker;
 
+/* Each thread signs fresh random digests and has OpenSSL verify every signature. */
 static void *sign_loop(void *arg)
 {
 	worker *w = arg;
@@ -432,7 +434,7 @@ static void *sign_loop(void *arg)
 	eseal_error err;
 	int i;
 
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < w->rounds; i++) {
 		eseal_error_clear(&err);
 		if (RAND_bytes(digest, sizeof(digest)) != 1 ||
 		    eseal_signer_sign_digest(w->signer, EVP_sha256(), digest, sizeof(digest), &sig, &sig_len, &err) !=
@@ -446,74 +448,38 @@ static void *sign_loop(void *arg)
 	return NULL;
 }
 
-static void test_four_threads(void **state)
+/* n threads x rounds signatures on one signer, all of which must verify. */
+static void run_threads(const char *object, int n, int rounds)
 {
-	const char *objects[] = {"eseal", "eseal-ec"};
 	eseal_signer *s = NULL;
 	eseal_error err;
-	pthread_t t[4];
-	worker w[4];
-	size_t k;
+	pthread_t t[32];
+	worker w[32];
 	int i;
 
-	for (k = 0; k < 2; k++) {
-		assert_int_equal(open_key(&s, objects[k], pin_file, NULL, ESEAL_SCHEME_AUTO, &err), ESEAL_OK);
-		for (i = 0; i < 4; i++) {
-			w[i].signer = s;
-			w[i].verified = 0;
-			assert_int_equal(pthread_create(&t[i], NULL, sign_loop, &w[i]), 0);
-		}
-		for (i = 0; i < 4; i++) {
-			pthread_join(t[i], NULL);
-			assert_int_equal(w[i].verified, 50);
-		}
-		eseal_signer_free(s);
-		s = NULL;
+	assert_true(n <= 32);
+	assert_int_equal(open_key(&s, object, pin_file, NULL, ESEAL_SCHEME_AUTO, &err), ESEAL_OK);
+	for (i = 0; i < n; i++) {
+		w[i] = (worker){s, rounds, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, sign_loop, &w[i]), 0);
 	}
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].verified, rounds);
+	}
+	eseal_signer_free(s);
+}
+
+static void test_four_threads(void **state)
+{
+	run_threads("eseal", 4, 50);
+	run_threads("eseal-ec", 4, 50);
 }
 
 /* More threads than the pool's sessions (16): the extra ones wait for a session instead of failing. */
-static void *sign_few(void *arg)
-{
-	worker *w = arg;
-	unsigned char digest[32] = {7}, *sig = NULL;
-	size_t sig_len = 0;
-	eseal_error err;
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		eseal_error_clear(&err);
-		digest[1] = (unsigned char)i;
-		if (eseal_signer_sign_digest(w->signer, EVP_sha256(), digest, sizeof(digest), &sig, &sig_len, &err) !=
-		    ESEAL_OK)
-			continue;
-		w->verified += verify(eseal_signer_certificate(w->signer), eseal_signer_scheme(w->signer), EVP_sha256(),
-				      digest, sizeof(digest), sig, sig_len);
-		OPENSSL_free(sig);
-		sig = NULL;
-	}
-	return NULL;
-}
-
 static void test_more_threads_than_sessions(void **state)
 {
-	eseal_signer *s = NULL;
-	eseal_error err;
-	pthread_t t[24];
-	worker w[24];
-	int i;
-
-	assert_int_equal(open_key(&s, "eseal", pin_file, NULL, ESEAL_SCHEME_AUTO, &err), ESEAL_OK);
-	for (i = 0; i < 24; i++) {
-		w[i].signer = s;
-		w[i].verified = 0;
-		assert_int_equal(pthread_create(&t[i], NULL, sign_few, &w[i]), 0);
-	}
-	for (i = 0; i < 24; i++) {
-		pthread_join(t[i], NULL);
-		assert_int_equal(w[i].verified, 8);
-	}
-	eseal_signer_free(s);
+	run_threads("eseal", 24, 8);
 }
 
 static void test_two_signers_one_login(void **state)
