@@ -31,8 +31,10 @@ static int pem_pass(char *buf, int size, int rwflag, void *u)
 
 	pc->asked = 1;
 	pc->rc = es_pin_resolve(pc->opts->pin_file, NULL, pc->path, pin, pc->err);
-	if (pc->rc != ESEAL_OK)
+	if (pc->rc != ESEAL_OK) {
+		OPENSSL_cleanse(pin, sizeof(pin));
 		return -1;
+	}
 	len = strlen(pin);
 	if (len > (size_t)size)
 		len = (size_t)size;

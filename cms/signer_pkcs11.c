@@ -317,7 +317,7 @@ static int login(eseal_signer *s, const eseal_signer_options *opts, P11KitUri *u
 	CK_SESSION_INFO info;
 	char pin[ES_PIN_MAX];
 	int rc;
-	CK_RV rv;
+	CK_RV rv = CKR_GENERAL_ERROR;
 
 	pin[0] = '\0';
 	if (!(t->flags & CKF_LOGIN_REQUIRED))
@@ -335,10 +335,11 @@ static int login(eseal_signer *s, const eseal_signer_options *opts, P11KitUri *u
 		rv = b->f->C_Login(b->anchor, CKU_USER, NULL, 0);
 	} else {
 		rc = es_pin_resolve(opts->pin_file, p11_kit_uri_get_pin_source(uri), s->name, pin, err);
+		if (rc == ESEAL_OK)
+			rv = b->f->C_Login(b->anchor, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
+		OPENSSL_cleanse(pin, sizeof(pin)); /* on failure too: a partly read secret is still a secret */
 		if (rc != ESEAL_OK)
 			return rc;
-		rv = b->f->C_Login(b->anchor, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
-		OPENSSL_cleanse(pin, sizeof(pin));
 	}
 	if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
 		return ESEAL_OK;
