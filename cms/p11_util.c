@@ -195,7 +195,7 @@ int es_p11_modules_load(es_p11_modules *mods, const char *module_path, const cha
 					    "%s: PKCS#11 module %s: C_Initialize failed: %s", what, module_path,
 					    es_p11_rv_name(rv));
 		}
-		mods->list = calloc(2, sizeof(*mods->list));
+		mods->list = calloc(2, sizeof(CK_FUNCTION_LIST *));
 		if (mods->list == NULL) {
 			p11_kit_module_finalize(module);
 			p11_kit_module_release(module);

@@ -30,7 +30,7 @@ static void emit(lister *l, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): false positive
 	va_end(ap);
 	l->cb(l->ctx, line);
 }
