@@ -167,8 +167,11 @@ static int write_visible(seal_ctx *c, double rect[4], long long *ap_num, eseal_e
 	rect[2] = x0 < x1 ? x1 : x0;
 	rect[3] = y0 < y1 ? y1 : y0;
 
-	if (o->image != NULL && (rc = es_pdf_image_load(o->image, &seal_img, err)) != ESEAL_OK)
+	if (o->image != NULL && (rc = es_pdf_image_load(o->image, &seal_img, err)) != ESEAL_OK) {
+		/* In a batch, the document the seal image was meant for must be named too. */
+		es_error_prefix(err, "%s", c->doc.path);
 		goto cleanup;
+	}
 	text.organization = c->org;
 	text.org_identifier = c->org_id;
 	text.when = c->now;

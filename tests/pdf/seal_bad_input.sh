@@ -1,0 +1,93 @@
+#!/bin/bash
+# tests/pdf/seal_bad_input.sh: documents the sealer must refuse (truncated, garbage, not a PDF, broken xref,
+# encrypted) and outputs it cannot write: one clear line naming the file, the right exit code, no output file,
+# the input untouched.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/pdf/pdf_check.sh"
+
+D=$(tmpdir)
+# refuse CODE PATTERN IN [extra seal args]: sealing IN fails with CODE and a one-line message matching PATTERN that
+# names IN; no output appears and IN keeps its bytes.
+refuse() {
+	local code=$1 pattern=$2 in=$3 sum
+	shift 3
+	sum=$(sha256sum "$in")
+	expect_exit "$code" "$ESEAL" seal --profile demo-bb --format pdf "$@" -o "$D/out.pdf" "$in"
+	assert_no_file "$D/out.pdf"
+	echo "$sum" | sha256sum -c --quiet || fail "$in was modified"
+	assert_grep "$pattern" "$ERR"
+	grep -qF "$(basename "$in")" "$ERR" || fail "message does not name $in: $(cat "$ERR")"
+	[ "$(wc -l <"$ERR")" -eq 1 ] || fail "expected one line of error: $(cat "$ERR")"
+	[ ! -s "$OUT" ] || fail "stdout not empty: $(cat "$OUT")"
+	ls -A "$D" | grep -q "eseal-tmp" && fail "temporary file left behind"
+	return 0
+}
+
+head -c 1000 "$REPORT" >"$D/truncated.pdf"
+refuse 65 "truncated" "$D/truncated.pdf"
+# Cut inside the final trailer: startxref is gone.
+head -c $(($(stat -c %s "$REPORT") - 30)) "$REPORT" >"$D/cut-tail.pdf"
+refuse 65 "truncated|damaged" "$D/cut-tail.pdf"
+pass "truncated files refused"
+
+head -c 20000 /dev/urandom >"$D/garbage.pdf"
+refuse 65 "not a PDF" "$D/garbage.pdf"
+echo "This is a plain text note, not a PDF." >"$D/note.pdf"
+refuse 65 "not a PDF" "$D/note.pdf"
+: >"$D/empty.pdf"
+refuse 65 "not a PDF" "$D/empty.pdf"
+{ printf '%%PDF-1.4\n'; head -c 5000 /dev/urandom; printf '\nstartxref\n12\n%%%%EOF\n'; } >"$D/fake.pdf"
+refuse 65 "damaged" "$D/fake.pdf"
+pass "garbage and non-PDF inputs refused"
+
+# Broken cross-reference data that qpdf can recover (it reconstructs the table): we refuse rather than append
+# an update to a file that other readers would reconstruct differently.
+python3 - "$REPORT" "$D/bad-startxref.pdf" "$D/shifted.pdf" <<'EOF'
+import re, sys
+pdf = open(sys.argv[1], "rb").read()
+sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+# 1) startxref points 7 bytes off the table.
+open(sys.argv[2], "wb").write(pdf[:pdf.rfind(b"startxref")] + b"startxref\n%d\n%%%%EOF\n" % (sx + 7))
+# 2) a comment inserted after the header shifts every object: all xref offsets are wrong.
+i = pdf.index(b"\n") + 1
+open(sys.argv[3], "wb").write(pdf[:i] + b"% inserted line shifting every offset\n" + pdf[i:])
+EOF
+for f in bad-startxref shifted; do
+	qpdf --check "$D/$f.pdf" >"$D/$f.qpdf" 2>&1 && fail "fixture $f is not broken"
+	qpdf "$D/$f.pdf" "$D/$f-recovered.pdf" 2>/dev/null || [ $? -eq 3 ] || fail "qpdf cannot recover $f"
+	assert_file "$D/$f-recovered.pdf"
+	refuse 65 "damaged" "$D/$f.pdf"
+	# What the message suggests works: the repaired file seals.
+	expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/$f-sealed.pdf" "$D/$f-recovered.pdf"
+	check_sealed "$D/$f-sealed.pdf" 1 B-B
+done
+pass "broken xref refused (qpdf-repaired copies seal)"
+
+qpdf --encrypt user owner 256 -- "$REPORT" "$D/encrypted.pdf"
+refuse 65 "encrypted PDFs are not supported" "$D/encrypted.pdf"
+qpdf --encrypt "" owner 128 --use-aes=y -- "$REPORT" "$D/encrypted-open.pdf"
+refuse 65 "encrypted PDFs are not supported" "$D/encrypted-open.pdf"
+printf 'user\n' >"$D/pw"
+chmod 600 "$D/pw"
+refuse 65 "encrypted PDFs are not supported" "$D/encrypted.pdf" --password-file "$D/pw"
+pass "encrypted PDFs refused with a hint"
+
+# Unusable options: page out of range, bad rectangle, missing or non-image seal image.
+refuse 64 "page 7 does not exist" "$REPORT" --visible --page 7
+refuse 64 "seal image" "$REPORT" --visible --image "$D/no-such.png"
+refuse 64 "PNG or JPEG" "$REPORT" --visible --image "$D/note.pdf"
+pass "bad visible-seal options refused"
+
+# Output that cannot be written: a directory that does not exist, a path below a regular file.
+sum=$(sha256sum "$REPORT")
+expect_exit 74 "$ESEAL" seal --profile demo-bb -o "$D/no-such-dir/out.pdf" "$REPORT"
+assert_grep "no-such-dir" "$ERR"
+assert_no_file "$D/no-such-dir"
+expect_exit 74 "$ESEAL" seal --profile demo-bb -o "$D/note.pdf/out.pdf" "$REPORT"
+echo "$sum" | sha256sum -c --quiet || fail "input modified"
+# The output may not be the input itself.
+cp "$REPORT" "$D/self.pdf"
+sum=$(sha256sum "$D/self.pdf")
+"$ESEAL" seal --profile demo-bb -f -o "$D/self.pdf" "$D/self.pdf" >/dev/null 2>&1 && fail "sealed a file onto itself"
+echo "$sum" | sha256sum -c --quiet || fail "input overwritten by its own seal"
+pass "unwritable outputs refused, input untouched"
