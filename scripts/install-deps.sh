@@ -79,8 +79,10 @@ echo "install-deps: installing: ${missing[*]}"
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
 	command -v sudo >/dev/null || { echo "install-deps: not root and no sudo; install: ${missing[*]}" >&2; exit 1; }
-	SUDO=(sudo)
+	SUDO=(sudo DEBIAN_FRONTEND=noninteractive) # sudo drops the environment
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -q
-"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Wait for a lock held by another apt (unattended-upgrades on a fresh machine) instead of failing.
+APT_OPTS=(-o DPkg::Lock::Timeout=600)
+"${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -q
+"${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y -q --no-install-recommends "${missing[@]}"
