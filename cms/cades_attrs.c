@@ -9,16 +9,12 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-/* SignedAttributes as the signature covers them: a universal SET OF, sorted into DER order on encoding.
- * This is the same template OpenSSL's verifier re-encodes the attributes with. */
+/* SignedAttributes as the signature covers them: a universal SET OF, sorted into DER order on encoding
+ * (RFC 5652 5.4). Defined at the end of the file, where its macros cannot upset the formatter. */
 typedef STACK_OF(X509_ATTRIBUTE) ES_SIGNED_ATTRS;
-/* clang-format off */
-ASN1_ITEM_TEMPLATE(ES_SIGNED_ATTRS) =
-	ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SET_ORDER, 0, ES_SIGNED_ATTRS, X509_ATTRIBUTE)
-ASN1_ITEM_TEMPLATE_END(ES_SIGNED_ATTRS)
-	/* clang-format on */
+const ASN1_ITEM *ES_SIGNED_ATTRS_it(void); /* what DECLARE_ASN1_ITEM would say */
 
-	static int add_ess_cert_v2(CMS_SignerInfo * si, X509 *cert, eseal_error *err)
+static int add_ess_cert_v2(CMS_SignerInfo *si, X509 *cert, eseal_error *err)
 {
 	ESS_SIGNING_CERT_V2 *sc = NULL;
 	unsigned char *der = NULL;
@@ -164,3 +160,10 @@ int es_cades_set_sig_alg(CMS_SignerInfo *si, eseal_sig_scheme scheme, const EVP_
 fail:
 	return es_error_set_ossl(err, ESEAL_E_CRYPTO, "cannot set the signature algorithm identifier");
 }
+
+/* Unformatted to the end of the file: the macro leaves no statement end the formatter could see. */
+/* clang-format off */
+ASN1_ITEM_TEMPLATE(ES_SIGNED_ATTRS) =
+	/* cppcheck-suppress unknownMacro */
+	ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SET_ORDER, 0, ES_SIGNED_ATTRS, X509_ATTRIBUTE)
+ASN1_ITEM_TEMPLATE_END(ES_SIGNED_ATTRS)

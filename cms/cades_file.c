@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ES_READ_CHUNK (64 * 1024)
+#define ES_READ_CHUNK ((size_t)64 * 1024)
 
 /* Hashes the whole file with md; the descriptor is read to EOF. */
 static int digest_file(const char *path, const EVP_MD *md, unsigned char *out, unsigned int *out_len, eseal_error *err)

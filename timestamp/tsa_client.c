@@ -19,7 +19,7 @@
 #define ES_TSA_DEFAULT_HINT 16384
 /* Tokens of one TSA vary by a few bytes (serial number, nonce, genTime fraction); this covers it amply. */
 #define ES_TSA_HINT_SLACK 1024
-#define ES_TSA_MAX_RESPONSE (256 * 1024)
+#define ES_TSA_MAX_RESPONSE ((size_t)256 * 1024)
 #define ES_TSA_AUTH_MAX 512
 
 struct eseal_tsa {
@@ -246,8 +246,8 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 {
 	char reason[ES_TSA_REASON_MAX];
 	char summary[ESEAL_ERROR_MESSAGE_MAX - 64] = "";
-	size_t i, used;
-	int round, transient;
+	size_t i;
+	int round;
 	es_http_result res;
 
 	*token = NULL;
@@ -256,9 +256,10 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 		return es_error_set(err, ESEAL_E_USAGE, "time-stamp imprint of %zu bytes given for %s", digest_len,
 				    EVP_MD_get0_name(t->md));
 	for (round = 0;; round++) {
+		size_t used = 0;
+		int transient = 0;
+
 		summary[0] = '\0';
-		used = 0;
-		transient = 0;
 		for (i = 0; i < t->n_urls; i++) {
 			res = try_url(t, t->urls[i], digest, digest_len, token, token_len, reason, sizeof(reason));
 			if (res == ES_HTTP_OK)

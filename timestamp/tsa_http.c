@@ -103,14 +103,13 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 /* "application/timestamp-reply; charset=x" matches "application/timestamp-reply". */
 static int type_accepted(const char *got, const char *const *accept)
 {
-	size_t n;
-
 	if (accept == NULL)
 		return 1;
 	if (got == NULL)
 		return 0;
 	for (; *accept != NULL; accept++) {
-		n = strlen(*accept);
+		size_t n = strlen(*accept);
+
 		if (strncasecmp(got, *accept, n) == 0 && (got[n] == '\0' || got[n] == ';' || got[n] == ' '))
 			return 1;
 	}

@@ -51,7 +51,7 @@ static int check_status(TS_RESP *resp, char *reason, size_t size)
 		int n = ASN1_STRING_length(t);
 
 		for (i = 0; i < (size_t)n && i < sizeof(txt) - 1; i++)
-			txt[i] = d[i] >= 0x20 && d[i] < 0x7f ? (char)d[i] : '?';
+			txt[i] = d[i] >= 0x20 && d[i] < 0x7f ? (char)(d[i] & 0x7f) : '?';
 		txt[i] = '\0';
 	}
 	snprintf(reason, size, "request refused: status %s%s%s%s%s%s%s",
