@@ -84,7 +84,7 @@ int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7
 		}
 		if (digest_file(data_path, md, digest, &dlen, why, sizeof(why)) != 0) {
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
-				     "signed data not readable: %s", why);
+				     "signed data not readable: %s (give the data file with --data FILE)", why);
 			goto cleanup;
 		}
 		s->coverage = es_strdup_printf("detached data file %s", data_path);

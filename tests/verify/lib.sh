@@ -21,7 +21,10 @@ expect_seal() {
 	[ "$(jf "d['seals'][$n]['indication']")" = "$ind" ] || fail "seal $n: indication $(jf "d['seals'][$n]['indication']"), want $ind: $(head -c 1500 "$OUT")"
 	[ "$(jf "d['seals'][$n]['sub_indication']")" = "$sub" ] || fail "seal $n: sub-indication $(jf "d['seals'][$n]['sub_indication']"), want $sub: $(head -c 1500 "$OUT")"
 	if [ "$ind" != TOTAL-PASSED ]; then
-		jf "'\n'.join(d['seals'][$n]['errors'])" | grep -Eq -- "$re" || fail "seal $n: no reason matching '$re': $(head -c 1500 "$OUT")"
+		# (captured first: with pipefail, grep -q closing the pipe early would fail the pipeline)
+		local errs
+		errs=$(jf "'\n'.join(d['seals'][$n]['errors'])")
+		grep -Eq -- "$re" <<<"$errs" || fail "seal $n: no reason matching '$re': $(head -c 1500 "$OUT")"
 	fi
 }
 
@@ -33,4 +36,11 @@ expect_fields() {
 		[ "$(jf "all('$f' in s for s in d['seals'])")" = True ] || fail "JSON lacks $f: $(head -c 800 "$OUT")"
 	done
 	[ "$(jf "'file' in d and len(d['seals']) > 0")" = True ] || fail "JSON lacks file/seals"
+}
+
+# errors_match N REGEX: a reason of seal N matches REGEX.
+errors_match() {
+	local errs
+	errs=$(jf "'\n'.join(d['seals'][$1]['errors'])")
+	grep -Eq -- "$2" <<<"$errs" || fail "seal $1: no reason matching '$2': $(head -c 1500 "$OUT")"
 }

@@ -1,0 +1,81 @@
+#!/bin/bash
+# tests/verify/verify_xades.sh: `eseal verify` on XML: our XAdES seals (enveloped, UBL 2.1, FatturaPA; B-B/B-T) and
+# an xmlsec1 template signature pass (xmlsec1 --verify referees the same files); an edited invoice amount, XML
+# signature wrapping (moved root, duplicate Id), a time-stamp taken from another signature, XXE and an entity bomb
+# are reported and never pass.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/verify/lib.sh"
+D=$(tmpdir)
+ATTACK="python3 $ESEAL_SRC/tests/verify/xml_attack.py"
+referee() {
+	xmlsec1 --verify --trusted-pem "$ROOT" --untrusted-pem "$CA" \
+		--id-attr:Id "http://uri.etsi.org/01903/v1.3.2#:SignedProperties" "$@" >/dev/null 2>&1
+}
+
+"$ESEAL" seal -p demo -o "$D/generic.xml" "$SAMPLES/documents/generic-ns.xml"
+"$ESEAL" seal -p demo-bb -o "$D/generic-bb.xml" "$SAMPLES/documents/generic-ns.xml"
+"$ESEAL" seal -p demo --placement ubl -o "$D/ubl.xml" "$SAMPLES/documents/invoice-ubl.xml"
+"$ESEAL" seal -p demo-ec --placement ubl -o "$D/ubl-ec.xml" "$SAMPLES/documents/invoice-ubl.xml"
+"$ESEAL" seal -p demo --placement fatturapa -o "$D/fattura.xml" "$SAMPLES/documents/fattura.xml"
+referee "$D/ubl.xml" || fail "referee xmlsec1 rejects our UBL seal"
+
+for f in generic ubl ubl-ec fattura; do
+	verify_json 0 "$D/$f.xml"
+	expect_fields
+	expect_seal 0 TOTAL-PASSED None
+	[ "$(jf "d['seals'][0]['format']")" = XAdES ] || fail "$f: format"
+	[ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "$f: level $(jf "d['seals'][0]['level']")"
+	[ "$(jf "d['seals'][0]['organization_identifier']")" = NTRJP-1234567890123 ] || fail "$f: identifier"
+	[ "$(jf "d['seals'][0]['signing_time'] is not None and d['seals'][0]['timestamp_time'] is not None")" = True ] ||
+		fail "$f: times"
+done
+verify_json 0 "$D/generic-bb.xml"
+[ "$(jf "d['seals'][0]['level']")" = B-B ] || fail "B-B level"
+pass "own XAdES enveloped / UBL / FatturaPA (RSA, EC) B-T and B-B: TOTAL-PASSED"
+
+# xmlsec1 template signature over an invoice whose root is referenced by Id.
+cat >"$D/tmpl.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:example:invoice" Id="inv"><Amount currency="JPY">1000</Amount><Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><Reference URI="#inv"><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data><X509Certificate/></X509Data></KeyInfo></Signature></Invoice>
+XML
+xmlsec1 --sign --id-attr:Id Invoice --privkey-pem "$DEV_KEY,$PKI/dev-eseal.pem,$CA" --output "$D/xmlsec.xml" "$D/tmpl.xml"
+referee --id-attr:Id Invoice "$D/xmlsec.xml" || fail "referee rejects the xmlsec1 signature"
+verify_json 0 "$D/xmlsec.xml"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = None ] || fail "plain XML-DSig reaches no XAdES level"
+pass "xmlsec1 template signature: TOTAL-PASSED (no XAdES level)"
+
+$ATTACK amount "$D/ubl.xml" "$D/amount.xml"
+verify_json 1 "$D/amount.xml"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "changed after sealing"
+pass "edited invoice amount: TOTAL-FAILED/HASH_FAILURE"
+
+$ATTACK wrap "$D/xmlsec.xml" "$D/wrap.xml"
+# Plain XML-DSig checking accepts the wrapped file: the Reference still resolves to the (hidden) original.
+referee --id-attr:Id Invoice "$D/wrap.xml" || fail "the wrapping test file must fool a plain XML-DSig check"
+verify_json 1 "$D/wrap.xml"
+expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "not the document root"
+$ATTACK dup-id "$D/xmlsec.xml" "$D/dup.xml"
+verify_json 1 "$D/dup.xml"
+expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "used by two elements"
+pass "XML signature wrapping (moved root, duplicate Id): TOTAL-FAILED/FORMAT_FAILURE"
+
+"$ESEAL" seal -p demo --placement ubl -o "$D/other.xml" "$SAMPLES/documents/invoice-ubl.xml"
+$ATTACK tst-swap "$D/ubl.xml" "$D/tst-swap.xml" "$D/other.xml"
+verify_json 1 "$D/tst-swap.xml"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "time-stamp"
+pass "time-stamp over a different signature: TOTAL-FAILED/HASH_FAILURE"
+
+for m in xxe bomb; do
+	$ATTACK "$m" "$D/generic.xml" "$D/$m.xml"
+	expect_exit 65 "$ESEAL" verify --json --trust "$ROOT" "$D/$m.xml"
+	[ "$(jf "d['error']")" != None ] || fail "$m: file error expected"
+	[[ "$(jf "d['error']")" == *entit* ]] || fail "$m: reason"
+done
+pass "XXE and entity bomb refused"
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/o.key" -subj "/CN=Other Root" -days 2 -out "$D/other-root.pem" \
+	2>/dev/null
+expect_exit 2 "$ESEAL" verify --json --trust "$D/other-root.pem" "$D/generic.xml"
+expect_seal 0 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND
+pass "untrusted root: INDETERMINATE"
