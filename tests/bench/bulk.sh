@@ -36,7 +36,7 @@ rate() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) / (float(sys
 ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$@"; }
 
 echo "== raw RSA-2048 C_Sign rate, $JOBS threads (the physical limit)"
-RAW=$("$RATE_BIN" "$(cat "$TE/module")" eseal eseal "$TE/pin" "$JOBS" 5 | awk '/signatures\/s/ {print $NF}' | tail -1)
+RAW=$("$RATE_BIN" "$(cat "$TE/module")" eseal eseal "$TE/pin" "$JOBS" 5 | sed -n "s/.*rate=\([0-9.]*\).*/\1/p")
 echo "raw signing rate: $RAW signatures/s"
 
 echo "== generating inputs"
