@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# tests/bench/pdf_big.sh: issue 3's benchmark (not a ctest): seals a ~250 MB PDF B-B and holds the time against
+# `sha256sum` of the same file (target <= 2x) and the peak memory against 64 MB. `--record` appends to README.md.
+#   MB=250 PAGES=50 RUNS=3 tests/bench/pdf_big.sh [--record]
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${ESEAL_BENCH_BUILD:-$SRC/build-pdf-bench}
+MB=${MB:-250}
+PAGES=${PAGES:-50}
+RUNS=${RUNS:-3}
+RECORD=0
+[ "${1:-}" = "--record" ] && RECORD=1
+
+# On disk, not tmpfs: the seal's fsync must cost what it costs in production.
+WORK=$(mktemp -d /var/tmp/eseal-pdfbench.XXXXXX)
+TE=$WORK/testenv
+cleanup() {
+	"$SRC/tests/lib/testenv-down.sh" "$TE" >/dev/null 2>&1 || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== building release into $BUILD"
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target eseal_cli >/dev/null
+ESEAL=$BUILD/plugins/cli/eseal
+
+echo "== starting demo PKI and SoftHSM token"
+"$SRC/tests/lib/testenv-up.sh" "$TE" >"$WORK/testenv.log" 2>&1 || { cat "$WORK/testenv.log"; exit 1; }
+export SOFTHSM2_CONF=$TE/softhsm2.conf
+CONF=$TE/eseal.conf
+
+echo "== writing a ${MB} MB PDF ($PAGES pages of uncompressed drawings)"
+python3 "$SRC/tests/bench/make_big_pdf.py" "$WORK/big.pdf" "$MB" "$PAGES"
+SIZE=$(stat -c %s "$WORK/big.pdf")
+cat "$WORK/big.pdf" >/dev/null # both contenders start from a warm page cache
+
+best() { sort -g | head -1; }
+elapsed() { # elapsed seconds of "cmd..." per /usr/bin/time -v, max RSS (kB) into $WORK/rss
+	/usr/bin/time -v "$@" 2>"$WORK/time.log" >/dev/null
+	awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.log" >"$WORK/rss"
+	awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' \
+		"$WORK/time.log"
+}
+
+echo "== sha256sum, best of $RUNS"
+SHA=$(for i in $(seq "$RUNS"); do elapsed sha256sum "$WORK/big.pdf"; done | best)
+
+echo "== eseal seal (B-B, RSA-2048 in SoftHSM), best of $RUNS"
+RSS_MAX=0
+SEAL=$(for i in $(seq "$RUNS"); do
+	rm -f "$WORK/sealed.pdf"
+	elapsed "$ESEAL" seal --config "$CONF" --profile demo-bb -o "$WORK/sealed.pdf" "$WORK/big.pdf"
+	rss=$(cat "$WORK/rss")
+	[ "$rss" -gt "$(cat "$WORK/rss.max" 2>/dev/null || echo 0)" ] && echo "$rss" >"$WORK/rss.max"
+done | best)
+RSS_MAX=$(cat "$WORK/rss.max")
+pdfsig "$WORK/sealed.pdf" 2>/dev/null | grep -c "Signature is Valid" >/dev/null || { echo "sealed file does not verify" >&2; exit 1; }
+
+RATIO=$(python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$SEAL" "$SHA")
+RSS_MB=$(python3 -c "import sys; print('%.1f' % (int(sys.argv[1]) / 1024))" "$RSS_MAX")
+VERDICT=ok
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= 2.0 and float(sys.argv[2]) < 64 else 1)" "$RATIO" "$RSS_MB" ||
+	VERDICT="MISSED (target <= 2x and < 64 MB)"
+echo
+echo "file:            $SIZE bytes"
+echo "sha256sum:       ${SHA}s"
+echo "eseal seal B-B:  ${SEAL}s"
+echo "time ratio:      ${RATIO}x sha256sum (target <= 2x)"
+echo "peak RSS:        ${RSS_MB} MB (target < 64 MB)"
+echo "verdict:         $VERDICT"
+
+if [ "$RECORD" = 1 ]; then
+	README=$SRC/tests/bench/README.md
+	grep -q "^## PDF 250 MB" "$README" 2>/dev/null || printf '\n## PDF 250 MB\nRecorded by `tests/bench/pdf_big.sh --record` (issue 3: <= 2x sha256sum, < 64 MB).\n' >>"$README"
+	{
+		echo
+		echo "### $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -r)"
+		echo "- file: $SIZE bytes ($PAGES pages), best of $RUNS runs, warm page cache, output on $(df --output=fstype "$WORK" | tail -1)"
+		echo "- sha256sum: ${SHA}s; eseal seal B-B: ${SEAL}s; ratio ${RATIO}x (target <= 2x)"
+		echo "- peak RSS of eseal: ${RSS_MB} MB (target < 64 MB); verdict: $VERDICT"
+	} >>"$README"
+	echo "recorded in tests/bench/README.md"
+fi
