@@ -28,7 +28,7 @@ OUTF="$SB/out/alice/Quarterly report.pdf"
 assert_file "$OUTF"
 assert_grep "^INFO: Sealed \(PAdES, B-T\) as $SB/out/alice/Quarterly report.pdf" "$ERR"
 assert_grep '^STATE: -eseal-' "$ERR"
-check_sealed "$OUTF" B-T
+check_printed "$OUTF" B-T
 [ "$(sha256sum <"$DOC")" = "$sha_before" ] || fail "the input document was modified"
 [ "$(stat -c %a "$SB/out/alice")" = 700 ] || fail "per-user folder is not 0700: $(stat -c %a "$SB/out/alice")"
 [ "$(stat -c %U "$SB/out/alice")" = "$BACKEND_USER" ] || fail "per-user folder not owned by $BACKEND_USER"
@@ -39,7 +39,7 @@ pass "file job: sealed B-T in $SB/out/alice, owned by $BACKEND_USER, pdfsig/qpdf
 sha_first=$(sha256sum <"$OUTF")
 JOB_STDIN=$DOC run_backend "$B_OK" alice "Quarterly report.pdf"
 assert_file "$SB/out/alice/Quarterly report (2).pdf"
-check_sealed "$SB/out/alice/Quarterly report (2).pdf" B-T
+check_printed "$SB/out/alice/Quarterly report (2).pdf" B-T
 [ "$(sha256sum <"$OUTF")" = "$sha_first" ] || fail "an existing sealed file was overwritten"
 JOB_STDIN=$DOC run_backend "$B_OK" alice "Quarterly report"
 assert_file "$SB/out/alice/Quarterly report (3).pdf"
@@ -69,7 +69,7 @@ pass "hostile titles: sanitised in place (longest $n bytes), UTF-8 kept whole, e
 
 # --- B-B profile, URI forms ------------------------------------------------------------------------------------------
 DEVICE_URI=eseal://demo-bb/ run_backend "$B_OK" carol "Memo" "$DOC"
-check_sealed "$SB/out/carol/Memo.pdf" B-B
+check_printed "$SB/out/carol/Memo.pdf" B-B
 pass "eseal://demo-bb/ -> profile demo-bb, B-B"
 
 # --- user names that cannot be folder names are refused (CANCEL), nothing written ------------------------------------
@@ -93,7 +93,7 @@ fi
 
 # --- a visible seal from the profile: the page looks different after sealing (pdftoppm is the referee) -------------
 DEVICE_URI=eseal:/visible run_backend "$B_OK" carol "Stamped" "$DOC"
-check_sealed "$SB/out/carol/Stamped.pdf" B-B
+check_printed "$SB/out/carol/Stamped.pdf" B-B
 pdftoppm -r 30 -f 1 -l 1 -png "$DOC" "$SB/before"
 pdftoppm -r 30 -f 1 -l 1 -png "$SB/out/carol/Stamped.pdf" "$SB/after"
 pdftoppm -r 30 -f 1 -l 1 -png "$SB/out/carol/Memo.pdf" "$SB/invisible"

@@ -165,11 +165,10 @@ for j in "$j1" "$j2"; do
 done
 grep -q "Started filter" "$(job_log "$j1")" && fail "$j1: the PDF went through a filter; it must reach the backend unconverted"
 grep -q "Started filter .*/gstopdf" "$(job_log "$j2")" || fail "$j2: PostScript did not go through gstopdf"
-check_sealed "$SB/out/alice/Site report.pdf" B-T
-check_sealed "$SB/out/bob/Memo.pdf" B-T
+check_printed "$SB/out/alice/Site report.pdf" B-T
+check_printed "$SB/out/bob/Memo.pdf" B-T
 # The PDF arrived byte for byte: the sealed file starts with the original (incremental update).
-cmp -n "$(stat -c %s "$SAMPLES/documents/report.pdf")" "$SAMPLES/documents/report.pdf" "$SB/out/alice/Site report.pdf" ||
-	fail "the printed PDF was altered before sealing"
+check_prefix "$SAMPLES/documents/report.pdf" "$SB/out/alice/Site report.pdf"
 [ "$(stat -c %U "$SB/out/alice/Site report.pdf")" = lp ] || fail "sealed file not written by lp"
 [ "$(stat -c %a "$SB/out/alice")" = 700 ] || fail "alice's folder is not 0700"
 pass "lp PDF ($j1) and PostScript ($j2) -> sealed B-T in out/alice and out/bob; pdfsig/qpdf/ts/eseal verify agree"

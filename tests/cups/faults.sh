@@ -106,5 +106,5 @@ pass "unknown profile, missing config, typo, no output-dir, missing base folder,
 run_backend "$B_OK" alice "Baseline" "$DOC"
 assert_file "$SB/out/alice/Baseline (2).pdf"
 assert_grep '^STATE: -eseal-token-error,eseal-config-error' "$ERR"
-check_sealed "$SB/out/alice/Baseline (2).pdf" B-T
+check_printed "$SB/out/alice/Baseline (2).pdf" B-T
 pass "a good job after the faults seals and clears the printer-state reasons"

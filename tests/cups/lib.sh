@@ -10,15 +10,15 @@
 #                         and exports ESEAL_CONFIG, SOFTHSM2_CONF, TMPDIR for the backend.
 #   run_backend CODE USER TITLE [FILE]   runs the backend as cupsd does (argv, DEVICE_URI, CONTENT_TYPE, PRINTER);
 #                         stdin from $JOB_STDIN when no FILE; fails unless it exits with CODE (CUPS_BACKEND_*).
-#   check_sealed PDF      the referees: pdfsig (valid, whole document), qpdf --check, B-T time-stamp token
-#                         (openssl ts -verify over the signature value), and `eseal verify`.
+#   check_printed PDF [LEVEL]  the PDF referees (tests/pdf/pdf_check.sh) and `eseal verify`.
 #   assert_no_pin FILE    the PIN appears nowhere in FILE.
+
+source "$ESEAL_SRC/tests/pdf/pdf_check.sh"
 
 BACKEND=${ESEAL_CUPS_BACKEND:-$ESEAL_BUILD/cups-backend/eseal}
 [ -x "$BACKEND" ] || fail "CUPS backend not built: $BACKEND"
 # CUPS_BACKEND_* from <cups/backend.h>
 B_OK=0 B_FAILED=1 B_STOP=4 B_CANCEL=5 B_RETRY=6
-CUPS_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BACKEND_USER=$(id -un)
 [ "$(id -u)" -eq 0 ] && BACKEND_USER=lp
 
@@ -130,26 +130,13 @@ assert_no_pin() {
 	fi
 }
 
-# check_sealed PDF [LEVEL]: LEVEL B-T (default) also checks the signature time-stamp.
-check_sealed() {
+# check_printed PDF [LEVEL]: the PDF referees of tests/pdf/pdf_check.sh (pdfsig valid + whole document, qpdf
+# --check, PAdES attributes, openssl cms -verify over the ByteRange, openssl ts -verify for B-T) on a file with
+# exactly one seal, then `eseal verify` must say TOTAL-PASSED at LEVEL (default B-T).
+check_printed() {
 	local pdf=$1 level=${2:-B-T} d
+	check_sealed "$pdf" 1 "$level"
 	d=$(tmpdir)
-	pdfsig "$pdf" >"$d/pdfsig" 2>&1 || fail "pdfsig failed on $pdf: $(cat "$d/pdfsig")"
-	assert_grep "Signature is Valid" "$d/pdfsig"
-	assert_grep "Total document signed" "$d/pdfsig"
-	assert_grep "ETSI.CAdES.detached" "$d/pdfsig"
-	[ "$(grep -c '^Signature #' "$d/pdfsig")" -eq 1 ] || fail "$pdf: expected exactly one signature"
-	qpdf --check "$pdf" >"$d/qpdf" 2>&1 || fail "qpdf --check failed on $pdf: $(cat "$d/qpdf")"
-	python3 "$CUPS_TESTS/pdf_contents.py" "$pdf" "$d/sig.der" || fail "$pdf: cannot extract /Contents"
-	if [ "$level" = B-T ]; then
-		python3 "$ESEAL_LIB_DIR/cms_tst.py" "$d/sig.der" --signature "$d/sigvalue" --token "$d/tst.der" ||
-			fail "$pdf: the seal carries no signature time-stamp (B-T)"
-		openssl ts -verify -data "$d/sigvalue" -in "$d/tst.der" -token_in -CAfile "$ROOT" \
-			-untrusted "$TSA_CHAIN" >"$d/ts" 2>&1 || fail "$pdf: time-stamp token does not verify: $(cat "$d/ts")"
-	else
-		python3 "$ESEAL_LIB_DIR/cms_tst.py" "$d/sig.der" --signature "$d/sigvalue" --token "$d/tst.der" 2>/dev/null &&
-			fail "$pdf: a B-B seal must not carry a time-stamp"
-	fi
 	"$ESEAL" verify --trust "$ROOT" --json "$pdf" >"$d/verify" 2>"$d/verify.err" ||
 		fail "eseal verify failed on $pdf: $(cat "$d/verify" "$d/verify.err")"
 	assert_grep '"indication": *"TOTAL-PASSED"' "$d/verify"
