@@ -30,6 +30,11 @@ typedef struct p11_backend {
 	CK_SESSION_HANDLE anchor;
 	int anchor_open;
 	CK_OBJECT_HANDLE key; /* object handles are valid in every session of the application */
+	/* CKA_ALWAYS_AUTHENTICATE keys want a context-specific login after every C_SignInit: then (and only then)
+	 * the PIN stays in memory, in OpenSSL's secure heap where available, wiped at free. PIN pad: NULL PIN. */
+	int always_auth;
+	int pin_pad;
+	char *pin;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int sync_ready;
@@ -153,6 +158,16 @@ static int p11_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *dige
 	if (rc != ESEAL_OK)
 		return rc;
 	rv = b->f->C_SignInit(h, &mech, b->key);
+	if (rv == CKR_OK && b->always_auth) {
+		rv = b->f->C_Login(h, CKU_CONTEXT_SPECIFIC, b->pin_pad ? NULL : (CK_UTF8CHAR_PTR)b->pin,
+				   b->pin_pad ? 0 : strlen(b->pin));
+		if (rv != CKR_OK) {
+			pool_release(s, h, 1); /* the signing operation is still active in it */
+			return es_error_set(err, es_p11_rv_status(rv) == ESEAL_E_PIN ? ESEAL_E_PIN : ESEAL_E_HSM,
+					    "%s: per-signature login (CKA_ALWAYS_AUTHENTICATE) failed: %s", s->name,
+					    es_p11_rv_name(rv));
+		}
+	}
 	if (rv == CKR_OK)
 		rv = b->f->C_Sign(h, data, digest_len, sig, &out_len);
 	if (rv != CKR_OK) {
@@ -186,6 +201,8 @@ static void p11_free(void *backend)
 			b->f->C_CloseSession(b->anchor);
 	}
 	es_p11_modules_release(&b->mods);
+	if (b->pin != NULL)
+		OPENSSL_secure_clear_free(b->pin, ES_PIN_MAX);
 	if (b->sync_ready) {
 		pthread_mutex_destroy(&b->lock);
 		pthread_cond_destroy(&b->cond);
@@ -380,6 +397,34 @@ static int find_key(eseal_signer *s, P11KitUri *uri, eseal_error *err)
 				    "%s: several private keys match: add object=... or id=... to the URI", s->name);
 	b->key = found[0];
 	return ESEAL_OK;
+}
+
+/* Keys marked CKA_ALWAYS_AUTHENTICATE (common for qualified seal keys) need the PIN again for every signature. */
+static int prepare_always_auth(eseal_signer *s, const eseal_signer_options *opts, P11KitUri *uri,
+			       const CK_TOKEN_INFO *t, eseal_error *err)
+{
+	p11_backend *b = s->backend;
+	unsigned char *val = NULL;
+	CK_ULONG len = 0;
+	int rc = ESEAL_OK;
+
+	if (es_p11_get_attr(b->f, b->anchor, b->key, CKA_ALWAYS_AUTHENTICATE, &val, &len) == CKR_OK &&
+	    len == sizeof(CK_BBOOL) && *(CK_BBOOL *)val == CK_TRUE)
+		b->always_auth = 1;
+	OPENSSL_free(val);
+	if (!b->always_auth)
+		return ESEAL_OK;
+	if (t->flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
+		b->pin_pad = 1;
+		return ESEAL_OK;
+	}
+	b->pin = OPENSSL_secure_zalloc(ES_PIN_MAX);
+	if (b->pin == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", s->name);
+	rc = es_pin_resolve(opts->pin_file, p11_kit_uri_get_pin_source(uri), s->name, b->pin, err);
+	if (rc != ESEAL_OK)
+		es_error_prefix(err, "the key requires the PIN for every signature (CKA_ALWAYS_AUTHENTICATE)");
+	return rc;
 }
 
 static EVP_PKEY *rsa_public(const unsigned char *n, CK_ULONG n_len, const unsigned char *e, CK_ULONG e_len)
@@ -641,6 +686,9 @@ int es_signer_pkcs11_open(eseal_signer *s, const eseal_signer_options *opts, ese
 	if (rc != ESEAL_OK)
 		goto cleanup;
 	rc = find_key(s, uri, err);
+	if (rc != ESEAL_OK)
+		goto cleanup;
+	rc = prepare_always_auth(s, opts, uri, &tinfo, err);
 	if (rc != ESEAL_OK)
 		goto cleanup;
 	es_p11_get_attr(b->f, b->anchor, b->key, CKA_ID, &id, &id_len);

@@ -70,14 +70,15 @@ static int setup(void **state)
 		 "softhsm2-util --init-token --free --label scratch-b --pin " PIN " --so-pin 87654321 >/dev/null",
 		 dir, dir);
 	/* key label, key algorithm options, token */
-	/* key label, key algorithm options, token ("" = file only), keyUsage */
-	const char *keys[][4] = {
-		{"ec-nopub", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "scratch-a", "digitalSignature"},
-		{"rsa-nopub", "-newkey rsa:2048", "scratch-a", "nonRepudiation"},
-		{"ec-other", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "", "digitalSignature"},
-		{"ec-nocert", "-newkey ec -pkeyopt ec_paramgen_curve:P-384", "scratch-a", "digitalSignature"},
-		{"ec-nopub", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "scratch-b", "digitalSignature"},
-		{"rsa-keyenc", "-newkey rsa:2048", "scratch-a", "keyEncipherment"},
+	/* key label, key algorithm options, token ("" = file only), keyUsage, extra pkcs11-tool options */
+	const char *keys[][5] = {
+		{"ec-nopub", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "scratch-a", "digitalSignature", ""},
+		{"rsa-nopub", "-newkey rsa:2048", "scratch-a", "nonRepudiation", ""},
+		{"ec-other", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "", "digitalSignature", ""},
+		{"ec-nocert", "-newkey ec -pkeyopt ec_paramgen_curve:P-384", "scratch-a", "digitalSignature", ""},
+		{"ec-nopub", "-newkey ec -pkeyopt ec_paramgen_curve:P-256", "scratch-b", "digitalSignature", ""},
+		{"rsa-keyenc", "-newkey rsa:2048", "scratch-a", "keyEncipherment", ""},
+		{"rsa-always", "-newkey rsa:2048", "scratch-a", "nonRepudiation", "--always-auth"},
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && rc == 0; i++) {
 		rc |= sh(
@@ -92,8 +93,8 @@ static int setup(void **state)
 		/* Only the private key goes in: no public-key object beside it. */
 		rc |= sh("cd %s && pkcs11-tool --module %s --token-label %s --login --pin " PIN
 			 " --write-object k%zu.der "
-			 "--type privkey --id 0%zu --label %s >/dev/null",
-			 dir, module, keys[i][2], i, i, keys[i][0]);
+			 "--type privkey --id 0%zu --label %s %s >/dev/null",
+			 dir, module, keys[i][2], i, i, keys[i][0], keys[i][4]);
 		if (strcmp(keys[i][0], "ec-nocert") != 0)
 			rc |= sh("cd %s && pkcs11-tool --module %s --token-label %s --login --pin " PIN
 				 " --write-object c%zu.der --type cert --id 0%zu --label %s >/dev/null",
@@ -225,6 +226,25 @@ static void test_key_usage_must_allow_signing(void **state)
 	unsetenv("ESEAL_PIN");
 }
 
+static void test_key_needing_pin_per_signature(void **state)
+{
+	eseal_signer *s = NULL;
+	eseal_error err;
+	int i;
+
+	/* CKA_ALWAYS_AUTHENTICATE: a context-specific login before each signature, or the token refuses to sign */
+	setenv("ESEAL_PIN", PIN, 1);
+	assert_int_equal(open_uri(&s, "scratch-a", "rsa-always", NULL, &err), ESEAL_OK);
+	unsetenv("ESEAL_PIN"); /* the signer kept what it needs */
+	for (i = 0; i < 3; i++)
+		assert_verifies(s);
+	eseal_signer_free(s);
+	s = NULL;
+	/* without a PIN source the open fails up front, not at the first signature */
+	assert_int_equal(open_uri(&s, "scratch-a", "rsa-always", NULL, &err), ESEAL_E_PIN);
+	assert_null(s);
+}
+
 static void test_two_matching_tokens(void **state)
 {
 	eseal_signer *s = NULL;
@@ -285,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_key_without_certificate),
 		cmocka_unit_test(test_p384_with_cert_file),
 		cmocka_unit_test(test_key_usage_must_allow_signing),
+		cmocka_unit_test(test_key_needing_pin_per_signature),
 		cmocka_unit_test(test_two_matching_tokens),
 		cmocka_unit_test(test_distinctive_pin_never_in_messages),
 	};
