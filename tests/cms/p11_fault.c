@@ -7,7 +7,8 @@
  *   ESEAL_FAULT_OPEN   a CK_RV number C_OpenSession returns (after the first session: the login one works)
  *   ESEAL_FAULT_FLAGS  token flags (decimal) OR-ed into C_GetTokenInfo's answer
  *   ESEAL_FAULT_PINPAD a PIN file: C_Login with a NULL PIN logs in with it, as a PIN pad would
- *   ESEAL_FAULT_LOG    a file that gets one line per C_Login ("login" or "login-null") */
+ *   ESEAL_FAULT_LOG    a file that gets one line per C_Login ("login" or "login-null")
+ *   ESEAL_FAULT_ALREADY set: C_Login logs in, then answers CKR_USER_ALREADY_LOGGED_IN (another app was first) */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +74,10 @@ static CK_RV shim_C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE type, CK_UTF8CHAR_PT
 		buf[strcspn(buf, "\r\n")] = '\0';
 		return real->C_Login(h, type, (CK_UTF8CHAR_PTR)buf, strlen(buf));
 	}
-	return real->C_Login(h, type, pin, len);
+	rv = real->C_Login(h, type, pin, len);
+	if (rv == CKR_OK && getenv("ESEAL_FAULT_ALREADY") != NULL)
+		return CKR_USER_ALREADY_LOGGED_IN;
+	return rv;
 }
 
 static CK_RV shim_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)

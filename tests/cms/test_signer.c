@@ -341,6 +341,11 @@ static void test_unknown_token_and_object(void **state)
 	assert_int_equal(eseal_signer_open(&s, &o, &err), ESEAL_E_CONFIG);
 	assert_non_null(strstr(err.message, "token=no-such-token"));
 	assert_non_null(strstr(err.message, "token not found"));
+	/* no object= at all: the token holds four private keys, which one is not guessed */
+	snprintf(uri, sizeof(uri), "pkcs11:token=eseal;type=private?module-path=%s", module);
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_signer_open(&s, &o, &err), ESEAL_E_CONFIG);
+	assert_non_null(strstr(err.message, "several private keys match"));
 	assert_int_equal(open_key(&s, "no-such-object", pin_file, NULL, ESEAL_SCHEME_AUTO, &err), ESEAL_E_CONFIG);
 	assert_non_null(strstr(err.message, "object=no-such-object"));
 	assert_non_null(strstr(err.message, "not found"));

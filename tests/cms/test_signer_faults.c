@@ -92,6 +92,7 @@ static void reset_faults(void)
 	unsetenv("ESEAL_FAULT_OPEN");
 	unsetenv("ESEAL_FAULT_FLAGS");
 	unsetenv("ESEAL_FAULT_PINPAD");
+	unsetenv("ESEAL_FAULT_ALREADY");
 	unlink(log_path);
 }
 
@@ -135,6 +136,19 @@ static void test_shim_passes_through(void **state)
 	assert_int_equal(open_signer(&s, pin_file, &err), ESEAL_OK);
 	assert_int_equal(sign_once(s, &err), ESEAL_OK);
 	assert_int_equal(count_logins("login"), 1);
+	eseal_signer_free(s);
+}
+
+static void test_already_logged_in_is_success(void **state)
+{
+	eseal_signer *s = NULL;
+	eseal_error err;
+
+	reset_faults();
+	setenv("ESEAL_FAULT_ALREADY", "1", 1);
+	assert_int_equal(open_signer(&s, pin_file, &err), ESEAL_OK);
+	assert_int_equal(count_logins("login"), 1);
+	assert_int_equal(sign_once(s, &err), ESEAL_OK);
 	eseal_signer_free(s);
 }
 
@@ -230,6 +244,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shim_passes_through),
+		cmocka_unit_test(test_already_logged_in_is_success),
 		cmocka_unit_test(test_device_removed_while_signing),
 		cmocka_unit_test(test_wrong_pin_is_tried_once),
 		cmocka_unit_test(test_locked_and_expired_pin),

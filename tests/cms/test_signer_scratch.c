@@ -100,6 +100,20 @@ static int setup(void **state)
 				 " --write-object c%zu.der --type cert --id 0%zu --label %s >/dev/null",
 				 dir, module, keys[i][2], i, i, keys[i][0]);
 	}
+	/* A certificate whose CKA_ID differs from its key's: found by the label instead. */
+	rc |= sh("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout lbl.key -subj /CN=by-label -days 30 "
+		 "-addext keyUsage=critical,digitalSignature -out by-label.pem 2>/dev/null && "
+		 "openssl pkey -in lbl.key -outform DER -out lbl.der && openssl x509 -in by-label.pem -outform DER "
+		 "-out lbl.cert.der && "
+		 "pkcs11-tool --module %s --token-label scratch-a --login --pin " PIN
+		 " --write-object lbl.der --type privkey --id 20 --label by-label >/dev/null && "
+		 "pkcs11-tool --module %s --token-label scratch-a --login --pin " PIN
+		 " --write-object lbl.cert.der --type cert --id 21 --label by-label >/dev/null",
+		 dir, module, module);
+	/* An Ed25519 key: a key type the signer does not do. */
+	rc |= sh("pkcs11-tool --module %s --token-label scratch-a --login --pin " PIN
+		 " --keypairgen --key-type EC:edwards25519 --id 30 --label ed25519 >/dev/null 2>&1",
+		 module);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -245,6 +259,36 @@ static void test_key_needing_pin_per_signature(void **state)
 	assert_null(s);
 }
 
+static void test_certificate_found_by_label(void **state)
+{
+	eseal_signer *s = NULL;
+	eseal_error err;
+	char subject[256];
+
+	setenv("ESEAL_PIN", PIN, 1);
+	assert_int_equal(open_uri(&s, "scratch-a", "by-label", NULL, &err), ESEAL_OK);
+	X509_NAME_oneline(X509_get_subject_name(eseal_signer_certificate(s)), subject, sizeof(subject));
+	assert_string_equal(subject, "/CN=by-label");
+	assert_verifies(s);
+	eseal_signer_free(s);
+	unsetenv("ESEAL_PIN");
+}
+
+static void test_unsupported_key_type(void **state)
+{
+	eseal_signer *s = NULL;
+	eseal_error err;
+	char cert[1200];
+
+	setenv("ESEAL_PIN", PIN, 1);
+	path(cert, sizeof(cert), "ec-other.pem");
+	assert_int_equal(open_uri(&s, "scratch-a", "ed25519", cert, &err), ESEAL_E_CONFIG);
+	assert_non_null(strstr(err.message, "unsupported key type"));
+	assert_non_null(strstr(err.message, "object=ed25519"));
+	assert_null(s);
+	unsetenv("ESEAL_PIN");
+}
+
 static void test_two_matching_tokens(void **state)
 {
 	eseal_signer *s = NULL;
@@ -306,6 +350,8 @@ int main(void)
 		cmocka_unit_test(test_p384_with_cert_file),
 		cmocka_unit_test(test_key_usage_must_allow_signing),
 		cmocka_unit_test(test_key_needing_pin_per_signature),
+		cmocka_unit_test(test_certificate_found_by_label),
+		cmocka_unit_test(test_unsupported_key_type),
 		cmocka_unit_test(test_two_matching_tokens),
 		cmocka_unit_test(test_distinctive_pin_never_in_messages),
 	};
