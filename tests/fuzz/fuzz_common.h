@@ -1,0 +1,35 @@
+/* tests/fuzz/fuzz_common.h: what the verify fuzz targets share: one offline verifier without trust anchors (so no
+ * input can make the library touch the network), and exercising both report renderers on every result. */
+#ifndef ES_FUZZ_COMMON_H
+#define ES_FUZZ_COMMON_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "eseal/eseal.h"
+#include "eseal/verify.h"
+#include "verify/verify_internal.h"
+
+static eseal_verifier *fuzz_verifier;
+
+static int fuzz_init(void)
+{
+	eseal_verifier_options vo = {0};
+	eseal_error err;
+
+	eseal_error_clear(&err);
+	vo.offline = 1;
+	if (eseal_init(&err) != ESEAL_OK || eseal_verifier_open(&fuzz_verifier, &vo, &err) != ESEAL_OK)
+		abort();
+	return 0;
+}
+
+static void fuzz_render(eseal_report *r)
+{
+	free(eseal_report_to_json(r));
+	free(eseal_report_to_text(r));
+	(void)eseal_report_exit_code(r);
+	eseal_report_free(r);
+}
+
+#endif

@@ -1,0 +1,21 @@
+/* tests/fuzz/fuzz_pdf_verify.c: libFuzzer target for the PAdES verifier (ByteRange/Contents checks, CMS, the
+ * incremental-update comparison). Any crash, leak or sanitizer report is a bug. */
+#include "fuzz_common.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return fuzz_init();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	eseal_report *r = es_report_new("fuzz.pdf");
+
+	if (r == NULL || size == 0)
+		return (eseal_report_free(r), 0);
+	es_pdf_verify(fuzz_verifier, data, size, r);
+	fuzz_render(r);
+	return 0;
+}
