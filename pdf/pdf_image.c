@@ -122,8 +122,8 @@ static int load_png(const char *path, es_pdf_image *img, eseal_error *err)
 				  cairo_status_to_string(cairo_status(cr)));
 		goto cleanup;
 	}
-	rc = es_pdf_image_from_argb(cairo_image_surface_get_data(argb), w, h, cairo_image_surface_get_stride(argb),
-				    img, err);
+	rc = es_pdf_image_from_argb(cairo_image_surface_get_data(argb), w, h, cairo_image_surface_get_stride(argb), img,
+				    err);
 cleanup:
 	if (cr != NULL)
 		cairo_destroy(cr);
@@ -181,7 +181,8 @@ static int load_jpeg(const char *path, const unsigned char *data, size_t len, es
 
 	if (jpeg_info(data, len, &w, &h, &comps, &adobe) != 0 || w < 1 || h < 1 || w > MAX_IMAGE_SIDE ||
 	    h > MAX_IMAGE_SIDE)
-		return es_error_set(err, ESEAL_E_USAGE, "%s: unsupported or damaged JPEG (baseline 8-bit expected)", path);
+		return es_error_set(err, ESEAL_E_USAGE, "%s: unsupported or damaged JPEG (baseline 8-bit expected)",
+				    path);
 	if (comps == 1)
 		cs = "/DeviceGray";
 	else if (comps == 3)

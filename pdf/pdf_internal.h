@@ -32,19 +32,19 @@ void es_buf_free(es_buf *b);
 /* ---- the original document (pdf_struct.c) ---- */
 
 typedef struct es_pdf_doc {
-	const char *path;      /* for messages */
+	const char *path; /* for messages */
 	qpdf_data q;
-	off_t size;            /* bytes of the original; the update starts here */
-	long long startxref;   /* offset the file's last startxref names: the new section's /Prev */
-	int xref_stream;       /* the last section is a cross-reference stream (else a classic table) */
+	off_t size;          /* bytes of the original; the update starts here */
+	long long startxref; /* offset the file's last startxref names: the new section's /Prev */
+	int xref_stream;     /* the last section is a cross-reference stream (else a classic table) */
 	int version_major, version_minor;
 	long long trailer_size; /* first object number the update may use */
-	char *root_ref;        /* "N G R" of the catalog */
-	char *info_ref;        /* "N G R" of /Info, or NULL */
-	char *id;              /* unparsed /ID array, or NULL */
-	int n_signatures;      /* signature fields holding a value */
-	int certified;         /* /Perms /DocMDP present */
-	int docmdp_p;          /* its /P (1, 2, 3), 0 if not certified */
+	char *root_ref;         /* "N G R" of the catalog */
+	char *info_ref;         /* "N G R" of /Info, or NULL */
+	char *id;               /* unparsed /ID array, or NULL */
+	int n_signatures;       /* signature fields holding a value */
+	int certified;          /* /Perms /DocMDP present */
+	int docmdp_p;           /* its /P (1, 2, 3), 0 if not certified */
 	int n_pages;
 } es_pdf_doc;
 
@@ -73,12 +73,12 @@ int es_pdf_field_name_used(es_pdf_doc *doc, const char *name);
 typedef struct es_pdf_xref_entry {
 	long long num;
 	int gen;
-	size_t rel;            /* offset of "num gen obj" within the update */
+	size_t rel; /* offset of "num gen obj" within the update */
 } es_pdf_xref_entry;
 
 typedef struct es_pdf_update {
-	es_buf buf;            /* the update's bytes; written after the original */
-	off_t base;            /* size of the original */
+	es_buf buf; /* the update's bytes; written after the original */
+	off_t base; /* size of the original */
 	es_pdf_xref_entry *entries;
 	size_t n_entries, cap_entries;
 	long long next_num;
@@ -99,10 +99,10 @@ void es_pdf_update_free(es_pdf_update *u);
 
 typedef struct es_pdf_image {
 	int width, height;
-	char *dict;            /* dictionary body of the image XObject (without /Length, /SMask) */
-	unsigned char *data;   /* encoded stream data */
+	char *dict;          /* dictionary body of the image XObject (without /Length, /SMask) */
+	unsigned char *data; /* encoded stream data */
 	size_t len;
-	unsigned char *smask;  /* Flate-compressed 8-bit alpha, or NULL */
+	unsigned char *smask; /* Flate-compressed 8-bit alpha, or NULL */
 	size_t smask_len;
 } es_pdf_image;
 
@@ -114,8 +114,8 @@ int es_pdf_image_from_argb(const unsigned char *px, int width, int height, int s
 void es_pdf_image_free(es_pdf_image *img);
 
 typedef struct es_pdf_stamp_text {
-	const char *organization;    /* UTF-8, may be NULL */
-	const char *org_identifier;  /* may be NULL */
+	const char *organization;   /* UTF-8, may be NULL */
+	const char *org_identifier; /* may be NULL */
 	time_t when;
 } es_pdf_stamp_text;
 

@@ -44,13 +44,13 @@ typedef struct seal_ctx {
 	es_pdf_doc doc;
 	qpdf_oh page;
 	time_t now;
-	char *org, *org_id;       /* from the signing certificate (UTF-8), may be NULL */
+	char *org, *org_id; /* from the signing certificate (UTF-8), may be NULL */
 	char field_name[32];
 	/* results of build_update */
 	es_pdf_update u;
-	size_t contents_rel;      /* offset of '<' of /Contents within the update */
-	size_t contents_len;      /* bytes of the hex string including < > */
-	size_t byterange_rel;     /* offset of the ByteRange placeholder */
+	size_t contents_rel;  /* offset of '<' of /Contents within the update */
+	size_t contents_len;  /* bytes of the hex string including < > */
+	size_t byterange_rel; /* offset of the ByteRange placeholder */
 } seal_ctx;
 
 static char *name_entry(X509_NAME *name, int nid)
@@ -101,9 +101,7 @@ static void displayed_to_user(const double crop[4], int rotate, double u, double
 		*x = crop[0] + v;
 		*y = crop[1] + H - u;
 		break;
-	default:
-		*x = crop[0] + u;
-		*y = crop[1] + v;
+	default: *x = crop[0] + u; *y = crop[1] + v;
 	}
 }
 
@@ -157,8 +155,8 @@ static int write_visible(seal_ctx *c, double rect[4], long long *ap_num, eseal_e
 		w = o->rect[2];
 		h = o->rect[3];
 		if (!(w >= 4 && h >= 4 && w <= 14400 && h <= 14400))
-			return es_error_set(err, ESEAL_E_USAGE, "%s: seal rectangle %gx%g pt is not usable", c->doc.path,
-					    w, h);
+			return es_error_set(err, ESEAL_E_USAGE, "%s: seal rectangle %gx%g pt is not usable",
+					    c->doc.path, w, h);
 	}
 	displayed_to_user(crop, rotate, x, y, &x0, &y0);
 	displayed_to_user(crop, rotate, x + w, y + h, &x1, &y1);
@@ -500,8 +498,7 @@ cleanup:
 	return rc;
 }
 
-static int patch_contents(seal_ctx *c, eseal_output *out, const unsigned char *der, size_t der_len,
-			  eseal_error *err)
+static int patch_contents(seal_ctx *c, eseal_output *out, const unsigned char *der, size_t der_len, eseal_error *err)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char *h = malloc(der_len * 2 + 1);

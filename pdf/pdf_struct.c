@@ -80,8 +80,8 @@ static int check_tail(es_pdf_doc *doc, int fd, eseal_error *err)
 	tail[len] = '\0';
 	sx = memrstr(tail, len, "startxref");
 	if (sx == NULL || memrstr(sx, len - (size_t)(sx - tail), "%%EOF") == NULL)
-		return es_error_set(err, ESEAL_E_INPUT, "%s: truncated or damaged PDF (no startxref/%%%%EOF at the end)",
-				    doc->path);
+		return es_error_set(err, ESEAL_E_INPUT,
+				    "%s: truncated or damaged PDF (no startxref/%%%%EOF at the end)", doc->path);
 	p = sx + 9;
 	end = tail + len;
 	while (p < end && isspace((unsigned char)*p))

@@ -138,8 +138,8 @@ static void test_text_strings(void **state)
 	check_text("Approved", "(Approved)");
 	check_text("a(b)c\\", "(a\\(b\\)c\\\\)");
 	check_text("東京", "<FEFF67714EAC>");
-	check_text("\xf0\x9f\x98\x80", "<FEFFD83DDE00>");   /* outside the BMP: a surrogate pair */
-	check_text("x\xffy", "<FEFF0078FFFD0079>");          /* invalid UTF-8 cannot break the string */
+	check_text("\xf0\x9f\x98\x80", "<FEFFD83DDE00>"); /* outside the BMP: a surrogate pair */
+	check_text("x\xffy", "<FEFF0078FFFD0079>");       /* invalid UTF-8 cannot break the string */
 	check_text("line\nbreak", "<FEFF006C0069006E0065000A0062007200650061006B>");
 	es_buf_real(&b, 12.5);
 	es_buf_puts(&b, " ");
