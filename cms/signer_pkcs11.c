@@ -18,8 +18,9 @@
 #include "error_internal.h"
 #include "p11_util.h"
 
-/* Enough for a few sealing threads; tokens often allow far fewer sessions than they claim, so stay modest. */
-#define POOL_MAX 16
+/* One session per sealing thread (issue 7: -j N) up to this; a network HSM gains from more sessions than cores,
+ * but tokens often allow fewer than they claim, so the token's ulMaxSessionCount lowers it further. */
+#define POOL_MAX 32
 
 typedef struct p11_backend {
 	es_p11_modules mods;

@@ -458,11 +458,11 @@ static void run_threads(const char *object, int n, int rounds)
 {
 	eseal_signer *s = NULL;
 	eseal_error err;
-	pthread_t t[32];
-	worker w[32];
+	pthread_t t[48];
+	worker w[48];
 	int i;
 
-	assert_true(n <= 32);
+	assert_true(n <= 48);
 	assert_int_equal(open_key(&s, object, pin_file, NULL, ESEAL_SCHEME_AUTO, &err), ESEAL_OK);
 	for (i = 0; i < n; i++) {
 		w[i] = (worker){s, rounds, 0};
@@ -481,10 +481,10 @@ static void test_four_threads(void **state)
 	run_threads("eseal-ec", 4, 50);
 }
 
-/* More threads than the pool's sessions (16): the extra ones wait for a session instead of failing. */
+/* More threads than the pool's sessions (32): the extra ones wait for a session instead of failing. */
 static void test_more_threads_than_sessions(void **state)
 {
-	run_threads("eseal", 24, 8);
+	run_threads("eseal", 40, 4);
 }
 
 static void test_two_signers_one_login(void **state)
