@@ -146,3 +146,47 @@ expect_exit 64 "$ESEAL" verify --at yesterday "$D/bt.pdf"
 expect_exit 64 "$ESEAL" verify
 [ "$(sha256sum "$D/bt.pdf")" = "$sha" ] || fail "input modified"
 pass "exit codes: 65 malformed, 74 unreadable, 2 no seal, 64 usage"
+
+# --- B-LT and B-LTA: DSS with the chain, an OCSP response and the CRL, then a document time-stamp ---
+LTA="python3 $ESEAL_SRC/tests/verify/pdf_lta.py"
+openssl ocsp -issuer "$CA" -cert "$PKI/eseal.pem" -url "$OCSP_URL" -respout "$D/ocsp.der" -noverify >/dev/null 2>&1
+$LTA dss "$D/bt.pdf" "$D/lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --cert "$ROOT" --ocsp "$D/ocsp.der" --crl "$CRL"
+$LTA dts "$D/lt.pdf" "$D/lta.pdf" --tsa "$TSA_URL"
+qpdf --check "$D/lta.pdf" >/dev/null || fail "qpdf rejects the B-LTA file"
+# Referee for the document time-stamp: openssl ts -verify over the ByteRange bytes.
+python3 - "$D/lta.pdf" "$D/dts-data.bin" "$D/dts-token.der" <<'PY'
+import re, sys
+d = open(sys.argv[1], "rb").read()
+m = list(re.finditer(rb"/ByteRange \[0 (\d+) (\d+) (\d+)\]", d))[-1]
+a, b, c = (int(x) for x in m.groups())
+open(sys.argv[2], "wb").write(d[:a] + d[b:b + c])
+tok = bytes.fromhex(d[a + 1:b - 1].decode())
+n = tok[1] & 0x7f if tok[1] & 0x80 else 0  # DER length of the outer SEQUENCE, not the zero padding
+size = 2 + n + (int.from_bytes(tok[2:2 + n], "big") if n else tok[1])
+open(sys.argv[3], "wb").write(tok[:size])
+PY
+openssl ts -verify -data "$D/dts-data.bin" -in "$D/dts-token.der" -token_in -CAfile "$ROOT" \
+	-untrusted "$TSA_CHAIN" >/dev/null 2>&1 || fail "referee openssl ts rejects the document time-stamp"
+verify_json 0 "$D/lt.pdf"
+[ "$(jf "d['seals'][0]['level']")" = B-LT ] || fail "B-LT level: $(head -c 600 "$OUT")"
+verify_json 0 "$D/lta.pdf"
+[ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "B-LTA level"
+[ "$(jf "d['seals'][1]['type']")" = document-timestamp ] || fail "document time-stamp seal"
+expect_seal 1 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['modified_after']")" = False ] || fail "DSS and document time-stamp are allowed changes"
+verify_json 0 "$D/lta.pdf" --offline
+expect_seal 0 TOTAL-PASSED None
+pass "B-LT (DSS) and B-LTA (document time-stamp): levels, and --offline validates from the DSS OCSP response"
+
+# A byte changed inside the DSS after the document time-stamp was made: the time-stamp fails, the seal does not.
+python3 - "$D/lta.pdf" "$D/lta-flip.pdf" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+p = d.index(b"/Type /DSS")
+p = d.rindex(b"stream\n", 0, p) + 40
+d[p] ^= 1
+open(sys.argv[2], "wb").write(d)
+PY
+verify_json 1 "$D/lta-flip.pdf"
+expect_seal 1 TOTAL-FAILED HASH_FAILURE "document time-stamp"
+pass "document time-stamp over changed bytes: TOTAL-FAILED/HASH_FAILURE"
