@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# tests/cli/test_batch.sh: bulk sealing (issue 7): one process, N threads, mixed formats, a JSON line per document,
+# per-document failures that don't stop the batch, batch-wide failures that do, and no partial file after a signal.
+source "$ESEAL_SRC/tests/lib/env.sh"
+
+D=$(tmpdir)
+IN=$D/in
+mkdir -p "$IN/sub"
+python3 "$ESEAL_SRC/tests/bench/make_docs.py" invoices 20 "$IN"
+for i in 1 2 3 4 5; do cp "$SAMPLES/documents/report.pdf" "$IN/sub/report-$i.pdf"; done
+cp "$SAMPLES/documents/site-plan.png" "$IN/site-plan.png"
+head -c 5000 /dev/urandom >"$IN/drawing.dwg"
+printf '<?xml version="1.0"?>\n<Invoice><unclosed>\n' >"$IN/broken.xml"
+head -c 300 "$SAMPLES/documents/report.pdf" >"$IN/sub/truncated.pdf"
+TOTAL=29
+
+xmlsec_ok() {
+	xmlsec1 --verify --trusted-pem "$ROOT" --untrusted-pem "$CA" \
+		--id-attr:Id "http://uri.etsi.org/01903/v1.3.2#:SignedProperties" "$1" >"$D/xmlsec.log" 2>&1
+}
+
+# 1. Mixed batch: every document accounted for; the two bad ones fail alone, with their file named.
+cd "$IN"
+expect_exit 65 "$ESEAL" seal --profile demo-bb -j 3 --json --out-dir "$D/out" -- *.xml *.png *.dwg sub/*
+[ "$(wc -l <"$OUT")" -eq "$TOTAL" ] || fail "expected $TOTAL JSON lines, got $(wc -l <"$OUT")"
+[ "$(grep -c '"status":"sealed"' "$OUT")" -eq $((TOTAL - 2)) ] || fail "expected $((TOTAL - 2)) sealed: $(cat "$OUT")"
+python3 - "$OUT" <<'PY' || fail "JSON lines are not what the issue asks for"
+import json, sys
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    for k in ("input", "output", "status", "error", "level", "ms"):
+        assert k in d, (k, d)
+    assert d["status"] in ("sealed", "failed"), d
+    if d["status"] == "failed":
+        assert d["input"] in d["error"] and d["output"] is None, d
+    else:
+        assert d["error"] is None and d["level"] == "B-B", d
+PY
+grep '"status":"failed"' "$OUT" | grep -q '"input":"broken.xml"' || fail "broken.xml did not fail"
+grep '"status":"failed"' "$OUT" | grep -q '"input":"sub/truncated.pdf"' || fail "truncated.pdf did not fail"
+assert_no_file "$D/out/broken.xml"
+assert_no_file "$D/out/sub/truncated.pdf"
+pass "mixed batch: $((TOTAL - 2)) sealed, 2 bad inputs failed alone, exit 65"
+
+# Referees on outputs of every format.
+xmlsec_ok "$D/out/inv-000007.xml" || fail "xmlsec1 rejects a batch XAdES output: $(cat "$D/xmlsec.log")"
+pdfsig "$D/out/sub/report-3.pdf" >"$D/pdfsig.log" 2>&1 || true
+assert_grep "Signature is Valid" "$D/pdfsig.log"
+assert_grep "Total document signed" "$D/pdfsig.log"
+qpdf --check "$D/out/sub/report-3.pdf" >/dev/null || fail "qpdf --check rejects a batch PAdES output"
+openssl cms -verify -binary -inform DER -in "$D/out/drawing.dwg.p7s" -content "$IN/drawing.dwg" \
+	-CAfile "$ROOT" -purpose any -out /dev/null 2>"$D/cms.log" || fail "openssl cms rejects drawing.dwg.p7s: $(cat "$D/cms.log")"
+pass "outputs pass xmlsec1, pdfsig + qpdf --check, openssl cms -verify"
+
+# 2. Existing outputs are never overwritten unless --force.
+before=$(sha256sum "$D/out/inv-000001.xml")
+expect_exit 74 "$ESEAL" seal --profile demo-bb -j 2 --json --out-dir "$D/out" inv-000001.xml inv-000002.xml
+[ "$(grep -c '"status":"failed"' "$OUT")" -eq 2 ] || fail "re-sealing into existing outputs must fail: $(cat "$OUT")"
+assert_grep "exists" "$OUT"
+[ "$(sha256sum "$D/out/inv-000001.xml")" = "$before" ] || fail "an existing output was modified"
+expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --force --out-dir "$D/out" inv-000001.xml inv-000002.xml
+[ "$(sha256sum "$D/out/inv-000001.xml")" != "$before" ] || fail "--force did not replace the output"
+xmlsec_ok "$D/out/inv-000001.xml" || fail "xmlsec1 rejects the replaced output"
+pass "existing outputs kept without --force, replaced with it"
+
+# 3. --from - with NUL-separated names (find -print0), subdirectories mirrored, --suffix.
+find . -name 'report-*.pdf' -print0 | sort -z >"$D/list"
+expect_exit 0 "$ESEAL" seal --profile demo-bb --suffix sealed --json --from - --out-dir "$D/from" <"$D/list"
+[ "$(grep -c '"status":"sealed"' "$OUT")" -eq 5 ] || fail "--from -: expected 5 sealed: $(cat "$OUT")"
+assert_file "$D/from/sub/report-5.sealed.pdf"
+pass "--from - (NUL separated), mirrored subdirectories, --suffix"
+
+# 4. A failure that would fail every document stops the batch: TSA down for B-T (exit 69), wrong PIN (exit 77).
+dead_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+expect_exit 69 "$ESEAL" seal --profile demo --tsa "http://127.0.0.1:$dead_port/" -j 2 --json --out-dir "$D/tsa" -- inv-*.xml
+[ "$(wc -l <"$OUT")" -eq 20 ] || fail "TSA down: every document needs a JSON line, got $(wc -l <"$OUT")"
+[ "$(grep -c '"status":"sealed"' "$OUT")" -eq 0 ] || fail "TSA down: nothing may be sealed"
+assert_grep "batch stopped" "$OUT"
+[ "$(grep -c 'batch stopped' "$OUT")" -ge 15 ] || fail "TSA down: the batch went on after the TSA failed: $(cat "$OUT")"
+[ -z "$(ls -A "$D/tsa")" ] || fail "TSA down left files: $(ls -A "$D/tsa")"
+printf 'wrong-pin\n' >"$D/badpin"
+expect_exit 77 "$ESEAL" seal --profile demo-bb --pin-file "$D/badpin" -j 2 --json --out-dir "$D/pin" -- inv-*.xml
+grep -q "wrong-pin" "$OUT" "$ERR" && fail "the PIN appears in the output"
+[ ! -e "$D/pin" ] || [ -z "$(ls -A "$D/pin")" ] || fail "wrong PIN left files"
+pass "TSA down stops the batch (69) with a line per document; wrong PIN stops at once (77), PIN never shown"
+
+# 5. Signals: SIGINT/SIGTERM finish what is in progress and start nothing new; SIGKILL leaves no partial file
+#    either, because outputs only get a name when complete. Every output that exists must be whole and valid.
+python3 "$ESEAL_SRC/tests/bench/make_docs.py" invoices 400 "$D/many"
+for sig in INT TERM KILL; do
+	out=$D/sig-$sig
+	(cd "$D/many" && exec "$ESEAL" seal --profile demo-bb -j 2 --json --out-dir "$out" -- *) >"$D/sig.json" 2>"$D/sig.err" &
+	pid=$!
+	for _ in $(seq 200); do
+		[ "$(ls "$out" 2>/dev/null | wc -l)" -ge 20 ] && break
+		sleep 0.02
+	done
+	kill -"$sig" "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	n=$(ls "$out" | wc -l)
+	[ "$n" -lt 400 ] || fail "SIG$sig arrived after the batch finished; make the batch larger"
+	case $sig in
+	INT) [ "$rc" -eq 130 ] || fail "SIGINT: exit $rc, want 130" ;;
+	TERM) [ "$rc" -eq 143 ] || fail "SIGTERM: exit $rc, want 143" ;;
+	KILL) [ "$rc" -eq 137 ] || fail "SIGKILL: exit $rc, want 137" ;;
+	esac
+	if [ "$sig" != KILL ]; then
+		[ "$(wc -l <"$D/sig.json")" -eq 400 ] || fail "SIG$sig: every document needs a JSON line"
+		[ "$(grep -c '"status":"sealed"' "$D/sig.json")" -eq "$n" ] || fail "SIG$sig: JSON and outputs disagree"
+		assert_grep "interrupted" "$D/sig.json"
+	fi
+	ls -A "$out" | grep -v '^inv-[0-9]*\.xml$' && fail "SIG$sig left stray files"
+	for f in "$out"/*.xml; do
+		grep -q "</ds:Signature>" "$f" || fail "SIG$sig left a partial output: $f"
+	done
+	for f in $(ls "$out"/*.xml | sort | tail -3); do
+		xmlsec_ok "$f" || fail "SIG$sig: $f does not verify: $(cat "$D/xmlsec.log")"
+	done
+	pass "SIG$sig after $n of 400: exit $rc, only complete, valid outputs"
+done
