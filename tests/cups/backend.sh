@@ -8,7 +8,6 @@ source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cups/lib.sh"
 
 cups_sandbox
-DOC=$SAMPLES/documents/report.pdf
 sha_before=$(sha256sum <"$DOC")
 
 # --- discovery: no arguments -> one device line (backend(7)), exit 0 -----------------------------------------------
@@ -103,7 +102,8 @@ pass "profile visible = yes -> the stamp shows on page 1 (pdftoppm); invisible s
 
 # --- the shipped example profile loads (the job then stops at its not-yet-created folder, before any key use) -------
 if [ ! -e /srv/eseal/sealed ]; then
-	ESEAL_CONFIG=$ESEAL_SRC/samples/printer/eseal.conf DEVICE_URI=eseal:/office run_backend "$B_STOP" alice "X" "$DOC"
+	install -m 0644 "$ESEAL_SRC/samples/printer/eseal.conf" "$SB/sample.conf"
+	ESEAL_CONFIG=$SB/sample.conf DEVICE_URI=eseal:/office run_backend "$B_STOP" alice "X" "$DOC"
 	assert_grep "^ERROR: output-dir /srv/eseal/sealed/alice: cannot open /srv/eseal/sealed" "$ERR"
 	pass "samples/printer/eseal.conf parses; profile office reaches the output-folder check"
 fi

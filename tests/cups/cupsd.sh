@@ -155,9 +155,9 @@ job_log() {
 }
 
 # --- PDF and PostScript printed through the queue come out sealed (B-T) in each user's folder ------------------------
-gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=ps2write -sOutputFile="$SB/memo.ps" "$SAMPLES/documents/report.pdf" ||
+gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=ps2write -sOutputFile="$SB/memo.ps" "$DOC" ||
 	fail "ghostscript could not make the PostScript test job"
-j1=$(submit alice "Site report" -d eSeal "$SAMPLES/documents/report.pdf")
+j1=$(submit alice "Site report" -d eSeal "$DOC")
 j2=$(submit bob "Memo" -d eSeal "$SB/memo.ps")
 wait_done eSeal
 for j in "$j1" "$j2"; do
@@ -168,7 +168,7 @@ grep -q "Started filter .*/gstopdf" "$(job_log "$j2")" || fail "$j2: PostScript 
 check_printed "$SB/out/alice/Site report.pdf" B-T
 check_printed "$SB/out/bob/Memo.pdf" B-T
 # The PDF arrived byte for byte: the sealed file starts with the original (incremental update).
-check_prefix "$SAMPLES/documents/report.pdf" "$SB/out/alice/Site report.pdf"
+check_prefix "$DOC" "$SB/out/alice/Site report.pdf"
 [ "$(stat -c %U "$SB/out/alice/Site report.pdf")" = lp ] || fail "sealed file not written by lp"
 [ "$(stat -c %a "$SB/out/alice")" = 700 ] || fail "alice's folder is not 0700"
 pass "lp PDF ($j1) and PostScript ($j2) -> sealed B-T in out/alice and out/bob; pdfsig/qpdf/ts/eseal verify agree"
@@ -185,7 +185,7 @@ lpstat -h "$H" -p eSeal | grep -q "enabled" || fail "a bad job must not stop the
 pass "raw non-PDF job $j3 -> cancelled, queue still enabled"
 
 # --- wrong PIN: the queue stops (no retry that would lock the token), the job waits, nothing written -----------------
-j4=$(submit alice "Pin" -d eSealBadPin "$SAMPLES/documents/report.pdf")
+j4=$(submit alice "Pin" -d eSealBadPin "$DOC")
 wait_done eSealBadPin
 lpstat -h "$H" -p eSealBadPin | grep -q disabled || fail "wrong PIN must stop the queue: $(lpstat -h "$H" -p eSealBadPin)"
 grep -q "^E .*PIN" "$(job_log "$j4")" || { tail -20 "$(job_log "$j4")" >&2; fail "$j4: no ERROR line about the PIN"; }
@@ -194,7 +194,7 @@ grep -q "^E .*PIN" "$(job_log "$j4")" || { tail -20 "$(job_log "$j4")" >&2; fail
 pass "wrong PIN ($j4) -> queue eSealBadPin stopped, job kept"
 
 # --- TSA down: the job is kept for a retry (JobRetryInterval), the queue stays enabled, nothing written -------------
-j5=$(submit alice "Later" -d eSealNoTsa "$SAMPLES/documents/report.pdf")
+j5=$(submit alice "Later" -d eSealNoTsa "$DOC")
 for i in $(seq 120); do
 	grep -q "Backend returned status" "$(job_log "$j5")" && break
 	sleep 0.5

@@ -7,7 +7,6 @@ source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cups/lib.sh"
 
 cups_sandbox
-DOC=$SAMPLES/documents/report.pdf
 
 # expect_fault CODE ERROR-REGEX [STATE-REASON] -- run_backend args...: the status, the ERROR line, and no new file.
 expect_fault() {

@@ -7,7 +7,8 @@
 #                           visible  B-B with a visible seal on page 1
 #                           wrongpin a PIN file with a wrong PIN            notsa    B-T with a TSA port nobody listens on
 #                           notoken  a key URI naming a token that is not there
-#                         and exports ESEAL_CONFIG, SOFTHSM2_CONF, TMPDIR for the backend.
+#                         and exports ESEAL_CONFIG, SOFTHSM2_CONF, TMPDIR for the backend; DOC = a copy of
+#                         samples/documents/report.pdf that lp can read.
 #   run_backend CODE USER TITLE [FILE]   runs the backend as cupsd does (argv, DEVICE_URI, CONTENT_TYPE, PRINTER);
 #                         stdin from $JOB_STDIN when no FILE; fails unless it exits with CODE (CUPS_BACKEND_*).
 #   check_printed PDF [LEVEL]  the PDF referees (tests/pdf/pdf_check.sh) and `eseal verify`.
@@ -107,6 +108,15 @@ EOF
 	fi
 	chmod 700 "$SB/tmp"
 	export ESEAL_CONFIG=$SB/eseal.conf SOFTHSM2_CONF=$SB/softhsm2.conf TMPDIR=$SB/tmp
+	# What lp reads must not depend on the checkout being readable by lp (CI may check out under /root): the job
+	# document and the sanitizers' suppression file are copied too.
+	cp "$SAMPLES/documents/report.pdf" "$SB/report.pdf"
+	chmod 644 "$SB/report.pdf"
+	DOC=$SB/report.pdf
+	if [[ "${LSAN_OPTIONS:-}" =~ suppressions=([^:]+) ]] && [ -r "${BASH_REMATCH[1]}" ]; then
+		install -m 0644 "${BASH_REMATCH[1]}" "$SB/lsan.supp"
+		export LSAN_OPTIONS=${LSAN_OPTIONS/suppressions=${BASH_REMATCH[1]}/suppressions=$SB/lsan.supp}
+	fi
 	PIN=$(cat "$SB/pin")
 }
 
