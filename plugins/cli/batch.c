@@ -113,6 +113,14 @@ int es_batch_take_option(es_batch_options *bo, const char *name, const char *val
 			return -1;
 		}
 		bo->jobs = (int)n;
+	} else if (strcmp(name, "tsa-inflight") == 0) {
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
+			es_cli_usage_error("seal", "--tsa-inflight: '%s' is not a number from 1 to 256", value);
+			return -1;
+		}
+		bo->tsa_inflight = (int)n;
 	} else if (strcmp(name, "out-dir") == 0) {
 		bo->out_dir = value;
 	} else if (strcmp(name, "from") == 0) {
@@ -382,6 +390,10 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		goto cleanup;
 	}
 	n_threads = bo->jobs > 0 ? bo->jobs : (cores > 0 ? (int)cores : 1);
+	/* B-T: a worker waiting for the TSA uses no CPU, so more documents in flight than cores keeps the HSM busy
+	 * while answers travel. The TSA client keeps one kept-alive connection per request in flight. */
+	if (eseal_sealer_profile(sealer)->level == ESEAL_LEVEL_B_T)
+		n_threads = bo->tsa_inflight > 0 ? bo->tsa_inflight : 4 * n_threads;
 	if ((size_t)n_threads > b.n)
 		n_threads = b.n > 0 ? (int)b.n : 1;
 	if ((threads = calloc((size_t)n_threads, sizeof(*threads))) == NULL) {

@@ -12,6 +12,7 @@ typedef struct es_batch_options {
 	const char *out_dir;
 	const char *from;    /* file of input paths, "-" = stdin */
 	const char *suffix;
+	int tsa_inflight;    /* B-T: documents in progress at once; 0 = 4 x threads */
 	int json;
 } es_batch_options;
 

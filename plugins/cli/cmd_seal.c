@@ -38,6 +38,8 @@ const es_cli_option es_cli_seal_options[] = {
 	{"out-dir", 0, "DIR", NULL, "batch: write each output under DIR, mirroring the input names"},
 	{"from", 0, "FILE", NULL, "batch: read input paths from FILE (- = stdin), newline or NUL separated"},
 	{"suffix", 0, "TEXT", NULL, "batch: insert TEXT before each output's extension (report.pdf -> report.TEXT.pdf)"},
+	{"tsa-inflight", 0, "N", NULL, "batch, B-T: documents in progress at once so time-stamp latency overlaps "
+				       "(default: 4 x jobs)"},
 	{"json", 0, NULL, NULL, "print one JSON line per document to stdout"},
 	{"help", 'h', NULL, NULL, "show this help"},
 	{NULL, 0, NULL, NULL, NULL},

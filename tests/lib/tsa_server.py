@@ -87,6 +87,8 @@ class Server(http.server.ThreadingHTTPServer):
         super().__init__(addr, Handler)
         self.opts = opts
         self.serial_lock = threading.Lock()  # openssl ts -reply read-modify-writes the serial file
+        self.inflight_lock = threading.Lock()  # slow mode logs how many requests wait at once (batch tests)
+        self.inflight = 0
         self.state = tempfile.mkdtemp(prefix="tsa-", dir=opts.state)
         self.serial = os.path.join(self.state, "serial")
         with open(self.serial, "w") as f:
@@ -171,7 +173,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if o.mode == "garbage":
             return self.send(200, os.urandom(300), "application/timestamp-reply")
         if o.mode == "slow":
+            with self.server.inflight_lock:
+                self.server.inflight += 1
+                sys.stderr.write("inflight %d\n" % self.server.inflight)
+                sys.stderr.flush()
             time.sleep(o.delay)
+            with self.server.inflight_lock:
+                self.server.inflight -= 1
         try:
             if o.mode == "wrong-nonce":
                 query = tamper_query(query, "nonce")
