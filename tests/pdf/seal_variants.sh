@@ -16,6 +16,7 @@ qpdf --force-version=1.7 --object-streams=generate "$SAMPLES/documents/japanese.
 python3 "$PDF_TESTS/make_variant.py" hybrid "$D/objstm.pdf" "$D/hybrid.pdf"
 python3 "$PDF_TESTS/make_variant.py" update "$REPORT" "$D/updated.pdf"
 python3 "$MAKE_REPORT" --form "$D/form.pdf"
+python3 "$MAKE_REPORT" --direct-form "$D/form-direct.pdf"
 qpdf --object-streams=generate "$D/form.pdf" "$D/form-objstm.pdf"
 for f in "$D"/*.pdf; do
 	qpdf --check "$f" >/dev/null || fail "fixture $f is broken"
@@ -26,7 +27,7 @@ grep -aq "/XRefStm" "$D/hybrid.pdf" || fail "hybrid fixture without /XRefStm"
 qpdf --check "$D/linear.pdf" | has "File is linearized" || fail "linearized fixture is not linearized"
 head -c 8 "$D/pdf20.pdf" | has "%PDF-2.0" || fail "PDF 2.0 fixture has another header"
 
-for name in classic japanese objstm linear linear-objstm qdf pdf20 japanese-objstm hybrid updated form form-objstm; do
+for name in classic japanese objstm linear linear-objstm qdf pdf20 japanese-objstm hybrid updated form form-objstm form-direct; do
 	in=$D/$name.pdf
 	out=$D/$name-sealed.pdf
 	sum=$(sha256sum "$in")
@@ -49,6 +50,13 @@ head -c 8 "$D/pdf20-sealed.pdf" | has "%PDF-2.0" || fail "PDF 2.0 header changed
 qpdf --json --json-key=acroform "$D/form-sealed.pdf" >"$D/form.json"
 grep -q '"inspector"' "$D/form.json" || fail "text field lost"
 grep -q '"/Sig"' "$D/form.json" || fail "no signature field in the AcroForm"
+# A direct AcroForm travels with the rewritten catalog, together with the certification's /Perms.
+expect_exit 0 "$ESEAL" seal --profile demo-bb --certify form-fill -o "$D/form-direct-cert.pdf" "$D/form-direct.pdf"
+check_sealed "$D/form-direct-cert.pdf" 1 B-B
+root=$(qpdf --show-object=trailer "$D/form-direct-cert.pdf" | grep -oE "/Root [0-9]+" | grep -oE "[0-9]+")
+qpdf --show-object="$root" "$D/form-direct-cert.pdf" >"$D/catalog.txt"
+grep -qE "/Fields \[ [0-9]+ 0 R [0-9]+ 0 R \] /SigFlags 3" "$D/catalog.txt" || fail "AcroForm: $(cat "$D/catalog.txt")"
+grep -q "/Perms << /DocMDP" "$D/catalog.txt" || fail "no /Perms: $(cat "$D/catalog.txt")"
 pdftotext "$D/classic-sealed.pdf" - | has "Riverside bridge" || fail "sealed text unreadable"
 
 # B-B and ECDSA.
