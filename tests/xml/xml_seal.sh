@@ -104,6 +104,28 @@ PYEOF
 grep -q 'here()/ancestor::sig:UBLDocumentSignatures' "$u" || fail "UBL data Reference does not use the UBL DSig XPath"
 pass "UBL extension block, cac:Signature and the UBL DSig XPath transform"
 
+# UBL with an existing ext:UBLExtensions (another extension kept first), comments and PIs in the body and 40 lines:
+# the digest computed over xmlsec's node sets must equal what xmlsec1 gets from the UBL DSig XPath itself.
+$PY - "$DOCS/invoice-ubl.xml" "$D/ubl-rich.xml" <<'PYEOF'
+import sys
+src = open(sys.argv[1], encoding="utf-8").read()
+start = src.index("  <cac:InvoiceLine>")
+end = src.index("</cac:InvoiceLine>") + len("</cac:InvoiceLine>\n")
+line = src[start:end]
+lines = "".join(line.replace("<cbc:ID>1</cbc:ID>", "<cbc:ID>%d</cbc:ID><!-- line %d -->" % (i, i), 1) for i in range(1, 41))
+head = src[:start].replace("  <cbc:CustomizationID>",
+    '  <ext:UBLExtensions xmlns:ext="urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2">'
+    "<ext:UBLExtension><ext:ExtensionURI>urn:example:other</ext:ExtensionURI><ext:ExtensionContent>"
+    "<x:Other xmlns:x='urn:example:x'>kept</x:Other></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>\n"
+    "  <?erp-export batch=\"7\"?>\n  <cbc:CustomizationID>", 1)
+open(sys.argv[2], "w", encoding="utf-8").write(head + lines + src[end:])
+PYEOF
+seal demo-bb ubl "$D/ubl-rich.xml" "$D/ubl-rich-sealed.xml"
+referees "$D/ubl-rich-sealed.xml" "$D/ubl-rich.xml" ubl "$PKI/eseal.pem" rsa 1 B-B
+[ "$(grep -o '<ext:UBLExtension>' "$D/ubl-rich-sealed.xml" | wc -l)" = 2 ] || fail "existing UBL extension not kept"
+grep -q '<ext:ExtensionURI>urn:example:other</ext:ExtensionURI>' "$D/ubl-rich-sealed.xml" || fail "other extension lost"
+pass "UBL with an existing extension, comments and PIs: xmlsec1 agrees with the UBL DSig XPath digest"
+
 # FatturaPA: enveloped, last child of p:FatturaElettronica, rsa-sha256 with the ds prefix.
 f=$D/B-B-fatturapa-fattura.xml
 grep -q '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>' "$f" || fail "FatturaPA not rsa-sha256"
