@@ -141,6 +141,25 @@ static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char
 			    MAX_NAME_TRIES);
 }
 
+/* The spool file cupsd names in argv[6]: a regular file, never reached through a link planted in its place. */
+static int open_job_file(const char *path, int *fd_out, eseal_error *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	*fd_out = -1;
+	if (fd < 0 && errno == ELOOP)
+		return es_error_set(err, ESEAL_E_INPUT, "%s: the job file is a symbolic link; refusing it", path);
+	if (fd < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot open the job file: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return es_error_set(err, ESEAL_E_INPUT, "%s: the job file is not a regular file", path);
+	}
+	*fd_out = fd;
+	return ESEAL_OK;
+}
+
 /* "job 42". CUPS job ids are numbers; anything else (a hand-made call) is kept printable for the log. */
 static void job_label_of(const char *job_id, char *out, size_t size)
 {
@@ -204,8 +223,7 @@ int main(int argc, char **argv)
 
 	/* The job: the spool file CUPS names in argv[6], else stdin (after a filter, or a raw pipe). */
 	if (argc == 7) {
-		if ((in_fd = open(argv[6], O_RDONLY | O_CLOEXEC)) < 0) {
-			es_error_set(&err, ESEAL_E_IO, "%s: cannot open the job file: %s", argv[6], strerror(errno));
+		if (open_job_file(argv[6], &in_fd, &err) != ESEAL_OK) {
 			code = fail(&err, NULL, job_label);
 			goto cleanup;
 		}

@@ -64,7 +64,12 @@ JOB_STDIN=$SB/empty expect_fault "$B_CANCEL" "job 17: empty job" "" -- alice "Em
 # PDF magic followed by garbage: the sealer refuses it (input class), still CANCEL and no file.
 { printf '%%PDF-1.7\n'; head -c 4096 /dev/urandom; } >"$SB/broken.pdf"
 expect_fault "$B_CANCEL" "job 17" "" -- alice "Broken" "$SB/broken.pdf"
-pass "non-PDF and broken PDF jobs -> CANCEL, nothing written, TMPDIR empty"
+# The job file named in argv: never through a link, never anything but a regular file.
+ln -s "$DOC" "$SB/link.pdf"
+expect_fault "$B_CANCEL" "$SB/link.pdf: the job file is a symbolic link" "" -- alice "Link" "$SB/link.pdf"
+mkfifo -m 644 "$SB/fifo.pdf"
+expect_fault "$B_CANCEL" "$SB/fifo.pdf: the job file is not a regular file" "" -- alice "Fifo" "$SB/fifo.pdf"
+pass "non-PDF, broken PDF, linked or non-regular job files -> CANCEL, nothing written, TMPDIR empty"
 
 # --- output folder that is a symlink (planted by the user): refused, nothing written anywhere --------------------------
 mkdir "$SB/elsewhere"
