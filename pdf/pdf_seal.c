@@ -249,7 +249,28 @@ static void rewrite_object(seal_ctx *c, qpdf_oh obj, const es_buf *text)
 	es_pdf_update_end_obj(&c->u);
 }
 
-/* Adds the widget to the page's /Annots: the array object itself is rewritten when indirect, else the page. */
+/* True if another page names the same indirect /Annots array (some generators share one): rewriting it would
+ * put our widget on those pages too. */
+static int annots_shared(seal_ctx *c, qpdf_oh annots)
+{
+	qpdf_data q = c->doc.q;
+	int id = qpdf_oh_get_object_id(q, annots), self = qpdf_oh_get_object_id(q, c->page), i, shared = 0;
+	qpdf_oh p, a;
+
+	for (i = 0; i < c->doc.n_pages && !shared; i++) {
+		p = qpdf_get_page_n(q, (size_t)i);
+		if (qpdf_oh_get_object_id(q, p) != self) {
+			a = qpdf_oh_get_key(q, p, "/Annots");
+			shared = qpdf_oh_is_indirect(q, a) && qpdf_oh_get_object_id(q, a) == id;
+			qpdf_oh_release(q, a);
+		}
+		qpdf_oh_release(q, p);
+	}
+	return shared;
+}
+
+/* Adds the widget to the page's /Annots: the array object itself is rewritten when indirect (and only this page's),
+ * else the page, with the array made direct. */
 static int add_to_page(seal_ctx *c, long long field, eseal_error *err)
 {
 	es_pdf_doc *d = &c->doc;
@@ -260,7 +281,7 @@ static int add_to_page(seal_ctx *c, long long field, eseal_error *err)
 	int rc = ESEAL_OK;
 
 	snprintf(ref, sizeof(ref), "%lld 0 R", field);
-	if (qpdf_oh_is_indirect(d->q, annots) && qpdf_oh_is_array(d->q, annots)) {
+	if (qpdf_oh_is_indirect(d->q, annots) && qpdf_oh_is_array(d->q, annots) && !annots_shared(c, annots)) {
 		if ((rc = es_pdf_array_rewrite(d, annots, ref, &text, err)) == ESEAL_OK)
 			rewrite_object(c, annots, &text);
 	} else {

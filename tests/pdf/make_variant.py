@@ -4,6 +4,8 @@
 #                                               plus /XRefStm naming the file's xref stream (compressed objects)
 #   make_variant.py update IN OUT               IN plus one ordinary (non-signature) incremental update that
 #                                               replaces the /Info dictionary (IN must have a classic table)
+#   make_variant.py share-annots IN OUT         IN (page 1 with an indirect /Annots) plus an update making page 2
+#                                               name the same /Annots array, as some generators do
 import re
 import subprocess
 import sys
@@ -68,5 +70,26 @@ def update(src, dst):
     open(dst, "wb").write(out)
 
 
+def share_annots(src, dst):
+    pdf = open(src, "rb").read()
+    sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    pages = subprocess.run(["qpdf", "--show-pages", src], check=True, capture_output=True, text=True).stdout
+    refs = re.findall(r"page \d+: (\d+) (\d+) R", pages)
+    p1 = subprocess.run(["qpdf", "--show-object=" + refs[0][0], src], check=True, capture_output=True).stdout
+    annots = re.search(rb"/Annots (\d+ \d+ R)", p1).group(1)
+    num = int(refs[1][0])
+    p2 = subprocess.run(["qpdf", "--show-object=%d" % num, src], check=True, capture_output=True).stdout.strip()
+    p2 = p2[:p2.rindex(b">>")] + b" /Annots " + annots + b" >>"
+    size = int(re.findall(rb"/Size\s+(\d+)", pdf)[-1])
+    out = bytearray(pdf)
+    off = len(out)
+    out += b"%d 0 obj\n" % num + p2 + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n%d 1\n%010d 00000 n \n" % (num, off)
+    out += b"trailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size, trailer_value(pdf, b"Root"), sx, xref)
+    open(dst, "wb").write(out)
+
+
 if __name__ == "__main__":
-    {"hybrid": hybrid, "update": update}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    {"hybrid": hybrid, "update": update, "share-annots": share_annots}[sys.argv[1]](sys.argv[2], sys.argv[3])

@@ -57,6 +57,18 @@ root=$(qpdf --show-object=trailer "$D/form-direct-cert.pdf" | grep -oE "/Root [0
 qpdf --show-object="$root" "$D/form-direct-cert.pdf" >"$D/catalog.txt"
 grep -qE "/Fields \[ [0-9]+ 0 R [0-9]+ 0 R \] /SigFlags 3" "$D/catalog.txt" || fail "AcroForm: $(cat "$D/catalog.txt")"
 grep -q "/Perms << /DocMDP" "$D/catalog.txt" || fail "no /Perms: $(cat "$D/catalog.txt")"
+# A /Annots array shared by two pages is left alone: only the sealed page gets the widget (as a direct array).
+python3 "$PDF_TESTS/make_variant.py" share-annots "$D/form.pdf" "$D/shared.pdf"
+expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/shared-sealed.pdf" "$D/shared.pdf"
+check_sealed "$D/shared-sealed.pdf" 1 B-B
+annots=$(qpdf --show-pages "$D/shared.pdf" | awk '/^page 2:/ {print $3}')
+annots=$(qpdf --show-object="$annots" "$D/shared.pdf" | grep -oE "/Annots [0-9]+" | grep -oE "[0-9]+")
+[ "$(qpdf --show-object="$annots" "$D/shared.pdf")" = "$(qpdf --show-object="$annots" "$D/shared-sealed.pdf")" ] ||
+	fail "shared /Annots array was changed"
+page1=$(qpdf --show-pages "$D/shared-sealed.pdf" | awk '/^page 1:/ {print $3}')
+qpdf --show-object="$page1" "$D/shared-sealed.pdf" | grep -qE "/Annots \[ [0-9]+ 0 R [0-9]+ 0 R \]" ||
+	fail "page 1 does not hold the widget"
+pass "shared /Annots array left alone"
 pdftotext "$D/classic-sealed.pdf" - | has "Riverside bridge" || fail "sealed text unreadable"
 
 # B-B and ECDSA.
