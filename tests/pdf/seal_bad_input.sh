@@ -74,6 +74,8 @@ pass "encrypted PDFs refused with a hint"
 
 # Unusable options: page out of range, bad rectangle, missing or non-image seal image.
 refuse 64 "page 7 does not exist" "$REPORT" --visible --page 7
+refuse 64 "outside the page" "$REPORT" --visible --rect 500,800,200,80
+refuse 64 "not usable" "$REPORT" --visible --rect 10,10,2,2
 refuse 64 "seal image" "$REPORT" --visible --image "$D/no-such.png"
 refuse 64 "PNG or JPEG" "$REPORT" --visible --image "$D/note.pdf"
 pass "bad visible-seal options refused"
