@@ -159,13 +159,23 @@ def cmd_timestamp(out, tok_path, sig_id=None):
     print(hashlib.sha256(etree.tostring(sv, method="c14n", exclusive=True)).hexdigest())
 
 
+def cmd_signedinfo(out, si_path, sv_path, sig_id=None):
+    """Writes exc-c14n(SignedInfo) (lxml) and the raw SignatureValue, for checking the signature with openssl."""
+    sig = our_signature(parse(out), sig_id)
+    with open(si_path, "wb") as f:
+        f.write(etree.tostring(sig.find("ds:SignedInfo", NS), method="c14n", exclusive=True))
+    with open(sv_path, "wb") as f:
+        f.write(base64.b64decode(sig.findtext("ds:SignatureValue", namespaces=NS)))
+
+
 def cmd_sigid(out):
     print(our_signature(parse(out)).get("Id"))
 
 
 if __name__ == "__main__":
     cmds = {"unchanged": cmd_unchanged, "extract": cmd_extract, "structure": cmd_structure,
-            "timestamp": cmd_timestamp, "sigid": cmd_sigid}
+            "timestamp": cmd_timestamp, "sigid": cmd_sigid,
+            "signedinfo": cmd_signedinfo}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         die("usage: xades_check.py {%s} ARGS" % "|".join(cmds))
     cmds[sys.argv[1]](*sys.argv[2:])

@@ -137,6 +137,22 @@ seal demo-ec enveloped "$DOCS/generic-ns.xml" "$D/ec.xml"
 referees "$D/ec.xml" "$DOCS/generic-ns.xml" enveloped "$PKI/eseal-ec.pem" ecdsa 1 B-T
 pass "ECDSA P-256 B-T"
 
+# RSA-PSS: xmlsec1 1.2.37 has no sha256-rsa-MGF1, so openssl checks the signature over lxml's exc-c14n of
+# SignedInfo (salt = digest length), and xmlsec1 checks the References of a copy relabelled rsa-sha256.
+seal demo-bb enveloped "$DOCS/generic-ns.xml" "$D/pss.xml" --sig-scheme pss
+grep -q '<ds:SignatureMethod Algorithm="http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1"/>' "$D/pss.xml" ||
+	fail "PSS seal does not name sha256-rsa-MGF1"
+$CHECK signedinfo "$D/pss.xml" "$D/pss-si.bin" "$D/pss-sv.bin"
+openssl x509 -in "$PKI/eseal.pem" -noout -pubkey >"$D/pub.pem"
+openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest -verify "$D/pub.pem" \
+	-signature "$D/pss-sv.bin" "$D/pss-si.bin" >"$D/pss.log" 2>&1 || fail "RSA-PSS SignatureValue: $(cat "$D/pss.log")"
+sed 's#http://www.w3.org/2007/05/xmldsig-more\#sha256-rsa-MGF1#http://www.w3.org/2001/04/xmldsig-more\#rsa-sha256#' \
+	"$D/pss.xml" >"$D/pss-relabelled.xml"
+xmlsec1_verify "$D/pss-relabelled.xml" || true
+grep -q "SignedInfo References (ok/all): 2/2" "$D/xmlsec.log" || fail "PSS seal References: $(cat "$D/xmlsec.log")"
+$CHECK unchanged "$DOCS/generic-ns.xml" "$D/pss.xml" enveloped >/dev/null || fail "PSS: content changed"
+pass "RSA-PSS (sha256-rsa-MGF1): signature checked by openssl, References by xmlsec1"
+
 # Negative controls: the referees do notice a change.
 sed 's/Inspection &amp; delivery report/Inspection \&amp; delivery rep0rt/' "$D/B-B-enveloped-generic-ns.xml" >"$D/tampered.xml"
 ! cmp -s "$D/tampered.xml" "$D/B-B-enveloped-generic-ns.xml" || fail "tampering did not change the file"
