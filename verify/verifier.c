@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,14 +168,14 @@ static int looks_like_cms(const unsigned char *buf, size_t len)
 }
 
 static int verify_buffer(const eseal_verifier *v, eseal_report *r, const unsigned char *buf, size_t len,
-			 const char *data_path, const unsigned char *data, size_t data_len)
+			 const char *data_path, const unsigned char *data, size_t data_len, const char *base_dir)
 {
 	if (looks_like_pdf(buf, len))
 		return es_pdf_verify(v, buf, len, r);
 	if (looks_like_cms(buf, len))
 		return es_cades_verify(v, buf, len, data_path, data, data_len, r);
 	if (looks_like_xml(buf, len))
-		return es_xml_verify(v, buf, len, r);
+		return es_xml_verify(v, buf, len, base_dir, r);
 	es_report_file_error(r, "not a PDF, XML or CMS (.p7s) document");
 	return ESEAL_E_INPUT;
 }
@@ -188,7 +189,7 @@ int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char
 	*report = r;
 	if (r == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	rc = verify_buffer(v, r, buf, len, NULL, data, data != NULL ? data_len : 0);
+	rc = verify_buffer(v, r, buf, len, NULL, data, data != NULL ? data_len : 0, NULL);
 	if (rc != ESEAL_OK)
 		es_error_set(err, rc, "%s: %s", r->file, r->error ? r->error : "cannot verify");
 	return rc;
@@ -243,7 +244,7 @@ int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path
 	eseal_report *r = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	char why[256];
+	char why[256], *dir = NULL;
 	int rc = ESEAL_OK;
 
 	*report = NULL;
@@ -262,10 +263,16 @@ int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: empty file", path);
 		goto cleanup;
 	}
-	rc = verify_buffer(v, r, buf, len, data_path, NULL, 0);
+	dir = strdup(path);
+	if (dir == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	rc = verify_buffer(v, r, buf, len, data_path, NULL, 0, dirname(dir));
 	if (rc != ESEAL_OK)
 		es_error_set(err, rc, "%s: %s", path, r->error ? r->error : "cannot verify");
 cleanup:
+	free(dir);
 	unmap_file(buf, len);
 	return rc;
 }

@@ -106,7 +106,9 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 
 /* Format verifiers (pdf/, xml/, verify/cades_verify.c) */
 int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r);
-int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r);
+/* base_dir: directory of the XML file, where detached data files are looked up; NULL = detached data not read. */
+int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir,
+		  eseal_report *r);
 int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7s_len, const char *data_path,
 		    const unsigned char *data, size_t data_len, eseal_report *r);
 

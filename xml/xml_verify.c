@@ -6,6 +6,9 @@
 #include "verify/verify_internal.h"
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
+#include <xmlsec/io.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/transforms.h>
@@ -33,6 +37,85 @@
 #define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
 #define ES_XML_MAX_SIGS 64
 #define ES_XML_MAX_NODES 5000000
+
+/* Detached XAdES: data files named by relative URIs are read from the directory of the signature file, through
+ * our own xmlsec input callbacks, and only while this thread verifies such a signature. Absolute paths, "..",
+ * schemes and anything outside that directory never reach a reader. */
+static _Thread_local int detached_dirfd = -1;
+
+/* Percent-decodes a relative URI into a path; NULL if it is not a plain relative path below the directory. */
+static char *detached_path(const char *uri)
+{
+	size_t n = uri != NULL ? strlen(uri) : 0, i, j = 0;
+	char *out, *p;
+
+	if (n == 0 || uri[0] == '/' || uri[0] == '#' || strchr(uri, ':') != NULL || strchr(uri, '\\') != NULL ||
+	    strchr(uri, '?') != NULL || (out = malloc(n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (uri[i] == '%' && isxdigit((unsigned char)uri[i + 1]) && isxdigit((unsigned char)uri[i + 2])) {
+			char hex[3] = {uri[i + 1], uri[i + 2], 0};
+			out[j++] = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else {
+			out[j++] = uri[i];
+		}
+	}
+	out[j] = '\0';
+	for (p = out; p != NULL; p = strchr(p, '/'), p = p != NULL ? p + 1 : NULL)
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			break;
+	if (p != NULL || out[0] == '/' || strlen(out) != j || j == 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int detached_uri_ok(const char *uri)
+{
+	char *p = detached_path(uri);
+
+	free(p);
+	return p != NULL;
+}
+
+static int detached_match(const char *uri)
+{
+	return detached_dirfd >= 0 && detached_uri_ok(uri);
+}
+
+static void *detached_open(const char *uri)
+{
+	char *path = detached_path(uri);
+	int fd = path != NULL ? openat(detached_dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY) : -1;
+
+	free(path);
+	return fd < 0 ? NULL : (void *)(intptr_t)(fd + 1);
+}
+
+static int detached_read(void *ctx, char *buf, int len)
+{
+	ssize_t n = read((int)(intptr_t)ctx - 1, buf, (size_t)len);
+
+	return n < 0 ? -1 : (int)n;
+}
+
+static int detached_close(void *ctx)
+{
+	return close((int)(intptr_t)ctx - 1);
+}
+
+static pthread_once_t io_once = PTHREAD_ONCE_INIT;
+
+/* Ours are the only input callbacks xmlsec keeps: its defaults (files anywhere, http, ftp) are never wanted when
+ * verifying, and which registered callback xmlsec tries first differs between its versions. The sealers digest
+ * their data themselves and do not read through xmlsec. */
+static void register_io(void)
+{
+	xmlSecIOCleanupCallbacks();
+	xmlSecIORegisterCallbacks(detached_match, detached_open, detached_read, detached_close);
+}
 
 static int is_el(const xmlNode *n, const char *ns, const char *name)
 {
@@ -380,11 +463,11 @@ static int is_ubl_xpath(xmlNodePtr transform)
 
 /* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
  * SignedProperties; anything else signs a fragment a reader does not see as "the document". */
-static void check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, eseal_seal_report *s,
-			     int *sp_referenced)
+static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, int dirfd,
+			     eseal_seal_report *s, int *sp_referenced)
 {
 	xmlNodePtr si = child(sig, NS_DS, "SignedInfo"), ref, tr, t;
-	int covers = 0;
+	int covers = 0, unsafe = 0;
 
 	*sp_referenced = 0;
 	for (ref = si != NULL ? si->children : NULL; ref != NULL; ref = ref->next) {
@@ -431,18 +514,45 @@ static void check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pr
 					     "Reference %s signs element <%s> which is not the document root "
 					     "(signature wrapping?)", (const char *)uri, (const char *)el->name);
 			}
+		} else if (dirfd >= 0 && uri != NULL && detached_uri_ok((const char *)uri) && tr == NULL) {
+			char *path = detached_path((const char *)uri);
+
+			if (path != NULL && faccessat(dirfd, path, R_OK, 0) == 0) {
+				covers = 1; /* the whole data file, no transform */
+			} else {
+				unsafe++;
+				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+					     "detached data file %s not found beside the signature file", (const char *)uri);
+			}
+			free(path);
 		} else {
+			unsafe++;
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
-				     "Reference to external data %s is not verified (detached XAdES)",
+				     "Reference to external data %s cannot be verified (only transform-free relative "
+				     "file names beside the signature file are read)",
 				     uri != NULL ? (const char *)uri : "(no URI)");
 		}
 		xmlFree(uri);
 		xmlFree(type);
 	}
 	s->covers_whole_document = covers;
-	if (!covers)
+	if (!covers && !unsafe)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "no Reference covers the whole document: what a reader sees is not what was sealed");
+	return unsafe;
+}
+
+static int detached_refs(xmlNodePtr sig)
+{
+	xmlNodePtr ref;
+	int n = 0;
+
+	for (ref = child(child(sig, NS_DS, "SignedInfo"), NS_DS, "Reference"); ref != NULL; ref = ref->next) {
+		xmlChar *uri = is_el(ref, NS_DS, "Reference") ? xmlGetProp(ref, BAD_CAST "URI") : NULL;
+		n += uri != NULL && uri[0] != '\0' && uri[0] != '#';
+		xmlFree(uri);
+	}
+	return n;
 }
 
 static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr qp,
@@ -485,7 +595,7 @@ cleanup:
 	free(token);
 }
 
-static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, eseal_report *r)
+static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, int dirfd, eseal_report *r)
 {
 	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
 	STACK_OF(X509) *certs = sk_X509_new_null();
@@ -541,8 +651,19 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, e
 	}
 	dsig->signKey = key;
 	key = NULL;
+	/* Coverage first: a Reference that may not be dereferenced never reaches xmlsec. */
+	if (check_references(doc, sig, sp, dirfd, s, &sp_ref) > 0)
+		goto cleanup;
 	dsig->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
-	if (xmlSecDSigCtxVerify(dsig, sig) < 0) {
+	/* xmlsec classifies a relative file name as "remote"; check_references let through only plain relative names,
+	 * which our input callback (first in xmlsec's list) serves from the signature's directory. */
+	if (dirfd >= 0)
+		dsig->enabledReferenceUris |= xmlSecTransformUriTypeLocal | xmlSecTransformUriTypeRemote;
+	dsig->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
+	detached_dirfd = dirfd;
+	k = xmlSecDSigCtxVerify(dsig, sig);
+	detached_dirfd = -1;
+	if (k < 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the signature cannot be processed (unsupported algorithm or transform, or a Reference "
 			     "that does not resolve inside the document)");
@@ -567,8 +688,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, e
 				     "SignatureValue does not verify with the signing certificate's key");
 		goto cleanup;
 	}
-	check_references(doc, sig, sp, s, &sp_ref);
-	s->coverage = strdup(s->covers_whole_document ? "the whole document" : "part of the document");
+	s->coverage = strdup(s->covers_whole_document ? (dirfd >= 0 && detached_refs(sig) ?
+							 "the detached data files named by the References" :
+							 "the whole document") : "part of the document");
 	if (sp != NULL) {
 		xmlNodePtr stime = find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;
@@ -590,7 +712,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, e
 cleanup:
 	if (dsig != NULL)
 		xmlSecDSigCtxDestroy(dsig);
-	xmlSecKeyDestroy(key);
+	if (key != NULL)
+		xmlSecKeyDestroy(key);
 	xmlFree(id);
 	xmlFree(sptext);
 	sk_X509_pop_free(certs, X509_free);
@@ -604,8 +727,11 @@ static void silence(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r)
+int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir,
+		  eseal_report *r)
 {
+	int dirfd = -1;
+
 	xmlDocPtr doc = NULL;
 	xmlNodePtr sigs[ES_XML_MAX_SIGS];
 	size_t n = 0, i, seen = 0;
@@ -654,9 +780,15 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		es_report_file_error(r, "no ds:Signature found");
 		goto cleanup;
 	}
+	if (base_dir != NULL) {
+		pthread_once(&io_once, register_io);
+		dirfd = open(base_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	for (i = 0; i < n; i++)
-		verify_one(v, doc, sigs[i], r);
+		verify_one(v, doc, sigs[i], dirfd, r);
 cleanup:
+	if (dirfd >= 0)
+		close(dirfd);
 	xmlFreeDoc(doc);
 	return rc;
 }

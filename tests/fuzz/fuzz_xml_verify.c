@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (r == NULL || size == 0)
 		return (eseal_report_free(r), 0);
-	es_xml_verify(fuzz_verifier, data, size, r);
+	es_xml_verify(fuzz_verifier, data, size, NULL, r);
 	fuzz_render(r);
 	return 0;
 }

@@ -79,3 +79,22 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/o.key" -subj "/CN=Other Ro
 expect_exit 2 "$ESEAL" verify --json --trust "$D/other-root.pem" "$D/generic.xml"
 expect_seal 0 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND
 pass "untrusted root: INDETERMINATE"
+
+# Detached XAdES: data files beside the signature, named by relative URIs; nothing else is ever read.
+mkdir "$D/det" "$D/elsewhere"
+printf 'drawing data\n' >"$D/det/plan.txt"
+cp "$SAMPLES/documents/site-plan.png" "$D/det/site plan.png"
+"$ESEAL" seal -p demo --placement detached -o "$D/det/seal.xml" "$D/det/plan.txt" "$D/det/site plan.png"
+verify_json 0 "$D/det/seal.xml"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "detached level"
+printf 'drawing data, revised\n' >"$D/det/plan.txt"
+verify_json 1 "$D/det/seal.xml"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "plan.txt"
+cp "$D/det/seal.xml" "$D/elsewhere/"
+verify_json 2 "$D/elsewhere/seal.xml"
+expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "not found beside"
+sed 's|URI="plan.txt"|URI="../../../../../../etc/passwd"|' "$D/det/seal.xml" >"$D/det/escape.xml"
+verify_json 2 "$D/det/escape.xml"
+expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "cannot be verified"
+pass "detached XAdES: passes beside its data, changed data fails, missing data and paths outside are not read"
