@@ -17,9 +17,16 @@
 
 /* In UBL 2.1 Invoice, CreditNote, DebitNote, Order... the element right after cac:Signature is one of these; the
  * body's cac:Signature goes before the first of them. */
-static const char *const after_signature[] = {
-	"AccountingSupplierParty", "AccountingCustomerParty", "SellerSupplierParty", "BuyerCustomerParty",
-	"SenderParty", "ReceiverParty", "DespatchSupplierParty", "DeliveryCustomerParty", "PayeeParty", NULL};
+static const char *const after_signature[] = {"AccountingSupplierParty",
+					      "AccountingCustomerParty",
+					      "SellerSupplierParty",
+					      "BuyerCustomerParty",
+					      "SenderParty",
+					      "ReceiverParty",
+					      "DespatchSupplierParty",
+					      "DeliveryCustomerParty",
+					      "PayeeParty",
+					      NULL};
 
 static int is_el(xmlNodePtr n, const char *ns, const char *name)
 {
@@ -88,10 +95,11 @@ static int add_body_signature(xmlNodePtr root, const char *sig_ref_id, const cha
 	if (last_sig != NULL)
 		before = first_element(last_sig->next);
 	if (before == NULL && last_sig == NULL)
-		return es_error_set(err, ESEAL_E_INPUT,
-				    "%s: no cac:AccountingSupplierParty (or similar) to place cac:Signature before; not a "
-				    "UBL 2.1 business document this placement knows",
-				    path);
+		return es_error_set(
+			err, ESEAL_E_INPUT,
+			"%s: no cac:AccountingSupplierParty (or similar) to place cac:Signature before; not a "
+			"UBL 2.1 business document this placement knows",
+			path);
 	sig = new_el(root, before, NS_CAC, "cac", "Signature", NULL);
 	if (sig == NULL || new_el(sig, NULL, NS_CBC, "cbc", "ID", sig_ref_id) == NULL ||
 	    new_el(sig, NULL, NS_CBC, "cbc", "SignatureMethod", UBL_XADES_EXT_URI) == NULL)
@@ -109,8 +117,10 @@ int es_xml_place_ubl(xmlDocPtr doc, const char *sig_id, const char *path, xmlNod
 	(void)sig_id;
 	if (root == NULL || root->ns == NULL ||
 	    xmlStrncmp(root->ns->href, BAD_CAST UBL_DOC_NS_PREFIX, (int)strlen(UBL_DOC_NS_PREFIX)) != 0)
-		return es_error_set(err, ESEAL_E_INPUT, "%s: placement ubl needs a UBL 2.x document (root %s is not in an "
-				    "OASIS UBL namespace)", path, root != NULL ? (const char *)root->name : "?");
+		return es_error_set(err, ESEAL_E_INPUT,
+				    "%s: placement ubl needs a UBL 2.x document (root %s is not in an "
+				    "OASIS UBL namespace)",
+				    path, root != NULL ? (const char *)root->name : "?");
 	/* cbc:ID of the body's cac:Signature, which sbc:ReferencedSignatureID points at. */
 	snprintf(sig_ref_id, sizeof(sig_ref_id), "urn:oasis:names:specification:ubl:signature:%s",
 		 (const char *)root->name);

@@ -16,12 +16,9 @@
 static const char *digest_href(const EVP_MD *md)
 {
 	switch (EVP_MD_get_type(md)) {
-	case NID_sha384:
-		return "http://www.w3.org/2001/04/xmldsig-more#sha384";
-	case NID_sha512:
-		return "http://www.w3.org/2001/04/xmlenc#sha512";
-	default:
-		return "http://www.w3.org/2001/04/xmlenc#sha256";
+	case NID_sha384: return "http://www.w3.org/2001/04/xmldsig-more#sha384";
+	case NID_sha512: return "http://www.w3.org/2001/04/xmlenc#sha512";
+	default: return "http://www.w3.org/2001/04/xmlenc#sha256";
 	}
 }
 
@@ -84,7 +81,8 @@ static int add_signing_certificate(xmlNodePtr ssp, xmlNsPtr xns, xmlNsPtr dsns, 
 	b64_is = es_xml_base64(der, (size_t)der_len);
 	if (b64_digest == NULL || b64_is == NULL)
 		goto cleanup;
-	cert_node = xmlNewChild(xmlNewChild(ssp, xns, BAD_CAST "SigningCertificateV2", NULL), xns, BAD_CAST "Cert", NULL);
+	cert_node =
+		xmlNewChild(xmlNewChild(ssp, xns, BAD_CAST "SigningCertificateV2", NULL), xns, BAD_CAST "Cert", NULL);
 	cd = xmlNewChild(cert_node, xns, BAD_CAST "CertDigest", NULL);
 	dm = xmlNewChild(cd, dsns, BAD_CAST "DigestMethod", NULL);
 	xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST digest_href(md));
@@ -98,8 +96,8 @@ cleanup:
 	return ok;
 }
 
-int es_xades_add_props(xmlNodePtr sig, const char *sig_id, const es_xml_ref *refs, char *const *ref_ids,
-		       size_t n_refs, const eseal_xml_options *opts, xmlNodePtr *qp_out, eseal_error *err)
+int es_xades_add_props(xmlNodePtr sig, const char *sig_id, const es_xml_ref *refs, char *const *ref_ids, size_t n_refs,
+		       const eseal_xml_options *opts, xmlNodePtr *qp_out, eseal_error *err)
 {
 	const EVP_MD *md = opts->md != NULL ? opts->md : EVP_sha256();
 	xmlNsPtr dsns = xmlSearchNsByHref(sig->doc, sig, BAD_CAST ES_NS_DS);

@@ -19,12 +19,26 @@
 static const struct {
 	const char *ext, *mime;
 } mime_types[] = {
-	{"xml", "text/xml"},       {"pdf", "application/pdf"}, {"jpg", "image/jpeg"},  {"jpeg", "image/jpeg"},
-	{"png", "image/png"},      {"tif", "image/tiff"},      {"tiff", "image/tiff"}, {"gif", "image/gif"},
-	{"txt", "text/plain"},     {"csv", "text/csv"},        {"htm", "text/html"},   {"html", "text/html"},
-	{"dwg", "image/vnd.dwg"},  {"dxf", "image/vnd.dxf"},   {"zip", "application/zip"},
-	{"json", "application/json"}, {"dtd", "application/xml-dtd"}, {"xsd", "application/xml"},
-	{"doc", "application/msword"}, {"xls", "application/vnd.ms-excel"},
+	{"xml", "text/xml"},
+	{"pdf", "application/pdf"},
+	{"jpg", "image/jpeg"},
+	{"jpeg", "image/jpeg"},
+	{"png", "image/png"},
+	{"tif", "image/tiff"},
+	{"tiff", "image/tiff"},
+	{"gif", "image/gif"},
+	{"txt", "text/plain"},
+	{"csv", "text/csv"},
+	{"htm", "text/html"},
+	{"html", "text/html"},
+	{"dwg", "image/vnd.dwg"},
+	{"dxf", "image/vnd.dxf"},
+	{"zip", "application/zip"},
+	{"json", "application/json"},
+	{"dtd", "application/xml-dtd"},
+	{"xsd", "application/xml"},
+	{"doc", "application/msword"},
+	{"xls", "application/vnd.ms-excel"},
 	{"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
 	{"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 };
@@ -130,7 +144,8 @@ static int reference_uri(const char *in_path, const char *out_path, char **uri_o
 		goto cleanup;
 	}
 	if (realpath(dirname(out_copy), out_dir_real) == NULL) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot resolve output directory: %s", out_path, strerror(errno));
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot resolve output directory: %s", out_path,
+				  strerror(errno));
 		goto cleanup;
 	}
 	rel = relative_path(out_dir_real, in_real);
@@ -171,8 +186,8 @@ int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char
 	for (size_t i = 0; i < n_in; i++) {
 		if (stat(out_path, &out_st) == 0 && stat(in_paths[i], &in_st) == 0 && out_st.st_dev == in_st.st_dev &&
 		    out_st.st_ino == in_st.st_ino) {
-			rc = es_error_set(err, ESEAL_E_USAGE, "%s: output is one of the inputs; inputs are never modified",
-					  out_path);
+			rc = es_error_set(err, ESEAL_E_USAGE,
+					  "%s: output is one of the inputs; inputs are never modified", out_path);
 			goto cleanup;
 		}
 		rc = digest_file(in_paths[i], md, &refs[i], err);

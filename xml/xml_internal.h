@@ -31,14 +31,13 @@ const char *es_xml_errors_reason(const es_xml_errors *cap, const char *fallback)
 
 /* What parsing learned about the bytes that the tree does not keep. */
 typedef struct es_xml_source {
-	int has_decl;   /* the file began with an XML declaration */
-	int utf8_bom;   /* ... preceded by a UTF-8 byte order mark */
+	int has_decl; /* the file began with an XML declaration */
+	int utf8_bom; /* ... preceded by a UTF-8 byte order mark */
 } es_xml_source;
 
 /* Parses path defensively: no network, no DTD or external entity loading, documents that declare external
  * entities refused, internal entities expanded only under libxml2's amplification guard. */
-int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_errors *cap,
-		      eseal_error *err);
+int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_errors *cap, eseal_error *err);
 
 /* First ds:Signature element in the tree (document order), or NULL. */
 xmlNodePtr es_xml_find_signature(xmlNodePtr root);
@@ -51,21 +50,21 @@ typedef enum {
 
 typedef struct es_xml_ref {
 	es_xml_ref_kind kind;
-	const char *uri;                /* detached only (already URI-escaped) */
-	const char *mime;               /* DataObjectFormat/MimeType */
+	const char *uri;                       /* detached only (already URI-escaped) */
+	const char *mime;                      /* DataObjectFormat/MimeType */
 	unsigned char digest[EVP_MAX_MD_SIZE]; /* detached only */
 	unsigned int digest_len;
 } es_xml_ref;
 
 typedef struct es_xml_sign_request {
 	xmlDocPtr doc;
-	xmlNodePtr parent;              /* the ds:Signature becomes this element's last child */
-	const char *sig_id;             /* NULL: generated */
+	xmlNodePtr parent;  /* the ds:Signature becomes this element's last child */
+	const char *sig_id; /* NULL: generated */
 	const es_xml_ref *refs;
 	size_t n_refs;
 	const eseal_xml_options *opts;
-	const char *path;               /* for messages */
-	int require_rsa_pkcs1;          /* FatturaPA accepts only rsa-sha256 */
+	const char *path;      /* for messages */
+	int require_rsa_pkcs1; /* FatturaPA accepts only rsa-sha256 */
 } es_xml_sign_request;
 
 /* Builds the XAdES signature under req->parent, computes the References with xmlsec, has the signer sign the
@@ -77,13 +76,13 @@ int es_xml_new_id(char *buf, size_t size, const char *prefix, eseal_error *err);
 
 /* Canonicalises node (with its subtree) with exclusive C14N through xmlsec's transform.
  * *out is OPENSSL_malloc'd. */
-int es_xml_c14n_node(xmlNodePtr node, unsigned char **out, size_t *out_len, es_xml_errors *cap,
-		     const char *path, eseal_error *err);
+int es_xml_c14n_node(xmlNodePtr node, unsigned char **out, size_t *out_len, es_xml_errors *cap, const char *path,
+		     eseal_error *err);
 
 /* Adds ds:Object/xades:QualifyingProperties to sig (the caller gives SignedProperties its Id; ref_ids[i] names the data
  * Reference that refs[i] describes). Returns the QualifyingProperties element. */
-int es_xades_add_props(xmlNodePtr sig, const char *sig_id, const es_xml_ref *refs, char *const *ref_ids,
-		       size_t n_refs, const eseal_xml_options *opts, xmlNodePtr *qp_out, eseal_error *err);
+int es_xades_add_props(xmlNodePtr sig, const char *sig_id, const es_xml_ref *refs, char *const *ref_ids, size_t n_refs,
+		       const eseal_xml_options *opts, xmlNodePtr *qp_out, eseal_error *err);
 /* B-T: adds UnsignedProperties/UnsignedSignatureProperties/SignatureTimeStamp with the DER token. */
 int es_xades_add_timestamp(xmlNodePtr qp, const char *ts_id, const unsigned char *token, size_t token_len,
 			   eseal_error *err);

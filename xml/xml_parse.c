@@ -123,12 +123,9 @@ static void scan_entity(void *payload, void *data, const xmlChar *name)
 	entity_scan *scan = data;
 
 	switch (ent->etype) {
-	case XML_INTERNAL_GENERAL_ENTITY:
-		scan->internal = 1;
-		break;
+	case XML_INTERNAL_GENERAL_ENTITY: scan->internal = 1; break;
 	case XML_INTERNAL_PARAMETER_ENTITY:
-	case XML_INTERNAL_PREDEFINED_ENTITY:
-		break;
+	case XML_INTERNAL_PREDEFINED_ENTITY: break;
 	default:
 		if (!scan->external)
 			snprintf(scan->name, sizeof(scan->name), "%s", (const char *)name);
@@ -212,8 +209,7 @@ static int parse_once(const char *path, int options, xmlDocPtr *doc_out, es_xml_
 	return rc;
 }
 
-int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_errors *cap,
-		      eseal_error *err)
+int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_errors *cap, eseal_error *err)
 {
 	/* No XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: entities stay references unless known internal, no DTD
 	 * is read, and libxml2's size and depth limits stay on. */
@@ -251,9 +247,10 @@ int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, 
 			xmlHashScan(doc->intSubset->pentities, scan_entity, &scan);
 	}
 	if (scan.external) {
-		rc = es_error_set(err, ESEAL_E_INPUT,
-				  "%s: the DTD declares external entity '%s'; refused (external entities are never loaded)",
-				  path, scan.name);
+		rc = es_error_set(
+			err, ESEAL_E_INPUT,
+			"%s: the DTD declares external entity '%s'; refused (external entities are never loaded)", path,
+			scan.name);
 		goto cleanup;
 	}
 	if (scan.internal) {

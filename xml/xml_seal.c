@@ -62,10 +62,11 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 	root = xmlDocGetRootElement(doc);
 	existing = es_xml_find_signature(root);
 	if (existing != NULL && !opts->force) {
-		rc = es_error_set(err, ESEAL_E_INPUT,
-				  "%s: document already holds a ds:Signature (line %ld); an enveloped seal would break it: "
-				  "use --placement detached, or --allow-signed to seal it anyway",
-				  in_path, xmlGetLineNo(existing));
+		rc = es_error_set(
+			err, ESEAL_E_INPUT,
+			"%s: document already holds a ds:Signature (line %ld); an enveloped seal would break it: "
+			"use --placement detached, or --allow-signed to seal it anyway",
+			in_path, xmlGetLineNo(existing));
 		goto cleanup;
 	}
 	rc = es_xml_new_id(sig_id, sizeof(sig_id), "Signature-", err);
@@ -81,8 +82,8 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 	case ESEAL_PLACEMENT_FATTURAPA:
 		if (strcmp(local_name_of(root), "FatturaElettronica") != 0) {
 			rc = es_error_set(err, ESEAL_E_INPUT,
-					  "%s: placement fatturapa needs a FatturaElettronica document (root is %s)", in_path,
-					  local_name_of(root));
+					  "%s: placement fatturapa needs a FatturaElettronica document (root is %s)",
+					  in_path, local_name_of(root));
 			break;
 		}
 		/* FatturaPA's XAdES-BES is the generic enveloped form, rsa-sha256 only */

@@ -21,8 +21,8 @@
 #include <xmlsec/xmltree.h>
 
 /* The UBL 2.1 DSig extension's exclusion: every node outside sig:UBLDocumentSignatures (OASIS UBL 2.1, 5.2). */
-#define UBL_DSIG_XPATH                                                                                                 \
-	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > "        \
+#define UBL_DSIG_XPATH                                                                                          \
+	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > " \
 	"count(ancestor-or-self::sig:UBLDocumentSignatures)"
 #define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
 
@@ -53,8 +53,7 @@ typedef struct alg_names {
 	const char *sig_href;
 } alg_names;
 
-static int pick_algorithms(const EVP_MD *md, eseal_sig_scheme scheme, alg_names *a, const char *path,
-			   eseal_error *err)
+static int pick_algorithms(const EVP_MD *md, eseal_sig_scheme scheme, alg_names *a, const char *path, eseal_error *err)
 {
 	static const char *const rsa[] = {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
 					  "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
@@ -81,21 +80,15 @@ static int pick_algorithms(const EVP_MD *md, eseal_sig_scheme scheme, alg_names 
 		a->digest_id = xmlSecTransformSha512Id;
 		break;
 	default:
-		return es_error_set(err, ESEAL_E_USAGE, "%s: digest %s is not usable for XAdES (sha256, sha384, sha512)",
-				    path, EVP_MD_get0_name(md));
+		return es_error_set(err, ESEAL_E_USAGE,
+				    "%s: digest %s is not usable for XAdES (sha256, sha384, sha512)", path,
+				    EVP_MD_get0_name(md));
 	}
 	switch (scheme) {
-	case ESEAL_SCHEME_RSA_PKCS1:
-		a->sig_href = rsa[i];
-		break;
-	case ESEAL_SCHEME_RSA_PSS:
-		a->sig_href = pss[i];
-		break;
-	case ESEAL_SCHEME_ECDSA:
-		a->sig_href = ec[i];
-		break;
-	default:
-		return es_error_set(err, ESEAL_E_CONFIG, "%s: the signer's signature scheme is unknown", path);
+	case ESEAL_SCHEME_RSA_PKCS1: a->sig_href = rsa[i]; break;
+	case ESEAL_SCHEME_RSA_PSS: a->sig_href = pss[i]; break;
+	case ESEAL_SCHEME_ECDSA: a->sig_href = ec[i]; break;
+	default: return es_error_set(err, ESEAL_E_CONFIG, "%s: the signer's signature scheme is unknown", path);
 	}
 	return ESEAL_OK;
 }
@@ -181,8 +174,8 @@ static int add_key_info(xmlNodePtr sig, eseal_signer *signer, const char *path, 
 }
 
 /* Adds the data References and the SignedProperties Reference to SignedInfo; ref_ids receive their Ids. */
-static int add_references(xmlNodePtr sig, const es_xml_sign_request *req, xmlSecTransformId digest_id,
-			  char **ref_ids, const char *sp_id, const char *path, eseal_error *err)
+static int add_references(xmlNodePtr sig, const es_xml_sign_request *req, xmlSecTransformId digest_id, char **ref_ids,
+			  const char *sp_id, const char *path, eseal_error *err)
 {
 	static const xmlChar *ubl_ns[] = {BAD_CAST "sig", BAD_CAST NS_UBL_SIG, NULL};
 	char uri[160];
@@ -190,7 +183,7 @@ static int add_references(xmlNodePtr sig, const es_xml_sign_request *req, xmlSec
 
 	for (size_t i = 0; i < req->n_refs; i++) {
 		const es_xml_ref *r = &req->refs[i];
-		xmlNodePtr t = NULL;
+		xmlNodePtr t;
 		int ok = 1;
 
 		ref = xmlSecTmplSignatureAddReference(sig, digest_id, BAD_CAST ref_ids[i],
@@ -237,7 +230,8 @@ static int digest_ubl_reference(xmlNodePtr sig, xmlNodePtr ref, xmlSecTransformI
 				xmlStrEqual(uds->ns->href, BAD_CAST NS_UBL_SIG)))
 		uds = uds->parent;
 	if (uds == NULL || dv == NULL || ctx == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: UBL signature is not inside sig:UBLDocumentSignatures", path);
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: UBL signature is not inside sig:UBLDocumentSignatures",
+				  path);
 		goto cleanup;
 	}
 	if (xmlSecTransformCtxCreateAndAppend(ctx, xmlSecTransformExclC14NId) == NULL ||
@@ -411,8 +405,8 @@ int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_erro
 		return rc;
 	if (req->require_rsa_pkcs1 && (scheme != ESEAL_SCHEME_RSA_PKCS1 || EVP_MD_get_type(md) != NID_sha256))
 		return es_error_set(err, ESEAL_E_CONFIG,
-				    "%s: FatturaPA accepts only rsa-sha256 signatures; this key/profile would use %s", req->path,
-				    alg.sig_href);
+				    "%s: FatturaPA accepts only rsa-sha256 signatures; this key/profile would use %s",
+				    req->path, alg.sig_href);
 	if (req->sig_id != NULL)
 		snprintf(sig_id, sizeof(sig_id), "%s", req->sig_id);
 	else if ((rc = es_xml_new_id(sig_id, sizeof(sig_id), "Signature-", err)) != ESEAL_OK)
