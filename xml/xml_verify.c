@@ -705,7 +705,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	verify_signature_tst(v, doc, sig, qp, ev, s, &has_tst);
 	es_validate_signing_cert(v, signer, ev->certs, ev, has_tst ? s->timestamp_time : 0, s);
 	if (sp != NULL && sp_ref && bound)
-		es_seal_set_str(&s->level, has_tst ? "B-T" : "B-B");
+		es_seal_set_str(&s->level, !has_tst ? "B-B" :
+				(find(qp, NS_XADES, "RevocationValues") != NULL &&
+				 find(qp, NS_XADES, "CertificateValues") != NULL) ? "B-LT" : "B-T");
 	else if (sp != NULL && sp_ref)
 		es_seal_warn(s, "no xades:SigningCertificateV2: not a XAdES baseline signature");
 	(void)ref;
