@@ -7,22 +7,47 @@
 
 #include <libxml/tree.h>
 
+/* The start of a document as ASCII: UTF-16 (with a byte order mark, or "<?" without one) is narrowed to its
+ * low bytes, which is all detection looks at. */
+static size_t narrow_head(const unsigned char *head, size_t len, unsigned char *out, size_t size)
+{
+	size_t n = 0, i = 0, lo;
+
+	if (len >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
+		lo = head[0] == 0xFF ? 0 : 1;
+		i = 2;
+	} else if (len >= 4 && head[0] == '<' && head[1] == 0 && head[2] == '?' && head[3] == 0) {
+		lo = 0;
+	} else if (len >= 4 && head[0] == 0 && head[1] == '<' && head[2] == 0 && head[3] == '?') {
+		lo = 1;
+	} else {
+		for (; n < len && n < size; n++)
+			out[n] = head[n];
+		return n;
+	}
+	for (; i + 1 < len && n < size; i += 2)
+		out[n++] = head[i + lo];
+	return n;
+}
+
 int eseal_xml_detect(const unsigned char *head, size_t len)
 {
+	unsigned char buf[256];
 	size_t i = 0;
 
 	if (head == NULL)
 		return 0;
-	if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+	len = narrow_head(head, len, buf, sizeof(buf));
+	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
 		i = 3;
-	while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
 		i++;
-	if (i + 1 >= len || head[i] != '<')
+	if (i + 1 >= len || buf[i] != '<')
 		return 0;
 	/* '<?xml', '<!--', '<!DOCTYPE' or an element name. */
-	return head[i + 1] == '?' || head[i + 1] == '!' || head[i + 1] == '_' || head[i + 1] == ':' ||
-	       (head[i + 1] >= 'A' && head[i + 1] <= 'Z') || (head[i + 1] >= 'a' && head[i + 1] <= 'z') ||
-	       head[i + 1] >= 0x80;
+	return buf[i + 1] == '?' || buf[i + 1] == '!' || buf[i + 1] == '_' || buf[i + 1] == ':' ||
+	       (buf[i + 1] >= 'A' && buf[i + 1] <= 'Z') || (buf[i + 1] >= 'a' && buf[i + 1] <= 'z') ||
+	       buf[i + 1] >= 0x80;
 }
 
 static int check_options(const char *in_path, const char *out_path, const eseal_xml_options *opts, eseal_error *err)

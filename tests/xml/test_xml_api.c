@@ -94,6 +94,12 @@ static void test_detect(void **state)
 	assert_false(eseal_xml_detect((const unsigned char *)"< not xml", 9));
 	assert_false(eseal_xml_detect((const unsigned char *)"<", 1));
 	assert_false(eseal_xml_detect(NULL, 0));
+	/* UTF-16 with byte order marks (LE, BE) and without ("<?" in either order). */
+	assert_true(eseal_xml_detect((const unsigned char *)"\xFF\xFE<\0?\0x\0m\0l\0", 10));
+	assert_true(eseal_xml_detect((const unsigned char *)"\xFE\xFF\0<\0a\0>", 8));
+	assert_true(eseal_xml_detect((const unsigned char *)"<\0?\0x\0", 6));
+	assert_true(eseal_xml_detect((const unsigned char *)"\0<\0?\0x", 6));
+	assert_false(eseal_xml_detect((const unsigned char *)"\xFF\xFEP\0K\0", 6));
 }
 
 static void test_usage(void **state)

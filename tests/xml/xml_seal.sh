@@ -77,6 +77,21 @@ grep -q '<工事名称>市道１２号線道路改良工事</工事名称>' "$D/
 file "$sj" | grep -qv "UTF-8" || fail "file(1) sees UTF-8"
 pass "Shift_JIS stays Shift_JIS (declaration, DOCTYPE, text)"
 
+# UTF-16 (with BOM) stays UTF-16; a UTF-8 BOM is kept; a document without XML declaration gets none.
+sed 's/encoding="UTF-8"/encoding="UTF-16"/' "$DOCS/generic-ns.xml" | iconv -f UTF-8 -t UTF-16 >"$D/u16.xml"
+seal demo-bb enveloped "$D/u16.xml" "$D/u16-sealed.xml"
+referees "$D/u16-sealed.xml" "$D/u16.xml" enveloped "$PKI/eseal.pem" rsa 1 B-B
+file "$D/u16-sealed.xml" | grep -q "UTF-16" || fail "UTF-16 document not written as UTF-16: $(file "$D/u16-sealed.xml")"
+printf '\xEF\xBB\xBF<?xml version="1.0" encoding="UTF-8"?>\n<a>bom \xC3\xBC</a>\n' >"$D/bom.xml"
+seal demo-bb enveloped "$D/bom.xml" "$D/bom-sealed.xml"
+referees "$D/bom-sealed.xml" "$D/bom.xml" enveloped "$PKI/eseal.pem" rsa 1 B-B
+[ "$(head -c 3 "$D/bom-sealed.xml" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "UTF-8 BOM lost"
+printf '<a xmlns="urn:x">no declaration</a>' >"$D/nodecl.xml"
+seal demo-bb enveloped "$D/nodecl.xml" "$D/nodecl-sealed.xml"
+referees "$D/nodecl-sealed.xml" "$D/nodecl.xml" enveloped "$PKI/eseal.pem" rsa 1 B-B
+[ "$(head -c 2 "$D/nodecl-sealed.xml")" = "<a" ] || fail "an XML declaration was added"
+pass "UTF-16, UTF-8 BOM and no declaration kept as they were"
+
 # UBL: the extension block and the body's cac:Signature reference each other.
 u=$D/B-T-ubl-invoice-ubl.xml
 $PY - "$u" <<'PYEOF' || fail "UBL signature block"
