@@ -95,6 +95,13 @@ void es_pdf_update_stream(es_pdf_update *u, long long num, const char *dict_body
 int es_pdf_update_finish(es_pdf_update *u, const es_pdf_doc *doc, eseal_error *err);
 void es_pdf_update_free(es_pdf_update *u);
 
+/* ---- sealing (pdf_seal.c) ---- */
+
+/* eseal_pdf_seal with the first /Contents reservation given (0 = the core's estimate); tests use a too small one to
+ * exercise the reseal-with-more-room path. */
+int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal_pdf_options *opts,
+			  size_t first_reserve, eseal_error *err);
+
 /* ---- visible seal (pdf_appearance.c, pdf_image.c) ---- */
 
 typedef struct es_pdf_image {

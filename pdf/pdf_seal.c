@@ -533,6 +533,10 @@ static int patch_contents(seal_ctx *c, eseal_output *out, const unsigned char *d
 
 	if (h == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if (der_len * 2 + 2 > c->contents_len) {
+		free(h);
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: signature larger than its placeholder", c->doc.path);
+	}
 	for (i = 0; i < der_len; i++) {
 		h[2 * i] = hex[der[i] >> 4];
 		h[2 * i + 1] = hex[der[i] & 15];
@@ -578,13 +582,19 @@ static int check_allowed(seal_ctx *c, eseal_error *err)
 
 int eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_options *opts, eseal_error *err)
 {
+	return es_pdf_seal_reserving(in_path, out_path, opts, 0, err);
+}
+
+int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal_pdf_options *opts,
+			  size_t first_reserve, eseal_error *err)
+{
 	seal_ctx c;
 	eseal_cms_options cmsopts;
 	eseal_output *out = NULL;
 	const EVP_MD *md;
 	unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
 	unsigned int dlen = 0;
-	size_t der_len = 0, reserve;
+	size_t der_len = 0, reserve, placed = 0;
 	int fd = -1, rc = ESEAL_OK, attempt, n;
 
 	memset(&c, 0, sizeof(c));
@@ -611,7 +621,7 @@ int eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_op
 	cmsopts.add_signing_time = 0; /* PAdES: the claimed time is /M */
 	cmsopts.signing_time = c.now;
 	cmsopts.tsa = opts->tsa;
-	reserve = eseal_cms_max_size(opts->signer, &cmsopts);
+	reserve = first_reserve != 0 ? first_reserve : eseal_cms_max_size(opts->signer, &cmsopts);
 	if (reserve == 0) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot size the signature", in_path);
 		goto cleanup;
@@ -624,7 +634,8 @@ int eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_op
 		out = NULL;
 		OPENSSL_free(der);
 		der = NULL;
-		if ((rc = build_update(&c, reserve, err)) != ESEAL_OK || (rc = patch_byterange(&c, err)) != ESEAL_OK)
+		placed = reserve;
+		if ((rc = build_update(&c, placed, err)) != ESEAL_OK || (rc = patch_byterange(&c, err)) != ESEAL_OK)
 			goto cleanup;
 		if ((rc = eseal_output_open(&out, out_path, opts->overwrite, in_path, err)) != ESEAL_OK)
 			goto cleanup;
@@ -632,13 +643,14 @@ int eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_op
 			goto cleanup;
 		if ((rc = eseal_cms_sign_digest(opts->signer, &cmsopts, digest, dlen, &der, &der_len, err)) != ESEAL_OK)
 			goto cleanup;
-		if (der_len <= reserve)
+		if (der_len <= placed)
 			break;
 		reserve = der_len + 2048;
 	}
-	if (der_len > reserve) {
+	/* Checked against what this file's placeholder holds, never against the next estimate. */
+	if (der_len > placed) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: signature of %zu bytes does not fit the reserved %zu",
-				  in_path, der_len, reserve);
+				  in_path, der_len, placed);
 		goto cleanup;
 	}
 	if ((rc = patch_contents(&c, out, der, der_len, err)) != ESEAL_OK)

@@ -218,6 +218,33 @@ static void test_seal_usage_errors(void **state)
 	assert_int_not_equal(stat(out, &st), 0);
 }
 
+/* An estimate that proves too small costs a second pass with room for the real signature, never a cut one. */
+static void test_reserve_too_small(void **state)
+{
+	eseal_pdf_options o;
+	eseal_error err = {0};
+	char out[512];
+	char *sealed = NULL;
+	size_t len = 0;
+	const char *contents;
+	size_t zeros = 0;
+
+	snprintf(out, sizeof(out), "%s/small-reserve.pdf", dir);
+	memset(&o, 0, sizeof(o));
+	o.signer = signer;
+	assert_int_equal(es_pdf_seal_reserving(report, out, &o, 64, &err), ESEAL_OK);
+	assert_int_equal(pdfsig_valid(out), 1);
+	sealed = slurp(out, &len);
+	assert_non_null(sealed);
+	contents = memfind(sealed, len, "/Contents <");
+	assert_non_null(contents);
+	/* Resealed with 2048 bytes to spare after the signature: zero padding follows the DER. */
+	for (contents = strchr(contents, '>'); contents[-1 - (long)zeros] == '0'; zeros++)
+		;
+	assert_true(zeros >= 4000);
+	free(sealed);
+}
+
 typedef struct {
 	int index;
 	int rc;
@@ -270,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_text_strings),
 		cmocka_unit_test(test_seal_options),
 		cmocka_unit_test(test_seal_usage_errors),
+		cmocka_unit_test(test_reserve_too_small),
 		cmocka_unit_test(test_concurrent_visible),
 	};
 
