@@ -214,3 +214,17 @@ expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb --placeme
 (cd "$D" && referees "$D/det-of-signed.xml" "" detached "$PKI/eseal.pem" rsa 1 B-B)
 xmlsec1_verify "$signed" || fail "the first seal must still verify"
 pass "already-signed document: refused, allowed with --allow-signed, detached leaves it intact"
+
+# Batch: several XML documents sealed by parallel workers (per-thread libxml2/xmlsec state), each verifies.
+mkdir -p "$D/batch-in" "$D/batch-out"
+for i in 1 2 3 4 5 6; do cp "$DOCS/generic-ns.xml" "$D/batch-in/doc$i.xml"; done
+cp "$DOCS/INDEX_C.XML" "$D/batch-in/INDEX_C.XML"
+expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo -j 2 --out-dir "$D/batch-out" "$D"/batch-in/*.xml \
+	"$D/batch-in/INDEX_C.XML"
+n=0
+while IFS= read -r -d '' f; do
+	xmlsec1_verify "$f" || fail "batch output $f: $(cat "$D/xmlsec.log")"
+	n=$((n + 1))
+done < <(find "$D/batch-out" -type f -print0)
+[ "$n" = 7 ] || fail "batch wrote $n outputs, expected 7"
+pass "batch of 7 XML documents with 2 workers: all verify"
