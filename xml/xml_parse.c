@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,6 +84,15 @@ static xmlParserInputPtr refuse_loader(const char *url, const char *id, xmlParse
 	return NULL;
 }
 
+/* Process-wide settings, made once (not on every call from every batch worker). */
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void set_globals(void)
+{
+	xmlSecErrorsSetCallback(on_xmlsec);
+	xmlSetExternalEntityLoader(refuse_loader);
+}
+
 void es_xml_errors_begin(es_xml_errors *cap)
 {
 	memset(cap, 0, sizeof(*cap));
@@ -93,9 +103,7 @@ void es_xml_errors_begin(es_xml_errors *cap)
 	current_capture = cap;
 	xmlSetGenericErrorFunc(cap, on_generic);
 	xmlSetStructuredErrorFunc(cap, on_structured);
-	/* Process-wide, but idempotent and the only setting this library ever wants. */
-	xmlSecErrorsSetCallback(on_xmlsec);
-	xmlSetExternalEntityLoader(refuse_loader);
+	pthread_once(&global_once, set_globals);
 }
 
 void es_xml_errors_end(es_xml_errors *cap)
