@@ -2,8 +2,8 @@
  * else: no system store, no AIA fetching. Certificates the file carries are only untrusted intermediates. */
 #include "verify/verify_internal.h"
 
-int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) *untrusted, time_t t, int purpose,
-		   STACK_OF(X509) **chain)
+int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, time_t t, int purpose,
+		   STACK_OF(X509) * *chain)
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	X509_VERIFY_PARAM *param;

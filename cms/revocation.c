@@ -98,7 +98,7 @@ static time_t gt_to_time(const ASN1_GENERALIZEDTIME *t)
 }
 
 /* Status of id in one OCSP response; -1 when the response does not answer for it or cannot be trusted. */
-static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID *id, STACK_OF(X509) *untrusted,
+static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID *id, STACK_OF(X509) * untrusted,
 		       OCSP_REQUEST *req, time_t *rev_time, char *why, size_t why_len)
 {
 	OCSP_BASICRESP *bs = NULL;
@@ -162,8 +162,8 @@ static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t *rev_time)
 	return ES_REV_GOOD;
 }
 
-static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) *untrusted,
-		       time_t *rev_time, char *why, size_t why_len)
+static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted, time_t *rev_time,
+		       char *why, size_t why_len)
 {
 	STACK_OF(OPENSSL_STRING) *urls = X509_get1_ocsp(cert);
 	OCSP_REQUEST *req = NULL;
@@ -209,8 +209,7 @@ cleanup:
 	return rc;
 }
 
-static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t *rev_time, char *why,
-		      size_t why_len)
+static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t *rev_time, char *why, size_t why_len)
 {
 	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
 	X509_CRL *crl = NULL;
@@ -254,7 +253,7 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t 
 }
 
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
-			 STACK_OF(X509) *untrusted, time_t *rev_time, char *why, size_t why_len, const char **source)
+			 STACK_OF(X509) * untrusted, time_t *rev_time, char *why, size_t why_len, const char **source)
 {
 	OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
 	char why2[256] = "";

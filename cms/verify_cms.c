@@ -76,7 +76,7 @@ static int has_revocation_pointers(X509 *cert)
 	return has;
 }
 
-static void check_revocation(const eseal_verifier *v, STACK_OF(X509) *chain, STACK_OF(X509) *untrusted,
+static void check_revocation(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
 			     const es_evidence *ev, time_t poe, eseal_seal_report *s)
 {
 	char why[512], b1[32], b2[32];
@@ -95,7 +95,8 @@ static void check_revocation(const eseal_verifier *v, STACK_OF(X509) *chain, STA
 					  sizeof(why), &source);
 		if (st == ES_REV_REVOKED) {
 			if (poe != 0 && rev_time != 0 && poe < rev_time)
-				es_seal_warn(s, "%s revoked on %s, after the time-stamp (%s) that proves the seal existed",
+				es_seal_warn(s,
+					     "%s revoked on %s, after the time-stamp (%s) that proves the seal existed",
 					     what, fmt_time(rev_time, b1, sizeof(b1)), fmt_time(poe, b2, sizeof(b2)));
 			else if (poe != 0)
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_REVOKED,
@@ -103,8 +104,8 @@ static void check_revocation(const eseal_verifier *v, STACK_OF(X509) *chain, STA
 					     fmt_time(rev_time, b1, sizeof(b1)), source, fmt_time(poe, b2, sizeof(b2)));
 			else
 				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_REVOKED_NO_POE,
-					     "%s revoked on %s (%s) and no time-stamp proves the seal existed before", what,
-					     fmt_time(rev_time, b1, sizeof(b1)), source);
+					     "%s revoked on %s (%s) and no time-stamp proves the seal existed before",
+					     what, fmt_time(rev_time, b1, sizeof(b1)), source);
 		} else if (st == ES_REV_UNKNOWN) {
 			if (!has_revocation_pointers(cert))
 				es_seal_warn(s, "%s names no OCSP responder or CRL: revocation not checked", what);
@@ -117,8 +118,8 @@ static void check_revocation(const eseal_verifier *v, STACK_OF(X509) *chain, STA
 	}
 }
 
-void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509) *untrusted,
-			      const es_evidence *ev, time_t poe, eseal_seal_report *s)
+void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, const es_evidence *ev,
+			      time_t poe, eseal_seal_report *s)
 {
 	STACK_OF(X509) *chain = NULL;
 	time_t now = es_verifier_time(v);
@@ -136,9 +137,10 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 		if (poe != 0 && poe <= not_after && poe >= not_before) {
 			rc = es_chain_build(v, cert, untrusted, poe, X509_PURPOSE_ANY, &chain);
 			if (rc == X509_V_OK)
-				es_seal_warn(s, "signing certificate expired on %s; the time-stamp (%s) proves the seal "
-					     "existed while it was valid", fmt_time(not_after, b1, sizeof(b1)),
-					     fmt_time(poe, b2, sizeof(b2)));
+				es_seal_warn(s,
+					     "signing certificate expired on %s; the time-stamp (%s) proves the seal "
+					     "existed while it was valid",
+					     fmt_time(not_after, b1, sizeof(b1)), fmt_time(poe, b2, sizeof(b2)));
 		} else if (poe != 0 && poe > not_after) {
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_EXPIRED,
 				     "signing certificate expired on %s, before the time-stamp %s",
@@ -147,7 +149,8 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 		} else {
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_OUT_OF_BOUNDS_NO_POE,
 				     "a certificate of the chain has expired (signing certificate valid until %s) and "
-				     "no time-stamp proves the seal existed before", fmt_time(not_after, b1, sizeof(b1)));
+				     "no time-stamp proves the seal existed before",
+				     fmt_time(not_after, b1, sizeof(b1)));
 			return;
 		}
 	}
@@ -218,7 +221,8 @@ static int check_signing_cert_attr(CMS_SignerInfo *si, X509 *signer, eseal_seal_
 		v1 = d2i_ESS_SIGNING_CERT(NULL, &p, t1->value.sequence->length);
 	}
 	if ((t2 != NULL && v2 == NULL) || (t1 != NULL && v1 == NULL)) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed signing-certificate attribute");
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "malformed signing-certificate attribute");
 		goto cleanup;
 	}
 	if (chain == NULL || !sk_X509_push(chain, signer))
@@ -276,7 +280,8 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 	if (t == NULL)
 		return;
 	if (t->type != V_ASN1_SEQUENCE) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed signature-time-stamp attribute");
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "malformed signature-time-stamp attribute");
 		return;
 	}
 	ok = es_tst_verify(v, t->value.sequence->data, (size_t)t->value.sequence->length, sig->data,
@@ -293,8 +298,8 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 	}
 }
 
-void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *digest,
-			  size_t digest_len, const es_evidence *ev, eseal_seal_report *s, es_cms_result *res)
+void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *digest, size_t digest_len,
+			  const es_evidence *ev, eseal_seal_report *s, es_cms_result *res)
 {
 	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
 	STACK_OF(X509) *cms_certs = NULL, *untrusted = NULL;
@@ -357,15 +362,17 @@ void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const u
 
 	/* Integrity: the digest of what the format says is signed, then the signature value. */
 	if (CMS_signed_get_attr_count(si) > 0) {
-		md_attr = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
+		md_attr =
+			CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING);
 		if (md_attr == NULL) {
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "no message-digest attribute");
 			goto cleanup;
 		}
 		if ((size_t)md_attr->length != digest_len || memcmp(md_attr->data, digest, digest_len) != 0)
-			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
-				     "the signed data does not match the message-digest attribute: the data was changed "
-				     "after sealing");
+			es_seal_fail(
+				s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
+				"the signed data does not match the message-digest attribute: the data was changed "
+				"after sealing");
 		CMS_SignerInfo_set1_signer_cert(si, signer);
 		if (CMS_SignerInfo_verify(si) != 1)
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_SIG_CRYPTO_FAILURE,

@@ -109,8 +109,7 @@ cleanup:
 }
 
 int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t token_len, const unsigned char *data,
-		  size_t data_len, const es_evidence *ev, time_t *gen_time, X509 **tsa_cert, char *why,
-		  size_t why_len)
+		  size_t data_len, const es_evidence *ev, time_t *gen_time, X509 **tsa_cert, char *why, size_t why_len)
 {
 	const EVP_MD *md = es_tst_imprint_md(token, token_len);
 	unsigned char digest[EVP_MAX_MD_SIZE];

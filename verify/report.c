@@ -361,8 +361,10 @@ int eseal_report_write_text(const eseal_report *r, FILE *f)
 		fprintf(f, "    organization: %s\n", s->organization ? s->organization : "(none)");
 		fprintf(f, "    organization identifier: %s\n",
 			s->organization_identifier ? s->organization_identifier : "(none)");
-		fprintf(f, "    certificate: %s%s%s\n", s->cert_kind == ESEAL_CERT_ESEAL ? "e-Seal certificate" :
-			s->cert_kind == ESEAL_CERT_PERSONAL ? "personal signature certificate" : "unknown kind",
+		fprintf(f, "    certificate: %s%s%s\n",
+			s->cert_kind == ESEAL_CERT_ESEAL    ? "e-Seal certificate" :
+			s->cert_kind == ESEAL_CERT_PERSONAL ? "personal signature certificate" :
+							      "unknown kind",
 			s->subject ? ", subject " : "", s->subject ? s->subject : "");
 		if (s->issuer != NULL)
 			fprintf(f, "    issuer: %s\n", s->issuer);

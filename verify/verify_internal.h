@@ -13,10 +13,10 @@
 #include "error_internal.h"
 
 struct eseal_verifier {
-	X509_STORE *store;        /* trust anchors from --trust only */
-	STACK_OF(X509) *anchors;
+	X509_STORE *store; /* trust anchors from --trust only */
+	STACK_OF(X509) * anchors;
 	int offline;
-	time_t at;                /* 0 = now */
+	time_t at; /* 0 = now */
 	long timeout_ms;
 };
 
@@ -26,9 +26,9 @@ struct eseal_verifier {
 DEFINE_STACK_OF(OCSP_RESPONSE)
 
 typedef struct es_evidence {
-	STACK_OF(X509) *certs;
-	STACK_OF(X509_CRL) *crls;
-	STACK_OF(OCSP_RESPONSE) *ocsps;
+	STACK_OF(X509) * certs;
+	STACK_OF(X509_CRL) * crls;
+	STACK_OF(OCSP_RESPONSE) * ocsps;
 } es_evidence;
 
 es_evidence *es_evidence_new(void);
@@ -60,22 +60,21 @@ char *es_cert_subject_attr(X509 *cert, int nid);
 
 /* cms/chain.c: builds the chain of cert at time t against the verifier's anchors only. On success *chain holds
  * cert..anchor (caller frees with OSSL_STACK_OF_X509_free) and 0 is returned; else the X509_V_ERR code. */
-int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) *untrusted, time_t t, int purpose,
-		   STACK_OF(X509) **chain);
+int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, time_t t, int purpose,
+		   STACK_OF(X509) * *chain);
 
 /* cms/revocation.c: status of cert (issued by issuer) from the evidence, then (unless offline) OCSP, then CRL.
  * Returns ES_REV_GOOD, ES_REV_REVOKED (*rev_time set), or ES_REV_UNKNOWN with why filled. */
 enum { ES_REV_GOOD = 0, ES_REV_REVOKED, ES_REV_UNKNOWN };
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
-			 STACK_OF(X509) *untrusted, time_t *rev_time, char *why, size_t why_len, const char **source);
+			 STACK_OF(X509) * untrusted, time_t *rev_time, char *why, size_t why_len, const char **source);
 
 /* timestamp/tst_verify.c: validates an RFC 3161 token whose imprint must be the hash of data (or, when data is
  * NULL, must equal digest computed by the caller with the token's algorithm). Chain against the verifier's anchors,
  * timeStamping EKU. Returns 1 valid (gen_time set, tsa_cert up-ref'd if asked), 0 invalid: imprint or signature
  * wrong (reason in why), -1 cannot be validated (TSA certificate not trusted). */
 int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t token_len, const unsigned char *data,
-		  size_t data_len, const es_evidence *ev, time_t *gen_time, X509 **tsa_cert, char *why,
-		  size_t why_len);
+		  size_t data_len, const es_evidence *ev, time_t *gen_time, X509 **tsa_cert, char *why, size_t why_len);
 /* The imprint algorithm of a token (for callers that stream the data themselves), or NULL. */
 const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len);
 int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, size_t token_len,
@@ -88,27 +87,26 @@ CMS_ContentInfo *es_cms_parse_signed(const unsigned char *der, size_t len, eseal
 const EVP_MD *es_cms_signer_md(CMS_ContentInfo *cms, eseal_seal_report *s);
 
 typedef struct es_cms_result {
-	int has_signing_cert_attr;  /* signing-certificate(-v2) present and matching */
-	int has_signature_tst;      /* a valid signature-time-stamp */
-	X509 *signer;               /* up-ref'd, caller frees */
+	int has_signing_cert_attr; /* signing-certificate(-v2) present and matching */
+	int has_signature_tst;     /* a valid signature-time-stamp */
+	X509 *signer;              /* up-ref'd, caller frees */
 } es_cms_result;
 
 /* The whole core validation of one CMS signature given the digest of the signed data: integrity, signing
  * certificate, e-Seal profile, chain, signature time-stamp, revocation, time. Fills s (and sets s->level to B-B or
  * B-T when the requirements are met). */
-void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *digest,
-			  size_t digest_len, const es_evidence *ev, eseal_seal_report *s, es_cms_result *res);
+void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *digest, size_t digest_len,
+			  const es_evidence *ev, eseal_seal_report *s, es_cms_result *res);
 
 /* Shared certificate-validation step (chain + time + revocation) for a signing certificate, used by the CMS and
  * the XAdES paths: poe_time is the time-stamp time (0 = none). */
-void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509) *untrusted,
-			      const es_evidence *ev, time_t poe_time, eseal_seal_report *s);
+void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, const es_evidence *ev,
+			      time_t poe_time, eseal_seal_report *s);
 
 /* Format verifiers (pdf/, xml/, verify/cades_verify.c) */
 int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r);
 /* base_dir: directory of the XML file, where detached data files are looked up; NULL = detached data not read. */
-int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir,
-		  eseal_report *r);
+int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir, eseal_report *r);
 int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7s_len, const char *data_path,
 		    const unsigned char *data, size_t data_len, eseal_report *r);
 

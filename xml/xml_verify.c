@@ -31,8 +31,8 @@
 #define XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
 /* The one XPath filter accepted on a document Reference: UBL 2.1's exclusion of the signature container itself
  * (UBL-SignatureComponents). Any other XPath could leave chosen content unsigned. */
-#define UBL_XPATH                                                                                                  \
-	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > "    \
+#define UBL_XPATH                                                                                               \
+	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > " \
 	"count(ancestor-or-self::sig:UBLDocumentSignatures)"
 #define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
 #define ES_XML_MAX_SIGS 64
@@ -178,8 +178,9 @@ static int register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, 
 		for (a = c->properties; a != NULL; a = a->next) {
 			xmlChar *val;
 
-			if (a->ns != NULL || (!xmlStrEqual(a->name, BAD_CAST "Id") && !xmlStrEqual(a->name, BAD_CAST "ID") &&
-					      !xmlStrEqual(a->name, BAD_CAST "id")))
+			if (a->ns != NULL ||
+			    (!xmlStrEqual(a->name, BAD_CAST "Id") && !xmlStrEqual(a->name, BAD_CAST "ID") &&
+			     !xmlStrEqual(a->name, BAD_CAST "id")))
 				continue;
 			val = xmlNodeListGetString(doc, a->children, 1);
 			if (val == NULL)
@@ -248,7 +249,7 @@ static X509 *cert_from_b64(const xmlChar *b64)
 	return x;
 }
 
-static void collect_certs(xmlNodePtr n, STACK_OF(X509) *out)
+static void collect_certs(xmlNodePtr n, STACK_OF(X509) * out)
 {
 	xmlNodePtr c;
 
@@ -325,7 +326,8 @@ typedef struct {
 static int in_subtree(void *ud, xmlNodePtr node, xmlNodePtr parent)
 {
 	c14n_vis *v = ud;
-	xmlNodePtr n = (node == NULL || node->type == XML_NAMESPACE_DECL || node->type == XML_ATTRIBUTE_NODE) ? parent : node;
+	xmlNodePtr n = (node == NULL || node->type == XML_NAMESPACE_DECL || node->type == XML_ATTRIBUTE_NODE) ? parent :
+														node;
 
 	if (node != NULL && node->type == XML_COMMENT_NODE && !v->with_comments)
 		return 0;
@@ -372,16 +374,29 @@ static int c14n_subtree(xmlDocPtr doc, xmlNodePtr target, const xmlChar *alg, xm
 
 static int enable_transforms(xmlSecDSigCtxPtr d)
 {
-	xmlSecTransformId ref[] = {xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
-				   xmlSecTransformInclC14N11Id, xmlSecTransformExclC14NId,
-				   xmlSecTransformExclC14NWithCommentsId, xmlSecTransformEnvelopedId,
-				   xmlSecTransformSha256Id, xmlSecTransformSha384Id, xmlSecTransformSha512Id,
-				   xmlSecTransformSha1Id, xmlSecTransformBase64Id, xmlSecTransformXPathId};
-	xmlSecTransformId sig[] = {xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
-				   xmlSecTransformInclC14N11Id, xmlSecTransformExclC14NId,
-				   xmlSecTransformExclC14NWithCommentsId, xmlSecTransformRsaSha256Id,
-				   xmlSecTransformRsaSha384Id, xmlSecTransformRsaSha512Id, xmlSecTransformRsaSha1Id,
-				   xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id,
+	xmlSecTransformId ref[] = {xmlSecTransformInclC14NId,
+				   xmlSecTransformInclC14NWithCommentsId,
+				   xmlSecTransformInclC14N11Id,
+				   xmlSecTransformExclC14NId,
+				   xmlSecTransformExclC14NWithCommentsId,
+				   xmlSecTransformEnvelopedId,
+				   xmlSecTransformSha256Id,
+				   xmlSecTransformSha384Id,
+				   xmlSecTransformSha512Id,
+				   xmlSecTransformSha1Id,
+				   xmlSecTransformBase64Id,
+				   xmlSecTransformXPathId};
+	xmlSecTransformId sig[] = {xmlSecTransformInclC14NId,
+				   xmlSecTransformInclC14NWithCommentsId,
+				   xmlSecTransformInclC14N11Id,
+				   xmlSecTransformExclC14NId,
+				   xmlSecTransformExclC14NWithCommentsId,
+				   xmlSecTransformRsaSha256Id,
+				   xmlSecTransformRsaSha384Id,
+				   xmlSecTransformRsaSha512Id,
+				   xmlSecTransformRsaSha1Id,
+				   xmlSecTransformEcdsaSha256Id,
+				   xmlSecTransformEcdsaSha384Id,
 				   xmlSecTransformEcdsaSha512Id};
 	size_t i;
 
@@ -395,7 +410,7 @@ static int enable_transforms(xmlSecDSigCtxPtr d)
 }
 
 /* The signing certificate: the KeyInfo certificate whose digest SigningCertificateV2 names, else the first. */
-static X509 *pick_signer(STACK_OF(X509) *keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound)
+static X509 *pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound)
 {
 	xmlNodePtr sc = sp != NULL ? find(sp, NS_XADES, "SigningCertificateV2") : NULL;
 	xmlNodePtr cd, dm, dv;
@@ -419,8 +434,11 @@ static X509 *pick_signer(STACK_OF(X509) *keyinfo_certs, xmlNodePtr sp, eseal_sea
 	val = dv != NULL ? xmlNodeGetContent(dv) : NULL;
 	if (alg != NULL) {
 		const char *a = (const char *)alg;
-		evp = strstr(a, "sha512") ? EVP_sha512() : strstr(a, "sha384") ? EVP_sha384() :
-		      strstr(a, "sha256") ? EVP_sha256() : strstr(a, "sha1") ? EVP_sha1() : NULL;
+		evp = strstr(a, "sha512") ? EVP_sha512() :
+		      strstr(a, "sha384") ? EVP_sha384() :
+		      strstr(a, "sha256") ? EVP_sha256() :
+		      strstr(a, "sha1")   ? EVP_sha1() :
+					    NULL;
 	}
 	want = b64_decode(val, &want_len);
 	if (evp == NULL || want == NULL) {
@@ -463,8 +481,8 @@ static int is_ubl_xpath(xmlNodePtr transform)
 
 /* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
  * SignedProperties; anything else signs a fragment a reader does not see as "the document". */
-static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, int dirfd,
-			     eseal_seal_report *s, int *sp_referenced)
+static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, int dirfd, eseal_seal_report *s,
+			    int *sp_referenced)
 {
 	xmlNodePtr si = child(sig, NS_DS, "SignedInfo"), ref, tr, t;
 	int covers = 0, unsafe = 0;
@@ -481,16 +499,19 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		if (uri != NULL && uri[0] == '\0') {
 			covers = 1;
 			for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
-				xmlChar *alg = is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+				xmlChar *alg = is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") :
+									      NULL;
 				if (alg != NULL && xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t)) {
 					xmlFree(alg);
 					continue;
 				}
 				if (alg != NULL && strstr((const char *)alg, "c14n") == NULL &&
-				    !xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
-					es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-						     "the document Reference uses transform %s that can leave content unsigned",
-						     (const char *)alg);
+				    !xmlStrEqual(alg,
+						 BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
+					es_seal_fail(
+						s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+						"the document Reference uses transform %s that can leave content unsigned",
+						(const char *)alg);
 					covers = 0;
 				}
 				xmlFree(alg);
@@ -512,7 +533,8 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			} else {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "Reference %s signs element <%s> which is not the document root "
-					     "(signature wrapping?)", (const char *)uri, (const char *)el->name);
+					     "(signature wrapping?)",
+					     (const char *)uri, (const char *)el->name);
 			}
 		} else if (dirfd >= 0 && uri != NULL && detached_uri_ok((const char *)uri) && tr == NULL) {
 			char *path = detached_path((const char *)uri);
@@ -522,7 +544,8 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			} else {
 				unsafe++;
 				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
-					     "detached data file %s not found beside the signature file", (const char *)uri);
+					     "detached data file %s not found beside the signature file",
+					     (const char *)uri);
 			}
 			free(path);
 		} else {
@@ -639,7 +662,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	dsig = xmlSecDSigCtxCreate(NULL);
 	pk = X509_get_pubkey(signer);
 	if (dsig == NULL || pk == NULL || enable_transforms(dsig) != 0 || (kd = xmlSecOpenSSLEvpKeyAdopt(pk)) == NULL) {
-		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE, "cannot set up XML signature verification");
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE,
+			     "cannot set up XML signature verification");
 		EVP_PKEY_free(pk);
 		goto cleanup;
 	}
@@ -680,7 +704,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 					     "Reference URI=\"%s\" digest mismatch: the %s changed after sealing",
 					     rc->uri != NULL ? (const char *)rc->uri : "",
 					     rc->type != NULL && xmlStrEqual(rc->type, BAD_CAST XADES_SP_TYPE) ?
-					     "signed properties" : "document");
+						     "signed properties" :
+						     "document");
 			}
 		}
 		if (!ref_failed)
@@ -689,8 +714,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		goto cleanup;
 	}
 	s->coverage = strdup(s->covers_whole_document ? (dirfd >= 0 && detached_refs(sig) ?
-							 "the detached data files named by the References" :
-							 "the whole document") : "part of the document");
+								 "the detached data files named by the References" :
+								 "the whole document") :
+							"part of the document");
 	if (sp != NULL) {
 		xmlNodePtr stime = find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;
@@ -706,8 +732,10 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	es_validate_signing_cert(v, signer, ev->certs, ev, has_tst ? s->timestamp_time : 0, s);
 	if (sp != NULL && sp_ref && bound)
 		es_seal_set_str(&s->level, !has_tst ? "B-B" :
-				(find(qp, NS_XADES, "RevocationValues") != NULL &&
-				 find(qp, NS_XADES, "CertificateValues") != NULL) ? "B-LT" : "B-T");
+					   (find(qp, NS_XADES, "RevocationValues") != NULL &&
+					    find(qp, NS_XADES, "CertificateValues") != NULL) ?
+						      "B-LT" :
+						      "B-T");
 	else if (sp != NULL && sp_ref)
 		es_seal_warn(s, "no xades:SigningCertificateV2: not a XAdES baseline signature");
 	(void)ref;
@@ -729,8 +757,7 @@ static void silence(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir,
-		  eseal_report *r)
+int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir, eseal_report *r)
 {
 	int dirfd = -1;
 
@@ -747,8 +774,8 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	xmlSetGenericErrorFunc(NULL, silence);
 	xmlSecErrorsDefaultCallbackEnableOutput(0);
 	/* No network, no DTD loading, no entity substitution; libxml2's default limits stay on (no XML_PARSE_HUGE). */
-	doc = xmlReadMemory((const char *)buf, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING |
-			    XML_PARSE_NOERROR);
+	doc = xmlReadMemory((const char *)buf, (int)len, NULL, NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		es_report_file_error(r, "not a well-formed XML document");
 		rc = ESEAL_E_INPUT;
@@ -769,9 +796,11 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		for (i = 0; i < n || i == 0; i++) {
 			eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
 			if (s != NULL)
-				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-					     "Id \"%s\" is used by two elements: a Reference could resolve to a copy of the "
-					     "data (signature wrapping)", dup);
+				es_seal_fail(
+					s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+					"Id \"%s\" is used by two elements: a Reference could resolve to a copy of the "
+					"data (signature wrapping)",
+					dup);
 			if (n == 0)
 				break;
 		}

@@ -18,17 +18,13 @@ typedef struct eseal_verifier eseal_verifier;
 typedef struct eseal_verifier_options {
 	const char *const *trust_files; /* PEM bundles of trust anchors; the system store is never used */
 	size_t n_trust_files;
-	int offline;                    /* 1: use only revocation data the file carries (DSS, CMS, XAdES) */
-	time_t at;                      /* validation time; 0 = now */
-	long timeout_ms;                /* per OCSP/CRL request; 0 = 5000 */
+	int offline;     /* 1: use only revocation data the file carries (DSS, CMS, XAdES) */
+	time_t at;       /* validation time; 0 = now */
+	long timeout_ms; /* per OCSP/CRL request; 0 = 5000 */
 } eseal_verifier_options;
 
 /* Main indication (ETSI EN 319 102-1 clause 5.1.3). */
-typedef enum {
-	ESEAL_TOTAL_PASSED = 0,
-	ESEAL_INDETERMINATE,
-	ESEAL_TOTAL_FAILED
-} eseal_indication;
+typedef enum { ESEAL_TOTAL_PASSED = 0, ESEAL_INDETERMINATE, ESEAL_TOTAL_FAILED } eseal_indication;
 
 /* Sub-indications (ETSI EN 319 102-1 table 5/6); NONE with TOTAL-PASSED. */
 typedef enum {
@@ -55,29 +51,29 @@ typedef enum {
 /* Kind of certificate that made the seal. */
 typedef enum {
 	ESEAL_CERT_UNKNOWN = 0,
-	ESEAL_CERT_ESEAL,    /* organization subject (O + organizationIdentifier), QC type eseal if QCStatements present */
-	ESEAL_CERT_PERSONAL  /* a natural person's signature certificate (no organizationIdentifier, or qcType esign) */
+	ESEAL_CERT_ESEAL, /* organization subject (O + organizationIdentifier), QC type eseal if QCStatements present */
+	ESEAL_CERT_PERSONAL /* a natural person's signature certificate (no organizationIdentifier, or qcType esign) */
 } eseal_cert_kind;
 
 typedef struct eseal_seal_report {
-	const char *format;            /* "PAdES", "XAdES", "CAdES" (static) */
-	const char *type;              /* "signature" or "document-timestamp" (static) */
-	char *id;                      /* PDF field name, XML Signature Id, or NULL */
-	char *level;                   /* "B-B", "B-T", "B-LT", "B-LTA" or NULL when no level is reached */
+	const char *format; /* "PAdES", "XAdES", "CAdES" (static) */
+	const char *type;   /* "signature" or "document-timestamp" (static) */
+	char *id;           /* PDF field name, XML Signature Id, or NULL */
+	char *level;        /* "B-B", "B-T", "B-LT", "B-LTA" or NULL when no level is reached */
 	eseal_indication indication;
 	eseal_sub_indication sub_indication;
 	char *organization;            /* subject O of the signing (or TSA) certificate */
 	char *organization_identifier; /* subject 2.5.4.97, e.g. NTRJP-1234567890123 */
 	char *subject;                 /* one-line RFC 2253 subject */
 	char *issuer;
-	char *serial;                  /* hex */
+	char *serial; /* hex */
 	eseal_cert_kind cert_kind;
-	time_t signing_time;           /* claimed (/M, SigningTime, signing-time attribute); 0 = none */
-	time_t timestamp_time;         /* genTime of a valid signature time-stamp; 0 = none */
-	int covers_whole_document;     /* 1: the signed bytes are the whole file (PDF), always 1 for XML/CAdES */
-	int modified_after;            /* 1: a later update changes what a reader sees (PDF) */
-	char *coverage;                /* one line describing what is signed, e.g. "bytes 0-1234 and 5678-9999 of 9999" */
-	char **errors;                 /* reasons for a non-passing indication */
+	time_t signing_time;       /* claimed (/M, SigningTime, signing-time attribute); 0 = none */
+	time_t timestamp_time;     /* genTime of a valid signature time-stamp; 0 = none */
+	int covers_whole_document; /* 1: the signed bytes are the whole file (PDF), always 1 for XML/CAdES */
+	int modified_after;        /* 1: a later update changes what a reader sees (PDF) */
+	char *coverage;            /* one line describing what is signed, e.g. "bytes 0-1234 and 5678-9999 of 9999" */
+	char **errors;             /* reasons for a non-passing indication */
 	size_t n_errors;
 	char **warnings;
 	size_t n_warnings;
@@ -87,7 +83,7 @@ typedef struct eseal_report {
 	char *file;
 	eseal_seal_report *seals;
 	size_t n_seals;
-	char *error;                   /* file-level error (unreadable, no seal found), else NULL */
+	char *error; /* file-level error (unreadable, no seal found), else NULL */
 } eseal_report;
 
 int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err);

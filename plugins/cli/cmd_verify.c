@@ -94,8 +94,8 @@ int es_cli_verify(int argc, char **argv)
 	memset(&vo, 0, sizeof(vo));
 	trust = calloc((size_t)argc + 1, sizeof(*trust));
 	files = calloc((size_t)argc + 1, sizeof(*files));
-	if (trust == NULL || files == NULL || es_cli_getopt_tables(es_cli_verify_options, &longopts, shortopts,
-								      sizeof(shortopts)) != 0) {
+	if (trust == NULL || files == NULL ||
+	    es_cli_getopt_tables(es_cli_verify_options, &longopts, shortopts, sizeof(shortopts)) != 0) {
 		rc = 70;
 		goto cleanup;
 	}
@@ -118,7 +118,8 @@ int es_cli_verify(int argc, char **argv)
 			data = optarg;
 		} else if (strcmp(o->name, "at") == 0) {
 			if (parse_time(optarg, &vo.at) != 0) {
-				rc = es_cli_usage_error("verify", "--at %s: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
+				rc = es_cli_usage_error("verify",
+							"--at %s: expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @EPOCH",
 							optarg);
 				goto cleanup;
 			}
@@ -156,9 +157,9 @@ int es_cli_verify(int argc, char **argv)
 				eseal_report_write_json(report, stdout);
 			else
 				eseal_report_write_text(report, stdout);
-			code = err.status == ESEAL_E_IO ? VERIFY_EXIT_IO :
+			code = err.status == ESEAL_E_IO                       ? VERIFY_EXIT_IO :
 			       err.status != ESEAL_OK && report->n_seals == 0 ? VERIFY_EXIT_INPUT :
-			       eseal_report_exit_code(report);
+										eseal_report_exit_code(report);
 		}
 		if (exit_rank(code) > exit_rank(rc))
 			rc = code;

@@ -114,13 +114,15 @@ static void test_refused_inputs(void **state)
 	assert_int_equal(eseal_init(&err), ESEAL_OK);
 	assert_int_equal(eseal_verifier_open(&v, &vo, &err), ESEAL_OK);
 	assert_int_equal(eseal_verify_memory(v, "xxe.xml", (const unsigned char *)xxe, sizeof(xxe) - 1, NULL, 0, &r,
-					     &err), ESEAL_E_INPUT);
+					     &err),
+			 ESEAL_E_INPUT);
 	assert_non_null(strstr(r->error, "entities"));
 	assert_non_null(strstr(err.message, "xxe.xml"));
 	eseal_report_free(r);
 	eseal_error_clear(&err);
 	assert_int_equal(eseal_verify_memory(v, "junk", (const unsigned char *)junk, sizeof(junk) - 1, NULL, 0, &r,
-					     &err), ESEAL_E_INPUT);
+					     &err),
+			 ESEAL_E_INPUT);
 	assert_int_equal(r->n_seals, 0);
 	eseal_report_free(r);
 	eseal_error_clear(&err);
@@ -136,10 +138,8 @@ static void test_refused_inputs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_indication_merge),
-		cmocka_unit_test(test_modified_after_fails),
-		cmocka_unit_test(test_no_seal_and_unreadable),
-		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_indication_merge),       cmocka_unit_test(test_modified_after_fails),
+		cmocka_unit_test(test_no_seal_and_unreadable), cmocka_unit_test(test_json),
 		cmocka_unit_test(test_refused_inputs),
 	};
 
