@@ -523,7 +523,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	seal_pos *pos = NULL;
 	char why[512];
 	size_t i, j;
-	int has_revinfo = 0, mdp_objid = 0, mdp, rc = ESEAL_OK;
+	int has_revinfo = 0, mdp_objid = 0, mdp, encrypted, rc = ESEAL_OK;
 
 	if (ev == NULL)
 		return ESEAL_E_INTERNAL;
@@ -533,11 +533,9 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		rc = ESEAL_E_INPUT;
 		goto cleanup;
 	}
-	if (qpdf_is_encrypted(q)) {
-		es_report_file_error(r, "encrypted PDFs are not supported for verification");
-		rc = ESEAL_E_INPUT;
-		goto cleanup;
-	}
+	/* Encrypted files open with the empty user password (QPDF leaves signature /Contents undecrypted, and the
+	 * byte check below compares them with the raw gap anyway); others fail to open and are reported. */
+	encrypted = qpdf_is_encrypted(q);
 	walk_fields(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields"), "", 0, &sl);
 	walk_page_widgets(q, &sl);
 	clear_error(q);
@@ -554,6 +552,8 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	}
 	for (i = 0; i < sl.n; i++)
 		verify_one(v, q, buf, len, &sl.refs[i], ev, mdp, mdp_objid, &pos[i], r);
+	for (i = 0; encrypted && i < r->n_seals; i++)
+		es_seal_warn(&r->seals[i], "the PDF is encrypted (opened with the empty user password)");
 	/* Levels beyond B-T depend on what came after the signature: validation data (DSS), then a document
 	 * time-stamp over it. Pointers into r->seals are stable now that every seal has been added. */
 	for (i = 0; i < sl.n; i++) {

@@ -190,3 +190,16 @@ PY
 verify_json 1 "$D/lta-flip.pdf"
 expect_seal 1 TOTAL-FAILED HASH_FAILURE "document time-stamp"
 pass "document time-stamp over changed bytes: TOTAL-FAILED/HASH_FAILURE"
+
+# Encrypted PDF (empty user password) sealed by our sealer: verifies; a flipped byte is still caught.
+qpdf --encrypt "" owner-secret 256 -- "$SAMPLES/documents/report.pdf" "$D/enc.pdf"
+"$ESEAL" seal -p demo -o "$D/enc-sealed.pdf" "$D/enc.pdf"
+verify_json 0 "$D/enc-sealed.pdf"
+expect_seal 0 TOTAL-PASSED None
+$ATTACK flip "$D/enc-sealed.pdf" "$D/enc-flip.pdf"
+verify_json 1 "$D/enc-flip.pdf"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE
+qpdf --encrypt "user-secret" owner-secret 256 -- "$SAMPLES/documents/report.pdf" "$D/encu.pdf"
+expect_exit 65 "$ESEAL" verify --trust "$ROOT" "$D/encu.pdf"
+assert_grep "password" "$ERR"
+pass "encrypted PDFs: empty user password verified, other passwords reported"
