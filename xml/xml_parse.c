@@ -37,15 +37,25 @@ static void capture_text(const char *msg)
 
 static void on_structured(void *ctx, xmlErrorPtr e)
 {
-	char buf[512];
+	/* libxml2 reports amplification ("billion laughs") as a loop, and a byte its decoder rejects without a
+	 * line: say what they mean. */
+	char msg[400], buf[512];
+	const char *what, *why;
+	size_t n;
 
 	(void)ctx;
 	if (e == NULL || e->level < XML_ERR_ERROR)
 		return;
+	snprintf(msg, sizeof(msg), "%s", e->message != NULL ? e->message : "error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	what = e->domain == XML_FROM_I18N ? "character encoding: " : "";
+	why = e->code == XML_ERR_ENTITY_LOOP ? " (entity expansion refused)" : "";
 	if (e->line > 0)
-		snprintf(buf, sizeof(buf), "line %d: %s", e->line, e->message != NULL ? e->message : "error");
+		snprintf(buf, sizeof(buf), "line %d: %s%s%s", e->line, what, msg, why);
 	else
-		snprintf(buf, sizeof(buf), "%s", e->message != NULL ? e->message : "error");
+		snprintf(buf, sizeof(buf), "%s%s%s", what, msg, why);
 	capture_text(buf);
 }
 
