@@ -105,17 +105,19 @@ static unsigned long utf8_next(const unsigned char **pp)
 	return c;
 }
 
-void es_buf_text_string(es_buf *b, const char *utf8)
+void es_pdf_text_string(es_buf *b, const es_pdf_crypt *c, const char *utf8)
 {
 	const unsigned char *p = (const unsigned char *)utf8;
+	es_buf raw = {0};
 	int ascii = 1;
-	unsigned long c;
+	unsigned long ch;
+	unsigned char u[4];
 
 	for (; *p; p++)
 		if (*p < 0x20 || *p > 0x7e)
 			ascii = 0;
 	p = (const unsigned char *)utf8;
-	if (ascii) {
+	if (ascii && (c == NULL || !c->active || !c->strings)) {
 		es_buf_puts(b, "(");
 		for (; *p; p++) {
 			if (*p == '(' || *p == ')' || *p == '\\')
@@ -125,18 +127,37 @@ void es_buf_text_string(es_buf *b, const char *utf8)
 		es_buf_puts(b, ")");
 		return;
 	}
-	/* PDF text strings outside PDFDocEncoding: UTF-16BE with a byte order mark. */
-	es_buf_puts(b, "<FEFF");
-	while (*p) {
-		c = utf8_next(&p);
-		if (c >= 0x10000) {
-			c -= 0x10000;
-			es_buf_printf(b, "%04lX%04lX", 0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
-		} else {
-			es_buf_printf(b, "%04lX", c);
+	if (ascii) {
+		es_buf_append(&raw, utf8, strlen(utf8));
+	} else {
+		/* PDF text strings outside PDFDocEncoding: UTF-16BE with a byte order mark. */
+		es_buf_append(&raw, "\xfe\xff", 2);
+		while (*p) {
+			ch = utf8_next(&p);
+			if (ch >= 0x10000) {
+				ch -= 0x10000;
+				u[0] = (unsigned char)((0xd800 + (ch >> 10)) >> 8);
+				u[1] = (unsigned char)((0xd800 + (ch >> 10)) & 0xff);
+				u[2] = (unsigned char)((0xdc00 + (ch & 0x3ff)) >> 8);
+				u[3] = (unsigned char)((0xdc00 + (ch & 0x3ff)) & 0xff);
+				es_buf_append(&raw, u, 4);
+			} else {
+				u[0] = (unsigned char)(ch >> 8);
+				u[1] = (unsigned char)(ch & 0xff);
+				es_buf_append(&raw, u, 2);
+			}
 		}
 	}
-	es_buf_puts(b, ">");
+	if (raw.oom)
+		b->oom = 1;
+	else
+		es_pdf_string(b, c, raw.data, raw.len);
+	es_buf_free(&raw);
+}
+
+void es_buf_text_string(es_buf *b, const char *utf8)
+{
+	es_pdf_text_string(b, NULL, utf8);
 }
 
 void es_buf_real(es_buf *b, double v)

@@ -29,6 +29,21 @@ void es_buf_text_string(es_buf *b, const char *utf8);
 void es_buf_real(es_buf *b, double v);
 void es_buf_free(es_buf *b);
 
+/* ---- encryption of the update (pdf_crypt.c) ---- */
+
+typedef struct es_pdf_crypt {
+	int active;            /* the original is encrypted: the update's strings and streams must be too */
+	int strings, streams;  /* per kind; 0 when its crypt filter is /Identity */
+	unsigned char key[32]; /* AES-256 file key */
+} es_pdf_crypt;
+
+/* A string in the update: hex, encrypted when c is active (c may be NULL). */
+void es_pdf_string(es_buf *b, const es_pdf_crypt *c, const void *bytes, size_t len);
+/* A PDF text string from UTF-8 (see es_buf_text_string), encrypted when c is active. */
+void es_pdf_text_string(es_buf *b, const es_pdf_crypt *c, const char *utf8);
+/* IV + AES-256-CBC of in; *out is malloc'd. */
+int es_pdf_crypt_data(const es_pdf_crypt *c, const void *in, size_t len, unsigned char **out, size_t *out_len);
+
 /* ---- the original document (pdf_struct.c) ---- */
 
 typedef struct es_pdf_doc {
@@ -46,7 +61,12 @@ typedef struct es_pdf_doc {
 	int certified;          /* /Perms /DocMDP present */
 	int docmdp_p;           /* its /P (1, 2, 3), 0 if not certified */
 	int n_pages;
+	char *encrypt; /* the trailer's /Encrypt value ("N G R" or a direct dictionary), or NULL */
+	es_pdf_crypt crypt;
 } es_pdf_doc;
+
+/* Derives the file key of an AES-256 (V5 R5/R6) encrypted document from password (user or owner). */
+int es_pdf_crypt_init(es_pdf_doc *doc, qpdf_oh encrypt, const char *password, eseal_error *err);
 
 /* Opens and checks path (header, startxref, cross-reference kind, no encryption, no recovery needed).
  * fd is an open descriptor of the same file (the one the bytes are copied from). */
@@ -82,6 +102,7 @@ typedef struct es_pdf_update {
 	es_pdf_xref_entry *entries;
 	size_t n_entries, cap_entries;
 	long long next_num;
+	const es_pdf_crypt *crypt; /* the document's: strings and streams of new objects are encrypted with it */
 } es_pdf_update;
 
 void es_pdf_update_init(es_pdf_update *u, const es_pdf_doc *doc);

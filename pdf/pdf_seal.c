@@ -212,22 +212,26 @@ static void sig_dict(seal_ctx *c, long long num, size_t reserve)
 	c->byterange_rel = b->len;
 	for (i = 0; i < BYTERANGE_WIDTH; i++)
 		es_buf_puts(b, " ");
-	es_buf_printf(b, "\n/M (%s)", m);
+	es_buf_puts(b, "\n/M ");
+	if (c->doc.crypt.active)
+		es_pdf_string(b, &c->doc.crypt, m, strlen(m));
+	else
+		es_buf_printf(b, "(%s)", m);
 	if (c->org != NULL) {
 		es_buf_puts(b, " /Name ");
-		es_buf_text_string(b, c->org);
+		es_pdf_text_string(b, &c->doc.crypt, c->org);
 	}
 	if (o->reason != NULL) {
 		es_buf_puts(b, " /Reason ");
-		es_buf_text_string(b, o->reason);
+		es_pdf_text_string(b, &c->doc.crypt, o->reason);
 	}
 	if (o->location != NULL) {
 		es_buf_puts(b, " /Location ");
-		es_buf_text_string(b, o->location);
+		es_pdf_text_string(b, &c->doc.crypt, o->location);
 	}
 	if (o->contact != NULL) {
 		es_buf_puts(b, " /ContactInfo ");
-		es_buf_text_string(b, o->contact);
+		es_pdf_text_string(b, &c->doc.crypt, o->contact);
 	}
 	if (o->certify != ESEAL_CERTIFY_NONE)
 		es_buf_printf(b,
@@ -383,7 +387,7 @@ static int build_update(seal_ctx *c, size_t reserve, eseal_error *err)
 	/* Merged field + widget annotation. */
 	es_pdf_update_begin_obj(&c->u, field, 0);
 	es_buf_puts(&c->u.buf, "<< /Type /Annot /Subtype /Widget /FT /Sig /T ");
-	es_buf_text_string(&c->u.buf, c->field_name);
+	es_pdf_text_string(&c->u.buf, &c->doc.crypt, c->field_name);
 	es_buf_printf(&c->u.buf, " /V %lld 0 R /F 132 /P %d %d R /Rect [", sig, qpdf_oh_get_object_id(d->q, c->page),
 		      qpdf_oh_get_generation(d->q, c->page));
 	for (i = 0; i < 4; i++) {

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #define TAIL_BYTES 4096
 #define MAX_TREE_DEPTH 32
 #define MAX_FIELDS 100000
@@ -252,8 +254,8 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 
 		if (code == qpdf_e_password)
 			return es_error_set(err, ESEAL_E_INPUT,
-					    "%s: encrypted PDFs are not supported; decrypt first with qpdf --decrypt",
-					    path);
+					    "%s: encrypted PDF: %s password (give it with --password-file)", path,
+					    password != NULL ? "wrong" : "missing");
 		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged or unsupported PDF: %s", path,
 				    detail && *detail ? detail : "QPDF cannot read it");
 	}
@@ -268,9 +270,14 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 	trailer = qpdf_get_trailer(doc->q);
 	enc = qpdf_oh_get_key(doc->q, trailer, "/Encrypt");
 	if (!qpdf_oh_is_null(doc->q, enc)) {
-		rc = es_error_set(err, ESEAL_E_INPUT,
-				  "%s: encrypted PDFs are not supported; decrypt first with qpdf --decrypt", path);
-		goto cleanup;
+		if ((rc = es_pdf_crypt_init(doc, enc, password, err)) != ESEAL_OK)
+			goto cleanup;
+		doc->encrypt = qpdf_oh_is_indirect(doc->q, enc) ? ref_string(doc, enc) :
+								  strdup(qpdf_oh_unparse(doc->q, enc));
+		if (doc->encrypt == NULL) {
+			rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
+			goto cleanup;
+		}
 	}
 	size = qpdf_oh_get_key(doc->q, trailer, "/Size");
 	if (!qpdf_oh_is_integer(doc->q, size) || qpdf_oh_get_int_value(doc->q, size) < 1 ||
@@ -335,7 +342,9 @@ void es_pdf_doc_close(es_pdf_doc *doc)
 	free(doc->root_ref);
 	free(doc->info_ref);
 	free(doc->id);
-	doc->root_ref = doc->info_ref = doc->id = NULL;
+	free(doc->encrypt);
+	OPENSSL_cleanse(&doc->crypt, sizeof(doc->crypt));
+	doc->root_ref = doc->info_ref = doc->id = doc->encrypt = NULL;
 }
 
 /* Keys first, values after: QPDF allows one key iteration at a time and unparsing values may not disturb it. */
@@ -371,6 +380,70 @@ oom:
 	return NULL;
 }
 
+/* Writes a value as it goes into the update. Unencrypted documents: QPDF's own unparse. Encrypted ones: QPDF hands
+ * out decrypted strings, so the value is walked and every string encrypted again under the update's key. */
+static void serialize(es_pdf_doc *doc, qpdf_oh oh, es_buf *out, int depth)
+{
+	char **keys;
+	size_t n = 0, i, len = 0;
+	int k, items;
+	qpdf_oh v, name;
+	const char *s;
+
+	if (!doc->crypt.active || !doc->crypt.strings || qpdf_oh_is_indirect(doc->q, oh) ||
+	    qpdf_oh_is_scalar(doc->q, oh)) {
+		if (doc->crypt.active && doc->crypt.strings && qpdf_oh_is_string(doc->q, oh) &&
+		    !qpdf_oh_is_indirect(doc->q, oh)) {
+			s = qpdf_oh_get_binary_string_value(doc->q, oh, &len);
+			es_pdf_string(out, &doc->crypt, s, len);
+			return;
+		}
+		es_buf_puts(out, qpdf_oh_unparse(doc->q, oh));
+		return;
+	}
+	if (depth > 64) {
+		out->oom = 1; /* nesting no real document has; refused rather than recursed into */
+		return;
+	}
+	if (qpdf_oh_is_array(doc->q, oh)) {
+		items = qpdf_oh_get_array_n_items(doc->q, oh);
+		es_buf_puts(out, "[");
+		for (k = 0; k < items; k++) {
+			v = qpdf_oh_get_array_item(doc->q, oh, k);
+			es_buf_puts(out, " ");
+			serialize(doc, v, out, depth + 1);
+			qpdf_oh_release(doc->q, v);
+		}
+		es_buf_puts(out, " ]");
+		return;
+	}
+	if (!qpdf_oh_is_dictionary(doc->q, oh)) {
+		es_buf_puts(out, qpdf_oh_unparse(doc->q, oh));
+		return;
+	}
+	keys = dict_keys(doc, oh, &n);
+	if (keys == NULL) {
+		out->oom = 1;
+		return;
+	}
+	es_buf_puts(out, "<<");
+	for (i = 0; i < n; i++) {
+		v = qpdf_oh_get_key(doc->q, oh, keys[i]);
+		if (!qpdf_oh_is_null(doc->q, v)) {
+			name = qpdf_oh_new_name(doc->q, keys[i]);
+			es_buf_puts(out, " ");
+			es_buf_puts(out, qpdf_oh_unparse(doc->q, name));
+			es_buf_puts(out, " ");
+			serialize(doc, v, out, depth + 1);
+			qpdf_oh_release(doc->q, name);
+		}
+		qpdf_oh_release(doc->q, v);
+		free(keys[i]);
+	}
+	free(keys);
+	es_buf_puts(out, " >>");
+}
+
 int es_pdf_dict_rewrite(es_pdf_doc *doc, qpdf_oh dict, const char *const *skip, const char *extra, es_buf *out,
 			eseal_error *err)
 {
@@ -401,7 +474,7 @@ int es_pdf_dict_rewrite(es_pdf_doc *doc, qpdf_oh dict, const char *const *skip, 
 		es_buf_puts(out, " ");
 		es_buf_puts(out, qpdf_oh_unparse(doc->q, name));
 		es_buf_puts(out, " ");
-		es_buf_puts(out, qpdf_oh_unparse(doc->q, val));
+		serialize(doc, val, out, 1);
 		qpdf_oh_release(doc->q, name);
 		qpdf_oh_release(doc->q, val);
 	}
@@ -430,7 +503,7 @@ int es_pdf_array_rewrite(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_b
 	for (i = 0; i < n; i++) {
 		item = qpdf_oh_get_array_item(doc->q, array, i);
 		es_buf_puts(out, " ");
-		es_buf_puts(out, qpdf_oh_unparse(doc->q, item));
+		serialize(doc, item, out, 1);
 		qpdf_oh_release(doc->q, item);
 	}
 	if (extra != NULL) {

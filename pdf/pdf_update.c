@@ -11,6 +11,7 @@ void es_pdf_update_init(es_pdf_update *u, const es_pdf_doc *doc)
 	memset(u, 0, sizeof(*u));
 	u->base = doc->size;
 	u->next_num = doc->trailer_size;
+	u->crypt = &doc->crypt;
 	/* The original may end without an end-of-line after %%EOF; objects must start on a line of their own. */
 	es_buf_puts(&u->buf, "\n");
 }
@@ -49,11 +50,21 @@ void es_pdf_update_end_obj(es_pdf_update *u)
 
 void es_pdf_update_stream(es_pdf_update *u, long long num, const char *dict_body, const void *data, size_t len)
 {
+	unsigned char *enc = NULL;
+
+	if (u->crypt != NULL && u->crypt->active && u->crypt->streams) {
+		if (es_pdf_crypt_data(u->crypt, data, len, &enc, &len) != 0) {
+			u->buf.oom = 1;
+			return;
+		}
+		data = enc;
+	}
 	es_pdf_update_begin_obj(u, num, 0);
 	es_buf_printf(&u->buf, "<< %s /Length %zu >>\nstream\n", dict_body, len);
 	es_buf_append(&u->buf, data, len);
 	es_buf_puts(&u->buf, "\nendstream");
 	es_pdf_update_end_obj(u);
+	free(enc);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -80,6 +91,8 @@ static void trailer_common(es_pdf_update *u, const es_pdf_doc *doc)
 		es_buf_printf(&u->buf, " /Info %s", doc->info_ref);
 	if (doc->id != NULL)
 		es_buf_printf(&u->buf, " /ID %s", doc->id);
+	if (doc->encrypt != NULL)
+		es_buf_printf(&u->buf, " /Encrypt %s", doc->encrypt);
 	es_buf_printf(&u->buf, " /Prev %lld", doc->startxref);
 }
 

@@ -8,17 +8,21 @@ MAKE_REPORT=$SAMPLES/documents/make-report.py
 
 # check_sealed FILE NSIGS LEVEL(B-B|B-T): every signature valid per pdfsig, the last one covers the whole file,
 # qpdf finds no damage, and the last signature's CMS has the PAdES attributes and verifies over its ByteRange.
+# Encrypted files: PDF_PASSWORD=<user password> check_sealed ... (the referees get it; /M is then an encrypted string);
+# set but empty for an empty user password.
 check_sealed() {
-	local f=$1 n=$2 level=$3 d valid
+	local f=$1 n=$2 level=$3 d valid pw=()
 	d=$(mktemp -d "$ESEAL_TMP_ROOT/chk.XXXXXX")
-	pdfsig "$f" >"$d/pdfsig" 2>&1 || fail "$f: pdfsig failed: $(cat "$d/pdfsig")"
+	[ -n "${PDF_PASSWORD+set}" ] && pw=(-upw "$PDF_PASSWORD")
+	pdfsig "${pw[@]}" "$f" >"$d/pdfsig" 2>&1 || fail "$f: pdfsig failed: $(cat "$d/pdfsig")"
 	valid=$(grep -c "Signature Validation: Signature is Valid." "$d/pdfsig" || true)
 	[ "$valid" -eq "$n" ] || fail "$f: pdfsig: $valid valid signatures, want $n: $(cat "$d/pdfsig")"
 	grep -q "Total document signed" "$d/pdfsig" || fail "$f: pdfsig: last signature does not cover the document"
 	[ "$(grep -c "^Signature #" "$d/pdfsig")" -eq "$n" ] || fail "$f: pdfsig lists another number of signatures"
 	grep -A12 "^Signature #$n:" "$d/pdfsig" | has "Signature Type: ETSI.CAdES.detached" ||
 		fail "$f: the last signature is not ETSI.CAdES.detached"
-	qpdf --check "$f" >"$d/qpdf" 2>&1 || fail "$f: qpdf --check failed: $(cat "$d/qpdf")"
+	qpdf --check ${PDF_PASSWORD+--password="$PDF_PASSWORD"} "$f" >"$d/qpdf" 2>&1 ||
+		fail "$f: qpdf --check failed: $(cat "$d/qpdf")"
 	grep -qiE "warning|error:" "$d/qpdf" && fail "$f: qpdf --check complains: $(cat "$d/qpdf")"
 	# The last seal covers every byte but its own /Contents (--whole).
 	python3 "$SIGPY" "$f" --whole --data "$d/signed.bin" --cms "$d/sig.der" 2>"$d/sigpy" ||
@@ -26,7 +30,11 @@ check_sealed() {
 	python3 "$SIGPY" "$f" --dict >"$d/dict" 2>/dev/null
 	grep -q "/SubFilter /ETSI.CAdES.detached" "$d/dict" || fail "$f: /SubFilter is not ETSI.CAdES.detached"
 	grep -q "/Filter /Adobe.PPKLite" "$d/dict" || fail "$f: /Filter is not Adobe.PPKLite"
-	grep -qE "/M \(D:[0-9]{14}\+00'00'\)" "$d/dict" || fail "$f: /M missing or malformed: $(cat "$d/dict")"
+	if [ -z "${PDF_PASSWORD+set}" ]; then
+		grep -qE "/M \(D:[0-9]{14}\+00'00'\)" "$d/dict" || fail "$f: /M missing or malformed: $(cat "$d/dict")"
+	else
+		grep -qE "/M <[0-9A-F]{96}>" "$d/dict" || fail "$f: /M is not an encrypted string: $(cat "$d/dict")"
+	fi
 	openssl cms -cmsout -print -inform DER -in "$d/sig.der" >"$d/cms.txt" 2>&1 || fail "$f: CMS does not parse"
 	grep -q "contentType" "$d/cms.txt" || fail "$f: CMS without content-type"
 	grep -q "messageDigest" "$d/cms.txt" || fail "$f: CMS without message-digest"

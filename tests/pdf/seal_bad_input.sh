@@ -19,7 +19,7 @@ refuse() {
 	grep -qF "$(basename "$in")" "$ERR" || fail "message does not name $in: $(cat "$ERR")"
 	[ "$(wc -l <"$ERR")" -eq 1 ] || fail "expected one line of error: $(cat "$ERR")"
 	[ ! -s "$OUT" ] || fail "stdout not empty: $(cat "$OUT")"
-	ls -A "$D" | grep -q "eseal-tmp" && fail "temporary file left behind"
+	ls -A "$D" | has "eseal-tmp" && fail "temporary file left behind"
 	return 0
 }
 
@@ -63,14 +63,22 @@ for f in bad-startxref shifted; do
 done
 pass "broken xref refused (qpdf-repaired copies seal)"
 
+# Encrypted: AES-256 seals (seal_encrypted.sh); without the password, with a wrong one, or with an algorithm the
+# sealer does not write (RC4, AES-128), the document is refused.
 qpdf --encrypt user owner 256 -- "$REPORT" "$D/encrypted.pdf"
-refuse 65 "encrypted PDFs are not supported" "$D/encrypted.pdf"
-qpdf --encrypt "" owner 128 --use-aes=y -- "$REPORT" "$D/encrypted-open.pdf"
-refuse 65 "encrypted PDFs are not supported" "$D/encrypted-open.pdf"
-printf 'user\n' >"$D/pw"
+refuse 65 "encrypted PDF: missing password" "$D/encrypted.pdf"
+printf 'wrong\n' >"$D/pw"
 chmod 600 "$D/pw"
-refuse 65 "encrypted PDFs are not supported" "$D/encrypted.pdf" --password-file "$D/pw"
-pass "encrypted PDFs refused with a hint"
+refuse 65 "encrypted PDF: wrong password" "$D/encrypted.pdf" --password-file "$D/pw"
+qpdf --encrypt "" owner 128 --use-aes=y -- "$REPORT" "$D/encrypted-aes128.pdf"
+refuse 65 "only AES-256 is supported\); decrypt first with qpdf --decrypt" "$D/encrypted-aes128.pdf"
+qpdf --allow-weak-crypto --encrypt "" owner 128 -- "$REPORT" "$D/encrypted-rc4.pdf"
+refuse 65 "only AES-256 is supported" "$D/encrypted-rc4.pdf"
+# The author forbade form filling and annotations: the user password is not enough to seal.
+qpdf --encrypt user owner 256 --modify=none -- "$REPORT" "$D/encrypted-locked.pdf"
+printf 'user\n' >"$D/pw"
+refuse 65 "permissions do not allow signing" "$D/encrypted-locked.pdf" --password-file "$D/pw"
+pass "encrypted PDFs without password, with a wrong one, or not AES-256: refused"
 
 # Unusable options: page out of range, bad rectangle, missing or non-image seal image.
 refuse 64 "page 7 does not exist" "$REPORT" --visible --page 7

@@ -66,7 +66,7 @@ annots=$(qpdf --show-object="$annots" "$D/shared.pdf" | grep -oE "/Annots [0-9]+
 [ "$(qpdf --show-object="$annots" "$D/shared.pdf")" = "$(qpdf --show-object="$annots" "$D/shared-sealed.pdf")" ] ||
 	fail "shared /Annots array was changed"
 page1=$(qpdf --show-pages "$D/shared-sealed.pdf" | awk '/^page 1:/ {print $3}')
-qpdf --show-object="$page1" "$D/shared-sealed.pdf" | grep -qE "/Annots \[ [0-9]+ 0 R [0-9]+ 0 R \]" ||
+qpdf --show-object="$page1" "$D/shared-sealed.pdf" | has -E "/Annots \[ [0-9]+ 0 R [0-9]+ 0 R \]" ||
 	fail "page 1 does not hold the widget"
 pass "shared /Annots array left alone"
 pdftotext "$D/classic-sealed.pdf" - | has "Riverside bridge" || fail "sealed text unreadable"
