@@ -203,3 +203,22 @@ qpdf --encrypt "user-secret" owner-secret 256 -- "$SAMPLES/documents/report.pdf"
 expect_exit 65 "$ESEAL" verify --trust "$ROOT" "$D/encu.pdf"
 assert_grep "password" "$ERR"
 pass "encrypted PDFs: empty user password verified, other passwords reported"
+
+# Validation time (--at) and proof of existence: in 2040 the certificates have expired; the B-T time-stamp proves the
+# seal existed while they were valid, the B-B seal has no such proof.
+verify_json 0 "$D/bt.pdf" --at 2040-01-01
+[ "$(jf "any('expired' in w for w in d['seals'][0]['warnings'])")" = True ] || fail "expiry warning with POE"
+verify_json 2 "$D/bb.pdf" --at 2040-01-01
+expect_seal 0 INDETERMINATE OUT_OF_BOUNDS_NO_POE "expired"
+verify_json 2 "$D/bt.pdf" --at 2001-01-01
+expect_seal 0 INDETERMINATE NOT_YET_VALID "not valid before"
+pass "--at: time-stamp as proof of existence after expiry; B-B without it; before validity"
+
+# CRLs carried in the DSS (no OCSP response): offline validation uses them, for a good and a revoked certificate.
+$LTA dss "$D/bt.pdf" "$D/lt-crl.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --crl "$CRL"
+verify_json 0 "$D/lt-crl.pdf" --offline
+expect_seal 0 TOTAL-PASSED None
+$LTA dss "$D/revoked-bt.pdf" "$D/revoked-lt.pdf" --cert "$PKI/revoked.pem" --cert "$CA" --crl "$CRL"
+verify_json 1 "$D/revoked-lt.pdf" --offline
+expect_seal 0 TOTAL-FAILED REVOKED "CRL carried in the file"
+pass "--offline with a DSS CRL: good certificate passes, revoked certificate TOTAL-FAILED/REVOKED"
