@@ -59,6 +59,8 @@ static void on_structured(void *ctx, xmlErrorPtr e)
 	capture_text(buf);
 }
 
+static void on_generic(void *ctx, const char *fmt, ...) ES_PRINTF(2, 3);
+
 static void on_generic(void *ctx, const char *fmt, ...)
 {
 	char buf[512];
