@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 struct eseal_sealer {
@@ -190,6 +191,27 @@ static int seal_cades(eseal_sealer *s, const char *in, const char *out, const es
 	return eseal_cades_seal_file(s->signer, &o, in, out, so->overwrite, err);
 }
 
+static int has_suffix(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), m = strlen(suffix);
+
+	return n >= m && strcasecmp(path + n - m, suffix) == 0;
+}
+
+/* A file named .pdf/.xml whose bytes are something else is a mistake (or a trap), not a file to wrap in a
+ * detached .p7s: the user asked for a PDF or XML seal and would get a different kind of output. */
+static int check_name_matches(const char *path, eseal_format detected, eseal_error *err)
+{
+	if (detected != ESEAL_FORMAT_PDF && has_suffix(path, ".pdf"))
+		return es_error_set(err, ESEAL_E_INPUT,
+				    "%s: named .pdf but not a PDF (no %%PDF- header); use --format cades to seal it as a file",
+				    path);
+	if (detected != ESEAL_FORMAT_XML && has_suffix(path, ".xml"))
+		return es_error_set(err, ESEAL_E_INPUT,
+				    "%s: named .xml but not XML; use --format cades to seal it as a file", path);
+	return ESEAL_OK;
+}
+
 int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path, const eseal_seal_options *opts,
 		      eseal_format *format_used, eseal_error *err)
 {
@@ -202,8 +224,11 @@ int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path
 		opts = &defaults;
 	}
 	format = opts->format;
-	if (format == ESEAL_FORMAT_AUTO && (rc = eseal_detect_format(in_path, &format, err)) != ESEAL_OK)
-		return rc;
+	if (format == ESEAL_FORMAT_AUTO) {
+		if ((rc = eseal_detect_format(in_path, &format, err)) != ESEAL_OK ||
+		    (rc = check_name_matches(in_path, format, err)) != ESEAL_OK)
+			return rc;
+	}
 	if (format_used != NULL)
 		*format_used = format;
 	switch (format) {

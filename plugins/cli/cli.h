@@ -32,6 +32,8 @@ void es_cli_print_help(FILE *out, const es_cli_command *cmd);
 void es_cli_print_man(FILE *out);
 /* Builds getopt_long tables from an option table; the caller frees *longopts. Returns 0 or -1. */
 int es_cli_getopt_tables(const es_cli_option *opts, struct option **longopts, char *shortopts, size_t shortsize);
+/* Refuses abbreviated or unknown long options (exit code, after a message), 0 if all are exact names. */
+int es_cli_reject_abbreviations(const es_cli_option *opts, int argc, char **argv, const char *cmd);
 const es_cli_option *es_cli_find_option(const es_cli_option *opts, int index);
 
 /* "eseal: <message>" on stderr; returns the exit code for err's class. */

@@ -125,6 +125,8 @@ int es_cli_seal(int argc, char **argv)
 		rc = 70;
 		goto cleanup;
 	}
+	if ((rc = es_cli_reject_abbreviations(es_cli_seal_options, argc, argv, "seal")) != 0)
+		goto cleanup;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		const es_cli_option *o = c == '?' ? NULL : es_cli_find_option(es_cli_seal_options, c);

@@ -28,6 +28,8 @@ int es_cli_token(int argc, char **argv)
 	eseal_error_clear(&err);
 	if (es_cli_getopt_tables(es_cli_token_options, &longopts, shortopts, sizeof(shortopts)) != 0)
 		return 70;
+	if ((rc = es_cli_reject_abbreviations(es_cli_token_options, argc, argv, "token")) != 0)
+		goto cleanup;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		const es_cli_option *o = c == '?' ? NULL : es_cli_find_option(es_cli_token_options, c);

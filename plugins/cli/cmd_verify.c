@@ -99,6 +99,8 @@ int es_cli_verify(int argc, char **argv)
 		rc = 70;
 		goto cleanup;
 	}
+	if ((rc = es_cli_reject_abbreviations(es_cli_verify_options, argc, argv, "verify")) != 0)
+		goto cleanup;
 	optind = 1;
 	/* GNU getopt permutes, so options may follow file names ("eseal verify a.pdf --json"). */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {

@@ -34,6 +34,35 @@ int es_cli_getopt_tables(const es_cli_option *opts, struct option **longopts, ch
 	return 0;
 }
 
+/* getopt_long accepts any unique prefix of a long option. We don't: `--pin 1234` must not become
+ * `--pin-file 1234` (and put a PIN into an error message), and a flag renamed later must not silently
+ * change meaning. Only exact names are accepted; values are never echoed. */
+int es_cli_reject_abbreviations(const es_cli_option *opts, int argc, char **argv, const char *cmd)
+{
+	const es_cli_option *o;
+	size_t len;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		a += 2;
+		len = strcspn(a, "=");
+		for (o = opts; o->name != NULL; o++)
+			if (strlen(o->name) == len && strncmp(o->name, a, len) == 0)
+				break;
+		if (o->name == NULL)
+			return es_cli_usage_error(cmd, "unknown option '--%.*s'", (int)(len < 64 ? len : 64), a);
+		if (o->arg != NULL && a[len] != '=')
+			i++; /* its value is the next argument, whatever it looks like */
+	}
+	return 0;
+}
+
 /* Maps getopt_long's return value (256+index or a short letter) back to the table row. */
 const es_cli_option *es_cli_find_option(const es_cli_option *opts, int val)
 {
