@@ -641,6 +641,13 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		if (is_el(obj, NS_DS, "Object"))
 			qp = child(obj, NS_XADES, "QualifyingProperties");
 	sp = qp != NULL ? child(qp, NS_XADES, "SignedProperties") : NULL;
+	if (qp != NULL) {
+		xmlChar *target = xmlGetProp(qp, BAD_CAST "Target");
+
+		if (target == NULL || id == NULL || target[0] != '#' || !xmlStrEqual(target + 1, id))
+			es_seal_warn(s, "xades:QualifyingProperties Target does not name this signature");
+		xmlFree(target);
+	}
 	if (qp == NULL)
 		s->format = "XAdES"; /* plain XML-DSig still reported under the XML signature format */
 
@@ -781,8 +788,15 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		rc = ESEAL_E_INPUT;
 		goto cleanup;
 	}
+	/* Entities (XXE, expansion bombs) and attribute declarations (which can turn any attribute into an ID and so
+	 * change what a same-document Reference resolves to) have no place in a sealed business document. */
 	if (doc->intSubset != NULL && (doc->intSubset->entities != NULL || doc->intSubset->pentities != NULL)) {
 		es_report_file_error(r, "the document declares entities: refused (XXE / entity expansion)");
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
+	if (doc->intSubset != NULL && doc->intSubset->attributes != NULL) {
+		es_report_file_error(r, "the document's DTD declares attributes (possible ID redefinition): refused");
 		rc = ESEAL_E_INPUT;
 		goto cleanup;
 	}
