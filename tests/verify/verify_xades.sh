@@ -72,7 +72,10 @@ for m in xxe bomb; do
 	[ "$(jf "d['error']")" != None ] || fail "$m: file error expected"
 	[[ "$(jf "d['error']")" == *entit* ]] || fail "$m: reason"
 done
-pass "XXE and entity bomb refused"
+$ATTACK attlist "$D/generic.xml" "$D/attlist.xml"
+expect_exit 65 "$ESEAL" verify --json --trust "$ROOT" "$D/attlist.xml"
+[[ "$(jf "d['error']")" == *attributes* ]] || fail "attlist: reason"
+pass "XXE, entity bomb and DTD attribute (ID) declarations refused"
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/o.key" -subj "/CN=Other Root" -days 2 -out "$D/other-root.pem" \
 	2>/dev/null

@@ -9,6 +9,7 @@
 #   tst-swap     replace the SignatureTimeStamp token with the one of OTHER (a time-stamp over another signature)
 #   xxe          add a DOCTYPE with an external entity
 #   bomb         add a DOCTYPE with an entity-expansion bomb
+#   attlist      add a DOCTYPE declaring an ID attribute (could change what a Reference resolves to)
 import re
 import sys
 
@@ -38,11 +39,13 @@ def main():
         tok = re.search(pat, other).group(2)
         data, n = re.subn(pat, lambda m: m.group(1) + tok + m.group(3), data, count=1)
         assert n == 1
-    elif mode in ("xxe", "bomb"):
+    elif mode in ("xxe", "bomb", "attlist"):
         m = re.search(r"<\?xml[^>]*\?>\s*", data)
         pos = m.end() if m else 0
         root = re.search(r"<([A-Za-z_][\w.:-]*)", data[pos:]).group(1)
-        if mode == "xxe":
+        if mode == "attlist":
+            dtd = '<!DOCTYPE %s [<!ATTLIST %s Ref ID #IMPLIED>]>\n' % (root, root)
+        elif mode == "xxe":
             dtd = '<!DOCTYPE %s [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' % root
         else:
             dtd = ('<!DOCTYPE %s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
