@@ -28,6 +28,7 @@ const char *eseal_format_name(eseal_format format)
 	switch (format) {
 	case ESEAL_FORMAT_PDF: return "PAdES";
 	case ESEAL_FORMAT_XML: return "XAdES";
+	case ESEAL_FORMAT_XML_DETACHED: return "XAdES";
 	case ESEAL_FORMAT_CADES: return "CAdES";
 	case ESEAL_FORMAT_AUTO: break;
 	}
@@ -162,6 +163,20 @@ static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const esea
 	return rc;
 }
 
+static int seal_xml_detached(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so,
+			     eseal_error *err)
+{
+	eseal_xml_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.signer = s->signer;
+	o.tsa = s->tsa;
+	o.md = s->md;
+	o.placement = ESEAL_PLACEMENT_DETACHED;
+	o.overwrite = so->overwrite;
+	return eseal_xml_seal_detached(&in, 1, out, &o, err);
+}
+
 static int seal_xml(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so,
 		    eseal_error *err)
 {
@@ -174,8 +189,6 @@ static int seal_xml(eseal_sealer *s, const char *in, const char *out, const esea
 	o.placement = s->profile->placement;
 	o.force = so->force;
 	o.overwrite = so->overwrite;
-	if (o.placement == ESEAL_PLACEMENT_DETACHED)
-		return eseal_xml_seal_detached(&in, 1, out, &o, err);
 	return eseal_xml_seal(in, out, &o, err);
 }
 
@@ -212,6 +225,24 @@ static int check_name_matches(const char *path, eseal_format detected, eseal_err
 	return ESEAL_OK;
 }
 
+int eseal_sealer_resolve_format(const eseal_sealer *s, const char *path, eseal_format requested,
+				eseal_format *format, eseal_error *err)
+{
+	int detached = s->profile->placement == ESEAL_PLACEMENT_DETACHED, rc;
+
+	*format = requested;
+	if (requested == ESEAL_FORMAT_AUTO) {
+		if ((rc = eseal_detect_format(path, format, err)) != ESEAL_OK ||
+		    (rc = check_name_matches(path, *format, err)) != ESEAL_OK)
+			return rc;
+		if (detached && *format != ESEAL_FORMAT_PDF)
+			*format = ESEAL_FORMAT_XML_DETACHED;
+	} else if (requested == ESEAL_FORMAT_XML && detached) {
+		*format = ESEAL_FORMAT_XML_DETACHED;
+	}
+	return ESEAL_OK;
+}
+
 int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path, const eseal_seal_options *opts,
 		      eseal_format *format_used, eseal_error *err)
 {
@@ -223,12 +254,8 @@ int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path
 		memset(&defaults, 0, sizeof(defaults));
 		opts = &defaults;
 	}
-	format = opts->format;
-	if (format == ESEAL_FORMAT_AUTO) {
-		if ((rc = eseal_detect_format(in_path, &format, err)) != ESEAL_OK ||
-		    (rc = check_name_matches(in_path, format, err)) != ESEAL_OK)
-			return rc;
-	}
+	if ((rc = eseal_sealer_resolve_format(s, in_path, opts->format, &format, err)) != ESEAL_OK)
+		return rc;
 	if (format_used != NULL)
 		*format_used = format;
 	switch (format) {
@@ -236,6 +263,8 @@ int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path
 		return seal_pdf(s, in_path, out_path, opts, err);
 	case ESEAL_FORMAT_XML:
 		return seal_xml(s, in_path, out_path, opts, err);
+	case ESEAL_FORMAT_XML_DETACHED:
+		return seal_xml_detached(s, in_path, out_path, opts, err);
 	case ESEAL_FORMAT_CADES:
 	case ESEAL_FORMAT_AUTO:
 		break;

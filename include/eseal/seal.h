@@ -14,7 +14,13 @@ extern "C" {
 
 typedef struct eseal_sealer eseal_sealer;
 
-typedef enum { ESEAL_FORMAT_AUTO = 0, ESEAL_FORMAT_PDF, ESEAL_FORMAT_XML, ESEAL_FORMAT_CADES } eseal_format;
+typedef enum {
+	ESEAL_FORMAT_AUTO = 0,
+	ESEAL_FORMAT_PDF,          /* PAdES, incremental update */
+	ESEAL_FORMAT_XML,          /* XAdES in the document (the profile's enveloped, ubl or fatturapa placement) */
+	ESEAL_FORMAT_XML_DETACHED, /* XAdES in a separate file referencing the input */
+	ESEAL_FORMAT_CADES         /* detached CAdES (.p7s) */
+} eseal_format;
 
 typedef struct eseal_seal_options {
 	eseal_format format;    /* AUTO: detected from the content */
@@ -35,6 +41,11 @@ const char *eseal_format_name(eseal_format format);
 
 /* Looks at the first bytes: PDF, XML, else CAdES (any other file gets a detached .p7s). */
 int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err);
+
+/* What eseal_sealer_seal will make of path with this requested format (AUTO: detection, a file named .pdf/.xml
+ * must be one, and the profile's detached placement turns XML and non-PDF files into detached XAdES). */
+int eseal_sealer_resolve_format(const eseal_sealer *sealer, const char *path, eseal_format requested,
+				eseal_format *format, eseal_error *err);
 
 /* Borrowed views of what the sealer opened (for callers sealing multi-file detached XAdES, listing, etc.). */
 eseal_signer *eseal_sealer_signer(const eseal_sealer *sealer);

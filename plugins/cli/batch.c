@@ -170,6 +170,8 @@ static char *output_name(const char *out_dir, const char *input, eseal_format fo
 		snprintf(res, need, "%s/%s", out_dir, rel);
 	if (format == ESEAL_FORMAT_CADES)
 		strcat(res, ".p7s");
+	else if (format == ESEAL_FORMAT_XML_DETACHED)
+		strcat(res, ".xades.xml");
 	return res;
 }
 
@@ -211,10 +213,10 @@ static void report_progress(struct batch *b)
 static void seal_one(struct batch *b, struct job *j)
 {
 	double t0 = es_batch_now_ms();
+	eseal_seal_options so = *b->so;
 
 	eseal_error_clear(&j->err);
-	j->format = b->so->format;
-	if (j->format == ESEAL_FORMAT_AUTO && eseal_detect_format(j->input, &j->format, &j->err) != ESEAL_OK)
+	if (eseal_sealer_resolve_format(b->sealer, j->input, b->so->format, &j->format, &j->err) != ESEAL_OK)
 		goto done;
 	j->output = output_name(b->bo->out_dir, j->input, j->format, b->bo->suffix);
 	if (j->output == NULL) {
@@ -224,7 +226,8 @@ static void seal_one(struct batch *b, struct job *j)
 	}
 	if (make_parent_dirs(j->output, &j->err) != 0)
 		goto done;
-	eseal_sealer_seal(b->sealer, j->input, j->output, b->so, NULL, &j->err);
+	so.format = j->format; /* resolved once: the name we chose depends on it */
+	eseal_sealer_seal(b->sealer, j->input, j->output, &so, NULL, &j->err);
 done:
 	j->ms = es_batch_now_ms() - t0;
 }

@@ -70,6 +70,16 @@ expect_exit 0 "$ESEAL" seal --profile demo-bb --suffix sealed --json --from - --
 assert_file "$D/from/sub/report-5.sealed.pdf"
 pass "--from - (NUL separated), mirrored subdirectories, --suffix"
 
+# 3b. The profile's detached placement: XML and other files get a detached XAdES file (NAME.xades.xml), PDFs
+#     stay PAdES; xmlsec1 resolves the relative reference from the signature's folder.
+expect_exit 0 "$ESEAL" seal --profile demo-bb --placement detached --json --out-dir "$D/det" inv-000004.xml drawing.dwg \
+	sub/report-1.pdf
+assert_file "$D/det/drawing.dwg.xades.xml"
+assert_file "$D/det/inv-000004.xml.xades.xml"
+assert_file "$D/det/sub/report-1.pdf"
+(cd "$D/det" && xmlsec_ok drawing.dwg.xades.xml) || fail "xmlsec1 rejects the detached XAdES: $(cat "$D/xmlsec.log")"
+pass "--placement detached: XAdES beside XML and binary inputs, PAdES for PDFs"
+
 # 4. A failure that would fail every document stops the batch: TSA down for B-T (exit 69), wrong PIN (exit 77).
 dead_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 expect_exit 69 "$ESEAL" seal --profile demo --tsa "http://127.0.0.1:$dead_port/" -j 2 --json --out-dir "$D/tsa" -- inv-*.xml
