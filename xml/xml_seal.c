@@ -30,14 +30,34 @@ static size_t narrow_head(const unsigned char *head, size_t len, unsigned char *
 	return n;
 }
 
+/* XML 1.0 allows no C0 control character but tab, CR and LF anywhere in a document. A binary file (a CAD
+ * drawing, a photo) that happens to start with '<' has some within its first kilobyte; text never does. */
+static int has_control_bytes(const unsigned char *head, size_t len)
+{
+	size_t i;
+
+	while (len > 0 && head[len - 1] == 0) /* a C string's terminator, or zero padding, is not content */
+		len--;
+	for (i = 0; i < len; i++)
+		if (head[i] < 0x20 && head[i] != '\t' && head[i] != '\n' && head[i] != '\r')
+			return 1;
+	return 0;
+}
+
 int eseal_xml_detect(const unsigned char *head, size_t len)
 {
 	unsigned char buf[256];
-	size_t i = 0;
+	size_t i = 0, raw_len = len;
+	int utf16;
 
 	if (head == NULL)
 		return 0;
+	utf16 = len >= 2 && (head[0] == 0 || head[1] == 0 || (head[0] == 0xFF && head[1] == 0xFE) ||
+			     (head[0] == 0xFE && head[1] == 0xFF));
 	len = narrow_head(head, len, buf, sizeof(buf));
+	/* UTF-16 is narrowed to its low bytes above; other encodings are ASCII-compatible, so raw bytes count. */
+	if (!utf16 && has_control_bytes(head, raw_len))
+		return 0;
 	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
 		i = 3;
 	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
