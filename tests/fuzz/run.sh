@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/fuzz/run.sh: the bounded fuzz stage of CI: builds the library and the libFuzzer targets with clang
 # (ASan + UBSan + fuzzer coverage) in their own build directory, makes a small seed corpus of genuinely signed
-# PDF, XML and CMS files with openssl/pdfsig/xmlsec1, then runs each target for ESEAL_FUZZ_SECONDS (default 60).
+# PDF, XML and CMS files with openssl/xmlsec1 (mkseed_pdf.py), then runs each target for ESEAL_FUZZ_SECONDS (default 60).
 # Any crash, leak or sanitizer report fails the stage.
 #   tests/fuzz/run.sh [BUILD_DIR_OF_THE_CALLER]   (the fuzz build goes to <src>/build-fuzz, or $ESEAL_FUZZ_BUILD)
 set -euo pipefail
@@ -27,7 +27,8 @@ rm -rf "$S"
 mkdir -p "$S/pdf" "$S/xml" "$S/cms" "$S/work"
 W=$S/work
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/k.pem" -out "$W/c.pem" -days 30 \
-	-subj "/C=JP/O=Fuzz Org/organizationIdentifier=NTRJP-0000000000000/CN=Fuzz Seal" 2>/dev/null
+	-subj "/C=JP/O=Fuzz Org/organizationIdentifier=NTRJP-0000000000000/CN=Fuzz Seal" \
+	-addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=critical,digitalSignature,nonRepudiation" 2>/dev/null
 printf 'fuzz data\n' >"$W/data"
 openssl cms -sign -cades -binary -outform DER -in "$W/data" -signer "$W/c.pem" -inkey "$W/k.pem" -md sha256 \
 	-out "$S/cms/cades.p7s"
@@ -40,15 +41,11 @@ xmlsec1 --sign --privkey-pem "$W/k.pem,$W/c.pem" --output "$S/xml/xmlsec.xml" "$
 for f in "$SRC"/samples/documents/*.pdf; do
 	[ -s "$f" ] && [ "$(stat -c %s "$f")" -lt 200000 ] && cp "$f" "$S/pdf/"
 done
-if command -v pdfsig >/dev/null && command -v certutil >/dev/null; then
-	mkdir "$W/nss"
-	certutil -N -d "sql:$W/nss" --empty-password
-	openssl pkcs12 -export -inkey "$W/k.pem" -in "$W/c.pem" -name fz -passout pass:x -out "$W/k.p12"
-	pk12util -i "$W/k.p12" -d "sql:$W/nss" -W x >/dev/null
-	for f in "$S"/pdf/*.pdf; do
-		pdfsig -add-signature -nssdir "sql:$W/nss" -nick fz "$f" "${f%.pdf}-signed.pdf" >/dev/null 2>&1 || true
-	done
-fi
+# Small signed PDFs (pdfsig's output is ~500 KB and too slow to fuzz), intact and with a later content change.
+for f in "$S"/pdf/*.pdf; do
+	python3 "$SRC/tests/fuzz/mkseed_pdf.py" "$f" "${f%.pdf}-signed.pdf" "$W/k.pem" "$W/c.pem"
+	python3 "$SRC/tests/fuzz/mkseed_pdf.py" "$f" "${f%.pdf}-changed.pdf" "$W/k.pem" "$W/c.pem" --tamper
+done
 rm -rf "$W"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_odr_violation=0
@@ -58,7 +55,6 @@ rc=0
 for t in pdf xml cms; do
 	corpus=$FB/corpus-$t
 	maxlen=262144
-	[ "$t" = pdf ] && maxlen=1048576 # pdfsig rewrites the seed PDFs to ~500 KB; truncated seeds lose the signature
 	mkdir -p "$corpus"
 	echo "fuzz: fuzz_${t}_verify for ${SECS}s"
 	"$FB/tests/fuzz/fuzz_${t}_verify" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 -max_len="$maxlen" \
