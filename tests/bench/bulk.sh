@@ -120,6 +120,16 @@ echo
 echo "| date | machine | jobs | raw sign/s | XAdES B-B docs/s (ratio) | PAdES B-B 250 KB (ratio) | PAdES B-T 250 KB (ratio) | xmlsec1 1/proc | pdfsig 1/proc | peak RSS MB (xades/pades/pades-bt) |"
 echo "$SUMMARY"
 if [ "$RECORD" = 1 ]; then
-	echo "$SUMMARY" >>"$SRC/tests/bench/README.md"
+	# The row goes at the end of the "Bulk sealing" table, wherever that section is in the file.
+	python3 - "$SRC/tests/bench/README.md" "$SUMMARY" <<'PY'
+import sys
+path, row = sys.argv[1], sys.argv[2]
+lines = open(path).read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.startswith("## Bulk sealing"))
+last = max(i for i, l in enumerate(lines) if i > start and l.startswith("|") and
+           all(not m.startswith("## ") for m in lines[start + 1:i]))
+lines.insert(last + 1, row)
+open(path, "w").write("\n".join(lines))
+PY
 	echo "recorded in tests/bench/README.md"
 fi
