@@ -461,6 +461,14 @@ cleanup:
 	return found;
 }
 
+static int is_inside(xmlNodePtr n, xmlNodePtr ancestor)
+{
+	for (; n != NULL; n = n->parent)
+		if (n == ancestor)
+			return 1;
+	return 0;
+}
+
 static int is_ubl_xpath(xmlNodePtr transform)
 {
 	xmlNodePtr xp = child(transform, NS_DS, "XPath");
@@ -530,6 +538,8 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			} else if (el == signed_props) {
 				es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
 				*sp_referenced = 1;
+			} else if (is_inside(el, sig)) {
+				/* KeyInfo, an Object, SignatureProperties: part of the signature itself, harmless to sign. */
 			} else {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "Reference %s signs element <%s> which is not the document root "

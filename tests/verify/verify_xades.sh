@@ -43,7 +43,13 @@ referee --id-attr:Id Invoice "$D/xmlsec.xml" || fail "referee rejects the xmlsec
 verify_json 0 "$D/xmlsec.xml"
 expect_seal 0 TOTAL-PASSED None
 [ "$(jf "d['seals'][0]['level']")" = None ] || fail "plain XML-DSig reaches no XAdES level"
-pass "xmlsec1 template signature: TOTAL-PASSED (no XAdES level)"
+# Signing the KeyInfo too (as some tools do) is not wrapping: it lies inside the signature.
+sed -e 's|</Reference></SignedInfo>|</Reference><Reference URI="#ki"><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference></SignedInfo>|' \
+	-e 's|<KeyInfo>|<KeyInfo Id="ki">|' "$D/tmpl.xml" >"$D/tmpl-ki.xml"
+xmlsec1 --sign --id-attr:Id Invoice --id-attr:Id KeyInfo --privkey-pem "$DEV_KEY,$PKI/dev-eseal.pem,$CA" \
+	--output "$D/xmlsec-ki.xml" "$D/tmpl-ki.xml"
+verify_json 0 "$D/xmlsec-ki.xml"
+pass "xmlsec1 template signatures (also with a signed KeyInfo): TOTAL-PASSED (no XAdES level)"
 
 $ATTACK amount "$D/ubl.xml" "$D/amount.xml"
 verify_json 1 "$D/amount.xml"
