@@ -60,6 +60,9 @@ int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
+	/* Every certificate of a --trust file is an anchor, also an intermediate (as in a trusted list): the chain
+	 * stops there, for signatures, time-stamps and OCSP responses alike. */
+	X509_STORE_set_flags(v->store, X509_V_FLAG_PARTIAL_CHAIN);
 	if (opts != NULL) {
 		for (i = 0; i < opts->n_trust_files; i++)
 			if ((rc = load_anchors(v, opts->trust_files[i], err)) != ESEAL_OK)

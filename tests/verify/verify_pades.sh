@@ -112,6 +112,8 @@ expect_seal 0 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND "trust anchor"
 expect_exit 2 "$ESEAL" verify --json "$D/bt.pdf"
 expect_seal 0 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND "no trust anchors"
 pass "untrusted root and no --trust: INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"
+expect_exit 0 "$ESEAL" verify --json --trust "$CA" "$D/bt.pdf"
+pass "an intermediate CA given with --trust is an anchor"
 
 "$ESEAL" seal -p demo --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" -o "$D/revoked-bt.pdf" "$PDF"
 "$ESEAL" seal -p demo-bb --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" -o "$D/revoked-bb.pdf" "$PDF"
