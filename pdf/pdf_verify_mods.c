@@ -45,8 +45,8 @@ static void set_add(id_set *s, int id)
 }
 
 typedef struct {
-	qpdf_data qo, qf;   /* signed revision, final file */
-	id_set allowed;     /* changed objects that a rule accounts for */
+	qpdf_data qo, qf; /* signed revision, final file */
+	id_set allowed;   /* changed objects that a rule accounts for */
 	int n_reported, docmdp_p;
 	eseal_seal_report *s;
 } mods_ctx;
@@ -178,8 +178,10 @@ static int array_additions(mods_ctx *c, qpdf_oh o, qpdf_oh f, int (*accept)(mods
 		}
 		if (id <= 0 || !accept(c, it)) {
 			if (c->docmdp_p == 1 && is_sig_field(c->qf, it))
-				report(c, "%s: a signature was added although the certification (DocMDP P=1) allows no "
-				       "changes (object %d)", what, id);
+				report(c,
+				       "%s: a signature was added although the certification (DocMDP P=1) allows no "
+				       "changes (object %d)",
+				       what, id);
 			else
 				report(c, "%s: an entry other than a signature was added (object %d)", what, id);
 			bad = 1;
@@ -224,7 +226,8 @@ static void check_catalog(mods_ctx *c)
 	static const char *const skip_form[] = {"/Fields", "/SigFlags", "/DR", "/DA", NULL};
 	qpdf_oh ro = qpdf_get_root(c->qo), rf = qpdf_get_root(c->qf);
 	qpdf_oh ao = qpdf_oh_get_key(c->qo, ro, "/AcroForm"), af = qpdf_oh_get_key(c->qf, rf, "/AcroForm");
-	char *uo = unparse(c->qo, qpdf_oh_get_key(c->qo, ro, "/Perms")), *uf = unparse(c->qf, qpdf_oh_get_key(c->qf, rf, "/Perms"));
+	char *uo = unparse(c->qo, qpdf_oh_get_key(c->qo, ro, "/Perms")),
+	     *uf = unparse(c->qf, qpdf_oh_get_key(c->qf, rf, "/Perms"));
 
 	set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, rf));
 	dict_diff(c, ro, rf, skip, "catalog");
@@ -354,7 +357,8 @@ static int sig_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	char **ko, **kf;
 	int same = 1;
 
-	if (!is_sig_field(c->qo, o) || !is_sig_field(c->qf, f) || qpdf_oh_is_dictionary(c->qo, qpdf_oh_get_key(c->qo, o, "/V")))
+	if (!is_sig_field(c->qo, o) || !is_sig_field(c->qf, f) ||
+	    qpdf_oh_is_dictionary(c->qo, qpdf_oh_get_key(c->qo, o, "/V")))
 		return 0;
 	ko = dict_keys(c->qo, o, &no);
 	kf = dict_keys(c->qf, f, &nf);
@@ -392,8 +396,8 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	c.docmdp_p = docmdp_p;
 	c.qo = es_pdf_open(buf, rev_end, "signed revision", why, sizeof(why));
 	if (c.qo == NULL) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "the signed revision is not a readable PDF: %s",
-			     why);
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the signed revision is not a readable PDF: %s", why);
 		return;
 	}
 	check_catalog(&c);
@@ -427,7 +431,8 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 			if (qpdf_oh_is_null(fin, f))
 				report(&c, "object %d was signed and is gone", id);
 			else
-				report(&c, "%s (object %d) changed", describe(&c, f), id);
+				report(&c, "%s (object %d) changed",
+				       c.n_reported < ES_PDF_MAX_REPORTED ? describe(&c, f) : "object", id);
 		}
 		free(uo);
 		free(uf);
