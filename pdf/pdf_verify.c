@@ -13,8 +13,8 @@
 #define ES_PDF_MAX_CONTENTS (1u << 20)
 
 typedef struct {
-	int objid, gen;       /* of the signature dictionary (0 when direct) */
-	char *name;           /* full field name */
+	int objid, gen; /* of the signature dictionary (0 when direct) */
+	char *name;     /* full field name */
 } sig_ref;
 
 typedef struct {
@@ -228,7 +228,7 @@ static int ends_at_eof(const unsigned char *buf, size_t end)
 
 typedef struct {
 	long long br[4];
-	unsigned char *contents;       /* decoded /Contents (copied: QPDF's string is valid only until its next call) */
+	unsigned char *contents; /* decoded /Contents (copied: QPDF's string is valid only until its next call) */
 	size_t contents_len;
 } sig_bytes;
 
@@ -259,7 +259,8 @@ static int check_byte_range(qpdf_data q, qpdf_oh sig, const unsigned char *buf, 
 	    (unsigned long long)sb->br[2] + (unsigned long long)sb->br[3] > len) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "/ByteRange [%lld %lld %lld %lld] is not [0 a b c] with 0 < a < b and b+c within the file "
-			     "(%zu bytes)", sb->br[0], sb->br[1], sb->br[2], sb->br[3], len);
+			     "(%zu bytes)",
+			     sb->br[0], sb->br[1], sb->br[2], sb->br[3], len);
 		return -1;
 	}
 	if (!qpdf_oh_is_string(q, c)) {
@@ -283,7 +284,8 @@ static int check_byte_range(qpdf_data q, qpdf_oh sig, const unsigned char *buf, 
 	if (buf[a] != '<' || buf[b - 1] != '>' || (b - a - 2) % 2 != 0 || (b - a - 2) / 2 != sb->contents_len) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the /ByteRange gap (bytes %zu-%zu) is not exactly the /Contents hex string of this "
-			     "signature (signature wrapping?)", a, b);
+			     "signature (signature wrapping?)",
+			     a, b);
 		return -1;
 	}
 	for (p = buf + a + 1, k = 0; k < sb->contents_len; k++, p += 2) {
@@ -316,7 +318,8 @@ static int digest_ranges(const EVP_MD *md, const unsigned char *buf, const sig_b
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
 		 EVP_DigestUpdate(ctx, buf, (size_t)sb->br[1]) == 1 &&
-		 EVP_DigestUpdate(ctx, buf + sb->br[2], (size_t)sb->br[3]) == 1 && EVP_DigestFinal_ex(ctx, out, out_len) == 1;
+		 EVP_DigestUpdate(ctx, buf + sb->br[2], (size_t)sb->br[3]) == 1 &&
+		 EVP_DigestFinal_ex(ctx, out, out_len) == 1;
 
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : -1;
@@ -336,15 +339,16 @@ static void check_in_signed_revision(const unsigned char *buf, size_t rev_end, c
 	now = strdup(qpdf_oh_unparse_resolved(q, sig));
 	qo = es_pdf_open(buf, rev_end, "signed revision", why, sizeof(why));
 	if (qo == NULL) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "the signed revision is not a readable PDF: %s",
-			     why);
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the signed revision is not a readable PDF: %s", why);
 		free(now);
 		return;
 	}
 	old = qpdf_get_object_by_id(qo, ref->objid, ref->gen);
 	if (!qpdf_oh_is_dictionary(qo, old) || now == NULL || strcmp(now, qpdf_oh_unparse_resolved(qo, old)) != 0)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "the signature dictionary (object %d) is not the one of the revision it signs", ref->objid);
+			     "the signature dictionary (object %d) is not the one of the revision it signs",
+			     ref->objid);
 	clear_error(qo);
 	qpdf_cleanup(&qo);
 	free(now);
@@ -414,9 +418,8 @@ typedef struct {
 	eseal_seal_report *s;
 } seal_pos;
 
-static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char *buf, size_t len,
-		       const sig_ref *ref, const es_evidence *ev, int mdp_p, int mdp_objid, seal_pos *pos,
-		       eseal_report *r)
+static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char *buf, size_t len, const sig_ref *ref,
+		       const es_evidence *ev, int mdp_p, int mdp_objid, seal_pos *pos, eseal_report *r)
 {
 	qpdf_oh sig = ref->objid != 0 ? qpdf_get_object_by_id(q, ref->objid, ref->gen) : 0;
 	qpdf_oh sub;

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 /* Bigger inputs are refused rather than mapped: a verifier must have bounded cost on hostile input. */
 #define ES_VERIFY_MAX_FILE ((size_t)2 << 30)
 
