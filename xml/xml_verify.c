@@ -493,7 +493,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			    int *sp_referenced)
 {
 	xmlNodePtr si = child(sig, NS_DS, "SignedInfo"), ref, tr, t;
-	int covers = 0, unsafe = 0;
+	int covers = 0, unsafe = 0, bad_transform = 0;
 
 	*sp_referenced = 0;
 	for (ref = si != NULL ? si->children : NULL; ref != NULL; ref = ref->next) {
@@ -504,26 +504,23 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		uri = xmlGetProp(ref, BAD_CAST "URI");
 		type = xmlGetProp(ref, BAD_CAST "Type");
 		tr = child(ref, NS_DS, "Transforms");
+		/* Any transform other than canonicalisation and the enveloped-signature one (or UBL's exclusion of
+		 * its signature container) could leave chosen content out of what is digested. */
+		for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
+			xmlChar *alg = is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+
+			if (alg != NULL && !(xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t)) &&
+			    strstr((const char *)alg, "c14n") == NULL &&
+			    !xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
+				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+					     "Reference %s uses transform %s that can leave content unsigned",
+					     uri != NULL ? (const char *)uri : "(no URI)", (const char *)alg);
+				bad_transform = 1;
+			}
+			xmlFree(alg);
+		}
 		if (uri != NULL && uri[0] == '\0') {
 			covers = 1;
-			for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
-				xmlChar *alg = is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") :
-									      NULL;
-				if (alg != NULL && xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t)) {
-					xmlFree(alg);
-					continue;
-				}
-				if (alg != NULL && strstr((const char *)alg, "c14n") == NULL &&
-				    !xmlStrEqual(alg,
-						 BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
-					es_seal_fail(
-						s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-						"the document Reference uses transform %s that can leave content unsigned",
-						(const char *)alg);
-					covers = 0;
-				}
-				xmlFree(alg);
-			}
 		} else if (uri != NULL && uri[0] == '#') {
 			xmlAttrPtr id = xmlGetID(doc, uri + 1);
 			xmlNodePtr el = id != NULL ? id->parent : NULL;
@@ -568,8 +565,10 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		xmlFree(uri);
 		xmlFree(type);
 	}
+	if (bad_transform)
+		covers = 0;
 	s->covers_whole_document = covers;
-	if (!covers && !unsafe)
+	if (!covers && !unsafe && !bad_transform)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "no Reference covers the whole document: what a reader sees is not what was sealed");
 	return unsafe;

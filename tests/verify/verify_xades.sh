@@ -66,6 +66,17 @@ verify_json 1 "$D/dup.xml"
 expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "used by two elements"
 pass "XML signature wrapping (moved root, duplicate Id): TOTAL-FAILED/FORMAT_FAILURE"
 
+# An XPath transform that leaves the amount out of the digest: plain XML-DSig accepts the edited amount, we do not.
+sed -e 's|<Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>|<Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"><XPath xmlns:i="urn:example:invoice">not(ancestor-or-self::i:Amount)</XPath></Transform>&|' \
+	"$D/tmpl.xml" >"$D/tmpl-xpath.xml"
+xmlsec1 --sign --id-attr:Id Invoice --privkey-pem "$DEV_KEY,$PKI/dev-eseal.pem,$CA" --output "$D/xpath.xml" \
+	"$D/tmpl-xpath.xml"
+sed 's/>1000</>9000</' "$D/xpath.xml" >"$D/xpath-edit.xml"
+referee --id-attr:Id Invoice "$D/xpath-edit.xml" || fail "the XPath test file must fool a plain XML-DSig check"
+verify_json 1 "$D/xpath-edit.xml"
+expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "can leave content unsigned"
+pass "XPath transform excluding signed content: TOTAL-FAILED/FORMAT_FAILURE"
+
 "$ESEAL" seal -p demo --placement ubl -o "$D/other.xml" "$SAMPLES/documents/invoice-ubl.xml"
 $ATTACK tst-swap "$D/ubl.xml" "$D/tst-swap.xml" "$D/other.xml"
 verify_json 1 "$D/tst-swap.xml"
