@@ -21,7 +21,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 running() {
 	local st
 	st=$(sed -E 's/^.*\) (.).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q '_server\.py'
+	[ -n "$st" ] && [ "$st" != Z ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep >/dev/null '_server\.py'
 }
 alive() { [ -s "$1" ] && running "$(cat "$1")"; }
 
@@ -53,10 +53,10 @@ check() {
 		{ cat "$t/err" >&2; rm -rf "$t"; echo "services: TSA reply does not verify" >&2; return 1; }
 	rm -rf "$t"
 	openssl ocsp -issuer "$DIR/pki/ca.pem" -cert "$DIR/pki/eseal.pem" -url "$(cat "$DIR/ocsp.url")" \
-		-CAfile "$DIR/pki/root.pem" -timeout 5 2>/dev/null | grep -q "eseal.pem: good" ||
+		-CAfile "$DIR/pki/root.pem" -timeout 5 2>/dev/null | grep >/dev/null "eseal.pem: good" ||
 		{ echo "services: OCSP does not say eseal.pem is good" >&2; return 1; }
 	openssl ocsp -issuer "$DIR/pki/ca.pem" -cert "$DIR/pki/revoked.pem" -url "$(cat "$DIR/ocsp.url")" \
-		-CAfile "$DIR/pki/root.pem" -timeout 5 2>/dev/null | grep -q "revoked.pem: revoked" ||
+		-CAfile "$DIR/pki/root.pem" -timeout 5 2>/dev/null | grep >/dev/null "revoked.pem: revoked" ||
 		{ echo "services: OCSP does not say revoked.pem is revoked" >&2; return 1; }
 }
 

@@ -36,8 +36,8 @@ for line in open(sys.argv[1]):
     else:
         assert d["error"] is None and d["level"] == "B-B", d
 PY
-grep '"status":"failed"' "$OUT" | grep -q '"input":"broken.xml"' || fail "broken.xml did not fail"
-grep '"status":"failed"' "$OUT" | grep -q '"input":"sub/truncated.pdf"' || fail "truncated.pdf did not fail"
+grep '"status":"failed"' "$OUT" | grep >/dev/null '"input":"broken.xml"' || fail "broken.xml did not fail"
+grep '"status":"failed"' "$OUT" | grep >/dev/null '"input":"sub/truncated.pdf"' || fail "truncated.pdf did not fail"
 assert_no_file "$D/out/broken.xml"
 assert_no_file "$D/out/sub/truncated.pdf"
 pass "mixed batch: $((TOTAL - 2)) sealed, 2 bad inputs failed alone, exit 65"

@@ -94,7 +94,7 @@ stop_cupsd() {
 trap 'stop_cupsd; _eseal_cleanup' EXIT
 up=0
 for i in $(seq 150); do
-	if lpstat -h "$H" -r 2>/dev/null | grep -q "scheduler is running"; then
+	if lpstat -h "$H" -r 2>/dev/null | grep >/dev/null "scheduler is running"; then
 		up=1
 		break
 	fi
@@ -139,7 +139,7 @@ wait_done() {
 	for i in $(seq 240); do
 		[ -z "$(lpstat -h "$H" -W not-completed -o "$1" 2>/dev/null)" ] && return 0
 		# A stopped queue keeps its job pending: that is an end state too.
-		lpstat -h "$H" -p "$1" 2>/dev/null | grep -q disabled && return 0
+		lpstat -h "$H" -p "$1" 2>/dev/null | grep >/dev/null disabled && return 0
 		sleep 0.5
 	done
 	lpstat -h "$H" -l -o "$1" >&2 || true
@@ -180,14 +180,14 @@ j3=$(submit alice "Raw" -d eSeal -o raw "$SB/raw.bin")
 wait_done eSeal
 grep -q "^E .*not a PDF" "$(job_log "$j3")" || { tail -20 "$(job_log "$j3")" >&2; fail "$j3: no ERROR line about the input"; }
 grep -qi "cancel" "$(job_log "$j3")" || fail "$j3 was not cancelled"
-lpstat -h "$H" -p eSeal | grep -q "enabled" || fail "a bad job must not stop the queue: $(lpstat -h "$H" -p eSeal)"
+lpstat -h "$H" -p eSeal | grep >/dev/null "enabled" || fail "a bad job must not stop the queue: $(lpstat -h "$H" -p eSeal)"
 [ "$(count_files "$SB/out")" -eq "$before" ] || fail "a cancelled job wrote a file"
 pass "raw non-PDF job $j3 -> cancelled, queue still enabled"
 
 # --- wrong PIN: the queue stops (no retry that would lock the token), the job waits, nothing written -----------------
 j4=$(submit alice "Pin" -d eSealBadPin "$DOC")
 wait_done eSealBadPin
-lpstat -h "$H" -p eSealBadPin | grep -q disabled || fail "wrong PIN must stop the queue: $(lpstat -h "$H" -p eSealBadPin)"
+lpstat -h "$H" -p eSealBadPin | grep >/dev/null disabled || fail "wrong PIN must stop the queue: $(lpstat -h "$H" -p eSealBadPin)"
 grep -q "^E .*PIN" "$(job_log "$j4")" || { tail -20 "$(job_log "$j4")" >&2; fail "$j4: no ERROR line about the PIN"; }
 [ -n "$(lpstat -h "$H" -W not-completed -o eSealBadPin)" ] || fail "$j4 must stay queued for when the admin fixes the PIN"
 [ "$(count_files "$SB/out")" -eq "$before" ] || fail "a failed job wrote a file"
@@ -202,7 +202,7 @@ done
 grep -q "Backend returned status 6 (retry job later)" "$(job_log "$j5")" ||
 	{ tail -20 "$(job_log "$j5")" >&2; fail "$j5: TSA down must make the backend ask for a retry"; }
 grep -q "^E .*TSA" "$(job_log "$j5")" || fail "$j5: no ERROR line about the TSA"
-lpstat -h "$H" -p eSealNoTsa | grep -q enabled || fail "TSA down must not stop the queue"
+lpstat -h "$H" -p eSealNoTsa | grep >/dev/null enabled || fail "TSA down must not stop the queue"
 [ -n "$(lpstat -h "$H" -W not-completed -o eSealNoTsa)" ] || fail "$j5 must stay queued for the retry"
 [ "$(count_files "$SB/out")" -eq "$before" ] || fail "a job waiting for a retry wrote a file"
 pass "TSA down ($j5) -> retry later, queue eSealNoTsa still enabled, job kept"

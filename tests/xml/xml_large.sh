@@ -29,7 +29,7 @@ size_kb=$(($(stat -c %s large.xml) / 1024))
 dom_kb=$(tail -1 dom.rss)
 # Sanitizer builds pay ASan's per-allocation red zones on every tree node; allow for them.
 factor=125
-if ldd "$ESEAL" | grep -q libasan; then
+if ldd "$ESEAL" | grep >/dev/null libasan; then
 	factor=200
 	export ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=0"
 fi
