@@ -1,46 +1,12 @@
 /* cms/cert_profile.c: what the signing certificate says about the origin of a seal: the organization (O) and its
  * identifier (2.5.4.97), whether it is an e-Seal certificate or a person's, and whether its key usage fits a seal. */
 #include "verify/verify_internal.h"
+#include "x509_text.h"
 
 #include <openssl/bn.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *es_cert_subject_attr(X509 *cert, int nid)
-{
-	X509_NAME *name = X509_get_subject_name(cert);
-	int idx = name != NULL ? X509_NAME_get_index_by_NID(name, nid, -1) : -1;
-	unsigned char *utf8 = NULL;
-	char *out = NULL;
-	int n;
-
-	if (idx < 0)
-		return NULL;
-	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx)));
-	if (n < 0)
-		return NULL;
-	out = strndup((const char *)utf8, (size_t)n);
-	OPENSSL_free(utf8);
-	return out;
-}
-
-static char *name_line(const X509_NAME *name)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p = NULL, *out = NULL;
-	long n;
-
-	if (b == NULL)
-		return NULL;
-	if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-		n = BIO_get_mem_data(b, &p);
-		if (n >= 0)
-			out = strndup(p, (size_t)n);
-	}
-	BIO_free(b);
-	return out;
-}
 
 /* QCStatements (RFC 3739, ETSI EN 319 412-5) qcType values, matched as DER OID encodings inside the extension:
  * an OID encoding cannot occur by accident inside another well-formed element of that extension. */
@@ -70,8 +36,8 @@ void es_cert_profile(X509 *cert, eseal_seal_report *s)
 	const ASN1_INTEGER *sn = X509_get0_serialNumber(cert);
 	BIGNUM *bn = ASN1_INTEGER_to_BN(sn, NULL);
 	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
-	char *given = es_cert_subject_attr(cert, NID_givenName);
-	char *surname = es_cert_subject_attr(cert, NID_surname);
+	char *given = es_x509_subject_attr(cert, NID_givenName);
+	char *surname = es_x509_subject_attr(cert, NID_surname);
 	uint32_t ku = X509_get_key_usage(cert);
 	int qct = qc_type(cert);
 
@@ -80,10 +46,10 @@ void es_cert_profile(X509 *cert, eseal_seal_report *s)
 	free(s->subject);
 	free(s->issuer);
 	free(s->serial);
-	s->organization = es_cert_subject_attr(cert, NID_organizationName);
-	s->organization_identifier = es_cert_subject_attr(cert, NID_organizationIdentifier);
-	s->subject = name_line(X509_get_subject_name(cert));
-	s->issuer = name_line(X509_get_issuer_name(cert));
+	s->organization = es_x509_subject_attr(cert, NID_organizationName);
+	s->organization_identifier = es_x509_subject_attr(cert, NID_organizationIdentifier);
+	s->subject = es_x509_name_dup(X509_get_subject_name(cert));
+	s->issuer = es_x509_name_dup(X509_get_issuer_name(cert));
 	s->serial = hex != NULL ? strdup(hex) : NULL;
 
 	if (qct == 2)

@@ -5,6 +5,7 @@
 #include "eseal/output.h"
 #include "pdf_internal.h"
 #include "error_internal.h"
+#include "cms/x509_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,33 +54,14 @@ typedef struct seal_ctx {
 	size_t byterange_rel; /* offset of the ByteRange placeholder */
 } seal_ctx;
 
-static char *name_entry(X509_NAME *name, int nid)
-{
-	int idx = X509_NAME_get_index_by_NID(name, nid, -1);
-	unsigned char *utf8 = NULL;
-	char *copy = NULL;
-	int n;
-
-	if (idx < 0)
-		return NULL;
-	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx)));
-	if (n >= 0 && utf8 != NULL)
-		copy = strndup((const char *)utf8, (size_t)n);
-	OPENSSL_free(utf8);
-	return copy;
-}
-
 static void read_subject(seal_ctx *c)
 {
 	X509 *cert = eseal_signer_certificate(c->opts->signer);
-	X509_NAME *subj = cert != NULL ? X509_get_subject_name(cert) : NULL;
 
-	if (subj == NULL)
-		return;
-	c->org = name_entry(subj, NID_organizationName);
-	c->org_id = name_entry(subj, NID_organizationIdentifier);
+	c->org = es_x509_subject_attr(cert, NID_organizationName);
+	c->org_id = es_x509_subject_attr(cert, NID_organizationIdentifier);
 	if (c->org == NULL)
-		c->org = name_entry(subj, NID_commonName);
+		c->org = es_x509_subject_attr(cert, NID_commonName);
 }
 
 /* The rectangle in displayed-page coordinates (x right, y up from the visible lower-left corner of the crop box)

@@ -3,6 +3,7 @@
  * gap exactly the /Contents hex string of that dictionary), the digest over the ranges, the core CMS or time-stamp
  * checks, the level reached, and (pdf_verify_mods.c) what later incremental updates change. */
 #include "pdf_verify_internal.h"
+#include "cms/x509_text.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -496,9 +497,9 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 					     "document time-stamp: %s", why);
 			}
 			if (tsa != NULL) {
-				s->organization = es_cert_subject_attr(tsa, NID_organizationName);
-				s->organization_identifier = es_cert_subject_attr(tsa, NID_organizationIdentifier);
-				s->subject = es_cert_subject_attr(tsa, NID_commonName);
+				s->organization = es_x509_subject_attr(tsa, NID_organizationName);
+				s->organization_identifier = es_x509_subject_attr(tsa, NID_organizationIdentifier);
+				s->subject = es_x509_subject_attr(tsa, NID_commonName);
 			}
 			X509_free(tsa);
 		}

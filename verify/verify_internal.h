@@ -55,8 +55,6 @@ time_t es_verifier_time(const eseal_verifier *v);
 /* cms/cert_profile.c: fills organization, identifier, subject, issuer, serial and cert_kind from cert and warns
  * where the certificate does not fit a seal (keyUsage, CA:TRUE). */
 void es_cert_profile(X509 *cert, eseal_seal_report *s);
-/* Subject attribute by NID as UTF-8 (malloc'd) or NULL. */
-char *es_cert_subject_attr(X509 *cert, int nid);
 
 /* cms/chain.c: builds the chain of cert at time t against the verifier's anchors only. On success *chain holds
  * cert..anchor (caller frees with OSSL_STACK_OF_X509_free) and 0 is returned; else the X509_V_ERR code. */
