@@ -625,6 +625,7 @@ int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal
 			goto cleanup;
 		if ((rc = eseal_output_open(&out, out_path, opts->overwrite, in_path, err)) != ESEAL_OK)
 			goto cleanup;
+		eseal_output_set_group(out, opts->output_group);
 		if ((rc = write_and_hash(&c, fd, out, md, digest, &dlen, err)) != ESEAL_OK)
 			goto cleanup;
 		if ((rc = eseal_cms_sign_digest(opts->signer, &cmsopts, digest, dlen, &der, &der_len, err)) != ESEAL_OK)

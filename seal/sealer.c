@@ -158,6 +158,7 @@ static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const esea
 	o.image = p->image;
 	o.certify = p->certify;
 	o.overwrite = so->overwrite;
+	o.output_group = so->output_group;
 	rc = eseal_pdf_seal(in, out, &o, err);
 	OPENSSL_cleanse(password, sizeof(password));
 	return rc;
@@ -174,6 +175,7 @@ static int seal_xml_detached(eseal_sealer *s, const char *in, const char *out, c
 	o.md = s->md;
 	o.placement = ESEAL_PLACEMENT_DETACHED;
 	o.overwrite = so->overwrite;
+	o.output_group = so->output_group;
 	return eseal_xml_seal_detached(&in, 1, out, &o, err);
 }
 
@@ -189,6 +191,7 @@ static int seal_xml(eseal_sealer *s, const char *in, const char *out, const esea
 	o.placement = s->profile->placement;
 	o.force = so->force;
 	o.overwrite = so->overwrite;
+	o.output_group = so->output_group;
 	return eseal_xml_seal(in, out, &o, err);
 }
 
@@ -201,6 +204,7 @@ static int seal_cades(eseal_sealer *s, const char *in, const char *out, const es
 	o.md = s->md;
 	o.add_signing_time = 1; /* EN 319 122-1 CAdES-B: signing-time is required */
 	o.tsa = s->tsa;
+	o.output_group = so->output_group;
 	return eseal_cades_seal_file(s->signer, &o, in, out, so->overwrite, err);
 }
 

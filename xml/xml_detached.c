@@ -207,7 +207,7 @@ int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char
 	req.path = out_path;
 	rc = es_xml_sign(&req, NULL, &cap, err);
 	if (rc == ESEAL_OK)
-		rc = es_xml_write(doc, &src, NULL, out_path, opts->overwrite, &cap, err);
+		rc = es_xml_write(doc, &src, NULL, out_path, opts, &cap, err);
 cleanup:
 	for (size_t i = 0; uris != NULL && i < n_in; i++)
 		free(uris[i]);

@@ -92,7 +92,7 @@ int es_xades_add_timestamp(xmlNodePtr qp, const char *ts_id, const unsigned char
 int es_xml_place_ubl(xmlDocPtr doc, const char *sig_id, const char *path, xmlNodePtr *parent_out, eseal_error *err);
 
 /* Serialises doc to out_path atomically in its original encoding, keeping (or omitting) the XML declaration. */
-int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, const char *out_path, int overwrite,
+int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, const char *out_path, const eseal_xml_options *opts,
 		 es_xml_errors *cap, eseal_error *err);
 
 /* base64 without line breaks; OPENSSL_malloc'd, NUL-terminated. NULL on allocation failure. */

@@ -154,7 +154,7 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 	rc = es_xml_sign(&req, NULL, &cap, err);
 	if (rc != ESEAL_OK)
 		goto cleanup;
-	rc = es_xml_write(doc, &src, in_path, out_path, opts->overwrite, &cap, err);
+	rc = es_xml_write(doc, &src, in_path, out_path, opts, &cap, err);
 cleanup:
 	xmlFreeDoc(doc);
 	es_xml_errors_end(&cap);

@@ -32,7 +32,7 @@ static int sink_close(void *ctx)
 	return 0;
 }
 
-int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, const char *out_path, int overwrite,
+int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, const char *out_path, const eseal_xml_options *opts,
 		 es_xml_errors *cap, eseal_error *err)
 {
 	const char *enc = doc->encoding != NULL ? (const char *)doc->encoding : NULL;
@@ -40,9 +40,10 @@ int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, c
 	xmlSaveCtxtPtr save = NULL;
 	int rc, options = 0;
 
-	rc = eseal_output_open(&s.out, out_path, overwrite, in_path, err);
+	rc = eseal_output_open(&s.out, out_path, opts->overwrite, in_path, err);
 	if (rc != ESEAL_OK)
 		return rc;
+	eseal_output_set_group(s.out, opts->output_group);
 	if (!src->has_decl)
 		options |= XML_SAVE_NO_DECL;
 	if (src->utf8_bom && (enc == NULL || strcasecmp(enc, "UTF-8") == 0)) {

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "eseal/error.h"
+#include "eseal/output.h"
 #include "eseal/signer.h"
 #include "eseal/timestamp.h"
 
@@ -20,6 +21,7 @@ typedef struct eseal_cms_options {
 	int add_signing_time;    /* CAdES: yes; PAdES: no (the time is the dictionary's /M) */
 	time_t signing_time;     /* 0 = now */
 	eseal_tsa *tsa;          /* non-NULL: B-T, the signature-time-stamp unsigned attribute is added */
+	eseal_output_group *output_group; /* eseal_cades_seal_file in a batch: share disk flushes; NULL = alone */
 } eseal_cms_options;
 
 /* Builds a detached SignedData (eContentType id-data, no eContent) with signed attributes content-type,

@@ -15,10 +15,23 @@ extern "C" {
 
 typedef struct eseal_output eseal_output;
 
+/* A commit group lets the outputs of a batch share disk flushes. Each output is still complete and flushed before
+ * it gets its name (so never a partial file, even after a crash), but one syncfs() serves every output committing
+ * at that moment, and directory entries are flushed once, by eseal_output_group_sync, instead of per file.
+ * Until that call, a power loss (not a kill) may lose the names of the latest outputs, never leave a broken one. */
+typedef struct eseal_output_group eseal_output_group;
+
+int eseal_output_group_new(eseal_output_group **out, eseal_error *err);
+/* fsyncs every directory an output of the group was named in. Call before reporting the batch durable. */
+int eseal_output_group_sync(eseal_output_group *group, eseal_error *err);
+void eseal_output_group_free(eseal_output_group *group);
+
 /* Opens a pending output for path. Fails if path exists and !overwrite, if path is a symlink, or if
  * path is the same file as refuse_same_as (the input; may be NULL). */
 int eseal_output_open(eseal_output **out, const char *path, int overwrite, const char *refuse_same_as,
 		      eseal_error *err);
+/* Commits o through group (NULL, the default: alone, fsync of file and directory). */
+void eseal_output_set_group(eseal_output *out, eseal_output_group *group);
 int eseal_output_write(eseal_output *out, const void *buf, size_t len, eseal_error *err);
 /* Overwrites bytes already written (e.g. a PDF /Contents placeholder). */
 int eseal_output_pwrite(eseal_output *out, off_t offset, const void *buf, size_t len, eseal_error *err);

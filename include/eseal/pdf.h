@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "eseal/error.h"
+#include "eseal/output.h"
 #include "eseal/profile.h"
 #include "eseal/signer.h"
 #include "eseal/timestamp.h"
@@ -26,6 +27,7 @@ typedef struct eseal_pdf_options {
 	eseal_certify certify;
 	const char *password;      /* for encrypted input; NULL = none */
 	int overwrite;             /* replace an existing output */
+	eseal_output_group *output_group; /* batch: share disk flushes (eseal/output.h); NULL = alone */
 } eseal_pdf_options;
 
 /* True if the file starts like a PDF (%PDF- within the first 1024 bytes). */

@@ -4,6 +4,7 @@
 #define ESEAL_SEAL_H
 
 #include "eseal/error.h"
+#include "eseal/output.h"
 #include "eseal/profile.h"
 #include "eseal/signer.h"
 #include "eseal/timestamp.h"
@@ -25,6 +26,7 @@ typedef enum {
 typedef struct eseal_seal_options {
 	eseal_format format;    /* AUTO: detected from the content */
 	int overwrite;
+	eseal_output_group *output_group; /* batch: outputs share disk flushes (eseal/output.h); NULL = alone */
 	int force;              /* XML: seal a document that already holds a signature */
 	const char *password_file; /* PDF: file holding the password of an encrypted input */
 } eseal_seal_options;

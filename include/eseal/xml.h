@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "eseal/error.h"
+#include "eseal/output.h"
 #include "eseal/profile.h"
 #include "eseal/signer.h"
 #include "eseal/timestamp.h"
@@ -22,6 +23,7 @@ typedef struct eseal_xml_options {
 	eseal_placement placement;
 	int force;                 /* seal enveloped even if the document already holds a signature */
 	int overwrite;             /* replace an existing output */
+	eseal_output_group *output_group; /* batch: share disk flushes (eseal/output.h); NULL = alone */
 } eseal_xml_options;
 
 /* True if the bytes look like an XML document (optional BOM, then '<?xml' or '<'). */

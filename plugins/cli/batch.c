@@ -26,6 +26,8 @@ struct job {
 struct batch {
 	eseal_sealer *sealer;
 	const eseal_seal_options *so;
+	eseal_seal_options so_copy;  /* the caller's options plus the batch's commit group */
+	eseal_output_group *group;
 	const es_batch_options *bo;
 	struct job *jobs;
 	size_t n;
@@ -378,9 +380,10 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	eseal_error_clear(&err);
 	eseal_error_clear(&b.stop_reason);
 	b.sealer = sealer;
-	b.so = so;
 	b.bo = bo;
 	b.level = eseal_level_name(eseal_sealer_profile(sealer)->level);
+	b.so = &b.so_copy;
+	b.so_copy = *so;
 	b.progress = isatty(STDERR_FILENO);
 	pthread_mutex_init(&b.lock, NULL);
 	if (mkdir(bo->out_dir, 0755) != 0 && errno != EEXIST) {
@@ -388,11 +391,19 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		rc = eseal_status_exit_code(ESEAL_E_IO);
 		goto cleanup;
 	}
+	/* Outputs share disk flushes; the group makes them all durable before we report (see eseal/output.h). */
+	if (eseal_output_group_new(&b.group, &err) != ESEAL_OK) {
+		rc = es_cli_fail(&err);
+		goto cleanup;
+	}
+	b.so_copy.output_group = b.group;
 	if (collect_jobs(&b, inputs, n_inputs, &err) != 0) {
 		rc = es_cli_fail(&err);
 		goto cleanup;
 	}
-	n_threads = bo->jobs > 0 ? bo->jobs : (cores > 0 ? (int)cores : 1);
+	/* Default: twice the cores. A worker waiting for its output's disk flush (or its PKCS#11 session) uses no CPU,
+	 * and the flushes of waiting workers are shared (eseal_output_group), so the token stays busy. */
+	n_threads = bo->jobs > 0 ? bo->jobs : 2 * (cores > 0 ? (int)cores : 1);
 	/* B-T: a worker waiting for the TSA uses no CPU, so more documents in flight than cores keeps the HSM busy
 	 * while answers travel. The TSA client keeps one kept-alive connection per request in flight. */
 	if (eseal_sealer_profile(sealer)->level == ESEAL_LEVEL_B_T)
@@ -442,6 +453,11 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 				first_fail_code = eseal_status_exit_code(j->err.status);
 		}
 	}
+	if (eseal_output_group_sync(b.group, &err) != ESEAL_OK) {
+		fprintf(stderr, "eseal: %s\n", err.message);
+		if (first_fail_code == 0)
+			first_fail_code = eseal_status_exit_code(err.status);
+	}
 	if (atomic_load(&b.stop) && !bo->json)
 		fprintf(stderr, "eseal: batch stopped: %s\n", b.stop_reason.message);
 	if (es_batch_signal != 0) {
@@ -459,6 +475,7 @@ cleanup:
 	}
 	free(b.jobs);
 	free(threads);
+	eseal_output_group_free(b.group);
 	pthread_mutex_destroy(&b.lock);
 	return rc;
 }

@@ -8,7 +8,7 @@
 #include "eseal/eseal.h"
 
 typedef struct es_batch_options {
-	int jobs;            /* 0 = number of online cores */
+	int jobs;            /* 0 = twice the number of online cores */
 	const char *out_dir;
 	const char *from;    /* file of input paths, "-" = stdin */
 	const char *suffix;

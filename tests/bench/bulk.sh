@@ -5,10 +5,12 @@ set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${ESEAL_BENCH_BUILD:-$SRC/build-bench}
-JOBS=${JOBS:-$(nproc)}
+JOBS=${JOBS:-$(nproc)}         # threads of the raw signing measurement: the machine's physical limit
+ESEAL_JOBS=${ESEAL_JOBS:-}     # eseal seal -j; empty = eseal's default (twice the cores)
 N_XML=${N_XML:-2000}
 N_PDF=${N_PDF:-300}
 N_REF=${N_REF:-40}            # documents for the one-process-per-document referees (pdfsig, xmlsec1)
+OUT_BASE=${BENCH_OUT:-}       # e.g. /dev/shm: outputs on tmpfs, to see what the per-document fsyncs cost
 RECORD=0
 [ "${1:-}" = "--record" ] && RECORD=1
 
@@ -17,6 +19,7 @@ TE=$WORK/testenv
 cleanup() {
 	"$SRC/tests/lib/testenv-down.sh" "$TE" >/dev/null 2>&1 || true
 	rm -rf "$WORK"
+	[ -z "$OUT_BASE" ] || rm -rf "$OUT_BASE"/eseal-bench-out-*
 }
 trap cleanup EXIT
 
@@ -47,11 +50,11 @@ for i in $(seq -w 1 "$N_PDF"); do cp "$WORK/base.pdf" "$WORK/pdf/doc-$i.pdf"; do
 
 # run_batch NAME PROFILE INDIR COUNT: seals INDIR with -j JOBS, checks every JSON line, prints docs/s and peak RSS.
 run_batch() {
-	local name=$1 profile=$2 indir=$3 count=$4 out=$WORK/out-$1 t0 t1 sealed rss
+	local name=$1 profile=$2 indir=$3 count=$4 out=${OUT_BASE:-$WORK}/eseal-bench-out-$1 t0 t1 sealed rss
 	rm -rf "$out"
 	t0=$(now)
 	(cd "$indir" && /usr/bin/time -f "%M" -o "$WORK/$name.rss" "$ESEAL" seal --config "$CONF" --profile "$profile" \
-		-j "$JOBS" --json --out-dir "$out" -- *) >"$WORK/$name.json"
+		${ESEAL_JOBS:+-j "$ESEAL_JOBS"} --json --out-dir "$out" -- *) >"$WORK/$name.json"
 	t1=$(now)
 	sealed=$(grep -c '"status":"sealed"' "$WORK/$name.json" || true)
 	if [ "$sealed" != "$count" ] || [ "$(wc -l <"$WORK/$name.json")" != "$count" ]; then
@@ -66,19 +69,19 @@ run_batch() {
 	eval "RATE_$name=$r; RSS_$name=$rss"
 }
 
-echo "== eseal seal -j $JOBS"
+echo "== eseal seal ${ESEAL_JOBS:+-j $ESEAL_JOBS}${ESEAL_JOBS:-(default threads: $((2 * $(nproc))))}"
 run_batch xades_bb demo-bb "$WORK/xml" "$N_XML"
 run_batch pades_bb demo-bb "$WORK/pdf" "$N_PDF"
 run_batch pades_bt demo "$WORK/pdf" "$N_PDF"
 
 echo "== referees on samples of the outputs"
 for f in inv-000000.xml inv-000777.xml; do
-	[ -f "$WORK/out-xades_bb/$f" ] || continue
+	[ -f "${OUT_BASE:-$WORK}/eseal-bench-out-xades_bb/$f" ] || continue
 	xmlsec1 --verify --trusted-pem "$TE/pki/root.pem" --untrusted-pem "$TE/pki/ca.pem" \
-		--id-attr:Id SignedProperties "$WORK/out-xades_bb/$f" >/dev/null 2>&1 || { echo "FAIL: xmlsec1 --verify $f"; exit 1; }
+		--id-attr:Id SignedProperties "${OUT_BASE:-$WORK}/eseal-bench-out-xades_bb/$f" >/dev/null 2>&1 || { echo "FAIL: xmlsec1 --verify $f"; exit 1; }
 done
 for f in doc-001.pdf "doc-$(printf %0${#N_PDF}d "$N_PDF").pdf"; do
-	pdfsig "$WORK/out-pades_bt/$f" | grep >/dev/null "Signature is Valid" || { echo "FAIL: pdfsig $f"; exit 1; }
+	pdfsig "${OUT_BASE:-$WORK}/eseal-bench-out-pades_bt/$f" | grep >/dev/null "Signature is Valid" || { echo "FAIL: pdfsig $f"; exit 1; }
 done
 echo "samples verify with xmlsec1 and pdfsig"
 
@@ -113,11 +116,11 @@ RATE_xmlsec1=$(rate "$N_REF" "$t0" "$t1")
 echo "pdfsig -add-signature: $RATE_pdfsig docs/s; xmlsec1 --sign: $RATE_xmlsec1 docs/s"
 
 SUMMARY=$(cat <<EOT
-| $(date -u +%Y-%m-%d) | $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), SoftHSM $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null) | $JOBS | $RAW | $RATE_xades_bb ($(ratio "$RATE_xades_bb" "$RAW")) | $RATE_pades_bb ($(ratio "$RATE_pades_bb" "$RAW")) | $RATE_pades_bt ($(ratio "$RATE_pades_bt" "$RAW")) | $RATE_xmlsec1 | $RATE_pdfsig | $RSS_xades_bb / $RSS_pades_bb / $RSS_pades_bt |
+| $(date -u +%Y-%m-%d) | $(nproc) cores, eseal -j ${ESEAL_JOBS:-default}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), SoftHSM $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null), outputs on $(df --output=fstype "${OUT_BASE:-$WORK}" | tail -1) | $JOBS | $RAW | $RATE_xades_bb ($(ratio "$RATE_xades_bb" "$RAW")) | $RATE_pades_bb ($(ratio "$RATE_pades_bb" "$RAW")) | $RATE_pades_bt ($(ratio "$RATE_pades_bt" "$RAW")) | $RATE_xmlsec1 | $RATE_pdfsig | $RSS_xades_bb / $RSS_pades_bb / $RSS_pades_bt |
 EOT
 )
 echo
-echo "| date | machine | jobs | raw sign/s | XAdES B-B docs/s (ratio) | PAdES B-B 250 KB (ratio) | PAdES B-T 250 KB (ratio) | xmlsec1 1/proc | pdfsig 1/proc | peak RSS MB (xades/pades/pades-bt) |"
+echo "| date | machine | raw threads | raw sign/s | XAdES B-B docs/s (ratio) | PAdES B-B 250 KB (ratio) | PAdES B-T 250 KB (ratio) | xmlsec1 1/proc | pdfsig 1/proc | peak RSS MB (xades/pades/pades-bt) |"
 echo "$SUMMARY"
 if [ "$RECORD" = 1 ]; then
 	# The row goes at the end of the "Bulk sealing" table, wherever that section is in the file.

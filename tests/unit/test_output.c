@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,80 @@ static void test_patch_outside_written_data_is_refused(void **state)
 	assert_int_equal(count_entries(), 0);
 }
 
+struct group_job {
+	eseal_output_group *group;
+	int index;
+	int rc;
+};
+
+static void *commit_in_group(void *arg)
+{
+	struct group_job *j = arg;
+	eseal_output *o = NULL;
+	eseal_error err;
+	char path[256], name[32], body[64];
+	int i;
+
+	eseal_error_clear(&err);
+	for (i = 0; i < 10 && j->rc == ESEAL_OK; i++) {
+		snprintf(name, sizeof(name), "g-%d-%d.out", j->index, i);
+		path_in(path, sizeof(path), name);
+		snprintf(body, sizeof(body), "document %d/%d", j->index, i);
+		j->rc = eseal_output_open(&o, path, 0, NULL, &err);
+		if (j->rc != ESEAL_OK)
+			break;
+		eseal_output_set_group(o, j->group);
+		j->rc = eseal_output_write(o, body, strlen(body), &err);
+		if (j->rc == ESEAL_OK && !(j->index == 0 && i == 9)) /* one output is abandoned, not committed */
+			j->rc = eseal_output_commit(o, &err);
+		eseal_output_free(o);
+		o = NULL;
+	}
+	return NULL;
+}
+
+/* Outputs of a batch share flushes: every committed one is whole under its name, an abandoned one leaves nothing,
+ * and the group's directory sync succeeds. */
+static void test_group_commit_from_threads(void **state)
+{
+	eseal_output_group *g = NULL;
+	struct group_job jobs[4];
+	pthread_t t[4];
+	eseal_error err;
+	char path[256], got[64], want[64], name[32];
+	int i, k;
+
+	(void)state;
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_output_group_new(&g, &err), ESEAL_OK);
+	for (i = 0; i < 4; i++) {
+		jobs[i].group = g;
+		jobs[i].index = i;
+		jobs[i].rc = ESEAL_OK;
+		assert_int_equal(pthread_create(&t[i], NULL, commit_in_group, &jobs[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(jobs[i].rc, ESEAL_OK);
+	}
+	assert_int_equal(eseal_output_group_sync(g, &err), ESEAL_OK);
+	eseal_output_group_free(g);
+	assert_int_equal(count_entries(), 39);
+	for (i = 0; i < 4; i++)
+		for (k = 0; k < 10; k++) {
+			snprintf(name, sizeof(name), "g-%d-%d.out", i, k);
+			path_in(path, sizeof(path), name);
+			if (i == 0 && k == 9) {
+				assert_int_not_equal(access(path, F_OK), 0);
+				continue;
+			}
+			read_all(path, got, sizeof(got));
+			snprintf(want, sizeof(want), "document %d/%d", i, k);
+			assert_string_equal(got, want);
+			unlink(path);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_the_input_itself),
 		cmocka_unit_test(test_missing_directory_is_a_clear_error),
 		cmocka_unit_test(test_patch_outside_written_data_is_refused),
+		cmocka_unit_test(test_group_commit_from_threads),
 	};
 	int rc;
 
