@@ -164,22 +164,8 @@ static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const esea
 	return rc;
 }
 
-static int seal_xml_detached(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so,
-			     eseal_error *err)
-{
-	eseal_xml_options o;
-
-	memset(&o, 0, sizeof(o));
-	o.signer = s->signer;
-	o.tsa = s->tsa;
-	o.md = s->md;
-	o.placement = ESEAL_PLACEMENT_DETACHED;
-	o.overwrite = so->overwrite;
-	o.output_group = so->output_group;
-	return eseal_xml_seal_detached(&in, 1, out, &o, err);
-}
-
-static int seal_xml(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so,
+/* Enveloped placements seal in the document; detached writes a separate XAdES file referencing it. */
+static int seal_xml(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so, int detached,
 		    eseal_error *err)
 {
 	eseal_xml_options o;
@@ -188,10 +174,12 @@ static int seal_xml(eseal_sealer *s, const char *in, const char *out, const esea
 	o.signer = s->signer;
 	o.tsa = s->tsa;
 	o.md = s->md;
-	o.placement = s->profile->placement;
+	o.placement = detached ? ESEAL_PLACEMENT_DETACHED : s->profile->placement;
 	o.force = so->force;
 	o.overwrite = so->overwrite;
 	o.output_group = so->output_group;
+	if (detached)
+		return eseal_xml_seal_detached(&in, 1, out, &o, err);
 	return eseal_xml_seal(in, out, &o, err);
 }
 
@@ -266,9 +254,9 @@ int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path
 	case ESEAL_FORMAT_PDF:
 		return seal_pdf(s, in_path, out_path, opts, err);
 	case ESEAL_FORMAT_XML:
-		return seal_xml(s, in_path, out_path, opts, err);
+		return seal_xml(s, in_path, out_path, opts, 0, err);
 	case ESEAL_FORMAT_XML_DETACHED:
-		return seal_xml_detached(s, in_path, out_path, opts, err);
+		return seal_xml(s, in_path, out_path, opts, 1, err);
 	case ESEAL_FORMAT_CADES:
 	case ESEAL_FORMAT_AUTO:
 		break;
