@@ -48,6 +48,13 @@ int es_cli_reject_abbreviations(const es_cli_option *opts, int argc, char **argv
 
 		if (strcmp(a, "--") == 0)
 			break;
+		if (a[0] == '-' && a[1] != '-' && a[1] != '\0' && a[2] == '\0') {
+			/* "-o VALUE": the value is not an option, whatever it looks like */
+			for (o = opts; o->name != NULL; o++)
+				if (o->short_name == a[1] && o->arg != NULL)
+					i++;
+			continue;
+		}
 		if (strncmp(a, "--", 2) != 0)
 			continue;
 		a += 2;

@@ -41,6 +41,13 @@ pdfsig "$D/r.pdf" >"$D/pdfsig.log" 2>&1 || true
 assert_grep "Signature is Valid" "$D/pdfsig.log"
 pass "options may follow the input"
 
+# A short option's value may start with "--" and is still a value, not an option.
+(cd "$D" && expect_exit 0 "$ESEAL" seal --profile demo-bb "$SAMPLES/documents/report.pdf" -o --dash.pdf)
+assert_file "$D/--dash.pdf"
+pdfsig "$D/--dash.pdf" >"$D/dash.log" 2>&1 || true
+assert_grep "Signature is Valid" "$D/dash.log"
+pass "-o takes a value that starts with --"
+
 # The PIN never reaches argv: there is no flag for it.
 # getopt_long would take `--pin` for `--pin-file` and print the "file name" (the PIN) in an error: refused.
 expect_exit 64 "$ESEAL" seal --pin 987654 --profile demo-bb "$SAMPLES/documents/report.pdf" -o "$D/p.pdf"
