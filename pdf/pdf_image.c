@@ -40,8 +40,9 @@ int es_pdf_image_from_argb(const unsigned char *px, int width, int height, int s
 	char dict[256];
 
 	memset(img, 0, sizeof(*img));
-	rgb = malloc(npx * 3);
-	alpha = malloc(npx);
+	/* calloc: at -O2 gcc cannot see that the loops below fill every byte, and a zeroed buffer costs nothing here. */
+	rgb = calloc(npx, 3);
+	alpha = calloc(npx, 1);
 	if (rgb == NULL || alpha == NULL) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory for a %dx%d image", width, height);
 		goto cleanup;
