@@ -1,14 +1,16 @@
 #!/bin/bash
 # tests/fuzz/run.sh: the bounded fuzz stage of CI: builds the library and the libFuzzer targets with clang
 # (ASan + UBSan + fuzzer coverage) in their own build directory, makes a small seed corpus of genuinely signed
-# PDF, XML and CMS files with openssl/xmlsec1 (mkseed_pdf.py), then runs each target for ESEAL_FUZZ_SECONDS (default 60).
-# Any crash, leak or sanitizer report fails the stage.
+# PDF, XML and CMS files with openssl/xmlsec1 (mkseed_pdf.py) and of TSA answers (openssl ts -reply), then runs each
+# target for ESEAL_FUZZ_SECONDS (default 60). Any crash, leak or sanitizer report fails the stage.
 #   tests/fuzz/run.sh [BUILD_DIR_OF_THE_CALLER]   (the fuzz build goes to <src>/build-fuzz, or $ESEAL_FUZZ_BUILD)
+#   ESEAL_FUZZ_TARGETS="pdf xml cms tsa" (default: all) picks the targets to run.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 FB=${ESEAL_FUZZ_BUILD:-$SRC/build-fuzz}
 SECS=${ESEAL_FUZZ_SECONDS:-60}
+TARGETS=${ESEAL_FUZZ_TARGETS:-pdf xml cms tsa}
 
 command -v clang >/dev/null || { echo "fuzz: clang not installed" >&2; exit 1; }
 # clang warns about things gcc (the project's compiler) does not; warnings must not stop the fuzz stage, and
@@ -18,13 +20,13 @@ printf '#!/bin/sh\nexec clang "$@" -Wno-error -Wno-unknown-warning-option\n' >"$
 chmod +x "$FB/clang-no-werror"
 CC=$FB/clang-no-werror cmake -S "$SRC" -B "$FB" -DCMAKE_BUILD_TYPE=Debug -DESEAL_SANITIZE=ON -DESEAL_FUZZ=ON \
 	-DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" >"$FB.cmake.log" 2>&1 || { cat "$FB.cmake.log" >&2; exit 1; }
-cmake --build "$FB" -j"${ESEAL_JOBS:-2}" --target fuzz_pdf_verify fuzz_xml_verify fuzz_cms_verify \
+cmake --build "$FB" -j"${ESEAL_JOBS:-2}" --target fuzz_pdf_verify fuzz_xml_verify fuzz_cms_verify fuzz_tsa_response \
 	>"$FB.build.log" 2>&1 || { tail -50 "$FB.build.log" >&2; exit 1; }
 
 # Seeds: signed with a throw-away key (nothing from the fixture is needed).
 S=$FB/seeds
 rm -rf "$S"
-mkdir -p "$S/pdf" "$S/xml" "$S/cms" "$S/work"
+mkdir -p "$S/pdf" "$S/xml" "$S/cms" "$S/tsa" "$S/work"
 W=$S/work
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/k.pem" -out "$W/c.pem" -days 30 \
 	-subj "/C=JP/O=Fuzz Org/organizationIdentifier=NTRJP-0000000000000/CN=Fuzz Seal" \
@@ -46,21 +48,51 @@ for f in "$S"/pdf/*.pdf; do
 	python3 "$SRC/tests/fuzz/mkseed_pdf.py" "$f" "${f%.pdf}-signed.pdf" "$W/k.pem" "$W/c.pem"
 	python3 "$SRC/tests/fuzz/mkseed_pdf.py" "$f" "${f%.pdf}-changed.pdf" "$W/k.pem" "$W/c.pem" --tamper
 done
+# TSA answers from OpenSSL's own TSA code (the fixture's tsa.cnf) with a throw-away CA and TSA certificate (critical
+# EKU timeStamping): granted with nonce, without nonce, SHA-384 with the chain, and a rejection (badAlg: MD5 query).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/ca.key" -out "$W/ca.pem" -days 30 -subj "/O=Fuzz Org/CN=Fuzz CA" \
+	-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+openssl req -new -newkey rsa:2048 -nodes -keyout "$W/tsa.key" -out "$W/tsa.csr" -subj "/O=Fuzz Org/CN=Fuzz TSA" 2>/dev/null
+printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n' \
+	>"$W/tsa.ext"
+openssl x509 -req -in "$W/tsa.csr" -CA "$W/ca.pem" -CAkey "$W/ca.key" -CAcreateserial -days 30 -extfile "$W/tsa.ext" \
+	-out "$W/tsa.pem" 2>/dev/null
+echo 01 >"$W/serial"
+tsa_reply() { # NAME QUERY-OPTIONS...
+	local name=$1
+	shift
+	openssl ts -query -data "$W/data" -cert "$@" -out "$W/$name.tsq" 2>/dev/null
+	ESEAL_TSA_SERIAL=$W/serial openssl ts -reply -config "$SRC/tests/lib/tsa.cnf" -queryfile "$W/$name.tsq" \
+		-inkey "$W/tsa.key" -signer "$W/tsa.pem" -chain "$W/ca.pem" -out "$S/tsa/$name.tsr" 2>/dev/null
+}
+tsa_reply granted -sha256
+tsa_reply no-nonce -sha256 -no_nonce
+tsa_reply sha384-policy -sha384 -tspolicy 1.3.6.1.4.1.99999.3.2
+openssl ts -query -md5 -digest "$(printf '00%.0s' $(seq 16))" -cert -out "$W/rej.tsq" 2>/dev/null
+ESEAL_TSA_SERIAL=$W/serial openssl ts -reply -config "$SRC/tests/lib/tsa.cnf" -queryfile "$W/rej.tsq" \
+	-inkey "$W/tsa.key" -signer "$W/tsa.pem" -out "$S/tsa/rejection.tsr" 2>/dev/null
+openssl ts -reply -in "$S/tsa/rejection.tsr" -text 2>/dev/null | grep -q 'Status: Rejected' ||
+	{ echo "fuzz: the rejection seed is not a rejection" >&2; exit 1; }
+openssl ts -verify -in "$S/tsa/granted.tsr" -queryfile "$W/granted.tsq" -CAfile "$W/ca.pem" >/dev/null 2>&1 ||
+	{ echo "fuzz: the granted TSA seed does not verify" >&2; exit 1; }
 rm -rf "$W"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_odr_violation=0
 export LSAN_OPTIONS=suppressions=$SRC/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 rc=0
-for t in pdf xml cms; do
+for t in $TARGETS; do
 	corpus=$FB/corpus-$t
 	maxlen=262144
+	prog=fuzz_${t}_verify
+	# A TSA answer is a few KiB (the client refuses more than 256 KiB anyway).
+	[ "$t" = tsa ] && prog=fuzz_tsa_response maxlen=16384
 	mkdir -p "$corpus"
-	echo "fuzz: fuzz_${t}_verify for ${SECS}s"
-	"$FB/tests/fuzz/fuzz_${t}_verify" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 -max_len="$maxlen" \
+	echo "fuzz: $prog for ${SECS}s"
+	"$FB/tests/fuzz/$prog" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 -max_len="$maxlen" \
 		-artifact_prefix="$FB/crash-$t-" "$corpus" "$S/$t" >"$FB/fuzz-$t.log" 2>&1 || {
 		rc=1
-		echo "fuzz: fuzz_${t}_verify FAILED (artifacts: $FB/crash-$t-*)" >&2
+		echo "fuzz: $prog FAILED (artifacts: $FB/crash-$t-*)" >&2
 		tail -60 "$FB/fuzz-$t.log" >&2
 	}
 	grep -E "^#[0-9]+.*(DONE|pulse)" "$FB/fuzz-$t.log" | tail -1 || true
