@@ -55,6 +55,7 @@ void eseal_profile_free(eseal_profile *p)
 	for (i = 0; i < p->n_tsa; i++)
 		free(p->tsa[i]);
 	free(p->tsa_ca);
+	free(p->tsa_tls_ca);
 	free(p->tsa_auth_file);
 	free(p->tsa_policy);
 	free(p->reason);
@@ -92,6 +93,7 @@ int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error 
 	for (i = 0; i < p->n_tsa; i++)
 		dup_field(&c->tsa[i], p->tsa[i], &ok);
 	dup_field(&c->tsa_ca, p->tsa_ca, &ok);
+	dup_field(&c->tsa_tls_ca, p->tsa_tls_ca, &ok);
 	dup_field(&c->tsa_auth_file, p->tsa_auth_file, &ok);
 	dup_field(&c->tsa_policy, p->tsa_policy, &ok);
 	dup_field(&c->reason, p->reason, &ok);
@@ -220,6 +222,8 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 	}
 	if (strcmp(key, "tsa-ca") == 0)
 		return set_string(&p->tsa_ca, value, err);
+	if (strcmp(key, "tsa-tls-ca") == 0)
+		return set_string(&p->tsa_tls_ca, value, err);
 	if (strcmp(key, "tsa-auth-file") == 0)
 		return set_string(&p->tsa_auth_file, value, err);
 	if (strcmp(key, "tsa-policy") == 0)

@@ -31,6 +31,7 @@ struct eseal_tsa {
 	int retries;
 	char *userpwd;     /* "user:password"; wiped on free, never in a message */
 	X509_STORE *store; /* trust anchors for TSA certificates, or NULL */
+	char *tls_ca_file; /* CA certificates for the TSA's HTTPS server certificate, or NULL (system bundle) */
 	es_http_pool *pool;
 	atomic_size_t max_token;
 };
@@ -54,6 +55,25 @@ static int read_auth(const char *path, char **out, eseal_error *err)
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 cleanup:
 	OPENSSL_cleanse(line, sizeof(line));
+	return rc;
+}
+
+/* curl reads the TLS CA file only when it connects, and then reports every problem with it as a failed request to
+ * that TSA; a missing or certificate-less file is a configuration error and is named as such here, once. */
+static int load_tls_ca(const char *path, char **out, eseal_error *err)
+{
+	X509_STORE *probe = X509_STORE_new();
+	int rc = ESEAL_OK;
+
+	if (probe == NULL || !X509_STORE_load_file(probe, path)) {
+		rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: cannot load the CA certificates for the TSA's TLS",
+				       path);
+		goto cleanup;
+	}
+	if ((*out = strdup(path)) == NULL)
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+cleanup:
+	X509_STORE_free(probe);
 	return rc;
 }
 
@@ -104,6 +124,8 @@ int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *
 			goto cleanup;
 		}
 	}
+	if (opts->tls_ca_file != NULL && (rc = load_tls_ca(opts->tls_ca_file, &t->tls_ca_file, err)) != ESEAL_OK)
+		goto cleanup;
 	if ((rc = es_http_pool_new(&t->pool, err)) != ESEAL_OK)
 		goto cleanup;
 	*out = t;
@@ -128,6 +150,7 @@ void eseal_tsa_free(eseal_tsa *t)
 		free(t->userpwd);
 	}
 	X509_STORE_free(t->store);
+	free(t->tls_ca_file);
 	es_http_pool_free(t->pool);
 	free(t);
 }
@@ -211,6 +234,7 @@ static es_http_result try_url(eseal_tsa *t, const char *url, const unsigned char
 	hr.accept_types = reply_types;
 	hr.timeout_ms = t->timeout_ms;
 	hr.userpwd = t->userpwd;
+	hr.tls_ca_file = t->tls_ca_file;
 	hr.max_response = ES_TSA_MAX_RESPONSE;
 	res = es_http_post(t->pool, &hr, &resp, &resp_len, reason, size);
 	if (res != ES_HTTP_OK)

@@ -133,6 +133,16 @@ static es_http_result curl_failure(CURLcode cc, const char *errbuf, const es_buf
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 	case CURLE_URL_MALFORMAT: snprintf(reason, size, "unusable URL (%s)", detail); return ES_HTTP_PERMANENT;
+	/* The same server certificate will be refused again: no point in another round. */
+	case CURLE_PEER_FAILED_VERIFICATION:
+		snprintf(reason, size, "TLS: server certificate not accepted (%s)", detail);
+		return ES_HTTP_PERMANENT;
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER: snprintf(reason, size, "TLS: cannot set up (%s)", detail); return ES_HTTP_PERMANENT;
+	case CURLE_SSL_CONNECT_ERROR:
+		snprintf(reason, size, "TLS handshake failed (%s)", detail);
+		return ES_HTTP_TRANSIENT;
 	default: break;
 	}
 	snprintf(reason, size, "HTTP request failed (%s)", detail);
@@ -178,6 +188,12 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
 		snprintf(reason, reason_size, "cannot set up the HTTP request");
+		res = ES_HTTP_PERMANENT;
+		goto cleanup;
+	}
+	/* The peer and host name checks are curl's defaults; only the anchors may be replaced, never switched off. */
+	if (req->tls_ca_file != NULL && curl_easy_setopt(h, CURLOPT_CAINFO, req->tls_ca_file) != CURLE_OK) {
+		snprintf(reason, reason_size, "cannot set up the TLS CA certificates");
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
 	}

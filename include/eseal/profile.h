@@ -38,6 +38,7 @@ typedef struct eseal_profile {
 	char *tsa[ESEAL_MAX_TSA_URLS];
 	size_t n_tsa;
 	char *tsa_ca;        /* PEM trust anchors for TSA certificates */
+	char *tsa_tls_ca;    /* PEM CA certificates for an https:// TSA's server certificate (default: system's) */
 	char *tsa_auth_file; /* "user:password" */
 	char *tsa_policy;
 	long tsa_timeout_ms;

@@ -26,6 +26,8 @@ typedef struct eseal_tsa_options {
 	const char *auth_file;    /* "user:password" for HTTP basic auth, first line; NULL = none */
 	const char *ca_file;      /* PEM trust anchors for the TSA certificate; NULL = signature checked
 	                             against the certificate in the token, chain not built */
+	const char *tls_ca_file;  /* https:// only: PEM CA certificates the TSA's TLS server certificate must chain
+	                             to, instead of the system's bundle; NULL = system bundle */
 } eseal_tsa_options;
 
 int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err);

@@ -8,16 +8,19 @@
 #
 #   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow|rejection|untrusted]
 #                 [--delay S] [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp] [--auth-file F]
+#                 [--tls CERT KEY]
 # Modes: garbage = 200 with random bytes; http500 = HTTP 500; wrong-nonce / wrong-imprint = a valid signed reply
 # to a query with another nonce / imprint; slow = waits --delay seconds, then answers; rejection = a signed
 # TimeStampResp with status rejection (badAlg: the query is re-made with MD5, which the TSA refuses);
 # untrusted = a valid reply signed by pki/rogue-tsa.pem, a self-signed TSA outside every trust anchor.
 # --auth-file F (one line user:password): POSTs without that HTTP basic authorization get 401.
+# --tls CERT KEY: HTTPS instead of HTTP, with this PEM server certificate (chain after it) and key.
 # DIR is a testenv or demo directory made by samples/demo/mkpki.sh (uses DIR/pki/{tsa,ocsp,ca}.*).
 import argparse
 import http.server
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -99,6 +102,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 60  # idle keep-alive connections are dropped
     server_version = "eseal-test-tsa/1"
+
+    def setup(self):
+        # TLS: the handshake runs here, in the connection's own thread (not in accept(), where a stalled client
+        # would block every other one), and a client that refuses our certificate is one log line.
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(self.timeout)
+            try:
+                self.request.do_handshake()
+            except (OSError, ssl.SSLError) as e:
+                self.log_message("TLS handshake failed: %s", e)
+                raise
+            self.log_message("TLS handshake done")
+        super().setup()
 
     def log_message(self, fmt, *args):
         sys.stderr.write("%s [%s] %s\n" % (time.strftime("%H:%M:%S"), self.server.opts.mode, fmt % args))
@@ -225,6 +241,7 @@ def main(role="tsa"):
     ap.add_argument("--role", choices=("tsa", "ocsp"), default=role)
     ap.add_argument("--config", default=os.path.join(HERE, "tsa.cnf"))
     ap.add_argument("--auth-file", help="require HTTP basic authorization with the user:password in this file")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this PEM certificate and key")
     opts = ap.parse_args()
     opts.auth = None
     if opts.auth_file:
@@ -242,14 +259,19 @@ def main(role="tsa"):
             sys.exit("tsa_server: %s/pki/%s missing (run samples/demo/mkpki.sh first)" % (opts.dir, f))
 
     httpd = Server(("127.0.0.1", opts.port), opts)
+    if opts.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(opts.tls[0], opts.tls[1])
+        httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True, do_handshake_on_connect=False)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=httpd.shutdown, daemon=True).start())
     signal.signal(signal.SIGINT, lambda *_: threading.Thread(target=httpd.shutdown, daemon=True).start())
     if opts.pid_file:
         write_atomic(opts.pid_file, "%d\n" % os.getpid())
     if opts.port_file:
         write_atomic(opts.port_file, "%d\n" % httpd.server_address[1])
-    sys.stderr.write("%s %s listening on 127.0.0.1:%d mode %s\n" % (time.strftime("%H:%M:%S"), opts.role,
-                                                                     httpd.server_address[1], opts.mode))
+    sys.stderr.write("%s %s listening on 127.0.0.1:%d mode %s%s\n" % (time.strftime("%H:%M:%S"), opts.role,
+                                                                       httpd.server_address[1], opts.mode,
+                                                                       " (TLS)" if opts.tls else ""))
     sys.stderr.flush()
     try:
         httpd.serve_forever(poll_interval=0.2)
