@@ -84,7 +84,7 @@ int eseal_cades_seal_file(eseal_signer *signer, const eseal_cms_options *opts, c
 	 * a hash pass over a large file, a token signature and a time-stamp. */
 	if ((rc = eseal_output_open(&out, out_path, overwrite, in_path, err)) != ESEAL_OK)
 		goto cleanup;
-	eseal_output_set_group(out, opts->output_group);
+	eseal_output_set_group(out, opts->output_group, opts->output_cookie);
 	if ((rc = digest_file(in_path, md, digest, &digest_len, err)) != ESEAL_OK)
 		goto cleanup;
 	if ((rc = eseal_cms_sign_digest(signer, opts, digest, digest_len, &der, &der_len, err)) != ESEAL_OK) {

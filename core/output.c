@@ -1,10 +1,9 @@
 /* core/output.c: atomic result files (see eseal/output.h).
  * O_TMPFILE gives an unnamed file that vanishes if we die; linkat() names it only once it is complete. */
-#include "eseal/output.h"
+#include "output_internal.h"
 #include "error_internal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -12,28 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-struct eseal_output_group {
-	pthread_mutex_t lock;
-	pthread_cond_t flushed;
-	unsigned long arrivals; /* tickets handed to committing outputs */
-	unsigned long synced;   /* every ticket below this is on disk */
-	int syncing;            /* a member is inside syncfs() for the others */
-	int *dir_fds;           /* directories named into, flushed by eseal_output_group_sync */
-	size_t n_dirs, cap_dirs;
-};
-
-struct eseal_output {
-	eseal_output_group *group;
-	int fd;
-	int dir_fd;
-	char *path;       /* final name, as given */
-	char *base;       /* final name within dir_fd */
-	char *temp_name;  /* set only on file systems without O_TMPFILE: a named temp file to unlink */
-	off_t size;
-	int overwrite;
-	int committed;
-};
 
 /* Unique per process, thread and descriptor: no shared counter, no random state. */
 static void temp_name(char *buf, size_t size, int fd)
@@ -195,7 +172,7 @@ const char *eseal_output_path(const eseal_output *o)
 
 /* Names the finished temp file. linkat() never replaces, which is exactly "no overwrite"; with overwrite
  * we link under a private name and rename() over the target, which is atomic. */
-static int give_name(eseal_output *o, eseal_error *err)
+int es_output_give_name(eseal_output *o, eseal_error *err)
 {
 	char proc[64], tmp[96];
 	const char *from = o->temp_name;
@@ -232,119 +209,10 @@ static int give_name(eseal_output *o, eseal_error *err)
 	return ESEAL_OK;
 }
 
-int eseal_output_group_new(eseal_output_group **out, eseal_error *err)
-{
-	eseal_output_group *g = calloc(1, sizeof(*g));
-
-	*out = NULL;
-	if (g == NULL)
-		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	pthread_mutex_init(&g->lock, NULL);
-	pthread_cond_init(&g->flushed, NULL);
-	*out = g;
-	return ESEAL_OK;
-}
-
-void eseal_output_group_free(eseal_output_group *g)
-{
-	size_t i;
-
-	if (g == NULL)
-		return;
-	for (i = 0; i < g->n_dirs; i++)
-		close(g->dir_fds[i]);
-	free(g->dir_fds);
-	pthread_cond_destroy(&g->flushed);
-	pthread_mutex_destroy(&g->lock);
-	free(g);
-}
-
-int eseal_output_group_sync(eseal_output_group *g, eseal_error *err)
-{
-	int rc = ESEAL_OK;
-	size_t i;
-
-	pthread_mutex_lock(&g->lock);
-	for (i = 0; i < g->n_dirs; i++)
-		if (fsync(g->dir_fds[i]) != 0 && rc == ESEAL_OK)
-			rc = es_error_set(err, ESEAL_E_IO, "fsync of an output directory failed: %s", strerror(errno));
-	pthread_mutex_unlock(&g->lock);
-	return rc;
-}
-
-void eseal_output_set_group(eseal_output *o, eseal_output_group *g)
+void eseal_output_set_group(eseal_output *o, eseal_output_group *g, void *cookie)
 {
 	o->group = g;
-}
-
-/* Group commit: whoever arrives while no flush is running flushes the whole file system once (syncfs) for every
- * output waiting at that moment; the others wait for a flush that started after they arrived. A failed flush
- * covers nobody, so each waiter then flushes (and reports) for itself. */
-static int group_flush(eseal_output *o, eseal_error *err)
-{
-	eseal_output_group *g = o->group;
-	unsigned long ticket, covered;
-	int r, e, rc = ESEAL_OK;
-
-	pthread_mutex_lock(&g->lock);
-	ticket = g->arrivals++;
-	while (g->synced <= ticket) {
-		if (g->syncing) {
-			pthread_cond_wait(&g->flushed, &g->lock);
-			continue;
-		}
-		g->syncing = 1;
-		covered = g->arrivals;
-		pthread_mutex_unlock(&g->lock);
-		r = syncfs(o->fd);
-		e = errno;
-		pthread_mutex_lock(&g->lock);
-		g->syncing = 0;
-		if (r == 0 && covered > g->synced)
-			g->synced = covered;
-		pthread_cond_broadcast(&g->flushed);
-		if (r != 0) {
-			rc = es_error_set(err, ESEAL_E_IO, "%s: flushing to disk failed: %s", o->path, strerror(e));
-			break;
-		}
-	}
-	pthread_mutex_unlock(&g->lock);
-	return rc;
-}
-
-/* Remembers the output's directory for eseal_output_group_sync (once per directory). */
-static int group_note_dir(eseal_output *o, eseal_error *err)
-{
-	eseal_output_group *g = o->group;
-	struct stat st, known;
-	int rc = ESEAL_OK, fd = -1;
-	size_t i;
-
-	if (fstat(o->dir_fd, &st) != 0)
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot stat output directory: %s", o->path, strerror(errno));
-	pthread_mutex_lock(&g->lock);
-	for (i = 0; i < g->n_dirs; i++)
-		if (fstat(g->dir_fds[i], &known) == 0 && known.st_dev == st.st_dev && known.st_ino == st.st_ino)
-			goto unlock;
-	if (g->n_dirs == g->cap_dirs) {
-		size_t cap = g->cap_dirs * 2 + 8;
-		int *grown = realloc(g->dir_fds, cap * sizeof(*grown));
-
-		if (grown == NULL) {
-			rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-			goto unlock;
-		}
-		g->dir_fds = grown;
-		g->cap_dirs = cap;
-	}
-	if ((fd = fcntl(o->dir_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: %s", o->path, strerror(errno));
-		goto unlock;
-	}
-	g->dir_fds[g->n_dirs++] = fd;
-unlock:
-	pthread_mutex_unlock(&g->lock);
-	return rc;
+	o->cookie = cookie;
 }
 
 int eseal_output_commit(eseal_output *o, eseal_error *err)
@@ -353,18 +221,14 @@ int eseal_output_commit(eseal_output *o, eseal_error *err)
 
 	if (o->committed)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: output committed twice", o->path);
+	if (o->group != NULL)
+		return es_output_group_hand_over(o, err);
 	/* The data is on disk before the file has a name: a named seal is never a partial one. */
-	if (o->group != NULL) {
-		if ((rc = group_flush(o, err)) != ESEAL_OK || (rc = group_note_dir(o, err)) != ESEAL_OK)
-			return rc;
-	} else if (fsync(o->fd) != 0) {
+	if (fsync(o->fd) != 0)
 		return es_error_set(err, ESEAL_E_IO, "%s: fsync failed: %s", o->path, strerror(errno));
-	}
-	if ((rc = give_name(o, err)) != ESEAL_OK)
+	if ((rc = es_output_give_name(o, err)) != ESEAL_OK)
 		return rc;
 	o->committed = 1;
-	if (o->group != NULL)
-		return ESEAL_OK; /* the directory is flushed once for the group */
 	/* The name must be durable too, or a crash could leave the seal's directory entry missing. */
 	if (fsync(o->dir_fd) != 0)
 		return es_error_set(err, ESEAL_E_IO, "%s: fsync of directory failed: %s", o->path, strerror(errno));

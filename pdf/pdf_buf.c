@@ -45,6 +45,15 @@ void es_buf_append(es_buf *b, const void *data, size_t len)
 	b->data[b->len] = '\0';
 }
 
+void es_buf_fill(es_buf *b, char ch, size_t n)
+{
+	if (!grow(b, n))
+		return;
+	memset(b->data + b->len, ch, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 void es_buf_puts(es_buf *b, const char *s)
 {
 	es_buf_append(b, s, strlen(s));

@@ -22,6 +22,8 @@ typedef struct es_buf {
 
 void es_buf_append(es_buf *b, const void *data, size_t len);
 void es_buf_puts(es_buf *b, const char *s);
+/* n copies of ch (a placeholder's padding). */
+void es_buf_fill(es_buf *b, char ch, size_t n);
 void es_buf_printf(es_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A PDF text string from UTF-8: a literal (escaped) string when printable ASCII, else UTF-16BE with BOM in hex. */
 void es_buf_text_string(es_buf *b, const char *utf8);

@@ -185,15 +185,13 @@ static void sig_dict(seal_ctx *c, long long num, size_t reserve)
 	es_buf *b = &c->u.buf;
 	struct tm tm;
 	char m[32];
-	size_t i;
 
 	gmtime_r(&c->now, &tm);
 	strftime(m, sizeof(m), "D:%Y%m%d%H%M%S+00'00'", &tm);
 	es_pdf_update_begin_obj(&c->u, num, 0);
 	es_buf_puts(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange ");
 	c->byterange_rel = b->len;
-	for (i = 0; i < BYTERANGE_WIDTH; i++)
-		es_buf_puts(b, " ");
+	es_buf_fill(b, ' ', BYTERANGE_WIDTH);
 	es_buf_puts(b, "\n/M ");
 	if (c->doc.crypt.active)
 		es_pdf_string(b, &c->doc.crypt, m, strlen(m));
@@ -224,8 +222,7 @@ static void sig_dict(seal_ctx *c, long long num, size_t reserve)
 	c->contents_rel = b->len;
 	es_buf_puts(b, "<");
 	/* Zero-filled: what is left after the CMS is DER-neutral padding every verifier accepts. */
-	for (i = 0; i < reserve * 2; i++)
-		es_buf_append(b, "0", 1);
+	es_buf_fill(b, '0', reserve * 2);
 	es_buf_puts(b, ">");
 	c->contents_len = b->len - c->contents_rel;
 	es_buf_puts(b, "\n>>");
@@ -625,7 +622,7 @@ int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal
 			goto cleanup;
 		if ((rc = eseal_output_open(&out, out_path, opts->overwrite, in_path, err)) != ESEAL_OK)
 			goto cleanup;
-		eseal_output_set_group(out, opts->output_group);
+		eseal_output_set_group(out, opts->output_group, opts->output_cookie);
 		if ((rc = write_and_hash(&c, fd, out, md, digest, &dlen, err)) != ESEAL_OK)
 			goto cleanup;
 		if ((rc = eseal_cms_sign_digest(opts->signer, &cmsopts, digest, dlen, &der, &der_len, err)) != ESEAL_OK)

@@ -160,6 +160,7 @@ static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const esea
 	o.certify = p->certify;
 	o.overwrite = so->overwrite;
 	o.output_group = so->output_group;
+	o.output_cookie = so->output_cookie;
 	rc = eseal_pdf_seal(in, out, &o, err);
 	OPENSSL_cleanse(password, sizeof(password));
 	return rc;
@@ -179,6 +180,7 @@ static int seal_xml(eseal_sealer *s, const char *in, const char *out, const esea
 	o.force = so->force;
 	o.overwrite = so->overwrite;
 	o.output_group = so->output_group;
+	o.output_cookie = so->output_cookie;
 	if (detached)
 		return eseal_xml_seal_detached(&in, 1, out, &o, err);
 	return eseal_xml_seal(in, out, &o, err);
@@ -194,6 +196,7 @@ static int seal_cades(eseal_sealer *s, const char *in, const char *out, const es
 	o.add_signing_time = 1; /* EN 319 122-1 CAdES-B: signing-time is required */
 	o.tsa = s->tsa;
 	o.output_group = so->output_group;
+	o.output_cookie = so->output_cookie;
 	return eseal_cades_seal_file(s->signer, &o, in, out, so->overwrite, err);
 }
 

@@ -43,7 +43,7 @@ int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, c
 	rc = eseal_output_open(&s.out, out_path, opts->overwrite, in_path, err);
 	if (rc != ESEAL_OK)
 		return rc;
-	eseal_output_set_group(s.out, opts->output_group);
+	eseal_output_set_group(s.out, opts->output_group, opts->output_cookie);
 	if (!src->has_decl)
 		options |= XML_SAVE_NO_DECL;
 	if (src->utf8_bom && (enc == NULL || strcasecmp(enc, "UTF-8") == 0)) {

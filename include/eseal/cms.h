@@ -21,7 +21,8 @@ typedef struct eseal_cms_options {
 	int add_signing_time;    /* CAdES: yes; PAdES: no (the time is the dictionary's /M) */
 	time_t signing_time;     /* 0 = now */
 	eseal_tsa *tsa;          /* non-NULL: B-T, the signature-time-stamp unsigned attribute is added */
-	eseal_output_group *output_group; /* eseal_cades_seal_file in a batch: share disk flushes; NULL = alone */
+	eseal_output_group *output_group; /* eseal_cades_seal_file in a batch (eseal/output.h); NULL = alone */
+	void *output_cookie;              /* with output_group: names this output in the group's report */
 } eseal_cms_options;
 
 /* Builds a detached SignedData (eContentType id-data, no eContent) with signed attributes content-type,

@@ -15,23 +15,30 @@ extern "C" {
 
 typedef struct eseal_output eseal_output;
 
-/* A commit group lets the outputs of a batch share disk flushes. Each output is still complete and flushed before
- * it gets its name (so never a partial file, even after a crash), but one syncfs() serves every output committing
- * at that moment, and directory entries are flushed once, by eseal_output_group_sync, instead of per file.
- * Until that call, a power loss (not a kill) may lose the names of the latest outputs, never leave a broken one. */
+/* A commit group lets a batch go on sealing while its outputs reach the disk. With a group, eseal_output_commit
+ * hands the finished output over and returns at once; the group's committer thread flushes everything handed over
+ * since its last round with one syncfs() per file system, names those files, and reports each output through done()
+ * after the next flush has made its name durable too. Data is on disk before a file gets its name, so a crash or a
+ * kill never leaves a partial file, and a report of success means the output survives a power loss. At most
+ * ESEAL_OUTPUT_GROUP_PENDING outputs wait at a time; a commit beyond that waits for room. */
 typedef struct eseal_output_group eseal_output_group;
+#define ESEAL_OUTPUT_GROUP_PENDING 128
+/* Called from the committer thread, once for every output handed over (and for no other): err->status is ESEAL_OK
+ * or the reason it was not written. cookie is what eseal_output_set_group was given. */
+typedef void (*eseal_output_done_fn)(void *ctx, void *cookie, const eseal_error *err);
 
-int eseal_output_group_new(eseal_output_group **out, eseal_error *err);
-/* fsyncs every directory an output of the group was named in. Call before reporting the batch durable. */
+int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, void *ctx, eseal_error *err);
+/* Waits until every output handed over so far has been reported, then fsyncs the directories named into. */
 int eseal_output_group_sync(eseal_output_group *group, eseal_error *err);
+/* Reports what is still pending, then stops the committer thread. NULL is fine. */
 void eseal_output_group_free(eseal_output_group *group);
 
 /* Opens a pending output for path. Fails if path exists and !overwrite, if path is a symlink, or if
  * path is the same file as refuse_same_as (the input; may be NULL). */
 int eseal_output_open(eseal_output **out, const char *path, int overwrite, const char *refuse_same_as,
 		      eseal_error *err);
-/* Commits o through group (NULL, the default: alone, fsync of file and directory). */
-void eseal_output_set_group(eseal_output *out, eseal_output_group *group);
+/* Commits out through group (NULL, the default: alone, fsync of file and directory, done when commit returns). */
+void eseal_output_set_group(eseal_output *out, eseal_output_group *group, void *cookie);
 int eseal_output_write(eseal_output *out, const void *buf, size_t len, eseal_error *err);
 /* Overwrites bytes already written (e.g. a PDF /Contents placeholder). */
 int eseal_output_pwrite(eseal_output *out, off_t offset, const void *buf, size_t len, eseal_error *err);
@@ -40,7 +47,8 @@ off_t eseal_output_size(const eseal_output *out);
 /* Descriptor of the pending file, for callers that read back what they wrote. */
 int eseal_output_fd(const eseal_output *out);
 const char *eseal_output_path(const eseal_output *out);
-/* fsync, give the file its name (atomically; never replacing a file unless overwrite), fsync the directory. */
+/* fsync, give the file its name (atomically; never replacing a file unless overwrite), fsync the directory.
+ * With a group: hand over to it (see above); out is then an empty shell, still to be freed. */
 int eseal_output_commit(eseal_output *out, eseal_error *err);
 /* Discards the pending file if not committed. NULL is fine. */
 void eseal_output_free(eseal_output *out);

@@ -27,7 +27,8 @@ typedef struct eseal_pdf_options {
 	eseal_certify certify;
 	const char *password;      /* for encrypted input; NULL = none */
 	int overwrite;             /* replace an existing output */
-	eseal_output_group *output_group; /* batch: share disk flushes (eseal/output.h); NULL = alone */
+	eseal_output_group *output_group; /* batch: outputs committed in the background (eseal/output.h); NULL = alone */
+	void *output_cookie;              /* with output_group: names this output in the group's report */
 } eseal_pdf_options;
 
 /* True if the file starts like a PDF (%PDF- within the first 1024 bytes). */

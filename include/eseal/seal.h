@@ -26,7 +26,8 @@ typedef enum {
 typedef struct eseal_seal_options {
 	eseal_format format;    /* AUTO: detected from the content */
 	int overwrite;
-	eseal_output_group *output_group; /* batch: outputs share disk flushes (eseal/output.h); NULL = alone */
+	eseal_output_group *output_group; /* batch: outputs committed in the background (eseal/output.h); NULL = alone */
+	void *output_cookie;              /* with output_group: names this output in the group's report */
 	int force;              /* XML: seal a document that already holds a signature */
 	const char *password_file; /* PDF: file holding the password of an encrypted input */
 } eseal_seal_options;

@@ -23,7 +23,8 @@ typedef struct eseal_xml_options {
 	eseal_placement placement;
 	int force;                 /* seal enveloped even if the document already holds a signature */
 	int overwrite;             /* replace an existing output */
-	eseal_output_group *output_group; /* batch: share disk flushes (eseal/output.h); NULL = alone */
+	eseal_output_group *output_group; /* batch: outputs committed in the background (eseal/output.h); NULL = alone */
+	void *output_cookie;              /* with output_group: names this output in the group's report */
 } eseal_xml_options;
 
 /* True if the bytes look like an XML document (optional BOM, then '<?xml' or '<'). */

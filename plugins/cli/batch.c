@@ -19,7 +19,7 @@ struct job {
 	char *output;
 	eseal_format format;
 	eseal_error err;
-	double ms;
+	double t0, ms;
 	int done;
 };
 
@@ -177,9 +177,11 @@ static char *output_name(const char *out_dir, const char *input, eseal_format fo
 	return res;
 }
 
-/* mkdir -p for the output's directory (mode 0755; the tree under --out-dir is the user's). */
-static int make_parent_dirs(const char *path, eseal_error *err)
+/* mkdir -p for the output's directory below out_dir (which exists), mode 0755: the tree under --out-dir is the
+ * user's. Most outputs go straight into out_dir and need no system call here. */
+static int make_parent_dirs(const char *out_dir, const char *path, eseal_error *err)
 {
+	size_t skip = strlen(out_dir);
 	char buf[PATH_MAX];
 	char *p;
 
@@ -189,7 +191,7 @@ static int make_parent_dirs(const char *path, eseal_error *err)
 		return -1;
 	}
 	strcpy(buf, path);
-	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
+	for (p = buf + skip + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
 		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
 			err->status = ESEAL_E_IO;
@@ -212,26 +214,63 @@ static void report_progress(struct batch *b)
 	fflush(stderr);
 }
 
-static void seal_one(struct batch *b, struct job *j)
+/* The document's end: its JSON line (or error line), the progress line, and a batch-wide stop if its failure would
+ * fail every other document too. From a worker, or from the output committer once the seal is on disk. */
+static void finish_job(struct batch *b, struct job *j)
 {
-	double t0 = es_batch_now_ms();
-	eseal_seal_options so = *b->so;
+	pthread_mutex_lock(&b->lock);
+	j->ms = es_batch_now_ms() - j->t0;
+	j->done = 1;
+	atomic_fetch_add(&b->finished, 1);
+	if (j->err.status != ESEAL_OK && is_batch_fatal(j->err.status) && !atomic_load(&b->stop)) {
+		b->stop_reason = j->err;
+		atomic_store(&b->stop, 1);
+	}
+	if (b->bo->json)
+		es_batch_print_json_line(stdout, j->input, j->output, eseal_format_name(j->format), b->level, &j->err,
+					 j->ms);
+	else if (j->err.status != ESEAL_OK)
+		fprintf(stderr, "%seseal: %s\n", b->progress ? "\n" : "", j->err.message);
+	if (b->progress)
+		report_progress(b);
+	pthread_mutex_unlock(&b->lock);
+}
 
-	eseal_error_clear(&j->err);
-	if (eseal_sealer_resolve_format(b->sealer, j->input, b->so->format, &j->format, &j->err) != ESEAL_OK)
-		goto done;
+/* eseal_output_done_fn: the committer thread reports a sealed document whose output is now durable (or failed). */
+static void on_output_done(void *ctx, void *cookie, const eseal_error *err)
+{
+	struct job *j = cookie;
+
+	j->err = *err;
+	finish_job(ctx, j);
+}
+
+/* Returns 1 if the output was handed to the commit group, which then reports the document (on_output_done). */
+static int seal_one(struct batch *b, struct job *j)
+{
+	eseal_seal_options so = *b->so;
+	eseal_error err;
+
+	j->t0 = es_batch_now_ms();
+	eseal_error_clear(&err);
+	if (eseal_sealer_resolve_format(b->sealer, j->input, b->so->format, &j->format, &err) != ESEAL_OK)
+		goto failed;
 	j->output = output_name(b->bo->out_dir, j->input, j->format, b->bo->suffix);
 	if (j->output == NULL) {
-		j->err.status = ESEAL_E_INTERNAL;
-		snprintf(j->err.message, sizeof(j->err.message), "out of memory");
-		goto done;
+		err.status = ESEAL_E_INTERNAL;
+		snprintf(err.message, sizeof(err.message), "out of memory");
+		goto failed;
 	}
-	if (make_parent_dirs(j->output, &j->err) != 0)
-		goto done;
+	if (make_parent_dirs(b->bo->out_dir, j->output, &err) != 0)
+		goto failed;
 	so.format = j->format; /* resolved once: the name we chose depends on it */
-	eseal_sealer_seal(b->sealer, j->input, j->output, &so, NULL, &j->err);
-done:
-	j->ms = es_batch_now_ms() - t0;
+	so.output_cookie = j;
+	/* Success means the output was handed over; from then on only the committer writes j->err. */
+	if (eseal_sealer_seal(b->sealer, j->input, j->output, &so, NULL, &err) == ESEAL_OK)
+		return 1;
+failed:
+	j->err = err;
+	return 0;
 }
 
 static void *worker(void *arg)
@@ -247,22 +286,8 @@ static void *worker(void *arg)
 		if (i >= b->n)
 			break;
 		j = &b->jobs[i];
-		seal_one(b, j);
-		j->done = 1;
-		atomic_fetch_add(&b->finished, 1);
-		pthread_mutex_lock(&b->lock);
-		if (j->err.status != ESEAL_OK && is_batch_fatal(j->err.status) && !atomic_load(&b->stop)) {
-			b->stop_reason = j->err;
-			atomic_store(&b->stop, 1);
-		}
-		if (b->bo->json)
-			es_batch_print_json_line(stdout, j->input, j->output, eseal_format_name(j->format), b->level, &j->err,
-						 j->ms);
-		else if (j->err.status != ESEAL_OK)
-			fprintf(stderr, "%seseal: %s\n", b->progress ? "\n" : "", j->err.message);
-		if (b->progress)
-			report_progress(b);
-		pthread_mutex_unlock(&b->lock);
+		if (!seal_one(b, j))
+			finish_job(b, j);
 	}
 	return NULL;
 }
@@ -391,8 +416,9 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		rc = eseal_status_exit_code(ESEAL_E_IO);
 		goto cleanup;
 	}
-	/* Outputs share disk flushes; the group makes them all durable before we report (see eseal/output.h). */
-	if (eseal_output_group_new(&b.group, &err) != ESEAL_OK) {
+	/* Outputs reach the disk in shared rounds while the workers go on sealing; a document is reported once its
+	 * output is durable (eseal/output.h). */
+	if (eseal_output_group_new(&b.group, on_output_done, &b, &err) != ESEAL_OK) {
 		rc = es_cli_fail(&err);
 		goto cleanup;
 	}
@@ -401,8 +427,8 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		rc = es_cli_fail(&err);
 		goto cleanup;
 	}
-	/* Default: twice the cores. A worker waiting for its output's disk flush (or its PKCS#11 session) uses no CPU,
-	 * and the flushes of waiting workers are shared (eseal_output_group), so the token stays busy. */
+	/* Default: twice the cores. Workers never wait for the disk (the commit group does), but they do wait for the
+	 * token: a network HSM answers after a round trip, and a worker waiting for it uses no CPU. */
 	n_threads = bo->jobs > 0 ? bo->jobs : 2 * (cores > 0 ? (int)cores : 1);
 	/* B-T: a worker waiting for the TSA uses no CPU, so more documents in flight than cores keeps the HSM busy
 	 * while answers travel. The TSA client keeps one kept-alive connection per request in flight. */
@@ -431,6 +457,11 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		worker(&b);
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
+	/* Every handed-over output is reported by now; a failure here is the directories' flush. */
+	if (eseal_output_group_sync(b.group, &err) != ESEAL_OK) {
+		fprintf(stderr, "%seseal: %s\n", b.progress ? "\n" : "", err.message);
+		first_fail_code = eseal_status_exit_code(err.status);
+	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (b.progress)
@@ -452,11 +483,6 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 			if (first_fail_code == 0)
 				first_fail_code = eseal_status_exit_code(j->err.status);
 		}
-	}
-	if (eseal_output_group_sync(b.group, &err) != ESEAL_OK) {
-		fprintf(stderr, "eseal: %s\n", err.message);
-		if (first_fail_code == 0)
-			first_fail_code = eseal_status_exit_code(err.status);
 	}
 	if (atomic_load(&b.stop) && !bo->json)
 		fprintf(stderr, "eseal: batch stopped: %s\n", b.stop_reason.message);

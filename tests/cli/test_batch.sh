@@ -135,6 +135,16 @@ for sig in INT TERM KILL; do
 		assert_grep "interrupted" "$D/sig.json"
 	fi
 	ls -A "$out" | grep -v '^inv-[0-9]*\.xml$' && fail "SIG$sig left stray files"
+	# A "sealed" line is printed only once the output is on disk under its name, even if the batch dies next.
+	python3 - "$D/sig.json" <<'PY' || fail "SIG$sig: a document reported sealed has no complete output"
+import json, sys
+for line in open(sys.argv[1]):
+    if not line.endswith("\n"):
+        continue  # SIGKILL may cut the last line short
+    d = json.loads(line)
+    if d["status"] == "sealed" and b"</ds:Signature>" not in open(d["output"], "rb").read():
+        sys.exit("%s: reported sealed, output incomplete" % d["input"])
+PY
 	for f in "$out"/*.xml; do
 		grep -q "</ds:Signature>" "$f" || fail "SIG$sig left a partial output: $f"
 	done

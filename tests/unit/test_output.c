@@ -176,30 +176,60 @@ static void test_patch_outside_written_data_is_refused(void **state)
 	assert_int_equal(count_entries(), 0);
 }
 
+/* One output of the group test: what the committer reported for it. */
+struct group_slot {
+	char path[256];
+	char body[64];
+	int reports;
+	eseal_status status;
+	int whole_at_report; /* the file existed with its full content when reported */
+};
+
 struct group_job {
 	eseal_output_group *group;
+	struct group_slot *slots; /* 10 per thread */
 	int index;
 	int rc;
 };
+
+static void on_done(void *ctx, void *cookie, const eseal_error *err)
+{
+	struct group_slot *slot = cookie;
+	char got[64];
+	FILE *f;
+	size_t n;
+
+	(void)ctx;
+	slot->reports++;
+	slot->status = err->status;
+	if ((f = fopen(slot->path, "rb")) != NULL) {
+		n = fread(got, 1, sizeof(got) - 1, f);
+		got[n] = '\0';
+		fclose(f);
+		slot->whole_at_report = strcmp(got, slot->body) == 0;
+	}
+}
 
 static void *commit_in_group(void *arg)
 {
 	struct group_job *j = arg;
 	eseal_output *o = NULL;
 	eseal_error err;
-	char path[256], name[32], body[64];
+	char name[32];
 	int i;
 
 	eseal_error_clear(&err);
 	for (i = 0; i < 10 && j->rc == ESEAL_OK; i++) {
+		struct group_slot *slot = &j->slots[i];
+
 		snprintf(name, sizeof(name), "g-%d-%d.out", j->index, i);
-		path_in(path, sizeof(path), name);
-		snprintf(body, sizeof(body), "document %d/%d", j->index, i);
-		j->rc = eseal_output_open(&o, path, 0, NULL, &err);
+		path_in(slot->path, sizeof(slot->path), name);
+		snprintf(slot->body, sizeof(slot->body), "document %d/%d", j->index, i);
+		j->rc = eseal_output_open(&o, slot->path, 0, NULL, &err);
 		if (j->rc != ESEAL_OK)
 			break;
-		eseal_output_set_group(o, j->group);
-		j->rc = eseal_output_write(o, body, strlen(body), &err);
+		eseal_output_set_group(o, j->group, slot);
+		j->rc = eseal_output_write(o, slot->body, strlen(slot->body), &err);
 		if (j->rc == ESEAL_OK && !(j->index == 0 && i == 9)) /* one output is abandoned, not committed */
 			j->rc = eseal_output_commit(o, &err);
 		eseal_output_free(o);
@@ -208,22 +238,24 @@ static void *commit_in_group(void *arg)
 	return NULL;
 }
 
-/* Outputs of a batch share flushes: every committed one is whole under its name, an abandoned one leaves nothing,
- * and the group's directory sync succeeds. */
+/* A batch's outputs are committed by the group's thread: every committed one is reported exactly once, and only
+ * when it is whole under its name; an abandoned one leaves nothing and is never reported; sync waits for all. */
 static void test_group_commit_from_threads(void **state)
 {
 	eseal_output_group *g = NULL;
+	struct group_slot slots[4][10];
 	struct group_job jobs[4];
 	pthread_t t[4];
 	eseal_error err;
-	char path[256], got[64], want[64], name[32];
 	int i, k;
 
 	(void)state;
+	memset(slots, 0, sizeof(slots));
 	eseal_error_clear(&err);
-	assert_int_equal(eseal_output_group_new(&g, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_group_new(&g, on_done, NULL, &err), ESEAL_OK);
 	for (i = 0; i < 4; i++) {
 		jobs[i].group = g;
+		jobs[i].slots = slots[i];
 		jobs[i].index = i;
 		jobs[i].rc = ESEAL_OK;
 		assert_int_equal(pthread_create(&t[i], NULL, commit_in_group, &jobs[i]), 0);
@@ -233,21 +265,57 @@ static void test_group_commit_from_threads(void **state)
 		assert_int_equal(jobs[i].rc, ESEAL_OK);
 	}
 	assert_int_equal(eseal_output_group_sync(g, &err), ESEAL_OK);
+	for (i = 0; i < 4; i++)
+		for (k = 0; k < 10; k++) {
+			if (i == 0 && k == 9) {
+				assert_int_equal(slots[i][k].reports, 0);
+				assert_int_not_equal(access(slots[i][k].path, F_OK), 0);
+				continue;
+			}
+			assert_int_equal(slots[i][k].reports, 1);
+			assert_int_equal(slots[i][k].status, ESEAL_OK);
+			assert_true(slots[i][k].whole_at_report);
+		}
 	eseal_output_group_free(g);
 	assert_int_equal(count_entries(), 39);
 	for (i = 0; i < 4; i++)
-		for (k = 0; k < 10; k++) {
-			snprintf(name, sizeof(name), "g-%d-%d.out", i, k);
-			path_in(path, sizeof(path), name);
-			if (i == 0 && k == 9) {
-				assert_int_not_equal(access(path, F_OK), 0);
-				continue;
-			}
-			read_all(path, got, sizeof(got));
-			snprintf(want, sizeof(want), "document %d/%d", i, k);
-			assert_string_equal(got, want);
-			unlink(path);
-		}
+		for (k = 0; k < 10; k++)
+			unlink(slots[i][k].path);
+}
+
+/* A name taken while the output waited in the group: reported as failed, and the other file is not replaced. */
+static void test_group_reports_a_failed_naming(void **state)
+{
+	eseal_output_group *g = NULL;
+	struct group_slot slot;
+	eseal_output *o = NULL;
+	eseal_error err;
+	char got[64];
+	FILE *f;
+
+	(void)state;
+	memset(&slot, 0, sizeof(slot));
+	eseal_error_clear(&err);
+	path_in(slot.path, sizeof(slot.path), "race.out");
+	strcpy(slot.body, "ours");
+	assert_int_equal(eseal_output_group_new(&g, on_done, NULL, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_open(&o, slot.path, 0, NULL, &err), ESEAL_OK);
+	eseal_output_set_group(o, g, &slot);
+	assert_int_equal(eseal_output_write(o, "ours", 4, &err), ESEAL_OK);
+	f = fopen(slot.path, "wb"); /* someone else's file appears before the commit */
+	assert_non_null(f);
+	fputs("theirs", f);
+	fclose(f);
+	assert_int_equal(eseal_output_commit(o, &err), ESEAL_OK); /* handed over */
+	eseal_output_free(o);
+	assert_int_equal(eseal_output_group_sync(g, &err), ESEAL_OK);
+	eseal_output_group_free(g);
+	assert_int_equal(slot.reports, 1);
+	assert_int_equal(slot.status, ESEAL_E_IO);
+	read_all(slot.path, got, sizeof(got));
+	assert_string_equal(got, "theirs");
+	unlink(slot.path);
+	assert_int_equal(count_entries(), 0);
 }
 
 int main(void)
@@ -261,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_missing_directory_is_a_clear_error),
 		cmocka_unit_test(test_patch_outside_written_data_is_refused),
 		cmocka_unit_test(test_group_commit_from_threads),
+		cmocka_unit_test(test_group_reports_a_failed_naming),
 	};
 	int rc;
 

@@ -1,0 +1,317 @@
+/* core/output_group.c: the batch's committer thread (see eseal/output.h): outputs reach the disk in rounds of one
+ * syncfs() while the workers that made them go on sealing. */
+#include "output_internal.h"
+#include "error_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ROUND_MS 10.0
+
+struct handed {
+	eseal_output *out;
+	void *cookie;
+};
+
+struct known_dir {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+};
+
+struct eseal_output_group {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;  /* the committer: something was handed over, or stop */
+	pthread_cond_t room;  /* committers waiting for fewer than ESEAL_OUTPUT_GROUP_PENDING in flight */
+	pthread_cond_t idle;  /* eseal_output_group_sync: nothing in flight */
+	pthread_t thread;
+	int running;
+	int stopping;
+	eseal_output_done_fn done;
+	void *ctx;
+	struct handed queue[ESEAL_OUTPUT_GROUP_PENDING]; /* handed over, not yet taken by the committer */
+	size_t n_queued;
+	size_t in_flight;      /* handed over and not yet reported */
+	struct known_dir *dirs; /* directories named into, for eseal_output_group_sync */
+	size_t n_dirs, cap_dirs;
+};
+
+/* The committer's own lists for one round (only the committer thread touches them). */
+struct round {
+	struct handed taken[ESEAL_OUTPUT_GROUP_PENDING]; /* data to flush, then to name */
+	size_t n_taken;
+	struct handed named[ESEAL_OUTPUT_GROUP_PENDING]; /* named last round: reported once this round's flush holds */
+	size_t n_named;
+};
+
+static void report(eseal_output_group *g, struct handed *h, const eseal_error *err)
+{
+	g->done(g->ctx, h->cookie, err);
+	eseal_output_free(h->out);
+	h->out = NULL;
+}
+
+/* One syncfs() per file system among this round's outputs: it puts the taken files' data on disk and, with it,
+ * the names given last round. Returns the first failure, reported for every output of the round. */
+static int flush_file_systems(struct round *r, eseal_error *err)
+{
+	dev_t done_devs[2 * ESEAL_OUTPUT_GROUP_PENDING];
+	size_t n_done = 0, i, k, total = r->n_taken + r->n_named;
+
+	for (i = 0; i < total; i++) {
+		eseal_output *o = i < r->n_taken ? r->taken[i].out : r->named[i - r->n_taken].out;
+
+		for (k = 0; k < n_done && done_devs[k] != o->dev; k++)
+			;
+		if (k < n_done)
+			continue;
+		if (syncfs(o->dir_fd) != 0)
+			return es_error_set(err, ESEAL_E_IO, "%s: flushing to disk failed: %s", o->path, strerror(errno));
+		done_devs[n_done++] = o->dev;
+	}
+	return ESEAL_OK;
+}
+
+/* Flush, report last round's names, name this round's files. Runs without the group lock: done() may take its own
+ * locks, and the workers keep handing over meanwhile. Returns how many outputs were reported. */
+static size_t commit_round(eseal_output_group *g, struct round *r)
+{
+	eseal_error flush_err, err;
+	size_t i, reported = 0;
+	int flushed;
+
+	eseal_error_clear(&flush_err);
+	flushed = flush_file_systems(r, &flush_err) == ESEAL_OK;
+	for (i = 0; i < r->n_named; i++, reported++) {
+		eseal_error_clear(&err);
+		if (!flushed)
+			es_error_set(&err, ESEAL_E_IO, "%s: written, but its name may not survive a crash: %s",
+				     r->named[i].out->path, flush_err.message);
+		report(g, &r->named[i], &err);
+	}
+	r->n_named = 0;
+	for (i = 0; i < r->n_taken; i++) {
+		struct handed *h = &r->taken[i];
+
+		eseal_error_clear(&err);
+		if (!flushed) {
+			es_error_set(&err, ESEAL_E_IO, "%s: not written: %s", h->out->path, flush_err.message);
+		} else if (es_output_give_name(h->out, &err) == ESEAL_OK) {
+			h->out->committed = 1;
+			r->named[r->n_named++] = *h;
+			continue;
+		}
+		report(g, h, &err);
+		reported++;
+	}
+	r->n_taken = 0;
+	return reported;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Rounds start at most every ROUND_MS: each syncfs() costs a disk cache flush whatever it carries, so a round
+ * should carry many outputs. Waiting is cheap for a batch: the workers go on sealing meanwhile. */
+static void pace_round(eseal_output_group *g, double last_start)
+{
+	double wait = ROUND_MS - (now_ms() - last_start);
+	struct timespec ts;
+
+	if (wait <= 0 || g->stopping || g->in_flight >= ESEAL_OUTPUT_GROUP_PENDING / 2)
+		return;
+	pthread_mutex_unlock(&g->lock);
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)(wait * 1e6);
+	nanosleep(&ts, NULL);
+	pthread_mutex_lock(&g->lock);
+}
+
+static void *committer(void *arg)
+{
+	eseal_output_group *g = arg;
+	struct round *r = calloc(1, sizeof(*r));
+	size_t reported;
+	double last_start = 0;
+
+	pthread_mutex_lock(&g->lock);
+	for (;;) {
+		while (g->n_queued == 0 && (r == NULL || r->n_named == 0) && !g->stopping)
+			pthread_cond_wait(&g->wake, &g->lock);
+		if (g->n_queued == 0 && (r == NULL || r->n_named == 0))
+			break;
+		pace_round(g, last_start);
+		last_start = now_ms();
+		if (r == NULL) {
+			/* No memory for a round: commit one output at a time from the queue, alone, as without a group. */
+			struct handed h = g->queue[--g->n_queued];
+			eseal_error err;
+
+			pthread_mutex_unlock(&g->lock);
+			eseal_error_clear(&err);
+			h.out->group = NULL;
+			eseal_output_commit(h.out, &err);
+			report(g, &h, &err);
+			reported = 1;
+		} else {
+			memcpy(r->taken, g->queue, g->n_queued * sizeof(g->queue[0]));
+			r->n_taken = g->n_queued;
+			g->n_queued = 0;
+			pthread_mutex_unlock(&g->lock);
+			reported = commit_round(g, r);
+		}
+		pthread_mutex_lock(&g->lock);
+		g->in_flight -= reported;
+		pthread_cond_broadcast(&g->room);
+		if (g->in_flight == 0)
+			pthread_cond_broadcast(&g->idle);
+	}
+	pthread_mutex_unlock(&g->lock);
+	free(r);
+	return NULL;
+}
+
+int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, void *ctx, eseal_error *err)
+{
+	eseal_output_group *g = NULL;
+
+	*out = NULL;
+	if (done == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "an output group needs a report function");
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->wake, NULL);
+	pthread_cond_init(&g->room, NULL);
+	pthread_cond_init(&g->idle, NULL);
+	g->done = done;
+	g->ctx = ctx;
+	if (pthread_create(&g->thread, NULL, committer, g) != 0) {
+		eseal_output_group_free(g);
+		return es_error_set(err, ESEAL_E_INTERNAL, "cannot start the output committer thread");
+	}
+	g->running = 1;
+	*out = g;
+	return ESEAL_OK;
+}
+
+/* Remembers the output's directory for eseal_output_group_sync (once per directory). Called under the lock. */
+static int note_dir(eseal_output_group *g, eseal_output *o, const struct stat *st, eseal_error *err)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < g->n_dirs; i++)
+		if (g->dirs[i].dev == st->st_dev && g->dirs[i].ino == st->st_ino)
+			return ESEAL_OK;
+	if (g->n_dirs == g->cap_dirs) {
+		size_t cap = g->cap_dirs * 2 + 8;
+		struct known_dir *grown = realloc(g->dirs, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		g->dirs = grown;
+		g->cap_dirs = cap;
+	}
+	if ((fd = fcntl(o->dir_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: %s", o->path, strerror(errno));
+	g->dirs[g->n_dirs].fd = fd;
+	g->dirs[g->n_dirs].dev = st->st_dev;
+	g->dirs[g->n_dirs].ino = st->st_ino;
+	g->n_dirs++;
+	return ESEAL_OK;
+}
+
+int es_output_group_hand_over(eseal_output *o, eseal_error *err)
+{
+	eseal_output_group *g = o->group;
+	eseal_output *moved = NULL;
+	struct stat st;
+	int rc = ESEAL_OK;
+
+	if (fstat(o->dir_fd, &st) != 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot stat output directory: %s", o->path, strerror(errno));
+	if ((moved = malloc(sizeof(*moved))) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", o->path);
+	pthread_mutex_lock(&g->lock);
+	while (g->in_flight >= ESEAL_OUTPUT_GROUP_PENDING && !g->stopping)
+		pthread_cond_wait(&g->room, &g->lock);
+	if (g->stopping) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: the batch's output group is closed", o->path);
+		goto unlock;
+	}
+	if ((rc = note_dir(g, o, &st, err)) != ESEAL_OK)
+		goto unlock;
+	/* The group owns the file from here; the caller's shell owns nothing, so freeing it is harmless. */
+	*moved = *o;
+	moved->dev = st.st_dev;
+	o->fd = -1;
+	o->dir_fd = -1;
+	o->path = NULL;
+	o->base = NULL;
+	o->temp_name = NULL;
+	o->committed = 1;
+	g->queue[g->n_queued].out = moved;
+	g->queue[g->n_queued].cookie = moved->cookie;
+	g->n_queued++;
+	g->in_flight++;
+	moved = NULL;
+	pthread_cond_signal(&g->wake);
+unlock:
+	pthread_mutex_unlock(&g->lock);
+	free(moved);
+	return rc;
+}
+
+int eseal_output_group_sync(eseal_output_group *g, eseal_error *err)
+{
+	int rc = ESEAL_OK;
+	size_t i;
+
+	pthread_mutex_lock(&g->lock);
+	while (g->in_flight > 0)
+		pthread_cond_wait(&g->idle, &g->lock);
+	/* The committer's second flush already made the names durable; this also covers directories on file systems
+	 * where syncfs() is weaker than on ext4 or XFS. */
+	for (i = 0; i < g->n_dirs; i++)
+		if (fsync(g->dirs[i].fd) != 0 && rc == ESEAL_OK)
+			rc = es_error_set(err, ESEAL_E_IO, "fsync of an output directory failed: %s", strerror(errno));
+	pthread_mutex_unlock(&g->lock);
+	return rc;
+}
+
+void eseal_output_group_free(eseal_output_group *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	if (g->running) {
+		pthread_mutex_lock(&g->lock);
+		g->stopping = 1;
+		pthread_cond_broadcast(&g->wake);
+		pthread_cond_broadcast(&g->room);
+		pthread_mutex_unlock(&g->lock);
+		pthread_join(g->thread, NULL); /* it reports everything still queued before it ends */
+	}
+	for (i = 0; i < g->n_dirs; i++)
+		close(g->dirs[i].fd);
+	free(g->dirs);
+	pthread_cond_destroy(&g->idle);
+	pthread_cond_destroy(&g->room);
+	pthread_cond_destroy(&g->wake);
+	pthread_mutex_destroy(&g->lock);
+	free(g);
+}
