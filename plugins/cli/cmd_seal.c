@@ -19,6 +19,7 @@ const es_cli_option es_cli_seal_options[] = {
 	{"level", 'l', "LEVEL", "level", "B-B or B-T (B-T adds an RFC 3161 signature time-stamp)"},
 	{"tsa", 0, "URL", "tsa", "time-stamp authority URL; repeat for fallbacks tried in order"},
 	{"tsa-ca", 0, "FILE", "tsa-ca", "PEM trust anchors the TSA certificate must chain to"},
+	{"tsa-tls-ca", 0, "FILE", "tsa-tls-ca", "PEM CA certificates for an https:// TSA's server certificate"},
 	{"tsa-auth-file", 0, "FILE", "tsa-auth-file", "file holding user:password for the TSA (HTTP basic)"},
 	{"tsa-policy", 0, "OID", "tsa-policy", "TSA policy to request"},
 	{"reason", 0, "TEXT", "reason", "PDF: /Reason"},

@@ -78,6 +78,11 @@ if openssl ts -verify -digest "$OTHER_HASH" -in token.der -token_in -CAfile "$RO
 	fail "openssl ts -verify accepted the token for another digest"
 fi
 pass "https TSA trusted through tsa-tls-ca: sealed; openssl cms -verify and ts -verify accept"
+# The same trust from the command line: --tsa-tls-ca overrides a profile without the key.
+expect_exit 0 "$ESEAL" seal --config tls.conf --profile system --tsa-tls-ca "$D/tls-ca.pem" --tsa "$URL" -o cli.p7s doc.bin
+openssl cms -verify -binary -inform DER -in cli.p7s -content doc.bin -CAfile "$ROOT" -purpose any -out /dev/null \
+	2>verify.err || fail "openssl cms -verify refused cli.p7s: $(cat verify.err)"
+pass "--tsa-tls-ca on the command line trusts the https TSA"
 
 # --- (b) TLS failures: exit 69, one line with the URL and the TLS reason, nothing written, no second round --------
 tls_fault() { # NAME PROFILE URL REGEX
