@@ -31,9 +31,11 @@ struct eseal_output_group {
 	pthread_cond_t wake;  /* the committer: something was handed over, or stop */
 	pthread_cond_t room;  /* committers waiting for fewer than ESEAL_OUTPUT_GROUP_PENDING in flight */
 	pthread_cond_t idle;  /* eseal_output_group_sync: nothing in flight */
+	pthread_cond_t hurry; /* the committer, pacing its rounds: a sync or a stop wants everything now */
 	pthread_t thread;
 	int running;
 	int stopping;
+	int draining;         /* someone waits in eseal_output_group_sync: no more pacing */
 	eseal_output_done_fn done;
 	void *ctx;
 	struct handed queue[ESEAL_OUTPUT_GROUP_PENDING]; /* handed over, not yet taken by the committer */
@@ -127,16 +129,14 @@ static double now_ms(void)
  * should carry many outputs. Waiting is cheap for a batch: the workers go on sealing meanwhile. */
 static void pace_round(eseal_output_group *g, double last_start)
 {
-	double wait = ROUND_MS - (now_ms() - last_start);
+	double until = last_start + ROUND_MS;
 	struct timespec ts;
 
-	if (wait <= 0 || g->stopping || g->in_flight >= ESEAL_OUTPUT_GROUP_PENDING / 2)
-		return;
-	pthread_mutex_unlock(&g->lock);
-	ts.tv_sec = 0;
-	ts.tv_nsec = (long)(wait * 1e6);
-	nanosleep(&ts, NULL);
-	pthread_mutex_lock(&g->lock);
+	ts.tv_sec = (time_t)(until / 1000.0);
+	ts.tv_nsec = (long)((until - (double)ts.tv_sec * 1000.0) * 1e6);
+	while (!g->stopping && !g->draining && g->in_flight < ESEAL_OUTPUT_GROUP_PENDING / 2 && now_ms() < until)
+		if (pthread_cond_timedwait(&g->hurry, &g->lock, &ts) == ETIMEDOUT)
+			break;
 }
 
 static void *committer(void *arg)
@@ -186,6 +186,7 @@ static void *committer(void *arg)
 int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, void *ctx, eseal_error *err)
 {
 	eseal_output_group *g = NULL;
+	pthread_condattr_t attr;
 
 	*out = NULL;
 	if (done == NULL)
@@ -196,6 +197,10 @@ int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, 
 	pthread_cond_init(&g->wake, NULL);
 	pthread_cond_init(&g->room, NULL);
 	pthread_cond_init(&g->idle, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* now_ms() is monotonic: so are the deadlines */
+	pthread_cond_init(&g->hurry, &attr);
+	pthread_condattr_destroy(&attr);
 	g->done = done;
 	g->ctx = ctx;
 	if (pthread_create(&g->thread, NULL, committer, g) != 0) {
@@ -269,6 +274,8 @@ int es_output_group_hand_over(eseal_output *o, eseal_error *err)
 	g->in_flight++;
 	moved = NULL;
 	pthread_cond_signal(&g->wake);
+	if (g->in_flight >= ESEAL_OUTPUT_GROUP_PENDING / 2)
+		pthread_cond_signal(&g->hurry); /* a round is worth it now, and workers must not run out of room */
 unlock:
 	pthread_mutex_unlock(&g->lock);
 	free(moved);
@@ -281,8 +288,11 @@ int eseal_output_group_sync(eseal_output_group *g, eseal_error *err)
 	size_t i;
 
 	pthread_mutex_lock(&g->lock);
+	g->draining++;
+	pthread_cond_signal(&g->hurry);
 	while (g->in_flight > 0)
 		pthread_cond_wait(&g->idle, &g->lock);
+	g->draining--;
 	/* The committer's second flush already made the names durable; this also covers directories on file systems
 	 * where syncfs() is weaker than on ext4 or XFS. */
 	for (i = 0; i < g->n_dirs; i++)
@@ -302,6 +312,7 @@ void eseal_output_group_free(eseal_output_group *g)
 		pthread_mutex_lock(&g->lock);
 		g->stopping = 1;
 		pthread_cond_broadcast(&g->wake);
+		pthread_cond_signal(&g->hurry);
 		pthread_cond_broadcast(&g->room);
 		pthread_mutex_unlock(&g->lock);
 		pthread_join(g->thread, NULL); /* it reports everything still queued before it ends */
@@ -309,6 +320,7 @@ void eseal_output_group_free(eseal_output_group *g)
 	for (i = 0; i < g->n_dirs; i++)
 		close(g->dirs[i].fd);
 	free(g->dirs);
+	pthread_cond_destroy(&g->hurry);
 	pthread_cond_destroy(&g->idle);
 	pthread_cond_destroy(&g->room);
 	pthread_cond_destroy(&g->wake);
