@@ -427,9 +427,9 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		rc = es_cli_fail(&err);
 		goto cleanup;
 	}
-	/* Default: twice the cores. Workers never wait for the disk (the commit group does), but they do wait for the
-	 * token: a network HSM answers after a round trip, and a worker waiting for it uses no CPU. */
-	n_threads = bo->jobs > 0 ? bo->jobs : 2 * (cores > 0 ? (int)cores : 1);
+	/* Default: one worker per core. Workers never wait for the disk (the commit group does); with a network HSM,
+	 * whose round trips leave cores idle, -j should be raised. */
+	n_threads = bo->jobs > 0 ? bo->jobs : (cores > 0 ? (int)cores : 1);
 	/* B-T: a worker waiting for the TSA uses no CPU, so more documents in flight than cores keeps the HSM busy
 	 * while answers travel. The TSA client keeps one kept-alive connection per request in flight. */
 	if (eseal_sealer_profile(sealer)->level == ESEAL_LEVEL_B_T)

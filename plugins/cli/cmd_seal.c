@@ -35,7 +35,7 @@ const es_cli_option es_cli_seal_options[] = {
 	{"allow-signed", 0, NULL, NULL, "XML: seal enveloped even though the document already holds a signature"},
 	{"format", 0, "FORMAT", NULL, "auto (default), pdf, xml or cades (detached .p7s)"},
 	{"force", 'f', NULL, NULL, "replace existing outputs"},
-	{"jobs", 'j', "N", NULL, "batch: worker threads (default: twice the number of cores)"},
+	{"jobs", 'j', "N", NULL, "batch: worker threads (default: the number of cores)"},
 	{"out-dir", 0, "DIR", NULL, "batch: write each output under DIR, mirroring the input names"},
 	{"from", 0, "FILE", NULL, "batch: read input paths from FILE (- = stdin), newline or NUL separated"},
 	{"suffix", 0, "TEXT", NULL, "batch: insert TEXT before each output's extension (report.pdf -> report.TEXT.pdf)"},

@@ -6,7 +6,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${ESEAL_BENCH_BUILD:-$SRC/build-bench}
 JOBS=${JOBS:-$(nproc)}         # threads of the raw signing measurement: the machine's physical limit
-ESEAL_JOBS=${ESEAL_JOBS:-}     # eseal seal -j; empty = eseal's default (twice the cores)
+ESEAL_JOBS=${ESEAL_JOBS:-}     # eseal seal -j; empty = eseal's default (the number of cores)
 N_XML=${N_XML:-2000}
 N_PDF=${N_PDF:-300}
 N_REF=${N_REF:-40}            # documents for the one-process-per-document referees (pdfsig, xmlsec1)
@@ -87,7 +87,7 @@ run_batch() {
 	eval "RATE_$name=$r; RSS_$name=$rss"
 }
 
-echo "== eseal seal ${ESEAL_JOBS:+-j $ESEAL_JOBS}${ESEAL_JOBS:-(default threads: $((2 * $(nproc))))}"
+echo "== eseal seal ${ESEAL_JOBS:+-j $ESEAL_JOBS}${ESEAL_JOBS:-(default threads: $(nproc))}"
 run_batch xades_bb demo-bb "$WORK/xml" "$N_XML"
 run_batch pades_bb demo-bb "$WORK/pdf" "$N_PDF"
 run_batch pades_bt demo "$WORK/pdf" "$N_PDF"
