@@ -26,10 +26,18 @@ struct known_dir {
 	ino_t ino;
 };
 
+/* The committer's own lists for one round (only the committer thread touches them). */
+struct round {
+	struct handed taken[ESEAL_OUTPUT_GROUP_PENDING]; /* data to flush, then to name */
+	size_t n_taken;
+	struct handed named[ESEAL_OUTPUT_GROUP_PENDING]; /* named last round: reported once this round's flush holds */
+	size_t n_named;
+};
+
 struct eseal_output_group {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;  /* the committer: something was handed over, or stop */
-	pthread_cond_t room;  /* committers waiting for fewer than ESEAL_OUTPUT_GROUP_PENDING in flight */
+	pthread_cond_t room;  /* eseal_output_commit callers waiting for fewer than ESEAL_OUTPUT_GROUP_PENDING in flight */
 	pthread_cond_t idle;  /* eseal_output_group_sync: nothing in flight */
 	pthread_cond_t hurry; /* the committer, pacing its rounds: a sync or a stop wants everything now */
 	pthread_t thread;
@@ -43,14 +51,7 @@ struct eseal_output_group {
 	size_t in_flight;      /* handed over and not yet reported */
 	struct known_dir *dirs; /* directories named into, for eseal_output_group_sync */
 	size_t n_dirs, cap_dirs;
-};
-
-/* The committer's own lists for one round (only the committer thread touches them). */
-struct round {
-	struct handed taken[ESEAL_OUTPUT_GROUP_PENDING]; /* data to flush, then to name */
-	size_t n_taken;
-	struct handed named[ESEAL_OUTPUT_GROUP_PENDING]; /* named last round: reported once this round's flush holds */
-	size_t n_named;
+	struct round round;     /* the committer's, outside the lock */
 };
 
 static void report(eseal_output_group *g, struct handed *h, const eseal_error *err)
@@ -142,36 +143,23 @@ static void pace_round(eseal_output_group *g, double last_start)
 static void *committer(void *arg)
 {
 	eseal_output_group *g = arg;
-	struct round *r = calloc(1, sizeof(*r));
+	struct round *r = &g->round;
 	size_t reported;
 	double last_start = 0;
 
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
-		while (g->n_queued == 0 && (r == NULL || r->n_named == 0) && !g->stopping)
+		while (g->n_queued == 0 && r->n_named == 0 && !g->stopping)
 			pthread_cond_wait(&g->wake, &g->lock);
-		if (g->n_queued == 0 && (r == NULL || r->n_named == 0))
+		if (g->n_queued == 0 && r->n_named == 0)
 			break;
 		pace_round(g, last_start);
 		last_start = now_ms();
-		if (r == NULL) {
-			/* No memory for a round: commit one output at a time from the queue, alone, as without a group. */
-			struct handed h = g->queue[--g->n_queued];
-			eseal_error err;
-
-			pthread_mutex_unlock(&g->lock);
-			eseal_error_clear(&err);
-			h.out->group = NULL;
-			eseal_output_commit(h.out, &err);
-			report(g, &h, &err);
-			reported = 1;
-		} else {
-			memcpy(r->taken, g->queue, g->n_queued * sizeof(g->queue[0]));
-			r->n_taken = g->n_queued;
-			g->n_queued = 0;
-			pthread_mutex_unlock(&g->lock);
-			reported = commit_round(g, r);
-		}
+		memcpy(r->taken, g->queue, g->n_queued * sizeof(g->queue[0]));
+		r->n_taken = g->n_queued;
+		g->n_queued = 0;
+		pthread_mutex_unlock(&g->lock);
+		reported = commit_round(g, r);
 		pthread_mutex_lock(&g->lock);
 		g->in_flight -= reported;
 		pthread_cond_broadcast(&g->room);
@@ -179,7 +167,6 @@ static void *committer(void *arg)
 			pthread_cond_broadcast(&g->idle);
 	}
 	pthread_mutex_unlock(&g->lock);
-	free(r);
 	return NULL;
 }
 
