@@ -53,6 +53,23 @@ ESEAL_CONFIG=$SB/eseal-500.conf DEVICE_URI=eseal:/notsa expect_fault "$B_RETRY" 
 	alice "TSA 500" "$DOC"
 pass "TSA answering HTTP 500 -> RETRY: $(grep '^ERROR:' "$ERR")"
 
+# --- the HSM fails while signing (device removed, device error): RETRY, the job waits for the token -------------------
+# SoftHSM cannot lose its device, so the key goes through tests/cms/p11_fault.c, which passes every call to SoftHSM
+# and answers C_Sign with the fault. A control run through the same shim without a fault seals: the shim is not it.
+P11FAULT=$ESEAL_BUILD/tests/cms/libp11fault.so
+[ -f "$P11FAULT" ] || fail "no fault-injecting PKCS#11 module at $P11FAULT"
+sed "/^\[profile demo-bb\]/,/^\[/ s#module-path=[^&;]*#module-path=$P11FAULT#" "$SB/eseal.conf" >"$SB/eseal-fault.conf"
+grep -q "module-path=$P11FAULT" "$SB/eseal-fault.conf" || fail "the fault profile does not use the shim"
+ESEAL_CONFIG=$SB/eseal-fault.conf ESEAL_FAULT_REAL=$MODULE DEVICE_URI=eseal:/demo-bb \
+	run_backend "$B_OK" alice "Through the shim" "$DOC"
+assert_file "$SB/out/alice/Through the shim.pdf"
+for rv in 0x32 0x30; do # CKR_DEVICE_REMOVED, CKR_DEVICE_ERROR
+	ESEAL_CONFIG=$SB/eseal-fault.conf ESEAL_FAULT_REAL=$MODULE ESEAL_FAULT_SIGN=$rv DEVICE_URI=eseal:/demo-bb \
+		expect_fault "$B_RETRY" ".*" eseal-hsm-unavailable-warning -- alice "HSM fault $rv" "$DOC"
+	assert_grep '^INFO: will retry' "$ERR"
+	pass "HSM C_Sign fault $rv -> RETRY: $(grep '^ERROR:' "$ERR")"
+done
+
 # --- jobs that are not PDF: CANCEL (stdin and file; text, PostScript, empty) -------------------------------------------
 printf 'Dear all,\nplain text.\n' >"$SB/letter.txt"
 printf '%%!PS-Adobe-3.0\n%%%%Pages: 1\nshowpage\n' >"$SB/page.ps"
