@@ -14,6 +14,8 @@
 #   pki/tsa.pem pki/tsa.key pki/tsa-chain.pem               TSA (EKU timeStamping, critical)
 #   pki/ocsp.pem pki/ocsp.key                               OCSP responder for the issuing CA (EKU OCSPSigning)
 #   pki/rogue-tsa.pem pki/rogue-tsa.key                     self-signed TSA outside the trust anchors
+#   pki/tsa-revoked.pem pki/tsa-revoked.key                 a second TSA of the issuing CA, revoked (superseded) an
+#                                                           hour before set-up in the CA database, CRL and OCSP
 #   www/ca.crl www/ca.cer www/root.crl www/root.cer  crl/ca.crl   DER CRLs and CA certs (CRL DP / caIssuers)
 #   http.port ocsp.port               loopback ports baked into the certificates (see below)
 #
@@ -252,6 +254,18 @@ sign issuing_ca v3_eseal "$PKI/csr/dev-eseal.csr" "$ESEAL_DN" "$PKI/dev-eseal.pe
 # --- revocation, CRLs, chains ----------------------------------------------------------------------------------
 openssl ca -config "$CNF" -name issuing_ca -revoke "$PKI/revoked.pem" -crl_reason keyCompromise 2>"$PKI/ca.log" ||
 	{ cat "$PKI/ca.log" >&2; exit 70; }
+# The revoked TSA (tsa_server.py --mode revoked signs with it): revoked an hour ago, so every token it makes later
+# has a genTime after the revocation. `openssl ca -revoke` records "now"; the database line is back-dated.
+newkey "$PKI/tsa-revoked.key" rsa2048
+csr "$PKI/tsa-revoked.key" "/C=JP/O=eseal Demo Trust Services/CN=eseal Demo Revoked TSA" "$PKI/csr/tsa-revoked.csr"
+sign issuing_ca v3_tsa "$PKI/csr/tsa-revoked.csr" "/C=JP/O=eseal Demo Trust Services/CN=eseal Demo Revoked TSA" \
+	"$PKI/tsa-revoked.pem" -startdate "$(d '-1 day')"
+openssl ca -config "$CNF" -name issuing_ca -revoke "$PKI/tsa-revoked.pem" -crl_reason superseded 2>"$PKI/ca.log" ||
+	{ cat "$PKI/ca.log" >&2; exit 70; }
+serial=$(openssl x509 -in "$PKI/tsa-revoked.pem" -noout -serial | cut -d= -f2)
+sed -i -E "s/^(R\t[0-9]+Z\t)[0-9]+Z(,superseded\t$serial\t)/\1$(d '-1 hour')\2/" "$PKI/ca/index.txt"
+grep -q "$(d '-1 hour' | cut -c1-8).*,superseded	$serial	" "$PKI/ca/index.txt" ||
+	{ echo "mkpki: could not back-date the revocation of tsa-revoked.pem" >&2; exit 70; }
 openssl ca -config "$CNF" -name issuing_ca -gencrl -out "$PKI/ca.crl.pem" 2>"$PKI/ca.log"
 openssl ca -config "$CNF" -name root_ca -gencrl -out "$PKI/root.crl.pem" 2>"$PKI/ca.log"
 openssl crl -in "$PKI/ca.crl.pem" -outform DER -out "$DIR/www/ca.crl"
@@ -269,6 +283,7 @@ cat "$PKI/revoked.pem" "$PKI/ca.pem" >"$PKI/revoked-chain.pem"
 cat "$PKI/other.pem" "$PKI/ca.pem" >"$PKI/other-chain.pem"
 cat "$PKI/dev-eseal.pem" "$PKI/ca.pem" >"$PKI/dev-chain.pem"
 cat "$PKI/tsa.pem" "$PKI/ca.pem" >"$PKI/tsa-chain.pem"
+cat "$PKI/tsa-revoked.pem" "$PKI/ca.pem" >"$PKI/tsa-revoked-chain.pem"
 cat "$PKI/ca.pem" "$PKI/root.pem" >"$PKI/ca-chain.pem"
 
 # --- certificates into the token, same id and label as their key ------------------------------------------------

@@ -9,7 +9,7 @@
 #   expect_exit CODE cmd  run cmd; fail unless it exits with CODE; its output is kept in $OUT and $ERR (files)
 #   tmpdir                a new directory, removed when the script exits (ESEAL_KEEP_TMP=1 keeps it)
 #   start_tsa MODE [args] start tests/lib/tsa_server.py in MODE (ok|garbage|http500|wrong-nonce|wrong-imprint|slow|
-#                         rejection|untrusted; args e.g. --delay 5, --auth-file F with user:password);
+#                         rejection|untrusted|revoked; args e.g. --delay 5, --auth-file F with user:password);
 #                         prints its URL; stopped when the script exits
 #   assert_file F / assert_no_file F / assert_grep REGEX FILE
 set -euo pipefail

@@ -31,7 +31,8 @@ t0=$(date +%s)
 die() { echo "testenv-up: SELF-CHECK FAILED: $*" >&2; "$HERE/testenv-down.sh" "$DIR" || true; exit 1; }
 for f in pki/root.pem pki/ca.pem pki/eseal.pem pki/chain.pem pki/eseal-ec.pem pki/chain-ec.pem pki/tsa.pem \
 	pki/tsa-chain.pem pki/trust.pem pki/dev-eseal.key pki/dev-chain.pem pki/expired.pem pki/revoked.pem \
-	pki/other.pem softhsm2.conf pin so-pin module tsa.url ocsp.url crl/ca.crl eseal.conf tsa.pid ocsp.pid; do
+	pki/other.pem pki/tsa-revoked.pem pki/tsa-revoked.key softhsm2.conf pin so-pin module tsa.url ocsp.url crl/ca.crl \
+	eseal.conf tsa.pid ocsp.pid; do
 	[ -s "$DIR/$f" ] || die "$DIR/$f missing"
 done
 [ ! -e "$DIR/pki/eseal.key" ] || die "pki/eseal.key must not exist (the key lives in the token)"

@@ -6,13 +6,14 @@
 # --role ocsp answers OCSP requests through `openssl ocsp -index ... -reqin` (binds 127.0.0.1 only, which
 # `openssl ocsp -port` in OpenSSL 3.0 cannot). Standard library only; one thread per connection, keep-alive.
 #
-#   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow|rejection|untrusted]
+#   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow|rejection|untrusted|revoked]
 #                 [--delay S] [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp] [--auth-file F]
 #                 [--tls CERT KEY]
 # Modes: garbage = 200 with random bytes; http500 = HTTP 500; wrong-nonce / wrong-imprint = a valid signed reply
 # to a query with another nonce / imprint; slow = waits --delay seconds, then answers; rejection = a signed
 # TimeStampResp with status rejection (badAlg: the query is re-made with MD5, which the TSA refuses);
-# untrusted = a valid reply signed by pki/rogue-tsa.pem, a self-signed TSA outside every trust anchor.
+# untrusted = a valid reply signed by pki/rogue-tsa.pem, a self-signed TSA outside every trust anchor;
+# revoked = a valid reply signed by pki/tsa-revoked.pem, a TSA of the demo CA revoked before the server started.
 # --auth-file F (one line user:password): POSTs without that HTTP basic authorization get 401.
 # --tls CERT KEY: HTTPS instead of HTTP, with this PEM server certificate (chain after it) and key.
 # DIR is a testenv or demo directory made by samples/demo/mkpki.sh (uses DIR/pki/{tsa,ocsp,ca}.*).
@@ -29,7 +30,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MAX_BODY = 64 * 1024
-MODES = ("ok", "garbage", "http500", "wrong-nonce", "wrong-imprint", "slow", "rejection", "untrusted")
+MODES = ("ok", "garbage", "http500", "wrong-nonce", "wrong-imprint", "slow", "rejection", "untrusted", "revoked")
 
 
 def der_tlv(buf, off):
@@ -211,6 +212,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.server.serial_lock:
             if o.mode == "untrusted":
                 signer = ["-inkey", os.path.join(pki, "rogue-tsa.key"), "-signer", os.path.join(pki, "rogue-tsa.pem")]
+            elif o.mode == "revoked":
+                signer = ["-inkey", os.path.join(pki, "tsa-revoked.key"), "-signer",
+                          os.path.join(pki, "tsa-revoked.pem"), "-chain", os.path.join(pki, "ca.pem")]
             else:
                 signer = ["-inkey", os.path.join(pki, "tsa.key"), "-signer", os.path.join(pki, "tsa.pem"),
                           "-chain", os.path.join(pki, "ca.pem")]
