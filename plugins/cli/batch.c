@@ -21,6 +21,7 @@ struct job {
 	eseal_error err;
 	double t0, ms;
 	int done;
+	int skipped;   /* --skip-existing: the output was there already */
 };
 
 struct batch {
@@ -82,7 +83,7 @@ void es_json_string(FILE *out, const char *s)
 }
 
 void es_batch_print_json_line(FILE *out, const char *input, const char *output, const char *format,
-			      const char *level, const eseal_error *err, double ms)
+			      const char *level, const eseal_error *err, int skipped, double ms)
 {
 	int ok = err->status == ESEAL_OK;
 
@@ -90,7 +91,7 @@ void es_batch_print_json_line(FILE *out, const char *input, const char *output, 
 	es_json_string(out, input);
 	fputs(",\"output\":", out);
 	es_json_string(out, ok ? output : NULL);
-	fprintf(out, ",\"status\":\"%s\",\"format\":", ok ? "sealed" : "failed");
+	fprintf(out, ",\"status\":\"%s\",\"format\":", !ok ? "failed" : skipped ? "skipped" : "sealed");
 	es_json_string(out, format);
 	fputs(",\"level\":", out);
 	es_json_string(out, ok ? level : NULL);
@@ -123,6 +124,8 @@ int es_batch_take_option(es_batch_options *bo, const char *name, const char *val
 			return -1;
 		}
 		bo->tsa_inflight = (int)n;
+	} else if (strcmp(name, "skip-existing") == 0) {
+		bo->skip_existing = 1;
 	} else if (strcmp(name, "out-dir") == 0) {
 		bo->out_dir = value;
 	} else if (strcmp(name, "from") == 0) {
@@ -228,7 +231,7 @@ static void finish_job(struct batch *b, struct job *j)
 	}
 	if (b->bo->json)
 		es_batch_print_json_line(stdout, j->input, j->output, eseal_format_name(j->format), b->level, &j->err,
-					 j->ms);
+					 j->skipped, j->ms);
 	else if (j->err.status != ESEAL_OK)
 		fprintf(stderr, "%seseal: %s\n", b->progress ? "\n" : "", j->err.message);
 	if (b->progress)
@@ -245,11 +248,13 @@ static void on_output_done(void *ctx, void *cookie, const eseal_error *err)
 	finish_job(ctx, j);
 }
 
-/* Returns 1 if the output was handed to the commit group, which then reports the document (on_output_done). */
+/* Returns 1 if the output was handed to the commit group, which then reports the document (on_output_done);
+ * 0 if the document ends here (failed, or skipped). */
 static int seal_one(struct batch *b, struct job *j)
 {
 	eseal_seal_options so = *b->so;
 	eseal_error err;
+	struct stat st;
 
 	j->t0 = es_batch_now_ms();
 	eseal_error_clear(&err);
@@ -260,6 +265,13 @@ static int seal_one(struct batch *b, struct job *j)
 		err.status = ESEAL_E_INTERNAL;
 		snprintf(err.message, sizeof(err.message), "out of memory");
 		goto failed;
+	}
+	/* Resuming: an existing regular file is an earlier run's output, whole (outputs are only ever named when
+	 * complete). Anything else at that name is left to the sealer, which refuses it with its reason. */
+	if (b->bo->skip_existing && lstat(j->output, &st) == 0 && S_ISREG(st.st_mode)) {
+		j->skipped = 1;
+		j->err = err;
+		return 0;
 	}
 	if (make_parent_dirs(b->bo->out_dir, j->output, &err) != 0)
 		goto failed;
@@ -397,7 +409,7 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	pthread_t *threads = NULL;
 	struct sigaction sa, old_int, old_term;
 	eseal_error err;
-	size_t i, failed = 0, started = 0;
+	size_t i, failed = 0, skipped = 0, started = 0;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int n_threads, rc = 0, first_fail_code = 0;
 
@@ -476,18 +488,21 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 			snprintf(j->err.message, sizeof(j->err.message), "%s: not sealed: batch stopped (%s)", j->input,
 				 es_batch_signal != 0 ? "interrupted by a signal" : b.stop_reason.message);
 			if (bo->json)
-				es_batch_print_json_line(stdout, j->input, NULL, NULL, b.level, &j->err, 0);
+				es_batch_print_json_line(stdout, j->input, NULL, NULL, b.level, &j->err, 0, 0);
 		}
 		if (j->err.status != ESEAL_OK) {
 			failed++;
 			if (first_fail_code == 0)
 				first_fail_code = eseal_status_exit_code(j->err.status);
 		}
+		skipped += j->skipped;
 	}
+	if (skipped > 0 && !bo->json)
+		fprintf(stderr, "eseal: %zu documents skipped: their outputs exist (--skip-existing)\n", skipped);
 	if (atomic_load(&b.stop) && !bo->json)
 		fprintf(stderr, "eseal: batch stopped: %s\n", b.stop_reason.message);
 	if (es_batch_signal != 0) {
-		fprintf(stderr, "eseal: interrupted: %zu of %zu documents sealed\n", b.n - failed, b.n);
+		fprintf(stderr, "eseal: interrupted: %zu of %zu documents sealed\n", b.n - failed - skipped, b.n);
 		rc = 128 + es_batch_signal;
 	} else if (atomic_load(&b.stop)) {
 		rc = eseal_status_exit_code(b.stop_reason.status);

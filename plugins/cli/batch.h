@@ -8,22 +8,25 @@
 #include "eseal/eseal.h"
 
 typedef struct es_batch_options {
-	int jobs;            /* 0 = twice the number of online cores */
+	int jobs;            /* 0 = the number of online cores */
 	const char *out_dir;
 	const char *from;    /* file of input paths, "-" = stdin */
 	const char *suffix;
 	int tsa_inflight;    /* B-T: documents in progress at once; 0 = 4 x threads */
 	int json;
+	int skip_existing;   /* a document whose output exists is reported skipped, not sealed again */
 } es_batch_options;
 
-/* Takes jobs/out-dir/from/suffix; returns -1 (after printing why) on a bad value, 1 if not a batch option. */
+/* Takes jobs/out-dir/from/suffix/skip-existing; returns -1 (after printing why) on a bad value, 1 if not a batch
+ * option. */
 int es_batch_take_option(es_batch_options *bo, const char *name, const char *value);
 int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_batch_options *bo,
 		 const char *const *inputs, size_t n_inputs);
 double es_batch_now_ms(void);
-/* {"input":…, "output":…, "status":"sealed|failed", "format":…, "level":…, "error":…, "error_class":…, "ms":…} */
+/* {"input":…, "output":…, "status":"sealed|failed|skipped", "format":…, "level":…, "error":…, "error_class":…,
+ * "ms":…}; skipped: the output existed (--skip-existing), err is ESEAL_OK. */
 void es_batch_print_json_line(FILE *out, const char *input, const char *output, const char *format,
-			      const char *level, const eseal_error *err, double ms);
+			      const char *level, const eseal_error *err, int skipped, double ms);
 /* Writes s as a JSON string literal (quotes included). */
 void es_json_string(FILE *out, const char *s);
 

@@ -39,6 +39,8 @@ const es_cli_option es_cli_seal_options[] = {
 	{"out-dir", 0, "DIR", NULL, "batch: write each output under DIR, mirroring the input names"},
 	{"from", 0, "FILE", NULL, "batch: read input paths from FILE (- = stdin), newline or NUL separated"},
 	{"suffix", 0, "TEXT", NULL, "batch: insert TEXT before each output's extension (report.pdf -> report.TEXT.pdf)"},
+	{"skip-existing", 0, NULL, NULL, "batch: leave a document whose output exists (to resume a stopped batch); "
+					"reported as skipped"},
 	{"tsa-inflight", 0, "N", NULL, "batch, B-T: documents in progress at once so time-stamp latency overlaps "
 				       "(default: 4 x jobs)"},
 	{"json", 0, NULL, NULL, "print one JSON line per document to stdout"},
@@ -98,7 +100,7 @@ static void print_json_result(const char *in, const char *out, eseal_format form
 			      const eseal_error *err, double ms)
 {
 	es_batch_print_json_line(stdout, in, out, err->status == ESEAL_OK ? eseal_format_name(format) : NULL,
-				 eseal_level_name(p->level), err, ms);
+				 eseal_level_name(p->level), err, 0, ms);
 }
 
 int es_cli_seal(int argc, char **argv)
@@ -170,6 +172,11 @@ int es_cli_seal(int argc, char **argv)
 	}
 	if (optind >= argc && bo.from == NULL) {
 		rc = es_cli_usage_error("seal", "no input file");
+		goto cleanup;
+	}
+	if (bo.skip_existing && (bo.out_dir == NULL || so.overwrite)) {
+		rc = es_cli_usage_error("seal", bo.out_dir == NULL ? "--skip-existing needs --out-dir DIR"
+								   : "give either --skip-existing or --force, not both");
 		goto cleanup;
 	}
 	if (output != NULL && bo.out_dir != NULL) {

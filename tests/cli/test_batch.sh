@@ -63,6 +63,24 @@ expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --force --out-dir "$D/out" in
 xmlsec_ok "$D/out/inv-000001.xml" || fail "xmlsec1 rejects the replaced output"
 pass "existing outputs kept without --force, replaced with it"
 
+# 2b. Resuming a stopped batch: --skip-existing leaves the documents whose outputs exist (byte for byte) and seals
+#     the rest; skipped documents are reported, not failed.
+mkdir -p "$D/resume"
+expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --out-dir "$D/resume" inv-000001.xml inv-000002.xml
+kept=$(sha256sum "$D/resume/inv-000001.xml" "$D/resume/inv-000002.xml")
+expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --skip-existing --json --out-dir "$D/resume" -- inv-00000[1-5].xml
+[ "$(grep -c '"status":"skipped"' "$OUT")" -eq 2 ] || fail "--skip-existing: expected 2 skipped: $(cat "$OUT")"
+[ "$(grep -c '"status":"sealed"' "$OUT")" -eq 3 ] || fail "--skip-existing: expected 3 sealed: $(cat "$OUT")"
+grep '"status":"skipped"' "$OUT" | grep >/dev/null "\"output\":\"$D/resume/inv-000001.xml\"" ||
+	fail "a skipped line must name the existing output: $(cat "$OUT")"
+[ "$(sha256sum "$D/resume/inv-000001.xml" "$D/resume/inv-000002.xml")" = "$kept" ] || fail "a skipped output changed"
+xmlsec_ok "$D/resume/inv-000005.xml" || fail "xmlsec1 rejects an output sealed on resume: $(cat "$D/xmlsec.log")"
+expect_exit 0 "$ESEAL" seal --profile demo-bb --skip-existing --out-dir "$D/resume" -- inv-00000[1-5].xml
+assert_grep "5 documents skipped" "$ERR"
+expect_exit 64 "$ESEAL" seal --profile demo-bb --skip-existing --force --out-dir "$D/resume" inv-000001.xml
+expect_exit 64 "$ESEAL" seal --profile demo-bb --skip-existing -o "$D/x.xml" inv-000001.xml
+pass "--skip-existing resumes a batch: existing outputs untouched and reported skipped, the rest sealed"
+
 # 3. --from - with NUL-separated names (find -print0), subdirectories mirrored, --suffix.
 find . -name 'report-*.pdf' -print0 | sort -z >"$D/list"
 expect_exit 0 "$ESEAL" seal --profile demo-bb --suffix sealed --json --from - --out-dir "$D/from" <"$D/list"
