@@ -112,13 +112,15 @@ long long es_pdf_update_new_num(es_pdf_update *u);
 /* Starts "num gen obj\n" and records its offset for the cross-reference section. */
 void es_pdf_update_begin_obj(es_pdf_update *u, long long num, int gen);
 void es_pdf_update_end_obj(es_pdf_update *u);
+/* A new revision of the original's indirect object obj (same number and generation) whose value is text. */
+void es_pdf_update_replace(es_pdf_update *u, qpdf_data q, qpdf_oh obj, const es_buf *text);
 /* A whole stream object: dict_body goes between "<<" and ">>" (without /Length, added here). */
 void es_pdf_update_stream(es_pdf_update *u, long long num, const char *dict_body, const void *data, size_t len);
 /* Appends the cross-reference section (kind of the original's last one), trailer and %%EOF. */
 int es_pdf_update_finish(es_pdf_update *u, const es_pdf_doc *doc, eseal_error *err);
 void es_pdf_update_free(es_pdf_update *u);
 
-/* ---- sealing (pdf_seal.c) ---- */
+/* ---- sealing (pdf_seal.c; its steps share pdf_seal_internal.h) ---- */
 
 /* eseal_pdf_seal with the first /Contents reservation given (0 = the core's estimate); tests use a too small one to
  * exercise the reseal-with-more-room path. */

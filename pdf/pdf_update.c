@@ -48,6 +48,13 @@ void es_pdf_update_end_obj(es_pdf_update *u)
 	es_buf_puts(&u->buf, "\nendobj\n");
 }
 
+void es_pdf_update_replace(es_pdf_update *u, qpdf_data q, qpdf_oh obj, const es_buf *text)
+{
+	es_pdf_update_begin_obj(u, qpdf_oh_get_object_id(q, obj), qpdf_oh_get_generation(q, obj));
+	es_buf_append(&u->buf, text->data, text->len);
+	es_pdf_update_end_obj(u);
+}
+
 void es_pdf_update_stream(es_pdf_update *u, long long num, const char *dict_body, const void *data, size_t len)
 {
 	unsigned char *enc = NULL;

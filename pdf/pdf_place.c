@@ -1,0 +1,145 @@
+/* pdf/pdf_place.c: where a visible seal goes on its page (displayed-page coordinates turned into user space for
+ * any /Rotate) and drawing it there: the generated stamp and the optional seal image, via pdf_appearance.c. */
+#include "pdf_seal_internal.h"
+#include "error_internal.h"
+
+#define DEFAULT_W 180.0
+#define DEFAULT_H 70.0
+#define MARGIN 36.0
+
+int es_pdf_place_choose_page(es_pdf_seal_ctx *c, eseal_error *err)
+{
+	int idx, n = c->doc.n_pages;
+
+	if (c->opts->page == 0)
+		idx = 0;
+	else if (c->opts->page == -1)
+		idx = n - 1;
+	else if (c->opts->page >= 1 && c->opts->page <= n)
+		idx = c->opts->page - 1;
+	else
+		return es_error_set(err, ESEAL_E_USAGE, "%s: page %d does not exist (the document has %d pages)",
+				    c->doc.path, c->opts->page, n);
+	c->page = qpdf_get_page_n(c->doc.q, (size_t)idx);
+	if (es_pdf_qpdf_failed(&c->doc, "reading the page", err))
+		return ESEAL_E_INPUT;
+	if (!qpdf_oh_is_dictionary(c->doc.q, c->page) || !qpdf_oh_is_indirect(c->doc.q, c->page))
+		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged page tree (page %d)", c->doc.path, idx + 1);
+	return ESEAL_OK;
+}
+
+/* The rectangle in displayed-page coordinates (x right, y up from the visible lower-left corner of the crop box)
+ * is turned into default user space according to /Rotate (clockwise degrees). */
+static void displayed_to_user(const double crop[4], int rotate, double u, double v, double *x, double *y)
+{
+	double W = crop[2] - crop[0], H = crop[3] - crop[1];
+
+	switch (rotate) {
+	case 90:
+		*x = crop[0] + W - v;
+		*y = crop[1] + u;
+		break;
+	case 180:
+		*x = crop[0] + W - u;
+		*y = crop[1] + H - v;
+		break;
+	case 270:
+		*x = crop[0] + v;
+		*y = crop[1] + H - u;
+		break;
+	default: *x = crop[0] + u; *y = crop[1] + v;
+	}
+}
+
+void es_pdf_place_page_geometry(es_pdf_doc *d, qpdf_oh page, double crop[4], int *rotate)
+{
+	qpdf_oh box = es_pdf_page_inherited(d, page, "/CropBox");
+	qpdf_oh rot;
+	int ok = es_pdf_read_rect(d, box, crop);
+
+	qpdf_oh_release(d->q, box);
+	if (!ok) {
+		box = es_pdf_page_inherited(d, page, "/MediaBox");
+		ok = es_pdf_read_rect(d, box, crop);
+		qpdf_oh_release(d->q, box);
+	}
+	if (!ok || crop[2] - crop[0] < 1 || crop[3] - crop[1] < 1) {
+		/* Letter, what readers assume for a page without a usable box. */
+		crop[0] = crop[1] = 0;
+		crop[2] = 612;
+		crop[3] = 792;
+	}
+	rot = es_pdf_page_inherited(d, page, "/Rotate");
+	*rotate = qpdf_oh_is_integer(d->q, rot) ? (int)(((qpdf_oh_get_int_value(d->q, rot) % 360) + 360) % 360) : 0;
+	if (*rotate % 90 != 0)
+		*rotate = 0;
+	qpdf_oh_release(d->q, rot);
+}
+
+int es_pdf_place_draw(es_pdf_seal_ctx *c, double w, double h, int rotate, long long *ap_num, eseal_error *err)
+{
+	const eseal_pdf_options *o = c->opts;
+	es_pdf_image seal_img = {0}, stamp = {0};
+	es_pdf_stamp_text text;
+	double sw = w;
+	int rc;
+
+	if (o->image != NULL && (rc = es_pdf_image_load(o->image, &seal_img, err)) != ESEAL_OK) {
+		/* In a batch, the document the seal image was meant for must be named too. */
+		es_error_prefix(err, "%s", c->doc.path);
+		goto cleanup;
+	}
+	text.organization = c->org;
+	text.org_identifier = c->org_id;
+	text.when = c->now;
+	/* With a seal image the stamp takes the space the image leaves (see es_pdf_appearance_write). */
+	if (o->image != NULL) {
+		double iw = h * seal_img.width / (double)seal_img.height;
+
+		sw = w - (iw > w / 2 ? w / 2 : iw);
+	}
+	if ((rc = es_pdf_stamp_render(&text, sw, h, &stamp, err)) != ESEAL_OK)
+		goto cleanup;
+	rc = es_pdf_appearance_write(&c->u, w, h, rotate, o->image != NULL ? &seal_img : NULL, &stamp, ap_num, err);
+cleanup:
+	es_pdf_image_free(&seal_img);
+	es_pdf_image_free(&stamp);
+	return rc;
+}
+
+int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, eseal_error *err)
+{
+	const eseal_pdf_options *o = c->opts;
+	double crop[4], dw, dh, x, y, w, h, x0, y0, x1, y1;
+	int rotate = 0;
+
+	es_pdf_place_page_geometry(&c->doc, c->page, crop, &rotate);
+	dw = rotate % 180 ? crop[3] - crop[1] : crop[2] - crop[0];
+	dh = rotate % 180 ? crop[2] - crop[0] : crop[3] - crop[1];
+	if (o->rect[0] == 0 && o->rect[1] == 0 && o->rect[2] == 0 && o->rect[3] == 0) {
+		w = DEFAULT_W < dw ? DEFAULT_W : dw;
+		h = DEFAULT_H < dh ? DEFAULT_H : dh;
+		x = dw - w - MARGIN > 0 ? dw - w - MARGIN : 0;
+		y = MARGIN + h < dh ? MARGIN : 0;
+	} else {
+		x = o->rect[0];
+		y = o->rect[1];
+		w = o->rect[2];
+		h = o->rect[3];
+		if (!(w >= 4 && h >= 4 && w <= 14400 && h <= 14400))
+			return es_error_set(err, ESEAL_E_USAGE, "%s: seal rectangle %gx%g pt is not usable",
+					    c->doc.path, w, h);
+		/* A seal off the visible page would be there and never seen. */
+		if (x < -0.5 || y < -0.5 || x + w > dw + 0.5 || y + h > dh + 0.5)
+			return es_error_set(err, ESEAL_E_USAGE,
+					    "%s: seal rectangle %g,%g,%g,%g lies outside the page (%gx%g pt)",
+					    c->doc.path, x, y, w, h, dw, dh);
+	}
+	displayed_to_user(crop, rotate, x, y, &x0, &y0);
+	displayed_to_user(crop, rotate, x + w, y + h, &x1, &y1);
+	rect[0] = x0 < x1 ? x0 : x1;
+	rect[1] = y0 < y1 ? y0 : y1;
+	rect[2] = x0 < x1 ? x1 : x0;
+	rect[3] = y0 < y1 ? y1 : y0;
+	return es_pdf_place_draw(c, w, h, rotate, ap_num, err);
+}

@@ -1,0 +1,73 @@
+/* pdf/pdf_seal_internal.h: what the files of one seal share (not public): the seal context and the steps that
+ * fill it: placement on the page, the field (new or the form's own), the signature dictionary, the signing pass. */
+#ifndef ES_PDF_SEAL_INTERNAL_H
+#define ES_PDF_SEAL_INTERNAL_H
+
+#include <openssl/evp.h>
+
+#include "pdf_internal.h"
+
+/* Everything one seal needs while the update is assembled. */
+typedef struct es_pdf_seal_ctx {
+	const eseal_pdf_options *opts;
+	es_pdf_doc doc;
+	qpdf_oh page; /* the page the widget is on (0 when an existing field has none) */
+	time_t now;
+	char *org, *org_id; /* from the signing certificate (UTF-8), may be NULL */
+	char field_name[32]; /* name of a new field (eSealN); unused when sealing into opts->field */
+	qpdf_oh field;       /* opts->field: the terminal field found in the form, else 0 */
+	qpdf_oh widget;      /* its widget annotation (== field when merged), 0 if it has none */
+	double widget_rect[4];
+	int widget_area; /* the widget has a non-empty /Rect on a page: the seal is drawn there */
+	/* results of building the update */
+	es_pdf_update u;
+	size_t contents_rel;  /* offset of '<' of /Contents within the update */
+	size_t contents_len;  /* bytes of the hex string including < > */
+	size_t byterange_rel; /* offset of the ByteRange placeholder */
+} es_pdf_seal_ctx;
+
+/* ---- placement (pdf_place.c) ---- */
+
+/* Sets c->page from opts->page (a new field). */
+int es_pdf_place_choose_page(es_pdf_seal_ctx *c, eseal_error *err);
+/* The visible crop box (falls back to the media box, then Letter) and /Rotate (0, 90, 180, 270) of page. */
+void es_pdf_place_page_geometry(es_pdf_doc *d, qpdf_oh page, double crop[4], int *rotate);
+/* A new field's widget rectangle (user space) from opts->rect (displayed-page coordinates) or the default place,
+ * and its appearance. */
+int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, eseal_error *err);
+/* Writes the appearance (stamp and optional seal image) for a w x h widget (displayed orientation) on a page
+ * rotated by rotate; returns the form XObject's number in *ap_num. */
+int es_pdf_place_draw(es_pdf_seal_ctx *c, double w, double h, int rotate, long long *ap_num, eseal_error *err);
+
+/* ---- the field ---- */
+
+/* pdf_field_new.c: a new merged field + widget eSealN with /V sig on c->page, added to the page's /Annots. */
+int es_pdf_field_new(es_pdf_seal_ctx *c, long long sig, long long *field, eseal_error *err);
+/* pdf_field_fill.c: finds opts->field (fully qualified name) and checks that it is an empty signature field;
+ * sets c->field and c->page (the page its widget is on, if any). */
+int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err);
+/* Rewrites the found field (and its widget) with /V sig and, for a widget with an area, the seal's appearance. */
+int es_pdf_field_fill(es_pdf_seal_ctx *c, long long sig, eseal_error *err);
+
+/* pdf_form.c: /AcroForm (the new field in /Fields when field != 0, SigFlags 3) and, when certifying, the
+ * catalog's /Perms; the catalog is rewritten only when something it holds directly changed. */
+int es_pdf_form_update(es_pdf_seal_ctx *c, long long sig, long long field, eseal_error *err);
+
+/* ---- the signature dictionary (pdf_sigdict.c) ---- */
+
+/* Writes object num: /Type /Sig with a blank ByteRange and a zero-filled /Contents of reserve bytes; records their
+ * places in c. */
+void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve);
+/* Fills the ByteRange placeholder once the update is complete (its size known). */
+int es_pdf_sigdict_patch_byterange(es_pdf_seal_ctx *c, eseal_error *err);
+
+/* ---- the signing pass (pdf_seal_pass.c) ---- */
+
+/* Copies the original (unchanged) and the update to out while hashing everything but /Contents. */
+int es_pdf_pass_write_and_hash(es_pdf_seal_ctx *c, int fd, eseal_output *out, const EVP_MD *md,
+			       unsigned char *digest, unsigned int *dlen, eseal_error *err);
+/* Writes the CMS as hex into the placeholder of the output. */
+int es_pdf_pass_patch_contents(es_pdf_seal_ctx *c, eseal_output *out, const unsigned char *der, size_t der_len,
+			       eseal_error *err);
+
+#endif

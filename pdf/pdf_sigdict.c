@@ -1,0 +1,76 @@
+/* pdf/pdf_sigdict.c: the signature value dictionary (/Type /Sig, ETSI.CAdES.detached) with its placeholders:
+ * a blank ByteRange patched once the offsets are known and a zero-filled /Contents the CMS is written into. */
+#include "pdf_seal_internal.h"
+#include "error_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* "[0 a b c]" is patched in once the offsets are known; 80 characters hold three 20-digit numbers. */
+#define BYTERANGE_WIDTH 80
+
+void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
+{
+	const eseal_pdf_options *o = c->opts;
+	es_buf *b = &c->u.buf;
+	struct tm tm;
+	char m[32];
+
+	gmtime_r(&c->now, &tm);
+	strftime(m, sizeof(m), "D:%Y%m%d%H%M%S+00'00'", &tm);
+	es_pdf_update_begin_obj(&c->u, num, 0);
+	es_buf_puts(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange ");
+	c->byterange_rel = b->len;
+	es_buf_fill(b, ' ', BYTERANGE_WIDTH);
+	es_buf_puts(b, "\n/M ");
+	if (c->doc.crypt.active)
+		es_pdf_string(b, &c->doc.crypt, m, strlen(m));
+	else
+		es_buf_printf(b, "(%s)", m);
+	if (c->org != NULL) {
+		es_buf_puts(b, " /Name ");
+		es_pdf_text_string(b, &c->doc.crypt, c->org);
+	}
+	if (o->reason != NULL) {
+		es_buf_puts(b, " /Reason ");
+		es_pdf_text_string(b, &c->doc.crypt, o->reason);
+	}
+	if (o->location != NULL) {
+		es_buf_puts(b, " /Location ");
+		es_pdf_text_string(b, &c->doc.crypt, o->location);
+	}
+	if (o->contact != NULL) {
+		es_buf_puts(b, " /ContactInfo ");
+		es_pdf_text_string(b, &c->doc.crypt, o->contact);
+	}
+	if (o->certify != ESEAL_CERTIFY_NONE)
+		es_buf_printf(b,
+			      "\n/Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type "
+			      "/TransformParams /P %d /V /1.2 >> >>]",
+			      o->certify == ESEAL_CERTIFY_NO_CHANGES ? 1 : 2);
+	es_buf_puts(b, "\n/Contents ");
+	c->contents_rel = b->len;
+	es_buf_puts(b, "<");
+	/* Zero-filled: what is left after the CMS is DER-neutral padding every verifier accepts. */
+	es_buf_fill(b, '0', reserve * 2);
+	es_buf_puts(b, ">");
+	c->contents_len = b->len - c->contents_rel;
+	es_buf_puts(b, "\n>>");
+	es_pdf_update_end_obj(&c->u);
+}
+
+/* ByteRange [0 a b c]: everything but the /Contents hex string, its angle brackets included. */
+int es_pdf_sigdict_patch_byterange(es_pdf_seal_ctx *c, eseal_error *err)
+{
+	unsigned long long a = (unsigned long long)c->u.base + c->contents_rel;
+	unsigned long long b = a + c->contents_len;
+	unsigned long long total = (unsigned long long)c->u.base + c->u.buf.len;
+	char tmp[BYTERANGE_WIDTH + 1];
+	int n;
+
+	n = snprintf(tmp, sizeof(tmp), "[0 %llu %llu %llu]", a, b, total - b);
+	if (n < 0 || n > BYTERANGE_WIDTH)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: ByteRange does not fit", c->doc.path);
+	memcpy(c->u.buf.data + c->byterange_rel, tmp, (size_t)n);
+	return ESEAL_OK;
+}
