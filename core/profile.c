@@ -63,6 +63,7 @@ void eseal_profile_free(eseal_profile *p)
 	free(p->contact);
 	free(p->image);
 	free(p->output_dir);
+	free(p->field);
 	free(p);
 }
 
@@ -101,6 +102,7 @@ int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error 
 	dup_field(&c->contact, p->contact, &ok);
 	dup_field(&c->image, p->image, &ok);
 	dup_field(&c->output_dir, p->output_dir, &ok);
+	dup_field(&c->field, p->field, &ok);
 	if (!ok) {
 		eseal_profile_free(c);
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
@@ -271,6 +273,8 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 		return parse_rect(value, p->rect, err);
 	if (strcmp(key, "image") == 0)
 		return set_string(&p->image, value, err);
+	if (strcmp(key, "field") == 0)
+		return set_string(&p->field, value, err);
 	if (strcmp(key, "certify") == 0) {
 		if (strcmp(value, "no") == 0 || strcmp(value, "none") == 0)
 			p->certify = ESEAL_CERTIFY_NONE;

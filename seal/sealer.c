@@ -158,6 +158,7 @@ static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const esea
 	memcpy(o.rect, p->rect, sizeof(o.rect));
 	o.image = p->image;
 	o.certify = p->certify;
+	o.field = p->field;
 	o.overwrite = so->overwrite;
 	o.output_group = so->output_group;
 	o.output_cookie = so->output_cookie;

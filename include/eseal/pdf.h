@@ -29,6 +29,9 @@ typedef struct eseal_pdf_options {
 	int overwrite;             /* replace an existing output */
 	eseal_output_group *output_group; /* batch: outputs committed in the background (eseal/output.h); NULL = alone */
 	void *output_cookie;              /* with output_group: names this output in the group's report */
+	/* Seal into this empty signature field (fully qualified name, e.g. "approval.seal") instead of a new one;
+	 * NULL = new field. Its widget fixes page and place: page and rect must then be left 0. */
+	const char *field;
 } eseal_pdf_options;
 
 /* True if the file starts like a PDF (%PDF- within the first 1024 bytes). */

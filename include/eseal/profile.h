@@ -55,6 +55,8 @@ typedef struct eseal_profile {
 	eseal_placement placement;
 	/* CUPS printer */
 	char *output_dir;
+	/* PDF (appended last for compatibility): name of an existing empty signature field to seal into */
+	char *field;
 } eseal_profile;
 
 /* Empty profile with defaults (level B-B, sha256, ...). */
