@@ -99,7 +99,7 @@ static time_t gt_to_time(const ASN1_GENERALIZEDTIME *t)
 
 /* Status of id in one OCSP response; -1 when the response does not answer for it or cannot be trusted. */
 static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID *id, STACK_OF(X509) * untrusted,
-		       OCSP_REQUEST *req, time_t *rev_time, char *why, size_t why_len)
+		       OCSP_REQUEST *req, time_t *rev_time, int *rev_reason, char *why, size_t why_len)
 {
 	OCSP_BASICRESP *bs = NULL;
 	ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
@@ -136,6 +136,7 @@ static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID
 	else if (status == V_OCSP_CERTSTATUS_REVOKED) {
 		rc = ES_REV_REVOKED;
 		*rev_time = gt_to_time(rev);
+		*rev_reason = reason; /* OCSP_REVOKED_STATUS_NOSTATUS (= ES_REV_REASON_NONE) when absent */
 	} else
 		snprintf(why, why_len, "OCSP responder does not know the certificate");
 cleanup:
@@ -145,10 +146,11 @@ cleanup:
 }
 
 /* Status from one CRL of issuer; -1 when the CRL is not from issuer or its signature fails. */
-static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t *rev_time)
+static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t *rev_time, int *rev_reason)
 {
 	X509_REVOKED *r = NULL;
 	EVP_PKEY *pk = X509_get0_pubkey(issuer);
+	ASN1_ENUMERATED *reason = NULL;
 
 	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 || pk == NULL ||
 	    X509_CRL_verify(crl, pk) != 1) {
@@ -157,13 +159,17 @@ static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t *rev_time)
 	}
 	if (X509_CRL_get0_by_cert(crl, &r, cert) == 1 && r != NULL) {
 		*rev_time = gt_to_time(X509_REVOKED_get0_revocationDate(r));
+		reason = X509_REVOKED_get_ext_d2i(r, NID_crl_reason, NULL, NULL);
+		*rev_reason = reason != NULL ? (int)ASN1_ENUMERATED_get(reason) : ES_REV_REASON_NONE;
+		ASN1_ENUMERATED_free(reason);
+		ERR_clear_error();
 		return ES_REV_REVOKED;
 	}
 	return ES_REV_GOOD;
 }
 
 static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted, time_t *rev_time,
-		       char *why, size_t why_len)
+		       int *rev_reason, char *why, size_t why_len)
 {
 	STACK_OF(OPENSSL_STRING) *urls = X509_get1_ocsp(cert);
 	OCSP_REQUEST *req = NULL;
@@ -194,7 +200,7 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 		if (resp == NULL)
 			snprintf(why, why_len, "%s: not an OCSP response", sk_OPENSSL_STRING_value(urls, i));
 		else
-			rc = ocsp_status(v, resp, id, untrusted, req, rev_time, why, why_len);
+			rc = ocsp_status(v, resp, id, untrusted, req, rev_time, rev_reason, why, why_len);
 		OCSP_RESPONSE_free(resp);
 		resp = NULL;
 		free(fb.buf);
@@ -209,7 +215,8 @@ cleanup:
 	return rc;
 }
 
-static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t *rev_time, char *why, size_t why_len)
+static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t *rev_time, int *rev_reason, char *why,
+		      size_t why_len)
 {
 	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
 	X509_CRL *crl = NULL;
@@ -237,7 +244,7 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t 
 			if (url != NULL && http_fetch(v, url, NULL, 0, NULL, &fb, why, why_len) == 0) {
 				p = fb.buf;
 				crl = d2i_X509_CRL(NULL, &p, (long)fb.len);
-				rc = crl != NULL ? crl_status(crl, cert, issuer, rev_time) : -1;
+				rc = crl != NULL ? crl_status(crl, cert, issuer, rev_time, rev_reason) : -1;
 				if (rc < 0)
 					snprintf(why, why_len, "%s: not a CRL of the issuer", url);
 				X509_CRL_free(crl);
@@ -253,19 +260,21 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t 
 }
 
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
-			 STACK_OF(X509) * untrusted, time_t *rev_time, char *why, size_t why_len, const char **source)
+			 STACK_OF(X509) * untrusted, time_t *rev_time, int *rev_reason, char *why, size_t why_len,
+			 const char **source)
 {
 	OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
 	char why2[256] = "";
 	int i, st;
 
 	*rev_time = 0;
+	*rev_reason = ES_REV_REASON_NONE;
 	*source = NULL;
 	snprintf(why, why_len, "no revocation information");
 	if (ev != NULL && id != NULL) {
 		for (i = 0; i < sk_OCSP_RESPONSE_num(ev->ocsps); i++) {
-			st = ocsp_status(v, sk_OCSP_RESPONSE_value(ev->ocsps, i), id, untrusted, NULL, rev_time, why2,
-					 sizeof(why2));
+			st = ocsp_status(v, sk_OCSP_RESPONSE_value(ev->ocsps, i), id, untrusted, NULL, rev_time,
+					 rev_reason, why2, sizeof(why2));
 			if (st >= 0) {
 				*source = "OCSP response carried in the file";
 				OCSP_CERTID_free(id);
@@ -273,7 +282,7 @@ int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, cons
 			}
 		}
 		for (i = 0; i < sk_X509_CRL_num(ev->crls); i++) {
-			st = crl_status(sk_X509_CRL_value(ev->crls, i), cert, issuer, rev_time);
+			st = crl_status(sk_X509_CRL_value(ev->crls, i), cert, issuer, rev_time, rev_reason);
 			if (st >= 0) {
 				*source = "CRL carried in the file";
 				OCSP_CERTID_free(id);
@@ -286,12 +295,12 @@ int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, cons
 		snprintf(why, why_len, "offline and the file carries no revocation information for it");
 		return ES_REV_UNKNOWN;
 	}
-	st = ocsp_online(v, cert, issuer, untrusted, rev_time, why, why_len);
+	st = ocsp_online(v, cert, issuer, untrusted, rev_time, rev_reason, why, why_len);
 	if (st >= 0) {
 		*source = "OCSP";
 		return st;
 	}
-	st = crl_online(v, cert, issuer, rev_time, why2, sizeof(why2));
+	st = crl_online(v, cert, issuer, rev_time, rev_reason, why2, sizeof(why2));
 	if (st >= 0) {
 		*source = "CRL";
 		return st;

@@ -55,69 +55,6 @@ static time_t asn1_time(const ASN1_TIME *t)
 	return timegm(&tm);
 }
 
-static const char *fmt_time(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL)
-		snprintf(buf, len, "?");
-	else
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
-}
-
-static int has_revocation_pointers(X509 *cert)
-{
-	STACK_OF(OPENSSL_STRING) *ocsp = X509_get1_ocsp(cert);
-	int has = (ocsp != NULL && sk_OPENSSL_STRING_num(ocsp) > 0) ||
-		  X509_get_ext_by_NID(cert, NID_crl_distribution_points, -1) >= 0;
-
-	X509_email_free(ocsp);
-	return has;
-}
-
-static void check_revocation(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
-			     const es_evidence *ev, time_t poe, eseal_seal_report *s)
-{
-	char why[512], b1[32], b2[32];
-	const char *source = NULL;
-	time_t rev_time = 0;
-	int i, st;
-
-	/* The anchor is trusted by configuration; every certificate below it is checked. */
-	for (i = 0; i + 1 < sk_X509_num(chain); i++) {
-		X509 *cert = sk_X509_value(chain, i);
-		const char *what = i == 0 ? "signing certificate" : "CA certificate";
-
-		if (i > 0 && !has_revocation_pointers(cert))
-			continue;
-		st = es_revocation_status(v, cert, sk_X509_value(chain, i + 1), ev, untrusted, &rev_time, why,
-					  sizeof(why), &source);
-		if (st == ES_REV_REVOKED) {
-			if (poe != 0 && rev_time != 0 && poe < rev_time)
-				es_seal_warn(s,
-					     "%s revoked on %s, after the time-stamp (%s) that proves the seal existed",
-					     what, fmt_time(rev_time, b1, sizeof(b1)), fmt_time(poe, b2, sizeof(b2)));
-			else if (poe != 0)
-				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_REVOKED,
-					     "%s revoked on %s (%s), before the time-stamp %s", what,
-					     fmt_time(rev_time, b1, sizeof(b1)), source, fmt_time(poe, b2, sizeof(b2)));
-			else
-				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_REVOKED_NO_POE,
-					     "%s revoked on %s (%s) and no time-stamp proves the seal existed before",
-					     what, fmt_time(rev_time, b1, sizeof(b1)), source);
-		} else if (st == ES_REV_UNKNOWN) {
-			if (!has_revocation_pointers(cert))
-				es_seal_warn(s, "%s names no OCSP responder or CRL: revocation not checked", what);
-			else if (i == 0)
-				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_TRY_LATER,
-					     "revocation status of the %s unknown: %s", what, why);
-			else
-				es_seal_warn(s, "revocation status of a %s unknown: %s", what, why);
-		}
-	}
-}
-
 void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, const es_evidence *ev,
 			      time_t poe, eseal_seal_report *s)
 {
@@ -140,24 +77,24 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 				es_seal_warn(s,
 					     "signing certificate expired on %s; the time-stamp (%s) proves the seal "
 					     "existed while it was valid",
-					     fmt_time(not_after, b1, sizeof(b1)), fmt_time(poe, b2, sizeof(b2)));
+					     es_fmt_time(not_after, b1, sizeof(b1)), es_fmt_time(poe, b2, sizeof(b2)));
 		} else if (poe != 0 && poe > not_after) {
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_EXPIRED,
 				     "signing certificate expired on %s, before the time-stamp %s",
-				     fmt_time(not_after, b1, sizeof(b1)), fmt_time(poe, b2, sizeof(b2)));
+				     es_fmt_time(not_after, b1, sizeof(b1)), es_fmt_time(poe, b2, sizeof(b2)));
 			return;
 		} else {
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_OUT_OF_BOUNDS_NO_POE,
 				     "a certificate of the chain has expired (signing certificate valid until %s) and "
 				     "no time-stamp proves the seal existed before",
-				     fmt_time(not_after, b1, sizeof(b1)));
+				     es_fmt_time(not_after, b1, sizeof(b1)));
 			return;
 		}
 	}
 	if (rc == X509_V_ERR_CERT_NOT_YET_VALID) {
 		es_seal_fail(s, poe != 0 && poe < not_before ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE,
 			     ESEAL_SUB_NOT_YET_VALID, "signing certificate not valid before %s",
-			     fmt_time(not_before, b1, sizeof(b1)));
+			     es_fmt_time(not_before, b1, sizeof(b1)));
 		return;
 	}
 	if (rc != X509_V_OK) {
@@ -181,7 +118,7 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 		}
 		return;
 	}
-	check_revocation(v, chain, untrusted, ev, poe, s);
+	es_chain_revocation(v, chain, untrusted, ev, poe, NULL, s);
 	sk_X509_pop_free(chain, X509_free);
 }
 
@@ -287,8 +224,12 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 	ok = es_tst_verify(v, t->value.sequence->data, (size_t)t->value.sequence->length, sig->data,
 			   (size_t)sig->length, ev, &gen, NULL, why, sizeof(why));
 	if (ok == 1) {
-		s->timestamp_time = gen;
-		res->has_signature_tst = 1;
+		/* A token whose TSA was revoked before its genTime proves nothing: the seal then has no proven time. */
+		if (es_tst_check_revocation(v, t->value.sequence->data, (size_t)t->value.sequence->length, ev, gen,
+					    "signature time-stamp", s)) {
+			s->timestamp_time = gen;
+			res->has_signature_tst = 1;
+		}
 	} else if (ok == 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
 			     "signature time-stamp invalid: %s (a time-stamp over a different signature?)", why);
@@ -398,7 +339,8 @@ void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const u
 	check_signature_tst(v, si, all, s, res);
 	if (res->has_signature_tst && s->signing_time != 0 && s->signing_time > s->timestamp_time + 300)
 		es_seal_warn(s, "claimed signing time %s is later than the time-stamp %s",
-			     fmt_time(s->signing_time, b1, sizeof(b1)), fmt_time(s->timestamp_time, b2, sizeof(b2)));
+			     es_fmt_time(s->signing_time, b1, sizeof(b1)),
+			     es_fmt_time(s->timestamp_time, b2, sizeof(b2)));
 	es_validate_signing_cert(v, signer, untrusted, all, res->has_signature_tst ? s->timestamp_time : 0, s);
 	if (res->has_signing_cert_attr)
 		es_seal_set_str(&s->level, res->has_signature_tst ? "B-T" : "B-B");

@@ -128,3 +128,43 @@ int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t to
 	}
 	return es_tst_verify_digest(v, token, token_len, digest, dlen, ev, gen_time, tsa_cert, why, why_len);
 }
+
+int es_tst_check_revocation(const eseal_verifier *v, const unsigned char *token, size_t token_len,
+			    const es_evidence *ev, time_t gen, const char *what, eseal_seal_report *s)
+{
+	PKCS7 *p7 = NULL;
+	TS_TST_INFO *info = token_info(token, token_len, &p7);
+	STACK_OF(X509) *untrusted = NULL, *signers = NULL, *chain = NULL, *own;
+	int i, rc, ok = 1;
+
+	if (info == NULL || !PKCS7_type_is_signed(p7))
+		goto cleanup;
+	/* The TSA's chain from what the file carries and what the token itself carries, at genTime: the token
+	 * was checked already, this only finds the issuers whose revocation data apply. */
+	own = p7->d.sign->cert;
+	untrusted = ev != NULL ? X509_chain_up_ref(ev->certs) : sk_X509_new_null();
+	for (i = 0; untrusted != NULL && i < sk_X509_num(own); i++)
+		if (X509_up_ref(sk_X509_value(own, i)) && !sk_X509_push(untrusted, sk_X509_value(own, i)))
+			X509_free(sk_X509_value(own, i));
+	signers = PKCS7_get0_signers(p7, untrusted, 0);
+	if (untrusted == NULL || signers == NULL || sk_X509_num(signers) < 1) {
+		es_seal_warn(s, "%s: TSA certificate not found: its revocation was not checked", what);
+		goto cleanup;
+	}
+	rc = es_chain_build(v, sk_X509_value(signers, 0), untrusted, gen, X509_PURPOSE_ANY, &chain);
+	if (rc != X509_V_OK) {
+		es_seal_warn(s,
+			     "%s: no chain for the TSA certificate at its genTime (%s): its revocation was not checked",
+			     what, X509_verify_cert_error_string(rc));
+		goto cleanup;
+	}
+	ok = es_chain_revocation(v, chain, untrusted, ev, gen, what, s);
+cleanup:
+	sk_X509_pop_free(chain, X509_free);
+	sk_X509_free(signers);
+	sk_X509_pop_free(untrusted, X509_free);
+	TS_TST_INFO_free(info);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return ok;
+}

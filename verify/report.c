@@ -245,15 +245,23 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void fmt_time(time_t t, char *buf, size_t len)
+const char *es_fmt_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
-	if (t == 0 || gmtime_r(&t, &tm) == NULL) {
+	if (gmtime_r(&t, &tm) == NULL)
+		snprintf(buf, len, "?");
+	else
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+static void fmt_time(time_t t, char *buf, size_t len)
+{
+	if (t == 0)
 		snprintf(buf, len, "-");
-		return;
-	}
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		es_fmt_time(t, buf, len);
 }
 
 static void json_time(FILE *f, time_t t)

@@ -48,6 +48,8 @@ void es_seal_fail(eseal_seal_report *s, eseal_indication ind, eseal_sub_indicati
 void es_seal_warn(eseal_seal_report *s, const char *fmt, ...) ES_PRINTF(2, 3);
 void es_seal_set_str(char **field, const char *value);
 char *es_strdup_printf(const char *fmt, ...) ES_PRINTF(1, 2);
+/* t as 2026-01-31T12:00:00Z (UTC) in buf, returned for use in messages. */
+const char *es_fmt_time(time_t t, char *buf, size_t len);
 
 /* ---- core checks ---- */
 time_t es_verifier_time(const eseal_verifier *v);
@@ -62,10 +64,23 @@ int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrust
 		   STACK_OF(X509) * *chain);
 
 /* cms/revocation.c: status of cert (issued by issuer) from the evidence, then (unless offline) OCSP, then CRL.
- * Returns ES_REV_GOOD, ES_REV_REVOKED (*rev_time set), or ES_REV_UNKNOWN with why filled. */
+ * Returns ES_REV_GOOD, ES_REV_REVOKED (*rev_time and *rev_reason set: a CRLReason code, or ES_REV_REASON_NONE
+ * when the CRL entry or OCSP answer names none), or ES_REV_UNKNOWN with why filled. */
 enum { ES_REV_GOOD = 0, ES_REV_REVOKED, ES_REV_UNKNOWN };
+#define ES_REV_REASON_NONE (-1)
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
-			 STACK_OF(X509) * untrusted, time_t *rev_time, char *why, size_t why_len, const char **source);
+			 STACK_OF(X509) * untrusted, time_t *rev_time, int *rev_reason, char *why, size_t why_len,
+			 const char **source);
+
+/* cms/chain_revocation.c: revocation of every certificate of chain (cert..anchor) but the anchor, reported into s.
+ * tsa_what NULL: chain of the seal's signing certificate, poe = time proven by its time-stamp (0 = none).
+ * tsa_what e.g. "signature time-stamp": chain of that token's TSA, poe = its genTime; returns 0 when a revocation
+ * voids the token (reported INDETERMINATE/REVOKED_NO_POE naming the certificate), else 1. */
+int es_chain_revocation(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
+			const es_evidence *ev, time_t poe, const char *tsa_what, eseal_seal_report *s);
+/* 1 when a TSA (or TSA CA) certificate revoked at rev_time for reason voids a token of gen_time: revoked at or
+ * before genTime, or later for keyCompromise, cACompromise or no reason (RFC 3161 section 4). */
+int es_tsa_revocation_voids(time_t rev_time, int reason, time_t gen_time);
 
 /* timestamp/tst_verify.c: validates an RFC 3161 token whose imprint must be the hash of data (or, when data is
  * NULL, must equal digest computed by the caller with the token's algorithm). Chain against the verifier's anchors,
@@ -75,6 +90,11 @@ int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t to
 		  size_t data_len, const es_evidence *ev, time_t *gen_time, X509 **tsa_cert, char *why, size_t why_len);
 /* The imprint algorithm of a token (for callers that stream the data themselves), or NULL. */
 const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len);
+/* After es_tst_verify*() accepted token: the revocation of its TSA certificate and the TSA's CAs at genTime gen,
+ * reported into s with what naming the token ("signature time-stamp", "document time-stamp"). Returns 1 when the
+ * token still proves gen, 0 when it must be disregarded as proof of time. */
+int es_tst_check_revocation(const eseal_verifier *v, const unsigned char *token, size_t token_len,
+			    const es_evidence *ev, time_t gen, const char *what, eseal_seal_report *s);
 int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, size_t token_len,
 			 const unsigned char *digest, size_t digest_len, const es_evidence *ev, time_t *gen_time,
 			 X509 **tsa_cert, char *why, size_t why_len);

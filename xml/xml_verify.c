@@ -613,8 +613,11 @@ static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNode
 	}
 	rc = es_tst_verify(v, token, token_len, c14n, (size_t)n, ev, &gen, NULL, why, sizeof(why));
 	if (rc == 1) {
-		s->timestamp_time = gen;
-		*has_tst = 1;
+		/* A token whose TSA was revoked before its genTime proves nothing: the seal then has no proven time. */
+		if (es_tst_check_revocation(v, token, token_len, ev, gen, "signature time-stamp", s)) {
+			s->timestamp_time = gen;
+			*has_tst = 1;
+		}
 	} else {
 		es_seal_fail(s, rc == 0 ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE,
 			     rc == 0 ? ESEAL_SUB_HASH_FAILURE : ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
