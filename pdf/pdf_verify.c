@@ -489,8 +489,10 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 			rc = es_tst_verify_digest(v, sb.contents, sb.contents_len, digest, dlen, ev, &gen, &tsa, why,
 						  sizeof(why));
 			if (rc == 1) {
-				s->timestamp_time = gen;
-				pos->valid_dts = 1;
+				/* Also the TSA's revocation: a revoked TSA's token proves no time and no B-LTA. */
+				pos->valid_dts = es_tst_check_revocation(v, sb.contents, sb.contents_len, ev, gen,
+									 "document time-stamp", s);
+				s->timestamp_time = pos->valid_dts ? gen : 0;
 			} else {
 				es_seal_fail(s, rc == 0 ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE,
 					     rc == 0 ? ESEAL_SUB_HASH_FAILURE : ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
