@@ -12,6 +12,7 @@
 #include "eseal/pdf.h"
 #include "eseal/xml.h"
 #include "eseal/seal.h"
+#include "eseal/batch.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
-/* plugins/cli/batch.h: `eseal seal --out-dir`: many documents, one login, N worker threads.
- * The library's sealer is thread-safe; this file only schedules, names outputs and reports. */
+/* plugins/cli/batch.h: `eseal seal --out-dir`: the command line side of eseal/batch.h.
+ * Options, the --from list, JSON lines, progress, signals and the exit status; the library does the sealing. */
 #ifndef ES_CLI_BATCH_H
 #define ES_CLI_BATCH_H
 

@@ -1,0 +1,68 @@
+/* eseal/batch.h: sealing many documents in one process: one sealer (one login), N worker threads, outputs
+ * committed to disk in the background (eseal/output.h), and one report per document. */
+#ifndef ESEAL_BATCH_H
+#define ESEAL_BATCH_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "eseal/error.h"
+#include "eseal/seal.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+	ESEAL_DOC_SEALED = 0,
+	ESEAL_DOC_FAILED,
+	ESEAL_DOC_SKIPPED /* skip_existing: the output was there already */
+} eseal_doc_status;
+
+typedef struct eseal_doc_report {
+	const char *input;
+	const char *output;     /* where the seal is (sealed, skipped); NULL when the document failed */
+	eseal_format format;    /* ESEAL_FORMAT_AUTO when it was never determined */
+	eseal_doc_status status;
+	const eseal_error *err; /* ESEAL_OK unless failed */
+	double ms;              /* from the document's start until its output was durable (or it failed) */
+	size_t done, total;     /* documents reported so far (this one included), and in the batch */
+} eseal_doc_report;
+
+/* Called once for every document, also for those never started. Calls never overlap; they come from the batch's
+ * threads, so keep them short (print a line). A sealed report means the output and its name are on disk. */
+typedef void (*eseal_doc_report_fn)(void *ctx, const eseal_doc_report *report);
+
+typedef struct eseal_batch_options {
+	int jobs;                      /* worker threads; 0 = the number of online cores */
+	int tsa_inflight;              /* B-T: documents in progress at once; 0 = 4 x jobs */
+	const char *out_dir;           /* required; created if missing. Outputs mirror relative input paths below it */
+	const char *suffix;            /* NULL, or inserted before each output's extension (a.pdf -> a.SUFFIX.pdf) */
+	int skip_existing;             /* a document whose output exists is reported skipped, not sealed again */
+	eseal_doc_report_fn report;    /* required */
+	void *report_ctx;
+	volatile sig_atomic_t *cancel; /* NULL, or a flag (e.g. set by a signal handler): non-zero = start no more */
+} eseal_batch_options;
+
+typedef struct eseal_batch_summary {
+	size_t sealed, failed, skipped; /* failed includes those never started */
+	int cancelled;                  /* *cancel was set before every document was started */
+	eseal_error stop;               /* ESEAL_OK, or the failure that stopped the batch because it would have
+					 * failed every other document too (PIN, token, TSA, configuration) */
+	eseal_status first_failure;     /* the class of the first document failure reported, ESEAL_OK if none */
+} eseal_batch_summary;
+
+/* Seals inputs[0..n) with so (its output_group and output_cookie are the batch's own). Returns ESEAL_OK once every
+ * document has been reported and the output directories are flushed; else the error that kept the batch from
+ * running or from flushing, with summary still filled in for what ran. Thread-safe sealer required (it is). */
+int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
+		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err);
+
+/* The output path for input under out_dir: relative inputs keep their directories (without ".." escapes), absolute
+ * ones keep their name; CAdES adds ".p7s", detached XAdES ".xades.xml". Caller frees; NULL when out of memory. */
+char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_format format, const char *suffix);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,298 @@
+/* seal/batch.c: bulk sealing (eseal/batch.h): a shared queue of inputs, N threads on one sealer, outputs committed
+ * by the output group's thread, one report per document. A failure that would fail every document stops the batch. */
+#include "eseal/batch.h"
+#include "eseal/output.h"
+#include "error_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct job {
+	const char *input;
+	char *output;
+	eseal_format format;
+	eseal_error err;
+	double t0;
+	int reported;
+	int skipped;
+};
+
+struct batch {
+	eseal_sealer *sealer;
+	eseal_seal_options so;  /* the caller's options plus the batch's output group */
+	const eseal_batch_options *bo;
+	eseal_batch_summary *summary;
+	struct job *jobs;
+	size_t n;
+	atomic_size_t next;
+	atomic_int stop;        /* a batch-wide failure: take no new documents */
+	pthread_mutex_t lock;   /* reports, summary */
+	size_t done;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Fatal for the whole batch: the next document would fail the same way. */
+static int is_batch_fatal(eseal_status st)
+{
+	return st == ESEAL_E_PIN || st == ESEAL_E_HSM || st == ESEAL_E_TSA || st == ESEAL_E_CONFIG ||
+	       st == ESEAL_E_INTERNAL;
+}
+
+static int cancelled(const struct batch *b)
+{
+	return b->bo->cancel != NULL && *b->bo->cancel != 0;
+}
+
+char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_format format, const char *suffix)
+{
+	const char *rel = input, *slash, *dot;
+	char *res = NULL;
+	size_t need;
+
+	if (input[0] == '/' || strstr(input, "..") != NULL)
+		rel = (slash = strrchr(input, '/')) != NULL ? slash + 1 : input;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	slash = strrchr(rel, '/');
+	dot = strrchr(slash != NULL ? slash : rel, '.');
+	if (dot == rel || (slash != NULL && dot == slash + 1))
+		dot = NULL; /* a leading dot is a hidden file, not an extension */
+	need = strlen(out_dir) + strlen(rel) + (suffix != NULL ? strlen(suffix) + 1 : 0) + 16;
+	if ((res = malloc(need)) == NULL)
+		return NULL;
+	if (suffix != NULL && dot != NULL)
+		snprintf(res, need, "%s/%.*s.%s%s", out_dir, (int)(dot - rel), rel, suffix, dot);
+	else if (suffix != NULL)
+		snprintf(res, need, "%s/%s.%s", out_dir, rel, suffix);
+	else
+		snprintf(res, need, "%s/%s", out_dir, rel);
+	if (format == ESEAL_FORMAT_CADES)
+		strcat(res, ".p7s");
+	else if (format == ESEAL_FORMAT_XML_DETACHED)
+		strcat(res, ".xades.xml");
+	return res;
+}
+
+/* mkdir -p for the output's directory below out_dir (which exists), mode 0755: the tree under out_dir is the
+ * user's. Most outputs go straight into out_dir and need no system call here. */
+static int make_parent_dirs(const char *out_dir, const char *path, eseal_error *err)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (strlen(path) >= sizeof(buf))
+		return es_error_set(err, ESEAL_E_IO, "%s: path too long", path);
+	strcpy(buf, path);
+	for (p = buf + strlen(out_dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return es_error_set(err, ESEAL_E_IO, "%s: cannot create directory: %s", buf, strerror(errno));
+		*p = '/';
+	}
+	return ESEAL_OK;
+}
+
+/* The document's end: its report, its count, and a batch-wide stop if its failure would fail every other document
+ * too. From a worker, from the output committer once the seal is on disk, or at the end for those never started. */
+static void finish_job(struct batch *b, struct job *j)
+{
+	eseal_batch_summary *s = b->summary;
+	eseal_doc_report r;
+
+	pthread_mutex_lock(&b->lock);
+	j->reported = 1;
+	if (j->err.status != ESEAL_OK) {
+		s->failed++;
+		if (s->first_failure == ESEAL_OK)
+			s->first_failure = j->err.status;
+		/* Only a document that was tried can tell about the others; one never started only echoes the stop. */
+		if (j->t0 > 0 && is_batch_fatal(j->err.status) && !atomic_load(&b->stop)) {
+			s->stop = j->err;
+			atomic_store(&b->stop, 1);
+		}
+	} else if (j->skipped) {
+		s->skipped++;
+	} else {
+		s->sealed++;
+	}
+	memset(&r, 0, sizeof(r));
+	r.input = j->input;
+	r.output = j->err.status == ESEAL_OK ? j->output : NULL;
+	r.format = j->format;
+	r.status = j->err.status != ESEAL_OK ? ESEAL_DOC_FAILED : j->skipped ? ESEAL_DOC_SKIPPED : ESEAL_DOC_SEALED;
+	r.err = &j->err;
+	r.ms = j->t0 > 0 ? now_ms() - j->t0 : 0;
+	r.done = ++b->done;
+	r.total = b->n;
+	b->bo->report(b->bo->report_ctx, &r);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* eseal_output_done_fn: the committer thread reports a sealed document whose output is now durable (or failed). */
+static void on_output_done(void *ctx, void *cookie, const eseal_error *err)
+{
+	struct job *j = cookie;
+
+	j->err = *err;
+	finish_job(ctx, j);
+}
+
+/* Returns 1 if the output was handed to the commit group, which then reports the document (on_output_done);
+ * 0 if the document ends here (failed, or skipped). */
+static int seal_one(struct batch *b, struct job *j)
+{
+	eseal_seal_options so = b->so;
+	eseal_error err;
+	struct stat st;
+
+	j->t0 = now_ms();
+	eseal_error_clear(&err);
+	if (eseal_sealer_resolve_format(b->sealer, j->input, b->so.format, &j->format, &err) != ESEAL_OK)
+		goto failed;
+	j->output = eseal_batch_output_name(b->bo->out_dir, j->input, j->format, b->bo->suffix);
+	if (j->output == NULL) {
+		es_error_set(&err, ESEAL_E_INTERNAL, "%s: out of memory", j->input);
+		goto failed;
+	}
+	/* Resuming: an existing regular file is an earlier run's output, whole (outputs are only ever named when
+	 * complete). Anything else at that name is left to the sealer, which refuses it with its reason. */
+	if (b->bo->skip_existing && lstat(j->output, &st) == 0 && S_ISREG(st.st_mode)) {
+		j->skipped = 1;
+		j->err = err;
+		return 0;
+	}
+	if (make_parent_dirs(b->bo->out_dir, j->output, &err) != ESEAL_OK)
+		goto failed;
+	so.format = j->format; /* resolved once: the name we chose depends on it */
+	so.output_cookie = j;
+	/* Success means the output was handed over; from then on only the committer writes j->err. */
+	if (eseal_sealer_seal(b->sealer, j->input, j->output, &so, NULL, &err) == ESEAL_OK)
+		return 1;
+failed:
+	j->err = err;
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct batch *b = arg;
+	struct job *j;
+	size_t i;
+
+	for (;;) {
+		if (atomic_load(&b->stop) || cancelled(b))
+			break;
+		i = atomic_fetch_add(&b->next, 1);
+		if (i >= b->n)
+			break;
+		j = &b->jobs[i];
+		if (!seal_one(b, j))
+			finish_job(b, j);
+	}
+	return NULL;
+}
+
+static int thread_count(const eseal_sealer *sealer, const eseal_batch_options *bo, size_t n)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	/* One worker per core: workers never wait for the disk (the output group does). A network HSM, whose round
+	 * trips leave cores idle, wants more: the caller's jobs. */
+	int threads = bo->jobs > 0 ? bo->jobs : (cores > 0 ? (int)cores : 1);
+
+	/* B-T: a worker waiting for the TSA uses no CPU, so more documents in flight than cores keep the token busy
+	 * while answers travel. The TSA client keeps one kept-alive connection per request in flight. */
+	if (eseal_sealer_profile(sealer)->level == ESEAL_LEVEL_B_T)
+		threads = bo->tsa_inflight > 0 ? bo->tsa_inflight : 4 * threads;
+	if ((size_t)threads > n)
+		threads = n > 0 ? (int)n : 1;
+	return threads;
+}
+
+int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
+		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err)
+{
+	struct batch b;
+	eseal_output_group *group = NULL;
+	pthread_t *threads = NULL;
+	size_t i, started = 0;
+	int n_threads, rc = ESEAL_OK;
+
+	memset(&b, 0, sizeof(b));
+	memset(summary, 0, sizeof(*summary));
+	eseal_error_clear(&summary->stop);
+	if (bo->out_dir == NULL || bo->report == NULL)
+		return es_error_set(err, ESEAL_E_USAGE, "a batch needs an output directory and a report function");
+	b.sealer = sealer;
+	b.so = *so;
+	b.bo = bo;
+	b.summary = summary;
+	b.n = n;
+	pthread_mutex_init(&b.lock, NULL);
+	if (mkdir(bo->out_dir, 0755) != 0 && errno != EEXIST) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot create output directory: %s", bo->out_dir, strerror(errno));
+		goto cleanup;
+	}
+	if ((b.jobs = calloc(n > 0 ? n : 1, sizeof(*b.jobs))) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory for %zu documents", n);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++)
+		b.jobs[i].input = inputs[i];
+	/* Outputs reach the disk in shared rounds while the workers go on sealing; a document is reported once its
+	 * output is durable (eseal/output.h). */
+	if ((rc = eseal_output_group_new(&group, on_output_done, &b, err)) != ESEAL_OK)
+		goto cleanup;
+	b.so.output_group = group;
+	n_threads = thread_count(sealer, bo, n);
+	if ((threads = calloc((size_t)n_threads, sizeof(*threads))) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < (size_t)n_threads; i++, started++)
+		if (pthread_create(&threads[i], NULL, worker, &b) != 0)
+			break;
+	if (started == 0)
+		worker(&b);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	/* Every handed-over output is reported by now; a failure here is the directories' flush. */
+	rc = eseal_output_group_sync(group, err);
+
+	/* Every document gets a report, including those never started, so a pipeline can account for all. */
+	summary->cancelled = cancelled(&b) && atomic_load(&b.next) < n;
+	for (i = 0; i < n; i++) {
+		struct job *j = &b.jobs[i];
+
+		if (j->reported)
+			continue;
+		if (atomic_load(&b.stop))
+			es_error_set(&j->err, summary->stop.status, "%s: not sealed: batch stopped (%s)", j->input,
+				     summary->stop.message);
+		else
+			es_error_set(&j->err, ESEAL_E_INTERNAL, "%s: not sealed: the batch was interrupted", j->input);
+		finish_job(&b, j);
+	}
+cleanup:
+	eseal_output_group_free(group);
+	for (i = 0; b.jobs != NULL && i < n; i++)
+		free(b.jobs[i].output);
+	free(b.jobs);
+	free(threads);
+	pthread_mutex_destroy(&b.lock);
+	return rc;
+}
