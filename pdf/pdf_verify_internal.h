@@ -12,9 +12,10 @@
 qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len);
 
 /* Compares the revision that ends at rev_end with the final file and reports, through es_seal_fail on s, every
- * change a reader would see that is not one of: DSS, document time-stamps, new signature fields/values with their
- * widgets and AcroForm /Fields additions (docmdp_p == 1 forbids the signatures too). Sets s->modified_after. */
+ * change a reader would see that the rules of ISO 32000-1 12.8.2.2 do not permit for that revision: the DocMDP
+ * level docmdp_p of the certification signature docmdp_objid (from the final file's /Perms; 0: none) applies when
+ * the signed revision is certified by it. Permitted changes are listed in a warning. Sets s->modified_after. */
 void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t len, size_t rev_end, int docmdp_p,
-				eseal_seal_report *s);
+				int docmdp_objid, eseal_seal_report *s);
 
 #endif

@@ -1,8 +1,16 @@
 /* pdf/pdf_verify_mods.c: what incremental updates after a signature change. The signed revision (the file cut at
- * the end of the signature's ByteRange) is opened as its own PDF and compared object by object with the final file.
- * Allowed: DSS, document time-stamps, new signature fields/values, their widgets, AcroForm /Fields additions,
- * document information. Everything else a reader could see (page content, resources, other annotations, form
- * values, catalog entries, page tree) is reported: this is what defeats the incremental saving and shadow attacks. */
+ * the end of the signature's ByteRange) is opened as its own PDF and compared object by object with the final file;
+ * every object that existed when the seal was made and differs now must be accounted for by a rule below, or it is
+ * reported (this is what defeats the incremental saving, shadow and evil-annotation attacks).
+ *
+ * The rules follow ISO 32000-1 12.8.2.2 (DocMDP) for the level that applies to the signed revision: the /P of the
+ * certification when that revision is certified, else 0 (an approval signature in an uncertified file, which this
+ * verifier holds to the P=2 signing rules without form filling). Always allowed (EN 319 142-1 LTV): /DSS and
+ * document time-stamps, /Info and /Metadata. P=0 and P>=2: new signatures (field, value, widget, /AcroForm /Fields
+ * growth, /SigFlags) and empty signature fields receiving their value. P>=2: form filling (/V, /RV, /AS, /AP, /M of
+ * fields and their widgets, and the widgets' existing appearance streams). P=3: annotations other than widgets
+ * added, changed or deleted. Page template instantiation (P>=2) is not recognised and is reported. An object keeps
+ * the rule of the role it had when signed: an existing object cannot be re-purposed as DSS data or an appearance. */
 #include "pdf_verify_internal.h"
 
 #include <stdarg.h>
@@ -12,42 +20,66 @@
 
 #define ES_PDF_MAX_OBJECTS 2000000
 #define ES_PDF_MAX_REPORTED 8
+#define ES_PDF_MAX_WALK 200000 /* objects visited when collecting what page content uses */
+#define ES_PDF_MAX_PAGES 100000
 
+/* Kinds of permitted change, reported in a warning so that a permitted change is visible, not silent. */
+enum {
+	K_SIG = 1 << 0,
+	K_DTS = 1 << 1,
+	K_DSS = 1 << 2,
+	K_FORM = 1 << 3,
+	K_ANNOT = 1 << 4,
+	K_INFO = 1 << 5,
+};
+
+/* A set of object numbers: a bitmap grown on demand (object numbers are bounded by ES_PDF_MAX_OBJECTS). */
 typedef struct {
-	int *ids;
-	size_t n, cap;
+	unsigned char *bits;
+	size_t nbytes;
+	int oom;
 } id_set;
 
 static int set_has(const id_set *s, int id)
 {
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (s->ids[i] == id)
-			return 1;
-	return 0;
+	return id > 0 && (size_t)id / 8 < s->nbytes && (s->bits[id / 8] >> (id % 8) & 1);
 }
 
 static void set_add(id_set *s, int id)
 {
-	int *n;
+	size_t need, n;
+	unsigned char *nb;
 
-	if (id <= 0 || set_has(s, id))
+	if (id <= 0 || id >= ES_PDF_MAX_OBJECTS)
 		return;
-	if (s->n == s->cap) {
-		n = realloc(s->ids, (s->cap ? s->cap * 2 : 32) * sizeof(*n));
-		if (n == NULL)
+	need = (size_t)id / 8 + 1;
+	if (need > s->nbytes) {
+		n = s->nbytes ? s->nbytes : 64;
+		while (n < need)
+			n *= 2;
+		nb = realloc(s->bits, n);
+		if (nb == NULL) {
+			s->oom = 1;
 			return;
-		s->ids = n;
-		s->cap = s->cap ? s->cap * 2 : 32;
+		}
+		memset(nb + s->nbytes, 0, n - s->nbytes);
+		s->bits = nb;
+		s->nbytes = n;
 	}
-	s->ids[s->n++] = id;
+	s->bits[id / 8] |= (unsigned char)(1u << (id % 8));
 }
 
 typedef struct {
-	qpdf_data qo, qf; /* signed revision, final file */
-	id_set allowed;   /* changed objects that a rule accounts for */
-	int n_reported, docmdp_p;
+	qpdf_data qo, qf;  /* signed revision, final file */
+	id_set allowed;    /* changed objects that a structural rule accounts for (catalog, pages, DSS, ...) */
+	id_set page_used;  /* signed revision: reachable from page content and resources (never an appearance) */
+	id_set form_ap;    /* appearance streams (and /AP dictionaries) of widgets that form filling may rewrite */
+	id_set annot_ap;   /* same for annotations other than widgets (P=3) */
+	id_set fixed_ap;   /* appearances that must not change: of signed signatures' widgets, and of annotations
+			     * under P<3 (an appearance shared with a fillable widget stays fixed) */
+	id_set old_annots; /* signed revision: annotations other than widgets (P=3 may change or delete them) */
+	id_set old_dss;    /* signed revision: reachable from /DSS */
+	int n_reported, p, kinds;
 	eseal_seal_report *s;
 } mods_ctx;
 
@@ -66,11 +98,29 @@ static void report(mods_ctx *c, const char *fmt, ...)
 	es_seal_fail(c->s, ESEAL_TOTAL_FAILED, ESEAL_SUB_NONE, "modified after sealing: %s", msg);
 }
 
+/* " (DocMDP P=n)" for messages about a certified revision, else "". */
+static const char *level_text(const mods_ctx *c)
+{
+	static const char *const t[] = {"", " (DocMDP P=1)", " (DocMDP P=2)", " (DocMDP P=3)"};
+
+	return t[c->p];
+}
+
 static char *unparse(qpdf_data q, qpdf_oh oh)
 {
 	const char *u = qpdf_oh_unparse_resolved(q, oh);
 
 	return strdup(u != NULL ? u : "");
+}
+
+static int same_value(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	char *uo = unparse(c->qo, o), *uf = unparse(c->qf, f);
+	int same = uo != NULL && uf != NULL && strcmp(uo, uf) == 0;
+
+	free(uo);
+	free(uf);
+	return same;
 }
 
 /* Keys of a dictionary (QPDF's key iterator is global per document, so they are copied out first). */
@@ -84,11 +134,15 @@ static char **dict_keys(qpdf_data q, qpdf_oh d, size_t *n)
 	qpdf_oh_begin_dict_key_iter(q, d);
 	while (qpdf_oh_dict_more_keys(q)) {
 		const char *k = qpdf_oh_dict_next_key(q);
-		nk = realloc(keys, (*n + 1) * sizeof(*nk));
-		if (nk == NULL)
+		char *dup = strdup(k);
+
+		nk = dup != NULL ? realloc(keys, (*n + 1) * sizeof(*nk)) : NULL;
+		if (nk == NULL) {
+			free(dup);
 			break;
+		}
 		keys = nk;
-		keys[(*n)++] = strdup(k);
+		keys[(*n)++] = dup;
 	}
 	return keys;
 }
@@ -104,39 +158,39 @@ static void free_keys(char **k, size_t n)
 
 static int key_in(const char *k, const char *const *list)
 {
-	for (; *list != NULL; list++)
+	for (; list != NULL && *list != NULL; list++)
 		if (strcmp(k, *list) == 0)
 			return 1;
 	return 0;
 }
 
-/* Compares two dictionaries key by key, ignoring the keys in skip; reports the first differing key. */
-static int dict_diff(mods_ctx *c, qpdf_oh o, qpdf_oh f, const char *const *skip, const char *what)
+/* The first key (not in skip) whose value differs between o and f, or NULL (caller frees). */
+static char *first_diff_key(mods_ctx *c, qpdf_oh o, qpdf_oh f, const char *const *skip)
 {
 	size_t no = 0, nf = 0, i;
-	char **ko = dict_keys(c->qo, o, &no), **kf = dict_keys(c->qf, f, &nf);
-	int diff = 0;
-	char buf[256];
+	char **ko = dict_keys(c->qo, o, &no), **kf = dict_keys(c->qf, f, &nf), *diff = NULL;
 
-	for (i = 0; i < nf + no && !diff; i++) {
+	for (i = 0; i < nf + no && diff == NULL; i++) {
 		const char *k = i < nf ? kf[i] : ko[i - nf];
-		char *uo, *uf;
 
-		if (key_in(k, skip))
-			continue;
-		uo = unparse(c->qo, qpdf_oh_get_key(c->qo, o, k));
-		uf = unparse(c->qf, qpdf_oh_get_key(c->qf, f, k));
-		if (strcmp(uo, uf) != 0) {
-			snprintf(buf, sizeof(buf), "%s %s", what, k);
-			report(c, "%s changed", buf);
-			diff = 1;
-		}
-		free(uo);
-		free(uf);
+		if (!key_in(k, skip) && !same_value(c, qpdf_oh_get_key(c->qo, o, k), qpdf_oh_get_key(c->qf, f, k)))
+			diff = strdup(k);
 	}
 	free_keys(ko, no);
 	free_keys(kf, nf);
 	return diff;
+}
+
+/* Compares two dictionaries key by key, ignoring the keys in skip; reports the first differing key. */
+static int dict_diff(mods_ctx *c, qpdf_oh o, qpdf_oh f, const char *const *skip, const char *what)
+{
+	char *k = first_diff_key(c, o, f, skip);
+
+	if (k == NULL)
+		return 0;
+	report(c, "%s %s changed", what, k);
+	free(k);
+	return 1;
 }
 
 static int is_sig_field(qpdf_data q, qpdf_oh f)
@@ -152,100 +206,325 @@ static int is_sig_field(qpdf_data q, qpdf_oh f)
 	return 0;
 }
 
+/* The value of an inheritable field attribute (/FT, /Ff, /V). */
+static qpdf_oh inherited(qpdf_data q, qpdf_oh f, const char *key)
+{
+	int depth;
+
+	for (depth = 0; depth < 32 && qpdf_oh_is_dictionary(q, f); depth++) {
+		if (qpdf_oh_has_key(q, f, key))
+			return qpdf_oh_get_key(q, f, key);
+		f = qpdf_oh_get_key(q, f, "/Parent");
+	}
+	return qpdf_oh_new_null(q);
+}
+
+static int is_widget(qpdf_data q, qpdf_oh a)
+{
+	return qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, a, "/Subtype"), "/Widget");
+}
+
+/* A form field or a widget of one (merged or kid): what form filling may touch. */
+static int is_field_part(qpdf_data q, qpdf_oh d)
+{
+	return qpdf_oh_is_dictionary(q, d) && (is_widget(q, d) || qpdf_oh_is_name(q, inherited(q, d, "/FT")));
+}
+
+/* An annotation other than a widget (what P=3 lets change). */
+static int is_plain_annot(qpdf_data q, qpdf_oh a)
+{
+	return qpdf_oh_is_dictionary(q, a) && qpdf_oh_is_name(q, qpdf_oh_get_key(q, a, "/Subtype")) &&
+	       !is_widget(q, a) && !qpdf_oh_has_key(q, a, "/FT");
+}
+
 static int is_doc_ts_field(qpdf_data q, qpdf_oh f)
 {
-	qpdf_oh v = qpdf_oh_get_key(q, f, "/V");
+	qpdf_oh v = inherited(q, f, "/V");
 
 	return qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, v, "/Type"), "/DocTimeStamp") ||
 	       qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, v, "/SubFilter"), "/ETSI.RFC3161");
 }
 
-/* New entries of an array (by object id) must pass accept(); old entries must all remain. */
-static int array_additions(mods_ctx *c, qpdf_oh o, qpdf_oh f, int (*accept)(mods_ctx *, qpdf_oh), const char *what)
+static int is_new_object(mods_ctx *c, int id)
 {
-	id_set old = {0};
-	int i, n, id, bad = 0;
+	qpdf_oh o;
+	int isnew;
 
-	n = qpdf_oh_is_array(c->qo, o) ? qpdf_oh_get_array_n_items(c->qo, o) : 0;
-	for (i = 0; i < n; i++)
-		set_add(&old, qpdf_oh_get_object_id(c->qo, qpdf_oh_get_array_item(c->qo, o, i)));
-	n = qpdf_oh_is_array(c->qf, f) ? qpdf_oh_get_array_n_items(c->qf, f) : 0;
-	for (i = 0; i < n; i++) {
-		qpdf_oh it = qpdf_oh_get_array_item(c->qf, f, i);
-		id = qpdf_oh_get_object_id(c->qf, it);
-		if (id > 0 && set_has(&old, id)) {
-			continue;
-		}
-		if (id <= 0 || !accept(c, it)) {
-			if (c->docmdp_p == 1 && is_sig_field(c->qf, it))
-				report(c,
-				       "%s: a signature was added although the certification (DocMDP P=1) allows no "
-				       "changes (object %d)",
-				       what, id);
-			else
-				report(c, "%s: an entry other than a signature was added (object %d)", what, id);
-			bad = 1;
-		} else {
-			set_add(&c->allowed, id);
-		}
-	}
-	/* Removing entries hides what was signed. */
-	n = qpdf_oh_is_array(c->qf, f) ? qpdf_oh_get_array_n_items(c->qf, f) : 0;
-	for (size_t k = 0; k < old.n; k++) {
-		int found = 0;
-		for (i = 0; i < n && !found; i++)
-			found = qpdf_oh_get_object_id(c->qf, qpdf_oh_get_array_item(c->qf, f, i)) == old.ids[k];
-		if (!found) {
-			report(c, "%s: entry object %d removed", what, old.ids[k]);
-			bad = 1;
-		}
-	}
-	free(old.ids);
-	return bad;
+	if (id <= 0)
+		return 0;
+	o = qpdf_get_object_by_id(c->qo, id, 0);
+	isnew = qpdf_oh_is_null(c->qo, o);
+	qpdf_oh_release(c->qo, o);
+	return isnew;
 }
 
-static int accept_sig_field(mods_ctx *c, qpdf_oh f)
+/* An object that plays a role in both revisions (catalog, AcroForm, an /Annots array, /Info) is compared by the
+ * caller and allowed to differ; but only if it played that role when signed, or is new: otherwise an object the
+ * signed revision used elsewhere (say a content stream) could be rewritten under a new role. */
+static void allow_role(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
+	int id = qpdf_oh_get_object_id(c->qf, f);
+
+	if (id > 0 && (id == qpdf_oh_get_object_id(c->qo, o) || is_new_object(c, id)))
+		set_add(&c->allowed, id);
+}
+
+/* Objects reachable from oh (indirect ones into set), following dictionaries, arrays and stream dictionaries;
+ * bounded by *budget. Streams' data is not parsed: a content stream names resources, which are walked instead. */
+static void walk(qpdf_data q, qpdf_oh oh, id_set *set, int depth, long *budget)
+{
+	size_t n = 0, i;
+	char **keys;
+	int k, m, id = qpdf_oh_get_object_id(q, oh);
+
+	if (depth > 32 || --*budget < 0)
+		return;
+	if (id > 0) {
+		if (set_has(set, id))
+			return;
+		set_add(set, id);
+	}
+	if (qpdf_oh_is_array(q, oh)) {
+		m = qpdf_oh_get_array_n_items(q, oh);
+		for (k = 0; k<m && * budget> 0; k++) {
+			qpdf_oh it = qpdf_oh_get_array_item(q, oh, k);
+			walk(q, it, set, depth + 1, budget);
+			qpdf_oh_release(q, it);
+		}
+		return;
+	}
+	if (qpdf_oh_is_stream(q, oh))
+		oh = qpdf_oh_get_dict(q, oh);
+	keys = dict_keys(q, oh, &n);
+	for (i = 0; i<n && * budget> 0; i++) {
+		qpdf_oh v;
+
+		if (strcmp(keys[i], "/Parent") == 0 || strcmp(keys[i], "/P") == 0)
+			continue; /* back links lead to the page tree, not to what is drawn */
+		v = qpdf_oh_get_key(q, oh, keys[i]);
+		walk(q, v, set, depth + 1, budget);
+		qpdf_oh_release(q, v);
+	}
+	free_keys(keys, n);
+}
+
+/* The appearance streams of an annotation: /AP and its /N /D /R entries, each a stream or a dictionary of states. */
+static void add_ap(qpdf_data q, qpdf_oh annot, id_set *set)
+{
+	static const char *const which[] = {"/N", "/D", "/R"};
+	qpdf_oh ap = qpdf_oh_get_key(q, annot, "/AP");
+	size_t n = 0, i, w;
+	char **keys;
+
+	if (!qpdf_oh_is_dictionary(q, ap))
+		return;
+	set_add(set, qpdf_oh_get_object_id(q, ap));
+	for (w = 0; w < 3; w++) {
+		qpdf_oh e = qpdf_oh_get_key(q, ap, which[w]);
+
+		set_add(set, qpdf_oh_get_object_id(q, e));
+		if (!qpdf_oh_is_dictionary(q, e))
+			continue;
+		keys = dict_keys(q, e, &n);
+		for (i = 0; i < n; i++)
+			set_add(set, qpdf_oh_get_object_id(q, qpdf_oh_get_key(q, e, keys[i])));
+		free_keys(keys, n);
+	}
+}
+
+/* /Resources of a page, inherited through the page tree. */
+static qpdf_oh page_resources(qpdf_data q, qpdf_oh page)
+{
+	return inherited(q, page, "/Resources");
+}
+
+/* Sorts the annotations of one revision's pages into the appearance sets, and (signed revision) records what the
+ * page content uses and which annotations P=3 may change. */
+static void scan_annotations(mods_ctx *c, qpdf_data q, int signed_rev)
+{
+	int np = qpdf_get_num_pages(q), i, k, na;
+	long budget = ES_PDF_MAX_WALK;
+
+	for (i = 0; i < np && i < ES_PDF_MAX_PAGES; i++) {
+		qpdf_oh page = qpdf_get_page_n(q, (size_t)i), annots = qpdf_oh_get_key(q, page, "/Annots");
+
+		if (signed_rev) {
+			walk(q, qpdf_oh_get_key(q, page, "/Contents"), &c->page_used, 0, &budget);
+			walk(q, page_resources(q, page), &c->page_used, 0, &budget);
+		}
+		na = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
+		for (k = 0; k < na; k++) {
+			qpdf_oh a = qpdf_oh_get_array_item(q, annots, k);
+
+			if (!qpdf_oh_is_dictionary(q, a))
+				continue;
+			if (is_sig_field(q, a)) {
+				/* a signed signature's appearance is part of what it shows; an empty field's may change */
+				if (signed_rev && qpdf_oh_is_dictionary(q, inherited(q, a, "/V")))
+					add_ap(q, a, &c->fixed_ap);
+				else if (c->p != 1)
+					add_ap(q, a, &c->form_ap);
+			} else if (is_field_part(q, a)) {
+				if (c->p >= 2)
+					add_ap(q, a, &c->form_ap);
+			} else {
+				add_ap(q, a, c->p == 3 ? &c->annot_ap : &c->fixed_ap);
+				if (signed_rev) {
+					set_add(&c->old_annots, qpdf_oh_get_object_id(q, a));
+					set_add(&c->old_annots,
+						qpdf_oh_get_object_id(q, qpdf_oh_get_key(q, a, "/Popup")));
+				}
+			}
+			qpdf_oh_release(q, a);
+		}
+	}
+	if (budget < 0)
+		report(c, "page content uses more than %d objects: too large to compare", ES_PDF_MAX_WALK);
+}
+
+/* What an update may add to an array of fields or annotations: a signature (not under P=1, except a document
+ * time-stamp), or under P=3 an annotation other than a widget. */
+static int accept_new_entry(mods_ctx *c, qpdf_oh f, int annots)
+{
+	if (annots && !is_widget(c->qf, f)) {
+		if (c->p == 3 && is_plain_annot(c->qf, f)) {
+			c->kinds |= K_ANNOT;
+			return 1;
+		}
+		return 0;
+	}
 	if (!is_sig_field(c->qf, f))
 		return 0;
-	if (c->docmdp_p == 1 && !is_doc_ts_field(c->qf, f))
+	if (is_doc_ts_field(c->qf, f)) {
+		c->kinds |= K_DTS;
+		return 1;
+	}
+	if (c->p == 1)
 		return 0;
-	set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, qpdf_oh_get_key(c->qf, f, "/V")));
+	c->kinds |= K_SIG;
 	return 1;
 }
 
-static int accept_sig_widget(mods_ctx *c, qpdf_oh a)
+static void report_addition(mods_ctx *c, qpdf_oh it, int id, const char *what)
 {
-	return qpdf_oh_is_name_and_equals(c->qf, qpdf_oh_get_key(c->qf, a, "/Subtype"), "/Widget") &&
-	       accept_sig_field(c, a);
+	if (id <= 0)
+		report(c, "%s: a direct entry was added", what);
+	else if (c->p == 1 && is_sig_field(c->qf, it))
+		report(c, "%s: a signature was added although the certification%s allows no changes (object %d)", what,
+		       level_text(c), id);
+	else if (is_plain_annot(c->qf, it))
+		report(c, "%s: a %s annotation was added (object %d)%s%s", what,
+		       qpdf_oh_get_name(c->qf, qpdf_oh_get_key(c->qf, it, "/Subtype")) + 1, id,
+		       c->p == 1 || c->p == 2 ? ", which the certification does not permit (annotations need P=3)" : "",
+		       level_text(c));
+	else
+		report(c, "%s: an entry other than a signature was added (object %d)%s", what, id,
+		       c->p >= 2 ? " (form filling does not add fields)" : "");
+}
+
+/* Entries of an array of fields or annotations: additions must pass accept_new_entry, removals are only of
+ * annotations other than widgets under P=3, and direct entries (which no object comparison sees) must stay. */
+static void array_changes(mods_ctx *c, qpdf_oh o, qpdf_oh f, int annots, const char *what)
+{
+	id_set old = {0}, now = {0};
+	int i, no, nf, id, direct_same = 1, ko = 0, kf = 0;
+
+	no = qpdf_oh_is_array(c->qo, o) ? qpdf_oh_get_array_n_items(c->qo, o) : 0;
+	nf = qpdf_oh_is_array(c->qf, f) ? qpdf_oh_get_array_n_items(c->qf, f) : 0;
+	for (i = 0; i < no; i++)
+		set_add(&old, qpdf_oh_get_object_id(c->qo, qpdf_oh_get_array_item(c->qo, o, i)));
+	for (i = 0; i < nf; i++)
+		set_add(&now, qpdf_oh_get_object_id(c->qf, qpdf_oh_get_array_item(c->qf, f, i)));
+	for (i = 0; i < nf; i++) {
+		qpdf_oh it = qpdf_oh_get_array_item(c->qf, f, i);
+
+		id = qpdf_oh_get_object_id(c->qf, it);
+		if (id > 0 && set_has(&old, id))
+			continue;
+		if (id <= 0 || !accept_new_entry(c, it, annots))
+			report_addition(c, it, id, what);
+	}
+	for (i = 0; i < no; i++) {
+		qpdf_oh it = qpdf_oh_get_array_item(c->qo, o, i);
+
+		id = qpdf_oh_get_object_id(c->qo, it);
+		if (id <= 0 || set_has(&now, id))
+			continue;
+		if (annots && c->p == 3 && is_plain_annot(c->qo, it)) {
+			c->kinds |= K_ANNOT;
+			continue;
+		}
+		report(c, "%s: entry object %d removed%s", what, id,
+		       annots && c->p >= 1 && c->p < 3 && is_plain_annot(c->qo, it) ?
+			       " (deleting annotations needs DocMDP P=3)" :
+			       "");
+	}
+	/* Direct entries in order: P=3 may change direct annotations, nothing may change direct widgets. */
+	while (direct_same) {
+		qpdf_oh a = 0, b = 0;
+
+		for (; ko < no; ko++) {
+			a = qpdf_oh_get_array_item(c->qo, o, ko);
+			if (qpdf_oh_get_object_id(c->qo, a) == 0 && !(c->p == 3 && is_plain_annot(c->qo, a)))
+				break;
+		}
+		for (; kf < nf; kf++) {
+			b = qpdf_oh_get_array_item(c->qf, f, kf);
+			if (qpdf_oh_get_object_id(c->qf, b) == 0 && !(c->p == 3 && is_plain_annot(c->qf, b)))
+				break;
+		}
+		if (ko >= no || kf >= nf) {
+			direct_same = ko >= no && kf >= nf;
+			break;
+		}
+		direct_same = same_value(c, a, b);
+		ko++;
+		kf++;
+	}
+	if (!direct_same)
+		report(c, "%s: a direct entry changed", what);
+	if (old.oom || now.oom)
+		report(c, "%s: out of memory comparing entries", what);
+	free(old.bits);
+	free(now.bits);
 }
 
 static void check_catalog(mods_ctx *c)
 {
-	static const char *const skip[] = {"/DSS", "/AcroForm", "/Perms", "/Metadata", NULL};
+	static const char *const skip[] = {"/DSS", "/AcroForm", "/Metadata", NULL};
 	static const char *const skip_form[] = {"/Fields", "/SigFlags", "/DR", "/DA", NULL};
+	static const char *const skip_form_fill[] = {"/Fields", "/SigFlags", "/DR", "/DA", "/NeedAppearances", NULL};
 	qpdf_oh ro = qpdf_get_root(c->qo), rf = qpdf_get_root(c->qf);
 	qpdf_oh ao = qpdf_oh_get_key(c->qo, ro, "/AcroForm"), af = qpdf_oh_get_key(c->qf, rf, "/AcroForm");
-	char *uo = unparse(c->qo, qpdf_oh_get_key(c->qo, ro, "/Perms")),
-	     *uf = unparse(c->qf, qpdf_oh_get_key(c->qf, rf, "/Perms"));
+	qpdf_oh mo = qpdf_oh_get_key(c->qo, ro, "/Metadata"), mf = qpdf_oh_get_key(c->qf, rf, "/Metadata");
 
-	set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, rf));
+	allow_role(c, ro, rf);
+	/* /Perms (the certification's DocMDP, usage rights) is compared with the rest: a certification added after
+	 * a signature, or a changed one, is a modification. */
 	dict_diff(c, ro, rf, skip, "catalog");
-	if (strcmp(uo, uf) != 0 && strcmp(uo, "null") != 0)
-		report(c, "catalog /Perms (certification permissions) changed");
-	free(uo);
-	free(uf);
-	if (!qpdf_oh_is_null(c->qf, af)) {
-		set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, af));
-		set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, qpdf_oh_get_key(c->qf, af, "/Fields")));
-		if (qpdf_oh_is_dictionary(c->qo, ao))
-			dict_diff(c, ao, af, skip_form, "AcroForm");
-		array_additions(c, qpdf_oh_get_key(c->qo, ao, "/Fields"), qpdf_oh_get_key(c->qf, af, "/Fields"),
-				accept_sig_field, "AcroForm /Fields");
+	if (!same_value(c, qpdf_oh_get_key(c->qo, ro, "/DSS"), qpdf_oh_get_key(c->qf, rf, "/DSS")))
+		c->kinds |= K_DSS;
+	if (!qpdf_oh_is_null(c->qf, af) || !qpdf_oh_is_null(c->qo, ao)) {
+		allow_role(c, ao, af);
+		allow_role(c, qpdf_oh_get_key(c->qo, ao, "/Fields"), qpdf_oh_get_key(c->qf, af, "/Fields"));
+		if (!qpdf_oh_is_dictionary(c->qf, af))
+			report(c, "catalog /AcroForm removed");
+		else if (qpdf_oh_is_dictionary(c->qo, ao))
+			dict_diff(c, ao, af, c->p >= 2 ? skip_form_fill : skip_form, "AcroForm");
+		array_changes(c, qpdf_oh_get_key(c->qo, ao, "/Fields"), qpdf_oh_get_key(c->qf, af, "/Fields"), 0,
+			      "AcroForm /Fields");
 	}
-	if (!qpdf_oh_is_null(c->qo, qpdf_oh_get_key(c->qo, ro, "/Metadata")) &&
-	    strcmp(qpdf_oh_unparse(c->qo, qpdf_oh_get_key(c->qo, ro, "/Metadata")), "null") != 0)
-		set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, qpdf_oh_get_key(c->qf, rf, "/Metadata")));
+	/* XMP metadata is not what a reader shows; the stream may be rewritten, not replaced by another object. */
+	if (!qpdf_oh_is_null(c->qo, mo)) {
+		allow_role(c, mo, mf);
+		if (!same_value(c, mo, mf) || qpdf_oh_get_object_id(c->qo, mo) != qpdf_oh_get_object_id(c->qf, mf))
+			c->kinds |= K_INFO;
+	} else if (!qpdf_oh_is_null(c->qf, mf)) {
+		if (qpdf_oh_is_indirect(c->qf, mf) && !is_new_object(c, qpdf_oh_get_object_id(c->qf, mf)))
+			report(c, "catalog /Metadata names an object that existed when signed (object %d)",
+			       qpdf_oh_get_object_id(c->qf, mf));
+		c->kinds |= K_INFO;
+	}
 }
 
 static void check_pages(mods_ctx *c)
@@ -262,7 +541,7 @@ static void check_pages(mods_ctx *c)
 		report(c, "number of pages changed (now %d)", nf);
 		return;
 	}
-	for (i = 0; i < nf; i++) {
+	for (i = 0; i < nf && i < ES_PDF_MAX_PAGES; i++) {
 		qpdf_oh po = qpdf_get_page_n(c->qo, (size_t)i), pf = qpdf_get_page_n(c->qf, (size_t)i);
 
 		snprintf(what, sizeof(what), "page %d", i + 1);
@@ -273,32 +552,36 @@ static void check_pages(mods_ctx *c)
 		if (dict_diff(c, po, pf, skip, what))
 			continue;
 		set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, pf));
-		set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, qpdf_oh_get_key(c->qf, pf, "/Annots")));
+		allow_role(c, qpdf_oh_get_key(c->qo, po, "/Annots"), qpdf_oh_get_key(c->qf, pf, "/Annots"));
 		snprintf(what, sizeof(what), "page %d /Annots", i + 1);
-		array_additions(c, qpdf_oh_get_key(c->qo, po, "/Annots"), qpdf_oh_get_key(c->qf, pf, "/Annots"),
-				accept_sig_widget, what);
+		array_changes(c, qpdf_oh_get_key(c->qo, po, "/Annots"), qpdf_oh_get_key(c->qf, pf, "/Annots"), 1, what);
 	}
 }
 
-/* Everything reachable from the DSS is validation data: certificates, OCSP responses, CRLs, VRI. */
-static void allow_reachable(mods_ctx *c, qpdf_oh oh, int depth)
+/* Validation data (certificates, OCSP responses, CRLs, VRI) reachable from the final DSS may be new or rewritten;
+ * a rewritten object must have been DSS data when signed. */
+static void allow_dss(mods_ctx *c, qpdf_oh oh, int depth)
 {
 	size_t n = 0, i;
 	char **keys;
-	int k, m;
+	int k, m, id = qpdf_oh_get_object_id(c->qf, oh);
 
 	if (depth > 6)
 		return;
-	if (qpdf_oh_is_indirect(c->qf, oh))
-		set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, oh));
+	if (id > 0) {
+		if (set_has(&c->allowed, id))
+			return;
+		if (set_has(&c->old_dss, id) || is_new_object(c, id))
+			set_add(&c->allowed, id);
+	}
 	if (qpdf_oh_is_array(c->qf, oh)) {
 		m = qpdf_oh_get_array_n_items(c->qf, oh);
 		for (k = 0; k < m && k < 10000; k++)
-			allow_reachable(c, qpdf_oh_get_array_item(c->qf, oh, k), depth + 1);
-	} else if (qpdf_oh_is_dictionary(c->qf, oh) && !qpdf_oh_is_stream(c->qf, oh)) {
+			allow_dss(c, qpdf_oh_get_array_item(c->qf, oh, k), depth + 1);
+	} else if (qpdf_oh_is_dictionary(c->qf, oh)) {
 		keys = dict_keys(c->qf, oh, &n);
 		for (i = 0; i < n; i++)
-			allow_reachable(c, qpdf_oh_get_key(c->qf, oh, keys[i]), depth + 1);
+			allow_dss(c, qpdf_oh_get_key(c->qf, oh, keys[i]), depth + 1);
 		free_keys(keys, n);
 	}
 }
@@ -319,27 +602,27 @@ static int same_stream_data(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	return same;
 }
 
-static const char *describe(mods_ctx *c, qpdf_oh f)
+static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t len)
 {
-	int i, n = qpdf_get_num_pages(c->qf), id = qpdf_oh_get_object_id(c->qf, f);
+	qpdf_oh t = qpdf_oh_get_key(c->qf, qpdf_oh_is_stream(c->qf, f) ? qpdf_oh_get_dict(c->qf, f) : f, "/Type");
 
-	for (i = 0; i < n && i < 10000; i++) {
-		qpdf_oh contents = qpdf_oh_get_key(c->qf, qpdf_get_page_n(c->qf, (size_t)i), "/Contents");
-		int k, m = qpdf_oh_is_array(c->qf, contents) ? qpdf_oh_get_array_n_items(c->qf, contents) : 0;
-
-		if (qpdf_oh_get_object_id(c->qf, contents) == id)
-			return "page content stream";
-		for (k = 0; k < m; k++)
-			if (qpdf_oh_get_object_id(c->qf, qpdf_oh_get_array_item(c->qf, contents, k)) == id)
-				return "page content stream";
+	if (set_has(&c->page_used, id)) {
+		snprintf(buf, len, "page %s%s%s",
+			 qpdf_oh_is_stream(c->qf, f) ? "content stream or resource" : "resource",
+			 qpdf_oh_is_name(c->qf, t) ? " " : "",
+			 qpdf_oh_is_name(c->qf, t) ? qpdf_oh_get_name(c->qf, t) : "");
+		return buf;
 	}
+	if (set_has(&c->fixed_ap, id))
+		return "appearance of a signature or annotation";
 	if (qpdf_oh_is_stream(c->qf, f))
 		return "stream (content, image, font or form XObject)";
 	if (qpdf_oh_is_dictionary(c->qf, f)) {
-		qpdf_oh t = qpdf_oh_get_key(c->qf, f, "/Type");
-		if (qpdf_oh_is_name_and_equals(c->qf, qpdf_oh_get_key(c->qf, f, "/Subtype"), "/Widget") ||
-		    qpdf_oh_has_key(c->qf, f, "/FT"))
-			return "form field or widget (a value or appearance changed)";
+		if (is_field_part(c->qf, f))
+			return c->p >= 2 ? "form field or widget (more than its value or appearance changed)" :
+					   "form field or widget (a value or appearance changed)";
+		if (is_plain_annot(c->qf, f))
+			return "annotation";
 		if (qpdf_oh_is_name(c->qf, t))
 			return qpdf_oh_get_name(c->qf, t);
 		return "dictionary";
@@ -353,59 +636,157 @@ static const char *describe(mods_ctx *c, qpdf_oh f)
 static int sig_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
 	static const char *const skip[] = {"/V", "/AP", "/AS", NULL};
-	size_t no = 0, nf = 0, i;
-	char **ko, **kf;
-	int same = 1;
+	char *k;
 
-	if (!is_sig_field(c->qo, o) || !is_sig_field(c->qf, f) ||
+	if (!qpdf_oh_is_dictionary(c->qo, o) || !is_sig_field(c->qo, o) || !is_sig_field(c->qf, f) ||
 	    qpdf_oh_is_dictionary(c->qo, qpdf_oh_get_key(c->qo, o, "/V")))
 		return 0;
-	ko = dict_keys(c->qo, o, &no);
-	kf = dict_keys(c->qf, f, &nf);
-	for (i = 0; i < nf + no && same; i++) {
-		const char *k = i < nf ? kf[i] : ko[i - nf];
-		char *uo, *uf;
-
-		if (key_in(k, skip))
-			continue;
-		uo = unparse(c->qo, qpdf_oh_get_key(c->qo, o, k));
-		uf = unparse(c->qf, qpdf_oh_get_key(c->qf, f, k));
-		same = strcmp(uo, uf) == 0;
-		free(uo);
-		free(uf);
-	}
-	free_keys(ko, no);
-	free_keys(kf, nf);
-	if (same && c->docmdp_p == 1 && !is_doc_ts_field(c->qf, f))
+	if (c->p == 1 && !is_doc_ts_field(c->qf, f))
 		return 0;
-	return same;
+	k = first_diff_key(c, o, f, skip);
+	if (k != NULL) {
+		free(k);
+		return 0;
+	}
+	c->kinds |= is_doc_ts_field(c->qf, f) ? K_DTS : K_SIG;
+	return 1;
+}
+
+/* Form filling (P>=2): a field other than a signature, or one of its widgets, changes only its value, rich-text
+ * value, appearance state, appearance or modification date; a read-only field keeps its value. */
+static int form_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	static const char *const skip[] = {"/V", "/RV", "/AS", "/AP", "/M", NULL};
+	qpdf_oh ff;
+	char *k;
+
+	if (c->p < 2 || !is_field_part(c->qo, o) || !qpdf_oh_is_dictionary(c->qf, f) || is_sig_field(c->qo, o) ||
+	    is_sig_field(c->qf, f))
+		return 0;
+	k = first_diff_key(c, o, f, skip);
+	if (k != NULL) {
+		free(k);
+		return 0;
+	}
+	ff = inherited(c->qo, o, "/Ff");
+	if (qpdf_oh_is_integer(c->qo, ff) && (qpdf_oh_get_int_value(c->qo, ff) & 1) &&
+	    !same_value(c, qpdf_oh_get_key(c->qo, o, "/V"), qpdf_oh_get_key(c->qf, f, "/V"))) {
+		report(c, "read-only form field (object %d) changed its value", qpdf_oh_get_object_id(c->qo, o));
+		return 1; /* reported here, with a clearer reason than the generic one */
+	}
+	c->kinds |= K_FORM;
+	return 1;
+}
+
+/* Whether a rule permits this change of an object that existed when signed. */
+static int change_permitted(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
+{
+	if (set_has(&c->allowed, id)) {
+		if (set_has(&c->old_dss, id))
+			c->kinds |= K_DSS;
+		return 1;
+	}
+	if (sig_field_filled(c, o, f) || form_field_filled(c, o, f))
+		return 1;
+	if (set_has(&c->page_used, id) || set_has(&c->fixed_ap, id))
+		return 0;
+	if (set_has(&c->form_ap, id)) {
+		c->kinds |= K_FORM;
+		return 1;
+	}
+	if (c->p == 3 && (set_has(&c->annot_ap, id) ||
+			  (set_has(&c->old_annots, id) && (qpdf_oh_is_null(c->qf, f) || is_plain_annot(c->qf, f))))) {
+		c->kinds |= K_ANNOT;
+		return 1;
+	}
+	return 0;
+}
+
+static void warn_permitted(mods_ctx *c)
+{
+	static const struct {
+		int kind;
+		const char *text;
+	} names[] = {{K_FORM, "form fill"},          {K_SIG, "signature"},
+		     {K_ANNOT, "annotations"},       {K_DSS, "validation data (DSS)"},
+		     {K_DTS, "document time-stamp"}, {K_INFO, "document information"}};
+	char list[160] = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (c->kinds & names[i].kind)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "",
+				 names[i].text);
+	if (list[0] == '\0')
+		snprintf(list, sizeof(list), "none a reader sees");
+	if (c->p > 0)
+		es_seal_warn(c->s, "later changes permitted by the certification (DocMDP P=%d): %s", c->p, list);
+	else
+		es_seal_warn(c->s, "later changes permitted after a signature: %s", list);
+}
+
+/* The DocMDP level that governs changes after the revision qo: the certification's P when qo is certified by the
+ * signature the final file names (P outside 1..3 counts as 1, the strictest), else 0. */
+static int level_for(mods_ctx *c, int docmdp_p, int docmdp_objid)
+{
+	qpdf_oh sig = qpdf_oh_get_key(c->qo, qpdf_oh_get_key(c->qo, qpdf_get_root(c->qo), "/Perms"), "/DocMDP");
+
+	if (docmdp_objid <= 0 || !qpdf_oh_is_dictionary(c->qo, sig) ||
+	    qpdf_oh_get_object_id(c->qo, sig) != docmdp_objid)
+		return 0;
+	if (docmdp_p < 1 || docmdp_p > 3) {
+		es_seal_warn(c->s,
+			     "the certification's DocMDP /P (%d) is missing or not 1, 2 or 3: no changes permitted",
+			     docmdp_p);
+		return 1;
+	}
+	return docmdp_p;
+}
+
+static void drain(qpdf_data q)
+{
+	/* Type-mismatch warnings accumulate inside QPDF: drain them so memory stays bounded. */
+	while (qpdf_more_warnings(q))
+		qpdf_next_warning(q);
+	if (qpdf_has_error(q))
+		qpdf_get_error(q);
 }
 
 void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t len, size_t rev_end, int docmdp_p,
-				eseal_seal_report *s)
+				int docmdp_objid, eseal_seal_report *s)
 {
 	mods_ctx c;
-	char why[256];
-	qpdf_oh size_oh, info;
+	char why[256], what[128];
+	qpdf_oh size_oh, info_o, info_f;
 	long long size;
+	long budget = ES_PDF_MAX_WALK;
 	int id;
 
 	memset(&c, 0, sizeof(c));
 	c.qf = fin;
 	c.s = s;
-	c.docmdp_p = docmdp_p;
 	c.qo = es_pdf_open(buf, rev_end, "signed revision", why, sizeof(why));
 	if (c.qo == NULL) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the signed revision is not a readable PDF: %s", why);
 		return;
 	}
+	c.p = level_for(&c, docmdp_p, docmdp_objid);
+	scan_annotations(&c, c.qo, 1);
+	scan_annotations(&c, c.qf, 0);
+	walk(c.qo, qpdf_oh_get_key(c.qo, qpdf_get_root(c.qo), "/DSS"), &c.old_dss, 0, &budget);
 	check_catalog(&c);
 	check_pages(&c);
-	allow_reachable(&c, qpdf_oh_get_key(fin, qpdf_get_root(fin), "/DSS"), 0);
-	info = qpdf_oh_get_key(fin, qpdf_get_trailer(fin), "/Info");
-	if (qpdf_oh_is_indirect(fin, info))
-		set_add(&c.allowed, qpdf_oh_get_object_id(fin, info));
+	allow_dss(&c, qpdf_oh_get_key(fin, qpdf_get_root(fin), "/DSS"), 0);
+	info_o = qpdf_oh_get_key(c.qo, qpdf_get_trailer(c.qo), "/Info");
+	info_f = qpdf_oh_get_key(fin, qpdf_get_trailer(fin), "/Info");
+	if (qpdf_oh_is_indirect(fin, info_f)) {
+		allow_role(&c, info_o, info_f);
+		if (!same_value(&c, info_o, info_f))
+			c.kinds |= K_INFO;
+	}
+	drain(c.qo);
+	drain(fin);
 
 	size_oh = qpdf_oh_get_key(fin, qpdf_get_trailer(fin), "/Size");
 	size = qpdf_oh_is_integer(fin, size_oh) ? qpdf_oh_get_int_value(fin, size_oh) : 0;
@@ -416,7 +797,6 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	/* Objects that existed when the seal was made and differ now: each must be accounted for by a rule above. */
 	for (id = 1; id < size; id++) {
 		qpdf_oh o = qpdf_get_object_by_id(c.qo, id, 0), f;
-		char *uo, *uf;
 		int changed;
 
 		if (qpdf_oh_is_null(c.qo, o)) {
@@ -424,34 +804,34 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 			continue;
 		}
 		f = qpdf_get_object_by_id(fin, id, 0);
-		uo = unparse(c.qo, o);
-		uf = unparse(fin, f);
-		changed = strcmp(uo, uf) != 0 || (qpdf_oh_is_stream(c.qo, o) && !same_stream_data(&c, o, f));
-		if (changed && !set_has(&c.allowed, id) && !sig_field_filled(&c, o, f)) {
+		changed = !same_value(&c, o, f) || (qpdf_oh_is_stream(c.qo, o) && !same_stream_data(&c, o, f));
+		if (changed && !change_permitted(&c, id, o, f)) {
 			if (qpdf_oh_is_null(fin, f))
 				report(&c, "object %d was signed and is gone", id);
 			else
 				report(&c, "%s (object %d) changed",
-				       c.n_reported < ES_PDF_MAX_REPORTED ? describe(&c, f) : "object", id);
+				       c.n_reported < ES_PDF_MAX_REPORTED ? describe(&c, id, f, what, sizeof(what)) :
+									    "object",
+				       id);
 		}
-		free(uo);
-		free(uf);
 		qpdf_oh_release(c.qo, o);
 		qpdf_oh_release(fin, f);
-		/* Type-mismatch warnings accumulate inside QPDF: drain them so memory stays bounded. */
-		while (qpdf_more_warnings(c.qo))
-			qpdf_next_warning(c.qo);
-		while (qpdf_more_warnings(fin))
-			qpdf_next_warning(fin);
-		if (qpdf_has_error(c.qo))
-			qpdf_get_error(c.qo);
-		if (qpdf_has_error(fin))
-			qpdf_get_error(fin);
+		drain(c.qo);
+		drain(fin);
 	}
+	if (c.allowed.oom || c.page_used.oom || c.form_ap.oom || c.annot_ap.oom || c.fixed_ap.oom || c.old_annots.oom ||
+	    c.old_dss.oom)
+		report(&c, "out of memory while comparing the revisions");
 	if (s->modified_after && c.n_reported > ES_PDF_MAX_REPORTED)
 		es_seal_warn(s, "%d further changes after sealing not listed", c.n_reported - ES_PDF_MAX_REPORTED);
 	if (!s->modified_after)
-		es_seal_warn(s, "later incremental updates only add validation data, time-stamps or signatures");
-	free(c.allowed.ids);
+		warn_permitted(&c);
+	free(c.allowed.bits);
+	free(c.page_used.bits);
+	free(c.form_ap.bits);
+	free(c.annot_ap.bits);
+	free(c.fixed_ap.bits);
+	free(c.old_annots.bits);
+	free(c.old_dss.bits);
 	qpdf_cleanup(&c.qo);
 }
