@@ -29,7 +29,7 @@ typedef struct eseal_doc_report {
 	size_t done, total;     /* documents reported so far (this one included), and in the batch */
 } eseal_doc_report;
 
-/* Called once for every document, also for those never started. Calls never overlap; they come from the batch's
+/* Called once for every document once the batch has started, also for those never sealed. Calls never overlap; they come from the batch's
  * threads, so keep them short (print a line). A sealed report means the output and its name are on disk. */
 typedef void (*eseal_doc_report_fn)(void *ctx, const eseal_doc_report *report);
 
@@ -53,8 +53,9 @@ typedef struct eseal_batch_summary {
 } eseal_batch_summary;
 
 /* Seals inputs[0..n) with so (its output_group and output_cookie are the batch's own). Returns ESEAL_OK once every
- * document has been reported and the output directories are flushed; else the error that kept the batch from
- * running or from flushing, with summary still filled in for what ran. Thread-safe sealer required (it is). */
+ * document has been reported and the output directories are flushed. Otherwise err says why: either the batch
+ * could not start (no output directory, out of memory: nothing was reported) or the final directory flush failed
+ * (everything was reported; summary holds the counts). */
 int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
 		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err);
 
