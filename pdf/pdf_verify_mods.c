@@ -636,14 +636,21 @@ static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t le
 static int sig_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
 	static const char *const skip[] = {"/V", "/AP", "/AS", NULL};
+	static const char *const skip_parent[] = {"/V", "/AP", "/AS", "/Parent", NULL};
 	char *k;
+	int parent;
 
 	if (!qpdf_oh_is_dictionary(c->qo, o) || !is_sig_field(c->qo, o) || !is_sig_field(c->qf, f) ||
 	    qpdf_oh_is_dictionary(c->qo, qpdf_oh_get_key(c->qo, o, "/V")))
 		return 0;
 	if (c->p == 1 && !is_doc_ts_field(c->qf, f))
 		return 0;
-	k = first_diff_key(c, o, f, skip);
+	/* A widget kid's /Parent is the field, which receives /V in the same update: same_value compares it resolved
+	 * and would see a change. It must name the same object; the field's own change is judged on its own. */
+	parent = qpdf_oh_get_object_id(c->qo, qpdf_oh_get_key(c->qo, o, "/Parent"));
+	if (parent != qpdf_oh_get_object_id(c->qf, qpdf_oh_get_key(c->qf, f, "/Parent")))
+		return 0;
+	k = first_diff_key(c, o, f, parent > 0 ? skip_parent : skip);
 	if (k != NULL) {
 		free(k);
 		return 0;
