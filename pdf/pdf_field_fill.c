@@ -252,13 +252,12 @@ static int rewrite(es_pdf_seal_ctx *c, qpdf_oh obj, const char *const *skip, con
 int es_pdf_field_fill(es_pdf_seal_ctx *c, long long sig, eseal_error *err)
 {
 	static const char *const skip_v[] = {"/V", NULL};
-	static const char *const skip_ap[] = {"/AP", NULL};
 	static const char *const skip_both[] = {"/V", "/AP", NULL};
 	qpdf_data q = c->doc.q;
-	char v[48], ap_text[64] = "", both[112];
+	char v[48], both[112];
 	double crop[4], w, h;
 	long long ap = 0;
-	int rotate = 0, rc, merged;
+	int rotate = 0, rc;
 
 	if (c->widget_area) {
 		/* The widget's /Rect is in user space; the appearance is drawn as the page is displayed. */
@@ -273,17 +272,17 @@ int es_pdf_field_fill(es_pdf_seal_ctx *c, long long sig, eseal_error *err)
 		}
 		if ((rc = es_pdf_place_draw(c, w, h, rotate, &ap, err)) != ESEAL_OK)
 			return rc;
-		snprintf(ap_text, sizeof(ap_text), "/AP << /N %lld 0 R >>", ap);
 	}
 	snprintf(v, sizeof(v), "/V %lld 0 R", sig);
-	merged = c->widget != 0 && qpdf_oh_get_object_id(q, c->widget) == qpdf_oh_get_object_id(q, c->field);
-	if (merged && ap != 0) {
-		snprintf(both, sizeof(both), "%s %s", v, ap_text);
-		return rewrite(c, c->field, skip_both, both, err);
-	}
+	if (ap != 0)
+		snprintf(both, sizeof(both), "%s /AP << /N %lld 0 R >>", v, ap);
+	else
+		snprintf(both, sizeof(both), "%s", v);
+	if (c->widget == 0 || qpdf_oh_get_object_id(q, c->widget) == qpdf_oh_get_object_id(q, c->field))
+		return rewrite(c, c->field, ap != 0 ? skip_both : skip_v, both, err);
 	if ((rc = rewrite(c, c->field, skip_v, v, err)) != ESEAL_OK)
 		return rc;
-	if (!merged && ap != 0)
-		rc = rewrite(c, c->widget, skip_ap, ap_text, err);
-	return rc;
+	/* The widget kid gets the same /V: Poppler (pdfsig, Evince, Okular) takes a kid with /Parent for a field of its
+	 * own and reads the value there, not inherited; readers that follow the standard ignore /V on a widget. */
+	return rewrite(c, c->widget, ap != 0 ? skip_both : skip_v, both, err);
 }
