@@ -77,6 +77,22 @@ cleanup:
 	return rc;
 }
 
+/* OpenSSL fills a certificate's extension cache (key identifiers, purposes) on first use. Sealing threads share
+ * these anchors, and OpenSSL 3.0 reads some cached fields without its lock (ThreadSanitizer sees the race in a B-T
+ * batch), so fill every cache now, while one thread owns the store. */
+static void warm_store(X509_STORE *store)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
+	int i;
+
+	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+
+		if (x != NULL)
+			X509_check_purpose(x, -1, 0);
+	}
+}
+
 int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err)
 {
 	eseal_tsa *t = NULL;
@@ -123,6 +139,7 @@ int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *
 			rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: cannot load TSA trust anchors", opts->ca_file);
 			goto cleanup;
 		}
+		warm_store(t->store);
 	}
 	if (opts->tls_ca_file != NULL && (rc = load_tls_ca(opts->tls_ca_file, &t->tls_ca_file, err)) != ESEAL_OK)
 		goto cleanup;

@@ -3,7 +3,7 @@
 #ifndef ESEAL_BATCH_H
 #define ESEAL_BATCH_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "eseal/error.h"
@@ -41,7 +41,8 @@ typedef struct eseal_batch_options {
 	int skip_existing;             /* a document whose output exists is reported skipped, not sealed again */
 	eseal_doc_report_fn report;    /* required */
 	void *report_ctx;
-	volatile sig_atomic_t *cancel; /* NULL, or a flag (e.g. set by a signal handler): non-zero = start no more */
+	atomic_int *cancel;            /* NULL, or a flag: non-zero = start no more. Lock-free, so a signal handler may
+					* set it (atomic_store) while the workers read it */
 } eseal_batch_options;
 
 typedef struct eseal_batch_summary {

@@ -2,6 +2,7 @@
  * and exit status. Sealing many documents is the library's (eseal/batch.h). */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,12 +12,16 @@
 #include "cli.h"
 
 /* Set from the signal handler; the library's workers read it between documents (eseal_batch_options.cancel).
- * The only process-global state here. */
-static volatile sig_atomic_t es_batch_signal;
+ * The only process-global state here. A lock-free atomic: safe in a handler and between threads alike. */
+static atomic_int es_batch_signal;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal flag must be a lock-free atomic");
 
 static void on_signal(int sig)
 {
-	es_batch_signal = sig;
+	int saved = errno;
+
+	atomic_store(&es_batch_signal, sig);
+	errno = saved;
 }
 
 double es_batch_now_ms(void)
@@ -295,9 +300,9 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		fprintf(stderr, "eseal: %zu documents skipped: their outputs exist (--skip-existing)\n", sum.skipped);
 	if (sum.stop.status != ESEAL_OK && !bo->json)
 		fprintf(stderr, "eseal: batch stopped: %s\n", sum.stop.message);
-	if (es_batch_signal != 0) {
+	if (atomic_load(&es_batch_signal) != 0) {
 		fprintf(stderr, "eseal: interrupted: %zu of %zu documents sealed\n", sum.sealed, n);
-		rc = 128 + es_batch_signal;
+		rc = 128 + atomic_load(&es_batch_signal);
 	} else if (sum.stop.status != ESEAL_OK) {
 		rc = eseal_status_exit_code(sum.stop.status);
 	} else if (sum.first_failure != ESEAL_OK) {
