@@ -106,21 +106,35 @@ static const char *level_text(const mods_ctx *c)
 	return t[c->p];
 }
 
-static char *unparse(qpdf_data q, qpdf_oh oh)
+static char *unparse(qpdf_data q, qpdf_oh oh, int resolved)
 {
-	const char *u = qpdf_oh_unparse_resolved(q, oh);
+	const char *u = resolved ? qpdf_oh_unparse_resolved(q, oh) : qpdf_oh_unparse(q, oh);
 
 	return strdup(u != NULL ? u : "");
 }
 
-static int same_value(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+static int same_text(mods_ctx *c, qpdf_oh o, qpdf_oh f, int resolved)
 {
-	char *uo = unparse(c->qo, o), *uf = unparse(c->qf, f);
+	char *uo = unparse(c->qo, o, resolved), *uf = unparse(c->qf, f, resolved);
 	int same = uo != NULL && uf != NULL && strcmp(uo, uf) == 0;
 
 	free(uo);
 	free(uf);
 	return same;
+}
+
+/* Values inside a dictionary or array: an indirect object counts as its reference ("12 0 R"), since every object
+ * that existed when signed is compared on its own; resolving it would make a key differ whenever the object it
+ * names does (a widget's /P whenever the page gets a new annotation, a kid's /Parent when the field gets /V). */
+static int same_value(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	return same_text(c, o, f, 0);
+}
+
+/* Two versions of one object: its own content, references inside it as references. */
+static int same_object(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	return same_text(c, o, f, 1);
 }
 
 /* Keys of a dictionary (QPDF's key iterator is global per document, so they are copied out first). */
@@ -517,7 +531,7 @@ static void check_catalog(mods_ctx *c)
 	/* XMP metadata is not what a reader shows; the stream may be rewritten, not replaced by another object. */
 	if (!qpdf_oh_is_null(c->qo, mo)) {
 		allow_role(c, mo, mf);
-		if (!same_value(c, mo, mf) || qpdf_oh_get_object_id(c->qo, mo) != qpdf_oh_get_object_id(c->qf, mf))
+		if (!same_object(c, mo, mf) || qpdf_oh_get_object_id(c->qo, mo) != qpdf_oh_get_object_id(c->qf, mf))
 			c->kinds |= K_INFO;
 	} else if (!qpdf_oh_is_null(c->qf, mf)) {
 		if (qpdf_oh_is_indirect(c->qf, mf) && !is_new_object(c, qpdf_oh_get_object_id(c->qf, mf)))
@@ -632,25 +646,20 @@ static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t le
 	return "object";
 }
 
-/* An existing signature field that was empty may receive its /V (and an appearance); nothing else. */
+/* An existing signature field that was empty may receive its /V, an appearance and a modification date (pdfsig
+ * -sign sets /M on the widget); nothing else. */
 static int sig_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
-	static const char *const skip[] = {"/V", "/AP", "/AS", NULL};
-	static const char *const skip_parent[] = {"/V", "/AP", "/AS", "/Parent", NULL};
+	static const char *const skip[] = {"/V", "/AP", "/AS", "/M", NULL};
 	char *k;
-	int parent;
 
 	if (!qpdf_oh_is_dictionary(c->qo, o) || !is_sig_field(c->qo, o) || !is_sig_field(c->qf, f) ||
 	    qpdf_oh_is_dictionary(c->qo, qpdf_oh_get_key(c->qo, o, "/V")))
 		return 0;
 	if (c->p == 1 && !is_doc_ts_field(c->qf, f))
 		return 0;
-	/* A widget kid's /Parent is the field, which receives /V in the same update: same_value compares it resolved
-	 * and would see a change. It must name the same object; the field's own change is judged on its own. */
-	parent = qpdf_oh_get_object_id(c->qo, qpdf_oh_get_key(c->qo, o, "/Parent"));
-	if (parent != qpdf_oh_get_object_id(c->qf, qpdf_oh_get_key(c->qf, f, "/Parent")))
-		return 0;
-	k = first_diff_key(c, o, f, parent > 0 ? skip_parent : skip);
+	/* (a kid widget's /Parent must name the same field: compared by reference like every other key) */
+	k = first_diff_key(c, o, f, skip);
 	if (k != NULL) {
 		free(k);
 		return 0;
@@ -789,7 +798,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	info_f = qpdf_oh_get_key(fin, qpdf_get_trailer(fin), "/Info");
 	if (qpdf_oh_is_indirect(fin, info_f)) {
 		allow_role(&c, info_o, info_f);
-		if (!same_value(&c, info_o, info_f))
+		if (!same_object(&c, info_o, info_f))
 			c.kinds |= K_INFO;
 	}
 	drain(c.qo);
@@ -811,7 +820,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 			continue;
 		}
 		f = qpdf_get_object_by_id(fin, id, 0);
-		changed = !same_value(&c, o, f) || (qpdf_oh_is_stream(c.qo, o) && !same_stream_data(&c, o, f));
+		changed = !same_object(&c, o, f) || (qpdf_oh_is_stream(c.qo, o) && !same_stream_data(&c, o, f));
 		if (changed && !change_permitted(&c, id, o, f)) {
 			if (qpdf_oh_is_null(fin, f))
 				report(&c, "object %d was signed and is gone", id);
