@@ -81,6 +81,16 @@ expect_exit 64 "$ESEAL" seal --profile demo-bb --skip-existing --force --out-dir
 expect_exit 64 "$ESEAL" seal --profile demo-bb --skip-existing -o "$D/x.xml" inv-000001.xml
 pass "--skip-existing resumes a batch: existing outputs untouched and reported skipped, the rest sealed"
 
+# 2c. A progress line (done/total, rate, ETA) when stderr is a terminal (script(1) gives the batch one), none
+#     when it is a file or pipe.
+script -qec "\"$ESEAL\" seal --profile demo-bb -j 2 --out-dir \"$D/tty\" -- inv-00000[1-4].xml" /dev/null \
+	>"$D/tty.log" </dev/null || fail "batch on a terminal failed: $(cat "$D/tty.log")"
+grep -aE >/dev/null $'\r4/4 sealed or failed, [0-9.]+ docs/s, ETA [0-9]+ s' "$D/tty.log" ||
+	fail "no progress line on a terminal: $(cat -v "$D/tty.log")"
+expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --out-dir "$D/notty" -- inv-00000[1-4].xml
+[ ! -s "$ERR" ] || fail "a batch writing to a file must be quiet: $(cat "$ERR")"
+pass "progress line on a terminal, quiet otherwise"
+
 # 3. --from - with NUL-separated names (find -print0), subdirectories mirrored, --suffix.
 find . -name 'report-*.pdf' -print0 | sort -z >"$D/list"
 expect_exit 0 "$ESEAL" seal --profile demo-bb --suffix sealed --json --from - --out-dir "$D/from" <"$D/list"
