@@ -139,11 +139,6 @@ static int find_widget(es_pdf_seal_ctx *c, eseal_error *err)
 	int sub = 0, widgets = 0, rc = ESEAL_OK;
 
 	count_kids(d, kids, &sub, &widgets, &widget);
-	if (sub > 0) {
-		rc = es_error_set(err, ESEAL_E_INPUT, "%s: form field %s has sub-fields; name one of them", d->path,
-				  name);
-		goto cleanup;
-	}
 	if (widgets > 1) {
 		rc = es_error_set(err, ESEAL_E_INPUT,
 				  "%s: form field %s is shown in %d places; sealing into such a field is not supported",
@@ -180,9 +175,9 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 	const eseal_pdf_options *o = c->opts;
 	const char *name = o->field;
 	qpdf_oh root = qpdf_get_root(d->q), acro = qpdf_oh_get_key(d->q, root, "/AcroForm");
-	qpdf_oh fields = qpdf_oh_get_key_if_dict(d->q, acro, "/Fields"), ft = 0, v = 0;
+	qpdf_oh fields = qpdf_oh_get_key_if_dict(d->q, acro, "/Fields"), ft = 0, v = 0, kids = 0, widget = 0;
 	find_ctx f = {d, name, 0, 0};
-	int rc = ESEAL_OK;
+	int rc = ESEAL_OK, sub = 0, widgets = 0;
 
 	if (*name == '\0') {
 		rc = es_error_set(err, ESEAL_E_USAGE, "%s: --field needs a field name", d->path);
@@ -205,6 +200,16 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 		goto cleanup;
 	}
 	c->field = f.found;
+	/* A name that stops at a parent (approval of approval.seal) is a user's slip worth naming as such. */
+	kids = qpdf_oh_get_key(d->q, c->field, "/Kids");
+	count_kids(d, kids, &sub, &widgets, &widget);
+	if (widget)
+		qpdf_oh_release(d->q, widget);
+	if (sub > 0) {
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: form field %s has sub-fields; name one of them", d->path,
+				  name);
+		goto cleanup;
+	}
 	ft = inherited(d, c->field, "/FT");
 	if (!qpdf_oh_is_name_and_equals(d->q, ft, "/Sig")) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: form field %s is not a signature field", d->path, name);
@@ -234,6 +239,7 @@ cleanup:
 	qpdf_oh_release(d->q, fields);
 	qpdf_oh_release(d->q, ft);
 	qpdf_oh_release(d->q, v);
+	qpdf_oh_release(d->q, kids);
 	return rc;
 }
 

@@ -1,0 +1,177 @@
+#!/bin/bash
+# tests/pdf/seal_field.sh: --field NAME seals into a form's own empty signature field (forms made by make_form.py):
+# pdfsig lists the seal under that field name, qpdf finds no damage and no new field, pdftoppm shows the seal inside
+# the field's rectangle only, eseal verify accepts filling a field after an earlier seal; bad field names are refused.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/pdf/pdf_check.sh"
+
+D=$(tmpdir)
+python3 "$PDF_TESTS/make_form.py" full "$D/form.pdf"
+python3 "$PDF_TESTS/make_form.py" single "$D/single.pdf"
+for f in form single; do
+	qpdf --check "$D/$f.pdf" >"$D/$f.qpdf" 2>&1 || fail "fixture $f.pdf is broken: $(cat "$D/$f.qpdf")"
+done
+
+render() { # render PDF PAGE OUT.ppm at 72 dpi (1 px = 1 pt), as displayed (/Rotate applied)
+	pdftoppm -r 72 -f "$2" -l "$2" -singlefile "$1" "${3%.ppm}"
+}
+# fields FILE: "count name=value ..." of the form's fields as qpdf sees them (value: the object it refers to).
+fields() {
+	qpdf --json --json-key=acroform "$1" | python3 -c '
+import json, sys
+f = json.load(sys.stdin)["acroform"]["fields"]
+print(len(f), " ".join(sorted("%s=%s" % (x["fullname"], x["value"]) for x in f)))'
+}
+# sealed_in FILE FIELD NVALID: pdfsig finds NVALID valid signatures, one of them in FIELD covering the whole file;
+# qpdf --check is clean; the last signature's CMS verifies over its ByteRange (openssl).
+sealed_in() {
+	local f=$1 field=$2 n=$3 d
+	d=$(mktemp -d "$ESEAL_TMP_ROOT/chk.XXXXXX")
+	pdfsig "$f" >"$d/pdfsig" 2>&1 || fail "$f: pdfsig failed: $(cat "$d/pdfsig")"
+	[ "$(grep -c "Signature Validation: Signature is Valid." "$d/pdfsig")" -eq "$n" ] ||
+		fail "$f: pdfsig does not find $n valid signatures: $(cat "$d/pdfsig")"
+	python3 - "$d/pdfsig" "$field" <<'EOF' || fail "$f: pdfsig: field $field not sealed: $(cat "$d/pdfsig")"
+import sys
+blocks = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("Signature #")[1:]
+mine = [b for b in blocks if "Signature Field Name: %s\n" % sys.argv[2] in b]
+sys.exit(0 if len(mine) == 1 and "Signature is Valid." in mine[0] and "Total document signed" in mine[0] and
+         "ETSI.CAdES.detached" in mine[0] else 1)
+EOF
+	qpdf --check "$f" >"$d/qpdf" 2>&1 || fail "$f: qpdf --check failed: $(cat "$d/qpdf")"
+	grep -qiE "warning|error:" "$d/qpdf" && fail "$f: qpdf --check complains: $(cat "$d/qpdf")"
+	python3 "$SIGPY" "$f" --whole --data "$d/signed.bin" --cms "$d/sig.der" 2>"$d/sigpy" || fail "$f: $(cat "$d/sigpy")"
+	openssl cms -verify -binary -inform DER -in "$d/sig.der" -content "$d/signed.bin" -CAfile "$ROOT" \
+		-purpose any -out /dev/null 2>"$d/verify" || fail "$f: openssl cms -verify: $(cat "$d/verify")"
+	return 0
+}
+# intact FILE N: eseal verify passes all N seals and reports nothing modified after any of them.
+intact() {
+	expect_exit 0 "$ESEAL" verify --trust "$ROOT" "$1"
+	[ "$(grep -c "^  seal [0-9]*.*: TOTAL-PASSED" "$OUT")" -eq "$2" ] || fail "$1: eseal verify: $(cat "$OUT")"
+	grep -qi "modified" "$OUT" && fail "$1: eseal verify reports a modification: $(cat "$OUT")"
+	return 0
+}
+# within "x0 y0 x1 y1 count" MINX MINY MAXX MAXY WHAT MINCOUNT: the changed pixels lie inside the box (2 px tolerance)
+within() {
+	local box=$1
+	[ "$box" != none ] || fail "$6: nothing changed on the page"
+	set -- $box "${@:2}"
+	[ "$1" -ge $(($6 - 2)) ] && [ "$2" -ge $(($7 - 2)) ] && [ "$3" -le $(($8 + 2)) ] && [ "$4" -le $(($9 + 2)) ] ||
+		fail "${10}: changed pixels at $1,$2-$3,$4, outside $6,$7-$8,$9"
+	[ "$5" -ge "${11}" ] || fail "${10}: only $5 pixels changed"
+}
+
+sum=$(sha256sum "$D/form.pdf")
+before=$(fields "$D/form.pdf")
+[ "$before" = "4 approval.seal=None name=u:Taro Yamada office.stamp=None witness=None" ] ||
+	fail "fixture fields as qpdf sees them: $before"
+render "$D/form.pdf" 1 "$D/p1.ppm"
+render "$D/form.pdf" 2 "$D/p2.ppm"
+
+# Visible field, merged with its widget, nested name, /Lock and /SV: B-T seal drawn in its /Rect [300 100 500 180].
+expect_exit 0 "$ESEAL" seal --profile demo --field approval.seal -o "$D/a.pdf" "$D/form.pdf"
+sealed_in "$D/a.pdf" approval.seal 1
+check_prefix "$D/form.pdf" "$D/a.pdf"
+after=$(fields "$D/a.pdf")
+case "$after" in
+"4 approval.seal="[0-9]*" 0 R name=u:Taro Yamada office.stamp=None witness=None") ;;
+*) fail "fields after sealing into approval.seal: $after" ;;
+esac
+qpdf --show-object=7 "$D/a.pdf" >"$D/obj7"
+has "/Lock << /Action /All /Type /SigFieldLock >>" <"$D/obj7" || fail "field lost its /Lock: $(cat "$D/obj7")"
+has "/SV << /Filter /Adobe.PPKLite /Type /SV >>" <"$D/obj7" || fail "field lost its /SV: $(cat "$D/obj7")"
+has "/Rect \[ 300 100 500 180 \]" <"$D/obj7" || fail "field's /Rect changed: $(cat "$D/obj7")"
+render "$D/a.pdf" 1 "$D/a1.ppm"
+# x 300..500, y from the top 842-180=662 .. 842-100=742
+within "$(python3 "$PDF_TESTS/ppm_diff.py" "$D/p1.ppm" "$D/a1.ppm")" 300 662 500 742 "approval.seal" 3000
+render "$D/a.pdf" 2 "$D/a2.ppm"
+[ "$(python3 "$PDF_TESTS/ppm_diff.py" "$D/p2.ppm" "$D/a2.ppm")" = none ] || fail "page 2 changed"
+intact "$D/a.pdf" 1
+pass "sealed into the visible field approval.seal: in its rectangle, no new field, /Lock and /SV kept"
+
+# Second seal into office.stamp (a field with a separate widget kid on the page rotated by 90): the first seal
+# stays valid and eseal verify accepts the filled field. Displayed, user x 100..170 is y, user y 300..480 is x.
+sum_a=$(sha256sum "$D/a.pdf")
+expect_exit 0 "$ESEAL" seal --profile demo-bb --field office.stamp -o "$D/b.pdf" "$D/a.pdf"
+sealed_in "$D/b.pdf" office.stamp 2
+echo "$sum_a" | sha256sum -c --quiet || fail "a.pdf was modified"
+case "$(fields "$D/b.pdf")" in
+"4 approval.seal="[0-9]*" 0 R name=u:Taro Yamada office.stamp="[0-9]*" 0 R witness=None") ;;
+*) fail "fields after sealing into office.stamp: $(fields "$D/b.pdf")" ;;
+esac
+render "$D/b.pdf" 2 "$D/b2.ppm"
+box=$(python3 "$PDF_TESTS/ppm_diff.py" "$D/a2.ppm" "$D/b2.ppm")
+within "$box" 300 100 480 170 "office.stamp on the rotated page" 2000
+set -- $box
+[ $(($3 - $1)) -gt $(($4 - $2)) ] || fail "office.stamp: the seal is not upright on the rotated page: $box"
+render "$D/b.pdf" 1 "$D/b1.ppm"
+[ "$(python3 "$PDF_TESTS/ppm_diff.py" "$D/a1.ppm" "$D/b1.ppm")" = none ] || fail "page 1 changed by the second seal"
+intact "$D/b.pdf" 2
+pass "second seal into office.stamp (separate widget, rotated page): both valid, verify finds no modification"
+
+# Invisible field (zero /Rect): nothing drawn anywhere.
+expect_exit 0 "$ESEAL" seal --profile demo-bb --field witness -o "$D/w.pdf" "$D/form.pdf"
+sealed_in "$D/w.pdf" witness 1
+case "$(fields "$D/w.pdf")" in
+"4 approval.seal=None name=u:Taro Yamada office.stamp=None witness="[0-9]*" 0 R") ;;
+*) fail "fields after sealing into witness: $(fields "$D/w.pdf")" ;;
+esac
+for p in 1 2; do
+	render "$D/w.pdf" $p "$D/w$p.ppm"
+	[ "$(python3 "$PDF_TESTS/ppm_diff.py" "$D/p$p.ppm" "$D/w$p.ppm")" = none ] || fail "invisible seal changed page $p"
+done
+intact "$D/w.pdf" 1
+pass "sealed into the invisible field witness: pages unchanged"
+
+# Without --field, even a form with exactly one empty signature field gets a new field: no guessing.
+expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/s.pdf" "$D/single.pdf"
+sealed_in "$D/s.pdf" eSeal1 1
+case "$(fields "$D/s.pdf")" in
+"2 approval.seal=None eSeal1="[0-9]*" 0 R") ;;
+*) fail "without --field: $(fields "$D/s.pdf")" ;;
+esac
+[ ! -s "$ERR" ] || fail "without --field something was said: $(cat "$ERR")"
+pass "without --field a new field is added, the empty one left alone"
+
+# Encrypted form (AES-256): the rewritten field's strings are encrypted again under the file key.
+qpdf --encrypt "" owner 256 -- "$D/form.pdf" "$D/enc.pdf"
+printf '\n' >"$D/pw"
+chmod 600 "$D/pw"
+expect_exit 0 "$ESEAL" seal --profile demo-bb --password-file "$D/pw" --field approval.seal -o "$D/enc-s.pdf" "$D/enc.pdf"
+pdfsig "$D/enc-s.pdf" 2>&1 | python3 -c '
+import sys
+b = [x for x in sys.stdin.read().split("Signature #") if "Field Name: approval.seal\n" in x]
+sys.exit(0 if len(b) == 1 and "Signature is Valid." in b[0] and "Total document signed" in b[0] else 1)' ||
+	fail "encrypted: pdfsig does not find the seal in approval.seal"
+qpdf --check --password= "$D/enc-s.pdf" >"$D/enc.qpdf" 2>&1 || fail "encrypted: qpdf --check: $(cat "$D/enc.qpdf")"
+qpdf --password= --json --json-key=acroform "$D/enc-s.pdf" | python3 -c '
+import json, sys
+f = {x["fullname"]: x["value"] for x in json.load(sys.stdin)["acroform"]["fields"]}
+sys.exit(0 if len(f) == 4 and f["approval.seal"] is not None and f["name"] == "u:Taro Yamada" else 1)' ||
+	fail "encrypted: the rewritten field does not read back (name or value)"
+pass "sealed into a field of an AES-256 encrypted form"
+
+# refuse CODE PATTERN IN ARGS...: one line naming IN and the field, no output, IN untouched.
+refuse() {
+	local code=$1 pattern=$2 in=$3 s
+	shift 3
+	s=$(sha256sum "$in")
+	expect_exit "$code" "$ESEAL" seal --profile demo-bb "$@" -o "$D/out.pdf" "$in"
+	assert_no_file "$D/out.pdf"
+	echo "$s" | sha256sum -c --quiet || fail "$in was modified"
+	assert_grep "$pattern" "$ERR"
+	grep -qF "$(basename "$in")" "$ERR" || fail "message does not name $in: $(cat "$ERR")"
+	[ "$(wc -l <"$ERR")" -eq 1 ] || fail "expected one line of error: $(cat "$ERR")"
+	ls -A "$D" | has "eseal-tmp" && fail "temporary file left behind"
+	return 0
+}
+refuse 65 "form field approval.seal is already signed" "$D/a.pdf" --field approval.seal
+refuse 65 "form field name is not a signature field" "$D/form.pdf" --field name
+refuse 65 "no form field named nosuch" "$D/form.pdf" --field nosuch
+refuse 65 "no form field named approval.sea$" "$D/form.pdf" --field approval.sea
+refuse 65 "form field approval has sub-fields" "$D/form.pdf" --field approval
+refuse 64 "field approval.seal.*--page/--rect" "$D/form.pdf" --field approval.seal --rect 10,10,100,50
+refuse 64 "field office.stamp.*--page/--rect" "$D/form.pdf" --field office.stamp --page 2
+refuse 64 "form field witness has no area" "$D/form.pdf" --field witness --visible
+echo "$sum" | sha256sum -c --quiet || fail "form.pdf was modified"
+pass "signed, non-signature, missing and non-terminal fields refused (65); --rect/--page/--visible conflicts (64)"
