@@ -151,8 +151,9 @@ static int find_widget(es_pdf_seal_ctx *c, eseal_error *err)
 	if (widget == 0)
 		goto cleanup;
 	if (!qpdf_oh_is_indirect(d->q, widget)) {
-		rc = es_error_set(err, ESEAL_E_INPUT, "%s: form field %s has a direct widget annotation; cannot seal "
-				  "into it", d->path, name);
+		rc = es_error_set(err, ESEAL_E_INPUT,
+				  "%s: form field %s has a direct widget annotation; cannot seal into it", d->path,
+				  name);
 		goto cleanup;
 	}
 	c->widget = widget;
@@ -185,9 +186,10 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 	}
 	/* The field's widget fixes page and place; a second opinion from the options is a mistake, not a hint. */
 	if (o->page != 0 || o->rect[0] != 0 || o->rect[1] != 0 || o->rect[2] != 0 || o->rect[3] != 0) {
-		rc = es_error_set(err, ESEAL_E_USAGE,
-				  "%s: --field %s: the seal goes where the field is; --page/--rect cannot be combined with it",
-				  d->path, name);
+		rc = es_error_set(
+			err, ESEAL_E_USAGE,
+			"%s: --field %s: the seal goes where the field is; --page/--rect cannot be combined with it",
+			d->path, name);
 		goto cleanup;
 	}
 	walk(&f, fields, "", 0);
@@ -222,8 +224,8 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 	}
 	/* The update replaces whole objects: a field that is not one of its own cannot be given a value alone. */
 	if (!qpdf_oh_is_indirect(d->q, c->field)) {
-		rc = es_error_set(err, ESEAL_E_INPUT, "%s: form field %s is not an indirect object; cannot seal into it",
-				  d->path, name);
+		rc = es_error_set(err, ESEAL_E_INPUT,
+				  "%s: form field %s is not an indirect object; cannot seal into it", d->path, name);
 		goto cleanup;
 	}
 	if ((rc = find_widget(c, err)) != ESEAL_OK)

@@ -9,8 +9,7 @@
 
 /* Adds field (0: none, sealing into an existing one) to /AcroForm /Fields with SigFlags 3 (SignaturesExist |
  * AppendOnly). What is direct travels with the catalog, which *catalog_extra then carries. */
-static int add_to_acroform(es_pdf_seal_ctx *c, long long field, qpdf_oh root, es_buf *catalog_extra,
-			   eseal_error *err)
+static int add_to_acroform(es_pdf_seal_ctx *c, long long field, qpdf_oh root, es_buf *catalog_extra, eseal_error *err)
 {
 	es_pdf_doc *d = &c->doc;
 	qpdf_oh acro = qpdf_oh_get_key(d->q, root, "/AcroForm");

@@ -13,7 +13,7 @@ typedef struct es_pdf_seal_ctx {
 	es_pdf_doc doc;
 	qpdf_oh page; /* the page the widget is on (0 when an existing field has none) */
 	time_t now;
-	char *org, *org_id; /* from the signing certificate (UTF-8), may be NULL */
+	char *org, *org_id;  /* from the signing certificate (UTF-8), may be NULL */
 	char field_name[32]; /* name of a new field (eSealN); unused when sealing into opts->field */
 	qpdf_oh field;       /* opts->field: the terminal field found in the form, else 0 */
 	qpdf_oh widget;      /* its widget annotation (== field when merged), 0 if it has none */
@@ -64,8 +64,8 @@ int es_pdf_sigdict_patch_byterange(es_pdf_seal_ctx *c, eseal_error *err);
 /* ---- the signing pass (pdf_seal_pass.c) ---- */
 
 /* Copies the original (unchanged) and the update to out while hashing everything but /Contents. */
-int es_pdf_pass_write_and_hash(es_pdf_seal_ctx *c, int fd, eseal_output *out, const EVP_MD *md,
-			       unsigned char *digest, unsigned int *dlen, eseal_error *err);
+int es_pdf_pass_write_and_hash(es_pdf_seal_ctx *c, int fd, eseal_output *out, const EVP_MD *md, unsigned char *digest,
+			       unsigned int *dlen, eseal_error *err);
 /* Writes the CMS as hex into the placeholder of the output. */
 int es_pdf_pass_patch_contents(es_pdf_seal_ctx *c, eseal_output *out, const unsigned char *der, size_t der_len,
 			       eseal_error *err);

@@ -28,8 +28,8 @@ static int read_full(int fd, unsigned char *buf, size_t len, off_t off, size_t *
 }
 
 /* One pass so that a large file is read once, and memory use does not grow with its size. */
-int es_pdf_pass_write_and_hash(es_pdf_seal_ctx *c, int fd, eseal_output *out, const EVP_MD *md,
-			       unsigned char *digest, unsigned int *dlen, eseal_error *err)
+int es_pdf_pass_write_and_hash(es_pdf_seal_ctx *c, int fd, eseal_output *out, const EVP_MD *md, unsigned char *digest,
+			       unsigned int *dlen, eseal_error *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char *buf = malloc(COPY_BUF);

@@ -109,6 +109,36 @@ render "$D/b.pdf" 1 "$D/b1.ppm"
 intact "$D/b.pdf" 2
 pass "second seal into office.stamp (separate widget, rotated page): both valid, verify finds no modification"
 
+# What filling a field permits is no wider than that: an update that gives office.stamp a value but also moves its
+# widget, or hangs the widget under another field, is a modification the first seal must report.
+append_update() { # IN OUT NUM BODY: IN plus one incremental update replacing object NUM by BODY (classic xref)
+	python3 - "$@" <<'EOF2'
+import re, sys
+src, dst, num, body = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].encode()
+pdf = open(src, "rb").read()
+sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+tr = pdf[pdf.rindex(b"trailer"):]
+size = re.search(rb"/Size (\d+)", tr).group(1)
+root = re.search(rb"/Root (\d+ \d+ R)", tr).group(1)
+out = bytearray(pdf)
+off = len(out)
+out += b"%d 0 obj\n" % num + body + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n%d 1\n%010d 00000 n \ntrailer\n<< /Size %s /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+    num, off, size, root, sx, xref)
+open(dst, "wb").write(out)
+EOF2
+}
+sig=$(qpdf --show-object=7 "$D/a.pdf" | grep -oE "/V [0-9]+ 0 R" | cut -d' ' -f2)
+for bad in "/Parent 6 0 R /Rect [ 100 300 170 480 ]" "/Parent 9 0 R /Rect [ 100 300 400 480 ]"; do
+	append_update "$D/a.pdf" "$D/tampered.pdf" 11 \
+		"<< /Type /Annot /Subtype /Widget $bad /F 4 /P 5 0 R /V $sig 0 R >>"
+	qpdf --check "$D/tampered.pdf" >/dev/null 2>&1 || fail "tampered fixture is broken"
+	expect_exit 1 "$ESEAL" verify --trust "$ROOT" "$D/tampered.pdf"
+	assert_grep "modified after sealing" "$OUT"
+done
+pass "a widget moved or re-parented while its field is filled is reported as a modification"
+
 # Invisible field (zero /Rect): nothing drawn anywhere.
 expect_exit 0 "$ESEAL" seal --profile demo-bb --field witness -o "$D/w.pdf" "$D/form.pdf"
 sealed_in "$D/w.pdf" witness 1
