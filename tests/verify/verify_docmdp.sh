@@ -1,0 +1,194 @@
+#!/bin/bash
+# tests/verify/verify_docmdp.sh: `eseal verify` on certified PDFs (DocMDP, ISO 32000-1 12.8.2.2) with the later
+# updates real workflows add: a second seal by eseal, Poppler's pdfsig signing a new field or the form's empty
+# signature field, form filling (new or rewritten appearance), annotations added, edited, deleted, validation data
+# and a document time-stamp; and the changes no level permits (page content, a moved widget, a new field, an
+# appearance or DSS entry that is really the page content). For P=1 (eseal --certify no-changes), P=2
+# (--certify form-fill) and P=3 (certified by `openssl cms -sign` through tests/verify/pdf_mdp.py) each variant gets
+# the verdict the standard gives. Referees: pdfsig (every signature's bytes valid where the change is permitted)
+# and qpdf --check (every variant is a well-formed PDF, so a failure is the verifier's judgement, not a broken file).
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/verify/lib.sh"
+D=$(tmpdir)
+MDP="python3 $ESEAL_SRC/tests/verify/pdf_mdp.py"
+ATTACK="python3 $ESEAL_SRC/tests/verify/pdf_attack.py"
+
+# Poppler signs from an NSS database holding the development key.
+NSS=$D/nss
+mkdir "$NSS"
+certutil -N -d "sql:$NSS" --empty-password
+openssl pkcs12 -export -inkey "$DEV_KEY" -in "$PKI/dev-eseal.pem" -certfile "$CA" -name dev -passout pass:x \
+	-out "$D/dev.p12"
+pk12util -i "$D/dev.p12" -d "sql:$NSS" -W x >/dev/null
+
+# Referee: pdfsig finds N signed fields and calls every one valid (the bytes each one signs are intact).
+pdfsig_all_valid() { # FILE N
+	local out n v
+	out=$(pdfsig -nocert "$1" 2>&1 || true)
+	n=$(grep -c 'Signature Validation:' <<<"$out" || true)
+	v=$(grep -c 'Signature Validation: Signature is Valid' <<<"$out" || true)
+	[ "$n" = "$2" ] && [ "$v" = "$2" ] || fail "pdfsig on $(basename "$1"): $v of $n signatures valid, want $2: $out"
+}
+
+qpdf_ok() {
+	qpdf --check "$1" >"$D/qpdf.txt" 2>&1 || fail "qpdf --check rejects $(basename "$1"): $(tail -3 "$D/qpdf.txt")"
+}
+
+# Index in the JSON report of the seal with this id.
+seal_index() {
+	jf "[i for i, s in enumerate(d['seals']) if s['id'] == '$1'][0]"
+}
+
+# The form every certified document starts from: text field "amount", empty signature field "approval", a note.
+$MDP form "$SAMPLES/documents/report.pdf" "$D/form.pdf"
+qpdf_ok "$D/form.pdf"
+"$ESEAL" seal -p demo --certify no-changes -o "$D/p1.pdf" "$D/form.pdf"
+"$ESEAL" seal -p demo --certify form-fill -o "$D/p2.pdf" "$D/form.pdf"
+$MDP certify "$D/form.pdf" "$D/p3.pdf" --p 3 --key "$DEV_KEY" --cert "$PKI/dev-eseal.pem" --chain "$CA"
+for p in 1 2 3; do
+	qpdf_ok "$D/p$p.pdf"
+	pdfsig_all_valid "$D/p$p.pdf" 1
+	verify_json 0 "$D/p$p.pdf"
+done
+sigdict=$(python3 "$ESEAL_SRC/tests/pdf/pdf_sig.py" "$D/p3.pdf" --dict 2>/dev/null)
+grep -q '/P 3' <<<"$sigdict" || fail "p3.pdf lacks DocMDP /P 3: $sigdict"
+pass "certified P=1, P=2 (eseal) and P=3 (openssl cms): pdfsig valid, TOTAL-PASSED"
+
+CERT_ID=(none eSeal1 eSeal1 certification)
+
+# variant P MODE: builds $D/pP-MODE.pdf from $D/pP.pdf with a tool other than the verifier.
+variant() {
+	local p=$1 mode=$2 in=$D/p$1.pdf out=$D/p$1-$2.pdf
+	case $mode in
+	content) $ATTACK shadow-replace "$in" "$out" ;;
+	pdfsig-new) pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$in" "$out" >/dev/null 2>&1 ;;
+	pdfsig-field) pdfsig -sign approval -nssdir "sql:$NSS" -nick dev "$in" "$out" >/dev/null 2>&1 ;;
+	eseal) "$ESEAL" seal -p demo -o "$out" "$in" ;;
+	*) $MDP "$mode" "$in" "$out" ;;
+	esac
+	[ -s "$out" ] || fail "variant $mode of P=$p not made"
+	qpdf_ok "$out"
+}
+
+# permitted P MODE NSIGS KIND: every seal passes, the certification names the permitted change.
+permitted() {
+	local p=$1 mode=$2 n=$3 kind=$4 f=$D/p$1-$2.pdf i
+	variant "$p" "$mode"
+	pdfsig_all_valid "$f" "$n"
+	verify_json 0 "$f"
+	[ "$(jf "len(d['seals'])")" = "$n" ] || fail "P=$p $mode: $n seals expected: $(head -c 1500 "$OUT")"
+	i=$(seal_index "${CERT_ID[$p]}")
+	[ "$(jf "d['seals'][$i]['modified_after']")" = False ] || fail "P=$p $mode: flagged: $(head -c 1500 "$OUT")"
+	[ "$(jf "d['seals'][$i]['covers_whole_document']")" = False ] || fail "P=$p $mode: covers whole document"
+	[ "$(jf "any('by the certification (DocMDP P=$p)' in w and '$kind' in w for w in d['seals'][$i]['warnings'])")" \
+		= True ] ||
+		fail "P=$p $mode: no warning naming '$kind': $(head -c 1500 "$OUT")"
+	pass "P=$p $mode: permitted ($kind), every seal TOTAL-PASSED, pdfsig valid"
+}
+
+# refused P MODE REGEX: the certification is TOTAL-FAILED and modified after sealing, for the reason in REGEX.
+refused() {
+	local p=$1 mode=$2 re=$3 f=$D/p$1-$2.pdf i
+	variant "$p" "$mode"
+	verify_json 1 "$f"
+	i=$(seal_index "${CERT_ID[$p]}")
+	[ "$(jf "d['seals'][$i]['modified_after']")" = True ] || fail "P=$p $mode: not flagged: $(head -c 1500 "$OUT")"
+	[ "$(jf "d['seals'][$i]['indication']")" = TOTAL-FAILED ] || fail "P=$p $mode: indication"
+	[ "$(jf "d['indication']")" = TOTAL-FAILED ] || fail "P=$p $mode: file verdict"
+	errors_match "$i" "$re"
+	pass "P=$p $mode: modification reported ($re)"
+}
+
+# --- P=1: nothing but validation data and document time-stamps ---
+refused 1 fill "form field or widget"
+refused 1 fill-inplace "changed"
+refused 1 note "annotations need P=3"
+refused 1 note-edit "annotation \\(object"
+refused 1 note-delete "deleting annotations needs DocMDP P=3"
+refused 1 pdfsig-new "DocMDP P=1"
+refused 1 pdfsig-field "form field or widget"
+refused 1 content "page content stream"
+expect_exit 65 "$ESEAL" seal -p demo -o "$D/p1-eseal.pdf" "$D/p1.pdf"
+assert_no_file "$D/p1-eseal.pdf"
+pass "P=1: eseal refuses to add a seal"
+
+# --- P=2: form filling and signing ---
+permitted 2 fill 1 "form fill"
+permitted 2 fill-inplace 1 "form fill"
+permitted 2 pdfsig-new 2 "signature"
+permitted 2 pdfsig-field 2 "signature"
+permitted 2 eseal 2 "signature"
+refused 2 note "annotations need P=3"
+refused 2 note-edit "annotation \\(object"
+refused 2 note-delete "deleting annotations needs DocMDP P=3"
+
+# --- P=3: also annotations ---
+permitted 3 fill 1 "form fill"
+permitted 3 note 1 "annotations"
+permitted 3 note-edit 1 "annotations"
+permitted 3 note-delete 1 "annotations"
+permitted 3 pdfsig-field 2 "signature"
+permitted 3 eseal 2 "signature"
+
+# --- no level permits these ---
+for p in 2 3; do
+	refused $p content "page content stream"
+	refused $p fill-move "more than its value or appearance"
+	refused $p add-field "form filling does not add fields"
+	refused $p ap-hijack "page content stream"
+	refused $p dss-hijack "page content stream"
+done
+
+# --- workflows: a client's approval seal in the certified form, then the form filled; then a content change ---
+cp "$D/p2-eseal.pdf" "$D/p2a.pdf"
+$MDP fill "$D/p2a.pdf" "$D/p2a-fill.pdf"
+qpdf_ok "$D/p2a-fill.pdf"
+pdfsig_all_valid "$D/p2a-fill.pdf" 2
+verify_json 0 "$D/p2a-fill.pdf"
+[ "$(jf "[s['modified_after'] for s in d['seals']]")" = "[False, False]" ] || fail "approval then fill: $(head -c 1500 "$OUT")"
+i=$(seal_index eSeal2)
+[ "$(jf "any('(DocMDP P=2): form fill' in w for w in d['seals'][$i]['warnings'])")" = True ] ||
+	fail "the approval seal of a certified file is held to the certification's P: $(head -c 1500 "$OUT")"
+i=$(seal_index eSeal1)
+[ "$(jf "any('form fill, signature' in w for w in d['seals'][$i]['warnings'])")" = True ] ||
+	fail "the certification lists both permitted changes: $(head -c 1500 "$OUT")"
+pass "P=2: approval seal (eseal), then form filled: both seals pass, changes listed"
+$ATTACK shadow-replace "$D/p2a-fill.pdf" "$D/p2a-content.pdf"
+qpdf_ok "$D/p2a-content.pdf"
+verify_json 1 "$D/p2a-content.pdf"
+[ "$(jf "[s['modified_after'] for s in d['seals']]")" = "[True, True]" ] || fail "content after approval: both seals"
+pass "P=2: page content changed after the approval seal: both seals report it"
+# pdfsig signs the empty approval field, then the form is filled (pdfsig cannot fill forms: raw update).
+cp "$D/p2-pdfsig-field.pdf" "$D/p2b.pdf"
+$MDP fill "$D/p2b.pdf" "$D/p2b-fill.pdf"
+qpdf_ok "$D/p2b-fill.pdf"
+pdfsig_all_valid "$D/p2b-fill.pdf" 2
+verify_json 0 "$D/p2b-fill.pdf"
+pass "P=2: approval by pdfsig in the form's signature field, then form filled: both pass"
+
+# --- P=1 and long-term validation: a DSS and a document time-stamp are permitted after any certification ---
+LTA="python3 $ESEAL_SRC/tests/verify/pdf_lta.py"
+"$ESEAL" seal -p demo --certify no-changes -o "$D/j1.pdf" "$SAMPLES/documents/japanese.pdf"
+openssl ocsp -issuer "$CA" -cert "$PKI/eseal.pem" -url "$OCSP_URL" -respout "$D/ocsp.der" -noverify >/dev/null 2>&1
+$LTA dss "$D/j1.pdf" "$D/j1-lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --ocsp "$D/ocsp.der" --crl "$CRL"
+$LTA dts "$D/j1-lt.pdf" "$D/j1-lta.pdf" --tsa "$TSA_URL"
+qpdf_ok "$D/j1-lta.pdf"
+# (pdfsig cannot check document time-stamps, verify_pades referees them with openssl ts: only the seal here)
+pdfsig_all_valid "$D/j1-lt.pdf" 1
+verify_json 0 "$D/j1-lta.pdf"
+[ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "P=1 LTA level: $(head -c 1500 "$OUT")"
+[ "$(jf "any('(DocMDP P=1): validation data (DSS), document time-stamp' in w for w in d['seals'][0]['warnings'])")" \
+	= True ] || fail "P=1: DSS and time-stamp listed: $(head -c 1500 "$OUT")"
+pass "P=1: DSS and document time-stamp permitted (B-LTA)"
+
+# --- not certified: an approval seal permits signatures only; a certification cannot be claimed afterwards ---
+"$ESEAL" seal -p demo -o "$D/u.pdf" "$D/form.pdf"
+$MDP fill "$D/u.pdf" "$D/u-fill.pdf"
+qpdf_ok "$D/u-fill.pdf"
+verify_json 1 "$D/u-fill.pdf"
+errors_match 0 "form field or widget"
+$MDP perms-add "$D/u.pdf" "$D/u-perms.pdf"
+qpdf_ok "$D/u-perms.pdf"
+verify_json 1 "$D/u-perms.pdf"
+errors_match 0 "catalog /Perms changed"
+pass "uncertified: form filling after a seal is reported; /Perms added after a seal is reported"
