@@ -64,27 +64,6 @@ static void walk(find_ctx *f, qpdf_oh arr, const char *prefix, int depth)
 	}
 }
 
-/* Looks key up on the field and, as for every inheritable field attribute, on its ancestors. */
-static qpdf_oh inherited(es_pdf_doc *d, qpdf_oh field, const char *key)
-{
-	qpdf_oh node = qpdf_oh_new_object(d->q, field), v, parent;
-	int depth;
-
-	for (depth = 0; depth < MAX_DEPTH && qpdf_oh_is_dictionary(d->q, node); depth++) {
-		v = qpdf_oh_get_key(d->q, node, key);
-		if (!qpdf_oh_is_null(d->q, v)) {
-			qpdf_oh_release(d->q, node);
-			return v;
-		}
-		qpdf_oh_release(d->q, v);
-		parent = qpdf_oh_get_key(d->q, node, "/Parent");
-		qpdf_oh_release(d->q, node);
-		node = parent;
-	}
-	qpdf_oh_release(d->q, node);
-	return qpdf_oh_new_null(d->q);
-}
-
 /* Kids that are widgets (no /T) are the field's appearances; a kid with /T is a sub-field. Counts both. */
 static void count_kids(es_pdf_doc *d, qpdf_oh kids, int *fields, int *widgets, qpdf_oh *first_widget)
 {
@@ -212,12 +191,12 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 				  name);
 		goto cleanup;
 	}
-	ft = inherited(d, c->field, "/FT");
+	ft = es_pdf_page_inherited(d, c->field, "/FT");
 	if (!qpdf_oh_is_name_and_equals(d->q, ft, "/Sig")) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: form field %s is not a signature field", d->path, name);
 		goto cleanup;
 	}
-	v = inherited(d, c->field, "/V");
+	v = es_pdf_page_inherited(d, c->field, "/V");
 	if (!qpdf_oh_is_null(d->q, v)) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: form field %s is already signed", d->path, name);
 		goto cleanup;

@@ -83,7 +83,8 @@ int es_pdf_dict_rewrite(es_pdf_doc *doc, qpdf_oh dict, const char *const *skip, 
 			eseal_error *err);
 /* Serialises array (direct or indirect) as "[ items... extra ]". */
 int es_pdf_array_rewrite(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_buf *out, eseal_error *err);
-/* Looks up key in dict, following /Parent for inheritable page attributes (Rotate, CropBox, MediaBox). */
+/* Looks up key in dict, following /Parent: inheritable page attributes (Rotate, CropBox, MediaBox) and field
+ * attributes (FT, V) alike. */
 qpdf_oh es_pdf_page_inherited(es_pdf_doc *doc, qpdf_oh page, const char *key);
 /* Reads a 4-number rectangle, normalised so that x0 <= x1, y0 <= y1. */
 int es_pdf_read_rect(es_pdf_doc *doc, qpdf_oh arr, double r[4]);
