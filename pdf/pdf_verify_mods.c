@@ -20,7 +20,7 @@
 
 #define ES_PDF_MAX_OBJECTS 2000000
 #define ES_PDF_MAX_REPORTED 8
-#define ES_PDF_MAX_WALK 200000 /* objects visited when collecting what page content uses */
+#define ES_PDF_MAX_WALK 4000000 /* references followed when collecting what page content uses */
 #define ES_PDF_MAX_PAGES 100000
 
 /* Kinds of permitted change, reported in a warning so that a permitted change is visible, not silent. */
@@ -393,7 +393,7 @@ static void scan_annotations(mods_ctx *c, qpdf_data q, int signed_rev)
 		}
 	}
 	if (budget < 0)
-		report(c, "page content uses more than %d objects: too large to compare", ES_PDF_MAX_WALK);
+		report(c, "page content makes more than %d references: too large to compare", ES_PDF_MAX_WALK);
 }
 
 /* What an update may add to an array of fields or annotations: a signature (not under P=1, except a document
