@@ -80,6 +80,8 @@ typedef struct {
 	id_set old_annots; /* signed revision: annotations other than widgets (P=3 may change or delete them) */
 	id_set old_dss;    /* signed revision: reachable from /DSS */
 	int n_reported, p, kinds;
+	int visible_sig; /* a signature widget with an appearance was added */
+	char added[64];  /* subtypes of the annotations added (P=3) */
 	eseal_seal_report *s;
 } mods_ctx;
 
@@ -398,11 +400,33 @@ static void scan_annotations(mods_ctx *c, qpdf_data q, int signed_rev)
 
 /* What an update may add to an array of fields or annotations: a signature (not under P=1, except a document
  * time-stamp), or under P=3 an annotation other than a widget. */
+/* Notes what an added annotation is, for the warning: a permitted annotation or signature appearance can still
+ * cover page content (the Evil Annotation and Sneaky Signature attacks), so the reader of the report should know. */
+static void note_added(mods_ctx *c, qpdf_oh a, int sig)
+{
+	qpdf_oh st = qpdf_oh_get_key(c->qf, a, "/Subtype"), r = qpdf_oh_get_key(c->qf, a, "/Rect");
+	const char *name = qpdf_oh_is_name(c->qf, st) ? qpdf_oh_get_name(c->qf, st) + 1 : "?";
+	double v[4] = {0, 0, 0, 0};
+	size_t len = strlen(c->added);
+	int i;
+
+	if (sig) {
+		for (i = 0; i < 4 && qpdf_oh_is_array(c->qf, r) && qpdf_oh_get_array_n_items(c->qf, r) == 4; i++)
+			v[i] = qpdf_oh_get_numeric_value(c->qf, qpdf_oh_get_array_item(c->qf, r, i));
+		if (v[0] != v[2] && v[1] != v[3] && qpdf_oh_is_dictionary(c->qf, qpdf_oh_get_key(c->qf, a, "/AP")))
+			c->visible_sig = 1;
+		return;
+	}
+	if (strstr(c->added, name) == NULL && len + strlen(name) + 3 < sizeof(c->added))
+		snprintf(c->added + len, sizeof(c->added) - len, "%s%s", len ? ", " : "", name);
+}
+
 static int accept_new_entry(mods_ctx *c, qpdf_oh f, int annots)
 {
 	if (annots && !is_widget(c->qf, f)) {
 		if (c->p == 3 && is_plain_annot(c->qf, f)) {
 			c->kinds |= K_ANNOT;
+			note_added(c, f, 0);
 			return 1;
 		}
 		return 0;
@@ -416,6 +440,8 @@ static int accept_new_entry(mods_ctx *c, qpdf_oh f, int annots)
 	if (c->p == 1)
 		return 0;
 	c->kinds |= K_SIG;
+	if (annots)
+		note_added(c, f, 1);
 	return 1;
 }
 
@@ -726,13 +752,18 @@ static void warn_permitted(mods_ctx *c)
 	} names[] = {{K_FORM, "form fill"},          {K_SIG, "signature"},
 		     {K_ANNOT, "annotations"},       {K_DSS, "validation data (DSS)"},
 		     {K_DTS, "document time-stamp"}, {K_INFO, "document information"}};
-	char list[160] = "";
+	char list[256] = "";
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (c->kinds & names[i].kind)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "",
-				 names[i].text);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(c->kinds & names[i].kind))
+			continue;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "", names[i].text);
+		if (names[i].kind == K_SIG && c->visible_sig)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), " (a visible one added)");
+		if (names[i].kind == K_ANNOT && c->added[0])
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), " (added: %s)", c->added);
+	}
 	if (list[0] == '\0')
 		snprintf(list, sizeof(list), "none a reader sees");
 	if (c->p > 0)

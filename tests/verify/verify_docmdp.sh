@@ -64,6 +64,7 @@ variant() {
 	pdfsig-new) pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$in" "$out" >/dev/null 2>&1 ;;
 	pdfsig-field) pdfsig -sign approval -nssdir "sql:$NSS" -nick dev "$in" "$out" >/dev/null 2>&1 ;;
 	eseal) "$ESEAL" seal -p demo -o "$out" "$in" ;;
+	eseal-visible) "$ESEAL" seal -p demo --visible -o "$out" "$in" ;;
 	*) $MDP "$mode" "$in" "$out" ;;
 	esac
 	[ -s "$out" ] || fail "variant $mode of P=$p not made"
@@ -118,13 +119,14 @@ permitted 2 fill-inplace 1 "form fill"
 permitted 2 pdfsig-new 2 "signature"
 permitted 2 pdfsig-field 2 "signature"
 permitted 2 eseal 2 "signature"
+permitted 2 eseal-visible 2 "signature (a visible one added)"
 refused 2 note "annotations need P=3"
 refused 2 note-edit "annotation \\(object"
 refused 2 note-delete "deleting annotations needs DocMDP P=3"
 
 # --- P=3: also annotations ---
 permitted 3 fill 1 "form fill"
-permitted 3 note 1 "annotations"
+permitted 3 note 1 "annotations (added: Text)"
 permitted 3 note-edit 1 "annotations"
 permitted 3 note-delete 1 "annotations"
 permitted 3 pdfsig-field 2 "signature"
