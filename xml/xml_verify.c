@@ -4,6 +4,7 @@
  * References cover what a reader sees (no wrapping: unique Ids, an Id reference must name the root), then XAdES
  * (SignedProperties, SigningCertificate(V2), SigningTime, SignatureTimeStamp) and the certificate via the core. */
 #include "verify/verify_internal.h"
+#include "xml_verify_internal.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -25,298 +26,6 @@
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
 
-#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
-#define NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
-#define XADES_SP_TYPE "http://uri.etsi.org/01903#SignedProperties"
-#define XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
-/* The one XPath filter accepted on a document Reference: UBL 2.1's exclusion of the signature container itself
- * (UBL-SignatureComponents). Any other XPath could leave chosen content unsigned. */
-#define UBL_XPATH                                                                                               \
-	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > " \
-	"count(ancestor-or-self::sig:UBLDocumentSignatures)"
-#define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
-#define ES_XML_MAX_SIGS 64
-#define ES_XML_MAX_NODES 5000000
-
-/* Detached XAdES: data files named by relative URIs are read from the directory of the signature file, through
- * our own xmlsec input callbacks, and only while this thread verifies such a signature. Absolute paths, "..",
- * schemes and anything outside that directory never reach a reader. */
-static _Thread_local int detached_dirfd = -1;
-
-/* Percent-decodes a relative URI into a path; NULL if it is not a plain relative path below the directory. */
-static char *detached_path(const char *uri)
-{
-	size_t n = uri != NULL ? strlen(uri) : 0, i, j = 0;
-	char *out, *p;
-
-	if (n == 0 || uri[0] == '/' || uri[0] == '#' || strchr(uri, ':') != NULL || strchr(uri, '\\') != NULL ||
-	    strchr(uri, '?') != NULL || (out = malloc(n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (uri[i] == '%' && isxdigit((unsigned char)uri[i + 1]) && isxdigit((unsigned char)uri[i + 2])) {
-			char hex[3] = {uri[i + 1], uri[i + 2], 0};
-			out[j++] = (char)strtol(hex, NULL, 16);
-			i += 2;
-		} else {
-			out[j++] = uri[i];
-		}
-	}
-	out[j] = '\0';
-	for (p = out; p != NULL; p = strchr(p, '/'), p = p != NULL ? p + 1 : NULL)
-		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
-			break;
-	if (p != NULL || out[0] == '/' || strlen(out) != j || j == 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
-static int detached_uri_ok(const char *uri)
-{
-	char *p = detached_path(uri);
-
-	free(p);
-	return p != NULL;
-}
-
-static int detached_match(const char *uri)
-{
-	return detached_dirfd >= 0 && detached_uri_ok(uri);
-}
-
-static void *detached_open(const char *uri)
-{
-	char *path = detached_path(uri);
-	int fd = path != NULL ? openat(detached_dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY) : -1;
-
-	free(path);
-	return fd < 0 ? NULL : (void *)(intptr_t)(fd + 1);
-}
-
-static int detached_read(void *ctx, char *buf, int len)
-{
-	ssize_t n = read((int)(intptr_t)ctx - 1, buf, (size_t)len);
-
-	return n < 0 ? -1 : (int)n;
-}
-
-static int detached_close(void *ctx)
-{
-	return close((int)(intptr_t)ctx - 1);
-}
-
-static pthread_once_t io_once = PTHREAD_ONCE_INIT;
-
-/* Ours are the only input callbacks xmlsec keeps: its defaults (files anywhere, http, ftp) are never wanted when
- * verifying, and which registered callback xmlsec tries first differs between its versions. The sealers digest
- * their data themselves and do not read through xmlsec. */
-static void register_io(void)
-{
-	xmlSecIOCleanupCallbacks();
-	xmlSecIORegisterCallbacks(detached_match, detached_open, detached_read, detached_close);
-}
-
-static int is_el(const xmlNode *n, const char *ns, const char *name)
-{
-	return n != NULL && n->type == XML_ELEMENT_NODE && n->ns != NULL && xmlStrEqual(n->ns->href, BAD_CAST ns) &&
-	       xmlStrEqual(n->name, BAD_CAST name);
-}
-
-static xmlNodePtr child(xmlNodePtr n, const char *ns, const char *name)
-{
-	for (n = n != NULL ? n->children : NULL; n != NULL; n = n->next)
-		if (is_el(n, ns, name))
-			return n;
-	return NULL;
-}
-
-/* First descendant (depth-first) with that name. */
-static xmlNodePtr find(xmlNodePtr n, const char *ns, const char *name)
-{
-	xmlNodePtr c, r;
-
-	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_el(c, ns, name))
-			return c;
-		if ((r = find(c, ns, name)) != NULL)
-			return r;
-	}
-	return NULL;
-}
-
-static void collect_sigs(xmlNodePtr n, xmlNodePtr *out, size_t *count)
-{
-	xmlNodePtr c;
-
-	for (c = n; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_el(c, NS_DS, "Signature")) {
-			if (*count < ES_XML_MAX_SIGS)
-				out[(*count)++] = c;
-			continue; /* a Signature inside a Signature is not a seal of the document */
-		}
-		collect_sigs(c->children, out, count);
-	}
-}
-
-/* Ids must be unique: with two elements of the same Id a Reference may resolve to a copy while the reader sees
- * the other (XML signature wrapping). Registers Id/ID/id attributes so same-document references resolve. */
-static int register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, size_t *seen)
-{
-	xmlAttrPtr a;
-	xmlNodePtr c;
-
-	for (c = n; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (++*seen > ES_XML_MAX_NODES)
-			return -1;
-		for (a = c->properties; a != NULL; a = a->next) {
-			xmlChar *val;
-
-			if (a->ns != NULL ||
-			    (!xmlStrEqual(a->name, BAD_CAST "Id") && !xmlStrEqual(a->name, BAD_CAST "ID") &&
-			     !xmlStrEqual(a->name, BAD_CAST "id")))
-				continue;
-			val = xmlNodeListGetString(doc, a->children, 1);
-			if (val == NULL)
-				continue;
-			if (xmlGetID(doc, val) != NULL) {
-				if (xmlGetID(doc, val) != a) {
-					snprintf(dup, dup_len, "%s", (const char *)val);
-					xmlFree(val);
-					return -1;
-				}
-			} else {
-				xmlAddID(NULL, doc, val, a);
-			}
-			xmlFree(val);
-		}
-		if (register_ids(doc, c->children, dup, dup_len, seen) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static unsigned char *b64_decode(const xmlChar *in, size_t *out_len)
-{
-	size_t n = in != NULL ? strlen((const char *)in) : 0, i, j = 0;
-	char *clean = malloc(n + 1);
-	unsigned char *out = NULL;
-	int len;
-
-	*out_len = 0;
-	if (clean == NULL)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (!isspace(in[i]))
-			clean[j++] = (char)in[i];
-	clean[j] = '\0';
-	if (j == 0 || j % 4 != 0)
-		goto cleanup;
-	out = malloc(j / 4 * 3 + 1);
-	if (out == NULL)
-		goto cleanup;
-	len = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)j);
-	if (len < 0) {
-		free(out);
-		out = NULL;
-		goto cleanup;
-	}
-	if (clean[j - 1] == '=')
-		len--;
-	if (clean[j - 2] == '=')
-		len--;
-	*out_len = (size_t)len;
-cleanup:
-	free(clean);
-	return out;
-}
-
-static X509 *cert_from_b64(const xmlChar *b64)
-{
-	size_t len = 0;
-	unsigned char *der = b64_decode(b64, &len);
-	const unsigned char *p = der;
-	X509 *x = der != NULL ? d2i_X509(NULL, &p, (long)len) : NULL;
-
-	free(der);
-	ERR_clear_error();
-	return x;
-}
-
-static void collect_certs(xmlNodePtr n, STACK_OF(X509) * out)
-{
-	xmlNodePtr c;
-
-	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_el(c, NS_DS, "X509Certificate") || is_el(c, NS_XADES, "EncapsulatedX509Certificate")) {
-			xmlChar *t = xmlNodeGetContent(c);
-			X509 *x = cert_from_b64(t);
-			if (x != NULL && !sk_X509_push(out, x))
-				X509_free(x);
-			xmlFree(t);
-		} else {
-			collect_certs(c, out);
-		}
-	}
-}
-
-static void collect_revocation(xmlNodePtr n, es_evidence *ev)
-{
-	xmlNodePtr c;
-
-	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (is_el(c, NS_XADES, "EncapsulatedOCSPValue") || is_el(c, NS_XADES, "EncapsulatedCRLValue")) {
-			xmlChar *t = xmlNodeGetContent(c);
-			size_t len = 0;
-			unsigned char *der = b64_decode(t, &len);
-
-			if (der != NULL) {
-				if (is_el(c, NS_XADES, "EncapsulatedOCSPValue"))
-					es_evidence_add_ocsp_der(ev, der, len);
-				else
-					es_evidence_add_crl_der(ev, der, len);
-			}
-			free(der);
-			xmlFree(t);
-		} else {
-			collect_revocation(c, ev);
-		}
-	}
-}
-
-/* xs:dateTime to UTC. */
-static time_t xs_datetime(const xmlChar *s)
-{
-	struct tm tm;
-	const char *p;
-	int oh = 0, om = 0, sign = 0;
-
-	if (s == NULL)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	p = strptime((const char *)s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
-		return 0;
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	if (*p == '+' || *p == '-') {
-		sign = *p == '+' ? 1 : -1;
-		if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
-			return 0;
-	}
-	return timegm(&tm) - sign * (oh * 3600 + om * 60);
-}
 
 typedef struct {
 	xmlNodePtr target;
@@ -412,7 +121,7 @@ static int enable_transforms(xmlSecDSigCtxPtr d)
 /* The signing certificate: the KeyInfo certificate whose digest SigningCertificateV2 names, else the first. */
 static X509 *pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound)
 {
-	xmlNodePtr sc = sp != NULL ? find(sp, NS_XADES, "SigningCertificateV2") : NULL;
+	xmlNodePtr sc = sp != NULL ? es_xv_find(sp, NS_XADES, "SigningCertificateV2") : NULL;
 	xmlNodePtr cd, dm, dv;
 	xmlChar *alg = NULL, *val = NULL;
 	unsigned char *want = NULL, md[EVP_MAX_MD_SIZE];
@@ -424,12 +133,12 @@ static X509 *pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_se
 
 	*bound = 0;
 	if (sc == NULL && sp != NULL)
-		sc = find(sp, NS_XADES, "SigningCertificate");
+		sc = es_xv_find(sp, NS_XADES, "SigningCertificate");
 	if (sc == NULL)
 		return sk_X509_num(keyinfo_certs) > 0 ? sk_X509_value(keyinfo_certs, 0) : NULL;
-	cd = find(sc, NS_XADES, "CertDigest");
-	dm = cd != NULL ? child(cd, NS_DS, "DigestMethod") : NULL;
-	dv = cd != NULL ? child(cd, NS_DS, "DigestValue") : NULL;
+	cd = es_xv_find(sc, NS_XADES, "CertDigest");
+	dm = cd != NULL ? es_xv_child(cd, NS_DS, "DigestMethod") : NULL;
+	dv = cd != NULL ? es_xv_child(cd, NS_DS, "DigestValue") : NULL;
 	alg = dm != NULL ? xmlGetProp(dm, BAD_CAST "Algorithm") : NULL;
 	val = dv != NULL ? xmlNodeGetContent(dv) : NULL;
 	if (alg != NULL) {
@@ -440,7 +149,7 @@ static X509 *pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_se
 		      strstr(a, "sha1")   ? EVP_sha1() :
 					    NULL;
 	}
-	want = b64_decode(val, &want_len);
+	want = es_xv_b64_decode(val, &want_len);
 	if (evp == NULL || want == NULL) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed xades:SigningCertificate");
 		goto cleanup;
@@ -471,7 +180,7 @@ static int is_inside(xmlNodePtr n, xmlNodePtr ancestor)
 
 static int is_ubl_xpath(xmlNodePtr transform)
 {
-	xmlNodePtr xp = child(transform, NS_DS, "XPath");
+	xmlNodePtr xp = es_xv_child(transform, NS_DS, "XPath");
 	xmlChar *text = xp != NULL ? xmlNodeGetContent(xp) : NULL;
 	xmlNsPtr ns = xp != NULL ? xmlSearchNs(xp->doc, xp, BAD_CAST "sig") : NULL;
 	char norm[512];
@@ -492,22 +201,22 @@ static int is_ubl_xpath(xmlNodePtr transform)
 static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, int dirfd, eseal_seal_report *s,
 			    int *sp_referenced)
 {
-	xmlNodePtr si = child(sig, NS_DS, "SignedInfo"), ref, tr, t;
+	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
 	int covers = 0, unsafe = 0, bad_transform = 0;
 
 	*sp_referenced = 0;
 	for (ref = si != NULL ? si->children : NULL; ref != NULL; ref = ref->next) {
 		xmlChar *uri, *type;
 
-		if (!is_el(ref, NS_DS, "Reference"))
+		if (!es_xv_is_el(ref, NS_DS, "Reference"))
 			continue;
 		uri = xmlGetProp(ref, BAD_CAST "URI");
 		type = xmlGetProp(ref, BAD_CAST "Type");
-		tr = child(ref, NS_DS, "Transforms");
+		tr = es_xv_child(ref, NS_DS, "Transforms");
 		/* Any transform other than canonicalisation and the enveloped-signature one (or UBL's exclusion of
 		 * its signature container) could leave chosen content out of what is digested. */
 		for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
-			xmlChar *alg = is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+			xmlChar *alg = es_xv_is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
 
 			if (alg != NULL && !(xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t)) &&
 			    strstr((const char *)alg, "c14n") == NULL &&
@@ -543,8 +252,8 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 					     "(signature wrapping?)",
 					     (const char *)uri, (const char *)el->name);
 			}
-		} else if (dirfd >= 0 && uri != NULL && detached_uri_ok((const char *)uri) && tr == NULL) {
-			char *path = detached_path((const char *)uri);
+		} else if (dirfd >= 0 && uri != NULL && es_xv_detached_uri_ok((const char *)uri) && tr == NULL) {
+			char *path = es_xv_detached_path((const char *)uri);
 
 			if (path != NULL && faccessat(dirfd, path, R_OK, 0) == 0) {
 				covers = 1; /* the whole data file, no transform */
@@ -579,8 +288,8 @@ static int detached_refs(xmlNodePtr sig)
 	xmlNodePtr ref;
 	int n = 0;
 
-	for (ref = child(child(sig, NS_DS, "SignedInfo"), NS_DS, "Reference"); ref != NULL; ref = ref->next) {
-		xmlChar *uri = is_el(ref, NS_DS, "Reference") ? xmlGetProp(ref, BAD_CAST "URI") : NULL;
+	for (ref = es_xv_child(es_xv_child(sig, NS_DS, "SignedInfo"), NS_DS, "Reference"); ref != NULL; ref = ref->next) {
+		xmlChar *uri = es_xv_is_el(ref, NS_DS, "Reference") ? xmlGetProp(ref, BAD_CAST "URI") : NULL;
 		n += uri != NULL && uri[0] != '\0' && uri[0] != '#';
 		xmlFree(uri);
 	}
@@ -590,8 +299,8 @@ static int detached_refs(xmlNodePtr sig)
 static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr qp,
 				 const es_evidence *ev, eseal_seal_report *s, int *has_tst)
 {
-	xmlNodePtr st = qp != NULL ? find(qp, NS_XADES, "SignatureTimeStamp") : NULL;
-	xmlNodePtr sv = child(sig, NS_DS, "SignatureValue"), cm, et;
+	xmlNodePtr st = qp != NULL ? es_xv_find(qp, NS_XADES, "SignatureTimeStamp") : NULL;
+	xmlNodePtr sv = es_xv_child(sig, NS_DS, "SignatureValue"), cm, et;
 	xmlChar *alg = NULL, *b64 = NULL, *c14n = NULL;
 	unsigned char *token = NULL;
 	size_t token_len = 0;
@@ -602,11 +311,11 @@ static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNode
 	*has_tst = 0;
 	if (st == NULL)
 		return;
-	cm = child(st, NS_DS, "CanonicalizationMethod");
-	et = child(st, NS_XADES, "EncapsulatedTimeStamp");
+	cm = es_xv_child(st, NS_DS, "CanonicalizationMethod");
+	et = es_xv_child(st, NS_XADES, "EncapsulatedTimeStamp");
 	alg = cm != NULL ? xmlGetProp(cm, BAD_CAST "Algorithm") : NULL;
 	b64 = et != NULL ? xmlNodeGetContent(et) : NULL;
-	token = b64_decode(b64, &token_len);
+	token = es_xv_b64_decode(b64, &token_len);
 	if (sv == NULL || token == NULL || (n = c14n_subtree(doc, sv, alg, &c14n)) < 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed xades:SignatureTimeStamp");
 		goto cleanup;
@@ -635,7 +344,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	es_evidence *ev = es_evidence_new();
-	xmlNodePtr qp = NULL, sp = NULL, obj, keyinfo = child(sig, NS_DS, "KeyInfo"), ref;
+	xmlNodePtr qp = NULL, sp = NULL, obj, keyinfo = es_xv_child(sig, NS_DS, "KeyInfo"), ref;
 	xmlSecDSigCtxPtr dsig = NULL;
 	xmlSecKeyDataPtr kd = NULL;
 	xmlSecKeyPtr key = NULL;
@@ -650,9 +359,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	id = xmlGetProp(sig, BAD_CAST "Id");
 	s->id = id != NULL ? strdup((const char *)id) : NULL;
 	for (obj = sig->children; obj != NULL && qp == NULL; obj = obj->next)
-		if (is_el(obj, NS_DS, "Object"))
-			qp = child(obj, NS_XADES, "QualifyingProperties");
-	sp = qp != NULL ? child(qp, NS_XADES, "SignedProperties") : NULL;
+		if (es_xv_is_el(obj, NS_DS, "Object"))
+			qp = es_xv_child(obj, NS_XADES, "QualifyingProperties");
+	sp = qp != NULL ? es_xv_child(qp, NS_XADES, "SignedProperties") : NULL;
 	if (qp != NULL) {
 		xmlChar *target = xmlGetProp(qp, BAD_CAST "Target");
 
@@ -663,9 +372,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	if (qp == NULL)
 		s->format = "XAdES"; /* plain XML-DSig still reported under the XML signature format */
 
-	collect_certs(keyinfo, certs);
-	collect_certs(qp, ev->certs); /* CertificateValues */
-	collect_revocation(qp, ev);
+	es_xv_collect_certs(keyinfo, certs);
+	es_xv_collect_certs(qp, ev->certs); /* CertificateValues */
+	es_xv_collect_revocation(qp, ev);
 	for (k = 0; k < sk_X509_num(certs); k++)
 		if (X509_up_ref(sk_X509_value(certs, k)) && !sk_X509_push(ev->certs, sk_X509_value(certs, k)))
 			X509_free(sk_X509_value(certs, k));
@@ -703,9 +412,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	if (dirfd >= 0)
 		dsig->enabledReferenceUris |= xmlSecTransformUriTypeLocal | xmlSecTransformUriTypeRemote;
 	dsig->flags |= XMLSEC_DSIG_FLAGS_IGNORE_MANIFESTS;
-	detached_dirfd = dirfd;
+	es_xv_io_use_dir(dirfd);
 	k = xmlSecDSigCtxVerify(dsig, sig);
-	detached_dirfd = -1;
+	es_xv_io_use_dir(-1);
 	if (k < 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the signature cannot be processed (unsupported algorithm or transform, or a Reference "
@@ -737,9 +446,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 								 "the whole document") :
 							"part of the document");
 	if (sp != NULL) {
-		xmlNodePtr stime = find(sp, NS_XADES, "SigningTime");
+		xmlNodePtr stime = es_xv_find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;
-		s->signing_time = xs_datetime(sptext);
+		s->signing_time = es_xv_xs_datetime(sptext);
 		if (!sp_ref)
 			es_seal_warn(s, "xades:SignedProperties is not signed (no Reference to it)");
 	} else {
@@ -751,8 +460,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	es_validate_signing_cert(v, signer, ev->certs, ev, has_tst ? s->timestamp_time : 0, s);
 	if (sp != NULL && sp_ref && bound)
 		es_seal_set_str(&s->level, !has_tst ? "B-B" :
-					   (find(qp, NS_XADES, "RevocationValues") != NULL &&
-					    find(qp, NS_XADES, "CertificateValues") != NULL) ?
+					   (es_xv_find(qp, NS_XADES, "RevocationValues") != NULL &&
+					    es_xv_find(qp, NS_XADES, "CertificateValues") != NULL) ?
 						      "B-LT" :
 						      "B-T");
 	else if (sp != NULL && sp_ref)
@@ -812,8 +521,8 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		rc = ESEAL_E_INPUT;
 		goto cleanup;
 	}
-	if (register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) != 0) {
-		collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
+	if (es_xv_register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) != 0) {
+		es_xv_collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
 		if (seen > ES_XML_MAX_NODES) {
 			es_report_file_error(r, "XML document too large");
 			rc = ESEAL_E_INPUT;
@@ -832,15 +541,13 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		}
 		goto cleanup;
 	}
-	collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
+	es_xv_collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
 	if (n == 0) {
 		es_report_file_error(r, "no ds:Signature found");
 		goto cleanup;
 	}
-	if (base_dir != NULL) {
-		pthread_once(&io_once, register_io);
+	if (base_dir != NULL)
 		dirfd = open(base_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
 	for (i = 0; i < n; i++)
 		verify_one(v, doc, sigs[i], dirfd, r);
 cleanup:

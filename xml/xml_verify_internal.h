@@ -1,0 +1,54 @@
+/* xml/xml_verify_internal.h: what the XML verifier's files share: namespaces, the DOM and evidence readers
+ * (xml_verify_dom.c) and the detached-data input callbacks (xml_verify_io.c). */
+#ifndef ES_XML_VERIFY_INTERNAL_H
+#define ES_XML_VERIFY_INTERNAL_H
+
+#include <time.h>
+
+#include <libxml/tree.h>
+#include <openssl/x509.h>
+
+#include "verify/verify_internal.h"
+
+#define NS_DS "http://www.w3.org/2000/09/xmldsig#"
+#define NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
+#define XADES_SP_TYPE "http://uri.etsi.org/01903#SignedProperties"
+#define XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
+/* The one XPath filter accepted on a document Reference: UBL 2.1's exclusion of the signature container itself
+ * (UBL-SignatureComponents). Any other XPath could leave chosen content unsigned. */
+#define UBL_XPATH                                                                                               \
+	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > " \
+	"count(ancestor-or-self::sig:UBLDocumentSignatures)"
+#define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
+/* Bounds on untrusted documents: signatures looked at, and nodes walked while registering Ids. */
+#define ES_XML_MAX_SIGS 64
+#define ES_XML_MAX_NODES 5000000
+
+int es_xv_is_el(const xmlNode *n, const char *ns, const char *name);
+/* First child element ns:name of n, or NULL. */
+xmlNodePtr es_xv_child(xmlNodePtr n, const char *ns, const char *name);
+/* First descendant element ns:name of n (depth first), or NULL. */
+xmlNodePtr es_xv_find(xmlNodePtr n, const char *ns, const char *name);
+/* Every ds:Signature among n, its siblings and their descendants (not those inside another Signature), at most
+ * ES_XML_MAX_SIGS. */
+void es_xv_collect_sigs(xmlNodePtr n, xmlNodePtr *out, size_t *count);
+/* Registers Id/ID/id attributes as IDs. -1 if an Id occurs twice (it is copied to dup) or the document has more
+ * than ES_XML_MAX_NODES elements (dup untouched). */
+int es_xv_register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, size_t *seen);
+unsigned char *es_xv_b64_decode(const xmlChar *in, size_t *out_len);
+X509 *es_xv_cert_from_b64(const xmlChar *b64);
+/* ds:X509Certificate / xades:EncapsulatedX509Certificate under n, appended to out. */
+void es_xv_collect_certs(xmlNodePtr n, STACK_OF(X509) * out);
+/* xades:RevocationValues under n (CRLs, OCSP responses) into the evidence. */
+void es_xv_collect_revocation(xmlNodePtr n, es_evidence *ev);
+/* xs:dateTime to UTC; 0 if unreadable. */
+time_t es_xv_xs_datetime(const xmlChar *s);
+
+/* Percent-decodes a relative URI into a path below the signature's directory; NULL if it is not a plain relative
+ * path (absolute, "..", a scheme, a query). es_xv_detached_uri_ok: the same test, as a yes/no. */
+char *es_xv_detached_path(const char *uri);
+int es_xv_detached_uri_ok(const char *uri);
+/* Detached data files are read from dirfd's directory while this thread verifies (-1: none, the default). */
+void es_xv_io_use_dir(int dirfd);
+
+#endif
