@@ -1,7 +1,10 @@
 /* cms/revocation.c: revocation status of a certificate: first from what the file carries (DSS, CMS crls,
  * XAdES RevocationValues), then, unless offline, OCSP (POST to the AIA responder) and the CRL distribution point.
- * Only plain http URLs from the certificate are followed, with a timeout and a size limit. */
+ * Only plain http URLs from the certificate are followed, with a timeout and a size limit. Fetched answers are kept
+ * in the verifier's cache (rev_cache.c) while fresh and checked again in full on every reuse. */
 #include "verify/verify_internal.h"
+
+#include "rev_cache.h"
 
 #include <curl/curl.h>
 #include <openssl/x509v3.h>
@@ -51,6 +54,9 @@ static int http_fetch(const eseal_verifier *v, const char *url, const unsigned c
 		snprintf(why, why_len, "only http:// revocation URLs are followed (%s)", url);
 		return -1;
 	}
+	/* A responder that just failed to answer would cost every later file of the run a timeout again. */
+	if (es_rev_cache_is_down(v->rev_cache, url, time(NULL), why, why_len))
+		return -1;
 	c = curl_easy_init();
 	if (c == NULL) {
 		snprintf(why, why_len, "cannot start HTTP client");
@@ -73,9 +79,11 @@ static int http_fetch(const eseal_verifier *v, const char *url, const unsigned c
 	}
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (cc != CURLE_OK)
+	if (cc != CURLE_OK) {
 		snprintf(why, why_len, "%s: %s", url, out->too_big ? "answer too large" : curl_easy_strerror(cc));
-	else if (code != 200)
+		if (!out->too_big) /* no connection, no answer in time: the responder, not this request, failed */
+			es_rev_cache_set_down(v->rev_cache, url, why, time(NULL));
+	} else if (code != 200)
 		snprintf(why, why_len, "%s: HTTP status %ld", url, code);
 	else
 		rc = 0;
@@ -97,9 +105,12 @@ static time_t gt_to_time(const ASN1_GENERALIZEDTIME *t)
 	return timegm(&tm);
 }
 
-/* Status of id in one OCSP response; -1 when the response does not answer for it or cannot be trusted. */
+/* Status of id in one OCSP response; -1 when the response does not answer for it or cannot be trusted. req: the
+ * request just sent (its nonce must be echoed); current: the response must be valid now (fetched or cached, not
+ * carried in the file); upd (may be NULL) receives thisUpdate and nextUpdate (0 = absent). */
 static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID *id, STACK_OF(X509) * untrusted,
-		       OCSP_REQUEST *req, time_t *rev_time, int *rev_reason, char *why, size_t why_len)
+		       OCSP_REQUEST *req, int current, time_t upd[2], time_t *rev_time, int *rev_reason, char *why,
+		       size_t why_len)
 {
 	OCSP_BASICRESP *bs = NULL;
 	ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
@@ -127,9 +138,13 @@ static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID
 		snprintf(why, why_len, "OCSP response does not cover the certificate");
 		goto cleanup;
 	}
-	if (req != NULL && OCSP_check_validity(thisupd, nextupd, 300, -1) != 1) {
+	if (current && OCSP_check_validity(thisupd, nextupd, 300, -1) != 1) {
 		snprintf(why, why_len, "OCSP response outside its validity period");
 		goto cleanup;
+	}
+	if (upd != NULL) {
+		upd[0] = gt_to_time(thisupd);
+		upd[1] = gt_to_time(nextupd);
 	}
 	if (status == V_OCSP_CERTSTATUS_GOOD)
 		rc = ES_REV_GOOD;
@@ -178,14 +193,24 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 	unsigned char *der = NULL;
 	const unsigned char *p;
 	fetch_buf fb = {0};
+	time_t upd[2] = {0, 0};
 	int i, len, rc = -1;
 
 	if (urls == NULL || sk_OPENSSL_STRING_num(urls) == 0) {
 		snprintf(why, why_len, "certificate names no OCSP responder");
 		goto cleanup;
 	}
-	req = OCSP_REQUEST_new();
 	id = OCSP_cert_to_id(NULL, cert, issuer);
+	/* A cached answer for this CertID passes the same checks as a fetched one (signature, responder
+	 * authorisation against the CertID's issuer, coverage, validity now), only the nonce is not asked again. */
+	if (id != NULL && (resp = es_rev_cache_get_ocsp(v->rev_cache, id, es_verifier_time(v), time(NULL))) != NULL) {
+		rc = ocsp_status(v, resp, id, untrusted, NULL, 1, NULL, rev_time, rev_reason, why, why_len);
+		OCSP_RESPONSE_free(resp);
+		resp = NULL;
+		if (rc >= 0)
+			goto cleanup;
+	}
+	req = OCSP_REQUEST_new();
 	if (req == NULL || id == NULL || OCSP_request_add0_id(req, OCSP_CERTID_dup(id)) == NULL ||
 	    OCSP_request_add1_nonce(req, NULL, -1) != 1 || (len = i2d_OCSP_REQUEST(req, &der)) <= 0) {
 		snprintf(why, why_len, "cannot build OCSP request");
@@ -200,7 +225,9 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 		if (resp == NULL)
 			snprintf(why, why_len, "%s: not an OCSP response", sk_OPENSSL_STRING_value(urls, i));
 		else
-			rc = ocsp_status(v, resp, id, untrusted, req, rev_time, rev_reason, why, why_len);
+			rc = ocsp_status(v, resp, id, untrusted, req, 1, upd, rev_time, rev_reason, why, why_len);
+		if (rc >= 0)
+			es_rev_cache_put_ocsp(v->rev_cache, id, resp, upd[0], upd[1], time(NULL));
 		OCSP_RESPONSE_free(resp);
 		resp = NULL;
 		free(fb.buf);
@@ -241,12 +268,20 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t 
 				continue;
 			url = strndup((const char *)gn->d.uniformResourceIdentifier->data,
 				      (size_t)gn->d.uniformResourceIdentifier->length);
-			if (url != NULL && http_fetch(v, url, NULL, 0, NULL, &fb, why, why_len) == 0) {
+			/* A cached CRL is checked against this certificate's issuer (name, signature) like a new one. */
+			crl = es_rev_cache_get_crl(v->rev_cache, url, es_verifier_time(v), time(NULL));
+			if (crl != NULL)
+				rc = crl_status(crl, cert, issuer, rev_time, rev_reason);
+			X509_CRL_free(crl);
+			crl = NULL;
+			if (url != NULL && rc < 0 && http_fetch(v, url, NULL, 0, NULL, &fb, why, why_len) == 0) {
 				p = fb.buf;
 				crl = d2i_X509_CRL(NULL, &p, (long)fb.len);
 				rc = crl != NULL ? crl_status(crl, cert, issuer, rev_time, rev_reason) : -1;
 				if (rc < 0)
 					snprintf(why, why_len, "%s: not a CRL of the issuer", url);
+				else /* after crl_status: its lookup sorted the entries, so other threads only read it */
+					es_rev_cache_put_crl(v->rev_cache, url, crl, fb.len, time(NULL));
 				X509_CRL_free(crl);
 				free(fb.buf);
 				fb.buf = NULL;
@@ -273,8 +308,8 @@ int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, cons
 	snprintf(why, why_len, "no revocation information");
 	if (ev != NULL && id != NULL) {
 		for (i = 0; i < sk_OCSP_RESPONSE_num(ev->ocsps); i++) {
-			st = ocsp_status(v, sk_OCSP_RESPONSE_value(ev->ocsps, i), id, untrusted, NULL, rev_time,
-					 rev_reason, why2, sizeof(why2));
+			st = ocsp_status(v, sk_OCSP_RESPONSE_value(ev->ocsps, i), id, untrusted, NULL, 0, NULL,
+					 rev_time, rev_reason, why2, sizeof(why2));
 			if (st >= 0) {
 				*source = "OCSP response carried in the file";
 				OCSP_CERTID_free(id);

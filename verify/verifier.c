@@ -2,6 +2,8 @@
  * the entry points that read a file, recognise its format and hand it to the PDF, XML or CAdES verifier. */
 #include "verify_internal.h"
 
+#include "cms/rev_cache.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -70,6 +72,9 @@ int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts
 		v->at = opts->at;
 		v->timeout_ms = opts->timeout_ms;
 	}
+	/* Without memory for it the verifier still works, fetching for every file. */
+	if (opts == NULL || !opts->no_revocation_cache)
+		v->rev_cache = es_rev_cache_new();
 	if (v->timeout_ms <= 0)
 		v->timeout_ms = 5000;
 	*out = v;
@@ -85,6 +90,7 @@ void eseal_verifier_free(eseal_verifier *v)
 		return;
 	X509_STORE_free(v->store);
 	sk_X509_pop_free(v->anchors, X509_free);
+	es_rev_cache_free(v->rev_cache);
 	free(v);
 }
 

@@ -18,6 +18,9 @@ struct eseal_verifier {
 	int offline;
 	time_t at; /* 0 = now */
 	long timeout_ms;
+	/* OCSP/CRL answers fetched for earlier files (cms/rev_cache.h); NULL = none. Mutable behind the const
+	 * verifier pointers the checks receive: it has its own lock. */
+	struct es_rev_cache *rev_cache;
 };
 
 /* Validation data a file carries besides the CMS itself (PAdES DSS, XAdES CertificateValues/RevocationValues,

@@ -1,5 +1,6 @@
 /* eseal/verify.h: verification of PAdES, XAdES and CAdES seals with an ETSI EN 319 102-1 style report.
- * One verifier object holds the trust anchors and policy (offline, validation time); it verifies any number of files. */
+ * One verifier object holds the trust anchors and policy (offline, validation time); it verifies any number of files,
+ * also from several threads at once, and asks an OCSP responder or CRL distribution point once for all of them. */
 #ifndef ESEAL_VERIFY_H
 #define ESEAL_VERIFY_H
 
@@ -21,6 +22,9 @@ typedef struct eseal_verifier_options {
 	int offline;     /* 1: use only revocation data the file carries (DSS, CMS, XAdES) */
 	time_t at;       /* validation time; 0 = now */
 	long timeout_ms; /* per OCSP/CRL request; 0 = 5000 */
+	/* 1: no revocation cache (every file fetches its OCSP/CRL answers again; for measurements). By default the
+	 * verifier keeps fetched OCSP responses and CRLs while fresh, and responders that failed for a minute. */
+	int no_revocation_cache;
 } eseal_verifier_options;
 
 /* Main indication (ETSI EN 319 102-1 clause 5.1.3). */

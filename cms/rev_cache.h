@@ -1,0 +1,43 @@
+/* cms/rev_cache.h: the verifier's cache of fetched revocation data (OCSP responses by CertID, CRLs by URL) and of
+ * responders that did not answer, so that a bulk `eseal verify` asks each responder once, not once per file. */
+#ifndef ES_REV_CACHE_H
+#define ES_REV_CACHE_H
+
+#include <openssl/ocsp.h>
+#include <openssl/x509.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Limits (bounded memory whatever the input): entries beyond them evict the oldest. */
+#define ES_RC_MAX_OCSP 4096
+#define ES_RC_MAX_CRL 32
+#define ES_RC_MAX_CRL_BYTES ((size_t)64 << 20) /* sum of the cached CRLs' DER sizes */
+#define ES_RC_MAX_DOWN 64
+/* Data without nextUpdate says nothing about how long it holds: reused only this long after it was fetched. */
+#define ES_RC_NO_NEXT_UPDATE_SECS 300
+/* A responder (scheme://host:port) that failed at the transport level is not asked again for this long. */
+#define ES_RC_DOWN_SECS 60
+
+typedef struct es_rev_cache es_rev_cache;
+
+/* NULL when out of memory (the verifier then works without a cache). */
+es_rev_cache *es_rev_cache_new(void);
+void es_rev_cache_free(es_rev_cache *c);
+
+/* The OCSP response stored for id if it is fresh: thisUpdate <= t + leeway and t < nextUpdate at validation time t
+ * (or, without nextUpdate, fetched less than ES_RC_NO_NEXT_UPDATE_SECS ago), and not expired at wall-clock now.
+ * Returns a new object (the caller frees it and must check it like a fetched one) or NULL. c may be NULL. */
+OCSP_RESPONSE *es_rev_cache_get_ocsp(es_rev_cache *c, OCSP_CERTID *id, time_t t, time_t now);
+/* Stores resp (copied) for id; this_upd/next_upd as in the response (next_upd 0 = absent). */
+void es_rev_cache_put_ocsp(es_rev_cache *c, OCSP_CERTID *id, OCSP_RESPONSE *resp, time_t this_upd, time_t next_upd,
+			   time_t now);
+
+/* Same for the CRL fetched from url (up-ref'd; the caller frees it and checks it against the issuer as usual). */
+X509_CRL *es_rev_cache_get_crl(es_rev_cache *c, const char *url, time_t t, time_t now);
+void es_rev_cache_put_crl(es_rev_cache *c, const char *url, X509_CRL *crl, size_t der_len, time_t now);
+
+/* 1 when url's origin failed less than ES_RC_DOWN_SECS ago; why then holds that failure's reason. */
+int es_rev_cache_is_down(es_rev_cache *c, const char *url, time_t now, char *why, size_t why_len);
+void es_rev_cache_set_down(es_rev_cache *c, const char *url, const char *why, time_t now);
+
+#endif

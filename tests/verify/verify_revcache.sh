@@ -1,0 +1,141 @@
+#!/bin/bash
+# tests/verify/verify_revcache.sh: the verifier's revocation cache. One `eseal verify` over N XAdES + PAdES seals of
+# the same key asks the OCSP responder and the CRL server a constant number of times (not once or twice per file),
+# and reports exactly what one call per file reports (a revoked key's seal inside the batch stays REVOKED, the good
+# ones after it stay TOTAL-PASSED). With both responders down (they accept and never answer), every file is
+# INDETERMINATE/TRY_LATER as before, but the run costs about one timeout per responder, not one per file.
+# The responders run in a private network namespace on the ports baked into the fixture's certificates, so their
+# logs count this test's requests only. Referees: xmlsec1 --verify and pdfsig on samples of the same files.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/verify/lib.sh"
+D=$(tmpdir)
+N=20
+TIMEOUT_S=5 # the verifier's default OCSP/CRL timeout (eseal_verifier_options.timeout_ms = 0)
+
+# A network namespace of our own: root uses it directly, others through a user namespace.
+if [ "$(id -u)" = 0 ]; then NS=(unshare -n); else NS=(unshare -rn); fi
+"${NS[@]}" true 2>/dev/null || fail "cannot create a network namespace (${NS[*]}): needed to run private responders"
+
+# --- the batch: N invoices sealed by the demo key (B-T), 3 PDFs, one invoice sealed by the revoked key ---
+mkdir "$D/in" "$D/xml"
+python3 "$ESEAL_SRC/tests/bench/make_docs.py" invoices "$N" "$D/in" >/dev/null
+(cd "$D/in" && "$ESEAL" seal -p demo --json --out-dir "$D/xml" -- *.xml) >"$D/seal.json"
+[ "$(grep -c '"status":"sealed"' "$D/seal.json")" = "$N" ] || fail "sealing the batch: $(head -c 800 "$D/seal.json")"
+for i in 1 2 3; do
+	"$ESEAL" seal -p demo -o "$D/doc$i.pdf" "$SAMPLES/documents/report.pdf"
+done
+"$ESEAL" seal -p demo --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" -o "$D/revoked.xml" \
+	"$SAMPLES/documents/invoice-ubl.xml"
+xmlsec1 --verify --trusted-pem "$ROOT" --untrusted-pem "$CA" \
+	--id-attr:Id "http://uri.etsi.org/01903/v1.3.2#:SignedProperties" "$D/xml/inv-000007.xml" >/dev/null 2>&1 ||
+	fail "referee xmlsec1 rejects a sealed invoice of the batch"
+pdfsig "$D/doc2.pdf" 2>&1 | grep -q "Signature is Valid" || fail "referee pdfsig rejects a sealed PDF of the batch"
+pass "batch of $N XAdES + 3 PAdES (demo key) + 1 XAdES (revoked key) sealed; xmlsec1 and pdfsig accept samples"
+
+# The revoked seal sits in the middle: good certificates before and after it share the issuer and the responder.
+FILES=()
+for i in $(seq 0 $((N - 1))); do
+	FILES+=("$D/xml/$(printf 'inv-%06d.xml' "$i")")
+	[ "$i" = 9 ] && FILES+=("$D/revoked.xml" "$D/doc1.pdf" "$D/doc2.pdf" "$D/doc3.pdf")
+done
+
+# Reference: one `eseal verify` per file against the fixture's responders (a new verifier, an empty cache each).
+: >"$D/ref.json"
+for f in "${FILES[@]}"; do
+	"$ESEAL" verify --json --trust "$ROOT" "$f" >>"$D/ref.json" || true
+done
+
+# ns_verify MODE OUT: runs `eseal verify --json` over FILES in a private network namespace where, on the fixture's
+# OCSP and HTTP (CRL) ports, MODE=up runs our own responders (logs $D/ocsp.log, $D/www.log) and MODE=down a
+# listener that accepts connections and never answers. Writes the exit status and the seconds taken to OUT.rc/.time.
+cat >"$D/ns.sh" <<'EOF'
+set -euo pipefail
+mode=$1 out=$2
+shift 2
+pids=()
+trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
+ip link set lo up
+OP=$(cat "$TE/ocsp.port") HP=$(cat "$TE/http.port")
+if [ "$mode" = up ]; then
+	python3 "$LIB/ocsp_server.py" --dir "$TE" --port "$OP" </dev/null >"$D/ocsp.log" 2>&1 &
+	pids+=($!)
+	python3 "$LIB/tsa_server.py" --dir "$TE" --port "$HP" --www "$TE/www" </dev/null >"$D/www.log" 2>&1 &
+	pids+=($!)
+else
+	python3 -c 'import socket, sys, time
+socks = []
+for p in sys.argv[1:]:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", int(p)))
+    s.listen(1024)
+    socks.append(s)
+print("listening", flush=True)
+time.sleep(600)' "$OP" "$HP" </dev/null >"$D/blackhole.log" 2>&1 &
+	pids+=($!)
+fi
+for i in $(seq 100); do
+	if [ "$mode" = up ]; then
+		grep -q listening "$D/ocsp.log" 2>/dev/null && grep -q listening "$D/www.log" 2>/dev/null && break
+	else
+		grep -q listening "$D/blackhole.log" 2>/dev/null && break
+	fi
+	sleep 0.1
+done
+t0=$(date +%s.%N)
+rc=0
+"$ESEAL" verify --json --trust "$ROOT" "$@" >"$out" || rc=$?
+t1=$(date +%s.%N)
+echo "$rc" >"$out.rc"
+python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$t1" >"$out.time"
+EOF
+ns_verify() {
+	TE=$TE LIB=$ESEAL_SRC/tests/lib D=$D ESEAL=$ESEAL ROOT=$ROOT "${NS[@]}" bash "$D/ns.sh" "$@" "${FILES[@]}"
+}
+
+# --- responders up: few requests, same verdicts as one call per file ---
+ns_verify up "$D/batch.json"
+[ "$(cat "$D/batch.json.rc")" = 1 ] || fail "batch: exit $(cat "$D/batch.json.rc"), want 1 (the revoked seal): $(head -c 800 "$D/batch.json")"
+python3 - "$D/ref.json" "$D/batch.json" <<'PY' || fail "the batch's reports differ from one call per file"
+import json, sys
+ref = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+assert len(ref) == len(got) == len(set(r["file"] for r in ref)), (len(ref), len(got))
+for r, g in zip(ref, got):
+    if r != g:
+        sys.exit("%s: alone %s\nin the batch %s" % (r["file"], json.dumps(r), json.dumps(g)))
+for r in got:
+    s = r["seals"][0]
+    want = ("TOTAL-FAILED", "REVOKED") if r["file"].endswith("revoked.xml") else ("TOTAL-PASSED", None)
+    if (s["indication"], s["sub_indication"]) != want or len(r["seals"]) != 1:
+        sys.exit("%s: %s/%s, want %s/%s" % ((r["file"], s["indication"], s["sub_indication"]) + want))
+PY
+grep -q 'revoked on .*OCSP' <<<"$(grep revoked.xml "$D/batch.json")" || fail "the revoked seal's reason names no OCSP revocation"
+ocsp=$(grep -c '"POST ' "$D/ocsp.log" || true)
+crl=$(grep -c '"GET /[a-z]*\.crl' "$D/www.log" || true)
+# Without the cache: 2 OCSP requests per file (signing and TSA certificate) and 2 CRLs (the CA's, in both chains).
+# With it: one per certificate (demo e-Seal, revoked e-Seal, TSA) and one for the root's CRL of the CA certificate.
+[ "$ocsp" -ge 1 ] && [ "$ocsp" -le 4 ] || fail "OCSP responder asked $ocsp times for ${#FILES[@]} files, want 1..4"
+[ "$crl" -le 2 ] || fail "CRLs fetched $crl times for ${#FILES[@]} files, want <= 2"
+pass "${#FILES[@]} files in one call: $ocsp OCSP requests, $crl CRL fetches (not ~$((2 * ${#FILES[@]})) each); reports identical to one call per file, revoked seal TOTAL-FAILED/REVOKED"
+
+# --- responders down (accept, never answer): TRY_LATER as before, in about one timeout per responder ---
+ns_verify down "$D/down.json"
+[ "$(cat "$D/down.json.rc")" = 2 ] || fail "responders down: exit $(cat "$D/down.json.rc"), want 2: $(head -c 800 "$D/down.json")"
+python3 - "$D/down.json" "${#FILES[@]}" <<'PY' || fail "responders down: wrong verdicts"
+import json, re, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+assert len(got) == int(sys.argv[2]), len(got)
+for r in got:
+    s = r["seals"][0]
+    if (s["indication"], s["sub_indication"]) != ("INDETERMINATE", "TRY_LATER"):
+        sys.exit("%s: %s/%s, want INDETERMINATE/TRY_LATER" % (r["file"], s["indication"], s["sub_indication"]))
+    if not any(re.search(r"revocation status of the signing certificate unknown: .*(Timeout|not asked again)", e)
+               for e in s["errors"]):
+        sys.exit("%s: no reason naming the unanswered responder: %s" % (r["file"], s["errors"]))
+PY
+t=$(cat "$D/down.json.time")
+# Two responders (OCSP, CRL server) time out once each; without the negative cache every file waits for both.
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 3 * $TIMEOUT_S else 1)" "$t" ||
+	fail "responders down: ${#FILES[@]} files took ${t}s, want < $((3 * TIMEOUT_S))s (one timeout per responder)"
+pass "responders down: all ${#FILES[@]} files INDETERMINATE/TRY_LATER in ${t}s (< 3 x ${TIMEOUT_S}s timeout)"
