@@ -282,8 +282,11 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 			p->certify = ESEAL_CERTIFY_NO_CHANGES;
 		else if (strcmp(value, "form-fill") == 0)
 			p->certify = ESEAL_CERTIFY_FORM_FILL;
+		else if (strcmp(value, "annotations") == 0)
+			p->certify = ESEAL_CERTIFY_ANNOTATIONS;
 		else
-			return es_error_set(err, ESEAL_E_USAGE, "certify: '%s' is not no, no-changes or form-fill", value);
+			return es_error_set(err, ESEAL_E_USAGE,
+					    "certify: '%s' is not no, no-changes, form-fill or annotations", value);
 		return ESEAL_OK;
 	}
 	if (strcmp(key, "placement") == 0) {

@@ -149,6 +149,53 @@ cleanup:
 	return rc;
 }
 
+/* The field's /Lock (ISO 32000-1 12.7.4.5 table 233): /Action All, or Include/Exclude with /Fields, an array of
+ * text strings. Its entries are copied into the seal's FieldMDP reference, so they must be readable as such. */
+static int check_lock(es_pdf_seal_ctx *c, eseal_error *err)
+{
+	es_pdf_doc *d = &c->doc;
+	qpdf_oh lock = qpdf_oh_get_key(d->q, c->field, "/Lock"), action = 0, fields = 0, it;
+	int rc = ESEAL_OK, n, i;
+
+	if (qpdf_oh_is_null(d->q, lock))
+		goto cleanup;
+	action = qpdf_oh_get_key_if_dict(d->q, lock, "/Action");
+	fields = qpdf_oh_get_key_if_dict(d->q, lock, "/Fields");
+	if (!qpdf_oh_is_dictionary(d->q, lock) || !(qpdf_oh_is_name_and_equals(d->q, action, "/All") ||
+						    qpdf_oh_is_name_and_equals(d->q, action, "/Include") ||
+						    qpdf_oh_is_name_and_equals(d->q, action, "/Exclude"))) {
+		rc = es_error_set(err, ESEAL_E_INPUT,
+				  "%s: form field %s: its /Lock has no /Action All, Include or Exclude; the fields it "
+				  "locks cannot be named in the seal",
+				  d->path, c->opts->field);
+		goto cleanup;
+	}
+	if (!qpdf_oh_is_name_and_equals(d->q, action, "/All")) {
+		n = qpdf_oh_is_array(d->q, fields) ? qpdf_oh_get_array_n_items(d->q, fields) : -1;
+		for (i = 0; i < n; i++) {
+			it = qpdf_oh_get_array_item(d->q, fields, i);
+			if (!qpdf_oh_is_string(d->q, it))
+				n = -1;
+			qpdf_oh_release(d->q, it);
+		}
+		if (n < 0) {
+			rc = es_error_set(
+				err, ESEAL_E_INPUT,
+				"%s: form field %s: its /Lock /Fields is missing or not an array of field names",
+				d->path, c->opts->field);
+			goto cleanup;
+		}
+	}
+	c->lock = lock;
+	lock = 0;
+cleanup:
+	if (lock)
+		qpdf_oh_release(d->q, lock);
+	qpdf_oh_release(d->q, action);
+	qpdf_oh_release(d->q, fields);
+	return rc;
+}
+
 int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 {
 	es_pdf_doc *d = &c->doc;
@@ -207,7 +254,7 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 				  "%s: form field %s is not an indirect object; cannot seal into it", d->path, name);
 		goto cleanup;
 	}
-	if ((rc = find_widget(c, err)) != ESEAL_OK)
+	if ((rc = find_widget(c, err)) != ESEAL_OK || (rc = check_lock(c, err)) != ESEAL_OK)
 		goto cleanup;
 	if (o->visible && !c->widget_area)
 		rc = es_error_set(err, ESEAL_E_USAGE,

@@ -17,6 +17,7 @@ typedef struct es_pdf_seal_ctx {
 	char field_name[32]; /* name of a new field (eSealN); unused when sealing into opts->field */
 	qpdf_oh field;       /* opts->field: the terminal field found in the form, else 0 */
 	qpdf_oh widget;      /* its widget annotation (== field when merged), 0 if it has none */
+	qpdf_oh lock;        /* the field's /Lock (checked by es_pdf_field_find), 0 if none: FieldMDP reference */
 	double widget_rect[4];
 	int widget_area; /* the widget has a non-empty /Rect on a page: the seal is drawn there */
 	/* results of building the update */
@@ -44,7 +45,8 @@ int es_pdf_place_draw(es_pdf_seal_ctx *c, double w, double h, int rotate, long l
 /* pdf_field_new.c: a new merged field + widget eSealN with /V sig on c->page, added to the page's /Annots. */
 int es_pdf_field_new(es_pdf_seal_ctx *c, long long sig, long long *field, eseal_error *err);
 /* pdf_field_fill.c: finds opts->field (fully qualified name) and checks that it is an empty signature field;
- * sets c->field and c->page (the page its widget is on, if any). */
+ * sets c->field and c->page (the page its widget is on, if any), and c->lock when the field has a well-formed
+ * signature field lock dictionary (a malformed one is refused: the seal would not lock what the form says). */
 int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err);
 /* Rewrites the found field (and its widget) with /V sig and, for a widget with an area, the seal's appearance. */
 int es_pdf_field_fill(es_pdf_seal_ctx *c, long long sig, eseal_error *err);

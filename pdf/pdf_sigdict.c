@@ -9,6 +9,53 @@
 /* "[0 a b c]" is patched in once the offsets are known; 80 characters hold three 20-digit numbers. */
 #define BYTERANGE_WIDTH 80
 
+/* The /Reference entries: DocMDP for a certifying seal (ISO 32000-1 12.8.2.2), FieldMDP when the field sealed into
+ * has a /Lock (12.8.2.4: its /Action and /Fields are copied, since a signature dictionary holds only direct
+ * objects; table 253 requires /Data, an indirect reference to what the analysis is over: the catalog). */
+static void write_references(es_pdf_seal_ctx *c, es_buf *b)
+{
+	const eseal_pdf_options *o = c->opts;
+	qpdf_data q = c->doc.q;
+	qpdf_oh action, fields;
+	int i, n;
+
+	if (o->certify == ESEAL_CERTIFY_NONE && c->lock == 0)
+		return;
+	es_buf_puts(b, "\n/Reference [");
+	if (o->certify != ESEAL_CERTIFY_NONE)
+		es_buf_printf(b,
+			      "<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams "
+			      "/P %d /V /1.2 >> >>",
+			      o->certify == ESEAL_CERTIFY_NO_CHANGES ? 1 :
+			      o->certify == ESEAL_CERTIFY_FORM_FILL  ? 2 :
+								       3);
+	if (c->lock != 0) {
+		action = qpdf_oh_get_key(q, c->lock, "/Action");
+		fields = qpdf_oh_get_key(q, c->lock, "/Fields");
+		es_buf_printf(b,
+			      "%s<< /Type /SigRef /TransformMethod /FieldMDP /Data %s /TransformParams << /Type "
+			      "/TransformParams /Action %s",
+			      o->certify != ESEAL_CERTIFY_NONE ? "\n" : "", c->doc.root_ref,
+			      qpdf_oh_get_name(q, action));
+		if (!qpdf_oh_is_name_and_equals(q, action, "/All")) {
+			es_buf_puts(b, " /Fields [");
+			n = qpdf_oh_get_array_n_items(q, fields);
+			for (i = 0; i < n; i++) {
+				qpdf_oh it = qpdf_oh_get_array_item(q, fields, i);
+
+				es_buf_puts(b, " ");
+				es_pdf_text_string(b, &c->doc.crypt, qpdf_oh_get_utf8_value(q, it));
+				qpdf_oh_release(q, it);
+			}
+			es_buf_puts(b, " ]");
+		}
+		es_buf_puts(b, " /V /1.2 >> >>");
+		qpdf_oh_release(q, action);
+		qpdf_oh_release(q, fields);
+	}
+	es_buf_puts(b, "]");
+}
+
 void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
 {
 	const eseal_pdf_options *o = c->opts;
@@ -43,11 +90,7 @@ void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
 		es_buf_puts(b, " /ContactInfo ");
 		es_pdf_text_string(b, &c->doc.crypt, o->contact);
 	}
-	if (o->certify != ESEAL_CERTIFY_NONE)
-		es_buf_printf(b,
-			      "\n/Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type "
-			      "/TransformParams /P %d /V /1.2 >> >>]",
-			      o->certify == ESEAL_CERTIFY_NO_CHANGES ? 1 : 2);
+	write_references(c, b);
 	es_buf_puts(b, "\n/Contents ");
 	c->contents_rel = b->len;
 	es_buf_puts(b, "<");

@@ -515,7 +515,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		CMS_ContentInfo_free(cms);
 	}
 	if (!s->covers_whole_document)
-		es_pdf_check_later_updates(q, buf, len, end, mdp_p, mdp_objid, s);
+		es_pdf_check_later_updates(q, buf, len, end, mdp_p, mdp_objid, ref->objid, s);
 cleanup:
 	free(sb.contents);
 	clear_error(q);

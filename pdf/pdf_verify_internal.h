@@ -16,6 +16,25 @@ qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, ch
  * level docmdp_p of the certification signature docmdp_objid (from the final file's /Perms; 0: none) applies when
  * the signed revision is certified by it. Permitted changes are listed in a warning. Sets s->modified_after. */
 void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t len, size_t rev_end, int docmdp_p,
-				int docmdp_objid, eseal_seal_report *s);
+				int docmdp_objid, int sig_objid, eseal_seal_report *s);
+
+/* ---- FieldMDP (pdf_verify_lock.c) ---- */
+
+/* The fields locked by the FieldMDP references (ISO 32000-1 12.8.2.4) of the signature dictionary sig_objid, read
+ * in the signed revision q: the objects holding their values (fields, widgets, the widgets' appearance streams).
+ * NULL when the signature has no FieldMDP reference; then note may say why a /Lock of its field is not held
+ * (note is "" otherwise, or explains how an unreadable reference was taken). */
+typedef struct es_pdf_locks es_pdf_locks;
+es_pdf_locks *es_pdf_locks_read(qpdf_data q, int sig_objid, char *note, size_t note_len);
+/* The locked field (an index for es_pdf_locks_name) object id belongs to, or -1; *is_ap: an appearance stream. */
+int es_pdf_locks_find(const es_pdf_locks *l, int id, int *is_ap);
+const char *es_pdf_locks_name(const es_pdf_locks *l, int name);
+/* "All", "Include" or "Exclude": how the fields were named. */
+const char *es_pdf_locks_action(const es_pdf_locks *l);
+/* 1 the first time a change of field name is to be reported, then 0 (one report per field). */
+int es_pdf_locks_first_report(es_pdf_locks *l, int name);
+/* The form was too large or memory ran out: some locked fields may not be known. */
+int es_pdf_locks_incomplete(const es_pdf_locks *l);
+void es_pdf_locks_free(es_pdf_locks *l);
 
 #endif

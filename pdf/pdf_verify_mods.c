@@ -10,7 +10,9 @@
  * growth, /SigFlags) and empty signature fields receiving their value. P>=2: form filling (/V, /RV, /AS, /AP, /M of
  * fields and their widgets, and the widgets' existing appearance streams). P=3: annotations other than widgets
  * added, changed or deleted. Page template instantiation (P>=2) is not recognised and is reported. An object keeps
- * the rule of the role it had when signed: an existing object cannot be re-purposed as DSS data or an appearance. */
+ * the rule of the role it had when signed: an existing object cannot be re-purposed as DSS data or an appearance.
+ * Before any of these, FieldMDP (12.8.2.4): a value or appearance change of a field the signature's /Reference
+ * locked (pdf_verify_lock.c) is reported naming the field, whatever the DocMDP level. */
 #include "pdf_verify_internal.h"
 
 #include <stdarg.h>
@@ -80,8 +82,9 @@ typedef struct {
 	id_set old_annots; /* signed revision: annotations other than widgets (P=3 may change or delete them) */
 	id_set old_dss;    /* signed revision: reachable from /DSS */
 	int n_reported, p, kinds;
-	int visible_sig; /* a signature widget with an appearance was added */
-	char added[64];  /* subtypes of the annotations added (P=3) */
+	int visible_sig;     /* a signature widget with an appearance was added */
+	char added[64];      /* subtypes of the annotations added (P=3) */
+	es_pdf_locks *locks; /* fields this signature locked (FieldMDP), NULL if none */
 	eseal_seal_report *s;
 } mods_ctx;
 
@@ -720,6 +723,29 @@ static int form_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	return 1;
 }
 
+/* FieldMDP: a field the signature locked changed its value (/V, /RV, /AS, an appearance of one of its widgets).
+ * Reported once per field, naming it; no DocMDP level permits it. Other changes of the field's objects (a widget
+ * moved, say) are judged by the DocMDP rules. */
+static int locked_change(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
+{
+	static const char *const value_keys[] = {"/V", "/RV", "/AS", "/AP", NULL};
+	int is_ap = 0, name = es_pdf_locks_find(c->locks, id, &is_ap), i;
+
+	if (name < 0)
+		return 0;
+	for (i = 0; !is_ap && value_keys[i] != NULL; i++)
+		if (!same_value(c, qpdf_oh_get_key(c->qo, o, value_keys[i]), qpdf_oh_get_key(c->qf, f, value_keys[i])))
+			break;
+	if (!is_ap && value_keys[i] == NULL)
+		return 0;
+	if (es_pdf_locks_first_report(c->locks, name))
+		report(c, "form field %s is locked by this signature (FieldMDP /%s) and its %s changed (object %d)",
+		       es_pdf_locks_name(c->locks, name), es_pdf_locks_action(c->locks), is_ap ? "appearance" : "value",
+		       id);
+	c->s->modified_after = 1;
+	return 1;
+}
+
 /* Whether a rule permits this change of an object that existed when signed. */
 static int change_permitted(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 {
@@ -800,10 +826,10 @@ static void drain(qpdf_data q)
 }
 
 void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t len, size_t rev_end, int docmdp_p,
-				int docmdp_objid, eseal_seal_report *s)
+				int docmdp_objid, int sig_objid, eseal_seal_report *s)
 {
 	mods_ctx c;
-	char why[256], what[128];
+	char why[256], what[128], note[256];
 	qpdf_oh size_oh, info_o, info_f;
 	long long size;
 	long budget = ES_PDF_MAX_WALK;
@@ -819,6 +845,11 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 		return;
 	}
 	c.p = level_for(&c, docmdp_p, docmdp_objid);
+	c.locks = es_pdf_locks_read(c.qo, sig_objid, note, sizeof(note));
+	if (note[0] != '\0')
+		es_seal_warn(s, "%s", note);
+	if (es_pdf_locks_incomplete(c.locks))
+		report(&c, "the form is too large to tell which fields the signature locked (FieldMDP)");
 	scan_annotations(&c, c.qo, 1);
 	scan_annotations(&c, c.qf, 0);
 	walk(c.qo, qpdf_oh_get_key(c.qo, qpdf_get_root(c.qo), "/DSS"), &c.old_dss, 0, &budget);
@@ -852,7 +883,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 		}
 		f = qpdf_get_object_by_id(fin, id, 0);
 		changed = !same_object(&c, o, f) || (qpdf_oh_is_stream(c.qo, o) && !same_stream_data(&c, o, f));
-		if (changed && !change_permitted(&c, id, o, f)) {
+		if (changed && !locked_change(&c, id, o, f) && !change_permitted(&c, id, o, f)) {
 			if (qpdf_oh_is_null(fin, f))
 				report(&c, "object %d was signed and is gone", id);
 			else
@@ -880,5 +911,6 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	free(c.fixed_ap.bits);
 	free(c.old_annots.bits);
 	free(c.old_dss.bits);
+	es_pdf_locks_free(c.locks);
 	qpdf_cleanup(&c.qo);
 }

@@ -16,7 +16,13 @@ extern "C" {
 
 typedef enum { ESEAL_LEVEL_B_B = 0, ESEAL_LEVEL_B_T } eseal_level;
 
-typedef enum { ESEAL_CERTIFY_NONE = 0, ESEAL_CERTIFY_NO_CHANGES, ESEAL_CERTIFY_FORM_FILL } eseal_certify;
+/* DocMDP /P 1, 2 and 3 (ISO 32000-1 12.8.2.2 table 254). */
+typedef enum {
+	ESEAL_CERTIFY_NONE = 0,
+	ESEAL_CERTIFY_NO_CHANGES,
+	ESEAL_CERTIFY_FORM_FILL,
+	ESEAL_CERTIFY_ANNOTATIONS
+} eseal_certify;
 
 typedef enum {
 	ESEAL_PLACEMENT_ENVELOPED = 0, /* last child of the root */

@@ -29,7 +29,7 @@ const es_cli_option es_cli_seal_options[] = {
 	{"page", 0, "N|last", "page", "PDF: page of the visible seal (default 1)"},
 	{"rect", 0, "X,Y,W,H", "rect", "PDF: place of the visible seal in points (default bottom right)"},
 	{"image", 0, "FILE", "image", "PDF: seal image (PNG or JPEG) for the visible seal"},
-	{"certify", 0, "MODE", "certify", "PDF: no-changes or form-fill (DocMDP certification)"},
+	{"certify", 0, "MODE", "certify", "PDF: no-changes, form-fill or annotations (DocMDP certification)"},
 	{"field", 0, "NAME", "field", "PDF: seal into this empty signature field of the form (e.g. approval.seal)"},
 	{"password-file", 0, "FILE", NULL, "PDF: file holding the password of an encrypted input"},
 	{"placement", 0, "WHERE", "placement", "XML: enveloped (default), ubl, fatturapa or detached"},

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # tests/pdf/make_form.py: writes a small form PDF (raw objects, classic xref) with the empty signature fields a
 # form's author places, for the --field tests:
-#   make_form.py full OUT    2 A4 pages (page 2 /Rotate 90): approval.seal (merged field/widget, visible, /Lock, /SV),
+#   make_form.py full OUT    2 A4 pages (page 2 /Rotate 90): approval.seal (merged field/widget, visible, /SV, /Lock
+#                            naming the text field name),
 #                            office.stamp (field with a separate widget kid, on page 2), witness (invisible, zero
 #                            /Rect), name (a filled text field)
 #   make_form.py single OUT  1 page with exactly one empty signature field, approval.seal
@@ -20,7 +21,8 @@ def build(kind):
     res = b"/Resources << /Font << /F1 14 0 R >> >>"
     objs[6] = b"<< /T (approval) /Kids [7 0 R] >>"
     objs[7] = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (seal) /Parent 6 0 R /Rect [300 100 500 180] /F 4 "
-               b"/P 4 0 R /Lock << /Type /SigFieldLock /Action /All >> /SV << /Type /SV /Filter /Adobe.PPKLite >> >>")
+               b"/P 4 0 R /Lock << /Type /SigFieldLock /Action /Include /Fields [(name)] >> "
+               b"/SV << /Type /SV /Filter /Adobe.PPKLite >> >>")
     if kind == "single":
         objs[2] = b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>"
         objs[3] = b"<< /Fields [6 0 R] /DA (/Helv 0 Tf 0 g) >>"

@@ -78,7 +78,8 @@ case "$after" in
 *) fail "fields after sealing into approval.seal: $after" ;;
 esac
 qpdf --show-object=7 "$D/a.pdf" >"$D/obj7"
-has "/Lock << /Action /All /Type /SigFieldLock >>" <"$D/obj7" || fail "field lost its /Lock: $(cat "$D/obj7")"
+has "/Lock << /Action /Include /Fields \[ (name) \] /Type /SigFieldLock >>" <"$D/obj7" ||
+	fail "field lost its /Lock: $(cat "$D/obj7")"
 has "/SV << /Filter /Adobe.PPKLite /Type /SV >>" <"$D/obj7" || fail "field lost its /SV: $(cat "$D/obj7")"
 has "/Rect \[ 300 100 500 180 \]" <"$D/obj7" || fail "field's /Rect changed: $(cat "$D/obj7")"
 render "$D/a.pdf" 1 "$D/a1.ppm"

@@ -6,7 +6,9 @@
 # usage: pdf_mdp.py MODE IN OUT [options]
 #   form          unsigned IN: adds an AcroForm (indirect) with a text field "amount" (merged widget with an
 #                 appearance), an empty signature field "approval" (visible widget) and a sticky note on page 1
-#   fill          fills "amount" (new /V, a new appearance stream), like a form filler; --text T
+#                 --lock SPEC: also a text field "comment", and the signature field gets a /Lock (FieldMDP,
+#                 ISO 32000-1 table 233): SPEC is All, Include:NAME[,NAME] or Exclude:NAME[,NAME], or Bad (no /Action)
+#   fill          fills "amount" (new /V, a new appearance stream), like a form filler; --text T, --field NAME
 #   fill-inplace  the same, rewriting the field's existing appearance stream object in place
 #   fill-move     fills "amount" and moves its widget over the page (/Rect): more than filling
 #   add-field     adds a new text field "extra" with a widget on page 1 (adding fields is not filling them)
@@ -96,10 +98,20 @@ def write(src, dst, objs):
     open(dst, "wb").write(append_update(open(src, "rb").read(), src, objs))
 
 
-def form(src, dst):
+def lock_dict(spec):
+    if spec == "Bad":
+        return b"<< /Type /SigFieldLock >>"
+    action, _, names = spec.partition(":")
+    text = b"<< /Type /SigFieldLock /Action /" + action.encode()
+    if names:
+        text += b" /Fields [" + b" ".join(b"(" + n.encode() + b")" for n in names.split(",")) + b"]"
+    return text + b" >>"
+
+
+def form(src, dst, lock=None):
     size, root = trailer(src)
     page, _ = page1(src)
-    font, ap, amount, approval, note, form_id = range(size, size + 6)
+    font, ap, amount, approval, note, form_id, comment, comment_ap, lock_id = range(size, size + 9)
     objs = {
         font: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         ap: appearance(b"", font),
@@ -112,19 +124,28 @@ def form(src, dst):
         form_id: b"<< /Fields [%d 0 R %d 0 R] /DA (/Helv 0 Tf 0 g) /DR << /Font << /Helv %d 0 R >> >> >>"
                  % (amount, approval, font),
     }
+    annots = [amount, approval, note]
+    if lock:
+        objs[comment_ap] = appearance(b"", font)
+        objs[comment] = (b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (comment) /V () /DA (/Helv 12 Tf 0 g) /F 4 "
+                         b"/Rect [60 660 260 684] /P %d 0 R /AP << /N %d 0 R >> >>" % (page, comment_ap))
+        objs[lock_id] = lock_dict(lock)
+        objs[approval] = objs[approval][:-2] + b"/Lock %d 0 R >>" % lock_id
+        objs[form_id] = objs[form_id].replace(b"/Fields [", b"/Fields [%d 0 R " % comment)
+        annots.append(comment)
     cat = obj(src, root)
     assert b"/AcroForm" not in cat
     objs[root] = cat[:-2] + b" /AcroForm %d 0 R >>" % form_id
     pdict = obj(src, page)
-    for ref in (amount, approval, note):
+    for ref in annots:
         pdict = add_ref(pdict, b"Annots", b"%d 0 R" % ref)
     objs[page] = pdict
     write(src, dst, objs)
 
 
-def fill(src, dst, text, mode):
+def fill(src, dst, text, mode, name=b"amount"):
     size, _ = trailer(src)
-    fid, ftext = field(src, b"amount")
+    fid, ftext = field(src, name)
     objs = {}
     ftext = re.sub(rb"/V \([^)]*\)", b"/V (" + text + b")", ftext, count=1)
     if mode == "inplace":
@@ -238,11 +259,13 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--cert")
     ap.add_argument("--chain")
+    ap.add_argument("--lock")
+    ap.add_argument("--field", default="amount")
     a = ap.parse_args()
     text = a.text.encode("latin-1")
     modes = {
-        "form": lambda: form(a.src, a.dst),
-        "fill": lambda: fill(a.src, a.dst, text, "new"),
+        "form": lambda: form(a.src, a.dst, a.lock),
+        "fill": lambda: fill(a.src, a.dst, text, "new", a.field.encode()),
         "fill-inplace": lambda: fill(a.src, a.dst, text, "inplace"),
         "fill-move": lambda: fill(a.src, a.dst, text, "move"),
         "ap-hijack": lambda: fill(a.src, a.dst, text, "ap-hijack"),
