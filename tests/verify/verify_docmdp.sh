@@ -4,8 +4,8 @@
 # signature field, form filling (new or rewritten appearance), annotations added, edited, deleted, validation data
 # and a document time-stamp; and the changes no level permits (page content, a moved widget, a new field, an
 # appearance or DSS entry that is really the page content). For P=1 (eseal --certify no-changes), P=2
-# (--certify form-fill) and P=3 (certified by `openssl cms -sign` through tests/verify/pdf_mdp.py) each variant gets
-# the verdict the standard gives. Referees: pdfsig (every signature's bytes valid where the change is permitted)
+# (--certify form-fill) and P=3 (--certify annotations) each variant gets the verdict the standard gives; another
+# tool's P=3 certification (`openssl cms -sign` through tests/verify/pdf_mdp.py) is checked too. Referees: pdfsig (every signature's bytes valid where the change is permitted)
 # and qpdf --check (every variant is a well-formed PDF, so a failure is the verifier's judgement, not a broken file).
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
@@ -44,7 +44,7 @@ $MDP form "$SAMPLES/documents/report.pdf" "$D/form.pdf"
 qpdf_ok "$D/form.pdf"
 "$ESEAL" seal -p demo --certify no-changes -o "$D/p1.pdf" "$D/form.pdf"
 "$ESEAL" seal -p demo --certify form-fill -o "$D/p2.pdf" "$D/form.pdf"
-$MDP certify "$D/form.pdf" "$D/p3.pdf" --p 3 --key "$DEV_KEY" --cert "$PKI/dev-eseal.pem" --chain "$CA"
+"$ESEAL" seal -p demo --certify annotations -o "$D/p3.pdf" "$D/form.pdf"
 for p in 1 2 3; do
 	qpdf_ok "$D/p$p.pdf"
 	pdfsig_all_valid "$D/p$p.pdf" 1
@@ -52,9 +52,20 @@ for p in 1 2 3; do
 done
 sigdict=$(python3 "$ESEAL_SRC/tests/pdf/pdf_sig.py" "$D/p3.pdf" --dict 2>/dev/null)
 grep -q '/P 3' <<<"$sigdict" || fail "p3.pdf lacks DocMDP /P 3: $sigdict"
-pass "certified P=1, P=2 (eseal) and P=3 (openssl cms): pdfsig valid, TOTAL-PASSED"
+pass "certified P=1, P=2 and P=3 (eseal): pdfsig valid, TOTAL-PASSED"
 
-CERT_ID=(none eSeal1 eSeal1 certification)
+# Another tool's P=3 certification (adbe.pkcs7.detached by openssl cms), then a note added: permitted.
+$MDP certify "$D/form.pdf" "$D/p3o.pdf" --p 3 --key "$DEV_KEY" --cert "$PKI/dev-eseal.pem" --chain "$CA"
+$MDP note "$D/p3o.pdf" "$D/p3o-note.pdf"
+qpdf_ok "$D/p3o-note.pdf"
+pdfsig_all_valid "$D/p3o-note.pdf" 1
+verify_json 0 "$D/p3o-note.pdf"
+[ "$(jf "d['seals'][0]['id']")" = certification ] || fail "p3o: $(head -c 1500 "$OUT")"
+[ "$(jf "any('(DocMDP P=3): annotations (added: Text)' in w for w in d['seals'][0]['warnings'])")" = True ] ||
+	fail "p3o note: $(head -c 1500 "$OUT")"
+pass "P=3 certified by openssl cms, then a note added: permitted"
+
+CERT_ID=(none eSeal1 eSeal1 eSeal1)
 
 # variant P MODE: builds $D/pP-MODE.pdf from $D/pP.pdf with a tool other than the verifier.
 variant() {
