@@ -5,6 +5,7 @@
 #                            naming the text field name),
 #                            office.stamp (field with a separate widget kid, on page 2), witness (invisible, zero
 #                            /Rect), name (a filled text field)
+#   make_form.py full-lockall OUT  the same, approval.seal's /Lock locking all fields (/Action /All)
 #   make_form.py single OUT  1 page with exactly one empty signature field, approval.seal
 import sys
 
@@ -20,8 +21,9 @@ def build(kind):
     objs[14] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
     res = b"/Resources << /Font << /F1 14 0 R >> >>"
     objs[6] = b"<< /T (approval) /Kids [7 0 R] >>"
+    lock = b"/Action /All" if kind == "full-lockall" else b"/Action /Include /Fields [(name)]"
     objs[7] = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (seal) /Parent 6 0 R /Rect [300 100 500 180] /F 4 "
-               b"/P 4 0 R /Lock << /Type /SigFieldLock /Action /Include /Fields [(name)] >> "
+               b"/P 4 0 R /Lock << /Type /SigFieldLock " + lock + b" >> "
                b"/SV << /Type /SV /Filter /Adobe.PPKLite >> >>")
     if kind == "single":
         objs[2] = b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>"

@@ -120,6 +120,18 @@ pdfsig_valid "$D/exc-amount.pdf" 2
 locked_fail "$D/exc-amount.pdf" amount
 pass "/Lock /Exclude comment: comment may be filled, amount may not"
 
+# /All locks the form's other, still empty, signature fields too: signing one later changes a locked value.
+python3 "$ESEAL_SRC/tests/pdf/make_form.py" full-lockall "$D/full.pdf"
+"$ESEAL" seal -p demo --field approval.seal -o "$D/full-a.pdf" "$D/full.pdf"
+"$ESEAL" seal -p demo-bb --field office.stamp -o "$D/full-b.pdf" "$D/full-a.pdf"
+qpdf_ok "$D/full-b.pdf"
+pdfsig_valid "$D/full-b.pdf" 2
+verify_json 1 "$D/full-b.pdf"
+[ "$(jf "d['seals'][0]['id']")" = approval.seal ] || fail "full-b: $(head -c 1500 "$OUT")"
+errors_match 0 "form field office.stamp is locked by this signature \\(FieldMDP /All\\)"
+expect_seal 1 TOTAL-PASSED None
+pass "/Lock /All: a locked empty signature field signed later fails the first seal, naming the field"
+
 # --- a certification into the locked field: DocMDP and FieldMDP in one /Reference ---
 "$ESEAL" seal -p demo --certify form-fill --field approval -o "$D/both.pdf" "$D/inc.pdf"
 qpdf_ok "$D/both.pdf"
