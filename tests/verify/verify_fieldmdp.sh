@@ -202,3 +202,26 @@ qpdf_ok "$D/p3-content.pdf"
 verify_json 1 "$D/p3-content.pdf"
 errors_match 0 "page content stream"
 pass "--certify annotations: /P 3; a note added later passes (pdfsig valid), page content changed fails"
+
+# The profile key: certify = annotations (a profile of its own); a value that is no level is refused (exit 64).
+CONF=$D/eseal.conf
+{
+	cat "$ESEAL_CONFIG"
+	echo
+	echo "[profile p3]"
+	sed -n '/^\[profile demo-bb\]/,/^$/p' "$ESEAL_CONFIG" | grep -v '^\[' | grep .
+	echo "certify = annotations"
+	echo
+	echo "[profile p9]"
+	sed -n '/^\[profile demo-bb\]/,/^$/p' "$ESEAL_CONFIG" | grep -v '^\[' | grep .
+	echo "certify = everything"
+} >"$CONF"
+ESEAL_CONFIG=$CONF "$ESEAL" seal -p p3 -o "$D/p3-profile.pdf" "$D/form.pdf"
+pdfsig_valid "$D/p3-profile.pdf" 1
+sigdict=$(python3 "$ESEAL_SRC/tests/pdf/pdf_sig.py" "$D/p3-profile.pdf" --dict 2>/dev/null)
+grep -q '/TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 3 ' <<<"$sigdict" ||
+	fail "profile certify = annotations: $sigdict"
+ESEAL_CONFIG=$CONF expect_exit 64 "$ESEAL" seal -p p9 -o "$D/p9.pdf" "$D/form.pdf"
+grep -q "certify: 'everything' is not no, no-changes, form-fill or annotations" "$ERR" || fail "p9: $(cat "$ERR")"
+assert_no_file "$D/p9.pdf"
+pass "profile key certify = annotations gives /P 3; an unknown value is refused"
