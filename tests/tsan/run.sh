@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/tsan/run.sh: the ThreadSanitizer stage of CI: bulk sealing is the one multi-threaded part (worker threads, the
 # output committer, the PKCS#11 session pool, the TSA connection pool), so a TSan build of `eseal` seals batches
-# (XAdES B-B, PAdES B-T against the loopback TSA, mixed CAdES, a SIGINT midway). Any TSan report fails the stage.
+# (XAdES B-B, PAdES B-T against the loopback TSA, mixed CAdES, a SIGINT midway), and the unit tests of the shared
+# objects (output group, revocation cache) run from threads. Any TSan report fails the stage.
 #   tests/tsan/run.sh        (build in <src>/build-tsan, or $ESEAL_TSAN_BUILD)
 set -euo pipefail
 
@@ -19,12 +20,19 @@ fail() {
 }
 
 mkdir -p "$TB"
-cmake -S "$SRC" -B "$TB" -DCMAKE_BUILD_TYPE=Debug -DESEAL_SANITIZE=OFF -DESEAL_TESTS=OFF \
+cmake -S "$SRC" -B "$TB" -DCMAKE_BUILD_TYPE=Debug -DESEAL_SANITIZE=OFF -DESEAL_TESTS=ON \
 	-DCMAKE_C_FLAGS="-fsanitize=thread -O1 -g" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >"$TB.cmake.log" 2>&1 ||
 	{ cat "$TB.cmake.log" >&2; fail "configure"; }
-cmake --build "$TB" -j"${ESEAL_JOBS:-2}" --target eseal_cli >"$TB.build.log" 2>&1 ||
+cmake --build "$TB" -j"${ESEAL_JOBS:-2}" --target eseal_cli unit_output test_verify_revcache >"$TB.build.log" 2>&1 ||
 	{ tail -40 "$TB.build.log" >&2; fail "build"; }
 ESEAL=$TB/plugins/cli/eseal
+
+# The unit tests that drive shared objects from several threads: the output group, the revocation cache.
+for t in tests/unit/unit_output tests/verify/test_verify_revcache; do
+	TSAN_OPTIONS="exitcode=66 halt_on_error=0" "$TB/$t" >"$TB.unit.log" 2>&1 || { cat "$TB.unit.log" >&2; fail "$t"; }
+	grep -q "WARNING: ThreadSanitizer" "$TB.unit.log" && { cat "$TB.unit.log" >&2; fail "$t: ThreadSanitizer report"; }
+	echo "tsan: $(basename "$t"): passed, no report"
+done
 
 bash "$SRC/tests/lib/testenv-up.sh" "$W/te" >"$W/testenv.log" 2>&1 || { cat "$W/testenv.log" >&2; fail "fixture"; }
 export SOFTHSM2_CONF=$W/te/softhsm2.conf ESEAL_CONFIG=$W/te/eseal.conf
