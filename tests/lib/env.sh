@@ -12,6 +12,8 @@
 #                         rejection|untrusted|revoked; args e.g. --delay 5, --auth-file F with user:password);
 #                         prints its URL; stopped when the script exits
 #   assert_file F / assert_no_file F / assert_grep REGEX FILE
+#   dev_nss DIR           an NSS database in DIR holding the development key and chain as nickname "dev", for
+#                         Poppler's pdfsig (-nssdir sql:DIR -nick dev): the signatures of a tool we did not write
 set -euo pipefail
 
 : "${ESEAL_TESTENV:?ESEAL_TESTENV is not set (run the test through ctest)}"
@@ -93,6 +95,13 @@ expect_exit() {
 }
 
 assert_file() { [ -s "$1" ] || fail "expected file $1"; }
+
+dev_nss() {
+	mkdir -p "$1"
+	certutil -N -d "sql:$1" --empty-password
+	openssl pkcs12 -export -inkey "$DEV_KEY" -in "$DEV_CHAIN" -name dev -passout pass:x -out "$1/dev.p12"
+	pk12util -i "$1/dev.p12" -d "sql:$1" -W x >/dev/null
+}
 assert_no_file() { [ ! -e "$1" ] || fail "file $1 must not exist"; }
 assert_grep() { grep -Eq -- "$1" "$2" || fail "'$1' not found in $2: $(head -c 500 "$2")"; }
 

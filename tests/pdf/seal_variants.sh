@@ -90,10 +90,7 @@ pass "sealed twice and three times"
 
 # A file Poppler signed first (pdfsig -add-signature with an NSS database holding the development key).
 NSS=$D/nss
-mkdir "$NSS"
-certutil -N -d "sql:$NSS" --empty-password
-openssl pkcs12 -export -inkey "$DEV_KEY" -in "$DEV_CHAIN" -name dev -passout pass:t -out "$D/dev.p12"
-pk12util -i "$D/dev.p12" -d "sql:$NSS" -W t >/dev/null
+dev_nss "$NSS"
 pdfsig -add-signature -nssdir "sql:$NSS" -nick dev -new-signature-field-name Poppler "$REPORT" "$D/poppler.pdf" \
 	>/dev/null 2>&1 || fail "pdfsig -add-signature failed"
 pdfsig "$D/poppler.pdf" 2>/dev/null | has "Signature is Valid" || fail "Poppler fixture not signed"

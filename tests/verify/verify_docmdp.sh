@@ -15,11 +15,7 @@ ATTACK="python3 $ESEAL_SRC/tests/verify/pdf_attack.py"
 
 # Poppler signs from an NSS database holding the development key.
 NSS=$D/nss
-mkdir "$NSS"
-certutil -N -d "sql:$NSS" --empty-password
-openssl pkcs12 -export -inkey "$DEV_KEY" -in "$PKI/dev-eseal.pem" -certfile "$CA" -name dev -passout pass:x \
-	-out "$D/dev.p12"
-pk12util -i "$D/dev.p12" -d "sql:$NSS" -W x >/dev/null
+dev_nss "$NSS"
 
 # Referee: pdfsig finds N signed fields and calls every one valid (the bytes each one signs are intact).
 pdfsig_all_valid() { # FILE N

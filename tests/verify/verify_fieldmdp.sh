@@ -157,11 +157,7 @@ pass "uncertified: locked field named as locked, unlocked field reported by the 
 
 # --- a /Lock signed by a tool that writes no FieldMDP reference (pdfsig): not held, but said ---
 NSS=$D/nss
-mkdir "$NSS"
-certutil -N -d "sql:$NSS" --empty-password
-openssl pkcs12 -export -inkey "$DEV_KEY" -in "$PKI/dev-eseal.pem" -certfile "$CA" -name dev -passout pass:x \
-	-out "$D/dev.p12"
-pk12util -i "$D/dev.p12" -d "sql:$NSS" -W x >/dev/null
+dev_nss "$NSS"
 pdfsig -sign approval -nssdir "sql:$NSS" -nick dev "$D/inc-c.pdf" "$D/p.pdf" >/dev/null 2>&1
 [ -s "$D/p.pdf" ] || fail "pdfsig could not sign the approval field"
 [ "$(refs "$D/p.pdf" approval)" = "" ] || fail "pdfsig wrote a reference: $(refs "$D/p.pdf" approval)"

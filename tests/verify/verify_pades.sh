@@ -52,11 +52,7 @@ pass "text report: verdict, organization, identifier first"
 
 # --- genuine: Poppler's pdfsig (adbe.pkcs7.detached), NSS database with the development key ---
 NSS=$D/nss
-mkdir "$NSS"
-certutil -N -d "sql:$NSS" --empty-password
-openssl pkcs12 -export -inkey "$DEV_KEY" -in "$PKI/dev-eseal.pem" -certfile "$CA" -name dev -passout pass:x \
-	-out "$D/dev.p12"
-pk12util -i "$D/dev.p12" -d "sql:$NSS" -W x >/dev/null
+dev_nss "$NSS"
 pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$PDF" "$D/poppler.pdf" >/dev/null 2>&1
 pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$D/bt.pdf" "$D/bt-poppler.pdf" >/dev/null 2>&1
 verify_json 0 "$D/poppler.pdf"
