@@ -270,7 +270,7 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 		worker(&b);
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
-	/* Every handed-over output is reported by now; a failure here is the directories' flush. */
+	/* Waits until every handed-over output is reported; a failure here is the directories' flush. */
 	rc = eseal_output_group_sync(group, err);
 
 	/* Every document gets a report, including those never started, so a pipeline can account for all. */
