@@ -1,6 +1,7 @@
 # tests/verify/lib.sh: helpers for the verify script tests (sourced after tests/lib/env.sh).
 # verify_json CODE FILE [eseal verify options]: runs `eseal verify --json --trust $ROOT`, asserts the exit status,
 # and keeps the JSON in $OUT; jf EXPR evaluates a Python expression over it (d = the object of the first file).
+# Referees we did not write: pdfsig_all_valid FILE N (Poppler finds N signatures, all valid), qpdf_ok FILE.
 
 verify_json() {
 	local code=$1 file=$2
@@ -43,4 +44,18 @@ errors_match() {
 	local errs
 	errs=$(jf "'\n'.join(d['seals'][$1]['errors'])")
 	grep -Eq -- "$2" <<<"$errs" || fail "seal $1: no reason matching '$2': $(head -c 1500 "$OUT")"
+}
+
+pdfsig_all_valid() { # FILE N
+	local out n v
+	out=$(pdfsig -nocert "$1" 2>&1 || true)
+	n=$(grep -c 'Signature Validation:' <<<"$out" || true)
+	v=$(grep -c 'Signature Validation: Signature is Valid' <<<"$out" || true)
+	[ "$n" = "$2" ] && [ "$v" = "$2" ] || fail "pdfsig on $(basename "$1"): $v of $n signatures valid, want $2: $out"
+}
+
+qpdf_ok() { # FILE
+	local log
+	log=$(mktemp "$ESEAL_TMP_ROOT/qpdf.XXXXXX")
+	qpdf --check "$1" >"$log" 2>&1 || fail "qpdf --check rejects $(basename "$1"): $(tail -3 "$log")"
 }

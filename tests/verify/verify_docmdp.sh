@@ -17,19 +17,6 @@ ATTACK="python3 $ESEAL_SRC/tests/verify/pdf_attack.py"
 NSS=$D/nss
 dev_nss "$NSS"
 
-# Referee: pdfsig finds N signed fields and calls every one valid (the bytes each one signs are intact).
-pdfsig_all_valid() { # FILE N
-	local out n v
-	out=$(pdfsig -nocert "$1" 2>&1 || true)
-	n=$(grep -c 'Signature Validation:' <<<"$out" || true)
-	v=$(grep -c 'Signature Validation: Signature is Valid' <<<"$out" || true)
-	[ "$n" = "$2" ] && [ "$v" = "$2" ] || fail "pdfsig on $(basename "$1"): $v of $n signatures valid, want $2: $out"
-}
-
-qpdf_ok() {
-	qpdf --check "$1" >"$D/qpdf.txt" 2>&1 || fail "qpdf --check rejects $(basename "$1"): $(tail -3 "$D/qpdf.txt")"
-}
-
 # Index in the JSON report of the seal with this id.
 seal_index() {
 	jf "[i for i, s in enumerate(d['seals']) if s['id'] == '$1'][0]"
