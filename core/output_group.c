@@ -1,6 +1,7 @@
 /* core/output_group.c: the batch's committer thread (see eseal/output.h): outputs reach the disk in rounds of one
  * syncfs() while the workers that made them go on sealing. */
 #include "output_internal.h"
+#include "clock_internal.h"
 #include "error_internal.h"
 
 #include <errno.h>
@@ -118,14 +119,6 @@ static size_t commit_round(eseal_output_group *g, struct round *r)
 	return reported;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Rounds start at most every ROUND_MS: each syncfs() costs a disk cache flush whatever it carries, so a round
  * should carry many outputs. Waiting is cheap for a batch: the workers go on sealing meanwhile. */
 static void pace_round(eseal_output_group *g, double last_start)
@@ -135,7 +128,7 @@ static void pace_round(eseal_output_group *g, double last_start)
 
 	ts.tv_sec = (time_t)(until / 1000.0);
 	ts.tv_nsec = (long)((until - (double)ts.tv_sec * 1000.0) * 1e6);
-	while (!g->stopping && !g->draining && g->in_flight < ESEAL_OUTPUT_GROUP_PENDING / 2 && now_ms() < until)
+	while (!g->stopping && !g->draining && g->in_flight < ESEAL_OUTPUT_GROUP_PENDING / 2 && es_now_ms() < until)
 		if (pthread_cond_timedwait(&g->hurry, &g->lock, &ts) == ETIMEDOUT)
 			break;
 }
@@ -154,7 +147,7 @@ static void *committer(void *arg)
 		if (g->n_queued == 0 && r->n_named == 0)
 			break;
 		pace_round(g, last_start);
-		last_start = now_ms();
+		last_start = es_now_ms();
 		memcpy(r->taken, g->queue, g->n_queued * sizeof(g->queue[0]));
 		r->n_taken = g->n_queued;
 		g->n_queued = 0;
@@ -185,7 +178,7 @@ int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, 
 	pthread_cond_init(&g->room, NULL);
 	pthread_cond_init(&g->idle, NULL);
 	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* now_ms() is monotonic: so are the deadlines */
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC); /* es_now_ms() is monotonic: so are the deadlines */
 	pthread_cond_init(&g->hurry, &attr);
 	pthread_condattr_destroy(&attr);
 	g->done = done;

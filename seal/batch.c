@@ -2,6 +2,7 @@
  * by the output group's thread, one report per document. A failure that would fail every document stops the batch. */
 #include "eseal/batch.h"
 #include "eseal/output.h"
+#include "clock_internal.h"
 #include "error_internal.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ struct job {
 	eseal_format format;
 	eseal_error err;
 	double t0;
+	int started;   /* a worker took it (else it is reported as never started) */
 	int reported;
 	int skipped;
 };
@@ -37,14 +39,6 @@ struct batch {
 	pthread_mutex_t lock;   /* reports, summary */
 	size_t done;
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 /* Fatal for the whole batch: the next document would fail the same way. */
 static int is_batch_fatal(eseal_status st)
@@ -121,7 +115,7 @@ static void finish_job(struct batch *b, struct job *j)
 		if (s->first_failure == ESEAL_OK)
 			s->first_failure = j->err.status;
 		/* Only a document that was tried can tell about the others; one never started only echoes the stop. */
-		if (j->t0 > 0 && is_batch_fatal(j->err.status) && !atomic_load(&b->stop)) {
+		if (j->started && is_batch_fatal(j->err.status) && !atomic_load(&b->stop)) {
 			s->stop = j->err;
 			atomic_store(&b->stop, 1);
 		}
@@ -136,7 +130,7 @@ static void finish_job(struct batch *b, struct job *j)
 	r.format = j->format;
 	r.status = j->err.status != ESEAL_OK ? ESEAL_DOC_FAILED : j->skipped ? ESEAL_DOC_SKIPPED : ESEAL_DOC_SEALED;
 	r.err = &j->err;
-	r.ms = j->t0 > 0 ? now_ms() - j->t0 : 0;
+	r.ms = j->started ? es_now_ms() - j->t0 : 0;
 	r.done = ++b->done;
 	r.total = b->n;
 	b->bo->report(b->bo->report_ctx, &r);
@@ -160,7 +154,8 @@ static int seal_one(struct batch *b, struct job *j)
 	eseal_error err;
 	struct stat st;
 
-	j->t0 = now_ms();
+	j->started = 1;
+	j->t0 = es_now_ms();
 	eseal_error_clear(&err);
 	if (eseal_sealer_resolve_format(b->sealer, j->input, b->so.format, &j->format, &err) != ESEAL_OK)
 		goto failed;
