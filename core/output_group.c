@@ -16,11 +16,6 @@
 
 #define ROUND_MS 10.0
 
-struct handed {
-	eseal_output *out;
-	void *cookie;
-};
-
 struct known_dir {
 	int fd;
 	dev_t dev;
@@ -29,9 +24,9 @@ struct known_dir {
 
 /* The committer's own lists for one round (only the committer thread touches them). */
 struct round {
-	struct handed taken[ESEAL_OUTPUT_GROUP_PENDING]; /* data to flush, then to name */
+	eseal_output *taken[ESEAL_OUTPUT_GROUP_PENDING]; /* data to flush, then to name */
 	size_t n_taken;
-	struct handed named[ESEAL_OUTPUT_GROUP_PENDING]; /* named last round: reported once this round's flush holds */
+	eseal_output *named[ESEAL_OUTPUT_GROUP_PENDING]; /* named last round: reported once this round's flush holds */
 	size_t n_named;
 };
 
@@ -47,7 +42,7 @@ struct eseal_output_group {
 	int draining;         /* someone waits in eseal_output_group_sync: no more pacing */
 	eseal_output_done_fn done;
 	void *ctx;
-	struct handed queue[ESEAL_OUTPUT_GROUP_PENDING]; /* handed over, not yet taken by the committer */
+	eseal_output *queue[ESEAL_OUTPUT_GROUP_PENDING]; /* handed over, not yet taken by the committer */
 	size_t n_queued;
 	size_t in_flight;      /* handed over and not yet reported */
 	struct known_dir *dirs; /* directories named into, for eseal_output_group_sync */
@@ -55,11 +50,11 @@ struct eseal_output_group {
 	struct round round;     /* the committer's, outside the lock */
 };
 
-static void report(eseal_output_group *g, struct handed *h, const eseal_error *err)
+/* Tells the caller (with the cookie it gave) and drops the group's hold on the file. */
+static void report(eseal_output_group *g, eseal_output *o, const eseal_error *err)
 {
-	g->done(g->ctx, h->cookie, err);
-	eseal_output_free(h->out);
-	h->out = NULL;
+	g->done(g->ctx, o->cookie, err);
+	eseal_output_free(o);
 }
 
 /* One syncfs() per file system among this round's outputs: it puts the taken files' data on disk and, with it,
@@ -70,7 +65,7 @@ static int flush_file_systems(struct round *r, eseal_error *err)
 	size_t n_done = 0, i, k, total = r->n_taken + r->n_named;
 
 	for (i = 0; i < total; i++) {
-		eseal_output *o = i < r->n_taken ? r->taken[i].out : r->named[i - r->n_taken].out;
+		eseal_output *o = i < r->n_taken ? r->taken[i] : r->named[i - r->n_taken];
 
 		for (k = 0; k < n_done && done_devs[k] != o->dev; k++)
 			;
@@ -97,22 +92,22 @@ static size_t commit_round(eseal_output_group *g, struct round *r)
 		eseal_error_clear(&err);
 		if (!flushed)
 			es_error_set(&err, ESEAL_E_IO, "%s: written, but its name may not survive a crash: %s",
-				     r->named[i].out->path, flush_err.message);
-		report(g, &r->named[i], &err);
+				     r->named[i]->path, flush_err.message);
+		report(g, r->named[i], &err);
 	}
 	r->n_named = 0;
 	for (i = 0; i < r->n_taken; i++) {
-		struct handed *h = &r->taken[i];
+		eseal_output *o = r->taken[i];
 
 		eseal_error_clear(&err);
 		if (!flushed) {
-			es_error_set(&err, ESEAL_E_IO, "%s: not written: %s", h->out->path, flush_err.message);
-		} else if (es_output_give_name(h->out, &err) == ESEAL_OK) {
-			h->out->committed = 1;
-			r->named[r->n_named++] = *h;
+			es_error_set(&err, ESEAL_E_IO, "%s: not written: %s", o->path, flush_err.message);
+		} else if (es_output_give_name(o, &err) == ESEAL_OK) {
+			o->committed = 1;
+			r->named[r->n_named++] = o;
 			continue;
 		}
-		report(g, h, &err);
+		report(g, o, &err);
 		reported++;
 	}
 	r->n_taken = 0;
@@ -248,9 +243,7 @@ int es_output_group_hand_over(eseal_output *o, eseal_error *err)
 	o->base = NULL;
 	o->temp_name = NULL;
 	o->committed = 1;
-	g->queue[g->n_queued].out = moved;
-	g->queue[g->n_queued].cookie = moved->cookie;
-	g->n_queued++;
+	g->queue[g->n_queued++] = moved;
 	g->in_flight++;
 	moved = NULL;
 	pthread_cond_signal(&g->wake);
