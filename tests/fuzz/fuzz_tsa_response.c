@@ -3,6 +3,7 @@
 #include "fuzz_common.h"
 #include "timestamp/tsa_internal.h"
 
+#include <openssl/err.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ts.h>
 #include <string.h>
@@ -27,11 +28,18 @@ static TS_REQ *request_for(TS_TST_INFO *tst, int matching)
 	int ok = req != NULL && TS_REQ_set_version(req, 1) && TS_REQ_set_cert_req(req, 1);
 
 	if (ok && matching && tst != NULL) {
-		ok = TS_REQ_set_msg_imprint(req, TS_TST_INFO_get_msg_imprint(tst)) &&
-		     (TS_TST_INFO_get_nonce(tst) == NULL || TS_REQ_set_nonce(req, TS_TST_INFO_get_nonce(tst))) &&
-		     (TS_TST_INFO_get_policy_id(tst) == NULL ||
-		      TS_REQ_set_policy_id(req, TS_TST_INFO_get_policy_id(tst)));
-	} else if (ok) {
+		/* Copying re-encodes the mutated fields, which can fail on a value d2i accepted (an odd imprint
+		 * algorithm, an OID or INTEGER that does not survive the round trip): then the mismatch request. */
+		if (TS_REQ_set_msg_imprint(req, TS_TST_INFO_get_msg_imprint(tst)) &&
+		    (TS_TST_INFO_get_nonce(tst) == NULL || TS_REQ_set_nonce(req, TS_TST_INFO_get_nonce(tst))) &&
+		    (TS_TST_INFO_get_policy_id(tst) == NULL ||
+		     TS_REQ_set_policy_id(req, TS_TST_INFO_get_policy_id(tst))))
+			return req;
+		TS_REQ_free(req);
+		ERR_clear_error();
+		return request_for(NULL, 0);
+	}
+	if (ok) {
 		mi = TS_MSG_IMPRINT_new();
 		alg = X509_ALGOR_new();
 		nonce = ASN1_INTEGER_new();
@@ -46,7 +54,7 @@ static TS_REQ *request_for(TS_TST_INFO *tst, int matching)
 	ASN1_INTEGER_free(nonce);
 	if (!ok) {
 		TS_REQ_free(req);
-		abort(); /* only out of memory gets here */
+		abort(); /* only out of memory gets here: the fixed request is always encodable */
 	}
 	return req;
 }
