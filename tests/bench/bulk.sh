@@ -92,13 +92,34 @@ run_batch xades_bb demo-bb "$WORK/xml" "$N_XML"
 run_batch pades_bb demo-bb "$WORK/pdf" "$N_PDF"
 run_batch pades_bt demo "$WORK/pdf" "$N_PDF"
 
+# The loopback TSA forks one `openssl ts -reply` per request, so it, not eseal, may be what bounds B-T. Its own rate
+# is measured without eseal: curl sends the same number of requests with as many in flight as eseal keeps
+# (--tsa-inflight, default 4 x jobs), and every answer must be a granted token.
+INFLIGHT=$((4 * ${ESEAL_JOBS:-$(nproc)}))
+echo "== the loopback TSA's own rate: $N_PDF requests by curl, $INFLIGHT in flight"
+openssl ts -query -data "$WORK/base.pdf" -sha256 -cert -out "$WORK/tsa.tsq" 2>/dev/null
+mkdir -p "$WORK/tsr"
+for i in $(seq 1 "$N_PDF"); do printf 'url = "%s"\noutput = "%s/tsr/%s.tsr"\n' "$(cat "$TE/tsa.url")" "$WORK" "$i"; done \
+	>"$WORK/tsa.curl"
+t0=$(now)
+curl -sS --no-progress-meter --fail --noproxy '*' --parallel --parallel-immediate --parallel-max "$INFLIGHT" \
+	-H "Content-Type: application/timestamp-query" --data-binary "@$WORK/tsa.tsq" -K "$WORK/tsa.curl"
+t1=$(now)
+granted=0
+for f in "$WORK"/tsr/*.tsr; do
+	openssl ts -reply -in "$f" -text 2>/dev/null | grep >/dev/null 'Status: Granted' && granted=$((granted + 1))
+done
+[ "$granted" = "$N_PDF" ] || { echo "FAIL: the TSA granted $granted of $N_PDF curl requests"; exit 1; }
+RATE_tsa=$(rate "$N_PDF" "$t0" "$t1")
+echo "loopback TSA: $RATE_tsa tokens/s; PAdES B-T is $(ratio "$RATE_pades_bt" "$RATE_tsa") of it"
+
 echo "== referees on samples of the outputs"
 for f in inv-000000.xml inv-000777.xml; do
 	[ -f "${OUT_BASE:-$WORK}/eseal-bench-out-xades_bb/$f" ] || continue
 	xmlsec1 --verify --trusted-pem "$TE/pki/root.pem" --untrusted-pem "$TE/pki/ca.pem" \
 		--id-attr:Id SignedProperties "${OUT_BASE:-$WORK}/eseal-bench-out-xades_bb/$f" >/dev/null 2>&1 || { echo "FAIL: xmlsec1 --verify $f"; exit 1; }
 done
-for f in doc-001.pdf "doc-$(printf %0${#N_PDF}d "$N_PDF").pdf"; do
+for f in "doc-$(printf %0${#N_PDF}d 1).pdf" "doc-$(printf %0${#N_PDF}d "$N_PDF").pdf"; do
 	pdfsig "${OUT_BASE:-$WORK}/eseal-bench-out-pades_bt/$f" | grep >/dev/null "Signature is Valid" || { echo "FAIL: pdfsig $f"; exit 1; }
 done
 echo "samples verify with xmlsec1 and pdfsig"
@@ -134,11 +155,11 @@ RATE_xmlsec1=$(rate "$N_REF" "$t0" "$t1")
 echo "pdfsig -add-signature: $RATE_pdfsig docs/s; xmlsec1 --sign: $RATE_xmlsec1 docs/s"
 
 SUMMARY=$(cat <<EOT
-| $(date -u +%Y-%m-%d) | $(nproc) cores, eseal -j ${ESEAL_JOBS:-default}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), SoftHSM $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null), outputs on $(df --output=fstype "${OUT_BASE:-$WORK}" | tail -1) | $JOBS | $RAW | $RATE_xades_bb ($(ratio "$RATE_xades_bb" "$RAW")) | $RATE_pades_bb ($(ratio "$RATE_pades_bb" "$RAW")) | $RATE_pades_bt ($(ratio "$RATE_pades_bt" "$RAW")) | $RATE_xmlsec1 | $RATE_pdfsig | $RSS_xades_bb / $RSS_pades_bb / $RSS_pades_bt |
+| $(date -u +%Y-%m-%d) | $(nproc) cores, eseal -j ${ESEAL_JOBS:-default}, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), SoftHSM $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null), outputs on $(df --output=fstype "${OUT_BASE:-$WORK}" | tail -1) | $JOBS | $RAW | $RATE_xades_bb ($(ratio "$RATE_xades_bb" "$RAW")) | $RATE_pades_bb ($(ratio "$RATE_pades_bb" "$RAW")) | $RATE_pades_bt ($(ratio "$RATE_pades_bt" "$RAW")) | $RATE_tsa ($(ratio "$RATE_pades_bt" "$RATE_tsa")) | $RATE_xmlsec1 | $RATE_pdfsig | $RSS_xades_bb / $RSS_pades_bb / $RSS_pades_bt |
 EOT
 )
 echo
-echo "| date | machine | raw threads | raw sign/s | XAdES B-B docs/s (ratio) | PAdES B-B 250 KB (ratio) | PAdES B-T 250 KB (ratio) | xmlsec1 1/proc | pdfsig 1/proc | peak RSS MB (xades/pades/pades-bt) |"
+echo "| date | machine | raw threads | raw sign/s | XAdES B-B docs/s (ratio) | PAdES B-B 250 KB (ratio) | PAdES B-T 250 KB (ratio) | loopback TSA tokens/s (B-T / TSA) | xmlsec1 1/proc | pdfsig 1/proc | peak RSS MB (xades/pades/pades-bt) |"
 echo "$SUMMARY"
 if [ "$RECORD" = 1 ]; then
 	# The row goes at the end of the "Bulk sealing" table, wherever that section is in the file.
