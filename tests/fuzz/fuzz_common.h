@@ -12,7 +12,7 @@
 
 static eseal_verifier *fuzz_verifier;
 
-static int fuzz_init(void)
+static inline int fuzz_init(void)
 {
 	eseal_verifier_options vo = {0};
 	eseal_error err;
@@ -24,7 +24,7 @@ static int fuzz_init(void)
 	return 0;
 }
 
-static void fuzz_render(eseal_report *r)
+static inline void fuzz_render(eseal_report *r)
 {
 	free(eseal_report_to_json(r));
 	free(eseal_report_to_text(r));
