@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "verify"))
-from pdf_attack import append_update, page1, qpdf_obj  # noqa: E402
+from pdf_attack import append_update, fix_byte_range, page1, placeholder, qpdf_obj  # noqa: E402
 
 PLACEHOLDER = 8192
 
@@ -27,18 +27,12 @@ def main():
     cat = cat[:-2] + b" /AcroForm << /Fields [%d 0 R] /SigFlags 3 >> >>" % field_id
     pdict = qpdf_obj(src, str(page)).encode("latin-1")
     pdict = pdict[:-2] + b" /Annots [%d 0 R] >>" % field_id
-    br_text = b"/ByteRange [0 0000000000 0000000000 0000000000]"
-    sig = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached " + br_text +
-           b" /M (D:20260101000000Z) /Contents <" + b"0" * (2 * PLACEHOLDER) + b"> >>")
+    sig = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M (D:20260101000000Z) " +
+           placeholder(PLACEHOLDER) + b" >>")
     widget = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Seed1) /V %d 0 R /F 132 /P %d 0 R /Rect [0 0 0 0] >>"
               % (sig_id, page))
     out = bytearray(append_update(data, src, {sig_id: sig, field_id: widget, root: cat, page: pdict}))
-    start = out.index(b"%d 0 obj\n" % sig_id)
-    a = out.index(b"/Contents <", start) + len(b"/Contents ")
-    b = a + 2 * PLACEHOLDER + 2
-    br = b"/ByteRange [0 %010d %010d %010d]" % (a, b, len(out) - b)
-    pos = out.index(br_text, start)
-    out[pos:pos + len(br_text)] = br
+    a, b = fix_byte_range(out, sig_id, PLACEHOLDER)
     with tempfile.TemporaryDirectory() as d:
         open(os.path.join(d, "in"), "wb").write(bytes(out[:a]) + bytes(out[b:]))
         subprocess.run(["openssl", "cms", "-sign", "-cades", "-binary", "-outform", "DER", "-md", "sha256",

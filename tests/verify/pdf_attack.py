@@ -65,6 +65,25 @@ def append_update(data, path, objects, extra_trailer=b""):
     return bytes(out)
 
 
+BYTERANGE_BLANK = b"/ByteRange [0 0000000000 0000000000 0000000000]"
+
+
+def placeholder(size):
+    """A signature dictionary's /ByteRange and /Contents, for size bytes of CMS, before the offsets are known."""
+    return BYTERANGE_BLANK + b" /Contents <" + b"0" * (2 * size) + b">"
+
+
+def fix_byte_range(out, sig_id, size):
+    """Writes the real /ByteRange of signature object sig_id into out (a bytearray made with placeholder(size));
+    returns (a, b): the offsets of the /Contents '<' and just past its '>', i.e. the gap the CMS goes in."""
+    start = out.index(b"%d 0 obj\n" % sig_id)
+    a = out.index(b"/Contents <", start) + len(b"/Contents ")
+    b = a + 2 * size + 2
+    pos = out.index(BYTERANGE_BLANK, start)
+    out[pos:pos + len(BYTERANGE_BLANK)] = b"/ByteRange [0 %010d %010d %010d]" % (a, b, len(out) - b)
+    return a, b
+
+
 def byte_range(data):
     m = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data)
     return m, [int(x) for x in m.groups()]

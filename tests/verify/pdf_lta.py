@@ -16,7 +16,7 @@ import tempfile
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pdf_attack import append_update, page1, qpdf_obj  # noqa: E402
+from pdf_attack import append_update, fix_byte_range, page1, placeholder, qpdf_obj  # noqa: E402
 
 PLACEHOLDER = 16384  # bytes reserved for the token
 
@@ -75,18 +75,11 @@ def add_dts(src, dst, tsa):
         pdict = pdict[:am.start()] + b"/Annots [" + am.group(1) + b" %d 0 R]" % field_id + pdict[am.end():]
     else:
         pdict = pdict[:-2] + b" /Annots [%d 0 R] >>" % field_id
-    br_text = b"/ByteRange [0 0000000000 0000000000 0000000000]"
-    sig = (b"<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 " + br_text +
-           b" /Contents <" + b"0" * (2 * PLACEHOLDER) + b"> >>")
+    sig = b"<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 " + placeholder(PLACEHOLDER) + b" >>"
     widget = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (DocTimeStamp1) /V %d 0 R /F 132 /P %d 0 R "
               b"/Rect [0 0 0 0] >>" % (sig_id, page))
     out = bytearray(append_update(data, src, {sig_id: sig, field_id: widget, root: cat, page: pdict}))
-    start = out.index(b"%d 0 obj\n" % sig_id)
-    a = out.index(b"/Contents <", start) + len(b"/Contents ")
-    b = a + 2 * PLACEHOLDER + 2
-    br = b"/ByteRange [0 %010d %010d %010d]" % (a, b, len(out) - b)
-    pos = out.index(br_text, start)
-    out[pos:pos + len(br_text)] = br
+    a, b = fix_byte_range(out, sig_id, PLACEHOLDER)
     digest = hashlib.sha256(bytes(out[:a]) + bytes(out[b:])).hexdigest()
     with tempfile.TemporaryDirectory() as d:
         q = os.path.join(d, "q.tsq")

@@ -29,7 +29,7 @@ import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pdf_attack import append_update, page1, qpdf_obj, sig_object_id  # noqa: E402
+from pdf_attack import append_update, fix_byte_range, page1, placeholder, qpdf_obj, sig_object_id  # noqa: E402
 
 PLACEHOLDER = 16384
 
@@ -215,10 +215,9 @@ def certify(src, dst, p, key, cert, chain):
     size, root = trailer(src)
     page, _ = page1(src)
     sig_id, field_id = size, size + 1
-    br_text = b"/ByteRange [0 0000000000 0000000000 0000000000]"
     sig = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /M (D:20260101000000Z) "
            b"/Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams "
-           b"/P %d /V /1.2 >> >>] " % p + br_text + b" /Contents <" + b"0" * (2 * PLACEHOLDER) + b"> >>")
+           b"/P %d /V /1.2 >> >>] " % p + placeholder(PLACEHOLDER) + b" >>")
     widget = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (certification) /V %d 0 R /F 132 /P %d 0 R "
               b"/Rect [0 0 0 0] >>" % (sig_id, page))
     fnum, fform, is_cat = acroform(src)
@@ -230,11 +229,7 @@ def certify(src, dst, p, key, cert, chain):
     assert b"/Perms" not in cat
     objs[root] = cat[:-2] + b" /Perms << /DocMDP %d 0 R >> >>" % sig_id
     out = bytearray(append_update(open(src, "rb").read(), src, objs))
-    start = out.index(b"%d 0 obj\n" % sig_id)
-    a = out.index(b"/Contents <", start) + len(b"/Contents ")
-    b = a + 2 * PLACEHOLDER + 2
-    pos = out.index(br_text, start)
-    out[pos:pos + len(br_text)] = b"/ByteRange [0 %010d %010d %010d]" % (a, b, len(out) - b)
+    a, b = fix_byte_range(out, sig_id, PLACEHOLDER)
     with tempfile.TemporaryDirectory() as d:
         data = os.path.join(d, "data")
         open(data, "wb").write(bytes(out[:a]) + bytes(out[b:]))
