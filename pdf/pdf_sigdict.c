@@ -59,9 +59,13 @@ static void write_references(es_pdf_seal_ctx *c, es_buf *b)
 void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
 {
 	const eseal_pdf_options *o = c->opts;
+	const struct {
+		const char *key, *value;
+	} text[] = {{"/Name", c->org}, {"/Reason", o->reason}, {"/Location", o->location}, {"/ContactInfo", o->contact}};
 	es_buf *b = &c->u.buf;
 	struct tm tm;
 	char m[32];
+	size_t i;
 
 	gmtime_r(&c->now, &tm);
 	strftime(m, sizeof(m), "D:%Y%m%d%H%M%S+00'00'", &tm);
@@ -74,21 +78,11 @@ void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
 		es_pdf_string(b, &c->doc.crypt, m, strlen(m));
 	else
 		es_buf_printf(b, "(%s)", m);
-	if (c->org != NULL) {
-		es_buf_puts(b, " /Name ");
-		es_pdf_text_string(b, &c->doc.crypt, c->org);
-	}
-	if (o->reason != NULL) {
-		es_buf_puts(b, " /Reason ");
-		es_pdf_text_string(b, &c->doc.crypt, o->reason);
-	}
-	if (o->location != NULL) {
-		es_buf_puts(b, " /Location ");
-		es_pdf_text_string(b, &c->doc.crypt, o->location);
-	}
-	if (o->contact != NULL) {
-		es_buf_puts(b, " /ContactInfo ");
-		es_pdf_text_string(b, &c->doc.crypt, o->contact);
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		if (text[i].value == NULL)
+			continue;
+		es_buf_printf(b, " %s ", text[i].key);
+		es_pdf_text_string(b, &c->doc.crypt, text[i].value);
 	}
 	write_references(c, b);
 	es_buf_puts(b, "\n/Contents ");
