@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,8 +155,10 @@ static int parse_rect(const char *value, double rect[4], eseal_error *err)
 	double r[4];
 	char tail;
 
-	if (sscanf(value, "%lf,%lf,%lf,%lf%c", &r[0], &r[1], &r[2], &r[3], &tail) != 4 || r[2] <= 0 || r[3] <= 0 ||
-	    r[0] < 0 || r[1] < 0)
+	/* Written so that NaN (which sscanf accepts and every comparison rejects) fails too. */
+	if (sscanf(value, "%lf,%lf,%lf,%lf%c", &r[0], &r[1], &r[2], &r[3], &tail) != 4 ||
+	    !(isfinite(r[0]) && isfinite(r[1]) && r[0] >= 0 && r[1] >= 0 && r[2] > 0 && r[3] > 0 && isfinite(r[2]) &&
+	      isfinite(r[3])))
 		return es_error_set(err, ESEAL_E_USAGE, "rect: '%s' is not x,y,w,h with positive width and height", value);
 	memcpy(rect, r, sizeof(r));
 	return ESEAL_OK;

@@ -164,11 +164,6 @@ void es_pdf_text_string(es_buf *b, const es_pdf_crypt *c, const char *utf8)
 	es_buf_free(&raw);
 }
 
-void es_buf_text_string(es_buf *b, const char *utf8)
-{
-	es_pdf_text_string(b, NULL, utf8);
-}
-
 void es_buf_real(es_buf *b, double v)
 {
 	char tmp[64];

@@ -25,8 +25,6 @@ void es_buf_puts(es_buf *b, const char *s);
 /* n copies of ch (a placeholder's padding). */
 void es_buf_fill(es_buf *b, char ch, size_t n);
 void es_buf_printf(es_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A PDF text string from UTF-8: a literal (escaped) string when printable ASCII, else UTF-16BE with BOM in hex. */
-void es_buf_text_string(es_buf *b, const char *utf8);
 /* A real number without exponent and without trailing zeros ("12.5", "0", "-3"). */
 void es_buf_real(es_buf *b, double v);
 void es_buf_free(es_buf *b);
@@ -41,7 +39,8 @@ typedef struct es_pdf_crypt {
 
 /* A string in the update: hex, encrypted when c is active (c may be NULL). */
 void es_pdf_string(es_buf *b, const es_pdf_crypt *c, const void *bytes, size_t len);
-/* A PDF text string from UTF-8 (see es_buf_text_string), encrypted when c is active. */
+/* A PDF text string from UTF-8: a literal (escaped) string when printable ASCII, else UTF-16BE with BOM in hex;
+ * encrypted when c is active (c may be NULL). */
 void es_pdf_text_string(es_buf *b, const es_pdf_crypt *c, const char *utf8);
 /* IV + AES-256-CBC of in; *out is malloc'd. */
 int es_pdf_crypt_data(const es_pdf_crypt *c, const void *in, size_t len, unsigned char **out, size_t *out_len);
@@ -70,7 +69,7 @@ typedef struct es_pdf_doc {
 /* Derives the file key of an AES-256 (V5 R5/R6) encrypted document from password (user or owner). */
 int es_pdf_crypt_init(es_pdf_doc *doc, qpdf_oh encrypt, const char *password, eseal_error *err);
 
-/* Opens and checks path (header, startxref, cross-reference kind, no encryption, no recovery needed).
+/* Opens and checks path (header, startxref, cross-reference kind, AES-256 if encrypted, no recovery needed).
  * fd is an open descriptor of the same file (the one the bytes are copied from). */
 int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err);
 void es_pdf_doc_close(es_pdf_doc *doc);
@@ -88,7 +87,7 @@ int es_pdf_array_rewrite(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_b
 qpdf_oh es_pdf_page_inherited(es_pdf_doc *doc, qpdf_oh page, const char *key);
 /* Reads a 4-number rectangle, normalised so that x0 <= x1, y0 <= y1. */
 int es_pdf_read_rect(es_pdf_doc *doc, qpdf_oh arr, double r[4]);
-/* Collects the top-level field names of /AcroForm /Fields so that a new name can be made unique. */
+/* Whether name is already a top-level field name in /AcroForm /Fields (a new field's name must be unique). */
 int es_pdf_field_name_used(es_pdf_doc *doc, const char *name);
 
 /* ---- the incremental update (pdf_update.c) ---- */

@@ -129,8 +129,8 @@ int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, esea
 		if (!(w >= 4 && h >= 4 && w <= 14400 && h <= 14400))
 			return es_error_set(err, ESEAL_E_USAGE, "%s: seal rectangle %gx%g pt is not usable",
 					    c->doc.path, w, h);
-		/* A seal off the visible page would be there and never seen. */
-		if (x < -0.5 || y < -0.5 || x + w > dw + 0.5 || y + h > dh + 0.5)
+		/* A seal off the visible page would be there and never seen. Negated, so that NaN is outside too. */
+		if (!(x >= -0.5 && y >= -0.5 && x + w <= dw + 0.5 && y + h <= dh + 0.5))
 			return es_error_set(err, ESEAL_E_USAGE,
 					    "%s: seal rectangle %g,%g,%g,%g lies outside the page (%gx%g pt)",
 					    c->doc.path, x, y, w, h, dw, dh);

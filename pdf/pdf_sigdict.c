@@ -74,10 +74,7 @@ void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
 	c->byterange_rel = b->len;
 	es_buf_fill(b, ' ', BYTERANGE_WIDTH);
 	es_buf_puts(b, "\n/M ");
-	if (c->doc.crypt.active)
-		es_pdf_string(b, &c->doc.crypt, m, strlen(m));
-	else
-		es_buf_printf(b, "(%s)", m);
+	es_pdf_text_string(b, &c->doc.crypt, m);
 	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
 		if (text[i].value == NULL)
 			continue;

@@ -84,6 +84,10 @@ pass "encrypted PDFs without password, with a wrong one, or not AES-256: refused
 refuse 64 "page 7 does not exist" "$REPORT" --visible --page 7
 refuse 64 "outside the page" "$REPORT" --visible --rect 500,800,200,80
 refuse 64 "not usable" "$REPORT" --visible --rect 10,10,2,2
+# sscanf reads "nan"; the option parser must refuse it (it is not an input's fault, so the message names the option).
+expect_exit 64 "$ESEAL" seal --profile demo-bb --format pdf --visible --rect 10,nan,100,50 -o "$D/out.pdf" "$REPORT"
+assert_grep "rect: '10,nan,100,50'" "$ERR"
+assert_no_file "$D/out.pdf"
 refuse 64 "seal image" "$REPORT" --visible --image "$D/no-such.png"
 refuse 64 "PNG or JPEG" "$REPORT" --visible --image "$D/note.pdf"
 pass "bad visible-seal options refused"

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,7 @@ static void check_text(const char *utf8, const char *want)
 {
 	es_buf b = {0};
 
-	es_buf_text_string(&b, utf8);
+	es_pdf_text_string(&b, NULL, utf8);
 	assert_false(b.oom);
 	assert_string_equal(b.data, want);
 	es_buf_free(&b);
@@ -210,8 +211,20 @@ static void test_seal_usage_errors(void **state)
 	assert_int_equal(eseal_pdf_seal(report, out, &o, &err), ESEAL_E_USAGE);
 	assert_non_null(strstr(err.message, "report.pdf"));
 	eseal_error_clear(&err);
-	o.rect[2] = 0;
-	o.rect[3] = 0;
+	/* NaN fails every comparison: a check written as "x < 0 ||" would let it through as a seal nobody sees. */
+	o.rect[0] = NAN;
+	o.rect[1] = 10;
+	o.rect[2] = 100;
+	o.rect[3] = 50;
+	assert_int_equal(eseal_pdf_seal(report, out, &o, &err), ESEAL_E_USAGE);
+	assert_non_null(strstr(err.message, "outside the page"));
+	eseal_error_clear(&err);
+	o.rect[0] = 10;
+	o.rect[1] = NAN;
+	assert_int_equal(eseal_pdf_seal(report, out, &o, &err), ESEAL_E_USAGE);
+	assert_non_null(strstr(err.message, "outside the page"));
+	eseal_error_clear(&err);
+	o.rect[0] = o.rect[1] = o.rect[2] = o.rect[3] = 0;
 	o.page = -2;
 	assert_int_equal(eseal_pdf_seal(report, out, &o, &err), ESEAL_E_USAGE);
 	assert_non_null(strstr(err.message, "page"));
