@@ -380,14 +380,81 @@ oom:
 	return NULL;
 }
 
-/* Writes a value as it goes into the update. Unencrypted documents: QPDF's own unparse. Encrypted ones: QPDF hands
- * out decrypted strings, so the value is walked and every string encrypted again under the update's key. */
-static void serialize(es_pdf_doc *doc, qpdf_oh oh, es_buf *out, int depth)
+#define MAX_VALUE_DEPTH 64
+
+static int serialize(es_pdf_doc *doc, qpdf_oh oh, es_buf *out, int depth);
+
+static int is_skipped(const char *key, const char *const *skip)
+{
+	for (; skip != NULL && *skip != NULL; skip++)
+		if (strcmp(key, *skip) == 0)
+			return 1;
+	return 0;
+}
+
+/* "<< key value ... extra >>" without the keys in skip; a null value is the same as an absent key. Returns -1 for
+ * nesting deeper than MAX_VALUE_DEPTH; running out of memory is left in out->oom. */
+static int serialize_dict(es_pdf_doc *doc, qpdf_oh dict, const char *const *skip, const char *extra, es_buf *out,
+			  int depth)
 {
 	char **keys;
-	size_t n = 0, i, len = 0;
-	int k, items;
+	size_t n = 0, i;
 	qpdf_oh v, name;
+	int rc = 0;
+
+	if ((keys = dict_keys(doc, dict, &n)) == NULL) {
+		out->oom = 1;
+		return 0;
+	}
+	es_buf_puts(out, "<<");
+	for (i = 0; i < n; i++) {
+		v = qpdf_oh_get_key(doc->q, dict, keys[i]);
+		if (rc == 0 && !is_skipped(keys[i], skip) && !qpdf_oh_is_null(doc->q, v)) {
+			name = qpdf_oh_new_name(doc->q, keys[i]);
+			es_buf_puts(out, " ");
+			es_buf_puts(out, qpdf_oh_unparse(doc->q, name));
+			es_buf_puts(out, " ");
+			rc = serialize(doc, v, out, depth + 1);
+			qpdf_oh_release(doc->q, name);
+		}
+		qpdf_oh_release(doc->q, v);
+		free(keys[i]);
+	}
+	free(keys);
+	if (extra != NULL) {
+		es_buf_puts(out, " ");
+		es_buf_puts(out, extra);
+	}
+	es_buf_puts(out, " >>");
+	return rc;
+}
+
+/* "[ item ... extra ]", returning as serialize_dict does. */
+static int serialize_array(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_buf *out, int depth)
+{
+	int n = qpdf_oh_get_array_n_items(doc->q, array), i, rc = 0;
+	qpdf_oh item;
+
+	es_buf_puts(out, "[");
+	for (i = 0; i < n && rc == 0; i++) {
+		item = qpdf_oh_get_array_item(doc->q, array, i);
+		es_buf_puts(out, " ");
+		rc = serialize(doc, item, out, depth + 1);
+		qpdf_oh_release(doc->q, item);
+	}
+	if (extra != NULL) {
+		es_buf_puts(out, " ");
+		es_buf_puts(out, extra);
+	}
+	es_buf_puts(out, " ]");
+	return rc;
+}
+
+/* Writes a value as it goes into the update. Unencrypted documents: QPDF's own unparse. Encrypted ones: QPDF hands
+ * out decrypted strings, so the value is walked and every string encrypted again under the update's key. */
+static int serialize(es_pdf_doc *doc, qpdf_oh oh, es_buf *out, int depth)
+{
+	size_t len = 0;
 	const char *s;
 
 	if (!doc->crypt.active || !doc->crypt.strings || qpdf_oh_is_indirect(doc->q, oh) ||
@@ -396,124 +463,45 @@ static void serialize(es_pdf_doc *doc, qpdf_oh oh, es_buf *out, int depth)
 		    !qpdf_oh_is_indirect(doc->q, oh)) {
 			s = qpdf_oh_get_binary_string_value(doc->q, oh, &len);
 			es_pdf_string(out, &doc->crypt, s, len);
-			return;
+			return 0;
 		}
 		es_buf_puts(out, qpdf_oh_unparse(doc->q, oh));
-		return;
+		return 0;
 	}
-	if (depth > 64) {
-		out->oom = 1; /* nesting no real document has; refused rather than recursed into */
-		return;
-	}
-	if (qpdf_oh_is_array(doc->q, oh)) {
-		items = qpdf_oh_get_array_n_items(doc->q, oh);
-		es_buf_puts(out, "[");
-		for (k = 0; k < items; k++) {
-			v = qpdf_oh_get_array_item(doc->q, oh, k);
-			es_buf_puts(out, " ");
-			serialize(doc, v, out, depth + 1);
-			qpdf_oh_release(doc->q, v);
-		}
-		es_buf_puts(out, " ]");
-		return;
-	}
-	if (!qpdf_oh_is_dictionary(doc->q, oh)) {
-		es_buf_puts(out, qpdf_oh_unparse(doc->q, oh));
-		return;
-	}
-	keys = dict_keys(doc, oh, &n);
-	if (keys == NULL) {
-		out->oom = 1;
-		return;
-	}
-	es_buf_puts(out, "<<");
-	for (i = 0; i < n; i++) {
-		v = qpdf_oh_get_key(doc->q, oh, keys[i]);
-		if (!qpdf_oh_is_null(doc->q, v)) {
-			name = qpdf_oh_new_name(doc->q, keys[i]);
-			es_buf_puts(out, " ");
-			es_buf_puts(out, qpdf_oh_unparse(doc->q, name));
-			es_buf_puts(out, " ");
-			serialize(doc, v, out, depth + 1);
-			qpdf_oh_release(doc->q, name);
-		}
-		qpdf_oh_release(doc->q, v);
-		free(keys[i]);
-	}
-	free(keys);
-	es_buf_puts(out, " >>");
+	if (depth > MAX_VALUE_DEPTH)
+		return -1; /* nesting no real document has: refused rather than recursed into */
+	if (qpdf_oh_is_array(doc->q, oh))
+		return serialize_array(doc, oh, NULL, out, depth);
+	if (qpdf_oh_is_dictionary(doc->q, oh))
+		return serialize_dict(doc, oh, NULL, NULL, out, depth);
+	es_buf_puts(out, qpdf_oh_unparse(doc->q, oh));
+	return 0;
+}
+
+/* The outcome of writing a top-level dictionary or array: QPDF's error, too deep, out of memory, or fine. */
+static int rewrite_result(es_pdf_doc *doc, int rc, const char *what, es_buf *out, eseal_error *err)
+{
+	if (es_pdf_qpdf_failed(doc, what, err))
+		return ESEAL_E_INPUT;
+	if (rc != 0)
+		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (objects nested deeper than %d levels)",
+				    doc->path, MAX_VALUE_DEPTH);
+	return out->oom ? es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path) : ESEAL_OK;
 }
 
 int es_pdf_dict_rewrite(es_pdf_doc *doc, qpdf_oh dict, const char *const *skip, const char *extra, es_buf *out,
 			eseal_error *err)
 {
-	char **keys = NULL;
-	size_t n = 0, i, s;
-	qpdf_oh name, val;
-	int skipped;
-
 	if (!qpdf_oh_is_dictionary(doc->q, dict))
 		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (dictionary expected)", doc->path);
-	keys = dict_keys(doc, dict, &n);
-	if (keys == NULL)
-		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path);
-	es_buf_puts(out, "<<");
-	for (i = 0; i < n; i++) {
-		skipped = 0;
-		for (s = 0; skip != NULL && skip[s] != NULL; s++)
-			if (strcmp(keys[i], skip[s]) == 0)
-				skipped = 1;
-		if (skipped)
-			continue;
-		val = qpdf_oh_get_key(doc->q, dict, keys[i]);
-		if (qpdf_oh_is_null(doc->q, val)) { /* a null value is the same as an absent key */
-			qpdf_oh_release(doc->q, val);
-			continue;
-		}
-		name = qpdf_oh_new_name(doc->q, keys[i]);
-		es_buf_puts(out, " ");
-		es_buf_puts(out, qpdf_oh_unparse(doc->q, name));
-		es_buf_puts(out, " ");
-		serialize(doc, val, out, 1);
-		qpdf_oh_release(doc->q, name);
-		qpdf_oh_release(doc->q, val);
-	}
-	for (i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
-	if (extra != NULL) {
-		es_buf_puts(out, " ");
-		es_buf_puts(out, extra);
-	}
-	es_buf_puts(out, " >>");
-	if (es_pdf_qpdf_failed(doc, "reading a dictionary", err))
-		return ESEAL_E_INPUT;
-	return out->oom ? es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path) : ESEAL_OK;
+	return rewrite_result(doc, serialize_dict(doc, dict, skip, extra, out, 0), "reading a dictionary", out, err);
 }
 
 int es_pdf_array_rewrite(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_buf *out, eseal_error *err)
 {
-	int n, i;
-	qpdf_oh item;
-
 	if (!qpdf_oh_is_array(doc->q, array))
 		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF (array expected)", doc->path);
-	n = qpdf_oh_get_array_n_items(doc->q, array);
-	es_buf_puts(out, "[");
-	for (i = 0; i < n; i++) {
-		item = qpdf_oh_get_array_item(doc->q, array, i);
-		es_buf_puts(out, " ");
-		serialize(doc, item, out, 1);
-		qpdf_oh_release(doc->q, item);
-	}
-	if (extra != NULL) {
-		es_buf_puts(out, " ");
-		es_buf_puts(out, extra);
-	}
-	es_buf_puts(out, " ]");
-	if (es_pdf_qpdf_failed(doc, "reading an array", err))
-		return ESEAL_E_INPUT;
-	return out->oom ? es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path) : ESEAL_OK;
+	return rewrite_result(doc, serialize_array(doc, array, extra, out, 0), "reading an array", out, err);
 }
 
 qpdf_oh es_pdf_page_inherited(es_pdf_doc *doc, qpdf_oh page, const char *key)

@@ -80,6 +80,29 @@ printf 'user\n' >"$D/pw"
 refuse 65 "permissions do not allow signing" "$D/encrypted-locked.pdf" --password-file "$D/pw"
 pass "encrypted PDFs without password, with a wrong one, or not AES-256: refused"
 
+# Nesting no real document has (a 70-deep array in the catalog). Plain, QPDF writes the catalog again for us; once
+# encrypted, the sealer walks the value to encrypt its strings and refuses it as damaged input, not as a bug.
+python3 - "$D/deep.pdf" <<'PY'
+import sys
+objs = [b"<< /Type /Catalog /Pages 2 0 R /X " + b"[" * 70 + b"(deep)" + b"]" * 70 + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+out, offs = bytearray(b"%PDF-1.7\n"), []
+for i, o in enumerate(objs, 1):
+    offs.append(len(out))
+    out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+open(sys.argv[1], "wb").write(out)
+PY
+qpdf --check "$D/deep.pdf" >/dev/null || fail "deep.pdf is not a valid PDF to start with"
+expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/deep-sealed.pdf" "$D/deep.pdf"
+check_sealed "$D/deep-sealed.pdf" 1 B-B
+qpdf --encrypt "" owner 256 -- "$D/deep.pdf" "$D/deep-encrypted.pdf"
+refuse 65 "damaged PDF \(objects nested deeper than 64 levels\)" "$D/deep-encrypted.pdf"
+pass "a 70-deep value: sealed in a plain PDF, refused as damaged input in an encrypted one"
+
 # Unusable options: page out of range, bad rectangle, missing or non-image seal image.
 refuse 64 "page 7 does not exist" "$REPORT" --visible --page 7
 refuse 64 "outside the page" "$REPORT" --visible --rect 500,800,200,80
