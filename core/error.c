@@ -28,6 +28,7 @@ const char *eseal_status_name(eseal_status status)
 	case ESEAL_E_TSA: return "tsa";
 	case ESEAL_E_CRYPTO: return "crypto";
 	case ESEAL_E_INTERNAL: return "internal";
+	case ESEAL_E_CANCELLED: return "cancelled";
 	}
 	return "internal";
 }
@@ -37,22 +38,23 @@ int eseal_status_exit_code(eseal_status status)
 {
 	switch (status) {
 	case ESEAL_OK: return 0;
-	case ESEAL_E_USAGE: return 64;    /* EX_USAGE */
-	case ESEAL_E_INPUT: return 65;    /* EX_DATAERR */
-	case ESEAL_E_IO: return 74;       /* EX_IOERR */
-	case ESEAL_E_CONFIG: return 78;   /* EX_CONFIG */
-	case ESEAL_E_PIN: return 77;      /* EX_NOPERM */
-	case ESEAL_E_HSM: return 75;      /* EX_TEMPFAIL */
-	case ESEAL_E_TSA: return 69;      /* EX_UNAVAILABLE */
-	case ESEAL_E_CRYPTO: return 70;   /* EX_SOFTWARE */
-	case ESEAL_E_INTERNAL: return 70; /* EX_SOFTWARE */
+	case ESEAL_E_USAGE: return 64;     /* EX_USAGE */
+	case ESEAL_E_INPUT: return 65;     /* EX_DATAERR */
+	case ESEAL_E_IO: return 74;        /* EX_IOERR */
+	case ESEAL_E_CONFIG: return 78;    /* EX_CONFIG */
+	case ESEAL_E_PIN: return 77;       /* EX_NOPERM */
+	case ESEAL_E_HSM: return 75;       /* EX_TEMPFAIL */
+	case ESEAL_E_TSA: return 69;       /* EX_UNAVAILABLE */
+	case ESEAL_E_CRYPTO: return 70;    /* EX_SOFTWARE */
+	case ESEAL_E_INTERNAL: return 70;  /* EX_SOFTWARE */
+	case ESEAL_E_CANCELLED: return 75; /* EX_TEMPFAIL: nothing is wrong with the document */
 	}
 	return 70;
 }
 
 int eseal_status_is_transient(eseal_status status)
 {
-	return status == ESEAL_E_HSM || status == ESEAL_E_TSA;
+	return status == ESEAL_E_HSM || status == ESEAL_E_TSA || status == ESEAL_E_CANCELLED;
 }
 
 static void set_va(eseal_error *err, eseal_status status, const char *fmt, va_list ap)

@@ -220,7 +220,8 @@ int eseal_output_commit(eseal_output *o, eseal_error *err)
 	int rc;
 
 	if (o->committed)
-		return es_error_set(err, ESEAL_E_INTERNAL, "%s: output committed twice", o->path);
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: output committed twice",
+				    o->path != NULL ? o->path : "(handed to its group)");
 	if (o->group != NULL)
 		return es_output_group_hand_over(o, err);
 	/* The data is on disk before the file has a name: a named seal is never a partial one. */

@@ -5,9 +5,7 @@
 #include "error_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,12 +13,6 @@
 #include <unistd.h>
 
 #define ROUND_MS 10.0
-
-struct known_dir {
-	int fd;
-	dev_t dev;
-	ino_t ino;
-};
 
 /* The committer's own lists for one round (only the committer thread touches them). */
 struct round {
@@ -45,9 +37,7 @@ struct eseal_output_group {
 	eseal_output *queue[ESEAL_OUTPUT_GROUP_PENDING]; /* handed over, not yet taken by the committer */
 	size_t n_queued;
 	size_t in_flight;      /* handed over and not yet reported */
-	struct known_dir *dirs; /* directories named into, for eseal_output_group_sync */
-	size_t n_dirs, cap_dirs;
-	struct round round;     /* the committer's, outside the lock */
+	struct round round;    /* the committer's, outside the lock */
 };
 
 /* Tells the caller (with the cookie it gave) and drops the group's hold on the file. */
@@ -187,33 +177,6 @@ int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, 
 	return ESEAL_OK;
 }
 
-/* Remembers the output's directory for eseal_output_group_sync (once per directory). Called under the lock. */
-static int note_dir(eseal_output_group *g, eseal_output *o, const struct stat *st, eseal_error *err)
-{
-	size_t i;
-	int fd;
-
-	for (i = 0; i < g->n_dirs; i++)
-		if (g->dirs[i].dev == st->st_dev && g->dirs[i].ino == st->st_ino)
-			return ESEAL_OK;
-	if (g->n_dirs == g->cap_dirs) {
-		size_t cap = g->cap_dirs * 2 + 8;
-		struct known_dir *grown = realloc(g->dirs, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-		g->dirs = grown;
-		g->cap_dirs = cap;
-	}
-	if ((fd = fcntl(o->dir_fd, F_DUPFD_CLOEXEC, 0)) < 0)
-		return es_error_set(err, ESEAL_E_IO, "%s: %s", o->path, strerror(errno));
-	g->dirs[g->n_dirs].fd = fd;
-	g->dirs[g->n_dirs].dev = st->st_dev;
-	g->dirs[g->n_dirs].ino = st->st_ino;
-	g->n_dirs++;
-	return ESEAL_OK;
-}
-
 int es_output_group_hand_over(eseal_output *o, eseal_error *err)
 {
 	eseal_output_group *g = o->group;
@@ -232,8 +195,6 @@ int es_output_group_hand_over(eseal_output *o, eseal_error *err)
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: the batch's output group is closed", o->path);
 		goto unlock;
 	}
-	if ((rc = note_dir(g, o, &st, err)) != ESEAL_OK)
-		goto unlock;
 	/* The group owns the file from here; the caller's shell owns nothing, so freeing it is harmless. */
 	*moved = *o;
 	moved->dev = st.st_dev;
@@ -257,28 +218,21 @@ unlock:
 
 int eseal_output_group_sync(eseal_output_group *g, eseal_error *err)
 {
-	int rc = ESEAL_OK;
-	size_t i;
-
+	(void)err; /* each output's failure is in its own report; the names are durable before it (no directory
+		    * left to fsync here: the round after naming flushed them, and holding a descriptor per directory
+		    * ran large mirrored trees out of descriptors) */
 	pthread_mutex_lock(&g->lock);
 	g->draining++;
 	pthread_cond_signal(&g->hurry);
 	while (g->in_flight > 0)
 		pthread_cond_wait(&g->idle, &g->lock);
 	g->draining--;
-	/* The committer's second flush already made the names durable; this also covers directories on file systems
-	 * where syncfs() is weaker than on ext4 or XFS. */
-	for (i = 0; i < g->n_dirs; i++)
-		if (fsync(g->dirs[i].fd) != 0 && rc == ESEAL_OK)
-			rc = es_error_set(err, ESEAL_E_IO, "fsync of an output directory failed: %s", strerror(errno));
 	pthread_mutex_unlock(&g->lock);
-	return rc;
+	return ESEAL_OK;
 }
 
 void eseal_output_group_free(eseal_output_group *g)
 {
-	size_t i;
-
 	if (g == NULL)
 		return;
 	if (g->running) {
@@ -290,9 +244,6 @@ void eseal_output_group_free(eseal_output_group *g)
 		pthread_mutex_unlock(&g->lock);
 		pthread_join(g->thread, NULL); /* it reports everything still queued before it ends */
 	}
-	for (i = 0; i < g->n_dirs; i++)
-		close(g->dirs[i].fd);
-	free(g->dirs);
 	pthread_cond_destroy(&g->hurry);
 	pthread_cond_destroy(&g->idle);
 	pthread_cond_destroy(&g->room);

@@ -7,13 +7,13 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <search.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 struct job {
@@ -36,9 +36,12 @@ struct batch {
 	size_t n;
 	atomic_size_t next;
 	atomic_int stop;        /* a batch-wide failure: take no new documents */
-	pthread_mutex_t lock;   /* reports, summary */
-	size_t done;
+	pthread_mutex_t lock;   /* reports, summary, outputs */
+	struct hsearch_data outputs; /* output path -> the job that claimed it */
+	size_t first_failed;    /* input index of the document whose failure class is summary->first_failure */
 };
+
+#define MAX_THREADS 256
 
 /* Fatal for the whole batch: the next document would fail the same way. */
 static int is_batch_fatal(eseal_status st)
@@ -112,8 +115,13 @@ static void finish_job(struct batch *b, struct job *j)
 	j->reported = 1;
 	if (j->err.status != ESEAL_OK) {
 		s->failed++;
-		if (s->first_failure == ESEAL_OK)
+		/* The earliest failed input, not the first reported: with several workers that would vary between runs,
+		 * and so would the exit status. A document never attempted tells nothing about itself. */
+		if (j->err.status != ESEAL_E_CANCELLED &&
+		    (s->first_failure == ESEAL_OK || (size_t)(j - b->jobs) < b->first_failed)) {
 			s->first_failure = j->err.status;
+			b->first_failed = (size_t)(j - b->jobs);
+		}
 		/* Only a document that was tried can tell about the others; one never started only echoes the stop. */
 		if (j->started && is_batch_fatal(j->err.status) && !atomic_load(&b->stop)) {
 			s->stop = j->err;
@@ -131,7 +139,7 @@ static void finish_job(struct batch *b, struct job *j)
 	r.status = j->err.status != ESEAL_OK ? ESEAL_DOC_FAILED : j->skipped ? ESEAL_DOC_SKIPPED : ESEAL_DOC_SEALED;
 	r.err = &j->err;
 	r.ms = j->started ? es_now_ms() - j->t0 : 0;
-	r.done = ++b->done;
+	r.done = s->sealed + s->failed + s->skipped;
 	r.total = b->n;
 	b->bo->report(b->bo->report_ctx, &r);
 	pthread_mutex_unlock(&b->lock);
@@ -144,6 +152,24 @@ static void on_output_done(void *ctx, void *cookie, const eseal_error *err)
 
 	j->err = *err;
 	finish_job(ctx, j);
+}
+
+/* Two inputs can map to one output (absolute paths keep only their name): the first to claim it seals, the other
+ * fails, where with --force it would silently replace the first seal. */
+static int claim_output(struct batch *b, struct job *j, eseal_error *err)
+{
+	ENTRY want = {j->output, j}, *found = NULL;
+	int ok;
+
+	pthread_mutex_lock(&b->lock);
+	ok = hsearch_r(want, ENTER, &found, &b->outputs);
+	pthread_mutex_unlock(&b->lock);
+	if (!ok)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", j->input);
+	if (found->data != j)
+		return es_error_set(err, ESEAL_E_USAGE, "%s: not sealed: its output %s is also the output of %s",
+				    j->input, j->output, ((struct job *)found->data)->input);
+	return ESEAL_OK;
 }
 
 /* Returns 1 if the output was handed to the commit group, which then reports the document (on_output_done);
@@ -164,6 +190,8 @@ static int seal_one(struct batch *b, struct job *j)
 		es_error_set(&err, ESEAL_E_INTERNAL, "%s: out of memory", j->input);
 		goto failed;
 	}
+	if (claim_output(b, j, &err) != ESEAL_OK)
+		goto failed;
 	/* Resuming: an existing regular file is an earlier run's output, whole (outputs are only ever named when
 	 * complete). Anything else at that name is left to the sealer, which refuses it with its reason. */
 	if (b->bo->skip_existing && lstat(j->output, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -213,6 +241,8 @@ static int thread_count(const eseal_sealer *sealer, const eseal_batch_options *b
 	 * while answers travel. The TSA client keeps one kept-alive connection per request in flight. */
 	if (eseal_sealer_profile(sealer)->level == ESEAL_LEVEL_B_T)
 		threads = bo->tsa_inflight > 0 ? bo->tsa_inflight : 4 * threads;
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
 	if ((size_t)threads > n)
 		threads = n > 0 ? (int)n : 1;
 	return threads;
@@ -225,7 +255,7 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 	eseal_output_group *group = NULL;
 	pthread_t *threads = NULL;
 	size_t i, started = 0;
-	int n_threads, rc = ESEAL_OK;
+	int n_threads, rc = ESEAL_OK, have_outputs = 0;
 
 	memset(&b, 0, sizeof(b));
 	memset(summary, 0, sizeof(*summary));
@@ -248,6 +278,12 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 	}
 	for (i = 0; i < n; i++)
 		b.jobs[i].input = inputs[i];
+	/* The table never grows: room for every input, and a third spare so that probing stays short. */
+	if (hcreate_r(n + n / 3 + 1, &b.outputs) == 0) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory for %zu documents", n);
+		goto cleanup;
+	}
+	have_outputs = 1;
 	/* Outputs reach the disk in shared rounds while the workers go on sealing; a document is reported once its
 	 * output is durable (eseal/output.h). */
 	if ((rc = eseal_output_group_new(&group, on_output_done, &b, err)) != ESEAL_OK)
@@ -265,7 +301,7 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 		worker(&b);
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
-	/* Waits until every handed-over output is reported; a failure here is the directories' flush. */
+	/* Waits until every handed-over output is reported (durably named, or failed). */
 	rc = eseal_output_group_sync(group, err);
 
 	/* Every document gets a report, including those never started, so a pipeline can account for all. */
@@ -279,11 +315,13 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 			es_error_set(&j->err, summary->stop.status, "%s: not sealed: batch stopped (%s)", j->input,
 				     summary->stop.message);
 		else
-			es_error_set(&j->err, ESEAL_E_INTERNAL, "%s: not sealed: the batch was interrupted", j->input);
+			es_error_set(&j->err, ESEAL_E_CANCELLED, "%s: not sealed: the batch was interrupted", j->input);
 		finish_job(&b, j);
 	}
 cleanup:
 	eseal_output_group_free(group);
+	if (have_outputs)
+		hdestroy_r(&b.outputs);
 	for (i = 0; b.jobs != NULL && i < n; i++)
 		free(b.jobs[i].output);
 	free(b.jobs);

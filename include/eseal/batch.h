@@ -35,7 +35,7 @@ typedef void (*eseal_doc_report_fn)(void *ctx, const eseal_doc_report *report);
 
 typedef struct eseal_batch_options {
 	int jobs;                      /* worker threads; 0 = the number of online cores */
-	int tsa_inflight;              /* B-T: documents in progress at once; 0 = 4 x jobs */
+	int tsa_inflight;              /* B-T: documents in progress at once; 0 = 4 x jobs (threads: at most 256) */
 	const char *out_dir;           /* required; created if missing. Outputs mirror relative input paths below it */
 	const char *suffix;            /* NULL, or inserted before each output's extension (a.pdf -> a.SUFFIX.pdf) */
 	int skip_existing;             /* a document whose output exists is reported skipped, not sealed again */
@@ -50,13 +50,13 @@ typedef struct eseal_batch_summary {
 	int cancelled;                  /* *cancel was set before every document was started */
 	eseal_error stop;               /* ESEAL_OK, or the failure that stopped the batch because it would have
 					 * failed every other document too (PIN, token, TSA, configuration) */
-	eseal_status first_failure;     /* the class of the first document failure reported, ESEAL_OK if none */
+	eseal_status first_failure;     /* the class of the earliest failed input in input order (not counting those
+					 * ESEAL_E_CANCELLED), ESEAL_OK if none: the same whatever the threads did */
 } eseal_batch_summary;
 
 /* Seals inputs[0..n) with so (its output_group and output_cookie are the batch's own). Returns ESEAL_OK once every
- * document has been reported and the output directories are flushed. Otherwise err says why: either the batch
- * could not start (no output directory, out of memory: nothing was reported) or the final directory flush failed
- * (everything was reported; summary holds the counts). */
+ * document has been reported (each failure is in its report and the summary). Otherwise the batch could not start
+ * (no output directory, out of memory), nothing was reported, and err says why. */
 int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
 		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err);
 

@@ -19,7 +19,8 @@ typedef enum {
 	ESEAL_E_HSM,      /* token transiently unavailable (device error, removed, busy): retry later */
 	ESEAL_E_TSA,      /* time-stamp authority unreachable or answered badly: retry later */
 	ESEAL_E_CRYPTO,   /* a cryptographic operation failed unexpectedly */
-	ESEAL_E_INTERNAL  /* a bug or resource exhaustion */
+	ESEAL_E_INTERNAL, /* a bug or resource exhaustion */
+	ESEAL_E_CANCELLED /* not attempted: the batch was stopped by its caller (a signal) first; seal it again */
 } eseal_status;
 
 #define ESEAL_ERROR_MESSAGE_MAX 1024

@@ -28,7 +28,7 @@ typedef struct eseal_output_group eseal_output_group;
 typedef void (*eseal_output_done_fn)(void *ctx, void *cookie, const eseal_error *err);
 
 int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, void *ctx, eseal_error *err);
-/* Waits until every output handed over so far has been reported, then fsyncs the directories named into. */
+/* Waits until every output handed over so far has been reported (each report comes after its name is durable). */
 int eseal_output_group_sync(eseal_output_group *group, eseal_error *err);
 /* Reports what is still pending, then stops the committer thread. NULL is fine. */
 void eseal_output_group_free(eseal_output_group *group);

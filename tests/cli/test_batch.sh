@@ -63,6 +63,20 @@ expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --force --out-dir "$D/out" in
 xmlsec_ok "$D/out/inv-000001.xml" || fail "xmlsec1 rejects the replaced output"
 pass "existing outputs kept without --force, replaced with it"
 
+# 2a. Two inputs that map to one output (absolute paths keep only their name): one is sealed, the other fails and
+#     names both, also with --force, where it would otherwise replace the first seal.
+mkdir -p "$D/twin/a" "$D/twin/b"
+cp "$IN/drawing.dwg" "$D/twin/a/same.bin"
+printf 'another drawing\n' >"$D/twin/b/same.bin"
+expect_exit 64 "$ESEAL" seal --profile demo-bb -j 2 --force --json --out-dir "$D/twin/out" "$D/twin/a/same.bin" \
+	"$D/twin/b/same.bin"
+[ "$(grep -c '"status":"sealed"' "$OUT")" -eq 1 ] || fail "twin outputs: want exactly one sealed: $(cat "$OUT")"
+assert_grep "is also the output of" "$OUT"
+winner=$(python3 -c 'import json,sys; print([d["input"] for d in map(json.loads, open(sys.argv[1])) if d["status"] == "sealed"][0])' "$OUT")
+openssl cms -verify -binary -inform DER -in "$D/twin/out/same.bin.p7s" -content "$winner" -CAfile "$ROOT" \
+	-purpose any -out /dev/null 2>"$D/cms.log" || fail "the twin that was reported sealed does not verify: $(cat "$D/cms.log")"
+pass "two inputs with one output name: one sealed (openssl cms -verify), the other refused naming both"
+
 # 2b. Resuming a stopped batch: --skip-existing leaves the documents whose outputs exist (byte for byte) and seals
 #     the rest; skipped documents are reported, not failed.
 mkdir -p "$D/resume"
@@ -90,6 +104,18 @@ grep -aE >/dev/null $'\r4/4 sealed or failed, [0-9.]+ docs/s, ETA [0-9]+ s' "$D/
 expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --out-dir "$D/notty" -- inv-00000[1-4].xml
 [ ! -s "$ERR" ] || fail "a batch writing to a file must be quiet: $(cat "$ERR")"
 pass "progress line on a terminal, quiet otherwise"
+
+# 2d. A mirrored tree of many directories needs no descriptor per directory: 80 subdirectories under a limit of 64
+#     open files (the batch once kept every output directory open until its end).
+for i in $(seq -w 1 80); do
+	mkdir -p "$D/tree/d$i"
+	cp inv-000001.xml "$D/tree/d$i/inv.xml"
+done
+(cd "$D/tree" && ulimit -n 64 && find . -name inv.xml | "$ESEAL" seal --profile demo-bb -j 2 --json --from - \
+	--out-dir "$D/tree-out") >"$OUT" 2>"$ERR" || fail "80 directories under ulimit -n 64: $(head -3 "$OUT" "$ERR")"
+[ "$(grep -c '"status":"sealed"' "$OUT")" -eq 80 ] || fail "80 directories: not all sealed: $(grep -m3 failed "$OUT")"
+xmlsec_ok "$D/tree-out/d80/inv.xml" || fail "xmlsec1 rejects a mirrored output: $(cat "$D/xmlsec.log")"
+pass "80 output directories sealed under a limit of 64 open files"
 
 # 3. --from - with NUL-separated names (find -print0), subdirectories mirrored, --suffix.
 find . -name 'report-*.pdf' -print0 | sort -z >"$D/list"
@@ -161,6 +187,9 @@ for sig in INT TERM KILL; do
 		[ "$(wc -l <"$D/sig.json")" -eq 400 ] || fail "SIG$sig: every document needs a JSON line"
 		[ "$(grep -c '"status":"sealed"' "$D/sig.json")" -eq "$n" ] || fail "SIG$sig: JSON and outputs disagree"
 		assert_grep "interrupted" "$D/sig.json"
+		# Not attempted is not a fault of eseal's: the class says to seal them again, never "internal".
+		grep '"status":"failed"' "$D/sig.json" | grep -v >/dev/null '"error_class":"cancelled"' &&
+			fail "SIG$sig: a document the signal kept from starting must be error_class cancelled"
 	fi
 	ls -A "$out" | grep -v '^inv-[0-9]*\.xml$' && fail "SIG$sig left stray files"
 	# A "sealed" line is printed only once the output is on disk under its name, even if the batch dies next.
