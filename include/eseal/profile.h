@@ -57,12 +57,11 @@ typedef struct eseal_profile {
 	double rect[4];      /* x, y, w, h in points; all 0 = default place */
 	char *image;         /* PNG/JPEG seal image */
 	eseal_certify certify;
+	char *field;         /* name of an existing empty signature field to seal into, or NULL */
 	/* XML */
 	eseal_placement placement;
 	/* CUPS printer */
 	char *output_dir;
-	/* PDF (appended last for compatibility): name of an existing empty signature field to seal into */
-	char *field;
 } eseal_profile;
 
 /* Empty profile with defaults (level B-B, sha256, ...). */
