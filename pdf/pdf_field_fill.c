@@ -16,7 +16,7 @@ typedef struct find_ctx {
 	es_pdf_doc *d;
 	const char *want;
 	qpdf_oh found;
-	int visits;
+	int visits, oom;
 } find_ctx;
 
 /* The partial name /T of a field as UTF-8 (malloc'd), NULL for a dictionary without one (a widget, not a field). */
@@ -45,7 +45,9 @@ static void walk(find_ctx *f, qpdf_oh arr, const char *prefix, int depth)
 		char *t = qpdf_oh_is_dictionary(q, item) ? partial_name(f->d, item) : NULL, *full = NULL;
 		size_t len;
 
-		if (t != NULL && (full = malloc(strlen(prefix) + strlen(t) + 2)) != NULL) {
+		if (t != NULL && (full = malloc(strlen(prefix) + strlen(t) + 2)) == NULL)
+			f->oom = 1;
+		if (full != NULL) {
 			sprintf(full, "%s%s%s", prefix, *prefix ? "." : "", t);
 			len = strlen(full);
 			if (strcmp(full, f->want) == 0) {
@@ -109,15 +111,15 @@ static qpdf_oh widget_page(es_pdf_doc *d, qpdf_oh widget)
 	return 0;
 }
 
-/* The widget (merged into the field, or its one widget kid), its page and whether it has an area there. */
-static int find_widget(es_pdf_seal_ctx *c, eseal_error *err)
+/* The widget (merged into the field, or its one widget kid: count_kids' findings, widget owned from here), its page
+ * and whether it has an area there. */
+static int find_widget(es_pdf_seal_ctx *c, int widgets, qpdf_oh widget, eseal_error *err)
 {
 	es_pdf_doc *d = &c->doc;
 	const char *name = c->opts->field;
-	qpdf_oh kids = qpdf_oh_get_key(d->q, c->field, "/Kids"), rect = 0, widget = 0;
-	int sub = 0, widgets = 0, rc = ESEAL_OK;
+	qpdf_oh rect = 0, subtype = qpdf_oh_get_key(d->q, c->field, "/Subtype");
+	int rc = ESEAL_OK;
 
-	count_kids(d, kids, &sub, &widgets, &widget);
 	if (widgets > 1) {
 		rc = es_error_set(err, ESEAL_E_INPUT,
 				  "%s: form field %s is shown in %d places; sealing into such a field is not supported",
@@ -125,7 +127,7 @@ static int find_widget(es_pdf_seal_ctx *c, eseal_error *err)
 		goto cleanup;
 	}
 	if (widgets == 0 && (qpdf_oh_has_key(d->q, c->field, "/Rect") ||
-			     qpdf_oh_is_name_and_equals(d->q, qpdf_oh_get_key(d->q, c->field, "/Subtype"), "/Widget")))
+			     qpdf_oh_is_name_and_equals(d->q, subtype, "/Widget")))
 		widget = qpdf_oh_new_object(d->q, c->field);
 	if (widget == 0)
 		goto cleanup;
@@ -142,7 +144,7 @@ static int find_widget(es_pdf_seal_ctx *c, eseal_error *err)
 	c->widget_area = c->page != 0 && es_pdf_read_rect(d, rect, c->widget_rect) &&
 			 c->widget_rect[2] - c->widget_rect[0] >= 1 && c->widget_rect[3] - c->widget_rect[1] >= 1;
 cleanup:
-	qpdf_oh_release(d->q, kids);
+	qpdf_oh_release(d->q, subtype);
 	qpdf_oh_release(d->q, rect);
 	if (widget)
 		qpdf_oh_release(d->q, widget);
@@ -203,7 +205,7 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 	const char *name = o->field;
 	qpdf_oh root = qpdf_get_root(d->q), acro = qpdf_oh_get_key(d->q, root, "/AcroForm");
 	qpdf_oh fields = qpdf_oh_get_key_if_dict(d->q, acro, "/Fields"), ft = 0, v = 0, kids = 0, widget = 0;
-	find_ctx f = {d, name, 0, 0};
+	find_ctx f = {d, name, 0, 0, 0};
 	int rc = ESEAL_OK, sub = 0, widgets = 0;
 
 	if (*name == '\0') {
@@ -224,15 +226,14 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 		goto cleanup;
 	}
 	if (f.found == 0) {
-		rc = es_error_set(err, ESEAL_E_INPUT, "%s: no form field named %s", d->path, name);
+		rc = f.oom ? es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", d->path) :
+			     es_error_set(err, ESEAL_E_INPUT, "%s: no form field named %s", d->path, name);
 		goto cleanup;
 	}
 	c->field = f.found;
 	/* A name that stops at a parent (approval of approval.seal) is a user's slip worth naming as such. */
 	kids = qpdf_oh_get_key(d->q, c->field, "/Kids");
 	count_kids(d, kids, &sub, &widgets, &widget);
-	if (widget)
-		qpdf_oh_release(d->q, widget);
 	if (sub > 0) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: form field %s has sub-fields; name one of them", d->path,
 				  name);
@@ -254,7 +255,9 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 				  "%s: form field %s is not an indirect object; cannot seal into it", d->path, name);
 		goto cleanup;
 	}
-	if ((rc = find_widget(c, err)) != ESEAL_OK || (rc = check_lock(c, err)) != ESEAL_OK)
+	rc = find_widget(c, widgets, widget, err);
+	widget = 0;
+	if (rc != ESEAL_OK || (rc = check_lock(c, err)) != ESEAL_OK)
 		goto cleanup;
 	if (o->visible && !c->widget_area)
 		rc = es_error_set(err, ESEAL_E_USAGE,
@@ -268,6 +271,8 @@ cleanup:
 	qpdf_oh_release(d->q, ft);
 	qpdf_oh_release(d->q, v);
 	qpdf_oh_release(d->q, kids);
+	if (widget)
+		qpdf_oh_release(d->q, widget);
 	return rc;
 }
 

@@ -108,7 +108,7 @@ int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal
 	const EVP_MD *md;
 	unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
 	unsigned int dlen = 0;
-	size_t der_len = 0, reserve, placed = 0;
+	size_t der_len = 0, reserve;
 	int fd = -1, rc = ESEAL_OK, attempt;
 
 	memset(&c, 0, sizeof(c));
@@ -143,8 +143,7 @@ int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal
 		out = NULL;
 		OPENSSL_free(der);
 		der = NULL;
-		placed = reserve;
-		if ((rc = build_update(&c, placed, err)) != ESEAL_OK ||
+		if ((rc = build_update(&c, reserve, err)) != ESEAL_OK ||
 		    (rc = es_pdf_sigdict_patch_byterange(&c, err)) != ESEAL_OK)
 			goto cleanup;
 		if ((rc = eseal_output_open(&out, out_path, opts->overwrite, in_path, err)) != ESEAL_OK)
@@ -154,16 +153,11 @@ int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal
 			goto cleanup;
 		if ((rc = eseal_cms_sign_digest(opts->signer, &cmsopts, digest, dlen, &der, &der_len, err)) != ESEAL_OK)
 			goto cleanup;
-		if (der_len <= placed)
+		if (der_len <= reserve)
 			break;
 		reserve = der_len + 2048;
 	}
-	/* Checked against what this file's placeholder holds, never against the next estimate. */
-	if (der_len > placed) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: signature of %zu bytes does not fit the reserved %zu",
-				  in_path, der_len, placed);
-		goto cleanup;
-	}
+	/* Refuses a signature larger than this file's placeholder (if the second estimate failed too). */
 	if ((rc = es_pdf_pass_patch_contents(&c, out, der, der_len, err)) != ESEAL_OK)
 		goto cleanup;
 	rc = eseal_output_commit(out, err);

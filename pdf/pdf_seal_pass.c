@@ -79,16 +79,15 @@ int es_pdf_pass_patch_contents(es_pdf_seal_ctx *c, eseal_output *out, const unsi
 			       eseal_error *err)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	char *h = malloc(der_len * 2 + 1);
+	char *h = NULL;
 	size_t i;
 	int rc;
 
-	if (h == NULL)
+	if (der_len * 2 + 2 > c->contents_len)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: signature of %zu bytes larger than its placeholder (%zu)",
+				    c->doc.path, der_len, (c->contents_len - 2) / 2);
+	if ((h = malloc(der_len * 2 + 1)) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	if (der_len * 2 + 2 > c->contents_len) {
-		free(h);
-		return es_error_set(err, ESEAL_E_INTERNAL, "%s: signature larger than its placeholder", c->doc.path);
-	}
 	for (i = 0; i < der_len; i++) {
 		h[2 * i] = hex[der[i] >> 4];
 		h[2 * i + 1] = hex[der[i] & 15];
