@@ -87,8 +87,9 @@ int es_pdf_array_rewrite(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_b
 qpdf_oh es_pdf_page_inherited(es_pdf_doc *doc, qpdf_oh page, const char *key);
 /* Reads a 4-number rectangle, normalised so that x0 <= x1, y0 <= y1. */
 int es_pdf_read_rect(es_pdf_doc *doc, qpdf_oh arr, double r[4]);
-/* Whether name is already a top-level field name in /AcroForm /Fields (a new field's name must be unique). */
-int es_pdf_field_name_used(es_pdf_doc *doc, const char *name);
+/* The first eSeal<k> (k = 1, 2, ...) that is not a top-level field name in /AcroForm /Fields, into name[len]: a new
+ * field's name must be unique. Returns 0 when out of memory. */
+int es_pdf_new_field_name(es_pdf_doc *doc, char *name, size_t len);
 
 /* ---- the incremental update (pdf_update.c) ---- */
 

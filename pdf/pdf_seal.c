@@ -80,17 +80,14 @@ static int check_allowed(es_pdf_seal_ctx *c, eseal_error *err)
  * one empty signature field gets a new one unless it is named: which field a seal fills is the user's decision. */
 static int choose_target(es_pdf_seal_ctx *c, eseal_error *err)
 {
-	int rc, n;
+	int rc;
 
 	if (c->opts->field != NULL)
 		return es_pdf_field_find(c, err);
 	if ((rc = es_pdf_place_choose_page(c, err)) != ESEAL_OK)
 		return rc;
-	for (n = 1; n < 100000; n++) {
-		snprintf(c->field_name, sizeof(c->field_name), "eSeal%d", n);
-		if (!es_pdf_field_name_used(&c->doc, c->field_name))
-			break;
-	}
+	if (!es_pdf_new_field_name(&c->doc, c->field_name, sizeof(c->field_name)))
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", c->doc.path);
 	return ESEAL_OK;
 }
 

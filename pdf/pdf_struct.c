@@ -556,25 +556,41 @@ int es_pdf_read_rect(es_pdf_doc *doc, qpdf_oh arr, double r[4])
 	return 1;
 }
 
-int es_pdf_field_name_used(es_pdf_doc *doc, const char *name)
+int es_pdf_new_field_name(es_pdf_doc *doc, char *name, size_t len)
 {
 	qpdf_oh root = qpdf_get_root(doc->q);
 	qpdf_oh acro = qpdf_oh_get_key(doc->q, root, "/AcroForm");
 	qpdf_oh fields = qpdf_oh_get_key_if_dict(doc->q, acro, "/Fields");
 	qpdf_oh f, t;
-	int n, i, used = 0;
+	unsigned char *taken = NULL;
+	const char *s;
+	char *end;
+	long k;
+	int n, i, pick = -1;
 
+	/* One pass marks which eSeal<k> are taken; among n fields one of eSeal1..eSeal<n+1> is free. (Asking name by
+	 * name cost a pass per name: quadratic in a hostile form's field count.) */
 	n = qpdf_oh_is_array(doc->q, fields) ? qpdf_oh_get_array_n_items(doc->q, fields) : 0;
-	for (i = 0; i < n && i < MAX_FIELDS && !used; i++) {
+	if (n > MAX_FIELDS)
+		n = MAX_FIELDS;
+	if ((taken = calloc((size_t)n + 2, 1)) == NULL)
+		goto cleanup;
+	for (i = 0; i < n; i++) {
 		f = qpdf_oh_get_array_item(doc->q, fields, i);
 		t = qpdf_oh_get_key_if_dict(doc->q, f, "/T");
-		if (qpdf_oh_is_string(doc->q, t) && strcmp(qpdf_oh_get_utf8_value(doc->q, t), name) == 0)
-			used = 1;
+		if (qpdf_oh_is_string(doc->q, t) && strncmp(s = qpdf_oh_get_utf8_value(doc->q, t), "eSeal", 5) == 0 &&
+		    s[5] >= '1' && s[5] <= '9' && (k = strtol(s + 5, &end, 10)) <= n + 1 && *end == '\0')
+			taken[k] = 1;
 		qpdf_oh_release(doc->q, t);
 		qpdf_oh_release(doc->q, f);
 	}
+	for (pick = 1; taken[pick]; pick++)
+		;
+	snprintf(name, len, "eSeal%d", pick);
+cleanup:
+	free(taken);
 	qpdf_oh_release(doc->q, fields);
 	qpdf_oh_release(doc->q, acro);
 	qpdf_oh_release(doc->q, root);
-	return used;
+	return pick > 0;
 }
