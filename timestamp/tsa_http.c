@@ -191,8 +191,10 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
 	}
-	/* The peer and host name checks are curl's defaults; only the anchors may be replaced, never switched off. */
-	if (req->tls_ca_file != NULL && curl_easy_setopt(h, CURLOPT_CAINFO, req->tls_ca_file) != CURLE_OK) {
+	/* The peer and host name checks are curl's defaults; only the anchors may be replaced, never switched off.
+	 * Replaced means both: Debian's libcurl also has a built-in CA directory (/etc/ssl/certs) besides the bundle. */
+	if (req->tls_ca_file != NULL && (curl_easy_setopt(h, CURLOPT_CAINFO, req->tls_ca_file) != CURLE_OK ||
+					 curl_easy_setopt(h, CURLOPT_CAPATH, NULL) != CURLE_OK)) {
 		snprintf(reason, reason_size, "cannot set up the TLS CA certificates");
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
