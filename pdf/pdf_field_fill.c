@@ -213,7 +213,7 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 		goto cleanup;
 	}
 	/* The field's widget fixes page and place; a second opinion from the options is a mistake, not a hint. */
-	if (o->page != 0 || o->rect[0] != 0 || o->rect[1] != 0 || o->rect[2] != 0 || o->rect[3] != 0) {
+	if (o->page != 0 || es_pdf_rect_given(o)) {
 		rc = es_error_set(
 			err, ESEAL_E_USAGE,
 			"%s: --field %s: the seal goes where the field is; --page/--rect cannot be combined with it",

@@ -116,7 +116,7 @@ int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, esea
 	es_pdf_place_page_geometry(&c->doc, c->page, crop, &rotate);
 	dw = rotate % 180 ? crop[3] - crop[1] : crop[2] - crop[0];
 	dh = rotate % 180 ? crop[2] - crop[0] : crop[3] - crop[1];
-	if (o->rect[0] == 0 && o->rect[1] == 0 && o->rect[2] == 0 && o->rect[3] == 0) {
+	if (!es_pdf_rect_given(o)) {
 		w = DEFAULT_W < dw ? DEFAULT_W : dw;
 		h = DEFAULT_H < dh ? DEFAULT_H : dh;
 		x = dw - w - MARGIN > 0 ? dw - w - MARGIN : 0;

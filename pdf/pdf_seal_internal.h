@@ -29,6 +29,12 @@ typedef struct es_pdf_seal_ctx {
 
 /* ---- placement (pdf_place.c) ---- */
 
+/* Whether the caller chose the seal's rectangle (all zero: the default place). */
+static inline int es_pdf_rect_given(const eseal_pdf_options *o)
+{
+	return o->rect[0] != 0 || o->rect[1] != 0 || o->rect[2] != 0 || o->rect[3] != 0;
+}
+
 /* Sets c->page from opts->page (a new field). */
 int es_pdf_place_choose_page(es_pdf_seal_ctx *c, eseal_error *err);
 /* The visible crop box (falls back to the media box, then Letter) and /Rotate (0, 90, 180, 270) of page. */
