@@ -52,7 +52,7 @@ static int is_batch_fatal(eseal_status st)
 
 static int cancelled(const struct batch *b)
 {
-	return b->bo->cancel != NULL && atomic_load(b->bo->cancel) != 0;
+	return b->bo->cancelled != NULL && b->bo->cancelled(b->bo->cancel_ctx) != 0;
 }
 
 char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_format format, const char *suffix)

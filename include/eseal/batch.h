@@ -3,7 +3,6 @@
 #ifndef ESEAL_BATCH_H
 #define ESEAL_BATCH_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 
 #include "eseal/error.h"
@@ -41,13 +40,15 @@ typedef struct eseal_batch_options {
 	int skip_existing;             /* a document whose output exists is reported skipped, not sealed again */
 	eseal_doc_report_fn report;    /* required */
 	void *report_ctx;
-	atomic_int *cancel;            /* NULL, or a flag: non-zero = start no more. Lock-free, so a signal handler may
-					* set it (atomic_store) while the workers read it */
+	/* NULL, or asked by the workers before each document: non-zero = start no more (a signal arrived). Called from
+	 * several threads at once, so it should only read a flag (a C11 atomic_int, which a signal handler may set). */
+	int (*cancelled)(void *cancel_ctx);
+	void *cancel_ctx;
 } eseal_batch_options;
 
 typedef struct eseal_batch_summary {
 	size_t sealed, failed, skipped; /* failed includes those never started */
-	int cancelled;                  /* *cancel was set before every document was started */
+	int cancelled;                  /* cancelled() said so before every document was started */
 	eseal_error stop;               /* ESEAL_OK, or the failure that stopped the batch because it would have
 					 * failed every other document too (PIN, token, TSA, configuration) */
 	eseal_status first_failure;     /* the class of the earliest failed input in input order (not counting those

@@ -11,10 +11,17 @@
 #include "batch.h"
 #include "cli.h"
 
-/* Set from the signal handler; the library's workers read it between documents (eseal_batch_options.cancel).
+/* Set from the signal handler; the library's workers read it between documents (eseal_batch_options.cancelled).
  * The only process-global state here. A lock-free atomic: safe in a handler and between threads alike. */
 static atomic_int es_batch_signal;
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal flag must be a lock-free atomic");
+
+/* eseal_batch_options.cancelled: the signal handler's flag, read by the batch's workers. */
+static int signalled(void *ctx)
+{
+	(void)ctx;
+	return atomic_load(&es_batch_signal) != 0;
+}
 
 static void on_signal(int sig)
 {
@@ -277,7 +284,7 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	o.skip_existing = bo->skip_existing;
 	o.report = on_report;
 	o.report_ctx = &view;
-	o.cancel = &es_batch_signal;
+	o.cancelled = signalled;
 
 	/* First SIGINT/SIGTERM: finish the documents in progress, start no more. A second one kills at once,
 	 * which is still safe: outputs only get a name once complete (eseal/output.h). */
