@@ -203,6 +203,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
 	int covers = 0, unsafe = 0, bad_transform = 0;
+	char *path = NULL;
 
 	*sp_referenced = 0;
 	for (ref = si != NULL ? si->children : NULL; ref != NULL; ref = ref->next) {
@@ -252,18 +253,24 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 					     "(signature wrapping?)",
 					     (const char *)uri, (const char *)el->name);
 			}
-		} else if (dirfd >= 0 && uri != NULL && es_xv_detached_uri_ok((const char *)uri) && tr == NULL) {
-			char *path = es_xv_detached_path((const char *)uri);
+		} else if (dirfd >= 0 && uri != NULL && tr == NULL &&
+			   (path = es_xv_detached_path((const char *)uri)) != NULL) {
+			/* Opened as xmlsec's reader will open it (xml_verify_io.c), not merely looked up. */
+			const char *why = NULL;
+			int fd = es_xv_open_beneath(dirfd, path, &why);
 
-			if (path != NULL && faccessat(dirfd, path, R_OK, 0) == 0) {
+			if (fd >= 0) {
+				close(fd);
 				covers = 1; /* the whole data file, no transform */
 			} else {
 				unsafe++;
 				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
-					     "detached data file %s not found beside the signature file",
-					     (const char *)uri);
+					     "detached data file %s not read: %s (only regular files in the signature "
+					     "file's directory, reached without symbolic links)",
+					     (const char *)uri, why);
 			}
 			free(path);
+			path = NULL;
 		} else {
 			unsafe++;
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
@@ -274,7 +281,8 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		xmlFree(uri);
 		xmlFree(type);
 	}
-	if (bad_transform)
+	/* A Reference whose data could not be read (or might be filtered) leaves the coverage unproven. */
+	if (bad_transform || unsafe)
 		covers = 0;
 	s->covers_whole_document = covers;
 	if (!covers && !unsafe && !bad_transform)

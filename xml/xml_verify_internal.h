@@ -44,10 +44,16 @@ void es_xv_collect_revocation(xmlNodePtr n, es_evidence *ev);
 /* xs:dateTime to UTC; 0 if unreadable. */
 time_t es_xv_xs_datetime(const xmlChar *s);
 
-/* Percent-decodes a relative URI into a path below the signature's directory; NULL if it is not a plain relative
- * path (absolute, "..", a scheme, a query). es_xv_detached_uri_ok: the same test, as a yes/no. */
+/* Detached data files. es_xv_detached_path: the path a Reference URI names below the signature's directory,
+ * decoded once as xmlsec decodes it before calling an input callback; NULL if the URI is not a plain relative path
+ * (absolute, "..", a scheme, a fragment, a query). es_xv_detached_path_ok: the same test on an already decoded path.
+ * es_xv_open_beneath: the one way such a file is opened (pre-check and reader alike): below dirfd only, no
+ * symbolic link on the way, a regular file (a FIFO would block); -1 with *why (a short reason) otherwise.
+ * es_xv_open_walk: its fallback without openat2, component by component (exposed for the tests). */
 char *es_xv_detached_path(const char *uri);
-int es_xv_detached_uri_ok(const char *uri);
+int es_xv_detached_path_ok(const char *path);
+int es_xv_open_beneath(int dirfd, const char *path, const char **why);
+int es_xv_open_walk(int dirfd, const char *path, int flags);
 /* Detached data files are read from dirfd's directory while this thread verifies (-1: none, the default). */
 void es_xv_io_use_dir(int dirfd);
 

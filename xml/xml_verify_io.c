@@ -1,70 +1,151 @@
 /* xml/xml_verify_io.c: the only input callbacks xmlsec keeps while verifying: detached data files named by plain
- * relative URIs, read from the signature file's directory and nowhere else. */
+ * relative URIs, read from the signature file's directory and nowhere else (no symbolic link, no FIFO, no device). */
 #include "xml_verify_internal.h"
 
-#include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <libxml/uri.h>
 #include <xmlsec/io.h>
 
 /* Detached XAdES: data files named by relative URIs are read from the directory of the signature file, through
  * our own xmlsec input callbacks, and only while this thread verifies such a signature. Absolute paths, "..",
- * schemes and anything outside that directory never reach a reader. */
+ * schemes, symbolic links and anything outside that directory never reach a reader. */
 static _Thread_local int detached_dirfd = -1;
 
-/* Percent-decodes a relative URI into a path; NULL if it is not a plain relative path below the directory. */
+int es_xv_detached_path_ok(const char *path)
+{
+	const char *p;
+
+	if (path == NULL || path[0] == '\0' || path[0] == '/')
+		return 0;
+	for (p = path; p != NULL; p = strchr(p, '/'), p = p != NULL ? p + 1 : NULL)
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			return 0;
+	return 1;
+}
+
+/* The URI is decoded exactly once, by the function xmlsec itself applies before it asks an input callback
+ * (xmlSecTransformInputURIOpen hands the callbacks xmlURIUnescapeString(uri)): the file checked here is the file
+ * xmlsec's reader opens. The raw URI must have no scheme (':'), no fragment ('#': xmlsec would apply an XPointer to
+ * the file), no query, no backslash and no %00 (which would cut the decoded name short). */
 char *es_xv_detached_path(const char *uri)
 {
-	size_t n = uri != NULL ? strlen(uri) : 0, i, j = 0;
-	char *out, *p;
+	char *dec = NULL, *out = NULL;
 
-	if (n == 0 || uri[0] == '/' || uri[0] == '#' || strchr(uri, ':') != NULL || strchr(uri, '\\') != NULL ||
-	    strchr(uri, '?') != NULL || (out = malloc(n + 1)) == NULL)
+	if (uri == NULL || uri[0] == '\0' || uri[0] == '/' || strpbrk(uri, ":#?\\") != NULL ||
+	    strcasestr(uri, "%00") != NULL)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		if (uri[i] == '%' && isxdigit((unsigned char)uri[i + 1]) && isxdigit((unsigned char)uri[i + 2])) {
-			char hex[3] = {uri[i + 1], uri[i + 2], 0};
-			out[j++] = (char)strtol(hex, NULL, 16);
-			i += 2;
-		} else {
-			out[j++] = uri[i];
-		}
-	}
-	out[j] = '\0';
-	for (p = out; p != NULL; p = strchr(p, '/'), p = p != NULL ? p + 1 : NULL)
-		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
-			break;
-	if (p != NULL || out[0] == '/' || strlen(out) != j || j == 0) {
-		free(out);
-		return NULL;
-	}
+	dec = xmlURIUnescapeString(uri, 0, NULL);
+	if (dec != NULL && es_xv_detached_path_ok(dec))
+		out = strdup(dec);
+	xmlFree(dec);
 	return out;
 }
 
-int es_xv_detached_uri_ok(const char *uri)
+/* Without openat2 (kernel < 5.6, or a seccomp filter that does not know it): one component at a time, each opened
+ * with O_NOFOLLOW, so a symbolic link anywhere on the path fails (ELOOP) instead of being followed. */
+int es_xv_open_walk(int dirfd, const char *path, int flags)
 {
-	char *p = es_xv_detached_path(uri);
+	char *copy = strdup(path), *comp, *save = NULL, *next;
+	int cur = dirfd, fd = -1, err = 0;
+	struct stat st;
 
-	free(p);
-	return p != NULL;
+	if (copy == NULL)
+		return -1;
+	if (path[0] == '/')
+		err = EXDEV; /* RESOLVE_BENEATH's answer to an absolute path */
+	for (comp = err == 0 ? strtok_r(copy, "/", &save) : NULL; comp != NULL; comp = next) {
+		next = strtok_r(NULL, "/", &save);
+		if (strcmp(comp, "..") == 0) {
+			err = EXDEV;
+			break;
+		}
+		if (next == NULL) {
+			fd = openat(cur, comp, flags | O_NOFOLLOW);
+			err = fd < 0 ? errno : 0;
+			break;
+		}
+		if (strcmp(comp, ".") == 0)
+			continue;
+		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		err = fd < 0 ? errno : 0;
+		/* O_DIRECTORY wins over O_NOFOLLOW for a link: ENOTDIR; say what it is, as openat2 does (ELOOP). */
+		if (err == ENOTDIR && fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			err = ELOOP;
+		if (cur != dirfd)
+			close(cur);
+		if (fd < 0)
+			break;
+		cur = fd;
+		fd = -1;
+	}
+	if (comp == NULL && fd < 0 && err == 0)
+		err = EISDIR; /* "", "." or "a/": no file named */
+	if (cur != dirfd)
+		close(cur);
+	free(copy);
+	errno = err;
+	return fd;
 }
 
-static int detached_match(const char *uri)
+int es_xv_open_beneath(int dirfd, const char *path, const char **why)
 {
-	return detached_dirfd >= 0 && es_xv_detached_uri_ok(uri);
+	struct open_how how;
+	struct stat st;
+	int fd, fl;
+
+	*why = NULL;
+	memset(&how, 0, sizeof(how));
+	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; such files are refused below. */
+	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	/* EPERM: container runtimes whose seccomp profile predates openat2 deny it that way. */
+	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+		fd = es_xv_open_walk(dirfd, path, (int)how.flags);
+	if (fd < 0) {
+		*why = errno == ENOENT ? "not found" :
+		       errno == ELOOP  ? "a symbolic link is on its path (not followed)" :
+		       errno == EXDEV  ? "it is outside the signature file's directory" :
+					 "cannot be opened";
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		close(fd);
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		*why = "cannot be opened";
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
-static void *detached_open(const char *uri)
+/* xmlsec asks with the decoded URI (see es_xv_detached_path), so nothing is decoded here. Every URI that reaches
+ * xmlsec passed es_xv_detached_path first, so its decoded form matches and xmlsec never retries with the raw one. */
+static int detached_match(const char *path)
 {
-	char *path = es_xv_detached_path(uri);
-	int fd = path != NULL ? openat(detached_dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY) : -1;
+	return detached_dirfd >= 0 && es_xv_detached_path_ok(path);
+}
 
-	free(path);
+static void *detached_open(const char *path)
+{
+	const char *why;
+	int fd = es_xv_open_beneath(detached_dirfd, path, &why);
+
 	return fd < 0 ? NULL : (void *)(intptr_t)(fd + 1);
 }
 

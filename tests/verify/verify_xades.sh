@@ -2,7 +2,9 @@
 # tests/verify/verify_xades.sh: `eseal verify` on XML: our XAdES seals (enveloped, UBL 2.1, FatturaPA; B-B/B-T) and
 # an xmlsec1 template signature pass (xmlsec1 --verify referees the same files); an edited invoice amount, XML
 # signature wrapping (moved root, duplicate Id), a time-stamp taken from another signature, XXE and an entity bomb
-# are reported and never pass.
+# are reported and never pass. Detached XAdES: passes beside its data (xmlsec1 agrees); data URIs outside the
+# directory (.., %2e%2e, absolute, file:), symbolic links on the path and FIFOs are never read; percent-escaped
+# names are decoded once.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 D=$(tmpdir)
@@ -108,13 +110,70 @@ cp "$SAMPLES/documents/site-plan.png" "$D/det/site plan.png"
 verify_json 0 "$D/det/seal.xml"
 expect_seal 0 TOTAL-PASSED None
 [ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "detached level"
+[ "$(jf "d['seals'][0]['covers_whole_document']")" = True ] || fail "a detached signature file covers its data files"
+# Referee: xmlsec1 resolves the relative URIs from the current directory, so it runs beside the data.
+(cd "$D/det" && referee seal.xml) || fail "referee xmlsec1 rejects the genuine detached seal beside its data"
+pass "detached XAdES beside its data: TOTAL-PASSED, xmlsec1 --verify agrees"
+
+# A file literally named x%41.txt: its URI is x%2541.txt, decoded once (by xmlsec's rule) to the name sealed, never
+# twice to xA.txt (which holds other bytes).
+mkdir "$D/pct"
+printf 'sealed bytes\n' >"$D/pct/x%41.txt"
+printf 'other bytes\n' >"$D/pct/xA.txt"
+"$ESEAL" seal -p demo --placement detached -o "$D/pct/seal.xml" "$D/pct/x%41.txt"
+grep -q 'URI="x%2541.txt"' "$D/pct/seal.xml" || fail "percent sign not escaped in the Reference URI"
+(cd "$D/pct" && referee seal.xml) || fail "referee xmlsec1 rejects the seal over x%41.txt"
+verify_json 0 "$D/pct/seal.xml"
+expect_seal 0 TOTAL-PASSED None
+printf 'changed\n' >"$D/pct/x%41.txt"
+verify_json 1 "$D/pct/seal.xml"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "x%2541.txt"
+pass "a percent-escaped data file name is decoded once: the file checked is the file digested"
+
 printf 'drawing data, revised\n' >"$D/det/plan.txt"
 verify_json 1 "$D/det/seal.xml"
 expect_seal 0 TOTAL-FAILED HASH_FAILURE "plan.txt"
 cp "$D/det/seal.xml" "$D/elsewhere/"
 verify_json 2 "$D/elsewhere/seal.xml"
-expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "not found beside"
-sed 's|URI="plan.txt"|URI="../../../../../../etc/passwd"|' "$D/det/seal.xml" >"$D/det/escape.xml"
-verify_json 2 "$D/det/escape.xml"
-expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "cannot be verified"
-pass "detached XAdES: passes beside its data, changed data fails, missing data and paths outside are not read"
+expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "plan.txt not read: not found"
+pass "detached XAdES: changed data fails, missing data is not found"
+
+# URIs that leave the signature's directory or name a scheme are never read (a copy of the data sits where each
+# points, so only the refusal keeps them from verifying).
+printf 'drawing data, revised\n' >"$D/elsewhere/plan.txt"
+for u in "../../../../../../etc/passwd" "%2e%2e/elsewhere/plan.txt" "%2E%2E/elsewhere/plan.txt" \
+	"$D/elsewhere/plan.txt" "file:plan.txt" "file://$D/elsewhere/plan.txt" "plan.txt#xpointer(/)"; do
+	sed "s|URI=\"plan.txt\"|URI=\"$u\"|" "$D/det/seal.xml" >"$D/det/escape.xml"
+	grep -qF "URI=\"$u\"" "$D/det/escape.xml" || fail "test set-up: URI $u not substituted"
+	verify_json 2 "$D/det/escape.xml"
+	expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "cannot be verified"
+	[ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "URI $u: covers_whole_document"
+done
+pass "detached XAdES: .., %2e%2e/, absolute and file: URIs and fragments are refused, never read"
+
+# A symbolic link anywhere on the path (here: the subdirectory) is not followed, even though the file it leads
+# to holds exactly the sealed bytes.
+mkdir -p "$D/link/sub" "$D/outside"
+printf 'site data\n' >"$D/link/sub/data.bin"
+"$ESEAL" seal -p demo --placement detached -o "$D/link/seal.xml" "$D/link/sub/data.bin"
+verify_json 0 "$D/link/seal.xml"
+expect_seal 0 TOTAL-PASSED None
+mv "$D/link/sub/data.bin" "$D/outside/data.bin"
+rmdir "$D/link/sub"
+ln -s ../outside "$D/link/sub"
+verify_json 2 "$D/link/seal.xml"
+expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "sub/data.bin not read: a symbolic link"
+[ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "symlinked directory: covers_whole_document"
+rm "$D/link/sub"
+mkdir "$D/link/sub"
+ln -s ../../outside/data.bin "$D/link/sub/data.bin"
+verify_json 2 "$D/link/seal.xml"
+expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "sub/data.bin not read: a symbolic link"
+pass "detached XAdES: a symlinked subdirectory or data file leading outside is not read"
+
+# A FIFO in place of a data file: opening it must not wait for a writer (verification would never end).
+rm "$D/link/sub/data.bin"
+mkfifo "$D/link/sub/data.bin"
+expect_exit 2 timeout 30 "$ESEAL" verify --json --trust "$ROOT" "$D/link/seal.xml"
+expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "sub/data.bin not read: not a regular file"
+pass "detached XAdES: a FIFO as data file is refused at once"
