@@ -1,8 +1,10 @@
 /* xml/xml_verify.c: XAdES / XML-DSig verification of every ds:Signature of a document. Parsing is hardened (no
  * network, no DTD loading, entity declarations refused); xmlsec checks SignedInfo and the References with a
- * whitelist of transforms and only same-document URIs, using the key of the KeyInfo certificate; we check that the
- * References cover what a reader sees (no wrapping: unique Ids, an Id reference must name the root), then XAdES
- * (SignedProperties, SigningCertificate(V2), SigningTime, SignatureTimeStamp) and the certificate via the core. */
+ * whitelist of transforms and only same-document URIs (or plain relative names of files beside the signature file,
+ * read through xml_verify_io.c), using the key of the KeyInfo certificate; we check that the References cover what
+ * a reader sees (no wrapping: unique Ids, an Id reference must name the root, detached files count only for a
+ * detached signature file), then XAdES (SignedProperties, SigningCertificate(V2), SigningTime, SignatureTimeStamp)
+ * and the certificate via the core. */
 #include "verify/verify_internal.h"
 #include "xml_verify_internal.h"
 
@@ -197,12 +199,15 @@ static int is_ubl_xpath(xmlNodePtr transform)
 }
 
 /* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
- * SignedProperties; anything else signs a fragment a reader does not see as "the document". */
+ * SignedProperties; anything else signs a fragment a reader does not see as "the document". Detached data files
+ * (plain relative URIs, read below dirfd) are "the document" only of a detached signature file, whose root is the
+ * ds:Signature: pasted into an invoice, a genuine detached signature would otherwise lend its verdict to content
+ * it never signed. */
 static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, int dirfd, eseal_seal_report *s,
 			    int *sp_referenced)
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
-	int covers = 0, unsafe = 0, bad_transform = 0;
+	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0;
 	char *path = NULL;
 
 	*sp_referenced = 0;
@@ -261,7 +266,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 
 			if (fd >= 0) {
 				close(fd);
-				covers = 1; /* the whole data file, no transform */
+				detached = 1; /* the whole data file, no transform */
 			} else {
 				unsafe++;
 				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
@@ -281,11 +286,18 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		xmlFree(uri);
 		xmlFree(type);
 	}
+	if (detached && sig == xmlDocGetRootElement(doc))
+		covers = 1;
 	/* A Reference whose data could not be read (or might be filtered) leaves the coverage unproven. */
 	if (bad_transform || unsafe)
 		covers = 0;
 	s->covers_whole_document = covers;
-	if (!covers && !unsafe && !bad_transform)
+	if (!covers && !unsafe && !bad_transform && detached)
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the document's own content is not sealed: the signature's References name only files "
+			     "beside it, and it is not a detached signature file (a detached signature pasted into "
+			     "another document?)");
+	else if (!covers && !unsafe && !bad_transform)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "no Reference covers the whole document: what a reader sees is not what was sealed");
 	return unsafe;
@@ -449,10 +461,11 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 				     "SignatureValue does not verify with the signing certificate's key");
 		goto cleanup;
 	}
-	s->coverage = strdup(s->covers_whole_document ? (dirfd >= 0 && detached_refs(sig) ?
-								 "the detached data files named by the References" :
-								 "the whole document") :
-							"part of the document");
+	s->coverage = strdup(!s->covers_whole_document        ? "part of the document" :
+			     detached_refs(sig) == 0          ? "the whole document" :
+			     sig == xmlDocGetRootElement(doc) ? "the detached data files named by the References" :
+								"the whole document and the detached data files "
+								"named by its References");
 	if (sp != NULL) {
 		xmlNodePtr stime = es_xv_find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;

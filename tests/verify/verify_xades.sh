@@ -2,9 +2,9 @@
 # tests/verify/verify_xades.sh: `eseal verify` on XML: our XAdES seals (enveloped, UBL 2.1, FatturaPA; B-B/B-T) and
 # an xmlsec1 template signature pass (xmlsec1 --verify referees the same files); an edited invoice amount, XML
 # signature wrapping (moved root, duplicate Id), a time-stamp taken from another signature, XXE and an entity bomb
-# are reported and never pass. Detached XAdES: passes beside its data (xmlsec1 agrees); data URIs outside the
-# directory (.., %2e%2e, absolute, file:), symbolic links on the path and FIFOs are never read; percent-escaped
-# names are decoded once.
+# are reported and never pass. Detached XAdES: passes beside its data (xmlsec1 agrees); pasted into a forged
+# invoice it covers nothing a reader sees; data URIs outside the directory (.., %2e%2e, absolute, file:), symbolic
+# links on the path and FIFOs are never read; percent-escaped names are decoded once.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 D=$(tmpdir)
@@ -114,6 +114,17 @@ expect_seal 0 TOTAL-PASSED None
 # Referee: xmlsec1 resolves the relative URIs from the current directory, so it runs beside the data.
 (cd "$D/det" && referee seal.xml) || fail "referee xmlsec1 rejects the genuine detached seal beside its data"
 pass "detached XAdES beside its data: TOTAL-PASSED, xmlsec1 --verify agrees"
+
+# The genuine detached signature pasted into a forged invoice beside the same data: every digest and the
+# SignatureValue still verify (plain XML-DSig accepts it), but nothing signs the invoice a reader sees.
+$ATTACK envelope "$D/det/seal.xml" "$D/det/forged.xml"
+(cd "$D/det" && referee forged.xml) || fail "the pasted-signature test file must fool a plain XML-DSig check"
+verify_json 1 "$D/det/forged.xml"
+expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "own content is not sealed"
+[ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "forged envelope: covers_whole_document"
+expect_exit 1 "$ESEAL" verify --trust "$ROOT" "$D/det/forged.xml"
+grep -qi "covers whole document: yes" "$OUT" && fail "forged envelope: text report claims whole-document coverage"
+pass "detached signature pasted into a forged invoice: TOTAL-FAILED/FORMAT_FAILURE, not covering the document"
 
 # A file literally named x%41.txt: its URI is x%2541.txt, decoded once (by xmlsec's rule) to the name sealed, never
 # twice to xA.txt (which holds other bytes).

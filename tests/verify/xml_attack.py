@@ -10,6 +10,8 @@
 #   xxe          add a DOCTYPE with an external entity
 #   bomb         add a DOCTYPE with an entity-expansion bomb
 #   attlist      add a DOCTYPE declaring an ID attribute (could change what a Reference resolves to)
+#   envelope     a genuine detached signature file (root ds:Signature) pasted into a forged invoice that it never
+#                signed: wrapping by borrowing a seal whose References name files beside it
 import re
 import sys
 
@@ -51,6 +53,10 @@ def main():
             dtd = ('<!DOCTYPE %s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
                    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>\n' % root)
         data = data[:pos] + dtd + data[pos:]
+    elif mode == "envelope":
+        sig = re.search(r"<(\w+:)?Signature[ >].*</(\w+:)?Signature>", data, re.S).group(0)
+        data = ('<?xml version="1.0" encoding="UTF-8"?>\n<Invoice xmlns="urn:example:invoice"><Payee>Attacker Ltd'
+                '</Payee><Amount currency="JPY">9999999</Amount>' + sig + '</Invoice>\n')
     else:
         sys.exit("unknown mode " + mode)
     open(dst, "w", encoding="utf-8").write(data)
