@@ -10,7 +10,6 @@
 
 #include <ctype.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <unistd.h>
 #include <libxml/c14n.h>
 #include <libxml/parser.h>
@@ -21,7 +20,6 @@
 #include <string.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
-#include <xmlsec/io.h>
 #include <xmlsec/keys.h>
 #include <xmlsec/openssl/evp.h>
 #include <xmlsec/transforms.h>
@@ -34,20 +32,25 @@ typedef struct {
 	int with_comments;
 } c14n_vis;
 
+static int is_inside(xmlNodePtr n, xmlNodePtr ancestor)
+{
+	for (; n != NULL; n = n->parent)
+		if (n == ancestor)
+			return 1;
+	return 0;
+}
+
+/* C14N visibility: the target's subtree; a namespace node counts as part of its element (parent), an attribute
+ * as part of the element carrying it. */
 static int in_subtree(void *ud, xmlNodePtr node, xmlNodePtr parent)
 {
 	c14n_vis *v = ud;
-	xmlNodePtr n = (node == NULL || node->type == XML_NAMESPACE_DECL || node->type == XML_ATTRIBUTE_NODE) ? parent :
-														node;
 
 	if (node != NULL && node->type == XML_COMMENT_NODE && !v->with_comments)
 		return 0;
-	if (node != NULL && node->type == XML_ATTRIBUTE_NODE)
-		n = node->parent;
-	for (; n != NULL; n = n->parent)
-		if (n == v->target)
-			return 1;
-	return 0;
+	if (node == NULL || node->type == XML_NAMESPACE_DECL)
+		return is_inside(parent, v->target);
+	return is_inside(node->type == XML_ATTRIBUTE_NODE ? node->parent : node, v->target);
 }
 
 /* Canonical form of one element subtree with the algorithm named by a ds:CanonicalizationMethod. */
@@ -170,14 +173,6 @@ cleanup:
 	xmlFree(val);
 	free(want);
 	return found;
-}
-
-static int is_inside(xmlNodePtr n, xmlNodePtr ancestor)
-{
-	for (; n != NULL; n = n->parent)
-		if (n == ancestor)
-			return 1;
-	return 0;
 }
 
 static int is_ubl_xpath(xmlNodePtr transform)
@@ -364,7 +359,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
 	STACK_OF(X509) *certs = sk_X509_new_null();
 	es_evidence *ev = es_evidence_new();
-	xmlNodePtr qp = NULL, sp = NULL, obj, keyinfo = es_xv_child(sig, NS_DS, "KeyInfo"), ref;
+	xmlNodePtr qp = NULL, sp = NULL, obj, keyinfo = es_xv_child(sig, NS_DS, "KeyInfo");
 	xmlSecDSigCtxPtr dsig = NULL;
 	xmlSecKeyDataPtr kd = NULL;
 	xmlSecKeyPtr key = NULL;
@@ -487,7 +482,6 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 						      "B-T");
 	else if (sp != NULL && sp_ref)
 		es_seal_warn(s, "no xades:SigningCertificateV2: not a XAdES baseline signature");
-	(void)ref;
 cleanup:
 	if (dsig != NULL)
 		xmlSecDSigCtxDestroy(dsig);

@@ -130,7 +130,7 @@ cleanup:
 	return out;
 }
 
-X509 *es_xv_cert_from_b64(const xmlChar *b64)
+static X509 *cert_from_b64(const xmlChar *b64)
 {
 	size_t len = 0;
 	unsigned char *der = es_xv_b64_decode(b64, &len);
@@ -151,7 +151,7 @@ void es_xv_collect_certs(xmlNodePtr n, STACK_OF(X509) * out)
 			continue;
 		if (es_xv_is_el(c, NS_DS, "X509Certificate") || es_xv_is_el(c, NS_XADES, "EncapsulatedX509Certificate")) {
 			xmlChar *t = xmlNodeGetContent(c);
-			X509 *x = es_xv_cert_from_b64(t);
+			X509 *x = cert_from_b64(t);
 			if (x != NULL && !sk_X509_push(out, x))
 				X509_free(x);
 			xmlFree(t);

@@ -36,7 +36,6 @@ void es_xv_collect_sigs(xmlNodePtr n, xmlNodePtr *out, size_t *count);
  * than ES_XML_MAX_NODES elements (dup untouched). */
 int es_xv_register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, size_t *seen);
 unsigned char *es_xv_b64_decode(const xmlChar *in, size_t *out_len);
-X509 *es_xv_cert_from_b64(const xmlChar *b64);
 /* ds:X509Certificate / xades:EncapsulatedX509Certificate under n, appended to out. */
 void es_xv_collect_certs(xmlNodePtr n, STACK_OF(X509) * out);
 /* xades:RevocationValues under n (CRLs, OCSP responses) into the evidence. */
