@@ -311,6 +311,20 @@ static int detached_refs(xmlNodePtr sig)
 	return n;
 }
 
+/* What the report says the seal covers (check_references decided whether it is the whole document). */
+static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers)
+{
+	int files = detached_refs(sig) > 0;
+
+	if (!covers)
+		return files ? "only files named by its References, nothing of this document" : "part of the document";
+	if (!files)
+		return "the whole document";
+	return sig == xmlDocGetRootElement(doc) ?
+		       "the detached data files named by the References" :
+		       "the whole document and the detached data files named by its References";
+}
+
 static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr qp,
 				 const es_evidence *ev, eseal_seal_report *s, int *has_tst)
 {
@@ -456,11 +470,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 				     "SignatureValue does not verify with the signing certificate's key");
 		goto cleanup;
 	}
-	s->coverage = strdup(!s->covers_whole_document        ? "part of the document" :
-			     detached_refs(sig) == 0          ? "the whole document" :
-			     sig == xmlDocGetRootElement(doc) ? "the detached data files named by the References" :
-								"the whole document and the detached data files "
-								"named by its References");
+	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document));
 	if (sp != NULL) {
 		xmlNodePtr stime = es_xv_find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;

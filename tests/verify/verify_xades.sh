@@ -124,6 +124,18 @@ expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "own content is not sealed"
 [ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "forged envelope: covers_whole_document"
 expect_exit 1 "$ESEAL" verify --trust "$ROOT" "$D/det/forged.xml"
 grep -qi "covers whole document: yes" "$OUT" && fail "forged envelope: text report claims whole-document coverage"
+grep -q "nothing of this document" "$OUT" || fail "forged envelope: coverage text: $(grep -i covers "$OUT")"
+# Not an over-broad fix: a signature inside an invoice that signs the invoice (URI="") and a file beside it passes.
+sed -e 's|<Reference URI="#inv">|<Reference URI="">|' \
+	-e 's|</Reference></SignedInfo>|</Reference><Reference URI="plan.txt"><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference></SignedInfo>|' \
+	"$D/tmpl.xml" >"$D/det/tmpl-mixed.xml"
+(cd "$D/det" && xmlsec1 --sign --privkey-pem "$DEV_KEY,$PKI/dev-eseal.pem,$CA" --output mixed.xml tmpl-mixed.xml)
+(cd "$D/det" && referee mixed.xml) || fail "referee rejects the invoice + file signature"
+verify_json 0 "$D/det/mixed.xml"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['covers_whole_document']")" = True ] || fail "invoice + file: covers_whole_document"
+[[ "$(jf "d['seals'][0]['coverage']")" == "the whole document and the detached data files"* ]] ||
+	fail "invoice + file: coverage $(jf "d['seals'][0]['coverage']")"
 pass "detached signature pasted into a forged invoice: TOTAL-FAILED/FORMAT_FAILURE, not covering the document"
 
 # A file literally named x%41.txt: its URI is x%2541.txt, decoded once (by xmlsec's rule) to the name sealed, never
