@@ -1,6 +1,7 @@
 /* timestamp/tst_check.c: checks an RFC 3161 response before its token is used, and reads a token's genTime.
  * Explicit checks come first so each failure has its own message (wrong nonce, imprint mismatch, ...). */
 #include "tsa_internal.h"
+#include "clock_internal.h"
 #include "error_internal.h"
 
 #include <openssl/asn1.h>
@@ -247,7 +248,6 @@ int eseal_tst_gen_time(const unsigned char *token, size_t token_len, time_t *gen
 	PKCS7 *p7 = NULL;
 	TS_TST_INFO *tst = NULL;
 	const ASN1_GENERALIZEDTIME *t = NULL;
-	struct tm tm;
 	int rc = ESEAL_OK;
 
 	p7 = d2i_PKCS7(NULL, &p, (long)token_len);
@@ -256,11 +256,10 @@ int eseal_tst_gen_time(const unsigned char *token, size_t token_len, time_t *gen
 		goto cleanup;
 	}
 	t = TS_TST_INFO_get_time(tst);
-	if (t == NULL || !ASN1_TIME_to_tm(t, &tm)) {
+	if ((*gen_time = es_asn1_time_t(t)) == 0) {
 		rc = es_error_set_ossl(err, ESEAL_E_INPUT, "time-stamp token: unreadable genTime");
 		goto cleanup;
 	}
-	*gen_time = timegm(&tm);
 cleanup:
 	TS_TST_INFO_free(tst);
 	PKCS7_free(p7);
