@@ -16,20 +16,10 @@ static int has_revocation_pointers(X509 *cert)
 	return has;
 }
 
+/* OpenSSL's name of a CRLReason; an answer that names none is said so (OCSP_crl_reason_str would say "(UNKNOWN)"). */
 static const char *reason_name(int reason)
 {
-	switch (reason) {
-	case OCSP_REVOKED_STATUS_UNSPECIFIED: return "unspecified";
-	case OCSP_REVOKED_STATUS_KEYCOMPROMISE: return "keyCompromise";
-	case OCSP_REVOKED_STATUS_CACOMPROMISE: return "cACompromise";
-	case OCSP_REVOKED_STATUS_AFFILIATIONCHANGED: return "affiliationChanged";
-	case OCSP_REVOKED_STATUS_SUPERSEDED: return "superseded";
-	case OCSP_REVOKED_STATUS_CESSATIONOFOPERATION: return "cessationOfOperation";
-	case OCSP_REVOKED_STATUS_CERTIFICATEHOLD: return "certificateHold";
-	case OCSP_REVOKED_STATUS_REMOVEFROMCRL: return "removeFromCRL";
-	case ES_REV_REASON_NONE: return "no reason given";
-	}
-	return "other reason";
+	return reason == ES_REV_REASON_NONE ? "no reason given" : OCSP_crl_reason_str(reason);
 }
 
 int es_tsa_revocation_voids(time_t rev_time, int reason, time_t gen_time)
@@ -123,8 +113,8 @@ int es_chain_revocation(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_O
 	for (i = 0; i + 1 < sk_X509_num(chain); i++) {
 		X509 *cert = sk_X509_value(chain, i);
 
-		st = es_revocation_status(v, cert, sk_X509_value(chain, i + 1), ev, untrusted, &rev_time, &reason, why,
-					  sizeof(why), &source);
+		st = es_revocation_status(v, cert, sk_X509_value(chain, i + 1), ev, untrusted, poe, &rev_time, &reason,
+					  why, sizeof(why), &source);
 		if (tsa_what != NULL)
 			ok &= tsa_cert_status(st, cert, i, rev_time, reason, source, why, poe, tsa_what, s);
 		else

@@ -1,5 +1,6 @@
 /* cms/rev_cache.c: revocation data fetched for one verifier, kept while fresh: OCSP responses (DER) by CertID, CRLs
- * by URL, and responders that failed. Only lookup and storage live here; revocation.c checks every reuse in full.
+ * by URL, and responders that failed. Lookup, storage and the freshness rule (es_rev_fresh, shared with the fetch path)
+ * live here; revocation.c checks every reuse in full.
  *
  * Thread safety: the verifier is passed as const and may be shared by threads, so one mutex guards the tables. It
  * is not held during a fetch: two threads missing the same entry both fetch, and the later answer replaces the
@@ -7,13 +8,12 @@
  * modifies any more (OpenSSL sorts a CRL's entries on the first lookup, which revocation.c does before storing). */
 #include "rev_cache.h"
 
+#include "clock_internal.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Same leeway for a responder's clock as the check of a freshly fetched response (OCSP_check_validity, 300 s). */
-#define ES_RC_LEEWAY 300
 
 typedef struct {
 	OCSP_CERTID *id;
@@ -26,7 +26,7 @@ typedef struct {
 	char *url;
 	X509_CRL *crl;
 	size_t der_len;
-	time_t next_upd, fetched;
+	time_t this_upd, next_upd, fetched;
 } rc_crl;
 
 typedef struct {
@@ -38,6 +38,7 @@ typedef struct {
 struct es_rev_cache {
 	pthread_mutex_t lock;
 	rc_ocsp *ocsp; /* ES_RC_MAX_OCSP slots, id NULL = free */
+	size_t ocsp_bytes;
 	rc_crl crl[ES_RC_MAX_CRL];
 	size_t crl_bytes;
 	rc_down down[ES_RC_MAX_DOWN];
@@ -58,8 +59,9 @@ es_rev_cache *es_rev_cache_new(void)
 	return c;
 }
 
-static void ocsp_clear(rc_ocsp *e)
+static void ocsp_clear(es_rev_cache *c, rc_ocsp *e)
 {
+	c->ocsp_bytes -= e->id != NULL ? (size_t)e->der_len : 0;
 	OCSP_CERTID_free(e->id);
 	OPENSSL_free(e->der);
 	memset(e, 0, sizeof(*e));
@@ -87,7 +89,7 @@ void es_rev_cache_free(es_rev_cache *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < ES_RC_MAX_OCSP; i++)
-		ocsp_clear(&c->ocsp[i]);
+		ocsp_clear(c, &c->ocsp[i]);
 	for (i = 0; i < ES_RC_MAX_CRL; i++)
 		crl_clear(c, &c->crl[i]);
 	for (i = 0; i < ES_RC_MAX_DOWN; i++)
@@ -97,13 +99,19 @@ void es_rev_cache_free(es_rev_cache *c)
 	free(c);
 }
 
-/* Fresh for validation time t and still unexpired at wall-clock now (an entry past its nextUpdate is dead for
- * every later lookup too). Without nextUpdate the data vouches for no period: reused for a few minutes only. */
-static int fresh(time_t next_upd, time_t fetched, time_t t, time_t now)
+int es_rev_fresh(time_t this_upd, time_t next_upd, time_t got, time_t t, time_t now)
 {
+	if (this_upd == 0 || this_upd > t + ES_REV_LEEWAY || this_upd > now + ES_REV_LEEWAY)
+		return 0;
 	if (next_upd == 0)
-		return now >= fetched && now - fetched < ES_RC_NO_NEXT_UPDATE_SECS;
-	return t < next_upd && now < next_upd;
+		return now >= got && now - got < ES_RC_NO_NEXT_UPDATE_SECS;
+	return next_upd >= t - ES_REV_LEEWAY && next_upd >= now - ES_REV_LEEWAY;
+}
+
+/* Still of use at wall-clock now (for any validation time): an entry that is not is dead for every later lookup. */
+static int alive(time_t this_upd, time_t next_upd, time_t got, time_t now)
+{
+	return es_rev_fresh(this_upd, next_upd, got, now, now);
 }
 
 OCSP_RESPONSE *es_rev_cache_get_ocsp(es_rev_cache *c, OCSP_CERTID *id, time_t t, time_t now)
@@ -120,11 +128,11 @@ OCSP_RESPONSE *es_rev_cache_get_ocsp(es_rev_cache *c, OCSP_CERTID *id, time_t t,
 
 		if (e->id == NULL || OCSP_id_cmp(e->id, id) != 0)
 			continue;
-		if (e->this_upd <= t + ES_RC_LEEWAY && fresh(e->next_upd, e->fetched, t, now)) {
+		if (es_rev_fresh(e->this_upd, e->next_upd, e->fetched, t, now)) {
 			p = e->der;
 			resp = d2i_OCSP_RESPONSE(NULL, &p, e->der_len);
-		} else if (!fresh(e->next_upd, e->fetched, now, now)) {
-			ocsp_clear(e);
+		} else if (!alive(e->this_upd, e->next_upd, e->fetched, now)) {
+			ocsp_clear(c, e);
 		}
 		break;
 	}
@@ -132,18 +140,30 @@ OCSP_RESPONSE *es_rev_cache_get_ocsp(es_rev_cache *c, OCSP_CERTID *id, time_t t,
 	return resp;
 }
 
-/* The slot for a new entry: a free one, else an expired one, else the oldest. */
-static size_t ocsp_slot(es_rev_cache *c, time_t now)
+/* Makes room for an entry of len bytes: the entries no longer alive go, then the oldest until the byte budget holds;
+ * returns a free slot. */
+static size_t ocsp_slot(es_rev_cache *c, size_t len, time_t now)
 {
-	size_t i, oldest = 0;
+	size_t i, oldest, slot;
 
-	for (i = 0; i < ES_RC_MAX_OCSP; i++) {
-		if (c->ocsp[i].id == NULL || !fresh(c->ocsp[i].next_upd, c->ocsp[i].fetched, now, now))
-			return i;
-		if (c->ocsp[i].fetched < c->ocsp[oldest].fetched)
-			oldest = i;
+	for (i = 0; i < ES_RC_MAX_OCSP; i++)
+		if (c->ocsp[i].id != NULL && !alive(c->ocsp[i].this_upd, c->ocsp[i].next_upd, c->ocsp[i].fetched, now))
+			ocsp_clear(c, &c->ocsp[i]);
+	for (;;) {
+		slot = oldest = ES_RC_MAX_OCSP;
+		for (i = 0; i < ES_RC_MAX_OCSP; i++) {
+			if (c->ocsp[i].id == NULL) {
+				if (slot == ES_RC_MAX_OCSP)
+					slot = i;
+			} else if (oldest == ES_RC_MAX_OCSP || c->ocsp[i].fetched < c->ocsp[oldest].fetched) {
+				oldest = i;
+			}
+		}
+		/* len <= ES_RC_MAX_OCSP_ONE, far below the budget: an empty cache always has room. */
+		if (oldest == ES_RC_MAX_OCSP || (slot != ES_RC_MAX_OCSP && c->ocsp_bytes + len <= ES_RC_MAX_OCSP_BYTES))
+			return slot;
+		ocsp_clear(c, &c->ocsp[oldest]);
 	}
-	return oldest;
 }
 
 void es_rev_cache_put_ocsp(es_rev_cache *c, OCSP_CERTID *id, OCSP_RESPONSE *resp, time_t this_upd, time_t next_upd,
@@ -152,25 +172,24 @@ void es_rev_cache_put_ocsp(es_rev_cache *c, OCSP_CERTID *id, OCSP_RESPONSE *resp
 	unsigned char *der = NULL;
 	OCSP_CERTID *dup = NULL;
 	int len;
-	size_t i, slot = ES_RC_MAX_OCSP;
+	size_t i, slot;
 
 	if (c == NULL || id == NULL || resp == NULL)
 		return;
 	len = i2d_OCSP_RESPONSE(resp, &der);
 	dup = OCSP_CERTID_dup(id);
-	if (len <= 0 || dup == NULL) {
+	if (len <= 0 || (size_t)len > ES_RC_MAX_OCSP_ONE || dup == NULL) {
 		OPENSSL_free(der);
 		OCSP_CERTID_free(dup);
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
-	for (i = 0; i < ES_RC_MAX_OCSP && slot == ES_RC_MAX_OCSP; i++)
+	for (i = 0; i < ES_RC_MAX_OCSP; i++)
 		if (c->ocsp[i].id != NULL && OCSP_id_cmp(c->ocsp[i].id, id) == 0)
-			slot = i;
-	if (slot == ES_RC_MAX_OCSP)
-		slot = ocsp_slot(c, now);
-	ocsp_clear(&c->ocsp[slot]);
+			ocsp_clear(c, &c->ocsp[i]);
+	slot = ocsp_slot(c, (size_t)len, now);
 	c->ocsp[slot] = (rc_ocsp){dup, der, len, this_upd, next_upd, now};
+	c->ocsp_bytes += (size_t)len;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -187,23 +206,14 @@ X509_CRL *es_rev_cache_get_crl(es_rev_cache *c, const char *url, time_t t, time_
 
 		if (e->url == NULL || strcmp(e->url, url) != 0)
 			continue;
-		if (fresh(e->next_upd, e->fetched, t, now) && X509_CRL_up_ref(e->crl) == 1)
+		if (es_rev_fresh(e->this_upd, e->next_upd, e->fetched, t, now) && X509_CRL_up_ref(e->crl) == 1)
 			crl = e->crl;
-		else if (!fresh(e->next_upd, e->fetched, now, now))
+		else if (!alive(e->this_upd, e->next_upd, e->fetched, now))
 			crl_clear(c, e);
 		break;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return crl;
-}
-
-static time_t asn1_to_time(const ASN1_TIME *a)
-{
-	struct tm tm;
-
-	if (a == NULL || ASN1_TIME_to_tm(a, &tm) != 1)
-		return 0;
-	return timegm(&tm);
 }
 
 void es_rev_cache_put_crl(es_rev_cache *c, const char *url, X509_CRL *crl, size_t der_len, time_t now)
@@ -215,8 +225,8 @@ void es_rev_cache_put_crl(es_rev_cache *c, const char *url, X509_CRL *crl, size_
 		return;
 	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < ES_RC_MAX_CRL; i++)
-		if (c->crl[i].url != NULL &&
-		    (strcmp(c->crl[i].url, url) == 0 || !fresh(c->crl[i].next_upd, c->crl[i].fetched, now, now)))
+		if (c->crl[i].url != NULL && (strcmp(c->crl[i].url, url) == 0 ||
+					      !alive(c->crl[i].this_upd, c->crl[i].next_upd, c->crl[i].fetched, now)))
 			crl_clear(c, &c->crl[i]);
 	/* Room in bytes and slots: the oldest entries go first. */
 	for (;;) {
@@ -239,7 +249,12 @@ void es_rev_cache_put_crl(es_rev_cache *c, const char *url, X509_CRL *crl, size_
 		crl_clear(c, &c->crl[oldest]);
 	}
 	X509_CRL_up_ref(crl);
-	c->crl[slot] = (rc_crl){u, crl, der_len, asn1_to_time(X509_CRL_get0_nextUpdate(crl)), now};
+	c->crl[slot] = (rc_crl){u,
+				crl,
+				der_len,
+				es_asn1_time_t(X509_CRL_get0_lastUpdate(crl)),
+				es_asn1_time_t(X509_CRL_get0_nextUpdate(crl)),
+				now};
 	c->crl_bytes += der_len;
 	pthread_mutex_unlock(&c->lock);
 }

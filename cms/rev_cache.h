@@ -10,29 +10,43 @@
 
 /* Limits (bounded memory whatever the input): entries beyond them evict the oldest. */
 #define ES_RC_MAX_OCSP 4096
+#define ES_RC_MAX_OCSP_BYTES ((size_t)16 << 20) /* sum of the cached OCSP responses' DER sizes */
+/* A response this large is not kept at all (a real one for one certificate is a few KB). */
+#define ES_RC_MAX_OCSP_ONE ((size_t)64 << 10)
 #define ES_RC_MAX_CRL 32
 #define ES_RC_MAX_CRL_BYTES ((size_t)64 << 20) /* sum of the cached CRLs' DER sizes */
 #define ES_RC_MAX_DOWN 64
 /* Data without nextUpdate says nothing about how long it holds: reused only this long after it was fetched. */
 #define ES_RC_NO_NEXT_UPDATE_SECS 300
+/* Tolerance for a responder's or CA's clock (as OCSP_check_validity's maxsec of 300 s) on both ends of the window. */
+#define ES_REV_LEEWAY 300
 /* A responder (scheme://host:port) that failed at the transport level is not asked again for this long. */
 #define ES_RC_DOWN_SECS 60
 
 typedef struct es_rev_cache es_rev_cache;
 
+/* The one freshness rule for OCSP responses and CRLs, for the fetch path (revocation.c) and the cache alike: data
+ * issued at this_upd, valid until next_upd (0 = absent), obtained at got, may stand for the status at time t as seen
+ * at wall-clock now: issued no later than t and now, nextUpdate not passed at t nor at now (ES_REV_LEEWAY either
+ * way, like OCSP_check_validity); without nextUpdate it vouches for no period, so only until
+ * ES_RC_NO_NEXT_UPDATE_SECS after it was obtained. this_upd 0 (unreadable) is never fresh. A fetched answer is
+ * judged with t = now (it speaks for the present); the cache also for the validation time (a miss costs a fetch). */
+int es_rev_fresh(time_t this_upd, time_t next_upd, time_t got, time_t t, time_t now);
+
 /* NULL when out of memory (the verifier then works without a cache). */
 es_rev_cache *es_rev_cache_new(void);
 void es_rev_cache_free(es_rev_cache *c);
 
-/* The OCSP response stored for id if it is fresh: thisUpdate <= t + leeway and t < nextUpdate at validation time t
- * (or, without nextUpdate, fetched less than ES_RC_NO_NEXT_UPDATE_SECS ago), and not expired at wall-clock now.
+/* The OCSP response stored for id if es_rev_fresh() at validation time t and wall-clock now.
  * Returns a new object (the caller frees it and must check it like a fetched one) or NULL. c may be NULL. */
 OCSP_RESPONSE *es_rev_cache_get_ocsp(es_rev_cache *c, OCSP_CERTID *id, time_t t, time_t now);
-/* Stores resp (copied) for id; this_upd/next_upd as in the response (next_upd 0 = absent). */
+/* Stores resp (copied) for id; this_upd/next_upd as in the response (next_upd 0 = absent). A response larger than
+ * ES_RC_MAX_OCSP_ONE is not stored; older entries go to stay within ES_RC_MAX_OCSP_BYTES. */
 void es_rev_cache_put_ocsp(es_rev_cache *c, OCSP_CERTID *id, OCSP_RESPONSE *resp, time_t this_upd, time_t next_upd,
 			   time_t now);
 
-/* Same for the CRL fetched from url (up-ref'd; the caller frees it and checks it against the issuer as usual). */
+/* Same for the CRL fetched from url (up-ref'd; the caller frees it and checks it against the issuer as usual); its
+ * thisUpdate and nextUpdate are read from crl. */
 X509_CRL *es_rev_cache_get_crl(es_rev_cache *c, const char *url, time_t t, time_t now);
 void es_rev_cache_put_crl(es_rev_cache *c, const char *url, X509_CRL *crl, size_t der_len, time_t now);
 

@@ -1,10 +1,17 @@
 /* cms/revocation.c: revocation status of a certificate: first from what the file carries (DSS, CMS crls,
  * XAdES RevocationValues), then, unless offline, OCSP (POST to the AIA responder) and the CRL distribution point.
  * Only plain http URLs from the certificate are followed, with a timeout and a size limit. Fetched answers are kept
- * in the verifier's cache (rev_cache.c) while fresh and checked again in full on every reuse. */
+ * in the verifier's cache (rev_cache.c) while fresh and checked again in full on every reuse.
+ *
+ * Freshness (ETSI EN 319 102-1): a fetched or cached answer must be current (es_rev_fresh: thisUpdate..nextUpdate
+ * around now, 300 s leeway), or a replayed old OCSP response or CRL would pass for today's. Data carried in the file
+ * is usable when issued at or after the seal's proof of existence (its time-stamp's genTime), or else while it is
+ * still fresh at the validation time. Data that is not usable is ignored, as if absent. */
 #include "verify/verify_internal.h"
 
 #include "rev_cache.h"
+
+#include "clock_internal.h"
 
 #include <curl/curl.h>
 #include <openssl/x509v3.h>
@@ -96,26 +103,24 @@ static int http_fetch(const eseal_verifier *v, const char *url, const unsigned c
 	return rc;
 }
 
-static time_t gt_to_time(const ASN1_GENERALIZEDTIME *t)
-{
-	struct tm tm;
-
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-		return 0;
-	return timegm(&tm);
-}
+/* What one OCSP response or CRL says about a certificate, before anyone judges whether it is fresh. */
+typedef struct {
+	time_t this_upd, next_upd; /* next_upd 0 = absent */
+	time_t rev_time;
+	int rev_reason;
+} rev_answer;
 
 /* Status of id in one OCSP response; -1 when the response does not answer for it or cannot be trusted. req: the
- * request just sent (its nonce must be echoed); current: the response must be valid now (fetched or cached, not
- * carried in the file); upd (may be NULL) receives thisUpdate and nextUpdate (0 = absent). */
+ * request just sent (its nonce must be echoed), NULL for a cached or carried response. Freshness is the caller's. */
 static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID *id, STACK_OF(X509) * untrusted,
-		       OCSP_REQUEST *req, int current, time_t upd[2], time_t *rev_time, int *rev_reason, char *why,
-		       size_t why_len)
+		       OCSP_REQUEST *req, rev_answer *a, char *why, size_t why_len)
 {
 	OCSP_BASICRESP *bs = NULL;
 	ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
 	int status = -1, reason = 0, rc = -1;
 
+	memset(a, 0, sizeof(*a));
+	a->rev_reason = ES_REV_REASON_NONE;
 	if (OCSP_response_status(resp) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
 		snprintf(why, why_len, "OCSP responder status %ld", (long)OCSP_response_status(resp));
 		goto cleanup;
@@ -138,20 +143,14 @@ static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID
 		snprintf(why, why_len, "OCSP response does not cover the certificate");
 		goto cleanup;
 	}
-	if (current && OCSP_check_validity(thisupd, nextupd, 300, -1) != 1) {
-		snprintf(why, why_len, "OCSP response outside its validity period");
-		goto cleanup;
-	}
-	if (upd != NULL) {
-		upd[0] = gt_to_time(thisupd);
-		upd[1] = gt_to_time(nextupd);
-	}
+	a->this_upd = es_asn1_time_t(thisupd);
+	a->next_upd = es_asn1_time_t(nextupd);
 	if (status == V_OCSP_CERTSTATUS_GOOD)
 		rc = ES_REV_GOOD;
 	else if (status == V_OCSP_CERTSTATUS_REVOKED) {
 		rc = ES_REV_REVOKED;
-		*rev_time = gt_to_time(rev);
-		*rev_reason = reason; /* OCSP_REVOKED_STATUS_NOSTATUS (= ES_REV_REASON_NONE) when absent */
+		a->rev_time = es_asn1_time_t(rev);
+		a->rev_reason = reason; /* OCSP_REVOKED_STATUS_NOSTATUS (= ES_REV_REASON_NONE) when absent */
 	} else
 		snprintf(why, why_len, "OCSP responder does not know the certificate");
 cleanup:
@@ -160,22 +159,27 @@ cleanup:
 	return rc;
 }
 
-/* Status from one CRL of issuer; -1 when the CRL is not from issuer or its signature fails. */
-static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t *rev_time, int *rev_reason)
+/* Status from one CRL of issuer; -1 when the CRL is not from issuer or its signature fails. Freshness is the
+ * caller's. */
+static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, rev_answer *a)
 {
 	X509_REVOKED *r = NULL;
 	EVP_PKEY *pk = X509_get0_pubkey(issuer);
 	ASN1_ENUMERATED *reason = NULL;
 
+	memset(a, 0, sizeof(*a));
+	a->rev_reason = ES_REV_REASON_NONE;
 	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 || pk == NULL ||
 	    X509_CRL_verify(crl, pk) != 1) {
 		ERR_clear_error();
 		return -1;
 	}
+	a->this_upd = es_asn1_time_t(X509_CRL_get0_lastUpdate(crl));
+	a->next_upd = es_asn1_time_t(X509_CRL_get0_nextUpdate(crl));
 	if (X509_CRL_get0_by_cert(crl, &r, cert) == 1 && r != NULL) {
-		*rev_time = gt_to_time(X509_REVOKED_get0_revocationDate(r));
+		a->rev_time = es_asn1_time_t(X509_REVOKED_get0_revocationDate(r));
 		reason = X509_REVOKED_get_ext_d2i(r, NID_crl_reason, NULL, NULL);
-		*rev_reason = reason != NULL ? (int)ASN1_ENUMERATED_get(reason) : ES_REV_REASON_NONE;
+		a->rev_reason = reason != NULL ? (int)ASN1_ENUMERATED_get(reason) : ES_REV_REASON_NONE;
 		ASN1_ENUMERATED_free(reason);
 		ERR_clear_error();
 		return ES_REV_REVOKED;
@@ -183,8 +187,56 @@ static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t *rev_time,
 	return ES_REV_GOOD;
 }
 
-static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted, time_t *rev_time,
-		       int *rev_reason, char *why, size_t why_len)
+/* "issued 2026-..., next update 2026-..." (or "no next update") of a, for messages. */
+static const char *validity_text(const rev_answer *a, char *buf, size_t len)
+{
+	char b1[32], b2[32];
+
+	snprintf(buf, len, "issued %s, %s%s", es_fmt_time(a->this_upd, b1, sizeof(b1)),
+		 a->next_upd != 0 ? "next update " : "no next update",
+		 a->next_upd != 0 ? es_fmt_time(a->next_upd, b2, sizeof(b2)) : "");
+	return buf;
+}
+
+/* A fetched (or cached) answer must speak for now. */
+static int current(const rev_answer *a, const char *what, char *why, size_t why_len)
+{
+	time_t now = time(NULL);
+	char b[96];
+
+	if (es_rev_fresh(a->this_upd, a->next_upd, now, now, now))
+		return 1;
+	snprintf(why, why_len, "%s outside its validity period (%s): not current", what,
+		 validity_text(a, b, sizeof(b)));
+	return 0;
+}
+
+/* Data carried in the file: issued at or after the proof of existence poe (0 = none) it shows the certificate's
+ * status after the seal existed, whatever its nextUpdate (that is what B-LT carries it for); issued before (or
+ * without a time-stamp) it is usable only while fresh at the validation time t. Never issued after t. */
+static int carried_usable(const rev_answer *a, time_t poe, time_t t, const char *what, char *why, size_t why_len)
+{
+	char b[96], b1[32], b2[32];
+
+	if (a->this_upd != 0 && a->this_upd <= t + ES_REV_LEEWAY &&
+	    ((poe != 0 && a->this_upd >= poe) || es_rev_fresh(a->this_upd, a->next_upd, a->this_upd, t, t)))
+		return 1;
+	if (poe != 0)
+		snprintf(why, why_len,
+			 "%s is not fresh (%s): issued before the time-stamp %s and not valid at the "
+			 "validation time %s",
+			 what, validity_text(a, b, sizeof(b)), es_fmt_time(poe, b1, sizeof(b1)),
+			 es_fmt_time(t, b2, sizeof(b2)));
+	else
+		snprintf(why, why_len,
+			 "%s is not fresh (%s): not valid at the validation time %s and no time-stamp "
+			 "proves the seal existed before",
+			 what, validity_text(a, b, sizeof(b)), es_fmt_time(t, b2, sizeof(b2)));
+	return 0;
+}
+
+static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted, rev_answer *a,
+		       char *why, size_t why_len)
 {
 	STACK_OF(OPENSSL_STRING) *urls = X509_get1_ocsp(cert);
 	OCSP_REQUEST *req = NULL;
@@ -193,7 +245,6 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 	unsigned char *der = NULL;
 	const unsigned char *p;
 	fetch_buf fb = {0};
-	time_t upd[2] = {0, 0};
 	int i, len, rc = -1;
 
 	if (urls == NULL || sk_OPENSSL_STRING_num(urls) == 0) {
@@ -202,9 +253,11 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 	}
 	id = OCSP_cert_to_id(NULL, cert, issuer);
 	/* A cached answer for this CertID passes the same checks as a fetched one (signature, responder
-	 * authorisation against the CertID's issuer, coverage, validity now), only the nonce is not asked again. */
+	 * authorisation against the CertID's issuer, coverage, current now), only the nonce is not asked again. */
 	if (id != NULL && (resp = es_rev_cache_get_ocsp(v->rev_cache, id, es_verifier_time(v), time(NULL))) != NULL) {
-		rc = ocsp_status(v, resp, id, untrusted, NULL, 1, NULL, rev_time, rev_reason, why, why_len);
+		rc = ocsp_status(v, resp, id, untrusted, NULL, a, why, why_len);
+		if (rc >= 0 && !current(a, "cached OCSP response", why, why_len))
+			rc = -1;
 		OCSP_RESPONSE_free(resp);
 		resp = NULL;
 		if (rc >= 0)
@@ -225,9 +278,11 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 		if (resp == NULL)
 			snprintf(why, why_len, "%s: not an OCSP response", sk_OPENSSL_STRING_value(urls, i));
 		else
-			rc = ocsp_status(v, resp, id, untrusted, req, 1, upd, rev_time, rev_reason, why, why_len);
+			rc = ocsp_status(v, resp, id, untrusted, req, a, why, why_len);
+		if (rc >= 0 && !current(a, "OCSP response", why, why_len))
+			rc = -1;
 		if (rc >= 0)
-			es_rev_cache_put_ocsp(v->rev_cache, id, resp, upd[0], upd[1], time(NULL));
+			es_rev_cache_put_ocsp(v->rev_cache, id, resp, a->this_upd, a->next_upd, time(NULL));
 		OCSP_RESPONSE_free(resp);
 		resp = NULL;
 		free(fb.buf);
@@ -242,8 +297,7 @@ cleanup:
 	return rc;
 }
 
-static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t *rev_time, int *rev_reason, char *why,
-		      size_t why_len)
+static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_answer *a, char *why, size_t why_len)
 {
 	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
 	X509_CRL *crl = NULL;
@@ -270,18 +324,26 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t 
 				      (size_t)gn->d.uniformResourceIdentifier->length);
 			/* A cached CRL is checked against this certificate's issuer (name, signature) like a new one. */
 			crl = es_rev_cache_get_crl(v->rev_cache, url, es_verifier_time(v), time(NULL));
-			if (crl != NULL)
-				rc = crl_status(crl, cert, issuer, rev_time, rev_reason);
+			if (crl != NULL && (rc = crl_status(crl, cert, issuer, a)) >= 0 &&
+			    !current(a, "cached CRL", why, why_len))
+				rc = -1;
 			X509_CRL_free(crl);
 			crl = NULL;
 			if (url != NULL && rc < 0 && http_fetch(v, url, NULL, 0, NULL, &fb, why, why_len) == 0) {
 				p = fb.buf;
 				crl = d2i_X509_CRL(NULL, &p, (long)fb.len);
-				rc = crl != NULL ? crl_status(crl, cert, issuer, rev_time, rev_reason) : -1;
-				if (rc < 0)
+				rc = crl != NULL ? crl_status(crl, cert, issuer, a) : -1;
+				if (rc < 0) {
 					snprintf(why, why_len, "%s: not a CRL of the issuer", url);
-				else /* after crl_status: its lookup sorted the entries, so other threads only read it */
+				} else if (!current(a, "CRL", why, why_len)) {
+					/* e.g. an old CRL replayed over plain http: it must not pass for today's */
+					size_t used = strlen(why);
+
+					snprintf(why + used, why_len - used, " (%s)", url);
+					rc = -1;
+				} else { /* after crl_status: its lookup sorted the entries, so other threads only read it */
 					es_rev_cache_put_crl(v->rev_cache, url, crl, fb.len, time(NULL));
+				}
 				X509_CRL_free(crl);
 				free(fb.buf);
 				fb.buf = NULL;
@@ -294,55 +356,86 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, time_t 
 	return rc;
 }
 
-int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
-			 STACK_OF(X509) * untrusted, time_t *rev_time, int *rev_reason, char *why, size_t why_len,
-			 const char **source)
+/* The first usable answer the file carries for cert (status, *a filled), else -1 with stale naming data that
+ * covered cert but was not fresh (left empty when there was none). */
+static int carried_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
+			  STACK_OF(X509) * untrusted, time_t poe, rev_answer *a, const char **source, char *stale,
+			  size_t stale_len)
 {
 	OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
-	char why2[256] = "";
-	int i, st;
+	time_t t = es_verifier_time(v);
+	char why[512];
+	int i, st = -1;
+
+	for (i = 0; id != NULL && i < sk_OCSP_RESPONSE_num(ev->ocsps) && st < 0; i++) {
+		st = ocsp_status(v, sk_OCSP_RESPONSE_value(ev->ocsps, i), id, untrusted, NULL, a, why, sizeof(why));
+		if (st >= 0 && !carried_usable(a, poe, t, "the OCSP response carried in the file", why, sizeof(why))) {
+			if (stale[0] == '\0')
+				snprintf(stale, stale_len, "%s", why);
+			st = -1;
+		}
+		*source = "OCSP response carried in the file";
+	}
+	for (i = 0; i < sk_X509_CRL_num(ev->crls) && st < 0; i++) {
+		st = crl_status(sk_X509_CRL_value(ev->crls, i), cert, issuer, a);
+		if (st >= 0 && !carried_usable(a, poe, t, "the CRL carried in the file", why, sizeof(why))) {
+			if (stale[0] == '\0')
+				snprintf(stale, stale_len, "%s", why);
+			st = -1;
+		}
+		*source = "CRL carried in the file";
+	}
+	OCSP_CERTID_free(id);
+	if (st < 0)
+		*source = NULL;
+	return st;
+}
+
+int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
+			 STACK_OF(X509) * untrusted, time_t poe, time_t *rev_time, int *rev_reason, char *why,
+			 size_t why_len, const char **source)
+{
+	rev_answer a;
+	char why2[512] = "", stale[512] = "";
+	size_t used;
+	int st = -1;
 
 	*rev_time = 0;
 	*rev_reason = ES_REV_REASON_NONE;
 	*source = NULL;
 	snprintf(why, why_len, "no revocation information");
-	if (ev != NULL && id != NULL) {
-		for (i = 0; i < sk_OCSP_RESPONSE_num(ev->ocsps); i++) {
-			st = ocsp_status(v, sk_OCSP_RESPONSE_value(ev->ocsps, i), id, untrusted, NULL, 0, NULL,
-					 rev_time, rev_reason, why2, sizeof(why2));
-			if (st >= 0) {
-				*source = "OCSP response carried in the file";
-				OCSP_CERTID_free(id);
-				return st;
-			}
-		}
-		for (i = 0; i < sk_X509_CRL_num(ev->crls); i++) {
-			st = crl_status(sk_X509_CRL_value(ev->crls, i), cert, issuer, rev_time, rev_reason);
-			if (st >= 0) {
-				*source = "CRL carried in the file";
-				OCSP_CERTID_free(id);
-				return st;
-			}
-		}
-	}
-	OCSP_CERTID_free(id);
-	if (v->offline) {
-		snprintf(why, why_len, "offline and the file carries no revocation information for it");
+	if (ev != NULL)
+		st = carried_status(v, cert, issuer, ev, untrusted, poe, &a, source, stale, sizeof(stale));
+	if (st < 0 && v->offline) {
+		if (stale[0] != '\0')
+			snprintf(why, why_len,
+				 "offline, and the revocation data the file carries for it is not usable: %s", stale);
+		else
+			snprintf(why, why_len, "offline and the file carries no revocation information for it");
 		return ES_REV_UNKNOWN;
 	}
-	st = ocsp_online(v, cert, issuer, untrusted, rev_time, rev_reason, why, why_len);
-	if (st >= 0) {
-		*source = "OCSP";
-		return st;
+	if (st < 0) {
+		st = ocsp_online(v, cert, issuer, untrusted, &a, why, why_len);
+		*source = st >= 0 ? "OCSP" : NULL;
 	}
-	st = crl_online(v, cert, issuer, rev_time, rev_reason, why2, sizeof(why2));
+	if (st < 0) {
+		st = crl_online(v, cert, issuer, &a, why2, sizeof(why2));
+		*source = st >= 0 ? "CRL" : NULL;
+	}
 	if (st >= 0) {
-		*source = "CRL";
+		if (st == ES_REV_REVOKED) {
+			*rev_time = a.rev_time;
+			*rev_reason = a.rev_reason;
+		}
 		return st;
 	}
 	if (why2[0] != '\0') {
-		size_t used = strlen(why);
+		used = strlen(why);
 		snprintf(why + used, why_len - used, "; %s", why2);
+	}
+	if (stale[0] != '\0') {
+		used = strlen(why);
+		snprintf(why + used, why_len - used, "; %s", stale);
 	}
 	return ES_REV_UNKNOWN;
 }

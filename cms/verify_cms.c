@@ -3,6 +3,8 @@
  * time-stamp, revocation and time, in the order of ETSI EN 319 102-1. Knows nothing of PDF or XML. */
 #include "verify/verify_internal.h"
 
+#include "clock_internal.h"
+
 #include <openssl/ess.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
@@ -46,21 +48,13 @@ const EVP_MD *es_cms_signer_md(CMS_ContentInfo *cms, eseal_seal_report *s)
 	return md;
 }
 
-static time_t asn1_time(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-		return 0;
-	return timegm(&tm);
-}
-
 void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, const es_evidence *ev,
 			      time_t poe, eseal_seal_report *s)
 {
 	STACK_OF(X509) *chain = NULL;
 	time_t now = es_verifier_time(v);
-	time_t not_after = asn1_time(X509_get0_notAfter(cert)), not_before = asn1_time(X509_get0_notBefore(cert));
+	time_t not_after = es_asn1_time_t(X509_get0_notAfter(cert)),
+	       not_before = es_asn1_time_t(X509_get0_notBefore(cert));
 	char b1[32], b2[32];
 	int rc;
 
@@ -210,6 +204,7 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 {
 	ASN1_TYPE *t = signed_attr(si, NID_id_smime_aa_timeStampToken, 0);
 	ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
+	STACK_OF(X509) *tsa_chain = NULL;
 	char why[512];
 	time_t gen = 0;
 	int ok;
@@ -222,11 +217,10 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 		return;
 	}
 	ok = es_tst_verify(v, t->value.sequence->data, (size_t)t->value.sequence->length, sig->data,
-			   (size_t)sig->length, ev, &gen, NULL, why, sizeof(why));
+			   (size_t)sig->length, ev, &gen, &tsa_chain, why, sizeof(why));
 	if (ok == 1) {
 		/* A token whose TSA was revoked before its genTime proves nothing: the seal then has no proven time. */
-		if (es_tst_check_revocation(v, t->value.sequence->data, (size_t)t->value.sequence->length, ev, gen,
-					    "signature time-stamp", s)) {
+		if (es_tst_check_revocation(v, tsa_chain, ev, gen, "signature time-stamp", s)) {
 			s->timestamp_time = gen;
 			res->has_signature_tst = 1;
 		}
@@ -237,6 +231,7 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND, "signature time-stamp: %s",
 			     why);
 	}
+	sk_X509_pop_free(tsa_chain, X509_free);
 }
 
 void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *digest, size_t digest_len,
@@ -325,7 +320,7 @@ void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const u
 		t = signed_attr(si, NID_pkcs9_signingTime, 1);
 		if (t != NULL && (t->type == V_ASN1_UTCTIME || t->type == V_ASN1_GENERALIZEDTIME) &&
 		    s->signing_time == 0)
-			s->signing_time = asn1_time((const ASN1_TIME *)t->value.utctime);
+			s->signing_time = es_asn1_time_t((const ASN1_TIME *)t->value.utctime);
 		res->has_signing_cert_attr = check_signing_cert_attr(si, signer, s);
 	} else {
 		es_seal_warn(s, "no signed attributes: not a CAdES signature");

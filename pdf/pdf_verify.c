@@ -433,7 +433,8 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	char why[512], *m = NULL;
 	size_t end, i;
 	es_cms_result res = {0};
-	X509 *tsa = NULL;
+	STACK_OF(X509) *tsa_chain = NULL;
+	X509 *tsa;
 	time_t gen = 0;
 	int is_dts, rc;
 
@@ -486,24 +487,25 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 				     "document time-stamp /Contents is not an RFC 3161 token");
 		} else if (digest_ranges(md, buf, &sb, digest, &dlen) == 0) {
-			rc = es_tst_verify_digest(v, sb.contents, sb.contents_len, digest, dlen, ev, &gen, &tsa, why,
-						  sizeof(why));
+			rc = es_tst_verify_digest(v, sb.contents, sb.contents_len, digest, dlen, ev, &gen, &tsa_chain,
+						  why, sizeof(why));
 			if (rc == 1) {
 				/* Also the TSA's revocation: a revoked TSA's token proves no time and no B-LTA. */
-				pos->valid_dts = es_tst_check_revocation(v, sb.contents, sb.contents_len, ev, gen,
-									 "document time-stamp", s);
+				pos->valid_dts =
+					es_tst_check_revocation(v, tsa_chain, ev, gen, "document time-stamp", s);
 				s->timestamp_time = pos->valid_dts ? gen : 0;
 			} else {
 				es_seal_fail(s, rc == 0 ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE,
 					     rc == 0 ? ESEAL_SUB_HASH_FAILURE : ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
 					     "document time-stamp: %s", why);
 			}
+			tsa = sk_X509_value(tsa_chain, 0); /* NULL for no chain */
 			if (tsa != NULL) {
 				s->organization = es_x509_subject_attr(tsa, NID_organizationName);
 				s->organization_identifier = es_x509_subject_attr(tsa, NID_organizationIdentifier);
 				s->subject = es_x509_subject_attr(tsa, NID_commonName);
 			}
-			X509_free(tsa);
+			sk_X509_pop_free(tsa_chain, X509_free);
 		}
 	} else {
 		/* The CMS parser reads only the DER; the zero padding after it in /Contents is not signed data. */

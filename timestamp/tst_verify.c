@@ -1,6 +1,9 @@
 /* timestamp/tst_verify.c: validation of an RFC 3161 time-stamp token found in a seal: message imprint over the
- * right bytes, TSA signature, TSA certificate chain to the verifier's anchors with the timeStamping EKU. */
+ * right bytes, TSA signature, TSA certificate chain to the verifier's anchors with the timeStamping EKU, at the
+ * token's genTime too, and the revocation of that chain. */
 #include "verify/verify_internal.h"
+
+#include "clock_internal.h"
 
 #include <openssl/ts.h>
 #include <string.h>
@@ -33,30 +36,53 @@ const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len)
 	return md;
 }
 
-static time_t asn1_to_time(const ASN1_TIME *t)
+/* The chain of the token's signer at genTime gen, from the certificates the token and the file carry: a TSA whose
+ * certificate was not (yet, or any more) valid at the time it states cannot vouch for that time. */
+static int chain_at_gen_time(const eseal_verifier *v, PKCS7 *p7, const es_evidence *ev, time_t gen,
+			     STACK_OF(X509) * *chain, char *why, size_t why_len)
 {
-	struct tm tm;
+	STACK_OF(X509) *untrusted = ev != NULL ? X509_chain_up_ref(ev->certs) : sk_X509_new_null();
+	STACK_OF(X509) *signers = NULL, *own = PKCS7_type_is_signed(p7) ? p7->d.sign->cert : NULL;
+	char b[32];
+	int i, rc = -1;
 
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-		return 0;
-	return timegm(&tm);
+	for (i = 0; untrusted != NULL && i < sk_X509_num(own); i++)
+		if (X509_up_ref(sk_X509_value(own, i)) && !sk_X509_push(untrusted, sk_X509_value(own, i)))
+			X509_free(sk_X509_value(own, i));
+	signers = untrusted != NULL ? PKCS7_get0_signers(p7, untrusted, 0) : NULL;
+	if (signers == NULL || sk_X509_num(signers) < 1) {
+		snprintf(why, why_len, "TSA certificate not found");
+		goto cleanup;
+	}
+	rc = es_chain_build(v, sk_X509_value(signers, 0), untrusted, gen, X509_PURPOSE_ANY, chain);
+	if (rc != X509_V_OK)
+		snprintf(why, why_len,
+			 "no chain for the TSA certificate at the token's genTime %s (%s): the time is not "
+			 "proven",
+			 es_fmt_time(gen, b, sizeof(b)), X509_verify_cert_error_string(rc));
+cleanup:
+	sk_X509_free(signers);
+	sk_X509_pop_free(untrusted, X509_free);
+	ERR_clear_error();
+	return rc == X509_V_OK;
 }
 
 int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, size_t token_len,
 			 const unsigned char *digest, size_t digest_len, const es_evidence *ev, time_t *gen_time,
-			 X509 **tsa_cert, char *why, size_t why_len)
+			 STACK_OF(X509) * *tsa_chain, char *why, size_t why_len)
 {
 	PKCS7 *p7 = NULL;
 	TS_TST_INFO *info = token_info(token, token_len, &p7);
 	TS_VERIFY_CTX *ctx = NULL;
-	STACK_OF(X509) *untrusted = NULL, *signers = NULL;
+	STACK_OF(X509) *untrusted = NULL, *chain = NULL;
 	const ASN1_OCTET_STRING *imprint;
 	unsigned long e;
+	time_t gen;
 	int ok = 0;
 
 	*gen_time = 0;
-	if (tsa_cert != NULL)
-		*tsa_cert = NULL;
+	if (tsa_chain != NULL)
+		*tsa_chain = NULL;
 	if (info == NULL) {
 		snprintf(why, why_len, "not a time-stamp token");
 		goto cleanup;
@@ -87,19 +113,24 @@ int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, si
 			 e != 0 ? ERR_reason_error_string(e) : "unknown reason");
 		goto cleanup;
 	}
-	*gen_time = asn1_to_time(TS_TST_INFO_get_time(info));
-	if (*gen_time == 0) {
+	gen = es_asn1_time_t(TS_TST_INFO_get_time(info));
+	if (gen == 0) {
 		snprintf(why, why_len, "unreadable genTime");
 		goto cleanup;
 	}
-	if (tsa_cert != NULL) {
-		signers = PKCS7_get0_signers(p7, ev != NULL ? ev->certs : NULL, 0);
-		if (signers != NULL && sk_X509_num(signers) > 0 && X509_up_ref(sk_X509_value(signers, 0)))
-			*tsa_cert = sk_X509_value(signers, 0);
+	/* TS_RESP_verify_token judged the chain at the current time; the token speaks for genTime. */
+	if (!chain_at_gen_time(v, p7, ev, gen, &chain, why, why_len)) {
+		ok = -1;
+		goto cleanup;
+	}
+	*gen_time = gen;
+	if (tsa_chain != NULL) {
+		*tsa_chain = chain;
+		chain = NULL;
 	}
 	ok = 1;
 cleanup:
-	sk_X509_free(signers);
+	sk_X509_pop_free(chain, X509_free);
 	sk_X509_pop_free(untrusted, X509_free);
 	TS_VERIFY_CTX_free(ctx);
 	TS_TST_INFO_free(info);
@@ -109,15 +140,16 @@ cleanup:
 }
 
 int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t token_len, const unsigned char *data,
-		  size_t data_len, const es_evidence *ev, time_t *gen_time, X509 **tsa_cert, char *why, size_t why_len)
+		  size_t data_len, const es_evidence *ev, time_t *gen_time, STACK_OF(X509) * *tsa_chain, char *why,
+		  size_t why_len)
 {
 	const EVP_MD *md = es_tst_imprint_md(token, token_len);
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
 
 	*gen_time = 0;
-	if (tsa_cert != NULL)
-		*tsa_cert = NULL;
+	if (tsa_chain != NULL)
+		*tsa_chain = NULL;
 	if (md == NULL) {
 		snprintf(why, why_len, "not a time-stamp token or unknown imprint algorithm");
 		return 0;
@@ -126,45 +158,15 @@ int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t to
 		snprintf(why, why_len, "digest failed");
 		return 0;
 	}
-	return es_tst_verify_digest(v, token, token_len, digest, dlen, ev, gen_time, tsa_cert, why, why_len);
+	return es_tst_verify_digest(v, token, token_len, digest, dlen, ev, gen_time, tsa_chain, why, why_len);
 }
 
-int es_tst_check_revocation(const eseal_verifier *v, const unsigned char *token, size_t token_len,
-			    const es_evidence *ev, time_t gen, const char *what, eseal_seal_report *s)
+int es_tst_check_revocation(const eseal_verifier *v, STACK_OF(X509) * tsa_chain, const es_evidence *ev, time_t gen,
+			    const char *what, eseal_seal_report *s)
 {
-	PKCS7 *p7 = NULL;
-	TS_TST_INFO *info = token_info(token, token_len, &p7);
-	STACK_OF(X509) *untrusted = NULL, *signers = NULL, *chain = NULL, *own;
-	int i, rc, ok = 1;
-
-	if (info == NULL || !PKCS7_type_is_signed(p7))
-		goto cleanup;
-	/* The TSA's chain from what the file carries and what the token itself carries, at genTime: the token
-	 * was checked already, this only finds the issuers whose revocation data apply. */
-	own = p7->d.sign->cert;
-	untrusted = ev != NULL ? X509_chain_up_ref(ev->certs) : sk_X509_new_null();
-	for (i = 0; untrusted != NULL && i < sk_X509_num(own); i++)
-		if (X509_up_ref(sk_X509_value(own, i)) && !sk_X509_push(untrusted, sk_X509_value(own, i)))
-			X509_free(sk_X509_value(own, i));
-	signers = PKCS7_get0_signers(p7, untrusted, 0);
-	if (untrusted == NULL || signers == NULL || sk_X509_num(signers) < 1) {
+	if (sk_X509_num(tsa_chain) < 1) {
 		es_seal_warn(s, "%s: TSA certificate not found: its revocation was not checked", what);
-		goto cleanup;
+		return 1;
 	}
-	rc = es_chain_build(v, sk_X509_value(signers, 0), untrusted, gen, X509_PURPOSE_ANY, &chain);
-	if (rc != X509_V_OK) {
-		es_seal_warn(s,
-			     "%s: no chain for the TSA certificate at its genTime (%s): its revocation was not checked",
-			     what, X509_verify_cert_error_string(rc));
-		goto cleanup;
-	}
-	ok = es_chain_revocation(v, chain, untrusted, ev, gen, what, s);
-cleanup:
-	sk_X509_pop_free(chain, X509_free);
-	sk_X509_free(signers);
-	sk_X509_pop_free(untrusted, X509_free);
-	TS_TST_INFO_free(info);
-	PKCS7_free(p7);
-	ERR_clear_error();
-	return ok;
+	return es_chain_revocation(v, tsa_chain, ev != NULL ? ev->certs : NULL, ev, gen, what, s);
 }

@@ -67,13 +67,15 @@ int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrust
 		   STACK_OF(X509) * *chain);
 
 /* cms/revocation.c: status of cert (issued by issuer) from the evidence, then (unless offline) OCSP, then CRL.
+ * Only fresh data counts: fetched answers current now; carried ones issued at or after poe (the time-stamp's genTime
+ * that proves the seal existed, 0 = none) or else still fresh at the validation time; the rest is ignored.
  * Returns ES_REV_GOOD, ES_REV_REVOKED (*rev_time and *rev_reason set: a CRLReason code, or ES_REV_REASON_NONE
  * when the CRL entry or OCSP answer names none), or ES_REV_UNKNOWN with why filled. */
 enum { ES_REV_GOOD = 0, ES_REV_REVOKED, ES_REV_UNKNOWN };
 #define ES_REV_REASON_NONE (-1)
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
-			 STACK_OF(X509) * untrusted, time_t *rev_time, int *rev_reason, char *why, size_t why_len,
-			 const char **source);
+			 STACK_OF(X509) * untrusted, time_t poe, time_t *rev_time, int *rev_reason, char *why,
+			 size_t why_len, const char **source);
 
 /* cms/chain_revocation.c: revocation of every certificate of chain (cert..anchor) but the anchor, reported into s.
  * tsa_what NULL: chain of the seal's signing certificate, poe = time proven by its time-stamp (0 = none).
@@ -87,20 +89,23 @@ int es_tsa_revocation_voids(time_t rev_time, int reason, time_t gen_time);
 
 /* timestamp/tst_verify.c: validates an RFC 3161 token whose imprint must be the hash of data (or, when data is
  * NULL, must equal digest computed by the caller with the token's algorithm). Chain against the verifier's anchors,
- * timeStamping EKU. Returns 1 valid (gen_time set, tsa_cert up-ref'd if asked), 0 invalid: imprint or signature
- * wrong (reason in why), -1 cannot be validated (TSA certificate not trusted). */
+ * timeStamping EKU, and a chain for the TSA certificate at the token's genTime (a token from before the TSA
+ * certificate's validity proves no time). Returns 1 valid (gen_time set; with tsa_chain, *tsa_chain = that chain,
+ * TSA certificate first, anchor last, freed by the caller with sk_X509_pop_free(, X509_free)), 0 invalid: imprint or
+ * signature wrong (reason in why), -1 cannot be validated (TSA certificate not trusted, or no chain at genTime). */
 int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t token_len, const unsigned char *data,
-		  size_t data_len, const es_evidence *ev, time_t *gen_time, X509 **tsa_cert, char *why, size_t why_len);
-/* The imprint algorithm of a token (for callers that stream the data themselves), or NULL. */
-const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len);
-/* After es_tst_verify*() accepted token: the revocation of its TSA certificate and the TSA's CAs at genTime gen,
- * reported into s with what naming the token ("signature time-stamp", "document time-stamp"). Returns 1 when the
- * token still proves gen, 0 when it must be disregarded as proof of time. */
-int es_tst_check_revocation(const eseal_verifier *v, const unsigned char *token, size_t token_len,
-			    const es_evidence *ev, time_t gen, const char *what, eseal_seal_report *s);
+		  size_t data_len, const es_evidence *ev, time_t *gen_time, STACK_OF(X509) * *tsa_chain, char *why,
+		  size_t why_len);
 int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, size_t token_len,
 			 const unsigned char *digest, size_t digest_len, const es_evidence *ev, time_t *gen_time,
-			 X509 **tsa_cert, char *why, size_t why_len);
+			 STACK_OF(X509) * *tsa_chain, char *why, size_t why_len);
+/* The imprint algorithm of a token (for callers that stream the data themselves), or NULL. */
+const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len);
+/* After es_tst_verify*() accepted a token: the revocation of the certificates of its tsa_chain (from there) at genTime
+ * gen, reported into s with what naming the token ("signature time-stamp", "document time-stamp"). Returns 1 when
+ * the token still proves gen, 0 when it must be disregarded as proof of time. */
+int es_tst_check_revocation(const eseal_verifier *v, STACK_OF(X509) * tsa_chain, const es_evidence *ev, time_t gen,
+			    const char *what, eseal_seal_report *s);
 
 /* cms/verify_cms.c */
 CMS_ContentInfo *es_cms_parse_signed(const unsigned char *der, size_t len, eseal_seal_report *s);

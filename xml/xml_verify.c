@@ -332,6 +332,7 @@ static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNode
 	xmlNodePtr sv = es_xv_child(sig, NS_DS, "SignatureValue"), cm, et;
 	xmlChar *alg = NULL, *b64 = NULL, *c14n = NULL;
 	unsigned char *token = NULL;
+	STACK_OF(X509) *tsa_chain = NULL;
 	size_t token_len = 0;
 	char why[512];
 	time_t gen = 0;
@@ -349,19 +350,22 @@ static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNode
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed xades:SignatureTimeStamp");
 		goto cleanup;
 	}
-	rc = es_tst_verify(v, token, token_len, c14n, (size_t)n, ev, &gen, NULL, why, sizeof(why));
+	rc = es_tst_verify(v, token, token_len, c14n, (size_t)n, ev, &gen, &tsa_chain, why, sizeof(why));
 	if (rc == 1) {
 		/* A token whose TSA was revoked before its genTime proves nothing: the seal then has no proven time. */
-		if (es_tst_check_revocation(v, token, token_len, ev, gen, "signature time-stamp", s)) {
+		if (es_tst_check_revocation(v, tsa_chain, ev, gen, "signature time-stamp", s)) {
 			s->timestamp_time = gen;
 			*has_tst = 1;
 		}
-	} else {
-		es_seal_fail(s, rc == 0 ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE,
-			     rc == 0 ? ESEAL_SUB_HASH_FAILURE : ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
+	} else if (rc == 0) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
 			     "signature time-stamp invalid: %s (a time-stamp over a different signature?)", why);
+	} else {
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND, "signature time-stamp: %s",
+			     why);
 	}
 cleanup:
+	sk_X509_pop_free(tsa_chain, X509_free);
 	xmlFree(alg);
 	xmlFree(b64);
 	xmlFree(c14n);

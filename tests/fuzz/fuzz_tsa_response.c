@@ -89,7 +89,7 @@ static void verify_token(PKCS7 *p7, TS_TST_INFO *tst)
 							 NULL;
 	STACK_OF(X509) *signers = NULL;
 	struct eseal_verifier trusting = *fuzz_verifier;
-	X509 *cert = NULL;
+	STACK_OF(X509) *chain = NULL;
 	time_t gen = 0;
 	char why[256];
 
@@ -97,9 +97,9 @@ static void verify_token(PKCS7 *p7, TS_TST_INFO *tst)
 		goto cleanup;
 	(void)es_tst_imprint_md(der, (size_t)len);
 	(void)es_tst_verify_digest(fuzz_verifier, der, (size_t)len, imprint->data, (size_t)imprint->length, NULL, &gen,
-				   &cert, why, sizeof(why));
-	X509_free(cert);
-	cert = NULL;
+				   &chain, why, sizeof(why));
+	sk_X509_pop_free(chain, X509_free);
+	chain = NULL;
 	signers = PKCS7_get0_signers(p7, NULL, 0);
 	ERR_clear_error();
 	if (signers == NULL || sk_X509_num(signers) < 1 || (trusting.store = X509_STORE_new()) == NULL)
@@ -107,8 +107,8 @@ static void verify_token(PKCS7 *p7, TS_TST_INFO *tst)
 	X509_STORE_set_flags(trusting.store, X509_V_FLAG_PARTIAL_CHAIN);
 	if (X509_STORE_add_cert(trusting.store, sk_X509_value(signers, 0)))
 		(void)es_tst_verify_digest(&trusting, der, (size_t)len, imprint->data, (size_t)imprint->length, NULL,
-					   &gen, &cert, why, sizeof(why));
-	X509_free(cert);
+					   &gen, &chain, why, sizeof(why));
+	sk_X509_pop_free(chain, X509_free);
 	X509_STORE_free(trusting.store);
 cleanup:
 	sk_X509_free(signers);
