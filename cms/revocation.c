@@ -221,7 +221,10 @@ static int carried_usable(const rev_answer *a, time_t poe, time_t t, const char 
 	if (a->this_upd != 0 && a->this_upd <= t + ES_REV_LEEWAY &&
 	    ((poe != 0 && a->this_upd >= poe) || es_rev_fresh(a->this_upd, a->next_upd, a->this_upd, t, t)))
 		return 1;
-	if (poe != 0)
+	if (a->this_upd > t + ES_REV_LEEWAY)
+		snprintf(why, why_len, "%s is not fresh (%s): issued after the validation time %s", what,
+			 validity_text(a, b, sizeof(b)), es_fmt_time(t, b2, sizeof(b2)));
+	else if (poe != 0)
 		snprintf(why, why_len,
 			 "%s is not fresh (%s): issued before the time-stamp %s and not valid at the "
 			 "validation time %s",
