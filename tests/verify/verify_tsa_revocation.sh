@@ -4,7 +4,9 @@
 # genTime do not get their time proven (INDETERMINATE/REVOKED_NO_POE naming the TSA and the revocation time), online
 # (loopback OCSP) and --offline from a CRL carried in the PDF; the good TSA still passes. Referees: `openssl ocsp`
 # says the TSA is revoked, `openssl ts -verify` still accepts the tokens (it is revocation we reject, not crypto).
-# Also: a CA certificate naming no OCSP/CRL location is reported as not checkable.
+# Also: a CA certificate naming no OCSP/CRL location is reported as not checkable; and a token whose genTime precedes
+# its TSA certificate's notBefore (a TSA with its clock two days behind, under faketime) proves no time:
+# INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND, level B-B (referee: openssl ts -verify accepts it now, not -attime genTime).
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 D=$(tmpdir)
@@ -132,3 +134,44 @@ expect_exit 0 "$ESEAL" verify --json --trust "$P/root.pem" --data "$D/report.txt
 [ "$(jf "any('CA certificate CN=Bare Issuing CA names no OCSP responder or CRL: its revocation was not checkable' in w for w in d['seals'][0]['warnings'])")" = True ] ||
 	fail "no 'not checkable' warning for the bare CA: $(cat "$OUT")"
 pass "a CA naming no OCSP/CRL location: warning that its revocation was not checkable"
+
+# --- a token from before its TSA certificate was valid: the fixture's TSA (notBefore one day ago) behind a server
+# whose clock is two days back. The sealer accepts the reply (the chain is valid now); the verifier must not.
+command -v faketime >/dev/null || fail "faketime is needed (Debian package faketime)"
+faketime -f -2d setsid python3 "$ESEAL_LIB_DIR/tsa_server.py" --dir "$TE" --mode ok --port-file "$D/old-tsa.port" \
+	--pid-file "$ESEAL_TMP_ROOT/old-tsa.pid" </dev/null >"$D/old-tsa.log" 2>&1 &
+for i in $(seq 100); do
+	[ -s "$D/old-tsa.port" ] && break
+	sleep 0.05
+done
+[ -s "$D/old-tsa.port" ] || fail "TSA under faketime did not start: $(cat "$D/old-tsa.log")"
+OLD_URL=http://127.0.0.1:$(cat "$D/old-tsa.port")/
+"$ESEAL" seal -p demo --tsa "$OLD_URL" -o "$D/old.pdf" "$PDF"
+"$ESEAL" seal -p demo --tsa "$OLD_URL" -o "$D/old.xml" "$XML"
+"$ESEAL" seal -p demo --tsa "$OLD_URL" --format cades -o "$D/old.p7s" "$D/report.txt"
+$CMS_TST "$D/old.p7s" --signature "$D/o-sig.bin" --token "$D/o-tst.der" || fail "no token in old.p7s"
+openssl ts -reply -in "$D/o-tst.der" -token_in -text >"$D/o-tst.txt" 2>/dev/null
+gen_s=$(date -u -d "$(sed -n 's/^Time stamp: //p' "$D/o-tst.txt")" +%s)
+nb_s=$(date -u -d "$(openssl x509 -in "$PKI/tsa.pem" -noout -startdate | cut -d= -f2)" +%s)
+[ "$gen_s" -lt "$nb_s" ] || fail "referee: genTime $gen_s is not before the TSA certificate's notBefore $nb_s"
+openssl ts -verify -data "$D/o-sig.bin" -in "$D/o-tst.der" -token_in -CAfile "$ROOT" -untrusted "$CA" >"$D/ts.txt" 2>&1 ||
+	fail "referee openssl ts -verify (now) rejects the token: $(cat "$D/ts.txt")"
+openssl ts -verify -data "$D/o-sig.bin" -in "$D/o-tst.der" -token_in -CAfile "$ROOT" -untrusted "$CA" -attime "$gen_s" \
+	>"$D/ts-at.txt" 2>&1 && fail "referee openssl ts -verify -attime genTime accepts the token"
+assert_grep "certificate is not yet valid" "$D/ts-at.txt"
+pass "referee openssl ts: genTime $(date -u -d "@$gen_s" +%FT%TZ) precedes the TSA's notBefore; valid now, not at genTime"
+for f in old.pdf old.xml old.p7s; do
+	data_opt "$f"
+	verify_json 2 "$D/$f" "${VA[@]}"
+	expect_seal 0 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND \
+		"signature time-stamp: no chain for the TSA certificate at the token's genTime .*certificate is not yet valid"
+	[ "$(jf "d['seals'][0]['timestamp_time']")" = None ] || fail "$f: the time-stamp must not give a time"
+	[ "$(jf "d['seals'][0]['level']")" = B-B ] || fail "$f: level $(jf "d['seals'][0]['level']"), want B-B"
+done
+# The same TSA as a PAdES document time-stamp: no time, no B-LTA.
+$LTA dts "$D/good-lt.pdf" "$D/old-lta.pdf" --tsa "$OLD_URL"
+verify_json 2 "$D/old-lta.pdf"
+expect_seal 1 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND "document time-stamp: no chain for the TSA certificate at the token's genTime"
+[ "$(jf "d['seals'][1]['timestamp_time']")" = None ] || fail "document time-stamp before notBefore must not give a time"
+[ "$(jf "d['seals'][0]['level']")" = B-LT ] || fail "a document time-stamp without a chain at genTime must not make B-LTA"
+pass "genTime before the TSA certificate's notBefore (PAdES, XAdES, CAdES, document time-stamp): INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND, no time"
