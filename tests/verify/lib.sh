@@ -2,6 +2,8 @@
 # verify_json CODE FILE [eseal verify options]: runs `eseal verify --json --trust $ROOT`, asserts the exit status,
 # and keeps the JSON in $OUT; jf EXPR evaluates a Python expression over it (d = the object of the first file).
 # Referees we did not write: pdfsig_all_valid FILE N (Poppler finds N signatures, all valid), qpdf_ok FILE.
+# gencrl DIR OUT HOURS [prefix...]: a DER CRL of the issuing CA valid HOURS, by `openssl ca -gencrl` on a copy of the
+# CA's database in DIR (the fixture's crlnumber stays untouched), run under prefix (e.g. faketime -f -2h); OUT.pem too.
 
 verify_json() {
 	local code=$1 file=$2
@@ -58,4 +60,17 @@ qpdf_ok() { # FILE
 	local log
 	log=$(mktemp "$ESEAL_TMP_ROOT/qpdf.XXXXXX")
 	qpdf --check "$1" >"$log" 2>&1 || fail "qpdf --check rejects $(basename "$1"): $(tail -3 "$log")"
+}
+
+gencrl() { # DIR OUT HOURS [prefix...]
+	local dir=$1 out=$2 hours=$3
+	shift 3
+	if [ ! -f "$dir/ca.cnf" ]; then
+		cp -r "$PKI/ca" "$dir/ca"
+		sed "s|^dir = $PKI/ca\$|dir = $dir/ca|" "$PKI/openssl.cnf" >"$dir/ca.cnf"
+		grep -q "^dir = $dir/ca\$" "$dir/ca.cnf" || fail "could not point the CA configuration at $dir/ca"
+	fi
+	"$@" openssl ca -config "$dir/ca.cnf" -name issuing_ca -gencrl -crlhours "$hours" -out "$out.pem" \
+		>"$dir/gencrl.log" 2>&1 || fail "openssl ca -gencrl failed: $(cat "$dir/gencrl.log")"
+	openssl crl -in "$out.pem" -outform DER -out "$out"
 }

@@ -52,19 +52,9 @@ verify_json 0 "$D/bb-ocsp-fresh.pdf" --offline
 expect_seal 0 TOTAL-PASSED None
 pass "B-B, --offline: an expired carried OCSP response is ignored (INDETERMINATE/TRY_LATER); online or fresh: PASSED"
 
-# --- CRLs of the issuing CA, signed by a copy of its database (the fixture's crlnumber stays untouched)
-cp -r "$PKI/ca" "$D/ca"
-sed "s|^dir = $PKI/ca\$|dir = $D/ca|" "$PKI/openssl.cnf" >"$D/ca.cnf"
-grep -q "^dir = $D/ca\$" "$D/ca.cnf" || fail "could not point the CA configuration at the copy"
-gencrl() { # OUT HOURS [faketime offset]
-	local out=$1 hours=$2
-	shift 2
-	"$@" openssl ca -config "$D/ca.cnf" -name issuing_ca -gencrl -crlhours "$hours" -out "$out.pem" \
-		>/dev/null 2>&1 || fail "openssl ca -gencrl failed"
-	openssl crl -in "$out.pem" -outform DER -out "$out"
-}
-gencrl "$D/crl-stale.der" 1 faketime -f -2h # thisUpdate 2 h ago, nextUpdate 1 h ago
-gencrl "$D/crl-later.der" 1 faketime -f +1h # thisUpdate in 1 h (after the seals' time-stamps), nextUpdate in 2 h
+# --- CRLs of the issuing CA (gencrl: lib.sh)
+gencrl "$D" "$D/crl-stale.der" 1 faketime -f -2h # thisUpdate 2 h ago, nextUpdate 1 h ago
+gencrl "$D" "$D/crl-later.der" 1 faketime -f +1h # thisUpdate in 1 h (after the seals' time-stamps), nextUpdate in 2 h
 crl_time() { date -u -d "$(openssl crl -inform DER -in "$1" -noout "-$2" | cut -d= -f2)" +%s; }
 [ "$(crl_time "$D/crl-stale.der" nextupdate)" -lt $((now - 3000)) ] ||
 	fail "referee openssl crl: the stale CRL's nextUpdate is not in the past: $(openssl crl -inform DER -in "$D/crl-stale.der" -noout -nextupdate)"

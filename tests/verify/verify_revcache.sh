@@ -3,7 +3,9 @@
 # the same key asks the OCSP responder and the CRL server a constant number of times (not once or twice per file),
 # and reports exactly what one call per file reports (a revoked key's seal inside the batch stays REVOKED, the good
 # ones after it stay TOTAL-PASSED). With both responders down (they accept and never answer), every file is
-# INDETERMINATE/TRY_LATER as before, but the run costs about one timeout per responder, not one per file.
+# INDETERMINATE/TRY_LATER as before, but the run costs about one timeout per responder, not one per file. A CRL server
+# that replays an old CRL (expired an hour ago; OCSP unreachable) gives TRY_LATER, not a pass, and the stale CRL is
+# not cached (fetched again for the next file); the same server with the current CRL passes (referee openssl crl).
 # The responders run in a private network namespace on the ports baked into the fixture's certificates, so their
 # logs count this test's requests only. Referees: xmlsec1 --verify and pdfsig on samples of the same files.
 source "$ESEAL_SRC/tests/lib/env.sh"
@@ -46,8 +48,8 @@ for f in "${FILES[@]}"; do
 done
 
 # ns_verify MODE OUT: runs `eseal verify --json` over FILES in a private network namespace where, on the fixture's
-# OCSP and HTTP (CRL) ports, MODE=up runs our own responders (logs $D/ocsp.log, $D/www.log) and MODE=down a
-# listener that accepts connections and never answers. Writes the exit status and the seconds taken to OUT.rc/.time.
+# OCSP and HTTP (CRL) ports, MODE=up runs our own responders (logs $D/ocsp.log, $D/www.log), MODE=down a
+# listener that accepts connections and never answers, MODE=www:DIR only the CRL server, serving DIR (log $D/www.log). Writes the exit status and the seconds taken to OUT.rc/.time.
 cat >"$D/ns.sh" <<'EOF'
 set -euo pipefail
 mode=$1 out=$2
@@ -60,6 +62,9 @@ if [ "$mode" = up ]; then
 	python3 "$LIB/ocsp_server.py" --dir "$TE" --port "$OP" </dev/null >"$D/ocsp.log" 2>&1 &
 	pids+=($!)
 	python3 "$LIB/tsa_server.py" --dir "$TE" --port "$HP" --www "$TE/www" </dev/null >"$D/www.log" 2>&1 &
+	pids+=($!)
+elif [ "${mode%%:*}" = www ]; then
+	python3 "$LIB/tsa_server.py" --dir "$TE" --port "$HP" --www "${mode#www:}" </dev/null >"$D/www.log" 2>&1 &
 	pids+=($!)
 else
 	python3 -c 'import socket, sys, time
@@ -77,6 +82,8 @@ fi
 for i in $(seq 100); do
 	if [ "$mode" = up ]; then
 		grep -q listening "$D/ocsp.log" 2>/dev/null && grep -q listening "$D/www.log" 2>/dev/null && break
+	elif [ "${mode%%:*}" = www ]; then
+		grep -q listening "$D/www.log" 2>/dev/null && break
 	else
 		grep -q listening "$D/blackhole.log" 2>/dev/null && break
 	fi
@@ -90,7 +97,10 @@ echo "$rc" >"$out.rc"
 python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$t1" >"$out.time"
 EOF
 ns_verify() {
-	TE=$TE LIB=$ESEAL_SRC/tests/lib D=$D ESEAL=$ESEAL ROOT=$ROOT "${NS[@]}" bash "$D/ns.sh" "$@" "${FILES[@]}"
+	ns_verify_files "$@" "${FILES[@]}"
+}
+ns_verify_files() { # MODE OUT FILE...
+	TE=$TE LIB=$ESEAL_SRC/tests/lib D=$D ESEAL=$ESEAL ROOT=$ROOT "${NS[@]}" bash "$D/ns.sh" "$@"
 }
 
 # --- responders up: few requests, same verdicts as one call per file ---
@@ -139,3 +149,36 @@ t=$(cat "$D/down.json.time")
 python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 3 * $TIMEOUT_S else 1)" "$t" ||
 	fail "responders down: ${#FILES[@]} files took ${t}s, want < $((3 * TIMEOUT_S))s (one timeout per responder)"
 pass "responders down: all ${#FILES[@]} files INDETERMINATE/TRY_LATER in ${t}s (< 3 x ${TIMEOUT_S}s timeout)"
+
+# --- a replayed old CRL over plain http: the CRL server answers with a CRL of the issuing CA made two hours ago and
+# valid one hour (gencrl under faketime); the OCSP responder is unreachable. Two B-B seals (no time-stamp: no TSA).
+mkdir "$D/www-stale" "$D/crl"
+cp "$TE/www/"* "$D/www-stale/"
+gencrl "$D/crl" "$D/www-stale/ca.crl" 1 faketime -f -2h
+next=$(openssl crl -inform DER -in "$D/www-stale/ca.crl" -noout -nextupdate | cut -d= -f2)
+[ "$(date -u -d "$next" +%s)" -lt "$(($(date -u +%s) - 3000))" ] || fail "referee openssl crl: nextUpdate $next is not an hour ago"
+openssl crl -inform DER -in "$TE/www/ca.crl" -noout -nextupdate >"$D/next.txt"
+[ "$(date -u -d "$(cut -d= -f2 "$D/next.txt")" +%s)" -gt "$(date -u +%s)" ] || fail "the fixture's CRL is not current"
+for i in 1 2; do
+	"$ESEAL" seal -p demo-bb -o "$D/bb$i.pdf" "$SAMPLES/documents/report.pdf"
+done
+ns_verify_files "www:$D/www-stale" "$D/stale.json" "$D/bb1.pdf" "$D/bb2.pdf"
+[ "$(cat "$D/stale.json.rc")" = 2 ] || fail "stale CRL: exit $(cat "$D/stale.json.rc"), want 2: $(head -c 1500 "$D/stale.json")"
+python3 - "$D/stale.json" <<'PY' || fail "stale CRL: wrong verdicts"
+import json, re, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+assert len(got) == 2, len(got)
+for r in got:
+    s = r["seals"][0]
+    if (s["indication"], s["sub_indication"]) != ("INDETERMINATE", "TRY_LATER"):
+        sys.exit("%s: %s/%s, want INDETERMINATE/TRY_LATER" % (r["file"], s["indication"], s["sub_indication"]))
+    if not any(re.search(r"signing certificate unknown: .*CRL outside its validity period \(issued .*, next update .*\)"
+                         r": not current \(http://127\.0\.0\.1:\d+/ca\.crl\)", e) for e in s["errors"]):
+        sys.exit("%s: no reason naming the stale CRL: %s" % (r["file"], s["errors"]))
+PY
+[ "$(grep -c '"GET /ca\.crl' "$D/www.log" || true)" = 2 ] ||
+	fail "the stale CRL must be fetched once per file (never cached): $(grep GET "$D/www.log" || true)"
+ns_verify_files "www:$TE/www" "$D/current.json" "$D/bb1.pdf" "$D/bb2.pdf"
+[ "$(cat "$D/current.json.rc")" = 0 ] || fail "current CRL: exit $(cat "$D/current.json.rc"), want 0: $(head -c 1500 "$D/current.json")"
+[ "$(grep -c '"GET /ca\.crl' "$D/www.log" || true)" = 1 ] || fail "the current CRL should be fetched once and cached"
+pass "replayed stale CRL over http (OCSP down): INDETERMINATE/TRY_LATER, not cached; the current CRL passes and is cached"
