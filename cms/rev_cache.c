@@ -144,13 +144,14 @@ OCSP_RESPONSE *es_rev_cache_get_ocsp(es_rev_cache *c, OCSP_CERTID *id, time_t t,
  * returns a free slot. */
 static size_t ocsp_slot(es_rev_cache *c, size_t len, time_t now)
 {
-	size_t i, oldest, slot;
+	size_t i;
 
 	for (i = 0; i < ES_RC_MAX_OCSP; i++)
 		if (c->ocsp[i].id != NULL && !alive(c->ocsp[i].this_upd, c->ocsp[i].next_upd, c->ocsp[i].fetched, now))
 			ocsp_clear(c, &c->ocsp[i]);
 	for (;;) {
-		slot = oldest = ES_RC_MAX_OCSP;
+		size_t slot = ES_RC_MAX_OCSP, oldest = ES_RC_MAX_OCSP;
+
 		for (i = 0; i < ES_RC_MAX_OCSP; i++) {
 			if (c->ocsp[i].id == NULL) {
 				if (slot == ES_RC_MAX_OCSP)
