@@ -288,6 +288,15 @@ static void allow_role(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 		set_add(&c->allowed, id);
 }
 
+static void drain(qpdf_data q)
+{
+	/* Type-mismatch warnings accumulate inside QPDF: drain them so memory stays bounded. */
+	while (qpdf_more_warnings(q))
+		qpdf_next_warning(q);
+	if (qpdf_has_error(q))
+		qpdf_get_error(q);
+}
+
 /* Objects reachable from oh (indirect ones into set), following dictionaries, arrays and stream dictionaries;
  * bounded by *budget. Streams' data is not parsed: a content stream names resources, which are walked instead. */
 static void walk(qpdf_data q, qpdf_oh oh, id_set *set, int depth, long *budget)
@@ -602,31 +611,28 @@ static void check_pages(mods_ctx *c)
 }
 
 /* Validation data (certificates, OCSP responses, CRLs, VRI) reachable from the final DSS may be new or rewritten;
- * a rewritten object must have been DSS data when signed. */
-static void allow_dss(mods_ctx *c, qpdf_oh oh, int depth)
+ * a rewritten object must have been DSS data when signed. Collected with the budgeted, deduplicating walk (a DSS
+ * whose arrays name each other thousands of times is walked once); what lies past the budget is not allowed, so
+ * its changes are reported. */
+static void allow_dss(mods_ctx *c, qpdf_oh dss)
 {
-	size_t n = 0, i;
-	char **keys;
-	int k, m, id = qpdf_oh_get_object_id(c->qf, oh);
+	id_set now = {0};
+	long budget = ES_PDF_MAX_WALK;
+	size_t i;
+	int id;
 
-	if (depth > 6)
-		return;
-	if (id > 0) {
-		if (set_has(&c->allowed, id))
-			return;
-		if (set_has(&c->old_dss, id) || is_new_object(c, id))
-			set_add(&c->allowed, id);
+	walk(c->qf, dss, &now, 0, &budget);
+	drain(c->qf);
+	for (i = 0; i < now.nbytes; i++) {
+		if (now.bits[i] == 0)
+			continue;
+		for (id = (int)i * 8; id < (int)i * 8 + 8; id++)
+			if (set_has(&now, id) && (set_has(&c->old_dss, id) || is_new_object(c, id)))
+				set_add(&c->allowed, id);
 	}
-	if (qpdf_oh_is_array(c->qf, oh)) {
-		m = qpdf_oh_get_array_n_items(c->qf, oh);
-		for (k = 0; k < m && k < 10000; k++)
-			allow_dss(c, qpdf_oh_get_array_item(c->qf, oh, k), depth + 1);
-	} else if (qpdf_oh_is_dictionary(c->qf, oh)) {
-		keys = dict_keys(c->qf, oh, &n);
-		for (i = 0; i < n; i++)
-			allow_dss(c, qpdf_oh_get_key(c->qf, oh, keys[i]), depth + 1);
-		free_keys(keys, n);
-	}
+	if (now.oom)
+		c->allowed.oom = 1;
+	free(now.bits);
 }
 
 static int same_stream_data(mods_ctx *c, qpdf_oh o, qpdf_oh f)
@@ -816,15 +822,6 @@ static int level_for(mods_ctx *c, int docmdp_p, int docmdp_objid)
 	return docmdp_p;
 }
 
-static void drain(qpdf_data q)
-{
-	/* Type-mismatch warnings accumulate inside QPDF: drain them so memory stays bounded. */
-	while (qpdf_more_warnings(q))
-		qpdf_next_warning(q);
-	if (qpdf_has_error(q))
-		qpdf_get_error(q);
-}
-
 void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t len, size_t rev_end, int docmdp_p,
 				int docmdp_objid, int sig_objid, eseal_seal_report *s)
 {
@@ -855,7 +852,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	walk(c.qo, qpdf_oh_get_key(c.qo, qpdf_get_root(c.qo), "/DSS"), &c.old_dss, 0, &budget);
 	check_catalog(&c);
 	check_pages(&c);
-	allow_dss(&c, qpdf_oh_get_key(fin, qpdf_get_root(fin), "/DSS"), 0);
+	allow_dss(&c, qpdf_oh_get_key(fin, qpdf_get_root(fin), "/DSS"));
 	info_o = qpdf_oh_get_key(c.qo, qpdf_get_trailer(c.qo), "/Info");
 	info_f = qpdf_oh_get_key(fin, qpdf_get_trailer(fin), "/Info");
 	if (qpdf_oh_is_indirect(fin, info_f)) {

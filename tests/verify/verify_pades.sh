@@ -95,6 +95,40 @@ $ATTACK shadow-replace "$D/poppler.pdf" "$D/att-poppler.pdf"
 verify_json 1 "$D/att-poppler.pdf"
 pass "page content replaced after a pdfsig signature"
 
+# --- every object a reader of the signed revision meets is compared, whatever the last update claims ---
+# Each refused file is also checked with tools we did not write: qpdf reads it, Poppler still finds the seal's
+# signature valid over its bytes (what is wrong is only the later update), and pdftotext or pdftoppm shows that
+# what a reader sees did change. Every verify runs under timeout: a verifier that never finishes fails the test.
+vjson() { # CODE FILE: verify_json under a 60 s timeout (timeout's 124 is not an expected code)
+	expect_exit "$1" timeout 60 "$ESEAL" verify --json --trust "$ROOT" "$2"
+}
+text_differs() { # SEALED ATTACK: pdftotext shows a reader another text
+	cmp -s <(pdftotext "$1" - 2>/dev/null) <(pdftotext "$2" - 2>/dev/null) &&
+		fail "pdftotext sees no change between $(basename "$1") and $(basename "$2"): the test would mean nothing"
+	return 0
+}
+qpdf_reads() { # FILE [WARNING-REGEX]: qpdf --check passes, or (when the attack needs it) only warns as expected
+	local rc=0
+	qpdf --check "$1" >"$D/qpdf.txt" 2>&1 || rc=$?
+	[ "$rc" = 0 ] && return 0
+	[ "$rc" = 3 ] && [ -n "${2:-}" ] && grep -Eq -- "$2" "$D/qpdf.txt" && ! grep -Eqi "error" "$D/qpdf.txt" ||
+		fail "qpdf --check on $(basename "$1"): exit $rc: $(tail -3 "$D/qpdf.txt")"
+}
+refused() { # SEALED ATTACK REASON-REGEX: verify fails the seal as modified after sealing, naming the reason
+	vjson 1 "$2"
+	expect_seal 0 TOTAL-FAILED None "$3"
+	[ "$(jf "d['seals'][0]['modified_after']")" = True ] || fail "$(basename "$2"): modified_after expected"
+	pdfsig_all_valid "$2" 1
+}
+
+# A /DSS whose data are existing objects redefined as arrays of 3000 references to each other: answered (and the
+# redefinitions reported) within the timeout, not after billions of steps.
+$ATTACK dss-fanout "$D/vis.pdf" "$D/att-dss.pdf"
+qpdf_reads "$D/att-dss.pdf" "ignoring non-stream in an array of streams"
+text_differs "$D/vis.pdf" "$D/att-dss.pdf"
+refused "$D/vis.pdf" "$D/att-dss.pdf" "page .*\\(object [0-9]+\\) changed"
+pass "attack dss-fanout: a DSS naming existing objects thousands of times is walked once and the changes reported"
+
 pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$D/cert.pdf" "$D/cert-more.pdf" >/dev/null 2>&1
 verify_json 1 "$D/cert-more.pdf"
 errors_match 0 "DocMDP P=1"
