@@ -635,6 +635,22 @@ static void allow_dss(mods_ctx *c, qpdf_oh dss)
 	free(now.bits);
 }
 
+/* A stream's dictionary says how its data are read (/Filter, /DecodeParms) and drawn (an image's /Decode,
+ * /ColorSpace, /Width; a form's /Matrix, /BBox, /Resources): compared key by key like any dictionary. /Length is
+ * left out: the data are compared on their own, and in an encrypted file /Length counts encrypted bytes. */
+static int same_stream_dict(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	static const char *const skip[] = {"/Length", NULL};
+	qpdf_oh dofs = qpdf_oh_get_dict(c->qo, o), df = qpdf_oh_get_dict(c->qf, f);
+	char *k = first_diff_key(c, dofs, df, skip);
+
+	qpdf_oh_release(c->qo, dofs);
+	qpdf_oh_release(c->qf, df);
+	free(k);
+	return k == NULL;
+}
+
+/* The data as stored (filters not applied; QPDF decrypts an encrypted file's), compared byte for byte. */
 static int same_stream_data(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
 	unsigned char *bo = NULL, *bf = NULL;
@@ -879,7 +895,8 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 			continue;
 		}
 		f = qpdf_get_object_by_id(fin, id, 0);
-		changed = !same_object(&c, o, f) || (qpdf_oh_is_stream(c.qo, o) && !same_stream_data(&c, o, f));
+		changed = !same_object(&c, o, f) || (qpdf_oh_is_stream(c.qo, o) && qpdf_oh_is_stream(fin, f) &&
+						     (!same_stream_dict(&c, o, f) || !same_stream_data(&c, o, f)));
 		if (changed && !locked_change(&c, id, o, f) && !change_permitted(&c, id, o, f)) {
 			if (qpdf_oh_is_null(fin, f))
 				report(&c, "object %d was signed and is gone", id);

@@ -107,6 +107,13 @@ text_differs() { # SEALED ATTACK: pdftotext shows a reader another text
 		fail "pdftotext sees no change between $(basename "$1") and $(basename "$2"): the test would mean nothing"
 	return 0
 }
+pixels_differ() { # SEALED ATTACK: pdftoppm renders page 1 differently
+	pdftoppm -r 40 -f 1 -l 1 -png "$1" "$D/px-a" && pdftoppm -r 40 -f 1 -l 1 -png "$2" "$D/px-b" ||
+		fail "pdftoppm cannot render $(basename "$2")"
+	cmp -s "$D"/px-a-*1.png "$D"/px-b-*1.png &&
+		fail "pdftoppm renders $(basename "$1") and $(basename "$2") alike: the test would mean nothing"
+	rm -f "$D"/px-[ab]-*.png
+}
 qpdf_reads() { # FILE [WARNING-REGEX]: qpdf --check passes, or (when the attack needs it) only warns as expected
 	local rc=0
 	qpdf --check "$1" >"$D/qpdf.txt" 2>&1 || rc=$?
@@ -120,6 +127,13 @@ refused() { # SEALED ATTACK REASON-REGEX: verify fails the seal as modified afte
 	[ "$(jf "d['seals'][0]['modified_after']")" = True ] || fail "$(basename "$2"): modified_after expected"
 	pdfsig_all_valid "$2" 1
 }
+
+# A stream's dictionary is compared, not only its data: /Decode added to the visible seal's stamp image.
+$ATTACK stream-dict "$D/vis.pdf" "$D/att-dict.pdf"
+qpdf_reads "$D/att-dict.pdf"
+pixels_differ "$D/vis.pdf" "$D/att-dict.pdf"
+refused "$D/vis.pdf" "$D/att-dict.pdf" "stream .*\\(object [0-9]+\\) changed"
+pass "attack stream-dict: an image's dictionary changed (same data, inverted picture) is found"
 
 # A /DSS whose data are existing objects redefined as arrays of 3000 references to each other: answered (and the
 # redefinitions reported) within the timeout, not after billions of steps.
