@@ -71,6 +71,11 @@ static void set_add(id_set *s, int id)
 	s->bits[id / 8] |= (unsigned char)(1u << (id % 8));
 }
 
+/* An indirect reference as a reader of the signed revision meets it: number and generation. */
+typedef struct {
+	int id, gen;
+} obj_ref;
+
 typedef struct {
 	qpdf_data qo, qf;  /* signed revision, final file */
 	id_set allowed;    /* changed objects that a structural rule accounts for (catalog, pages, DSS, ...) */
@@ -86,6 +91,10 @@ typedef struct {
 	char added[64];      /* subtypes of the annotations added (P=3) */
 	es_pdf_locks *locks; /* fields this signature locked (FieldMDP), NULL if none */
 	eseal_seal_report *s;
+	obj_ref *refs; /* every reference reachable from the signed revision's trailer: what gets compared */
+	size_t nrefs, caprefs;
+	id_set signed_ids; /* the object numbers in refs */
+	int refs_oom;
 } mods_ctx;
 
 static void report(mods_ctx *c, const char *fmt, ...) ES_PRINTF(2, 3);
@@ -264,17 +273,27 @@ static int is_doc_ts_field(qpdf_data q, qpdf_oh f)
 	       qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, v, "/SubFilter"), "/ETSI.RFC3161");
 }
 
+/* An object number a reader of the signed revision never met (not even as a reference to nothing), and that
+ * the signed revision does not define at generation 0: what an update adds. Object numbers too large to be
+ * tracked are never new. */
 static int is_new_object(mods_ctx *c, int id)
 {
 	qpdf_oh o;
 	int isnew;
 
-	if (id <= 0)
+	if (id <= 0 || id >= ES_PDF_MAX_OBJECTS || set_has(&c->signed_ids, id))
 		return 0;
 	o = qpdf_get_object_by_id(c->qo, id, 0);
 	isnew = qpdf_oh_is_null(c->qo, o);
 	qpdf_oh_release(c->qo, o);
 	return isnew;
+}
+
+/* The same object in both revisions: number and generation (a new object may reuse a number). */
+static int same_identity(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	return qpdf_oh_get_object_id(c->qo, o) == qpdf_oh_get_object_id(c->qf, f) &&
+	       qpdf_oh_get_generation(c->qo, o) == qpdf_oh_get_generation(c->qf, f);
 }
 
 /* An object that plays a role in both revisions (catalog, AcroForm, an /Annots array, /Info) is compared by the
@@ -284,7 +303,7 @@ static void allow_role(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
 	int id = qpdf_oh_get_object_id(c->qf, f);
 
-	if (id > 0 && (id == qpdf_oh_get_object_id(c->qo, o) || is_new_object(c, id)))
+	if (id > 0 && (same_identity(c, o, f) || is_new_object(c, id)))
 		set_add(&c->allowed, id);
 }
 
@@ -334,6 +353,269 @@ static void walk(qpdf_data q, qpdf_oh oh, id_set *set, int depth, long *budget)
 		qpdf_oh_release(q, v);
 	}
 	free_keys(keys, n);
+}
+
+static void add_ref(mods_ctx *c, int id, int gen)
+{
+	obj_ref *n;
+	size_t cap;
+
+	if (c->nrefs == c->caprefs) {
+		cap = c->caprefs ? c->caprefs * 2 : 1024;
+		n = realloc(c->refs, cap * sizeof(*n));
+		if (n == NULL) {
+			c->refs_oom = 1;
+			return;
+		}
+		c->refs = n;
+		c->caprefs = cap;
+	}
+	c->refs[c->nrefs].id = id;
+	c->refs[c->nrefs++].gen = gen;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const obj_ref *x = a, *y = b;
+
+	return x->id != y->id ? (x->id > y->id) - (x->id < y->id) : (x->gen > y->gen) - (x->gen < y->gen);
+}
+
+/* The first entry of the sorted refs with this number (gen < 0) or this number and generation, or NULL. */
+static const obj_ref *find_ref(const mods_ctx *c, int id, int gen)
+{
+	size_t lo = 0, hi = c->nrefs, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->refs[mid].id < id || (c->refs[mid].id == id && gen >= 0 && c->refs[mid].gen < gen))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < c->nrefs && c->refs[lo].id == id && (gen < 0 || c->refs[lo].gen == gen))
+		return &c->refs[lo];
+	return NULL;
+}
+
+/* A set of (number, generation) pairs: open addressing over 64-bit keys (0 = empty slot). */
+typedef struct {
+	unsigned long long *keys;
+	size_t cap, n;
+} pair_set;
+
+/* Adds the pair: 1 if it was not there, 0 if it was, -1 out of memory. */
+static int pair_add(pair_set *s, int id, int gen)
+{
+	unsigned long long key = ((unsigned long long)(unsigned)id << 32 | (unsigned)gen) + 1, *nk;
+	size_t i, cap;
+
+	if (2 * (s->n + 1) > s->cap) {
+		cap = s->cap ? 2 * s->cap : 4096;
+		nk = calloc(cap, sizeof(*nk));
+		if (nk == NULL)
+			return -1;
+		for (i = 0; i < s->cap; i++) {
+			size_t j = (size_t)(s->keys[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+
+			if (s->keys[i] == 0)
+				continue;
+			while (nk[j] != 0)
+				j = (j + 1) & (cap - 1);
+			nk[j] = s->keys[i];
+		}
+		free(s->keys);
+		s->keys = nk;
+		s->cap = cap;
+	}
+	for (i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (s->cap - 1); s->keys[i] != 0;
+	     i = (i + 1) & (s->cap - 1))
+		if (s->keys[i] == key)
+			return 0;
+	s->keys[i] = key;
+	s->n++;
+	return 1;
+}
+
+/* Every indirect reference a reader of the signed revision can meet, with its generation: the graph reachable
+ * from the revision's trailer (/Root, /Info, /Encrypt), every key followed (back links too). This, not a /Size
+ * the last update writes, is what gets compared: QPDF's C API cannot list a revision's objects, and an object
+ * no reference reaches is not shown by any reader. A reference to an object the revision does not define is kept
+ * too, so an update cannot give it content. Iterative, each (number, generation) once (QPDF may hold one number
+ * at two generations); past ES_PDF_MAX_WALK references, or an object number too large to track, the revision
+ * is reported as too large to compare rather than compared in part. */
+static void collect_signed(mods_ctx *c)
+{
+	qpdf_data q = c->qo;
+	qpdf_oh *stack = NULL, *ns, oh, d;
+	size_t n = 0, cap = 0, nk = 0, i;
+	long budget = ES_PDF_MAX_WALK;
+	int id, gen, k, m, too_big = 0, added;
+	char **keys;
+	pair_set done = {0};
+
+	stack = malloc(64 * sizeof(*stack));
+	if (stack == NULL)
+		goto oom;
+	cap = 64;
+	stack[n++] = qpdf_get_trailer(q);
+	while (n > 0) {
+		oh = stack[--n];
+		id = qpdf_oh_get_object_id(q, oh);
+		if (--budget < 0)
+			goto next;
+		if (id != 0) {
+			gen = qpdf_oh_get_generation(q, oh);
+			if (id < 0 || id >= ES_PDF_MAX_OBJECTS) {
+				too_big = id;
+				goto next;
+			}
+			added = pair_add(&done, id, gen);
+			if (added < 0)
+				c->refs_oom = 1;
+			if (added <= 0)
+				goto next;
+			add_ref(c, id, gen);
+			set_add(&c->signed_ids, id);
+			if (qpdf_oh_is_null(q, oh))
+				goto next;
+		}
+		m = qpdf_oh_is_array(q, oh) ? qpdf_oh_get_array_n_items(q, oh) : 0;
+		d = qpdf_oh_is_stream(q, oh) ? qpdf_oh_get_dict(q, oh) : oh;
+		keys = dict_keys(q, d, &nk);
+		if (n + (size_t)m + nk > cap) {
+			size_t nc = cap;
+
+			while (nc < n + (size_t)m + nk)
+				nc *= 2;
+			ns = realloc(stack, nc * sizeof(*ns));
+			if (ns == NULL) {
+				free_keys(keys, nk);
+				goto oom;
+			}
+			stack = ns;
+			cap = nc;
+		}
+		for (k = 0; k < m; k++)
+			stack[n++] = qpdf_oh_get_array_item(q, oh, k);
+		for (i = 0; i < nk; i++)
+			stack[n++] = qpdf_oh_get_key(q, d, keys[i]);
+		free_keys(keys, nk);
+		if (d != oh)
+			qpdf_oh_release(q, d);
+next:
+		qpdf_oh_release(q, oh);
+		drain(q);
+	}
+	if (budget < 0)
+		report(c, "the signed revision makes more than %d references: too large to compare", ES_PDF_MAX_WALK);
+	if (too_big != 0)
+		report(c, "the signed revision names object %d: too large a number to compare", too_big);
+	goto sort;
+oom:
+	c->refs_oom = 1;
+sort:
+	while (n > 0)
+		qpdf_oh_release(q, stack[--n]);
+	free(stack);
+	free(done.keys);
+	if (c->nrefs > 0)
+		qsort(c->refs, c->nrefs, sizeof(*c->refs), ref_cmp);
+}
+
+static int pdf_space(unsigned char ch)
+{
+	return ch == 0 || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r' || ch == ' ';
+}
+
+static int pdf_delim(unsigned char ch)
+{
+	return pdf_space(ch) || strchr("()<>[]{}/%", ch) != NULL;
+}
+
+/* Past white space and comments from p. */
+static size_t skip_space(const unsigned char *b, size_t p, size_t len)
+{
+	while (p < len && (pdf_space(b[p]) || b[p] == '%')) {
+		if (b[p] == '%')
+			while (p < len && b[p] != '\n' && b[p] != '\r')
+				p++;
+		else
+			p++;
+	}
+	return p;
+}
+
+/* An unsigned integer at *p (at most 9 digits, else -1), *p moved past its digits. */
+static long scan_int(const unsigned char *b, size_t *p, size_t len)
+{
+	long v = 0;
+	int digits = 0;
+
+	while (*p < len && b[*p] >= '0' && b[*p] <= '9') {
+		if (++digits <= 9)
+			v = v * 10 + (b[*p] - '0');
+		(*p)++;
+	}
+	return digits == 0 ? -2 : digits > 9 ? -1 : v;
+}
+
+/* A signed object's number used by a later update at another generation. QPDF keeps the signed generation and
+ * compares equal, but the newest cross-reference entry for a number is the object to other readers: the
+ * reference of the signed revision then names nothing (ISO 32000-1 7.3.10), or, for readers that ignore
+ * generations, the new object. Found by scanning the updates for object headers "N G obj" (white space and
+ * comments between the tokens allowed; a match inside stream data only makes the check stricter), and for
+ * objects an update compresses into an object stream (always generation 0) by asking QPDF for "N 0". */
+static void check_reused_numbers(mods_ctx *c, const unsigned char *b, size_t len, size_t rev_end)
+{
+	size_t p = rev_end, q;
+	long id, gen;
+	const obj_ref *r;
+	id_set seen = {0}; /* numbers reported, once each */
+
+	while (p < len) {
+		if (b[p] < '0' || b[p] > '9' || (p > rev_end && !pdf_delim(b[p - 1]))) {
+			p++;
+			continue;
+		}
+		id = scan_int(b, &p, len);
+		q = skip_space(b, p, len);
+		if (q == p || id <= 0 || id >= ES_PDF_MAX_OBJECTS || !set_has(&c->signed_ids, (int)id))
+			continue;
+		gen = scan_int(b, &q, len);
+		if (gen < 0 || skip_space(b, q, len) == q)
+			continue;
+		q = skip_space(b, q, len);
+		if (len - q < 3 || memcmp(b + q, "obj", 3) != 0 || (len - q > 3 && !pdf_delim(b[q + 3])))
+			continue;
+		if (find_ref(c, (int)id, (int)gen) == NULL && (r = find_ref(c, (int)id, -1)) != NULL &&
+		    !set_has(&seen, (int)id)) {
+			set_add(&seen, (int)id);
+			report(c,
+			       "a later update writes object %ld at generation %ld, the number of %d %d R when signed",
+			       id, gen, r->id, r->gen);
+		}
+	}
+	for (q = 0; q < c->nrefs; q++) {
+		qpdf_oh o, f;
+
+		r = &c->refs[q];
+		if (r->gen == 0 || find_ref(c, r->id, 0) != NULL || (q > 0 && r[-1].id == r->id) ||
+		    set_has(&seen, r->id))
+			continue;
+		o = qpdf_get_object_by_id(c->qo, r->id, 0);
+		f = qpdf_get_object_by_id(c->qf, r->id, 0);
+		if (qpdf_oh_is_null(c->qo, o) && !qpdf_oh_is_null(c->qf, f))
+			report(c, "a later update defines object %d at generation 0, the number of %d %d R when signed",
+			       r->id, r->id, r->gen);
+		qpdf_oh_release(c->qo, o);
+		qpdf_oh_release(c->qf, f);
+		drain(c->qo);
+		drain(c->qf);
+	}
+	if (seen.oom)
+		c->refs_oom = 1;
+	free(seen.bits);
 }
 
 /* The appearance streams of an annotation: /AP and its /N /D /R entries, each a stream or a dictionary of states. */
@@ -597,7 +879,7 @@ static void check_pages(mods_ctx *c)
 		qpdf_oh po = qpdf_get_page_n(c->qo, (size_t)i), pf = qpdf_get_page_n(c->qf, (size_t)i);
 
 		snprintf(what, sizeof(what), "page %d", i + 1);
-		if (qpdf_oh_get_object_id(c->qo, po) != qpdf_oh_get_object_id(c->qf, pf)) {
+		if (!same_identity(c, po, pf)) {
 			report(c, "%s replaced by another page object (%d)", what, qpdf_oh_get_object_id(c->qf, pf));
 			continue;
 		}
@@ -838,15 +1120,26 @@ static int level_for(mods_ctx *c, int docmdp_p, int docmdp_objid)
 	return docmdp_p;
 }
 
+/* A revision's trailer /Size, or 0. */
+static long long trailer_size(qpdf_data q)
+{
+	qpdf_oh t = qpdf_get_trailer(q), oh = qpdf_oh_get_key(q, t, "/Size");
+	long long size = qpdf_oh_is_integer(q, oh) ? qpdf_oh_get_int_value(q, oh) : 0;
+
+	qpdf_oh_release(q, oh);
+	qpdf_oh_release(q, t);
+	return size;
+}
+
 void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t len, size_t rev_end, int docmdp_p,
 				int docmdp_objid, int sig_objid, eseal_seal_report *s)
 {
 	mods_ctx c;
 	char why[256], what[128], note[256];
-	qpdf_oh size_oh, info_o, info_f;
-	long long size;
+	qpdf_oh info_o, info_f;
+	long long size, signed_size;
 	long budget = ES_PDF_MAX_WALK;
-	int id;
+	size_t r;
 
 	memset(&c, 0, sizeof(c));
 	c.qf = fin;
@@ -863,6 +1156,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 		es_seal_warn(s, "%s", note);
 	if (es_pdf_locks_incomplete(c.locks))
 		report(&c, "the form is too large to tell which fields the signature locked (FieldMDP)");
+	collect_signed(&c);
 	scan_annotations(&c, c.qo, 1);
 	scan_annotations(&c, c.qf, 0);
 	walk(c.qo, qpdf_oh_get_key(c.qo, qpdf_get_root(c.qo), "/DSS"), &c.old_dss, 0, &budget);
@@ -879,27 +1173,29 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	drain(c.qo);
 	drain(fin);
 
-	size_oh = qpdf_oh_get_key(fin, qpdf_get_trailer(fin), "/Size");
-	size = qpdf_oh_is_integer(fin, size_oh) ? qpdf_oh_get_int_value(fin, size_oh) : 0;
+	size = trailer_size(fin);
+	signed_size = trailer_size(c.qo);
 	if (size <= 0 || size > ES_PDF_MAX_OBJECTS) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "trailer /Size missing or implausible");
-		size = 0;
+	} else if (size < signed_size) {
+		/* An update cannot remove object numbers (ISO 32000-1 7.5.6): /Size only grows. */
+		report(&c, "the trailer's /Size shrank from %lld when signed to %lld", signed_size, size);
 	}
-	/* Objects that existed when the seal was made and differ now: each must be accounted for by a rule above. */
-	for (id = 1; id < size; id++) {
-		qpdf_oh o = qpdf_get_object_by_id(c.qo, id, 0), f;
-		int changed;
+	check_reused_numbers(&c, buf, len, rev_end);
+	/* Objects a reader of the signed revision meets that differ now (by number and generation, whatever the final
+	 * /Size says): each must be accounted for by a rule above. */
+	for (r = 0; r < c.nrefs; r++) {
+		int id = c.refs[r].id, gen = c.refs[r].gen, changed;
+		qpdf_oh o = qpdf_get_object_by_id(c.qo, id, gen), f = qpdf_get_object_by_id(fin, id, gen);
 
-		if (qpdf_oh_is_null(c.qo, o)) {
-			qpdf_oh_release(c.qo, o);
-			continue;
-		}
-		f = qpdf_get_object_by_id(fin, id, 0);
 		changed = !same_object(&c, o, f) || (qpdf_oh_is_stream(c.qo, o) && qpdf_oh_is_stream(fin, f) &&
 						     (!same_stream_dict(&c, o, f) || !same_stream_data(&c, o, f)));
 		if (changed && !locked_change(&c, id, o, f) && !change_permitted(&c, id, o, f)) {
-			if (qpdf_oh_is_null(fin, f))
-				report(&c, "object %d was signed and is gone", id);
+			if (qpdf_oh_is_null(c.qo, o))
+				report(&c, "object %d %d R was named but undefined when signed and is defined now", id,
+				       gen);
+			else if (qpdf_oh_is_null(fin, f))
+				report(&c, "object %d %d R was signed and is gone", id, gen);
 			else
 				report(&c, "%s (object %d) changed",
 				       c.n_reported < ES_PDF_MAX_REPORTED ? describe(&c, id, f, what, sizeof(what)) :
@@ -912,7 +1208,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 		drain(fin);
 	}
 	if (c.allowed.oom || c.page_used.oom || c.form_ap.oom || c.annot_ap.oom || c.fixed_ap.oom || c.old_annots.oom ||
-	    c.old_dss.oom)
+	    c.old_dss.oom || c.signed_ids.oom || c.refs_oom)
 		report(&c, "out of memory while comparing the revisions");
 	if (s->modified_after && c.n_reported > ES_PDF_MAX_REPORTED)
 		es_seal_warn(s, "%d further changes after sealing not listed", c.n_reported - ES_PDF_MAX_REPORTED);
@@ -925,6 +1221,8 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	free(c.fixed_ap.bits);
 	free(c.old_annots.bits);
 	free(c.old_dss.bits);
+	free(c.signed_ids.bits);
+	free(c.refs);
 	es_pdf_locks_free(c.locks);
 	qpdf_cleanup(&c.qo);
 }

@@ -128,12 +128,55 @@ refused() { # SEALED ATTACK REASON-REGEX: verify fails the seal as modified afte
 	pdfsig_all_valid "$2" 1
 }
 
+# The comparison does not stop at the final trailer's /Size (the attacker writes it): page content replaced and
+# /Size 1.
+$ATTACK size-shrink "$D/bt.pdf" "$D/att-size.pdf"
+qpdf_reads "$D/att-size.pdf" "reported number of objects \\(1\\)"
+text_differs "$D/bt.pdf" "$D/att-size.pdf"
+refused "$D/bt.pdf" "$D/att-size.pdf" "page content stream"
+errors_match 0 "/Size shrank"
+pass "attack size-shrink: content replaced with the final /Size 1 is found, and the shrunk /Size reported"
+
 # A stream's dictionary is compared, not only its data: /Decode added to the visible seal's stamp image.
 $ATTACK stream-dict "$D/vis.pdf" "$D/att-dict.pdf"
 qpdf_reads "$D/att-dict.pdf"
 pixels_differ "$D/vis.pdf" "$D/att-dict.pdf"
 refused "$D/vis.pdf" "$D/att-dict.pdf" "stream .*\\(object [0-9]+\\) changed"
 pass "attack stream-dict: an image's dictionary changed (same data, inverted picture) is found"
+
+# Objects of generation 1: a content stream 'N 1 obj' sealed, then redefined. The sealed file itself must pass.
+$ATTACK gen1-prepare "$SAMPLES/documents/report.pdf" "$D/gen1.pdf"
+qpdf_reads "$D/gen1.pdf"
+"$ESEAL" seal -p demo -o "$D/gen1-sealed.pdf" "$D/gen1.pdf"
+pdftotext "$D/gen1-sealed.pdf" - | grep -q "Amount: 1,000 JPY" || fail "the generation-1 content is not shown"
+vjson 0 "$D/gen1-sealed.pdf"
+expect_seal 0 TOTAL-PASSED None
+$ATTACK gen1-redefine "$D/gen1-sealed.pdf" "$D/att-gen1.pdf"
+qpdf_reads "$D/att-gen1.pdf"
+text_differs "$D/gen1-sealed.pdf" "$D/att-gen1.pdf"
+refused "$D/gen1-sealed.pdf" "$D/att-gen1.pdf" "page content stream"
+pass "attack gen1-redefine: a generation-1 content stream redefined after sealing is found"
+# The same number written at generation 0: QPDF keeps reading 'N 1 R' as signed, but the newest cross-reference
+# entry is what other readers take; Ghostscript draws the new text.
+$ATTACK gen1-renumber "$D/gen1-sealed.pdf" "$D/att-renum.pdf"
+qpdf_reads "$D/att-renum.pdf"
+gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=txtwrite -sOutputFile=- "$D/att-renum.pdf" 2>/dev/null |
+	grep -q "Amount: 9,999,999 JPY" || fail "gen1-renumber: Ghostscript does not show the new text: the test would mean nothing"
+gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=txtwrite -sOutputFile=- "$D/gen1-sealed.pdf" 2>/dev/null |
+	grep -q "Amount: 1,000 JPY" || fail "gen1-renumber: Ghostscript does not show the sealed text"
+refused "$D/gen1-sealed.pdf" "$D/att-renum.pdf" "writes object [0-9]+ at generation 0, the number of [0-9]+ 1 R"
+pass "attack gen1-renumber: a signed generation-1 object's number reused at generation 0 is found"
+
+# A reference to an object the signed revision does not define: giving it content later is a change.
+$ATTACK dangling-prepare "$SAMPLES/documents/report.pdf" "$D/dangling.pdf"
+"$ESEAL" seal -p demo -o "$D/dangling-sealed.pdf" "$D/dangling.pdf"
+vjson 0 "$D/dangling-sealed.pdf"
+expect_seal 0 TOTAL-PASSED None
+$ATTACK dangling-define "$D/dangling-sealed.pdf" "$D/att-dangling.pdf"
+qpdf_reads "$D/att-dangling.pdf"
+text_differs "$D/dangling-sealed.pdf" "$D/att-dangling.pdf"
+refused "$D/dangling-sealed.pdf" "$D/att-dangling.pdf" "undefined when signed"
+pass "attack dangling-define: an object named but undefined when signed, defined later, is found"
 
 # A /DSS whose data are existing objects redefined as arrays of 3000 references to each other: answered (and the
 # redefinitions reported) within the timeout, not after billions of steps.
