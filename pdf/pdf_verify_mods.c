@@ -1120,6 +1120,35 @@ static int level_for(mods_ctx *c, int docmdp_p, int docmdp_objid)
 	return docmdp_p;
 }
 
+/* Compares one object of the signed revision with the final file's and reports a change no rule permits.
+ * defined_only: skip it when the signed revision does not define it. */
+static void compare_one(mods_ctx *c, int id, int gen, int defined_only)
+{
+	qpdf_oh o = qpdf_get_object_by_id(c->qo, id, gen), f = qpdf_get_object_by_id(c->qf, id, gen);
+	char what[128];
+	int changed;
+
+	if (defined_only && qpdf_oh_is_null(c->qo, o))
+		goto done;
+	changed = !same_object(c, o, f) || (qpdf_oh_is_stream(c->qo, o) && qpdf_oh_is_stream(c->qf, f) &&
+					    (!same_stream_dict(c, o, f) || !same_stream_data(c, o, f)));
+	if (changed && !locked_change(c, id, o, f) && !change_permitted(c, id, o, f)) {
+		if (qpdf_oh_is_null(c->qo, o))
+			report(c, "object %d %d R was named but undefined when signed and is defined now", id, gen);
+		else if (qpdf_oh_is_null(c->qf, f))
+			report(c, "object %d %d R was signed and is gone", id, gen);
+		else
+			report(c, "%s (object %d) changed",
+			       c->n_reported < ES_PDF_MAX_REPORTED ? describe(c, id, f, what, sizeof(what)) : "object",
+			       id);
+	}
+done:
+	qpdf_oh_release(c->qo, o);
+	qpdf_oh_release(c->qf, f);
+	drain(c->qo);
+	drain(c->qf);
+}
+
 /* A revision's trailer /Size, or 0. */
 static long long trailer_size(qpdf_data q)
 {
@@ -1135,11 +1164,12 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 				int docmdp_objid, int sig_objid, eseal_seal_report *s)
 {
 	mods_ctx c;
-	char why[256], what[128], note[256];
+	char why[256], note[256];
 	qpdf_oh info_o, info_f;
 	long long size, signed_size;
 	long budget = ES_PDF_MAX_WALK;
 	size_t r;
+	int id;
 
 	memset(&c, 0, sizeof(c));
 	c.qf = fin;
@@ -1184,29 +1214,14 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	check_reused_numbers(&c, buf, len, rev_end);
 	/* Objects a reader of the signed revision meets that differ now (by number and generation, whatever the final
 	 * /Size says): each must be accounted for by a rule above. */
-	for (r = 0; r < c.nrefs; r++) {
-		int id = c.refs[r].id, gen = c.refs[r].gen, changed;
-		qpdf_oh o = qpdf_get_object_by_id(c.qo, id, gen), f = qpdf_get_object_by_id(fin, id, gen);
-
-		changed = !same_object(&c, o, f) || (qpdf_oh_is_stream(c.qo, o) && qpdf_oh_is_stream(fin, f) &&
-						     (!same_stream_dict(&c, o, f) || !same_stream_data(&c, o, f)));
-		if (changed && !locked_change(&c, id, o, f) && !change_permitted(&c, id, o, f)) {
-			if (qpdf_oh_is_null(c.qo, o))
-				report(&c, "object %d %d R was named but undefined when signed and is defined now", id,
-				       gen);
-			else if (qpdf_oh_is_null(fin, f))
-				report(&c, "object %d %d R was signed and is gone", id, gen);
-			else
-				report(&c, "%s (object %d) changed",
-				       c.n_reported < ES_PDF_MAX_REPORTED ? describe(&c, id, f, what, sizeof(what)) :
-									    "object",
-				       id);
-		}
-		qpdf_oh_release(c.qo, o);
-		qpdf_oh_release(fin, f);
-		drain(c.qo);
-		drain(fin);
-	}
+	for (r = 0; r < c.nrefs; r++)
+		compare_one(&c, c.refs[r].id, c.refs[r].gen, 0);
+	/* And, as before, every object the signed revision defines at generation 0 below its own /Size (inside the
+	 * signed bytes), reached or not: an object no reference reached then could be given a role by a permitted
+	 * change now. */
+	for (id = 1; id < signed_size && id < ES_PDF_MAX_OBJECTS; id++)
+		if (find_ref(&c, id, 0) == NULL)
+			compare_one(&c, id, 0, 1);
 	if (c.allowed.oom || c.page_used.oom || c.form_ap.oom || c.annot_ap.oom || c.fixed_ap.oom || c.old_annots.oom ||
 	    c.old_dss.oom || c.signed_ids.oom || c.refs_oom)
 		report(&c, "out of memory while comparing the revisions");
