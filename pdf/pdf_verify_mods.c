@@ -80,7 +80,8 @@ typedef struct {
 	qpdf_data qo, qf;  /* signed revision, final file */
 	id_set allowed;    /* changed objects that a structural rule accounts for (catalog, pages, DSS, ...) */
 	id_set page_used;  /* signed revision: reachable from page content and resources (never an appearance) */
-	id_set form_ap;    /* appearance streams (and /AP dictionaries) of widgets that form filling may rewrite */
+	id_set form_ap;    /* signed revision: appearance streams (and /AP dictionaries) of widgets that form filling
+			    * may rewrite */
 	id_set annot_ap;   /* same for annotations other than widgets (P=3) */
 	id_set fixed_ap;   /* appearances that must not change: of signed signatures' widgets, and of annotations
 			     * under P<3 (an appearance shared with a fillable widget stays fixed) */
@@ -648,20 +649,21 @@ static qpdf_oh page_resources(qpdf_data q, qpdf_oh page)
 	return inherited(q, page, "/Resources");
 }
 
-/* Sorts the annotations of one revision's pages into the appearance sets, and (signed revision) records what the
- * page content uses and which annotations P=3 may change. */
-static void scan_annotations(mods_ctx *c, qpdf_data q, int signed_rev)
+/* Sorts the annotations of the signed revision's pages into the appearance sets, and records what the page content
+ * uses and which annotations P=3 may change. Only the signed revision says which objects are appearances: the final
+ * file is not scanned, since an update that adds a widget or annotation (or points an existing one's /AP) naming an
+ * existing object, say the image inside a seal's appearance, would otherwise make that object rewritable. */
+static void scan_annotations(mods_ctx *c)
 {
+	qpdf_data q = c->qo;
 	int np = qpdf_get_num_pages(q), i, k, na;
 	long budget = ES_PDF_MAX_WALK;
 
 	for (i = 0; i < np && i < ES_PDF_MAX_PAGES; i++) {
 		qpdf_oh page = qpdf_get_page_n(q, (size_t)i), annots = qpdf_oh_get_key(q, page, "/Annots");
 
-		if (signed_rev) {
-			walk(q, qpdf_oh_get_key(q, page, "/Contents"), &c->page_used, 0, &budget);
-			walk(q, page_resources(q, page), &c->page_used, 0, &budget);
-		}
+		walk(q, qpdf_oh_get_key(q, page, "/Contents"), &c->page_used, 0, &budget);
+		walk(q, page_resources(q, page), &c->page_used, 0, &budget);
 		na = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
 		for (k = 0; k < na; k++) {
 			qpdf_oh a = qpdf_oh_get_array_item(q, annots, k);
@@ -670,7 +672,7 @@ static void scan_annotations(mods_ctx *c, qpdf_data q, int signed_rev)
 				continue;
 			if (is_sig_field(q, a)) {
 				/* a signed signature's appearance is part of what it shows; an empty field's may change */
-				if (signed_rev && qpdf_oh_is_dictionary(q, inherited(q, a, "/V")))
+				if (qpdf_oh_is_dictionary(q, inherited(q, a, "/V")))
 					add_ap(q, a, &c->fixed_ap);
 				else if (c->p != 1)
 					add_ap(q, a, &c->form_ap);
@@ -679,11 +681,8 @@ static void scan_annotations(mods_ctx *c, qpdf_data q, int signed_rev)
 					add_ap(q, a, &c->form_ap);
 			} else {
 				add_ap(q, a, c->p == 3 ? &c->annot_ap : &c->fixed_ap);
-				if (signed_rev) {
-					set_add(&c->old_annots, qpdf_oh_get_object_id(q, a));
-					set_add(&c->old_annots,
-						qpdf_oh_get_object_id(q, qpdf_oh_get_key(q, a, "/Popup")));
-				}
+				set_add(&c->old_annots, qpdf_oh_get_object_id(q, a));
+				set_add(&c->old_annots, qpdf_oh_get_object_id(q, qpdf_oh_get_key(q, a, "/Popup")));
 			}
 			qpdf_oh_release(q, a);
 		}
@@ -1187,8 +1186,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	if (es_pdf_locks_incomplete(c.locks))
 		report(&c, "the form is too large to tell which fields the signature locked (FieldMDP)");
 	collect_signed(&c);
-	scan_annotations(&c, c.qo, 1);
-	scan_annotations(&c, c.qf, 0);
+	scan_annotations(&c);
 	walk(c.qo, qpdf_oh_get_key(c.qo, qpdf_get_root(c.qo), "/DSS"), &c.old_dss, 0, &budget);
 	check_catalog(&c);
 	check_pages(&c);
