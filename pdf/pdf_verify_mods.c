@@ -83,8 +83,9 @@ typedef struct {
 	id_set form_ap;    /* signed revision: appearance streams (and /AP dictionaries) of widgets that form filling
 			    * may rewrite */
 	id_set annot_ap;   /* same for annotations other than widgets (P=3) */
-	id_set fixed_ap;   /* appearances that must not change: of signed signatures' widgets, and of annotations
-			     * under P<3 (an appearance shared with a fillable widget stays fixed) */
+	id_set fixed_ap;   /* appearances that must not change: of signed signatures' widgets, of read-only fields'
+			    * widgets, and of annotations under P<3 (an appearance shared with a fillable widget stays
+			    * fixed) */
 	id_set old_annots; /* signed revision: annotations other than widgets (P=3 may change or delete them) */
 	id_set old_dss;    /* signed revision: reachable from /DSS */
 	int n_reported, p, kinds;
@@ -246,6 +247,14 @@ static qpdf_oh inherited(qpdf_data q, qpdf_oh f, const char *key)
 		f = qpdf_oh_get_key(q, f, "/Parent");
 	}
 	return qpdf_oh_new_null(q);
+}
+
+/* A field (or a widget of one) with the ReadOnly flag (/Ff bit 1, inheritable): its value and what it shows stay. */
+static int is_read_only(qpdf_data q, qpdf_oh f)
+{
+	qpdf_oh ff = inherited(q, f, "/Ff");
+
+	return qpdf_oh_is_integer(q, ff) && (qpdf_oh_get_int_value(q, ff) & 1);
 }
 
 static int is_widget(qpdf_data q, qpdf_oh a)
@@ -677,8 +686,9 @@ static void scan_annotations(mods_ctx *c)
 				else if (c->p != 1)
 					add_ap(q, a, &c->form_ap);
 			} else if (is_field_part(q, a)) {
+				/* a read-only field shows what it showed when signed, whatever its /V says */
 				if (c->p >= 2)
-					add_ap(q, a, &c->form_ap);
+					add_ap(q, a, is_read_only(q, a) ? &c->fixed_ap : &c->form_ap);
 			} else {
 				add_ap(q, a, c->p == 3 ? &c->annot_ap : &c->fixed_ap);
 				set_add(&c->old_annots, qpdf_oh_get_object_id(q, a));
@@ -960,7 +970,7 @@ static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t le
 		return buf;
 	}
 	if (set_has(&c->fixed_ap, id))
-		return "appearance of a signature or annotation";
+		return "appearance of a signature, an annotation or a read-only field";
 	if (qpdf_oh_is_stream(c->qf, f))
 		return "stream (content, image, font or form XObject)";
 	if (qpdf_oh_is_dictionary(c->qf, f)) {
@@ -1000,12 +1010,16 @@ static int sig_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	return 1;
 }
 
+/* What form filling changes in a field or widget, and what FieldMDP and the ReadOnly flag hold still. */
+static const char *const value_keys[] = {"/V", "/RV", "/AS", "/AP", NULL};
+
 /* Form filling (P>=2): a field other than a signature, or one of its widgets, changes only its value, rich-text
- * value, appearance state, appearance or modification date; a read-only field keeps its value. */
+ * value, appearance state, appearance or modification date; a read-only field none of these but the date (its
+ * widgets' appearance streams are in fixed_ap: a new appearance saying another amount is no fill). */
 static int form_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
 	static const char *const skip[] = {"/V", "/RV", "/AS", "/AP", "/M", NULL};
-	qpdf_oh ff;
+	int i;
 	char *k;
 
 	if (c->p < 2 || !is_field_part(c->qo, o) || !qpdf_oh_is_dictionary(c->qf, f) || is_sig_field(c->qo, o) ||
@@ -1016,12 +1030,13 @@ static int form_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 		free(k);
 		return 0;
 	}
-	ff = inherited(c->qo, o, "/Ff");
-	if (qpdf_oh_is_integer(c->qo, ff) && (qpdf_oh_get_int_value(c->qo, ff) & 1) &&
-	    !same_value(c, qpdf_oh_get_key(c->qo, o, "/V"), qpdf_oh_get_key(c->qf, f, "/V"))) {
-		report(c, "read-only form field (object %d) changed its value", qpdf_oh_get_object_id(c->qo, o));
-		return 1; /* reported here, with a clearer reason than the generic one */
-	}
+	for (i = 0; is_read_only(c->qo, o) && value_keys[i] != NULL; i++)
+		if (!same_value(c, qpdf_oh_get_key(c->qo, o, value_keys[i]), qpdf_oh_get_key(c->qf, f, value_keys[i]))) {
+			report(c, "read-only form field (object %d) changed its %s", qpdf_oh_get_object_id(c->qo, o),
+			       strcmp(value_keys[i], "/AP") == 0 || strcmp(value_keys[i], "/AS") == 0 ?
+				       "appearance" : "value");
+			return 1; /* reported here, with a clearer reason than the generic one */
+		}
 	c->kinds |= K_FORM;
 	return 1;
 }
@@ -1031,7 +1046,6 @@ static int form_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
  * moved, say) are judged by the DocMDP rules. */
 static int locked_change(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 {
-	static const char *const value_keys[] = {"/V", "/RV", "/AS", "/AP", NULL};
 	int is_ap = 0, name = es_pdf_locks_find(c->locks, id, &is_ap), i;
 
 	if (name < 0)
