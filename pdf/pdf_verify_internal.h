@@ -21,13 +21,19 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 /* ---- FieldMDP (pdf_verify_lock.c) ---- */
 
 /* The fields locked by the FieldMDP references (ISO 32000-1 12.8.2.4) of the signature dictionary sig_objid, read
- * in the signed revision q: the objects holding their values (fields, widgets, the widgets' appearance streams).
+ * in the signed revision q: the objects holding their values (fields, widgets, the widgets' appearance streams, and
+ * the fields above a locked one, from which it inherits /V when it has none).
  * NULL when the signature has no FieldMDP reference; then note may say why a /Lock of its field is not held
  * (note is "" otherwise, or explains how an unreadable reference was taken). */
 typedef struct es_pdf_locks es_pdf_locks;
 es_pdf_locks *es_pdf_locks_read(qpdf_data q, int sig_objid, char *note, size_t note_len);
-/* The locked field (an index for es_pdf_locks_name) object id belongs to, or -1; *is_ap: an appearance stream. */
-int es_pdf_locks_find(const es_pdf_locks *l, int id, int *is_ap);
+/* How an object holds a locked field's value: the field or one of its widgets (its /V, /RV, /AS, /AP count), an
+ * appearance stream of a widget (any change counts), or a field above it (what the locked field inherits counts). */
+enum { ES_PDF_LOCK_VALUE, ES_PDF_LOCK_AP, ES_PDF_LOCK_ANCESTOR };
+/* The nth (from 0) locked field (an index for es_pdf_locks_name) object id holds a part of, or -1 when there are no
+ * more; *kind how it holds it, *field (ES_PDF_LOCK_ANCESTOR) the object id of the locked field below it. An ancestor
+ * of several locked fields holds a part of each. */
+int es_pdf_locks_find(const es_pdf_locks *l, int id, int nth, int *kind, int *field);
 const char *es_pdf_locks_name(const es_pdf_locks *l, int name);
 /* "All", "Include" or "Exclude": how the fields were named. */
 const char *es_pdf_locks_action(const es_pdf_locks *l);

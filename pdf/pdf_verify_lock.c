@@ -1,5 +1,6 @@
 /* pdf/pdf_verify_lock.c: FieldMDP (ISO 32000-1 12.8.2.4): which form fields a signature locked, read from its
- * /Reference transform parameters, and which objects of the signed revision hold those fields' values. */
+ * /Reference transform parameters, and which objects of the signed revision hold those fields' values: the field,
+ * its widgets and their appearance streams, and the fields above it, from which a field without /V inherits one. */
 #include "pdf_verify_internal.h"
 
 #include <stdio.h>
@@ -13,7 +14,8 @@
 typedef struct {
 	int id;
 	int name;  /* index into names */
-	int is_ap; /* an appearance stream (or /AP state dictionary) of one of the field's widgets */
+	int kind;  /* ES_PDF_LOCK_VALUE, _AP or _ANCESTOR */
+	int field; /* ES_PDF_LOCK_ANCESTOR: the locked (terminal) field below it */
 } lock_entry;
 
 struct es_pdf_locks {
@@ -73,7 +75,7 @@ static int locked(const es_pdf_locks *l, const char *full)
 	return l->action == 0 || (l->action == 1) == listed(l, full);
 }
 
-static void add_entry(es_pdf_locks *l, int id, int name, int is_ap)
+static void add_entry(es_pdf_locks *l, int id, int name, int kind, int field)
 {
 	lock_entry *ne;
 
@@ -92,7 +94,8 @@ static void add_entry(es_pdf_locks *l, int id, int name, int is_ap)
 	}
 	l->e[l->n].id = id;
 	l->e[l->n].name = name;
-	l->e[l->n].is_ap = is_ap;
+	l->e[l->n].kind = kind;
+	l->e[l->n].field = field;
 	l->n++;
 }
 
@@ -103,13 +106,13 @@ static void add_widget(es_pdf_locks *l, qpdf_data q, qpdf_oh w, int name)
 	qpdf_oh ap = qpdf_oh_get_key(q, w, "/AP"), e;
 	int i, k, n;
 
-	add_entry(l, qpdf_oh_get_object_id(q, w), name, 0);
+	add_entry(l, qpdf_oh_get_object_id(q, w), name, ES_PDF_LOCK_VALUE, 0);
 	if (!qpdf_oh_is_dictionary(q, ap))
 		return;
-	add_entry(l, qpdf_oh_get_object_id(q, ap), name, 1);
+	add_entry(l, qpdf_oh_get_object_id(q, ap), name, ES_PDF_LOCK_AP, 0);
 	for (i = 0; i < 3; i++) {
 		e = qpdf_oh_get_key(q, ap, which[i]);
-		add_entry(l, qpdf_oh_get_object_id(q, e), name, 1);
+		add_entry(l, qpdf_oh_get_object_id(q, e), name, ES_PDF_LOCK_AP, 0);
 		if (!qpdf_oh_is_dictionary(q, e) || qpdf_oh_is_stream(q, e))
 			continue;
 		qpdf_oh_begin_dict_key_iter(q, e);
@@ -118,7 +121,7 @@ static void add_widget(es_pdf_locks *l, qpdf_data q, qpdf_oh w, int name)
 			const char *key = qpdf_oh_dict_next_key(q);
 
 			k = qpdf_oh_get_object_id(q, qpdf_oh_get_key(q, e, key));
-			add_entry(l, k, name, 1);
+			add_entry(l, k, name, ES_PDF_LOCK_AP, 0);
 		}
 	}
 }
@@ -145,8 +148,28 @@ static int add_name(es_pdf_locks *l, const char *full)
 	return (int)l->n_names++;
 }
 
-/* Walks the field tree: a node whose kids have no /T is a terminal field, its kids (or itself) its widgets. */
-static void walk(es_pdf_locks *l, qpdf_data q, qpdf_oh arr, const char *prefix, int depth)
+/* The fields above the locked terminal field f hold its value when f has no /V of its own (/V is inheritable):
+ * those on its /Parent chain and those the walk came through (anc, n_anc), in case the two disagree. */
+static void add_ancestors(es_pdf_locks *l, qpdf_data q, qpdf_oh f, const int *anc, int n_anc, int name)
+{
+	int fid = qpdf_oh_get_object_id(q, f), depth, i, id;
+	qpdf_oh p = qpdf_oh_get_key(q, f, "/Parent");
+
+	for (i = 0; i < n_anc; i++)
+		add_entry(l, anc[i], name, ES_PDF_LOCK_ANCESTOR, fid);
+	for (depth = 0; depth < MAX_DEPTH && qpdf_oh_is_dictionary(q, p); depth++) {
+		id = qpdf_oh_get_object_id(q, p);
+		for (i = 0; i < n_anc && anc[i] != id; i++)
+			;
+		if (i == n_anc)
+			add_entry(l, id, name, ES_PDF_LOCK_ANCESTOR, fid);
+		p = qpdf_oh_get_key(q, p, "/Parent");
+	}
+}
+
+/* Walks the field tree: a node whose kids have no /T is a terminal field, its kids (or itself) its widgets. anc
+ * holds the object ids of the fields above (depth of them). */
+static void walk(es_pdf_locks *l, qpdf_data q, qpdf_oh arr, const char *prefix, int depth, int *anc)
 {
 	int n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0, i, k, nk, sub, name;
 
@@ -172,8 +195,10 @@ static void walk(es_pdf_locks *l, qpdf_data q, qpdf_oh arr, const char *prefix, 
 		for (k = 0, sub = 0; k < nk && !sub; k++)
 			sub = qpdf_oh_has_key(q, qpdf_oh_get_array_item(q, kids, k), "/T");
 		if (sub) {
-			walk(l, q, kids, full, depth + 1);
+			anc[depth] = qpdf_oh_get_object_id(q, f);
+			walk(l, q, kids, full, depth + 1, anc);
 		} else if (locked(l, full) && (name = add_name(l, full)) >= 0) {
+			add_ancestors(l, q, f, anc, depth, name);
 			add_widget(l, q, f, name);
 			for (k = 0; k < nk; k++)
 				add_widget(l, q, qpdf_oh_get_array_item(q, kids, k), name);
@@ -211,6 +236,7 @@ es_pdf_locks *es_pdf_locks_read(qpdf_data q, int sig_objid, char *note, size_t n
 	qpdf_oh sig = qpdf_get_object_by_id(q, sig_objid, 0), refs = qpdf_oh_get_key(q, sig, "/Reference"), field;
 	qpdf_oh fields = qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields");
 	es_pdf_locks *l = NULL;
+	int anc[MAX_DEPTH + 1];
 	int i, n = qpdf_oh_is_array(q, refs) ? qpdf_oh_get_array_n_items(q, refs) : 0, a, visits = 0, found = 0;
 
 	*note = '\0';
@@ -248,7 +274,7 @@ es_pdf_locks *es_pdf_locks_read(qpdf_data q, int sig_objid, char *note, size_t n
 		es_pdf_locks_free(l);
 		return NULL;
 	}
-	walk(l, q, fields, "", 0);
+	walk(l, q, fields, "", 0, anc);
 	qsort(l->e, l->n, sizeof(*l->e), cmp_entry);
 	return l;
 }
@@ -258,18 +284,23 @@ const char *es_pdf_locks_action(const es_pdf_locks *l)
 	return l != NULL && l->action >= 0 && l->action < 3 ? action_names[l->action] : "?";
 }
 
-int es_pdf_locks_find(const es_pdf_locks *l, int id, int *is_ap)
+int es_pdf_locks_find(const es_pdf_locks *l, int id, int nth, int *kind, int *field)
 {
 	lock_entry key, *e;
 
-	if (l == NULL || l->n == 0)
+	if (l == NULL || l->n == 0 || nth < 0)
 		return -1;
 	key.id = id;
 	e = bsearch(&key, l->e, l->n, sizeof(*l->e), cmp_entry);
 	if (e == NULL)
 		return -1;
-	*is_ap = e->is_ap;
-	return e->name;
+	while (e > l->e && e[-1].id == id)
+		e--;
+	if ((size_t)nth >= l->n - (size_t)(e - l->e) || e[nth].id != id)
+		return -1;
+	*kind = e[nth].kind;
+	*field = e[nth].field;
+	return e[nth].name;
 }
 
 const char *es_pdf_locks_name(const es_pdf_locks *l, int name)

@@ -1041,23 +1041,54 @@ static int form_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	return 1;
 }
 
-/* FieldMDP: a field the signature locked changed its value (/V, /RV, /AS, an appearance of one of its widgets).
- * Reported once per field, naming it; no DocMDP level permits it. Other changes of the field's objects (a widget
- * moved, say) are judged by the DocMDP rules. */
+/* Whether the /V that the locked field `field` inherits changed, `ancestor` (o, f) being a field above it that
+ * changed. A kid with its own /V does not see its parent's, so only the value the kid sees counts; an ancestor
+ * reached through /Kids but not on the kid's /Parent chain (links that disagree) counts when its own /V changed,
+ * since a reader that walks /Kids shows that one. */
+static int inherited_value_changed(mods_ctx *c, int field, int ancestor, qpdf_oh o, qpdf_oh f)
+{
+	qpdf_oh ko = qpdf_get_object_by_id(c->qo, field, 0), kf = qpdf_get_object_by_id(c->qf, field, 0), p;
+	int changed, depth, on_chain = 0;
+
+	changed = !same_object(c, inherited(c->qo, ko, "/V"), inherited(c->qf, kf, "/V"));
+	p = qpdf_oh_get_key(c->qf, kf, "/Parent");
+	for (depth = 0; !on_chain && depth < 32 && qpdf_oh_is_dictionary(c->qf, p); depth++) {
+		on_chain = qpdf_oh_get_object_id(c->qf, p) == ancestor;
+		p = qpdf_oh_get_key(c->qf, p, "/Parent");
+	}
+	if (!changed && !on_chain)
+		changed = !same_object(c, qpdf_oh_get_key(c->qo, o, "/V"), qpdf_oh_get_key(c->qf, f, "/V"));
+	qpdf_oh_release(c->qo, ko);
+	qpdf_oh_release(c->qf, kf);
+	return changed;
+}
+
+/* FieldMDP: a field the signature locked changed its value (/V, /RV, /AS, an appearance of one of its widgets, or
+ * the /V it inherits from a field above it). Reported once per field, naming it; no DocMDP level permits it. Other
+ * changes of the field's objects (a widget moved, say) are judged by the DocMDP rules. */
 static int locked_change(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 {
-	int is_ap = 0, name = es_pdf_locks_find(c->locks, id, &is_ap), i;
+	int nth, name, kind = 0, field = 0, i, hit = -1, is_ap = 0;
 
-	if (name < 0)
+	for (nth = 0; hit < 0 && (name = es_pdf_locks_find(c->locks, id, nth, &kind, &field)) >= 0; nth++) {
+		if (kind == ES_PDF_LOCK_AP) {
+			hit = name;
+			is_ap = 1;
+		} else if (kind == ES_PDF_LOCK_ANCESTOR) {
+			if (inherited_value_changed(c, field, id, o, f))
+				hit = name;
+		} else {
+			for (i = 0; value_keys[i] != NULL && hit < 0; i++)
+				if (!same_value(c, qpdf_oh_get_key(c->qo, o, value_keys[i]),
+						qpdf_oh_get_key(c->qf, f, value_keys[i])))
+					hit = name;
+		}
+	}
+	if (hit < 0)
 		return 0;
-	for (i = 0; !is_ap && value_keys[i] != NULL; i++)
-		if (!same_value(c, qpdf_oh_get_key(c->qo, o, value_keys[i]), qpdf_oh_get_key(c->qf, f, value_keys[i])))
-			break;
-	if (!is_ap && value_keys[i] == NULL)
-		return 0;
-	if (es_pdf_locks_first_report(c->locks, name))
+	if (es_pdf_locks_first_report(c->locks, hit))
 		report(c, "form field %s is locked by this signature (FieldMDP /%s) and its %s changed (object %d)",
-		       es_pdf_locks_name(c->locks, name), es_pdf_locks_action(c->locks), is_ap ? "appearance" : "value",
+		       es_pdf_locks_name(c->locks, hit), es_pdf_locks_action(c->locks), is_ap ? "appearance" : "value",
 		       id);
 	c->s->modified_after = 1;
 	return 1;
