@@ -1,7 +1,8 @@
 # tests/verify/lib.sh: helpers for the verify script tests (sourced after tests/lib/env.sh).
 # verify_json CODE FILE [eseal verify options]: runs `eseal verify --json --trust $ROOT`, asserts the exit status,
 # and keeps the JSON in $OUT; jf EXPR evaluates a Python expression over it (d = the object of the first file).
-# Referees we did not write: pdfsig_all_valid FILE N (Poppler finds N signatures, all valid), qpdf_ok FILE.
+# Referees we did not write: pdfsig_all_valid FILE N (Poppler finds N signatures, all valid), qpdf_ok FILE,
+# renders_differ A B (Poppler's pdftoppm draws page 1 of A and B differently).
 # gencrl DIR OUT HOURS [prefix...]: a DER CRL of the issuing CA valid HOURS, by `openssl ca -gencrl` on a copy of the
 # CA's database in DIR (the fixture's crlnumber stays untouched), run under prefix (e.g. faketime -f -2h); OUT.pem too.
 
@@ -73,4 +74,14 @@ gencrl() { # DIR OUT HOURS [prefix...]
 	"$@" openssl ca -config "$dir/ca.cnf" -name issuing_ca -gencrl -crlhours "$hours" -out "$out.pem" \
 		>"$dir/gencrl.log" 2>&1 || fail "openssl ca -gencrl failed: $(cat "$dir/gencrl.log")"
 	openssl crl -in "$out.pem" -outform DER -out "$out"
+}
+
+# renders_differ A B: pdftoppm renders page 1 of A and of B differently, so a change the verifier refuses is one a
+# reader sees, not a no-op that a verifier could refuse for the wrong reason.
+renders_differ() {
+	local d
+	d=$(mktemp -d "$ESEAL_TMP_ROOT/render.XXXXXX")
+	pdftoppm -r 50 -f 1 -l 1 -singlefile "$1" "$d/a" && pdftoppm -r 50 -f 1 -l 1 -singlefile "$2" "$d/b" ||
+		fail "pdftoppm cannot render $(basename "$1") or $(basename "$2")"
+	! cmp -s "$d/a.ppm" "$d/b.ppm" || fail "$(basename "$2") renders exactly like $(basename "$1") (pdftoppm)"
 }

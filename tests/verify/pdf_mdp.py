@@ -8,7 +8,12 @@
 #                 appearance), an empty signature field "approval" (visible widget) and a sticky note on page 1
 #                 --lock SPEC: also a text field "comment", and the signature field gets a /Lock (FieldMDP,
 #                 ISO 32000-1 table 233): SPEC is All, Include:NAME[,NAME] or Exclude:NAME[,NAME], or Bad (no /Action)
-#   fill          fills "amount" (new /V, a new appearance stream), like a form filler; --text T, --field NAME
+#                 --readonly: "amount" is read-only (/Ff 1) and filled (/V and appearance "1,234 JPY")
+#                 --tree: also a field "client" (/V (ACME Corp)) with two kid fields and widgets without appearances:
+#                 "client.name" inherits the value, "client.ref" has its own /V
+#   fill          fills "amount" (new /V, a new appearance stream), like a form filler; --text T, --field NAME,
+#                 --keep-value: only the appearance changes (the /V stays)
+#   value-only    changes only the /V of field --field (say the parent "client" of --tree) to --text
 #   fill-inplace  the same, rewriting the field's existing appearance stream object in place
 #   fill-move     fills "amount" and moves its widget over the page (/Rect): more than filling
 #   add-field     adds a new text field "extra" with a widget on page 1 (adding fields is not filling them)
@@ -18,6 +23,10 @@
 #   ap-hijack     fills "amount" with an appearance stream that is page 1's content stream, rewritten
 #   dss-hijack    adds a /DSS whose /Certs names page 1's content stream, rewritten (not validation data)
 #   perms-add     adds /Perms /DocMDP naming the first signature: a certification claimed after the fact
+#   ap-repurpose-sig     adds an empty signature widget whose /AP /N is an existing object, the image inside the
+#                        first visible signature's appearance, and rewrites that image (all black)
+#   ap-repurpose-widget  the same through the existing widget of "amount" (its /AP /N now names the image)
+#   ap-repurpose-annot   the same through a new /Square annotation
 #   certify       a certification signature with DocMDP --p N (1..3), signed by `openssl cms -sign` with
 #                 --key KEY --cert CERT [--chain PEM] (adbe.pkcs7.detached)
 import argparse
@@ -26,6 +35,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import zlib
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -108,7 +118,7 @@ def lock_dict(spec):
     return text + b" >>"
 
 
-def form(src, dst, lock=None):
+def form(src, dst, lock=None, readonly=False, tree=False):
     size, root = trailer(src)
     page, _ = page1(src)
     font, ap, amount, approval, note, form_id, comment, comment_ap, lock_id = range(size, size + 9)
@@ -125,6 +135,18 @@ def form(src, dst, lock=None):
                  % (amount, approval, font),
     }
     annots = [amount, approval, note]
+    if readonly:
+        objs[ap] = appearance(b"1,234 JPY", font)
+        objs[amount] = objs[amount].replace(b"/V ()", b"/V (1,234 JPY) /Ff 1")
+    if tree:
+        client, name, ref = range(size + 9, size + 12)
+        objs[client] = b"<< /FT /Tx /T (client) /V (ACME Corp) /DA (/Helv 12 Tf 0 g) /Kids [%d 0 R %d 0 R] >>" % (
+            name, ref)
+        for kid, t, y, v in ((name, b"name", 620, b""), (ref, b"ref", 580, b"/V (R-1) ")):
+            objs[kid] = (b"<< /Type /Annot /Subtype /Widget /T (%s) %s/Parent %d 0 R /F 4 /Rect [60 %d 260 %d] "
+                         b"/P %d 0 R >>" % (t, v, client, y, y + 24, page))
+        objs[form_id] = objs[form_id].replace(b"/Fields [", b"/Fields [%d 0 R " % client)
+        annots += [name, ref]
     if lock:
         objs[comment_ap] = appearance(b"", font)
         objs[comment] = (b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (comment) /V () /DA (/Helv 12 Tf 0 g) /F 4 "
@@ -143,11 +165,12 @@ def form(src, dst, lock=None):
     write(src, dst, objs)
 
 
-def fill(src, dst, text, mode, name=b"amount"):
+def fill(src, dst, text, mode, name=b"amount", keep_value=False):
     size, _ = trailer(src)
     fid, ftext = field(src, name)
     objs = {}
-    ftext = re.sub(rb"/V \([^)]*\)", b"/V (" + text + b")", ftext, count=1)
+    if not keep_value:
+        ftext = re.sub(rb"/V \([^)]*\)", b"/V (" + text + b")", ftext, count=1)
     if mode == "inplace":
         old_ap = int(re.search(rb"/AP << /N (\d+) 0 R", ftext).group(1))
         objs[old_ap] = appearance(text, helv(src))
@@ -161,6 +184,55 @@ def fill(src, dst, text, mode, name=b"amount"):
     if mode == "move":
         ftext = re.sub(rb"/Rect \[[^\]]*\]", b"/Rect [0 0 612 792]", ftext, count=1)
     objs[fid] = ftext
+    write(src, dst, objs)
+
+
+def value_only(src, dst, text, name):
+    fid, ftext = field(src, name)
+    write(src, dst, {fid: re.sub(rb"/V \([^)]*\)", b"/V (" + text + b")", ftext, count=1)})
+
+
+def stamp(path):
+    """The image XObject inside the appearance of the first signed signature widget that has one."""
+    page, _ = page1(path)
+    for ref in re.findall(rb"(\d+) 0 R", re.search(rb"/Annots \[([^\]]*)\]", obj(path, page)).group(1)):
+        w = obj(path, int(ref))
+        m = re.search(rb"/AP << /N (\d+) 0 R", w)
+        if b"/FT /Sig" in w and b"/V " in w and m:
+            x = re.search(rb"/XObject << /\w+ (\d+) 0 R", obj(path, int(m.group(1))))
+            if x:
+                return int(x.group(1))
+    raise SystemExit("no visible signature with an image on page 1")
+
+
+def black_image(path, num):
+    """Image object num rewritten as an all-black image of the same size (a visible change of that object)."""
+    d = obj(path, num).split(b"Dictionary:", 1)[1].strip()
+    w, h = (int(re.search(rb"/%s (\d+)" % k, d).group(1)) for k in (b"Width", b"Height"))
+    comps = 1 if b"/DeviceGray" in d else 4 if b"/DeviceCMYK" in d else 3
+    data = zlib.compress(b"\0" * (w * h * comps))
+    d = re.sub(rb" ?/(Length \d+|Filter /\w+|DecodeParms << [^>]* >>)", b"", d)
+    return d[:-2] + b" /Filter /FlateDecode /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+def ap_repurpose(src, dst, via):
+    size, _ = trailer(src)
+    page, _ = page1(src)
+    img = stamp(src)
+    objs = {img: black_image(src, img)}
+    if via == "widget":
+        fid, ftext = field(src, b"amount")
+        objs[fid] = re.sub(rb"/AP << /N \d+ 0 R >>", b"/AP << /N %d 0 R >>" % img, ftext, count=1)
+    elif via == "sig":
+        fnum, fform, _ = acroform(src)
+        objs[size] = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (x) /F 132 /Rect [0 0 0 0] /P %d 0 R "
+                      b"/AP << /N %d 0 R >> >>" % (page, img))
+        objs[fnum] = add_ref(fform, b"Fields", b"%d 0 R" % size)
+        objs[page] = add_ref(obj(src, page), b"Annots", b"%d 0 R" % size)
+    else:
+        objs[size] = (b"<< /Type /Annot /Subtype /Square /Rect [0 0 1 1] /F 4 /P %d 0 R /AP << /N %d 0 R >> >>"
+                      % (page, img))
+        objs[page] = add_ref(obj(src, page), b"Annots", b"%d 0 R" % size)
     write(src, dst, objs)
 
 
@@ -256,12 +328,19 @@ def main():
     ap.add_argument("--chain")
     ap.add_argument("--lock")
     ap.add_argument("--field", default="amount")
+    ap.add_argument("--readonly", action="store_true")
+    ap.add_argument("--tree", action="store_true")
+    ap.add_argument("--keep-value", action="store_true")
     a = ap.parse_args()
     text = a.text.encode("latin-1")
     modes = {
-        "form": lambda: form(a.src, a.dst, a.lock),
-        "fill": lambda: fill(a.src, a.dst, text, "new", a.field.encode()),
-        "fill-inplace": lambda: fill(a.src, a.dst, text, "inplace"),
+        "form": lambda: form(a.src, a.dst, a.lock, a.readonly, a.tree),
+        "fill": lambda: fill(a.src, a.dst, text, "new", a.field.encode(), a.keep_value),
+        "fill-inplace": lambda: fill(a.src, a.dst, text, "inplace", a.field.encode(), a.keep_value),
+        "value-only": lambda: value_only(a.src, a.dst, text, a.field.encode()),
+        "ap-repurpose-sig": lambda: ap_repurpose(a.src, a.dst, "sig"),
+        "ap-repurpose-widget": lambda: ap_repurpose(a.src, a.dst, "widget"),
+        "ap-repurpose-annot": lambda: ap_repurpose(a.src, a.dst, "annot"),
         "fill-move": lambda: fill(a.src, a.dst, text, "move"),
         "ap-hijack": lambda: fill(a.src, a.dst, text, "ap-hijack"),
         "add-field": lambda: add_field(a.src, a.dst),

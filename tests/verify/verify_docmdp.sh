@@ -5,8 +5,11 @@
 # and a document time-stamp; and the changes no level permits (page content, a moved widget, a new field, an
 # appearance or DSS entry that is really the page content). For P=1 (eseal --certify no-changes), P=2
 # (--certify form-fill) and P=3 (--certify annotations) each variant gets the verdict the standard gives; another
-# tool's P=3 certification (`openssl cms -sign` through tests/verify/pdf_mdp.py) is checked too. Referees: pdfsig (every signature's bytes valid where the change is permitted)
-# and qpdf --check (every variant is a well-formed PDF, so a failure is the verifier's judgement, not a broken file).
+# tool's P=3 certification (`openssl cms -sign` through tests/verify/pdf_mdp.py) is checked too; so are an existing
+# object (the image in a visible seal) named as an appearance and then rewritten, and a read-only field's appearance
+# changed. Referees: pdfsig (every signature's bytes valid where the change is permitted), qpdf --check (every
+# variant is a well-formed PDF, so a failure is the verifier's judgement, not a broken file) and pdftoppm (the
+# refused changes of the newer cases are visible).
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 D=$(tmpdir)
@@ -134,6 +137,63 @@ for p in 2 3; do
 	refused $p ap-hijack "page content stream"
 	refused $p dss-hijack "page content stream"
 done
+
+# --- an existing object is never re-purposed as an appearance: the image inside the certification's visible seal
+# (a resource of the seal's appearance, so neither page content nor itself an appearance) named as the /AP of an
+# empty signature widget added later, of the existing "amount" widget (P=2), or of a new annotation (P=3), then
+# blackened. pdfsig still finds the certification's bytes intact and pdftoppm shows the seal changed; the verifier
+# must report the image. Positive control: the same visibly certified form, filled the way form fillers do. ---
+"$ESEAL" seal -p demo --certify form-fill --visible -o "$D/v2.pdf" "$D/form.pdf"
+"$ESEAL" seal -p demo --certify annotations --visible -o "$D/v3.pdf" "$D/form.pdf"
+for m in fill fill-inplace; do
+	$MDP $m "$D/v2.pdf" "$D/v2-$m.pdf"
+	qpdf_ok "$D/v2-$m.pdf"
+	pdfsig_all_valid "$D/v2-$m.pdf" 1
+	renders_differ "$D/v2.pdf" "$D/v2-$m.pdf"
+	verify_json 0 "$D/v2-$m.pdf"
+	[ "$(jf "any('(DocMDP P=2): form fill' in w for w in d['seals'][0]['warnings'])")" = True ] ||
+		fail "v2 $m: $(head -c 1500 "$OUT")"
+done
+pass "P=2 with a visible certification: form filled (new and rewritten appearance): permitted"
+for pv in 2:sig 2:widget 3:sig 3:annot; do
+	p=${pv%:*} via=${pv#*:}
+	$MDP ap-repurpose-$via "$D/v$p.pdf" "$D/v$p-$via.pdf"
+	qpdf_ok "$D/v$p-$via.pdf"
+	pdfsig_all_valid "$D/v$p-$via.pdf" 1
+	renders_differ "$D/v$p.pdf" "$D/v$p-$via.pdf"
+	verify_json 1 "$D/v$p-$via.pdf"
+	[ "$(jf "d['seals'][0]['modified_after']")" = True ] || fail "P=$p repurpose $via: $(head -c 1500 "$OUT")"
+	errors_match 0 "stream \\(content, image, font or form XObject\\) \\(object [0-9]+\\) changed"
+	pass "P=$p: the seal's image named as the appearance of a $via and blackened: reported"
+done
+
+# --- a read-only field (/Ff 1) of a P=2 form keeps its value and what it shows: a new appearance, or its appearance
+# stream rewritten, saying another amount while /V stays (qpdf shows the value unchanged, pdftoppm the amount
+# changed), and a new value, are refused. ---
+$MDP form "$SAMPLES/documents/report.pdf" "$D/ro.pdf" --readonly
+"$ESEAL" seal -p demo --certify form-fill -o "$D/ro2.pdf" "$D/ro.pdf"
+qpdf_ok "$D/ro2.pdf"
+pdfsig_all_valid "$D/ro2.pdf" 1
+verify_json 0 "$D/ro2.pdf"
+for m in fill fill-inplace; do
+	$MDP $m "$D/ro2.pdf" "$D/ro2-$m.pdf" --keep-value --text "9,999,999 JPY"
+	qpdf_ok "$D/ro2-$m.pdf"
+	pdfsig_all_valid "$D/ro2-$m.pdf" 1
+	qpdf --qdf --object-streams=disable "$D/ro2-$m.pdf" "$D/ro2-$m.qdf"
+	grep -aq "/V (1,234 JPY)" "$D/ro2-$m.qdf" || fail "ro2-$m: the read-only value is not kept"
+	renders_differ "$D/ro2.pdf" "$D/ro2-$m.pdf"
+	verify_json 1 "$D/ro2-$m.pdf"
+	# a new appearance: the widget's /AP changed; the old one rewritten: a fixed appearance stream changed
+	re="read-only form field \\(object [0-9]+\\) changed its appearance"
+	[ $m = fill ] || re="appearance of a signature, an annotation or a read-only field \\(object [0-9]+\\) changed"
+	errors_match 0 "$re"
+done
+$MDP fill "$D/ro2.pdf" "$D/ro2-value.pdf" --text "9,999,999 JPY"
+qpdf_ok "$D/ro2-value.pdf"
+renders_differ "$D/ro2.pdf" "$D/ro2-value.pdf"
+verify_json 1 "$D/ro2-value.pdf"
+errors_match 0 "read-only form field \\(object [0-9]+\\) changed its value"
+pass "P=2: a read-only field's appearance (new or rewritten) or value changed: reported"
 
 # --- workflows: a client's approval seal in the certified form, then the form filled; then a content change ---
 cp "$D/p2-eseal.pdf" "$D/p2a.pdf"

@@ -4,8 +4,9 @@
 # verify` then fails that seal when a later update changes the value of a locked field (naming it) and judges other
 # fields by the DocMDP rules. Variants: /Include, /All, /Exclude, a certification and a lock in one seal, an
 # uncertified form, a /Lock that Poppler's pdfsig signs without FieldMDP (not held, with a warning), a malformed
-# /Lock (refused). Also --certify annotations (DocMDP P=3). Referees: pdfsig (signatures valid), qpdf --check, and
-# qpdf --json for the signature dictionary's raw /Reference.
+# /Lock (refused), a locked kid field that inherits /V from a parent whose /V changes. Also --certify annotations
+# (DocMDP P=3). Referees: pdfsig (signatures valid), qpdf --check, qpdf --json for the signature dictionary's raw
+# /Reference, pdftoppm (the inherited value change is visible).
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 D=$(tmpdir)
@@ -131,6 +132,27 @@ locked_fail "$D/both-amount.pdf" amount
 $MDP fill "$D/both.pdf" "$D/both-comment.pdf" --field comment
 unlocked_pass "$D/both-comment.pdf"
 pass "certification with a lock: DocMDP P=2 and FieldMDP in one seal; locked field refused, other field permitted"
+
+# --- /V is inheritable: a field "client" (/V (ACME Corp)) with kids "client.name" (no /V of its own: shows the
+# parent's) and "client.ref" (its own /V). Locking client.name locks the parent's /V as far as client.name sees it:
+# changing it fails the seal (pdftoppm shows the kid's text changed); locking client.ref does not, since client.ref
+# shows its own value (a parent change it does not see is a permitted form fill). ---
+for kid in name ref; do
+	$MDP form "$REPORT" "$D/tree-$kid.pdf" --tree --lock Include:client.$kid
+	qpdf_ok "$D/tree-$kid.pdf"
+	"$ESEAL" seal -p demo --certify form-fill -o "$D/tree-$kid-c.pdf" "$D/tree-$kid.pdf"
+	"$ESEAL" seal -p demo --field approval -o "$D/tree-$kid-s.pdf" "$D/tree-$kid-c.pdf"
+	[ "$(refs "$D/tree-$kid-s.pdf" approval)" = "FieldMDP:Include:client.$kid:data=catalog" ] ||
+		fail "tree lock: $(refs "$D/tree-$kid-s.pdf" approval)"
+	verify_json 0 "$D/tree-$kid-s.pdf"
+	$MDP value-only "$D/tree-$kid-s.pdf" "$D/tree-$kid-p.pdf" --field client --text "EVIL Corp"
+	qpdf_ok "$D/tree-$kid-p.pdf"
+	pdfsig_all_valid "$D/tree-$kid-p.pdf" 2
+	renders_differ "$D/tree-$kid-s.pdf" "$D/tree-$kid-p.pdf"
+done
+locked_fail "$D/tree-name-p.pdf" client.name
+unlocked_pass "$D/tree-ref-p.pdf"
+pass "parent /V changed: fails a seal locking the kid that inherits it (naming it), not one locking a kid with its own /V"
 
 # --- uncertified: the approval rules refuse any form fill, the locked field with its own reason ---
 "$ESEAL" seal -p demo --field approval -o "$D/u.pdf" "$D/inc.pdf"
