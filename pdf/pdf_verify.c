@@ -45,7 +45,7 @@ qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, ch
 	return q;
 }
 
-static void clear_error(qpdf_data q)
+void es_pdf_clear_error(qpdf_data q)
 {
 	while (qpdf_more_warnings(q))
 		qpdf_next_warning(q);
@@ -53,7 +53,7 @@ static void clear_error(qpdf_data q)
 		qpdf_get_error(q);
 }
 
-static char *dup_utf8(qpdf_data q, qpdf_oh oh)
+char *es_pdf_dup_utf8(qpdf_data q, qpdf_oh oh)
 {
 	const char *s = qpdf_oh_is_string(q, oh) ? qpdf_oh_get_utf8_value(q, oh) : NULL;
 
@@ -88,7 +88,7 @@ static void walk_fields(qpdf_data q, qpdf_oh arr, const char *prefix, int depth,
 		out->fields_seen++;
 		if (!qpdf_oh_is_dictionary(q, f))
 			continue;
-		t = dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
+		t = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
 		full = t == NULL ? strdup(prefix) : prefix[0] ? es_strdup_printf("%s.%s", prefix, t) : strdup(t);
 		free(t);
 		if (full == NULL)
@@ -156,7 +156,7 @@ static void walk_page_widgets(qpdf_data q, sig_list *out)
 			out->refs = nr;
 			nr[out->n].objid = qpdf_oh_get_object_id(q, v);
 			nr[out->n].gen = qpdf_oh_get_generation(q, v);
-			nr[out->n].name = dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
+			nr[out->n].name = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
 			if (nr[out->n].name == NULL)
 				nr[out->n].name = strdup("(unnamed)");
 			if (nr[out->n].name != NULL)
@@ -350,7 +350,7 @@ static void check_in_signed_revision(const unsigned char *buf, size_t rev_end, c
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the signature dictionary (object %d) is not the one of the revision it signs",
 			     ref->objid);
-	clear_error(qo);
+	es_pdf_clear_error(qo);
 	qpdf_cleanup(&qo);
 	free(now);
 }
@@ -375,7 +375,7 @@ static void load_dss(qpdf_data q, es_evidence *ev, int *has_revinfo)
 
 			if (!qpdf_oh_is_stream(q, st) ||
 			    (qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, NULL, &data, &dlen) & QPDF_ERRORS)) {
-				clear_error(q);
+				es_pdf_clear_error(q);
 				continue;
 			}
 			if (k == 0)
@@ -467,7 +467,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	}
 	if (qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.detached"))
 		es_seal_warn(s, "SubFilter adbe.pkcs7.detached: a PDF signature, not a PAdES baseline signature");
-	m = dup_utf8(q, qpdf_oh_get_key(q, sig, "/M"));
+	m = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, sig, "/M"));
 	s->signing_time = pdf_date(m);
 	free(m);
 	if (check_byte_range(q, sig, buf, len, &sb, s) != 0)
@@ -520,7 +520,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		es_pdf_check_later_updates(q, buf, len, end, mdp_p, mdp_objid, ref->objid, s);
 cleanup:
 	free(sb.contents);
-	clear_error(q);
+	es_pdf_clear_error(q);
 }
 
 int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r)
@@ -546,7 +546,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	encrypted = qpdf_is_encrypted(q);
 	walk_fields(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields"), "", 0, &sl);
 	walk_page_widgets(q, &sl);
-	clear_error(q);
+	es_pdf_clear_error(q);
 	if (sl.n == 0) {
 		es_report_file_error(r, "no signature or document time-stamp found");
 		goto cleanup;

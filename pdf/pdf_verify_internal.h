@@ -10,6 +10,11 @@
 /* Opens a QPDF reader over buf[0..len) (not copied: buf must outlive it). Strict: no xref reconstruction, so a
  * damaged file is reported instead of being read the way one particular repair algorithm guesses. */
 qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len);
+/* Drops QPDF's pending warnings and error: type-mismatch warnings accumulate inside QPDF with every lookup of a
+ * missing or mistyped key, so a long walk clears them to keep memory bounded. */
+void es_pdf_clear_error(qpdf_data q);
+/* A copy (UTF-8) of a PDF text string, or NULL when oh is no string (caller frees). */
+char *es_pdf_dup_utf8(qpdf_data q, qpdf_oh oh);
 
 /* Compares the revision that ends at rev_end with the final file and reports, through es_seal_fail on s, every
  * change a reader would see that the rules of ISO 32000-1 12.8.2.2 do not permit for that revision: the DocMDP

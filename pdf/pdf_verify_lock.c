@@ -32,20 +32,13 @@ struct es_pdf_locks {
 
 static const char *const action_names[] = {"All", "Include", "Exclude"};
 
-static char *utf8_dup(qpdf_data q, qpdf_oh s)
-{
-	const char *u = qpdf_oh_is_string(q, s) ? qpdf_oh_get_utf8_value(q, s) : NULL;
-
-	return u != NULL ? strdup(u) : NULL;
-}
-
 static void add_listed(es_pdf_locks *l, qpdf_data q, qpdf_oh fields)
 {
 	int n = qpdf_oh_is_array(q, fields) ? qpdf_oh_get_array_n_items(q, fields) : 0, i;
 	char **nl;
 
 	for (i = 0; i < n && l->n_listed < MAX_NAMES; i++) {
-		char *s = utf8_dup(q, qpdf_oh_get_array_item(q, fields, i));
+		char *s = es_pdf_dup_utf8(q, qpdf_oh_get_array_item(q, fields, i));
 
 		nl = s != NULL ? realloc(l->listed, (l->n_listed + 1) * sizeof(*nl)) : NULL;
 		if (nl == NULL) {
@@ -177,7 +170,7 @@ static void walk(es_pdf_locks *l, qpdf_data q, qpdf_oh arr, const char *prefix, 
 		return;
 	for (i = 0; i < n && l->visits++ < MAX_VISITS; i++) {
 		qpdf_oh f = qpdf_oh_get_array_item(q, arr, i), kids = qpdf_oh_get_key(q, f, "/Kids");
-		char *t = utf8_dup(q, qpdf_oh_get_key(q, f, "/T")), *full;
+		char *t = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, f, "/T")), *full;
 
 		if (!qpdf_oh_is_dictionary(q, f) || t == NULL) {
 			free(t);

@@ -317,15 +317,6 @@ static void allow_role(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 		set_add(&c->allowed, id);
 }
 
-static void drain(qpdf_data q)
-{
-	/* Type-mismatch warnings accumulate inside QPDF: drain them so memory stays bounded. */
-	while (qpdf_more_warnings(q))
-		qpdf_next_warning(q);
-	if (qpdf_has_error(q))
-		qpdf_get_error(q);
-}
-
 /* Objects reachable from oh (indirect ones into set), following dictionaries, arrays and stream dictionaries;
  * bounded by *budget. Streams' data is not parsed: a content stream names resources, which are walked instead. */
 static void walk(qpdf_data q, qpdf_oh oh, id_set *set, int depth, long *budget)
@@ -515,7 +506,7 @@ static void collect_signed(mods_ctx *c)
 			qpdf_oh_release(q, d);
 next:
 		qpdf_oh_release(q, oh);
-		drain(q);
+		es_pdf_clear_error(q);
 	}
 	if (budget < 0)
 		report(c, "the signed revision makes more than %d references: too large to compare", ES_PDF_MAX_WALK);
@@ -620,8 +611,8 @@ static void check_reused_numbers(mods_ctx *c, const unsigned char *b, size_t len
 			       r->id, r->id, r->gen);
 		qpdf_oh_release(c->qo, o);
 		qpdf_oh_release(c->qf, f);
-		drain(c->qo);
-		drain(c->qf);
+		es_pdf_clear_error(c->qo);
+		es_pdf_clear_error(c->qf);
 	}
 	if (seen.oom)
 		c->refs_oom = 1;
@@ -913,7 +904,7 @@ static void allow_dss(mods_ctx *c, qpdf_oh dss)
 	int id;
 
 	walk(c->qf, dss, &now, 0, &budget);
-	drain(c->qf);
+	es_pdf_clear_error(c->qf);
 	for (i = 0; i < now.nbytes; i++) {
 		if (now.bits[i] == 0)
 			continue;
@@ -1189,8 +1180,8 @@ static void compare_one(mods_ctx *c, int id, int gen, int defined_only)
 done:
 	qpdf_oh_release(c->qo, o);
 	qpdf_oh_release(c->qf, f);
-	drain(c->qo);
-	drain(c->qf);
+	es_pdf_clear_error(c->qo);
+	es_pdf_clear_error(c->qf);
 }
 
 /* A revision's trailer /Size, or 0. */
@@ -1243,8 +1234,8 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 		if (!same_object(&c, info_o, info_f))
 			c.kinds |= K_INFO;
 	}
-	drain(c.qo);
-	drain(fin);
+	es_pdf_clear_error(c.qo);
+	es_pdf_clear_error(fin);
 
 	size = trailer_size(fin);
 	signed_size = trailer_size(c.qo);
