@@ -83,9 +83,9 @@ typedef struct {
 	id_set form_ap;    /* signed revision: appearance streams (and /AP dictionaries) of widgets that form filling
 			    * may rewrite */
 	id_set annot_ap;   /* same for annotations other than widgets (P=3) */
-	id_set fixed_ap;   /* appearances that must not change: of signed signatures' widgets, of read-only fields'
-			    * widgets, and of annotations under P<3 (an appearance shared with a fillable widget stays
-			    * fixed) */
+	id_set fixed_ap;   /* appearances that must not change, with all they use (images, fonts, form XObjects): of
+			    * signed signatures' widgets, of read-only fields' widgets, and of annotations under P<3 (an
+			    * appearance shared with a fillable widget stays fixed) */
 	id_set old_annots; /* signed revision: annotations other than widgets (P=3 may change or delete them) */
 	id_set old_dss;    /* signed revision: reachable from /DSS */
 	int n_reported, p, kinds;
@@ -643,6 +643,13 @@ static void add_ap(qpdf_data q, qpdf_oh annot, id_set *set)
 	}
 }
 
+/* An appearance that must not change: its streams and everything they draw with (an image inside a seal's
+ * appearance is no appearance of its own, yet rewriting it changes what the seal shows), signed revision. */
+static void fix_ap(mods_ctx *c, qpdf_oh annot, long *budget)
+{
+	walk(c->qo, qpdf_oh_get_key(c->qo, annot, "/AP"), &c->fixed_ap, 0, budget);
+}
+
 /* /Resources of a page, inherited through the page tree. */
 static qpdf_oh page_resources(qpdf_data q, qpdf_oh page)
 {
@@ -673,15 +680,20 @@ static void scan_annotations(mods_ctx *c)
 			if (is_sig_field(q, a)) {
 				/* a signed signature's appearance is part of what it shows; an empty field's may change */
 				if (qpdf_oh_is_dictionary(q, inherited(q, a, "/V")))
-					add_ap(q, a, &c->fixed_ap);
+					fix_ap(c, a, &budget);
 				else if (c->p != 1)
 					add_ap(q, a, &c->form_ap);
 			} else if (is_field_part(q, a)) {
 				/* a read-only field shows what it showed when signed, whatever its /V says */
-				if (c->p >= 2)
-					add_ap(q, a, is_read_only(q, a) ? &c->fixed_ap : &c->form_ap);
+				if (c->p >= 2 && is_read_only(q, a))
+					fix_ap(c, a, &budget);
+				else if (c->p >= 2)
+					add_ap(q, a, &c->form_ap);
 			} else {
-				add_ap(q, a, c->p == 3 ? &c->annot_ap : &c->fixed_ap);
+				if (c->p == 3)
+					add_ap(q, a, &c->annot_ap);
+				else
+					fix_ap(c, a, &budget);
 				set_add(&c->old_annots, qpdf_oh_get_object_id(q, a));
 				set_add(&c->old_annots, qpdf_oh_get_object_id(q, qpdf_oh_get_key(q, a, "/Popup")));
 			}
@@ -689,7 +701,8 @@ static void scan_annotations(mods_ctx *c)
 		}
 	}
 	if (budget < 0)
-		report(c, "page content makes more than %d references: too large to compare", ES_PDF_MAX_WALK);
+		report(c, "page content and appearances make more than %d references: too large to compare",
+		       ES_PDF_MAX_WALK);
 }
 
 /* What an update may add to an array of fields or annotations: a signature (not under P=1, except a document
@@ -961,7 +974,10 @@ static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t le
 		return buf;
 	}
 	if (set_has(&c->fixed_ap, id))
-		return "appearance of a signature, an annotation or a read-only field";
+		return qpdf_oh_is_stream(c->qf, f) ?
+			       "stream (appearance, image, font or form XObject) that a signature, "
+			       "an annotation or a read-only field shows" :
+			       "appearance of a signature, an annotation or a read-only field";
 	if (qpdf_oh_is_stream(c->qf, f))
 		return "stream (content, image, font or form XObject)";
 	if (qpdf_oh_is_dictionary(c->qf, f)) {

@@ -142,7 +142,8 @@ done
 # (a resource of the seal's appearance, so neither page content nor itself an appearance) named as the /AP of an
 # empty signature widget added later, of the existing "amount" widget (P=2), or of a new annotation (P=3), then
 # blackened. pdfsig still finds the certification's bytes intact and pdftoppm shows the seal changed; the verifier
-# must report the image. Positive control: the same visibly certified form, filled the way form fillers do. ---
+# must report the image as part of the seal's appearance. Positive control: the same visibly certified form, filled
+# the way form fillers do. ---
 "$ESEAL" seal -p demo --certify form-fill --visible -o "$D/v2.pdf" "$D/form.pdf"
 "$ESEAL" seal -p demo --certify annotations --visible -o "$D/v3.pdf" "$D/form.pdf"
 for m in fill fill-inplace; do
@@ -163,7 +164,8 @@ for pv in 2:sig 2:widget 3:sig 3:annot; do
 	renders_differ "$D/v$p.pdf" "$D/v$p-$via.pdf"
 	verify_json 1 "$D/v$p-$via.pdf"
 	[ "$(jf "d['seals'][0]['modified_after']")" = True ] || fail "P=$p repurpose $via: $(head -c 1500 "$OUT")"
-	errors_match 0 "stream \\(content, image, font or form XObject\\) \\(object [0-9]+\\) changed"
+	re="stream \\(appearance, image, font or form XObject\\) that a signature, an annotation or a read-only field"
+	errors_match 0 "$re shows \\(object [0-9]+\\) changed"
 	pass "P=$p: the seal's image named as the appearance of a $via and blackened: reported"
 done
 
@@ -185,7 +187,7 @@ for m in fill fill-inplace; do
 	verify_json 1 "$D/ro2-$m.pdf"
 	# a new appearance: the widget's /AP changed; the old one rewritten: a fixed appearance stream changed
 	re="read-only form field \\(object [0-9]+\\) changed its appearance"
-	[ $m = fill ] || re="appearance of a signature, an annotation or a read-only field \\(object [0-9]+\\) changed"
+	[ $m = fill ] || re="XObject\\) that a signature, an annotation or a read-only field shows \\(object [0-9]+\\)"
 	errors_match 0 "$re"
 done
 $MDP fill "$D/ro2.pdf" "$D/ro2-value.pdf" --text "9,999,999 JPY"
