@@ -8,11 +8,12 @@
  * verifier holds to the P=2 signing rules without form filling). Always allowed (EN 319 142-1 LTV): /DSS and
  * document time-stamps, /Info and /Metadata. P=0 and P>=2: new signatures (field, value, widget, /AcroForm /Fields
  * growth, /SigFlags) and empty signature fields receiving their value. P>=2: form filling (/V, /RV, /AS, /AP, /M of
- * fields and their widgets, and the widgets' existing appearance streams). P=3: annotations other than widgets
- * added, changed or deleted. Page template instantiation (P>=2) is not recognised and is reported. An object keeps
- * the rule of the role it had when signed: an existing object cannot be re-purposed as DSS data or an appearance.
- * Before any of these, FieldMDP (12.8.2.4): a value or appearance change of a field the signature's /Reference
- * locked (pdf_verify_lock.c) is reported naming the field, whatever the DocMDP level. */
+ * fields and their widgets, and the widgets' existing appearance streams; a read-only field only /M). P=3:
+ * annotations other than widgets added, changed or deleted. Page template instantiation (P>=2) is not recognised and
+ * is reported. An object keeps the rule of the role it had when signed: an existing object cannot be re-purposed as
+ * DSS data or an appearance. Before any of these, FieldMDP (12.8.2.4): a value or appearance change of a field the
+ * signature's /Reference locked (pdf_verify_lock.c), or of the /V it inherits, is reported naming the field,
+ * whatever the DocMDP level. */
 #include "pdf_verify_internal.h"
 
 #include <stdarg.h>
