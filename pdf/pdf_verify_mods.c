@@ -1021,13 +1021,24 @@ static int sig_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 /* What form filling changes in a field or widget, and what FieldMDP and the ReadOnly flag hold still. */
 static const char *const value_keys[] = {"/V", "/RV", "/AS", "/AP", NULL};
 
+/* The first of value_keys whose value differs between o and f, or NULL. */
+static const char *changed_value_key(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	int i;
+
+	for (i = 0; value_keys[i] != NULL; i++)
+		if (!same_value(c, qpdf_oh_get_key(c->qo, o, value_keys[i]), qpdf_oh_get_key(c->qf, f, value_keys[i])))
+			return value_keys[i];
+	return NULL;
+}
+
 /* Form filling (P>=2): a field other than a signature, or one of its widgets, changes only its value, rich-text
  * value, appearance state, appearance or modification date; a read-only field none of these but the date (its
  * widgets' appearance streams are in fixed_ap: a new appearance saying another amount is no fill). */
 static int form_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
 	static const char *const skip[] = {"/V", "/RV", "/AS", "/AP", "/M", NULL};
-	int i;
+	const char *key;
 	char *k;
 
 	if (c->p < 2 || !is_field_part(c->qo, o) || !qpdf_oh_is_dictionary(c->qf, f) || is_sig_field(c->qo, o) ||
@@ -1038,13 +1049,12 @@ static int form_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 		free(k);
 		return 0;
 	}
-	for (i = 0; is_read_only(c->qo, o) && value_keys[i] != NULL; i++)
-		if (!same_value(c, qpdf_oh_get_key(c->qo, o, value_keys[i]), qpdf_oh_get_key(c->qf, f, value_keys[i]))) {
-			report(c, "read-only form field (object %d) changed its %s", qpdf_oh_get_object_id(c->qo, o),
-			       strcmp(value_keys[i], "/AP") == 0 || strcmp(value_keys[i], "/AS") == 0 ?
-				       "appearance" : "value");
-			return 1; /* reported here, with a clearer reason than the generic one */
-		}
+	if (is_read_only(c->qo, o) && (key = changed_value_key(c, o, f)) != NULL) {
+		/* reported here, with a clearer reason than the generic one */
+		report(c, "read-only form field (object %d) changed its %s", qpdf_oh_get_object_id(c->qo, o),
+		       key[1] == 'A' ? "appearance" : "value"); /* /AP, /AS */
+		return 1;
+	}
 	c->kinds |= K_FORM;
 	return 1;
 }
@@ -1076,7 +1086,7 @@ static int inherited_value_changed(mods_ctx *c, int field, int ancestor, qpdf_oh
  * changes of the field's objects (a widget moved, say) are judged by the DocMDP rules. */
 static int locked_change(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 {
-	int nth, name, kind = 0, field = 0, i, hit = -1, is_ap = 0;
+	int nth, name, kind = 0, field = 0, hit = -1, is_ap = 0;
 
 	for (nth = 0; hit < 0 && (name = es_pdf_locks_find(c->locks, id, nth, &kind, &field)) >= 0; nth++) {
 		if (kind == ES_PDF_LOCK_AP) {
@@ -1085,11 +1095,8 @@ static int locked_change(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 		} else if (kind == ES_PDF_LOCK_ANCESTOR) {
 			if (inherited_value_changed(c, field, id, o, f))
 				hit = name;
-		} else {
-			for (i = 0; value_keys[i] != NULL && hit < 0; i++)
-				if (!same_value(c, qpdf_oh_get_key(c->qo, o, value_keys[i]),
-						qpdf_oh_get_key(c->qf, f, value_keys[i])))
-					hit = name;
+		} else if (changed_value_key(c, o, f) != NULL) {
+			hit = name;
 		}
 	}
 	if (hit < 0)
