@@ -107,13 +107,6 @@ text_differs() { # SEALED ATTACK: pdftotext shows a reader another text
 		fail "pdftotext sees no change between $(basename "$1") and $(basename "$2"): the test would mean nothing"
 	return 0
 }
-pixels_differ() { # SEALED ATTACK: pdftoppm renders page 1 differently
-	pdftoppm -r 40 -f 1 -l 1 -png "$1" "$D/px-a" && pdftoppm -r 40 -f 1 -l 1 -png "$2" "$D/px-b" ||
-		fail "pdftoppm cannot render $(basename "$2")"
-	cmp -s "$D"/px-a-*1.png "$D"/px-b-*1.png &&
-		fail "pdftoppm renders $(basename "$1") and $(basename "$2") alike: the test would mean nothing"
-	rm -f "$D"/px-[ab]-*.png
-}
 qpdf_reads() { # FILE [WARNING-REGEX]: qpdf --check passes, or (when the attack needs it) only warns as expected
 	local rc=0
 	qpdf --check "$1" >"$D/qpdf.txt" 2>&1 || rc=$?
@@ -140,7 +133,7 @@ pass "attack size-shrink: content replaced with the final /Size 1 is found, and 
 # A stream's dictionary is compared, not only its data: /Decode added to the visible seal's stamp image.
 $ATTACK stream-dict "$D/vis.pdf" "$D/att-dict.pdf"
 qpdf_reads "$D/att-dict.pdf"
-pixels_differ "$D/vis.pdf" "$D/att-dict.pdf"
+renders_differ "$D/vis.pdf" "$D/att-dict.pdf"
 refused "$D/vis.pdf" "$D/att-dict.pdf" "stream .*\\(object [0-9]+\\) changed"
 pass "attack stream-dict: an image's dictionary changed (same data, inverted picture) is found"
 
@@ -148,7 +141,7 @@ pass "attack stream-dict: an image's dictionary changed (same data, inverted pic
 $ATTACK gen1-prepare "$SAMPLES/documents/report.pdf" "$D/gen1.pdf"
 qpdf_reads "$D/gen1.pdf"
 "$ESEAL" seal -p demo -o "$D/gen1-sealed.pdf" "$D/gen1.pdf"
-pdftotext "$D/gen1-sealed.pdf" - | grep -q "Amount: 1,000 JPY" || fail "the generation-1 content is not shown"
+pdftotext "$D/gen1-sealed.pdf" - | grep >/dev/null "Amount: 1,000 JPY" || fail "the generation-1 content is not shown"
 vjson 0 "$D/gen1-sealed.pdf"
 expect_seal 0 TOTAL-PASSED None
 $ATTACK gen1-redefine "$D/gen1-sealed.pdf" "$D/att-gen1.pdf"
