@@ -84,27 +84,30 @@ void es_batch_print_json_line(FILE *out, const char *input, const char *output, 
 	fflush(out);
 }
 
-int es_batch_take_option(es_batch_options *bo, const char *name, const char *value)
+/* A thread count of --jobs or --tsa-inflight: 1 to 256 (the library's cap), or a usage error naming the option. */
+static int parse_count(const char *name, const char *value, int *out)
 {
 	char *end = NULL;
 	long n;
 
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || n < 1 || n > 256) {
+		es_cli_usage_error("seal", "--%s: '%s' is not a number from 1 to 256", name, value);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+int es_batch_take_option(es_batch_options *bo, const char *name, const char *value)
+{
 	if (strcmp(name, "jobs") == 0) {
-		errno = 0;
-		n = strtol(value, &end, 10);
-		if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
-			es_cli_usage_error("seal", "--jobs: '%s' is not a number from 1 to 256", value);
+		if (parse_count(name, value, &bo->jobs) != 0)
 			return -1;
-		}
-		bo->jobs = (int)n;
 	} else if (strcmp(name, "tsa-inflight") == 0) {
-		errno = 0;
-		n = strtol(value, &end, 10);
-		if (errno != 0 || *end != '\0' || n < 1 || n > 256) {
-			es_cli_usage_error("seal", "--tsa-inflight: '%s' is not a number from 1 to 256", value);
+		if (parse_count(name, value, &bo->tsa_inflight) != 0)
 			return -1;
-		}
-		bo->tsa_inflight = (int)n;
 	} else if (strcmp(name, "skip-existing") == 0) {
 		bo->skip_existing = 1;
 	} else if (strcmp(name, "out-dir") == 0) {
