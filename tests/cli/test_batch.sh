@@ -63,6 +63,13 @@ expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --force --out-dir "$D/out" in
 xmlsec_ok "$D/out/inv-000001.xml" || fail "xmlsec1 rejects the replaced output"
 pass "existing outputs kept without --force, replaced with it"
 
+# Thread counts outside 1..256 are usage errors naming the option (the library caps threads at 256).
+expect_exit 64 "$ESEAL" seal --profile demo-bb -j 0 --out-dir "$D/none" inv-000001.xml
+assert_grep "\-\-jobs: '0' is not a number from 1 to 256" "$ERR"
+expect_exit 64 "$ESEAL" seal --profile demo-bb --tsa-inflight 257 --out-dir "$D/none" inv-000001.xml
+assert_grep "\-\-tsa-inflight: '257' is not a number from 1 to 256" "$ERR"
+assert_no_file "$D/none"
+
 # 2a. Two inputs that map to one output (absolute paths keep only their name): one is sealed, the other fails and
 #     names both, also with --force, where it would otherwise replace the first seal.
 mkdir -p "$D/twin/a" "$D/twin/b"
