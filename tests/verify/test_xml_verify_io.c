@@ -78,13 +78,14 @@ static int teardown(void **state)
 static void expect_path(const char *uri, const char *want)
 {
 	char *got = es_xv_detached_path(uri);
+	const char *shown = uri != NULL ? uri : "(none)";
 
 	if (want == NULL) {
 		if (got != NULL)
-			fail_msg("URI %s accepted as path %s", uri, got);
+			fail_msg("URI %s accepted as path %s", shown, got);
 	} else {
 		if (got == NULL)
-			fail_msg("URI %s refused, want %s", uri, want);
+			fail_msg("URI %s refused, want %s", shown, want);
 		assert_string_equal(got, want);
 	}
 	free(got);
