@@ -12,10 +12,12 @@
 #define ES_PDF_MAX_FIELDS 10000
 #define ES_PDF_MAX_DEPTH 32
 #define ES_PDF_MAX_CONTENTS (1u << 20)
+#define ES_PDF_MAX_WALK_FINAL 4000000 /* references followed looking for duplicated keys in the final file */
 
 typedef struct {
 	int objid, gen; /* of the signature dictionary (0 when direct) */
 	char *name;     /* full field name */
+	int unreadable; /* /V names an object that is no dictionary QPDF can read */
 } sig_ref;
 
 typedef struct {
@@ -40,17 +42,13 @@ qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, ch
 		qpdf_cleanup(&q);
 		return NULL;
 	}
-	while (qpdf_more_warnings(q))
-		qpdf_next_warning(q);
+	/* (warnings about the trailers stay pending: a walk over the file takes them, es_pdf_clear_error drops them) */
 	return q;
 }
 
 void es_pdf_clear_error(qpdf_data q)
 {
-	while (qpdf_more_warnings(q))
-		qpdf_next_warning(q);
-	if (qpdf_has_error(q))
-		qpdf_get_error(q);
+	es_pdf_take_warnings(q, NULL);
 }
 
 char *es_pdf_dup_utf8(qpdf_data q, qpdf_oh oh)
@@ -97,13 +95,15 @@ static void walk_fields(qpdf_data q, qpdf_oh arr, const char *prefix, int depth,
 		if (qpdf_oh_is_array(q, kids) && qpdf_oh_has_key(q, f, "/T"))
 			walk_fields(q, kids, full, depth + 1, out);
 		v = qpdf_oh_get_key(q, f, "/V");
-		if (inherited_is_sig(q, f) && qpdf_oh_is_dictionary(q, v) &&
+		/* A /V that names an object QPDF cannot read as a dictionary is a broken signature, not an empty field. */
+		if (inherited_is_sig(q, f) && (qpdf_oh_is_dictionary(q, v) || qpdf_oh_get_object_id(q, v) > 0) &&
 		    (qpdf_oh_get_object_id(q, v) == 0 || !have_sig(out, qpdf_oh_get_object_id(q, v)))) {
 			sig_ref *nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
 			if (nr != NULL) {
 				out->refs = nr;
 				nr[out->n].objid = qpdf_oh_get_object_id(q, v);
 				nr[out->n].gen = qpdf_oh_get_generation(q, v);
+				nr[out->n].unreadable = !qpdf_oh_is_dictionary(q, v);
 				nr[out->n].name = full;
 				full = NULL;
 				out->n++;
@@ -147,8 +147,7 @@ static void walk_page_widgets(qpdf_data q, sig_list *out)
 			     depth++)
 				f = qpdf_oh_get_key(q, f, "/Parent");
 			v = qpdf_oh_get_key(q, f, "/V");
-			if (!qpdf_oh_is_dictionary(q, v) || qpdf_oh_get_object_id(q, v) == 0 ||
-			    have_sig(out, qpdf_oh_get_object_id(q, v)))
+			if (qpdf_oh_get_object_id(q, v) == 0 || have_sig(out, qpdf_oh_get_object_id(q, v)))
 				continue;
 			nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
 			if (nr == NULL)
@@ -156,6 +155,7 @@ static void walk_page_widgets(qpdf_data q, sig_list *out)
 			out->refs = nr;
 			nr[out->n].objid = qpdf_oh_get_object_id(q, v);
 			nr[out->n].gen = qpdf_oh_get_generation(q, v);
+			nr[out->n].unreadable = !qpdf_oh_is_dictionary(q, v);
 			nr[out->n].name = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
 			if (nr[out->n].name == NULL)
 				nr[out->n].name = strdup("(unnamed)");
@@ -326,32 +326,19 @@ static int digest_ranges(const EVP_MD *md, const unsigned char *buf, const sig_b
 	return ok ? 0 : -1;
 }
 
-/* The signature dictionary must be the one of the revision it signs, unchanged since. */
-static void check_in_signed_revision(const unsigned char *buf, size_t rev_end, const sig_ref *ref, qpdf_data q,
-				     qpdf_oh sig, eseal_seal_report *s)
+/* The signature dictionary must be the one of the revision qo it signs, unchanged since. (When the signature
+ * covers the whole file, the revision is the file.) */
+static void check_in_signed_revision(qpdf_data qo, const sig_ref *ref, qpdf_data q, eseal_seal_report *s)
 {
-	char why[256];
-	qpdf_data qo;
-	qpdf_oh old;
-	char *now = NULL;
+	qpdf_oh sig = qpdf_get_object_by_id(q, ref->objid, ref->gen), old;
+	char *now = strdup(qpdf_oh_unparse_resolved(q, sig));
 
-	if (ref->objid == 0)
-		return;
-	now = strdup(qpdf_oh_unparse_resolved(q, sig));
-	qo = es_pdf_open(buf, rev_end, "signed revision", why, sizeof(why));
-	if (qo == NULL) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "the signed revision is not a readable PDF: %s", why);
-		free(now);
-		return;
-	}
 	old = qpdf_get_object_by_id(qo, ref->objid, ref->gen);
 	if (!qpdf_oh_is_dictionary(qo, old) || now == NULL || strcmp(now, qpdf_oh_unparse_resolved(qo, old)) != 0)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the signature dictionary (object %d) is not the one of the revision it signs",
 			     ref->objid);
 	es_pdf_clear_error(qo);
-	qpdf_cleanup(&qo);
 	free(now);
 }
 
@@ -413,14 +400,17 @@ static int docmdp_p(qpdf_data q, int *cert_objid)
 	return p;
 }
 
+/* Where a signature's revision ends and what it is, for the levels and for judging later updates. */
 typedef struct {
-	size_t rev_end;
+	size_t rev_end; /* 0: its byte range could not be read */
 	int is_dts, valid_dts;
-	eseal_seal_report *s;
+	size_t seal; /* its report: r->seals[seal] (r->seals moves while seals are added) */
+	int has_seal;
 } seal_pos;
 
+/* The checks of one signature or document time-stamp on its own: bytes, digest, CMS or token, chain and time. */
 static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char *buf, size_t len, const sig_ref *ref,
-		       const es_evidence *ev, int mdp_p, int mdp_objid, seal_pos *pos, eseal_report *r)
+		       const es_evidence *ev, seal_pos *pos, eseal_report *r)
 {
 	qpdf_oh sig = ref->objid != 0 ? qpdf_get_object_by_id(q, ref->objid, ref->gen) : 0;
 	qpdf_oh sub;
@@ -439,6 +429,17 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	int is_dts, rc;
 
 	memset(&sb, 0, sizeof(sb));
+	if (ref->unreadable) {
+		s = es_report_add_seal(r, "PAdES", "signature");
+		if (s == NULL)
+			return;
+		s->id = strdup(ref->name);
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the signature value (object %d) is not a signature dictionary that can be read", ref->objid);
+		pos->seal = r->n_seals - 1;
+		pos->has_seal = 1;
+		return;
+	}
 	if (ref->objid == 0) {
 		/* A direct /V cannot be located in the file, so nothing ties its bytes to the ByteRange. */
 		s = es_report_add_seal(r, "PAdES", "signature");
@@ -447,7 +448,8 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		s->id = strdup(ref->name);
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "signature value is a direct object, not an indirect signature dictionary");
-		pos->s = s;
+		pos->seal = r->n_seals - 1;
+		pos->has_seal = 1;
 		return;
 	}
 	sub = qpdf_oh_get_key(q, sig, "/SubFilter");
@@ -456,7 +458,8 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	s = es_report_add_seal(r, "PAdES", is_dts ? "document-timestamp" : "signature");
 	if (s == NULL)
 		return;
-	pos->s = s;
+	pos->seal = r->n_seals - 1;
+	pos->has_seal = 1;
 	pos->is_dts = is_dts;
 	s->id = strdup(ref->name);
 	if (!is_dts && !qpdf_oh_is_name_and_equals(q, sub, "/ETSI.CAdES.detached") &&
@@ -479,7 +482,6 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	s->covers_whole_document = i == len;
 	s->coverage = es_strdup_printf("bytes 0-%lld and %lld-%zu of %zu%s", sb.br[1] - 1, sb.br[2], end - 1, len,
 				       s->covers_whole_document ? "" : " (later incremental updates follow)");
-	check_in_signed_revision(buf, end, ref, q, sig, s);
 
 	if (is_dts) {
 		md = es_tst_imprint_md(sb.contents, sb.contents_len);
@@ -516,11 +518,82 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		X509_free(res.signer);
 		CMS_ContentInfo_free(cms);
 	}
-	if (!s->covers_whole_document)
-		es_pdf_check_later_updates(q, buf, len, end, mdp_p, mdp_objid, ref->objid, s);
 cleanup:
 	free(sb.contents);
 	es_pdf_clear_error(q);
+}
+
+/* Duplicated keys in everything a reader of the final file meets, from a QPDF of its own (the one verify reads with
+ * has parsed, and forgotten the warnings of, what the signature checks looked at). */
+static void final_guesses(const unsigned char *buf, size_t len, const char *name, es_pdf_guesses *guesses)
+{
+	char why[256];
+	qpdf_data q = es_pdf_open(buf, len, name, why, sizeof(why));
+	es_pdf_walk w;
+
+	if (q == NULL)
+		return;
+	memset(&w, 0, sizeof(w));
+	w.budget = ES_PDF_MAX_WALK_FINAL;
+	w.guesses = guesses;
+	es_pdf_walk_from(&w, q, qpdf_get_trailer(q));
+	guesses->incomplete = w.budget < 0 || w.oom || w.too_big != 0;
+	es_pdf_walk_free(&w, q);
+	qpdf_cleanup(&q);
+}
+
+static int by_rev_end_desc(const void *a, const void *b)
+{
+	const seal_pos *x = *(seal_pos *const *)a, *y = *(seal_pos *const *)b;
+
+	return (x->rev_end < y->rev_end) - (x->rev_end > y->rev_end);
+}
+
+/* What came after each signature: its own revision opened once, the signature dictionary checked against it, and
+ * every later change judged. Latest signatures first, so that an earlier one knows which later signatures verify
+ * (a signature field added after a seal is permitted only when it carries one of those). */
+static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t len, const sig_list *sl, seal_pos *pos,
+				es_pdf_facts *facts, es_pdf_sig_state *states, eseal_report *r)
+{
+	seal_pos **order = calloc(sl->n, sizeof(*order));
+	es_pdf_guesses guesses = {0};
+	size_t i, k;
+	int later = 0;
+
+	if (order == NULL)
+		return;
+	for (i = 0; i < sl->n; i++) {
+		order[i] = &pos[i];
+		later |= pos[i].has_seal && pos[i].rev_end > 0 && !r->seals[pos[i].seal].covers_whole_document;
+	}
+	if (later)
+		final_guesses(buf, len, r->file, &guesses);
+	facts->guesses = &guesses;
+	qsort(order, sl->n, sizeof(*order), by_rev_end_desc);
+	for (k = 0; k < sl->n; k++) {
+		seal_pos *p = order[k];
+		size_t idx = (size_t)(p - pos);
+		eseal_seal_report *s = p->has_seal ? &r->seals[p->seal] : NULL;
+		char why[256];
+		qpdf_data qo;
+
+		/* (its own checks only: a later change its rules refuse does not undo what it signed) */
+		states[idx].intact = s != NULL && s->indication != ESEAL_TOTAL_FAILED;
+		states[idx].last = s != NULL && s->covers_whole_document;
+		if (s != NULL && p->rev_end > 0 && !s->covers_whole_document) {
+			qo = es_pdf_open(buf, p->rev_end, "signed revision", why, sizeof(why));
+			if (qo == NULL) {
+				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+					     "the signed revision is not a readable PDF: %s", why);
+			} else {
+				es_pdf_check_later_updates(q, qo, buf, len, facts, &states[idx], s);
+				check_in_signed_revision(qo, &sl->refs[idx], q, s);
+				qpdf_cleanup(&qo);
+			}
+		}
+	}
+	facts->guesses = NULL;
+	free(order);
 }
 
 int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r)
@@ -529,9 +602,11 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	sig_list sl = {0};
 	es_evidence *ev = es_evidence_new();
 	seal_pos *pos = NULL;
+	es_pdf_sig_state *states = NULL;
+	es_pdf_facts facts = {0};
 	char why[512];
 	size_t i, j;
-	int has_revinfo = 0, mdp_objid = 0, mdp, encrypted, rc = ESEAL_OK;
+	int has_revinfo = 0, encrypted, rc = ESEAL_OK;
 
 	if (ev == NULL)
 		return ESEAL_E_INTERNAL;
@@ -552,23 +627,31 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		goto cleanup;
 	}
 	load_dss(q, ev, &has_revinfo);
-	mdp = docmdp_p(q, &mdp_objid);
+	facts.docmdp_p = docmdp_p(q, &facts.docmdp_objid);
 	pos = calloc(sl.n, sizeof(*pos));
-	if (pos == NULL) {
+	states = calloc(sl.n, sizeof(*states));
+	if (pos == NULL || states == NULL) {
 		rc = ESEAL_E_INTERNAL;
 		goto cleanup;
 	}
-	for (i = 0; i < sl.n; i++)
-		verify_one(v, q, buf, len, &sl.refs[i], ev, mdp, mdp_objid, &pos[i], r);
+	for (i = 0; i < sl.n; i++) {
+		verify_one(v, q, buf, len, &sl.refs[i], ev, &pos[i], r);
+		states[i].objid = sl.refs[i].objid;
+		states[i].rev_end = pos[i].rev_end;
+		states[i].is_dts = pos[i].is_dts;
+	}
+	facts.sigs = states;
+	facts.n_sigs = sl.n;
+	judge_later_updates(q, buf, len, &sl, pos, &facts, states, r);
 	for (i = 0; encrypted && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "the PDF is encrypted (opened with the empty user password)");
 	/* Levels beyond B-T depend on what came after the signature: validation data (DSS), then a document
-	 * time-stamp over it. Pointers into r->seals are stable now that every seal has been added. */
+	 * time-stamp over it. */
 	for (i = 0; i < sl.n; i++) {
-		eseal_seal_report *s = &r->seals[i];
+		eseal_seal_report *s = pos[i].has_seal ? &r->seals[pos[i].seal] : NULL;
 		int lta = 0;
 
-		if (pos[i].is_dts || s->level == NULL || strcmp(s->level, "B-T") != 0 || !has_revinfo)
+		if (s == NULL || pos[i].is_dts || s->level == NULL || strcmp(s->level, "B-T") != 0 || !has_revinfo)
 			continue;
 		for (j = 0; j < sl.n; j++)
 			if (pos[j].is_dts && pos[j].valid_dts && pos[j].rev_end > pos[i].rev_end)
@@ -580,6 +663,11 @@ cleanup:
 		free(sl.refs[i].name);
 	free(sl.refs);
 	free(pos);
+	for (i = 0; states != NULL && i < sl.n; i++) {
+		free(states[i].seen);
+		free(states[i].changed);
+	}
+	free(states);
 	es_evidence_free(ev);
 	if (q != NULL)
 		qpdf_cleanup(&q);

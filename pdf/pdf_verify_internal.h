@@ -16,12 +16,80 @@ void es_pdf_clear_error(qpdf_data q);
 /* A copy (UTF-8) of a PDF text string, or NULL when oh is no string (caller frees). */
 char *es_pdf_dup_utf8(qpdf_data q, qpdf_oh oh);
 
-/* Compares the revision that ends at rev_end with the final file and reports, through es_seal_fail on s, every
- * change a reader would see that the rules of ISO 32000-1 12.8.2.2 do not permit for that revision: the DocMDP
- * level docmdp_p of the certification signature docmdp_objid (from the final file's /Perms; 0: none) applies when
- * the signed revision is certified by it. Permitted changes are listed in a warning. Sets s->modified_after. */
-void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t len, size_t rev_end, int docmdp_p,
-				int docmdp_objid, int sig_objid, eseal_seal_report *s);
+/* ---- the walk over what a reader can meet (pdf_walk.c) ---- */
+
+/* Objects QPDF could read only by guessing: a dictionary that gives a key twice (QPDF keeps the last value, Poppler
+ * the first of a large dictionary), a token out of place, a dictionary cut short. Other readers guess otherwise, so
+ * a file holding one does not show every reader the same document. */
+typedef struct {
+	int n;		 /* how many guesses */
+	char first[240]; /* the first, with where QPDF made it: "key /Root given twice (trailer, offset 1234)" */
+	int incomplete;	 /* the walk stopped short (budget, memory): there may be more */
+} es_pdf_guesses;
+/* Drains QPDF's pending warnings and error, counting in *guesses those that say QPDF guessed how to read an
+ * object (guesses may be NULL). */
+void es_pdf_take_warnings(qpdf_data q, es_pdf_guesses *guesses);
+
+typedef struct {
+	qpdf_oh oh;
+	int top; /* the object the walk started from */
+} es_pdf_walk_item;
+
+/* A walk over every indirect object reachable from a start object (all keys followed, back links too), each
+ * (number, generation) once, iterative, within budget references. Zero-initialise, set the inputs, call
+ * es_pdf_walk_from once or more (objects met in an earlier call are not met again), then es_pdf_walk_free. */
+typedef struct {
+	long budget;	  /* in: references still to follow; below 0 when the walk stopped short */
+	void *ctx;	  /* in: for the callbacks */
+	/* in, optional: each object met, once */
+	void (*visit)(void *ctx, int id, int gen);
+	/* in, optional: 1 to leave the value of key of the object id (0: direct; top: the start object) unvisited */
+	int (*skip)(void *ctx, int id, int top, const char *key);
+	es_pdf_guesses *guesses; /* in, optional: QPDF's guesses on the way */
+	int too_big;	   /* out: an object number too large to track was met (that number) */
+	int oom;	   /* out */
+	es_pdf_walk_item *stack;
+	size_t n_stack, cap_stack;
+	unsigned long long *done; /* (number, generation) pairs met */
+	size_t n_done, cap_done;
+} es_pdf_walk;
+/* Walks from start (a handle the walk releases). */
+void es_pdf_walk_from(es_pdf_walk *w, qpdf_data q, qpdf_oh start);
+void es_pdf_walk_free(es_pdf_walk *w, qpdf_data q);
+
+/* The keys of a dictionary, copied (QPDF's key iterator is one per document, so a walk cannot hold it open). */
+char **es_pdf_dict_keys(qpdf_data q, qpdf_oh d, size_t *n);
+void es_pdf_free_keys(char **k, size_t n);
+
+/* What the verifier found of every signature and document time-stamp of the file, for judging the others: a
+ * signature field added after a seal is a permitted change only when it carries one of these, made later, that
+ * verifies. */
+typedef struct {
+	int objid;	/* its signature dictionary (0: direct, never a later signature) */
+	size_t rev_end; /* end of the revision it signs (0: unknown) */
+	int is_dts;	/* a document time-stamp */
+	int intact;	/* its own checks did not fail it (not TOTAL-FAILED): bytes, digest and value verify */
+	int last;	/* it covers the whole file */
+	/* When updates follow it (filled by es_pdf_check_later_updates; bitmaps by object number, owned here):
+	 * the objects its revision reached, and those of them that changed after it. */
+	unsigned char *seen, *changed;
+	size_t seen_len, changed_len;
+} es_pdf_sig_state;
+
+typedef struct {
+	const es_pdf_sig_state *sigs;
+	size_t n_sigs;
+	const es_pdf_guesses *guesses; /* QPDF's guesses in what a reader of the final file meets */
+	int docmdp_p;		 /* /P of the certification named by the final file's /Perms (0: none) */
+	int docmdp_objid;	 /* its signature dictionary */
+} es_pdf_facts;
+
+/* Compares the signed revision qo (the file cut at self->rev_end) with the final file fin and reports, through
+ * es_seal_fail on s, every change a reader would see that the rules of ISO 32000-1 12.8.2.2 do not permit for that
+ * revision: the DocMDP level of the certification applies when the signed revision is certified by it. Permitted
+ * changes are listed in a warning. Sets s->modified_after, and self's seen and changed. */
+void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char *buf, size_t len,
+				const es_pdf_facts *facts, es_pdf_sig_state *self, eseal_seal_report *s);
 
 /* ---- FieldMDP (pdf_verify_lock.c) ---- */
 

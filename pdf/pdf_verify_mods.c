@@ -6,14 +6,21 @@
  * The rules follow ISO 32000-1 12.8.2.2 (DocMDP) for the level that applies to the signed revision: the /P of the
  * certification when that revision is certified, else 0 (an approval signature in an uncertified file, which this
  * verifier holds to the P=2 signing rules without form filling). Always allowed (EN 319 142-1 LTV): /DSS and
- * document time-stamps, /Info and /Metadata. P=0 and P>=2: new signatures (field, value, widget, /AcroForm /Fields
- * growth, /SigFlags) and empty signature fields receiving their value. P>=2: form filling (/V, /RV, /AS, /AP, /M of
- * fields and their widgets, and the widgets' existing appearance streams; a read-only field only /M). P=3:
- * annotations other than widgets added, changed or deleted. Page template instantiation (P>=2) is not recognised and
- * is reported. An object keeps the rule of the role it had when signed: an existing object cannot be re-purposed as
- * DSS data or an appearance. Before any of these, FieldMDP (12.8.2.4): a value or appearance change of a field the
- * signature's /Reference locked (pdf_verify_lock.c), or of the /V it inherits, is reported naming the field,
- * whatever the DocMDP level. */
+ * document time-stamps that draw nothing, /Info and /Metadata. P=0 and P>=2: new signatures (field, value, widget,
+ * /AcroForm /Fields growth, /SigFlags) and empty signature fields receiving their value: only where the field
+ * carries a signature made later that verifies (an unsigned field, or one naming an old signature, could paint
+ * anything over the page). P>=2: form filling (/V, /RV, /AS, /AP, /M of fields and their widgets, and the widgets'
+ * existing appearance streams; a read-only field only /M). P=3: annotations other than widgets added, changed or
+ * deleted. The form's /DR and /DA may change only while no reader draws a field from them. Page template
+ * instantiation (P>=2) is not recognised and is reported.
+ *
+ * What a reader sees comes first: an object page content, resources or a fixed appearance draw with never changes,
+ * and an object keeps every role it had when signed: the free roles (/Info, /Metadata, DSS data) are granted only
+ * to objects the signed revision reached through them alone, so a prepared document cannot have its page rewritten
+ * as "metadata". A dictionary that gives a key twice (QPDF keeps the last value, Poppler the first of a large
+ * one) makes the comparison meaningless and is reported. Before the DocMDP rules, FieldMDP (12.8.2.4): a value or
+ * appearance change of a field the signature's /Reference locked (pdf_verify_lock.c), or of the /V it inherits, is
+ * reported naming the field, whatever the DocMDP level. */
 #include "pdf_verify_internal.h"
 
 #include <stdarg.h>
@@ -72,10 +79,25 @@ static void set_add(id_set *s, int id)
 	s->bits[id / 8] |= (unsigned char)(1u << (id % 8));
 }
 
+static void id_set_copy(id_set *to, const id_set *from)
+{
+	free(to->bits);
+	to->bits = from->nbytes ? malloc(from->nbytes) : NULL;
+	to->nbytes = to->bits != NULL ? from->nbytes : 0;
+	if (to->bits != NULL)
+		memcpy(to->bits, from->bits, from->nbytes);
+	else if (from->nbytes)
+		to->oom = 1;
+}
+
 /* An indirect reference as a reader of the signed revision meets it: number and generation. */
 typedef struct {
 	int id, gen;
 } obj_ref;
+
+typedef struct {
+	int ap, widget;
+} ap_owner;
 
 typedef struct {
 	qpdf_data qo, qf;  /* signed revision, final file */
@@ -89,9 +111,19 @@ typedef struct {
 			    * appearance shared with a fillable widget stays fixed) */
 	id_set old_annots; /* signed revision: annotations other than widgets (P=3 may change or delete them) */
 	id_set old_dss;    /* signed revision: reachable from /DSS */
+	id_set structural; /* signed revision: reachable other than through /Info, /Metadata or /DSS (a role a reader
+			    * sees, or one whose changes a rule judges): never rewritable in those free roles */
+	id_set sig_ap;	   /* signed revision: appearances of empty signature fields, rewritable only by signing */
+	id_set changed;	   /* objects of the signed revision that differ now (permitted or not) */
+	ap_owner *sig_ap_owner; /* which empty signature widget each sig_ap object belongs to */
+	size_t n_sig_ap, cap_sig_ap;
 	int n_reported, p, kinds;
 	int visible_sig;     /* a signature widget with an appearance was added */
 	char added[64];      /* subtypes of the annotations added (P=3) */
+	int root_id;	     /* the signed revision's catalog */
+	size_t rev_end;	     /* where the signed revision ends */
+	const es_pdf_facts *facts;
+	es_pdf_guesses guesses; /* QPDF's guesses in what a reader of the signed revision meets */
 	es_pdf_locks *locks; /* fields this signature locked (FieldMDP), NULL if none */
 	eseal_seal_report *s;
 	obj_ref *refs; /* every reference reachable from the signed revision's trailer: what gets compared */
@@ -154,39 +186,6 @@ static int same_object(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	return same_text(c, o, f, 1);
 }
 
-/* Keys of a dictionary (QPDF's key iterator is global per document, so they are copied out first). */
-static char **dict_keys(qpdf_data q, qpdf_oh d, size_t *n)
-{
-	char **keys = NULL, **nk;
-
-	*n = 0;
-	if (!qpdf_oh_is_dictionary(q, d))
-		return NULL;
-	qpdf_oh_begin_dict_key_iter(q, d);
-	while (qpdf_oh_dict_more_keys(q)) {
-		const char *k = qpdf_oh_dict_next_key(q);
-		char *dup = strdup(k);
-
-		nk = dup != NULL ? realloc(keys, (*n + 1) * sizeof(*nk)) : NULL;
-		if (nk == NULL) {
-			free(dup);
-			break;
-		}
-		keys = nk;
-		keys[(*n)++] = dup;
-	}
-	return keys;
-}
-
-static void free_keys(char **k, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(k[i]);
-	free(k);
-}
-
 static int key_in(const char *k, const char *const *list)
 {
 	for (; list != NULL && *list != NULL; list++)
@@ -199,7 +198,7 @@ static int key_in(const char *k, const char *const *list)
 static char *first_diff_key(mods_ctx *c, qpdf_oh o, qpdf_oh f, const char *const *skip)
 {
 	size_t no = 0, nf = 0, i;
-	char **ko = dict_keys(c->qo, o, &no), **kf = dict_keys(c->qf, f, &nf), *diff = NULL;
+	char **ko = es_pdf_dict_keys(c->qo, o, &no), **kf = es_pdf_dict_keys(c->qf, f, &nf), *diff = NULL;
 
 	for (i = 0; i < nf + no && diff == NULL; i++) {
 		const char *k = i < nf ? kf[i] : ko[i - nf];
@@ -207,8 +206,8 @@ static char *first_diff_key(mods_ctx *c, qpdf_oh o, qpdf_oh f, const char *const
 		if (!key_in(k, skip) && !same_value(c, qpdf_oh_get_key(c->qo, o, k), qpdf_oh_get_key(c->qf, f, k)))
 			diff = strdup(k);
 	}
-	free_keys(ko, no);
-	free_keys(kf, nf);
+	es_pdf_free_keys(ko, no);
+	es_pdf_free_keys(kf, nf);
 	return diff;
 }
 
@@ -276,14 +275,6 @@ static int is_plain_annot(qpdf_data q, qpdf_oh a)
 	       !is_widget(q, a) && !qpdf_oh_has_key(q, a, "/FT");
 }
 
-static int is_doc_ts_field(qpdf_data q, qpdf_oh f)
-{
-	qpdf_oh v = inherited(q, f, "/V");
-
-	return qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, v, "/Type"), "/DocTimeStamp") ||
-	       qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, v, "/SubFilter"), "/ETSI.RFC3161");
-}
-
 /* An object number a reader of the signed revision never met (not even as a reference to nothing), and that
  * the signed revision does not define at generation 0: what an update adds. Object numbers too large to be
  * tracked are never new. */
@@ -318,6 +309,14 @@ static void allow_role(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 		set_add(&c->allowed, id);
 }
 
+/* The same for the objects in a role a reader does not see and EN 319 142-1 lets later revisions rewrite (the
+ * trailer's /Info, the catalog's /Metadata): only when the signed revision reached them through that role alone. */
+static void allow_free_role(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	if (!set_has(&c->structural, qpdf_oh_get_object_id(c->qf, f)))
+		allow_role(c, o, f);
+}
+
 /* Objects reachable from oh (indirect ones into set), following dictionaries, arrays and stream dictionaries;
  * bounded by *budget. Streams' data is not parsed: a content stream names resources, which are walked instead. */
 static void walk(qpdf_data q, qpdf_oh oh, id_set *set, int depth, long *budget)
@@ -344,7 +343,7 @@ static void walk(qpdf_data q, qpdf_oh oh, id_set *set, int depth, long *budget)
 	}
 	if (qpdf_oh_is_stream(q, oh))
 		oh = qpdf_oh_get_dict(q, oh);
-	keys = dict_keys(q, oh, &n);
+	keys = es_pdf_dict_keys(q, oh, &n);
 	for (i = 0; i<n && * budget> 0; i++) {
 		qpdf_oh v;
 
@@ -354,7 +353,7 @@ static void walk(qpdf_data q, qpdf_oh oh, id_set *set, int depth, long *budget)
 		walk(q, v, set, depth + 1, budget);
 		qpdf_oh_release(q, v);
 	}
-	free_keys(keys, n);
+	es_pdf_free_keys(keys, n);
 }
 
 static void add_ref(mods_ctx *c, int id, int gen)
@@ -400,127 +399,62 @@ static const obj_ref *find_ref(const mods_ctx *c, int id, int gen)
 	return NULL;
 }
 
-/* A set of (number, generation) pairs: open addressing over 64-bit keys (0 = empty slot). */
-typedef struct {
-	unsigned long long *keys;
-	size_t cap, n;
-} pair_set;
-
-/* Adds the pair: 1 if it was not there, 0 if it was, -1 out of memory. */
-static int pair_add(pair_set *s, int id, int gen)
+static void note_signed(void *ctx, int id, int gen)
 {
-	unsigned long long key = ((unsigned long long)(unsigned)id << 32 | (unsigned)gen) + 1, *nk;
-	size_t i, cap;
+	mods_ctx *c = ctx;
 
-	if (2 * (s->n + 1) > s->cap) {
-		cap = s->cap ? 2 * s->cap : 4096;
-		nk = calloc(cap, sizeof(*nk));
-		if (nk == NULL)
-			return -1;
-		for (i = 0; i < s->cap; i++) {
-			size_t j = (size_t)(s->keys[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+	add_ref(c, id, gen);
+	set_add(&c->signed_ids, id);
+}
 
-			if (s->keys[i] == 0)
-				continue;
-			while (nk[j] != 0)
-				j = (j + 1) & (cap - 1);
-			nk[j] = s->keys[i];
-		}
-		free(s->keys);
-		s->keys = nk;
-		s->cap = cap;
-	}
-	for (i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (s->cap - 1); s->keys[i] != 0;
-	     i = (i + 1) & (s->cap - 1))
-		if (s->keys[i] == key)
-			return 0;
-	s->keys[i] = key;
-	s->n++;
-	return 1;
+/* The edges to what a reader never draws and EN 319 142-1 lets later revisions rewrite: the trailer's /Info, the
+ * catalog's /Metadata and /DSS. */
+static int free_edge(void *ctx, int id, int top, const char *key)
+{
+	const mods_ctx *c = ctx;
+
+	if (top && id == 0)
+		return strcmp(key, "/Info") == 0;
+	return id == c->root_id && (strcmp(key, "/Metadata") == 0 || strcmp(key, "/DSS") == 0);
 }
 
 /* Every indirect reference a reader of the signed revision can meet, with its generation: the graph reachable
  * from the revision's trailer (/Root, /Info, /Encrypt), every key followed (back links too). This, not a /Size
  * the last update writes, is what gets compared: QPDF's C API cannot list a revision's objects, and an object
  * no reference reaches is not shown by any reader. A reference to an object the revision does not define is kept
- * too, so an update cannot give it content. Iterative, each (number, generation) once (QPDF may hold one number
- * at two generations); past ES_PDF_MAX_WALK references, or an object number too large to track, the revision
- * is reported as too large to compare rather than compared in part. */
+ * too, so an update cannot give it content. Past ES_PDF_MAX_WALK references, or an object number too large to
+ * track, the revision is reported as too large to compare rather than compared in part.
+ *
+ * Walked in two steps: first everything but the free edges (/Info, /Metadata, /DSS), which gives the objects with a
+ * role a reader sees (c->structural); then what only the free edges reach. Only those may be rewritten in their
+ * free role: a prepared document whose page content stream is also its /Metadata, /Info or a DSS certificate must
+ * not let an update rewrite the page through the other role. QPDF's guesses met on the way go to c->guesses. */
 static void collect_signed(mods_ctx *c)
 {
 	qpdf_data q = c->qo;
-	qpdf_oh *stack = NULL, *ns, oh, d;
-	size_t n = 0, cap = 0, nk = 0, i;
-	long budget = ES_PDF_MAX_WALK;
-	int id, gen, k, m, too_big = 0, added;
-	char **keys;
-	pair_set done = {0};
+	es_pdf_walk w;
+	qpdf_oh trailer = qpdf_get_trailer(q), root = qpdf_get_root(q);
 
-	stack = malloc(64 * sizeof(*stack));
-	if (stack == NULL)
-		goto oom;
-	cap = 64;
-	stack[n++] = qpdf_get_trailer(q);
-	while (n > 0) {
-		oh = stack[--n];
-		id = qpdf_oh_get_object_id(q, oh);
-		if (--budget < 0)
-			goto next;
-		if (id != 0) {
-			gen = qpdf_oh_get_generation(q, oh);
-			if (id < 0 || id >= ES_PDF_MAX_OBJECTS) {
-				too_big = id;
-				goto next;
-			}
-			added = pair_add(&done, id, gen);
-			if (added < 0)
-				c->refs_oom = 1;
-			if (added <= 0)
-				goto next;
-			add_ref(c, id, gen);
-			set_add(&c->signed_ids, id);
-			if (qpdf_oh_is_null(q, oh))
-				goto next;
-		}
-		m = qpdf_oh_is_array(q, oh) ? qpdf_oh_get_array_n_items(q, oh) : 0;
-		d = qpdf_oh_is_stream(q, oh) ? qpdf_oh_get_dict(q, oh) : oh;
-		keys = dict_keys(q, d, &nk);
-		if (n + (size_t)m + nk > cap) {
-			size_t nc = cap;
-
-			while (nc < n + (size_t)m + nk)
-				nc *= 2;
-			ns = realloc(stack, nc * sizeof(*ns));
-			if (ns == NULL) {
-				free_keys(keys, nk);
-				goto oom;
-			}
-			stack = ns;
-			cap = nc;
-		}
-		for (k = 0; k < m; k++)
-			stack[n++] = qpdf_oh_get_array_item(q, oh, k);
-		for (i = 0; i < nk; i++)
-			stack[n++] = qpdf_oh_get_key(q, d, keys[i]);
-		free_keys(keys, nk);
-		if (d != oh)
-			qpdf_oh_release(q, d);
-next:
-		qpdf_oh_release(q, oh);
-		es_pdf_clear_error(q);
-	}
-	if (budget < 0)
+	memset(&w, 0, sizeof(w));
+	c->root_id = qpdf_oh_get_object_id(q, root);
+	w.budget = ES_PDF_MAX_WALK;
+	w.ctx = c;
+	w.visit = note_signed;
+	w.skip = free_edge;
+	w.guesses = &c->guesses;
+	es_pdf_walk_from(&w, q, qpdf_get_trailer(q));
+	id_set_copy(&c->structural, &c->signed_ids);
+	w.skip = NULL;
+	es_pdf_walk_from(&w, q, qpdf_oh_get_key(q, trailer, "/Info"));
+	es_pdf_walk_from(&w, q, qpdf_oh_get_key(q, root, "/Metadata"));
+	es_pdf_walk_from(&w, q, qpdf_oh_get_key(q, root, "/DSS"));
+	if (w.budget < 0)
 		report(c, "the signed revision makes more than %d references: too large to compare", ES_PDF_MAX_WALK);
-	if (too_big != 0)
-		report(c, "the signed revision names object %d: too large a number to compare", too_big);
-	goto sort;
-oom:
-	c->refs_oom = 1;
-sort:
-	while (n > 0)
-		qpdf_oh_release(q, stack[--n]);
-	free(stack);
-	free(done.keys);
+	if (w.too_big != 0)
+		report(c, "the signed revision names object %d: too large a number to compare", w.too_big);
+	if (w.oom)
+		c->refs_oom = 1;
+	es_pdf_walk_free(&w, q);
 	if (c->nrefs > 0)
 		qsort(c->refs, c->nrefs, sizeof(*c->refs), ref_cmp);
 }
@@ -620,8 +554,40 @@ static void check_reused_numbers(mods_ctx *c, const unsigned char *b, size_t len
 	free(seen.bits);
 }
 
-/* The appearance streams of an annotation: /AP and its /N /D /R entries, each a stream or a dictionary of states. */
-static void add_ap(qpdf_data q, qpdf_oh annot, id_set *set)
+/* Records that the appearance object ap belongs to the empty signature widget owner. */
+static void add_sig_ap(mods_ctx *c, int ap, int owner)
+{
+	ap_owner *n;
+	size_t cap;
+
+	if (ap <= 0 || owner <= 0)
+		return;
+	set_add(&c->sig_ap, ap);
+	if (c->n_sig_ap == c->cap_sig_ap) {
+		cap = c->cap_sig_ap ? 2 * c->cap_sig_ap : 16;
+		n = realloc(c->sig_ap_owner, cap * sizeof(*n));
+		if (n == NULL) {
+			c->sig_ap.oom = 1;
+			return;
+		}
+		c->sig_ap_owner = n;
+		c->cap_sig_ap = cap;
+	}
+	c->sig_ap_owner[c->n_sig_ap].ap = ap;
+	c->sig_ap_owner[c->n_sig_ap++].widget = owner;
+}
+
+static void mark_ap(mods_ctx *c, id_set *set, int sig_owner, int id)
+{
+	if (sig_owner > 0)
+		add_sig_ap(c, id, sig_owner);
+	else
+		set_add(set, id);
+}
+
+/* The appearance streams of an annotation: /AP and its /N /D /R entries, each a stream or a dictionary of states,
+ * into set; or, for an empty signature widget (sig_owner: its object number), into sig_ap with their owner. */
+static void add_ap(mods_ctx *c, qpdf_data q, qpdf_oh annot, id_set *set, int sig_owner)
 {
 	static const char *const which[] = {"/N", "/D", "/R"};
 	qpdf_oh ap = qpdf_oh_get_key(q, annot, "/AP");
@@ -630,17 +596,17 @@ static void add_ap(qpdf_data q, qpdf_oh annot, id_set *set)
 
 	if (!qpdf_oh_is_dictionary(q, ap))
 		return;
-	set_add(set, qpdf_oh_get_object_id(q, ap));
+	mark_ap(c, set, sig_owner, qpdf_oh_get_object_id(q, ap));
 	for (w = 0; w < 3; w++) {
 		qpdf_oh e = qpdf_oh_get_key(q, ap, which[w]);
 
-		set_add(set, qpdf_oh_get_object_id(q, e));
+		mark_ap(c, set, sig_owner, qpdf_oh_get_object_id(q, e));
 		if (!qpdf_oh_is_dictionary(q, e))
 			continue;
-		keys = dict_keys(q, e, &n);
+		keys = es_pdf_dict_keys(q, e, &n);
 		for (i = 0; i < n; i++)
-			set_add(set, qpdf_oh_get_object_id(q, qpdf_oh_get_key(q, e, keys[i])));
-		free_keys(keys, n);
+			mark_ap(c, set, sig_owner, qpdf_oh_get_object_id(q, qpdf_oh_get_key(q, e, keys[i])));
+		es_pdf_free_keys(keys, n);
 	}
 }
 
@@ -683,16 +649,16 @@ static void scan_annotations(mods_ctx *c)
 				if (qpdf_oh_is_dictionary(q, inherited(q, a, "/V")))
 					fix_ap(c, a, &budget);
 				else if (c->p != 1)
-					add_ap(q, a, &c->form_ap);
+					add_ap(c, q, a, NULL, qpdf_oh_get_object_id(q, a));
 			} else if (is_field_part(q, a)) {
 				/* a read-only field shows what it showed when signed, whatever its /V says */
 				if (c->p >= 2 && is_read_only(q, a))
 					fix_ap(c, a, &budget);
 				else if (c->p >= 2)
-					add_ap(q, a, &c->form_ap);
+					add_ap(c, q, a, &c->form_ap, 0);
 			} else {
 				if (c->p == 3)
-					add_ap(q, a, &c->annot_ap);
+					add_ap(c, q, a, &c->annot_ap, 0);
 				else
 					fix_ap(c, a, &budget);
 				set_add(&c->old_annots, qpdf_oh_get_object_id(q, a));
@@ -706,22 +672,104 @@ static void scan_annotations(mods_ctx *c)
 		       ES_PDF_MAX_WALK);
 }
 
-/* What an update may add to an array of fields or annotations: a signature (not under P=1, except a document
- * time-stamp), or under P=3 an annotation other than a widget. */
+/* A widget with an area and an appearance: something a reader draws over the page. */
+static int draws_on_page(mods_ctx *c, qpdf_oh a)
+{
+	qpdf_oh r = qpdf_oh_get_key(c->qf, a, "/Rect");
+	double v[4] = {0, 0, 0, 0};
+	int i;
+
+	for (i = 0; i < 4 && qpdf_oh_is_array(c->qf, r) && qpdf_oh_get_array_n_items(c->qf, r) == 4; i++)
+		v[i] = qpdf_oh_get_numeric_value(c->qf, qpdf_oh_get_array_item(c->qf, r, i));
+	return v[0] != v[2] && v[1] != v[3] && qpdf_oh_is_dictionary(c->qf, qpdf_oh_get_key(c->qf, a, "/AP"));
+}
+
+static int bit(const unsigned char *bits, size_t len, int id)
+{
+	return id > 0 && (size_t)id / 8 < len && (bits[id / 8] >> (id % 8) & 1);
+}
+
+typedef struct {
+	const es_pdf_sig_state *g;
+	int unsettled;
+} settled_ctx;
+
+static void note_settled(void *ctx, int id, int gen)
+{
+	settled_ctx *t = ctx;
+
+	(void)gen;
+	if (!bit(t->g->seen, t->g->seen_len, id) || bit(t->g->changed, t->g->changed_len, id))
+		t->unsettled = 1;
+}
+
+/* What a field draws and holds, not where it points: its page (/P) and, in its signature value, the document data
+ * a DocMDP or FieldMDP reference names (/Reference). */
+static int skip_links(void *ctx, int id, int top, const char *key)
+{
+	(void)ctx;
+	(void)id;
+	(void)top;
+	return strcmp(key, "/P") == 0 || strcmp(key, "/Reference") == 0;
+}
+
+/* Whether a field of the final file, with all it draws and its value, is as the revision signed by g left it: g's
+ * own rules judged everything after g, and a field added or rewritten after g (naming g's value again) is not
+ * vouched for by g. */
+static int settled_since(mods_ctx *c, const es_pdf_sig_state *g, qpdf_oh field)
+{
+	settled_ctx t = {g, 0};
+	es_pdf_walk w;
+
+	if (g->last)
+		return 1;
+	if (g->seen_len == 0)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	w.budget = ES_PDF_MAX_WALK;
+	w.ctx = &t;
+	w.visit = note_settled;
+	w.skip = skip_links;
+	es_pdf_walk_from(&w, c->qf, qpdf_oh_new_object(c->qf, field));
+	if (w.budget < 0 || w.oom || w.too_big)
+		t.unsettled = 1;
+	es_pdf_walk_free(&w, c->qf);
+	return !t.unsettled;
+}
+
+/* The signature or document time-stamp a signature field of the final file carries (its /V, inherited from a
+ * parent field if need be), when that value was made after the signed revision, verifies on its own, and the field
+ * is as that later signature's revision left it: only such a value makes a new signature field, or a value and
+ * appearance given to an empty one, a permitted change. An unsigned field, a value that does not verify, or one
+ * that signs no later revision (an existing seal's dictionary named again) lets an update paint anything over the
+ * page. NULL when there is none. */
+static const es_pdf_sig_state *later_signature(mods_ctx *c, qpdf_oh field)
+{
+	qpdf_oh v = inherited(c->qf, field, "/V");
+	int id = qpdf_oh_get_object_id(c->qf, v);
+	size_t i;
+
+	if (id <= 0 || !qpdf_oh_is_dictionary(c->qf, v) || c->facts == NULL)
+		return NULL;
+	for (i = 0; i < c->facts->n_sigs; i++) {
+		const es_pdf_sig_state *g = &c->facts->sigs[i];
+
+		if (g->objid == id && g->rev_end > c->rev_end && g->intact && settled_since(c, g, field))
+			return g;
+	}
+	return NULL;
+}
+
 /* Notes what an added annotation is, for the warning: a permitted annotation or signature appearance can still
  * cover page content (the Evil Annotation and Sneaky Signature attacks), so the reader of the report should know. */
 static void note_added(mods_ctx *c, qpdf_oh a, int sig)
 {
-	qpdf_oh st = qpdf_oh_get_key(c->qf, a, "/Subtype"), r = qpdf_oh_get_key(c->qf, a, "/Rect");
+	qpdf_oh st = qpdf_oh_get_key(c->qf, a, "/Subtype");
 	const char *name = qpdf_oh_is_name(c->qf, st) ? qpdf_oh_get_name(c->qf, st) + 1 : "?";
-	double v[4] = {0, 0, 0, 0};
 	size_t len = strlen(c->added);
-	int i;
 
 	if (sig) {
-		for (i = 0; i < 4 && qpdf_oh_is_array(c->qf, r) && qpdf_oh_get_array_n_items(c->qf, r) == 4; i++)
-			v[i] = qpdf_oh_get_numeric_value(c->qf, qpdf_oh_get_array_item(c->qf, r, i));
-		if (v[0] != v[2] && v[1] != v[3] && qpdf_oh_is_dictionary(c->qf, qpdf_oh_get_key(c->qf, a, "/AP")))
+		if (draws_on_page(c, a))
 			c->visible_sig = 1;
 		return;
 	}
@@ -729,8 +777,14 @@ static void note_added(mods_ctx *c, qpdf_oh a, int sig)
 		snprintf(c->added + len, sizeof(c->added) - len, "%s%s", len ? ", " : "", name);
 }
 
-static int accept_new_entry(mods_ctx *c, qpdf_oh f, int annots)
+/* What an update may add to an array of fields (annots 0) or annotations (annots 1): a signature field carrying a
+ * later signature that verifies (not under P=1), or one carrying a later document time-stamp that draws nothing,
+ * or under P=3 an annotation other than a widget. 1: permitted; 0: not (the caller reports it); -1: not, and
+ * reported here with the reason. */
+static int accept_new_entry(mods_ctx *c, qpdf_oh f, int id, int annots, const char *what)
 {
+	const es_pdf_sig_state *g;
+
 	if (annots && !is_widget(c->qf, f)) {
 		if (c->p == 3 && is_plain_annot(c->qf, f)) {
 			c->kinds |= K_ANNOT;
@@ -741,7 +795,19 @@ static int accept_new_entry(mods_ctx *c, qpdf_oh f, int annots)
 	}
 	if (!is_sig_field(c->qf, f))
 		return 0;
-	if (is_doc_ts_field(c->qf, f)) {
+	g = later_signature(c, f);
+	if (g == NULL) {
+		report(c, "%s: a signature field without a later signature that verifies was added (object %d)%s", what,
+		       id, draws_on_page(c, f) ? ", drawn over the page" : "");
+		return -1;
+	}
+	if (g->is_dts) {
+		if (draws_on_page(c, f)) {
+			report(c, "%s: a document time-stamp field drawn over the page was added (object %d): a "
+				  "time-stamp shows nothing",
+			       what, id);
+			return -1;
+		}
 		c->kinds |= K_DTS;
 		return 1;
 	}
@@ -789,7 +855,7 @@ static void array_changes(mods_ctx *c, qpdf_oh o, qpdf_oh f, int annots, const c
 		id = qpdf_oh_get_object_id(c->qf, it);
 		if (id > 0 && set_has(&old, id))
 			continue;
-		if (id <= 0 || !accept_new_entry(c, it, annots))
+		if (id <= 0 || accept_new_entry(c, it, id, annots, what) == 0)
 			report_addition(c, it, id, what);
 	}
 	for (i = 0; i < no; i++) {
@@ -837,11 +903,41 @@ static void array_changes(mods_ctx *c, qpdf_oh o, qpdf_oh f, int annots, const c
 	free(now.bits);
 }
 
+/* Whether a reader of q draws some field from the form's default appearance and resources (/DA, /DR): it makes
+ * a field's appearance itself when /NeedAppearances is true or a widget has no normal appearance. */
+static int draws_from_defaults(qpdf_data q)
+{
+	qpdf_oh form = qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), na = qpdf_oh_get_key(q, form, "/NeedAppearances");
+	int np = qpdf_get_num_pages(q), i, k, n, found = 0;
+
+	if (qpdf_oh_is_bool(q, na) && qpdf_oh_get_bool_value(q, na))
+		return 1;
+	for (i = 0; i < np && i < ES_PDF_MAX_PAGES && !found; i++) {
+		qpdf_oh annots = qpdf_oh_get_key(q, qpdf_get_page_n(q, (size_t)i), "/Annots");
+
+		n = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
+		for (k = 0; k < n && !found; k++) {
+			qpdf_oh a = qpdf_oh_get_array_item(q, annots, k);
+
+			found = is_widget(q, a) && !is_sig_field(q, a) &&
+				!qpdf_oh_has_key(q, qpdf_oh_get_key(q, a, "/AP"), "/N");
+			qpdf_oh_release(q, a);
+		}
+	}
+	es_pdf_clear_error(q);
+	return found;
+}
+
 static void check_catalog(mods_ctx *c)
 {
 	static const char *const skip[] = {"/DSS", "/AcroForm", "/Metadata", NULL};
+	/* /DR and /DA (what new signature appearances are often made with) change nothing a reader draws unless a
+	 * reader makes some field's appearance from them; then they are compared like the rest. */
 	static const char *const skip_form[] = {"/Fields", "/SigFlags", "/DR", "/DA", NULL};
 	static const char *const skip_form_fill[] = {"/Fields", "/SigFlags", "/DR", "/DA", "/NeedAppearances", NULL};
+	static const char *const skip_form_drawn[] = {"/Fields", "/SigFlags", NULL};
+	static const char *const skip_form_fill_drawn[] = {"/Fields", "/SigFlags", "/NeedAppearances", NULL};
+	int drawn = draws_from_defaults(c->qo) || draws_from_defaults(c->qf);
 	qpdf_oh ro = qpdf_get_root(c->qo), rf = qpdf_get_root(c->qf);
 	qpdf_oh ao = qpdf_oh_get_key(c->qo, ro, "/AcroForm"), af = qpdf_oh_get_key(c->qf, rf, "/AcroForm");
 	qpdf_oh mo = qpdf_oh_get_key(c->qo, ro, "/Metadata"), mf = qpdf_oh_get_key(c->qf, rf, "/Metadata");
@@ -858,13 +954,16 @@ static void check_catalog(mods_ctx *c)
 		if (!qpdf_oh_is_dictionary(c->qf, af))
 			report(c, "catalog /AcroForm removed");
 		else if (qpdf_oh_is_dictionary(c->qo, ao))
-			dict_diff(c, ao, af, c->p >= 2 ? skip_form_fill : skip_form, "AcroForm");
+			dict_diff(c, ao, af,
+				  c->p >= 2 ? (drawn ? skip_form_fill_drawn : skip_form_fill) :
+					      (drawn ? skip_form_drawn : skip_form),
+				  "AcroForm");
 		array_changes(c, qpdf_oh_get_key(c->qo, ao, "/Fields"), qpdf_oh_get_key(c->qf, af, "/Fields"), 0,
 			      "AcroForm /Fields");
 	}
 	/* XMP metadata is not what a reader shows; the stream may be rewritten, not replaced by another object. */
 	if (!qpdf_oh_is_null(c->qo, mo)) {
-		allow_role(c, mo, mf);
+		allow_free_role(c, mo, mf);
 		if (!same_object(c, mo, mf) || qpdf_oh_get_object_id(c->qo, mo) != qpdf_oh_get_object_id(c->qf, mf))
 			c->kinds |= K_INFO;
 	} else if (!qpdf_oh_is_null(c->qf, mf)) {
@@ -923,7 +1022,8 @@ static void allow_dss(mods_ctx *c, qpdf_oh dss)
 		if (now.bits[i] == 0)
 			continue;
 		for (id = (int)i * 8; id < (int)i * 8 + 8; id++)
-			if (set_has(&now, id) && (set_has(&c->old_dss, id) || is_new_object(c, id)))
+			if (set_has(&now, id) && ((set_has(&c->old_dss, id) && !set_has(&c->structural, id)) ||
+						  is_new_object(c, id)))
 				set_add(&c->allowed, id);
 	}
 	if (now.oom)
@@ -963,7 +1063,7 @@ static int same_stream_data(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	return same;
 }
 
-static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t len)
+static const char *describe(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f, char *buf, size_t len)
 {
 	qpdf_oh t = qpdf_oh_get_key(c->qf, qpdf_oh_is_stream(c->qf, f) ? qpdf_oh_get_dict(c->qf, f) : f, "/Type");
 
@@ -974,6 +1074,8 @@ static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t le
 			 qpdf_oh_is_name(c->qf, t) ? qpdf_oh_get_name(c->qf, t) : "");
 		return buf;
 	}
+	if (set_has(&c->sig_ap, id))
+		return "appearance of an empty signature field, changed without a later signature that verifies";
 	if (set_has(&c->fixed_ap, id))
 		return qpdf_oh_is_stream(c->qf, f) ?
 			       "stream (appearance, image, font or form XObject) that a signature, "
@@ -982,6 +1084,10 @@ static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t le
 	if (qpdf_oh_is_stream(c->qf, f))
 		return "stream (content, image, font or form XObject)";
 	if (qpdf_oh_is_dictionary(c->qf, f)) {
+		if (is_sig_field(c->qo, o) && !qpdf_oh_is_dictionary(c->qo, inherited(c->qo, o, "/V")) &&
+		    later_signature(c, f) == NULL)
+			return "empty signature field, changed without a later signature that verifies (or more than "
+			       "its value and appearance)";
 		if (is_field_part(c->qf, f))
 			return c->p >= 2 ? "form field or widget (more than its value or appearance changed)" :
 					   "form field or widget (a value or appearance changed)";
@@ -997,25 +1103,52 @@ static const char *describe(mods_ctx *c, int id, qpdf_oh f, char *buf, size_t le
 }
 
 /* An existing signature field that was empty may receive its /V, an appearance and a modification date (pdfsig
- * -sign sets /M on the widget); nothing else. */
+ * -sign sets /M on the widget), and nothing else; only when the value is a later signature that verifies (a
+ * document time-stamp: no new appearance either, it shows nothing). */
 static int sig_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
 	static const char *const skip[] = {"/V", "/AP", "/AS", "/M", NULL};
+	static const char *const skip_dts[] = {"/V", "/M", NULL};
+	const es_pdf_sig_state *g;
 	char *k;
 
 	if (!qpdf_oh_is_dictionary(c->qo, o) || !is_sig_field(c->qo, o) || !is_sig_field(c->qf, f) ||
 	    qpdf_oh_is_dictionary(c->qo, qpdf_oh_get_key(c->qo, o, "/V")))
 		return 0;
-	if (c->p == 1 && !is_doc_ts_field(c->qf, f))
+	g = later_signature(c, f);
+	if (g == NULL || (c->p == 1 && !g->is_dts))
 		return 0;
 	/* (a kid widget's /Parent must name the same field: compared by reference like every other key) */
-	k = first_diff_key(c, o, f, skip);
+	k = first_diff_key(c, o, f, g->is_dts ? skip_dts : skip);
 	if (k != NULL) {
 		free(k);
 		return 0;
 	}
-	c->kinds |= is_doc_ts_field(c->qf, f) ? K_DTS : K_SIG;
+	c->kinds |= g->is_dts ? K_DTS : K_SIG;
 	return 1;
+}
+
+/* An appearance of an empty signature field changes only by the field being signed: one of its widgets now carries
+ * a later signature that verifies. */
+static int sig_ap_signed(mods_ctx *c, int id)
+{
+	size_t i;
+	int ok = 0;
+
+	for (i = 0; i < c->n_sig_ap && !ok; i++) {
+		const es_pdf_sig_state *g;
+		qpdf_oh w;
+
+		if (c->sig_ap_owner[i].ap != id)
+			continue;
+		w = qpdf_get_object_by_id(c->qf, c->sig_ap_owner[i].widget, 0);
+		g = later_signature(c, w);
+		ok = g != NULL && !g->is_dts && c->p != 1;
+		qpdf_oh_release(c->qf, w);
+	}
+	if (ok)
+		c->kinds |= K_SIG;
+	return ok;
 }
 
 /* What form filling changes in a field or widget, and what FieldMDP and the ReadOnly flag hold still. */
@@ -1112,15 +1245,19 @@ static int locked_change(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 /* Whether a rule permits this change of an object that existed when signed. */
 static int change_permitted(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 {
+	/* What a reader sees first: an object that page content, resources or a fixed appearance draw with never
+	 * changes, whatever other role (metadata, validation data, catalog entry, field) it plays as well. */
+	if (set_has(&c->page_used, id) || set_has(&c->fixed_ap, id))
+		return 0;
 	if (set_has(&c->allowed, id)) {
-		if (set_has(&c->old_dss, id))
+		if (set_has(&c->old_dss, id) && !set_has(&c->structural, id))
 			c->kinds |= K_DSS;
 		return 1;
 	}
 	if (sig_field_filled(c, o, f) || form_field_filled(c, o, f))
 		return 1;
-	if (set_has(&c->page_used, id) || set_has(&c->fixed_ap, id))
-		return 0;
+	if (set_has(&c->sig_ap, id))
+		return sig_ap_signed(c, id);
 	if (set_has(&c->form_ap, id)) {
 		c->kinds |= K_FORM;
 		return 1;
@@ -1191,6 +1328,8 @@ static void compare_one(mods_ctx *c, int id, int gen, int defined_only)
 		goto done;
 	changed = !same_object(c, o, f) || (qpdf_oh_is_stream(c->qo, o) && qpdf_oh_is_stream(c->qf, f) &&
 					    (!same_stream_dict(c, o, f) || !same_stream_data(c, o, f)));
+	if (changed)
+		set_add(&c->changed, id);
 	if (changed && !locked_change(c, id, o, f) && !change_permitted(c, id, o, f)) {
 		if (qpdf_oh_is_null(c->qo, o))
 			report(c, "object %d %d R was named but undefined when signed and is defined now", id, gen);
@@ -1198,7 +1337,7 @@ static void compare_one(mods_ctx *c, int id, int gen, int defined_only)
 			report(c, "object %d %d R was signed and is gone", id, gen);
 		else
 			report(c, "%s (object %d) changed",
-			       c->n_reported < ES_PDF_MAX_REPORTED ? describe(c, id, f, what, sizeof(what)) : "object",
+			       c->n_reported < ES_PDF_MAX_REPORTED ? describe(c, id, o, f, what, sizeof(what)) : "object",
 			       id);
 	}
 done:
@@ -1219,11 +1358,31 @@ static long long trailer_size(qpdf_data q)
 	return size;
 }
 
-void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t len, size_t rev_end, int docmdp_p,
-				int docmdp_objid, int sig_objid, eseal_seal_report *s)
+/* An object QPDF read only by guessing (a key given twice: QPDF, which this comparison reads with, keeps the last
+ * value, Poppler the first of a large dictionary; a stray token) shows one reader one document and another reader
+ * another: where later updates follow a seal, nothing the comparison finds would be what every reader sees. */
+static void check_guesses(mods_ctx *c)
 {
+	const es_pdf_guesses *fin = c->facts != NULL ? c->facts->guesses : NULL;
+	static const char why[] = "readers differ on what it holds, so what a reader sees cannot be compared";
+
+	if (fin != NULL && fin->n > 0)
+		report(c, "the file holds an object QPDF can read only by guessing (%s%s): %s", fin->first,
+		       fin->n > 1 ? ", and more" : "", why);
+	else if (fin != NULL && fin->incomplete)
+		report(c, "the file makes too many references to check that every object reads one way");
+	else if (c->guesses.n > 0)
+		report(c, "the signed revision holds an object QPDF can read only by guessing (%s%s): %s",
+		       c->guesses.first, c->guesses.n > 1 ? ", and more" : "", why);
+}
+
+void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char *buf, size_t len,
+				const es_pdf_facts *facts, es_pdf_sig_state *self, eseal_seal_report *s)
+{
+	size_t rev_end = self->rev_end;
+	int sig_objid = self->objid;
 	mods_ctx c;
-	char why[256], note[256];
+	char note[256];
 	qpdf_oh info_o, info_f;
 	long long size, signed_size;
 	long budget = ES_PDF_MAX_WALK;
@@ -1232,20 +1391,19 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 
 	memset(&c, 0, sizeof(c));
 	c.qf = fin;
+	c.qo = qo;
 	c.s = s;
-	c.qo = es_pdf_open(buf, rev_end, "signed revision", why, sizeof(why));
-	if (c.qo == NULL) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "the signed revision is not a readable PDF: %s", why);
-		return;
-	}
-	c.p = level_for(&c, docmdp_p, docmdp_objid);
+	c.facts = facts;
+	c.rev_end = rev_end;
+	/* First, while QPDF has parsed nothing of the revision but its trailers: the walk sees every warning. */
+	collect_signed(&c);
+	check_guesses(&c);
+	c.p = level_for(&c, facts->docmdp_p, facts->docmdp_objid);
 	c.locks = es_pdf_locks_read(c.qo, sig_objid, note, sizeof(note));
 	if (note[0] != '\0')
 		es_seal_warn(s, "%s", note);
 	if (es_pdf_locks_incomplete(c.locks))
 		report(&c, "the form is too large to tell which fields the signature locked (FieldMDP)");
-	collect_signed(&c);
 	scan_annotations(&c);
 	walk(c.qo, qpdf_oh_get_key(c.qo, qpdf_get_root(c.qo), "/DSS"), &c.old_dss, 0, &budget);
 	check_catalog(&c);
@@ -1254,7 +1412,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	info_o = qpdf_oh_get_key(c.qo, qpdf_get_trailer(c.qo), "/Info");
 	info_f = qpdf_oh_get_key(fin, qpdf_get_trailer(fin), "/Info");
 	if (qpdf_oh_is_indirect(fin, info_f)) {
-		allow_role(&c, info_o, info_f);
+		allow_free_role(&c, info_o, info_f);
 		if (!same_object(&c, info_o, info_f))
 			c.kinds |= K_INFO;
 	}
@@ -1281,7 +1439,7 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 		if (find_ref(&c, id, 0) == NULL)
 			compare_one(&c, id, 0, 1);
 	if (c.allowed.oom || c.page_used.oom || c.form_ap.oom || c.annot_ap.oom || c.fixed_ap.oom || c.old_annots.oom ||
-	    c.old_dss.oom || c.signed_ids.oom || c.refs_oom)
+	    c.old_dss.oom || c.signed_ids.oom || c.structural.oom || c.sig_ap.oom || c.changed.oom || c.refs_oom)
 		report(&c, "out of memory while comparing the revisions");
 	if (s->modified_after && c.n_reported > ES_PDF_MAX_REPORTED)
 		es_seal_warn(s, "%d further changes after sealing not listed", c.n_reported - ES_PDF_MAX_REPORTED);
@@ -1294,8 +1452,16 @@ void es_pdf_check_later_updates(qpdf_data fin, const unsigned char *buf, size_t 
 	free(c.fixed_ap.bits);
 	free(c.old_annots.bits);
 	free(c.old_dss.bits);
-	free(c.signed_ids.bits);
+	/* what a signature made before this one needs to know of it (later_signature) */
+	self->seen = c.signed_ids.bits;
+	self->seen_len = c.signed_ids.nbytes;
+	self->changed = c.changed.bits;
+	self->changed_len = c.changed.nbytes;
+	if (c.signed_ids.oom || c.changed.oom || c.refs_oom)
+		self->seen_len = 0; /* nothing is known to be unchanged */
+	free(c.structural.bits);
+	free(c.sig_ap.bits);
+	free(c.sig_ap_owner);
 	free(c.refs);
 	es_pdf_locks_free(c.locks);
-	qpdf_cleanup(&c.qo);
 }
