@@ -1,0 +1,147 @@
+#!/bin/bash
+# tests/verify/verify_forgery.sh: later updates that change what a reader of a sealed PDF sees while looking like
+# permitted ones: a key given twice (QPDF keeps the last value, Poppler the first of a large dictionary), one object
+# in two roles in a prepared document (page content that is also /Metadata, /Info, DSS data; an annotation that is
+# /Info), signature fields without a signature that verifies, and the form's default appearance. Each forgery is
+# built by tests/verify/pdf_forge.py; eseal must never say TOTAL-PASSED and must name the change; tools we did not
+# write show that the forgery is real: Poppler (pdftotext/pdftoppm) renders other content, pdfsig still calls the
+# seal's signature valid (only the later update is wrong), qpdf reads the file. Positive controls pass.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/verify/lib.sh"
+D=$(tmpdir)
+PDF=$SAMPLES/documents/japanese.pdf
+FORGE="python3 $ESEAL_SRC/tests/verify/pdf_forge.py"
+
+vjson() { # CODE FILE: verify --json under a 60 s timeout (a verifier that never finishes fails the test)
+	expect_exit "$1" timeout 60 "$ESEAL" verify --json --trust "$ROOT" "$2"
+}
+# refused SEALED ATTACK REGEX: the seal (the first) is TOTAL-FAILED, modified after sealing, naming REGEX; pdfsig
+# still finds that seal's signature valid over its bytes; qpdf reads the file.
+refused() {
+	vjson 1 "$2"
+	expect_seal 0 TOTAL-FAILED None "$3"
+	[ "$(jf "d['seals'][0]['modified_after']")" = True ] || fail "$(basename "$2"): modified_after expected"
+	[ "$(jf "d['indication']")" != TOTAL-PASSED ] || fail "$(basename "$2"): file verdict TOTAL-PASSED"
+	pdfsig -nocert "$2" >"$D/pdfsig.txt" 2>&1 || true
+	grep -q "Signature is Valid" "$D/pdfsig.txt" || fail "pdfsig no longer finds the seal valid in $(basename "$2"): $(cat "$D/pdfsig.txt")"
+	qpdf --check "$2" >"$D/qpdf.txt" 2>&1 || [ $? = 3 ] || fail "qpdf cannot read $(basename "$2"): $(tail -2 "$D/qpdf.txt")"
+}
+text_shows() { # FILE TEXT: Poppler's pdftotext shows TEXT on page 1
+	pdftotext -f 1 -l 1 "$1" "$D/text.txt" 2>/dev/null || fail "pdftotext cannot read $(basename "$1")"
+	grep -q -- "$2" "$D/text.txt" || fail "pdftotext does not show '$2' in $(basename "$1"): $(head -c 300 "$D/text.txt")"
+}
+
+"$ESEAL" seal -p demo -o "$D/bt.pdf" "$PDF"
+text_shows "$D/bt.pdf" "東京建設"
+
+# --- a key given twice: QPDF (what eseal reads) keeps the last value, Poppler the first once the dictionary has 32
+# entries or more: the same update shows eseal the genuine document and Poppler a forged one ---
+for m in dupkey-trailer dupkey-catalog dupkey-objstm; do
+	$FORGE $m "$D/bt.pdf" "$D/$m.pdf"
+	text_shows "$D/$m.pdf" "AMOUNT: 9,999,999 JPY"
+	assert_grep "duplicated key /(Root|Pages)" <(qpdf --check "$D/$m.pdf" 2>&1 || true)
+	refused "$D/bt.pdf" "$D/$m.pdf" "read only by guessing \\(key /(Root|Pages) given twice"
+	pass "$m: Poppler shows the forged page, pdfsig the seal valid; eseal: modified, the key named"
+done
+# The same on a page (Poppler keeps the genuine /Contents here; a reader keeping the first key draws a black page)
+# and on an annotation added under a certification that permits annotations (its /Rect given twice).
+$FORGE dupkey-page "$D/bt.pdf" "$D/dupkey-page.pdf"
+refused "$D/bt.pdf" "$D/dupkey-page.pdf" "read only by guessing \\(key /(Contents|Type) given twice"
+"$ESEAL" seal -p demo --certify annotations -o "$D/p3.pdf" "$PDF"
+$FORGE dupkey-annot "$D/p3.pdf" "$D/dupkey-annot.pdf"
+renders_differ "$D/p3.pdf" "$D/dupkey-annot.pdf"
+refused "$D/p3.pdf" "$D/dupkey-annot.pdf" "read only by guessing \\(key /Rect given twice"
+pass "a key twice in a page or in an annotation P=3 permits: modified"
+# Any other object QPDF reads by a guess (a stray token), even where the change itself is permitted (/Info).
+$FORGE stray-token "$D/bt.pdf" "$D/stray.pdf"
+assert_grep "treating unexpected array close token as null" <(qpdf --check "$D/stray.pdf" 2>&1 || true)
+refused "$D/bt.pdf" "$D/stray.pdf" "read only by guessing \\(treating unexpected array close token"
+pass "a stray token in a later update (new /Info): modified, QPDF's guess named"
+
+# --- one object, two roles: the document handed in for sealing is prepared so that page 1's content stream is also
+# the catalog's /Metadata, the trailer's /Info or DSS data (or an annotation is /Info); after sealing, an update
+# rewrites it in that role. Also under a certification that permits no changes. ---
+for k in metadata info dss info-annot; do
+	$FORGE role-prepare "$PDF" "$D/prep-$k.pdf" "$k"
+	for cert in no no-changes; do
+		"$ESEAL" seal -p demo --certify "$cert" -o "$D/sealed-$k-$cert.pdf" "$D/prep-$k.pdf"
+		vjson 0 "$D/sealed-$k-$cert.pdf"
+		$FORGE role-rewrite "$D/sealed-$k-$cert.pdf" "$D/role-$k-$cert.pdf" "$k"
+		renders_differ "$D/sealed-$k-$cert.pdf" "$D/role-$k-$cert.pdf"
+		if [ "$k" = info-annot ]; then
+			refused "$D/sealed-$k-$cert.pdf" "$D/role-$k-$cert.pdf" "annotation \\(object [0-9]+\\) changed"
+		else
+			refused "$D/sealed-$k-$cert.pdf" "$D/role-$k-$cert.pdf" "page content stream or resource"
+		fi
+	done
+	pass "role $k: the page rewritten through its other role is modified (approval and certified P=1)"
+done
+# Positive control: a prepared document (its page content also its /Metadata) gets real validation data and a
+# document time-stamp later (new objects, as an archive adds them): the seal passes, B-LTA.
+openssl ocsp -issuer "$CA" -cert "$PKI/eseal.pem" -url "$OCSP_URL" -respout "$D/ocsp.der" -noverify >/dev/null 2>&1
+python3 "$ESEAL_SRC/tests/verify/pdf_lta.py" dss "$D/sealed-metadata-no.pdf" "$D/dss-lt.pdf" --cert "$PKI/eseal.pem" \
+	--cert "$CA" --cert "$ROOT" --ocsp "$D/ocsp.der" --crl "$CRL"
+python3 "$ESEAL_SRC/tests/verify/pdf_lta.py" dts "$D/dss-lt.pdf" "$D/dss-lta.pdf" --tsa "$TSA_URL"
+vjson 0 "$D/dss-lta.pdf"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "prepared document extended: level $(jf "d['seals'][0]['level']")"
+pass "positive: validation data and a document time-stamp added later to the prepared document: B-LTA"
+
+# --- signature fields that carry no signature that verifies, painted over the page ---
+for m in sig-unsigned sig-bogus sig-reuse; do
+	$FORGE $m "$D/bt.pdf" "$D/$m.pdf"
+	renders_differ "$D/bt.pdf" "$D/$m.pdf"
+	refused "$D/bt.pdf" "$D/$m.pdf" "signature field without a later signature that verifies was added"
+done
+pass "new signature field without /V, with a broken /V, or naming the seal's own value: modified"
+# An empty signature field of the sealed document given an appearance (new or rewritten in place) without a value.
+$FORGE sigfield-prepare "$PDF" "$D/sform.pdf"
+"$ESEAL" seal -p demo -o "$D/sform-sealed.pdf" "$D/sform.pdf"
+vjson 0 "$D/sform-sealed.pdf"
+$FORGE sig-fill-unsigned "$D/sform-sealed.pdf" "$D/sig-fill.pdf"
+renders_differ "$D/sform-sealed.pdf" "$D/sig-fill.pdf"
+refused "$D/sform-sealed.pdf" "$D/sig-fill.pdf" "empty signature field, changed without a later signature"
+$FORGE sig-ap-rewrite "$D/sform-sealed.pdf" "$D/sig-ap.pdf"
+renders_differ "$D/sform-sealed.pdf" "$D/sig-ap.pdf"
+refused "$D/sform-sealed.pdf" "$D/sig-ap.pdf" "appearance of an empty signature field"
+pass "an empty signature field's appearance replaced or rewritten without a signature: modified"
+# Positive controls: signing that empty field (eseal --field) and adding a signature with pdfsig keep the first
+# seal TOTAL-PASSED; pdfsig agrees on every signature.
+"$ESEAL" seal -p demo --field approval -o "$D/sform-two.pdf" "$D/sform-sealed.pdf"
+vjson 0 "$D/sform-two.pdf"
+expect_seal 0 TOTAL-PASSED None
+expect_seal 1 TOTAL-PASSED None
+pdfsig_all_valid "$D/sform-two.pdf" 2
+NSS=$D/nss
+dev_nss "$NSS"
+pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$D/bt.pdf" "$D/bt-poppler.pdf" >/dev/null 2>&1
+vjson 0 "$D/bt-poppler.pdf"
+expect_seal 0 TOTAL-PASSED None
+pass "positive: an empty field signed later, a pdfsig signature added later: the first seal passes"
+# A later signature's value named again by a field added after that signature: neither seal vouches for it.
+$FORGE sig-reuse "$D/sform-two.pdf" "$D/sig-reuse-last.pdf" last
+renders_differ "$D/sform-two.pdf" "$D/sig-reuse-last.pdf"
+vjson 1 "$D/sig-reuse-last.pdf"
+expect_seal 0 TOTAL-FAILED None "signature field without a later signature that verifies was added"
+expect_seal 1 TOTAL-FAILED None "signature field without a later signature that verifies was added"
+pass "a field added after the second seal naming its value: both seals modified"
+
+# A signature value QPDF cannot read (its object header broken): a broken seal, not "no seal".
+python3 - "$D/bt.pdf" "$D/badsig.pdf" <<'PY'
+import re, sys
+d = open(sys.argv[1], "rb").read()
+m = re.search(rb"(\d+) 0 obj\s*<<(?:(?!endobj).)*?/ByteRange", d, re.S)
+n = len(m.group(1))
+open(sys.argv[2], "wb").write(d[:m.start() + n] + b" 0 obx" + d[m.start() + n + 6:])
+PY
+vjson 1 "$D/badsig.pdf"
+expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "not a signature dictionary that can be read"
+pass "an unreadable signature dictionary: TOTAL-FAILED/FORMAT_FAILURE"
+
+# --- the form's default appearance (/DA) and resources (/DR): permitted while no field is drawn from them ---
+$FORGE dr-da "$D/bt.pdf" "$D/dr-da.pdf"
+vjson 0 "$D/dr-da.pdf"
+expect_seal 0 TOTAL-PASSED None
+$FORGE dr-da-need "$D/bt.pdf" "$D/dr-da-need.pdf"
+refused "$D/bt.pdf" "$D/dr-da-need.pdf" "AcroForm /(DA|DR|NeedAppearances) changed"
+pass "/DR and /DA added: permitted while no field is drawn from them, reported when one is"
