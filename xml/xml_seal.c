@@ -88,6 +88,7 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 {
 	es_xml_errors cap;
 	es_xml_source src;
+	es_xml_read_info info;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, existing, parent = NULL;
 	es_xml_ref ref;
@@ -101,9 +102,15 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 	if (opts->placement == ESEAL_PLACEMENT_DETACHED)
 		return eseal_xml_seal_detached(&in_path, 1, out_path, opts, err);
 	es_xml_errors_begin(&cap);
-	rc = es_xml_parse_file(in_path, &doc, &src, &cap, err);
+	rc = es_xml_parse_file(in_path, &doc, &src, &info, err);
 	if (rc != ESEAL_OK)
 		goto cleanup;
+	if (info.signatures >= ES_XML_MAX_SIGS) {
+		/* the verifier's words for the document this seal would make */
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: more than %d ds:Signature elements: refused (with this seal)",
+				  in_path, ES_XML_MAX_SIGS);
+		goto cleanup;
+	}
 	root = xmlDocGetRootElement(doc);
 	existing = es_xml_find_signature(root);
 	if (existing != NULL && !opts->force) {
