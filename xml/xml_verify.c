@@ -3,8 +3,9 @@
  * whitelist of transforms and only same-document URIs (or plain relative names of files beside the signature file,
  * read through xml_verify_io.c), using the key of the KeyInfo certificate; we check that the References cover what
  * a reader sees (no wrapping: unique Ids, an Id reference must name the root, detached files count only for a
- * detached signature file), then XAdES (SignedProperties, SigningCertificate(V2), SigningTime, SignatureTimeStamp)
- * and the certificate via the core. */
+ * detached signature file) and that what they leave unsigned holds no content (xml_verify_scope.c), then XAdES
+ * (SignedProperties, SigningCertificate(V2), SigningTime, DataObjectFormat, SignatureTimeStamp) and the certificate
+ * via the core. */
 #include "verify/verify_internal.h"
 #include "xml_verify_internal.h"
 
@@ -199,13 +200,14 @@ static int is_ubl_xpath(xmlNodePtr transform)
  * ds:Signature: pasted into an invoice, a genuine detached signature would otherwise lend its verdict to content
  * it never signed. */
 static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, int dirfd, eseal_seal_report *s,
-			    int *sp_referenced)
+			    int *sp_referenced, es_xv_cover *cover)
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
 	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0;
 	char *path = NULL;
 
 	*sp_referenced = 0;
+	memset(cover, 0, sizeof(*cover));
 	for (ref = si != NULL ? si->children : NULL; ref != NULL; ref = ref->next) {
 		xmlChar *uri, *type;
 
@@ -215,12 +217,16 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		type = xmlGetProp(ref, BAD_CAST "Type");
 		tr = es_xv_child(ref, NS_DS, "Transforms");
 		/* Any transform other than canonicalisation and the enveloped-signature one (or UBL's exclusion of
-		 * its signature container) could leave chosen content out of what is digested. */
+		 * its signature container, on the whole-document Reference only: on a Reference to an element inside
+		 * the container it would digest nothing) could leave chosen content out of what is digested. */
 		for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
 			xmlChar *alg = es_xv_is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+			int ubl = alg != NULL && uri != NULL && uri[0] == '\0' &&
+				  xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t);
 
-			if (alg != NULL && !(xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t)) &&
-			    strstr((const char *)alg, "c14n") == NULL &&
+			if (ubl)
+				cover->ubl = 1;
+			if (alg != NULL && !ubl && strstr((const char *)alg, "c14n") == NULL &&
 			    !xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "Reference %s uses transform %s that can leave content unsigned",
@@ -240,13 +246,14 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 					     "Reference %s names no element", (const char *)uri);
 			} else if (el == xmlDocGetRootElement(doc)) {
 				covers = 1;
-			} else if (el == signed_props && type != NULL && xmlStrEqual(type, BAD_CAST XADES_SP_TYPE)) {
-				*sp_referenced = 1;
-			} else if (el == signed_props) {
-				es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
-				*sp_referenced = 1;
 			} else if (is_inside(el, sig)) {
-				/* KeyInfo, an Object, SignatureProperties: part of the signature itself, harmless to sign. */
+				/* SignedProperties, KeyInfo, an Object: part of the signature itself, harmless to sign. */
+				if (cover->n_inside < ES_XV_MAX_COVERED)
+					cover->inside[cover->n_inside++] = el;
+				if (el == signed_props && (type == NULL || !xmlStrEqual(type, BAD_CAST XADES_SP_TYPE)))
+					es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
+				if (el == signed_props)
+					*sp_referenced = 1;
 			} else {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "Reference %s signs element <%s> which is not the document root "
@@ -385,7 +392,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	EVP_PKEY *pk = NULL;
 	X509 *signer;
 	xmlSecSize i;
-	int bound = 0, sp_ref = 0, has_tst = 0, k;
+	es_xv_cover cover;
+	int bound = 0, sp_ref = 0, has_tst = 0, unsafe, k;
 
 	if (s == NULL || certs == NULL || ev == NULL)
 		goto cleanup;
@@ -404,6 +412,14 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	}
 	if (qp == NULL)
 		s->format = "XAdES"; /* plain XML-DSig still reported under the XML signature format */
+	/* Coverage first, before anything is trusted: a Reference that may not be dereferenced never reaches xmlsec,
+	 * and what the References leave out must hold nothing a reader could take for the document's content (this
+	 * holds for a signature that does not verify too: its content is no less visible). */
+	unsafe = check_references(doc, sig, sp, dirfd, s, &sp_ref, &cover);
+	if (es_xv_check_unsigned(sig, &cover, s) != 0)
+		s->covers_whole_document = 0;
+	if (unsafe > 0)
+		goto cleanup;
 
 	es_xv_collect_certs(keyinfo, certs);
 	es_xv_collect_certs(qp, ev->certs); /* CertificateValues */
@@ -436,9 +452,6 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	}
 	dsig->signKey = key;
 	key = NULL;
-	/* Coverage first: a Reference that may not be dereferenced never reaches xmlsec. */
-	if (check_references(doc, sig, sp, dirfd, s, &sp_ref) > 0)
-		goto cleanup;
 	dsig->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
 	/* xmlsec classifies a relative file name as "remote"; check_references let through only plain relative names,
 	 * which our input callback (first in xmlsec's list) serves from the signature's directory. */

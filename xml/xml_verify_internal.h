@@ -22,6 +22,21 @@
 	"count(ancestor-or-self::sig:UBLDocumentSignatures)"
 #define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
 
+/* What a signature's References cover besides the document itself: elements inside the signature (its
+ * SignedProperties, a signed KeyInfo or Object), and whether the document Reference is UBL's, whose XPath leaves the
+ * signature's sig:UBLDocumentSignatures container out. */
+#define ES_XV_MAX_COVERED 16
+typedef struct es_xv_cover {
+	xmlNodePtr inside[ES_XV_MAX_COVERED];
+	size_t n_inside;
+	int ubl;
+} es_xv_cover;
+
+/* Fails s (TOTAL-FAILED / FORMAT_FAILURE, naming the first offending node) if what the References leave unsigned
+ * could carry content: a UBL seal away from UBL 2.1's place or a container holding more than signatures, or anything
+ * in the ds:Signature that is not one of its own parts. Returns 0 if nothing was found, -1 otherwise. */
+int es_xv_check_unsigned(xmlNodePtr sig, const es_xv_cover *cover, eseal_seal_report *s);
+
 int es_xv_is_el(const xmlNode *n, const char *ns, const char *name);
 /* First child element ns:name of n, or NULL. */
 xmlNodePtr es_xv_child(xmlNodePtr n, const char *ns, const char *name);
