@@ -305,6 +305,61 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 	return unsafe;
 }
 
+/* The xades:DataObjectFormat naming ref_id (ObjectReference="#ref_id") with a non-empty MimeType, or NULL. */
+static xmlNodePtr data_object_format(xmlNodePtr sdop, const xmlChar *ref_id)
+{
+	xmlNodePtr dof;
+
+	for (dof = es_xv_child(sdop, NS_XADES, "DataObjectFormat"); dof != NULL; dof = dof->next) {
+		xmlChar *target = es_xv_is_el(dof, NS_XADES, "DataObjectFormat") ?
+					  xmlGetProp(dof, BAD_CAST "ObjectReference") :
+					  NULL;
+		xmlNodePtr mime = es_xv_child(dof, NS_XADES, "MimeType");
+		xmlChar *type = mime != NULL ? xmlNodeGetContent(mime) : NULL;
+		int match = target != NULL && target[0] == '#' && xmlStrEqual(target + 1, ref_id) && type != NULL &&
+			    type[0] != '\0';
+
+		xmlFree(target);
+		xmlFree(type);
+		if (match)
+			return dof;
+	}
+	return NULL;
+}
+
+/* EN 319 132-1 baseline (B-B and up): every signed data object has a xades:DataObjectFormat with its MimeType, tied
+ * to its Reference by ObjectReference="#<Reference Id>". The exceptions are the signature's own parts: the
+ * SignedProperties and a signed KeyInfo. */
+static void check_data_object_formats(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr sp, eseal_seal_report *s)
+{
+	xmlNodePtr sdop = es_xv_child(sp, NS_XADES, "SignedDataObjectProperties");
+	xmlNodePtr keyinfo = es_xv_child(sig, NS_DS, "KeyInfo"), ref;
+
+	for (ref = es_xv_child(es_xv_child(sig, NS_DS, "SignedInfo"), NS_DS, "Reference"); ref != NULL; ref = ref->next) {
+		xmlChar *uri, *id;
+		xmlNodePtr el = NULL;
+
+		if (!es_xv_is_el(ref, NS_DS, "Reference"))
+			continue;
+		uri = xmlGetProp(ref, BAD_CAST "URI");
+		id = xmlGetProp(ref, BAD_CAST "Id");
+		if (uri != NULL && uri[0] == '#') {
+			xmlAttrPtr a = xmlGetID(doc, uri + 1);
+			el = a != NULL ? a->parent : NULL;
+		}
+		if ((el == NULL || (el != sp && !(keyinfo != NULL && is_inside(el, keyinfo)))) &&
+		    (id == NULL || data_object_format(sdop, id) == NULL))
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "not a XAdES baseline signature: no xades:DataObjectFormat with a MimeType for the "
+				     "Reference %s%s%s (EN 319 132-1 requires one for every signed data object)",
+				     id != NULL ? (const char *)id : "", id != NULL ? " to " : "to ",
+				     uri == NULL ? "(no URI)" : uri[0] == '\0' ? "the whole document (URI=\"\")" :
+							      (const char *)uri);
+		xmlFree(uri);
+		xmlFree(id);
+	}
+}
+
 static int detached_refs(xmlNodePtr sig)
 {
 	xmlNodePtr ref;
@@ -494,6 +549,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		s->signing_time = es_xv_xs_datetime(sptext);
 		if (!sp_ref)
 			es_seal_warn(s, "xades:SignedProperties is not signed (no Reference to it)");
+		else
+			check_data_object_formats(doc, sig, sp, s);
 	} else {
 		es_seal_warn(s, "no xades:QualifyingProperties: an XML-DSig signature, not XAdES");
 	}
