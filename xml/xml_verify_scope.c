@@ -211,6 +211,7 @@ static int check_signature(const xmlNode *sig, const es_xv_cover *c, eseal_seal_
 		return -1;
 	}
 	for (ch = sig->children; ch != NULL; ch = ch->next) {
+		where = "in the ds:Signature";
 		if (ch->type != XML_ELEMENT_NODE || covered(ch, c) || es_xv_is_el(ch, NS_DS, "SignedInfo"))
 			continue;
 		if ((bad = foreign_attribute(ch)) != NULL) {
