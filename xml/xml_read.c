@@ -193,3 +193,70 @@ int es_xml_read(const unsigned char *buf, size_t len, int fd, const char *url, x
 	*doc_out = doc;
 	return ESEAL_OK;
 }
+
+static int is_text_node(const xmlNode *n)
+{
+	return n != NULL && (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE);
+}
+
+static int has_text(const xmlNode *n)
+{
+	const xmlChar *c;
+
+	if (!is_text_node(n))
+		return 0;
+	for (c = n->content; c != NULL && *c != '\0'; c++)
+		if (*c != ' ' && *c != '\t' && *c != '\r' && *c != '\n')
+			return 1;
+	return 0;
+}
+
+/* The sibling before (dir < 0) or after n that is not a comment. */
+static const xmlNode *beside(const xmlNode *n, int dir)
+{
+	do
+		n = dir < 0 ? n->prev : n->next;
+	while (n != NULL && n->type == XML_COMMENT_NODE);
+	return n;
+}
+
+static int splits(const xmlNode *n)
+{
+	if (n->type == XML_COMMENT_NODE)
+		return has_text(beside(n, -1)) && has_text(beside(n, 1));
+	if (n->type == XML_CDATA_SECTION_NODE)
+		return has_text(beside(n, -1)) || has_text(beside(n, 1));
+	return 0;
+}
+
+const xmlNode *es_xml_split_text(const xmlNode *root, char *why, size_t why_len)
+{
+	const xmlNode *cur = root, *el;
+
+	/* Iterative: the depth is bounded by es_xml_read, but a walk needs no stack. */
+	while (cur != NULL) {
+		if (splits(cur)) {
+			el = cur->parent;
+			snprintf(why, why_len,
+				 "%s splits the text of <%s%s%s> (line %ld): the seal covers the joined text, a reader of "
+				 "its first part sees another value (comment or CDATA injection)",
+				 cur->type == XML_COMMENT_NODE ? "a comment" : "a CDATA section",
+				 el->ns != NULL && el->ns->prefix != NULL ? (const char *)el->ns->prefix : "",
+				 el->ns != NULL && el->ns->prefix != NULL ? ":" : "", (const char *)el->name,
+				 xmlGetLineNo(cur));
+			return cur;
+		}
+		if (cur->type == XML_ELEMENT_NODE && cur->children != NULL &&
+		    !(cur->ns != NULL && xmlStrEqual(cur->name, BAD_CAST "Signature") &&
+		      xmlStrEqual(cur->ns->href, BAD_CAST ES_NS_DS))) {
+			cur = cur->children;
+			continue;
+		}
+		while (cur != NULL && cur != root && cur->next == NULL)
+			cur = cur->parent;
+		if (cur == NULL || cur == root)
+			break;
+		cur = cur->next;
+	}
+	return NULL;
+}

@@ -30,4 +30,10 @@ typedef struct es_xml_read_info {
 int es_xml_read(const unsigned char *buf, size_t len, int fd, const char *url, xmlDocPtr *doc_out,
 		es_xml_read_info *info, char *why, size_t why_len);
 
+/* Canonical XML joins the text around a comment (C14N without comments drops it) and turns CDATA into text, so
+ * "1<!---->320000" is sealed as 1320000 while a reader taking an element's first text node (lxml's .text, a DOM
+ * firstChild) sees 1. Returns the first comment with non-blank text on both sides, or CDATA section beside
+ * non-blank text, outside ds:Signature elements (NULL if none), and describes it in why. */
+const xmlNode *es_xml_split_text(const xmlNode *root, char *why, size_t why_len);
+
 #endif

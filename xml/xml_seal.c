@@ -93,7 +93,7 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 	xmlNodePtr root, existing, parent = NULL;
 	es_xml_ref ref;
 	es_xml_sign_request req;
-	char sig_id[96];
+	char sig_id[96], why[512];
 	int rc;
 
 	rc = check_options(in_path, out_path, opts, err);
@@ -112,6 +112,11 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 		goto cleanup;
 	}
 	root = xmlDocGetRootElement(doc);
+	if (es_xml_split_text(root, why, sizeof(why)) != NULL) {
+		/* sealed, it would verify as TOTAL-FAILED: what the seal covers is not what such a reader sees */
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: %s", in_path, why);
+		goto cleanup;
+	}
 	existing = es_xml_find_signature(root);
 	if (existing != NULL && !opts->force) {
 		rc = es_error_set(

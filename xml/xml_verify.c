@@ -434,7 +434,9 @@ cleanup:
 	free(token);
 }
 
-static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, int dirfd, eseal_report *r)
+/* split: why the document's text reads differently from what is sealed (es_xml_split_text), or NULL. */
+static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, int dirfd, const char *split,
+		       eseal_report *r)
 {
 	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
 	STACK_OF(X509) *certs = sk_X509_new_null();
@@ -473,6 +475,10 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	unsafe = check_references(doc, sig, sp, dirfd, s, &sp_ref, &cover);
 	if (es_xv_check_unsigned(sig, &cover, s) != 0)
 		s->covers_whole_document = 0;
+	if (split != NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s", split);
+		s->covers_whole_document = 0;
+	}
 	if (unsafe > 0)
 		goto cleanup;
 
@@ -592,6 +598,7 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	xmlNodePtr sigs[ES_XML_MAX_SIGS];
 	size_t n = 0, i, seen = 0;
 	char dup[128], why[512];
+	const char *split;
 	int rc = ESEAL_OK;
 
 	xmlSetGenericErrorFunc(NULL, silence);
@@ -629,8 +636,9 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	}
 	if (base_dir != NULL)
 		dirfd = open(base_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	split = es_xml_split_text(xmlDocGetRootElement(doc), why, sizeof(why)) != NULL ? why : NULL;
 	for (i = 0; i < n; i++)
-		verify_one(v, doc, sigs[i], dirfd, r);
+		verify_one(v, doc, sigs[i], dirfd, split, r);
 cleanup:
 	if (dirfd >= 0)
 		close(dirfd);

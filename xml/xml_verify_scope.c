@@ -1,6 +1,5 @@
-/* xml/xml_verify_scope.c: what a seal's References leave unsigned must hold nothing a reader could take for the
- * document's content: the UBL 2.1 signature container at its one place, holding only signatures, and each ds:Signature
- * made of its own XML-DSig / XAdES parts. */
+/* xml/xml_verify_scope.c: what a seal leaves unsigned holds nothing a reader takes for content: the UBL container at
+ * UBL 2.1's place holding only signatures, each ds:Signature of its own XML-DSig/XAdES parts and between elements. */
 #include "xml_verify_internal.h"
 
 #include <string.h>
@@ -320,6 +319,17 @@ static const xmlNode *nearest_container(const xmlNode *n)
 int es_xv_check_unsigned(xmlNodePtr sig, const es_xv_cover *cover, eseal_seal_report *s)
 {
 	const xmlNode *box;
+
+	/* The enveloped-signature transform takes the signature out wherever it stands: moved into the middle of a
+	 * covered text ("12<ds:Signature/>20.00") the canonical text is unchanged, but a reader of that element's
+	 * first text node sees another value. A signature stands between elements. */
+	if (sig->parent != NULL && sig->parent->type == XML_ELEMENT_NODE && text_in(sig->parent) != NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "the ds:Signature stands inside the text of <%s> (line %ld): a reader of that text may see "
+			     "only part of it (a signature moved into covered text?)",
+			     (const char *)sig->parent->name, xmlGetLineNo(sig->parent));
+		return -1;
+	}
 
 	if (cover->ubl) {
 		box = ubl_container(sig);

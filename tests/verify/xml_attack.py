@@ -30,8 +30,14 @@
 #   object            an extra ds:Object carrying forged elements added to the seal (FatturaPA: a
 #                     FatturaElettronicaBody with another ImportoTotaleDocumento; otherwise FORGED)
 #   object-text       an extra ds:Object holding forged text only
+#   comment-split     "<!---->" inserted into a covered amount (ImportoTotaleDocumento 12|20.00, PayableAmount 1|320000):
+#                     C14N drops comments, lxml's .text and a DOM's first text node read "12" / "1"
+#   cdata-split       the same amount's tail turned into a CDATA section (C14N writes it as text)
 #   keyinfo           FORGED added inside ds:KeyInfo/ds:X509Data
 #   unsigned-props    FORGED added inside xades:UnsignedSignatureProperties
+#   split-text        the enveloped ds:Signature moved into the middle of a covered text (FatturaPA
+#                     ImportoTotaleDocumento 1220.00 -> "12" SIGNATURE "20.00"; otherwise the first cbc:PayableAmount
+#                     or the first element text): canonical text is unchanged, a reader of the first text node sees "12"
 import re
 import sys
 
@@ -107,6 +113,17 @@ def unsigned(mode, data):
     if mode == "object-text":
         return insert_before(data, sig_close, "<%sObject>PayableAmount 9900000 JPY to ATTACKER-0000666</%sObject>"
                              % (ds, ds))
+    if mode == "split-text":
+        m = re.search(r"<(\w+:)?Signature[^>]*xmldsig#.*?%s" % re.escape(sig_close), data, re.S)
+        sig = m.group(0)
+        data = data[:m.start()] + data[m.end():]
+        t = re.search(r"<(ImportoTotaleDocumento|cbc:PayableAmount)[^>]*>(\d\d)", data) or \
+            re.search(r"<[\w:]+[^>/]*>([^<\s]{2})", data)
+        return data[:t.end()] + sig + data[t.end():]
+    if mode in ("comment-split", "cdata-split"):
+        m = re.search(r"(<(?:ImportoTotaleDocumento|cbc:PayableAmount)[^>]*>\d\d?)([\d.]+)<", data)
+        tail = "<!---->" + m.group(2) if mode == "comment-split" else "<![CDATA[" + m.group(2) + "]]>"
+        return data[:m.end(1)] + tail + data[m.end(2):]
     if mode == "keyinfo":
         return insert_before(data, r"</(\w+:)?X509Data>", FORGED)
     if mode == "unsigned-props":

@@ -4,7 +4,7 @@
 # PayableAmount and payee account where a reader finds them: the UBL signature container moved out of
 # ext:UBLExtensions, forged elements inside the container, inside the signature's ds:Object, KeyInfo or unsigned
 # properties (UBL, FatturaPA, generic), prefixes bound to the signature namespaces, an XPath-filtered Reference to
-# signature content. `eseal verify` must give TOTAL-FAILED naming the unsigned content. Edits of covered content
+# signature content, a covered amount split by a comment, a CDATA section or the signature itself. `eseal verify` must give TOTAL-FAILED naming the unsigned content. Edits of covered content
 # still break the digest; comments, processing instructions and whitespace in the container are harmless; genuine
 # seals (ours, a second UBL seal beside the first, xmlsec1's UBL-style signature) pass.
 source "$ESEAL_SRC/tests/lib/env.sh"
@@ -74,6 +74,31 @@ attack object-text fattura.xml fattura-text.xml "text inside <Object> \(line [0-
 attack keyinfo fattura.xml fattura-keyinfo.xml "element <cac:LegalMonetaryTotal> .* in the signature's ds:KeyInfo"
 attack unsigned-props ubl.xml ubl-props.xml "element <cac:LegalMonetaryTotal> .* in the signature's xades:QualifyingProperties"
 pass "forged content in an extra ds:Object (UBL, generic, FatturaPA invoice body, bare text), KeyInfo, UnsignedProperties: TOTAL-FAILED"
+
+# Covered text split so that canonical XML still joins it while a reader of the first text node (lxml's .text, a DOM
+# firstChild) sees another amount: a comment (C14N drops it), a CDATA section (C14N writes it as text), the enveloped
+# signature itself moved into the text (the transform removes it wherever it is).
+FIRST_TEXT='string((//*[local-name()="PayableAmount" or local-name()="ImportoTotaleDocumento"])[1]/text()[1])'
+for f in fattura ubl; do
+	for m in comment-split cdata-split; do
+		$ATTACK "$m" "$f.xml" "$f-$m.xml"
+		referee_ok "$f-$m.xml"
+		verify_json 1 "$f-$m.xml"
+		expect_seal 0 TOTAL-FAILED FORMAT_FAILURE \
+			"a (comment|CDATA section) splits the text of <(ImportoTotaleDocumento|cbc:PayableAmount)> \(line [0-9]+\)"
+	done
+	reader_sees "$f-comment-split.xml" "$FIRST_TEXT" "$([ $f = ubl ] && echo 13 || echo 12)"
+done
+attack split-text fattura.xml fattura-split.xml "the ds:Signature stands inside the text of <ImportoTotaleDocumento>"
+reader_sees fattura-split.xml "$FIRST_TEXT" 12
+attack split-text generic.xml generic-split.xml "the ds:Signature stands inside the text of <title>"
+# The sealer refuses a document that would verify so, with the same reason.
+sed 's|<ImportoTotaleDocumento>1220.00<|<ImportoTotaleDocumento>12<!-- -->20.00<|' "$SAMPLES/documents/fattura.xml" \
+	>split-input.xml
+expect_exit 65 "$ESEAL" seal -p demo-bb --placement fatturapa -o split-sealed.xml split-input.xml
+assert_grep "^eseal: split-input.xml: a comment splits the text of <ImportoTotaleDocumento> \(line [0-9]+\): the seal covers the joined text" "$ERR"
+assert_no_file split-sealed.xml
+pass "text split by a comment, a CDATA section or the moved signature (reader sees 12 of 1220.00): TOTAL-FAILED; not sealed"
 
 # A second, forged ds:Signature in the container: the genuine seal still passes, the forged one fails naming its
 # unsigned content, and the document as a whole is not TOTAL-PASSED.
