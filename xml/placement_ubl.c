@@ -107,6 +107,23 @@ static int add_body_signature(xmlNodePtr root, const char *sig_ref_id, const cha
 	return ESEAL_OK;
 }
 
+/* The sig:UBLDocumentSignatures of an earlier seal: ext:UBLExtension/ext:ExtensionContent/sig:UBLDocumentSignatures
+ * under exts, else NULL. */
+static xmlNodePtr existing_container(xmlNodePtr exts)
+{
+	for (xmlNodePtr ext = first_element(exts->children); ext != NULL; ext = first_element(ext->next)) {
+		if (!is_el(ext, NS_EXT, "UBLExtension"))
+			continue;
+		for (xmlNodePtr c = first_element(ext->children); c != NULL; c = first_element(c->next)) {
+			xmlNodePtr box = is_el(c, NS_EXT, "ExtensionContent") ? first_element(c->children) : NULL;
+
+			if (is_el(box, NS_SIG, "UBLDocumentSignatures"))
+				return box;
+		}
+	}
+	return NULL;
+}
+
 int es_xml_place_ubl(xmlDocPtr doc, const char *sig_id, const char *path, xmlNodePtr *parent_out, eseal_error *err)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
@@ -129,15 +146,22 @@ int es_xml_place_ubl(xmlDocPtr doc, const char *sig_id, const char *path, xmlNod
 		exts = first;
 	else if ((exts = new_el(root, first, NS_EXT, "ext", "UBLExtensions", NULL)) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot build ext:UBLExtensions", path);
-	for (xmlNodePtr n = exts->children; n != NULL; n = n->next)
-		if (is_el(n, NS_EXT, "UBLExtension"))
-			n_existing++;
-	ext = new_el(exts, NULL, NS_EXT, "ext", "UBLExtension", NULL);
-	if (ext == NULL || new_el(ext, NULL, NS_EXT, "ext", "ExtensionURI", UBL_XADES_EXT_URI) == NULL ||
-	    (content = new_el(ext, NULL, NS_EXT, "ext", "ExtensionContent", NULL)) == NULL ||
-	    (docsigs = new_el(content, NULL, NS_SIG, "sig", "UBLDocumentSignatures", NULL)) == NULL ||
-	    (info = new_el(docsigs, NULL, NS_SAC, "sac", "SignatureInformation", NULL)) == NULL)
-		return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot build the UBL signature extension", path);
+	/* A document already sealed: the new signature joins the existing container, which every UBL seal leaves
+	 * out of its digest; a new ext:UBLExtension would change what the earlier seals cover. */
+	docsigs = existing_container(exts);
+	if (docsigs != NULL) {
+		for (xmlNodePtr n = first_element(docsigs->children); n != NULL; n = first_element(n->next))
+			n_existing += is_el(n, NS_SAC, "SignatureInformation");
+	} else {
+		ext = new_el(exts, NULL, NS_EXT, "ext", "UBLExtension", NULL);
+		if (ext == NULL || new_el(ext, NULL, NS_EXT, "ext", "ExtensionURI", UBL_XADES_EXT_URI) == NULL ||
+		    (content = new_el(ext, NULL, NS_EXT, "ext", "ExtensionContent", NULL)) == NULL ||
+		    (docsigs = new_el(content, NULL, NS_SIG, "sig", "UBLDocumentSignatures", NULL)) == NULL)
+			return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot build the UBL signature extension", path);
+	}
+	info = new_el(docsigs, NULL, NS_SAC, "sac", "SignatureInformation", NULL);
+	if (info == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot build sac:SignatureInformation", path);
 	snprintf(info_id, sizeof(info_id), "urn:oasis:names:specification:ubl:signature:%d", n_existing + 1);
 	if (new_el(info, NULL, NS_CBC, "cbc", "ID", info_id) == NULL ||
 	    new_el(info, NULL, NS_SBC, "sbc", "ReferencedSignatureID", sig_ref_id) == NULL)

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "eseal/xml.h"
+#include "xml_read.h"
 
 #define ES_NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define ES_NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
@@ -22,6 +23,7 @@ typedef struct es_xml_errors {
 	void *saved_generic;
 	void *saved_structured_ctx;
 	void *saved_structured;
+	struct es_xml_errors *saved_capture; /* an enclosing capture (begin/end nest) */
 } es_xml_errors;
 
 void es_xml_errors_begin(es_xml_errors *cap);
@@ -35,9 +37,10 @@ typedef struct es_xml_source {
 	int utf8_bom; /* ... preceded by a UTF-8 byte order mark */
 } es_xml_source;
 
-/* Parses path defensively: no network, no DTD or external entity loading, documents that declare external
- * entities refused, internal entities expanded only under libxml2's amplification guard. */
-int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_errors *cap, eseal_error *err);
+/* Reads path under the policy the verifier applies (xml_read.h): what `eseal verify` would refuse is refused here
+ * first, with the same reason after the file name. */
+int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_read_info *info,
+		      eseal_error *err);
 
 /* First ds:Signature element in the tree (document order), or NULL. */
 xmlNodePtr es_xml_find_signature(xmlNodePtr root);

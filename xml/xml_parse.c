@@ -1,5 +1,5 @@
-/* xml/xml_parse.c: defensive reading of untrusted XML, and capture of libxml2/xmlsec diagnostics.
- * No network, no DTD or external entity ever loaded; a document declaring an external entity is refused. */
+/* xml/xml_parse.c: the sealer's reading of its input (through the shared policy of xml_read.c), and capture of
+ * libxml2/xmlsec diagnostics. */
 #include "xml_internal.h"
 #include "error_internal.h"
 
@@ -12,8 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libxml/entities.h>
-#include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <xmlsec/xmlsec.h>
@@ -37,10 +35,9 @@ static void capture_text(const char *msg)
 
 static void on_structured(void *ctx, xmlErrorPtr e)
 {
-	/* libxml2 reports amplification ("billion laughs") as a loop, and a byte its decoder rejects without a
-	 * line: say what they mean. */
+	/* libxml2 reports a byte its decoder rejects without a line: say what it means. */
 	char msg[400], buf[512];
-	const char *what, *why;
+	const char *what;
 	size_t n;
 
 	(void)ctx;
@@ -51,11 +48,10 @@ static void on_structured(void *ctx, xmlErrorPtr e)
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	what = e->domain == XML_FROM_I18N ? "character encoding: " : "";
-	why = e->code == XML_ERR_ENTITY_LOOP ? " (entity expansion refused)" : "";
 	if (e->line > 0)
-		snprintf(buf, sizeof(buf), "line %d: %s%s%s", e->line, what, msg, why);
+		snprintf(buf, sizeof(buf), "line %d: %s%s", e->line, what, msg);
 	else
-		snprintf(buf, sizeof(buf), "%s%s%s", what, msg, why);
+		snprintf(buf, sizeof(buf), "%s%s", what, msg);
 	capture_text(buf);
 }
 
@@ -112,6 +108,7 @@ void es_xml_errors_begin(es_xml_errors *cap)
 	cap->saved_generic = (void *)xmlGenericError;
 	cap->saved_structured_ctx = xmlStructuredErrorContext;
 	cap->saved_structured = (void *)xmlStructuredError;
+	cap->saved_capture = current_capture;
 	current_capture = cap;
 	xmlSetGenericErrorFunc(cap, on_generic);
 	xmlSetStructuredErrorFunc(cap, on_structured);
@@ -123,7 +120,7 @@ void es_xml_errors_end(es_xml_errors *cap)
 	xmlSetGenericErrorFunc(cap->saved_generic_ctx, (xmlGenericErrorFunc)cap->saved_generic);
 	xmlSetStructuredErrorFunc(cap->saved_structured_ctx, (xmlStructuredErrorFunc)cap->saved_structured);
 	if (current_capture == cap)
-		current_capture = NULL;
+		current_capture = cap->saved_capture;
 }
 
 const char *es_xml_errors_reason(const es_xml_errors *cap, const char *fallback)
@@ -131,45 +128,12 @@ const char *es_xml_errors_reason(const es_xml_errors *cap, const char *fallback)
 	return (cap != NULL && cap->first[0] != '\0') ? cap->first : fallback;
 }
 
-typedef struct entity_scan {
-	int external;
-	int internal;
-	char name[128];
-} entity_scan;
-
-static void scan_entity(void *payload, void *data, const xmlChar *name)
-{
-	xmlEntityPtr ent = payload;
-	entity_scan *scan = data;
-
-	switch (ent->etype) {
-	case XML_INTERNAL_GENERAL_ENTITY: scan->internal = 1; break;
-	case XML_INTERNAL_PARAMETER_ENTITY:
-	case XML_INTERNAL_PREDEFINED_ENTITY: break;
-	default:
-		if (!scan->external)
-			snprintf(scan->name, sizeof(scan->name), "%s", (const char *)name);
-		scan->external = 1;
-		break;
-	}
-}
-
-static int read_head(const char *path, es_xml_source *src, eseal_error *err)
+static int read_head(int fd, const char *path, es_xml_source *src, eseal_error *err)
 {
 	unsigned char head[8] = {0};
-	struct stat st;
-	ssize_t n;
+	ssize_t n = pread(fd, head, sizeof(head), 0);
 	size_t off = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return es_error_set(err, ESEAL_E_IO, "%s: not a regular file", path);
-	}
-	n = read(fd, head, sizeof(head));
-	close(fd);
 	if (n < 0)
 		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", path, strerror(errno));
 	if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) {
@@ -180,112 +144,32 @@ static int read_head(const char *path, es_xml_source *src, eseal_error *err)
 	return ESEAL_OK;
 }
 
-/* In the XML_PARSE_HUGE retry no entity may be declared at all: libxml2 2.9 turns its amplification guard off
- * under HUGE, so only documents without entities may use it. */
-static void refuse_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-			       const xmlChar *system_id, xmlChar *content)
+int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_read_info *info,
+		      eseal_error *err)
 {
-	xmlParserCtxtPtr ctxt = ctx;
-
-	(void)name;
-	(void)type;
-	(void)public_id;
-	(void)system_id;
-	(void)content;
-	*(int *)ctxt->_private = 1;
-	xmlStopParser(ctxt);
-}
-
-static int parse_once(const char *path, int options, xmlDocPtr *doc_out, es_xml_errors *cap, eseal_error *err)
-{
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-	xmlDocPtr doc = NULL;
-	int rc = ESEAL_OK, entity_declared = 0;
-	int fd = -1;
-
-	if (ctxt == NULL)
-		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
-	if (options & XML_PARSE_HUGE) {
-		ctxt->_private = &entity_declared;
-		ctxt->sax->entityDecl = refuse_entity_decl;
-	}
-	/* Read from our own descriptor: the external entity loader, which refuses everything, is then never asked
-	 * for the document itself. */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		xmlFreeParserCtxt(ctxt);
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
-	}
-	doc = xmlCtxtReadFd(ctxt, fd, path, NULL, options);
-	close(fd);
-	if (doc == NULL || !ctxt->wellFormed || entity_declared) {
-		rc = es_error_set(err, ESEAL_E_INPUT, "%s: not well-formed XML: %s", path,
-				  es_xml_errors_reason(cap, "parser error"));
-		xmlFreeDoc(doc);
-		doc = NULL;
-	}
-	xmlFreeParserCtxt(ctxt);
-	*doc_out = doc;
-	return rc;
-}
-
-int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, es_xml_errors *cap, eseal_error *err)
-{
-	/* No XML_PARSE_NOENT, DTDLOAD, DTDATTR or HUGE: entities stay references unless known internal, no DTD
-	 * is read, and libxml2's size and depth limits stay on. */
-	const int options = XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT;
-	xmlDocPtr doc = NULL;
-	entity_scan scan = {0};
-	int rc;
+	char why[512];
+	struct stat st;
+	int rc, fd;
 
 	*doc_out = NULL;
 	memset(src, 0, sizeof(*src));
-	rc = read_head(path, src, err);
+	/* Read from our own descriptor: the external entity loader, which refuses everything, is then never asked
+	 * for the document itself. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: not a regular file", path);
+		goto cleanup;
+	}
+	rc = read_head(fd, path, src, err);
 	if (rc != ESEAL_OK)
-		return rc;
-	rc = parse_once(path, options, &doc, cap, err);
-	if (rc != ESEAL_OK) {
-		/* libxml2's default limits (10 MB text node, depth 256) refuse large embedded attachments. Retry
-		 * without them, but only for a document that declares no entity; the first reason stands otherwise. */
-		eseal_error retry_err;
-
-		eseal_error_clear(&retry_err);
-		if (parse_once(path, options | XML_PARSE_HUGE, &doc, cap, &retry_err) != ESEAL_OK)
-			return rc;
-		eseal_error_clear(err);
-		cap->first[0] = '\0';
-		rc = ESEAL_OK;
-	}
-	if (xmlDocGetRootElement(doc) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INPUT, "%s: XML document has no root element", path);
 		goto cleanup;
-	}
-	if (doc->intSubset != NULL) {
-		if (doc->intSubset->entities != NULL)
-			xmlHashScan(doc->intSubset->entities, scan_entity, &scan);
-		if (doc->intSubset->pentities != NULL)
-			xmlHashScan(doc->intSubset->pentities, scan_entity, &scan);
-	}
-	if (scan.external) {
-		rc = es_error_set(
-			err, ESEAL_E_INPUT,
-			"%s: the DTD declares external entity '%s'; refused (external entities are never loaded)", path,
-			scan.name);
-		goto cleanup;
-	}
-	if (scan.internal) {
-		/* Canonicalisation cannot carry entity references, so internal entities are expanded; every one is
-		 * declared in the document itself and libxml2's amplification guard stops expansion bombs. */
-		xmlFreeDoc(doc);
-		doc = NULL;
-		rc = parse_once(path, options | XML_PARSE_NOENT, &doc, cap, err);
-		if (rc != ESEAL_OK)
-			goto cleanup;
-	}
-	*doc_out = doc;
-	doc = NULL;
+	rc = es_xml_read(NULL, (size_t)st.st_size, fd, path, doc_out, info, why, sizeof(why));
+	if (rc != ESEAL_OK)
+		es_error_set(err, rc, "%s: %s", path, why);
 cleanup:
-	xmlFreeDoc(doc);
+	close(fd);
 	return rc;
 }
 

@@ -88,11 +88,12 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 {
 	es_xml_errors cap;
 	es_xml_source src;
+	es_xml_read_info info;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, existing, parent = NULL;
 	es_xml_ref ref;
 	es_xml_sign_request req;
-	char sig_id[96];
+	char sig_id[96], why[512];
 	int rc;
 
 	rc = check_options(in_path, out_path, opts, err);
@@ -101,10 +102,21 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 	if (opts->placement == ESEAL_PLACEMENT_DETACHED)
 		return eseal_xml_seal_detached(&in_path, 1, out_path, opts, err);
 	es_xml_errors_begin(&cap);
-	rc = es_xml_parse_file(in_path, &doc, &src, &cap, err);
+	rc = es_xml_parse_file(in_path, &doc, &src, &info, err);
 	if (rc != ESEAL_OK)
 		goto cleanup;
+	if (info.signatures >= ES_XML_MAX_SIGS) {
+		/* the verifier's words for the document this seal would make */
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: more than %d ds:Signature elements: refused (with this seal)",
+				  in_path, ES_XML_MAX_SIGS);
+		goto cleanup;
+	}
 	root = xmlDocGetRootElement(doc);
+	if (es_xml_split_text(root, why, sizeof(why)) != NULL) {
+		/* sealed, it would verify as TOTAL-FAILED: what the seal covers is not what such a reader sees */
+		rc = es_error_set(err, ESEAL_E_INPUT, "%s: %s", in_path, why);
+		goto cleanup;
+	}
 	existing = es_xml_find_signature(root);
 	if (existing != NULL && !opts->force) {
 		rc = es_error_set(

@@ -3,8 +3,9 @@
  * whitelist of transforms and only same-document URIs (or plain relative names of files beside the signature file,
  * read through xml_verify_io.c), using the key of the KeyInfo certificate; we check that the References cover what
  * a reader sees (no wrapping: unique Ids, an Id reference must name the root, detached files count only for a
- * detached signature file), then XAdES (SignedProperties, SigningCertificate(V2), SigningTime, SignatureTimeStamp)
- * and the certificate via the core. */
+ * detached signature file) and that what they leave unsigned holds no content (xml_verify_scope.c), then XAdES
+ * (SignedProperties, SigningCertificate(V2), SigningTime, DataObjectFormat, SignatureTimeStamp) and the certificate
+ * via the core. */
 #include "verify/verify_internal.h"
 #include "xml_verify_internal.h"
 
@@ -199,13 +200,14 @@ static int is_ubl_xpath(xmlNodePtr transform)
  * ds:Signature: pasted into an invoice, a genuine detached signature would otherwise lend its verdict to content
  * it never signed. */
 static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_props, int dirfd, eseal_seal_report *s,
-			    int *sp_referenced)
+			    int *sp_referenced, es_xv_cover *cover)
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
 	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0;
 	char *path = NULL;
 
 	*sp_referenced = 0;
+	memset(cover, 0, sizeof(*cover));
 	for (ref = si != NULL ? si->children : NULL; ref != NULL; ref = ref->next) {
 		xmlChar *uri, *type;
 
@@ -215,12 +217,16 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		type = xmlGetProp(ref, BAD_CAST "Type");
 		tr = es_xv_child(ref, NS_DS, "Transforms");
 		/* Any transform other than canonicalisation and the enveloped-signature one (or UBL's exclusion of
-		 * its signature container) could leave chosen content out of what is digested. */
+		 * its signature container, on the whole-document Reference only: on a Reference to an element inside
+		 * the container it would digest nothing) could leave chosen content out of what is digested. */
 		for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
 			xmlChar *alg = es_xv_is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+			int ubl = alg != NULL && uri != NULL && uri[0] == '\0' &&
+				  xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t);
 
-			if (alg != NULL && !(xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t)) &&
-			    strstr((const char *)alg, "c14n") == NULL &&
+			if (ubl)
+				cover->ubl = 1;
+			if (alg != NULL && !ubl && strstr((const char *)alg, "c14n") == NULL &&
 			    !xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "Reference %s uses transform %s that can leave content unsigned",
@@ -240,13 +246,14 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 					     "Reference %s names no element", (const char *)uri);
 			} else if (el == xmlDocGetRootElement(doc)) {
 				covers = 1;
-			} else if (el == signed_props && type != NULL && xmlStrEqual(type, BAD_CAST XADES_SP_TYPE)) {
-				*sp_referenced = 1;
-			} else if (el == signed_props) {
-				es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
-				*sp_referenced = 1;
 			} else if (is_inside(el, sig)) {
-				/* KeyInfo, an Object, SignatureProperties: part of the signature itself, harmless to sign. */
+				/* SignedProperties, KeyInfo, an Object: part of the signature itself, harmless to sign. */
+				if (cover->n_inside < ES_XV_MAX_COVERED)
+					cover->inside[cover->n_inside++] = el;
+				if (el == signed_props && (type == NULL || !xmlStrEqual(type, BAD_CAST XADES_SP_TYPE)))
+					es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
+				if (el == signed_props)
+					*sp_referenced = 1;
 			} else {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "Reference %s signs element <%s> which is not the document root "
@@ -296,6 +303,61 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "no Reference covers the whole document: what a reader sees is not what was sealed");
 	return unsafe;
+}
+
+/* The xades:DataObjectFormat naming ref_id (ObjectReference="#ref_id") with a non-empty MimeType, or NULL. */
+static xmlNodePtr data_object_format(xmlNodePtr sdop, const xmlChar *ref_id)
+{
+	xmlNodePtr dof;
+
+	for (dof = es_xv_child(sdop, NS_XADES, "DataObjectFormat"); dof != NULL; dof = dof->next) {
+		xmlChar *target = es_xv_is_el(dof, NS_XADES, "DataObjectFormat") ?
+					  xmlGetProp(dof, BAD_CAST "ObjectReference") :
+					  NULL;
+		xmlNodePtr mime = es_xv_child(dof, NS_XADES, "MimeType");
+		xmlChar *type = mime != NULL ? xmlNodeGetContent(mime) : NULL;
+		int match = target != NULL && target[0] == '#' && xmlStrEqual(target + 1, ref_id) && type != NULL &&
+			    type[0] != '\0';
+
+		xmlFree(target);
+		xmlFree(type);
+		if (match)
+			return dof;
+	}
+	return NULL;
+}
+
+/* EN 319 132-1 baseline (B-B and up): every signed data object has a xades:DataObjectFormat with its MimeType, tied
+ * to its Reference by ObjectReference="#<Reference Id>". The exceptions are the signature's own parts: the
+ * SignedProperties and a signed KeyInfo. */
+static void check_data_object_formats(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr sp, eseal_seal_report *s)
+{
+	xmlNodePtr sdop = es_xv_child(sp, NS_XADES, "SignedDataObjectProperties");
+	xmlNodePtr keyinfo = es_xv_child(sig, NS_DS, "KeyInfo"), ref;
+
+	for (ref = es_xv_child(es_xv_child(sig, NS_DS, "SignedInfo"), NS_DS, "Reference"); ref != NULL; ref = ref->next) {
+		xmlChar *uri, *id;
+		xmlNodePtr el = NULL;
+
+		if (!es_xv_is_el(ref, NS_DS, "Reference"))
+			continue;
+		uri = xmlGetProp(ref, BAD_CAST "URI");
+		id = xmlGetProp(ref, BAD_CAST "Id");
+		if (uri != NULL && uri[0] == '#') {
+			xmlAttrPtr a = xmlGetID(doc, uri + 1);
+			el = a != NULL ? a->parent : NULL;
+		}
+		if ((el == NULL || (el != sp && !(keyinfo != NULL && is_inside(el, keyinfo)))) &&
+		    (id == NULL || data_object_format(sdop, id) == NULL))
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "not a XAdES baseline signature: no xades:DataObjectFormat with a MimeType for the "
+				     "Reference %s%s%s (EN 319 132-1 requires one for every signed data object)",
+				     id != NULL ? (const char *)id : "", id != NULL ? " to " : "to ",
+				     uri == NULL ? "(no URI)" : uri[0] == '\0' ? "the whole document (URI=\"\")" :
+							      (const char *)uri);
+		xmlFree(uri);
+		xmlFree(id);
+	}
 }
 
 static int detached_refs(xmlNodePtr sig)
@@ -372,7 +434,9 @@ cleanup:
 	free(token);
 }
 
-static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, int dirfd, eseal_report *r)
+/* split: why the document's text reads differently from what is sealed (es_xml_split_text), or NULL. */
+static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, int dirfd, const char *split,
+		       eseal_report *r)
 {
 	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
 	STACK_OF(X509) *certs = sk_X509_new_null();
@@ -385,7 +449,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	EVP_PKEY *pk = NULL;
 	X509 *signer;
 	xmlSecSize i;
-	int bound = 0, sp_ref = 0, has_tst = 0, k;
+	es_xv_cover cover;
+	int bound = 0, sp_ref = 0, has_tst = 0, unsafe, k;
 
 	if (s == NULL || certs == NULL || ev == NULL)
 		goto cleanup;
@@ -404,6 +469,18 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	}
 	if (qp == NULL)
 		s->format = "XAdES"; /* plain XML-DSig still reported under the XML signature format */
+	/* Coverage first, before anything is trusted: a Reference that may not be dereferenced never reaches xmlsec,
+	 * and what the References leave out must hold nothing a reader could take for the document's content (this
+	 * holds for a signature that does not verify too: its content is no less visible). */
+	unsafe = check_references(doc, sig, sp, dirfd, s, &sp_ref, &cover);
+	if (es_xv_check_unsigned(sig, &cover, s) != 0)
+		s->covers_whole_document = 0;
+	if (split != NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s", split);
+		s->covers_whole_document = 0;
+	}
+	if (unsafe > 0)
+		goto cleanup;
 
 	es_xv_collect_certs(keyinfo, certs);
 	es_xv_collect_certs(qp, ev->certs); /* CertificateValues */
@@ -436,9 +513,6 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	}
 	dsig->signKey = key;
 	key = NULL;
-	/* Coverage first: a Reference that may not be dereferenced never reaches xmlsec. */
-	if (check_references(doc, sig, sp, dirfd, s, &sp_ref) > 0)
-		goto cleanup;
 	dsig->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
 	/* xmlsec classifies a relative file name as "remote"; check_references let through only plain relative names,
 	 * which our input callback (first in xmlsec's list) serves from the signature's directory. */
@@ -481,6 +555,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		s->signing_time = es_xv_xs_datetime(sptext);
 		if (!sp_ref)
 			es_seal_warn(s, "xades:SignedProperties is not signed (no Reference to it)");
+		else
+			check_data_object_formats(doc, sig, sp, s);
 	} else {
 		es_seal_warn(s, "no xades:QualifyingProperties: an XML-DSig signature, not XAdES");
 	}
@@ -521,38 +597,21 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	xmlDocPtr doc = NULL;
 	xmlNodePtr sigs[ES_XML_MAX_SIGS];
 	size_t n = 0, i, seen = 0;
-	char dup[128];
+	char dup[128], why[512];
+	const char *split;
 	int rc = ESEAL_OK;
 
-	if (len > INT32_MAX) {
-		es_report_file_error(r, "XML document too large");
-		return ESEAL_E_INPUT;
-	}
 	xmlSetGenericErrorFunc(NULL, silence);
 	xmlSecErrorsDefaultCallbackEnableOutput(0);
-	/* No network, no DTD loading, no entity substitution; libxml2's default limits stay on (no XML_PARSE_HUGE). */
-	doc = xmlReadMemory((const char *)buf, (int)len, NULL, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
-	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
-		es_report_file_error(r, "not a well-formed XML document");
-		rc = ESEAL_E_INPUT;
-		goto cleanup;
-	}
-	/* Entities (XXE, expansion bombs) and attribute declarations (which can turn any attribute into an ID and so
-	 * change what a same-document Reference resolves to) have no place in a sealed business document. */
-	if (doc->intSubset != NULL && (doc->intSubset->entities != NULL || doc->intSubset->pentities != NULL)) {
-		es_report_file_error(r, "the document declares entities: refused (XXE / entity expansion)");
-		rc = ESEAL_E_INPUT;
-		goto cleanup;
-	}
-	if (doc->intSubset != NULL && doc->intSubset->attributes != NULL) {
-		es_report_file_error(r, "the document's DTD declares attributes (possible ID redefinition): refused");
-		rc = ESEAL_E_INPUT;
+	/* The policy the sealer applies too (xml_read.h): what is refused here, it refused before sealing. */
+	rc = es_xml_read(buf, len, -1, NULL, &doc, NULL, why, sizeof(why));
+	if (rc != ESEAL_OK) {
+		es_report_file_error(r, "%s", why);
 		goto cleanup;
 	}
 	if (es_xv_register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) != 0) {
 		es_xv_collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
-		if (seen > ES_XML_MAX_NODES) {
+		if (seen > ES_XML_MAX_ELEMENTS) {
 			es_report_file_error(r, "XML document too large");
 			rc = ESEAL_E_INPUT;
 			goto cleanup;
@@ -577,8 +636,9 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	}
 	if (base_dir != NULL)
 		dirfd = open(base_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	split = es_xml_split_text(xmlDocGetRootElement(doc), why, sizeof(why)) != NULL ? why : NULL;
 	for (i = 0; i < n; i++)
-		verify_one(v, doc, sigs[i], dirfd, r);
+		verify_one(v, doc, sigs[i], dirfd, split, r);
 cleanup:
 	if (dirfd >= 0)
 		close(dirfd);

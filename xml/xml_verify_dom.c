@@ -66,7 +66,7 @@ int es_xv_register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, s
 	for (c = n; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (++*seen > ES_XML_MAX_NODES)
+		if (++*seen > ES_XML_MAX_ELEMENTS)
 			return -1;
 		for (a = c->properties; a != NULL; a = a->next) {
 			xmlChar *val;

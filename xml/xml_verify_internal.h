@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "verify/verify_internal.h"
+#include "xml_read.h"
 
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
@@ -20,9 +21,21 @@
 	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > " \
 	"count(ancestor-or-self::sig:UBLDocumentSignatures)"
 #define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
-/* Bounds on untrusted documents: signatures looked at, and nodes walked while registering Ids. */
-#define ES_XML_MAX_SIGS 64
-#define ES_XML_MAX_NODES 5000000
+
+/* What a signature's References cover besides the document itself: elements inside the signature (its
+ * SignedProperties, a signed KeyInfo or Object), and whether the document Reference is UBL's, whose XPath leaves the
+ * signature's sig:UBLDocumentSignatures container out. */
+#define ES_XV_MAX_COVERED 16
+typedef struct es_xv_cover {
+	xmlNodePtr inside[ES_XV_MAX_COVERED];
+	size_t n_inside;
+	int ubl;
+} es_xv_cover;
+
+/* Fails s (TOTAL-FAILED / FORMAT_FAILURE, naming the first offending node) if what the References leave unsigned
+ * could carry content: a UBL seal away from UBL 2.1's place or a container holding more than signatures, or anything
+ * in the ds:Signature that is not one of its own parts. Returns 0 if nothing was found, -1 otherwise. */
+int es_xv_check_unsigned(xmlNodePtr sig, const es_xv_cover *cover, eseal_seal_report *s);
 
 int es_xv_is_el(const xmlNode *n, const char *ns, const char *name);
 /* First child element ns:name of n, or NULL. */
@@ -33,7 +46,7 @@ xmlNodePtr es_xv_find(xmlNodePtr n, const char *ns, const char *name);
  * ES_XML_MAX_SIGS. */
 void es_xv_collect_sigs(xmlNodePtr n, xmlNodePtr *out, size_t *count);
 /* Registers Id/ID/id attributes as IDs. -1 if an Id occurs twice (it is copied to dup) or the document has more
- * than ES_XML_MAX_NODES elements (dup untouched). */
+ * than ES_XML_MAX_ELEMENTS elements (dup untouched; es_xml_read refuses such documents first). */
 int es_xv_register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, size_t *seen);
 unsigned char *es_xv_b64_decode(const xmlChar *in, size_t *out_len);
 /* ds:X509Certificate / xades:EncapsulatedX509Certificate under n, appended to out. */

@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/fuzz/run.sh: the bounded fuzz stage of CI: builds the library and the libFuzzer targets with clang
 # (ASan + UBSan + fuzzer coverage) in their own build directory, makes a small seed corpus of genuinely signed
-# PDF, XML and CMS files with openssl/xmlsec1 (mkseed_pdf.py) and of TSA answers (openssl ts -reply), then runs each
-# target for ESEAL_FUZZ_SECONDS (default 60). Any crash, leak or sanitizer report fails the stage.
+# PDF, XML and CMS files with openssl/xmlsec1 (mkseed_pdf.py, mkseed_xml.sh) and of TSA answers (openssl ts -reply),
+# then runs each target for ESEAL_FUZZ_SECONDS (default 60). Any crash, leak or sanitizer report fails the stage.
 #   tests/fuzz/run.sh [BUILD_DIR_OF_THE_CALLER]   (the fuzz build goes to <src>/build-fuzz, or $ESEAL_FUZZ_BUILD)
 #   ESEAL_FUZZ_TARGETS="pdf xml cms tsa" (default: all) picks the targets to run.
 set -euo pipefail
@@ -34,12 +34,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/k.pem" -out "$W/c.pem" -da
 printf 'fuzz data\n' >"$W/data"
 openssl cms -sign -cades -binary -outform DER -in "$W/data" -signer "$W/c.pem" -inkey "$W/k.pem" -md sha256 \
 	-out "$S/cms/cades.p7s"
-cp "$SRC"/samples/documents/*.xml "$S/xml/" 2>/dev/null || true
-cat >"$W/tmpl.xml" <<'XML'
-<?xml version="1.0"?>
-<Invoice xmlns="urn:example:invoice" Id="inv"><Amount>1</Amount><Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><Reference URI=""><Transforms><Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/></Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data><X509Certificate/></X509Data></KeyInfo></Signature></Invoice>
-XML
-xmlsec1 --sign --privkey-pem "$W/k.pem,$W/c.pem" --output "$S/xml/xmlsec.xml" "$W/tmpl.xml" >/dev/null 2>&1 || true
+# XML seeds, signed ones among them; mkseed_xml.sh stops the stage if one cannot be made.
+bash "$SRC/tests/fuzz/mkseed_xml.sh" "$S/xml"
 for f in "$SRC"/samples/documents/*.pdf; do
 	[ -s "$f" ] && [ "$(stat -c %s "$f")" -lt 200000 ] && cp "$f" "$S/pdf/"
 done

@@ -2,7 +2,8 @@
 # tests/verify/verify_xades.sh: `eseal verify` on XML: our XAdES seals (enveloped, UBL 2.1, FatturaPA; B-B/B-T) and
 # an xmlsec1 template signature pass (xmlsec1 --verify referees the same files); an edited invoice amount, XML
 # signature wrapping (moved root, duplicate Id), a time-stamp taken from another signature, XXE and an entity bomb
-# are reported and never pass. Detached XAdES: passes beside its data (xmlsec1 agrees); pasted into a forged
+# are reported and never pass; a revoked certificate and a XAdES without DataObjectFormat are reported (unsigned
+# content carrying forged data: tests/xml/xml_verify_unsigned.sh). Detached XAdES: passes beside its data (xmlsec1 agrees); pasted into a forged
 # invoice it covers nothing a reader sees; data URIs outside the directory (.., %2e%2e, absolute, file:), symbolic
 # links on the path and FIFOs are never read; percent-escaped names are decoded once.
 source "$ESEAL_SRC/tests/lib/env.sh"
@@ -95,6 +96,46 @@ $ATTACK attlist "$D/generic.xml" "$D/attlist.xml"
 expect_exit 65 "$ESEAL" verify --json --trust "$ROOT" "$D/attlist.xml"
 [[ "$(jf "d['error']")" == *attributes* ]] || fail "attlist: reason"
 pass "XXE, entity bomb and DTD attribute (ID) declarations refused"
+
+# A revoked e-Seal certificate (the fixture's OCSP responder says so): with a time-stamp after the revocation the
+# seal is TOTAL-FAILED/REVOKED; without one nothing proves it predates the revocation (INDETERMINATE/REVOKED_NO_POE).
+"$ESEAL" seal -p demo --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" -o "$D/revoked-bt.xml" \
+	"$SAMPLES/documents/generic-ns.xml"
+"$ESEAL" seal -p demo-bb --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" -o "$D/revoked-bb.xml" \
+	"$SAMPLES/documents/generic-ns.xml"
+for f in revoked-bt revoked-bb; do
+	referee "$D/$f.xml" || fail "referee xmlsec1 rejects $f (the signature itself must be intact)"
+done
+verify_json 1 "$D/revoked-bt.xml"
+expect_seal 0 TOTAL-FAILED REVOKED "revoked on .*OCSP.*before the time-stamp"
+verify_json 2 "$D/revoked-bb.xml"
+expect_seal 0 INDETERMINATE REVOKED_NO_POE "revoked"
+pass "revoked certificate: B-T TOTAL-FAILED/REVOKED, B-B INDETERMINATE/REVOKED_NO_POE"
+
+# EN 319 132-1 baseline: a DataObjectFormat (with MimeType) for every signed data object. The same xmlsec1-signed
+# XAdES with and without it: both verify for xmlsec1; ours passes the first (B-B) and fails the second.
+certdig=$(openssl x509 -in "$PKI/dev-eseal.pem" -outform DER | openssl dgst -sha256 -binary | base64)
+xades_tmpl() { # OUT SIGNED-DATA-OBJECT-PROPERTIES
+	cat >"$1" <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:example:invoice"><Amount currency="JPY">1000</Amount><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="sig"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference Id="ref-doc" URI=""><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference><ds:Reference Type="http://uri.etsi.org/01903#SignedProperties" URI="#sp"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo><ds:Object><xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#sig"><xades:SignedProperties Id="sp"><xades:SignedSignatureProperties><xades:SigningTime>$(date -u +%Y-%m-%dT%H:%M:%SZ)</xades:SigningTime><xades:SigningCertificateV2><xades:Cert><xades:CertDigest><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>$certdig</ds:DigestValue></xades:CertDigest></xades:Cert></xades:SigningCertificateV2></xades:SignedSignatureProperties>$2</xades:SignedProperties></xades:QualifyingProperties></ds:Object></ds:Signature></Invoice>
+XML
+	xmlsec1 --sign --id-attr:Id "http://uri.etsi.org/01903/v1.3.2#:SignedProperties" \
+		--privkey-pem "$DEV_KEY,$PKI/dev-eseal.pem,$CA" --output "${1%.tmpl}" "$1"
+	referee "${1%.tmpl}" || fail "referee xmlsec1 rejects ${1%.tmpl}"
+}
+xades_tmpl "$D/xades-dof.xml.tmpl" '<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference="#ref-doc"><xades:MimeType>text/xml</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>'
+xades_tmpl "$D/xades-nodof.xml.tmpl" ''
+xades_tmpl "$D/xades-otherdof.xml.tmpl" '<xades:SignedDataObjectProperties><xades:DataObjectFormat ObjectReference="#elsewhere"><xades:MimeType>text/xml</xades:MimeType></xades:DataObjectFormat></xades:SignedDataObjectProperties>'
+verify_json 0 "$D/xades-dof.xml"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-B ] || fail "xmlsec1 XAdES with DataObjectFormat: level $(jf "d['seals'][0]['level']")"
+for f in nodof otherdof; do
+	verify_json 1 "$D/xades-$f.xml"
+	expect_seal 0 TOTAL-FAILED FORMAT_FAILURE \
+		"not a XAdES baseline signature: no xades:DataObjectFormat with a MimeType for the Reference ref-doc"
+done
+pass "XAdES without a DataObjectFormat for its data Reference (none, or naming another): TOTAL-FAILED/FORMAT_FAILURE"
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/o.key" -subj "/CN=Other Root" -days 2 -out "$D/other-root.pem" \
 	2>/dev/null
