@@ -99,7 +99,7 @@ referee() {
 		echo "xmlsec1 --verify: OK"
 		;;
 	cades)
-		openssl cms -verify -binary -inform DER -in "$f" -content "$orig" -CAfile "$PKI/root.pem" \
+		openssl cms -verify -cades -binary -inform DER -in "$f" -content "$orig" -CAfile "$PKI/root.pem" \
 			-purpose any -out /dev/null 2>"$t/cms" || { cat "$t/cms" >&2; rm -rf "$t"; echo "openssl cms: FAILED"; return 1; }
 		if python3 "$SRC/tests/lib/cms_tst.py" "$f" --signature "$t/sig" --token "$t/tst" 2>/dev/null; then
 			openssl ts -verify -token_in -in "$t/tst" -digest "$(openssl dgst -sha256 -r "$t/sig" | cut -d' ' -f1)" \

@@ -12,7 +12,7 @@ assert_grep "fake.pdf: named .pdf but not a PDF" "$ERR"
 assert_no_file "$D/out.pdf"
 cmp -s "$D/fake.pdf" "$D/fake.before" || fail "the input was modified"
 expect_exit 0 "$ESEAL" seal --profile demo-bb --format cades "$D/fake.pdf" -o "$D/fake.pdf.p7s"
-openssl cms -verify -binary -inform DER -in "$D/fake.pdf.p7s" -content "$D/fake.pdf" -CAfile "$ROOT" -purpose any \
+openssl cms -verify -cades -binary -inform DER -in "$D/fake.pdf.p7s" -content "$D/fake.pdf" -CAfile "$ROOT" -purpose any \
 	-out /dev/null 2>/dev/null || fail "openssl cms rejects the --format cades output"
 pass "a non-PDF named .pdf is refused (65) unless --format cades is given"
 

@@ -146,7 +146,7 @@ static CMS_ContentInfo *seal_digest(eseal_signer *s, const eseal_cms_options *o,
 
 static int referee_cms(const char *name)
 {
-	return tu_run("openssl cms -verify -binary -inform DER -in '%s.p7s' -content '%s' -CAfile '%s' -purpose any "
+	return tu_run("openssl cms -verify -cades -binary -inform DER -in '%s.p7s' -content '%s' -CAfile '%s' -purpose any "
 		      "-out /dev/null",
 		      path_in(name), path_in(name), tu_env("pki/root.pem"));
 }

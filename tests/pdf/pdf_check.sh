@@ -42,7 +42,7 @@ check_sealed() {
 		fail "$f: CMS without signing-certificate-v2"
 	grep -qE "object: signingTime" "$d/cms.txt" && fail "$f: PAdES CMS must not carry signing-time"
 	grep -q "eContent: <ABSENT>" "$d/cms.txt" || fail "$f: CMS is not detached"
-	openssl cms -verify -binary -inform DER -in "$d/sig.der" -content "$d/signed.bin" -CAfile "$ROOT" \
+	openssl cms -verify -cades -binary -inform DER -in "$d/sig.der" -content "$d/signed.bin" -CAfile "$ROOT" \
 		-purpose any -out /dev/null 2>"$d/verify" || fail "$f: openssl cms -verify: $(cat "$d/verify")"
 	if [ "$level" = B-T ]; then
 		python3 "$CMS_TST" "$d/sig.der" --signature "$d/sigval.bin" --token "$d/tst.der" ||

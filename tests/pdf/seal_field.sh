@@ -40,7 +40,7 @@ EOF
 	qpdf --check "$f" >"$d/qpdf" 2>&1 || fail "$f: qpdf --check failed: $(cat "$d/qpdf")"
 	grep -qiE "warning|error:" "$d/qpdf" && fail "$f: qpdf --check complains: $(cat "$d/qpdf")"
 	python3 "$SIGPY" "$f" --whole --data "$d/signed.bin" --cms "$d/sig.der" 2>"$d/sigpy" || fail "$f: $(cat "$d/sigpy")"
-	openssl cms -verify -binary -inform DER -in "$d/sig.der" -content "$d/signed.bin" -CAfile "$ROOT" \
+	openssl cms -verify -cades -binary -inform DER -in "$d/sig.der" -content "$d/signed.bin" -CAfile "$ROOT" \
 		-purpose any -out /dev/null 2>"$d/verify" || fail "$f: openssl cms -verify: $(cat "$d/verify")"
 	return 0
 }
