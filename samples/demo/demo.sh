@@ -89,6 +89,7 @@ referee() {
 	pdf)
 		pdfsig "$f" >"$t/pdfsig" 2>&1 || true
 		grep -q "Signature Validation: Signature is Valid" "$t/pdfsig" || { cat "$t/pdfsig" >&2; rm -rf "$t"; echo "pdfsig: invalid"; return 1; }
+		grep -q "^ *- Total document signed" "$t/pdfsig" || { cat "$t/pdfsig" >&2; rm -rf "$t"; echo "pdfsig: the seal does not cover the whole file"; return 1; }
 		qpdf --check "$f" >"$t/qpdf" 2>&1 || { cat "$t/qpdf" >&2; rm -rf "$t"; echo "qpdf --check: failed"; return 1; }
 		echo "pdfsig: valid; qpdf --check: ok"
 		;;
