@@ -1,9 +1,11 @@
-/* cms/chain_revocation.c: revocation of every certificate of a validated chain below its anchor, for a seal's signing
- * certificate and for the TSA certificate of a time-stamp, judged by the time the seal or token is proven to exist. */
+/* cms/chain_revocation.c: revocation of every certificate of a validated chain below its anchor: for a verifier, a
+ * seal's signing chain and a time-stamp's TSA chain judged by the time they are proven to exist; for a sealer, whether
+ * a chain is good now, before a certificate of it is relied on. */
 #include "verify/verify_internal.h"
 
 #include <openssl/x509v3.h>
 
+#include "rev_cache.h"
 #include "x509_text.h"
 
 static int has_revocation_pointers(X509 *cert)
@@ -104,21 +106,64 @@ static void signer_cert_status(int st, X509 *cert, int i, time_t rev_time, const
 int es_chain_revocation(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
 			const es_evidence *ev, time_t poe, const char *tsa_what, eseal_seal_report *s)
 {
-	char why[512];
-	const char *source = NULL;
-	time_t rev_time = 0;
-	int i, st, reason, ok = 1;
+	es_rev_result r;
+	int i, ok = 1;
 
 	/* The anchor is trusted by configuration; every certificate below it is checked. */
 	for (i = 0; i + 1 < sk_X509_num(chain); i++) {
 		X509 *cert = sk_X509_value(chain, i);
 
-		st = es_revocation_status(v, cert, sk_X509_value(chain, i + 1), ev, untrusted, poe, &rev_time, &reason,
-					  why, sizeof(why), &source);
+		es_revocation_status(v, cert, sk_X509_value(chain, i + 1), ev, untrusted, poe, &r);
 		if (tsa_what != NULL)
-			ok &= tsa_cert_status(st, cert, i, rev_time, reason, source, why, poe, tsa_what, s);
+			ok &= tsa_cert_status(r.status, cert, i, r.rev_time, r.rev_reason, r.source, r.why, poe,
+					      tsa_what, s);
 		else
-			signer_cert_status(st, cert, i, rev_time, source, why, poe, s);
+			signer_cert_status(r.status, cert, i, r.rev_time, r.source, r.why, poe, s);
 	}
 	return ok;
+}
+
+es_chain_status es_chain_status_now(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
+				    const char *whose, time_t *good_until, char *why, size_t why_len)
+{
+	es_rev_result r;
+	char name[512], b[32];
+	time_t now = time(NULL), until;
+	int i;
+
+	*good_until = 0;
+	if (sk_X509_num(chain) < 2) { /* a certificate that is its own anchor: nothing to ask about */
+		*good_until = now + ES_RC_NO_NEXT_UPDATE_SECS;
+		return ES_CHAIN_GOOD;
+	}
+	for (i = 0; i + 1 < sk_X509_num(chain); i++) {
+		X509 *cert = sk_X509_value(chain, i);
+
+		es_x509_name_line(X509_get_subject_name(cert), name, sizeof(name));
+		/* No data carried by a file and no proof of existence: what the responders say now decides. */
+		es_revocation_status(v, cert, sk_X509_value(chain, i + 1), NULL, untrusted, 0, &r);
+		if (r.status == ES_REV_REVOKED) {
+			snprintf(why, why_len, "the %s%s certificate %s was revoked on %s (%s, %s)", whose,
+				 i == 0 ? "" : "'s CA", name, es_fmt_time(r.rev_time, b, sizeof(b)), r.source,
+				 reason_name(r.rev_reason));
+			return ES_CHAIN_REVOKED;
+		}
+		if (r.status != ES_REV_GOOD && !has_revocation_pointers(cert)) {
+			snprintf(why, why_len,
+				 "the %s%s certificate %s names no OCSP responder and no CRL distribution point: its "
+				 "revocation status cannot be checked",
+				 whose, i == 0 ? "" : "'s CA", name);
+			return ES_CHAIN_UNCHECKABLE;
+		}
+		if (r.status != ES_REV_GOOD) {
+			snprintf(why, why_len, "revocation status of the %s%s certificate %s unknown: %s", whose,
+				 i == 0 ? "" : "'s CA", name, r.why);
+			return ES_CHAIN_UNKNOWN;
+		}
+		/* An answer without nextUpdate vouches for no period: it is asked again soon (the cache's rule). */
+		until = r.next_upd != 0 ? r.next_upd : now + ES_RC_NO_NEXT_UPDATE_SECS;
+		if (*good_until == 0 || until < *good_until)
+			*good_until = until;
+	}
+	return ES_CHAIN_GOOD;
 }

@@ -395,50 +395,53 @@ static int carried_status(const eseal_verifier *v, X509 *cert, X509 *issuer, con
 }
 
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
-			 STACK_OF(X509) * untrusted, time_t poe, time_t *rev_time, int *rev_reason, char *why,
-			 size_t why_len, const char **source)
+			 STACK_OF(X509) * untrusted, time_t poe, es_rev_result *r)
 {
 	rev_answer a;
 	char why2[512] = "", stale[512] = "";
 	size_t used;
 	int st = -1;
 
-	*rev_time = 0;
-	*rev_reason = ES_REV_REASON_NONE;
-	*source = NULL;
-	snprintf(why, why_len, "no revocation information");
+	memset(r, 0, sizeof(*r));
+	r->status = ES_REV_UNKNOWN;
+	r->rev_reason = ES_REV_REASON_NONE;
+	snprintf(r->why, sizeof(r->why), "no revocation information");
 	if (ev != NULL)
-		st = carried_status(v, cert, issuer, ev, untrusted, poe, &a, source, stale, sizeof(stale));
+		st = carried_status(v, cert, issuer, ev, untrusted, poe, &a, &r->source, stale, sizeof(stale));
 	if (st < 0 && v->offline) {
 		if (stale[0] != '\0')
-			snprintf(why, why_len,
+			snprintf(r->why, sizeof(r->why),
 				 "offline, and the revocation data the file carries for it is not usable: %s", stale);
 		else
-			snprintf(why, why_len, "offline and the file carries no revocation information for it");
-		return ES_REV_UNKNOWN;
+			snprintf(r->why, sizeof(r->why),
+				 "offline and the file carries no revocation information for it");
+		return r->status;
 	}
 	if (st < 0) {
-		st = ocsp_online(v, cert, issuer, untrusted, &a, why, why_len);
-		*source = st >= 0 ? "OCSP" : NULL;
+		st = ocsp_online(v, cert, issuer, untrusted, &a, r->why, sizeof(r->why));
+		r->source = st >= 0 ? "OCSP" : NULL;
 	}
 	if (st < 0) {
 		st = crl_online(v, cert, issuer, &a, why2, sizeof(why2));
-		*source = st >= 0 ? "CRL" : NULL;
+		r->source = st >= 0 ? "CRL" : NULL;
 	}
 	if (st >= 0) {
+		r->status = st;
+		r->this_upd = a.this_upd;
+		r->next_upd = a.next_upd;
 		if (st == ES_REV_REVOKED) {
-			*rev_time = a.rev_time;
-			*rev_reason = a.rev_reason;
+			r->rev_time = a.rev_time;
+			r->rev_reason = a.rev_reason;
 		}
-		return st;
+		return r->status;
 	}
 	if (why2[0] != '\0') {
-		used = strlen(why);
-		snprintf(why + used, why_len - used, "; %s", why2);
+		used = strlen(r->why);
+		snprintf(r->why + used, sizeof(r->why) - used, "; %s", why2);
 	}
 	if (stale[0] != '\0') {
-		used = strlen(why);
-		snprintf(why + used, why_len - used, "; %s", stale);
+		used = strlen(r->why);
+		snprintf(r->why + used, sizeof(r->why) - used, "; %s", stale);
 	}
-	return ES_REV_UNKNOWN;
+	return r->status;
 }

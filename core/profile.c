@@ -149,6 +149,33 @@ static int parse_bool(const char *key, const char *value, int *out, eseal_error 
 	return ESEAL_OK;
 }
 
+/* A key whose value is one word of a fixed set: the words and their values in one table, which the message lists. */
+typedef struct {
+	const char *word;
+	int value;
+} choice;
+
+static int parse_choice(const char *key, const char *value, const choice *choices, size_t n, int *out, eseal_error *err)
+{
+	char list[128] = "";
+	const char *sep;
+	size_t i, used = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(value, choices[i].word) == 0) {
+			*out = choices[i].value;
+			return ESEAL_OK;
+		}
+		sep = i == 0 ? "" : i + 1 == n ? " or " : ", ";
+		if (used < sizeof(list))
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", sep, choices[i].word);
+	}
+	return es_error_set(err, ESEAL_E_USAGE, "%s: '%s' is not %s", key, value, list);
+}
+
+static const choice tsa_revocation_choices[] = {{"require", ESEAL_TSA_REVOCATION_REQUIRE},
+						{"off", ESEAL_TSA_REVOCATION_OFF}};
+
 /* "x,y,w,h" in PDF points. */
 static int parse_rect(const char *value, double rect[4], eseal_error *err)
 {
@@ -243,6 +270,14 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 		if ((rc = parse_long(key, value, 0, 10, &n, err)) != ESEAL_OK)
 			return rc;
 		p->tsa_retries = (int)n;
+		return ESEAL_OK;
+	}
+	if (strcmp(key, "tsa-revocation") == 0) {
+		if ((rc = parse_choice(key, value, tsa_revocation_choices,
+				       sizeof(tsa_revocation_choices) / sizeof(tsa_revocation_choices[0]), &b, err)) !=
+		    ESEAL_OK)
+			return rc;
+		p->tsa_revocation = (eseal_tsa_revocation)b;
 		return ESEAL_OK;
 	}
 	if (strcmp(key, "level") == 0) {

@@ -63,6 +63,7 @@ static int open_tsa(eseal_sealer *s, eseal_error *err)
 	o.auth_file = p->tsa_auth_file;
 	o.ca_file = p->tsa_ca;
 	o.tls_ca_file = p->tsa_tls_ca;
+	o.revocation = p->tsa_revocation;
 	return eseal_tsa_open(&s->tsa, &o, err);
 }
 

@@ -1,7 +1,9 @@
 /* timestamp/tsa_client.c: the RFC 3161 client object: request building, the walk over the TSA URLs with
- * retries, and the learned token size. Transport is in tsa_http.c, response checks in tst_check.c. */
+ * retries, and the learned token size. Transport is in tsa_http.c, response checks in tst_check.c, the TSA
+ * certificate's revocation in tsa_revocation.c. */
 #include "eseal/timestamp.h"
 #include "tsa_internal.h"
+#include "tsa_revocation.h"
 #include "error_internal.h"
 #include "secret_internal.h"
 
@@ -33,8 +35,18 @@ struct eseal_tsa {
 	X509_STORE *store; /* trust anchors for TSA certificates, or NULL */
 	char *tls_ca_file; /* CA certificates for the TSA's HTTPS server certificate, or NULL (system bundle) */
 	es_http_pool *pool;
+	es_tsa_rev *rev; /* revocation check of the TSA certificates; NULL = off */
 	atomic_size_t max_token;
 };
+
+/* How one request to one URL ended. */
+typedef enum {
+	URL_OK = 0,
+	URL_TRANSIENT, /* unreachable, timeout, 5xx: another round may succeed */
+	URL_BAD,       /* the TSA answered wrongly: it will again, but it may be mended later */
+	URL_UNKNOWN,   /* a good token, but its TSA certificate's status cannot be had now (responder down) */
+	URL_REFUSED    /* a good token from a TSA that must not be used: certificate revoked, or uncheckable */
+} url_result;
 
 static const char *const reply_types[] = {"application/timestamp-reply", "application/timestamp-response", NULL};
 
@@ -143,6 +155,21 @@ int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *
 	}
 	if (opts->tls_ca_file != NULL && (rc = load_tls_ca(opts->tls_ca_file, &t->tls_ca_file, err)) != ESEAL_OK)
 		goto cleanup;
+	if (opts->revocation == ESEAL_TSA_REVOCATION_REQUIRE) {
+		/* Responders' answers are trusted through the same anchors as the TSA; without them no status is known. */
+		if (opts->ca_file == NULL) {
+			rc = es_error_set(err, ESEAL_E_CONFIG,
+					  "the TSA certificate's revocation status must be checked (tsa-revocation = "
+					  "require) but no TSA trust anchors are set (tsa-ca); set tsa-ca, or "
+					  "tsa-revocation = off");
+			goto cleanup;
+		}
+		if ((rc = es_tsa_rev_new(&t->rev, opts->ca_file, t->timeout_ms, err)) != ESEAL_OK)
+			goto cleanup;
+	} else if (opts->revocation != ESEAL_TSA_REVOCATION_OFF) {
+		rc = es_error_set(err, ESEAL_E_USAGE, "unknown TSA revocation policy %d", (int)opts->revocation);
+		goto cleanup;
+	}
 	if ((rc = es_http_pool_new(&t->pool, err)) != ESEAL_OK)
 		goto cleanup;
 	*out = t;
@@ -169,6 +196,7 @@ void eseal_tsa_free(eseal_tsa *t)
 	X509_STORE_free(t->store);
 	free(t->tls_ca_file);
 	es_http_pool_free(t->pool);
+	es_tsa_rev_free(t->rev);
 	free(t);
 }
 
@@ -226,16 +254,17 @@ cleanup:
 	return ret;
 }
 
-/* One request to one URL. Returns ES_HTTP_OK with *token set, or the failure class with reason. */
-static es_http_result try_url(eseal_tsa *t, const char *url, const unsigned char *digest, size_t digest_len,
-			      unsigned char **token, size_t *token_len, char *reason, size_t size)
+/* One request to one URL. Returns URL_OK with *token set, or the failure class with reason. */
+static url_result try_url(eseal_tsa *t, const char *url, const unsigned char *digest, size_t digest_len,
+			  unsigned char **token, size_t *token_len, char *reason, size_t size)
 {
 	TS_REQ *req = NULL;
 	unsigned char *body = NULL, *resp = NULL;
 	const unsigned char *tok = NULL;
 	size_t resp_len = 0, tok_len = 0;
 	es_http_request hr;
-	es_http_result res = ES_HTTP_PERMANENT;
+	url_result res = URL_BAD;
+	es_chain_status st;
 	int body_len;
 
 	req = make_request(t, digest, digest_len);
@@ -253,20 +282,25 @@ static es_http_result try_url(eseal_tsa *t, const char *url, const unsigned char
 	hr.userpwd = t->userpwd;
 	hr.tls_ca_file = t->tls_ca_file;
 	hr.max_response = ES_TSA_MAX_RESPONSE;
-	res = es_http_post(t->pool, &hr, &resp, &resp_len, reason, size);
-	if (res != ES_HTTP_OK)
-		goto cleanup;
+	switch (es_http_post(t->pool, &hr, &resp, &resp_len, reason, size)) {
+	case ES_HTTP_OK: break;
+	case ES_HTTP_TRANSIENT: res = URL_TRANSIENT; goto cleanup;
+	case ES_HTTP_PERMANENT: goto cleanup;
+	}
 	/* A TSA that answers wrongly is not going to answer rightly on a retry: permanent for this URL. */
-	res = ES_HTTP_PERMANENT;
 	if (!es_tst_check_response(resp, resp_len, req, t->store, &tok, &tok_len, reason, size))
 		goto cleanup;
+	if (t->rev != NULL && (st = es_tsa_rev_check(t->rev, tok, tok_len, reason, size)) != ES_CHAIN_GOOD) {
+		res = st == ES_CHAIN_UNKNOWN ? URL_UNKNOWN : URL_REFUSED;
+		goto cleanup;
+	}
 	if ((*token = OPENSSL_memdup(tok, tok_len)) == NULL) {
 		snprintf(reason, size, "out of memory");
 		goto cleanup;
 	}
 	*token_len = tok_len;
 	learn_size(t, tok_len);
-	res = ES_HTTP_OK;
+	res = URL_OK;
 cleanup:
 	OPENSSL_free(resp);
 	OPENSSL_free(body);
@@ -287,9 +321,9 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 {
 	char reason[ES_TSA_REASON_MAX];
 	char summary[ESEAL_ERROR_MESSAGE_MAX - 64] = "";
-	size_t i;
+	size_t i, refused;
 	int round;
-	es_http_result res;
+	url_result res;
 
 	*token = NULL;
 	*token_len = 0;
@@ -301,11 +335,13 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 		int transient = 0;
 
 		summary[0] = '\0';
+		refused = 0;
 		for (i = 0; i < t->n_urls; i++) {
 			res = try_url(t, t->urls[i], digest, digest_len, token, token_len, reason, sizeof(reason));
-			if (res == ES_HTTP_OK)
+			if (res == URL_OK)
 				return ESEAL_OK;
-			transient |= res == ES_HTTP_TRANSIENT;
+			transient |= res == URL_TRANSIENT;
+			refused += res == URL_REFUSED;
 			if (used < sizeof(summary))
 				used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%sTSA %s: %s",
 							 used ? "; " : "", t->urls[i], reason);
@@ -316,6 +352,10 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 			break;
 		pause_ms(round < 7 ? 250L * (round + 1) : 2000L);
 	}
+	/* Every TSA refused for what no retry mends (a revoked or uncheckable certificate): the configuration must
+	 * change, so a pipeline must not be told to try again later. */
+	if (refused == t->n_urls)
+		return es_error_set(err, ESEAL_E_CONFIG, "time-stamp refused: %s", summary);
 	if (round > 0)
 		return es_error_set(err, ESEAL_E_TSA, "time-stamp failed after %d rounds: %s", round + 1, summary);
 	return es_error_set(err, ESEAL_E_TSA, "time-stamp failed: %s", summary);

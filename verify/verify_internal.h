@@ -69,13 +69,20 @@ int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrust
 /* cms/revocation.c: status of cert (issued by issuer) from the evidence, then (unless offline) OCSP, then CRL.
  * Only fresh data counts: fetched answers current now; carried ones issued at or after poe (the time-stamp's genTime
  * that proves the seal existed, 0 = none) or else still fresh at the validation time; the rest is ignored.
- * Returns ES_REV_GOOD, ES_REV_REVOKED (*rev_time and *rev_reason set: a CRLReason code, or ES_REV_REASON_NONE
- * when the CRL entry or OCSP answer names none), or ES_REV_UNKNOWN with why filled. */
+ * Fills *r and returns r->status: ES_REV_GOOD, ES_REV_REVOKED (rev_time and rev_reason set: a CRLReason code, or
+ * ES_REV_REASON_NONE when the CRL entry or OCSP answer names none), or ES_REV_UNKNOWN with why filled. */
 enum { ES_REV_GOOD = 0, ES_REV_REVOKED, ES_REV_UNKNOWN };
 #define ES_REV_REASON_NONE (-1)
+typedef struct es_rev_result {
+	int status;
+	time_t rev_time;
+	int rev_reason;
+	const char *source;        /* what decided: "OCSP", "CRL", "CRL carried in the file", ...; NULL if unknown */
+	time_t this_upd, next_upd; /* validity of the answer that decided (next_upd 0 = it names no next update) */
+	char why[512];
+} es_rev_result;
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
-			 STACK_OF(X509) * untrusted, time_t poe, time_t *rev_time, int *rev_reason, char *why,
-			 size_t why_len, const char **source);
+			 STACK_OF(X509) * untrusted, time_t poe, es_rev_result *r);
 
 /* cms/chain_revocation.c: revocation of every certificate of chain (cert..anchor) but the anchor, reported into s.
  * tsa_what NULL: chain of the seal's signing certificate, poe = time proven by its time-stamp (0 = none).
@@ -83,6 +90,16 @@ int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, cons
  * voids the token (reported INDETERMINATE/REVOKED_NO_POE naming the certificate), else 1. */
 int es_chain_revocation(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
 			const es_evidence *ev, time_t poe, const char *tsa_what, eseal_seal_report *s);
+/* For a sealer: the status now of every certificate of chain (cert..anchor) below the anchor, asked online (OCSP,
+ * then CRL; answers kept in v's cache, so a batch asks once per certificate while they are fresh). whose names the
+ * chain in messages ("TSA": "the TSA certificate ...", "the TSA's CA certificate ..."). ES_CHAIN_GOOD with *good_until
+ * (when the first answer relied on stops being current); otherwise the first problem, why naming the certificate:
+ * ES_CHAIN_REVOKED (revocation time, source and reason), ES_CHAIN_UNCHECKABLE (the certificate names no OCSP
+ * responder and no CRL: a configuration matter), ES_CHAIN_UNKNOWN (no usable answer now: responder unreachable or
+ * answering badly; worth asking again later). */
+typedef enum { ES_CHAIN_GOOD = 0, ES_CHAIN_REVOKED, ES_CHAIN_UNCHECKABLE, ES_CHAIN_UNKNOWN } es_chain_status;
+es_chain_status es_chain_status_now(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
+				    const char *whose, time_t *good_until, char *why, size_t why_len);
 /* 1 when a TSA (or TSA CA) certificate revoked at rev_time for reason voids a token of gen_time: revoked at or
  * before genTime, or later for keyCompromise, cACompromise or no reason (RFC 3161 section 4). */
 int es_tsa_revocation_voids(time_t rev_time, int reason, time_t gen_time);

@@ -31,6 +31,13 @@ typedef enum {
 	ESEAL_PLACEMENT_DETACHED       /* separate XAdES file referencing external files */
 } eseal_placement;
 
+/* Whether a sealer checks, before it uses a time-stamp token, that the TSA certificate which signed it (and its CA
+ * certificates below the trust anchor) is not revoked. */
+typedef enum {
+	ESEAL_TSA_REVOCATION_REQUIRE = 0, /* status must be known good (OCSP, else CRL); needs TSA trust anchors */
+	ESEAL_TSA_REVOCATION_OFF          /* not checked: a revoked TSA's tokens are used (eseal verify rejects them) */
+} eseal_tsa_revocation;
+
 /* Every string is owned by the profile (heap), NULL when unset. */
 typedef struct eseal_profile {
 	char *name;
@@ -49,6 +56,7 @@ typedef struct eseal_profile {
 	char *tsa_policy;
 	long tsa_timeout_ms;
 	int tsa_retries;
+	eseal_tsa_revocation tsa_revocation;
 	eseal_level level;
 	/* PDF */
 	char *reason, *location, *contact;

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/error.h"
+#include "eseal/profile.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,10 @@ typedef struct eseal_tsa_options {
 	                             against the certificate in the token, chain not built */
 	const char *tls_ca_file;  /* https:// only: PEM CA certificates the TSA's TLS server certificate must chain
 	                             to, instead of the system's bundle; NULL = system bundle */
+	/* REQUIRE (the zero default): a token is used only when its TSA certificate and their CA certificates below
+	   the anchor are known not revoked, asked online (OCSP, else CRL) once per certificate while the answer is
+	   current; needs ca_file. OFF: not checked. */
+	eseal_tsa_revocation revocation;
 } eseal_tsa_options;
 
 int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err);
@@ -38,8 +43,11 @@ const EVP_MD *eseal_tsa_md(const eseal_tsa *tsa);
 
 /* Requests a token over data (hashed here with the client's md): random nonce, certReq=true.
  * The response is verified before it is returned: status granted, nonce, imprint, TSA signature,
- * certificate (timeStamping EKU) and ESS certificate id. *token is the DER TimeStampToken
- * (a CMS ContentInfo), OPENSSL_malloc'd. Thread-safe; connections are kept alive and reused. */
+ * certificate (timeStamping EKU), ESS certificate id and (revocation REQUIRE) the TSA certificate's revocation
+ * status. *token is the DER TimeStampToken (a CMS ContentInfo), OPENSSL_malloc'd. Thread-safe; connections are
+ * kept alive and reused. The TSA URLs are tried in order. Fails with ESEAL_E_CONFIG when every TSA was refused for
+ * a reason retrying cannot mend (its certificate revoked, or naming no OCSP responder and no CRL), else with
+ * ESEAL_E_TSA (unreachable, answering badly, the certificate's status unknown now: retry later). */
 int eseal_tsa_stamp(eseal_tsa *tsa, const unsigned char *data, size_t data_len, unsigned char **token,
 		    size_t *token_len, eseal_error *err);
 /* Same, for a digest the caller already computed with eseal_tsa_md(tsa). */

@@ -89,6 +89,7 @@ referee() {
 	pdf)
 		pdfsig "$f" >"$t/pdfsig" 2>&1 || true
 		grep -q "Signature Validation: Signature is Valid" "$t/pdfsig" || { cat "$t/pdfsig" >&2; rm -rf "$t"; echo "pdfsig: invalid"; return 1; }
+		grep -q "^ *- Total document signed" "$t/pdfsig" || { cat "$t/pdfsig" >&2; rm -rf "$t"; echo "pdfsig: the seal does not cover the whole file"; return 1; }
 		qpdf --check "$f" >"$t/qpdf" 2>&1 || { cat "$t/qpdf" >&2; rm -rf "$t"; echo "qpdf --check: failed"; return 1; }
 		echo "pdfsig: valid; qpdf --check: ok"
 		;;
@@ -99,7 +100,7 @@ referee() {
 		echo "xmlsec1 --verify: OK"
 		;;
 	cades)
-		openssl cms -verify -binary -inform DER -in "$f" -content "$orig" -CAfile "$PKI/root.pem" \
+		openssl cms -verify -cades -binary -inform DER -in "$f" -content "$orig" -CAfile "$PKI/root.pem" \
 			-purpose any -out /dev/null 2>"$t/cms" || { cat "$t/cms" >&2; rm -rf "$t"; echo "openssl cms: FAILED"; return 1; }
 		if python3 "$SRC/tests/lib/cms_tst.py" "$f" --signature "$t/sig" --token "$t/tst" 2>/dev/null; then
 			openssl ts -verify -token_in -in "$t/tst" -digest "$(openssl dgst -sha256 -r "$t/sig" | cut -d' ' -f1)" \

@@ -12,7 +12,7 @@ IN_SUM=$(sha256sum big.bin)
 expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo --level B-T big.bin -o big.bin.p7s
 assert_file big.bin.p7s
 [ "$(sha256sum big.bin)" = "$IN_SUM" ] || fail "input modified"
-openssl cms -verify -binary -inform DER -in big.bin.p7s -content big.bin -CAfile "$ROOT" -purpose any \
+openssl cms -verify -cades -binary -inform DER -in big.bin.p7s -content big.bin -CAfile "$ROOT" -purpose any \
 	-out /dev/null 2>verify.err || fail "openssl cms -verify refused the .p7s: $(cat verify.err)"
 pass "openssl cms -verify accepts the B-T .p7s"
 # The referee must refuse a changed file, or its "yes" proves nothing.
@@ -20,7 +20,7 @@ pass "openssl cms -verify accepts the B-T .p7s"
 python3 -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); d[1000] ^= 0xFF; open(sys.argv[2], "wb").write(d)' \
 	big.bin changed.bin
 cmp -s big.bin changed.bin && fail "changed.bin is not changed"
-if openssl cms -verify -binary -inform DER -in big.bin.p7s -content changed.bin -CAfile "$ROOT" -purpose any \
+if openssl cms -verify -cades -binary -inform DER -in big.bin.p7s -content changed.bin -CAfile "$ROOT" -purpose any \
 	-out /dev/null 2>/dev/null; then
 	fail "openssl cms -verify accepted a changed file"
 fi
@@ -61,7 +61,7 @@ pass "openssl ts -verify accepts the token for sha256(signature value)"
 
 # --- B-B: no unsigned attributes ---------------------------------------------------------------------------------
 expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb -o bb.p7s big.bin
-openssl cms -verify -binary -inform DER -in bb.p7s -content big.bin -CAfile "$ROOT" -purpose any -out /dev/null \
+openssl cms -verify -cades -binary -inform DER -in bb.p7s -content big.bin -CAfile "$ROOT" -purpose any -out /dev/null \
 	2>verify.err || fail "B-B: openssl cms -verify: $(cat verify.err)"
 openssl cms -cmsout -print -inform DER -in bb.p7s | grep -A1 'unsignedAttrs:' | grep >/dev/null '<ABSENT>' ||
 	fail "B-B carries unsigned attributes"
@@ -69,11 +69,11 @@ pass "B-B verifies and carries no time-stamp"
 
 # --- ECDSA (P-256, B-T) and RSA-PSS keys: the referee accepts both -----------------------------------------------
 expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-ec -o ec.p7s big.bin
-openssl cms -verify -binary -inform DER -in ec.p7s -content big.bin -CAfile "$ROOT" -purpose any -out /dev/null \
+openssl cms -verify -cades -binary -inform DER -in ec.p7s -content big.bin -CAfile "$ROOT" -purpose any -out /dev/null \
 	2>verify.err || fail "ECDSA: openssl cms -verify: $(cat verify.err)"
 openssl cms -cmsout -print -inform DER -in ec.p7s | grep >/dev/null 'ecdsa-with-SHA256' || fail "ECDSA: wrong signatureAlgorithm"
 expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb --sig-scheme pss -o pss.p7s big.bin
-openssl cms -verify -binary -inform DER -in pss.p7s -content big.bin -CAfile "$ROOT" -purpose any -out /dev/null \
+openssl cms -verify -cades -binary -inform DER -in pss.p7s -content big.bin -CAfile "$ROOT" -purpose any -out /dev/null \
 	2>verify.err || fail "PSS: openssl cms -verify: $(cat verify.err)"
 openssl cms -cmsout -print -inform DER -in pss.p7s | grep >/dev/null 'rsassaPss' || fail "PSS: wrong signatureAlgorithm"
 pass "ECDSA B-T and RSA-PSS .p7s verify"
@@ -82,7 +82,7 @@ pass "ECDSA B-T and RSA-PSS .p7s verify"
 truncate -s $((2147483648 + 4097)) huge.bin
 printf 'tail' >>huge.bin
 expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb -o huge.bin.p7s huge.bin
-openssl cms -verify -binary -inform DER -in huge.bin.p7s -content huge.bin -CAfile "$ROOT" -purpose any \
+openssl cms -verify -cades -binary -inform DER -in huge.bin.p7s -content huge.bin -CAfile "$ROOT" -purpose any \
 	-out /dev/null 2>verify.err || fail "2 GiB file: openssl cms -verify: $(cat verify.err)"
 rm -f huge.bin
 pass "a 2 GiB + 4 KiB file is sealed and verifies"
@@ -119,7 +119,7 @@ URL=$(start_tsa wrong-imprint)
 fault tsa-wrong-imprint 69 "TSA $URL: message imprint mismatch" --tsa "$URL"
 # A dead first TSA and a working second one: sealed.
 expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo --tsa "$DEAD" --tsa "$TSA_URL" -o failover.p7s big.bin
-openssl cms -verify -binary -inform DER -in failover.p7s -content big.bin -CAfile "$ROOT" -purpose any \
+openssl cms -verify -cades -binary -inform DER -in failover.p7s -content big.bin -CAfile "$ROOT" -purpose any \
 	-out /dev/null 2>/dev/null || fail "failover .p7s does not verify"
 pass "dead first TSA, working second: sealed"
 

@@ -33,7 +33,7 @@ seal_and_verify() { # name, then extra CLI arguments
 	local name=$1
 	shift
 	expect_exit 0 "$ESEAL" seal --format cades --level B-B --cert "$CHAIN" -o "$D/$name.p7s" "$@" "$D/data.bin"
-	openssl cms -verify -binary -inform DER -in "$D/$name.p7s" -content "$D/data.bin" -CAfile "$ROOT" \
+	openssl cms -verify -cades -binary -inform DER -in "$D/$name.p7s" -content "$D/data.bin" -CAfile "$ROOT" \
 		-purpose any -out /dev/null 2>"$D/verify.err" || fail "$name: openssl cms -verify: $(cat "$D/verify.err")"
 }
 ESEAL_PIN=$PIN seal_and_verify env --key "$KEY_URI"

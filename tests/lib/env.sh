@@ -9,8 +9,13 @@
 #   expect_exit CODE cmd  run cmd; fail unless it exits with CODE; its output is kept in $OUT and $ERR (files)
 #   tmpdir                a new directory, removed when the script exits (ESEAL_KEEP_TMP=1 keeps it)
 #   start_tsa MODE [args] start tests/lib/tsa_server.py in MODE (ok|garbage|http500|wrong-nonce|wrong-imprint|slow|
-#                         rejection|untrusted|revoked; args e.g. --delay 5, --auth-file F with user:password);
-#                         prints its URL; stopped when the script exits
+#                         rejection|untrusted|revoked; args e.g. --delay 5, --auth-file F with user:password,
+#                         --signer CERT KEY); prints its URL; stopped when the script exits
+#   pdfsig_check FILE N whole|part [--field NAME] [-- PDFSIG-OPTION...]  Poppler's pdfsig finds N valid signatures,
+#                         all but the last say "Not total document signed", the last says "Total document signed"
+#                         (whole: the file ends with it) or not (part: an update follows); tests/lib/pdfsig_check.awk
+#   demo_profile FILE NAME [KEY=VALUE...]  writes a configuration FILE whose [profile NAME] is the fixture's demo
+#                         profile (B-T, the fixture's TSA, tsa-ca) plus these keys (e.g. tsa-revocation=off)
 #   assert_file F / assert_no_file F / assert_grep REGEX FILE
 #   dev_nss DIR           an NSS database in DIR holding the development key and chain as nickname "dev", for
 #                         Poppler's pdfsig (-nssdir sql:DIR -nick dev): the signatures of a tool we did not write
@@ -104,6 +109,28 @@ dev_nss() {
 }
 assert_no_file() { [ ! -e "$1" ] || fail "file $1 must not exist"; }
 assert_grep() { grep -Eq -- "$1" "$2" || fail "'$1' not found in $2: $(head -c 500 "$2")"; }
+
+pdfsig_check() {
+	local file=$1 n=$2 cover=$3 field= why
+	shift 3
+	if [ "${1:-}" = --field ]; then
+		field=$2
+		shift 2
+	fi
+	[ "${1:-}" != -- ] || shift
+	why=$(pdfsig -nocert "$@" "$file" 2>&1 | awk -v n="$n" -v cover="$cover" -v field="$field" \
+		-f "$ESEAL_LIB_DIR/pdfsig_check.awk") || fail "$file: $why"
+}
+
+demo_profile() {
+	local file=$1 name=$2 kv
+	shift 2
+	sed -n '/^\[profile demo\]$/,/^$/p' "$ESEAL_CONFIG" | sed "s/^\[profile demo\]$/[profile $name]/" >"$file"
+	grep -q '^key = ' "$file" || fail "no [profile demo] in $ESEAL_CONFIG"
+	for kv in "$@"; do
+		printf '%s = %s\n' "${kv%%=*}" "${kv#*=}" >>"$file"
+	done
+}
 
 # start_tsa MODE [tsa_server.py options]: a private TSA (e.g. misbehaving); prints its URL.
 start_tsa() {

@@ -8,7 +8,7 @@
 #
 #   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow|rejection|untrusted|revoked]
 #                 [--delay S] [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp] [--auth-file F]
-#                 [--tls CERT KEY]
+#                 [--tls CERT KEY] [--signer CERT KEY]
 # Modes: garbage = 200 with random bytes; http500 = HTTP 500; wrong-nonce / wrong-imprint = a valid signed reply
 # to a query with another nonce / imprint; slow = waits --delay seconds, then answers; rejection = a signed
 # TimeStampResp with status rejection (badAlg: the query is re-made with MD5, which the TSA refuses);
@@ -16,6 +16,8 @@
 # revoked = a valid reply signed by pki/tsa-revoked.pem, a TSA of the demo CA revoked before the server started.
 # --auth-file F (one line user:password): POSTs without that HTTP basic authorization get 401.
 # --tls CERT KEY: HTTPS instead of HTTP, with this PEM server certificate (chain after it) and key.
+# --signer CERT KEY: (mode ok) sign tokens with this TSA certificate and key instead of pki/tsa.*, e.g. a TSA
+# certificate a test made from the demo CA; the token carries pki/ca.pem as its chain.
 # DIR is a testenv or demo directory made by samples/demo/mkpki.sh (uses DIR/pki/{tsa,ocsp,ca}.*).
 import argparse
 import http.server
@@ -212,6 +214,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with self.server.serial_lock:
             if o.mode == "untrusted":
                 signer = ["-inkey", os.path.join(pki, "rogue-tsa.key"), "-signer", os.path.join(pki, "rogue-tsa.pem")]
+            elif o.signer:
+                signer = ["-inkey", o.signer[1], "-signer", o.signer[0], "-chain", os.path.join(pki, "ca.pem")]
             elif o.mode == "revoked":
                 signer = ["-inkey", os.path.join(pki, "tsa-revoked.key"), "-signer",
                           os.path.join(pki, "tsa-revoked.pem"), "-chain", os.path.join(pki, "ca.pem")]
@@ -246,6 +250,7 @@ def main(role="tsa"):
     ap.add_argument("--config", default=os.path.join(HERE, "tsa.cnf"))
     ap.add_argument("--auth-file", help="require HTTP basic authorization with the user:password in this file")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this PEM certificate and key")
+    ap.add_argument("--signer", nargs=2, metavar=("CERT", "KEY"), help="sign tokens with this TSA certificate and key")
     opts = ap.parse_args()
     opts.auth = None
     if opts.auth_file:

@@ -52,22 +52,28 @@ static const char *memfind(const char *hay, size_t len, const char *needle)
 	return NULL;
 }
 
-/* Number of signatures pdfsig reports as valid (the referee, not our code). */
+/* Number of signatures pdfsig reports as valid (the referee, not our code), if exactly one of them (the seal just
+ * made) covers the whole file and every other says it does not; else -1. */
 static int pdfsig_valid(const char *path)
 {
 	char cmd[1024], line[512];
 	FILE *p;
-	int n = 0;
+	int n = 0, total = 0, partial = 0;
 
 	snprintf(cmd, sizeof(cmd), "pdfsig '%s' 2>/dev/null", path);
 	p = popen(cmd, "r");
 	if (p == NULL)
 		return -1;
-	while (fgets(line, sizeof(line), p) != NULL)
+	while (fgets(line, sizeof(line), p) != NULL) {
 		if (strstr(line, "Signature is Valid") != NULL)
 			n++;
+		if (strstr(line, "- Total document signed") != NULL)
+			total++;
+		if (strstr(line, "- Not total document signed") != NULL)
+			partial++;
+	}
 	pclose(p);
-	return n;
+	return total == 1 && partial == n - 1 ? n : -1;
 }
 
 static int setup(void **state)

@@ -34,7 +34,8 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* Opens a client on the given URLs (NULL-terminated) with the fixture's root as TSA trust anchor. */
+/* Opens a client on the given URLs (NULL-terminated) with ca_file as TSA trust anchors. The TSA certificate's
+ * revocation is checked when anchors are given (without them it cannot be, and eseal_tsa_open refuses that). */
 static eseal_tsa *open_tsa(const char *ca_file, long timeout_ms, int retries, const char *policy, ...)
 {
 	const char *urls[8];
@@ -56,6 +57,7 @@ static eseal_tsa *open_tsa(const char *ca_file, long timeout_ms, int retries, co
 	o.timeout_ms = timeout_ms;
 	o.retries = retries;
 	o.policy_oid = policy;
+	o.revocation = ca_file != NULL ? ESEAL_TSA_REVOCATION_REQUIRE : ESEAL_TSA_REVOCATION_OFF;
 	if (eseal_tsa_open(&t, &o, &err) != ESEAL_OK)
 		fail_msg("eseal_tsa_open: %s", err.message);
 	return t;
@@ -110,7 +112,7 @@ static void test_stamp_ok_referee(void **state)
 static void test_stamp_sha512_no_ca(void **state)
 {
 	const char *urls[] = {tsa_url};
-	eseal_tsa_options o = {.urls = urls, .n_urls = 1, .md = EVP_sha512()};
+	eseal_tsa_options o = {.urls = urls, .n_urls = 1, .md = EVP_sha512(), .revocation = ESEAL_TSA_REVOCATION_OFF};
 	eseal_tsa *t = NULL;
 	unsigned char *tok = NULL;
 	size_t tok_len = 0;
@@ -359,6 +361,7 @@ static void test_basic_auth_on_the_wire(void **state)
 	o.urls = urls;
 	o.n_urls = 1;
 	o.auth_file = auth;
+	o.revocation = ESEAL_TSA_REVOCATION_OFF;
 	assert_int_equal(eseal_tsa_open(&t, &o, &err), ESEAL_OK);
 	/* The probe refuses with 401: a permanent failure, named, and the password is nowhere in the message. */
 	expect_tsa_failure(t, srv.url, "HTTP status 401");
@@ -370,6 +373,60 @@ static void test_basic_auth_on_the_wire(void **state)
 	/* base64("user:pa:ss"): everything after the first colon is the password, colons included. */
 	assert_string_equal(line, "Basic dXNlcjpwYTpzcw==\n");
 	eseal_tsa_free(t);
+	tu_tsa_stop(&srv);
+}
+
+/* The TSA certificate's revocation (REQUIRE, the default): a revoked TSA's good token is refused with
+ * ESEAL_E_CONFIG naming the certificate; a good second URL is used instead; without anchors the check cannot run. */
+static void test_revoked_tsa(void **state)
+{
+	tu_tsa srv;
+	eseal_tsa *t;
+	unsigned char *tok = NULL;
+	size_t tok_len = 0;
+	eseal_error err = {0};
+	const char *urls[1];
+	eseal_tsa_options o;
+
+	assert_int_equal(tu_tsa_start(&srv, "revoked", NULL), 0);
+	t = open_tsa(tu_env("pki/root.pem"), 0, 0, NULL, srv.url, (char *)NULL);
+	assert_int_equal(stamp(t, "x", &tok, &tok_len, &err), ESEAL_E_CONFIG);
+	assert_null(tok);
+	fprintf(stderr, "message: %s\n", err.message);
+	assert_non_null(strstr(err.message, srv.url));
+	assert_non_null(strstr(err.message, "the TSA certificate CN=eseal Demo Revoked TSA"));
+	assert_non_null(strstr(err.message, "was revoked on "));
+	/* Asked again (the verdict is remembered): the same answer. */
+	eseal_error_clear(&err);
+	assert_int_equal(stamp(t, "y", &tok, &tok_len, &err), ESEAL_E_CONFIG);
+	eseal_tsa_free(t);
+
+	t = open_tsa(tu_env("pki/root.pem"), 0, 0, NULL, srv.url, tsa_url, (char *)NULL);
+	assert_int_equal(stamp(t, "x", &tok, &tok_len, &err), ESEAL_OK);
+	OPENSSL_free(tok);
+	tok = NULL;
+	eseal_tsa_free(t);
+
+	/* OFF: the revoked TSA's token is returned (the profile's documented risk). */
+	memset(&o, 0, sizeof(o));
+	urls[0] = srv.url;
+	o.urls = urls;
+	o.n_urls = 1;
+	o.ca_file = tu_env("pki/root.pem");
+	o.revocation = ESEAL_TSA_REVOCATION_OFF;
+	assert_int_equal(eseal_tsa_open(&t, &o, &err), ESEAL_OK);
+	assert_int_equal(stamp(t, "x", &tok, &tok_len, &err), ESEAL_OK);
+	OPENSSL_free(tok);
+	eseal_tsa_free(t);
+	t = NULL;
+
+	/* REQUIRE without trust anchors: refused at open, as a configuration error. */
+	o.ca_file = NULL;
+	o.revocation = ESEAL_TSA_REVOCATION_REQUIRE;
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_tsa_open(&t, &o, &err), ESEAL_E_CONFIG);
+	assert_null(t);
+	assert_non_null(strstr(err.message, "tsa-ca"));
 	tu_tsa_stop(&srv);
 }
 
@@ -443,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_basic_auth_accepted),
 		cmocka_unit_test(test_digest_length_checked),
 		cmocka_unit_test(test_basic_auth_on_the_wire),
+		cmocka_unit_test(test_revoked_tsa),
 		cmocka_unit_test(test_gen_time_garbage),
 		cmocka_unit_test(test_concurrent),
 	};

@@ -65,7 +65,7 @@ WRONGHOST_URL=$(start_https wronghost.pem wronghost.key)
 expect_exit 0 "$ESEAL" seal --config tls.conf --profile tls --tsa "$URL" -o ok.p7s doc.bin
 assert_file ok.p7s
 grep -Eq '"POST / HTTP/1.1" 200' "$(log_of "$URL")" || fail "the TLS TSA did not answer: $(cat "$(log_of "$URL")")"
-openssl cms -verify -binary -inform DER -in ok.p7s -content doc.bin -CAfile "$ROOT" -purpose any -out /dev/null \
+openssl cms -verify -cades -binary -inform DER -in ok.p7s -content doc.bin -CAfile "$ROOT" -purpose any -out /dev/null \
 	2>verify.err || fail "openssl cms -verify refused the .p7s: $(cat verify.err)"
 python3 "$ESEAL_LIB_DIR/cms_tst.py" ok.p7s --signature sig.bin --token token.der || fail "no time-stamp token in ok.p7s"
 SIG_HASH=$(openssl dgst -sha256 -r sig.bin | cut -d' ' -f1)
@@ -80,7 +80,7 @@ fi
 pass "https TSA trusted through tsa-tls-ca: sealed; openssl cms -verify and ts -verify accept"
 # The same trust from the command line: --tsa-tls-ca overrides a profile without the key.
 expect_exit 0 "$ESEAL" seal --config tls.conf --profile system --tsa-tls-ca "$D/tls-ca.pem" --tsa "$URL" -o cli.p7s doc.bin
-openssl cms -verify -binary -inform DER -in cli.p7s -content doc.bin -CAfile "$ROOT" -purpose any -out /dev/null \
+openssl cms -verify -cades -binary -inform DER -in cli.p7s -content doc.bin -CAfile "$ROOT" -purpose any -out /dev/null \
 	2>verify.err || fail "openssl cms -verify refused cli.p7s: $(cat verify.err)"
 pass "--tsa-tls-ca on the command line trusts the https TSA"
 

@@ -1,7 +1,8 @@
 # tests/verify/lib.sh: helpers for the verify script tests (sourced after tests/lib/env.sh).
 # verify_json CODE FILE [eseal verify options]: runs `eseal verify --json --trust $ROOT`, asserts the exit status,
 # and keeps the JSON in $OUT; jf EXPR evaluates a Python expression over it (d = the object of the first file).
-# Referees we did not write: pdfsig_all_valid FILE N (Poppler finds N signatures, all valid), qpdf_ok FILE,
+# Referees we did not write: pdfsig_all_valid FILE N whole|part (Poppler finds N signatures, all valid, the last one
+# covering the whole file or followed by an update: tests/lib/env.sh pdfsig_check), qpdf_ok FILE,
 # renders_differ A B (Poppler's pdftoppm draws page 1 of A and B differently).
 # gencrl DIR OUT HOURS [prefix...]: a DER CRL of the issuing CA valid HOURS, by `openssl ca -gencrl` on a copy of the
 # CA's database in DIR (the fixture's crlnumber stays untouched), run under prefix (e.g. faketime -f -2h); OUT.pem too.
@@ -49,12 +50,8 @@ errors_match() {
 	grep -Eq -- "$2" <<<"$errs" || fail "seal $1: no reason matching '$2': $(head -c 1500 "$OUT")"
 }
 
-pdfsig_all_valid() { # FILE N
-	local out n v
-	out=$(pdfsig -nocert "$1" 2>&1 || true)
-	n=$(grep -c 'Signature Validation:' <<<"$out" || true)
-	v=$(grep -c 'Signature Validation: Signature is Valid' <<<"$out" || true)
-	[ "$n" = "$2" ] && [ "$v" = "$2" ] || fail "pdfsig on $(basename "$1"): $v of $n signatures valid, want $2: $out"
+pdfsig_all_valid() { # FILE N whole|part
+	pdfsig_check "$1" "$2" "${3:?pdfsig_all_valid FILE N whole|part}"
 }
 
 qpdf_ok() { # FILE

@@ -13,7 +13,7 @@ printf 'another document\n' >"$D/other.txt"
 "$ESEAL" seal -p demo-bb --format cades -o "$D/bb.p7s" "$D/report.txt"
 "$ESEAL" seal -p demo-ec --format cades -o "$D/ec.p7s" "$D/report.txt"
 "$ESEAL" seal -p demo --format cades -o "$D/other.txt.p7s" "$D/other.txt"
-openssl cms -verify -binary -inform DER -in "$D/report.txt.p7s" -content "$D/report.txt" -CAfile "$ROOT" \
+openssl cms -verify -cades -binary -inform DER -in "$D/report.txt.p7s" -content "$D/report.txt" -CAfile "$ROOT" \
 	-purpose any -out /dev/null 2>/dev/null || fail "referee openssl cms rejects our .p7s"
 
 verify_json 0 "$D/report.txt.p7s"   # data found beside it
@@ -28,7 +28,7 @@ pass "own CAdES B-T (data beside), B-B and EC (--data): TOTAL-PASSED"
 
 openssl cms -sign -cades -binary -outform DER -in "$D/report.txt" -signer "$PKI/dev-eseal.pem" -inkey "$DEV_KEY" \
 	-certfile "$CA" -md sha256 -out "$D/openssl.p7s"
-openssl cms -verify -binary -inform DER -in "$D/openssl.p7s" -content "$D/report.txt" -CAfile "$ROOT" -purpose any \
+openssl cms -verify -cades -binary -inform DER -in "$D/openssl.p7s" -content "$D/report.txt" -CAfile "$ROOT" -purpose any \
 	-out /dev/null 2>/dev/null || fail "referee"
 verify_json 0 "$D/openssl.p7s" --data "$D/report.txt"
 expect_seal 0 TOTAL-PASSED None

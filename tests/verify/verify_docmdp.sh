@@ -33,7 +33,7 @@ qpdf_ok "$D/form.pdf"
 "$ESEAL" seal -p demo --certify annotations -o "$D/p3.pdf" "$D/form.pdf"
 for p in 1 2 3; do
 	qpdf_ok "$D/p$p.pdf"
-	pdfsig_all_valid "$D/p$p.pdf" 1
+	pdfsig_all_valid "$D/p$p.pdf" 1 whole
 	verify_json 0 "$D/p$p.pdf"
 done
 sigdict=$(python3 "$ESEAL_SRC/tests/pdf/pdf_sig.py" "$D/p3.pdf" --dict 2>/dev/null)
@@ -44,7 +44,7 @@ pass "certified P=1, P=2 and P=3 (eseal): pdfsig valid, TOTAL-PASSED"
 $MDP certify "$D/form.pdf" "$D/p3o.pdf" --p 3 --key "$DEV_KEY" --cert "$PKI/dev-eseal.pem" --chain "$CA"
 $MDP note "$D/p3o.pdf" "$D/p3o-note.pdf"
 qpdf_ok "$D/p3o-note.pdf"
-pdfsig_all_valid "$D/p3o-note.pdf" 1
+pdfsig_all_valid "$D/p3o-note.pdf" 1 part
 verify_json 0 "$D/p3o-note.pdf"
 [ "$(jf "d['seals'][0]['id']")" = certification ] || fail "p3o: $(head -c 1500 "$OUT")"
 [ "$(jf "any('(DocMDP P=3): annotations (added: Text)' in w for w in d['seals'][0]['warnings'])")" = True ] ||
@@ -72,7 +72,8 @@ variant() {
 permitted() {
 	local p=$1 mode=$2 n=$3 kind=$4 f=$D/p$1-$2.pdf i
 	variant "$p" "$mode"
-	pdfsig_all_valid "$f" "$n"
+	# a second signature ends the file; with one, the permitted change follows it
+	pdfsig_all_valid "$f" "$n" "$([ "$n" = 1 ] && echo part || echo whole)"
 	verify_json 0 "$f"
 	[ "$(jf "len(d['seals'])")" = "$n" ] || fail "P=$p $mode: $n seals expected: $(head -c 1500 "$OUT")"
 	i=$(seal_index "${CERT_ID[$p]}")
@@ -149,7 +150,7 @@ done
 for m in fill fill-inplace; do
 	$MDP $m "$D/v2.pdf" "$D/v2-$m.pdf"
 	qpdf_ok "$D/v2-$m.pdf"
-	pdfsig_all_valid "$D/v2-$m.pdf" 1
+	pdfsig_all_valid "$D/v2-$m.pdf" 1 part
 	renders_differ "$D/v2.pdf" "$D/v2-$m.pdf"
 	verify_json 0 "$D/v2-$m.pdf"
 	[ "$(jf "any('(DocMDP P=2): form fill' in w for w in d['seals'][0]['warnings'])")" = True ] ||
@@ -160,7 +161,7 @@ for pv in 2:sig 2:widget 3:sig 3:annot; do
 	p=${pv%:*} via=${pv#*:}
 	$MDP ap-repurpose-$via "$D/v$p.pdf" "$D/v$p-$via.pdf"
 	qpdf_ok "$D/v$p-$via.pdf"
-	pdfsig_all_valid "$D/v$p-$via.pdf" 1
+	pdfsig_all_valid "$D/v$p-$via.pdf" 1 part
 	renders_differ "$D/v$p.pdf" "$D/v$p-$via.pdf"
 	verify_json 1 "$D/v$p-$via.pdf"
 	[ "$(jf "d['seals'][0]['modified_after']")" = True ] || fail "P=$p repurpose $via: $(head -c 1500 "$OUT")"
@@ -175,12 +176,12 @@ done
 $MDP form "$SAMPLES/documents/report.pdf" "$D/ro.pdf" --readonly
 "$ESEAL" seal -p demo --certify form-fill -o "$D/ro2.pdf" "$D/ro.pdf"
 qpdf_ok "$D/ro2.pdf"
-pdfsig_all_valid "$D/ro2.pdf" 1
+pdfsig_all_valid "$D/ro2.pdf" 1 whole
 verify_json 0 "$D/ro2.pdf"
 for m in fill fill-inplace; do
 	$MDP $m "$D/ro2.pdf" "$D/ro2-$m.pdf" --keep-value --text "9,999,999 JPY"
 	qpdf_ok "$D/ro2-$m.pdf"
-	pdfsig_all_valid "$D/ro2-$m.pdf" 1
+	pdfsig_all_valid "$D/ro2-$m.pdf" 1 part
 	qpdf --qdf --object-streams=disable "$D/ro2-$m.pdf" "$D/ro2-$m.qdf"
 	grep -aq "/V (1,234 JPY)" "$D/ro2-$m.qdf" || fail "ro2-$m: the read-only value is not kept"
 	renders_differ "$D/ro2.pdf" "$D/ro2-$m.pdf"
@@ -201,7 +202,7 @@ pass "P=2: a read-only field's appearance (new or rewritten) or value changed: r
 cp "$D/p2-eseal.pdf" "$D/p2a.pdf"
 $MDP fill "$D/p2a.pdf" "$D/p2a-fill.pdf"
 qpdf_ok "$D/p2a-fill.pdf"
-pdfsig_all_valid "$D/p2a-fill.pdf" 2
+pdfsig_all_valid "$D/p2a-fill.pdf" 2 part
 verify_json 0 "$D/p2a-fill.pdf"
 [ "$(jf "[s['modified_after'] for s in d['seals']]")" = "[False, False]" ] || fail "approval then fill: $(head -c 1500 "$OUT")"
 i=$(seal_index eSeal2)
@@ -220,7 +221,7 @@ pass "P=2: page content changed after the approval seal: both seals report it"
 cp "$D/p2-pdfsig-field.pdf" "$D/p2b.pdf"
 $MDP fill "$D/p2b.pdf" "$D/p2b-fill.pdf"
 qpdf_ok "$D/p2b-fill.pdf"
-pdfsig_all_valid "$D/p2b-fill.pdf" 2
+pdfsig_all_valid "$D/p2b-fill.pdf" 2 part
 verify_json 0 "$D/p2b-fill.pdf"
 pass "P=2: approval by pdfsig in the form's signature field, then form filled: both pass"
 
@@ -232,7 +233,7 @@ $LTA dss "$D/j1.pdf" "$D/j1-lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --ocsp 
 $LTA dts "$D/j1-lt.pdf" "$D/j1-lta.pdf" --tsa "$TSA_URL"
 qpdf_ok "$D/j1-lta.pdf"
 # (pdfsig cannot check document time-stamps, verify_pades referees them with openssl ts: only the seal here)
-pdfsig_all_valid "$D/j1-lt.pdf" 1
+pdfsig_all_valid "$D/j1-lt.pdf" 1 part
 verify_json 0 "$D/j1-lta.pdf"
 [ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "P=1 LTA level: $(head -c 1500 "$OUT")"
 [ "$(jf "any('(DocMDP P=1): validation data (DSS), document time-stamp' in w for w in d['seals'][0]['warnings'])")" \

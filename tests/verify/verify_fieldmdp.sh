@@ -68,7 +68,7 @@ qpdf_ok "$D/inc.pdf"
 "$ESEAL" seal -p demo --certify form-fill -o "$D/inc-c.pdf" "$D/inc.pdf"
 "$ESEAL" seal -p demo --field approval -o "$D/inc-s.pdf" "$D/inc-c.pdf"
 qpdf_ok "$D/inc-s.pdf"
-pdfsig_all_valid "$D/inc-s.pdf" 2
+pdfsig_all_valid "$D/inc-s.pdf" 2 whole
 [ "$(refs "$D/inc-s.pdf" approval)" = "FieldMDP:Include:amount:data=catalog" ] ||
 	fail "/Reference of the approval seal: $(refs "$D/inc-s.pdf" approval)"
 verify_json 0 "$D/inc-s.pdf"
@@ -76,13 +76,13 @@ pass "/Lock /Include: FieldMDP reference written (qpdf --json), pdfsig valid, ve
 
 $MDP fill "$D/inc-s.pdf" "$D/inc-amount.pdf" --field amount
 qpdf_ok "$D/inc-amount.pdf"
-pdfsig_all_valid "$D/inc-amount.pdf" 2
+pdfsig_all_valid "$D/inc-amount.pdf" 2 part
 locked_fail "$D/inc-amount.pdf" amount
 pass "/Include: the locked field filled later: the approval seal fails naming it, the certification passes"
 
 $MDP fill "$D/inc-s.pdf" "$D/inc-comment.pdf" --field comment
 qpdf_ok "$D/inc-comment.pdf"
-pdfsig_all_valid "$D/inc-comment.pdf" 2
+pdfsig_all_valid "$D/inc-comment.pdf" 2 part
 unlocked_pass "$D/inc-comment.pdf"
 pass "/Include: an unlocked field filled later: permitted (DocMDP P=2)"
 
@@ -92,7 +92,7 @@ $MDP form "$REPORT" "$D/all.pdf" --lock All
 "$ESEAL" seal -p demo --field approval -o "$D/all-s.pdf" "$D/all-c.pdf"
 [ "$(refs "$D/all-s.pdf" approval)" = "FieldMDP:All:data=catalog" ] || fail "/All: $(refs "$D/all-s.pdf" approval)"
 $MDP fill "$D/all-s.pdf" "$D/all-comment.pdf" --field comment
-pdfsig_all_valid "$D/all-comment.pdf" 2
+pdfsig_all_valid "$D/all-comment.pdf" 2 part
 locked_fail "$D/all-comment.pdf" comment
 pass "/Lock /All: any field filled later fails the seal, naming it"
 
@@ -102,10 +102,10 @@ $MDP form "$REPORT" "$D/exc.pdf" --lock Exclude:comment
 [ "$(refs "$D/exc-s.pdf" approval)" = "FieldMDP:Exclude:comment:data=catalog" ] ||
 	fail "/Exclude: $(refs "$D/exc-s.pdf" approval)"
 $MDP fill "$D/exc-s.pdf" "$D/exc-comment.pdf" --field comment
-pdfsig_all_valid "$D/exc-comment.pdf" 2
+pdfsig_all_valid "$D/exc-comment.pdf" 2 part
 unlocked_pass "$D/exc-comment.pdf"
 $MDP fill "$D/exc-s.pdf" "$D/exc-amount.pdf" --field amount
-pdfsig_all_valid "$D/exc-amount.pdf" 2
+pdfsig_all_valid "$D/exc-amount.pdf" 2 part
 locked_fail "$D/exc-amount.pdf" amount
 pass "/Lock /Exclude comment: comment may be filled, amount may not"
 
@@ -114,7 +114,7 @@ python3 "$ESEAL_SRC/tests/pdf/make_form.py" full-lockall "$D/full.pdf"
 "$ESEAL" seal -p demo --field approval.seal -o "$D/full-a.pdf" "$D/full.pdf"
 "$ESEAL" seal -p demo-bb --field office.stamp -o "$D/full-b.pdf" "$D/full-a.pdf"
 qpdf_ok "$D/full-b.pdf"
-pdfsig_all_valid "$D/full-b.pdf" 2
+pdfsig_all_valid "$D/full-b.pdf" 2 whole
 verify_json 1 "$D/full-b.pdf"
 [ "$(jf "d['seals'][0]['id']")" = approval.seal ] || fail "full-b: $(head -c 1500 "$OUT")"
 errors_match 0 "form field office.stamp is locked by this signature \\(FieldMDP /All\\)"
@@ -124,7 +124,7 @@ pass "/Lock /All: a locked empty signature field signed later fails the first se
 # --- a certification into the locked field: DocMDP and FieldMDP in one /Reference ---
 "$ESEAL" seal -p demo --certify form-fill --field approval -o "$D/both.pdf" "$D/inc.pdf"
 qpdf_ok "$D/both.pdf"
-pdfsig_all_valid "$D/both.pdf" 1
+pdfsig_all_valid "$D/both.pdf" 1 whole
 [ "$(refs "$D/both.pdf" approval)" = "DocMDP:P2 FieldMDP:Include:amount:data=catalog" ] ||
 	fail "certify + lock: $(refs "$D/both.pdf" approval)"
 $MDP fill "$D/both.pdf" "$D/both-amount.pdf" --field amount
@@ -147,7 +147,7 @@ for kid in name ref; do
 	verify_json 0 "$D/tree-$kid-s.pdf"
 	$MDP value-only "$D/tree-$kid-s.pdf" "$D/tree-$kid-p.pdf" --field client --text "EVIL Corp"
 	qpdf_ok "$D/tree-$kid-p.pdf"
-	pdfsig_all_valid "$D/tree-$kid-p.pdf" 2
+	pdfsig_all_valid "$D/tree-$kid-p.pdf" 2 part
 	renders_differ "$D/tree-$kid-s.pdf" "$D/tree-$kid-p.pdf"
 done
 locked_fail "$D/tree-name-p.pdf" client.name
@@ -172,7 +172,7 @@ pdfsig -sign approval -nssdir "sql:$NSS" -nick dev "$D/inc-c.pdf" "$D/p.pdf" >/d
 [ -s "$D/p.pdf" ] || fail "pdfsig could not sign the approval field"
 [ "$(refs "$D/p.pdf" approval)" = "" ] || fail "pdfsig wrote a reference: $(refs "$D/p.pdf" approval)"
 $MDP fill "$D/p.pdf" "$D/p-amount.pdf" --field amount
-pdfsig_all_valid "$D/p-amount.pdf" 2
+pdfsig_all_valid "$D/p-amount.pdf" 2 part
 verify_json 0 "$D/p-amount.pdf"
 i=$(seal_index approval)
 [ "$(jf "any('/Lock but the signature has no FieldMDP reference' in w for w in d['seals'][$i]['warnings'])")" = True ] ||
@@ -193,13 +193,13 @@ pass "malformed /Lock: refused (exit 65, one line, no output)"
 $MDP form "$REPORT" "$D/form.pdf"
 "$ESEAL" seal -p demo --certify annotations -o "$D/p3.pdf" "$D/form.pdf"
 qpdf_ok "$D/p3.pdf"
-pdfsig_all_valid "$D/p3.pdf" 1
+pdfsig_all_valid "$D/p3.pdf" 1 whole
 sigdict=$(python3 "$ESEAL_SRC/tests/pdf/pdf_sig.py" "$D/p3.pdf" --dict 2>/dev/null)
 grep -q '/TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 3 ' <<<"$sigdict" ||
 	fail "p3.pdf: no DocMDP /P 3: $sigdict"
 $MDP note "$D/p3.pdf" "$D/p3-note.pdf"
 qpdf_ok "$D/p3-note.pdf"
-pdfsig_all_valid "$D/p3-note.pdf" 1
+pdfsig_all_valid "$D/p3-note.pdf" 1 part
 verify_json 0 "$D/p3-note.pdf"
 [ "$(jf "any('(DocMDP P=3): annotations (added: Text)' in w for w in d['seals'][0]['warnings'])")" = True ] ||
 	fail "P=3 note: $(head -c 1500 "$OUT")"
@@ -223,7 +223,7 @@ CONF=$D/eseal.conf
 	echo "certify = everything"
 } >"$CONF"
 ESEAL_CONFIG=$CONF "$ESEAL" seal -p p3 -o "$D/p3-profile.pdf" "$D/form.pdf"
-pdfsig_all_valid "$D/p3-profile.pdf" 1
+pdfsig_all_valid "$D/p3-profile.pdf" 1 whole
 sigdict=$(python3 "$ESEAL_SRC/tests/pdf/pdf_sig.py" "$D/p3-profile.pdf" --dict 2>/dev/null)
 grep -q '/TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 3 ' <<<"$sigdict" ||
 	fail "profile certify = annotations: $sigdict"

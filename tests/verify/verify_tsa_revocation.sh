@@ -32,11 +32,16 @@ openssl ocsp -issuer "$CA" -cert "$PKI/tsa.pem" -url "$OCSP_URL" -CAfile "$ROOT"
 assert_grep "tsa.pem: good" "$D/ocsp-good.txt"
 pass "referee openssl ocsp: tsa-revoked.pem revoked on $rev_iso (superseded), tsa.pem good"
 
-# --- seals: the same profile, once with the revoked TSA (a private TSA server) and once with the good one
+# --- seals: the same profile, once with the revoked TSA (a private TSA server) and once with the good one. The sealer
+# refuses a revoked TSA (tests/timestamp/tsa_revocation.sh); the seals a verifier must judge are made as a sealer
+# without that check (tsa-revocation = off, or another tool) would make them.
 REV_URL=$(start_tsa revoked)
-"$ESEAL" seal -p demo --tsa "$REV_URL" -o "$D/rev.pdf" "$PDF"
-"$ESEAL" seal -p demo --tsa "$REV_URL" -o "$D/rev.xml" "$XML"
-"$ESEAL" seal -p demo --tsa "$REV_URL" --format cades -o "$D/rev.p7s" "$D/report.txt"
+demo_profile "$D/off.conf" off tsa-revocation=off
+expect_exit 78 "$ESEAL" seal -p demo --tsa "$REV_URL" -o "$D/rev.pdf" "$PDF"
+assert_no_file "$D/rev.pdf"
+"$ESEAL" seal --config "$D/off.conf" -p off --tsa "$REV_URL" -o "$D/rev.pdf" "$PDF"
+"$ESEAL" seal --config "$D/off.conf" -p off --tsa "$REV_URL" -o "$D/rev.xml" "$XML"
+"$ESEAL" seal --config "$D/off.conf" -p off --tsa "$REV_URL" --format cades -o "$D/rev.p7s" "$D/report.txt"
 "$ESEAL" seal -p demo -o "$D/good.pdf" "$PDF"
 "$ESEAL" seal -p demo -o "$D/good.xml" "$XML"
 "$ESEAL" seal -p demo --format cades -o "$D/good.p7s" "$D/report.txt"

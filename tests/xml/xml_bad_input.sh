@@ -109,7 +109,7 @@ pass "placement mismatch refused"
 
 # B-T with a TSA that answers HTTP 500: retry-later exit code, message names the document, no output.
 bad_tsa=$(start_tsa http500)
-expect_exit 69 "${SEAL[@]}" --level B-T --tsa "$bad_tsa" -o "$D/bt.xml" doc.xml
+expect_exit 69 "${SEAL[@]}" --level B-T --tsa "$bad_tsa" --tsa-ca "$ROOT" -o "$D/bt.xml" doc.xml
 assert_grep "doc.xml" "$ERR"
 assert_no_file "$D/bt.xml"
 pass "failing TSA: exit 69, no output"

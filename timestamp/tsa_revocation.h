@@ -1,0 +1,22 @@
+/* timestamp/tsa_revocation.h: the TSA client's check that the certificate which signed a token (and its CA
+ * certificates below the trust anchor) is not revoked, with one verdict per certificate for the client's batch. */
+#ifndef ES_TSA_REVOCATION_H
+#define ES_TSA_REVOCATION_H
+
+#include <stddef.h>
+
+#include "eseal/error.h"
+#include "verify/verify_internal.h"
+
+typedef struct es_tsa_rev es_tsa_rev;
+
+/* ca_file: the TSA trust anchors (PEM); timeout_ms per OCSP/CRL request. */
+int es_tsa_rev_new(es_tsa_rev **out, const char *ca_file, long timeout_ms, eseal_error *err);
+void es_tsa_rev_free(es_tsa_rev *r);
+
+/* Status of the chain of the TSA certificate that signed token (a TimeStampToken es_tst_check_response accepted):
+ * ES_CHAIN_GOOD, else why names the certificate and what is wrong (es_chain_status_now). Thread-safe. */
+es_chain_status es_tsa_rev_check(es_tsa_rev *r, const unsigned char *token, size_t token_len, char *why,
+				 size_t why_len);
+
+#endif
