@@ -1,0 +1,146 @@
+/* tests/fuzz/fuzz_pdf_seal.c: libFuzzer target for the PAdES sealer over a hostile PDF (structure checks, pages,
+ * form and fields, visible stamp, incremental writer). Input: option bytes[, field name '\n'], PDF (README.md). */
+#include "fuzz_seal_common.h"
+
+#include <cairo.h>
+#include <qpdf/qpdf-c.h>
+
+#include "eseal/pdf.h"
+
+enum {
+	OPT_VISIBLE = 0x01,
+	OPT_PAGE = 0x06, /* first, last, 2nd, 1st given explicitly */
+	OPT_FIELD = 0x08,
+	OPT_CERTIFY = 0x30,
+	OPT_RECT = 0x40,
+	OPT_PASSWORD = 0x80,
+	/* second byte */
+	OPT_MD = 0x03,    /* SHA-256, SHA-384, SHA-512, SHA-256 */
+	OPT_IMAGE = 0x04, /* with a seal image beside the stamp (visible only) */
+	OPT_RECT_KIND = 0x18,
+	OPT_TEXTS = 0x20 /* reason, location, contact */
+};
+
+#define MAX_FIELD_NAME 256
+
+static char image_path[192];
+
+/* A small PNG for the seal image option (made once, like the key). */
+static void make_image(void)
+{
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 24, 16);
+	cairo_t *cr = cairo_create(s);
+
+	cairo_set_source_rgba(cr, 0.8, 0.1, 0.1, 0.7);
+	cairo_arc(cr, 12, 8, 7, 0, 6.3);
+	cairo_fill(cr);
+	cairo_destroy(cr);
+	snprintf(image_path, sizeof(image_path), "%s/seal.png", fuzz_env.dir);
+	if (cairo_surface_write_to_png(s, image_path) != CAIRO_STATUS_SUCCESS)
+		fuzz_die(image_path, NULL);
+	cairo_surface_destroy(s);
+}
+
+static void cleanup_image(void)
+{
+	unlink(image_path);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_seal_init(0);
+	make_image();
+	atexit(cleanup_image); /* runs before the directory's own cleanup */
+	return 0;
+}
+
+/* The output must be the input with something appended, and QPDF (without recovery, as the sealer opened the
+ * input) must read it: a broken cross-reference section or trailer in our update is a writer bug. */
+static void check_output(const uint8_t *pdf, size_t pdf_len, const unsigned char *out, size_t out_len,
+			 const char *password)
+{
+	qpdf_data q;
+	QPDF_ERROR_CODE qrc;
+	eseal_report *r;
+
+	if (out_len <= pdf_len || memcmp(out, pdf, pdf_len) != 0)
+		fuzz_output_bug("the sealed output does not start with the unchanged input", out, out_len, NULL);
+	q = qpdf_init();
+	qpdf_silence_errors(q);
+	qpdf_set_suppress_warnings(q, QPDF_TRUE);
+	qpdf_set_attempt_recovery(q, QPDF_FALSE);
+	qrc = qpdf_read_memory(q, "sealed.pdf", (const char *)out, (unsigned long long)out_len, password);
+	if ((qrc & QPDF_ERRORS) || qpdf_get_num_pages(q) < 1) {
+		fprintf(stderr, "fuzz: QPDF: %s\n",
+			qpdf_has_error(q) ? qpdf_get_error_full_text(q, qpdf_get_error(q)) : "no pages");
+		fuzz_output_bug("QPDF cannot read the sealed output", out, out_len, NULL);
+	}
+	qpdf_cleanup(&q);
+	if ((r = es_report_new("sealed.pdf")) == NULL)
+		return;
+	es_pdf_verify(fuzz_verifier, out, out_len, r);
+	fuzz_check_report(r, 1, out, out_len);
+	fuzz_render(r);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const double rects[4][4] = {{36, 36, 180, 70}, {0, 0, 4, 4}, {300, 500, 250, 200}, {-0.5, 10, 600, 80}};
+	char field[MAX_FIELD_NAME + 1];
+	eseal_pdf_options o;
+	eseal_error err;
+	const uint8_t *pdf, *nl;
+	unsigned char *out;
+	size_t pdf_len, out_len = 0;
+	int rc;
+	uint8_t a, b;
+
+	if (size < 3)
+		return 0;
+	a = data[0];
+	b = data[1];
+	pdf = data + 2;
+	pdf_len = size - 2;
+	memset(&o, 0, sizeof(o));
+	if (a & OPT_FIELD) {
+		nl = memchr(pdf, '\n', pdf_len < MAX_FIELD_NAME ? pdf_len : MAX_FIELD_NAME + 1);
+		if (nl == NULL)
+			return 0;
+		memcpy(field, pdf, (size_t)(nl - pdf));
+		field[nl - pdf] = '\0';
+		o.field = field;
+		pdf_len -= (size_t)(nl - pdf) + 1;
+		pdf = nl + 1;
+	}
+	o.signer = fuzz_env.signer;
+	o.md = (b & OPT_MD) == 1 ? EVP_sha384() : (b & OPT_MD) == 2 ? EVP_sha512() : EVP_sha256();
+	o.visible = a & OPT_VISIBLE;
+	/* A named field fixes page and place; giving them too is a usage error the target need not repeat. */
+	if (o.field == NULL) {
+		o.page = (int[]){0, -1, 2, 1}[(a & OPT_PAGE) >> 1];
+		if (a & OPT_RECT)
+			memcpy(o.rect, rects[(b & OPT_RECT_KIND) >> 3], sizeof(o.rect));
+	}
+	o.certify = (eseal_certify)((a & OPT_CERTIFY) >> 4);
+	o.password = (a & OPT_PASSWORD) ? "fuzz" : NULL;
+	o.image = (b & OPT_IMAGE) ? image_path : NULL;
+	if (b & OPT_TEXTS) {
+		o.reason = "Fuzz \xe2\x80\x94 r\xc3\xa9sum\xc3\xa9 (seal)";
+		o.location = "Tokyo \xe6\x9d\xb1\xe4\xba\xac";
+		o.contact = "fuzz@example.invalid";
+	}
+	o.overwrite = 1;
+	eseal_error_clear(&err);
+	fuzz_write_input(pdf, pdf_len);
+	rc = eseal_pdf_seal(fuzz_env.in, fuzz_env.out, &o, &err);
+	fuzz_check_failure(rc, &err);
+	if (rc == ESEAL_OK) {
+		out = fuzz_read_output(&out_len);
+		check_output(pdf, pdf_len, out, out_len, o.password);
+		free(out);
+	}
+	unlink(fuzz_env.out);
+	return 0;
+}
