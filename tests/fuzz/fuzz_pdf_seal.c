@@ -56,6 +56,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Every object the update defines is defined once: a second "N G obj" for the same N in one revision leaves each
+ * reader to pick a copy (the writer's own objects start on a line of their own, so a scan of the lines finds them). */
+static void check_objects_once(const unsigned char *out, size_t out_len, size_t from)
+{
+	long long seen[64], num;
+	size_t n = 0, i, k, p;
+
+	for (p = from; p < out_len; p++) {
+		if (out[p - 1] != '\n' || out[p] < '0' || out[p] > '9')
+			continue;
+		for (num = 0, i = p; i < out_len && out[i] >= '0' && out[i] <= '9' && num < 100000000; i++)
+			num = num * 10 + (out[i] - '0');
+		if (i >= out_len || out[i] != ' ')
+			continue;
+		for (i++; i < out_len && out[i] >= '0' && out[i] <= '9'; i++)
+			;
+		if (out_len - i < 5 || memcmp(out + i, " obj\n", 5) != 0)
+			continue;
+		for (k = 0; k < n; k++)
+			if (seen[k] == num)
+				fuzz_output_bug("the update defines an object twice", out, out_len, NULL);
+		if (n < sizeof(seen) / sizeof(seen[0]))
+			seen[n++] = num;
+	}
+}
+
 /* The output must be the input with something appended, and QPDF (without recovery, as the sealer opened the
  * input) must read it: a broken cross-reference section or trailer in our update is a writer bug. */
 static void check_output(const uint8_t *pdf, size_t pdf_len, const unsigned char *out, size_t out_len,
@@ -67,6 +93,7 @@ static void check_output(const uint8_t *pdf, size_t pdf_len, const unsigned char
 
 	if (out_len <= pdf_len || memcmp(out, pdf, pdf_len) != 0)
 		fuzz_output_bug("the sealed output does not start with the unchanged input", out, out_len, NULL);
+	check_objects_once(out, out_len, pdf_len + 1);
 	q = qpdf_init();
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
