@@ -82,6 +82,95 @@ static void check_objects_once(const unsigned char *out, size_t out_len, size_t 
 	}
 }
 
+/* Whether out[off] starts the header "num gen obj". */
+static int object_at(const unsigned char *out, size_t out_len, unsigned long long off, long long num, long long gen)
+{
+	char want[64];
+	int n = snprintf(want, sizeof(want), "%lld %lld obj", num, gen);
+
+	return off < out_len && out_len - off >= (size_t)n && memcmp(out + off, want, (size_t)n) == 0;
+}
+
+static unsigned long long read_uint(const unsigned char **p, const unsigned char *end)
+{
+	unsigned long long v = 0;
+
+	while (*p < end && (**p == ' ' || **p == '\n' || **p == '\r'))
+		(*p)++;
+	while (*p < end && **p >= '0' && **p <= '9' && v < (1ULL << 60))
+		v = v * 10 + (unsigned long long)(*(*p)++ - '0');
+	return v;
+}
+
+/* The update's own cross-reference section (a table or a stream, as the writer makes them) must point at the
+ * objects it names, with their numbers and generations: else readers take other objects than the ones written. */
+static void check_xref_section(const unsigned char *out, size_t out_len, size_t from)
+{
+	const unsigned char *end = out + out_len, *p, *q, *data;
+	unsigned long long sx, start, count, i, w, k, off, gen;
+	const char *bad = NULL;
+
+	p = memmem(out + from, out_len - from, "startxref", 9);
+	while (p != NULL && (q = memmem(p + 9, (size_t)(end - p - 9), "startxref", 9)) != NULL)
+		p = q;
+	if (p == NULL)
+		fuzz_output_bug("the update has no startxref", out, out_len, NULL);
+	p += 9;
+	sx = read_uint(&p, end);
+	if (sx < from || sx >= out_len)
+		fuzz_output_bug("the update's startxref is outside the update", out, out_len, NULL);
+	p = out + sx;
+	if (end - p > 5 && memcmp(p, "xref\n", 5) == 0) {
+		for (p += 5; bad == NULL && end - p > 7 && memcmp(p, "trailer", 7) != 0;) {
+			start = read_uint(&p, end);
+			count = read_uint(&p, end);
+			p++;
+			for (i = 0; i < count && bad == NULL; i++, p += 20) {
+				if (end - p < 20) {
+					bad = "a truncated cross-reference table";
+					break;
+				}
+				q = p;
+				off = read_uint(&q, end);
+				gen = read_uint(&q, end);
+				if (!object_at(out, out_len, off, (long long)(start + i), (long long)gen))
+					bad = "a cross-reference entry that does not point at its object";
+			}
+		}
+	} else if ((q = memmem(p, (size_t)(end - p), "/Index [", 8)) != NULL &&
+		   (data = memmem(p, (size_t)(end - p), "/W [1 ", 6)) != NULL) {
+		data += 6;
+		w = read_uint(&data, end);
+		data = memmem(p, (size_t)(end - p), ">>\nstream\n", 10);
+		if (data == NULL || w < 1 || w > 8)
+			bad = "a cross-reference stream the writer would not make";
+		for (q += 8, data = data != NULL ? data + 10 : end; bad == NULL && q < end && *q != ']';) {
+			start = read_uint(&q, end);
+			count = read_uint(&q, end);
+			for (i = 0; i < count && bad == NULL; i++, data += 3 + w) {
+				if ((size_t)(end - data) < 3 + w)
+					bad = "a truncated cross-reference stream";
+				else {
+					for (off = 0, k = 0; k < w; k++)
+						off = off << 8 | data[1 + k];
+					gen = (unsigned long long)data[1 + w] << 8 | data[2 + w];
+					if (data[0] != 1 ||
+					    !object_at(out, out_len, off, (long long)(start + i), (long long)gen))
+						bad = "a cross-reference stream entry that does not point at its object";
+				}
+			}
+			while (q < end && *q == ' ')
+				q++;
+		}
+	} else {
+		bad = "no cross-reference section at the update's startxref";
+	}
+	if (bad != NULL) {
+		fprintf(stderr, "fuzz: %s\n", bad);
+		fuzz_output_bug("the update's cross-reference section is wrong", out, out_len, NULL);
+	}
+}
+
 /* The output must be the input with something appended, and QPDF (without recovery, as the sealer opened the
  * input) must read it: a broken cross-reference section or trailer in our update is a writer bug. */
 static void check_output(const uint8_t *pdf, size_t pdf_len, const unsigned char *out, size_t out_len,
@@ -94,6 +183,7 @@ static void check_output(const uint8_t *pdf, size_t pdf_len, const unsigned char
 	if (out_len <= pdf_len || memcmp(out, pdf, pdf_len) != 0)
 		fuzz_output_bug("the sealed output does not start with the unchanged input", out, out_len, NULL);
 	check_objects_once(out, out_len, pdf_len + 1);
+	check_xref_section(out, out_len, pdf_len);
 	q = qpdf_init();
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);

@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_seal_common.h: what the sealer fuzz targets share: a throw-away key and certificate made at start
- * (no HSM, no network), a tmpfs scratch directory for the files, and a verifier trusting that key to re-read outputs. */
+ * (no HSM, no network), a tmpfs scratch directory for the files, and a verifier trusting that key to read outputs. */
 #ifndef ES_FUZZ_SEAL_COMMON_H
 #define ES_FUZZ_SEAL_COMMON_H
 

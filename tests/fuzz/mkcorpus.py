@@ -106,7 +106,8 @@ def form():
 
 def certified():
     """Certified (DocMDP P 2) by an earlier signature: the sealer may add an approval seal, not a certification."""
-    return pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] /SigFlags 3 >> /Perms << /DocMDP 7 0 R >> >>",
+    return pdf({1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] /SigFlags 3 >>"
+                   b" /Perms << /DocMDP 7 0 R >> >>",
                 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                 3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [6 0 R] >>",
                 4: text(b"certified"),
@@ -141,7 +142,8 @@ def main():
                                                  3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
                                                     b" /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R"
                                                     b" /Annots [7 0 R] >>"})}
-        for name, args in {"objstm": ["--object-streams=generate"], "qdf": ["--qdf", "--object-streams=preserve"]}.items():
+        variants = {"objstm": ["--object-streams=generate"], "qdf": ["--qdf", "--object-streams=preserve"]}
+        for name, args in variants.items():
             qpdf(base, os.path.join(d, name + ".pdf"), *args)
             docs[name] = open(os.path.join(d, name + ".pdf"), "rb").read()
         qpdf(os.path.join(d, "form.pdf"), os.path.join(d, "form-objstm.pdf"), "--object-streams=generate")
@@ -150,7 +152,8 @@ def main():
         qpdf(base, os.path.join(d, "aes256.pdf"), "--encrypt", "fuzz", "owner-secret", "256", "--")
         docs["aes256"] = open(os.path.join(d, "aes256.pdf"), "rb").read()
         # ... and with an empty user password (opens without one, as most encrypted PDFs in the wild).
-        qpdf(os.path.join(d, "form.pdf"), os.path.join(d, "aes256-owner.pdf"), "--encrypt", "", "owner-secret", "256", "--")
+        qpdf(os.path.join(d, "form.pdf"), os.path.join(d, "aes256-owner.pdf"), "--encrypt", "", "owner-secret", "256",
+             "--")
         docs["aes256-owner"] = open(os.path.join(d, "aes256-owner.pdf"), "rb").read()
         # A signed document (another key's signature: the seal is a second one) with classic and stream sections.
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
@@ -168,7 +171,8 @@ def main():
              ("form-hidden", b"\x08\x02", b"hidden\n"), ("form-new", b"\x11\x00", b""),
              ("form-objstm-field", b"\x09\x04", b"approval.seal\n"), ("certified", b"\x01\x00", b""),
              ("incremental", b"\x31\x24", b""), ("objstm", b"\x01\x00", b""), ("qdf", b"\x20\x00", b""),
-             ("aes256", b"\x81\x20", b""), ("aes256-owner", b"\x09\x20", b"approval.seal\n"), ("simple-signed", b"\x01\x00", b""), ("objstm-signed", b"\x00\x01", b"")]
+             ("aes256", b"\x81\x20", b""), ("aes256-owner", b"\x09\x20", b"approval.seal\n"),
+             ("simple-signed", b"\x01\x00", b""), ("objstm-signed", b"\x00\x01", b"")]
     for name, opts, field in seeds:
         doc = docs[name.rsplit("-", 1)[0]] if name not in docs else docs[name]
         write(os.path.join(pdir, name + ".seed"), opts + field + doc)
@@ -177,7 +181,8 @@ def main():
            b'Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" xmlns:ext='
            b'"urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"><ext:UBLExtensions>'
            b'<ext:UBLExtension><ext:ExtensionContent><x/></ext:ExtensionContent></ext:UBLExtension>'
-           b'</ext:UBLExtensions><cbc:UBLVersionID>2.1</cbc:UBLVersionID><cbc:ID>A-1</cbc:ID><cac:AccountingSupplierParty'
+           b'</ext:UBLExtensions><cbc:UBLVersionID>2.1</cbc:UBLVersionID><cbc:ID>A-1</cbc:ID>'
+           b'<cac:AccountingSupplierParty'
            b' xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"/></Invoice>\n')
     fattura = (b'<?xml version="1.0" encoding="UTF-8"?>\n<p:FatturaElettronica versione="FPR12" xmlns:p="http://ivaser'
                b'vizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"><FatturaElettronicaHeader><DatiTrasmissione>'
@@ -187,7 +192,8 @@ def main():
                b'<b:x b:attr="1" Id="x1">t&amp;<![CDATA[<raw>]]></b:x><y xmlns=""/></r>\n')
     dtd = (b'<?xml version="1.0" standalone="no"?>\n<!DOCTYPE r [\n<!ELEMENT r ANY>\n<!ATTLIST r id ID #IMPLIED '
            b'kind CDATA "default">\n<!ENTITY co "Sample &amp; Co.">\n]>\n<r id="r1">&co;</r>\n')
-    sjis = '<?xml version="1.0" encoding="Shift_JIS"?>\n<索引><項目 番号="1">図面 第一版</項目></索引>\n'.encode("shift_jis")
+    sjis = '<?xml version="1.0" encoding="Shift_JIS"?>\n<索引><項目 番号="1">図面 第一版</項目></索引>\n'
+    sjis = sjis.encode("shift_jis")
     utf16 = '<?xml version="1.0" encoding="UTF-16"?>\n<a>ü 日本</a>\n'.encode("utf-16")
     bom = b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>\n<a>bom \xc3\xbc</a>\n'
     nodecl = b'<a><b/></a>'

@@ -107,6 +107,18 @@ write("acroform-page.pdf", [b"<< /Type /Catalog /Pages 2 0 R /AcroForm 3 0 R >>"
                             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Fields [] >>"])
 write("annots-fields.pdf", [b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields 4 0 R >> >>", pages,
                             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots 4 0 R >>", b"[]"])
+# A cross-reference stream (/W [1 4 4]) giving the page generation 70000, beyond the 65535 ISO 32000 allows.
+out, rows = bytearray(b"%PDF-1.7\n"), bytes([0]) + (0).to_bytes(4, "big") + (65535).to_bytes(4, "big")
+for num, gen, body in [(1, 0, b"<< /Type /Catalog /Pages 2 0 R >>"),
+                       (2, 0, b"<< /Type /Pages /Kids [3 70000 R] /Count 1 >>"),
+                       (3, 70000, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>")]:
+    rows += bytes([1]) + len(out).to_bytes(4, "big") + gen.to_bytes(4, "big")
+    out += b"%d %d obj\n" % (num, gen) + body + b"\nendobj\n"
+xref = len(out)
+rows += bytes([1]) + xref.to_bytes(4, "big") + (0).to_bytes(4, "big")
+out += b"4 0 obj\n<< /Type /XRef /Size 5 /Root 1 0 R /W [1 4 4] /Length %d >>\nstream\n" % len(rows) + rows
+out += b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref
+open(sys.argv[1] + "/generation.pdf", "wb").write(out)
 PY
 qpdf --check "$D/deep.pdf" >/dev/null || fail "deep.pdf is not a valid PDF to start with"
 expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/deep-sealed.pdf" "$D/deep.pdf"
@@ -123,6 +135,12 @@ for f in catalog-page acroform-page annots-fields; do
 	refuse 65 "damaged PDF: object [0-9]* plays two roles the seal must change" "$D/$f.pdf"
 done
 pass "an object the seal would have to write twice (two roles): refused"
+
+# A generation the update cannot write (QPDF reads 70000 from a cross-reference stream; the update's stream entry
+# has two bytes): written anyway, the page rewrite became another object and Poppler lost the page. Refused.
+qpdf --check "$D/generation.pdf" >/dev/null || fail "generation.pdf is not readable to start with"
+refuse 65 "damaged PDF: object 3 has generation 70000 .at most 65535." "$D/generation.pdf"
+pass "a generation beyond 65535: refused"
 
 # Unusable options: page out of range, bad rectangle, missing or non-image seal image.
 refuse 64 "page 7 does not exist" "$REPORT" --visible --page 7
