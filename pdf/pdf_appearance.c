@@ -51,19 +51,29 @@ static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, do
 	cairo_close_path(cr);
 }
 
+/* Compared as doubles, before any conversion to int: a widget's /Rect comes from the document and may be 1e30 or
+ * infinite (the negation keeps NaN out too). */
+int es_pdf_stamp_size_ok(double w, double h)
+{
+	return ceil(w * STAMP_SCALE) >= 8 && ceil(h * STAMP_SCALE) >= 8 && ceil(w * STAMP_SCALE) <= 8000 &&
+	       ceil(h * STAMP_SCALE) <= 8000;
+}
+
 int es_pdf_stamp_render(const es_pdf_stamp_text *t, double w, double h, es_pdf_image *img, eseal_error *err)
 {
 	cairo_surface_t *surface = NULL;
 	cairo_t *cr = NULL;
-	int pw = (int)ceil(w * STAMP_SCALE), ph = (int)ceil(h * STAMP_SCALE), rc = ESEAL_OK;
+	int pw, ph, rc = ESEAL_OK;
 	double line = 2.0 * STAMP_SCALE, pad, inner_w, inner_h, y;
 	char when[64], line3[96];
 	struct tm tm;
 	int lines;
 
 	memset(img, 0, sizeof(*img));
-	if (pw < 8 || ph < 8 || pw > 8000 || ph > 8000)
+	if (!es_pdf_stamp_size_ok(w, h))
 		return es_error_set(err, ESEAL_E_USAGE, "seal rectangle %.1fx%.1f pt is too small or too large", w, h);
+	pw = (int)ceil(w * STAMP_SCALE);
+	ph = (int)ceil(h * STAMP_SCALE);
 	gmtime_r(&t->when, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
 	snprintf(line3, sizeof(line3), "e-Seal %s", when);

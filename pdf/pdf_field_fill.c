@@ -264,6 +264,14 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 				  "%s: form field %s has no area on a page (an invisible signature field); "
 				  "it cannot show a visible seal",
 				  d->path, name);
+	else if (o->visible && !es_pdf_stamp_size_ok(c->widget_rect[2] - c->widget_rect[0],
+						     c->widget_rect[3] - c->widget_rect[1]))
+		/* The document's own rectangle, not the user's: an input error, as any other unusable field. */
+		rc = es_error_set(err, ESEAL_E_INPUT,
+				  "%s: form field %s: its widget (%gx%g pt) is too small or too large for a visible "
+				  "seal",
+				  d->path, name, c->widget_rect[2] - c->widget_rect[0],
+				  c->widget_rect[3] - c->widget_rect[1]);
 cleanup:
 	qpdf_oh_release(d->q, root);
 	qpdf_oh_release(d->q, acro);

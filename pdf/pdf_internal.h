@@ -152,6 +152,8 @@ typedef struct es_pdf_stamp_text {
 	time_t when;
 } es_pdf_stamp_text;
 
+/* Whether a w x h point stamp can be rendered (about 2 to 2000 points a side). */
+int es_pdf_stamp_size_ok(double w, double h);
 /* Renders the generated stamp (frame, organization, identifier, time) at w x h points to an image. */
 int es_pdf_stamp_render(const es_pdf_stamp_text *t, double w, double h, es_pdf_image *img, eseal_error *err);
 

@@ -178,14 +178,31 @@ static void finish_stream(es_pdf_update *u, const es_pdf_doc *doc)
 
 int es_pdf_update_finish(es_pdf_update *u, const es_pdf_doc *doc, eseal_error *err)
 {
+	size_t i;
+
 	if (u->n_entries == 0)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: empty update", doc->path);
-	if (doc->xref_stream) {
-		finish_stream(u, doc);
-	} else {
-		qsort(u->entries, u->n_entries, sizeof(*u->entries), cmp_entry);
-		finish_table(u, doc);
+	qsort(u->entries, u->n_entries, sizeof(*u->entries), cmp_entry);
+	/* One object in two roles the seal changes (a page that is also the catalog, one array that is both the page's
+	 * /Annots and the form's /Fields) would be written twice, each copy with half the change, and readers differ on
+	 * which copy of a number a cross-reference section means. */
+	for (i = 0; i < u->n_entries; i++) {
+		if (i > 0 && u->entries[i].num == u->entries[i - 1].num)
+			return es_error_set(err, ESEAL_E_INPUT,
+					    "%s: damaged PDF: object %lld plays two roles the seal must change (e.g. a "
+					    "page that is also the catalog); refusing to write it twice",
+					    doc->path, u->entries[i].num);
+		/* ISO 32000 caps generations at 65535: a table entry has five digits, our stream entries two bytes.
+		 * A larger one (QPDF reads it from a cross-reference stream) would be written as another object. */
+		if (u->entries[i].gen < 0 || u->entries[i].gen > 65535)
+			return es_error_set(err, ESEAL_E_INPUT,
+					    "%s: damaged PDF: object %lld has generation %d (at most 65535)", doc->path,
+					    u->entries[i].num, u->entries[i].gen);
 	}
+	if (doc->xref_stream)
+		finish_stream(u, doc);
+	else
+		finish_table(u, doc);
 	if (u->buf.oom)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path);
 	return ESEAL_OK;

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include <libxml/parser.h>
 #include <libxml/xmlsave.h>
 
 #include "eseal/output.h"
@@ -32,6 +33,37 @@ static int sink_close(void *ctx)
 	return 0;
 }
 
+/* libxml2 reads some encodings it cannot write back readably: in UTF-7, UTF-32 or HZ the XML declaration itself comes
+ * out encoded, so no reader (libxml2 included) can tell what the file is. Tried on a one-element document: the cost
+ * does not grow with the input, and every encoding libxml2 might handle is judged the same way. */
+static int encoding_reads_back(const char *enc)
+{
+	xmlDocPtr probe = xmlNewDoc(BAD_CAST "1.0"), back = NULL;
+	xmlNodePtr root = probe != NULL ? xmlNewDocNode(probe, NULL, BAD_CAST "a", NULL) : NULL;
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlSaveCtxtPtr save = NULL;
+	int ok = 0;
+
+	if (root == NULL || buf == NULL)
+		goto cleanup;
+	xmlDocSetRootElement(probe, root);
+	probe->encoding = xmlStrdup(BAD_CAST enc);
+	if ((save = xmlSaveToBuffer(buf, enc, 0)) == NULL)
+		goto cleanup;
+	xmlSaveDoc(save, probe);
+	if (xmlSaveClose(save) < 0)
+		goto cleanup;
+	back = xmlReadMemory((const char *)xmlBufferContent(buf), xmlBufferLength(buf), NULL, NULL,
+			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	ok = back != NULL && xmlDocGetRootElement(back) != NULL &&
+	     xmlStrEqual(xmlDocGetRootElement(back)->name, BAD_CAST "a");
+cleanup:
+	xmlFreeDoc(back);
+	xmlFreeDoc(probe);
+	xmlBufferFree(buf);
+	return ok;
+}
+
 int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, const char *out_path, const eseal_xml_options *opts,
 		 es_xml_errors *cap, eseal_error *err)
 {
@@ -40,6 +72,11 @@ int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, c
 	xmlSaveCtxtPtr save = NULL;
 	int rc, options = 0;
 
+	if (enc != NULL && !encoding_reads_back(enc))
+		return es_error_set(err, ESEAL_E_INPUT,
+				    "%s: its encoding %s cannot be written back readably (the sealed file would not open); "
+				    "convert the document to UTF-8 first",
+				    in_path, enc);
 	rc = eseal_output_open(&s.out, out_path, opts->overwrite, in_path, err);
 	if (rc != ESEAL_OK)
 		return rc;

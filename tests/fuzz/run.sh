@@ -10,7 +10,11 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 FB=${ESEAL_FUZZ_BUILD:-$SRC/build-fuzz}
 SECS=${ESEAL_FUZZ_SECONDS:-60}
-TARGETS=${ESEAL_FUZZ_TARGETS:-pdf xml cms tsa}
+# The sealers' targets (pdf_seal, xml_seal) read untrusted documents too; tests/fuzz/README.md has the long campaign
+# (ESEAL_FUZZ_SECONDS=1800 for each target, under nice) and how a crash becomes a committed regression seed.
+TARGETS=${ESEAL_FUZZ_TARGETS:-pdf xml cms tsa pdf_seal xml_seal}
+# Extra libFuzzer flags (the campaign's fork mode, which goes on after a crash and keeps every artifact).
+read -r -a FLAGS <<<"${ESEAL_FUZZ_FLAGS:-}"
 
 command -v clang >/dev/null || { echo "fuzz: clang not installed" >&2; exit 1; }
 # clang warns about things gcc (the project's compiler) does not; warnings must not stop the fuzz stage, and
@@ -21,7 +25,7 @@ chmod +x "$FB/clang-no-werror"
 CC=$FB/clang-no-werror cmake -S "$SRC" -B "$FB" -DCMAKE_BUILD_TYPE=Debug -DESEAL_SANITIZE=ON -DESEAL_FUZZ=ON \
 	-DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" >"$FB.cmake.log" 2>&1 || { cat "$FB.cmake.log" >&2; exit 1; }
 cmake --build "$FB" -j"${ESEAL_JOBS:-2}" --target fuzz_pdf_verify fuzz_xml_verify fuzz_cms_verify fuzz_tsa_response \
-	>"$FB.build.log" 2>&1 || { tail -50 "$FB.build.log" >&2; exit 1; }
+	fuzz_pdf_seal fuzz_xml_seal >"$FB.build.log" 2>&1 || { tail -50 "$FB.build.log" >&2; exit 1; }
 
 # Seeds: signed with a throw-away key (nothing from the fixture is needed).
 S=$FB/seeds
@@ -71,6 +75,17 @@ openssl ts -reply -in "$S/tsa/rejection.tsr" -text 2>/dev/null | grep >/dev/null
 	{ echo "fuzz: the rejection seed is not a rejection" >&2; exit 1; }
 openssl ts -verify -in "$S/tsa/granted.tsr" -queryfile "$W/granted.tsq" -CAfile "$W/ca.pem" >/dev/null 2>&1 ||
 	{ echo "fuzz: the granted TSA seed does not verify" >&2; exit 1; }
+# The sealers' seeds: the same documents behind their targets' option bytes (fuzz_pdf_seal.c: visible seal;
+# fuzz_xml_seal.c: each enveloped placement), beside the committed corpus.
+mkdir -p "$S/pdf_seal" "$S/xml_seal"
+for f in "$S"/pdf/*.pdf; do
+	printf '\001\000' | cat - "$f" >"$S/pdf_seal/$(basename "$f").seed"
+done
+for f in "$S"/xml/*.xml; do
+	for p in 0 1 2; do
+		printf "\\00$p" | cat - "$f" >"$S/xml_seal/$(basename "$f").$p.seed"
+	done
+done
 rm -rf "$W"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_odr_violation=0
@@ -83,14 +98,31 @@ for t in $TARGETS; do
 	prog=fuzz_${t}_verify
 	# A TSA answer is a few KiB (the client refuses more than 256 KiB anyway).
 	[ "$t" = tsa ] && prog=fuzz_tsa_response maxlen=16384
+	case $t in *_seal) prog=fuzz_$t ;; esac
+	committed=$SRC/tests/fuzz/corpus/$prog
 	mkdir -p "$corpus"
+	# Every committed seed first, each on its own: the regression seeds of earlier crashes must stay fixed, and a
+	# failure here names the seed.
+	if compgen -G "$committed/*" >/dev/null; then
+		echo "fuzz: $prog over the $(ls "$committed" | wc -l) committed seeds"
+		"$FB/tests/fuzz/$prog" -timeout=20 -rss_limit_mb=2048 "$committed"/* >"$FB/fuzz-$t-seeds.log" 2>&1 || {
+			rc=1
+			echo "fuzz: $prog FAILED on a committed seed:" >&2
+			grep -E "^Running: " "$FB/fuzz-$t-seeds.log" | tail -1 >&2
+			tail -60 "$FB/fuzz-$t-seeds.log" >&2
+		}
+	fi
+	[ "$SECS" -gt 0 ] || continue
+	# New inputs go to the first directory (the build's); the seeds and the committed corpus are only read.
+	dirs=("$corpus" "$S/$t")
+	[ -d "$committed" ] && dirs+=("$committed")
 	echo "fuzz: $prog for ${SECS}s"
 	"$FB/tests/fuzz/$prog" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 -max_len="$maxlen" \
-		-artifact_prefix="$FB/crash-$t-" "$corpus" "$S/$t" >"$FB/fuzz-$t.log" 2>&1 || {
+		-artifact_prefix="$FB/crash-$t-" "${FLAGS[@]}" "${dirs[@]}" >"$FB/fuzz-$t.log" 2>&1 || {
 		rc=1
 		echo "fuzz: $prog FAILED (artifacts: $FB/crash-$t-*)" >&2
 		tail -60 "$FB/fuzz-$t.log" >&2
 	}
-	grep -E "^#[0-9]+.*(DONE|pulse)" "$FB/fuzz-$t.log" | tail -1 || true
+	grep -E "^#[0-9]+(.*(DONE|pulse)|: cov:)" "$FB/fuzz-$t.log" | tail -1 || true
 done
 exit $rc

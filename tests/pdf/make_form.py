@@ -7,6 +7,7 @@
 #                            /Rect), name (a filled text field)
 #   make_form.py full-lockall OUT  the same, approval.seal's /Lock locking all fields (/Action /All)
 #   make_form.py single OUT  1 page with exactly one empty signature field, approval.seal
+#   make_form.py huge-widget OUT  the single form with approval.seal's widget 3e9 points wide (no stamp fits)
 import sys
 
 
@@ -25,7 +26,9 @@ def build(kind):
     objs[7] = (b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (seal) /Parent 6 0 R /Rect [300 100 500 180] /F 4 "
                b"/P 4 0 R /Lock << /Type /SigFieldLock " + lock + b" >> "
                b"/SV << /Type /SV /Filter /Adobe.PPKLite >> >>")
-    if kind == "single":
+    if kind == "huge-widget":
+        objs[7] = objs[7].replace(b"/Rect [300 100 500 180]", b"/Rect [300 100 3000000000 180]")
+    if kind in ("single", "huge-widget"):
         objs[2] = b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>"
         objs[3] = b"<< /Fields [6 0 R] /DA (/Helv 0 Tf 0 g) >>"
         objs[4] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 13 0 R " + res + \

@@ -82,19 +82,43 @@ pass "encrypted PDFs without password, with a wrong one, or not AES-256: refused
 
 # Nesting no real document has (a 70-deep array in the catalog). Plain, QPDF writes the catalog again for us; once
 # encrypted, the sealer walks the value to encrypt its strings and refuses it as damaged input, not as a bug.
-python3 - "$D/deep.pdf" <<'PY'
+# (The same script writes the documents of the next block, whose objects play two roles.)
+python3 - "$D" <<'PY'
 import sys
-objs = [b"<< /Type /Catalog /Pages 2 0 R /X " + b"[" * 70 + b"(deep)" + b"]" * 70 + b" >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
-out, offs = bytearray(b"%PDF-1.7\n"), []
-for i, o in enumerate(objs, 1):
-    offs.append(len(out))
-    out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+
+
+def write(path, objs):
+    out, offs = bytearray(b"%PDF-1.7\n"), []
+    for i, o in enumerate(objs, 1):
+        offs.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    open(sys.argv[1] + "/" + path, "wb").write(out)
+
+
+pages = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+write("deep.pdf", [b"<< /Type /Catalog /Pages 2 0 R /X " + b"[" * 70 + b"(deep)" + b"]" * 70 + b" >>", pages,
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"])
+write("catalog-page.pdf", [b"<< /Type /Page /Pages 2 0 R /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+                           b"<< /Type /Pages /Kids [1 0 R] /Count 1 >>"])
+write("acroform-page.pdf", [b"<< /Type /Catalog /Pages 2 0 R /AcroForm 3 0 R >>", pages,
+                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Fields [] >>"])
+write("annots-fields.pdf", [b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields 4 0 R >> >>", pages,
+                            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots 4 0 R >>", b"[]"])
+# A cross-reference stream (/W [1 4 4]) giving the page generation 70000, beyond the 65535 ISO 32000 allows.
+out, rows = bytearray(b"%PDF-1.7\n"), bytes([0]) + (0).to_bytes(4, "big") + (65535).to_bytes(4, "big")
+for num, gen, body in [(1, 0, b"<< /Type /Catalog /Pages 2 0 R >>"),
+                       (2, 0, b"<< /Type /Pages /Kids [3 70000 R] /Count 1 >>"),
+                       (3, 70000, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>")]:
+    rows += bytes([1]) + len(out).to_bytes(4, "big") + gen.to_bytes(4, "big")
+    out += b"%d %d obj\n" % (num, gen) + body + b"\nendobj\n"
 xref = len(out)
-out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offs)
-out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-open(sys.argv[1], "wb").write(out)
+rows += bytes([1]) + xref.to_bytes(4, "big") + (0).to_bytes(4, "big")
+out += b"4 0 obj\n<< /Type /XRef /Size 5 /Root 1 0 R /W [1 4 4] /Length %d >>\nstream\n" % len(rows) + rows
+out += b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref
+open(sys.argv[1] + "/generation.pdf", "wb").write(out)
 PY
 qpdf --check "$D/deep.pdf" >/dev/null || fail "deep.pdf is not a valid PDF to start with"
 expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/deep-sealed.pdf" "$D/deep.pdf"
@@ -102,6 +126,21 @@ check_sealed "$D/deep-sealed.pdf" 1 B-B
 qpdf --encrypt "" owner 256 -- "$D/deep.pdf" "$D/deep-encrypted.pdf"
 refuse 65 "damaged PDF \(objects nested deeper than 64 levels\)" "$D/deep-encrypted.pdf"
 pass "a 70-deep value: sealed in a plain PDF, refused as damaged input in an encrypted one"
+
+# One object in two roles the seal changes (the page is the catalog; the /AcroForm is the page; the page's /Annots
+# is the form's /Fields): it would be written twice in the update, each copy with half the change, and readers
+# differ on which copy counts. Refused as damaged.
+for f in catalog-page acroform-page annots-fields; do
+	qpdf --check "$D/$f.pdf" >/dev/null || fail "$f.pdf is not a valid PDF to start with"
+	refuse 65 "damaged PDF: object [0-9]* plays two roles the seal must change" "$D/$f.pdf"
+done
+pass "an object the seal would have to write twice (two roles): refused"
+
+# A generation the update cannot write (QPDF reads 70000 from a cross-reference stream; the update's stream entry
+# has two bytes): written anyway, the page rewrite became another object and Poppler lost the page. Refused.
+qpdf --check "$D/generation.pdf" >/dev/null || fail "generation.pdf is not readable to start with"
+refuse 65 "damaged PDF: object 3 has generation 70000 .at most 65535." "$D/generation.pdf"
+pass "a generation beyond 65535: refused"
 
 # Unusable options: page out of range, bad rectangle, missing or non-image seal image.
 refuse 64 "page 7 does not exist" "$REPORT" --visible --page 7

@@ -200,5 +200,10 @@ refuse 65 "form field approval has sub-fields" "$D/form.pdf" --field approval
 refuse 64 "field approval.seal.*--page/--rect" "$D/form.pdf" --field approval.seal --rect 10,10,100,50
 refuse 64 "field office.stamp.*--page/--rect" "$D/form.pdf" --field office.stamp --page 2
 refuse 64 "form field witness has no area" "$D/form.pdf" --field witness --visible
+# A widget rectangle no stamp fits (3e9 pt wide) is the document's fault, not the user's: 65, before any rendering.
+python3 "$PDF_TESTS/make_form.py" huge-widget "$D/huge.pdf"
+refuse 65 "form field approval.seal: its widget .3e.09x80 pt. is too small or too large" "$D/huge.pdf" \
+	--field approval.seal --visible
+pass "a widget no stamp fits refused (65)"
 echo "$sum" | sha256sum -c --quiet || fail "form.pdf was modified"
 pass "signed, non-signature, missing and non-terminal fields refused (65); --rect/--page/--visible conflicts (64)"

@@ -102,6 +102,12 @@ expect_exit 74 "${SEAL[@]}" -o "$D/out.xml" "$D/no-such-input.xml"
 assert_no_file "$D/out.xml"
 pass "unwritable output and missing input: exit 74, no output"
 
+# An encoding libxml2 reads but cannot write back readably (UTF-7, UTF-32, HZ: the declaration itself comes out
+# encoded) is refused before an output exists; a sealed file no reader can open would have exit 0.
+printf '<?xml version="1.0" encoding="UTF-7"?>\n<a>x</a>\n' >utf7.xml
+refused 65 "its encoding UTF-7 cannot be written back readably" utf7.xml
+pass "UTF-7 document refused (its sealed form would not be readable)"
+
 # Placement that does not fit the document.
 refused 65 "placement ubl needs a UBL" doc.xml --placement ubl
 refused 65 "placement fatturapa needs a FatturaElettronica" doc.xml --placement fatturapa
