@@ -28,6 +28,20 @@ static int hexv(unsigned char c)
 				      -1;
 }
 
+size_t es_lex_count_tokens(const unsigned char *p, size_t n, unsigned char *prev)
+{
+	size_t i, count = 0;
+	unsigned char b = *prev;
+
+	for (i = 0; i < n; i++) {
+		if (!es_lex_is_space(p[i]) && (is_delim(p[i]) || es_lex_is_space(b) || is_delim(b)))
+			count++;
+		b = p[i];
+	}
+	*prev = b;
+	return count;
+}
+
 void es_lex_init(es_lex *lx, const unsigned char *p, size_t len, size_t pos)
 {
 	lx->p = p;

@@ -39,6 +39,9 @@ typedef struct es_lex {
 /* PDF white space as QPDF reads it (NUL, TAB, LF, VT, FF, CR, SP). */
 int es_lex_is_space(unsigned char c);
 void es_lex_init(es_lex *lx, const unsigned char *p, size_t len, size_t pos);
+/* How many tokens start in p[0..n), roughly (words inside strings and comments count too), for data that arrive in
+ * pieces: *prev is the byte before p (start with ' ') and is updated. */
+size_t es_lex_count_tokens(const unsigned char *p, size_t n, unsigned char *prev);
 /* The next token after white space and comments; the lexer moves past it. */
 es_tok_type es_lex_next(es_lex *lx, es_tok *t);
 

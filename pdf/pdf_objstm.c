@@ -53,6 +53,67 @@ static void sort_unique(unsigned int *v, size_t *n)
 	*n = o;
 }
 
+/* The verdict on an object stream just sized: over the size or token limit, or fine. */
+static int size_result(const es_pdf_xref *x, int drc, int over_tokens, const char *what, char *why, size_t why_len)
+{
+	char size[32];
+
+	if (drc == ES_PDF_DECODE_NOMEM) {
+		snprintf(why, why_len, "out of memory");
+		return ESEAL_E_INTERNAL;
+	}
+	if (over_tokens) {
+		snprintf(
+			why, why_len,
+			"%s holds more than %zu tokens (the limit for the object streams of a %s file: QPDF keeps each "
+			"number and name as an object of its own; a decompression bomb?)",
+			what, x->token_limit, es_xref_human(x->file_size, size, sizeof(size)));
+		return ESEAL_E_INPUT;
+	}
+	if (drc == ES_PDF_DECODE_TOO_BIG) {
+		es_xref_bomb_message(x, what, why, why_len);
+		return ESEAL_E_INPUT;
+	}
+	return ESEAL_OK;
+}
+
+/* Counts the tokens of the decoded data as they come, stopping the decoder once there are too many. */
+typedef struct tokens {
+	es_pdf_xref *x;
+	unsigned char prev;
+	int over;
+} tokens;
+
+static int count_tokens(void *ctx, const unsigned char *p, size_t n)
+{
+	tokens *t = ctx;
+
+	t->x->tokens += es_lex_count_tokens(p, n, &t->prev);
+	t->over = t->x->tokens > t->x->token_limit;
+	return t->over ? -1 : 0;
+}
+
+/* Decodes raw[0..len) (an object stream's data) without keeping it, adding to x->decoded and x->tokens. Returns
+ * ESEAL_OK, or ESEAL_E_INPUT with why naming what (as "<what> decodes to more than ..."). Damaged data stop QPDF's
+ * decoder where they stop ours: what came out until then is what counts. */
+static int size_data(es_pdf_xref *x, const es_pdf_filter *f, const char *what, const unsigned char *raw, size_t len,
+		     char *why, size_t why_len)
+{
+	tokens t = {x, ' ', 0};
+	es_pdf_decoder *d = es_pdf_decoder_new(f, 0, x->limit - x->decoded, count_tokens, &t);
+	int drc;
+
+	if (d == NULL) {
+		snprintf(why, why_len, "out of memory");
+		return ESEAL_E_INTERNAL;
+	}
+	es_pdf_decoder_write(d, raw, len);
+	drc = es_pdf_decoder_finish(d);
+	x->decoded += es_pdf_decoder_count(d);
+	es_pdf_decoder_free(d);
+	return size_result(x, drc, t.over, what, why, why_len);
+}
+
 /* One definition (type-1 entry) of object stream num at off: checked, and (unencrypted files) sized. */
 static int size_objstm(es_xref_scan *s, unsigned int num, size_t off)
 {
@@ -65,7 +126,8 @@ static int size_objstm(es_xref_scan *s, unsigned int num, size_t off)
 	long long len_v = -1;
 	size_t start, end;
 	int cut, rc = -1, drc;
-	char what[64];
+	char what[64], why[512];
+	tokens t = {NULL, ' ', 0};
 
 	/* What QPDF cannot read as "n g obj" it does not decode (offset 0 and object 0 are null to it). */
 	if (off == 0 || off >= s->len)
@@ -105,30 +167,19 @@ static int size_objstm(es_xref_scan *s, unsigned int num, size_t off)
 		goto cleanup; /* sized once decrypted: es_pdf_xref_check_qpdf */
 	/* An unknown /Length: inflating up to the end of the file counts at least what QPDF's shorter read gives. */
 	end = len_v >= 0 && (size_t)len_v < s->len - start ? start + (size_t)len_v : s->len;
-	if (!f.flate) {
-		if (len_v >= 0 && end - start > es_xref_budget(s)) {
-			es_xref_too_big(s, what);
-			rc = -1;
-		} else if (len_v >= 0) {
-			s->x->decoded += end - start;
-		}
-		goto cleanup;
-	}
-	dec = es_pdf_decoder_new(&f, 0, es_xref_budget(s), NULL, NULL);
+	t.x = s->x;
+	dec = es_pdf_decoder_new(&f, 0, es_xref_budget(s), count_tokens, &t);
 	if (dec == NULL) {
 		rc = es_xref_refuse(s, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
 	es_xref_feed(s, dec, start, end);
 	drc = es_pdf_decoder_finish(dec);
-	/* Damaged data stop QPDF's decoder where they stop ours: what came out until then is what counts. */
-	if (s->rc != ESEAL_OK || drc == ES_PDF_DECODE_NOMEM) {
-		rc = es_xref_refuse(s, ESEAL_E_INTERNAL, "out of memory");
-	} else if (drc == ES_PDF_DECODE_TOO_BIG) {
-		es_xref_too_big(s, what);
+	s->x->decoded += es_pdf_decoder_count(dec);
+	if (s->rc != ESEAL_OK) {
 		rc = -1;
-	} else {
-		s->x->decoded += es_pdf_decoder_count(dec);
+	} else if ((drc = size_result(s->x, drc, t.over, what, why, sizeof(why))) != ESEAL_OK) {
+		rc = es_xref_refuse(s, drc, "%s", why);
 	}
 cleanup:
 	es_pdf_decoder_free(dec);
@@ -235,11 +286,10 @@ int es_pdf_xref_check_qpdf(es_pdf_xref *x, qpdf_data q, char *why, size_t why_le
 {
 	es_pdf_filter f;
 	es_pdf_filter init = ES_PDF_FILTER_INIT;
-	es_pdf_decoder *dec;
 	qpdf_oh oh, dict, filter;
 	unsigned char *raw;
 	size_t i, raw_len;
-	int rc = ESEAL_OK, drc;
+	int rc = ESEAL_OK;
 	char what[64];
 
 	for (i = 0; x->encrypted && i < x->n_objstm && rc == ESEAL_OK; i++) {
@@ -263,21 +313,8 @@ int es_pdf_xref_check_qpdf(es_pdf_xref *x, qpdf_data q, char *why, size_t why_le
 		raw = NULL;
 		raw_len = 0;
 		if (!(qpdf_oh_get_stream_data(q, oh, qpdf_dl_none, NULL, &raw, &raw_len) & QPDF_ERRORS)) {
-			dec = es_pdf_decoder_new(&f, 0, x->limit - x->decoded, NULL, NULL);
-			if (dec == NULL) {
-				snprintf(why, why_len, "out of memory");
-				rc = ESEAL_E_INTERNAL;
-			} else {
-				es_pdf_decoder_write(dec, raw, raw_len);
-				drc = es_pdf_decoder_finish(dec);
-				if (drc == ES_PDF_DECODE_TOO_BIG) {
-					snprintf(what, sizeof(what), "object stream %u", x->objstm[i]);
-					es_xref_bomb_message(x, what, why, why_len);
-					rc = ESEAL_E_INPUT;
-				}
-				x->decoded += es_pdf_decoder_count(dec);
-				es_pdf_decoder_free(dec);
-			}
+			snprintf(what, sizeof(what), "object stream %u", x->objstm[i]);
+			rc = size_data(x, &f, what, raw, raw_len, why, why_len);
 		}
 		free(raw);
 		if (qpdf_has_error(q))

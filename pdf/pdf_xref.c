@@ -564,6 +564,10 @@ int es_pdf_xref_scan(const unsigned char *buf, int fd, size_t len, es_pdf_xref *
 	}
 	s.x->limit = len > ((size_t)-1) / ES_PDF_XREF_DECODED_RATIO ? (size_t)-1 : len * ES_PDF_XREF_DECODED_RATIO;
 	s.x->file_size = len;
+	s.x->token_limit = len > ((size_t)-1) / ES_PDF_XREF_TOKENS_PER_BYTE ? (size_t)-1 :
+									      len * ES_PDF_XREF_TOKENS_PER_BYTE;
+	if (s.x->token_limit < ES_PDF_XREF_TOKENS_MIN)
+		s.x->token_limit = ES_PDF_XREF_TOKENS_MIN;
 	if (s.x->limit < ES_PDF_XREF_DECODED_MIN)
 		s.x->limit = ES_PDF_XREF_DECODED_MIN;
 	if (find_startxref(&s) == 0 && read_chain(&s) == 0)

@@ -17,6 +17,12 @@
  * a compressed cross-reference stream can declare millions in a few kilobytes. */
 #define ES_PDF_XREF_OBJECTS_MIN ((size_t)1 << 18)
 #define ES_PDF_XREF_MAX_SECTIONS 4096
+/* Tokens in object streams: at most this, or one per byte of file. QPDF keeps every number, name and reference as
+ * an object of its own (about 250 bytes each with what verifying does with them): 4 million zeros ("0 0 0 ...")
+ * inflate from 100 kB and cost 1 GB. Debian's PDF manuals have about 0.1 token in object streams per byte of file
+ * (a heavily tagged document perhaps 0.3); 128 K tokens cost about 32 MB. */
+#define ES_PDF_XREF_TOKENS_MIN ((size_t)1 << 17)
+#define ES_PDF_XREF_TOKENS_PER_BYTE 1
 
 typedef struct es_pdf_xref_object {
 	long long offset; /* type 1: of its "num gen obj"; type 2: the number of its object stream; type 0: next free */
@@ -47,7 +53,8 @@ typedef struct es_pdf_xref {
 	int encrypted;        /* the last trailer has /Encrypt: see es_pdf_xref_check_qpdf */
 	unsigned int *objstm; /* the object streams type-2 entries name (distinct, ascending) */
 	size_t n_objstm;
-	size_t decoded, limit; /* bytes cross-reference and object streams inflate to; the cap on that */
+	size_t decoded, limit;      /* bytes cross-reference and object streams inflate to; the cap on that */
+	size_t tokens, token_limit; /* tokens in object streams (roughly); the cap on that */
 	size_t file_size;
 } es_pdf_xref;
 

@@ -54,6 +54,8 @@ size_t es_xref_data_start(const es_lex *lx, size_t rel);
 void es_xref_feed(es_xref_scan *s, es_pdf_decoder *d, size_t from, size_t to);
 /* What the cross-reference and object streams may still decode to. */
 size_t es_xref_budget(const es_xref_scan *s);
+/* "8 MB", "14 kB": sizes in messages, into buf. */
+const char *es_xref_human(size_t n, char *buf, size_t len);
 /* "<what> decodes to more than <limit> (...)". */
 void es_xref_bomb_message(const es_pdf_xref *x, const char *what, char *why, size_t why_len);
 void es_xref_too_big(es_xref_scan *s, const char *what);

@@ -248,7 +248,7 @@ size_t es_xref_budget(const es_xref_scan *s)
 }
 
 /* "8 MB", "14 kB": sizes in messages. */
-static const char *human(size_t n, char *buf, size_t len)
+const char *es_xref_human(size_t n, char *buf, size_t len)
 {
 	if (n >= ((size_t)1 << 20) && n % ((size_t)1 << 20) == 0)
 		snprintf(buf, len, "%zu MB", n >> 20);
@@ -266,7 +266,7 @@ void es_xref_bomb_message(const es_pdf_xref *x, const char *what, char *why, siz
 	snprintf(why, why_len,
 		 "%s decodes to more than %s (the limit for the object and cross-reference streams of a %s file; a "
 		 "decompression bomb?)",
-		 what, human(x->limit, a, sizeof(a)), human(x->file_size, b, sizeof(b)));
+		 what, es_xref_human(x->limit, a, sizeof(a)), es_xref_human(x->file_size, b, sizeof(b)));
 }
 
 void es_xref_too_big(es_xref_scan *s, const char *what)

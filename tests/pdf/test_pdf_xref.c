@@ -295,13 +295,16 @@ static void test_startxref_only_in_the_tail(void **state)
 	expect_refused(&b, "no startxref");
 }
 
-static void objstm_file(pdf *b, size_t zeros, const char *filter)
+/* Object 1 in object stream 4, followed by zeros bytes: NULs (white space), or with numbers "0 0 0 ...". */
+static void objstm_file_fill(pdf *b, size_t zeros, const char *filter, int numbers)
 {
 	unsigned char *data = calloc(1, zeros + 32);
-	size_t at;
+	size_t at, i;
 
 	assert_non_null(data);
 	memcpy(data, "1 0 << /Type /Catalog >> ", 25);
+	for (i = 0; numbers && i < zeros; i++)
+		data[25 + i] = i % 2 ? ' ' : '0';
 	base(b);
 	if (filter == NULL) {
 		flate_obj(b, 4, "/Type /ObjStm /N 1 /First 4", data, zeros + 25);
@@ -327,6 +330,11 @@ static void objstm_file(pdf *b, size_t zeros, const char *filter)
 	free(data);
 }
 
+static void objstm_file(pdf *b, size_t zeros, const char *filter)
+{
+	objstm_file_fill(b, zeros, filter, 0);
+}
+
 static void test_objstm_bomb_refused(void **state)
 {
 	pdf b;
@@ -346,6 +354,14 @@ static void test_objstm_bomb_refused(void **state)
 	expect_refused(&b, "uses filter /LZWDecode");
 	objstm_file(&b, 0, "[/FlateDecode /FlateDecode]");
 	expect_refused(&b, "chain of filters");
+	/* 100000 numbers: fine; 200000 (400 kB decoded, far under the size cap): too many objects for QPDF to hold */
+	objstm_file_fill(&b, 200000, NULL, 1);
+	assert_int_equal(scan(&b, &x, why), ESEAL_OK);
+	assert_in_range(x->tokens, 100000, 100010);
+	es_pdf_xref_free(x);
+	free(b.p);
+	objstm_file_fill(&b, 400000, NULL, 1);
+	expect_refused(&b, "holds more than 131072 tokens");
 }
 
 /* A cross-reference stream with more data than its entries need, and one declaring more entries than the file
