@@ -40,6 +40,9 @@
 #   objstm-string-prepare  (on a file not sealed) the catalog and a string of zeros (12 MiB) it names as /Bomb,
 #                   moved into a FlateDecode object stream: what `qpdf --object-streams=generate --encrypt` keeps in
 #                   an object stream, encrypted
+#   objstm-tokens   incremental update, with a cross-reference stream, moving the catalog into an object stream with
+#                   a /Bomb array of zeros (argument 4: thousands of them, default 3900: 7.8 MB, under the size caps,
+#                   from about 8 kB): a reader keeps each number as an object of its own
 #   xref-bomb       incremental update whose cross-reference stream holds its entries, then zeros (1024 MiB)
 #   xref-entries    incremental update whose cross-reference stream holds 10,000,000 entries (zeros: free entries,
 #                   70 kB in the file; a reader keeps each one)
@@ -221,14 +224,15 @@ def append_stream_update(data, path, objects, objstm=None, rows_tail=None, index
     return bytes(out)
 
 
-def catalog_in_objstm(data, src, zeros, string=0):
+def catalog_in_objstm(data, src, zeros, string=0, numbers=0):
     """The catalog moved into an object stream followed by zeros; with string, also a string of that many zeros the
-    catalog names as /Bomb."""
+    catalog names as /Bomb; with numbers, a /Bomb array of that many zeros in the catalog."""
     trailer = qpdf_obj(src, "trailer")
     root = int(re.search(r"/Root (\d+) 0 R", trailer).group(1))
     sid = int(re.search(r"/Size (\d+)", trailer).group(1))
     cat = qpdf_obj(src, str(root)).encode("latin-1")
-    inner = {root: cat[:-2] + (b" /Bomb %d 0 R" % (sid + 1) if string else b"") + b" >>"}
+    extra = b" /Bomb %d 0 R" % (sid + 1) if string else b" /Bomb [" + b"0 " * numbers + b"]" if numbers else b""
+    inner = {root: cat[:-2] + extra + b" >>"}
     if string:
         inner[sid + 1] = b"(" + bytes(string) + b")"
     return append_stream_update(data, src, {}, objstm=(sid, inner, zeros))
@@ -358,6 +362,8 @@ def main():
         data = catalog_in_objstm(data, src, mib(1024))
     elif mode == "objstm-string-prepare":
         data = catalog_in_objstm(data, src, 0, mib(12))
+    elif mode == "objstm-tokens":
+        data = catalog_in_objstm(data, src, 0, numbers=1000 * (int(sys.argv[4]) if len(sys.argv) > 4 else 3900))
     elif mode == "xref-bomb":
         data = append_stream_update(data, src, {}, rows_tail=mib(1024))
     elif mode == "xref-entries":

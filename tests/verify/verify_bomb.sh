@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/verify/verify_bomb.sh: decompression bombs in sealed PDFs: a DSS entry of 1 GiB of zeros (about 1 MB in the
 # file), one 64 MiB bomb named 30 times from the DSS, an object stream and a cross-reference stream that inflate to
-# 256 MiB in a later update, a cross-reference stream declaring ten million entries, an encrypted object stream bomb.
+# 256 MiB in a later update, a cross-reference stream declaring ten million entries, an encrypted object stream bomb,
+# an object stream of 3.9 million numbers (a parse bomb: small when inflated, huge once QPDF holds it).
 # `eseal verify` answers each with its verdict and message, within a bounded memory (max RSS by /usr/bin/time), and
 # never decodes an object twice. Referees: pdfsig (the seal still valid over its bytes: the files are sealed PDFs a
 # reader opens), Python's zlib (what the bomb inflates to), qpdf --show-encryption.
@@ -98,6 +99,18 @@ rss_verify 65 "$D/xref-entries.pdf"
 file_error "cross-reference stream at offset [0-9]+ declares [0-9]+ objects: at most [0-9]+"
 bounded xref-entries
 pass "(d) cross-reference stream bomb and ten million declared entries: exit 65 with the reason, bounded memory"
+
+# (g) A parse bomb: 3.9 million zeros in an array (7.8 MB from 8 kB, under the size caps): QPDF would keep each as
+# an object of its own (1 GB); refused by the token count of object streams.
+$ATTACK objstm-tokens "$D/bt.pdf" "$D/tokens.pdf"
+[ "$($INFLATED "$D/tokens.pdf" "[0-9]+ 0 obj\s*<< /Type /ObjStm")" -gt 7800000 ] ||
+	fail "the object stream of tokens.pdf does not inflate to 7.8 MB"
+[ "$(stat -c %s "$D/tokens.pdf")" -lt 200000 ] || fail "tokens.pdf is larger than 200 kB"
+sig_still_valid "$D/tokens.pdf"
+rss_verify 65 "$D/tokens.pdf"
+file_error "object stream [0-9]+ \(at offset [0-9]+\) holds more than [0-9]+ tokens"
+bounded tokens
+pass "(g) 3.9 million numbers in an object stream: exit 65 naming the stream, bounded memory"
 
 # (f) Encrypted (AES-256, empty user password): the object stream is sized once QPDF has decrypted it.
 $ATTACK objstm-string-prepare "$SAMPLES/documents/report.pdf" "$D/string.pdf"
