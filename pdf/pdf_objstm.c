@@ -24,11 +24,12 @@ typedef struct cand {
 	long long off;
 } cand;
 
+/* In file order (repeats side by side): reading a descriptor, the next stream is often in the window already. */
 static int cmp_cand(const void *a, const void *b)
 {
 	const cand *x = a, *y = b;
 
-	return x->num != y->num ? (x->num < y->num ? -1 : 1) : x->off < y->off ? -1 : x->off > y->off;
+	return x->off != y->off ? (x->off < y->off ? -1 : 1) : x->num < y->num ? -1 : x->num > y->num;
 }
 
 static int has_num(const unsigned int *v, size_t n, long long num)
