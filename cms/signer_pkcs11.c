@@ -352,7 +352,7 @@ static int login(eseal_signer *s, const eseal_signer_options *opts, P11KitUri *u
 		/* PIN pad or biometric reader: the token asks the person, not us. */
 		rv = b->f->C_Login(b->anchor, CKU_USER, NULL, 0);
 	} else {
-		rc = es_pin_resolve(opts->pin_file, p11_kit_uri_get_pin_source(uri), s->name, pin, err);
+		rc = es_pin_resolve(opts, p11_kit_uri_get_pin_source(uri), s->name, pin, err);
 		if (rc == ESEAL_OK)
 			rv = b->f->C_Login(b->anchor, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
 		OPENSSL_cleanse(pin, sizeof(pin)); /* on failure too: a partly read secret is still a secret */
@@ -422,7 +422,7 @@ static int prepare_always_auth(eseal_signer *s, const eseal_signer_options *opts
 	b->pin = OPENSSL_secure_zalloc(ES_PIN_MAX);
 	if (b->pin == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", s->name);
-	rc = es_pin_resolve(opts->pin_file, p11_kit_uri_get_pin_source(uri), s->name, b->pin, err);
+	rc = es_pin_resolve(opts, p11_kit_uri_get_pin_source(uri), s->name, b->pin, err);
 	if (rc != ESEAL_OK)
 		es_error_prefix(err, "the key requires the PIN for every signature (CKA_ALWAYS_AUTHENTICATE)");
 	return rc;

@@ -2,6 +2,7 @@
  * No network, no DTD or external entity ever loaded; a document declaring an external entity is refused. */
 #include "xml_internal.h"
 #include "error_internal.h"
+#include "input_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,17 +158,12 @@ static void scan_entity(void *payload, void *data, const xmlChar *name)
 static int read_head(const char *path, es_xml_source *src, eseal_error *err)
 {
 	unsigned char head[8] = {0};
-	struct stat st;
 	ssize_t n;
 	size_t off = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = -1, rc;
 
-	if (fd < 0)
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return es_error_set(err, ESEAL_E_IO, "%s: not a regular file", path);
-	}
+	if ((rc = es_input_open(path, &es_input_document, &fd, NULL, err)) != ESEAL_OK)
+		return rc;
 	n = read(fd, head, sizeof(head));
 	close(fd);
 	if (n < 0)
@@ -211,10 +207,9 @@ static int parse_once(const char *path, int options, xmlDocPtr *doc_out, es_xml_
 	}
 	/* Read from our own descriptor: the external entity loader, which refuses everything, is then never asked
 	 * for the document itself. */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if ((rc = es_input_open(path, &es_input_document, &fd, NULL, err)) != ESEAL_OK) {
 		xmlFreeParserCtxt(ctxt);
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
+		return rc;
 	}
 	doc = xmlCtxtReadFd(ctxt, fd, path, NULL, options);
 	close(fd);

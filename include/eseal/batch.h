@@ -61,6 +61,13 @@ typedef struct eseal_batch_summary {
 int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
 		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err);
 
+/* Reads a list of input paths from the file from ("-": standard input), NUL-separated if it holds a NUL (find
+ * -print0), else one per line; empty entries are skipped. A pipe or FIFO (--from <(find ...)) is read as a stream,
+ * never waited on for a writer; a device or directory is refused (ESEAL_E_USAGE); a list larger than 64 MiB (stdin
+ * too) is refused. Free *paths with eseal_batch_list_free. */
+int eseal_batch_read_list(const char *from, char ***paths, size_t *n, eseal_error *err);
+void eseal_batch_list_free(char **paths, size_t n);
+
 /* The output path for input under out_dir: relative inputs keep their directories (without ".." escapes), absolute
  * ones keep their name; CAdES adds ".p7s", detached XAdES ".xades.xml". Caller frees; NULL when out of memory. */
 char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_format format, const char *suffix);

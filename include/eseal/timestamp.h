@@ -28,6 +28,8 @@ typedef struct eseal_tsa_options {
 	                             against the certificate in the token, chain not built */
 	const char *tls_ca_file;  /* https:// only: PEM CA certificates the TSA's TLS server certificate must chain
 	                             to, instead of the system's bundle; NULL = system bundle */
+	eseal_warn_fn warn;       /* warnings (an auth_file others can read); NULL = none */
+	void *warn_ctx;
 } eseal_tsa_options;
 
 int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err);

@@ -126,73 +126,6 @@ int es_batch_take_option(es_batch_options *bo, const char *name, const char *val
 	return 0;
 }
 
-/* Reads newline- or NUL-separated paths (NUL if the data holds any NUL, as from find -print0). */
-static int read_list(const char *from, char ***paths, size_t *n, eseal_error *err)
-{
-	FILE *f = strcmp(from, "-") == 0 ? stdin : fopen(from, "re");
-	char *data = NULL, *p, *end, **list = NULL;
-	size_t len = 0, cap = 0, count = 0, rd;
-	char sep = '\n';
-	int rc = -1;
-
-	if (f == NULL) {
-		err->status = ESEAL_E_IO;
-		snprintf(err->message, sizeof(err->message), "%s: cannot read input list: %s", from, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		if (len + 65536 + 1 > cap) {
-			char *grown = realloc(data, cap = cap * 2 + 65536 + 1);
-			if (grown == NULL)
-				goto cleanup;
-			data = grown;
-		}
-		rd = fread(data + len, 1, cap - len - 1, f);
-		len += rd;
-		if (rd == 0)
-			break;
-	}
-	if (ferror(f)) {
-		err->status = ESEAL_E_IO;
-		snprintf(err->message, sizeof(err->message), "%s: cannot read input list", from);
-		goto cleanup;
-	}
-	data[len] = '\0';
-	if (memchr(data, '\0', len) != NULL)
-		sep = '\0';
-	for (p = data; p < data + len; p = end + 1) {
-		end = memchr(p, sep, (size_t)(data + len - p));
-		if (end == NULL)
-			end = data + len;
-		*end = '\0';
-		if (*p == '\0')
-			continue;
-		char **grown = realloc(list, (count + 1) * sizeof(*list));
-		if (grown == NULL)
-			goto cleanup;
-		list = grown;
-		if ((list[count] = strdup(p)) == NULL)
-			goto cleanup;
-		count++;
-	}
-	*paths = list;
-	*n = count;
-	list = NULL;
-	rc = 0;
-cleanup:
-	if (rc != 0 && err->status == ESEAL_OK) {
-		err->status = ESEAL_E_INTERNAL;
-		snprintf(err->message, sizeof(err->message), "out of memory reading %s", from);
-	}
-	while (list != NULL && count > 0)
-		free(list[--count]);
-	free(list);
-	free(data);
-	if (f != stdin)
-		fclose(f);
-	return rc;
-}
-
 /* What the report callback needs to print a document's line. */
 struct batch_view {
 	const es_batch_options *bo;
@@ -235,7 +168,7 @@ static int collect_inputs(const es_batch_options *bo, const char *const *args, s
 
 	*out = NULL;
 	*n_out = 0;
-	if (bo->from != NULL && read_list(bo->from, &listed, &n_listed, err) != 0)
+	if (bo->from != NULL && eseal_batch_read_list(bo->from, &listed, &n_listed, err) != ESEAL_OK)
 		return -1;
 	if ((all = calloc(n_args + n_listed + 1, sizeof(*all))) == NULL)
 		goto oom;
@@ -249,12 +182,8 @@ static int collect_inputs(const es_batch_options *bo, const char *const *args, s
 	*n_out = n_args + n_listed;
 	return 0;
 oom:
-	for (i = 0; all != NULL && i < n_args; i++)
-		free(all[i]);
-	free(all);
-	for (i = 0; i < n_listed; i++)
-		free(listed[i]);
-	free(listed);
+	eseal_batch_list_free(all, n_args);
+	eseal_batch_list_free(listed, n_listed);
 	err->status = ESEAL_E_INTERNAL;
 	snprintf(err->message, sizeof(err->message), "out of memory");
 	return -1;
@@ -269,7 +198,7 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	struct sigaction sa, old_int, old_term;
 	eseal_error err;
 	char **inputs = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	int rc = 0, ran;
 
 	eseal_error_clear(&err);
@@ -320,8 +249,6 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	} else if (ran != ESEAL_OK) {
 		rc = eseal_status_exit_code(ran);
 	}
-	for (i = 0; i < n; i++)
-		free(inputs[i]);
-	free(inputs);
+	eseal_batch_list_free(inputs, n);
 	return rc;
 }
