@@ -2,6 +2,7 @@
  * A profile carries paths and settings only; the PIN itself is read later, by the signer, from pin-file. */
 #include "eseal/profile.h"
 #include "error_internal.h"
+#include "url_internal.h"
 #include "input_internal.h"
 
 #include <errno.h>
@@ -175,7 +176,10 @@ static int add_tsa_urls(eseal_profile *p, const char *value, eseal_error *err)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	for (tok = strtok_r(copy, " \t,", &save); tok != NULL; tok = strtok_r(NULL, " \t,", &save)) {
 		if (strncmp(tok, "http://", 7) != 0 && strncmp(tok, "https://", 8) != 0) {
-			rc = es_error_set(err, ESEAL_E_USAGE, "tsa: '%s' is not an http:// or https:// URL", tok);
+			char shown[ES_URL_SHOW_MAX];
+
+			rc = es_error_set(err, ESEAL_E_USAGE, "tsa: '%s' is not an http:// or https:// URL",
+					  es_url_show(tok, shown, sizeof(shown)));
 			goto cleanup;
 		}
 		if (p->n_tsa == ESEAL_MAX_TSA_URLS) {
