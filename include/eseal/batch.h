@@ -4,6 +4,7 @@
 #define ESEAL_BATCH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "eseal/error.h"
 #include "eseal/seal.h"
@@ -27,6 +28,12 @@ typedef struct eseal_doc_report {
 	double ms;              /* from the document's start until its output was durable (or it failed) */
 	size_t done, total;     /* documents reported so far (this one included), and in the batch */
 } eseal_doc_report;
+
+/* One JSON line (with '\n') for a document: {"input":…, "output":…, "status":"sealed|failed|skipped", "format":…,
+ * "level":…, "error":…, "error_class":…, "ms":…}. level (the profile's) and output are null unless sealed or skipped;
+ * error and error_class are null unless failed. Names that are not valid UTF-8 are shown with U+FFFD for each bad
+ * byte and followed by "input_hex"/"output_hex": the name's exact bytes in hex. Returns -1 if out failed. */
+int eseal_doc_report_write_json(const eseal_doc_report *report, const char *level, FILE *out);
 
 /* Called once for every document once the batch has started, also for those never sealed. Calls never overlap; they come from the batch's
  * threads, so keep them short (print a line). A sealed report means the output and its name are on disk. */

@@ -39,49 +39,19 @@ double es_batch_now_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-void es_json_string(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p == '\t')
-			fputs("\\t", out);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
-void es_batch_print_json_line(FILE *out, const char *input, const char *output, const char *format,
+void es_batch_print_json_line(FILE *out, const char *input, const char *output, eseal_format format,
 			      const char *level, const eseal_error *err, int skipped, double ms)
 {
-	int ok = err->status == ESEAL_OK;
+	eseal_doc_report r;
 
-	fputs("{\"input\":", out);
-	es_json_string(out, input);
-	fputs(",\"output\":", out);
-	es_json_string(out, ok ? output : NULL);
-	fprintf(out, ",\"status\":\"%s\",\"format\":", !ok ? "failed" : skipped ? "skipped" : "sealed");
-	es_json_string(out, format);
-	fputs(",\"level\":", out);
-	es_json_string(out, ok ? level : NULL);
-	fputs(",\"error\":", out);
-	es_json_string(out, ok ? NULL : err->message);
-	fputs(",\"error_class\":", out);
-	es_json_string(out, ok ? NULL : eseal_status_name(err->status));
-	fprintf(out, ",\"ms\":%.1f}\n", ms);
-	fflush(out);
+	memset(&r, 0, sizeof(r));
+	r.input = input;
+	r.output = output;
+	r.format = format;
+	r.status = err->status != ESEAL_OK ? ESEAL_DOC_FAILED : skipped ? ESEAL_DOC_SKIPPED : ESEAL_DOC_SEALED;
+	r.err = err;
+	r.ms = ms;
+	eseal_doc_report_write_json(&r, level, out);
 }
 
 /* A thread count of --jobs or --tsa-inflight: 1 to 256 (the library's cap), or a usage error naming the option. */
@@ -150,9 +120,7 @@ static void on_report(void *ctx, const eseal_doc_report *r)
 	const struct batch_view *v = ctx;
 
 	if (v->bo->json)
-		es_batch_print_json_line(stdout, r->input, r->output,
-					 r->format != ESEAL_FORMAT_AUTO ? eseal_format_name(r->format) : NULL, v->level,
-					 r->err, r->status == ESEAL_DOC_SKIPPED, r->ms);
+		eseal_doc_report_write_json(r, v->level, stdout);
 	else if (r->status == ESEAL_DOC_FAILED)
 		fprintf(stderr, "%seseal: %s\n", v->progress ? "\n" : "", r->err->message);
 	if (v->progress)

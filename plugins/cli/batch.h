@@ -23,11 +23,9 @@ int es_batch_take_option(es_batch_options *bo, const char *name, const char *val
 int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_batch_options *bo,
 		 const char *const *inputs, size_t n_inputs);
 double es_batch_now_ms(void);
-/* {"input":…, "output":…, "status":"sealed|failed|skipped", "format":…, "level":…, "error":…, "error_class":…,
- * "ms":…}; skipped: the output existed (--skip-existing), err is ESEAL_OK. */
-void es_batch_print_json_line(FILE *out, const char *input, const char *output, const char *format,
+/* One document's JSON line (eseal_doc_report_write_json) from its parts; skipped: the output existed
+ * (--skip-existing), err is ESEAL_OK. format ESEAL_FORMAT_AUTO: not determined (null). */
+void es_batch_print_json_line(FILE *out, const char *input, const char *output, eseal_format format,
 			      const char *level, const eseal_error *err, int skipped, double ms);
-/* Writes s as a JSON string literal (quotes included). */
-void es_json_string(FILE *out, const char *s);
 
 #endif

@@ -100,7 +100,7 @@ cleanup:
 static void print_json_result(const char *in, const char *out, eseal_format format, const eseal_profile *p,
 			      const eseal_error *err, double ms)
 {
-	es_batch_print_json_line(stdout, in, out, err->status == ESEAL_OK ? eseal_format_name(format) : NULL,
+	es_batch_print_json_line(stdout, in, out, err->status == ESEAL_OK ? format : ESEAL_FORMAT_AUTO,
 				 eseal_level_name(p->level), err, 0, ms);
 }
 
