@@ -172,11 +172,16 @@ static int p11_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *dige
 	if (rv == CKR_OK)
 		rv = b->f->C_Sign(h, data, digest_len, sig, &out_len);
 	if (rv != CKR_OK) {
-		st = es_p11_rv_status(rv);
+		/* The key was found when the signer opened: a handle invalid now means the token changed under us (removed,
+		 * re-initialised, its files gone), not a setting to fix. Transient: stop the batch, retry later. */
+		int vanished = rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID;
+
+		st = vanished ? ESEAL_E_HSM : es_p11_rv_status(rv);
 		/* BUFFER_TOO_SMALL leaves the operation active; device/session errors may leave anything. */
 		broken = st == ESEAL_E_HSM || rv == CKR_BUFFER_TOO_SMALL;
 		pool_release(s, h, broken);
-		return es_error_set(err, st, "%s: signing failed: %s", s->name, es_p11_rv_name(rv));
+		return es_error_set(err, st, "%s: signing failed: %s%s", s->name, es_p11_rv_name(rv),
+				    vanished ? " (the key is gone from the token since login: token removed or reset?)" : "");
 	}
 	pool_release(s, h, 0);
 	if (s->scheme == ESEAL_SCHEME_ECDSA && out_len != 2 * s->key_bytes)

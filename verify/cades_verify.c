@@ -24,6 +24,8 @@ int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7
 
 	if (s == NULL)
 		return ESEAL_E_INTERNAL;
+	/* Only once the data the signature covers is found and digested: a missing data file covers nothing. */
+	s->covers_whole_document = 0;
 	cms = es_cms_parse_signed(p7s, p7s_len, s);
 	if (cms == NULL)
 		goto cleanup;
@@ -62,6 +64,7 @@ int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7
 	}
 	if (s->coverage == NULL)
 		s->coverage = strdup(data != NULL ? "data given in memory or encapsulated" : "");
+	s->covers_whole_document = 1;
 	es_cms_verify_signer(v, cms, digest, dlen, NULL, s, &res);
 	X509_free(res.signer);
 cleanup:

@@ -212,8 +212,10 @@ int eseal_report_exit_code(const eseal_report *r)
 {
 	if (r == NULL)
 		return 74;
-	if (r->error != NULL && r->n_seals == 0 && strncmp(r->error, "cannot read", 11) == 0)
-		return 74;
+	/* A file-level error without a seal: unreadable (74), or not a sealed document it can read (65): malformed, or
+	 * no seal found in it, whatever its format. */
+	if (r->error != NULL && r->n_seals == 0)
+		return strncmp(r->error, "cannot read", 11) == 0 ? 74 : 65;
 	switch (eseal_report_overall(r)) {
 	case ESEAL_TOTAL_PASSED: return 0;
 	case ESEAL_TOTAL_FAILED: return 1;

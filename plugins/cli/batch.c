@@ -157,6 +157,28 @@ oom:
 	return -1;
 }
 
+int es_batch_fail_all(const es_batch_options *bo, const char *const *args, size_t n_args, const eseal_error *why)
+{
+	eseal_error err, each;
+	char **inputs = NULL;
+	size_t n = 0, i;
+
+	eseal_error_clear(&err);
+	fprintf(stderr, "eseal: %s\n", why->message);
+	if (bo->json && collect_inputs(bo, args, n_args, &inputs, &n, &err) == 0) {
+		for (i = 0; i < n; i++) {
+			eseal_error_clear(&each);
+			each.status = why->status;
+			snprintf(each.message, sizeof(each.message), "%s: not sealed: %s", inputs[i], why->message);
+			es_batch_print_json_line(stdout, inputs[i], NULL, ESEAL_FORMAT_AUTO, NULL, &each, 0, 0);
+		}
+		eseal_batch_list_free(inputs, n);
+	} else if (bo->json) {
+		fprintf(stderr, "eseal: %s\n", err.message);
+	}
+	return eseal_status_exit_code(why->status);
+}
+
 int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_batch_options *bo,
 		 const char *const *args, size_t n_args)
 {

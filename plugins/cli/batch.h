@@ -22,6 +22,9 @@ typedef struct es_batch_options {
 int es_batch_take_option(es_batch_options *bo, const char *name, const char *value);
 int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_batch_options *bo,
 		 const char *const *inputs, size_t n_inputs);
+/* The batch could not start (profile, key, PIN, token, TSA set-up): the reason on stderr and, with --json, a failed
+ * line for every input, so that each document is accounted for. Returns the exit code for why. */
+int es_batch_fail_all(const es_batch_options *bo, const char *const *args, size_t n_args, const eseal_error *why);
 double es_batch_now_ms(void);
 /* One document's JSON line (eseal_doc_report_write_json) from its parts; skipped: the output existed
  * (--skip-existing), err is ESEAL_OK. format ESEAL_FORMAT_AUTO: not determined (null). */

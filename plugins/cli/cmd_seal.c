@@ -193,8 +193,11 @@ int es_cli_seal(int argc, char **argv, const char *env_pin)
 		rc = es_cli_usage_error("seal", "give either -o FILE or --out-dir DIR, not both");
 		goto cleanup;
 	}
+	bo.json = json;
 	if (build_profile(config, profile_name, ov, n_ov, &profile, &err) != ESEAL_OK) {
-		rc = es_cli_fail(&err);
+		rc = bo.out_dir != NULL ? es_batch_fail_all(&bo, (const char *const *)argv + optind,
+							       (size_t)(argc - optind), &err)
+					: es_cli_fail(&err);
 		goto cleanup;
 	}
 	if (output == NULL && bo.out_dir == NULL) {
@@ -208,11 +211,13 @@ int es_cli_seal(int argc, char **argv, const char *env_pin)
 	sopts.env_pin = env_pin[0] != '\0' ? env_pin : NULL;
 	sopts.warn = print_warning;
 	if (eseal_init(&err) != ESEAL_OK || eseal_sealer_open_ext(&sealer, profile, &sopts, &err) != ESEAL_OK) {
-		rc = es_cli_fail(&err);
+		/* A batch that cannot start still accounts for every document (one JSON line each). */
+		rc = bo.out_dir != NULL ? es_batch_fail_all(&bo, (const char *const *)argv + optind,
+							       (size_t)(argc - optind), &err)
+					: es_cli_fail(&err);
 		goto cleanup;
 	}
 	if (bo.out_dir != NULL) {
-		bo.json = json;
 		rc = es_batch_run(sealer, &so, &bo, (const char *const *)argv + optind, (size_t)(argc - optind));
 		goto cleanup;
 	}
