@@ -66,7 +66,9 @@ static int read_bounded(int fd, const char *path, const es_input_role *role, siz
 			size_t *len_out, eseal_error *err)
 {
 	unsigned char *buf = NULL, *grown;
-	size_t len = 0, cap = hint < role->max ? hint + 1 : role->max + 1;
+	/* Room for the expected size, the NUL and one more byte, so that a file of the size fstat gave is read without
+	 * growing the buffer just to see its end. */
+	size_t len = 0, cap = hint < role->max ? hint + 2 : role->max + 2;
 	ssize_t n;
 	int rc = ESEAL_OK;
 
