@@ -124,6 +124,22 @@ cleanup:
 	return rc;
 }
 
+/* The input whose permissions the detached signature file takes (eseal_output_open): the one others may read least
+ * (fewest permission bits), so the signature, which names the files and their digests, is no more readable. */
+static const char *most_private(const char *const *in_paths, size_t n_in)
+{
+	const char *best = in_paths[0];
+	int best_bits = 13;
+	struct stat st;
+
+	for (size_t i = 0; i < n_in; i++)
+		if (stat(in_paths[i], &st) == 0 && __builtin_popcount(st.st_mode & 0777) < best_bits) {
+			best_bits = __builtin_popcount(st.st_mode & 0777);
+			best = in_paths[i];
+		}
+	return best;
+}
+
 int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char *out_path,
 			    const eseal_xml_options *opts, eseal_error *err)
 {
@@ -172,7 +188,7 @@ int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char
 	req.path = out_path;
 	rc = es_xml_sign(&req, NULL, &cap, err);
 	if (rc == ESEAL_OK)
-		rc = es_xml_write(doc, &src, NULL, out_path, opts, &cap, err);
+		rc = es_xml_write(doc, &src, most_private(in_paths, n_in), out_path, opts, &cap, err);
 cleanup:
 	for (size_t i = 0; uris != NULL && i < n_in; i++)
 		free(uris[i]);

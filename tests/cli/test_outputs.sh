@@ -20,14 +20,16 @@ for m in 600 640; do
 	expect_exit 0 "$ESEAL" seal --profile demo-bb --force inv.xml -o "inv-$m.xml"
 	expect_exit 0 "$ESEAL" seal --profile demo-bb --force report.pdf -o "report-$m.pdf"
 	expect_exit 0 "$ESEAL" seal --profile demo-bb --force drawing.dwg -o "drawing-$m.dwg.p7s"
+	expect_exit 0 "$ESEAL" seal --profile demo-bb --placement detached --force drawing.dwg inv.xml -o "det-$m.xml"
 	expect_exit 0 "$ESEAL" seal --profile demo-bb --json --out-dir "batch-$m" inv.xml report.pdf drawing.dwg
-	for f in "inv-$m.xml" "report-$m.pdf" "drawing-$m.dwg.p7s" "batch-$m/inv.xml" "batch-$m/report.pdf" \
-		"batch-$m/drawing.dwg.p7s"; do
+	expect_exit 0 "$ESEAL" seal --profile demo-bb --placement detached --json --out-dir "batchdet-$m" drawing.dwg
+	for f in "inv-$m.xml" "report-$m.pdf" "drawing-$m.dwg.p7s" "det-$m.xml" "batch-$m/inv.xml" "batch-$m/report.pdf" \
+		"batch-$m/drawing.dwg.p7s" "batchdet-$m/drawing.dwg.xades.xml"; do
 		[ "$(mode_of "$f")" = "$m" ] || fail "input mode $m gave $f mode $(mode_of "$f")"
 	done
 done
 chmod 644 inv.xml report.pdf drawing.dwg
-pass "outputs take the input's mode (600 stays 600, 640 stays 640): XAdES, PAdES, CAdES, single file and batch"
+pass "outputs take the input's mode (600 stays 600, 640 stays 640): XAdES, PAdES, CAdES, detached XAdES, single and batch"
 
 # --- --force replaces the file: another inode, the new content verifies -----------------------------------------
 printf 'not a seal\n' >old.p7s
