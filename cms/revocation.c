@@ -12,6 +12,7 @@
 #include "rev_cache.h"
 
 #include "clock_internal.h"
+#include "url_internal.h"
 
 #include <curl/curl.h>
 #include <openssl/x509v3.h>
@@ -55,10 +56,12 @@ static int http_fetch(const eseal_verifier *v, const char *url, const unsigned c
 	long code = 0;
 	CURLcode cc;
 	int rc = -1;
+	char shown[ES_URL_SHOW_MAX];
 
 	memset(out, 0, sizeof(*out));
+	es_url_show(url, shown, sizeof(shown)); /* a certificate's URL may carry credentials too */
 	if (strncmp(url, "http://", 7) != 0) {
-		snprintf(why, why_len, "only http:// revocation URLs are followed (%s)", url);
+		snprintf(why, why_len, "only http:// revocation URLs are followed (%s)", shown);
 		return -1;
 	}
 	/* A responder that just failed to answer would cost every later file of the run a timeout again. */
@@ -87,11 +90,11 @@ static int http_fetch(const eseal_verifier *v, const char *url, const unsigned c
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (cc != CURLE_OK) {
-		snprintf(why, why_len, "%s: %s", url, out->too_big ? "answer too large" : curl_easy_strerror(cc));
+		snprintf(why, why_len, "%s: %s", shown, out->too_big ? "answer too large" : curl_easy_strerror(cc));
 		if (!out->too_big) /* no connection, no answer in time: the responder, not this request, failed */
 			es_rev_cache_set_down(v->rev_cache, url, why, time(NULL));
 	} else if (code != 200)
-		snprintf(why, why_len, "%s: HTTP status %ld", url, code);
+		snprintf(why, why_len, "%s: HTTP status %ld", shown, code);
 	else
 		rc = 0;
 	curl_slist_free_all(hdrs);
@@ -248,6 +251,7 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 	unsigned char *der = NULL;
 	const unsigned char *p;
 	fetch_buf fb = {0};
+	char shown[ES_URL_SHOW_MAX];
 	int i, len, rc = -1;
 
 	if (urls == NULL || sk_OPENSSL_STRING_num(urls) == 0) {
@@ -279,7 +283,8 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 		p = fb.buf;
 		resp = d2i_OCSP_RESPONSE(NULL, &p, (long)fb.len);
 		if (resp == NULL)
-			snprintf(why, why_len, "%s: not an OCSP response", sk_OPENSSL_STRING_value(urls, i));
+			snprintf(why, why_len, "%s: not an OCSP response",
+				 es_url_show(sk_OPENSSL_STRING_value(urls, i), shown, sizeof(shown)));
 		else
 			rc = ocsp_status(v, resp, id, untrusted, req, a, why, why_len);
 		if (rc >= 0 && !current(a, "OCSP response", why, why_len))
@@ -306,6 +311,7 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_ans
 	X509_CRL *crl = NULL;
 	fetch_buf fb = {0};
 	const unsigned char *p;
+	char shown[ES_URL_SHOW_MAX];
 	int i, j, rc = -1;
 
 	if (dps == NULL) {
@@ -337,12 +343,13 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_ans
 				crl = d2i_X509_CRL(NULL, &p, (long)fb.len);
 				rc = crl != NULL ? crl_status(crl, cert, issuer, a) : -1;
 				if (rc < 0) {
-					snprintf(why, why_len, "%s: not a CRL of the issuer", url);
+					snprintf(why, why_len, "%s: not a CRL of the issuer",
+						 es_url_show(url, shown, sizeof(shown)));
 				} else if (!current(a, "CRL", why, why_len)) {
 					/* e.g. an old CRL replayed over plain http: it must not pass for today's */
 					size_t used = strlen(why);
 
-					snprintf(why + used, why_len - used, " (%s)", url);
+					snprintf(why + used, why_len - used, " (%s)", es_url_show(url, shown, sizeof(shown)));
 					rc = -1;
 				} else { /* after crl_status: its lookup sorted the entries, so other threads only read it */
 					es_rev_cache_put_crl(v->rev_cache, url, crl, fb.len, time(NULL));

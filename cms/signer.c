@@ -15,7 +15,11 @@
 
 #include "ecdsa_sig.h"
 #include "error_internal.h"
+#include "input_internal.h"
 #include "x509_text.h"
+
+static const es_input_role cert_file_role = {"cannot read the certificate file", ESEAL_E_CONFIG, ESEAL_E_CONFIG,
+					      ES_INPUT_MAX_PEM, 0};
 
 static int load_cert_file(eseal_signer *s, const char *path, eseal_error *err)
 {
@@ -23,11 +27,8 @@ static int load_cert_file(eseal_signer *s, const char *path, eseal_error *err)
 	X509 *x = NULL;
 	int rc = ESEAL_OK;
 
-	bio = BIO_new_file(path, "r");
-	if (bio == NULL) {
-		rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: cannot open the certificate file", path);
+	if ((rc = es_input_bio(path, &cert_file_role, &bio, err)) != ESEAL_OK)
 		goto cleanup;
-	}
 	X509_free(s->cert);
 	s->cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	if (s->cert == NULL) {

@@ -13,6 +13,7 @@
 
 #include "ecdsa_sig.h"
 #include "error_internal.h"
+#include "input_internal.h"
 
 typedef struct pass_ctx {
 	const eseal_signer_options *opts;
@@ -30,7 +31,7 @@ static int pem_pass(char *buf, int size, int rwflag, void *u)
 	size_t len;
 
 	pc->asked = 1;
-	pc->rc = es_pin_resolve(pc->opts->pin_file, NULL, pc->path, pin, pc->err);
+	pc->rc = es_pin_resolve(pc->opts, NULL, pc->path, pin, pc->err);
 	if (pc->rc != ESEAL_OK) {
 		OPENSSL_cleanse(pin, sizeof(pin));
 		return -1;
@@ -93,7 +94,7 @@ static int load_p12(eseal_signer *s, BIO *bio, const eseal_signer_options *opts,
 	else if (PKCS12_verify_mac(p12, "", 0))
 		pass = "";
 	else {
-		rc = es_pin_resolve(opts->pin_file, NULL, opts->key, pin, err);
+		rc = es_pin_resolve(opts, NULL, opts->key, pin, err);
 		if (rc != ESEAL_OK)
 			goto cleanup;
 		if (!PKCS12_verify_mac(p12, pin, -1)) {
@@ -164,6 +165,9 @@ static void file_free(void *backend)
 
 static const es_signer_ops file_ops = {file_sign, file_free};
 
+static const es_input_role key_file_role = {"cannot read the key file", ESEAL_E_CONFIG, ESEAL_E_CONFIG,
+					     ES_INPUT_MAX_PEM, 0};
+
 int es_signer_file_open(eseal_signer *s, const eseal_signer_options *opts, eseal_error *err)
 {
 	BIO *bio = NULL;
@@ -175,11 +179,8 @@ int es_signer_file_open(eseal_signer *s, const eseal_signer_options *opts, eseal
 	s->name = OPENSSL_strdup(opts->key);
 	if (s->name == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	bio = BIO_new_file(opts->key, "rb");
-	if (bio == NULL) {
-		rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: cannot open the key file", opts->key);
+	if ((rc = es_input_bio(opts->key, &key_file_role, &bio, err)) != ESEAL_OK)
 		goto cleanup;
-	}
 	rc = is_p12 ? load_p12(s, bio, opts, &pkey, err) : load_pem(s, bio, opts, &pkey, err);
 	if (rc != ESEAL_OK)
 		goto cleanup;

@@ -38,11 +38,12 @@ int es_signer_file_open(eseal_signer *s, const eseal_signer_options *opts, eseal
 
 #define ES_PIN_MAX 256
 
-/* The PIN (or key file passphrase), from the first source present: pin_file (its first line), the URI's
- * pin-source ("file:PATH" or a plain path), the ESEAL_PIN environment variable. pin receives a NUL-terminated
- * string (wipe it with OPENSSL_cleanse). what names the key in messages; the PIN itself never appears in one.
- * No source at all, or an unreadable one, is ESEAL_E_PIN. */
-int es_pin_resolve(const char *pin_file, const char *pin_source, const char *what, char pin[ES_PIN_MAX],
+/* The PIN (or key file passphrase), from the first source present: opts->pin_file (its first line), the URI's
+ * pin-source ("file:PATH" or a plain path), opts->env_pin or else the ESEAL_PIN environment variable. pin receives
+ * a NUL-terminated string (wipe it with OPENSSL_cleanse). what names the key in messages; the PIN itself never
+ * appears in one. No source at all is ESEAL_E_PIN; an unreadable file ESEAL_E_CONFIG. A PIN file others may read
+ * is warned about through opts->warn. */
+int es_pin_resolve(const eseal_signer_options *opts, const char *pin_source, const char *what, char pin[ES_PIN_MAX],
 		   eseal_error *err);
 
 #endif

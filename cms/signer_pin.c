@@ -11,12 +11,13 @@
 #include "secret_internal.h"
 
 /* The file's first line; reading is core/secret.c's job, naming the key and the source is ours. */
-static int read_pin_file(const char *path, const char *origin, const char *what, char pin[ES_PIN_MAX], eseal_error *err)
+static int read_pin_file(const eseal_signer_options *opts, const char *path, const char *origin, const char *what,
+			 char pin[ES_PIN_MAX], eseal_error *err)
 {
-	int rc = es_secret_read_file(path, pin, ES_PIN_MAX, err);
+	int rc = es_secret_read_file(path, origin, pin, ES_PIN_MAX, opts->warn, opts->warn_ctx, err);
 
 	if (rc != ESEAL_OK) {
-		es_error_prefix(err, "%s: %s", what, origin);
+		es_error_prefix(err, "%s", what);
 		return rc;
 	}
 	if (pin[0] == '\0')
@@ -24,15 +25,39 @@ static int read_pin_file(const char *path, const char *origin, const char *what,
 	return ESEAL_OK;
 }
 
-int es_pin_resolve(const char *pin_file, const char *pin_source, const char *what, char pin[ES_PIN_MAX],
+int eseal_take_env_pin(char *buf, size_t size)
+{
+	static const char name[] = "ESEAL_PIN=";
+	char *env = getenv("ESEAL_PIN"), *whole;
+	size_t len;
+	int taken = 0;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (env == NULL)
+		return 0;
+	len = strlen(env);
+	whole = env - (sizeof(name) - 1); /* getenv points into the "ESEAL_PIN=value" string of the environment */
+	if (len > 0 && len < size) {
+		memcpy(buf, env, len + 1);
+		taken = 1;
+	}
+	/* unsetenv only drops the pointer: the bytes stay where /proc/PID/environ reads them, so they are wiped in
+	 * place too, name and value (after unsetenv, which still has to find the name). */
+	unsetenv("ESEAL_PIN");
+	OPENSSL_cleanse(whole, sizeof(name) - 1 + len);
+	return taken;
+}
+
+int es_pin_resolve(const eseal_signer_options *opts, const char *pin_source, const char *what, char pin[ES_PIN_MAX],
 		   eseal_error *err)
 {
 	const char *env = NULL;
 	size_t len;
 
 	pin[0] = '\0';
-	if (pin_file != NULL && pin_file[0] != '\0')
-		return read_pin_file(pin_file, "PIN file", what, pin, err);
+	if (opts->pin_file != NULL && opts->pin_file[0] != '\0')
+		return read_pin_file(opts, opts->pin_file, "PIN file", what, pin, err);
 	if (pin_source != NULL && pin_source[0] != '\0') {
 		/* RFC 7512 leaves pin-source's form to the application; "file:" URIs and plain paths are ours. */
 		if (strncmp(pin_source, "file://", 7) == 0)
@@ -42,9 +67,9 @@ int es_pin_resolve(const char *pin_file, const char *pin_source, const char *wha
 		if (pin_source[0] != '/' && strchr(pin_source, ':') != NULL)
 			return es_error_set(err, ESEAL_E_CONFIG, "%s: pin-source %s: only file: sources are supported",
 					    what, pin_source);
-		return read_pin_file(pin_source, "pin-source", what, pin, err);
+		return read_pin_file(opts, pin_source, "pin-source file", what, pin, err);
 	}
-	env = getenv("ESEAL_PIN");
+	env = opts->env_pin != NULL ? opts->env_pin : getenv("ESEAL_PIN");
 	if (env != NULL && env[0] != '\0') {
 		len = strlen(env);
 		if (len >= ES_PIN_MAX)

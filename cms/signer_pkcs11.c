@@ -172,11 +172,16 @@ static int p11_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *dige
 	if (rv == CKR_OK)
 		rv = b->f->C_Sign(h, data, digest_len, sig, &out_len);
 	if (rv != CKR_OK) {
-		st = es_p11_rv_status(rv);
+		/* The key was found when the signer opened: a handle invalid now means the token changed under us (removed,
+		 * re-initialised, its files gone), not a setting to fix. Transient: stop the batch, retry later. */
+		int vanished = rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID;
+
+		st = vanished ? ESEAL_E_HSM : es_p11_rv_status(rv);
 		/* BUFFER_TOO_SMALL leaves the operation active; device/session errors may leave anything. */
 		broken = st == ESEAL_E_HSM || rv == CKR_BUFFER_TOO_SMALL;
 		pool_release(s, h, broken);
-		return es_error_set(err, st, "%s: signing failed: %s", s->name, es_p11_rv_name(rv));
+		return es_error_set(err, st, "%s: signing failed: %s%s", s->name, es_p11_rv_name(rv),
+				    vanished ? " (the key is gone from the token since login: token removed or reset?)" : "");
 	}
 	pool_release(s, h, 0);
 	if (s->scheme == ESEAL_SCHEME_ECDSA && out_len != 2 * s->key_bytes)
@@ -352,7 +357,7 @@ static int login(eseal_signer *s, const eseal_signer_options *opts, P11KitUri *u
 		/* PIN pad or biometric reader: the token asks the person, not us. */
 		rv = b->f->C_Login(b->anchor, CKU_USER, NULL, 0);
 	} else {
-		rc = es_pin_resolve(opts->pin_file, p11_kit_uri_get_pin_source(uri), s->name, pin, err);
+		rc = es_pin_resolve(opts, p11_kit_uri_get_pin_source(uri), s->name, pin, err);
 		if (rc == ESEAL_OK)
 			rv = b->f->C_Login(b->anchor, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin));
 		OPENSSL_cleanse(pin, sizeof(pin)); /* on failure too: a partly read secret is still a secret */
@@ -422,7 +427,7 @@ static int prepare_always_auth(eseal_signer *s, const eseal_signer_options *opts
 	b->pin = OPENSSL_secure_zalloc(ES_PIN_MAX);
 	if (b->pin == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", s->name);
-	rc = es_pin_resolve(opts->pin_file, p11_kit_uri_get_pin_source(uri), s->name, b->pin, err);
+	rc = es_pin_resolve(opts, p11_kit_uri_get_pin_source(uri), s->name, b->pin, err);
 	if (rc != ESEAL_OK)
 		es_error_prefix(err, "the key requires the PIN for every signature (CKA_ALWAYS_AUTHENTICATE)");
 	return rc;

@@ -112,3 +112,16 @@ void es_error_prefix(eseal_error *err, const char *fmt, ...)
 	memcpy(old, err->message, sizeof(old));
 	snprintf(err->message, sizeof(err->message), "%s: %s", prefix, old);
 }
+
+void es_warn(eseal_warn_fn warn, void *ctx, const char *fmt, ...)
+{
+	char msg[ESEAL_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	if (warn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn(ctx, msg);
+}

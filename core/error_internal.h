@@ -9,6 +9,9 @@
 #define ES_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define ES_PRINTF(a, b)
+/* Formats a warning and hands it to warn (nothing when warn is NULL). */
+void es_warn(eseal_warn_fn warn, void *ctx, const char *fmt, ...) ES_PRINTF(3, 4);
+
 #endif
 
 /* Sets err (if not NULL) and returns status, so callers can write `return es_error_set(err, ...)`.
@@ -20,5 +23,8 @@ eseal_status es_error_set_ossl(eseal_error *err, eseal_status status, const char
 
 /* Replaces an already-set message with "<prefix>: <old message>" keeping the status (e.g. to name the file). */
 void es_error_prefix(eseal_error *err, const char *fmt, ...) ES_PRINTF(2, 3);
+
+/* Formats a warning and hands it to warn (nothing when warn is NULL). */
+void es_warn(eseal_warn_fn warn, void *ctx, const char *fmt, ...) ES_PRINTF(3, 4);
 
 #endif

@@ -67,12 +67,24 @@ static int check_target(eseal_output *o, const char *refuse_same_as, eseal_error
 	return ESEAL_OK;
 }
 
+/* The output is never more readable than the document it seals: its permission bits at most (umask applies on top,
+ * as for any new file); 0644 without an input. A stat failure here means the sealer will fail on the input anyway. */
+static mode_t mode_for(const char *input)
+{
+	struct stat st;
+
+	if (input != NULL && stat(input, &st) == 0)
+		return st.st_mode & 0666;
+	return input != NULL ? 0600 : 0644;
+}
+
 int eseal_output_open(eseal_output **out, const char *path, int overwrite, const char *refuse_same_as,
 		      eseal_error *err)
 {
 	eseal_output *o = NULL;
 	int rc = ESEAL_OK;
 	char tmpl[64];
+	mode_t mode = mode_for(refuse_same_as);
 
 	*out = NULL;
 	o = calloc(1, sizeof(*o));
@@ -94,11 +106,11 @@ int eseal_output_open(eseal_output **out, const char *path, int overwrite, const
 	}
 	if ((rc = check_target(o, refuse_same_as, err)) != ESEAL_OK)
 		goto cleanup;
-	o->fd = openat(o->dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	o->fd = openat(o->dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
 	if (o->fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
 		/* File systems without O_TMPFILE: a named, exclusive temp file that we unlink on failure. */
 		temp_name(tmpl, sizeof(tmpl), o->dir_fd);
-		o->fd = openat(o->dir_fd, tmpl, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0644);
+		o->fd = openat(o->dir_fd, tmpl, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, mode);
 		if (o->fd >= 0 && (o->temp_name = strdup(tmpl)) == NULL) {
 			rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
 			goto cleanup;

@@ -3,8 +3,11 @@
 #include "output_internal.h"
 #include "clock_internal.h"
 #include "error_internal.h"
+#include "input_internal.h"
+#include "fd_budget_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +28,7 @@ struct round {
 struct eseal_output_group {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;  /* the committer: something was handed over, or stop */
-	pthread_cond_t room;  /* eseal_output_commit callers waiting for fewer than ESEAL_OUTPUT_GROUP_PENDING in flight */
+	pthread_cond_t room;  /* eseal_output_commit callers waiting for fewer than max_pending in flight */
 	pthread_cond_t idle;  /* eseal_output_group_sync: nothing in flight */
 	pthread_cond_t hurry; /* the committer, pacing its rounds: a sync or a stop wants everything now */
 	pthread_t thread;
@@ -37,7 +40,10 @@ struct eseal_output_group {
 	eseal_output *queue[ESEAL_OUTPUT_GROUP_PENDING]; /* handed over, not yet taken by the committer */
 	size_t n_queued;
 	size_t in_flight;      /* handed over and not yet reported */
+	size_t max_pending;    /* ESEAL_OUTPUT_GROUP_PENDING, or fewer when descriptors are scarce (see group_new) */
 	struct round round;    /* the committer's, outside the lock */
+	char *root;            /* eseal_output_group_below: outputs must lie below this directory ... */
+	int root_fd;           /* ... reached from it without symbolic links; -1: no such rule */
 };
 
 /* Tells the caller (with the cookie it gave) and drops the group's hold on the file. */
@@ -113,7 +119,7 @@ static void pace_round(eseal_output_group *g, double last_start)
 
 	ts.tv_sec = (time_t)(until / 1000.0);
 	ts.tv_nsec = (long)((until - (double)ts.tv_sec * 1000.0) * 1e6);
-	while (!g->stopping && !g->draining && g->in_flight < ESEAL_OUTPUT_GROUP_PENDING / 2 && es_now_ms() < until)
+	while (!g->stopping && !g->draining && g->in_flight < g->max_pending / 2 && es_now_ms() < until)
 		if (pthread_cond_timedwait(&g->hurry, &g->lock, &ts) == ETIMEDOUT)
 			break;
 }
@@ -168,6 +174,15 @@ int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, 
 	pthread_condattr_destroy(&attr);
 	g->done = done;
 	g->ctx = ctx;
+	g->root_fd = -1;
+	/* Each pending output holds two descriptors (file and directory) until it is reported. A quarter of those the
+	 * process may still open, i.e. half of them for pending outputs: the rest is for the workers' open documents
+	 * and the libraries (token, TSA connections). Under `ulimit -n 64` that is a few, not 128. */
+	g->max_pending = es_fd_budget() / 4;
+	if (g->max_pending < 1)
+		g->max_pending = 1;
+	if (g->max_pending > ESEAL_OUTPUT_GROUP_PENDING)
+		g->max_pending = ESEAL_OUTPUT_GROUP_PENDING;
 	if (pthread_create(&g->thread, NULL, committer, g) != 0) {
 		eseal_output_group_free(g);
 		return es_error_set(err, ESEAL_E_INTERNAL, "cannot start the output committer thread");
@@ -175,6 +190,46 @@ int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, 
 	g->running = 1;
 	*out = g;
 	return ESEAL_OK;
+}
+
+int eseal_output_group_below(eseal_output_group *g, const char *dir, eseal_error *err)
+{
+	if ((g->root = strdup(dir)) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if ((g->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot open output directory: %s", dir, strerror(errno));
+	return ESEAL_OK;
+}
+
+/* The directory the output was opened in must be the one its path names below the root, with no symbolic link on
+ * the way: a link planted after the output was opened (or one the caller missed) is caught before the file gets
+ * its name, and linkat() names it in exactly that directory. */
+static int check_below_root(const eseal_output_group *g, const eseal_output *o, eseal_error *err)
+{
+	size_t n = strlen(g->root);
+	const char *rel = o->path, *slash;
+	char *dir = NULL;
+	struct stat want, got;
+	int fd, rc = ESEAL_OK;
+
+	if (strncmp(rel, g->root, n) != 0 || (rel[n] != '/' && n > 0 && g->root[n - 1] != '/'))
+		return es_error_set(err, ESEAL_E_IO, "%s: output is not below %s", o->path, g->root);
+	for (rel += n; *rel == '/'; rel++)
+		;
+	slash = strrchr(rel, '/');
+	if ((dir = strndup(rel, slash != NULL ? (size_t)(slash - rel) : 0)) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", o->path);
+	fd = dir[0] != '\0' ? es_input_open_walk(g->root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
+			      dup(g->root_fd);
+	if (fd < 0 || fstat(fd, &want) != 0 || fstat(o->dir_fd, &got) != 0 || want.st_dev != got.st_dev ||
+	    want.st_ino != got.st_ino)
+		rc = es_error_set(err, ESEAL_E_IO,
+				  "%s: its directory is reached through a symbolic link below %s; refusing to follow it",
+				  o->path, g->root);
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
 }
 
 int es_output_group_hand_over(eseal_output *o, eseal_error *err)
@@ -186,10 +241,12 @@ int es_output_group_hand_over(eseal_output *o, eseal_error *err)
 
 	if (fstat(o->dir_fd, &st) != 0)
 		return es_error_set(err, ESEAL_E_IO, "%s: cannot stat output directory: %s", o->path, strerror(errno));
+	if (g->root_fd >= 0 && (rc = check_below_root(g, o, err)) != ESEAL_OK)
+		return rc;
 	if ((moved = malloc(sizeof(*moved))) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", o->path);
 	pthread_mutex_lock(&g->lock);
-	while (g->in_flight >= ESEAL_OUTPUT_GROUP_PENDING && !g->stopping)
+	while (g->in_flight >= g->max_pending && !g->stopping)
 		pthread_cond_wait(&g->room, &g->lock);
 	if (g->stopping) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: the batch's output group is closed", o->path);
@@ -208,7 +265,7 @@ int es_output_group_hand_over(eseal_output *o, eseal_error *err)
 	g->in_flight++;
 	moved = NULL;
 	pthread_cond_signal(&g->wake);
-	if (g->in_flight >= ESEAL_OUTPUT_GROUP_PENDING / 2)
+	if (g->in_flight >= g->max_pending / 2)
 		pthread_cond_signal(&g->hurry); /* a round is worth it now, and workers must not run out of room */
 unlock:
 	pthread_mutex_unlock(&g->lock);
@@ -249,5 +306,8 @@ void eseal_output_group_free(eseal_output_group *g)
 	pthread_cond_destroy(&g->room);
 	pthread_cond_destroy(&g->wake);
 	pthread_mutex_destroy(&g->lock);
+	if (g->root_fd >= 0)
+		close(g->root_fd);
+	free(g->root);
 	free(g);
 }

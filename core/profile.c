@@ -2,6 +2,8 @@
  * A profile carries paths and settings only; the PIN itself is read later, by the signer, from pin-file. */
 #include "eseal/profile.h"
 #include "error_internal.h"
+#include "url_internal.h"
+#include "input_internal.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -201,7 +203,10 @@ static int add_tsa_urls(eseal_profile *p, const char *value, eseal_error *err)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	for (tok = strtok_r(copy, " \t,", &save); tok != NULL; tok = strtok_r(NULL, " \t,", &save)) {
 		if (strncmp(tok, "http://", 7) != 0 && strncmp(tok, "https://", 8) != 0) {
-			rc = es_error_set(err, ESEAL_E_USAGE, "tsa: '%s' is not an http:// or https:// URL", tok);
+			char shown[ES_URL_SHOW_MAX];
+
+			rc = es_error_set(err, ESEAL_E_USAGE, "tsa: '%s' is not an http:// or https:// URL",
+					  es_url_show(tok, shown, sizeof(shown)));
 			goto cleanup;
 		}
 		if (p->n_tsa == ESEAL_MAX_TSA_URLS) {
@@ -368,12 +373,17 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	return eseal_profile_set(ctx->profile, name, value, ctx->err) == ESEAL_OK;
 }
 
+/* The profile file: unreadable, a FIFO or a device are all bad arguments (64), as a missing file always was. */
+static const es_input_role config_role = {"cannot read configuration", ESEAL_E_USAGE, ESEAL_E_USAGE,
+					  ES_INPUT_MAX_CONFIG, 0};
+
 int eseal_profile_load(eseal_profile **out, const char *path, const char *name, eseal_error *err)
 {
 	eseal_profile *p = NULL;
 	struct load_ctx ctx;
 	int rc, line;
-	FILE *f = NULL;
+	unsigned char *text = NULL;
+	size_t len = 0;
 
 	*out = NULL;
 	if (path == NULL)
@@ -386,16 +396,13 @@ int eseal_profile_load(eseal_profile **out, const char *path, const char *name, 
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
-	f = fopen(path, "re");
-	if (f == NULL) {
-		rc = es_error_set(err, ESEAL_E_USAGE, "%s: cannot read configuration: %s", path, strerror(errno));
+	if ((rc = es_input_read(path, &config_role, &text, &len, err)) != ESEAL_OK)
 		goto cleanup;
-	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.profile = p;
 	ctx.want = name;
 	ctx.err = err;
-	line = ini_parse_file(f, on_key, &ctx);
+	line = ini_parse_string((const char *)text, on_key, &ctx);
 	if (line != 0) {
 		if (err != NULL && err->status != ESEAL_OK) {
 			es_error_prefix(err, "%s:%d", path, line);
@@ -413,8 +420,7 @@ int eseal_profile_load(eseal_profile **out, const char *path, const char *name, 
 	p = NULL;
 	rc = ESEAL_OK;
 cleanup:
-	if (f != NULL)
-		fclose(f);
+	free(text);
 	eseal_profile_free(p);
 	return rc;
 }

@@ -7,7 +7,10 @@
 
 #include "eseal/error.h"
 
-/* Copies the first line (without newline) of path into buf (NUL-terminated). */
-int es_secret_read_file(const char *path, char *buf, size_t size, eseal_error *err);
+/* Copies the first line (without newline) of path into buf (NUL-terminated). what names the file in messages
+ * ("PIN file", "password file"). A file that group or others may access is read, with a warning through warn
+ * (may be NULL) naming it and its mode, as ssh does for private keys. */
+int es_secret_read_file(const char *path, const char *what, char *buf, size_t size, eseal_warn_fn warn,
+			void *warn_ctx, eseal_error *err);
 
 #endif

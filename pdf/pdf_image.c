@@ -2,6 +2,7 @@
  * seal keeps its transparency) and JPEG (passed through as DCTDecode after reading its frame header). */
 #include "pdf_internal.h"
 #include "error_internal.h"
+#include "input_internal.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -12,7 +13,7 @@
 #include <cairo.h>
 #include <zlib.h>
 
-#define MAX_IMAGE_BYTES (32L * 1024 * 1024)
+#define MAX_IMAGE_BYTES ((size_t)32 * 1024 * 1024)
 #define MAX_IMAGE_SIDE 10000
 
 static int deflate_buf(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len)
@@ -108,13 +109,31 @@ static int png_size_ok(const char *path, const unsigned char *data, size_t len, 
 	return ESEAL_OK;
 }
 
-static int load_png(const char *path, es_pdf_image *img, eseal_error *err)
+/* Cairo reads the PNG from the bytes already read (the file is opened once, by es_input_read). */
+struct png_source {
+	const unsigned char *data;
+	size_t len, pos;
+};
+
+static cairo_status_t read_png_bytes(void *closure, unsigned char *out, unsigned int length)
 {
+	struct png_source *src = closure;
+
+	if (length > src->len - src->pos)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(out, src->data + src->pos, length);
+	src->pos += length;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static int load_png(const char *path, const unsigned char *data, size_t len, es_pdf_image *img, eseal_error *err)
+{
+	struct png_source png = {data, len, 0};
 	cairo_surface_t *src = NULL, *argb = NULL;
 	cairo_t *cr = NULL;
 	int w, h, rc = ESEAL_OK;
 
-	src = cairo_image_surface_create_from_png(path);
+	src = cairo_image_surface_create_from_png_stream(read_png_bytes, &png);
 	if (cairo_surface_status(src) != CAIRO_STATUS_SUCCESS) {
 		rc = es_error_set(err, ESEAL_E_USAGE, "%s: cannot read the PNG image: %s", path,
 				  cairo_status_to_string(cairo_surface_status(src)));
@@ -226,45 +245,32 @@ static int load_jpeg(const char *path, const unsigned char *data, size_t len, es
 	return ESEAL_OK;
 }
 
+/* A FIFO or device given as the image is refused, never waited on (core/input.c). */
+static const es_input_role image_role = {"cannot open the seal image", ESEAL_E_USAGE, ESEAL_E_USAGE, MAX_IMAGE_BYTES,
+					 0};
+
 int es_pdf_image_load(const char *path, es_pdf_image *img, eseal_error *err)
 {
-	FILE *f = NULL;
 	unsigned char *data = NULL;
-	long size;
+	size_t size = 0;
 	int rc = ESEAL_OK;
 
 	memset(img, 0, sizeof(*img));
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return es_error_set(err, ESEAL_E_USAGE, "%s: cannot open the seal image: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot read the seal image", path);
-		goto cleanup;
-	}
-	if (size < 8 || size > MAX_IMAGE_BYTES) {
-		rc = es_error_set(err, ESEAL_E_USAGE, "%s: seal image of %ld bytes (8 bytes to 32 MiB supported)", path,
+	if ((rc = es_input_read(path, &image_role, &data, &size, err)) != ESEAL_OK)
+		return rc;
+	if (size < 8) {
+		rc = es_error_set(err, ESEAL_E_USAGE, "%s: seal image of %zu bytes (8 bytes to 32 MiB supported)", path,
 				  size);
 		goto cleanup;
 	}
-	data = malloc((size_t)size);
-	if (data == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-		goto cleanup;
-	}
-	if (fread(data, 1, (size_t)size, f) != (size_t)size) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot read the seal image", path);
-		goto cleanup;
-	}
 	if (memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)
-		rc = png_size_ok(path, data, (size_t)size, err) != ESEAL_OK ? ESEAL_E_USAGE : load_png(path, img, err);
+		rc = png_size_ok(path, data, size, err) != ESEAL_OK ? ESEAL_E_USAGE : load_png(path, data, size, img, err);
 	else if (data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
-		rc = load_jpeg(path, data, (size_t)size, img, err);
+		rc = load_jpeg(path, data, size, img, err);
 	else
 		rc = es_error_set(err, ESEAL_E_USAGE, "%s: seal image must be PNG or JPEG", path);
 cleanup:
 	free(data);
-	if (f != NULL)
-		fclose(f);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include "eseal/output.h"
 #include "pdf_seal_internal.h"
 #include "error_internal.h"
+#include "input_internal.h"
 #include "cms/x509_text.h"
 
 #include <errno.h>
@@ -113,9 +114,8 @@ int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal
 		return es_error_set(err, ESEAL_E_USAGE, "PDF seal: input, output and signer are required");
 	c.opts = opts;
 	md = opts->md != NULL ? opts->md : EVP_sha256();
-	fd = open(in_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", in_path, strerror(errno));
+	if ((rc = es_input_open(in_path, &es_input_document, &fd, NULL, err)) != ESEAL_OK)
+		return rc;
 	if ((rc = es_pdf_doc_open(&c.doc, in_path, fd, opts->password, err)) != ESEAL_OK)
 		goto cleanup;
 	if ((rc = check_allowed(&c, err)) != ESEAL_OK || (rc = choose_target(&c, err)) != ESEAL_OK)

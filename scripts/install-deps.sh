@@ -53,6 +53,7 @@ PACKAGES=(
 	python3-lxml
 	qpdf
 	softhsm2
+	strace
 	time
 	xmlsec1
 	xxd

@@ -4,8 +4,10 @@
 #include "eseal/output.h"
 #include "clock_internal.h"
 #include "error_internal.h"
+#include "fd_budget_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <search.h>
 #include <pthread.h>
@@ -39,6 +41,7 @@ struct batch {
 	pthread_mutex_t lock;   /* reports, summary, outputs */
 	struct hsearch_data outputs; /* output path -> the job that claimed it */
 	size_t first_failed;    /* input index of the document whose failure class is summary->first_failure */
+	int out_fd;             /* out_dir, opened once: output directories are made below it without following links */
 };
 
 #define MAX_THREADS 256
@@ -85,23 +88,41 @@ char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_form
 	return res;
 }
 
-/* mkdir -p for the output's directory below out_dir (which exists), mode 0755: the tree under out_dir is the
- * user's. Most outputs go straight into out_dir and need no system call here. */
-static int make_parent_dirs(const char *out_dir, const char *path, eseal_error *err)
+/* mkdir -p for the output's directory below out_dir, mode 0755 (the tree under out_dir is the user's; umask applies).
+ * Each component is created or opened from the one before with O_NOFOLLOW: a symbolic link planted below out_dir
+ * (to /etc, to another user's folder) is refused, never followed. Most outputs go straight into out_dir and need no
+ * system call here. The output group checks the same again when the output is named (eseal_output_group_below). */
+static int make_parent_dirs(const struct batch *b, const char *path, eseal_error *err)
 {
 	char buf[PATH_MAX];
-	char *p;
+	char *comp, *next, *save = NULL;
+	int cur = b->out_fd, fd, rc = ESEAL_OK;
 
 	if (strlen(path) >= sizeof(buf))
 		return es_error_set(err, ESEAL_E_IO, "%s: path too long", path);
-	strcpy(buf, path);
-	for (p = buf + strlen(out_dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return es_error_set(err, ESEAL_E_IO, "%s: cannot create directory: %s", buf, strerror(errno));
-		*p = '/';
+	strcpy(buf, path + strlen(b->bo->out_dir) + 1);
+	for (comp = strtok_r(buf, "/", &save); comp != NULL; comp = next) {
+		if ((next = strtok_r(NULL, "/", &save)) == NULL)
+			break; /* the file's own name */
+		if (mkdirat(cur, comp, 0755) != 0 && errno != EEXIST) {
+			rc = es_error_set(err, ESEAL_E_IO, "%s: cannot create directory %s: %s", path, comp, strerror(errno));
+			break;
+		}
+		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			rc = es_error_set(err, ESEAL_E_IO, "%s: output directory %s %s", path, comp,
+					  errno == ELOOP || errno == ENOTDIR ?
+						  "is a symbolic link or not a directory; refusing to follow it" :
+						  strerror(errno));
+			break;
+		}
+		if (cur != b->out_fd)
+			close(cur);
+		cur = fd;
 	}
-	return ESEAL_OK;
+	if (cur != b->out_fd)
+		close(cur);
+	return rc;
 }
 
 /* The document's end: its report, its count, and a batch-wide stop if its failure would fail every other document
@@ -199,7 +220,7 @@ static int seal_one(struct batch *b, struct job *j)
 		j->err = err;
 		return 0;
 	}
-	if (make_parent_dirs(b->bo->out_dir, j->output, &err) != ESEAL_OK)
+	if (make_parent_dirs(b, j->output, &err) != ESEAL_OK)
 		goto failed;
 	so.format = j->format; /* resolved once: the name we chose depends on it */
 	so.output_cookie = j;
@@ -230,7 +251,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static int thread_count(const eseal_sealer *sealer, const eseal_batch_options *bo, size_t n)
+static int thread_count(const eseal_sealer *sealer, const eseal_batch_options *bo, size_t n, size_t fd_budget)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	/* One worker per core: workers never wait for the disk (the output group does). A network HSM, whose round
@@ -243,6 +264,10 @@ static int thread_count(const eseal_sealer *sealer, const eseal_batch_options *b
 		threads = bo->tsa_inflight > 0 ? bo->tsa_inflight : 4 * threads;
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;
+	/* A document in progress holds about four descriptors (input, output file and directory, a TSA connection);
+	 * the workers get half of what the process may still open, the output group the other half. */
+	if ((size_t)threads > fd_budget / 2 / 4)
+		threads = fd_budget / 2 / 4 > 0 ? (int)(fd_budget / 2 / 4) : 1;
 	if ((size_t)threads > n)
 		threads = n > 0 ? (int)n : 1;
 	return threads;
@@ -254,10 +279,11 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 	struct batch b;
 	eseal_output_group *group = NULL;
 	pthread_t *threads = NULL;
-	size_t i, started = 0;
+	size_t i, started = 0, fd_budget;
 	int n_threads, rc = ESEAL_OK, have_outputs = 0;
 
 	memset(&b, 0, sizeof(b));
+	b.out_fd = -1;
 	memset(summary, 0, sizeof(*summary));
 	eseal_error_clear(&summary->stop);
 	if (bo->out_dir == NULL || bo->report == NULL)
@@ -270,6 +296,10 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 	pthread_mutex_init(&b.lock, NULL);
 	if (mkdir(bo->out_dir, 0755) != 0 && errno != EEXIST) {
 		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot create output directory: %s", bo->out_dir, strerror(errno));
+		goto cleanup;
+	}
+	if ((b.out_fd = open(bo->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot open output directory: %s", bo->out_dir, strerror(errno));
 		goto cleanup;
 	}
 	if ((b.jobs = calloc(n > 0 ? n : 1, sizeof(*b.jobs))) == NULL) {
@@ -286,10 +316,12 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 	have_outputs = 1;
 	/* Outputs reach the disk in shared rounds while the workers go on sealing; a document is reported once its
 	 * output is durable (eseal/output.h). */
-	if ((rc = eseal_output_group_new(&group, on_output_done, &b, err)) != ESEAL_OK)
+	fd_budget = es_fd_budget(); /* before the group takes its share */
+	if ((rc = eseal_output_group_new(&group, on_output_done, &b, err)) != ESEAL_OK ||
+	    (rc = eseal_output_group_below(group, bo->out_dir, err)) != ESEAL_OK)
 		goto cleanup;
 	b.so.output_group = group;
-	n_threads = thread_count(sealer, bo, n);
+	n_threads = thread_count(sealer, bo, n, fd_budget);
 	if ((threads = calloc((size_t)n_threads, sizeof(*threads))) == NULL) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
@@ -326,6 +358,8 @@ cleanup:
 		free(b.jobs[i].output);
 	free(b.jobs);
 	free(threads);
+	if (b.out_fd >= 0)
+		close(b.out_fd);
 	pthread_mutex_destroy(&b.lock);
 	return rc;
 }

@@ -6,11 +6,11 @@
 #include "eseal/xml.h"
 #include "error_internal.h"
 #include "secret_internal.h"
+#include "input_internal.h"
 
 #include <openssl/crypto.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +18,8 @@
 
 struct eseal_sealer {
 	eseal_profile *profile; /* private deep copy: the caller may free theirs */
+	eseal_warn_fn warn;     /* the front end's, for warnings while sealing (e.g. a password file others can read) */
+	void *warn_ctx;
 	eseal_signer *signer;
 	eseal_tsa *tsa;         /* NULL for B-B */
 	const EVP_MD *md;
@@ -46,7 +48,7 @@ static eseal_sig_scheme scheme_of(const char *name)
 	return ESEAL_SCHEME_RSA_PKCS1;
 }
 
-static int open_tsa(eseal_sealer *s, eseal_error *err)
+static int open_tsa(eseal_sealer *s, const eseal_sealer_options *so, eseal_error *err)
 {
 	const eseal_profile *p = s->profile;
 	eseal_tsa_options o;
@@ -64,20 +66,35 @@ static int open_tsa(eseal_sealer *s, eseal_error *err)
 	o.ca_file = p->tsa_ca;
 	o.tls_ca_file = p->tsa_tls_ca;
 	o.revocation = p->tsa_revocation;
+	o.warn = so->warn;
+	o.warn_ctx = so->warn_ctx;
 	return eseal_tsa_open(&s->tsa, &o, err);
 }
 
 int eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err)
 {
+	return eseal_sealer_open_ext(out, profile, NULL, err);
+}
+
+int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, const eseal_sealer_options *opts,
+			  eseal_error *err)
+{
+	eseal_sealer_options none;
 	eseal_sealer *s = NULL;
 	eseal_signer_options so;
 	int rc;
 
 	*out = NULL;
+	if (opts == NULL) {
+		memset(&none, 0, sizeof(none));
+		opts = &none;
+	}
 	if (profile->key == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "no key given (key = ... in the profile, or --key URI)");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	s->warn = opts->warn;
+	s->warn_ctx = opts->warn_ctx;
 	if ((rc = eseal_profile_copy(&s->profile, profile, err)) != ESEAL_OK)
 		goto cleanup;
 	s->md = EVP_get_digestbyname(profile->digest != NULL ? profile->digest : "sha256");
@@ -90,9 +107,12 @@ int eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_er
 	so.pin_file = profile->pin_file;
 	so.cert_file = profile->cert;
 	so.scheme = scheme_of(profile->sig_scheme);
+	so.env_pin = opts->env_pin;
+	so.warn = opts->warn;
+	so.warn_ctx = opts->warn_ctx;
 	if ((rc = eseal_signer_open(&s->signer, &so, err)) != ESEAL_OK)
 		goto cleanup;
-	if (profile->level == ESEAL_LEVEL_B_T && (rc = open_tsa(s, err)) != ESEAL_OK)
+	if (profile->level == ESEAL_LEVEL_B_T && (rc = open_tsa(s, opts, err)) != ESEAL_OK)
 		goto cleanup;
 	*out = s;
 	s = NULL;
@@ -115,10 +135,10 @@ int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err
 {
 	unsigned char head[1024];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = -1, rc;
 
-	if (fd < 0)
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
+	if ((rc = es_input_open(path, &es_input_document, &fd, NULL, err)) != ESEAL_OK)
+		return rc;
 	do {
 		n = read(fd, head, sizeof(head));
 	} while (n < 0 && errno == EINTR);
@@ -144,7 +164,8 @@ static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const esea
 
 	memset(&o, 0, sizeof(o));
 	if (so->password_file != NULL) {
-		if ((rc = es_secret_read_file(so->password_file, password, sizeof(password), err)) != ESEAL_OK)
+		if ((rc = es_secret_read_file(so->password_file, "password file", password, sizeof(password), s->warn,
+					      s->warn_ctx, err)) != ESEAL_OK)
 			return rc;
 		o.password = password;
 	}

@@ -6,8 +6,12 @@
 #include "tsa_revocation.h"
 #include "error_internal.h"
 #include "secret_internal.h"
+#include "input_internal.h"
+#include "url_internal.h"
 
 #include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
 #include <stdatomic.h>
@@ -26,6 +30,7 @@
 
 struct eseal_tsa {
 	char **urls;
+	char **shown;      /* the URLs as messages show them: without credentials (es_url_show) */
 	size_t n_urls;
 	const EVP_MD *md;
 	ASN1_OBJECT *policy;
@@ -33,7 +38,8 @@ struct eseal_tsa {
 	int retries;
 	char *userpwd;     /* "user:password"; wiped on free, never in a message */
 	X509_STORE *store; /* trust anchors for TSA certificates, or NULL */
-	char *tls_ca_file; /* CA certificates for the TSA's HTTPS server certificate, or NULL (system bundle) */
+	unsigned char *tls_ca_pem; /* CA certificates (PEM) for the TSA's HTTPS server certificate, or NULL (system's) */
+	size_t tls_ca_len;
 	es_http_pool *pool;
 	es_tsa_rev *rev; /* revocation check of the TSA certificates; NULL = off */
 	atomic_size_t max_token;
@@ -51,12 +57,14 @@ typedef enum {
 static const char *const reply_types[] = {"application/timestamp-reply", "application/timestamp-response", NULL};
 
 /* "user:password" from the first line of path, through the library's one secret-file reader. */
-static int read_auth(const char *path, char **out, eseal_error *err)
+static int read_auth(const eseal_tsa_options *opts, char **out, eseal_error *err)
 {
+	const char *path = opts->auth_file;
 	char line[ES_TSA_AUTH_MAX];
 	int rc;
 
-	if ((rc = es_secret_read_file(path, line, sizeof(line), err)) != ESEAL_OK)
+	if ((rc = es_secret_read_file(path, "TSA credentials file", line, sizeof(line), opts->warn, opts->warn_ctx,
+				      err)) != ESEAL_OK)
 		goto cleanup;
 	if (strchr(line, ':') == NULL || line[0] == ':') {
 		rc = es_error_set(err, ESEAL_E_CONFIG,
@@ -70,21 +78,67 @@ cleanup:
 	return rc;
 }
 
-/* curl reads the TLS CA file only when it connects, and then reports every problem with it as a failed request to
- * that TSA; a missing or certificate-less file is a configuration error and is named as such here, once. */
-static int load_tls_ca(const char *path, char **out, eseal_error *err)
+/* PEM certificates into store; returns how many, or -1 on a damaged block (OpenSSL's reason left in its queue). */
+static int add_pem_certs(X509_STORE *store, BIO *bio)
 {
-	X509_STORE *probe = X509_STORE_new();
-	int rc = ESEAL_OK;
+	X509 *x;
+	int n = 0;
 
-	if (probe == NULL || !X509_STORE_load_file(probe, path)) {
-		rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: cannot load the CA certificates for the TSA's TLS",
-				       path);
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+		if (X509_STORE_add_cert(store, x) != 1) {
+			X509_free(x);
+			return -1;
+		}
+		X509_free(x);
+		n++;
+	}
+	/* The loop ends on "no start line" at the end; anything else is a damaged PEM block. */
+	if (ERR_GET_REASON(ERR_peek_last_error()) != PEM_R_NO_START_LINE)
+		return -1;
+	ERR_clear_error();
+	return n;
+}
+
+/* Loads PEM anchors from path into store, read through the library's one file reader (never blocking, regular
+ * files only, bounded); a file without a certificate is refused like a damaged one. */
+static int load_pem_store(X509_STORE *store, const char *path, const char *what, unsigned char **copy,
+			  size_t *copy_len, eseal_error *err)
+{
+	es_input_role role = {what, ESEAL_E_CONFIG, ESEAL_E_CONFIG, ES_INPUT_MAX_PEM, 0};
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	BIO *bio = NULL;
+	int rc;
+
+	if ((rc = es_input_read(path, &role, &buf, &len, err)) != ESEAL_OK)
+		return rc;
+	bio = BIO_new_mem_buf(buf, (int)len);
+	if (bio == NULL || add_pem_certs(store, bio) <= 0) {
+		rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: %s: no usable PEM certificate", path, what);
 		goto cleanup;
 	}
-	if ((*out = strdup(path)) == NULL)
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if (copy != NULL) {
+		*copy = buf;
+		*copy_len = len;
+		buf = NULL;
+	}
 cleanup:
+	BIO_free(bio);
+	free(buf);
+	return rc;
+}
+
+/* curl would read a TLS CA file only when it connects, and then report every problem with it as a failed request
+ * to that TSA; the file is read (and checked) once here, and curl gets its bytes (CURLOPT_CAINFO_BLOB). */
+static int load_tls_ca(eseal_tsa *t, const char *path, eseal_error *err)
+{
+	X509_STORE *probe = X509_STORE_new();
+	int rc;
+
+	if (probe == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	rc = load_pem_store(probe, path, "cannot load the CA certificates for the TSA's TLS", &t->tls_ca_pem,
+			    &t->tls_ca_len, err);
 	X509_STORE_free(probe);
 	return rc;
 }
@@ -107,6 +161,7 @@ static void warm_store(X509_STORE *store)
 
 int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err)
 {
+	char shown[ES_URL_SHOW_MAX];
 	eseal_tsa *t = NULL;
 	size_t i;
 	int rc = ESEAL_OK;
@@ -119,19 +174,22 @@ int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *
 		    (strncmp(opts->urls[i], "http://", 7) != 0 && strncmp(opts->urls[i], "https://", 8) != 0))
 			return es_error_set(err, ESEAL_E_USAGE,
 					    "TSA URL \"%s\": only http:// and https:// are supported",
-					    opts->urls[i] != NULL ? opts->urls[i] : "");
+					    es_url_show(opts->urls[i] != NULL ? opts->urls[i] : "", shown, sizeof(shown)));
 	if (opts->md != NULL && EVP_MD_get_type(opts->md) != NID_sha256 && EVP_MD_get_type(opts->md) != NID_sha384 &&
 	    EVP_MD_get_type(opts->md) != NID_sha512)
 		return es_error_set(err, ESEAL_E_USAGE, "TSA imprint digest %s: only SHA-256/384/512 are supported",
 				    EVP_MD_get0_name(opts->md));
 	if (opts->timeout_ms < 0 || opts->retries < 0)
 		return es_error_set(err, ESEAL_E_USAGE, "TSA timeout and retries must not be negative");
-	if ((t = calloc(1, sizeof(*t))) == NULL || (t->urls = calloc(opts->n_urls, sizeof(char *))) == NULL) {
+	if ((t = calloc(1, sizeof(*t))) == NULL || (t->urls = calloc(opts->n_urls, sizeof(char *))) == NULL ||
+	    (t->shown = calloc(opts->n_urls, sizeof(char *))) == NULL) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
-	for (i = 0; i < opts->n_urls; i++, t->n_urls++)
-		if ((t->urls[i] = strdup(opts->urls[i])) == NULL) {
+	t->n_urls = opts->n_urls; /* both lists zeroed: eseal_tsa_free frees what was copied */
+	for (i = 0; i < opts->n_urls; i++)
+		if ((t->urls[i] = strdup(opts->urls[i])) == NULL ||
+		    (t->shown[i] = strdup(es_url_show(opts->urls[i], shown, sizeof(shown)))) == NULL) {
 			rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 			goto cleanup;
 		}
@@ -143,17 +201,19 @@ int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *
 		rc = es_error_set_ossl(err, ESEAL_E_USAGE, "TSA policy \"%s\" is not a dotted OID", opts->policy_oid);
 		goto cleanup;
 	}
-	if (opts->auth_file != NULL && (rc = read_auth(opts->auth_file, &t->userpwd, err)) != ESEAL_OK)
+	if (opts->auth_file != NULL && (rc = read_auth(opts, &t->userpwd, err)) != ESEAL_OK)
 		goto cleanup;
 	if (opts->ca_file != NULL) {
-		t->store = X509_STORE_new();
-		if (t->store == NULL || !X509_STORE_load_file(t->store, opts->ca_file)) {
-			rc = es_error_set_ossl(err, ESEAL_E_CONFIG, "%s: cannot load TSA trust anchors", opts->ca_file);
+		if ((t->store = X509_STORE_new()) == NULL) {
+			rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 			goto cleanup;
 		}
+		if ((rc = load_pem_store(t->store, opts->ca_file, "cannot load TSA trust anchors", NULL, NULL, err)) !=
+		    ESEAL_OK)
+			goto cleanup;
 		warm_store(t->store);
 	}
-	if (opts->tls_ca_file != NULL && (rc = load_tls_ca(opts->tls_ca_file, &t->tls_ca_file, err)) != ESEAL_OK)
+	if (opts->tls_ca_file != NULL && (rc = load_tls_ca(t, opts->tls_ca_file, err)) != ESEAL_OK)
 		goto cleanup;
 	if (opts->revocation == ESEAL_TSA_REVOCATION_REQUIRE) {
 		/* Responders' answers are trusted through the same anchors as the TSA; without them no status is known. */
@@ -185,16 +245,19 @@ void eseal_tsa_free(eseal_tsa *t)
 
 	if (t == NULL)
 		return;
-	for (i = 0; i < t->n_urls; i++)
+	for (i = 0; i < t->n_urls; i++) {
 		free(t->urls[i]);
+		free(t->shown[i]);
+	}
 	free(t->urls);
+	free(t->shown);
 	ASN1_OBJECT_free(t->policy);
 	if (t->userpwd != NULL) {
 		OPENSSL_cleanse(t->userpwd, strlen(t->userpwd));
 		free(t->userpwd);
 	}
 	X509_STORE_free(t->store);
-	free(t->tls_ca_file);
+	free(t->tls_ca_pem);
 	es_http_pool_free(t->pool);
 	es_tsa_rev_free(t->rev);
 	free(t);
@@ -280,7 +343,8 @@ static url_result try_url(eseal_tsa *t, const char *url, const unsigned char *di
 	hr.accept_types = reply_types;
 	hr.timeout_ms = t->timeout_ms;
 	hr.userpwd = t->userpwd;
-	hr.tls_ca_file = t->tls_ca_file;
+	hr.tls_ca_pem = t->tls_ca_pem;
+	hr.tls_ca_len = t->tls_ca_len;
 	hr.max_response = ES_TSA_MAX_RESPONSE;
 	switch (es_http_post(t->pool, &hr, &resp, &resp_len, reason, size)) {
 	case ES_HTTP_OK: break;
@@ -344,7 +408,7 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 			refused += res == URL_REFUSED;
 			if (used < sizeof(summary))
 				used += (size_t)snprintf(summary + used, sizeof(summary) - used, "%sTSA %s: %s",
-							 used ? "; " : "", t->urls[i], reason);
+							 used ? "; " : "", t->shown[i], reason);
 		}
 		/* Only a transient failure (unreachable, timeout, 5xx) is worth another round; a TSA that answers
 		 * wrongly will answer wrongly again. */

@@ -161,6 +161,7 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 	CURLcode cc;
 	long status = 0;
 	char *got_type = NULL;
+	int tls_setup_failed = 0;
 
 	*resp = NULL;
 	*resp_len = 0;
@@ -193,8 +194,15 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 	}
 	/* The peer and host name checks are curl's defaults; only the anchors may be replaced, never switched off.
 	 * Replaced means both: Debian's libcurl also has a built-in CA directory (/etc/ssl/certs) besides the bundle. */
-	if (req->tls_ca_file != NULL && (curl_easy_setopt(h, CURLOPT_CAINFO, req->tls_ca_file) != CURLE_OK ||
-					 curl_easy_setopt(h, CURLOPT_CAPATH, NULL) != CURLE_OK)) {
+	if (req->tls_ca_pem != NULL) {
+		struct curl_blob blob = {(void *)req->tls_ca_pem, req->tls_ca_len, CURL_BLOB_NOCOPY};
+
+		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
+		    curl_easy_setopt(h, CURLOPT_CAINFO, NULL) != CURLE_OK ||
+		    curl_easy_setopt(h, CURLOPT_CAPATH, NULL) != CURLE_OK)
+			tls_setup_failed = 1;
+	}
+	if (tls_setup_failed) {
 		snprintf(reason, reason_size, "cannot set up the TLS CA certificates");
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;

@@ -33,7 +33,9 @@ typedef struct es_http_request {
 	const char *const *accept_types; /* NULL-terminated list of acceptable response content types */
 	long timeout_ms;
 	const char *userpwd; /* "user:password" or NULL; never put into a message */
-	const char *tls_ca_file; /* PEM CA certificates for an https:// server instead of the system's; NULL = system */
+	const unsigned char *tls_ca_pem; /* PEM CA certificates for an https:// server instead of the system's; NULL =
+					  * system */
+	size_t tls_ca_len;
 	size_t max_response;
 } es_http_request;
 

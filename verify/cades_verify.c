@@ -1,43 +1,13 @@
 /* verify/cades_verify.c: detached CAdES (.p7s) verification: the data file is streamed through the digest the
  * SignerInfo names, then the core checks the CMS. The data is --data FILE or the .p7s path without ".p7s". */
 #include "verify_internal.h"
+#include "input_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static int digest_file(const char *path, const EVP_MD *md, unsigned char *out, unsigned int *out_len, char *why,
-		       size_t why_len)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char buf[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	ssize_t n;
-	int rc = -1;
-
-	if (fd < 0) {
-		snprintf(why, why_len, "%s: %s", path, strerror(errno));
-		goto cleanup;
-	}
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, md, NULL) != 1)
-		goto cleanup;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
-			goto cleanup;
-	if (n < 0) {
-		snprintf(why, why_len, "%s: %s", path, strerror(errno));
-		goto cleanup;
-	}
-	if (EVP_DigestFinal_ex(ctx, out, out_len) == 1)
-		rc = 0;
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
+/* The data file of a detached .p7s: a FIFO or device is refused like a missing file, never waited on. */
+static const es_input_role data_role = {"cannot read", ESEAL_E_IO, ESEAL_E_INPUT, 0, 0};
 
 int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7s_len, const char *data_path,
 		    const unsigned char *data, size_t data_len, eseal_report *r)
@@ -48,12 +18,14 @@ int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7
 	char *derived = NULL;
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
-	char why[512] = "";
+	eseal_error derr;
 	size_t n;
 	es_cms_result res = {0};
 
 	if (s == NULL)
 		return ESEAL_E_INTERNAL;
+	/* Only once the data the signature covers is found and digested: a missing data file covers nothing. */
+	s->covers_whole_document = 0;
 	cms = es_cms_parse_signed(p7s, p7s_len, s);
 	if (cms == NULL)
 		goto cleanup;
@@ -82,15 +54,17 @@ int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7
 				     "detached signature: no data file (give --data FILE)");
 			goto cleanup;
 		}
-		if (digest_file(data_path, md, digest, &dlen, why, sizeof(why)) != 0) {
+		eseal_error_clear(&derr);
+		if (es_input_digest(data_path, &data_role, md, digest, &dlen, &derr) != ESEAL_OK) {
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
-				     "signed data not readable: %s (give the data file with --data FILE)", why);
+				     "signed data not readable: %s (give the data file with --data FILE)", derr.message);
 			goto cleanup;
 		}
 		s->coverage = es_strdup_printf("detached data file %s", data_path);
 	}
 	if (s->coverage == NULL)
 		s->coverage = strdup(data != NULL ? "data given in memory or encapsulated" : "");
+	s->covers_whole_document = 1;
 	es_cms_verify_signer(v, cms, digest, dlen, NULL, s, &res);
 	X509_free(res.signer);
 cleanup:

@@ -1,6 +1,7 @@
 /* verify/report.c: the verification report: building it (worst-indication-wins reasons) and rendering it as
  * one-line JSON or as human text that leads with the verdict and the organization that sealed. */
 #include "verify_internal.h"
+#include "json_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,8 +212,10 @@ int eseal_report_exit_code(const eseal_report *r)
 {
 	if (r == NULL)
 		return 74;
-	if (r->error != NULL && r->n_seals == 0 && strncmp(r->error, "cannot read", 11) == 0)
-		return 74;
+	/* A file-level error without a seal: unreadable (74), or not a sealed document it can read (65): malformed, or
+	 * no seal found in it, whatever its format. */
+	if (r->error != NULL && r->n_seals == 0)
+		return strncmp(r->error, "cannot read", 11) == 0 ? 74 : 65;
 	switch (eseal_report_overall(r)) {
 	case ESEAL_TOTAL_PASSED: return 0;
 	case ESEAL_TOTAL_FAILED: return 1;
@@ -222,28 +225,6 @@ int eseal_report_exit_code(const eseal_report *r)
 }
 
 /* ---- rendering ---- */
-
-static void json_str(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
 
 const char *es_fmt_time(time_t t, char *buf, size_t len)
 {
@@ -273,7 +254,7 @@ static void json_time(FILE *f, time_t t)
 		return;
 	}
 	fmt_time(t, buf, sizeof(buf));
-	json_str(f, buf);
+	es_json_string(f, buf);
 }
 
 static void json_list(FILE *f, char **items, size_t n)
@@ -284,7 +265,7 @@ static void json_list(FILE *f, char **items, size_t n)
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			fputs(", ", f);
-		json_str(f, items[i]);
+		es_json_string(f, items[i]);
 	}
 	fputc(']', f);
 }
@@ -299,40 +280,45 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 	size_t i;
 
 	fputs("{\"file\": ", f);
-	json_str(f, r->file);
+	es_json_string(f, r->file);
+	/* A name that is not UTF-8 is shown with U+FFFD above; its exact bytes follow, so nothing is lost. */
+	if (!es_utf8_valid(r->file)) {
+		fputs(", \"file_hex\": ", f);
+		es_json_hex(f, r->file);
+	}
 	fputs(", \"indication\": ", f);
-	json_str(f, eseal_indication_name(eseal_report_overall(r)));
+	es_json_string(f, eseal_indication_name(eseal_report_overall(r)));
 	fputs(", \"error\": ", f);
-	json_str(f, r->error);
+	es_json_string(f, r->error);
 	fputs(", \"seals\": [", f);
 	for (i = 0; i < r->n_seals; i++) {
 		const eseal_seal_report *s = &r->seals[i];
 
 		fputs(i > 0 ? ", {" : "{", f);
 		fputs("\"format\": ", f);
-		json_str(f, s->format);
+		es_json_string(f, s->format);
 		fputs(", \"type\": ", f);
-		json_str(f, s->type);
+		es_json_string(f, s->type);
 		fputs(", \"id\": ", f);
-		json_str(f, s->id);
+		es_json_string(f, s->id);
 		fputs(", \"level\": ", f);
-		json_str(f, s->level);
+		es_json_string(f, s->level);
 		fputs(", \"indication\": ", f);
-		json_str(f, eseal_indication_name(s->indication));
+		es_json_string(f, eseal_indication_name(s->indication));
 		fputs(", \"sub_indication\": ", f);
-		json_str(f, eseal_sub_indication_name(s->sub_indication));
+		es_json_string(f, eseal_sub_indication_name(s->sub_indication));
 		fputs(", \"organization\": ", f);
-		json_str(f, s->organization);
+		es_json_string(f, s->organization);
 		fputs(", \"organization_identifier\": ", f);
-		json_str(f, s->organization_identifier);
+		es_json_string(f, s->organization_identifier);
 		fputs(", \"certificate_type\": ", f);
-		json_str(f, cert_kind_name(s->cert_kind));
+		es_json_string(f, cert_kind_name(s->cert_kind));
 		fputs(", \"subject\": ", f);
-		json_str(f, s->subject);
+		es_json_string(f, s->subject);
 		fputs(", \"issuer\": ", f);
-		json_str(f, s->issuer);
+		es_json_string(f, s->issuer);
 		fputs(", \"serial\": ", f);
-		json_str(f, s->serial);
+		es_json_string(f, s->serial);
 		fputs(", \"signing_time\": ", f);
 		json_time(f, s->signing_time);
 		fputs(", \"timestamp_time\": ", f);
@@ -340,7 +326,7 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 		fprintf(f, ", \"covers_whole_document\": %s, \"modified_after\": %s",
 			s->covers_whole_document ? "true" : "false", s->modified_after ? "true" : "false");
 		fputs(", \"coverage\": ", f);
-		json_str(f, s->coverage);
+		es_json_string(f, s->coverage);
 		fputs(", \"errors\": ", f);
 		json_list(f, s->errors, s->n_errors);
 		fputs(", \"warnings\": ", f);

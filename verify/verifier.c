@@ -3,6 +3,7 @@
 #include "verify_internal.h"
 
 #include "cms/rev_cache.h"
+#include "input_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,14 +23,17 @@ time_t es_verifier_time(const eseal_verifier *v)
 	return v->at != 0 ? v->at : time(NULL);
 }
 
+/* --trust: missing is an I/O error as before; a FIFO or device is a bad argument (64), never waited on. */
+static const es_input_role trust_role = {"cannot read trust anchors", ESEAL_E_IO, ESEAL_E_USAGE, ES_INPUT_MAX_PEM, 0};
+
 static int load_anchors(eseal_verifier *v, const char *path, eseal_error *err)
 {
-	BIO *in = BIO_new_file(path, "r");
+	BIO *in = NULL;
 	X509 *x = NULL;
-	int n = 0;
+	int n = 0, rc;
 
-	if (in == NULL)
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot read trust anchors: %s", path, strerror(errno));
+	if ((rc = es_input_bio(path, &trust_role, &in, err)) != ESEAL_OK)
+		return rc;
 	while ((x = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
 		if (X509_STORE_add_cert(v->store, x) != 1 || !sk_X509_push(v->anchors, x)) {
 			X509_free(x);
@@ -203,41 +207,37 @@ int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char
 	return rc;
 }
 
+/* A file to verify: cannot open -> I/O (74); a FIFO, device or directory is no document (65), never waited on. */
+static const es_input_role verify_role = {"cannot read", ESEAL_E_IO, ESEAL_E_INPUT, 0, 0};
+
 /* Maps the file read-only: verification reads ranges of it several times (digest, structure, revisions) without
  * the heap growing with the file. */
-static int map_file(const char *path, unsigned char **buf, size_t *len, char *why, size_t why_len)
+static int map_file(const char *path, unsigned char **buf, size_t *len, eseal_error *err)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = -1, rc;
 	void *p;
 
 	*buf = NULL;
 	*len = 0;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		snprintf(why, why_len, "%s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > ES_VERIFY_MAX_FILE) {
-		snprintf(why, why_len, "%s", S_ISREG(st.st_mode) ? "file too large" : "not a regular file");
+	if ((rc = es_input_open(path, &verify_role, &fd, &st, err)) != ESEAL_OK)
+		return rc;
+	if ((size_t)st.st_size > ES_VERIFY_MAX_FILE) {
 		close(fd);
-		return -1;
+		return es_error_set(err, ESEAL_E_INPUT, "%s: cannot read: file too large", path);
 	}
 	if (st.st_size == 0) {
 		close(fd);
 		*buf = (unsigned char *)"";
-		return 0;
+		return ESEAL_OK;
 	}
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (p == MAP_FAILED) {
-		snprintf(why, why_len, "%s", strerror(errno));
-		return -1;
-	}
+	if (p == MAP_FAILED)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", path, strerror(errno));
 	*buf = p;
 	*len = (size_t)st.st_size;
-	return 0;
+	return ESEAL_OK;
 }
 
 static void unmap_file(unsigned char *buf, size_t len)
@@ -252,7 +252,9 @@ int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path
 	eseal_report *r = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	char why[256], *dir = NULL;
+	char *dir = NULL;
+	eseal_error merr;
+	size_t n;
 	int rc = ESEAL_OK;
 
 	*report = NULL;
@@ -262,9 +264,13 @@ int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path
 	if (r == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	*report = r;
-	if (map_file(path, &buf, &len, why, sizeof(why)) != 0) {
-		es_report_file_error(r, "cannot read: %s", why);
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", path, why);
+	eseal_error_clear(&merr);
+	if ((rc = map_file(path, &buf, &len, &merr)) != ESEAL_OK) {
+		/* The report's error is the message without the file name the report already carries. */
+		n = strlen(path);
+		es_report_file_error(r, "%s", strncmp(merr.message, path, n) == 0 && merr.message[n] == ':' ?
+						      merr.message + n + 2 : merr.message);
+		return es_error_set(err, rc, "%s", merr.message);
 	}
 	if (len == 0) {
 		es_report_file_error(r, "empty file");

@@ -2,6 +2,7 @@
  * index file. Each file is referenced by its URI relative to the signature file, digested over its raw bytes. */
 #include "xml_internal.h"
 #include "error_internal.h"
+#include "input_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,43 +58,7 @@ static const char *guess_mime(const char *path)
 
 static int digest_file(const char *path, const EVP_MD *md, es_xml_ref *ref, eseal_error *err)
 {
-	unsigned char buf[65536];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	struct stat st;
-	ssize_t n;
-	int rc = ESEAL_OK, fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
-		goto cleanup;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: not a regular file", path);
-		goto cleanup;
-	}
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, md, NULL) != 1) {
-		rc = es_error_set_ossl(err, ESEAL_E_CRYPTO, "%s: digest set-up failed", path);
-		goto cleanup;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", path, strerror(errno));
-			goto cleanup;
-		}
-		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
-			rc = es_error_set_ossl(err, ESEAL_E_CRYPTO, "%s: digest failed", path);
-			goto cleanup;
-		}
-	}
-	if (EVP_DigestFinal_ex(ctx, ref->digest, &ref->digest_len) != 1)
-		rc = es_error_set_ossl(err, ESEAL_E_CRYPTO, "%s: digest failed", path);
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(ctx);
-	return rc;
+	return es_input_digest(path, &es_input_document, md, ref->digest, &ref->digest_len, err);
 }
 
 /* Path of target relative to directory base (both absolute, canonical), e.g. "../dwg/a.dwg". */
@@ -159,6 +124,22 @@ cleanup:
 	return rc;
 }
 
+/* The input whose permissions the detached signature file takes (eseal_output_open): the one others may read least
+ * (fewest permission bits), so the signature, which names the files and their digests, is no more readable. */
+static const char *most_private(const char *const *in_paths, size_t n_in)
+{
+	const char *best = in_paths[0];
+	int best_bits = 13;
+	struct stat st;
+
+	for (size_t i = 0; i < n_in; i++)
+		if (stat(in_paths[i], &st) == 0 && __builtin_popcount(st.st_mode & 0777) < best_bits) {
+			best_bits = __builtin_popcount(st.st_mode & 0777);
+			best = in_paths[i];
+		}
+	return best;
+}
+
 int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char *out_path,
 			    const eseal_xml_options *opts, eseal_error *err)
 {
@@ -207,7 +188,7 @@ int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char
 	req.path = out_path;
 	rc = es_xml_sign(&req, NULL, &cap, err);
 	if (rc == ESEAL_OK)
-		rc = es_xml_write(doc, &src, NULL, out_path, opts, &cap, err);
+		rc = es_xml_write(doc, &src, most_private(in_paths, n_in), out_path, opts, &cap, err);
 cleanup:
 	for (size_t i = 0; uris != NULL && i < n_in; i++)
 		free(uris[i]);

@@ -2,6 +2,7 @@
  * libxml2/xmlsec diagnostics. */
 #include "xml_internal.h"
 #include "error_internal.h"
+#include "input_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,13 +156,8 @@ int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, 
 	memset(src, 0, sizeof(*src));
 	/* Read from our own descriptor: the external entity loader, which refuses everything, is then never asked
 	 * for the document itself. */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return es_error_set(err, ESEAL_E_IO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: not a regular file", path);
-		goto cleanup;
-	}
+	if ((rc = es_input_open(path, &es_input_document, &fd, &st, err)) != ESEAL_OK)
+		return rc;
 	rc = read_head(fd, path, src, err);
 	if (rc != ESEAL_OK)
 		goto cleanup;

@@ -1,17 +1,13 @@
 /* xml/xml_verify_io.c: the only input callbacks xmlsec keeps while verifying: detached data files named by plain
  * relative URIs, read from the signature file's directory and nowhere else (no symbolic link, no FIFO, no device). */
 #include "xml_verify_internal.h"
+#include "input_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/openat2.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <libxml/uri.h>
@@ -52,86 +48,16 @@ char *es_xv_detached_path(const char *uri)
 	return out;
 }
 
-/* Without openat2 (kernel < 5.6, or a seccomp filter that does not know it): one component at a time, each opened
- * with O_NOFOLLOW, so a symbolic link anywhere on the path fails (ELOOP) instead of being followed. */
+/* The one opener of data files below a directory is the library's (core/input.c): no symbolic link, nothing
+ * outside, no FIFO or device, never blocking in open(). */
 int es_xv_open_walk(int dirfd, const char *path, int flags)
 {
-	char *copy = strdup(path), *comp, *save = NULL, *next;
-	int cur = dirfd, fd = -1, err = 0;
-	struct stat st;
-
-	if (copy == NULL)
-		return -1;
-	if (path[0] == '/')
-		err = EXDEV; /* RESOLVE_BENEATH's answer to an absolute path */
-	for (comp = err == 0 ? strtok_r(copy, "/", &save) : NULL; comp != NULL; comp = next) {
-		next = strtok_r(NULL, "/", &save);
-		if (strcmp(comp, "..") == 0) {
-			err = EXDEV;
-			break;
-		}
-		if (next == NULL) {
-			fd = openat(cur, comp, flags | O_NOFOLLOW);
-			err = fd < 0 ? errno : 0;
-			break;
-		}
-		if (strcmp(comp, ".") == 0)
-			continue;
-		fd = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		err = fd < 0 ? errno : 0;
-		/* O_DIRECTORY wins over O_NOFOLLOW for a link: ENOTDIR; say what it is, as openat2 does (ELOOP). */
-		if (err == ENOTDIR && fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-			err = ELOOP;
-		if (cur != dirfd)
-			close(cur);
-		if (fd < 0)
-			break;
-		cur = fd;
-		fd = -1;
-	}
-	if (comp == NULL && fd < 0 && err == 0)
-		err = EISDIR; /* "", "." or "a/": no file named */
-	if (cur != dirfd)
-		close(cur);
-	free(copy);
-	errno = err;
-	return fd;
+	return es_input_open_walk(dirfd, path, flags);
 }
 
 int es_xv_open_beneath(int dirfd, const char *path, const char **why)
 {
-	struct open_how how;
-	struct stat st;
-	int fd, fl;
-
-	*why = NULL;
-	memset(&how, 0, sizeof(how));
-	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer; such files are refused below. */
-	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	/* EPERM: container runtimes whose seccomp profile predates openat2 deny it that way. */
-	if (fd < 0 && (errno == ENOSYS || errno == EPERM))
-		fd = es_xv_open_walk(dirfd, path, (int)how.flags);
-	if (fd < 0) {
-		*why = errno == ENOENT ? "not found" :
-		       errno == ELOOP  ? "a symbolic link is on its path (not followed)" :
-		       errno == EXDEV  ? "it is outside the signature file's directory" :
-					 "cannot be opened";
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*why = "not a regular file";
-		close(fd);
-		return -1;
-	}
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		*why = "cannot be opened";
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return es_input_open_beneath(dirfd, path, why);
 }
 
 /* xmlsec asks with the decoded URI (see es_xv_detached_path), so nothing is decoded here. Every URI that reaches

@@ -4,6 +4,7 @@
 #define ESEAL_BATCH_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "eseal/error.h"
 #include "eseal/seal.h"
@@ -27,6 +28,12 @@ typedef struct eseal_doc_report {
 	double ms;              /* from the document's start until its output was durable (or it failed) */
 	size_t done, total;     /* documents reported so far (this one included), and in the batch */
 } eseal_doc_report;
+
+/* One JSON line (with '\n') for a document: {"input":…, "output":…, "status":"sealed|failed|skipped", "format":…,
+ * "level":…, "error":…, "error_class":…, "ms":…}. level (the profile's) and output are null unless sealed or skipped;
+ * error and error_class are null unless failed. Names that are not valid UTF-8 are shown with U+FFFD for each bad
+ * byte and followed by "input_hex"/"output_hex": the name's exact bytes in hex. Returns -1 if out failed. */
+int eseal_doc_report_write_json(const eseal_doc_report *report, const char *level, FILE *out);
 
 /* Called once for every document once the batch has started, also for those never sealed. Calls never overlap; they come from the batch's
  * threads, so keep them short (print a line). A sealed report means the output and its name are on disk. */
@@ -60,6 +67,13 @@ typedef struct eseal_batch_summary {
  * (no output directory, out of memory), nothing was reported, and err says why. */
 int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
 		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err);
+
+/* Reads a list of input paths from the file from ("-": standard input), NUL-separated if it holds a NUL (find
+ * -print0), else one per line; empty entries are skipped. A pipe or FIFO (--from <(find ...)) is read as a stream,
+ * never waited on for a writer; a device or directory is refused (ESEAL_E_USAGE); a list larger than 64 MiB (stdin
+ * too) is refused. Free *paths with eseal_batch_list_free. */
+int eseal_batch_read_list(const char *from, char ***paths, size_t *n, eseal_error *err);
+void eseal_batch_list_free(char **paths, size_t n);
 
 /* The output path for input under out_dir: relative inputs keep their directories (without ".." escapes), absolute
  * ones keep their name; CAdES adds ".p7s", detached XAdES ".xades.xml". Caller frees; NULL when out of memory. */

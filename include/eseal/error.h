@@ -41,6 +41,10 @@ int eseal_status_exit_code(eseal_status status);
 /* True for classes a caller may retry later without changing anything (HSM, TSA). */
 int eseal_status_is_transient(eseal_status status);
 
+/* Where the library's warnings go: it never writes to stderr itself. message is one line without a newline
+ * (e.g. a PIN file others can read); the callback may be called from any thread. */
+typedef void (*eseal_warn_fn)(void *ctx, const char *message);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,7 +20,8 @@ typedef struct eseal_output eseal_output;
  * since its last round with one syncfs() per file system, names those files, and reports each output through done()
  * after the next flush has made its name durable too. Data is on disk before a file gets its name, so a crash or a
  * kill never leaves a partial file, and a report of success means the output survives a power loss. At most
- * ESEAL_OUTPUT_GROUP_PENDING outputs wait at a time; a commit beyond that waits for room. */
+ * ESEAL_OUTPUT_GROUP_PENDING outputs wait at a time (fewer when the process may open few descriptors: each holds two,
+ * and the group takes a quarter of those RLIMIT_NOFILE still allows); a commit beyond that waits for room. */
 typedef struct eseal_output_group eseal_output_group;
 #define ESEAL_OUTPUT_GROUP_PENDING 128
 /* Called from the committer thread, once for every output handed over (and for no other): err->status is ESEAL_OK
@@ -28,13 +29,18 @@ typedef struct eseal_output_group eseal_output_group;
 typedef void (*eseal_output_done_fn)(void *ctx, void *cookie, const eseal_error *err);
 
 int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, void *ctx, eseal_error *err);
+/* Outputs handed to the group must lie below dir (their paths start with it), in directories reached from dir without
+ * a symbolic link: checked when each is handed over, before it gets its name; one that fails is refused with
+ * ESEAL_E_IO. A batch's --out-dir: a link planted below it never redirects a seal elsewhere. */
+int eseal_output_group_below(eseal_output_group *group, const char *dir, eseal_error *err);
 /* Waits until every output handed over so far has been reported (each report comes after its name is durable). */
 int eseal_output_group_sync(eseal_output_group *group, eseal_error *err);
 /* Reports what is still pending, then stops the committer thread. NULL is fine. */
 void eseal_output_group_free(eseal_output_group *group);
 
 /* Opens a pending output for path. Fails if path exists and !overwrite, if path is a symlink, or if
- * path is the same file as refuse_same_as (the input; may be NULL). */
+ * path is the same file as refuse_same_as (the input; may be NULL). The file gets the input's permission bits
+ * (read/write only, then the umask): a sealed copy of a 0600 document is 0600 too; 0644 & ~umask without one. */
 int eseal_output_open(eseal_output **out, const char *path, int overwrite, const char *refuse_same_as,
 		      eseal_error *err);
 /* Commits out through group (NULL, the default: alone, fsync of file and directory, done when commit returns). */

@@ -32,8 +32,18 @@ typedef struct eseal_seal_options {
 	const char *password_file; /* PDF: file holding the password of an encrypted input */
 } eseal_seal_options;
 
+/* What a front end adds to a profile when it opens a sealer: its process's state, never settings from a file. */
+typedef struct eseal_sealer_options {
+	const char *env_pin;  /* ESEAL_PIN as taken by eseal_take_env_pin (NULL: the library reads ESEAL_PIN) */
+	eseal_warn_fn warn;   /* warnings (a PIN, password or TSA credentials file others can read); NULL: none */
+	void *warn_ctx;
+} eseal_sealer_options;
+
 /* Opens the signer (one login) and, for B-T, the TSA client, from the profile. */
 int eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err);
+/* Same, with the front end's options (opts may be NULL). */
+int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, const eseal_sealer_options *opts,
+			  eseal_error *err);
 void eseal_sealer_free(eseal_sealer *sealer);
 
 /* Seals one file. Format detection: PDF, XML, else detached CAdES (.p7s). Thread-safe. */

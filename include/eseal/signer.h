@@ -32,7 +32,19 @@ typedef struct eseal_signer_options {
 	 * (the certificate object with the key's CKA_ID, else its label). */
 	const char *cert_file;
 	eseal_sig_scheme scheme;
+	/* The value of ESEAL_PIN as the front end took it from its environment at start (so that the PIN does not stay
+	 * in the environment for the whole run; see eseal_take_env_pin), used where ESEAL_PIN would be. NULL: the
+	 * library reads ESEAL_PIN itself. */
+	const char *env_pin;
+	/* Warnings about the key's set-up (a PIN file others can read); NULL: none reported. */
+	eseal_warn_fn warn;
+	void *warn_ctx;
 } eseal_signer_options;
+
+/* For front ends, before they start threads: copies ESEAL_PIN into buf (size bytes, NUL-terminated; "" when unset
+ * or too long), overwrites the value in the environment and removes the variable, so neither children nor
+ * /proc/PID/environ show it. Returns 1 if a PIN was taken. Wipe buf with OPENSSL_cleanse when done. */
+int eseal_take_env_pin(char *buf, size_t size);
 
 /* Loads the module, logs in once (CKR_USER_ALREADY_LOGGED_IN is fine; a wrong PIN fails at once with
  * ESEAL_E_PIN and is never retried), finds key and certificate, and checks that the certificate matches

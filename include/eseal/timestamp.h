@@ -33,6 +33,8 @@ typedef struct eseal_tsa_options {
 	   the anchor are known not revoked, asked online (OCSP, else CRL) once per certificate while the answer is
 	   current; needs ca_file. OFF: not checked. */
 	eseal_tsa_revocation revocation;
+	eseal_warn_fn warn;       /* warnings (an auth_file others can read); NULL = none */
+	void *warn_ctx;
 } eseal_tsa_options;
 
 int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err);

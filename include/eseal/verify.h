@@ -74,7 +74,8 @@ typedef struct eseal_seal_report {
 	eseal_cert_kind cert_kind;
 	time_t signing_time;       /* claimed (/M, SigningTime, signing-time attribute); 0 = none */
 	time_t timestamp_time;     /* genTime of a valid signature time-stamp; 0 = none */
-	int covers_whole_document; /* 1: the signed bytes are the whole file (PDF), always 1 for XML/CAdES */
+	int covers_whole_document; /* 1: the signed bytes are the whole file (PDF) or document (XML); CAdES: the data
+				    * file, 0 when it was not found (SIGNED_DATA_NOT_FOUND) */
 	int modified_after;        /* 1: a later update changes what a reader sees (PDF) */
 	char *coverage;            /* one line describing what is signed, e.g. "bytes 0-1234 and 5678-9999 of 9999" */
 	char **errors;             /* reasons for a non-passing indication */
@@ -112,7 +113,8 @@ eseal_indication eseal_report_overall(const eseal_report *report);
 
 /* Exit status of `eseal verify` for one report (the CLI takes the maximum over files):
  * 0 all seals TOTAL-PASSED and not modified after, 1 TOTAL-FAILED (or modified), 2 INDETERMINATE,
- * 74 the file could not be read, 65 not a supported or well-formed document. */
+ * 74 the file could not be read, 65 not a sealed document it can read (malformed, unsupported, or no seal found
+ * in it, whatever its format). */
 int eseal_report_exit_code(const eseal_report *report);
 
 const char *eseal_indication_name(eseal_indication ind);

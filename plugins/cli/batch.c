@@ -39,49 +39,19 @@ double es_batch_now_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-void es_json_string(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", out);
-		return;
-	}
-	fputc('"', out);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", out);
-		else if (*p == '\t')
-			fputs("\\t", out);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
-void es_batch_print_json_line(FILE *out, const char *input, const char *output, const char *format,
+void es_batch_print_json_line(FILE *out, const char *input, const char *output, eseal_format format,
 			      const char *level, const eseal_error *err, int skipped, double ms)
 {
-	int ok = err->status == ESEAL_OK;
+	eseal_doc_report r;
 
-	fputs("{\"input\":", out);
-	es_json_string(out, input);
-	fputs(",\"output\":", out);
-	es_json_string(out, ok ? output : NULL);
-	fprintf(out, ",\"status\":\"%s\",\"format\":", !ok ? "failed" : skipped ? "skipped" : "sealed");
-	es_json_string(out, format);
-	fputs(",\"level\":", out);
-	es_json_string(out, ok ? level : NULL);
-	fputs(",\"error\":", out);
-	es_json_string(out, ok ? NULL : err->message);
-	fputs(",\"error_class\":", out);
-	es_json_string(out, ok ? NULL : eseal_status_name(err->status));
-	fprintf(out, ",\"ms\":%.1f}\n", ms);
-	fflush(out);
+	memset(&r, 0, sizeof(r));
+	r.input = input;
+	r.output = output;
+	r.format = format;
+	r.status = err->status != ESEAL_OK ? ESEAL_DOC_FAILED : skipped ? ESEAL_DOC_SKIPPED : ESEAL_DOC_SEALED;
+	r.err = err;
+	r.ms = ms;
+	eseal_doc_report_write_json(&r, level, out);
 }
 
 /* A thread count of --jobs or --tsa-inflight: 1 to 256 (the library's cap), or a usage error naming the option. */
@@ -126,73 +96,6 @@ int es_batch_take_option(es_batch_options *bo, const char *name, const char *val
 	return 0;
 }
 
-/* Reads newline- or NUL-separated paths (NUL if the data holds any NUL, as from find -print0). */
-static int read_list(const char *from, char ***paths, size_t *n, eseal_error *err)
-{
-	FILE *f = strcmp(from, "-") == 0 ? stdin : fopen(from, "re");
-	char *data = NULL, *p, *end, **list = NULL;
-	size_t len = 0, cap = 0, count = 0, rd;
-	char sep = '\n';
-	int rc = -1;
-
-	if (f == NULL) {
-		err->status = ESEAL_E_IO;
-		snprintf(err->message, sizeof(err->message), "%s: cannot read input list: %s", from, strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		if (len + 65536 + 1 > cap) {
-			char *grown = realloc(data, cap = cap * 2 + 65536 + 1);
-			if (grown == NULL)
-				goto cleanup;
-			data = grown;
-		}
-		rd = fread(data + len, 1, cap - len - 1, f);
-		len += rd;
-		if (rd == 0)
-			break;
-	}
-	if (ferror(f)) {
-		err->status = ESEAL_E_IO;
-		snprintf(err->message, sizeof(err->message), "%s: cannot read input list", from);
-		goto cleanup;
-	}
-	data[len] = '\0';
-	if (memchr(data, '\0', len) != NULL)
-		sep = '\0';
-	for (p = data; p < data + len; p = end + 1) {
-		end = memchr(p, sep, (size_t)(data + len - p));
-		if (end == NULL)
-			end = data + len;
-		*end = '\0';
-		if (*p == '\0')
-			continue;
-		char **grown = realloc(list, (count + 1) * sizeof(*list));
-		if (grown == NULL)
-			goto cleanup;
-		list = grown;
-		if ((list[count] = strdup(p)) == NULL)
-			goto cleanup;
-		count++;
-	}
-	*paths = list;
-	*n = count;
-	list = NULL;
-	rc = 0;
-cleanup:
-	if (rc != 0 && err->status == ESEAL_OK) {
-		err->status = ESEAL_E_INTERNAL;
-		snprintf(err->message, sizeof(err->message), "out of memory reading %s", from);
-	}
-	while (list != NULL && count > 0)
-		free(list[--count]);
-	free(list);
-	free(data);
-	if (f != stdin)
-		fclose(f);
-	return rc;
-}
-
 /* What the report callback needs to print a document's line. */
 struct batch_view {
 	const es_batch_options *bo;
@@ -217,9 +120,7 @@ static void on_report(void *ctx, const eseal_doc_report *r)
 	const struct batch_view *v = ctx;
 
 	if (v->bo->json)
-		es_batch_print_json_line(stdout, r->input, r->output,
-					 r->format != ESEAL_FORMAT_AUTO ? eseal_format_name(r->format) : NULL, v->level,
-					 r->err, r->status == ESEAL_DOC_SKIPPED, r->ms);
+		eseal_doc_report_write_json(r, v->level, stdout);
 	else if (r->status == ESEAL_DOC_FAILED)
 		fprintf(stderr, "%seseal: %s\n", v->progress ? "\n" : "", r->err->message);
 	if (v->progress)
@@ -235,7 +136,7 @@ static int collect_inputs(const es_batch_options *bo, const char *const *args, s
 
 	*out = NULL;
 	*n_out = 0;
-	if (bo->from != NULL && read_list(bo->from, &listed, &n_listed, err) != 0)
+	if (bo->from != NULL && eseal_batch_read_list(bo->from, &listed, &n_listed, err) != ESEAL_OK)
 		return -1;
 	if ((all = calloc(n_args + n_listed + 1, sizeof(*all))) == NULL)
 		goto oom;
@@ -249,15 +150,33 @@ static int collect_inputs(const es_batch_options *bo, const char *const *args, s
 	*n_out = n_args + n_listed;
 	return 0;
 oom:
-	for (i = 0; all != NULL && i < n_args; i++)
-		free(all[i]);
-	free(all);
-	for (i = 0; i < n_listed; i++)
-		free(listed[i]);
-	free(listed);
+	eseal_batch_list_free(all, n_args);
+	eseal_batch_list_free(listed, n_listed);
 	err->status = ESEAL_E_INTERNAL;
 	snprintf(err->message, sizeof(err->message), "out of memory");
 	return -1;
+}
+
+int es_batch_fail_all(const es_batch_options *bo, const char *const *args, size_t n_args, const eseal_error *why)
+{
+	eseal_error err, each;
+	char **inputs = NULL;
+	size_t n = 0, i;
+
+	eseal_error_clear(&err);
+	fprintf(stderr, "eseal: %s\n", why->message);
+	if (bo->json && collect_inputs(bo, args, n_args, &inputs, &n, &err) == 0) {
+		for (i = 0; i < n; i++) {
+			eseal_error_clear(&each);
+			each.status = why->status;
+			snprintf(each.message, sizeof(each.message), "%s: not sealed: %s", inputs[i], why->message);
+			es_batch_print_json_line(stdout, inputs[i], NULL, ESEAL_FORMAT_AUTO, NULL, &each, 0, 0);
+		}
+		eseal_batch_list_free(inputs, n);
+	} else if (bo->json) {
+		fprintf(stderr, "eseal: %s\n", err.message);
+	}
+	return eseal_status_exit_code(why->status);
 }
 
 int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_batch_options *bo,
@@ -269,7 +188,7 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	struct sigaction sa, old_int, old_term;
 	eseal_error err;
 	char **inputs = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	int rc = 0, ran;
 
 	eseal_error_clear(&err);
@@ -320,8 +239,6 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	} else if (ran != ESEAL_OK) {
 		rc = eseal_status_exit_code(ran);
 	}
-	for (i = 0; i < n; i++)
-		free(inputs[i]);
-	free(inputs);
+	eseal_batch_list_free(inputs, n);
 	return rc;
 }

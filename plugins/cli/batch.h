@@ -22,12 +22,13 @@ typedef struct es_batch_options {
 int es_batch_take_option(es_batch_options *bo, const char *name, const char *value);
 int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_batch_options *bo,
 		 const char *const *inputs, size_t n_inputs);
+/* The batch could not start (profile, key, PIN, token, TSA set-up): the reason on stderr and, with --json, a failed
+ * line for every input, so that each document is accounted for. Returns the exit code for why. */
+int es_batch_fail_all(const es_batch_options *bo, const char *const *args, size_t n_args, const eseal_error *why);
 double es_batch_now_ms(void);
-/* {"input":…, "output":…, "status":"sealed|failed|skipped", "format":…, "level":…, "error":…, "error_class":…,
- * "ms":…}; skipped: the output existed (--skip-existing), err is ESEAL_OK. */
-void es_batch_print_json_line(FILE *out, const char *input, const char *output, const char *format,
+/* One document's JSON line (eseal_doc_report_write_json) from its parts; skipped: the output existed
+ * (--skip-existing), err is ESEAL_OK. format ESEAL_FORMAT_AUTO: not determined (null). */
+void es_batch_print_json_line(FILE *out, const char *input, const char *output, eseal_format format,
 			      const char *level, const eseal_error *err, int skipped, double ms);
-/* Writes s as a JSON string literal (quotes included). */
-void es_json_string(FILE *out, const char *s);
 
 #endif

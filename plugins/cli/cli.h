@@ -22,7 +22,8 @@ typedef struct es_cli_command {
 	const char *synopsis;
 	const char *summary;
 	const es_cli_option *options; /* terminated by a row with name == NULL */
-	int (*run)(int argc, char **argv);
+	/* env_pin: ESEAL_PIN as main took it out of the environment ("" if unset); wiped by main afterwards. */
+	int (*run)(int argc, char **argv, const char *env_pin);
 } es_cli_command;
 
 /* Exit code for usage errors everywhere (EX_USAGE). */
@@ -42,9 +43,9 @@ int es_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 
 extern const es_cli_command es_cli_commands[];
 
-int es_cli_seal(int argc, char **argv);
-int es_cli_token(int argc, char **argv);
-int es_cli_verify(int argc, char **argv);
+int es_cli_seal(int argc, char **argv, const char *env_pin);
+int es_cli_token(int argc, char **argv, const char *env_pin);
+int es_cli_verify(int argc, char **argv, const char *env_pin);
 
 extern const es_cli_option es_cli_seal_options[];
 extern const es_cli_option es_cli_token_options[];

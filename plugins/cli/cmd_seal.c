@@ -100,11 +100,18 @@ cleanup:
 static void print_json_result(const char *in, const char *out, eseal_format format, const eseal_profile *p,
 			      const eseal_error *err, double ms)
 {
-	es_batch_print_json_line(stdout, in, out, err->status == ESEAL_OK ? eseal_format_name(format) : NULL,
+	es_batch_print_json_line(stdout, in, out, err->status == ESEAL_OK ? format : ESEAL_FORMAT_AUTO,
 				 eseal_level_name(p->level), err, 0, ms);
 }
 
-int es_cli_seal(int argc, char **argv)
+/* eseal_warn_fn: the library's warnings (e.g. a PIN file others can read) on stderr, one line each. */
+static void print_warning(void *ctx, const char *message)
+{
+	(void)ctx;
+	fprintf(stderr, "eseal: warning: %s\n", message);
+}
+
+int es_cli_seal(int argc, char **argv, const char *env_pin)
 {
 	struct option *longopts = NULL;
 	char shortopts[64];
@@ -112,6 +119,7 @@ int es_cli_seal(int argc, char **argv)
 	size_t n_ov = 0;
 	const char *config = NULL, *profile_name = NULL, *output = NULL;
 	eseal_seal_options so;
+	eseal_sealer_options sopts;
 	es_batch_options bo;
 	eseal_profile *profile = NULL;
 	eseal_sealer *sealer = NULL;
@@ -122,6 +130,7 @@ int es_cli_seal(int argc, char **argv)
 
 	eseal_error_clear(&err);
 	memset(&so, 0, sizeof(so));
+	memset(&sopts, 0, sizeof(sopts));
 	memset(&bo, 0, sizeof(bo));
 	if (es_cli_getopt_tables(es_cli_seal_options, &longopts, shortopts, sizeof(shortopts)) != 0 ||
 	    (ov = calloc((size_t)argc, sizeof(*ov))) == NULL) {
@@ -184,8 +193,11 @@ int es_cli_seal(int argc, char **argv)
 		rc = es_cli_usage_error("seal", "give either -o FILE or --out-dir DIR, not both");
 		goto cleanup;
 	}
+	bo.json = json;
 	if (build_profile(config, profile_name, ov, n_ov, &profile, &err) != ESEAL_OK) {
-		rc = es_cli_fail(&err);
+		rc = bo.out_dir != NULL ? es_batch_fail_all(&bo, (const char *const *)argv + optind,
+							       (size_t)(argc - optind), &err)
+					: es_cli_fail(&err);
 		goto cleanup;
 	}
 	if (output == NULL && bo.out_dir == NULL) {
@@ -196,12 +208,16 @@ int es_cli_seal(int argc, char **argv)
 		rc = es_cli_usage_error("seal", "several inputs need --out-dir DIR (or --placement detached with -o)");
 		goto cleanup;
 	}
-	if (eseal_init(&err) != ESEAL_OK || eseal_sealer_open(&sealer, profile, &err) != ESEAL_OK) {
-		rc = es_cli_fail(&err);
+	sopts.env_pin = env_pin[0] != '\0' ? env_pin : NULL;
+	sopts.warn = print_warning;
+	if (eseal_init(&err) != ESEAL_OK || eseal_sealer_open_ext(&sealer, profile, &sopts, &err) != ESEAL_OK) {
+		/* A batch that cannot start still accounts for every document (one JSON line each). */
+		rc = bo.out_dir != NULL ? es_batch_fail_all(&bo, (const char *const *)argv + optind,
+							       (size_t)(argc - optind), &err)
+					: es_cli_fail(&err);
 		goto cleanup;
 	}
 	if (bo.out_dir != NULL) {
-		bo.json = json;
 		rc = es_batch_run(sealer, &so, &bo, (const char *const *)argv + optind, (size_t)(argc - optind));
 		goto cleanup;
 	}

@@ -17,7 +17,7 @@ static void print_line(void *ctx, const char *line)
 	fprintf((FILE *)ctx, "%s\n", line);
 }
 
-int es_cli_token(int argc, char **argv)
+int es_cli_token(int argc, char **argv, const char *env_pin)
 {
 	struct option *longopts = NULL;
 	char shortopts[32];

@@ -76,7 +76,7 @@ static const es_cli_command *verify_command(void)
 	return NULL;
 }
 
-int es_cli_verify(int argc, char **argv)
+int es_cli_verify(int argc, char **argv, const char *env_pin)
 {
 	struct option *longopts = NULL;
 	char shortopts[32];

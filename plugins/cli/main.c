@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "cli.h"
 
 const es_cli_command es_cli_commands[] = {
@@ -29,7 +31,7 @@ static void usage(FILE *out)
 	fprintf(out, "  eseal --version | --help | --man\n\nRun 'eseal COMMAND --help' for a command's options.\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv, const char *env_pin)
 {
 	const es_cli_command *c;
 
@@ -51,8 +53,20 @@ int main(int argc, char **argv)
 	}
 	for (c = es_cli_commands; c->name != NULL; c++)
 		if (strcmp(argv[1], c->name) == 0)
-			return c->run(argc - 1, argv + 1);
+			return c->run(argc - 1, argv + 1, env_pin);
 	fprintf(stderr, "eseal: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return ES_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	char env_pin[1024];
+	int rc;
+
+	/* Out of the environment before anything runs (threads, children): /proc/PID/environ would show it. */
+	eseal_take_env_pin(env_pin, sizeof(env_pin));
+	rc = run(argc, argv, env_pin);
+	OPENSSL_cleanse(env_pin, sizeof(env_pin));
+	return rc;
 }

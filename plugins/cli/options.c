@@ -138,9 +138,11 @@ void es_cli_print_man(FILE *out)
 	fprintf(out, ".SH \"EXIT STATUS\"\n0 success; 64 usage; 65 bad input; 74 I/O; 78 key, certificate or profile "
 		     "unusable; 77 PIN wrong or locked (never retried); 75 HSM temporarily unavailable (retry); 69 TSA "
 		     "unavailable or answered badly (retry); 70 internal error.\n.PP\neseal verify, the worst over all files: 0 every "
-		     "seal TOTAL-PASSED and nothing modified after sealing; 2 INDETERMINATE or no seal found; 1 TOTAL-FAILED or "
-		     "modified after sealing; 65 not a readable document; 74 I/O error; 64 usage.\n");
-	fprintf(out, ".SH ENVIRONMENT\nESEAL_CONFIG (profile file), ESEAL_PIN (the PIN, if no pin file).\n");
+		     "seal TOTAL-PASSED and nothing modified after sealing; 2 INDETERMINATE; 1 TOTAL-FAILED or "
+		     "modified after sealing; 65 not a sealed document it can read (malformed, or no seal found); 74 I/O "
+		     "error; 64 usage.\n");
+	fprintf(out, ".SH ENVIRONMENT\nESEAL_CONFIG (profile file), ESEAL_PIN (the PIN, if no pin file; "
+		     "taken out of the environment at start).\n");
 }
 
 int es_cli_fail(const eseal_error *err)

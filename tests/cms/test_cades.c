@@ -349,6 +349,17 @@ static void test_seal_file(void **state)
 	assert_int_equal(eseal_cades_seal_file(fx.rsa, &o, path_in("file.bin"), path_in("keep.p7s"), 0, &err),
 			 ESEAL_E_IO);
 	assert_int_equal(tu_run("test \"$(cat '%s')\" = keep", path_in("keep.p7s")), 0);
+	/* With overwrite it is replaced: a new inode holding a seal the referee accepts. */
+	assert_int_equal(stat(path_in("keep.p7s"), &before), 0);
+	eseal_error_clear(&err);
+	if (eseal_cades_seal_file(fx.rsa, &o, path_in("file.bin"), path_in("keep.p7s"), 1, &err) != ESEAL_OK)
+		fail_msg("overwrite: %s", err.message);
+	assert_int_equal(stat(path_in("keep.p7s"), &after), 0);
+	assert_int_not_equal(before.st_ino, after.st_ino);
+	assert_int_equal(tu_run("openssl cms -verify -cades -binary -inform DER -in '%s' -content '%s' -CAfile '%s' "
+				"-purpose any -out /dev/null 2>/dev/null",
+				path_in("keep.p7s"), path_in("file.bin"), tu_env("pki/root.pem")),
+			 0);
 	/* The input as output: refused even with overwrite. */
 	eseal_error_clear(&err);
 	assert_int_equal(eseal_cades_seal_file(fx.rsa, &o, path_in("file.bin"), path_in("file.bin"), 1, &err),

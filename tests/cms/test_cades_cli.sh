@@ -2,6 +2,7 @@
 # tests/cms/test_cades_cli.sh: issue 2's "Done when" through the CLI: detached CAdES B-T of a 300 KB binary file,
 # checked by `openssl cms -verify` and `openssl ts -verify`; then each bad input with its exit code, message, no output.
 source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/cms/p11_logins.sh"
 
 D=$(tmpdir)
 cd "$D"
@@ -89,9 +90,16 @@ pass "a 2 GiB + 4 KiB file is sealed and verifies"
 
 # --- an existing output is never replaced without --force --------------------------------------------------------
 echo keep >exists.p7s
+ino=$(stat -c %i exists.p7s)
 expect_exit 74 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb -o exists.p7s big.bin
 [ "$(cat exists.p7s)" = keep ] || fail "existing output was modified"
 assert_grep "exists.p7s" "$ERR"
+# With --force it is replaced: a new file (new inode) holding a seal that verifies, not the old bytes.
+expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb --force -o exists.p7s big.bin
+[ "$(stat -c %i exists.p7s)" != "$ino" ] || fail "--force wrote into the existing file instead of replacing it"
+openssl cms -verify -cades -binary -inform DER -in exists.p7s -content big.bin -CAfile "$ROOT" -purpose any \
+	-out /dev/null 2>verify.err || fail "--force: the replacing .p7s does not verify: $(cat verify.err)"
+pass "an existing output is kept without --force and replaced (new inode, verifies) with it"
 
 # --- bad inputs: exit code, one clear line naming what and why, and no output file ------------------------------
 # fault NAME CODE REGEX args...: seals big.bin to NAME.p7s with the demo profile plus args.
@@ -125,7 +133,10 @@ pass "dead first TSA, working second: sealed"
 
 WRONG_PIN=$D/wrong-pin
 ( umask 077; echo 99999999 >"$WRONG_PIN" )
-fault wrong-pin 77 "PIN|login" --pin-file "$WRONG_PIN"
+# Through the fault shim, which counts the C_Login calls the token gets: exactly one, never retried.
+logins_setup "$D/logins"
+fault wrong-pin 77 "PIN|login" --key "$(logins_uri eseal)" --pin-file "$WRONG_PIN"
+assert_logins 1 "$D/logins" "CAdES with a wrong PIN"
 grep -q 99999999 "$ERR" && fail "the PIN appears in the message"
 fault unknown-object 78 "not found" --key "pkcs11:token=eseal;object=no-such-key;type=private?module-path=$MODULE"
 fault cert-mismatch 78 "does not match" --cert "$PKI/other.pem"

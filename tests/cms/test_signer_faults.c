@@ -98,7 +98,7 @@ static void reset_faults(void)
 
 static int open_signer(eseal_signer **s, const char *pinf, eseal_error *err)
 {
-	eseal_signer_options o = {uri, pinf, NULL, ESEAL_SCHEME_AUTO};
+	eseal_signer_options o = {.key = uri, .pin_file = pinf, .cert_file = NULL, .scheme = ESEAL_SCHEME_AUTO};
 
 	eseal_error_clear(err);
 	return eseal_signer_open(s, &o, err);

@@ -106,7 +106,7 @@ static void sign_and_verify(eseal_signer *s, eseal_sig_scheme scheme)
 
 static void test_plain_pem(void **state)
 {
-	eseal_signer_options o = {key, NULL, chain, ESEAL_SCHEME_AUTO};
+	eseal_signer_options o = {.key = key, .pin_file = NULL, .cert_file = chain, .scheme = ESEAL_SCHEME_AUTO};
 	eseal_signer *s = NULL;
 	eseal_error err;
 
@@ -130,7 +130,7 @@ static void test_plain_pem(void **state)
 static void test_encrypted_pem(void **state)
 {
 	char enc[1100], pinf[1100], bad[1100];
-	eseal_signer_options o = {enc, pinf, chain, ESEAL_SCHEME_AUTO};
+	eseal_signer_options o = {.key = enc, .pin_file = pinf, .cert_file = chain, .scheme = ESEAL_SCHEME_AUTO};
 	eseal_signer *s = NULL;
 	eseal_error err;
 	BIO *b = NULL;
@@ -172,7 +172,7 @@ static void test_encrypted_pem(void **state)
 static void test_pkcs12(void **state)
 {
 	char p12[1100], pinf[1100];
-	eseal_signer_options o = {p12, pinf, NULL, ESEAL_SCHEME_AUTO};
+	eseal_signer_options o = {.key = p12, .pin_file = pinf, .cert_file = NULL, .scheme = ESEAL_SCHEME_AUTO};
 	STACK_OF(X509) *ca = sk_X509_new_null();
 	eseal_signer *s = NULL;
 	eseal_error err;
@@ -210,7 +210,7 @@ static void test_pkcs12(void **state)
 static void test_key_file_mismatch(void **state)
 {
 	char other[1100];
-	eseal_signer_options o = {key, NULL, other, ESEAL_SCHEME_AUTO};
+	eseal_signer_options o = {.key = key, .pin_file = NULL, .cert_file = other, .scheme = ESEAL_SCHEME_AUTO};
 	eseal_signer *s = NULL;
 	eseal_error err;
 

@@ -125,7 +125,7 @@ static int teardown(void **state)
 static int open_uri(eseal_signer **s, const char *token, const char *object, const char *cert, eseal_error *err)
 {
 	char uri[2048];
-	eseal_signer_options o = {uri, NULL, cert, ESEAL_SCHEME_AUTO};
+	eseal_signer_options o = {.key = uri, .pin_file = NULL, .cert_file = cert, .scheme = ESEAL_SCHEME_AUTO};
 
 	snprintf(uri, sizeof(uri), "pkcs11:%s%s%sobject=%s;type=private?module-path=%s", token ? "token=" : "",
 		 token ? token : "", token ? ";" : "", object, module);
@@ -331,7 +331,7 @@ static void test_distinctive_pin_never_in_messages(void **state)
 	fclose(f);
 	{
 		char uri[2048];
-		eseal_signer_options o = {uri, pinf, NULL, ESEAL_SCHEME_AUTO};
+		eseal_signer_options o = {.key = uri, .pin_file = pinf, .cert_file = NULL, .scheme = ESEAL_SCHEME_AUTO};
 
 		snprintf(uri, sizeof(uri), "pkcs11:token=scratch-a;object=ec-nopub;type=private?module-path=%s",
 			 module);

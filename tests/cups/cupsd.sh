@@ -53,6 +53,9 @@ FileDevice No
 # cupsd hands its children a filtered environment: what the backend needs is passed explicitly.
 SetEnv ESEAL_CONFIG $ESEAL_CONFIG
 SetEnv SOFTHSM2_CONF $SOFTHSM2_CONF
+# The wrongpin profile's key goes through the login-counting shim (tests/cms/p11_logins.sh).
+SetEnv ESEAL_FAULT_REAL $MODULE
+SetEnv ESEAL_FAULT_LOG $SB/logins
 EOF
 # The sanitizer settings of the test build (suppressions etc.), when there are any.
 for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do
@@ -188,6 +191,7 @@ pass "raw non-PDF job $j3 -> cancelled, queue still enabled"
 j4=$(submit alice "Pin" -d eSealBadPin "$DOC")
 wait_done eSealBadPin
 lpstat -h "$H" -p eSealBadPin | grep >/dev/null disabled || fail "wrong PIN must stop the queue: $(lpstat -h "$H" -p eSealBadPin)"
+assert_logins 1 "$SB/logins" "wrong PIN through cupsd"
 grep -q "^E .*PIN" "$(job_log "$j4")" || { tail -20 "$(job_log "$j4")" >&2; fail "$j4: no ERROR line about the PIN"; }
 [ -n "$(lpstat -h "$H" -W not-completed -o eSealBadPin)" ] || fail "$j4 must stay queued for when the admin fixes the PIN"
 [ "$(count_files "$SB/out")" -eq "$before" ] || fail "a failed job wrote a file"

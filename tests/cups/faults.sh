@@ -30,8 +30,10 @@ expect_fault() {
 run_backend "$B_OK" alice "Baseline" "$DOC"
 assert_file "$SB/out/alice/Baseline.pdf"
 
-# --- wrong PIN: STOP (retrying would lock the token) -----------------------------------------------------------------
+# --- wrong PIN: STOP (retrying would lock the token); the token got exactly one C_Login ---------------------------------
+logins_setup "$SB/logins"
 DEVICE_URI=eseal:/wrongpin expect_fault "$B_STOP" ".*(PIN|pin)" eseal-token-error -- alice "Wrong PIN" "$DOC"
+assert_logins 1 "$SB/logins" "CUPS backend, wrong PIN"
 assert_no_pin "$ERR"
 grep -qF -- "0000-not-the-pin" "$ERR" && fail "the wrong PIN appears in the log"
 pass "wrong PIN -> STOP: $(grep '^ERROR:' "$ERR")"

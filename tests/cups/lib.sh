@@ -5,7 +5,9 @@
 #                         TMPDIR ($SB/tmp), output root $SB/out, and $SB/eseal.conf holding profiles:
 #                           demo     B-T, output-dir = $SB/out/${USER}      demo-bb  the same at B-B
 #                           visible  B-B with a visible seal on page 1
-#                           wrongpin a PIN file with a wrong PIN            notsa    B-T with a TSA port nobody listens on
+#                           wrongpin a PIN file with a wrong PIN, its key through the login-counting shim
+#                                    (tests/cms/p11_logins.sh; needs ESEAL_FAULT_REAL, logs to $SB/logins)
+#                           notsa    B-T with a TSA port nobody listens on
 #                           notoken  a key URI naming a token that is not there
 #                         and exports ESEAL_CONFIG, SOFTHSM2_CONF, TMPDIR for the backend; DOC = a copy of
 #                         samples/documents/report.pdf that lp can read.
@@ -15,6 +17,7 @@
 #   assert_no_pin FILE    the PIN appears nowhere in FILE.
 
 source "$ESEAL_SRC/tests/pdf/pdf_check.sh"
+source "$ESEAL_SRC/tests/cms/p11_logins.sh"
 
 BACKEND=${ESEAL_CUPS_BACKEND:-$ESEAL_BUILD/cups-backend/eseal}
 [ -x "$BACKEND" ] || fail "CUPS backend not built: $BACKEND"
@@ -75,7 +78,7 @@ page = 1
 output-dir = $SB/out/\${USER}
 
 [profile wrongpin]
-key = $KEY_URI
+key = $(logins_uri eseal)
 pin-file = $SB/wrong-pin
 cert = $SB/chain.pem
 tsa = $TSA_URL
@@ -103,6 +106,8 @@ output-dir = $SB/out/\${USER}
 EOF
 	chmod 644 "$SB/eseal.conf" "$SB/softhsm2.conf" "$SB/chain.pem" "$SB/root.pem"
 	chmod 600 "$SB/pin" "$SB/wrong-pin"
+	: >"$SB/logins"
+	chmod 666 "$SB/logins" # the shim logs each C_Login here, as lp
 	if [ "$(id -u)" -eq 0 ]; then
 		chown -R lp:lp "$SB/tokens" "$SB/empty-tokens" "$SB/pin" "$SB/wrong-pin" "$SB/out" "$SB/tmp"
 	fi

@@ -89,6 +89,7 @@ static void test_refuses_overwrite_unless_asked(void **state)
 	eseal_output *o = NULL;
 	eseal_error err;
 	char path[256], got[64];
+	struct stat before, after;
 	FILE *f;
 
 	(void)state;
@@ -101,13 +102,22 @@ static void test_refuses_overwrite_unless_asked(void **state)
 	assert_non_null(strstr(err.message, "c.out"));
 	assert_non_null(strstr(err.message, "exists"));
 	assert_null(o);
+	read_all(path, got, sizeof(got));
+	assert_string_equal(got, "old");
+	assert_int_equal(stat(path, &before), 0);
 	eseal_error_clear(&err);
 	assert_int_equal(eseal_output_open(&o, path, 1, NULL, &err), ESEAL_OK);
 	assert_int_equal(eseal_output_write(o, "new", 3, &err), ESEAL_OK);
+	/* Until the commit, the old file is whole and in place. */
+	read_all(path, got, sizeof(got));
+	assert_string_equal(got, "old");
 	assert_int_equal(eseal_output_commit(o, &err), ESEAL_OK);
 	eseal_output_free(o);
 	read_all(path, got, sizeof(got));
 	assert_string_equal(got, "new");
+	/* Replaced by rename (a new inode), never rewritten in place: a crash cannot leave a mix of both. */
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_not_equal(before.st_ino, after.st_ino);
 	assert_int_equal(count_entries(), 1);
 	unlink(path);
 }
@@ -318,6 +328,95 @@ static void test_group_reports_a_failed_naming(void **state)
 	assert_int_equal(count_entries(), 0);
 }
 
+/* A batch's outputs stay below its --out-dir: a directory below it that is a symbolic link (planted after the batch
+ * made its directories, or missed) is refused when the output is handed over, and nothing is written where it
+ * points. */
+static void test_group_refuses_a_symlinked_subdirectory(void **state)
+{
+	eseal_output_group *g = NULL;
+	struct group_slot slot;
+	eseal_output *o = NULL;
+	eseal_error err;
+	char root[256], elsewhere[256], link[256];
+	int rc;
+
+	(void)state;
+	memset(&slot, 0, sizeof(slot));
+	eseal_error_clear(&err);
+	path_in(root, sizeof(root), "root");
+	path_in(elsewhere, sizeof(elsewhere), "elsewhere");
+	snprintf(link, sizeof(link), "%s/sub", root);
+	assert_int_equal(mkdir(root, 0755), 0);
+	assert_int_equal(mkdir(elsewhere, 0755), 0);
+	assert_int_equal(symlink("../elsewhere", link), 0);
+	snprintf(slot.path, sizeof(slot.path), "%s/sub/x.out", root);
+	assert_int_equal(eseal_output_group_new(&g, on_done, NULL, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_group_below(g, root, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_open(&o, slot.path, 0, NULL, &err), ESEAL_OK); /* opening follows the link... */
+	eseal_output_set_group(o, g, &slot);
+	assert_int_equal(eseal_output_write(o, "ours", 4, &err), ESEAL_OK);
+	rc = eseal_output_commit(o, &err); /* ... naming it does not */
+	/* The group is wound down before any assertion: a failed one must not leave its thread writing to slot. */
+	eseal_output_free(o);
+	eseal_output_group_sync(g, NULL);
+	eseal_output_group_free(g);
+	assert_int_equal(rc, ESEAL_E_IO);
+	assert_non_null(strstr(err.message, "symbolic link"));
+	assert_int_equal(slot.reports, 0); /* refused before the group took it: the caller reports it */
+	snprintf(link, sizeof(link), "%s/x.out", elsewhere);
+	assert_int_equal(access(link, F_OK), -1);
+	snprintf(link, sizeof(link), "%s/sub", root);
+	unlink(link);
+	rmdir(root);
+	rmdir(elsewhere);
+	assert_int_equal(count_entries(), 0);
+}
+
+/* An output is never more readable than its input: a 0600 document gives a 0600 seal, a 0640 one at most 0640. */
+static void test_output_mode_follows_the_input(void **state)
+{
+	static const mode_t modes[] = {0600, 0640, 0644};
+	eseal_output *o = NULL;
+	eseal_error err;
+	char in[256], out[256];
+	struct stat st;
+	mode_t old = umask(022);
+	size_t i;
+	int fd;
+
+	(void)state;
+	path_in(in, sizeof(in), "in.doc");
+	path_in(out, sizeof(out), "out.doc");
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		eseal_error_clear(&err);
+		fd = open(in, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+		assert_int_equal(chmod(in, modes[i]), 0);
+		assert_int_equal(eseal_output_open(&o, out, 0, in, &err), ESEAL_OK);
+		assert_int_equal(eseal_output_write(o, "x", 1, &err), ESEAL_OK);
+		assert_int_equal(eseal_output_commit(o, &err), ESEAL_OK);
+		eseal_output_free(o);
+		o = NULL;
+		assert_int_equal(stat(out, &st), 0);
+		if ((st.st_mode & 0777) != modes[i])
+			fail_msg("input mode %04o gave output mode %04o", (unsigned)modes[i], (unsigned)(st.st_mode & 0777));
+		unlink(out);
+	}
+	/* The umask still applies: a 0666 input under umask 077 gives 0600. */
+	umask(077);
+	assert_int_equal(chmod(in, 0666), 0);
+	assert_int_equal(eseal_output_open(&o, out, 0, in, &err), ESEAL_OK);
+	assert_int_equal(eseal_output_commit(o, &err), ESEAL_OK);
+	eseal_output_free(o);
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	umask(old);
+	unlink(out);
+	unlink(in);
+	assert_int_equal(count_entries(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_patch_outside_written_data_is_refused),
 		cmocka_unit_test(test_group_commit_from_threads),
 		cmocka_unit_test(test_group_reports_a_failed_naming),
+		cmocka_unit_test(test_group_refuses_a_symlinked_subdirectory),
+		cmocka_unit_test(test_output_mode_follows_the_input),
 	};
 	int rc;
 

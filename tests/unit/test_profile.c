@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "eseal/profile.h"
@@ -133,11 +134,42 @@ static void test_secret_file_first_line(void **state)
 	(void)state;
 	write_config("123456\nsecond line\n");
 	eseal_error_clear(&err);
-	assert_int_equal(es_secret_read_file(path, buf, sizeof(buf), &err), ESEAL_OK);
+	assert_int_equal(es_secret_read_file(path, "PIN file", buf, sizeof(buf), NULL, NULL, &err), ESEAL_OK);
 	assert_string_equal(buf, "123456");
 	write_config("0123456789abcdefghij\n");
-	assert_int_equal(es_secret_read_file(path, buf, sizeof(buf), &err), ESEAL_E_CONFIG);
+	assert_int_equal(es_secret_read_file(path, "PIN file", buf, sizeof(buf), NULL, NULL, &err), ESEAL_E_CONFIG);
 	assert_null(strstr(err.message, "0123456789"));
+}
+
+static void keep_warning(void *ctx, const char *message)
+{
+	snprintf(ctx, 512, "%s", message);
+}
+
+/* As ssh does for private keys: a secret others may read is used, with a warning naming the file and its mode. */
+static void test_secret_file_mode_warning(void **state)
+{
+	eseal_error err;
+	char buf[16], warning[512] = "";
+
+	(void)state;
+	write_config("123456\n");
+	assert_int_equal(chmod(path, 0644), 0);
+	eseal_error_clear(&err);
+	assert_int_equal(es_secret_read_file(path, "PIN file", buf, sizeof(buf), keep_warning, warning, &err), ESEAL_OK);
+	assert_non_null(strstr(warning, path));
+	assert_non_null(strstr(warning, "mode 0644"));
+	assert_non_null(strstr(warning, "others"));
+	assert_null(strstr(warning, "123456"));
+	warning[0] = '\0';
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_int_equal(es_secret_read_file(path, "PIN file", buf, sizeof(buf), keep_warning, warning, &err), ESEAL_OK);
+	assert_non_null(strstr(warning, "mode 0640"));
+	assert_non_null(strstr(warning, "its group"));
+	warning[0] = '\0';
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(es_secret_read_file(path, "PIN file", buf, sizeof(buf), keep_warning, warning, &err), ESEAL_OK);
+	assert_string_equal(warning, "");
 }
 
 int main(void)
@@ -149,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values_are_refused),
 		cmocka_unit_test(test_copy_is_deep),
 		cmocka_unit_test(test_secret_file_first_line),
+		cmocka_unit_test(test_secret_file_mode_warning),
 	};
 	int fd = mkstemp(path), rc;
 

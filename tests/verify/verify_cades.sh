@@ -41,6 +41,7 @@ pass "changed data: TOTAL-FAILED/HASH_FAILURE"
 
 verify_json 2 "$D/bb.p7s"
 expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "--data"
+[ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "no data file: covers_whole_document must be false"
 pass "no data file: INDETERMINATE/SIGNED_DATA_NOT_FOUND"
 
 "$SWAP" "$D/report.txt.p7s" "$D/other.txt.p7s" "$D/swapped.p7s"

@@ -222,13 +222,13 @@ printf '%%PDF-1.7\ngarbage\n' >"$D/garbage.pdf"
 expect_exit 65 "$ESEAL" verify --trust "$ROOT" "$D/garbage.pdf"
 assert_grep "garbage.pdf" "$ERR"
 expect_exit 74 "$ESEAL" verify --trust "$ROOT" "$D/missing.pdf"
-expect_exit 2 "$ESEAL" verify --trust "$ROOT" "$PDF"
+expect_exit 65 "$ESEAL" verify --trust "$ROOT" "$PDF"
 assert_grep "no signature" "$OUT"
 expect_exit 64 "$ESEAL" verify --bogus "$D/bt.pdf"
 expect_exit 64 "$ESEAL" verify --at yesterday "$D/bt.pdf"
 expect_exit 64 "$ESEAL" verify
 [ "$(sha256sum "$D/bt.pdf")" = "$sha" ] || fail "input modified"
-pass "exit codes: 65 malformed, 74 unreadable, 2 no seal, 64 usage"
+pass "exit codes: 65 malformed, 74 unreadable, 65 no seal, 64 usage"
 
 # --- B-LT and B-LTA: DSS with the chain, an OCSP response and the CRL, then a document time-stamp ---
 LTA="python3 $ESEAL_SRC/tests/verify/pdf_lta.py"
