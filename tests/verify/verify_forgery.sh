@@ -111,7 +111,7 @@ pass "an empty signature field's appearance replaced or rewritten without a sign
 vjson 0 "$D/sform-two.pdf"
 expect_seal 0 TOTAL-PASSED None
 expect_seal 1 TOTAL-PASSED None
-pdfsig_all_valid "$D/sform-two.pdf" 2
+pdfsig_all_valid "$D/sform-two.pdf" 2 whole
 NSS=$D/nss
 dev_nss "$NSS"
 pdfsig -add-signature -nssdir "sql:$NSS" -nick dev "$D/bt.pdf" "$D/bt-poppler.pdf" >/dev/null 2>&1
