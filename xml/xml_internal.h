@@ -44,6 +44,9 @@ int es_xml_parse_file(const char *path, xmlDocPtr *doc_out, es_xml_source *src, 
 
 /* First ds:Signature element in the tree (document order), or NULL. */
 xmlNodePtr es_xml_find_signature(xmlNodePtr root);
+/* Document order without recursion (documents may be deep): the node after cur below root, skipping cur's
+ * children when descend is 0; NULL after the last. */
+xmlNode *es_xml_next_node(const xmlNode *cur, const xmlNode *root, int descend);
 
 typedef enum {
 	ES_XML_REF_ENVELOPED = 0, /* URI="" + enveloped-signature + exc-c14n */

@@ -183,15 +183,18 @@ xmlNodePtr es_xml_find_signature(xmlNodePtr root)
 	while (cur != NULL) {
 		if (is_ds_signature(cur))
 			return cur;
-		if (cur->type == XML_ELEMENT_NODE && cur->children != NULL) {
-			cur = cur->children;
-			continue;
-		}
-		while (cur != NULL && cur != root && cur->next == NULL)
-			cur = cur->parent;
-		if (cur == NULL || cur == root)
-			break;
-		cur = cur->next;
+		cur = es_xml_next_node(cur, root, 1);
 	}
 	return NULL;
+}
+
+xmlNode *es_xml_next_node(const xmlNode *cur, const xmlNode *root, int descend)
+{
+	if (descend && cur->type == XML_ELEMENT_NODE && cur->children != NULL)
+		return cur->children;
+	while (cur != NULL && cur != root && cur->next == NULL)
+		cur = cur->parent;
+	if (cur == NULL || cur == root)
+		return NULL;
+	return cur->next;
 }

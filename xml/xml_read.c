@@ -246,17 +246,9 @@ const xmlNode *es_xml_split_text(const xmlNode *root, char *why, size_t why_len)
 				 xmlGetLineNo(cur));
 			return cur;
 		}
-		if (cur->type == XML_ELEMENT_NODE && cur->children != NULL &&
-		    !(cur->ns != NULL && xmlStrEqual(cur->name, BAD_CAST "Signature") &&
-		      xmlStrEqual(cur->ns->href, BAD_CAST ES_NS_DS))) {
-			cur = cur->children;
-			continue;
-		}
-		while (cur != NULL && cur != root && cur->next == NULL)
-			cur = cur->parent;
-		if (cur == NULL || cur == root)
-			break;
-		cur = cur->next;
+		cur = es_xml_next_node(cur, root,
+				       !(cur->ns != NULL && xmlStrEqual(cur->name, BAD_CAST "Signature") &&
+					 xmlStrEqual(cur->ns->href, BAD_CAST ES_NS_DS)));
 	}
 	return NULL;
 }
