@@ -292,7 +292,7 @@ int es_lex_dict(es_lex *lx, es_dict *d, char *why, size_t why_len)
 	why[0] = '\0';
 	if (es_lex_next(lx, &t) != ES_TOK_DICT_OPEN) {
 		snprintf(why, why_len, "a dictionary was expected");
-		return -1;
+		goto fail;
 	}
 	for (;;) {
 		if (es_lex_next(lx, &t) == ES_TOK_DICT_CLOSE)
@@ -301,17 +301,17 @@ int es_lex_dict(es_lex *lx, es_dict *d, char *why, size_t why_len)
 			snprintf(why, why_len,
 				 t.type == ES_TOK_EOF ? "unterminated dictionary" :
 							"dictionary key that is not a name");
-			return -1;
+			goto fail;
 		}
 		if (d->n == d->cap) {
 			if (d->cap >= MAX_KEYS) {
 				snprintf(why, why_len, "a dictionary with more than %d keys", MAX_KEYS);
-				return -1;
+				goto fail;
 			}
 			ne = realloc(d->e, (d->cap ? d->cap * 2 : 16) * sizeof(*ne));
 			if (ne == NULL) {
 				snprintf(why, why_len, "out of memory");
-				return -1;
+				goto fail;
 			}
 			d->e = ne;
 			d->cap = d->cap ? d->cap * 2 : 16;
@@ -320,10 +320,14 @@ int es_lex_dict(es_lex *lx, es_dict *d, char *why, size_t why_len)
 		memset(ne, 0, sizeof(*ne));
 		memcpy(ne->key, t.text, sizeof(ne->key));
 		if (value(lx, ne, 0, why, why_len) < 0)
-			return -1;
+			goto fail;
 		d->n++;
 	}
 	return 0;
+fail:
+	/* A failed read leaves nothing to free: callers bail out on the error without owning a half-read dictionary. */
+	es_dict_free(d);
+	return -1;
 }
 
 const es_dict_entry *es_dict_get(const es_dict *d, const char *key, int *count)
