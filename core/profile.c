@@ -19,6 +19,10 @@ int eseal_level_parse(const char *s, eseal_level *out)
 		*out = ESEAL_LEVEL_B_B;
 	else if (strcasecmp(s, "B-T") == 0 || strcasecmp(s, "BT") == 0 || strcasecmp(s, "T") == 0)
 		*out = ESEAL_LEVEL_B_T;
+	else if (strcasecmp(s, "B-LT") == 0 || strcasecmp(s, "LT") == 0)
+		*out = ESEAL_LEVEL_B_LT;
+	else if (strcasecmp(s, "B-LTA") == 0 || strcasecmp(s, "LTA") == 0)
+		*out = ESEAL_LEVEL_B_LTA;
 	else
 		return -1;
 	return 0;
@@ -26,7 +30,9 @@ int eseal_level_parse(const char *s, eseal_level *out)
 
 const char *eseal_level_name(eseal_level level)
 {
-	return level == ESEAL_LEVEL_B_T ? "B-T" : "B-B";
+	static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+
+	return level >= ESEAL_LEVEL_B_B && level <= ESEAL_LEVEL_B_LTA ? names[level] : "B-B";
 }
 
 int eseal_profile_new(eseal_profile **out, eseal_error *err)
@@ -58,6 +64,7 @@ void eseal_profile_free(eseal_profile *p)
 	for (i = 0; i < p->n_tsa; i++)
 		free(p->tsa[i]);
 	free(p->tsa_ca);
+	free(p->trust);
 	free(p->tsa_tls_ca);
 	free(p->tsa_auth_file);
 	free(p->tsa_policy);
@@ -97,6 +104,7 @@ int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error 
 	for (i = 0; i < p->n_tsa; i++)
 		dup_field(&c->tsa[i], p->tsa[i], &ok);
 	dup_field(&c->tsa_ca, p->tsa_ca, &ok);
+	dup_field(&c->trust, p->trust, &ok);
 	dup_field(&c->tsa_tls_ca, p->tsa_tls_ca, &ok);
 	dup_field(&c->tsa_auth_file, p->tsa_auth_file, &ok);
 	dup_field(&c->tsa_policy, p->tsa_policy, &ok);
@@ -259,6 +267,8 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 	}
 	if (strcmp(key, "tsa-ca") == 0)
 		return set_string(&p->tsa_ca, value, err);
+	if (strcmp(key, "trust") == 0)
+		return set_string(&p->trust, value, err);
 	if (strcmp(key, "tsa-tls-ca") == 0)
 		return set_string(&p->tsa_tls_ca, value, err);
 	if (strcmp(key, "tsa-auth-file") == 0)
@@ -287,7 +297,7 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 	}
 	if (strcmp(key, "level") == 0) {
 		if (eseal_level_parse(value, &p->level) != 0)
-			return es_error_set(err, ESEAL_E_USAGE, "level: '%s' is not B-B or B-T", value);
+			return es_error_set(err, ESEAL_E_USAGE, "level: '%s' is not B-B, B-T, B-LT or B-LTA", value);
 		return ESEAL_OK;
 	}
 	if (strcmp(key, "reason") == 0)

@@ -206,7 +206,9 @@ static int seal_one(struct batch *b, struct job *j)
 	eseal_error_clear(&err);
 	if (eseal_sealer_resolve_format(b->sealer, j->input, b->so.format, &j->format, &err) != ESEAL_OK)
 		goto failed;
-	j->output = eseal_batch_output_name(b->bo->out_dir, j->input, j->format, b->bo->suffix);
+	/* An extended file keeps its name (a .p7s stays a .p7s); a sealed one gets the format's. */
+	j->output = eseal_batch_output_name(b->bo->out_dir, j->input,
+					    eseal_sealer_extends(b->sealer) ? ESEAL_FORMAT_PDF : j->format, b->bo->suffix);
 	if (j->output == NULL) {
 		es_error_set(&err, ESEAL_E_INTERNAL, "%s: out of memory", j->input);
 		goto failed;
@@ -260,7 +262,7 @@ static int thread_count(const eseal_sealer *sealer, const eseal_batch_options *b
 
 	/* B-T: a worker waiting for the TSA uses no CPU, so more documents in flight than cores keep the token busy
 	 * while answers travel. The TSA client keeps one kept-alive connection per request in flight. */
-	if (eseal_sealer_profile(sealer)->level == ESEAL_LEVEL_B_T)
+	if (eseal_sealer_profile(sealer)->level >= ESEAL_LEVEL_B_T)
 		threads = bo->tsa_inflight > 0 ? bo->tsa_inflight : 4 * threads;
 	if (threads > MAX_THREADS)
 		threads = MAX_THREADS;

@@ -2,6 +2,7 @@
  * It detects each input's format and hands it to the PDF, XML or CAdES sealer; it never touches document bytes. */
 #include "eseal/seal.h"
 #include "eseal/cms.h"
+#include "eseal/extend.h"
 #include "eseal/pdf.h"
 #include "eseal/xml.h"
 #include "error_internal.h"
@@ -11,6 +12,8 @@
 #include <openssl/crypto.h>
 
 #include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -23,6 +26,8 @@ struct eseal_sealer {
 	eseal_signer *signer;
 	eseal_tsa *tsa;         /* NULL for B-B */
 	const EVP_MD *md;
+	eseal_verifier *verifier; /* B-LT and B-LTA: collects validation data; NULL below */
+	int extend;               /* extends the inputs' seals instead of sealing (no signer) */
 };
 
 const char *eseal_format_name(eseal_format format)
@@ -54,7 +59,8 @@ static int open_tsa(eseal_sealer *s, const eseal_sealer_options *so, eseal_error
 	eseal_tsa_options o;
 
 	if (p->n_tsa == 0)
-		return es_error_set(err, ESEAL_E_USAGE, "level B-T needs at least one TSA URL (tsa = ... or --tsa URL)");
+		return es_error_set(err, ESEAL_E_USAGE, "level %s needs at least one TSA URL (tsa = ... or --tsa URL)",
+				    eseal_level_name(p->level));
 	memset(&o, 0, sizeof(o));
 	o.urls = (const char *const *)p->tsa;
 	o.n_urls = p->n_tsa;
@@ -69,6 +75,28 @@ static int open_tsa(eseal_sealer *s, const eseal_sealer_options *so, eseal_error
 	o.warn = so->warn;
 	o.warn_ctx = so->warn_ctx;
 	return eseal_tsa_open(&s->tsa, &o, err);
+}
+
+/* The verifier that collects validation data: online, trusting the seal's anchors and the TSA's. */
+static int open_verifier(eseal_sealer *s, eseal_error *err)
+{
+	const eseal_profile *p = s->profile;
+	eseal_verifier_options vo;
+	const char *trust[2];
+	size_t n = 0;
+
+	if (p->trust == NULL)
+		return es_error_set(err, ESEAL_E_USAGE,
+				    "level %s needs the trust anchors of the seal's chain (trust = FILE or --trust FILE)",
+				    eseal_level_name(p->level));
+	trust[n++] = p->trust;
+	if (p->tsa_ca != NULL)
+		trust[n++] = p->tsa_ca;
+	memset(&vo, 0, sizeof(vo));
+	vo.trust_files = trust;
+	vo.n_trust_files = n;
+	vo.timeout_ms = p->tsa_timeout_ms;
+	return eseal_verifier_open(&s->verifier, &vo, err);
 }
 
 int eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err)
@@ -89,7 +117,10 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 		memset(&none, 0, sizeof(none));
 		opts = &none;
 	}
-	if (profile->key == NULL)
+	if (opts->extend && profile->level < ESEAL_LEVEL_B_LT)
+		return es_error_set(err, ESEAL_E_USAGE, "extend: the level must be B-LT or B-LTA (--level), not %s",
+				    eseal_level_name(profile->level));
+	if (profile->key == NULL && !opts->extend)
 		return es_error_set(err, ESEAL_E_USAGE, "no key given (key = ... in the profile, or --key URI)");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
@@ -102,6 +133,16 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 		rc = es_error_set(err, ESEAL_E_USAGE, "digest: unknown algorithm '%s'", profile->digest);
 		goto cleanup;
 	}
+	s->extend = opts->extend;
+	if (profile->level >= ESEAL_LEVEL_B_LT && (rc = open_verifier(s, err)) != ESEAL_OK)
+		goto cleanup;
+	if (s->extend) {
+		/* Extending needs a TSA for B-LTA (and for a PDF seal without a time-stamp of its own); not a key. */
+		if ((profile->level == ESEAL_LEVEL_B_LTA || profile->n_tsa > 0) && (rc = open_tsa(s, opts, err)) != ESEAL_OK)
+			goto cleanup;
+		*out = s;
+		return ESEAL_OK;
+	}
 	memset(&so, 0, sizeof(so));
 	so.key = profile->key;
 	so.pin_file = profile->pin_file;
@@ -112,7 +153,7 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 	so.warn_ctx = opts->warn_ctx;
 	if ((rc = eseal_signer_open(&s->signer, &so, err)) != ESEAL_OK)
 		goto cleanup;
-	if (profile->level == ESEAL_LEVEL_B_T && (rc = open_tsa(s, opts, err)) != ESEAL_OK)
+	if (profile->level >= ESEAL_LEVEL_B_T && (rc = open_tsa(s, opts, err)) != ESEAL_OK)
 		goto cleanup;
 	*out = s;
 	s = NULL;
@@ -126,6 +167,7 @@ void eseal_sealer_free(eseal_sealer *s)
 	if (s == NULL)
 		return;
 	eseal_tsa_free(s->tsa);
+	eseal_verifier_free(s->verifier);
 	eseal_signer_free(s->signer);
 	eseal_profile_free(s->profile);
 	free(s);
@@ -247,7 +289,8 @@ static int check_name_matches(const char *path, eseal_format detected, eseal_err
 int eseal_sealer_resolve_format(const eseal_sealer *s, const char *path, eseal_format requested,
 				eseal_format *format, eseal_error *err)
 {
-	int detached = s->profile->placement == ESEAL_PLACEMENT_DETACHED, rc;
+	/* Extending looks at what a file is, not at how the profile would seal it. */
+	int detached = s->profile->placement == ESEAL_PLACEMENT_DETACHED && !s->extend, rc;
 
 	*format = requested;
 	if (requested == ESEAL_FORMAT_AUTO) {
@@ -260,6 +303,96 @@ int eseal_sealer_resolve_format(const eseal_sealer *s, const char *path, eseal_f
 		*format = ESEAL_FORMAT_XML_DETACHED;
 	}
 	return ESEAL_OK;
+}
+
+static void extend_options(eseal_sealer *s, const eseal_seal_options *so, eseal_extend_options *eo)
+{
+	memset(eo, 0, sizeof(*eo));
+	eo->level = s->profile->level;
+	eo->verifier = s->verifier;
+	eo->tsa = s->tsa;
+	eo->md = s->md;
+	eo->overwrite = so->overwrite;
+	eo->output_group = so->output_group;
+	eo->output_cookie = so->output_cookie;
+}
+
+static int extend_file(eseal_sealer *s, eseal_format format, const char *in, const char *out,
+		       const eseal_seal_options *so, eseal_error *err)
+{
+	eseal_extend_options eo;
+
+	extend_options(s, so, &eo);
+	switch (format) {
+	case ESEAL_FORMAT_PDF:
+		return eseal_pdf_extend(in, out, &eo, err);
+	case ESEAL_FORMAT_XML:
+		return eseal_xml_extend(in, out, &eo, err);
+	case ESEAL_FORMAT_XML_DETACHED:
+		return es_error_set(err, ESEAL_E_INPUT, "%s: extending detached XAdES is not supported", in);
+	case ESEAL_FORMAT_CADES:
+	case ESEAL_FORMAT_AUTO:
+		break;
+	}
+	return eseal_cades_extend(in, NULL, out, &eo, err);
+}
+
+static int seal_file(eseal_sealer *s, eseal_format format, const char *in, const char *out,
+		     const eseal_seal_options *so, eseal_error *err)
+{
+	switch (format) {
+	case ESEAL_FORMAT_PDF:
+		return seal_pdf(s, in, out, so, err);
+	case ESEAL_FORMAT_XML:
+		return seal_xml(s, in, out, so, 0, err);
+	case ESEAL_FORMAT_XML_DETACHED:
+		return seal_xml(s, in, out, so, 1, err);
+	case ESEAL_FORMAT_CADES:
+	case ESEAL_FORMAT_AUTO:
+		break;
+	}
+	return seal_cades(s, in, out, so, err);
+}
+
+/* B-LT and B-LTA: the B-T seal goes to a private directory beside the output (same file system, never a name
+ * anyone waits for), then the extension writes the output itself; the B-T file goes whatever happens. */
+static int seal_long_term(eseal_sealer *s, eseal_format format, const char *in, const char *out,
+			  const eseal_seal_options *so, eseal_error *err)
+{
+	eseal_seal_options bt = *so;
+	char *copy = strdup(out), *base_copy = strdup(out), dir[4096], bt_path[4096 + 256];
+	int rc;
+
+	if (format == ESEAL_FORMAT_XML_DETACHED) {
+		rc = es_error_set(err, ESEAL_E_USAGE,
+				  "%s: level %s is not available for detached XAdES; seal at B-T (enveloped or CAdES for "
+				  "long-term seals)",
+				  in, eseal_level_name(s->profile->level));
+		goto done;
+	}
+	if (copy == NULL || base_copy == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		goto done;
+	}
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/.eseal-bt-XXXXXX", dirname(copy)) >= sizeof(dir) ||
+	    mkdtemp(dir) == NULL) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot make a private directory beside the output: %s", out,
+				  strerror(errno));
+		goto done;
+	}
+	snprintf(bt_path, sizeof(bt_path), "%s/%s", dir, basename(base_copy));
+	bt.overwrite = 0;
+	bt.output_group = NULL; /* the extension reads it at once: it must be complete, not queued */
+	bt.output_cookie = NULL;
+	rc = seal_file(s, format, in, bt_path, &bt, err);
+	if (rc == ESEAL_OK)
+		rc = extend_file(s, format, bt_path, out, so, err);
+	unlink(bt_path);
+	rmdir(dir);
+done:
+	free(copy);
+	free(base_copy);
+	return rc;
 }
 
 int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path, const eseal_seal_options *opts,
@@ -277,18 +410,11 @@ int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path
 		return rc;
 	if (format_used != NULL)
 		*format_used = format;
-	switch (format) {
-	case ESEAL_FORMAT_PDF:
-		return seal_pdf(s, in_path, out_path, opts, err);
-	case ESEAL_FORMAT_XML:
-		return seal_xml(s, in_path, out_path, opts, 0, err);
-	case ESEAL_FORMAT_XML_DETACHED:
-		return seal_xml(s, in_path, out_path, opts, 1, err);
-	case ESEAL_FORMAT_CADES:
-	case ESEAL_FORMAT_AUTO:
-		break;
-	}
-	return seal_cades(s, in_path, out_path, opts, err);
+	if (s->extend)
+		return extend_file(s, format, in_path, out_path, opts, err);
+	if (s->profile->level >= ESEAL_LEVEL_B_LT)
+		return seal_long_term(s, format, in_path, out_path, opts, err);
+	return seal_file(s, format, in_path, out_path, opts, err);
 }
 
 eseal_signer *eseal_sealer_signer(const eseal_sealer *s)
@@ -304,4 +430,9 @@ eseal_tsa *eseal_sealer_tsa(const eseal_sealer *s)
 const eseal_profile *eseal_sealer_profile(const eseal_sealer *s)
 {
 	return s->profile;
+}
+
+int eseal_sealer_extends(const eseal_sealer *s)
+{
+	return s->extend;
 }

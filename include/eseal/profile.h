@@ -14,7 +14,9 @@ extern "C" {
 #define ESEAL_DEFAULT_CONFIG "/etc/eseal/eseal.conf"
 #define ESEAL_MAX_TSA_URLS 8
 
-typedef enum { ESEAL_LEVEL_B_B = 0, ESEAL_LEVEL_B_T } eseal_level;
+/* Ordered: each level includes the ones before it (B-T and above time-stamp; B-LT adds validation data, B-LTA an
+ * archive time-stamp over it). */
+typedef enum { ESEAL_LEVEL_B_B = 0, ESEAL_LEVEL_B_T, ESEAL_LEVEL_B_LT, ESEAL_LEVEL_B_LTA } eseal_level;
 
 /* DocMDP /P 1, 2 and 3 (ISO 32000-1 12.8.2.2 table 254). */
 typedef enum {
@@ -51,6 +53,7 @@ typedef struct eseal_profile {
 	char *tsa[ESEAL_MAX_TSA_URLS];
 	size_t n_tsa;
 	char *tsa_ca;        /* PEM trust anchors for TSA certificates */
+	char *trust;         /* PEM trust anchors for the seal's own chain: B-LT and B-LTA collect its validation data */
 	char *tsa_tls_ca;    /* PEM CA certificates for an https:// TSA's server certificate (default: system's) */
 	char *tsa_auth_file; /* "user:password" */
 	char *tsa_policy;

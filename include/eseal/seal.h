@@ -37,16 +37,22 @@ typedef struct eseal_sealer_options {
 	const char *env_pin;  /* ESEAL_PIN as taken by eseal_take_env_pin (NULL: the library reads ESEAL_PIN) */
 	eseal_warn_fn warn;   /* warnings (a PIN, password or TSA credentials file others can read); NULL: none */
 	void *warn_ctx;
+	/* 1: the sealer raises the seals its inputs already hold to the profile's level (B-LT or B-LTA, eseal/extend.h)
+	 * instead of sealing: no key is opened, eseal_sealer_seal writes the extended file. */
+	int extend;
 } eseal_sealer_options;
 
-/* Opens the signer (one login) and, for B-T, the TSA client, from the profile. */
+/* Opens the signer (one login), for B-T and above the TSA client, and for B-LT and B-LTA a verifier trusting the
+ * profile's trust and tsa-ca anchors, which collects validation data (one fetch per certificate for a batch). */
 int eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err);
 /* Same, with the front end's options (opts may be NULL). */
 int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, const eseal_sealer_options *opts,
 			  eseal_error *err);
 void eseal_sealer_free(eseal_sealer *sealer);
 
-/* Seals one file. Format detection: PDF, XML, else detached CAdES (.p7s). Thread-safe. */
+/* Seals one file (or, for a sealer opened to extend, extends its seals). Format detection: PDF, XML, else detached
+ * CAdES (.p7s). At B-LT and B-LTA the B-T seal is made in a private directory beside out_path, then extended into
+ * out_path. Thread-safe. */
 int eseal_sealer_seal(eseal_sealer *sealer, const char *in_path, const char *out_path,
 		      const eseal_seal_options *opts, eseal_format *format_used, eseal_error *err);
 
@@ -64,6 +70,8 @@ int eseal_sealer_resolve_format(const eseal_sealer *sealer, const char *path, es
 eseal_signer *eseal_sealer_signer(const eseal_sealer *sealer);
 eseal_tsa *eseal_sealer_tsa(const eseal_sealer *sealer);
 const eseal_profile *eseal_sealer_profile(const eseal_sealer *sealer);
+/* 1 when the sealer was opened to extend (eseal_sealer_options.extend). */
+int eseal_sealer_extends(const eseal_sealer *sealer);
 
 #ifdef __cplusplus
 }

@@ -44,10 +44,12 @@ int es_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 extern const es_cli_command es_cli_commands[];
 
 int es_cli_seal(int argc, char **argv, const char *env_pin);
+int es_cli_extend(int argc, char **argv, const char *env_pin);
 int es_cli_token(int argc, char **argv, const char *env_pin);
 int es_cli_verify(int argc, char **argv, const char *env_pin);
 
 extern const es_cli_option es_cli_seal_options[];
+extern const es_cli_option es_cli_extend_options[];
 extern const es_cli_option es_cli_token_options[];
 extern const es_cli_option es_cli_verify_options[];
 

@@ -1,5 +1,5 @@
-/* plugins/cli/cmd_seal.c: `eseal seal`: options -> profile overrides -> one sealer -> one or many files.
- * Only argument handling lives here; sealing, formats and output safety are the library's. */
+/* plugins/cli/cmd_seal.c: `eseal seal` and `eseal extend`: options -> profile overrides -> one sealer -> one or many
+ * files. Only argument handling lives here; sealing, extending, formats and output safety are the library's. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,9 @@ const es_cli_option es_cli_seal_options[] = {
 	{"cert", 0, "FILE", "cert", "PEM: signing certificate, then its chain (default: from the token)"},
 	{"sig-scheme", 0, "SCHEME", "sig-scheme", "auto, pkcs1, pss or ecdsa"},
 	{"digest", 0, "ALG", "digest", "sha256 (default), sha384 or sha512"},
-	{"level", 'l', "LEVEL", "level", "B-B or B-T (B-T adds an RFC 3161 signature time-stamp)"},
+	{"level", 'l', "LEVEL", "level", "B-B, B-T (an RFC 3161 signature time-stamp), B-LT (and validation data) or B-LTA "
+					 "(and an archive time-stamp over it)"},
+	{"trust", 0, "FILE", "trust", "B-LT, B-LTA: PEM trust anchors of the seal's chain"},
 	{"tsa", 0, "URL", "tsa", "time-stamp authority URL; repeat for fallbacks tried in order"},
 	{"tsa-ca", 0, "FILE", "tsa-ca", "PEM trust anchors the TSA certificate must chain to"},
 	{"tsa-tls-ca", 0, "FILE", "tsa-tls-ca", "PEM CA certificates for an https:// TSA's server certificate"},
@@ -44,6 +46,30 @@ const es_cli_option es_cli_seal_options[] = {
 					"reported as skipped"},
 	{"tsa-inflight", 0, "N", NULL, "batch, B-T: documents in progress at once so time-stamp latency overlaps "
 				       "(default: 4 x jobs)"},
+	{"json", 0, NULL, NULL, "print one JSON line per document to stdout"},
+	{"help", 'h', NULL, NULL, "show this help"},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+const es_cli_option es_cli_extend_options[] = {
+	{"config", 'c', "FILE", NULL, "profile file (default: $ESEAL_CONFIG, else /etc/eseal/eseal.conf)"},
+	{"profile", 'p', "NAME", NULL, "profile whose TSA and trust settings to use: the [profile NAME] section"},
+	{"output", 'o', "FILE", NULL, "output file (one input)"},
+	{"level", 'l', "LEVEL", "level", "B-LT (validation data) or B-LTA (and an archive time-stamp over it)"},
+	{"trust", 0, "FILE", "trust", "PEM trust anchors of the seals' chains"},
+	{"digest", 0, "ALG", "digest", "digest of the archive time-stamp: sha256 (default), sha384 or sha512"},
+	{"tsa", 0, "URL", "tsa", "time-stamp authority URL; repeat for fallbacks tried in order"},
+	{"tsa-ca", 0, "FILE", "tsa-ca", "PEM trust anchors the TSA certificate must chain to"},
+	{"tsa-tls-ca", 0, "FILE", "tsa-tls-ca", "PEM CA certificates for an https:// TSA's server certificate"},
+	{"tsa-auth-file", 0, "FILE", "tsa-auth-file", "file holding user:password for the TSA (HTTP basic)"},
+	{"tsa-policy", 0, "OID", "tsa-policy", "TSA policy to request"},
+	{"force", 'f', NULL, NULL, "replace existing outputs"},
+	{"jobs", 'j', "N", NULL, "batch: worker threads (default: the number of cores)"},
+	{"out-dir", 0, "DIR", NULL, "batch: write each output under DIR, mirroring the input names"},
+	{"from", 0, "FILE", NULL, "batch: read input paths from FILE (- = stdin), newline or NUL separated"},
+	{"suffix", 0, "TEXT", NULL, "batch: insert TEXT before each output's extension (report.pdf -> report.TEXT.pdf)"},
+	{"skip-existing", 0, NULL, NULL, "batch: leave a document whose output exists (to resume a stopped batch); "
+					"reported as skipped"},
 	{"json", 0, NULL, NULL, "print one JSON line per document to stdout"},
 	{"help", 'h', NULL, NULL, "show this help"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -111,8 +137,10 @@ static void print_warning(void *ctx, const char *message)
 	fprintf(stderr, "eseal: warning: %s\n", message);
 }
 
-int es_cli_seal(int argc, char **argv, const char *env_pin)
+/* Both commands: extend is seal without a key, on files that hold seals, at B-LT or B-LTA. */
+static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_cli_command *cmd, int extend)
 {
+	const es_cli_option *table = cmd->options;
 	struct option *longopts = NULL;
 	char shortopts[64];
 	struct override *ov = NULL;
@@ -132,17 +160,17 @@ int es_cli_seal(int argc, char **argv, const char *env_pin)
 	memset(&so, 0, sizeof(so));
 	memset(&sopts, 0, sizeof(sopts));
 	memset(&bo, 0, sizeof(bo));
-	if (es_cli_getopt_tables(es_cli_seal_options, &longopts, shortopts, sizeof(shortopts)) != 0 ||
+	if (es_cli_getopt_tables(table, &longopts, shortopts, sizeof(shortopts)) != 0 ||
 	    (ov = calloc((size_t)argc, sizeof(*ov))) == NULL) {
 		fprintf(stderr, "eseal: out of memory\n");
 		rc = 70;
 		goto cleanup;
 	}
-	if ((rc = es_cli_reject_abbreviations(es_cli_seal_options, argc, argv, "seal")) != 0)
+	if ((rc = es_cli_reject_abbreviations(table, argc, argv, cmd->name)) != 0)
 		goto cleanup;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		const es_cli_option *o = c == '?' ? NULL : es_cli_find_option(es_cli_seal_options, c);
+		const es_cli_option *o = c == '?' ? NULL : es_cli_find_option(table, c);
 		const char *name = o != NULL ? o->name : "";
 
 		if (o == NULL) {
@@ -173,7 +201,7 @@ int es_cli_seal(int argc, char **argv, const char *env_pin)
 		} else if (strcmp(name, "json") == 0) {
 			json = 1;
 		} else if (strcmp(name, "help") == 0) {
-			es_cli_print_help(stdout, &es_cli_commands[0]);
+			es_cli_print_help(stdout, cmd);
 			goto cleanup;
 		} else if (es_batch_take_option(&bo, name, optarg) != 0) {
 			rc = ES_EXIT_USAGE;
@@ -181,16 +209,16 @@ int es_cli_seal(int argc, char **argv, const char *env_pin)
 		}
 	}
 	if (optind >= argc && bo.from == NULL) {
-		rc = es_cli_usage_error("seal", "no input file");
+		rc = es_cli_usage_error(cmd->name, "no input file");
 		goto cleanup;
 	}
 	if (bo.skip_existing && (bo.out_dir == NULL || so.overwrite)) {
-		rc = es_cli_usage_error("seal", bo.out_dir == NULL ? "--skip-existing needs --out-dir DIR"
+		rc = es_cli_usage_error(cmd->name, bo.out_dir == NULL ? "--skip-existing needs --out-dir DIR"
 								   : "give either --skip-existing or --force, not both");
 		goto cleanup;
 	}
 	if (output != NULL && bo.out_dir != NULL) {
-		rc = es_cli_usage_error("seal", "give either -o FILE or --out-dir DIR, not both");
+		rc = es_cli_usage_error(cmd->name, "give either -o FILE or --out-dir DIR, not both");
 		goto cleanup;
 	}
 	bo.json = json;
@@ -200,16 +228,23 @@ int es_cli_seal(int argc, char **argv, const char *env_pin)
 					: es_cli_fail(&err);
 		goto cleanup;
 	}
-	if (output == NULL && bo.out_dir == NULL) {
-		rc = es_cli_usage_error("seal", "no output: give -o FILE (one input) or --out-dir DIR (batch)");
+	if (extend && profile->level < ESEAL_LEVEL_B_LT) {
+		rc = es_cli_usage_error(cmd->name, "--level B-LT or --level B-LTA is required (the profile says %s)",
+					eseal_level_name(profile->level));
 		goto cleanup;
 	}
-	if (output != NULL && argc - optind > 1 && profile->placement != ESEAL_PLACEMENT_DETACHED) {
-		rc = es_cli_usage_error("seal", "several inputs need --out-dir DIR (or --placement detached with -o)");
+	if (output == NULL && bo.out_dir == NULL) {
+		rc = es_cli_usage_error(cmd->name, "no output: give -o FILE (one input) or --out-dir DIR (batch)");
+		goto cleanup;
+	}
+	if (output != NULL && argc - optind > 1 && (extend || profile->placement != ESEAL_PLACEMENT_DETACHED)) {
+		rc = es_cli_usage_error(cmd->name, extend ? "several inputs need --out-dir DIR"
+							  : "several inputs need --out-dir DIR (or --placement detached with -o)");
 		goto cleanup;
 	}
 	sopts.env_pin = env_pin[0] != '\0' ? env_pin : NULL;
 	sopts.warn = print_warning;
+	sopts.extend = extend;
 	if (eseal_init(&err) != ESEAL_OK || eseal_sealer_open_ext(&sealer, profile, &sopts, &err) != ESEAL_OK) {
 		/* A batch that cannot start still accounts for every document (one JSON line each). */
 		rc = bo.out_dir != NULL ? es_batch_fail_all(&bo, (const char *const *)argv + optind,
@@ -245,4 +280,14 @@ cleanup:
 	free(ov);
 	free(longopts);
 	return rc;
+}
+
+int es_cli_seal(int argc, char **argv, const char *env_pin)
+{
+	return seal_or_extend(argc, argv, env_pin, &es_cli_commands[0], 0);
+}
+
+int es_cli_extend(int argc, char **argv, const char *env_pin)
+{
+	return seal_or_extend(argc, argv, env_pin, &es_cli_commands[1], 1);
 }

@@ -41,7 +41,7 @@ int es_cli_token(int argc, char **argv, const char *env_pin)
 		if (strcmp(o->name, "module") == 0) {
 			module = optarg;
 		} else {
-			es_cli_print_help(stdout, &es_cli_commands[1]);
+			es_cli_print_help(stdout, &es_cli_commands[2]);
 			goto cleanup;
 		}
 	}

@@ -11,6 +11,10 @@ const es_cli_command es_cli_commands[] = {
 	{"seal", "seal [OPTIONS] INPUT... (-o OUTPUT | --out-dir DIR)",
 	 "Seals PDF (PAdES), XML (XAdES) and any other file (detached CAdES .p7s) with the organization's key.",
 	 es_cli_seal_options, es_cli_seal},
+	{"extend", "extend --level B-LT|B-LTA [OPTIONS] FILE... (-o OUTPUT | --out-dir DIR)",
+	 "Adds validation data (B-LT) and an archive time-stamp (B-LTA) to the seals a file holds, so they can be "
+	 "verified long after their certificates expire; renews a B-LTA file's time-stamp.",
+	 es_cli_extend_options, es_cli_extend},
 	{"token", "token list [--module PATH]", "Lists PKCS#11 slots, tokens, keys and certificates (no secrets).",
 	 es_cli_token_options, es_cli_token},
 #ifdef ESEAL_HAVE_VERIFY

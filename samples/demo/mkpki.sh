@@ -318,12 +318,14 @@ pin-file = $DIR/pin
 cert = $PKI/chain.pem
 tsa = $BASE/
 tsa-ca = $PKI/root.pem
+trust = $PKI/root.pem
 level = B-T
 
 [profile demo-bb]
 key = $KEY
 pin-file = $DIR/pin
 cert = $PKI/chain.pem
+trust = $PKI/root.pem
 level = B-B
 
 [profile demo-ec]
@@ -332,6 +334,7 @@ pin-file = $DIR/pin
 cert = $PKI/chain-ec.pem
 tsa = $BASE/
 tsa-ca = $PKI/root.pem
+trust = $PKI/root.pem
 level = B-T
 CONF
 

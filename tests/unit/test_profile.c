@@ -94,7 +94,12 @@ static void test_bad_values_are_refused(void **state)
 	(void)state;
 	eseal_error_clear(&err);
 	assert_int_equal(eseal_profile_new(&p, &err), ESEAL_OK);
-	assert_int_equal(eseal_profile_set(p, "level", "B-LTA", &err), ESEAL_E_USAGE);
+	assert_int_equal(eseal_profile_set(p, "level", "B-LTX", &err), ESEAL_E_USAGE);
+	eseal_error_clear(&err);
+	assert_int_equal(eseal_profile_set(p, "level", "B-LTA", &err), ESEAL_OK);
+	assert_string_equal(eseal_level_name(p->level), "B-LTA");
+	assert_int_equal(eseal_profile_set(p, "level", "b-lt", &err), ESEAL_OK);
+	assert_string_equal(eseal_level_name(p->level), "B-LT");
 	eseal_error_clear(&err);
 	assert_int_equal(eseal_profile_set(p, "tsa", "ftp://x/", &err), ESEAL_E_USAGE);
 	eseal_error_clear(&err);
