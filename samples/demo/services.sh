@@ -68,8 +68,10 @@ start)
 	alive "$DIR/tsa.pid" || {
 		rm -f "$DIR/tsa.pid"
 		# setsid + all fds redirected: the daemon must not keep a caller's pipe (ctest, $(...)) open.
+		# ESEAL_DEMO_PUBLISH_CRL=1: the root CA publishes a CRL whenever asked (see tsa_server.py).
 		setsid python3 "$LIB/tsa_server.py" --dir "$DIR" --port "$(cat "$DIR/http.port")" --www "$DIR/www" \
-			--pid-file "$DIR/tsa.pid" </dev/null >>"$DIR/tsa.log" 2>&1 &
+			--pid-file "$DIR/tsa.pid" ${ESEAL_DEMO_PUBLISH_CRL:+--publish-root-crl} </dev/null \
+			>>"$DIR/tsa.log" 2>&1 &
 	}
 	alive "$DIR/ocsp.pid" || {
 		rm -f "$DIR/ocsp.pid"

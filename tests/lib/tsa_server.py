@@ -18,6 +18,9 @@
 # --tls CERT KEY: HTTPS instead of HTTP, with this PEM server certificate (chain after it) and key.
 # --signer CERT KEY: (mode ok) sign tokens with this TSA certificate and key instead of pki/tsa.*, e.g. a TSA
 # certificate a test made from the demo CA; the token carries pki/ca.pem as its chain.
+# --publish-root-crl: the demo root CA publishes a new CRL for every GET of root.crl (a CA that publishes as
+# often as asked: what sealing at B-LT needs when a CA certificate has only a CRL). Off by default: the shared
+# fixture's root CRL is the one published when it was made.
 # DIR is a testenv or demo directory made by samples/demo/mkpki.sh (uses DIR/pki/{tsa,ocsp,ca}.*).
 import argparse
 import http.server
@@ -144,6 +147,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = os.path.join(opts.www, os.path.basename(name)) if opts.www and name else None
         if path is None or "/" in name or not os.path.isfile(path):
             return self.send(404, b"not found\n", "text/plain")
+        if opts.publish_root_crl and os.path.basename(name) == "root.crl":
+            publish_root_crl(opts.dir, path)
         with open(path, "rb") as f:
             body = f.read()
         ctype = {".crl": "application/pkix-crl", ".cer": "application/pkix-cert"}.get(
@@ -237,6 +242,21 @@ def write_atomic(path, text):
     os.replace(tmp, path)
 
 
+PUBLISH_LOCK = threading.Lock()
+
+
+def publish_root_crl(d, path):
+    """The demo root CA issues its next CRL (openssl ca -gencrl) into path, atomically."""
+    pki = os.path.join(d, "pki")
+    with PUBLISH_LOCK:
+        pem, der = os.path.join(pki, ".served-root.crl.pem"), path + ".new"
+        subprocess.run(["openssl", "ca", "-config", os.path.join(pki, "openssl.cnf"), "-name", "root_ca", "-gencrl",
+                        "-out", pem], check=True, capture_output=True)
+        subprocess.run(["openssl", "crl", "-in", pem, "-outform", "DER", "-out", der], check=True,
+                       capture_output=True)
+        os.replace(der, path)
+
+
 def main(role="tsa"):
     ap = argparse.ArgumentParser(description="loopback RFC 3161 TSA / OCSP responder for eseal tests")
     ap.add_argument("--dir", required=True, help="testenv/demo directory (made by samples/demo/mkpki.sh)")
@@ -251,6 +271,7 @@ def main(role="tsa"):
     ap.add_argument("--auth-file", help="require HTTP basic authorization with the user:password in this file")
     ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this PEM certificate and key")
     ap.add_argument("--signer", nargs=2, metavar=("CERT", "KEY"), help="sign tokens with this TSA certificate and key")
+    ap.add_argument("--publish-root-crl", action="store_true", help="a new root CRL for every GET of root.crl")
     opts = ap.parse_args()
     opts.auth = None
     if opts.auth_file:
