@@ -11,12 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* TEMPORARY until the lead's cms/ltv_collect.c lands on main (declared in verify/verify_internal.h there). */
-eseal_status es_ltv_collect_tst(const eseal_verifier *v, const unsigned char *token, size_t len, es_evidence *ev,
-				time_t *gen_time, eseal_error *err);
-eseal_status es_ltv_collect_cms(const eseal_verifier *v, const unsigned char *der, size_t len, time_t poe,
-				es_evidence *ev, es_evidence *tsa_ev, eseal_error *err);
-
 /* A .p7s is read whole: it holds certificates and revocation data, never the document. */
 static const es_input_role p7s_role = {"cannot read the signature", ESEAL_E_IO, ESEAL_E_INPUT, (size_t)64 << 20, 0};
 static const es_input_role data_role = {"cannot read the signed data", ESEAL_E_IO, ESEAL_E_INPUT, 0, 0};
@@ -109,8 +103,7 @@ static eseal_status add_evidence(es_cms_der *c, const es_evidence *ev, eseal_err
 	return bad ? es_error_set(err, ESEAL_E_INTERNAL, "cannot add the validation data to the CMS") : ESEAL_OK;
 }
 
-/* Validation data for the TSA of an archive time-stamp token (the newest one of a B-LTA being renewed, or the
- * one just added), into c. */
+/* Validation data for the TSA of the newest archive time-stamp of a B-LTA being renewed, into c. */
 static eseal_status add_tst_evidence(const eseal_verifier *v, es_cms_der *c, const unsigned char *token,
 				     size_t token_len, eseal_error *err)
 {
@@ -141,8 +134,8 @@ static eseal_status data_hash(const es_cms_der *c, const char *data_path, const 
 	return es_input_digest(data_path, &data_role, md, out, out_len, err);
 }
 
-/* B-LTA: an archive-time-stamp-v3 over c as it is now, then the validation data of its TSA (added after it, so
- * not covered by it: EN 319 122-1 lets later elements follow an archive time-stamp). */
+/* B-LTA: an archive-time-stamp-v3 over c as it is now. Its TSA's validation data comes with the next renewal: a
+ * CRL issued after its genTime does not exist yet when it is made. */
 static eseal_status add_ats(const eseal_extend_options *opts, es_cms_der *c, const char *data_path, eseal_error *err)
 {
 	const EVP_MD *md = eseal_tsa_md(opts->tsa);
@@ -188,7 +181,7 @@ static eseal_status add_ats(const eseal_extend_options *opts, es_cms_der *c, con
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
-	rc = add_tst_evidence(opts->verifier, c, tok2, tok2_len, err);
+	rc = ESEAL_OK;
 cleanup:
 	free(index);
 	OPENSSL_free(token);
@@ -208,6 +201,7 @@ eseal_status eseal_cades_extend(const char *p7s_path, const char *data_path, con
 	unsigned char *p7s = NULL, *der = NULL;
 	size_t p7s_len = 0, der_len = 0, n;
 	char *derived = NULL, why[256];
+	int already_lt;
 	eseal_status rc;
 
 	memset(&c, 0, sizeof(c));
@@ -249,13 +243,15 @@ eseal_status eseal_cades_extend(const char *p7s_path, const char *data_path, con
 	if ((rc = check_report(r, p7s_path, err)) != ESEAL_OK)
 		goto cleanup;
 
-	/* 2. Validation data for the signer's chain and each signature time-stamp's TSA, issued after its genTime;
-	 * for a B-LTA being renewed, also for the TSA of its newest archive time-stamp. */
+	/* 2. Validation data for the signer's chain and each signature time-stamp's TSA, issued after its genTime (not
+	 * again when the file already carries it: the verifier found B-LT); for a B-LTA being renewed, for the TSA of
+	 * its newest archive time-stamp. */
 	if ((ev = es_evidence_new()) == NULL) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
-	if ((rc = es_ltv_collect_cms(opts->verifier, p7s, p7s_len, 0, ev, ev, err)) != ESEAL_OK) {
+	already_lt = r->seals[0].level != NULL && strncmp(r->seals[0].level, "B-LT", 4) == 0;
+	if (!already_lt && (rc = es_ltv_collect_cms(opts->verifier, p7s, p7s_len, 0, ev, ev, err)) != ESEAL_OK) {
 		es_error_prefix(err, "%s", p7s_path);
 		goto cleanup;
 	}

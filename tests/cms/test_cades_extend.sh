@@ -77,6 +77,9 @@ offline_level() {
 # --- eseal's own B-T detached .p7s -------------------------------------------------------------------------------
 "$ESEAL" seal -p demo --format cades -o doc.bin.p7s doc.bin
 cp doc.bin.p7s bt-orig.p7s
+# The issuing CA's status comes from the root's CRL: one issued after the time-stamp must exist (a CA publishes on
+# its schedule; the test does so now).
+publish_crl root
 expect_exit 2 "$ESEAL" verify --json --offline --trust "$ROOT" doc.bin.p7s
 [ "$(jf "d['seals'][0]['level']")" != B-LT ] || fail "a B-T seal offline reaches B-LT"
 pass "B-T offline: not B-LT ($(jf "d['seals'][0]['indication']"))"
@@ -90,6 +93,7 @@ pass "eseal B-T -> B-LT: openssl cms/ocsp referees; offline TOTAL-PASSED B-LT"
 extend 0 B-LTA lt.p7s lta.p7s --data doc.bin
 referee lta.p7s doc.bin 1
 offline_level lta.p7s doc.bin B-LTA
+publish_crl root # renewal: validation data for the archive time-stamp's TSA, issued after it
 extend 0 B-LTA lta.p7s lta2.p7s --data doc.bin
 referee lta2.p7s doc.bin 2
 offline_level lta2.p7s doc.bin B-LTA
@@ -129,6 +133,7 @@ openssl_bt() { # OUT [cms -sign options]: B-T made with OpenSSL (the splice of t
 	python3 "$ESEAL_SRC/tests/cms/cms_add_tst.py" bb-ossl.p7s ossl-tok.der "$out"
 }
 openssl_bt ossl.p7s
+publish_crl root
 verify_json 0 ossl.p7s --data doc.bin
 [ "$(jf "d['seals'][0]['timestamp_time']")" != None ] || fail "the OpenSSL B-T has no time-stamp"
 extend 0 B-LT ossl.p7s ossl-lt.p7s --data doc.bin
@@ -137,6 +142,7 @@ offline_level ossl-lt.p7s doc.bin B-LT
 extend 0 B-LTA ossl-lt.p7s ossl-lta.p7s --data doc.bin
 referee ossl-lta.p7s doc.bin 1
 offline_level ossl-lta.p7s doc.bin B-LTA
+publish_crl root
 extend 0 B-LTA ossl-lta.p7s ossl-lta2.p7s --data doc.bin
 referee ossl-lta2.p7s doc.bin 2
 offline_level ossl-lta2.p7s doc.bin B-LTA
@@ -144,6 +150,7 @@ pass "OpenSSL B-T -> B-LT -> B-LTA -> B-LTA again: referees and offline verify"
 
 # encapsulated content (cms -sign -nodetach): the archive imprint hashes the eContent
 openssl_bt ossl-enc.p7s -nodetach
+publish_crl root
 extend 0 B-LTA ossl-enc.p7s ossl-enc-lta.p7s
 referee ossl-enc-lta.p7s - 1
 offline_level ossl-enc-lta.p7s - B-LTA
