@@ -12,12 +12,6 @@
 #define ESEAL_LEVEL_B_LT ((eseal_level)(ESEAL_LEVEL_B_T + 1))
 #define ESEAL_LEVEL_B_LTA ((eseal_level)(ESEAL_LEVEL_B_T + 2))
 
-/* The core collector (cms/ltv_collect.c; declared in verify/verify_internal.h once it is on main). */
-eseal_status es_ltv_collect_tst(const eseal_verifier *v, const unsigned char *token, size_t len, es_evidence *ev,
-				time_t *gen_time, eseal_error *err);
-eseal_status es_ltv_collect_cms(const eseal_verifier *v, const unsigned char *der, size_t len, time_t poe,
-				es_evidence *ev, es_evidence *tsa_ev, eseal_error *err);
-
 /* The validation data of one signature or document time-stamp, filed under its VRI key. */
 typedef struct es_pdf_vri {
 	char key[41];	  /* uppercase hex SHA-1 of its /Contents (see es_pdf_vri_key) */

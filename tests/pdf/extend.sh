@@ -90,6 +90,9 @@ verify_json 2 "$D/bt.pdf" --offline
 [ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "B-T seal offline: level $(jf "d['seals'][0]['level']")"
 gen=$(jf "d['seals'][0]['timestamp_time']")
 gen=$(date -d "$gen" +%s)
+# The root CA's CRL (the only revocation data for the issuing CA's certificate) must be newer than the seal.
+sleep 1
+publish_crl root
 sum=$(sha256sum "$D/bt.pdf")
 expect_exit 0 extend B-LT "$D/bt.pdf" "$D/lt.pdf"
 unchanged "$D/bt.pdf" "$sum"
@@ -113,6 +116,8 @@ expect_seal 1 TOTAL-PASSED None
 [ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "B-LTA offline: level $(jf "d['seals'][0]['level']")"
 pass "B-LT -> B-LTA: document time-stamp verified by openssl ts; offline B-LTA"
 
+sleep 1
+publish_crl root # newer than the first document time-stamp, whose TSA chain it covers
 expect_exit 0 extend B-LTA "$D/lta.pdf" "$D/lta2.pdf"
 check_prefix "$D/lta.pdf" "$D/lta2.pdf"
 qpdf_ok "$D/lta2.pdf"
@@ -132,7 +137,17 @@ dev_nss "$D/nss"
 pdfsig -add-signature -nssdir "sql:$D/nss" -nick dev "$REPORT" "$D/poppler.pdf" >/dev/null 2>&1 ||
 	fail "pdfsig cannot sign"
 pdfsig_check "$D/poppler.pdf" 1 whole
+# The document time-stamp that gives the signature its time is made during the call, so the root CA's CRL must be
+# newer than that: published dated 90 s ahead (the collector accepts data up to 5 minutes in the future, as clocks
+# differ). A real CA's CRL is that new only after its next publication: until then the call asks to retry later.
 t0=$(date +%s)
+(
+	flock 9
+	faketime -f "+90s" openssl ca -config "$PKI/openssl.cnf" -name root_ca -gencrl -out "$PKI/.root.crl.pem" \
+		2>/dev/null &&
+		openssl crl -in "$PKI/.root.crl.pem" -outform DER -out "$PKI/.root.crl.der" &&
+		mv "$PKI/.root.crl.der" "$TE/www/root.crl"
+) 9>"$TE/crl.lock" || fail "the root CA could not publish a CRL"
 expect_exit 0 extend B-LT "$D/poppler.pdf" "$D/poppler-lt.pdf"
 qpdf_ok "$D/poppler-lt.pdf"
 pdfsig_lta "$D/poppler-lt.pdf" 1 1
