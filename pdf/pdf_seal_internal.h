@@ -66,6 +66,8 @@ int es_pdf_form_update(es_pdf_seal_ctx *c, long long sig, long long field, eseal
 /* Writes object num: /Type /Sig with a blank ByteRange and a zero-filled /Contents of reserve bytes; records their
  * places in c. */
 void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve);
+/* Writes object num: a document time-stamp's /Type /DocTimeStamp, ETSI.RFC3161, with the same placeholders. */
+void es_pdf_sigdict_write_dts(es_pdf_seal_ctx *c, long long num, size_t reserve);
 /* Fills the ByteRange placeholder once the update is complete (its size known). */
 int es_pdf_sigdict_patch_byterange(es_pdf_seal_ctx *c, eseal_error *err);
 

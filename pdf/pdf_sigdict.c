@@ -1,5 +1,5 @@
-/* pdf/pdf_sigdict.c: the signature value dictionary (/Type /Sig, ETSI.CAdES.detached) with its placeholders:
- * a blank ByteRange patched once the offsets are known and a zero-filled /Contents the CMS is written into. */
+/* pdf/pdf_sigdict.c: the signature value dictionary (ETSI.CAdES.detached, or a document time-stamp's ETSI.RFC3161)
+ * with its placeholders: a blank ByteRange patched once the offsets are known, a zero-filled /Contents. */
 #include "pdf_seal_internal.h"
 #include "error_internal.h"
 
@@ -56,6 +56,38 @@ static void write_references(es_pdf_seal_ctx *c, es_buf *b)
 	es_buf_puts(b, "]");
 }
 
+/* The ByteRange placeholder, its place recorded in c. */
+static void put_byterange(es_pdf_seal_ctx *c, es_buf *b)
+{
+	es_buf_puts(b, " /ByteRange ");
+	c->byterange_rel = b->len;
+	es_buf_fill(b, ' ', BYTERANGE_WIDTH);
+}
+
+/* The /Contents placeholder of reserve bytes, its place recorded in c. */
+static void put_contents(es_pdf_seal_ctx *c, es_buf *b, size_t reserve)
+{
+	es_buf_puts(b, "\n/Contents ");
+	c->contents_rel = b->len;
+	es_buf_puts(b, "<");
+	/* Zero-filled: what is left after the CMS is DER-neutral padding every verifier accepts. */
+	es_buf_fill(b, '0', reserve * 2);
+	es_buf_puts(b, ">");
+	c->contents_len = b->len - c->contents_rel;
+}
+
+void es_pdf_sigdict_write_dts(es_pdf_seal_ctx *c, long long num, size_t reserve)
+{
+	es_buf *b = &c->u.buf;
+
+	es_pdf_update_begin_obj(&c->u, num, 0);
+	es_buf_puts(b, "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161");
+	put_byterange(c, b);
+	put_contents(c, b, reserve);
+	es_buf_puts(b, "\n>>");
+	es_pdf_update_end_obj(&c->u);
+}
+
 void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
 {
 	const eseal_pdf_options *o = c->opts;
@@ -70,9 +102,8 @@ void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
 	gmtime_r(&c->now, &tm);
 	strftime(m, sizeof(m), "D:%Y%m%d%H%M%S+00'00'", &tm);
 	es_pdf_update_begin_obj(&c->u, num, 0);
-	es_buf_puts(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange ");
-	c->byterange_rel = b->len;
-	es_buf_fill(b, ' ', BYTERANGE_WIDTH);
+	es_buf_puts(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached");
+	put_byterange(c, b);
 	es_buf_puts(b, "\n/M ");
 	es_pdf_text_string(b, &c->doc.crypt, m);
 	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
@@ -82,13 +113,7 @@ void es_pdf_sigdict_write(es_pdf_seal_ctx *c, long long num, size_t reserve)
 		es_pdf_text_string(b, &c->doc.crypt, text[i].value);
 	}
 	write_references(c, b);
-	es_buf_puts(b, "\n/Contents ");
-	c->contents_rel = b->len;
-	es_buf_puts(b, "<");
-	/* Zero-filled: what is left after the CMS is DER-neutral padding every verifier accepts. */
-	es_buf_fill(b, '0', reserve * 2);
-	es_buf_puts(b, ">");
-	c->contents_len = b->len - c->contents_rel;
+	put_contents(c, b, reserve);
 	es_buf_puts(b, "\n>>");
 	es_pdf_update_end_obj(&c->u);
 }

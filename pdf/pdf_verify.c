@@ -179,6 +179,79 @@ static void walk_page_widgets(qpdf_data q, sig_list *out)
 	}
 }
 
+/* Every signature value a reader finds: the form's fields, then widgets only the pages name. */
+static void list_signatures(qpdf_data q, sig_list *sl)
+{
+	walk_fields(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields"), "", 0, sl);
+	walk_page_widgets(q, sl);
+	es_pdf_clear_error(q);
+}
+
+static int is_doc_timestamp(qpdf_data q, qpdf_oh sig)
+{
+	return qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, sig, "/Type"), "/DocTimeStamp") ||
+	       qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, sig, "/SubFilter"), "/ETSI.RFC3161");
+}
+
+int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n_out)
+{
+	sig_list sl = {0};
+	es_pdf_sig_value *vals = NULL;
+	size_t i, n = 0, len = 0;
+	int rc = ESEAL_OK;
+
+	*out = NULL;
+	*n_out = 0;
+	list_signatures(q, &sl);
+	if (sl.n > 0 && (vals = calloc(sl.n, sizeof(*vals))) == NULL)
+		rc = ESEAL_E_INTERNAL;
+	for (i = 0; rc == ESEAL_OK && i < sl.n; i++) {
+		qpdf_oh sig, br, c;
+		const char *p;
+
+		if (sl.refs[i].objid == 0 || sl.refs[i].unreadable)
+			continue;
+		sig = qpdf_get_object_by_id(q, sl.refs[i].objid, sl.refs[i].gen);
+		br = qpdf_oh_get_key(q, sig, "/ByteRange");
+		c = qpdf_oh_get_key(q, sig, "/Contents");
+		p = qpdf_oh_is_string(q, c) ? qpdf_oh_get_binary_string_value(q, c, &len) : NULL;
+		if (p == NULL || len == 0 || len > ES_PDF_MAX_CONTENTS || !qpdf_oh_is_array(q, br) ||
+		    qpdf_oh_get_array_n_items(q, br) != 4)
+			continue;
+		vals[n].objid = sl.refs[i].objid;
+		vals[n].is_dts = is_doc_timestamp(q, sig);
+		vals[n].rev_end = (size_t)(qpdf_oh_get_int_value(q, qpdf_oh_get_array_item(q, br, 2)) +
+					   qpdf_oh_get_int_value(q, qpdf_oh_get_array_item(q, br, 3)));
+		if ((vals[n].contents = malloc(len)) == NULL) {
+			rc = ESEAL_E_INTERNAL;
+			break;
+		}
+		memcpy(vals[n].contents, p, len);
+		vals[n].contents_len = len;
+		n++;
+	}
+	es_pdf_clear_error(q);
+	for (i = 0; i < sl.n; i++)
+		free(sl.refs[i].name);
+	free(sl.refs);
+	if (rc != ESEAL_OK) {
+		es_pdf_sig_values_free(vals, n);
+		return rc;
+	}
+	*out = vals;
+	*n_out = n;
+	return ESEAL_OK;
+}
+
+void es_pdf_sig_values_free(es_pdf_sig_value *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i].contents);
+	free(v);
+}
+
 /* PDF date "D:YYYYMMDDHHmmSSOHH'mm'" to UTC. */
 static time_t pdf_date(const char *s)
 {
@@ -516,8 +589,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		return;
 	}
 	sub = qpdf_oh_get_key(q, sig, "/SubFilter");
-	is_dts = qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, sig, "/Type"), "/DocTimeStamp") ||
-		 qpdf_oh_is_name_and_equals(q, sub, "/ETSI.RFC3161");
+	is_dts = is_doc_timestamp(q, sig);
 	s = es_report_add_seal(r, "PAdES", is_dts ? "document-timestamp" : "signature");
 	if (s == NULL)
 		return;
@@ -683,9 +755,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	/* Encrypted files open with the empty user password (QPDF leaves signature /Contents undecrypted, and the
 	 * byte check below compares them with the raw gap anyway); others fail to open and are reported. */
 	encrypted = qpdf_is_encrypted(q);
-	walk_fields(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields"), "", 0, &sl);
-	walk_page_widgets(q, &sl);
-	es_pdf_clear_error(q);
+	list_signatures(q, &sl);
 	if (sl.n == 0) {
 		es_report_file_error(r, "no signature or document time-stamp found");
 		goto cleanup;

@@ -16,6 +16,20 @@ void es_pdf_clear_error(qpdf_data q);
 /* A copy (UTF-8) of a PDF text string, or NULL when oh is no string (caller frees). */
 char *es_pdf_dup_utf8(qpdf_data q, qpdf_oh oh);
 
+/* ---- the signature values of a file, as the verifier finds them (pdf_verify.c; the extender reads them too) ---- */
+
+typedef struct es_pdf_sig_value {
+	int objid;		 /* its signature dictionary */
+	int is_dts;		 /* a document time-stamp (/DocTimeStamp or ETSI.RFC3161) */
+	size_t rev_end;		 /* end of the revision it signs (ByteRange b + c) */
+	unsigned char *contents; /* /Contents decoded, its zero padding included */
+	size_t contents_len;
+} es_pdf_sig_value;
+/* Every signature value of q held in an indirect dictionary with a /Contents string and a 4-item /ByteRange (what
+ * the verifier checks further; the others it reports failed). *out is freed with es_pdf_sig_values_free. */
+int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n);
+void es_pdf_sig_values_free(es_pdf_sig_value *v, size_t n);
+
 /* ---- the walk over what a reader can meet (pdf_walk.c) ---- */
 
 /* Objects QPDF could read only by guessing: a dictionary that gives a key twice (QPDF keeps the last value, Poppler

@@ -930,7 +930,9 @@ static int draws_from_defaults(qpdf_data q)
 
 static void check_catalog(mods_ctx *c)
 {
-	static const char *const skip[] = {"/DSS", "/AcroForm", "/Metadata", NULL};
+	/* /Extensions declares what the file uses (ESIC level 5: PAdES's DSS, ETSI EN 319 142-1 5.4.1) and draws
+	 * nothing; an archive adding the DSS adds it. Objects it names are compared like any others. */
+	static const char *const skip[] = {"/DSS", "/AcroForm", "/Metadata", "/Extensions", NULL};
 	/* /DR and /DA (what new signature appearances are often made with) change nothing a reader draws unless a
 	 * reader makes some field's appearance from them; then they are compared like the rest. */
 	static const char *const skip_form[] = {"/Fields", "/SigFlags", "/DR", "/DA", NULL};
@@ -946,7 +948,8 @@ static void check_catalog(mods_ctx *c)
 	/* /Perms (the certification's DocMDP, usage rights) is compared with the rest: a certification added after
 	 * a signature, or a changed one, is a modification. */
 	dict_diff(c, ro, rf, skip, "catalog");
-	if (!same_value(c, qpdf_oh_get_key(c->qo, ro, "/DSS"), qpdf_oh_get_key(c->qf, rf, "/DSS")))
+	if (!same_value(c, qpdf_oh_get_key(c->qo, ro, "/DSS"), qpdf_oh_get_key(c->qf, rf, "/DSS")) ||
+	    !same_value(c, qpdf_oh_get_key(c->qo, ro, "/Extensions"), qpdf_oh_get_key(c->qf, rf, "/Extensions")))
 		c->kinds |= K_DSS;
 	if (!qpdf_oh_is_null(c->qf, af) || !qpdf_oh_is_null(c->qo, ao)) {
 		allow_role(c, ao, af);
