@@ -14,7 +14,7 @@ extern "C" {
 #define ESEAL_DEFAULT_CONFIG "/etc/eseal/eseal.conf"
 #define ESEAL_MAX_TSA_URLS 8
 
-typedef enum { ESEAL_LEVEL_B_B = 0, ESEAL_LEVEL_B_T } eseal_level;
+typedef enum { ESEAL_LEVEL_B_B = 0, ESEAL_LEVEL_B_T, ESEAL_LEVEL_B_LT, ESEAL_LEVEL_B_LTA } eseal_level;
 
 /* DocMDP /P 1, 2 and 3 (ISO 32000-1 12.8.2.2 table 254). */
 typedef enum {
