@@ -17,10 +17,10 @@ static int carried_cert(const es_evidence *ev, X509 *cert)
 	return 0;
 }
 
-/* 1 when one answer ev carries says cert (issued by issuer) is good and is fresh for poe: issued at or after it, or
- * a CRL then current (a CA publishing CRLs only issues the next one at nextUpdate, and a revocation before then
- * would be in that one, not in a newer answer). Each answer is judged alone: the first usable one need not be the
- * fresh one. off is an offline verifier: only what the file carries counts, never an answer fetched now. */
+/* 1 when one answer ev carries says cert (issued by issuer) is good and was issued at or after poe: only such an
+ * answer shows the status after the seal existed (an older CRL still current then could not yet list a revocation
+ * made in between). Each answer is judged alone: the first usable one need not be the fresh one. off is an offline
+ * verifier: only what the file carries counts, never an answer fetched now. */
 static int carried_good(const eseal_verifier *off, X509 *cert, X509 *issuer, const es_evidence *ev, time_t poe)
 {
 	STACK_OF(OCSP_RESPONSE) *ocsps = sk_OCSP_RESPONSE_new_null();
@@ -40,8 +40,7 @@ static int carried_good(const eseal_verifier *off, X509 *cert, X509 *issuer, con
 		sk_X509_CRL_zero(crls);
 		if (!sk_X509_CRL_push(crls, sk_X509_CRL_value(ev->crls, i)))
 			break;
-		ok = es_revocation_status(off, cert, issuer, &one, ev->certs, poe, &r) == ES_REV_GOOD &&
-		     (r.this_upd >= poe || r.next_upd >= poe);
+		ok = es_revocation_status(off, cert, issuer, &one, ev->certs, poe, &r) == ES_REV_GOOD && r.this_upd >= poe;
 	}
 	sk_OCSP_RESPONSE_free(ocsps); /* the answers belong to ev */
 	sk_X509_CRL_free(crls);
@@ -66,7 +65,7 @@ static int chain_carried(const eseal_verifier *off, STACK_OF(X509) * chain, cons
 		}
 		if (i < n - 1 && !carried_good(off, cert, sk_X509_value(chain, i + 1), ev, poe)) {
 			snprintf(why, why_len,
-				 "no revocation data carried for the %s certificate %s saying \"good\" as of %s", whose,
+				 "no revocation data carried for the %s certificate %s saying \"good\", issued after %s", whose,
 				 name, es_fmt_time(poe, b, sizeof(b)));
 			return 0;
 		}

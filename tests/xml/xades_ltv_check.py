@@ -138,8 +138,20 @@ def cmd_tamper(out, dest):
     tree.write(dest, xml_declaration=True, encoding=tree.docinfo.encoding)
 
 
+def cmd_inject(out, dest):
+    """Puts a business element (UBL cbc:PayableAmount) into the newest xadesv141:TimeStampValidationData."""
+    tree = parse(out)
+    tsvd = signature(tree).findall(USP + "/xadesv141:TimeStampValidationData", NS)
+    if not tsvd:
+        die("no TimeStampValidationData")
+    el = etree.SubElement(tsvd[-1], "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+                          "PayableAmount", currencyID="JPY")
+    el.text = "1.00"
+    tree.write(dest, xml_declaration=True, encoding=tree.docinfo.encoding)
+
+
 if __name__ == "__main__":
-    cmds = {"values": cmd_values, "ats": cmd_ats, "tamper": cmd_tamper}
+    cmds = {"values": cmd_values, "ats": cmd_ats, "tamper": cmd_tamper, "inject": cmd_inject}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         die("usage: xades_ltv_check.py {%s} ARGS" % "|".join(cmds))
     cmds[sys.argv[1]](*sys.argv[2:])

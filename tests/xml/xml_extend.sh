@@ -93,6 +93,10 @@ for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped; do
 	expect_exit 2 "$ESEAL" verify --json --offline --trust "$ROOT" "$bt"
 	level_is B-T
 
+	# The issuing CA's only revocation source is the root's CRL: validation data must be issued after the seal.
+	sleep 1
+	publish_crl root
+
 	lt=$D/lt-$doc
 	before=$(sha256sum <"$bt")
 	expect_exit 0 extend B-LT "$bt" "$lt"
@@ -115,6 +119,8 @@ for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped; do
 	pass "$placement $doc: B-LT -> B-LTA: openssl ts -verify over the recomputed input, offline TOTAL-PASSED B-LTA"
 
 	lta2=$D/lta2-$doc
+	sleep 1
+	publish_crl root # the renewal's data must be issued after the first archive time-stamp
 	expect_exit 0 extend B-LTA "$lta" "$lta2"
 	referees "$lta2" "$DOCS/$doc" "$placement"
 	grep -q "tsvd=2 ats=2" "$D/values.txt" || fail "$lta2: renewal: $(cat "$D/values.txt")"
@@ -140,6 +146,13 @@ for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped; do
 	verify_json 1 "$D/tampered-$doc" --offline
 	expect_seal 0 TOTAL-FAILED HASH_FAILURE "archive time-stamp"
 	pass "$placement $doc: an edited EncapsulatedOCSPValue under the archive time-stamp: TOTAL-FAILED/HASH_FAILURE"
+
+	# The new unsigned properties are the signature's own vocabulary; business data slipped into them is not.
+	$LTV inject "$lt" "$D/injected-$doc" || fail "inject"
+	xmlsec1_verify "$D/injected-$doc"
+	verify_json 1 "$D/injected-$doc" --offline
+	expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "unsigned content.*PayableAmount"
+	pass "$placement $doc: a business element inside xadesv141:TimeStampValidationData: TOTAL-FAILED (unsigned content)"
 done
 
 # --- refusals: exit class, one line naming the file, no output, input untouched ---
