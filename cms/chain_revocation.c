@@ -8,7 +8,7 @@
 #include "rev_cache.h"
 #include "x509_text.h"
 
-static int has_revocation_pointers(X509 *cert)
+int es_cert_has_revocation_pointers(X509 *cert)
 {
 	STACK_OF(OPENSSL_STRING) *ocsp = X509_get1_ocsp(cert);
 	int has = (ocsp != NULL && sk_OPENSSL_STRING_num(ocsp) > 0) ||
@@ -18,8 +18,7 @@ static int has_revocation_pointers(X509 *cert)
 	return has;
 }
 
-/* OpenSSL's name of a CRLReason; an answer that names none is said so (OCSP_crl_reason_str would say "(UNKNOWN)"). */
-static const char *reason_name(int reason)
+const char *es_crl_reason_name(int reason)
 {
 	return reason == ES_REV_REASON_NONE ? "no reason given" : OCSP_crl_reason_str(reason);
 }
@@ -47,7 +46,7 @@ static int tsa_cert_status(int st, X509 *cert, int i, time_t rev_time, int reaso
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_REVOKED_NO_POE,
 			     "%s not trusted: its %s %s was revoked on %s (%s, %s)%s %s; the time it states is not "
 			     "proven",
-			     what, role, name, es_fmt_time(rev_time, b1, sizeof(b1)), source, reason_name(reason),
+			     what, role, name, es_fmt_time(rev_time, b1, sizeof(b1)), source, es_crl_reason_name(reason),
 			     rev_time <= gen ? ", before the time-stamp's genTime" : " after the time-stamp's genTime",
 			     es_fmt_time(gen, b2, sizeof(b2)));
 		return 0;
@@ -56,9 +55,9 @@ static int tsa_cert_status(int st, X509 *cert, int i, time_t rev_time, int reaso
 		es_seal_warn(s,
 			     "%s: its %s %s was revoked on %s (%s, %s), after the time-stamp's genTime %s; the "
 			     "time-stamp stays valid",
-			     what, role, name, es_fmt_time(rev_time, b1, sizeof(b1)), source, reason_name(reason),
+			     what, role, name, es_fmt_time(rev_time, b1, sizeof(b1)), source, es_crl_reason_name(reason),
 			     es_fmt_time(gen, b2, sizeof(b2)));
-	else if (st == ES_REV_UNKNOWN && !has_revocation_pointers(cert))
+	else if (st == ES_REV_UNKNOWN && !es_cert_has_revocation_pointers(cert))
 		es_seal_warn(s, "%s: its %s %s names no OCSP responder or CRL: revocation not checkable", what, role,
 			     name);
 	else if (st == ES_REV_UNKNOWN && i == 0)
@@ -89,11 +88,11 @@ static void signer_cert_status(int st, X509 *cert, int i, time_t rev_time, const
 				     "%s revoked on %s (%s) and no time-stamp proves the seal existed before", what,
 				     es_fmt_time(rev_time, b1, sizeof(b1)), source);
 	} else if (st == ES_REV_UNKNOWN) {
-		if (i > 0 && !has_revocation_pointers(cert))
+		if (i > 0 && !es_cert_has_revocation_pointers(cert))
 			es_seal_warn(
 				s, "CA certificate %s names no OCSP responder or CRL: its revocation was not checkable",
 				es_x509_name_line(X509_get_subject_name(cert), name, sizeof(name)));
-		else if (!has_revocation_pointers(cert))
+		else if (!es_cert_has_revocation_pointers(cert))
 			es_seal_warn(s, "%s names no OCSP responder or CRL: revocation not checked", what);
 		else if (i == 0)
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_TRY_LATER,
@@ -145,10 +144,10 @@ es_chain_status es_chain_status_now(const eseal_verifier *v, STACK_OF(X509) * ch
 		if (r.status == ES_REV_REVOKED) {
 			snprintf(why, why_len, "the %s%s certificate %s was revoked on %s (%s, %s)", whose,
 				 i == 0 ? "" : "'s CA", name, es_fmt_time(r.rev_time, b, sizeof(b)), r.source,
-				 reason_name(r.rev_reason));
+				 es_crl_reason_name(r.rev_reason));
 			return ES_CHAIN_REVOKED;
 		}
-		if (r.status != ES_REV_GOOD && !has_revocation_pointers(cert)) {
+		if (r.status != ES_REV_GOOD && !es_cert_has_revocation_pointers(cert)) {
 			snprintf(why, why_len,
 				 "the %s%s certificate %s names no OCSP responder and no CRL distribution point: its "
 				 "revocation status cannot be checked",

@@ -214,6 +214,29 @@ static int current(const rev_answer *a, const char *what, char *why, size_t why_
 	return 0;
 }
 
+/* What a collector of validation data asks of an online answer beyond the verifier's needs: issued at or after
+ * not_before (0 = any), and the answer itself handed over (*ocsp or *crl, owned by the caller). */
+typedef struct {
+	time_t not_before;
+	OCSP_RESPONSE **ocsp;
+	X509_CRL **crl;
+} online_want;
+
+/* A current answer is still refused to a collector when issued before the time-stamp it must speak after: B-LT
+ * data older than the seal's proof of existence proves nothing about the certificate when the seal was made. */
+static int issued_after(const rev_answer *a, const online_want *w, const char *what, char *why, size_t why_len)
+{
+	char b1[32], b2[32], b3[32];
+
+	if (w == NULL || w->not_before == 0 || a->this_upd >= w->not_before)
+		return 1;
+	snprintf(why, why_len, "%s issued %s, before the time-stamp %s%s%s", what,
+		 es_fmt_time(a->this_upd, b1, sizeof(b1)), es_fmt_time(w->not_before, b2, sizeof(b2)),
+		 a->next_upd != 0 ? "; the next one is due " : "",
+		 a->next_upd != 0 ? es_fmt_time(a->next_upd, b3, sizeof(b3)) : "");
+	return 0;
+}
+
 /* Data carried in the file: issued at or after the proof of existence poe (0 = none) it shows the certificate's
  * status after the seal existed, whatever its nextUpdate (that is what B-LT carries it for); issued before (or
  * without a time-stamp) it is usable only while fresh at the validation time t. Never issued after t. */
@@ -242,7 +265,7 @@ static int carried_usable(const rev_answer *a, time_t poe, time_t t, const char 
 }
 
 static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted, rev_answer *a,
-		       char *why, size_t why_len)
+		       const online_want *w, char *why, size_t why_len)
 {
 	STACK_OF(OPENSSL_STRING) *urls = X509_get1_ocsp(cert);
 	OCSP_REQUEST *req = NULL;
@@ -263,8 +286,13 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 	 * authorisation against the CertID's issuer, coverage, current now), only the nonce is not asked again. */
 	if (id != NULL && (resp = es_rev_cache_get_ocsp(v->rev_cache, id, es_verifier_time(v), time(NULL))) != NULL) {
 		rc = ocsp_status(v, resp, id, untrusted, NULL, a, why, why_len);
-		if (rc >= 0 && !current(a, "cached OCSP response", why, why_len))
+		if (rc >= 0 && (!current(a, "cached OCSP response", why, why_len) ||
+				!issued_after(a, w, "cached OCSP response", why, why_len)))
 			rc = -1;
+		if (rc >= 0 && w != NULL && w->ocsp != NULL) {
+			*w->ocsp = resp;
+			resp = NULL;
+		}
 		OCSP_RESPONSE_free(resp);
 		resp = NULL;
 		if (rc >= 0)
@@ -291,6 +319,13 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 			rc = -1;
 		if (rc >= 0)
 			es_rev_cache_put_ocsp(v->rev_cache, id, resp, a->this_upd, a->next_upd, time(NULL));
+		/* A responder that pre-produces its answers may lag behind the TSA: retry later, not now. */
+		if (rc >= 0 && !issued_after(a, w, "the OCSP responder's answer was", why, why_len))
+			rc = -1;
+		if (rc >= 0 && w != NULL && w->ocsp != NULL) {
+			*w->ocsp = resp;
+			resp = NULL;
+		}
 		OCSP_RESPONSE_free(resp);
 		resp = NULL;
 		free(fb.buf);
@@ -305,7 +340,8 @@ cleanup:
 	return rc;
 }
 
-static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_answer *a, char *why, size_t why_len)
+static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_answer *a, const online_want *w, char *why,
+		      size_t why_len)
 {
 	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(cert, NID_crl_distribution_points, NULL, NULL);
 	X509_CRL *crl = NULL;
@@ -334,8 +370,10 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_ans
 			/* A cached CRL is checked against this certificate's issuer (name, signature) like a new one. */
 			crl = es_rev_cache_get_crl(v->rev_cache, url, es_verifier_time(v), time(NULL));
 			if (crl != NULL && (rc = crl_status(crl, cert, issuer, a)) >= 0 &&
-			    !current(a, "cached CRL", why, why_len))
+			    (!current(a, "cached CRL", why, why_len) || !issued_after(a, w, "the CRL was", why, why_len)))
 				rc = -1;
+			if (rc >= 0 && w != NULL && w->crl != NULL && X509_CRL_up_ref(crl))
+				*w->crl = crl;
 			X509_CRL_free(crl);
 			crl = NULL;
 			if (url != NULL && rc < 0 && http_fetch(v, url, NULL, 0, NULL, &fb, why, why_len) == 0) {
@@ -353,6 +391,17 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_ans
 					rc = -1;
 				} else { /* after crl_status: its lookup sorted the entries, so other threads only read it */
 					es_rev_cache_put_crl(v->rev_cache, url, crl, fb.len, time(NULL));
+					/* A CA publishes on its own schedule: only its next CRL can speak after the
+					 * time-stamp, and the message says when that is due. */
+					if (!issued_after(a, w, "the CRL was", why, why_len)) {
+						size_t used = strlen(why);
+
+						snprintf(why + used, why_len - used, " (%s)",
+							 es_url_show(url, shown, sizeof(shown)));
+						rc = -1;
+					} else if (w != NULL && w->crl != NULL && X509_CRL_up_ref(crl)) {
+						*w->crl = crl;
+					}
 				}
 				X509_CRL_free(crl);
 				free(fb.buf);
@@ -425,11 +474,11 @@ int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, cons
 		return r->status;
 	}
 	if (st < 0) {
-		st = ocsp_online(v, cert, issuer, untrusted, &a, r->why, sizeof(r->why));
+		st = ocsp_online(v, cert, issuer, untrusted, &a, NULL, r->why, sizeof(r->why));
 		r->source = st >= 0 ? "OCSP" : NULL;
 	}
 	if (st < 0) {
-		st = crl_online(v, cert, issuer, &a, why2, sizeof(why2));
+		st = crl_online(v, cert, issuer, &a, NULL, why2, sizeof(why2));
 		r->source = st >= 0 ? "CRL" : NULL;
 	}
 	if (st >= 0) {
@@ -449,6 +498,45 @@ int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, cons
 	if (stale[0] != '\0') {
 		used = strlen(r->why);
 		snprintf(r->why + used, sizeof(r->why) - used, "; %s", stale);
+	}
+	return r->status;
+}
+
+int es_revocation_fetch(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted,
+			time_t not_before, es_rev_result *r, OCSP_RESPONSE **ocsp, X509_CRL **crl)
+{
+	online_want w = {not_before, ocsp, crl};
+	rev_answer a;
+	char why2[512] = "";
+	size_t used;
+	int st;
+
+	memset(r, 0, sizeof(*r));
+	r->status = ES_REV_UNKNOWN;
+	r->rev_reason = ES_REV_REASON_NONE;
+	*ocsp = NULL;
+	*crl = NULL;
+	if (v->offline) {
+		snprintf(r->why, sizeof(r->why), "offline: validation data cannot be fetched");
+		return r->status;
+	}
+	st = ocsp_online(v, cert, issuer, untrusted, &a, &w, r->why, sizeof(r->why));
+	r->source = st >= 0 ? "OCSP" : NULL;
+	if (st < 0) {
+		st = crl_online(v, cert, issuer, &a, &w, why2, sizeof(why2));
+		r->source = st >= 0 ? "CRL" : NULL;
+	}
+	if (st < 0) {
+		used = strlen(r->why);
+		snprintf(r->why + used, sizeof(r->why) - used, "; %s", why2);
+		return r->status;
+	}
+	r->status = st;
+	r->this_upd = a.this_upd;
+	r->next_upd = a.next_upd;
+	if (st == ES_REV_REVOKED) {
+		r->rev_time = a.rev_time;
+		r->rev_reason = a.rev_reason;
 	}
 	return r->status;
 }

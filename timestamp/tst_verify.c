@@ -67,6 +67,38 @@ cleanup:
 	return rc == X509_V_OK;
 }
 
+int es_tst_chain(const eseal_verifier *v, const unsigned char *token, size_t token_len, time_t *gen_time,
+		 STACK_OF(X509) * *chain, STACK_OF(X509) * *untrusted, char *why, size_t why_len)
+{
+	PKCS7 *p7 = NULL;
+	TS_TST_INFO *info = token_info(token, token_len, &p7);
+	int ok = 0;
+
+	*chain = NULL;
+	*untrusted = NULL;
+	if (info == NULL || (*gen_time = es_asn1_time_t(TS_TST_INFO_get_time(info))) == 0) {
+		snprintf(why, why_len, "not an RFC 3161 time-stamp token with a readable genTime");
+		goto cleanup;
+	}
+	if (!chain_at_gen_time(v, p7, NULL, *gen_time, chain, why, why_len))
+		goto cleanup;
+	*untrusted = p7->d.sign->cert != NULL ? X509_chain_up_ref(p7->d.sign->cert) : sk_X509_new_null();
+	if (*untrusted == NULL) {
+		snprintf(why, why_len, "out of memory");
+		goto cleanup;
+	}
+	ok = 1;
+cleanup:
+	if (!ok) {
+		sk_X509_pop_free(*chain, X509_free);
+		*chain = NULL;
+	}
+	TS_TST_INFO_free(info);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return ok;
+}
+
 int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, size_t token_len,
 			 const unsigned char *digest, size_t digest_len, const es_evidence *ev, time_t *gen_time,
 			 STACK_OF(X509) * *tsa_chain, char *why, size_t why_len)

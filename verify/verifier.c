@@ -154,6 +154,78 @@ void es_evidence_add_ocsp_der(es_evidence *ev, const unsigned char *der, size_t 
 	ERR_clear_error();
 }
 
+/* The same item twice is one item: validation data collected for several seals of a file shares its CA's. */
+static int same_der(const unsigned char *a, int alen, const unsigned char *b, int blen)
+{
+	return alen > 0 && alen == blen && memcmp(a, b, (size_t)alen) == 0;
+}
+
+int es_evidence_add_cert(es_evidence *ev, X509 *x)
+{
+	int i;
+
+	for (i = 0; i < sk_X509_num(ev->certs); i++)
+		if (X509_cmp(sk_X509_value(ev->certs, i), x) == 0)
+			return 0;
+	if (!X509_up_ref(x))
+		return -1;
+	if (!sk_X509_push(ev->certs, x)) {
+		X509_free(x);
+		return -1;
+	}
+	return 0;
+}
+
+int es_evidence_add_crl(es_evidence *ev, X509_CRL *x)
+{
+	unsigned char *a = NULL, *b = NULL;
+	int i, alen, blen, dup = 0;
+
+	alen = i2d_X509_CRL(x, &a);
+	for (i = 0; alen > 0 && !dup && i < sk_X509_CRL_num(ev->crls); i++) {
+		blen = i2d_X509_CRL(sk_X509_CRL_value(ev->crls, i), &b);
+		dup = same_der(a, alen, b, blen);
+		OPENSSL_free(b);
+		b = NULL;
+	}
+	OPENSSL_free(a);
+	if (alen <= 0 || !X509_CRL_up_ref(x))
+		return -1;
+	if (dup || !sk_X509_CRL_push(ev->crls, x)) {
+		X509_CRL_free(x);
+		return dup ? 0 : -1;
+	}
+	return 0;
+}
+
+int es_evidence_add_ocsp(es_evidence *ev, OCSP_RESPONSE *x)
+{
+	unsigned char *a = NULL, *b = NULL;
+	OCSP_RESPONSE *copy;
+	int i, alen, blen, dup = 0;
+
+	alen = i2d_OCSP_RESPONSE(x, &a);
+	for (i = 0; alen > 0 && !dup && i < sk_OCSP_RESPONSE_num(ev->ocsps); i++) {
+		blen = i2d_OCSP_RESPONSE(sk_OCSP_RESPONSE_value(ev->ocsps, i), &b);
+		dup = same_der(a, alen, b, blen);
+		OPENSSL_free(b);
+		b = NULL;
+	}
+	OPENSSL_free(a);
+	if (alen <= 0)
+		return -1;
+	if (dup)
+		return 0;
+	/* OCSP_RESPONSE has no reference count. */
+	if ((copy = ASN1_item_dup(ASN1_ITEM_rptr(OCSP_RESPONSE), x)) == NULL)
+		return -1;
+	if (!sk_OCSP_RESPONSE_push(ev->ocsps, copy)) {
+		OCSP_RESPONSE_free(copy);
+		return -1;
+	}
+	return 0;
+}
+
 /* Own detection (not the sealers'): verification must not depend on what a sealer accepts as input. */
 static int looks_like_pdf(const unsigned char *buf, size_t len)
 {

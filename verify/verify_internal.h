@@ -40,6 +40,30 @@ void es_evidence_free(es_evidence *ev);
 void es_evidence_add_cert_der(es_evidence *ev, const unsigned char *der, size_t len);
 void es_evidence_add_crl_der(es_evidence *ev, const unsigned char *der, size_t len);
 void es_evidence_add_ocsp_der(es_evidence *ev, const unsigned char *der, size_t len);
+/* Adds one item (up-ref'd or copied) unless an equal one is there: 0, or -1 when out of memory. */
+int es_evidence_add_cert(es_evidence *ev, X509 *x);
+int es_evidence_add_crl(es_evidence *ev, X509_CRL *x);
+int es_evidence_add_ocsp(es_evidence *ev, OCSP_RESPONSE *x);
+
+/* ---- validation data for long-term seals (verify/ltv_collect.c) ----
+ * What extending a seal to B-LT adds, fetched online through the verifier (its anchors decide the chains; its
+ * revocation cache makes one fetch serve a batch while the answer is fresh enough). Every answer verifies, says
+ * "good", is current and was issued at or after the proof of existence it must speak after. Statuses:
+ * ESEAL_E_INPUT a certificate is revoked (named) or the signature unusable; ESEAL_E_TSA no such answer can be had
+ * now (responder down, or only data older than the time-stamp: the message says when the next is due);
+ * ESEAL_E_CONFIG a certificate names no OCSP responder and no CRL, or no chain reaches an anchor. */
+/* cert's chain (built at not_before from untrusted and the anchors), anchor included, into ev. */
+eseal_status es_ltv_collect_chain(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, time_t not_before,
+				  es_evidence *ev, eseal_error *err);
+/* The chain of the TSA that signed token (a DER TimeStampToken), data issued after its genTime (*gen_time). */
+eseal_status es_ltv_collect_tst(const eseal_verifier *v, const unsigned char *token, size_t len, es_evidence *ev,
+				time_t *gen_time, eseal_error *err);
+/* A CMS signature (CAdES, PAdES /Contents): each signature time-stamp's TSA chain into tsa_ev, then the signer's
+ * chain into ev (may be tsa_ev) with data issued after poe, or when poe is 0 after the earliest signature
+ * time-stamp (ESEAL_E_INPUT without one: a B-B seal needs a proof of existence first, e.g. a PDF document
+ * time-stamp, whose genTime the caller passes as poe). */
+eseal_status es_ltv_collect_cms(const eseal_verifier *v, const unsigned char *der, size_t len, time_t poe,
+				es_evidence *ev, es_evidence *tsa_ev, eseal_error *err);
 
 /* ---- report building (verify/report.c) ---- */
 eseal_report *es_report_new(const char *file);
@@ -84,6 +108,17 @@ typedef struct es_rev_result {
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
 			 STACK_OF(X509) * untrusted, time_t poe, es_rev_result *r);
 
+/* For a collector of validation data (verify/ltv_collect.c): the status of cert asked online only (OCSP, then the
+ * CRL; the cache first), from an answer that is current and issued at or after not_before (0 = any). That answer
+ * is handed over in *ocsp or *crl (the other NULL; both NULL when r->status is ES_REV_UNKNOWN, why saying what was
+ * tried); the caller frees it. */
+int es_revocation_fetch(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted,
+			time_t not_before, es_rev_result *r, OCSP_RESPONSE **ocsp, X509_CRL **crl);
+
+/* cms/chain_revocation.c: whether cert names an OCSP responder or a CRL distribution point at all. */
+int es_cert_has_revocation_pointers(X509 *cert);
+/* OpenSSL's name of a CRLReason; an answer that names none is said so (OCSP_crl_reason_str would say "(UNKNOWN)"). */
+const char *es_crl_reason_name(int reason);
 /* cms/chain_revocation.c: revocation of every certificate of chain (cert..anchor) but the anchor, reported into s.
  * tsa_what NULL: chain of the seal's signing certificate, poe = time proven by its time-stamp (0 = none).
  * tsa_what e.g. "signature time-stamp": chain of that token's TSA, poe = its genTime; returns 0 when a revocation
@@ -116,6 +151,11 @@ int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t to
 int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, size_t token_len,
 			 const unsigned char *digest, size_t digest_len, const es_evidence *ev, time_t *gen_time,
 			 STACK_OF(X509) * *tsa_chain, char *why, size_t why_len);
+/* For a collector of validation data: the genTime of token and the chain of its TSA at that time (TSA certificate
+ * first, anchor last) with the certificates the token carries (*untrusted); the imprint is not checked. 1, or 0 with
+ * why set; both stacks are the caller's (sk_X509_pop_free). */
+int es_tst_chain(const eseal_verifier *v, const unsigned char *token, size_t token_len, time_t *gen_time,
+		 STACK_OF(X509) * *chain, STACK_OF(X509) * *untrusted, char *why, size_t why_len);
 /* The imprint algorithm of a token (for callers that stream the data themselves), or NULL. */
 const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len);
 /* After es_tst_verify*() accepted a token: the revocation of the certificates of its tsa_chain (from there) at genTime

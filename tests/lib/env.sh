@@ -17,6 +17,7 @@
 #   demo_profile FILE NAME [KEY=VALUE...]  writes a configuration FILE whose [profile NAME] is the fixture's demo
 #                         profile (B-T, the fixture's TSA, tsa-ca) plus these keys (e.g. tsa-revocation=off)
 #   assert_file F / assert_no_file F / assert_grep REGEX FILE
+#   publish_crl root      the demo root CA publishes its next CRL now (validation data must be newer than a seal)
 #   dev_nss DIR           an NSS database in DIR holding the development key and chain as nickname "dev", for
 #                         Poppler's pdfsig (-nssdir sql:DIR -nick dev): the signatures of a tool we did not write
 set -euo pipefail
@@ -120,6 +121,20 @@ pdfsig_check() {
 	[ "${1:-}" != -- ] || shift
 	why=$(pdfsig -nocert "$@" "$file" 2>&1 | awk -v n="$n" -v cover="$cover" -v field="$field" \
 		-f "$ESEAL_LIB_DIR/pdfsig_check.awk") || fail "$file: $why"
+}
+
+# publish_crl root: the demo root CA publishes its next CRL now (www/root.crl, what the issuing CA's CRL DP names),
+# as a CA does on its schedule: validation data for a long-term seal must be issued after the seal's time-stamp.
+# Serialised (openssl ca keeps a crlnumber) and renamed into place (other tests may be reading it). Only the root's:
+# ca.crl's next update is what other tests compare with.
+publish_crl() {
+	[ "$1" = root ] || fail "publish_crl: only the root CA's CRL may be published again"
+	(
+		flock 9
+		openssl ca -config "$PKI/openssl.cnf" -name root_ca -gencrl -out "$PKI/.root.crl.pem" 2>/dev/null &&
+			openssl crl -in "$PKI/.root.crl.pem" -outform DER -out "$PKI/.root.crl.der" &&
+			mv "$PKI/.root.crl.der" "$TE/www/root.crl"
+	) 9>"$TE/crl.lock" || fail "publish_crl: the root CA could not publish a CRL"
 }
 
 demo_profile() {
