@@ -25,49 +25,6 @@ typedef struct extend_ctx {
 
 static const es_input_role xml_role = {"cannot read", ESEAL_E_IO, ESEAL_E_INPUT, ES_XML_MAX_BYTES, 0};
 
-static int same_der(const unsigned char *a, int alen, const unsigned char *b, int blen)
-{
-	return alen > 0 && alen == blen && memcmp(a, b, (size_t)alen) == 0;
-}
-
-static int has_cert(STACK_OF(X509) * certs, X509 *x)
-{
-	for (int i = 0; i < sk_X509_num(certs); i++)
-		if (X509_cmp(sk_X509_value(certs, i), x) == 0)
-			return 1;
-	return 0;
-}
-
-static int has_crl(STACK_OF(X509_CRL) * crls, X509_CRL *c)
-{
-	unsigned char *a = NULL, *b = NULL;
-	int alen = i2d_X509_CRL(c, &a), found = 0;
-
-	for (int i = 0; i < sk_X509_CRL_num(crls) && !found; i++) {
-		int blen = i2d_X509_CRL(sk_X509_CRL_value(crls, i), &b);
-		found = same_der(a, alen, b, blen);
-		OPENSSL_free(b);
-		b = NULL;
-	}
-	OPENSSL_free(a);
-	return found;
-}
-
-static int has_ocsp(STACK_OF(OCSP_RESPONSE) * ocsps, OCSP_RESPONSE *o)
-{
-	unsigned char *a = NULL, *b = NULL;
-	int alen = i2d_OCSP_RESPONSE(o, &a), found = 0;
-
-	for (int i = 0; i < sk_OCSP_RESPONSE_num(ocsps) && !found; i++) {
-		int blen = i2d_OCSP_RESPONSE(sk_OCSP_RESPONSE_value(ocsps, i), &b);
-		found = same_der(a, alen, b, blen);
-		OPENSSL_free(b);
-		b = NULL;
-	}
-	OPENSSL_free(a);
-	return found;
-}
-
 /* <parent>/<name> holding base64 DER; the DER is OPENSSL_free'd here. */
 static int add_b64(xmlNodePtr parent, xmlNsPtr ns, const char *name, unsigned char *der, int len)
 {
@@ -80,64 +37,57 @@ static int add_b64(xmlNodePtr parent, xmlNsPtr ns, const char *name, unsigned ch
 }
 
 /* Appends to parent a xades:CertificateValues and a xades:RevocationValues with what add holds and have lacks (each
- * element only when it gets content: an empty one would claim validation data that is not there), then records
- * those items in have. *added counts them. */
+ * element only when it gets content: an empty one would claim validation data that is not there), recording those
+ * items in have (es_evidence_add_* adds only what is not there yet: a stack that did not grow means "carried").
+ * *added counts them. */
 static int add_values(xmlNodePtr parent, xmlNsPtr xns, const es_evidence *add, es_evidence *have, int *added)
 {
 	xmlNodePtr cv = NULL, rv = NULL, crlv = NULL, ocspv = NULL;
-	int i;
+	int i, n;
 
 	for (i = 0; i < sk_X509_num(add->certs); i++) {
 		X509 *x = sk_X509_value(add->certs, i);
 		unsigned char *der = NULL;
 
-		if (has_cert(have->certs, x))
+		n = sk_X509_num(have->certs);
+		if (es_evidence_add_cert(have, x) != 0)
+			return -1;
+		if (sk_X509_num(have->certs) == n)
 			continue;
 		if ((cv == NULL && (cv = xmlNewChild(parent, xns, BAD_CAST "CertificateValues", NULL)) == NULL) ||
-		    add_b64(cv, xns, "EncapsulatedX509Certificate", der, i2d_X509(x, &der)) != 0 || !X509_up_ref(x))
+		    add_b64(cv, xns, "EncapsulatedX509Certificate", der, i2d_X509(x, &der)) != 0)
 			return -1;
-		if (!sk_X509_push(have->certs, x)) {
-			X509_free(x);
-			return -1;
-		}
 		++*added;
 	}
 	for (i = 0; i < sk_X509_CRL_num(add->crls); i++) {
 		X509_CRL *c = sk_X509_CRL_value(add->crls, i);
 		unsigned char *der = NULL;
 
-		if (has_crl(have->crls, c))
+		n = sk_X509_CRL_num(have->crls);
+		if (es_evidence_add_crl(have, c) != 0)
+			return -1;
+		if (sk_X509_CRL_num(have->crls) == n)
 			continue;
 		if ((rv == NULL && (rv = xmlNewChild(parent, xns, BAD_CAST "RevocationValues", NULL)) == NULL) ||
 		    (crlv == NULL && (crlv = xmlNewChild(rv, xns, BAD_CAST "CRLValues", NULL)) == NULL) ||
-		    add_b64(crlv, xns, "EncapsulatedCRLValue", der, i2d_X509_CRL(c, &der)) != 0 || !X509_CRL_up_ref(c))
+		    add_b64(crlv, xns, "EncapsulatedCRLValue", der, i2d_X509_CRL(c, &der)) != 0)
 			return -1;
-		if (!sk_X509_CRL_push(have->crls, c)) {
-			X509_CRL_free(c);
-			return -1;
-		}
 		++*added;
 	}
 	for (i = 0; i < sk_OCSP_RESPONSE_num(add->ocsps); i++) {
 		OCSP_RESPONSE *o = sk_OCSP_RESPONSE_value(add->ocsps, i);
 		unsigned char *der = NULL;
-		int len;
 
-		if (has_ocsp(have->ocsps, o))
+		n = sk_OCSP_RESPONSE_num(have->ocsps);
+		if (es_evidence_add_ocsp(have, o) != 0)
+			return -1;
+		if (sk_OCSP_RESPONSE_num(have->ocsps) == n)
 			continue;
 		/* the schema orders CRLValues before OCSPValues */
 		if ((rv == NULL && (rv = xmlNewChild(parent, xns, BAD_CAST "RevocationValues", NULL)) == NULL) ||
-		    (ocspv == NULL && (ocspv = xmlNewChild(rv, xns, BAD_CAST "OCSPValues", NULL)) == NULL))
+		    (ocspv == NULL && (ocspv = xmlNewChild(rv, xns, BAD_CAST "OCSPValues", NULL)) == NULL) ||
+		    add_b64(ocspv, xns, "EncapsulatedOCSPValue", der, i2d_OCSP_RESPONSE(o, &der)) != 0)
 			return -1;
-		len = i2d_OCSP_RESPONSE(o, &der);
-		if (add_b64(ocspv, xns, "EncapsulatedOCSPValue", der, len) != 0)
-			return -1;
-		/* OCSP responses have no up-ref: the copy in have is decoded again from the DER */
-		der = NULL;
-		len = i2d_OCSP_RESPONSE(o, &der);
-		if (len > 0)
-			es_evidence_add_ocsp_der(have, der, (size_t)len);
-		OPENSSL_free(der);
 		++*added;
 	}
 	return 0;

@@ -3,6 +3,7 @@
 # xmlsec): the validation data written out for openssl, the ArchiveTimeStamp input of ETSI EN 319 132-1 5.5.2.2
 # recomputed from the standard's text, and an edit of covered validation data.
 import base64
+import copy
 import hashlib
 import os
 import sys
@@ -71,7 +72,7 @@ def referenced_octets(tree, sig, ref):
     if not algs or algs[-1] != EXC:
         die("Reference %s does not end with exclusive C14N" % uri)
     if uri == "":
-        doc = etree.fromstring(etree.tostring(tree)).getroottree()
+        doc = copy.deepcopy(tree)
         mine = [s for s in doc.iter("{%s}Signature" % DS) if s.get("Id") == sig.get("Id")][0]
         if any(a.endswith("REC-xpath-19991116") for a in algs):  # UBL: its sig:UBLDocumentSignatures goes
             while mine.tag != "{%s}UBLDocumentSignatures" % UBLSIG:

@@ -4,7 +4,8 @@
 # B-B, responders down). Referees: xmlsec1 --verify, xmllint with the ETSI XAdES 1.3.2/1.4.1 schemas, openssl ocsp /
 # crl over every carried value, openssl ts -verify of each archive time-stamp against its input recomputed with lxml
 # from EN 319 132-1 5.5.2.2 (tests/xml/xades_ltv_check.py), and `eseal verify --offline` (B-T stays below B-LT; an
-# edited OCSP value under an archive time-stamp fails).
+# edited OCSP value under an archive time-stamp fails; a business element slipped into the new unsigned properties
+# fails as unsigned content). Shift_JIS stays Shift_JIS.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 
@@ -61,8 +62,8 @@ referees() {
 		n=$((n + 1))
 	done
 	[ "$n" -ge 2 ] || fail "$out: $n OCSP responses, want the seal's and the TSA's chains: $(cat "$D/values.txt")"
+	[ -e "$dir/crl-0.der" ] || fail "$out: no CRL (the issuing CA has only its root's CRL): $(cat "$D/values.txt")"
 	for f in "$dir"/crl-*.der; do
-		[ -e "$f" ] || continue
 		openssl crl -inform DER -in "$f" -noout 2>"$D/crl.log" || fail "$f: openssl crl: $(cat "$D/crl.log")"
 	done
 	for f in "$dir"/cert-*.der; do
@@ -83,7 +84,7 @@ level_is() { # WANT: the first seal's level in $OUT
 	[ "$(jf "d['seals'][0]['level']")" = "$1" ] || fail "level $(jf "d['seals'][0]['level']"), want $1: $(head -c 1500 "$OUT")"
 }
 
-for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped; do
+for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped INDEX_C.XML:enveloped; do
 	doc=${spec%%:*}
 	placement=${spec##*:}
 	bt=$D/bt-$doc
@@ -166,6 +167,11 @@ refused() { # CODE REGEX IN [LEVEL]
 	assert_no_file "$out"
 	[ "$(sha256sum <"$in")" = "$before" ] || fail "$in: the input was modified"
 }
+
+iconv -f SHIFT_JIS -t UTF-8 "$D/lta2-INDEX_C.XML" | grep -q '<工事名称>市道１２号線道路改良工事</工事名称>' ||
+	fail "INDEX_C.XML: text changed or no longer Shift_JIS"
+! iconv -f UTF-8 -t UTF-8 "$D/lta2-INDEX_C.XML" >/dev/null 2>&1 || fail "INDEX_C.XML written as UTF-8"
+pass "Shift_JIS document: still Shift_JIS after B-LT, B-LTA and renewal"
 
 refused 65 "no seal" "$DOCS/generic-ns.xml"
 pass "unsealed XML: exit 65, no output"
