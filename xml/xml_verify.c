@@ -54,8 +54,7 @@ static int in_subtree(void *ud, xmlNodePtr node, xmlNodePtr parent)
 	return is_inside(node->type == XML_ATTRIBUTE_NODE ? node->parent : node, v->target);
 }
 
-/* Canonical form of one element subtree with the algorithm named by a ds:CanonicalizationMethod. */
-static int c14n_subtree(xmlDocPtr doc, xmlNodePtr target, const xmlChar *alg, xmlChar **out)
+int es_xv_c14n_subtree(xmlDocPtr doc, xmlNodePtr target, const xmlChar *alg, xmlChar **out)
 {
 	c14n_vis vis = {target, 0};
 	xmlOutputBufferPtr ob = NULL;
@@ -124,8 +123,7 @@ static int enable_transforms(xmlSecDSigCtxPtr d)
 	return 0;
 }
 
-/* The signing certificate: the KeyInfo certificate whose digest SigningCertificateV2 names, else the first. */
-static X509 *pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound)
+X509 *es_xv_pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound)
 {
 	xmlNodePtr sc = sp != NULL ? es_xv_find(sp, NS_XADES, "SigningCertificateV2") : NULL;
 	xmlNodePtr cd, dm, dv;
@@ -387,8 +385,9 @@ static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers)
 		       "the whole document and the detached data files named by its References";
 }
 
+/* *tsa_chain: the chain of the token that proved the time (freed by the caller), for the B-LT check. */
 static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr qp,
-				 const es_evidence *ev, eseal_seal_report *s, int *has_tst)
+				 const es_evidence *ev, eseal_seal_report *s, int *has_tst, STACK_OF(X509) * *proof_chain)
 {
 	xmlNodePtr st = qp != NULL ? es_xv_find(qp, NS_XADES, "SignatureTimeStamp") : NULL;
 	xmlNodePtr sv = es_xv_child(sig, NS_DS, "SignatureValue"), cm, et;
@@ -408,7 +407,7 @@ static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNode
 	alg = cm != NULL ? xmlGetProp(cm, BAD_CAST "Algorithm") : NULL;
 	b64 = et != NULL ? xmlNodeGetContent(et) : NULL;
 	token = es_xv_b64_decode(b64, &token_len);
-	if (sv == NULL || token == NULL || (n = c14n_subtree(doc, sv, alg, &c14n)) < 0) {
+	if (sv == NULL || token == NULL || (n = es_xv_c14n_subtree(doc, sv, alg, &c14n)) < 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed xades:SignatureTimeStamp");
 		goto cleanup;
 	}
@@ -418,6 +417,8 @@ static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNode
 		if (es_tst_check_revocation(v, tsa_chain, ev, gen, "signature time-stamp", s)) {
 			s->timestamp_time = gen;
 			*has_tst = 1;
+			*proof_chain = tsa_chain;
+			tsa_chain = NULL;
 		}
 	} else if (rc == 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
@@ -439,7 +440,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		       eseal_report *r)
 {
 	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
-	STACK_OF(X509) *certs = sk_X509_new_null();
+	STACK_OF(X509) *certs = sk_X509_new_null(), *tst_chain = NULL;
 	es_evidence *ev = es_evidence_new();
 	xmlNodePtr qp = NULL, sp = NULL, obj, keyinfo = es_xv_child(sig, NS_DS, "KeyInfo");
 	xmlSecDSigCtxPtr dsig = NULL;
@@ -488,7 +489,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	for (k = 0; k < sk_X509_num(certs); k++)
 		if (X509_up_ref(sk_X509_value(certs, k)) && !sk_X509_push(ev->certs, sk_X509_value(certs, k)))
 			X509_free(sk_X509_value(certs, k));
-	signer = pick_signer(certs, sp, s, &bound);
+	signer = es_xv_pick_signer(certs, sp, s, &bound);
 	if (signer == NULL) {
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
 			     "no signing certificate in ds:KeyInfo");
@@ -562,14 +563,12 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	}
 	if (s->indication == ESEAL_TOTAL_FAILED)
 		goto cleanup;
-	verify_signature_tst(v, doc, sig, qp, ev, s, &has_tst);
+	verify_signature_tst(v, doc, sig, qp, ev, s, &has_tst, &tst_chain);
 	es_validate_signing_cert(v, signer, ev->certs, ev, has_tst ? s->timestamp_time : 0, s);
 	if (sp != NULL && sp_ref && bound)
 		es_seal_set_str(&s->level, !has_tst ? "B-B" :
-					   (es_xv_find(qp, NS_XADES, "RevocationValues") != NULL &&
-					    es_xv_find(qp, NS_XADES, "CertificateValues") != NULL) ?
-						      "B-LT" :
-						      "B-T");
+					   es_xv_long_term_level(v, sig, qp, signer, tst_chain, s->timestamp_time, ev,
+								 dirfd, s));
 	else if (sp != NULL && sp_ref)
 		es_seal_warn(s, "no xades:SigningCertificateV2: not a XAdES baseline signature");
 cleanup:
@@ -580,6 +579,7 @@ cleanup:
 	xmlFree(id);
 	xmlFree(sptext);
 	sk_X509_pop_free(certs, X509_free);
+	sk_X509_pop_free(tst_chain, X509_free);
 	es_evidence_free(ev);
 	ERR_clear_error();
 }

@@ -53,8 +53,31 @@ unsigned char *es_xv_b64_decode(const xmlChar *in, size_t *out_len);
 void es_xv_collect_certs(xmlNodePtr n, STACK_OF(X509) * out);
 /* xades:RevocationValues under n (CRLs, OCSP responses) into the evidence. */
 void es_xv_collect_revocation(xmlNodePtr n, es_evidence *ev);
+/* The signing certificate among keyinfo_certs: the one whose digest SigningCertificate(V2) in sp names (*bound = 1;
+ * none: s fails and NULL), else (no such property) the first. Not up-ref'd. */
+X509 *es_xv_pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound);
+/* Canonical form of one element subtree with the algorithm named by a ds:CanonicalizationMethod (NULL: inclusive
+ * C14N 1.0, XML-DSig's default). Returns its length, *out xmlMalloc'd; -1 for an unknown algorithm or a failure. */
+int es_xv_c14n_subtree(xmlDocPtr doc, xmlNodePtr target, const xmlChar *alg, xmlChar **out);
 /* xs:dateTime to UTC; 0 if unreadable. */
 time_t es_xv_xs_datetime(const xmlChar *s);
+
+#define NS_XADES141 "http://uri.etsi.org/01903/v1.4.1#"
+/* Digest (md) of the input of a xadesv141:ArchiveTimeStamp of sig (ETSI EN 319 132-1 5.5.2.2): the octets each
+ * ds:Reference digests, ds:SignedInfo, ds:SignatureValue, ds:KeyInfo, the unsigned signature properties that stand
+ * before `before` (NULL: all of them), the ds:Objects but the QualifyingProperties one, each element canonicalised
+ * with alg (ds:CanonicalizationMethod of the time-stamp; NULL = C14N 1.0). dirfd: detached data files' directory
+ * (-1: none). IDs must be registered. 0, or -1 with why. */
+int es_xades_ats_digest(xmlNodePtr sig, xmlNodePtr before, const xmlChar *alg, const EVP_MD *md, int dirfd,
+			unsigned char *out, unsigned int *out_len, char *why, size_t why_len);
+
+/* The level of a seal whose signature time-stamp (TSA chain tst_chain, genTime tst_gen) verified: "B-LTA" when it
+ * carries fresh validation data (issued after tst_gen) for every certificate of the signer's and that TSA's chain
+ * and archive time-stamps that verify cover it, "B-LT" without them, else "B-T" (a warning says what is missing).
+ * An archive time-stamp that does not verify fails s. ev: what the signature carries. Static strings. */
+const char *es_xv_long_term_level(const eseal_verifier *v, xmlNodePtr sig, xmlNodePtr qp, X509 *signer,
+				  STACK_OF(X509) * tst_chain, time_t tst_gen, const es_evidence *ev, int dirfd,
+				  eseal_seal_report *s);
 
 /* Detached data files. es_xv_detached_path: the path a Reference URI names below the signature's directory,
  * decoded once as xmlsec decodes it before calling an input callback; NULL if the URI is not a plain relative path

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #define NS_DSIG11 "http://www.w3.org/2009/xmldsig11#"
-#define NS_XADES141 "http://uri.etsi.org/01903/v1.4.1#"
 #define NS_UBL_EXT "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"
 #define NS_UBL_SAC "urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2"
 #define NS_UBL_SBC "urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2"
