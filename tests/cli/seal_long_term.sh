@@ -38,11 +38,11 @@ PROOT=$P/pki/root.pem
 
 "$ESEAL" seal --config "$C" -p demo --level B-LTA -o "$D/lta.pdf" "$D/in.pdf"
 qpdf --check "$D/lta.pdf" >/dev/null || fail "qpdf --check"
-pdfsig_check "$D/lta.pdf" 2 whole
+pdfsig_lta "$D/lta.pdf" 1 1
 expect_exit 0 "$ESEAL" verify --json --offline --trust "$PROOT" "$D/lta.pdf"
 [ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "PDF level: $(head -c 800 "$OUT")"
 [ "$(jf "d['seals'][0]['indication']")" = TOTAL-PASSED ] || fail "PDF: $(head -c 800 "$OUT")"
-pass "PDF sealed at B-LTA: offline TOTAL-PASSED B-LTA; pdfsig two valid signatures, qpdf clean"
+pass "PDF sealed at B-LTA: offline TOTAL-PASSED B-LTA; pdfsig: the seal valid, one document time-stamp; qpdf clean"
 
 cp "$SAMPLES/documents/invoice-ubl.xml" "$D/invoice.xml"
 "$ESEAL" seal --config "$C" -p demo --level B-LT --placement ubl -o "$D/lt.xml" "$D/invoice.xml"

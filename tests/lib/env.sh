@@ -18,6 +18,8 @@
 #                         profile (B-T, the fixture's TSA, tsa-ca) plus these keys (e.g. tsa-revocation=off)
 #   assert_file F / assert_no_file F / assert_grep REGEX FILE
 #   publish_crl root      the demo root CA publishes its next CRL now (validation data must be newer than a seal)
+#   pdfsig_lta FILE NCMS NDTS  pdfsig finds NCMS valid signatures none covering the whole file, and NDTS document
+#                         time-stamps (which Poppler 22 lists without validating: referee them with openssl ts)
 #   dev_nss DIR           an NSS database in DIR holding the development key and chain as nickname "dev", for
 #                         Poppler's pdfsig (-nssdir sql:DIR -nick dev): the signatures of a tool we did not write
 set -euo pipefail
@@ -135,6 +137,22 @@ publish_crl() {
 			openssl crl -in "$PKI/.root.crl.pem" -outform DER -out "$PKI/.root.crl.der" &&
 			mv "$PKI/.root.crl.der" "$TE/www/root.crl"
 	) 9>"$TE/crl.lock" || fail "publish_crl: the root CA could not publish a CRL"
+}
+
+# pdfsig_lta FILE NCMS NDTS: Poppler finds NCMS signatures, all valid, none covering the whole file (later revisions
+# follow each), and NDTS document time-stamps, which it lists without validating them ("Unable to validate this type
+# of signature"): openssl ts -verify must referee those.
+pdfsig_lta() {
+	local f=$1 ncms=$2 ndts=$3 out
+	out=$(pdfsig -nocert "$f" 2>&1) || fail "$f: pdfsig failed: $out"
+	[ "$(grep -c "Signature Validation: Signature is Valid\." <<<"$out")" = "$ncms" ] ||
+		fail "$f: pdfsig: $ncms valid signatures expected: $out"
+	[ "$(grep -c "Signature Type: ETSI.CAdES.detached\|Signature Type: adbe.pkcs7.detached" <<<"$out")" = "$ncms" ] ||
+		fail "$f: pdfsig: $ncms CMS signatures expected: $out"
+	[ "$(grep -c "Signature Type: unknown" <<<"$out")" = "$ndts" ] ||
+		fail "$f: pdfsig: $ndts document time-stamps expected: $out"
+	[ "$(grep -c "^  - Not total document signed" <<<"$out")" -ge "$ncms" ] ||
+		fail "$f: pdfsig: a signature claims to cover the whole file: $out"
 }
 
 demo_profile() {
