@@ -317,7 +317,8 @@ static void extend_options(eseal_sealer *s, const eseal_seal_options *so, eseal_
 	eo->output_cookie = so->output_cookie;
 }
 
-static int extend_file(eseal_sealer *s, eseal_format format, const char *in, const char *out,
+/* data: the signed file of a detached .p7s (NULL: beside it, as the verifier looks). */
+static int extend_file(eseal_sealer *s, eseal_format format, const char *in, const char *data, const char *out,
 		       const eseal_seal_options *so, eseal_error *err)
 {
 	eseal_extend_options eo;
@@ -334,7 +335,7 @@ static int extend_file(eseal_sealer *s, eseal_format format, const char *in, con
 	case ESEAL_FORMAT_AUTO:
 		break;
 	}
-	return eseal_cades_extend(in, NULL, out, &eo, err);
+	return eseal_cades_extend(in, data, out, &eo, err);
 }
 
 static int seal_file(eseal_sealer *s, eseal_format format, const char *in, const char *out,
@@ -386,7 +387,7 @@ static int seal_long_term(eseal_sealer *s, eseal_format format, const char *in, 
 	bt.output_cookie = NULL;
 	rc = seal_file(s, format, in, bt_path, &bt, err);
 	if (rc == ESEAL_OK)
-		rc = extend_file(s, format, bt_path, out, so, err);
+		rc = extend_file(s, format, bt_path, in, out, so, err);
 	unlink(bt_path);
 	rmdir(dir);
 done:
@@ -411,7 +412,7 @@ int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path
 	if (format_used != NULL)
 		*format_used = format;
 	if (s->extend)
-		return extend_file(s, format, in_path, out_path, opts, err);
+		return extend_file(s, format, in_path, NULL, out_path, opts, err);
 	if (s->profile->level >= ESEAL_LEVEL_B_LT)
 		return seal_long_term(s, format, in_path, out_path, opts, err);
 	return seal_file(s, format, in_path, out_path, opts, err);
