@@ -70,7 +70,9 @@ cp "$D/drawings.txt" "$D/in/c.txt"
 [ "$(grep -c '"status":"sealed"' "$D/bulk.json")" = 3 ] || fail "bulk: $(cat "$D/bulk.json")"
 [ "$(grep -c '"level":"B-LT"' "$D/bulk.json")" = 3 ] || fail "bulk level: $(cat "$D/bulk.json")"
 for f in a.pdf b.xml c.txt.p7s; do
-	expect_exit 0 "$ESEAL" verify --json --offline --trust "$PROOT" "$D/out/$f"
+	data=()
+	[ "$f" != c.txt.p7s ] || data=(--data "$D/in/c.txt")
+	expect_exit 0 "$ESEAL" verify --json --offline --trust "$PROOT" "${data[@]}" "$D/out/$f"
 	[ "$(jf "d['seals'][0]['level']")" = B-LT ] || fail "bulk $f: $(head -c 800 "$OUT")"
 done
 [ -z "$(find "$D/out" -name '.eseal-bt-*')" ] || fail "bulk: private directories left behind"
