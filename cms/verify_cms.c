@@ -67,6 +67,7 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 	if (rc == X509_V_ERR_CERT_HAS_EXPIRED) {
 		if (poe != 0 && poe <= not_after && poe >= not_before) {
 			rc = es_chain_build(v, cert, untrusted, poe, X509_PURPOSE_ANY, &chain);
+			s->relies_on_poe = rc == X509_V_OK;
 			if (rc == X509_V_OK)
 				es_seal_warn(s,
 					     "signing certificate expired on %s; the time-stamp (%s) proves the seal "

@@ -200,5 +200,8 @@ int es_tst_check_revocation(const eseal_verifier *v, STACK_OF(X509) * tsa_chain,
 		es_seal_warn(s, "%s: TSA certificate not found: its revocation was not checked", what);
 		return 1;
 	}
-	return es_chain_revocation(v, tsa_chain, ev != NULL ? ev->certs : NULL, ev, gen, what, s);
+	if (!es_chain_revocation(v, tsa_chain, ev != NULL ? ev->certs : NULL, ev, gen, what, s))
+		return 0;
+	es_seal_note_timestamp(s, gen, tsa_chain);
+	return 1;
 }

@@ -1,6 +1,7 @@
 /* verify/report.c: the verification report: building it (worst-indication-wins reasons) and rendering it as
  * one-line JSON or as human text that leads with the verdict and the organization that sealed. */
 #include "verify_internal.h"
+#include "clock_internal.h"
 #include "json_internal.h"
 
 #include <stdarg.h>
@@ -24,6 +25,25 @@ void es_seal_set_str(char **field, const char *value)
 {
 	free(*field);
 	*field = value != NULL ? strdup(value) : NULL;
+}
+
+void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, STACK_OF(X509) * chain)
+{
+	time_t until = 0, t;
+	int i;
+
+	/* A time-stamp proves its time only while every certificate of its TSA's chain is valid. */
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		t = es_asn1_time_t(X509_get0_notAfter(sk_X509_value(chain, i)));
+		if (t != 0 && (until == 0 || t < until))
+			until = t;
+	}
+	if (s->best_signature_time == 0 || gen < s->best_signature_time)
+		s->best_signature_time = gen;
+	if (gen >= s->newest_timestamp_time) {
+		s->newest_timestamp_time = gen;
+		s->renew_by = until;
+	}
 }
 
 eseal_report *es_report_new(const char *file)
@@ -290,6 +310,8 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 	es_json_string(f, eseal_indication_name(eseal_report_overall(r)));
 	fputs(", \"error\": ", f);
 	es_json_string(f, r->error);
+	fputs(", \"validation_time\": ", f);
+	json_time(f, r->validation_time);
 	fputs(", \"seals\": [", f);
 	for (i = 0; i < r->n_seals; i++) {
 		const eseal_seal_report *s = &r->seals[i];
@@ -323,6 +345,10 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 		json_time(f, s->signing_time);
 		fputs(", \"timestamp_time\": ", f);
 		json_time(f, s->timestamp_time);
+		fputs(", \"best_signature_time\": ", f);
+		json_time(f, s->best_signature_time);
+		fputs(", \"renew_by\": ", f);
+		json_time(f, s->renew_by);
 		fprintf(f, ", \"covers_whole_document\": %s, \"modified_after\": %s",
 			s->covers_whole_document ? "true" : "false", s->modified_after ? "true" : "false");
 		fputs(", \"coverage\": ", f);
@@ -366,6 +392,10 @@ int eseal_report_write_text(const eseal_report *r, FILE *f)
 		fprintf(f, "    signing time (claimed): %s\n", t1);
 		fmt_time(s->timestamp_time, t1, sizeof(t1));
 		fprintf(f, "    time-stamp: %s\n", t1);
+		if (s->renew_by != 0) {
+			fmt_time(s->renew_by, t1, sizeof(t1));
+			fprintf(f, "    provable until: %s (extend before then)\n", t1);
+		}
 		fprintf(f, "    level: %s\n", s->level ? s->level : "(none)");
 		fprintf(f, "    covers whole document: %s%s%s\n", s->covers_whole_document ? "yes" : "no",
 			s->coverage ? "; " : "", s->coverage ? s->coverage : "");

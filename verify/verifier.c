@@ -251,17 +251,57 @@ static int looks_like_cms(const unsigned char *buf, size_t len)
 	return len > 16 && buf[0] == 0x30 && memmem(buf, len < 24 ? len : 24, oid, sizeof(oid)) != NULL;
 }
 
+/* A seal whose certificate has expired stands on its time-stamps alone, and a time-stamp proves its time only while
+ * its TSA's chain is valid: once the newest one's chain has expired (renew_by), nothing proves the seal existed
+ * while its certificate was good. In a PDF a document time-stamp covers every revision before it, so the newest
+ * time-stamp of the file counts for each seal; elsewhere each seal has its own. */
+static void judge_proofs_of_existence(const eseal_verifier *v, eseal_report *r)
+{
+	time_t t = es_verifier_time(v), newest = 0, renew_by = 0;
+	char b1[32], b2[32];
+	size_t i;
+
+	r->validation_time = t;
+	for (i = 0; i < r->n_seals; i++)
+		if (strcmp(r->seals[i].format, "PAdES") == 0 && r->seals[i].newest_timestamp_time >= newest &&
+		    r->seals[i].newest_timestamp_time != 0) {
+			newest = r->seals[i].newest_timestamp_time;
+			renew_by = r->seals[i].renew_by;
+		}
+	for (i = 0; i < r->n_seals; i++) {
+		eseal_seal_report *s = &r->seals[i];
+
+		if (newest != 0 && strcmp(s->format, "PAdES") == 0 && s->newest_timestamp_time < newest) {
+			s->newest_timestamp_time = newest;
+			s->renew_by = renew_by;
+		}
+		if (!s->relies_on_poe || s->renew_by == 0 || s->renew_by >= t || s->indication != ESEAL_TOTAL_PASSED)
+			continue;
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_OUT_OF_BOUNDS_NO_POE,
+			     "the seal's certificate has expired and its newest time-stamp (%s) no longer proves "
+			     "anything: its TSA's certificate expired on %s; it should have been extended (eseal extend) "
+			     "before then",
+			     es_fmt_time(s->newest_timestamp_time, b1, sizeof(b1)), es_fmt_time(s->renew_by, b2, sizeof(b2)));
+	}
+}
+
 static int verify_buffer(const eseal_verifier *v, eseal_report *r, const unsigned char *buf, size_t len,
 			 const char *data_path, const unsigned char *data, size_t data_len, const char *base_dir)
 {
+	int rc;
+
 	if (looks_like_pdf(buf, len))
-		return es_pdf_verify(v, buf, len, r);
-	if (looks_like_cms(buf, len))
-		return es_cades_verify(v, buf, len, data_path, data, data_len, r);
-	if (looks_like_xml(buf, len))
-		return es_xml_verify(v, buf, len, base_dir, r);
-	es_report_file_error(r, "not a PDF, XML or CMS (.p7s) document");
-	return ESEAL_E_INPUT;
+		rc = es_pdf_verify(v, buf, len, r);
+	else if (looks_like_cms(buf, len))
+		rc = es_cades_verify(v, buf, len, data_path, data, data_len, r);
+	else if (looks_like_xml(buf, len))
+		rc = es_xml_verify(v, buf, len, base_dir, r);
+	else {
+		es_report_file_error(r, "not a PDF, XML or CMS (.p7s) document");
+		return ESEAL_E_INPUT;
+	}
+	judge_proofs_of_existence(v, r);
+	return rc;
 }
 
 int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,

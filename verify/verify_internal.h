@@ -74,6 +74,9 @@ void es_seal_fail(eseal_seal_report *s, eseal_indication ind, eseal_sub_indicati
 	ES_PRINTF(4, 5);
 void es_seal_warn(eseal_seal_report *s, const char *fmt, ...) ES_PRINTF(2, 3);
 void es_seal_set_str(char **field, const char *value);
+/* A valid time-stamp of genTime gen whose TSA chain is chain (TSA first) covers s: updates its proofs of existence
+ * (best_signature_time, newest_timestamp_time, renew_by). */
+void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, STACK_OF(X509) * chain);
 char *es_strdup_printf(const char *fmt, ...) ES_PRINTF(1, 2);
 /* t as 2026-01-31T12:00:00Z (UTC) in buf, returned for use in messages. */
 const char *es_fmt_time(time_t t, char *buf, size_t len);

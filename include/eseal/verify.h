@@ -78,6 +78,14 @@ typedef struct eseal_seal_report {
 				    * file, 0 when it was not found (SIGNED_DATA_NOT_FOUND) */
 	int modified_after;        /* 1: a later update changes what a reader sees (PDF) */
 	char *coverage;            /* one line describing what is signed, e.g. "bytes 0-1234 and 5678-9999 of 9999" */
+	/* Proofs of existence (EN 319 102-1): the earliest genTime of a valid time-stamp over the seal (0 = none), the
+	 * newest one (signature, document or archive time-stamp; in a PDF also a later document time-stamp), and
+	 * renew_by, when that newest one stops proving anything: its TSA chain's first notAfter (0 = no time-stamp).
+	 * An archive schedules `eseal extend` before renew_by. */
+	time_t best_signature_time;
+	time_t newest_timestamp_time;
+	time_t renew_by;
+	int relies_on_poe; /* 1: its certificate had expired at the validation time; only a time-stamp keeps it valid */
 	char **errors;             /* reasons for a non-passing indication */
 	size_t n_errors;
 	char **warnings;
@@ -89,6 +97,7 @@ typedef struct eseal_report {
 	eseal_seal_report *seals;
 	size_t n_seals;
 	char *error; /* file-level error (unreadable, no seal found), else NULL */
+	time_t validation_time; /* the time the seals were judged at (--at, else now) */
 } eseal_report;
 
 int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err);

@@ -287,10 +287,14 @@ expect_exit 65 "$ESEAL" verify --trust "$ROOT" "$D/encu.pdf"
 assert_grep "password" "$ERR"
 pass "encrypted PDFs: empty user password verified, other passwords reported"
 
-# Validation time (--at) and proof of existence: in 2040 the certificates have expired; the B-T time-stamp proves the
-# seal existed while they were valid, the B-B seal has no such proof.
-verify_json 0 "$D/bt.pdf" --at 2040-01-01
-[ "$(jf "any('expired' in w for w in d['seals'][0]['warnings'])")" = True ] || fail "expiry warning with POE"
+# Validation time (--at) and proof of existence: in 2040 the certificates have expired, the TSA's too: the B-T
+# time-stamp proved the seal existed while they were valid only until its own TSA certificate expired (renew_by), so
+# the seal should have been extended before then (tests/cli/extend_time_travel.sh has the seal that was); the B-B
+# seal never had such a proof.
+verify_json 2 "$D/bt.pdf" --at 2040-01-01
+expect_seal 0 INDETERMINATE OUT_OF_BOUNDS_NO_POE "should have been extended \\(eseal extend\\) before"
+[ "$(jf "d['seals'][0]['renew_by'] < '2040'")" = True ] || fail "renew_by: $(head -c 800 "$OUT")"
+[ "$(jf "d['validation_time']")" = 2040-01-01T00:00:00Z ] || fail "validation_time: $(head -c 800 "$OUT")"
 verify_json 2 "$D/bb.pdf" --at 2040-01-01
 expect_seal 0 INDETERMINATE OUT_OF_BOUNDS_NO_POE "expired"
 verify_json 2 "$D/bt.pdf" --at 2001-01-01
