@@ -190,27 +190,17 @@ int es_ats_token_add_index(const unsigned char *token, size_t len, const unsigne
 			   unsigned char **out, size_t *out_len, char *why, size_t why_len)
 {
 	es_cms_der t;
-	dbuf attr = {0}, set = {0};
-	unsigned char oid[32];
-	size_t olen = es_der_oid(ES_OID_ATS_HASH_INDEX_V3, oid, sizeof(oid));
 	int rc = -1;
 
 	if (es_cms_der_parse(token, len, &t, why, why_len) != 0)
 		goto cleanup;
-	dhdr(&set, 0x31, index_len);
-	dput(&set, index, index_len);
-	dhdr(&attr, 0x30, olen + set.len);
-	dput(&attr, oid, olen);
-	dput(&attr, set.p, set.len);
-	if (olen == 0 || attr.oom || set.oom || es_cms_der_add_copy(&t, &t.uattrs, attr.p, attr.len) != 0 ||
+	if (es_cms_der_add_attr(&t, ES_OID_ATS_HASH_INDEX_V3, index, index_len) != 0 ||
 	    es_cms_der_encode(&t, out, out_len) != 0) {
 		snprintf(why, why_len, "out of memory");
 		goto cleanup;
 	}
 	rc = 0;
 cleanup:
-	free(attr.p);
-	free(set.p);
 	es_cms_der_clear(&t);
 	return rc;
 }

@@ -7,7 +7,11 @@
 # Prints "certs N crls N ocsp N ats N", then per token "ats K IMPRINT_HEX index-ok|index-bad".
 import argparse
 import hashlib
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cms_tst import children, oid, tlv  # noqa: E402  (the fixture's DER walker)
 
 OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 OID_RI_OCSP = "1.3.6.1.5.5.7.16.2"
@@ -16,41 +20,15 @@ OID_HASH_INDEX_V3 = "0.4.0.19122.1.5"
 HASHES = {"2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512"}
 
 
-def tlv(buf, off):
-    tag, first = buf[off], buf[off + 1]
-    if first == 0x80:
-        raise ValueError("indefinite length at %d" % off)
-    if first & 0x80:
-        n = first & 0x7F
-        return tag, 2 + n, int.from_bytes(buf[off + 2:off + 2 + n], "big")
-    return tag, 2, first
-
-
 def whole(buf, off):
     _, h, n = tlv(buf, off)
     return buf[off:off + h + n]
 
 
 def kids(buf, off):
-    _, hl, ln = tlv(buf, off)
-    pos, end = off + hl, off + hl + ln
-    while pos < end:
-        t, h, n = tlv(buf, pos)
+    """(tag, offset) of each child of the constructed element at off."""
+    for t, pos, _, _ in children(buf, off):
         yield t, pos
-        pos += h + n
-
-
-def oid(buf, off):
-    _, h, n = tlv(buf, off)
-    b = buf[off + h:off + h + n]
-    parts, v = [], 0
-    for x in b:
-        v = (v << 7) | (x & 0x7F)
-        if not x & 0x80:
-            parts.append(v)
-            v = 0
-    first = min(parts[0] // 40, 2)
-    return ".".join(map(str, [first, parts[0] - 40 * first] + parts[1:]))
 
 
 def content(buf, off):

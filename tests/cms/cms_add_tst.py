@@ -3,29 +3,19 @@
 # adds TOKEN (DER, from `openssl ts -reply -token_out`) as the signature-time-stamp unsigned attribute of the first
 # SignerInfo. OpenSSL's command line cannot add an unsigned attribute; this splice is independent of eseal's code.
 #   cms_add_tst.py IN.p7s TOKEN.der OUT.p7s
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cms_tst import children as lib_children, tlv  # noqa: E402  (the fixture's DER walker)
 
 OID_TST_ATTR = bytes.fromhex("060b2a864886f70d010910020e")  # 1.2.840.113549.1.9.16.2.14
 
 
-def tlv(buf, off):
-    """(tag, header length, content length) of the DER element at off."""
-    tag, first = buf[off], buf[off + 1]
-    if first == 0x80:
-        raise ValueError("indefinite length (BER) at offset %d" % off)
-    if first & 0x80:
-        n = first & 0x7F
-        return tag, 2 + n, int.from_bytes(buf[off + 2:off + 2 + n], "big")
-    return tag, 2, first
-
-
 def children(buf, off):
-    _, hl, ln = tlv(buf, off)
-    pos, end = off + hl, off + hl + ln
-    while pos < end:
-        t, h, n = tlv(buf, pos)
+    """(tag, offset, whole length) of each child of the constructed element at off."""
+    for t, pos, h, n in lib_children(buf, off):
         yield t, pos, h + n
-        pos += h + n
 
 
 def enc(tag, content):
