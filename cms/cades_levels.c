@@ -86,16 +86,17 @@ static int chain_carried(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_
 
 		es_x509_name_line(X509_get_subject_name(x), name, sizeof(name));
 		if (!cert_carried(certs, x)) {
-			snprintf(why, why_len, "the %s certificate %s is not in the CMS", whose, name);
+			snprintf(why, why_len, "the certificate %s of the %s chain is not in the CMS", name, whose);
 			return 0;
 		}
 		if (i == n - 1)
 			break; /* the anchor: trusted as such */
 		es_revocation_status(&off, x, sk_X509_value(chain, i + 1), ev, certs, poe, &r);
 		if (r.status != ES_REV_GOOD || r.this_upd < poe) {
-			snprintf(why, why_len,
-				 "no revocation data issued after the time-stamp for the %s certificate %s%s%s", whose,
-				 name, r.status != ES_REV_GOOD ? ": " : "", r.status != ES_REV_GOOD ? r.why : "");
+			snprintf(
+				why, why_len,
+				"no revocation data issued after the time-stamp for the certificate %s of the %s chain%s%s",
+				name, whose, r.status != ES_REV_GOOD ? ": " : "", r.status != ES_REV_GOOD ? r.why : "");
 			return 0;
 		}
 	}
@@ -130,7 +131,7 @@ static int long_term_data(const eseal_verifier *v, CMS_ContentInfo *cms, X509 *s
 				  (size_t)sig->length, ev, &gen, &chain, twhy, sizeof(twhy)) != 1)
 			continue; /* es_cms_verify_signer judged it; an unusable token proves nothing here */
 		n++;
-		if (!chain_carried(v, chain, certs, ev, gen, "signature time-stamp's", why, why_len))
+		if (!chain_carried(v, chain, certs, ev, gen, "signature time-stamp TSA's", why, why_len))
 			goto cleanup;
 	}
 	if (n == 0) {
