@@ -190,27 +190,17 @@ int es_ats_token_add_index(const unsigned char *token, size_t len, const unsigne
 			   unsigned char **out, size_t *out_len, char *why, size_t why_len)
 {
 	es_cms_der t;
-	dbuf attr = {0}, set = {0};
-	unsigned char oid[32];
-	size_t olen = es_der_oid(ES_OID_ATS_HASH_INDEX_V3, oid, sizeof(oid));
 	int rc = -1;
 
 	if (es_cms_der_parse(token, len, &t, why, why_len) != 0)
 		goto cleanup;
-	dhdr(&set, 0x31, index_len);
-	dput(&set, index, index_len);
-	dhdr(&attr, 0x30, olen + set.len);
-	dput(&attr, oid, olen);
-	dput(&attr, set.p, set.len);
-	if (olen == 0 || attr.oom || set.oom || es_cms_der_add_copy(&t, &t.uattrs, attr.p, attr.len) != 0 ||
+	if (es_cms_der_add_attr(&t, ES_OID_ATS_HASH_INDEX_V3, index, index_len) != 0 ||
 	    es_cms_der_encode(&t, out, out_len) != 0) {
 		snprintf(why, why_len, "out of memory");
 		goto cleanup;
 	}
 	rc = 0;
 cleanup:
-	free(attr.p);
-	free(set.p);
 	es_cms_der_clear(&t);
 	return rc;
 }
@@ -240,35 +230,54 @@ cleanup:
 	return rc;
 }
 
-/* Every OCTET STRING of a SEQUENCE OF must be the hash of one element of l (hashed as pairs when types given). */
+/* Every OCTET STRING of a SEQUENCE OF must be the hash of one element of l (hashed as pairs when types given); the
+ * elements it names are marked in cov (may be NULL). Each element is hashed once: an index of thousands of entries
+ * costs comparisons, not hashes. */
 static int check_list(es_der seq, const es_der_list *types, const es_der_list *l, const EVP_MD *md, const char *what,
-		      char *why, size_t why_len)
+		      unsigned char *cov, char *why, size_t why_len)
 {
 	const unsigned char *p = seq.p, *end = seq.p + seq.len;
-	unsigned char h[EVP_MAX_MD_SIZE], tag;
-	unsigned int hl = 0;
+	size_t hl = (size_t)EVP_MD_get_size(md), i, k = 0;
+	unsigned char *hashes = l->n > 0 ? malloc(l->n * hl) : NULL, tag;
+	unsigned int got = 0;
 	es_der want;
-	size_t i, k = 0;
-	int found;
+	int found, rc = -1;
 
-	while (p < end) {
-		if (es_der_read(&p, end, NULL, &tag, &want) != 0 || tag != 0x04)
-			return WHY("its %s list is malformed", what);
-		found = 0;
-		for (i = 0; i < l->n && !found; i++) {
-			if (hash2(md, types != NULL ? types->v[i] : l->v[i],
-				  types != NULL ? l->v[i] : (es_der){NULL, 0}, h, &hl) != 0)
-				return WHY("cannot hash");
-			found = hl == want.len && memcmp(h, want.p, hl) == 0;
+	if (l->n > 0 && hashes == NULL)
+		return WHY("out of memory");
+	for (i = 0; i < l->n; i++)
+		if (hash2(md, types != NULL ? types->v[i] : l->v[i], types != NULL ? l->v[i] : (es_der){NULL, 0},
+			  hashes + i * hl, &got) != 0) {
+			snprintf(why, why_len, "cannot hash");
+			goto cleanup;
 		}
+	while (p < end) {
+		if (es_der_read(&p, end, NULL, &tag, &want) != 0 || tag != 0x04) {
+			snprintf(why, why_len, "its %s list is malformed", what);
+			goto cleanup;
+		}
+		found = 0;
+		for (i = 0; i < l->n && !found; i++)
+			if (want.len == hl && memcmp(hashes + i * hl, want.p, hl) == 0) {
+				found = 1;
+				if (cov != NULL)
+					cov[i] = 1;
+			}
 		k++;
-		if (!found)
-			return WHY("%s %zu it covers is no longer in the signature (changed or removed)", what, k);
+		if (!found) {
+			snprintf(why, why_len, "%s %zu it covers is no longer in the signature (changed or removed)",
+				 what, k);
+			goto cleanup;
+		}
 	}
-	return 0;
+	rc = 0;
+cleanup:
+	free(hashes);
+	return rc;
 }
 
-int es_ats_index_check(const es_cms_der *c, es_der index, const EVP_MD **md_out, char *why, size_t why_len)
+int es_ats_index_check(const es_cms_der *c, es_der index, const EVP_MD **md_out, unsigned char *cert_cov,
+		       unsigned char *crl_cov, char *why, size_t why_len)
 {
 	const unsigned char *p = index.p, *end = index.p + index.len;
 	es_der parts[4], content, alg = {NULL, 0};
@@ -303,14 +312,14 @@ int es_ats_index_check(const es_cms_der *c, es_der index, const EVP_MD **md_out,
 		X509_ALGOR_free(a);
 		memmove(parts, parts + 1, 3 * sizeof(parts[0]));
 	}
-	if (check_list(parts[0], NULL, &c->certs, md, "certificate", why, why_len) != 0 ||
-	    check_list(parts[1], NULL, &c->crls, md, "revocation entry", why, why_len) != 0)
+	if (check_list(parts[0], NULL, &c->certs, md, "certificate", cert_cov, why, why_len) != 0 ||
+	    check_list(parts[1], NULL, &c->crls, md, "revocation entry", crl_cov, why, why_len) != 0)
 		goto cleanup;
 	if (attr_items(&c->uattrs, &types, &vals) != 0) {
 		snprintf(why, why_len, "the unsigned attributes are malformed");
 		goto cleanup;
 	}
-	if (check_list(parts[2], &types, &vals, md, "unsigned attribute value", why, why_len) != 0)
+	if (check_list(parts[2], &types, &vals, md, "unsigned attribute value", NULL, why, why_len) != 0)
 		goto cleanup;
 	if (md_out != NULL)
 		*md_out = md;

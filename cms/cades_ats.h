@@ -31,8 +31,11 @@ int es_ats_token_add_index(const unsigned char *token, size_t len, const unsigne
 int es_ats_token_index(const unsigned char *token, size_t len, es_der *index, char *why, size_t why_len);
 
 /* Checks index against c as it is now: every hash it lists names an element still present unchanged (elements
- * added later are allowed). *md (may be NULL) is its hash algorithm. 0, or -1 with why naming the element. */
-int es_ats_index_check(const es_cms_der *c, es_der index, const EVP_MD **md, char *why, size_t why_len);
+ * added later are allowed). *md (may be NULL) is its hash algorithm; cert_cov and crl_cov (c->certs.n and
+ * c->crls.n bytes, zeroed by the caller, or NULL) get 1 for each element the index covers. 0, or -1 with why naming
+ * the element. */
+int es_ats_index_check(const es_cms_der *c, es_der index, const EVP_MD **md, unsigned char *cert_cov,
+		       unsigned char *crl_cov, char *why, size_t why_len);
 
 /* The values of c's unsigned attributes of type oid (dotted), oldest first, into values (spans into c). */
 int es_cms_der_attr_values(const es_cms_der *c, const char *oid, es_der_list *values);

@@ -7,25 +7,55 @@
 #include "x509_text.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The OCSPResponse inside a RevocationInfoChoice other [id-ri-ocsp-response], or -1 for anything else. */
+static int ocsp_of(es_der elem, es_der *resp)
+{
+	unsigned char want[16], tag;
+	size_t wlen = es_der_oid(ES_OID_RI_OCSP, want, sizeof(want));
+	const unsigned char *p = elem.p;
+	es_der content, oid;
+
+	if (wlen == 0 || es_der_read(&p, elem.p + elem.len, NULL, &tag, &content) != 0 || tag != 0xa1)
+		return -1;
+	p = content.p;
+	if (es_der_read(&p, content.p + content.len, &oid, &tag, NULL) != 0 || tag != 0x06 || oid.len != wlen ||
+	    memcmp(oid.p, want, wlen) != 0 || es_der_read(&p, content.p + content.len, resp, NULL, NULL) != 0)
+		return -1;
+	return 0;
+}
 
 void es_cades_carried_ocsps(const es_cms_der *c, es_evidence *ev)
 {
-	unsigned char want[16], tag;
-	size_t wlen = es_der_oid(ES_OID_RI_OCSP, want, sizeof(want)), i;
-	const unsigned char *p;
-	es_der content, oid, resp;
+	es_der resp;
+	size_t i;
 
-	for (i = 0; wlen > 0 && i < c->crls.n; i++) {
-		p = c->crls.v[i].p;
-		if (es_der_read(&p, p + c->crls.v[i].len, NULL, &tag, &content) != 0 || tag != 0xa1)
+	for (i = 0; i < c->crls.n; i++)
+		if (ocsp_of(c->crls.v[i], &resp) == 0)
+			es_evidence_add_ocsp_der(ev, resp.p, resp.len);
+}
+
+/* The certificates, CRLs and OCSP responses of c an archive time-stamp covers (cov flags), as evidence. */
+static es_evidence *covered_evidence(const es_cms_der *c, const unsigned char *cert_cov, const unsigned char *crl_cov)
+{
+	es_evidence *ev = es_evidence_new();
+	es_der resp;
+	size_t i;
+
+	for (i = 0; ev != NULL && i < c->certs.n; i++)
+		if (cert_cov[i])
+			es_evidence_add_cert_der(ev, c->certs.v[i].p, c->certs.v[i].len);
+	for (i = 0; ev != NULL && i < c->crls.n; i++) {
+		if (!crl_cov[i])
 			continue;
-		p = content.p;
-		if (es_der_read(&p, content.p + content.len, &oid, &tag, NULL) != 0 || tag != 0x06 || oid.len != wlen ||
-		    memcmp(oid.p, want, wlen) != 0 || es_der_read(&p, content.p + content.len, &resp, NULL, NULL) != 0)
-			continue;
-		es_evidence_add_ocsp_der(ev, resp.p, resp.len);
+		if (ocsp_of(c->crls.v[i], &resp) == 0)
+			es_evidence_add_ocsp_der(ev, resp.p, resp.len);
+		else if (c->crls.v[i].p[0] == 0x30)
+			es_evidence_add_crl_der(ev, c->crls.v[i].p, c->crls.v[i].len);
 	}
+	return ev;
 }
 
 static int cert_carried(STACK_OF(X509) * certs, X509 *x)
@@ -56,16 +86,17 @@ static int chain_carried(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_
 
 		es_x509_name_line(X509_get_subject_name(x), name, sizeof(name));
 		if (!cert_carried(certs, x)) {
-			snprintf(why, why_len, "the %s certificate %s is not in the CMS", whose, name);
+			snprintf(why, why_len, "the certificate %s of the %s chain is not in the CMS", name, whose);
 			return 0;
 		}
 		if (i == n - 1)
 			break; /* the anchor: trusted as such */
 		es_revocation_status(&off, x, sk_X509_value(chain, i + 1), ev, certs, poe, &r);
 		if (r.status != ES_REV_GOOD || r.this_upd < poe) {
-			snprintf(why, why_len,
-				 "no revocation data issued after the time-stamp for the %s certificate %s%s%s", whose,
-				 name, r.status != ES_REV_GOOD ? ": " : "", r.status != ES_REV_GOOD ? r.why : "");
+			snprintf(
+				why, why_len,
+				"no revocation data issued after the time-stamp for the certificate %s of the %s chain%s%s",
+				name, whose, r.status != ES_REV_GOOD ? ": " : "", r.status != ES_REV_GOOD ? r.why : "");
 			return 0;
 		}
 	}
@@ -100,7 +131,7 @@ static int long_term_data(const eseal_verifier *v, CMS_ContentInfo *cms, X509 *s
 				  (size_t)sig->length, ev, &gen, &chain, twhy, sizeof(twhy)) != 1)
 			continue; /* es_cms_verify_signer judged it; an unusable token proves nothing here */
 		n++;
-		if (!chain_carried(v, chain, certs, ev, gen, "signature time-stamp's", why, why_len))
+		if (!chain_carried(v, chain, certs, ev, gen, "signature time-stamp TSA's", why, why_len))
 			goto cleanup;
 	}
 	if (n == 0) {
@@ -129,7 +160,7 @@ static int hash_data(const es_cades_data *data, const EVP_MD *md, unsigned char 
 
 /* One archive-time-stamp-v3 (the k-th, from 1): 1 valid and proving its time, 0 not (reported into s). */
 static int check_ats(const eseal_verifier *v, const es_cms_der *c, es_der token, size_t k, const es_evidence *ev,
-		     const es_cades_data *data, eseal_seal_report *s)
+		     const es_cades_data *data, unsigned char *cert_cov, unsigned char *crl_cov, eseal_seal_report *s)
 {
 	const EVP_MD *md = NULL, *tmd = es_tst_imprint_md(token.p, token.len);
 	unsigned char dh[EVP_MAX_MD_SIZE], imprint[EVP_MAX_MD_SIZE];
@@ -146,7 +177,7 @@ static int check_ats(const eseal_verifier *v, const es_cms_der *c, es_der token,
 			     tmd == NULL ? "not an RFC 3161 token" : why);
 		return 0;
 	}
-	if (es_ats_index_check(c, index, &md, why, sizeof(why)) != 0) {
+	if (es_ats_index_check(c, index, &md, cert_cov, crl_cov, why, sizeof(why)) != 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE, "%s invalid: %s", what, why);
 		return 0;
 	}
@@ -180,28 +211,44 @@ void es_cades_levels(const eseal_verifier *v, CMS_ContentInfo *cms, const es_cms
 		     const es_evidence *ev, const es_cades_data *data, eseal_seal_report *s)
 {
 	STACK_OF(X509) *certs = CMS_get1_certs(cms);
+	unsigned char *cert_cov = calloc(c->certs.n + 1, 1), *crl_cov = calloc(c->crls.n + 1, 1);
+	es_evidence *covered = NULL;
 	es_der_list ats = {0};
 	char why[512];
 	size_t i;
-	int lt, lta = 1;
+	int lta = 1;
 
+	if (cert_cov == NULL || crl_cov == NULL)
+		goto cleanup;
 	if (es_cms_der_attr_values(c, ES_OID_ATS_V3, &ats) != 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed unsigned attributes");
 		goto cleanup;
 	}
 	/* every archive time-stamp is checked, whatever the level: a broken one means something it covered changed */
 	for (i = 0; i < ats.n; i++)
-		lta &= check_ats(v, c, ats.v[i], i + 1, ev, data, s);
+		lta &= check_ats(v, c, ats.v[i], i + 1, ev, data, cert_cov, crl_cov, s);
 	if (s->level == NULL || strcmp(s->level, "B-T") != 0 || s->indication == ESEAL_TOTAL_FAILED)
 		goto cleanup;
-	lt = long_term_data(v, cms, signer, certs, ev, s->timestamp_time, why, sizeof(why));
-	if (!lt) {
+	if (!long_term_data(v, cms, signer, certs, ev, s->timestamp_time, why, sizeof(why))) {
 		if (c->crls.n > 0 || ats.n > 0)
 			es_seal_warn(s, "not B-LT: %s", why);
 		goto cleanup;
 	}
-	es_seal_set_str(&s->level, lta && ats.n > 0 ? "B-LTA" : "B-LT");
+	es_seal_set_str(&s->level, "B-LT");
+	if (!lta || ats.n == 0)
+		goto cleanup;
+	/* B-LTA: the validation data B-LT rests on must itself be under an archive time-stamp, not added after */
+	covered = covered_evidence(c, cert_cov, crl_cov);
+	if (covered != NULL &&
+	    long_term_data(v, cms, signer, covered->certs, covered, s->timestamp_time, why, sizeof(why)))
+		es_seal_set_str(&s->level, "B-LTA");
+	else
+		es_seal_warn(s, "not B-LTA: the archive time-stamps do not cover the validation data (%s)",
+			     covered != NULL ? why : "out of memory");
 cleanup:
+	es_evidence_free(covered);
+	free(cert_cov);
+	free(crl_cov);
 	es_der_list_free(&ats);
 	sk_X509_pop_free(certs, X509_free);
 }

@@ -140,9 +140,8 @@ static eseal_status add_ats(const eseal_extend_options *opts, es_cms_der *c, con
 {
 	const EVP_MD *md = eseal_tsa_md(opts->tsa);
 	unsigned char dh[EVP_MAX_MD_SIZE], imprint[EVP_MAX_MD_SIZE], *index = NULL, *token = NULL, *tok2 = NULL;
-	unsigned char oid[16], *attr = NULL, *o;
 	unsigned int dh_len = 0, imp_len = 0;
-	size_t index_len = 0, token_len = 0, tok2_len = 0, olen, body, attr_len;
+	size_t index_len = 0, token_len = 0, tok2_len = 0;
 	char why[256];
 	eseal_status rc;
 
@@ -165,20 +164,8 @@ static eseal_status add_ats(const eseal_extend_options *opts, es_cms_der *c, con
 		rc = es_error_set(err, ESEAL_E_TSA, "the TSA's token cannot take the ats-hash-index-v3: %s", why);
 		goto cleanup;
 	}
-	/* Attribute ::= SEQUENCE { archive-time-stamp-v3, SET { TimeStampToken } } */
-	olen = es_der_oid(ES_OID_ATS_V3, oid, sizeof(oid));
-	body = olen + es_der_hdr_len(tok2_len) + tok2_len;
-	attr_len = es_der_hdr_len(body) + body;
-	if (olen == 0 || (attr = malloc(attr_len)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "cannot build the archive-time-stamp-v3 attribute");
-		goto cleanup;
-	}
-	o = es_der_put_hdr(attr, 0x30, body);
-	memcpy(o, oid, olen);
-	o = es_der_put_hdr(o + olen, 0x31, tok2_len);
-	memcpy(o, tok2, tok2_len);
-	if (es_cms_der_add_copy(c, &c->uattrs, attr, attr_len) != 0) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if (es_cms_der_add_attr(c, ES_OID_ATS_V3, tok2, tok2_len) != 0) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "cannot add the archive-time-stamp-v3 attribute");
 		goto cleanup;
 	}
 	rc = ESEAL_OK;
@@ -186,7 +173,6 @@ cleanup:
 	free(index);
 	OPENSSL_free(token);
 	free(tok2);
-	free(attr);
 	return rc;
 }
 

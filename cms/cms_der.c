@@ -213,6 +213,25 @@ int es_cms_der_add_copy(es_cms_der *c, es_der_list *l, const unsigned char *p, s
 	return list_push(l, copy, len);
 }
 
+int es_cms_der_add_attr(es_cms_der *c, const char *oid, const unsigned char *value, size_t len)
+{
+	unsigned char obj[64], *attr, *o;
+	size_t olen = es_der_oid(oid, obj, sizeof(obj)), body = olen + es_der_hdr_len(len) + len;
+	size_t total = es_der_hdr_len(body) + body;
+	int rc;
+
+	if (olen == 0 || (attr = malloc(total)) == NULL)
+		return -1;
+	/* Attribute ::= SEQUENCE { attrType, attrValues SET { value } } */
+	o = es_der_put_hdr(attr, 0x30, body);
+	memcpy(o, obj, olen);
+	o = es_der_put_hdr(o + olen, 0x31, len);
+	memcpy(o, value, len);
+	rc = es_cms_der_add_copy(c, &c->uattrs, attr, total);
+	free(attr);
+	return rc;
+}
+
 int es_der_list_has(const es_der_list *l, const unsigned char *p, size_t len)
 {
 	size_t i;

@@ -44,6 +44,9 @@ void es_cms_der_clear(es_cms_der *c);
 
 /* Appends bytes to one of c's lists (copied, owned by c). Returns 0, -1 out of memory. */
 int es_cms_der_add_copy(es_cms_der *c, es_der_list *l, const unsigned char *p, size_t len);
+/* Appends to c's unsigned attributes an Attribute of type oid (dotted) with the one value given (a whole TLV).
+ * Returns 0, -1 out of memory or a bad oid. */
+int es_cms_der_add_attr(es_cms_der *c, const char *oid, const unsigned char *value, size_t len);
 /* 1 when l holds an element with exactly these bytes. */
 int es_der_list_has(const es_der_list *l, const unsigned char *p, size_t len);
 

@@ -3,11 +3,16 @@
 # counts what SignedData carries, writes out each OCSP response held as RevocationInfoChoice other (RFC 5940) and
 # each archive-time-stamp-v3 token, and for each token computes its message imprint (EN 319 122-1 5.5.3) and checks
 # its ats-hash-index-v3 against the elements present (5.5.2), for `openssl ts -verify -digest` to judge.
-#   cades_referee.py P7S [--data FILE] [--ocsp PREFIX] [--ats PREFIX] [--signature OUT]
-# Prints "certs N crls N ocsp N ats N", then per token "ats K IMPRINT_HEX index-ok|index-bad".
+#   cades_referee.py P7S [--data FILE] [--ocsp PREFIX] [--ats PREFIX] [--signature OUT] [--new-index OUT]
+# Prints "certs N crls N ocsp N ats N", then per token "ats K IMPRINT_HEX index-ok|index-bad"; --new-index writes the
+# SHA-256 ats-hash-index-v3 of the file as it is and prints "new IMPRINT_HEX" (to craft an archive time-stamp).
 import argparse
 import hashlib
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from cms_tst import children, oid, tlv  # noqa: E402  (the fixture's DER walker)
 
 OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 OID_RI_OCSP = "1.3.6.1.5.5.7.16.2"
@@ -16,14 +21,10 @@ OID_HASH_INDEX_V3 = "0.4.0.19122.1.5"
 HASHES = {"2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512"}
 
 
-def tlv(buf, off):
-    tag, first = buf[off], buf[off + 1]
-    if first == 0x80:
-        raise ValueError("indefinite length at %d" % off)
-    if first & 0x80:
-        n = first & 0x7F
-        return tag, 2 + n, int.from_bytes(buf[off + 2:off + 2 + n], "big")
-    return tag, 2, first
+def enc(tag, body):
+    n = len(body)
+    ln = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + ln + body
 
 
 def whole(buf, off):
@@ -32,25 +33,9 @@ def whole(buf, off):
 
 
 def kids(buf, off):
-    _, hl, ln = tlv(buf, off)
-    pos, end = off + hl, off + hl + ln
-    while pos < end:
-        t, h, n = tlv(buf, pos)
+    """(tag, offset) of each child of the constructed element at off."""
+    for t, pos, _, _ in children(buf, off):
         yield t, pos
-        pos += h + n
-
-
-def oid(buf, off):
-    _, h, n = tlv(buf, off)
-    b = buf[off + h:off + h + n]
-    parts, v = [], 0
-    for x in b:
-        v = (v << 7) | (x & 0x7F)
-        if not x & 0x80:
-            parts.append(v)
-            v = 0
-    first = min(parts[0] // 40, 2)
-    return ".".join(map(str, [first, parts[0] - 40 * first] + parts[1:]))
 
 
 def content(buf, off):
@@ -123,6 +108,7 @@ def main():
     ap.add_argument("--ocsp")
     ap.add_argument("--ats")
     ap.add_argument("--signature")
+    ap.add_argument("--new-index")
     a = ap.parse_args()
     buf = open(a.p7s, "rb").read()
     d = signed_data(buf)
@@ -150,6 +136,13 @@ def main():
             sys.exit("--data is needed for the imprint of a detached signature")
         imprint = hashlib.new(name, d["ctype"] + hashlib.new(name, data).digest() + d["si_signed"] + index)
         print("ats %d %s %s" % (i + 1, imprint.hexdigest(), "index-ok" if ok else "index-bad"))
+    if a.new_index:
+        h = lambda b: hashlib.sha256(b).digest()
+        seq = lambda items: enc(0x30, b"".join(enc(0x04, h(x)) for x in items))
+        pairs = [t + v for u in d["uattrs"] for _, t, vals in [attr(u)] for v in vals]
+        index = enc(0x30, seq(d["certs"]) + seq(d["crls"]) + seq(pairs))
+        open(a.new_index, "wb").write(index)
+        print("new %s" % hashlib.sha256(d["ctype"] + h(data) + d["si_signed"] + index).hexdigest())
 
 
 if __name__ == "__main__":

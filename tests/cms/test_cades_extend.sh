@@ -8,6 +8,7 @@ source "$ESEAL_SRC/tests/verify/lib.sh"
 
 DRV=$ESEAL_BUILD/tests/cms/cades_extend_driver
 REF="python3 $ESEAL_SRC/tests/cms/cades_referee.py"
+ADD="python3 $ESEAL_SRC/tests/cms/cms_add_tst.py"
 D=$(tmpdir)
 cd "$D"
 head -c 100000 /dev/urandom >doc.bin
@@ -120,17 +121,20 @@ expect_seal 0 TOTAL-FAILED HASH_FAILURE "archive time-stamp 1 invalid"
 pass "a changed element the archive time-stamp covers: TOTAL-FAILED/HASH_FAILURE"
 
 # --- OpenSSL's B-T: cms -sign -cades, a token from the fixture's TSA by openssl ts, spliced in by cms_add_tst.py ----
+tsa_token() { # SHA256_HEX OUT: a token from the fixture's TSA by openssl ts and curl
+	openssl ts -query -digest "$1" -sha256 -cert -out q.tsq 2>/dev/null
+	curl -sf --max-time 20 -H 'Content-Type: application/timestamp-query' --data-binary @q.tsq "$TSA_URL" -o r.tsr ||
+		fail "the TSA does not answer curl"
+	openssl ts -reply -in r.tsr -token_out -out "$2" 2>/dev/null || fail "openssl ts -reply: no token"
+}
 openssl_bt() { # OUT [cms -sign options]: B-T made with OpenSSL (the splice of the unsigned attribute is ours)
 	local out=$1
 	shift
 	openssl cms -sign -cades -binary -outform DER -in doc.bin -signer "$PKI/dev-eseal.pem" -inkey "$DEV_KEY" \
 		-certfile "$CA" -md sha256 "$@" -out bb-ossl.p7s
 	$REF bb-ossl.p7s --signature ossl-sig.bin >/dev/null
-	openssl ts -query -data ossl-sig.bin -sha256 -cert -out q.tsq 2>/dev/null
-	curl -sf --max-time 20 -H 'Content-Type: application/timestamp-query' --data-binary @q.tsq "$TSA_URL" -o r.tsr ||
-		fail "the TSA does not answer curl"
-	openssl ts -reply -in r.tsr -token_out -out ossl-tok.der 2>/dev/null || fail "openssl ts -reply: no token"
-	python3 "$ESEAL_SRC/tests/cms/cms_add_tst.py" bb-ossl.p7s ossl-tok.der "$out"
+	tsa_token "$(openssl dgst -sha256 -r ossl-sig.bin | cut -d' ' -f1)" ossl-tok.der
+	$ADD bb-ossl.p7s ossl-tok.der "$out"
 }
 openssl_bt ossl.p7s
 publish_crl root
@@ -155,6 +159,20 @@ extend 0 B-LTA ossl-enc.p7s ossl-enc-lta.p7s
 referee ossl-enc-lta.p7s - 1
 offline_level ossl-enc-lta.p7s - B-LTA
 pass "OpenSSL encapsulated B-T -> B-LTA"
+
+# --- crafted: an archive time-stamp over the B-T, the validation data added after it (not covered by it) ---------
+read -r _ imp < <($REF bt-orig.p7s --data doc.bin --new-index craft-index.der | grep '^new ')
+tsa_token "$imp" craft-tok.der
+$ADD craft-tok.der craft-index.der craft-tok2.der 0.4.0.19122.1.5
+$ADD bt-orig.p7s craft-tok2.der craft-ats.p7s 0.4.0.1733.2.4
+$ADD --revinfo craft-ats.p7s lt.p7s craft.p7s
+referee craft.p7s doc.bin 1
+verify_json 0 craft.p7s --offline --data doc.bin
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-LT ] || fail "uncovered validation data: level $(jf "d['seals'][0]['level']"), want B-LT"
+jf "'\\n'.join(d['seals'][0]['warnings'])" | grep -q 'not B-LTA: the archive time-stamps do not cover' ||
+	fail "no warning about the uncovered validation data: $(head -c 1500 "$OUT")"
+pass "validation data added after the archive time-stamp: B-LT, not B-LTA"
 
 # --- bad input: exit class, one line naming the file, no output, input untouched ----------------------------------
 bad() { # CODE REGEX IN [driver options]
