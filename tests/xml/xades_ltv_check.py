@@ -151,8 +151,17 @@ def cmd_inject(out, dest):
     tree.write(dest, xml_declaration=True, encoding=tree.docinfo.encoding)
 
 
+def cmd_empty(out, dest):
+    """Appends an empty xades:CertificateValues and xades:RevocationValues (what a careless tool writes) to dest."""
+    tree = parse(out)
+    usp = signature(tree).find(USP, NS)
+    etree.SubElement(usp, "{%s}CertificateValues" % XADES)
+    etree.SubElement(usp, "{%s}RevocationValues" % XADES)
+    tree.write(dest, xml_declaration=True, encoding=tree.docinfo.encoding)
+
+
 if __name__ == "__main__":
-    cmds = {"values": cmd_values, "ats": cmd_ats, "tamper": cmd_tamper, "inject": cmd_inject}
+    cmds = {"values": cmd_values, "ats": cmd_ats, "tamper": cmd_tamper, "inject": cmd_inject, "empty": cmd_empty}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         die("usage: xades_ltv_check.py {%s} ARGS" % "|".join(cmds))
     cmds[sys.argv[1]](*sys.argv[2:])

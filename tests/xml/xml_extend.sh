@@ -1,11 +1,12 @@
 #!/bin/bash
-# tests/xml/xml_extend.sh: XAdES B-T seals (CLI, demo profile; a UBL invoice and a plain XML) raised to B-LT, to B-LTA,
-# and renewed at B-LTA, through eseal_xml_extend (tests/xml/xml_extend_driver.c), and the refusals (unsealed, broken,
-# B-B, responders down). Referees: xmlsec1 --verify, xmllint with the ETSI XAdES 1.3.2/1.4.1 schemas, openssl ocsp /
-# crl over every carried value, openssl ts -verify of each archive time-stamp against its input recomputed with lxml
-# from EN 319 132-1 5.5.2.2 (tests/xml/xades_ltv_check.py), and `eseal verify --offline` (B-T stays below B-LT; an
-# edited OCSP value under an archive time-stamp fails; a business element slipped into the new unsigned properties
-# fails as unsigned content). Shift_JIS stays Shift_JIS.
+# tests/xml/xml_extend.sh: XAdES B-T seals (CLI, demo profile; a UBL invoice, a plain XML, a Shift_JIS file) raised
+# to B-LT, to B-LTA, and renewed at B-LTA, through eseal_xml_extend (tests/xml/xml_extend_driver.c), and the
+# refusals (unsealed, broken, B-B, responders down). Referees: xmlsec1 --verify, xmllint with the ETSI XAdES
+# 1.3.2/1.4.1 schemas, openssl ocsp / crl over every carried value, openssl ts -verify of each archive time-stamp
+# against its input recomputed with lxml from EN 319 132-1 5.5.2.2 (tests/xml/xades_ltv_check.py), and
+# `eseal verify --offline`: B-T (also with empty CertificateValues and RevocationValues) stays below B-LT; an edited
+# OCSP value under an archive time-stamp fails; a business element slipped into the new unsigned properties fails
+# as unsigned content.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 
@@ -92,6 +93,11 @@ for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped INDEX_C.XML:enveloped; 
 
 	# A B-T seal carries no validation data: offline it cannot reach B-LT.
 	expect_exit 2 "$ESEAL" verify --json --offline --trust "$ROOT" "$bt"
+	level_is B-T
+
+	# Empty CertificateValues and RevocationValues carry nothing: still B-T.
+	$LTV empty "$bt" "$D/empty-$doc" || fail "empty"
+	expect_exit 2 "$ESEAL" verify --json --offline --trust "$ROOT" "$D/empty-$doc"
 	level_is B-T
 
 	# The issuing CA's only revocation source is the root's CRL: validation data must be issued after the seal.
