@@ -154,6 +154,19 @@ for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped INDEX_C.XML:enveloped; 
 	expect_seal 0 TOTAL-FAILED HASH_FAILURE "archive time-stamp"
 	pass "$placement $doc: an edited EncapsulatedOCSPValue under the archive time-stamp: TOTAL-FAILED/HASH_FAILURE"
 
+	# Validation data appended after an archive time-stamp is carried (B-LT) but not covered: not B-LTA.
+	hex=$($LTV graft "$bt" "$lt" "$D/graft-$doc") || fail "graft"
+	openssl ts -query -digest "$hex" -sha256 -cert -out "$D/graft.tsq" 2>/dev/null || fail "openssl ts -query"
+	$PY "$ESEAL_SRC/tests/lib/http_post.py" "$TSA_URL" application/timestamp-query "$D/graft.tsq" "$D/graft.tsr" ||
+		fail "the TSA did not answer"
+	openssl ts -reply -in "$D/graft.tsr" -token_out -out "$D/graft.der" 2>/dev/null || fail "openssl ts -token_out"
+	$LTV settoken "$D/graft-$doc" "$D/graft.der"
+	ats_ok "$D/graft-$doc" 0
+	verify_json 0 "$D/graft-$doc" --offline
+	level_is B-LT
+	grep -q "does not cover the validation data" "$OUT" || fail "no reason given for B-LT: $(head -c 1500 "$OUT")"
+	pass "$placement $doc: validation data after the archive time-stamp: B-LT, not B-LTA"
+
 	# The new unsigned properties are the signature's own vocabulary; business data slipped into them is not.
 	$LTV inject "$lt" "$D/injected-$doc" || fail "inject"
 	xmlsec1_verify "$D/injected-$doc"
