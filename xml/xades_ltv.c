@@ -149,8 +149,9 @@ static int add_long_term(const extend_ctx *x, xmlNodePtr sig, xmlNodePtr qp, xml
 		if (!es_xv_is_el(n, NS_XADES, "SignatureTimeStamp"))
 			continue;
 		if ((token = token_of(n, &len)) == NULL) {
-			rc = es_error_set(err, ESEAL_E_INPUT, "%s: seal %s: unreadable xades:SignatureTimeStamp (line %ld)",
-					  x->path, sid, xmlGetLineNo(n));
+			rc = es_error_set(err, ESEAL_E_INPUT,
+					  "%s: seal %s: unreadable xades:SignatureTimeStamp (line %ld)", x->path, sid,
+					  xmlGetLineNo(n));
 			goto cleanup;
 		}
 		rc = es_ltv_collect_tst(v, token, len, tsa_ev, &gen, err);
@@ -163,9 +164,10 @@ static int add_long_term(const extend_ctx *x, xmlNodePtr sig, xmlNodePtr qp, xml
 			poe = gen;
 	}
 	if (poe == 0) {
-		rc = es_error_set(err, ESEAL_E_INPUT,
-				  "%s: seal %s needs a signature time-stamp (B-T) first: XAdES has no document time-stamp",
-				  x->path, sid);
+		rc = es_error_set(
+			err, ESEAL_E_INPUT,
+			"%s: seal %s needs a signature time-stamp (B-T) first: XAdES has no document time-stamp",
+			x->path, sid);
 		goto cleanup;
 	}
 	es_xv_collect_certs(es_xv_child(sig, NS_DS, "KeyInfo"), keyinfo);
@@ -339,24 +341,27 @@ static int check_report(const char *path, const eseal_report *r, eseal_error *er
 		const char *sid = s->id != NULL ? s->id : "(no Id)";
 
 		if (s->indication == ESEAL_TOTAL_FAILED)
-			return es_error_set(err, ESEAL_E_INPUT, "%s: seal %s does not verify (TOTAL-FAILED: %s): refused",
-					    path, sid, s->n_errors > 0 ? s->errors[0] : "no reason given");
+			return es_error_set(err, ESEAL_E_INPUT,
+					    "%s: seal %s does not verify (TOTAL-FAILED: %s): refused", path, sid,
+					    s->n_errors > 0 ? s->errors[0] : "no reason given");
 		if (s->level == NULL)
 			return es_error_set(err, ESEAL_E_INPUT,
-					    "%s: seal %s is not a XAdES baseline seal (%s): cannot extend it", path, sid,
-					    s->n_errors > 0 ? s->errors[0] :
-					    s->n_warnings > 0 ? s->warnings[0] : "no level reached");
+					    "%s: seal %s is not a XAdES baseline seal (%s): cannot extend it", path,
+					    sid,
+					    s->n_errors > 0   ? s->errors[0] :
+					    s->n_warnings > 0 ? s->warnings[0] :
+								"no level reached");
 		if (strcmp(s->level, "B-B") == 0)
-			return es_error_set(err, ESEAL_E_INPUT,
-					    "%s: seal %s needs a signature time-stamp (B-T) first: XAdES has no document "
-					    "time-stamp",
-					    path, sid);
+			return es_error_set(
+				err, ESEAL_E_INPUT,
+				"%s: seal %s needs a signature time-stamp (B-T) first: XAdES has no document "
+				"time-stamp",
+				path, sid);
 	}
 	return ESEAL_OK;
 }
 
-static int check_options(const char *in_path, const char *out_path, const eseal_extend_options *opts,
-			 eseal_error *err)
+static int check_options(const char *in_path, const char *out_path, const eseal_extend_options *opts, eseal_error *err)
 {
 	if (in_path == NULL || out_path == NULL || opts == NULL || opts->verifier == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "XML extend: input, output, options and verifier are required");

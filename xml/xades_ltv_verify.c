@@ -33,14 +33,16 @@ static int carried_good(const eseal_verifier *off, X509 *cert, X509 *issuer, con
 		sk_OCSP_RESPONSE_zero(ocsps);
 		if (!sk_OCSP_RESPONSE_push(ocsps, sk_OCSP_RESPONSE_value(ev->ocsps, i)))
 			break;
-		ok = es_revocation_status(off, cert, issuer, &one, ev->certs, poe, &r) == ES_REV_GOOD && r.this_upd >= poe;
+		ok = es_revocation_status(off, cert, issuer, &one, ev->certs, poe, &r) == ES_REV_GOOD &&
+		     r.this_upd >= poe;
 	}
 	sk_OCSP_RESPONSE_zero(ocsps);
 	for (i = 0; ocsps != NULL && crls != NULL && i < sk_X509_CRL_num(ev->crls) && !ok; i++) {
 		sk_X509_CRL_zero(crls);
 		if (!sk_X509_CRL_push(crls, sk_X509_CRL_value(ev->crls, i)))
 			break;
-		ok = es_revocation_status(off, cert, issuer, &one, ev->certs, poe, &r) == ES_REV_GOOD && r.this_upd >= poe;
+		ok = es_revocation_status(off, cert, issuer, &one, ev->certs, poe, &r) == ES_REV_GOOD &&
+		     r.this_upd >= poe;
 	}
 	sk_OCSP_RESPONSE_free(ocsps); /* the answers belong to ev */
 	sk_X509_CRL_free(crls);
@@ -64,9 +66,10 @@ static int chain_carried(const eseal_verifier *off, STACK_OF(X509) * chain, cons
 			return 0;
 		}
 		if (i < n - 1 && !carried_good(off, cert, sk_X509_value(chain, i + 1), ev, poe)) {
-			snprintf(why, why_len,
-				 "no revocation data carried for the %s certificate %s saying \"good\", issued after %s", whose,
-				 name, es_fmt_time(poe, b, sizeof(b)));
+			snprintf(
+				why, why_len,
+				"no revocation data carried for the %s certificate %s saying \"good\", issued after %s",
+				whose, name, es_fmt_time(poe, b, sizeof(b)));
 			return 0;
 		}
 	}
@@ -83,11 +86,47 @@ static int is_ats(const xmlNode *n)
 	return es_xv_is_el(n, NS_XADES141, "ArchiveTimeStamp");
 }
 
+/* What the signature carries in ds:KeyInfo and in the unsigned signature properties before stop (NULL: all): the
+ * validation data a time-stamp at stop covers. NULL when out of memory. */
+static es_evidence *carried_before(xmlNodePtr sig, xmlNodePtr usp, xmlNodePtr stop)
+{
+	es_evidence *ev = es_evidence_new();
+	xmlNodePtr n;
+
+	if (ev == NULL)
+		return NULL;
+	es_xv_collect_certs(es_xv_child(sig, NS_DS, "KeyInfo"), ev->certs);
+	for (n = usp != NULL ? usp->children : NULL; n != NULL && n != stop; n = n->next) {
+		es_xv_collect_certs(n,
+				    ev->certs); /* both look below n: CertificateValues, TimeStampValidationData... */
+		es_xv_collect_revocation(n, ev);
+	}
+	return ev;
+}
+
+static xmlNodePtr next_ats_from(xmlNodePtr usp)
+{
+	xmlNodePtr n;
+
+	for (n = usp != NULL ? usp->children : NULL; n != NULL; n = n->next)
+		if (es_xv_is_el(n, NS_XADES141, "ArchiveTimeStamp"))
+			return n;
+	return NULL;
+}
+
+static xmlNodePtr next_ats(xmlNodePtr n)
+{
+	for (n = n != NULL ? n->next : NULL; n != NULL; n = n->next)
+		if (es_xv_is_el(n, NS_XADES141, "ArchiveTimeStamp"))
+			return n;
+	return NULL;
+}
+
 /* Verifies each archive time-stamp against the input recomputed as it stood (what came before it). Returns 1 when
  * there is at least one and each verifies, proves its time and (all but the newest) has its own TSA's validation
  * data carried after it; reasons go into s. */
-static int check_archive_timestamps(const eseal_verifier *v, const eseal_verifier *off, xmlNodePtr sig,
-				    xmlNodePtr usp, const es_evidence *ev, int dirfd, eseal_seal_report *s)
+static int check_archive_timestamps(const eseal_verifier *v, const eseal_verifier *off, xmlNodePtr sig, xmlNodePtr usp,
+				    const es_evidence *ev, int dirfd, eseal_seal_report *s)
 {
 	xmlNodePtr n, last = NULL;
 	int count = 0, ok = 1;
@@ -135,14 +174,20 @@ static int check_archive_timestamps(const eseal_verifier *v, const eseal_verifie
 			ok = 0;
 		} else if (!es_tst_check_revocation(v, tsa_chain, ev, gen, "archive time-stamp", s)) {
 			ok = 0;
-		} else if (n != last && !chain_carried(off, tsa_chain, ev, gen, "archive time-stamp's TSA", why,
-						       sizeof(why))) {
-			/* A time-stamp renewed without its own validation data leaves a gap in the chain of proofs. */
-			es_seal_warn(s, "not B-LTA: archive time-stamp (line %ld) was renewed, but %s", xmlGetLineNo(n),
-				     why);
-			ok = 0;
+		} else if (n != last) {
+			/* A time-stamp renewed without its own validation data under the next one leaves a gap in the
+			 * chain of proofs. */
+			es_evidence *cov = carried_before(sig, usp, next_ats(n));
+
+			if (cov == NULL ||
+			    !chain_carried(off, tsa_chain, cov, gen, "archive time-stamp's TSA", why, sizeof(why))) {
+				es_seal_warn(s, "not B-LTA: archive time-stamp (line %ld) was renewed, but %s",
+					     xmlGetLineNo(n), cov != NULL ? why : "out of memory");
+				ok = 0;
+			}
+			es_evidence_free(cov);
 		}
-	next:
+next:
 		sk_X509_pop_free(tsa_chain, X509_free);
 		free(token);
 		xmlFree(alg);
@@ -177,9 +222,20 @@ const char *es_xv_long_term_level(const eseal_verifier *v, xmlNodePtr sig, xmlNo
 	else if (has_ats || es_xv_find(qp, NS_XADES, "CertificateValues") != NULL ||
 		 es_xv_find(qp, NS_XADES, "RevocationValues") != NULL)
 		es_seal_warn(s, "not B-LT: %s", why);
-	/* An archive time-stamp is checked whatever the level: if what it covers changed, the seal fails. */
-	if (has_ats && check_archive_timestamps(v, &off, sig, usp, ev, dirfd, s) && lt)
-		level = "B-LTA";
+	/* An archive time-stamp is checked whatever the level: if what it covers changed, the seal fails. B-LTA needs
+	 * the B-LT data under the first one: data appended after it is carried but not covered. */
+	if (has_ats && check_archive_timestamps(v, &off, sig, usp, ev, dirfd, s) && lt) {
+		es_evidence *cov = carried_before(sig, usp, next_ats_from(usp));
+
+		if (cov != NULL && chain_carried(&off, chain, cov, tst_gen, "signer's", why, sizeof(why)) &&
+		    chain_carried(&off, tst_chain, cov, tst_gen, "signature time-stamp's TSA", why, sizeof(why)))
+			level = "B-LTA";
+		else
+			es_seal_warn(s,
+				     "not B-LTA: the first archive time-stamp does not cover the validation data: %s",
+				     cov != NULL ? why : "out of memory");
+		es_evidence_free(cov);
+	}
 	sk_X509_pop_free(chain, X509_free);
 	return level;
 }

@@ -34,28 +34,32 @@ verify_json 2 "$D/bt.pdf" --offline --at "$AT"
 verify_json 2 "$D/boq.txt.p7s" --offline --at "$AT"
 pass "B-T three years on, offline: INDETERMINATE"
 
+# Each generation in its own directory, the CAdES data file beside its .p7s (where extend and verify look for it).
+mkdir "$D/lta" "$D/renewed"
+cp "$D/boq.txt" "$D/lta/"
+cp "$D/boq.txt" "$D/renewed/"
 for f in bt.pdf boq.txt.p7s; do
-	"$ESEAL" extend -p demo --level B-LTA -o "$D/lta-$f" "$D/$f"
-	verify_json 0 "$D/lta-$f" --offline
+	"$ESEAL" extend -p demo --level B-LTA -o "$D/lta/$f" "$D/$f"
+	verify_json 0 "$D/lta/$f" --offline
 	[ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "$f: B-LTA today: $(head -c 800 "$OUT")"
 	[ "$(jf "d['seals'][0]['renew_by']")" = "$TSA_END" ] || fail "$f: renew_by $(jf "d['seals'][0]['renew_by']") is not $TSA_END"
-	verify_json 2 "$D/lta-$f" --offline --at "$AT"
+	verify_json 2 "$D/lta/$f" --offline --at "$AT"
 	expect_seal 0 INDETERMINATE OUT_OF_BOUNDS_NO_POE "should have been extended \\(eseal extend\\) before"
 done
 pass "B-LTA by a TSA whose certificate expires in two years: passes today, three years on INDETERMINATE, renew_by said so"
 
 publish_crl root
 for f in bt.pdf boq.txt.p7s; do
-	"$ESEAL" extend -p demo --level B-LTA --tsa "$TSA4" -o "$D/renewed-$f" "$D/lta-$f"
-	verify_json 0 "$D/renewed-$f" --offline --at "$AT"
+	"$ESEAL" extend -p demo --level B-LTA --tsa "$TSA4" -o "$D/renewed/$f" "$D/lta/$f"
+	verify_json 0 "$D/renewed/$f" --offline --at "$AT"
 	expect_seal 0 TOTAL-PASSED None
 	[ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "$f renewed: $(head -c 800 "$OUT")"
 	[ "$(jf "d['seals'][0]['renew_by']")" = "$TSA4_END" ] || fail "$f: renew_by $(jf "d['seals'][0]['renew_by']") is not $TSA4_END"
 	[ "$(jf "d['seals'][0]['best_signature_time'] == d['seals'][0]['timestamp_time']")" = True ] ||
 		fail "$f: the best signature time is the signature time-stamp's: $(head -c 800 "$OUT")"
 done
-qpdf --check "$D/renewed-bt.pdf" >/dev/null || fail "qpdf --check"
-pdfsig_lta "$D/renewed-bt.pdf" 1 2
-openssl cms -verify -cades -binary -inform DER -in "$D/renewed-boq.txt.p7s" -content "$D/boq.txt" -CAfile "$ROOT" \
+qpdf --check "$D/renewed/bt.pdf" >/dev/null || fail "qpdf --check"
+pdfsig_lta "$D/renewed/bt.pdf" 1 2
+openssl cms -verify -cades -binary -inform DER -in "$D/renewed/boq.txt.p7s" -content "$D/boq.txt" -CAfile "$ROOT" \
 	-purpose any -out /dev/null 2>/dev/null || fail "openssl cms -verify -cades rejects the renewed .p7s"
 pass "renewed by the four-year TSA: TOTAL-PASSED B-LTA three years on, renew_by its expiry; pdfsig, qpdf, openssl cms agree"

@@ -151,8 +151,42 @@ def cmd_inject(out, dest):
     tree.write(dest, xml_declaration=True, encoding=tree.docinfo.encoding)
 
 
+def cmd_empty(out, dest):
+    """Appends an empty xades:CertificateValues and xades:RevocationValues (what a careless tool writes) to dest."""
+    tree = parse(out)
+    usp = signature(tree).find(USP, NS)
+    etree.SubElement(usp, "{%s}CertificateValues" % XADES)
+    etree.SubElement(usp, "{%s}RevocationValues" % XADES)
+    tree.write(dest, xml_declaration=True, encoding=tree.docinfo.encoding)
+
+
+def cmd_graft(bt, lt, dest):
+    """An archive time-stamp over the B-T seal bt with the validation data of lt (the same seal at B-LT) appended
+    after it: carried, not covered. Writes dest with the token still empty and prints SHA-256 of its input."""
+    tree, lt_sig = parse(bt), signature(parse(lt))
+    usp = signature(tree).find(USP, NS)
+    ats = etree.SubElement(usp, "{%s}ArchiveTimeStamp" % XADES141, nsmap={"xadesv141": XADES141})
+    etree.SubElement(ats, "{%s}CanonicalizationMethod" % DS, Algorithm=EXC)
+    etree.SubElement(ats, "{%s}EncapsulatedTimeStamp" % XADES)
+    digest = hashlib.sha256(ats_input(tree, signature(tree), ats)).hexdigest()
+    for prop in lt_sig.find(USP, NS):
+        if isinstance(prop.tag, str) and prop.tag != "{%s}SignatureTimeStamp" % XADES:
+            usp.append(copy.deepcopy(prop))
+    tree.write(dest, xml_declaration=True, encoding=tree.docinfo.encoding)
+    print(digest)
+
+
+def cmd_settoken(path, tok_path):
+    tree = parse(path)
+    et = signature(tree).find(USP + "/xadesv141:ArchiveTimeStamp/xades:EncapsulatedTimeStamp", NS)
+    with open(tok_path, "rb") as f:
+        et.text = base64.b64encode(f.read()).decode()
+    tree.write(path, xml_declaration=True, encoding=tree.docinfo.encoding)
+
+
 if __name__ == "__main__":
-    cmds = {"values": cmd_values, "ats": cmd_ats, "tamper": cmd_tamper, "inject": cmd_inject}
+    cmds = {"values": cmd_values, "ats": cmd_ats, "tamper": cmd_tamper, "inject": cmd_inject, "empty": cmd_empty,
+            "graft": cmd_graft, "settoken": cmd_settoken}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         die("usage: xades_ltv_check.py {%s} ARGS" % "|".join(cmds))
     cmds[sys.argv[1]](*sys.argv[2:])

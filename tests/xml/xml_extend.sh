@@ -1,11 +1,12 @@
 #!/bin/bash
-# tests/xml/xml_extend.sh: XAdES B-T seals (CLI, demo profile; a UBL invoice and a plain XML) raised to B-LT, to B-LTA,
-# and renewed at B-LTA, through eseal_xml_extend (tests/xml/xml_extend_driver.c), and the refusals (unsealed, broken,
-# B-B, responders down). Referees: xmlsec1 --verify, xmllint with the ETSI XAdES 1.3.2/1.4.1 schemas, openssl ocsp /
-# crl over every carried value, openssl ts -verify of each archive time-stamp against its input recomputed with lxml
-# from EN 319 132-1 5.5.2.2 (tests/xml/xades_ltv_check.py), and `eseal verify --offline` (B-T stays below B-LT; an
-# edited OCSP value under an archive time-stamp fails; a business element slipped into the new unsigned properties
-# fails as unsigned content). Shift_JIS stays Shift_JIS.
+# tests/xml/xml_extend.sh: XAdES B-T seals (CLI, demo profile; a UBL invoice, a plain XML, a Shift_JIS file) raised
+# to B-LT, to B-LTA, and renewed at B-LTA, through eseal_xml_extend (tests/xml/xml_extend_driver.c), and the
+# refusals (unsealed, broken, B-B, responders down). Referees: xmlsec1 --verify, xmllint with the ETSI XAdES
+# 1.3.2/1.4.1 schemas, openssl ocsp / crl over every carried value, openssl ts -verify of each archive time-stamp
+# against its input recomputed with lxml from EN 319 132-1 5.5.2.2 (tests/xml/xades_ltv_check.py), and
+# `eseal verify --offline`: B-T (also with empty CertificateValues and RevocationValues) stays below B-LT; an edited
+# OCSP value under an archive time-stamp fails; a business element slipped into the new unsigned properties fails
+# as unsigned content.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 
@@ -94,6 +95,11 @@ for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped INDEX_C.XML:enveloped; 
 	expect_exit 2 "$ESEAL" verify --json --offline --trust "$ROOT" "$bt"
 	level_is B-T
 
+	# Empty CertificateValues and RevocationValues carry nothing: still B-T.
+	$LTV empty "$bt" "$D/empty-$doc" || fail "empty"
+	expect_exit 2 "$ESEAL" verify --json --offline --trust "$ROOT" "$D/empty-$doc"
+	level_is B-T
+
 	# The issuing CA's only revocation source is the root's CRL: validation data must be issued after the seal.
 	sleep 1
 	publish_crl root
@@ -147,6 +153,19 @@ for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped INDEX_C.XML:enveloped; 
 	verify_json 1 "$D/tampered-$doc" --offline
 	expect_seal 0 TOTAL-FAILED HASH_FAILURE "archive time-stamp"
 	pass "$placement $doc: an edited EncapsulatedOCSPValue under the archive time-stamp: TOTAL-FAILED/HASH_FAILURE"
+
+	# Validation data appended after an archive time-stamp is carried (B-LT) but not covered: not B-LTA.
+	hex=$($LTV graft "$bt" "$lt" "$D/graft-$doc") || fail "graft"
+	openssl ts -query -digest "$hex" -sha256 -cert -out "$D/graft.tsq" 2>/dev/null || fail "openssl ts -query"
+	$PY "$ESEAL_SRC/tests/lib/http_post.py" "$TSA_URL" application/timestamp-query "$D/graft.tsq" "$D/graft.tsr" ||
+		fail "the TSA did not answer"
+	openssl ts -reply -in "$D/graft.tsr" -token_out -out "$D/graft.der" 2>/dev/null || fail "openssl ts -token_out"
+	$LTV settoken "$D/graft-$doc" "$D/graft.der"
+	ats_ok "$D/graft-$doc" 0
+	verify_json 0 "$D/graft-$doc" --offline
+	level_is B-LT
+	grep -q "does not cover the validation data" "$OUT" || fail "no reason given for B-LT: $(head -c 1500 "$OUT")"
+	pass "$placement $doc: validation data after the archive time-stamp: B-LT, not B-LTA"
 
 	# The new unsigned properties are the signature's own vocabulary; business data slipped into them is not.
 	$LTV inject "$lt" "$D/injected-$doc" || fail "inject"
