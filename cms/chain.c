@@ -2,6 +2,22 @@
  * else: no system store, no AIA fetching. Certificates the file carries are only untrusted intermediates. */
 #include "verify/verify_internal.h"
 
+/* A configured anchor ends the chain wherever it sits: trusted by configuration, nothing above it (its issuer, its
+ * revocation) is asked about. That is how a trusted list's TSA unit is trusted, and what lets an archive verify the
+ * newest time-stamp offline years later. OpenSSL goes on to a self-signed root when the file carries the issuer. */
+static void cut_at_anchor(const eseal_verifier *v, STACK_OF(X509) * chain)
+{
+	int i, j;
+
+	for (i = 0; i + 1 < sk_X509_num(chain); i++)
+		for (j = 0; j < sk_X509_num(v->anchors); j++)
+			if (X509_cmp(sk_X509_value(chain, i), sk_X509_value(v->anchors, j)) == 0) {
+				while (sk_X509_num(chain) > i + 1)
+					X509_free(sk_X509_pop(chain));
+				return;
+			}
+}
+
 int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, time_t t, int purpose,
 		   STACK_OF(X509) * *chain)
 {
@@ -19,6 +35,8 @@ int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrust
 	if (X509_verify_cert(ctx) == 1) {
 		*chain = X509_STORE_CTX_get1_chain(ctx);
 		rc = *chain != NULL ? X509_V_OK : X509_V_ERR_UNSPECIFIED;
+		if (*chain != NULL)
+			cut_at_anchor(v, *chain);
 	} else {
 		rc = X509_STORE_CTX_get_error(ctx);
 		if (rc == X509_V_OK)
