@@ -731,6 +731,88 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 	free(order);
 }
 
+/* The /Contents of a signature dictionary (a copy), or NULL. */
+static unsigned char *sig_contents(qpdf_data q, const sig_ref *ref, size_t *len)
+{
+	qpdf_oh c = qpdf_oh_get_key(q, qpdf_get_object_by_id(q, ref->objid, ref->gen), "/Contents");
+	const char *p = qpdf_oh_is_string(q, c) ? qpdf_oh_get_binary_string_value(q, c, len) : NULL;
+	unsigned char *copy = p != NULL && *len > 0 ? malloc(*len) : NULL;
+
+	if (copy != NULL)
+		memcpy(copy, p, *len);
+	es_pdf_clear_error(q);
+	return copy;
+}
+
+/* The validation data of the DSS as it was in the revision ending at end: what a document time-stamp ending there
+ * covers. NULL when that revision cannot be read. */
+static es_evidence *revision_dss(const unsigned char *buf, size_t end)
+{
+	char why[256], *note = NULL;
+	qpdf_data qo = es_pdf_open(buf, end, "signed revision", why, sizeof(why));
+	es_evidence *ev = qo != NULL ? es_evidence_new() : NULL;
+	int has = 0;
+
+	if (ev != NULL)
+		load_dss(qo, ev, &has, &note);
+	free(note);
+	if (qo != NULL)
+		qpdf_cleanup(&qo);
+	return ev;
+}
+
+/* Levels beyond B-T depend on what came after the signature (ETSI EN 319 142-1 5.3, 5.4): a document time-stamp
+ * gives a B-B signature its time (B-T); B-LT needs the DSS to answer for every certificate of its chains after that
+ * time; B-LTA a valid document time-stamp over a revision whose DSS already did. */
+static void levels_after(const eseal_verifier *v, qpdf_data q, const unsigned char *buf, const sig_list *sl, const seal_pos *pos, const es_evidence *ev, int has_revinfo, eseal_report *r)
+{
+	char why[512];
+	size_t i, j, first, n_c, n_d = 0;
+	unsigned char *c, *d;
+	int lta, bb;
+
+	for (i = 0; i < sl->n; i++) {
+		eseal_seal_report *s = pos[i].has_seal ? &r->seals[pos[i].seal] : NULL;
+
+		if (s == NULL || pos[i].is_dts || s->level == NULL || s->indication == ESEAL_TOTAL_FAILED ||
+		    (strcmp(s->level, "B-T") != 0 && strcmp(s->level, "B-B") != 0))
+			continue;
+		first = sl->n;
+		for (j = 0; j < sl->n; j++)
+			if (pos[j].is_dts && pos[j].valid_dts && pos[j].rev_end > pos[i].rev_end &&
+			    (first == sl->n || pos[j].rev_end < pos[first].rev_end))
+				first = j;
+		bb = strcmp(s->level, "B-B") == 0;
+		if (bb && first == sl->n)
+			continue;
+		if (bb)
+			es_seal_set_str(&s->level, "B-T");
+		if (!has_revinfo)
+			continue;
+		c = sig_contents(q, &sl->refs[i], &n_c);
+		d = bb ? sig_contents(q, &sl->refs[first], &n_d) : NULL;
+		if (c == NULL || !es_pdf_ltv_covered(v, c, n_c, d, n_d, ev, why, sizeof(why))) {
+			es_seal_warn(s, "not B-LT: %s", c != NULL ? why : "out of memory");
+			free(c);
+			free(d);
+			continue;
+		}
+		lta = 0;
+		for (j = 0; j < sl->n && !lta; j++) {
+			es_evidence *rev_ev;
+
+			if (!pos[j].is_dts || !pos[j].valid_dts || pos[j].rev_end <= pos[i].rev_end)
+				continue;
+			rev_ev = revision_dss(buf, pos[j].rev_end);
+			lta = rev_ev != NULL && es_pdf_ltv_covered(v, c, n_c, d, n_d, rev_ev, why, sizeof(why));
+			es_evidence_free(rev_ev);
+		}
+		es_seal_set_str(&s->level, lta ? "B-LTA" : "B-LT");
+		free(c);
+		free(d);
+	}
+}
+
 int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r)
 {
 	qpdf_data q = NULL;
@@ -740,7 +822,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	es_pdf_sig_state *states = NULL;
 	es_pdf_facts facts = {0};
 	char why[512];
-	size_t i, j;
+	size_t i;
 	int has_revinfo = 0, encrypted, rc = ESEAL_OK;
 	char *dss_note = NULL;
 
@@ -781,19 +863,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		es_seal_warn(&r->seals[i], "the PDF is encrypted (opened with the empty user password)");
 	for (i = 0; dss_note != NULL && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "%s", dss_note);
-	/* Levels beyond B-T depend on what came after the signature: validation data (DSS), then a document
-	 * time-stamp over it. */
-	for (i = 0; i < sl.n; i++) {
-		eseal_seal_report *s = pos[i].has_seal ? &r->seals[pos[i].seal] : NULL;
-		int lta = 0;
-
-		if (s == NULL || pos[i].is_dts || s->level == NULL || strcmp(s->level, "B-T") != 0 || !has_revinfo)
-			continue;
-		for (j = 0; j < sl.n; j++)
-			if (pos[j].is_dts && pos[j].valid_dts && pos[j].rev_end > pos[i].rev_end)
-				lta = 1;
-		es_seal_set_str(&s->level, lta ? "B-LTA" : "B-LT");
-	}
+	levels_after(v, q, buf, &sl, pos, ev, has_revinfo, r);
 cleanup:
 	for (i = 0; i < sl.n; i++)
 		free(sl.refs[i].name);

@@ -30,6 +30,16 @@ typedef struct es_pdf_sig_value {
 int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n);
 void es_pdf_sig_values_free(es_pdf_sig_value *v, size_t n);
 
+/* ---- long-term validation data (pdf_verify_ltv.c) ---- */
+
+/* 1 when ev (a DSS) holds, for every certificate below the anchor of the chains of the CMS signature cms_der (BER
+ * at its start) and of its signature time-stamps' TSAs, an OCSP response or CRL that says good and was issued
+ * after the time-stamp: what PAdES B-LT promises (ETSI EN 319 142-1 5.4). A signature without a time-stamp of its
+ * own takes dts (a document time-stamp made after it, NULL: none) as its proof of existence, whose TSA chain then
+ * counts too. Else 0, why naming what is missing. */
+int es_pdf_ltv_covered(const eseal_verifier *v, const unsigned char *cms_der, size_t cms_len,
+		       const unsigned char *dts, size_t dts_len, const es_evidence *ev, char *why, size_t why_len);
+
 /* ---- the walk over what a reader can meet (pdf_walk.c) ---- */
 
 /* Objects QPDF could read only by guessing: a dictionary that gives a key twice (QPDF keeps the last value, Poppler

@@ -105,6 +105,17 @@ expect_seal 0 TOTAL-PASSED None
 [ "$(jf "d['seals'][0]['level']")" = B-LT ] || fail "B-LT offline: level $(jf "d['seals'][0]['level']")"
 pass "B-T seal -> B-LT: DSS with fresh OCSP answers, VRI, ESIC; pdfsig, qpdf, offline B-LT"
 
+# The verifier's side: a DSS that answers for the signer's chain but not for the TSA's is no B-LT (online, the seal
+# passes: the level rests on what the file carries).
+openssl ocsp -issuer "$CA" -cert "$PKI/eseal.pem" -url "$OCSP_URL" -respout "$D/signer.ocsp" -noverify >/dev/null 2>&1
+python3 "$ESEAL_SRC/tests/verify/pdf_lta.py" dss "$D/bt.pdf" "$D/lt-partial.pdf" --cert "$PKI/eseal.pem" --cert "$CA" \
+	--cert "$ROOT" --ocsp "$D/signer.ocsp" --crl "$TE/www/root.crl"
+verify_json 0 "$D/lt-partial.pdf"
+[ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "DSS without the TSA's data: level $(jf "d['seals'][0]['level']")"
+[ "$(jf "any('not B-LT' in w and 'eseal Demo TSA' in w for w in d['seals'][0]['warnings'])")" = True ] ||
+	fail "no warning naming the TSA certificate: $(head -c 1500 "$OUT")"
+pass "verifier: a DSS without the TSA chain's data stays B-T, naming what is missing"
+
 expect_exit 0 extend B-LTA "$D/lt.pdf" "$D/lta.pdf"
 check_prefix "$D/lt.pdf" "$D/lta.pdf"
 qpdf_ok "$D/lta.pdf"
@@ -155,6 +166,7 @@ check_dts "$D/poppler-lt.pdf" 1
 check_dss "$D/poppler-lt.pdf" 2 2 "$t0"
 verify_json 0 "$D/poppler-lt.pdf" --offline
 expect_seal 0 TOTAL-PASSED None
+# B-LT, not B-LTA: the document time-stamp came before the DSS, so none covers it.
 [ "$(jf "d['seals'][0]['level']")" = B-LT ] ||
 	fail "Poppler signature + document time-stamp + DSS: level $(jf "d['seals'][0]['level']")"
 pass "Poppler B-B signature -> document time-stamp + DSS: B-LT"

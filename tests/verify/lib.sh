@@ -82,3 +82,25 @@ renders_differ() {
 		fail "pdftoppm cannot render $(basename "$1") or $(basename "$2")"
 	! cmp -s "$d/a.ppm" "$d/b.ppm" || fail "$(basename "$2") renders exactly like $(basename "$1") (pdftoppm)"
 }
+
+# lt_fresh DIR: pdf_lta.py dss arguments that, added to a seal's own, make its DSS complete for B-LT (the verifier
+# asks for revocation data issued after the time-stamp for every certificate of the signer's and the TSA's chains):
+# the root CA's CRL published now (for the issuing CA's certificate) and OCSP answers fetched now for the signing
+# and the TSA certificates (not with root-only: the file's own CRL of the issuing CA answers for those). Call it after
+# the seal's time-stamp.
+lt_fresh() {
+	local d=$1
+	sleep 1
+	publish_crl root
+	cp "$TE/www/root.crl" "$d/root-fresh.crl"
+	if [ "${2:-}" = root-only ]; then
+		echo --cert "$ROOT" --crl "$d/root-fresh.crl"
+		return
+	fi
+	openssl ocsp -issuer "$CA" -cert "$PKI/eseal.pem" -url "$OCSP_URL" -respout "$d/eseal-fresh.ocsp" -noverify \
+		>/dev/null 2>&1 || fail "lt_fresh: no OCSP answer for the signing certificate"
+	openssl ocsp -issuer "$CA" -cert "$PKI/tsa.pem" -url "$OCSP_URL" -respout "$d/tsa-fresh.ocsp" -noverify \
+		>/dev/null 2>&1 || fail "lt_fresh: no OCSP answer for the TSA certificate"
+	echo --cert "$PKI/tsa.pem" --cert "$ROOT" --crl "$d/root-fresh.crl" --ocsp "$d/eseal-fresh.ocsp" \
+		--ocsp "$d/tsa-fresh.ocsp"
+}

@@ -229,7 +229,8 @@ pass "P=2: approval by pdfsig in the form's signature field, then form filled: b
 LTA="python3 $ESEAL_SRC/tests/verify/pdf_lta.py"
 "$ESEAL" seal -p demo --certify no-changes -o "$D/j1.pdf" "$SAMPLES/documents/japanese.pdf"
 openssl ocsp -issuer "$CA" -cert "$PKI/eseal.pem" -url "$OCSP_URL" -respout "$D/ocsp.der" -noverify >/dev/null 2>&1
-$LTA dss "$D/j1.pdf" "$D/j1-lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --ocsp "$D/ocsp.der" --crl "$CRL"
+$LTA dss "$D/j1.pdf" "$D/j1-lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --ocsp "$D/ocsp.der" --crl "$CRL" \
+	$(lt_fresh "$D")
 $LTA dts "$D/j1-lt.pdf" "$D/j1-lta.pdf" --tsa "$TSA_URL"
 qpdf_ok "$D/j1-lta.pdf"
 # (pdfsig cannot check document time-stamps, verify_pades referees them with openssl ts: only the seal here)

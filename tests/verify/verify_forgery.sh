@@ -80,7 +80,7 @@ done
 # document time-stamp later (new objects, as an archive adds them): the seal passes, B-LTA.
 openssl ocsp -issuer "$CA" -cert "$PKI/eseal.pem" -url "$OCSP_URL" -respout "$D/ocsp.der" -noverify >/dev/null 2>&1
 python3 "$ESEAL_SRC/tests/verify/pdf_lta.py" dss "$D/sealed-metadata-no.pdf" "$D/dss-lt.pdf" --cert "$PKI/eseal.pem" \
-	--cert "$CA" --cert "$ROOT" --ocsp "$D/ocsp.der" --crl "$CRL"
+	--cert "$CA" --cert "$ROOT" --ocsp "$D/ocsp.der" --crl "$CRL" $(lt_fresh "$D")
 python3 "$ESEAL_SRC/tests/verify/pdf_lta.py" dts "$D/dss-lt.pdf" "$D/dss-lta.pdf" --tsa "$TSA_URL"
 vjson 0 "$D/dss-lta.pdf"
 expect_seal 0 TOTAL-PASSED None

@@ -233,7 +233,8 @@ pass "exit codes: 65 malformed, 74 unreadable, 65 no seal, 64 usage"
 # --- B-LT and B-LTA: DSS with the chain, an OCSP response and the CRL, then a document time-stamp ---
 LTA="python3 $ESEAL_SRC/tests/verify/pdf_lta.py"
 openssl ocsp -issuer "$CA" -cert "$PKI/eseal.pem" -url "$OCSP_URL" -respout "$D/ocsp.der" -noverify >/dev/null 2>&1
-$LTA dss "$D/bt.pdf" "$D/lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --cert "$ROOT" --ocsp "$D/ocsp.der" --crl "$CRL"
+$LTA dss "$D/bt.pdf" "$D/lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --cert "$ROOT" --ocsp "$D/ocsp.der" --crl "$CRL" \
+	$(lt_fresh "$D")
 $LTA dts "$D/lt.pdf" "$D/lta.pdf" --tsa "$TSA_URL"
 qpdf --check "$D/lta.pdf" >/dev/null || fail "qpdf rejects the B-LTA file"
 # Referee for the document time-stamp: openssl ts -verify over the ByteRange bytes.

@@ -82,7 +82,8 @@ pass "B-T, --offline: a CRL that expired before validation and predates the time
 # --- proof of existence: a CRL issued after the time-stamp shows the status after the seal existed, so it serves a
 # validation after its nextUpdate (B-LT is for that); for a B-B seal nothing says it was made before the CRL.
 at=@$((now + 3 * 3600))
-$LTA dss "$D/bt.pdf" "$D/bt-crl-later.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --crl "$D/crl-later.der"
+$LTA dss "$D/bt.pdf" "$D/bt-crl-later.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --crl "$D/crl-later.der" \
+	$(lt_fresh "$D" root-only)
 verify_json 0 "$D/bt-crl-later.pdf" --offline --at "$at"
 expect_seal 0 TOTAL-PASSED None
 [ "$(jf "d['seals'][0]['level']")" = B-LT ] || fail "B-T + DSS: level $(jf "d['seals'][0]['level']"), want B-LT"

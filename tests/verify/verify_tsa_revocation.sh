@@ -91,7 +91,7 @@ pass "control: the good TSA's seals stay TOTAL-PASSED B-T with their time"
 $LTA dss "$D/rev.pdf" "$D/rev-lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --crl "$CRL"
 verify_json 2 "$D/rev-lt.pdf" --offline
 expect_seal 0 INDETERMINATE REVOKED_NO_POE "eseal Demo Revoked TSA.* revoked on $rev_iso \\(CRL carried in the file"
-$LTA dss "$D/good.pdf" "$D/good-lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --crl "$CRL"
+$LTA dss "$D/good.pdf" "$D/good-lt.pdf" --cert "$PKI/eseal.pem" --cert "$CA" --crl "$CRL" $(lt_fresh "$D")
 verify_json 0 "$D/good-lt.pdf" --offline
 expect_seal 0 TOTAL-PASSED None
 # Without revocation data for the TSA (an OCSP answer for the signer only) the TSA's status is unknown.
