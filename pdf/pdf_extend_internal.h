@@ -8,10 +8,6 @@
 #include "pdf_internal.h"
 #include "verify/verify_internal.h"
 
-/* TEMPORARY until eseal/profile.h on main has them (then removed). */
-#define ESEAL_LEVEL_B_LT ((eseal_level)(ESEAL_LEVEL_B_T + 1))
-#define ESEAL_LEVEL_B_LTA ((eseal_level)(ESEAL_LEVEL_B_T + 2))
-
 /* The validation data of one signature or document time-stamp, filed under its VRI key. */
 typedef struct es_pdf_vri {
 	char key[41];	  /* uppercase hex SHA-1 of its /Contents (see es_pdf_vri_key) */

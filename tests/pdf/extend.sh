@@ -64,22 +64,6 @@ check_dts() {
 		>"$d/ts" 2>&1 || fail "$f: openssl ts rejects document time-stamp $idx: $(cat "$d/ts")"
 }
 
-# pdfsig_lta FILE NCMS NDTS: Poppler finds NCMS signatures, all valid, none covering the whole file (later revisions
-# follow each), and NDTS document time-stamps, which it lists without validating them ("Unable to validate this type
-# of signature"): check_dts referees those.
-pdfsig_lta() {
-	local f=$1 ncms=$2 ndts=$3 out
-	out=$(pdfsig -nocert "$f" 2>&1) || fail "$f: pdfsig failed: $out"
-	[ "$(grep -c "Signature Validation: Signature is Valid\." <<<"$out")" = "$ncms" ] ||
-		fail "$f: pdfsig: $ncms valid signatures expected: $out"
-	[ "$(grep -c "Signature Type: ETSI.CAdES.detached\|Signature Type: adbe.pkcs7.detached" <<<"$out")" = "$ncms" ] ||
-		fail "$f: pdfsig: $ncms CMS signatures expected: $out"
-	[ "$(grep -c "Signature Type: unknown" <<<"$out")" = "$ndts" ] ||
-		fail "$f: pdfsig: $ndts document time-stamps expected: $out"
-	[ "$(grep -c "^  - Not total document signed" <<<"$out")" -ge "$ncms" ] ||
-		fail "$f: pdfsig: a signature claims to cover the whole file: $out"
-}
-
 # unchanged FILE SUM: the input was not modified
 unchanged() { echo "$2" | sha256sum -c --quiet || fail "$1 modified"; }
 
