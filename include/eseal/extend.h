@@ -30,10 +30,12 @@ typedef struct eseal_extend_options {
 /* Each reads in_path (never modified) and writes out_path atomically with every seal of the file raised to
  * opts->level: validation data (certificates, OCSP responses or CRLs issued after each seal's time-stamp) for the
  * seal's and its time-stamps' chains and, for B-LTA, a time-stamp over all of it. A file already at B-LTA is renewed:
- * validation data for its newest time-stamp, then a new one. Returns ESEAL_E_INPUT for a file without a seal, a seal
- * that does not verify or has no time-stamp (B-B), or a revoked certificate (named); ESEAL_E_TSA when a responder,
- * CRL server or the TSA cannot be reached or answers with data not yet fresh (retry later); ESEAL_E_CONFIG when a
- * certificate names neither an OCSP responder nor a CRL, or a chain does not reach a trust anchor. */
+ * validation data for its newest time-stamp, then a new one. A PDF seal without a time-stamp of its own (B-B) first
+ * gets a document time-stamp (opts->tsa, else ESEAL_E_USAGE). Returns ESEAL_E_INPUT for a file without a seal, a seal
+ * that does not verify, an XML or CMS seal without a time-stamp (B-B), or a revoked certificate (named); ESEAL_E_TSA
+ * when a responder, CRL server or the TSA cannot be reached or answers with data not yet fresh (retry later);
+ * ESEAL_E_CONFIG when a certificate names neither an OCSP responder nor a CRL, or a chain does not reach a trust
+ * anchor. */
 eseal_status eseal_pdf_extend(const char *in_path, const char *out_path, const eseal_extend_options *opts,
 			      eseal_error *err);
 eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const eseal_extend_options *opts,
