@@ -18,7 +18,7 @@
 #include "error_internal.h"
 #include "p11_util.h"
 
-/* One session per sealing thread (issue 7: -j N) up to this; a network HSM gains from more sessions than cores,
+/* One session per sealing thread (-j N) up to this; a network HSM gains from more sessions than cores,
  * but tokens often allow fewer than they claim, so the token's ulMaxSessionCount lowers it further. */
 #define POOL_MAX 32
 

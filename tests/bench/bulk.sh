@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/bench/bulk.sh: issue 7's benchmark: bulk sealing throughput held against this machine's own limits.
+# tests/bench/bulk.sh: the bulk benchmark: bulk sealing throughput held against this machine's own limits.
 # Prints docs/s and ratios to the raw HSM signing rate measured in the same run; `--record` appends to README.md.
 set -euo pipefail
 

@@ -1,4 +1,4 @@
-/* tests/bench/p11_sign_rate.c: the raw signing rate of a PKCS#11 token (issue 7's baseline): N threads, each with its
+/* tests/bench/p11_sign_rate.c: the raw signing rate of a PKCS#11 token (bulk.sh's baseline): N threads, each with its
  * own session, call C_Sign (CKM_RSA_PKCS over a SHA-256 DigestInfo, as eseal does) in a loop for S seconds.
  * usage: p11_sign_rate MODULE TOKEN-LABEL KEY-LABEL PIN-FILE THREADS SECONDS */
 #include <pthread.h>

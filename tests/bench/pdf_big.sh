@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/bench/pdf_big.sh: issue 3's benchmark (not a ctest): seals a ~250 MB PDF B-B and holds the time against
+# tests/bench/pdf_big.sh: the large-PDF benchmark (not a ctest): seals a ~250 MB PDF B-B and holds the time against
 # `sha256sum` of the same file (target <= 2x) and the peak memory against 64 MB. `--record` appends to README.md.
 #   MB=250 PAGES=50 RUNS=3 tests/bench/pdf_big.sh [--record]
 set -euo pipefail
@@ -73,7 +73,7 @@ echo "verdict:         $VERDICT"
 
 if [ "$RECORD" = 1 ]; then
 	README=$SRC/tests/bench/README.md
-	grep -q "^## PDF 250 MB" "$README" 2>/dev/null || printf '\n## PDF 250 MB\nRecorded by `tests/bench/pdf_big.sh --record` (issue 3: <= 2x sha256sum, < 64 MB).\n' >>"$README"
+	grep -q "^## PDF 250 MB" "$README" 2>/dev/null || printf '\n## PDF 250 MB\nRecorded by `tests/bench/pdf_big.sh --record` (limits: <= 2x sha256sum, < 64 MB).\n' >>"$README"
 	{
 		echo
 		echo "### $(date -u +%Y-%m-%d) $(nproc) cores, $(uname -r)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/cli/test_batch.sh: bulk sealing (issue 7): one process, N threads, mixed formats, a JSON line per document,
+# tests/cli/test_batch.sh: bulk sealing: one process, N threads, mixed formats, a JSON line per document,
 # per-document failures that don't stop the batch, batch-wide failures that do, and no partial file after a signal.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cms/p11_logins.sh"

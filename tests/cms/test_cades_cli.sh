@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/cms/test_cades_cli.sh: issue 2's "Done when" through the CLI: detached CAdES B-T of a 300 KB binary file,
+# tests/cms/test_cades_cli.sh: the CLI: detached CAdES B-T of a 300 KB binary file,
 # checked by `openssl cms -verify` and `openssl ts -verify`; then each bad input with its exit code, message, no output.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cms/p11_logins.sh"
