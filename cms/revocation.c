@@ -450,6 +450,18 @@ static int carried_status(const eseal_verifier *v, X509 *cert, X509 *issuer, con
 	return st;
 }
 
+/* The answer a decided: status st into r. */
+static void settle(es_rev_result *r, int st, const rev_answer *a)
+{
+	r->status = st;
+	r->this_upd = a->this_upd;
+	r->next_upd = a->next_upd;
+	if (st == ES_REV_REVOKED) {
+		r->rev_time = a->rev_time;
+		r->rev_reason = a->rev_reason;
+	}
+}
+
 int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, const es_evidence *ev,
 			 STACK_OF(X509) * untrusted, time_t poe, es_rev_result *r)
 {
@@ -482,13 +494,7 @@ int es_revocation_status(const eseal_verifier *v, X509 *cert, X509 *issuer, cons
 		r->source = st >= 0 ? "CRL" : NULL;
 	}
 	if (st >= 0) {
-		r->status = st;
-		r->this_upd = a.this_upd;
-		r->next_upd = a.next_upd;
-		if (st == ES_REV_REVOKED) {
-			r->rev_time = a.rev_time;
-			r->rev_reason = a.rev_reason;
-		}
+		settle(r, st, &a);
 		return r->status;
 	}
 	if (why2[0] != '\0') {
@@ -531,12 +537,6 @@ int es_revocation_fetch(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK
 		snprintf(r->why + used, sizeof(r->why) - used, "; %s", why2);
 		return r->status;
 	}
-	r->status = st;
-	r->this_upd = a.this_upd;
-	r->next_upd = a.next_upd;
-	if (st == ES_REV_REVOKED) {
-		r->rev_time = a.rev_time;
-		r->rev_reason = a.rev_reason;
-	}
+	settle(r, st, &a);
 	return r->status;
 }
