@@ -2,8 +2,9 @@
 # tests/verify/verify_ltv_collect.sh: the validation data a long-term seal gets (verify/ltv_collect.c through
 # tests/verify/ltv_collect_tool): the chains of the seal and of its time-stamp's TSA, and for each certificate below
 # the root an answer issued after the time-stamp; referees openssl ocsp, openssl crl, openssl ts. A CRL older than
-# the seal is refused until the CA publishes its next one (69, saying when it is due); a revoked signer gives 65; an
-# unreachable responder 69; a signature without time-stamp 65.
+# the seal is refused until the CA publishes its next one (69, saying when it is due); a revoked signer gives 65; a
+# signature without time-stamp 65. (Unreachable responders: tests/cms/test_cades_extend.sh and tests/xml, in a
+# private network namespace.)
 source "$ESEAL_SRC/tests/lib/env.sh"
 D=$(tmpdir)
 TOOL=$ESEAL_BUILD/tests/verify/ltv_collect_tool
