@@ -50,7 +50,9 @@ static const char *memrstr(const char *hay, size_t len, const char *needle)
 	return NULL;
 }
 
-/* Header: "%PDF-M.m" within the first 1024 bytes (what readers accept). */
+/* Header: "%PDF-M.m" within the first 1024 bytes (what readers accept), and at byte 0 for a file we write to:
+ * QPDF and Poppler count every offset from the header while a ByteRange and our cross-reference offsets count from
+ * the file's first byte, so an update to a file with bytes before its header is one readers open by repairing. */
 static int check_header(es_pdf_doc *doc, int fd, eseal_error *err)
 {
 	char head[1024];
@@ -61,6 +63,12 @@ static int check_header(es_pdf_doc *doc, int fd, eseal_error *err)
 	for (i = 0; i + 8 <= got; i++) {
 		if (memcmp(head + i, "%PDF-", 5) == 0 && isdigit((unsigned char)head[i + 5]) && head[i + 6] == '.' &&
 		    isdigit((unsigned char)head[i + 7])) {
+			if (i > 0)
+				return es_error_set(err, ESEAL_E_INPUT,
+						    "%s: %zu byte%s before the %%PDF- header: readers would disagree on "
+						    "where the sealed bytes start; remove them first, e.g. with qpdf in.pdf "
+						    "repaired.pdf",
+						    doc->path, i, i == 1 ? "" : "s");
 			doc->version_major = head[i + 5] - '0';
 			doc->version_minor = head[i + 7] - '0';
 			return ESEAL_OK;

@@ -63,6 +63,16 @@ for f in bad-startxref shifted; do
 done
 pass "broken xref refused (qpdf-repaired copies seal)"
 
+# Bytes before the header: QPDF and Poppler count offsets from "%PDF-", a ByteRange counts from byte 0. qpdf opens
+# the file cleanly (so only our check stands between it and an update readers would repair); its rewrite seals.
+{ printf ' '; cat "$REPORT"; } >"$D/prefixed.pdf"
+qpdf --check "$D/prefixed.pdf" >/dev/null 2>&1 || fail "qpdf cannot read the prefixed fixture"
+refuse 65 "1 byte before the %PDF- header" "$D/prefixed.pdf"
+qpdf "$D/prefixed.pdf" "$D/prefixed-repaired.pdf"
+expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/prefixed-sealed.pdf" "$D/prefixed-repaired.pdf"
+check_sealed "$D/prefixed-sealed.pdf" 1 B-B
+pass "bytes before the header refused (qpdf's rewrite seals)"
+
 # Encrypted: AES-256 seals (seal_encrypted.sh); without the password, with a wrong one, or with an algorithm the
 # sealer does not write (RC4, AES-128), the document is refused.
 qpdf --encrypt user owner 256 -- "$REPORT" "$D/encrypted.pdf"
