@@ -813,6 +813,17 @@ static void levels_after(const eseal_verifier *v, qpdf_data q, const unsigned ch
 	}
 }
 
+/* Where "%PDF-" starts within the first 1024 bytes (0 for a well-formed file). */
+static size_t header_offset(const unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 5 <= len && i < 1024; i++)
+		if (memcmp(buf + i, "%PDF-", 5) == 0)
+			return i;
+	return 0;
+}
+
 int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r)
 {
 	qpdf_data q = NULL;
@@ -829,6 +840,12 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	if (ev == NULL)
 		return ESEAL_E_INTERNAL;
 	q = es_pdf_open(buf, len, r->file, why, sizeof(why));
+	if (q == NULL && header_offset(buf, len) > 0) {
+		es_report_file_error(r, "not a readable PDF: %zu byte%s before the %%PDF- header (%s)",
+				     header_offset(buf, len), header_offset(buf, len) == 1 ? "" : "s", why);
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
 	if (q == NULL) {
 		es_report_file_error(r, "not a readable PDF: %s", why);
 		rc = ESEAL_E_INPUT;
@@ -861,6 +878,13 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	judge_later_updates(q, buf, len, &sl, pos, &facts, states, r);
 	for (i = 0; encrypted && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "the PDF is encrypted (opened with the empty user password)");
+	/* QPDF and Poppler count offsets from the header, a /ByteRange from byte 0: with bytes before the header the
+	 * file is no longer the one that was sealed, whatever a reader that shifts offsets makes of it. */
+	for (i = 0; header_offset(buf, len) > 0 && i < r->n_seals; i++)
+		es_seal_fail(&r->seals[i], ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "%zu byte%s before the %%PDF- header (added after sealing: readers count offsets from the header, "
+			     "the seal's /ByteRange from the first byte)",
+			     header_offset(buf, len), header_offset(buf, len) == 1 ? "" : "s");
 	for (i = 0; dss_note != NULL && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "%s", dss_note);
 	levels_after(v, q, buf, &sl, pos, ev, has_revinfo, r);

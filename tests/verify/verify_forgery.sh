@@ -145,3 +145,18 @@ expect_seal 0 TOTAL-PASSED None
 $FORGE dr-da-need "$D/bt.pdf" "$D/dr-da-need.pdf"
 refused "$D/bt.pdf" "$D/dr-da-need.pdf" "AcroForm /(DA|DR|NeedAppearances) changed"
 pass "/DR and /DA added: permitted while no field is drawn from them, reported when one is"
+
+# --- bytes put before the header (a polyglot: HTML or a ZIP's head in front of the PDF): the sealer refuses such a
+# file; on a sealed one QPDF counts offsets from the header, the /ByteRange from byte 0. eseal names the cause, as a
+# failed seal when QPDF still reads the file (one byte), as an unreadable file when it does not; pdfsig agrees the
+# signed bytes no longer match ---
+{ printf ' '; cat "$D/bt.pdf"; } >"$D/prefixed.pdf"
+qpdf --check "$D/prefixed.pdf" >/dev/null 2>&1 || [ $? = 3 ] || fail "qpdf cannot read the prefixed file"
+vjson 1 "$D/prefixed.pdf"
+expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "1 byte before the %PDF- header"
+assert_grep "Digest Mismatch" <(pdfsig -nocert "$D/prefixed.pdf" 2>&1 || true)
+{ printf '<html>polyglot</html>\n'; cat "$D/bt.pdf"; } >"$D/polyglot.pdf"
+vjson 65 "$D/polyglot.pdf"
+assert_grep "not a readable PDF: 22 bytes before the %PDF- header" "$ERR"
+assert_grep "Digest Mismatch" <(pdfsig -nocert "$D/polyglot.pdf" 2>&1 || true)
+pass "bytes before the header of a sealed file: not passed, the cause named; pdfsig: digest mismatch"
