@@ -172,18 +172,131 @@ static int same_text(mods_ctx *c, qpdf_oh o, qpdf_oh f, int resolved)
 	return same;
 }
 
+static int key_in(const char *k, const char *const *list);
+
+/* Rectangles and matrices: readers take any number there, and writers differ in how they print one (Poppler
+ * rewrites a page's 612.0 as 612 when it adds a signature). Elsewhere an integer stays an integer: a reader that
+ * wants one (/Rotate, a font's /Differences codes) ignores a real, so 90 and 90.0 draw different pages. */
+static const char *const any_number_keys[] = {"/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox",
+					      "/Rect",	   "/BBox",    "/Matrix",   NULL};
+
+static int is_number(qpdf_data q, qpdf_oh oh)
+{
+	return qpdf_oh_is_integer(q, oh) || qpdf_oh_is_real(q, oh);
+}
+
+static int same_keys(mods_ctx *c, qpdf_oh o, qpdf_oh f, int depth);
+
+/* o and f say the same to a reader: values compared as values (a real by its number, a string by its bytes), an
+ * indirect object inside as its reference (top: o and f are objects themselves); what this does not know how to
+ * compare (streams, operators) is compared as text. */
+static int same_tree(mods_ctx *c, qpdf_oh o, qpdf_oh f, int top, int any_number, int depth)
+{
+	enum qpdf_object_type_e t;
+	size_t n, lo = 0, lf = 0, i;
+	const char *so, *sf;
+	char *copy;
+	int same = 1;
+
+	if (!top && (qpdf_oh_is_indirect(c->qo, o) || qpdf_oh_is_indirect(c->qf, f)))
+		return qpdf_oh_is_indirect(c->qo, o) && qpdf_oh_is_indirect(c->qf, f) &&
+		       qpdf_oh_get_object_id(c->qo, o) == qpdf_oh_get_object_id(c->qf, f) &&
+		       qpdf_oh_get_generation(c->qo, o) == qpdf_oh_get_generation(c->qf, f);
+	if (any_number && is_number(c->qo, o) && is_number(c->qf, f))
+		return qpdf_oh_get_numeric_value(c->qo, o) == qpdf_oh_get_numeric_value(c->qf, f);
+	t = qpdf_oh_get_type_code(c->qo, o);
+	if (t != qpdf_oh_get_type_code(c->qf, f))
+		return 0;
+	switch (t) {
+	case ot_null:
+		return 1;
+	case ot_boolean:
+		return qpdf_oh_get_bool_value(c->qo, o) == qpdf_oh_get_bool_value(c->qf, f);
+	case ot_integer:
+		return qpdf_oh_get_int_value(c->qo, o) == qpdf_oh_get_int_value(c->qf, f);
+	case ot_real:
+		return qpdf_oh_get_numeric_value(c->qo, o) == qpdf_oh_get_numeric_value(c->qf, f);
+	case ot_name:
+	case ot_string:
+		/* QPDF's string results live until its next such call on the same document: copy the first. */
+		so = t == ot_name ? qpdf_oh_get_name(c->qo, o) : qpdf_oh_get_binary_string_value(c->qo, o, &lo);
+		lo = t == ot_name ? strlen(so) : lo;
+		copy = malloc(lo + 1);
+		if (copy == NULL)
+			return 0;
+		memcpy(copy, so, lo);
+		sf = t == ot_name ? qpdf_oh_get_name(c->qf, f) : qpdf_oh_get_binary_string_value(c->qf, f, &lf);
+		lf = t == ot_name ? strlen(sf) : lf;
+		same = lo == lf && memcmp(copy, sf, lo) == 0;
+		free(copy);
+		return same;
+	case ot_array:
+		if (depth > 32)
+			return same_text(c, o, f, top);
+		n = (size_t)qpdf_oh_get_array_n_items(c->qo, o);
+		if (n != (size_t)qpdf_oh_get_array_n_items(c->qf, f))
+			return 0;
+		for (i = 0; i < n && same; i++) {
+			qpdf_oh a = qpdf_oh_get_array_item(c->qo, o, (int)i), b = qpdf_oh_get_array_item(c->qf, f, (int)i);
+
+			same = same_tree(c, a, b, 0, any_number, depth + 1);
+			qpdf_oh_release(c->qo, a);
+			qpdf_oh_release(c->qf, b);
+		}
+		return same;
+	case ot_dictionary:
+		return depth > 32 ? same_text(c, o, f, top) : same_keys(c, o, f, depth);
+	default:
+		return same_text(c, o, f, top);
+	}
+}
+
+/* Two dictionaries with the same keys, each value the same (numbers of rectangles by value). */
+static int same_keys(mods_ctx *c, qpdf_oh o, qpdf_oh f, int depth)
+{
+	size_t no = 0, nf = 0, i;
+	char **ko = es_pdf_dict_keys(c->qo, o, &no), **kf = es_pdf_dict_keys(c->qf, f, &nf);
+	int same = no == nf && (no == 0 || (ko != NULL && kf != NULL));
+
+	for (i = 0; i < no && same; i++) {
+		qpdf_oh a, b;
+
+		if (strcmp(ko[i], kf[i]) != 0) {
+			same = 0;
+			break;
+		}
+		a = qpdf_oh_get_key(c->qo, o, ko[i]);
+		b = qpdf_oh_get_key(c->qf, f, kf[i]);
+		same = same_tree(c, a, b, 0, key_in(ko[i], any_number_keys), depth + 1);
+		qpdf_oh_release(c->qo, a);
+		qpdf_oh_release(c->qf, b);
+	}
+	es_pdf_free_keys(ko, no);
+	es_pdf_free_keys(kf, nf);
+	return same;
+}
+
 /* Values inside a dictionary or array: an indirect object counts as its reference ("12 0 R"), since every object
  * that existed when signed is compared on its own; resolving it would make a key differ whenever the object it
  * names does (a widget's /P whenever the page gets a new annotation, a kid's /Parent when the field gets /V). */
 static int same_value(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
-	return same_text(c, o, f, 0);
+	return same_tree(c, o, f, 0, 0, 0);
 }
 
-/* Two versions of one object: its own content, references inside it as references. */
+/* The value of key k of two versions of a dictionary. */
+static int same_value_of(mods_ctx *c, const char *k, qpdf_oh o, qpdf_oh f)
+{
+	return same_tree(c, o, f, 0, key_in(k, any_number_keys), 0);
+}
+
+/* Two versions of one object: its own content, references inside it as references. Streams: their dictionaries
+ * and data are compared by the caller. */
 static int same_object(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
-	return same_text(c, o, f, 1);
+	if (qpdf_oh_is_stream(c->qo, o) || qpdf_oh_is_stream(c->qf, f))
+		return same_text(c, o, f, 1);
+	return same_tree(c, o, f, 1, 0, 0);
 }
 
 static int key_in(const char *k, const char *const *list)
@@ -203,7 +316,7 @@ static char *first_diff_key(mods_ctx *c, qpdf_oh o, qpdf_oh f, const char *const
 	for (i = 0; i < nf + no && diff == NULL; i++) {
 		const char *k = i < nf ? kf[i] : ko[i - nf];
 
-		if (!key_in(k, skip) && !same_value(c, qpdf_oh_get_key(c->qo, o, k), qpdf_oh_get_key(c->qf, f, k)))
+		if (!key_in(k, skip) && !same_value_of(c, k, qpdf_oh_get_key(c->qo, o, k), qpdf_oh_get_key(c->qf, f, k)))
 			diff = strdup(k);
 	}
 	es_pdf_free_keys(ko, no);
