@@ -1244,6 +1244,38 @@ static int sig_field_filled(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	return 1;
 }
 
+/* A later signer may lock a field already signed (ReadOnly, /Ff bit 1, which some signing tools set on the fields
+ * whose signatures they count on): it draws nothing and changes nothing signed. Only with a later signature that
+ * verifies, not under DocMDP P=1, and nothing else of the field may change. */
+static int sig_field_locked(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	static const char *const skip[] = {"/Ff", NULL};
+	qpdf_oh fo, ff;
+	long long vo, vf;
+	size_t i;
+	int later = 0;
+	char *k;
+
+	if (c->p == 1 || c->facts == NULL || !qpdf_oh_is_dictionary(c->qo, o) || !is_sig_field(c->qo, o) ||
+	    !is_sig_field(c->qf, f) || !qpdf_oh_is_dictionary(c->qo, qpdf_oh_get_key(c->qo, o, "/V")))
+		return 0;
+	for (i = 0; i < c->facts->n_sigs && !later; i++)
+		later = c->facts->sigs[i].rev_end > c->rev_end && c->facts->sigs[i].intact && !c->facts->sigs[i].is_dts;
+	fo = qpdf_oh_get_key(c->qo, o, "/Ff");
+	ff = qpdf_oh_get_key(c->qf, f, "/Ff");
+	vo = qpdf_oh_is_null(c->qo, fo) ? 0 : qpdf_oh_is_integer(c->qo, fo) ? qpdf_oh_get_int_value(c->qo, fo) : -1;
+	vf = qpdf_oh_is_integer(c->qf, ff) ? qpdf_oh_get_int_value(c->qf, ff) : -1;
+	if (!later || vo < 0 || vf == vo || vf != (vo | 1))
+		return 0;
+	k = first_diff_key(c, o, f, skip);
+	if (k != NULL) {
+		free(k);
+		return 0;
+	}
+	c->kinds |= K_SIG;
+	return 1;
+}
+
 /* An appearance of an empty signature field changes only by the field being signed: one of its widgets now carries
  * a later signature that verifies. */
 static int sig_ap_signed(mods_ctx *c, int id)
@@ -1370,7 +1402,7 @@ static int change_permitted(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 			c->kinds |= K_DSS;
 		return 1;
 	}
-	if (sig_field_filled(c, o, f) || form_field_filled(c, o, f))
+	if (sig_field_filled(c, o, f) || sig_field_locked(c, o, f) || form_field_filled(c, o, f))
 		return 1;
 	if (set_has(&c->sig_ap, id))
 		return sig_ap_signed(c, id);
