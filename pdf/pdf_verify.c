@@ -597,14 +597,18 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	pos->has_seal = 1;
 	pos->is_dts = is_dts;
 	s->id = strdup(ref->name);
+	/* PBAD.PAdES: the name ICP-Brasil (PBAD) gives the same CAdES detached signature; DSS reads it so. */
 	if (!is_dts && !qpdf_oh_is_name_and_equals(q, sub, "/ETSI.CAdES.detached") &&
-	    !qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.detached")) {
+	    !qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.detached") &&
+	    !qpdf_oh_is_name_and_equals(q, sub, "/PBAD.PAdES")) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "unsupported /SubFilter %s",
 			     qpdf_oh_is_name(q, sub) ? qpdf_oh_get_name(q, sub) : "(none)");
 		return;
 	}
 	if (qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.detached"))
 		es_seal_warn(s, "SubFilter adbe.pkcs7.detached: a PDF signature, not a PAdES baseline signature");
+	if (qpdf_oh_is_name_and_equals(q, sub, "/PBAD.PAdES"))
+		es_seal_warn(s, "SubFilter PBAD.PAdES (ICP-Brasil): verified as ETSI.CAdES.detached");
 	m = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, sig, "/M"));
 	s->signing_time = pdf_date(m);
 	free(m);
