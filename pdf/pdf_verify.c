@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/sha.h>
+
 #define ES_PDF_MAX_FIELDS 10000
 #define ES_PDF_MAX_DEPTH 32
 #define ES_PDF_MAX_CONTENTS (1u << 20)
@@ -413,6 +415,35 @@ static int digest_ranges(const EVP_MD *md, const unsigned char *buf, const sig_b
 	return ok ? 0 : -1;
 }
 
+/* adbe.pkcs7.sha1 (ISO 32000-1 12.8.3.3.1): the CMS signs, as its encapsulated content, the SHA-1 digest of the
+ * bytes the /ByteRange names. That content must be exactly this digest (copied to out); SHA-1 itself no longer
+ * proves the bytes are the ones signed (chosen-prefix collisions), which the seal's indication says. */
+static int sha1_content_matches(CMS_ContentInfo *cms, const unsigned char *buf, const sig_bytes *sb,
+				unsigned char out[SHA_DIGEST_LENGTH], eseal_seal_report *s)
+{
+	ASN1_OCTET_STRING **content = CMS_get0_content(cms);
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE,
+		     "SubFilter adbe.pkcs7.sha1: the document is signed through its SHA-1 digest, no longer acceptable");
+	if (content == NULL || *content == NULL || (*content)->length != SHA_DIGEST_LENGTH) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "SubFilter adbe.pkcs7.sha1: the CMS does not carry a SHA-1 digest as its content");
+		return 0;
+	}
+	if (digest_ranges(EVP_sha1(), buf, sb, digest, &len) != 0)
+		return 0;
+	if (memcmp(digest, (*content)->data, SHA_DIGEST_LENGTH) != 0) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
+			     "the signed SHA-1 digest is not the digest of the bytes the /ByteRange names: the document "
+			     "was changed after signing");
+		return 0;
+	}
+	memcpy(out, digest, SHA_DIGEST_LENGTH);
+	return 1;
+}
+
 /* The signature dictionary must be the one of the revision qo it signs, unchanged since. (When the signature
  * covers the whole file, the revision is the file.) */
 static void check_in_signed_revision(qpdf_data qo, const sig_ref *ref, qpdf_data q, eseal_seal_report *s)
@@ -554,7 +585,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	sig_bytes sb;
 	CMS_ContentInfo *cms = NULL;
 	const EVP_MD *md;
-	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned char digest[EVP_MAX_MD_SIZE], sha1[SHA_DIGEST_LENGTH];
 	unsigned int dlen = 0;
 	char why[512], *m = NULL;
 	size_t end, i;
@@ -600,7 +631,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	/* PBAD.PAdES: the name ICP-Brasil (PBAD) gives the same CAdES detached signature; DSS reads it so. */
 	if (!is_dts && !qpdf_oh_is_name_and_equals(q, sub, "/ETSI.CAdES.detached") &&
 	    !qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.detached") &&
-	    !qpdf_oh_is_name_and_equals(q, sub, "/PBAD.PAdES")) {
+	    !qpdf_oh_is_name_and_equals(q, sub, "/PBAD.PAdES") && !qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.sha1")) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "unsupported /SubFilter %s",
 			     qpdf_oh_is_name(q, sub) ? qpdf_oh_get_name(q, sub) : "(none)");
 		return;
@@ -652,7 +683,11 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		/* The CMS parser reads only the DER; the zero padding after it in /Contents is not signed data. */
 		cms = es_cms_parse_signed(sb.contents, sb.contents_len, s);
 		md = cms != NULL ? es_cms_signer_md(cms, s) : NULL;
-		if (md != NULL && digest_ranges(md, buf, &sb, digest, &dlen) == 0)
+		if (md != NULL && qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.sha1")) {
+			if (sha1_content_matches(cms, buf, &sb, sha1, s) &&
+			    EVP_Digest(sha1, SHA_DIGEST_LENGTH, digest, &dlen, md, NULL) == 1)
+				es_cms_verify_signer(v, cms, digest, dlen, ev, s, &res);
+		} else if (md != NULL && digest_ranges(md, buf, &sb, digest, &dlen) == 0)
 			es_cms_verify_signer(v, cms, digest, dlen, ev, s, &res);
 		X509_free(res.signer);
 		CMS_ContentInfo_free(cms);

@@ -2,7 +2,9 @@
 # tests/interop/pades_subfilter.sh: /SubFilter names other products write for a CAdES detached signature:
 # PBAD.PAdES (ICP-Brasil) is verified as ETSI.CAdES.detached, with a warning naming it. Poppler does not validate
 # that name ("unknown"), so the referee is openssl cms -verify over the /ByteRange bytes. Siblings that still fail:
-# a byte of the signed range changed under that name, and a name nobody defines.
+# a byte of the signed range changed under that name, and a name nobody defines. adbe.pkcs7.sha1 (the CMS signs the
+# SHA-1 digest of the bytes): verified, pdfsig agrees the bytes are the signed ones, and reported INDETERMINATE /
+# CRYPTO_CONSTRAINTS_FAILURE since SHA-1 proves no more that they are; a changed byte fails for both.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 D=$(tmpdir)
@@ -51,3 +53,18 @@ openssl_verifies "$D/unknown.pdf" || fail "openssl cms -verify rejects the unkno
 vjson 1 "$D/unknown.pdf"
 expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "unsupported /SubFilter /x.unknown.detached"
 pass "under that name a changed byte fails (HASH_FAILURE); an undefined name stays unsupported"
+
+# adbe.pkcs7.sha1: the signature holds (pdfsig: valid); SHA-1 is why it is not TOTAL-PASSED.
+$SIGN "$PDF" "$D/sha1.pdf" adbe.pkcs7.sha1 "$DEV_KEY" "$DEV_CHAIN"
+pdfsig -nocert "$D/sha1.pdf" >"$D/pdfsig.txt" 2>&1 || true
+assert_grep "Signature Type: adbe.pkcs7.sha1" "$D/pdfsig.txt"
+assert_grep "Signature is Valid" "$D/pdfsig.txt"
+vjson 2 "$D/sha1.pdf"
+expect_seal 0 INDETERMINATE CRYPTO_CONSTRAINTS_FAILURE "adbe.pkcs7.sha1: the document is signed through its SHA-1 digest"
+jf "'\n'.join(d['seals'][0]['errors'])" | grep -Eq "changed|does not (verify|match)|FORMAT" &&
+	fail "the SHA-1 signature itself was not verified: $(head -c 800 "$OUT")"
+sed 's|/M (D:20261201000000Z)|/M (D:20251201000000Z)|' "$D/sha1.pdf" >"$D/sha1-changed.pdf"
+assert_grep "Digest Mismatch" <(pdfsig -nocert "$D/sha1-changed.pdf" 2>&1 || true)
+vjson 1 "$D/sha1-changed.pdf"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "the signed SHA-1 digest is not the digest of the bytes"
+pass "adbe.pkcs7.sha1: verified, INDETERMINATE for SHA-1 (pdfsig: valid); a changed byte: HASH_FAILURE (pdfsig: mismatch)"

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # tests/interop/pdf_sign.py: signs a PDF as other products do, with OpenSSL doing the CMS: an incremental update with
 # an invisible signature field on page 1 whose value has the given /SubFilter (e.g. PBAD.PAdES, ICP-Brasil's name
-# for a CAdES detached signature), for samples no tool in Debian writes.
+# for a CAdES detached signature), for samples no tool in Debian writes. adbe.pkcs7.sha1 signs, as its producers
+# do, the SHA-1 digest of the bytes as encapsulated content, with SHA-1.
 #
 # usage: pdf_sign.py IN OUT SUBFILTER KEY CERT [CHAIN]
+import hashlib
 import os
 import re
 import subprocess
@@ -51,9 +53,14 @@ def main(src, dst, subfilter, key, cert, chain=None):
     a, b = fix_byte_range(out, sig_id, PLACEHOLDER)
     with tempfile.TemporaryDirectory() as d:
         data, der = os.path.join(d, "data"), os.path.join(d, "cms.der")
-        open(data, "wb").write(bytes(out[:a]) + bytes(out[b:]))
-        cmd = ["openssl", "cms", "-sign", "-binary", "-cades", "-md", "sha256", "-signer", cert, "-inkey", key,
-               "-in", data, "-outform", "DER", "-out", der, "-nosmimecap"]
+        signed = bytes(out[:a]) + bytes(out[b:])
+        if subfilter == "adbe.pkcs7.sha1":
+            open(data, "wb").write(hashlib.sha1(signed).digest())
+            cmd = ["openssl", "cms", "-sign", "-binary", "-nodetach", "-md", "sha1"]
+        else:
+            open(data, "wb").write(signed)
+            cmd = ["openssl", "cms", "-sign", "-binary", "-cades", "-md", "sha256"]
+        cmd += ["-signer", cert, "-inkey", key, "-in", data, "-outform", "DER", "-out", der, "-nosmimecap"]
         if chain:
             cmd += ["-certfile", chain]
         subprocess.run(cmd, check=True, capture_output=True)
