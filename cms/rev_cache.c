@@ -3,9 +3,10 @@
  * live here; revocation.c checks every reuse in full.
  *
  * Thread safety: the verifier is passed as const and may be shared by threads, so one mutex guards the tables. It
- * is not held during a fetch: two threads missing the same entry both fetch, and the later answer replaces the
- * earlier. Callers get their own copy (OCSP: parsed from the stored DER) or a reference to a CRL that no thread
- * modifies any more (OpenSSL sorts a CRL's entries on the first lookup, which revocation.c does before storing). */
+ * is not held during a fetch; a second one, the fetch gate, is: the threads of a batch that miss the same entry at
+ * the start would otherwise all ask the responder. Callers get their own copy (OCSP: parsed from the stored DER) or
+ * a reference to a CRL that no thread modifies any more (OpenSSL sorts a CRL's entries on the first lookup, which
+ * revocation.c does before storing). */
 #include "rev_cache.h"
 
 #include "clock_internal.h"
@@ -37,6 +38,7 @@ typedef struct {
 
 struct es_rev_cache {
 	pthread_mutex_t lock;
+	pthread_mutex_t fetch; /* the fetch gate; taken before lock, never the other way round */
 	rc_ocsp *ocsp; /* ES_RC_MAX_OCSP slots, id NULL = free */
 	size_t ocsp_bytes;
 	rc_crl crl[ES_RC_MAX_CRL];
@@ -56,7 +58,25 @@ es_rev_cache *es_rev_cache_new(void)
 		free(c);
 		return NULL;
 	}
+	if (pthread_mutex_init(&c->fetch, NULL) != 0) {
+		pthread_mutex_destroy(&c->lock);
+		free(c->ocsp);
+		free(c);
+		return NULL;
+	}
 	return c;
+}
+
+void es_rev_cache_fetch_begin(es_rev_cache *c)
+{
+	if (c != NULL)
+		pthread_mutex_lock(&c->fetch);
+}
+
+void es_rev_cache_fetch_end(es_rev_cache *c)
+{
+	if (c != NULL)
+		pthread_mutex_unlock(&c->fetch);
 }
 
 static void ocsp_clear(es_rev_cache *c, rc_ocsp *e)
@@ -94,6 +114,7 @@ void es_rev_cache_free(es_rev_cache *c)
 		crl_clear(c, &c->crl[i]);
 	for (i = 0; i < ES_RC_MAX_DOWN; i++)
 		down_clear(&c->down[i]);
+	pthread_mutex_destroy(&c->fetch);
 	pthread_mutex_destroy(&c->lock);
 	free(c->ocsp);
 	free(c);

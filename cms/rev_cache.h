@@ -50,6 +50,14 @@ void es_rev_cache_put_ocsp(es_rev_cache *c, OCSP_CERTID *id, OCSP_RESPONSE *resp
 X509_CRL *es_rev_cache_get_crl(es_rev_cache *c, const char *url, time_t t, time_t now);
 void es_rev_cache_put_crl(es_rev_cache *c, const char *url, X509_CRL *crl, size_t der_len, time_t now);
 
+/* The fetch gate: held from a cache miss through the fetch and the storing of its answer, so that threads missing
+ * the same entry together wait for the first one's answer and then find it cached, instead of all asking the
+ * responder: one request per certificate for a whole batch. The caller looks the cache up again once inside. One
+ * gate for all responders, as in timestamp/tsa_revocation.c: a responder that does not answer holds the others up
+ * for one timeout, after which it is marked down and skipped. No-op when c is NULL. */
+void es_rev_cache_fetch_begin(es_rev_cache *c);
+void es_rev_cache_fetch_end(es_rev_cache *c);
+
 /* 1 when url's origin failed less than ES_RC_DOWN_SECS ago; why then holds that failure's reason. */
 int es_rev_cache_is_down(es_rev_cache *c, const char *url, time_t now, char *why, size_t why_len);
 void es_rev_cache_set_down(es_rev_cache *c, const char *url, const char *why, time_t now);

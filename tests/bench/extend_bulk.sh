@@ -100,6 +100,7 @@ CRL_URLS=$(grep -o '"GET /[^ ]*\.crl ' "$WORK/http.log" | sort -u | wc -l || tru
 TSA_REQ=$(grep -c '"POST / ' "$WORK/http.log" || true)
 # Which certificates: serials named by the fixture's certificate files.
 for f in "$PKI"/*.pem; do
+	case $(basename "$f") in *chain* | trust.pem) continue ;; esac
 	s=$(openssl x509 -in "$f" -noout -serial 2>/dev/null | sed 's/^serial=//' | tr A-F a-f | sed 's/^\(00\)*//') || continue
 	[ -n "$s" ] && echo "$s $(basename "$f" .pem)"
 done | sort -u -k1,1 >"$WORK/serials"
