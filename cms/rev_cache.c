@@ -39,6 +39,7 @@ typedef struct {
 struct es_rev_cache {
 	pthread_mutex_t lock;
 	pthread_mutex_t fetch; /* the fetch gate; taken before lock, never the other way round */
+	int refs;	       /* owners (es_rev_cache_ref); guarded by lock */
 	rc_ocsp *ocsp; /* ES_RC_MAX_OCSP slots, id NULL = free */
 	size_t ocsp_bytes;
 	rc_crl crl[ES_RC_MAX_CRL];
@@ -64,6 +65,15 @@ es_rev_cache *es_rev_cache_new(void)
 		free(c);
 		return NULL;
 	}
+	c->refs = 1;
+	return c;
+}
+
+es_rev_cache *es_rev_cache_ref(es_rev_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->refs++;
+	pthread_mutex_unlock(&c->lock);
 	return c;
 }
 
@@ -105,8 +115,14 @@ static void down_clear(rc_down *e)
 void es_rev_cache_free(es_rev_cache *c)
 {
 	size_t i;
+	int last;
 
 	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&c->lock);
+	if (!last)
 		return;
 	for (i = 0; i < ES_RC_MAX_OCSP; i++)
 		ocsp_clear(c, &c->ocsp[i]);

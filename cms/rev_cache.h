@@ -35,6 +35,9 @@ int es_rev_fresh(time_t this_upd, time_t next_upd, time_t got, time_t t, time_t 
 
 /* NULL when out of memory (the verifier then works without a cache). */
 es_rev_cache *es_rev_cache_new(void);
+/* One more owner of c (verifiers that share one cache, e.g. a sealer's collector and its TSA client's check);
+ * es_rev_cache_free drops one and frees with the last. Returns c. */
+es_rev_cache *es_rev_cache_ref(es_rev_cache *c);
 void es_rev_cache_free(es_rev_cache *c);
 
 /* The OCSP response stored for id if es_rev_fresh() at validation time t and wall-clock now.
