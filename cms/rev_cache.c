@@ -39,8 +39,8 @@ typedef struct {
 struct es_rev_cache {
 	pthread_mutex_t lock;
 	pthread_mutex_t fetch; /* the fetch gate; taken before lock, never the other way round */
-	int refs;	       /* owners (es_rev_cache_ref); guarded by lock */
-	rc_ocsp *ocsp; /* ES_RC_MAX_OCSP slots, id NULL = free */
+	int refs;              /* owners (es_rev_cache_ref); guarded by lock */
+	rc_ocsp *ocsp;         /* ES_RC_MAX_OCSP slots, id NULL = free */
 	size_t ocsp_bytes;
 	rc_crl crl[ES_RC_MAX_CRL];
 	size_t crl_bytes;
