@@ -3,9 +3,10 @@
  * live here; revocation.c checks every reuse in full.
  *
  * Thread safety: the verifier is passed as const and may be shared by threads, so one mutex guards the tables. It
- * is not held during a fetch: two threads missing the same entry both fetch, and the later answer replaces the
- * earlier. Callers get their own copy (OCSP: parsed from the stored DER) or a reference to a CRL that no thread
- * modifies any more (OpenSSL sorts a CRL's entries on the first lookup, which revocation.c does before storing). */
+ * is not held during a fetch; a second one, the fetch gate, is: the threads of a batch that miss the same entry at
+ * the start would otherwise all ask the responder. Callers get their own copy (OCSP: parsed from the stored DER) or
+ * a reference to a CRL that no thread modifies any more (OpenSSL sorts a CRL's entries on the first lookup, which
+ * revocation.c does before storing). */
 #include "rev_cache.h"
 
 #include "clock_internal.h"
@@ -37,7 +38,9 @@ typedef struct {
 
 struct es_rev_cache {
 	pthread_mutex_t lock;
-	rc_ocsp *ocsp; /* ES_RC_MAX_OCSP slots, id NULL = free */
+	pthread_mutex_t fetch; /* the fetch gate; taken before lock, never the other way round */
+	int refs;              /* owners (es_rev_cache_ref); guarded by lock */
+	rc_ocsp *ocsp;         /* ES_RC_MAX_OCSP slots, id NULL = free */
 	size_t ocsp_bytes;
 	rc_crl crl[ES_RC_MAX_CRL];
 	size_t crl_bytes;
@@ -56,7 +59,34 @@ es_rev_cache *es_rev_cache_new(void)
 		free(c);
 		return NULL;
 	}
+	if (pthread_mutex_init(&c->fetch, NULL) != 0) {
+		pthread_mutex_destroy(&c->lock);
+		free(c->ocsp);
+		free(c);
+		return NULL;
+	}
+	c->refs = 1;
 	return c;
+}
+
+es_rev_cache *es_rev_cache_ref(es_rev_cache *c)
+{
+	pthread_mutex_lock(&c->lock);
+	c->refs++;
+	pthread_mutex_unlock(&c->lock);
+	return c;
+}
+
+void es_rev_cache_fetch_begin(es_rev_cache *c)
+{
+	if (c != NULL)
+		pthread_mutex_lock(&c->fetch);
+}
+
+void es_rev_cache_fetch_end(es_rev_cache *c)
+{
+	if (c != NULL)
+		pthread_mutex_unlock(&c->fetch);
 }
 
 static void ocsp_clear(es_rev_cache *c, rc_ocsp *e)
@@ -85,8 +115,14 @@ static void down_clear(rc_down *e)
 void es_rev_cache_free(es_rev_cache *c)
 {
 	size_t i;
+	int last;
 
 	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&c->lock);
+	if (!last)
 		return;
 	for (i = 0; i < ES_RC_MAX_OCSP; i++)
 		ocsp_clear(c, &c->ocsp[i]);
@@ -94,6 +130,7 @@ void es_rev_cache_free(es_rev_cache *c)
 		crl_clear(c, &c->crl[i]);
 	for (i = 0; i < ES_RC_MAX_DOWN; i++)
 		down_clear(&c->down[i]);
+	pthread_mutex_destroy(&c->fetch);
 	pthread_mutex_destroy(&c->lock);
 	free(c->ocsp);
 	free(c);

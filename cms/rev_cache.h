@@ -35,6 +35,9 @@ int es_rev_fresh(time_t this_upd, time_t next_upd, time_t got, time_t t, time_t 
 
 /* NULL when out of memory (the verifier then works without a cache). */
 es_rev_cache *es_rev_cache_new(void);
+/* One more owner of c (verifiers that share one cache, e.g. a sealer's collector and its TSA client's check);
+ * es_rev_cache_free drops one and frees with the last. Returns c. */
+es_rev_cache *es_rev_cache_ref(es_rev_cache *c);
 void es_rev_cache_free(es_rev_cache *c);
 
 /* The OCSP response stored for id if es_rev_fresh() at validation time t and wall-clock now.
@@ -49,6 +52,14 @@ void es_rev_cache_put_ocsp(es_rev_cache *c, OCSP_CERTID *id, OCSP_RESPONSE *resp
  * thisUpdate and nextUpdate are read from crl. */
 X509_CRL *es_rev_cache_get_crl(es_rev_cache *c, const char *url, time_t t, time_t now);
 void es_rev_cache_put_crl(es_rev_cache *c, const char *url, X509_CRL *crl, size_t der_len, time_t now);
+
+/* The fetch gate: held from a cache miss through the fetch and the storing of its answer, so that threads missing
+ * the same entry together wait for the first one's answer and then find it cached, instead of all asking the
+ * responder: one request per certificate for a whole batch. The caller looks the cache up again once inside. One
+ * gate for all responders, as in timestamp/tsa_revocation.c: a responder that does not answer holds the others up
+ * for one timeout, after which it is marked down and skipped. No-op when c is NULL. */
+void es_rev_cache_fetch_begin(es_rev_cache *c);
+void es_rev_cache_fetch_end(es_rev_cache *c);
 
 /* 1 when url's origin failed less than ES_RC_DOWN_SECS ago; why then holds that failure's reason. */
 int es_rev_cache_is_down(es_rev_cache *c, const char *url, time_t now, char *why, size_t why_len);

@@ -264,6 +264,28 @@ static int carried_usable(const rev_answer *a, time_t poe, time_t t, const char 
 	return 0;
 }
 
+/* The cached answer for id: it passes the same checks as a fetched one (signature, responder authorisation against
+ * the CertID's issuer, coverage, current now), only the nonce is not asked again. -1 when none is usable. */
+static int ocsp_cached(const eseal_verifier *v, OCSP_CERTID *id, STACK_OF(X509) * untrusted, rev_answer *a,
+		       const online_want *w, char *why, size_t why_len)
+{
+	OCSP_RESPONSE *resp = es_rev_cache_get_ocsp(v->rev_cache, id, es_verifier_time(v), time(NULL));
+	int rc;
+
+	if (resp == NULL)
+		return -1;
+	rc = ocsp_status(v, resp, id, untrusted, NULL, a, why, why_len);
+	if (rc >= 0 && (!current(a, "cached OCSP response", why, why_len) ||
+			!issued_after(a, w, "cached OCSP response", why, why_len)))
+		rc = -1;
+	if (rc >= 0 && w != NULL && w->ocsp != NULL) {
+		*w->ocsp = resp;
+		resp = NULL;
+	}
+	OCSP_RESPONSE_free(resp);
+	return rc;
+}
+
 static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted, rev_answer *a,
 		       const online_want *w, char *why, size_t why_len)
 {
@@ -275,29 +297,20 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 	const unsigned char *p;
 	fetch_buf fb = {0};
 	char shown[ES_URL_SHOW_MAX];
-	int i, len, rc = -1;
+	int i, len, rc = -1, gated = 0;
 
 	if (urls == NULL || sk_OPENSSL_STRING_num(urls) == 0) {
 		snprintf(why, why_len, "certificate names no OCSP responder");
 		goto cleanup;
 	}
 	id = OCSP_cert_to_id(NULL, cert, issuer);
-	/* A cached answer for this CertID passes the same checks as a fetched one (signature, responder
-	 * authorisation against the CertID's issuer, coverage, current now), only the nonce is not asked again. */
-	if (id != NULL && (resp = es_rev_cache_get_ocsp(v->rev_cache, id, es_verifier_time(v), time(NULL))) != NULL) {
-		rc = ocsp_status(v, resp, id, untrusted, NULL, a, why, why_len);
-		if (rc >= 0 && (!current(a, "cached OCSP response", why, why_len) ||
-				!issued_after(a, w, "cached OCSP response", why, why_len)))
-			rc = -1;
-		if (rc >= 0 && w != NULL && w->ocsp != NULL) {
-			*w->ocsp = resp;
-			resp = NULL;
-		}
-		OCSP_RESPONSE_free(resp);
-		resp = NULL;
-		if (rc >= 0)
-			goto cleanup;
-	}
+	if (id != NULL && (rc = ocsp_cached(v, id, untrusted, a, w, why, why_len)) >= 0)
+		goto cleanup;
+	/* Another thread may be fetching this very answer: wait for it, then look again (rev_cache.h). */
+	es_rev_cache_fetch_begin(v->rev_cache);
+	gated = 1;
+	if (id != NULL && (rc = ocsp_cached(v, id, untrusted, a, w, why, why_len)) >= 0)
+		goto cleanup;
 	req = OCSP_REQUEST_new();
 	if (req == NULL || id == NULL || OCSP_request_add0_id(req, OCSP_CERTID_dup(id)) == NULL ||
 	    OCSP_request_add1_nonce(req, NULL, -1) != 1 || (len = i2d_OCSP_REQUEST(req, &der)) <= 0) {
@@ -332,11 +345,30 @@ static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_
 		fb.buf = NULL;
 	}
 cleanup:
+	if (gated)
+		es_rev_cache_fetch_end(v->rev_cache);
 	OPENSSL_free(der);
 	OCSP_CERTID_free(id);
 	OCSP_REQUEST_free(req);
 	X509_email_free(urls);
 	ERR_clear_error();
+	return rc;
+}
+
+/* The cached CRL from url, checked against this certificate's issuer (name, signature) like a new one; -1 when
+ * none is usable. */
+static int crl_cached(const eseal_verifier *v, const char *url, X509 *cert, X509 *issuer, rev_answer *a,
+		      const online_want *w, char *why, size_t why_len)
+{
+	X509_CRL *crl = es_rev_cache_get_crl(v->rev_cache, url, es_verifier_time(v), time(NULL));
+	int rc = -1;
+
+	if (crl != NULL && (rc = crl_status(crl, cert, issuer, a)) >= 0 &&
+	    (!current(a, "cached CRL", why, why_len) || !issued_after(a, w, "the CRL was", why, why_len)))
+		rc = -1;
+	if (rc >= 0 && w != NULL && w->crl != NULL && X509_CRL_up_ref(crl))
+		*w->crl = crl;
+	X509_CRL_free(crl);
 	return rc;
 }
 
@@ -367,16 +399,14 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_ans
 				continue;
 			url = strndup((const char *)gn->d.uniformResourceIdentifier->data,
 				      (size_t)gn->d.uniformResourceIdentifier->length);
-			/* A cached CRL is checked against this certificate's issuer (name, signature) like a new one. */
-			crl = es_rev_cache_get_crl(v->rev_cache, url, es_verifier_time(v), time(NULL));
-			if (crl != NULL && (rc = crl_status(crl, cert, issuer, a)) >= 0 &&
-			    (!current(a, "cached CRL", why, why_len) || !issued_after(a, w, "the CRL was", why, why_len)))
-				rc = -1;
-			if (rc >= 0 && w != NULL && w->crl != NULL && X509_CRL_up_ref(crl))
-				*w->crl = crl;
-			X509_CRL_free(crl);
-			crl = NULL;
-			if (url != NULL && rc < 0 && http_fetch(v, url, NULL, 0, NULL, &fb, why, why_len) == 0) {
+			if (url == NULL || (rc = crl_cached(v, url, cert, issuer, a, w, why, why_len)) >= 0) {
+				free(url);
+				continue;
+			}
+			/* Another thread may be fetching this very CRL: wait for it, then look again (rev_cache.h). */
+			es_rev_cache_fetch_begin(v->rev_cache);
+			if ((rc = crl_cached(v, url, cert, issuer, a, w, why, why_len)) < 0 &&
+			    http_fetch(v, url, NULL, 0, NULL, &fb, why, why_len) == 0) {
 				p = fb.buf;
 				crl = d2i_X509_CRL(NULL, &p, (long)fb.len);
 				rc = crl != NULL ? crl_status(crl, cert, issuer, a) : -1;
@@ -407,6 +437,7 @@ static int crl_online(const eseal_verifier *v, X509 *cert, X509 *issuer, rev_ans
 				free(fb.buf);
 				fb.buf = NULL;
 			}
+			es_rev_cache_fetch_end(v->rev_cache);
 			free(url);
 		}
 	}

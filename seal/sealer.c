@@ -8,6 +8,7 @@
 #include "error_internal.h"
 #include "secret_internal.h"
 #include "input_internal.h"
+#include "timestamp/tsa_revocation.h"
 
 #include <openssl/crypto.h>
 
@@ -57,6 +58,7 @@ static int open_tsa(eseal_sealer *s, const eseal_sealer_options *so, eseal_error
 {
 	const eseal_profile *p = s->profile;
 	eseal_tsa_options o;
+	int rc;
 
 	if (p->n_tsa == 0)
 		return es_error_set(err, ESEAL_E_USAGE, "level %s needs at least one TSA URL (tsa = ... or --tsa URL)",
@@ -74,7 +76,11 @@ static int open_tsa(eseal_sealer *s, const eseal_sealer_options *so, eseal_error
 	o.revocation = p->tsa_revocation;
 	o.warn = so->warn;
 	o.warn_ctx = so->warn_ctx;
-	return eseal_tsa_open(&s->tsa, &o, err);
+	/* B-LT, B-LTA: the TSA certificate's revocation check and the collector of validation data ask the same
+	 * responders about the same certificates; one cache makes that once per batch, not once each. */
+	if ((rc = eseal_tsa_open(&s->tsa, &o, err)) == ESEAL_OK && s->verifier != NULL)
+		es_tsa_share_rev_cache(s->tsa, s->verifier);
+	return rc;
 }
 
 /* The verifier that collects validation data: online, trusting the seal's anchors and the TSA's. */

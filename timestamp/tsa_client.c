@@ -239,6 +239,12 @@ cleanup:
 	return rc;
 }
 
+void es_tsa_share_rev_cache(eseal_tsa *t, const eseal_verifier *v)
+{
+	if (t != NULL && t->rev != NULL)
+		es_tsa_rev_share_cache(t->rev, v);
+}
+
 void eseal_tsa_free(eseal_tsa *t)
 {
 	size_t i;

@@ -61,6 +61,11 @@ int es_tsa_rev_new(es_tsa_rev **out, const char *ca_file, long timeout_ms, eseal
 	return ESEAL_OK;
 }
 
+void es_tsa_rev_share_cache(es_tsa_rev *r, const eseal_verifier *v)
+{
+	es_verifier_share_rev_cache(r->v, v);
+}
+
 void es_tsa_rev_free(es_tsa_rev *r)
 {
 	if (r == NULL)

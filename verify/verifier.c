@@ -88,6 +88,14 @@ cleanup:
 	return rc;
 }
 
+void es_verifier_share_rev_cache(eseal_verifier *dst, const eseal_verifier *src)
+{
+	if (dst->rev_cache == NULL || src->rev_cache == NULL || dst->rev_cache == src->rev_cache)
+		return;
+	es_rev_cache_free(dst->rev_cache);
+	dst->rev_cache = es_rev_cache_ref(src->rev_cache);
+}
+
 void eseal_verifier_free(eseal_verifier *v)
 {
 	if (v == NULL)

@@ -83,6 +83,10 @@ const char *es_fmt_time(time_t t, char *buf, size_t len);
 
 /* ---- core checks ---- */
 time_t es_verifier_time(const eseal_verifier *v);
+/* verify/verifier.c: dst keeps its revocation answers in src's cache from now on (both own it), so that two verifiers
+ * of one batch ask each responder once between them; every reuse is still checked against dst's own anchors. Before
+ * dst is used by any thread; nothing when either verifier has no cache. */
+void es_verifier_share_rev_cache(eseal_verifier *dst, const eseal_verifier *src);
 
 /* cms/cert_profile.c: fills organization, identifier, subject, issuer, serial and cert_kind from cert and warns
  * where the certificate does not fit a seal (keyUsage, CA:TRUE). */

@@ -14,19 +14,8 @@ OUT_BASE=${BENCH_OUT:-}       # e.g. /dev/shm: outputs on tmpfs, to see what the
 RECORD=0
 [ "${1:-}" = "--record" ] && RECORD=1
 
-# On ext4 without a journal (this VM's root file system) the kernel skips inodes freed in the last 60 s, or 360 s
-# while their inode table block is dirty, when it allocates new ones (fs/ext4/ialloc.c, recently_deleted()). Right
-# after a mass deletion in the same block group, such as the previous run's clean-up, every output's creation scans
-# past thousands of them and the run measures that instead of eseal. So a run waits until its predecessor's
-# clean-up is 6 minutes old (BENCH_NO_WAIT=1 skips the wait).
-STAMP=/tmp/eseal-bench.cleaned
-if [ -f "$STAMP" ] && [ -z "${BENCH_NO_WAIT:-}" ]; then
-	age=$(($(date +%s) - $(stat -c %Y "$STAMP")))
-	if [ "$age" -lt 360 ]; then
-		echo "== the previous run deleted its files ${age} s ago; waiting $((360 - age)) s for the file system (see above)"
-		sleep $((360 - age))
-	fi
-fi
+source "$SRC/tests/bench/lib.sh"
+bench_wait_for_cleanup
 
 WORK=$(mktemp -d /tmp/eseal-bench.XXXXXX)
 TE=$WORK/testenv
@@ -34,7 +23,7 @@ cleanup() {
 	"$SRC/tests/lib/testenv-down.sh" "$TE" >/dev/null 2>&1 || true
 	rm -rf "$WORK"
 	[ -z "$OUT_BASE" ] || rm -rf "$OUT_BASE"/eseal-bench-out-*
-	touch "$STAMP"
+	bench_cleaned
 }
 trap cleanup EXIT
 
@@ -48,10 +37,6 @@ echo "== starting demo PKI, SoftHSM token, loopback TSA"
 "$SRC/tests/lib/testenv-up.sh" "$TE" >"$WORK/testenv.log" 2>&1 || { cat "$WORK/testenv.log"; exit 1; }
 export SOFTHSM2_CONF=$TE/softhsm2.conf
 CONF=$TE/eseal.conf
-
-now() { date +%s.%N; }
-rate() { python3 -c "import sys; print('%.1f' % (float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))" "$@"; }
-ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$@"; }
 
 echo "== raw RSA-2048 C_Sign rate, $JOBS threads (the physical limit)"
 RAW=$("$RATE_BIN" "$(cat "$TE/module")" eseal eseal "$TE/pin" "$JOBS" 5 | sed -n "s/.*rate=\([0-9.]*\).*/\1/p")
@@ -92,25 +77,10 @@ run_batch xades_bb demo-bb "$WORK/xml" "$N_XML"
 run_batch pades_bb demo-bb "$WORK/pdf" "$N_PDF"
 run_batch pades_bt demo "$WORK/pdf" "$N_PDF"
 
-# The loopback TSA forks one `openssl ts -reply` per request, so it, not eseal, may be what bounds B-T. Its own rate
-# is measured without eseal: curl sends the same number of requests with as many in flight as eseal keeps
-# (--tsa-inflight, default 4 x jobs), and every answer must be a granted token.
+# The loopback TSA, not eseal, may be what bounds B-T: its own rate with as many requests in flight as eseal keeps.
 INFLIGHT=$((4 * ${ESEAL_JOBS:-$(nproc)}))
 echo "== the loopback TSA's own rate: $N_PDF requests by curl, $INFLIGHT in flight"
-openssl ts -query -data "$WORK/base.pdf" -sha256 -cert -out "$WORK/tsa.tsq" 2>/dev/null
-mkdir -p "$WORK/tsr"
-for i in $(seq 1 "$N_PDF"); do printf 'url = "%s"\noutput = "%s/tsr/%s.tsr"\n' "$(cat "$TE/tsa.url")" "$WORK" "$i"; done \
-	>"$WORK/tsa.curl"
-t0=$(now)
-curl -sS --no-progress-meter --fail --noproxy '*' --parallel --parallel-immediate --parallel-max "$INFLIGHT" \
-	-H "Content-Type: application/timestamp-query" --data-binary "@$WORK/tsa.tsq" -K "$WORK/tsa.curl"
-t1=$(now)
-granted=0
-for f in "$WORK"/tsr/*.tsr; do
-	openssl ts -reply -in "$f" -text 2>/dev/null | grep >/dev/null 'Status: Granted' && granted=$((granted + 1))
-done
-[ "$granted" = "$N_PDF" ] || { echo "FAIL: the TSA granted $granted of $N_PDF curl requests"; exit 1; }
-RATE_tsa=$(rate "$N_PDF" "$t0" "$t1")
+RATE_tsa=$(tsa_rate "$TE" "$WORK" "$N_PDF" "$INFLIGHT")
 echo "loopback TSA: $RATE_tsa tokens/s; PAdES B-T is $(ratio "$RATE_pades_bt" "$RATE_tsa") of it"
 
 echo "== referees on samples of the outputs"

@@ -4,7 +4,8 @@
 #
 # Also serves, by GET, the files of --www (CRLs and CA certificates named in the demo certificates), and with
 # --role ocsp answers OCSP requests through `openssl ocsp -index ... -reqin` (binds 127.0.0.1 only, which
-# `openssl ocsp -port` in OpenSSL 3.0 cannot). Standard library only; one thread per connection, keep-alive.
+# `openssl ocsp -port` in OpenSSL 3.0 cannot), logging one line per certificate asked about (serial, issuer key hash)
+# besides the access log. Standard library only; one thread per connection, keep-alive.
 #
 #   tsa_server.py --dir TESTENV [--mode ok|garbage|http500|wrong-nonce|wrong-imprint|slow|rejection|untrusted|revoked]
 #                 [--delay S] [--port N | --port-file F] [--pid-file F] [--www DIR] [--role tsa|ocsp] [--auth-file F]
@@ -85,6 +86,26 @@ def tamper_query(query, what):
             buf[s + n - 1] ^= 0x01  # same length and sign, different value
             return bytes(buf)
     raise ValueError("query has no nonce")
+
+
+def ocsp_request_ids(req):
+    """[(serial hex, issuerKeyHash hex)] of the CertIDs in a DER OCSPRequest (RFC 6960 4.1.1)."""
+    tag, cs, cl = der_tlv(req, 0)
+    tbs = next(der_children(req, cs, cl), None)
+    if tag != 0x30 or tbs is None or tbs[0] != 0x30:
+        raise ValueError("not an OCSPRequest")
+    # tbsRequest: [0] version, [1] requestorName (both optional), then requestList
+    req_list = next((k for k in der_children(req, tbs[1], tbs[2]) if k[0] == 0x30), None)
+    if req_list is None:
+        raise ValueError("no requestList")
+    ids = []
+    for _, rs, rl in der_children(req, req_list[1], req_list[2]):
+        cert_id = next(der_children(req, rs, rl))
+        parts = list(der_children(req, cert_id[1], cert_id[2]))
+        if len(parts) != 4 or parts[2][0] != 0x04 or parts[3][0] != 0x02:
+            raise ValueError("bad CertID")
+        ids.append((req[parts[3][1]:parts[3][1] + parts[3][2]].hex(), req[parts[2][1]:parts[2][1] + parts[2][2]].hex()))
+    return ids
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -171,6 +192,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def answer_ocsp(self, req):
         o = self.server.opts
+        # One line per certificate asked about, so a benchmark or test can count requests per certificate.
+        try:
+            for serial, key_hash in ocsp_request_ids(req):
+                self.log_message("OCSP request serial %s issuer-key %s", serial, key_hash)
+        except ValueError as e:
+            self.log_message("OCSP request not parsed: %s", e)
         pki = os.path.join(o.dir, "pki")
         r = subprocess.run(["openssl", "ocsp", "-index", os.path.join(pki, "ca", "index.txt"),
                             "-CA", os.path.join(pki, "ca.pem"), "-rsigner", os.path.join(pki, "ocsp.pem"),
