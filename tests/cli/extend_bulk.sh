@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/cli/extend_bulk.sh: `eseal extend --out-dir D --json` over good B-T seals (PDF, XML, CAdES) mixed with bad
 # files (unsigned, broken, revoked signer): one JSON line each, exit 65 (the earliest failure's class), the good ones
-# at B-LTA (eseal verify --offline, qpdf, pdfsig, xmlsec1, openssl cms), no output for the bad, inputs untouched.
+# at B-LTA (eseal verify --offline, qpdf, pdfsig, xmlsec1, openssl cms), no output for the bad, inputs untouched;
+# anchors the chain does not reach: 78.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 D=$(tmpdir)
@@ -72,3 +73,14 @@ for f in a-good.pdf c-good.xml e-data.bin.p7s; do
 	[ "$(jf "d['seals'][0]['level']")" = B-LTA ] || fail "$f: offline level $(jf "d['seals'][0]['level']")"
 done
 pass "bulk: the good PDF, XML and CAdES at B-LTA offline; qpdf, pdfsig, xmlsec1, openssl cms agree"
+
+# Anchors the seal's chain does not reach: the configuration is wrong, not the file (78), and nothing is written.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key -subj /CN=other-root \
+	-days 2 -out other.pem 2>/dev/null || fail "openssl req"
+sum=$(sha256sum in/a-good.pdf)
+expect_exit 78 "$ESEAL" extend -p demo --level B-LT --trust other.pem --tsa-ca other.pem in/a-good.pdf -o out78.pdf
+[ "$(wc -l <"$ERR")" = 1 ] || fail "not one line: $(cat "$ERR")"
+assert_grep "in/a-good.pdf" "$ERR"
+assert_no_file out78.pdf
+[ "$(sha256sum in/a-good.pdf)" = "$sum" ] || fail "input modified"
+pass "anchors the chain does not reach: 78 ($(cat "$ERR"))"
