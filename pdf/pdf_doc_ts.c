@@ -69,9 +69,13 @@ int es_pdf_doc_ts_write(const char *path, int fd, const char *out_path, int over
 		token = NULL;
 		if ((rc = build_update(&c, reserve, err)) != ESEAL_OK ||
 		    (rc = eseal_output_open(out, out_path, overwrite, in_path, err)) != ESEAL_OK ||
-		    (rc = es_pdf_pass_write_and_hash(&c, fd, *out, md, digest, &dlen, err)) != ESEAL_OK ||
-		    (rc = eseal_tsa_stamp_digest(tsa, digest, dlen, &token, &token_len, err)) != ESEAL_OK)
+		    (rc = es_pdf_pass_write_and_hash(&c, fd, *out, md, digest, &dlen, err)) != ESEAL_OK)
 			goto cleanup;
+		/* The TSA client's message names the TSA, not the document a batch must report. */
+		if ((rc = eseal_tsa_stamp_digest(tsa, digest, dlen, &token, &token_len, err)) != ESEAL_OK) {
+			es_error_prefix(err, "%s: document time-stamp", in_path);
+			goto cleanup;
+		}
 		if (token_len <= reserve)
 			break;
 		reserve = token_len + 1024;

@@ -417,8 +417,10 @@ int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path
 		return rc;
 	if (format_used != NULL)
 		*format_used = format;
+	if (opts->data_path != NULL && (!s->extend || format != ESEAL_FORMAT_CADES))
+		return es_error_set(err, ESEAL_E_USAGE, "%s: a data file is given only to extend a detached .p7s", in_path);
 	if (s->extend)
-		return extend_file(s, format, in_path, NULL, out_path, opts, err);
+		return extend_file(s, format, in_path, opts->data_path, out_path, opts, err);
 	if (s->profile->level >= ESEAL_LEVEL_B_LT)
 		return seal_long_term(s, format, in_path, out_path, opts, err);
 	return seal_file(s, format, in_path, out_path, opts, err);

@@ -30,6 +30,9 @@ typedef struct eseal_seal_options {
 	void *output_cookie;              /* with output_group: names this output in the group's report */
 	int force;              /* XML: seal a document that already holds a signature */
 	const char *password_file; /* PDF: file holding the password of an encrypted input */
+	/* Extending a detached CAdES (.p7s): the file it signs, wherever it is (NULL: the .p7s name without its
+	 * suffix, or the encapsulated content). Refused for other formats: it would be silently ignored. */
+	const char *data_path;
 } eseal_seal_options;
 
 /* What a front end adds to a profile when it opens a sealer: its process's state, never settings from a file. */

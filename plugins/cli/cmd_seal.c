@@ -63,6 +63,8 @@ const es_cli_option es_cli_extend_options[] = {
 	{"tsa-tls-ca", 0, "FILE", "tsa-tls-ca", "PEM CA certificates for an https:// TSA's server certificate"},
 	{"tsa-auth-file", 0, "FILE", "tsa-auth-file", "file holding user:password for the TSA (HTTP basic)"},
 	{"tsa-policy", 0, "OID", "tsa-policy", "TSA policy to request"},
+	{"data", 0, "FILE", NULL, "detached .p7s (one input, -o): the file it signs (default: the .p7s name without "
+				 ".p7s)"},
 	{"force", 'f', NULL, NULL, "replace existing outputs"},
 	{"jobs", 'j', "N", NULL, "batch: worker threads (default: the number of cores)"},
 	{"out-dir", 0, "DIR", NULL, "batch: write each output under DIR, mirroring the input names"},
@@ -187,6 +189,8 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 			profile_name = optarg;
 		} else if (strcmp(name, "output") == 0) {
 			output = optarg;
+		} else if (strcmp(name, "data") == 0) {
+			so.data_path = optarg;
 		} else if (strcmp(name, "password-file") == 0) {
 			so.password_file = optarg;
 		} else if (strcmp(name, "allow-signed") == 0) {
@@ -215,6 +219,10 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	if (bo.skip_existing && (bo.out_dir == NULL || so.overwrite)) {
 		rc = es_cli_usage_error(cmd->name, bo.out_dir == NULL ? "--skip-existing needs --out-dir DIR"
 								   : "give either --skip-existing or --force, not both");
+		goto cleanup;
+	}
+	if (so.data_path != NULL && (output == NULL || bo.out_dir != NULL || bo.from != NULL || argc - optind != 1)) {
+		rc = es_cli_usage_error(cmd->name, "--data FILE names the data of one .p7s: give one input and -o FILE");
 		goto cleanup;
 	}
 	if (output != NULL && bo.out_dir != NULL) {

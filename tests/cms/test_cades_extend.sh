@@ -1,22 +1,21 @@
 #!/bin/bash
-# tests/cms/test_cades_extend.sh: eseal_cades_extend (through tests/cms/cades_extend_driver until `eseal extend`
-# exists): B-T .p7s made by eseal and by OpenSSL raised to B-LT, B-LTA and B-LTA again. Referees we did not write:
+# tests/cms/test_cades_extend.sh: `eseal extend` on detached CAdES: B-T .p7s made by eseal and by OpenSSL raised to
+# B-LT, B-LTA and B-LTA again (the data file beside the .p7s, or named with --data). Referees we did not write:
 # openssl cms -verify, cms -print, ocsp -respin, ts -reply/-verify (the archive imprint computed by
 # tests/cms/cades_referee.py), and eseal verify --offline. Bad input: exit class, one line, no output, input untouched.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 
-DRV=$ESEAL_BUILD/tests/cms/cades_extend_driver
 REF="python3 $ESEAL_SRC/tests/cms/cades_referee.py"
 ADD="python3 $ESEAL_SRC/tests/cms/cms_add_tst.py"
 D=$(tmpdir)
 cd "$D"
 head -c 100000 /dev/urandom >doc.bin
 
-extend() { # CODE LEVEL IN OUT [driver options]
+extend() { # CODE LEVEL IN OUT [eseal extend options]: the demo profile's TSA and trust anchors
 	local code=$1 level=$2 in=$3 out=$4
 	shift 4
-	expect_exit "$code" "$DRV" "$level" "$ROOT" --tsa "$TSA_URL" --tsa-ca "$ROOT" "$@" "$in" "$out"
+	expect_exit "$code" "$ESEAL" extend -p demo --level "$level" "$@" "$in" -o "$out"
 }
 
 gen_time() { # TOKEN.der: its genTime in seconds since the epoch
@@ -175,30 +174,46 @@ jf "'\\n'.join(d['seals'][0]['warnings'])" | grep -q 'not B-LTA: the archive tim
 pass "validation data added after the archive time-stamp: B-LT, not B-LTA"
 
 # --- bad input: exit class, one line naming the file, no output, input untouched ----------------------------------
-bad() { # CODE REGEX IN [driver options]
-	local code=$1 re=$2 in=$3 sum
-	shift 3
+bad() { # CODE LEVEL REGEX IN [eseal extend options]
+	local code=$1 level=$2 re=$3 in=$4 sum
+	shift 4
 	sum=$(sha256sum "$in")
 	rm -f bad-out.p7s
-	extend "$code" B-LT "$in" bad-out.p7s "$@"
+	extend "$code" "$level" "$in" bad-out.p7s "$@"
 	assert_no_file bad-out.p7s
 	[ "$(sha256sum "$in")" = "$sum" ] || fail "$in was modified"
 	[ "$(wc -l <"$ERR")" = 1 ] || fail "not one line: $(cat "$ERR")"
 	grep -Eq -- "$re" "$ERR" || fail "message '$(cat "$ERR")' does not match '$re'"
 }
-bad 65 "doc.bin: not a CMS signature" doc.bin --data doc.bin
+bad 65 B-LT "doc.bin: not a CMS signature" doc.bin --data doc.bin
 cp doc.bin changed.bin
 printf 'x' >>changed.bin
-bad 65 "does not verify \(TOTAL-FAILED\)" doc.bin.p7s --data changed.bin
+bad 65 B-LT "does not verify \(TOTAL-FAILED\)" doc.bin.p7s --data changed.bin
 "$ESEAL" seal -p demo-bb --format cades -o bb.p7s doc.bin
-bad 65 "bb.p7s: needs a signature time-stamp \(B-T\) first" bb.p7s --data doc.bin
-pass "not a CMS, a broken seal, a B-B seal: 65 with one line, no output, input untouched"
+bad 65 B-LT "bb.p7s: needs a signature time-stamp \(B-T\) first" bb.p7s --data doc.bin
+"$ESEAL" seal -p demo --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" --format cades -o revoked.p7s doc.bin
+bad 65 B-LTA "revoked.p7s: .*revoked" revoked.p7s --data doc.bin
+pass "not a CMS, a broken seal, a B-B seal, a revoked signer: 65 with one line, no output, input untouched"
+
+dead=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+bad 69 B-LTA "127.0.0.1:$dead" lt.p7s --data doc.bin --tsa "http://127.0.0.1:$dead/"
+pass "TSA down at B-LTA: 69 with one line, no output, input untouched"
+
+# --data names the data of one .p7s: not a batch's, not a PDF's.
+expect_exit 64 "$ESEAL" extend -p demo --level B-LT --data doc.bin --out-dir bad-dir lt.p7s
+assert_grep "data FILE names the data of one .p7s" "$ERR"
+assert_no_file bad-dir
+cp "$SAMPLES/documents/report.pdf" report.pdf
+expect_exit 64 "$ESEAL" extend -p demo --level B-LT --data doc.bin report.pdf -o bad-out.pdf
+assert_grep "report.pdf: a data file is given only to extend a detached .p7s" "$ERR"
+assert_no_file bad-out.pdf
+pass "--data with --out-dir, or for a PDF: 64 (usage), no output"
 
 # Responders down: no network at all (a private namespace), so OCSP and CRL cannot be asked: retry later.
 if [ "$(id -u)" = 0 ]; then NS=(unshare -n); else NS=(unshare -rn); fi
 sum=$(sha256sum doc.bin.p7s)
 rc=0
-"${NS[@]}" bash -c 'ip link set lo up; exec "$@"' _ "$DRV" B-LT "$ROOT" doc.bin.p7s down.p7s >"$OUT" 2>"$ERR" || rc=$?
+"${NS[@]}" bash -c 'ip link set lo up; exec "$@"' _ "$ESEAL" extend -p demo --level B-LT doc.bin.p7s -o down.p7s >"$OUT" 2>"$ERR" || rc=$?
 [ "$rc" = 69 ] || fail "responders down: exit $rc, want 69: $(cat "$ERR")"
 assert_no_file down.p7s
 [ "$(sha256sum doc.bin.p7s)" = "$sum" ] || fail "input modified"

@@ -1,6 +1,7 @@
 #!/bin/bash
-# tests/pdf/extend.sh: eseal_pdf_extend (PAdES B-LT, B-LTA): an eseal B-T seal raised to B-LT, B-LTA and renewed; a
-# Poppler (pdfsig) B-B signature raised to B-LT; bad input refused with its exit class, no output, input untouched.
+# tests/pdf/extend.sh: `eseal extend` on PDF (PAdES B-LT, B-LTA): an eseal B-T seal raised to B-LT, B-LTA and renewed;
+# a Poppler (pdfsig) B-B signature raised to B-LT; bad input (unsigned, broken, revoked signer, encrypted, responders
+# down, TSA down) refused with its exit class and one line, no output, input untouched.
 # Referees: qpdf --check, pdfsig, openssl ts -verify over each document time-stamp's ByteRange, openssl ocsp / crl on
 # every DSS stream, the VRI keys recomputed from the file's bytes (dss_dump.py), eseal verify --offline.
 source "$ESEAL_SRC/tests/lib/env.sh"
@@ -8,12 +9,11 @@ source "$ESEAL_SRC/tests/pdf/pdf_check.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 
 D=$(tmpdir)
-DRIVER=$ESEAL_BUILD/tests/pdf/pdf_extend_driver
 DUMP="python3 $PDF_TESTS/dss_dump.py"
-extend() { # LEVEL IN OUT [driver options]: the fixture's TSA and trust anchors
+extend() { # LEVEL IN OUT [eseal extend options]: the demo profile's TSA and trust anchors
 	local level=$1 in=$2 out=$3
 	shift 3
-	"$DRIVER" --level "$level" --tsa "$TSA_URL" --tsa-ca "$ROOT" --trust "$ROOT" "$@" "$in" "$out"
+	"$ESEAL" extend -p demo --level "$level" "$@" "$in" -o "$out"
 }
 
 # check_dss FILE NSIGS NVRI NOT_BEFORE: every DSS stream parses with openssl (OCSP: good, produced at or after
@@ -156,7 +156,7 @@ expect_seal 0 TOTAL-PASSED None
 pass "Poppler B-B signature -> document time-stamp + DSS: B-LT"
 
 # --- bad input: exit class, one-line message, no output, input untouched ------------------------------------------
-refused() { # CODE REGEX IN [driver options]
+refused() { # CODE REGEX IN [eseal extend options]
 	local code=$1 re=$2 in=$3 sum
 	shift 3
 	sum=$(sha256sum "$in")
@@ -166,6 +166,7 @@ refused() { # CODE REGEX IN [driver options]
 	unchanged "$in" "$sum"
 	[ "$(wc -l <"$ERR")" = 1 ] || fail "not one line: $(cat "$ERR")"
 	assert_grep "$re" "$ERR"
+	grep -qF -- "$in" "$ERR" || fail "the message does not name $in: $(cat "$ERR")"
 }
 refused 65 "no seal" "$REPORT"
 cp "$D/bt.pdf" "$D/broken.pdf"
@@ -181,14 +182,17 @@ expect_exit 0 "$ESEAL" seal -p demo --key "$KEY_URI_REVOKED" --cert "$PKI/revoke
 	"$REPORT"
 refused 65 "revoked" "$D/revoked.pdf"
 dead=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-sum=$(sha256sum "$D/lt.pdf")
-expect_exit 69 "$DRIVER" --level B-LTA --tsa "http://127.0.0.1:$dead/" --tsa-ca "$ROOT" --trust "$ROOT" \
-	"$D/lt.pdf" "$D/out.pdf"
+refused 69 "127.0.0.1:$dead" "$D/lt.pdf" --tsa "http://127.0.0.1:$dead/"
+# Responders down: no network at all (a private network namespace without loopback), so OCSP and CRL cannot be
+# asked: retry later.
+sum=$(sha256sum "$D/bt.pdf")
+expect_exit 69 unshare -rn "$ESEAL" extend -p demo --level B-LT "$D/bt.pdf" -o "$D/out.pdf"
 assert_no_file "$D/out.pdf"
-unchanged "$D/lt.pdf" "$sum"
-[ "$(wc -l <"$ERR")" = 1 ] || fail "not one line: $(cat "$ERR")"
+unchanged "$D/bt.pdf" "$sum"
+[ "$(wc -l <"$ERR")" = 1 ] || fail "responders down: not one line: $(cat "$ERR")"
+grep -qF "$D/bt.pdf" "$ERR" || fail "responders down: the message does not name the file: $(cat "$ERR")"
 qpdf --encrypt "" owner 256 -- "$D/bt.pdf" "$D/enc.pdf" 2>/dev/null || true
 expect_exit 65 extend B-LT "$D/enc.pdf" "$D/out.pdf"
 assert_grep "encrypted" "$ERR"
 assert_no_file "$D/out.pdf"
-pass "refused: unsigned (65), broken seal (65), revoked signer (65), TSA down (69), encrypted (65); no output"
+pass "refused: unsigned (65), broken seal (65), revoked signer (65), TSA down (69), responders down (69), encrypted (65); no output"

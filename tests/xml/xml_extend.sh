@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/xml/xml_extend.sh: XAdES B-T seals (CLI, demo profile; a UBL invoice, a plain XML, a Shift_JIS file) raised
-# to B-LT, to B-LTA, and renewed at B-LTA, through eseal_xml_extend (tests/xml/xml_extend_driver.c), and the
-# refusals (unsealed, broken, B-B, responders down). Referees: xmlsec1 --verify, xmllint with the ETSI XAdES
+# to B-LT, to B-LTA, and renewed at B-LTA, through `eseal extend`, and the refusals (unsealed, broken, B-B, revoked
+# signer, responders down, TSA down). Referees: xmlsec1 --verify, xmllint with the ETSI XAdES
 # 1.3.2/1.4.1 schemas, openssl ocsp / crl over every carried value, openssl ts -verify of each archive time-stamp
 # against its input recomputed with lxml from EN 319 132-1 5.5.2.2 (tests/xml/xades_ltv_check.py), and
 # `eseal verify --offline`: B-T (also with empty CertificateValues and RevocationValues) stays below B-LT; an edited
@@ -13,13 +13,14 @@ source "$ESEAL_SRC/tests/verify/lib.sh"
 PY=/usr/bin/python3
 CHECK="$PY $ESEAL_SRC/tests/xml/xades_check.py"
 LTV="$PY $ESEAL_SRC/tests/xml/xades_ltv_check.py"
-DRV=$ESEAL_BUILD/tests/xml/xml_extend_driver
 XSD=$SHARED/xsd
 DOCS=$SAMPLES/documents
 D=$(tmpdir)
 
-extend() { # LEVEL IN OUT: the library call, as `eseal extend --level LEVEL IN -o OUT` will make it
-	"$DRV" --level "$1" --trust "$ROOT" --tsa "$TSA_URL" --tsa-ca "$ROOT" "$2" "$3"
+extend() { # LEVEL IN OUT [eseal extend options]: the demo profile's TSA and trust anchors
+	local level=$1 in=$2 out=$3
+	shift 3
+	"$ESEAL" extend --config "$ESEAL_CONFIG" -p demo --level "$level" "$@" "$in" -o "$out"
 }
 
 xmlsec1_verify() {
@@ -176,10 +177,12 @@ for spec in invoice-ubl.xml:ubl generic-ns.xml:enveloped INDEX_C.XML:enveloped; 
 done
 
 # --- refusals: exit class, one line naming the file, no output, input untouched ---
-refused() { # CODE REGEX IN [LEVEL]
+refused() { # CODE REGEX IN [LEVEL [eseal extend options]]
 	local code=$1 re=$2 in=$3 level=${4:-B-LT} out=$D/refused.xml before
+	shift 3
+	[ $# -gt 0 ] && shift
 	before=$(sha256sum <"$in")
-	expect_exit "$code" extend "$level" "$in" "$out"
+	expect_exit "$code" extend "$level" "$in" "$out" "$@"
 	[ "$(wc -l <"$ERR")" = 1 ] || fail "$in: not one line: $(cat "$ERR")"
 	grep -Eq -- "$re" "$ERR" || fail "$in: message does not match '$re': $(cat "$ERR")"
 	grep -qF -- "$in" "$ERR" || fail "$in: the message does not name the file: $(cat "$ERR")"
@@ -205,9 +208,19 @@ expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" --profile demo-bb --placeme
 refused 65 "needs a signature time-stamp \(B-T\) first" "$D/bb.xml"
 pass "B-B seal: exit 65 (needs a signature time-stamp first), no output"
 
+expect_exit 0 "$ESEAL" seal --config "$ESEAL_CONFIG" -p demo --key "$KEY_URI_REVOKED" --cert "$PKI/revoked-chain.pem" \
+	--placement enveloped -o "$D/revoked.xml" "$DOCS/generic-ns.xml"
+refused 65 "revoked" "$D/revoked.xml" B-LTA
+pass "revoked signer: exit 65 naming the revocation, no output"
+
+dead=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+refused 69 "127.0.0.1:$dead" "$D/lt-generic-ns.xml" B-LTA --tsa "http://127.0.0.1:$dead/"
+pass "TSA down at B-LTA: exit 69 (retry later), one line, no output"
+
 # Responders down: no network at all (a private network namespace without loopback).
 before=$(sha256sum <"$D/bt-generic-ns.xml")
-expect_exit 69 unshare -rn "$DRV" --level B-LT --trust "$ROOT" "$D/bt-generic-ns.xml" "$D/down.xml"
+expect_exit 69 unshare -rn "$ESEAL" extend --config "$ESEAL_CONFIG" -p demo --level B-LT "$D/bt-generic-ns.xml" \
+	-o "$D/down.xml"
 [ "$(wc -l <"$ERR")" = 1 ] || fail "responders down: not one line: $(cat "$ERR")"
 grep -qF "$D/bt-generic-ns.xml" "$ERR" || fail "responders down: the message does not name the file: $(cat "$ERR")"
 assert_no_file "$D/down.xml"
