@@ -1,4 +1,4 @@
-/* seal/doc_report.c: a sealed (or failed, or skipped) document's report as one JSON line, for batch and single-file
+/* seal/doc_report.c: a sealed (or failed, skipped, current) document's report as one JSON line, for batch and single-file
  * front ends alike. Names are file names, i.e. bytes: the line stays valid JSON and the bytes are kept beside it. */
 #include "eseal/batch.h"
 #include "json_internal.h"
@@ -21,9 +21,14 @@ int eseal_doc_report_write_json(const eseal_doc_report *r, const char *level, FI
 	fputc('{', out);
 	name_field(out, "input", r->input);
 	fputc(',', out);
-	name_field(out, "output", ok ? r->output : NULL);
-	fprintf(out, ",\"status\":\"%s\",\"format\":",
-		!ok ? "failed" : r->status == ESEAL_DOC_SKIPPED ? "skipped" : "sealed");
+	name_field(out, "output", ok && r->status != ESEAL_DOC_CURRENT ? r->output : NULL);
+	fprintf(out, ",\"status\":\"%s\"",
+		!ok ? "failed" : r->status == ESEAL_DOC_SKIPPED ? "skipped" : r->status == ESEAL_DOC_CURRENT ? "current" : "sealed");
+	if (ok && r->status == ESEAL_DOC_CURRENT) {
+		fputs(",\"renew_by\":", out);
+		es_json_time(out, r->renew_by);
+	}
+	fputs(",\"format\":", out);
 	es_json_string(out, r->format != ESEAL_FORMAT_AUTO ? eseal_format_name(r->format) : NULL);
 	fputs(",\"level\":", out);
 	es_json_string(out, ok ? level : NULL);

@@ -265,18 +265,6 @@ static void fmt_time(time_t t, char *buf, size_t len)
 		es_fmt_time(t, buf, len);
 }
 
-static void json_time(FILE *f, time_t t)
-{
-	char buf[64];
-
-	if (t == 0) {
-		fputs("null", f);
-		return;
-	}
-	fmt_time(t, buf, sizeof(buf));
-	es_json_string(f, buf);
-}
-
 static void json_list(FILE *f, char **items, size_t n)
 {
 	size_t i;
@@ -311,7 +299,7 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 	fputs(", \"error\": ", f);
 	es_json_string(f, r->error);
 	fputs(", \"validation_time\": ", f);
-	json_time(f, r->validation_time);
+	es_json_time(f, r->validation_time);
 	fputs(", \"seals\": [", f);
 	for (i = 0; i < r->n_seals; i++) {
 		const eseal_seal_report *s = &r->seals[i];
@@ -342,13 +330,13 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 		fputs(", \"serial\": ", f);
 		es_json_string(f, s->serial);
 		fputs(", \"signing_time\": ", f);
-		json_time(f, s->signing_time);
+		es_json_time(f, s->signing_time);
 		fputs(", \"timestamp_time\": ", f);
-		json_time(f, s->timestamp_time);
+		es_json_time(f, s->timestamp_time);
 		fputs(", \"best_signature_time\": ", f);
-		json_time(f, s->best_signature_time);
+		es_json_time(f, s->best_signature_time);
 		fputs(", \"renew_by\": ", f);
-		json_time(f, s->renew_by);
+		es_json_time(f, s->renew_by);
 		fprintf(f, ", \"covers_whole_document\": %s, \"modified_after\": %s",
 			s->covers_whole_document ? "true" : "false", s->modified_after ? "true" : "false");
 		fputs(", \"coverage\": ", f);

@@ -78,6 +78,15 @@ void es_seal_set_str(char **field, const char *value);
  * (best_signature_time, newest_timestamp_time, renew_by). */
 void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, STACK_OF(X509) * chain);
 char *es_strdup_printf(const char *fmt, ...) ES_PRINTF(1, 2);
+/* verify/renew.c: the file's renew_by: the earliest over its seals of the time their newest time-stamp stops proving
+ * anything (in a PDF the newest document time-stamp speaks for every seal); 0 when a seal has no time-stamp. */
+time_t es_report_renew_by(const eseal_report *r);
+/* For an extender, after verifying the file into r: fills result (may be NULL) and returns 1 when o->renew_before
+ * is set and the file's renew_by is later than the verifier's time plus renew_before (nothing to do), else 0. */
+struct eseal_extend_options;
+struct eseal_extend_result;
+int es_extend_is_current(const struct eseal_extend_options *o, const eseal_report *r,
+			 struct eseal_extend_result *result);
 /* t as 2026-01-31T12:00:00Z (UTC) in buf, returned for use in messages. */
 const char *es_fmt_time(time_t t, char *buf, size_t len);
 

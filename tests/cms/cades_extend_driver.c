@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	}
 	eo.verifier = v;
 	eo.tsa = tsa;
-	rc = eseal_cades_extend(argv[i], data, argv[i + 1], &eo, &err);
+	rc = eseal_cades_extend(argv[i], data, argv[i + 1], &eo, NULL, &err);
 done:
 	if (rc != ESEAL_OK)
 		fprintf(stderr, "eseal: %s\n", err.message);

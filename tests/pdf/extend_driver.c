@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 	}
 	eo.verifier = v;
 	eo.tsa = tsa;
-	rc = eseal_pdf_extend(in, out, &eo, &err);
+	rc = eseal_pdf_extend(in, out, &eo, NULL, &err);
 done:
 	if (rc != ESEAL_OK)
 		fprintf(stderr, "eseal: %s\n", err.message);

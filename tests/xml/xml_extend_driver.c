@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 		eo.level = strcmp(level, "B-LTA") == 0 ? ESEAL_LEVEL_B_LTA : ESEAL_LEVEL_B_LT;
 		eo.verifier = v;
 		eo.tsa = tsa;
-		rc = eseal_xml_extend(in, out, &eo, &err);
+		rc = eseal_xml_extend(in, out, &eo, NULL, &err);
 	}
 	if (rc != ESEAL_OK)
 		fprintf(stderr, "eseal: %s\n", err.message);
