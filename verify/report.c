@@ -27,22 +27,13 @@ void es_seal_set_str(char **field, const char *value)
 	*field = value != NULL ? strdup(value) : NULL;
 }
 
-void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, STACK_OF(X509) * chain)
+void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, time_t proves_until)
 {
-	time_t until = 0, t;
-	int i;
-
-	/* A time-stamp proves its time only while every certificate of its TSA's chain is valid. */
-	for (i = 0; i < sk_X509_num(chain); i++) {
-		t = es_asn1_time_t(X509_get0_notAfter(sk_X509_value(chain, i)));
-		if (t != 0 && (until == 0 || t < until))
-			until = t;
-	}
 	if (s->best_signature_time == 0 || gen < s->best_signature_time)
 		s->best_signature_time = gen;
 	if (gen >= s->newest_timestamp_time) {
 		s->newest_timestamp_time = gen;
-		s->renew_by = until;
+		s->renew_by = proves_until;
 	}
 }
 

@@ -133,6 +133,28 @@ EOF
 pdfsig_lta "$D/mixed/due.pdf" 1 2
 pass "bulk mixing current (four-year TSA, renew_by $TSA4_END) and due: one JSON line each, one output"
 
+# The newest time-stamp's TSA certificate revoked for a harmless reason after its genTime: the time-stamp stays valid
+# but proves nothing after the revocation, so renew_by is the revocation time (as the OCSP responder states it) and
+# the file is no longer current.
+(
+	flock 9
+	openssl ca -config "$PKI/openssl.cnf" -name issuing_ca -batch -revoke "$D/tsa4.pem" -crl_reason superseded \
+		2>"$D/revoke.log"
+) 9>"$TE/crl.lock" || fail "the demo CA cannot revoke the four-year TSA certificate: $(cat "$D/revoke.log")"
+openssl ocsp -issuer "$PKI/ca.pem" -cert "$D/tsa4.pem" -url "$OCSP_URL" -CAfile "$ROOT" -resp_text \
+	>"$D/ocsp.txt" 2>&1 || fail "openssl ocsp: $(cat "$D/ocsp.txt")"
+REV=$(sed -n 's/^ *Revocation Time: //p' "$D/ocsp.txt" | head -1)
+[ -n "$REV" ] || fail "openssl ocsp does not see the TSA certificate revoked: $(cat "$D/ocsp.txt")"
+REV=$(date -u -d "$REV" +%Y-%m-%dT%H:%M:%SZ)
+verify_json 0 "$D/bulk/long.pdf"
+[ "$(jf "d['seals'][-1]['renew_by']")" = "$REV" ] ||
+	fail "renew_by $(jf "d['seals'][-1]['renew_by']") is not the revocation time $REV: $(head -c 1500 "$OUT")"
+"$ESEAL" extend -p demo --level B-LTA --renew-before 180d --json -o "$D/revoked-renewed.pdf" "$D/bulk/long.pdf" \
+	>"$D/rev.json" 2>"$D/rev.err" || true
+ST=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["status"])' "$D/rev.json")
+[ "$ST" != current ] || fail "a file whose TSA certificate was revoked is still current: $(cat "$D/rev.json")"
+pass "TSA certificate revoked (superseded) after the time-stamp: renew_by = the revocation time $REV, not current ($ST)"
+
 # Bad durations: usage errors, one line, nothing written.
 for bad in 180 6m 1.5y -3d d 2yy " 3d" 0x10d 99999y; do
 	expect_exit 64 "$ESEAL" extend -p demo --level B-LTA --renew-before "$bad" -o "$D/bad.pdf" "$D/lta/bt.pdf"
