@@ -1,5 +1,5 @@
-/* seal/doc_report.c: a sealed (or failed, skipped, current) document's report as one JSON line, for batch and single-file
- * front ends alike. Names are file names, i.e. bytes: the line stays valid JSON and the bytes are kept beside it. */
+/* seal/doc_report.c: a document's report (sealed, failed, skipped, current) as one JSON line, for batch and
+ * single-file front ends alike. Names are file names, i.e. bytes: the line stays valid JSON, the bytes kept beside. */
 #include "eseal/batch.h"
 #include "json_internal.h"
 
@@ -14,6 +14,19 @@ static void name_field(FILE *out, const char *key, const char *value)
 	}
 }
 
+static const char *status_name(const eseal_doc_report *r, int ok)
+{
+	if (!ok)
+		return "failed";
+	switch (r->status) {
+	case ESEAL_DOC_SKIPPED: return "skipped";
+	case ESEAL_DOC_CURRENT: return "current";
+	case ESEAL_DOC_SEALED:
+	case ESEAL_DOC_FAILED: break;
+	}
+	return "sealed";
+}
+
 int eseal_doc_report_write_json(const eseal_doc_report *r, const char *level, FILE *out)
 {
 	int ok = r->err == NULL || r->err->status == ESEAL_OK;
@@ -22,8 +35,7 @@ int eseal_doc_report_write_json(const eseal_doc_report *r, const char *level, FI
 	name_field(out, "input", r->input);
 	fputc(',', out);
 	name_field(out, "output", ok && r->status != ESEAL_DOC_CURRENT ? r->output : NULL);
-	fprintf(out, ",\"status\":\"%s\"",
-		!ok ? "failed" : r->status == ESEAL_DOC_SKIPPED ? "skipped" : r->status == ESEAL_DOC_CURRENT ? "current" : "sealed");
+	fprintf(out, ",\"status\":\"%s\"", status_name(r, ok));
 	if (ok && r->status == ESEAL_DOC_CURRENT) {
 		fputs(",\"renew_by\":", out);
 		es_json_time(out, r->renew_by);

@@ -253,8 +253,8 @@ static int looks_like_cms(const unsigned char *buf, size_t len)
 
 /* A seal whose certificate has expired stands on its time-stamps alone, and a time-stamp proves its time only while
  * its TSA's chain is valid and its algorithms acceptable: once the newest one's has ended (renew_by), nothing proves
- * the seal existed while its certificate was good. In a PDF a document time-stamp covers every revision before it, so the newest
- * time-stamp of the file counts for each seal; elsewhere each seal has its own. */
+ * the seal existed while its certificate was good. In a PDF a document time-stamp covers every revision before it,
+ * so the newest time-stamp of the file counts for each seal; elsewhere each seal has its own. */
 static void judge_proofs_of_existence(const eseal_verifier *v, eseal_report *r)
 {
 	time_t t = es_verifier_time(v), newest = 0, renew_by = 0;

@@ -35,8 +35,8 @@ typedef struct eseal_doc_report {
 /* One JSON line (with '\n') for a document: {"input":…, "output":…, "status":"sealed|failed|skipped|current",
  * "format":…, "level":…, "error":…, "error_class":…, "ms":…}; a current one adds "renew_by":"YYYY-MM-DDTHH:MM:SSZ"
  * after "status". level (the profile's) is null unless sealed, skipped or current; output is null unless sealed or
- * skipped; error and error_class are null unless failed. Names that are not valid UTF-8 are shown with U+FFFD for each bad
- * byte and followed by "input_hex"/"output_hex": the name's exact bytes in hex. Returns -1 if out failed. */
+ * skipped; error and error_class are null unless failed. Names that are not valid UTF-8 are shown with U+FFFD for
+ * each bad byte and followed by "input_hex"/"output_hex": the name's exact bytes in hex. Returns -1 if out failed. */
 int eseal_doc_report_write_json(const eseal_doc_report *report, const char *level, FILE *out);
 
 /* Called once for every document once the batch has started, also for those never sealed. Calls never overlap; they come from the batch's

@@ -16,16 +16,18 @@ cp "$SAMPLES/documents/report.pdf" "$D/report.pdf"
 printf 'bill of quantities, lot 7\n' >"$D/boq.txt"
 "$ESEAL" seal -p demo -o "$D/bt.pdf" "$D/report.pdf"
 "$ESEAL" seal -p demo --format cades -o "$D/boq.txt.p7s" "$D/boq.txt"
+cp "$SAMPLES/documents/invoice-ubl.xml" "$D/in.xml"
+"$ESEAL" seal -p demo --placement ubl -o "$D/invoice.xml" "$D/in.xml"
 publish_crl root
 mkdir "$D/lta"
 cp "$D/boq.txt" "$D/lta/"
-for f in bt.pdf boq.txt.p7s; do
+for f in bt.pdf boq.txt.p7s invoice.xml; do
 	"$ESEAL" extend -p demo --level B-LTA -o "$D/lta/$f" "$D/$f"
 done
 pdfsig_lta "$D/lta/bt.pdf" 1 1
 
 # Current: nothing written, the input as it was, the date the TSA certificate's expiry.
-for f in bt.pdf boq.txt.p7s; do
+for f in bt.pdf boq.txt.p7s invoice.xml; do
 	cp "$D/lta/$f" "$D/$f.before"
 	expect_exit 0 "$ESEAL" extend -p demo --level B-LTA --renew-before 180d -o "$D/cur-$f" "$D/lta/$f"
 	assert_no_file "$D/cur-$f"
@@ -49,7 +51,7 @@ pass "--renew-before 180d: current until the TSA certificate's notAfter ($TSA_EN
 publish_crl root
 mkdir "$D/renewed"
 cp "$D/boq.txt" "$D/renewed/"
-for f in bt.pdf boq.txt.p7s; do
+for f in bt.pdf boq.txt.p7s invoice.xml; do
 	expect_exit 0 "$ESEAL" extend -p demo --level B-LTA --renew-before 3y -o "$D/renewed/$f" "$D/lta/$f"
 	assert_file "$D/renewed/$f"
 	[ ! -s "$OUT" ] || fail "$f: extended, yet: $(cat "$OUT")"
@@ -67,7 +69,13 @@ for pair in "lta 1" "renewed 2"; do
 	n=$(openssl cms -cmsout -print -inform DER -in "$D/$1/boq.txt.p7s" | grep -c "0.4.0.1733.2.4" || true)
 	[ "$n" = "$2" ] || fail "$1/boq.txt.p7s: $n archive time-stamps, want $2"
 done
-pass "--renew-before 3y: renewed (second archive time-stamp; pdfsig, qpdf, openssl cms agree)"
+for pair in "lta 1" "renewed 2"; do
+	set -- $pair
+	n=$(grep -o "<[A-Za-z0-9]*:\?ArchiveTimeStamp[ >]" "$D/$1/invoice.xml" | wc -l)
+	[ "$n" = "$2" ] || fail "$1/invoice.xml: $n ArchiveTimeStamp elements, want $2"
+done
+xmllint --noout "$D/renewed/invoice.xml" || fail "xmllint rejects the renewed invoice"
+pass "--renew-before 3y: renewed (second archive time-stamp; pdfsig, qpdf, openssl cms, xmllint agree)"
 
 # Bulk: one due (the first generation), one current (just renewed) per format; one line each.
 mkdir "$D/bulk" "$D/out"
