@@ -4,11 +4,12 @@
 
 #include <openssl/objects.h>
 
-/* Only algorithms already retired are listed: ETSI TS 119 312 (Cryptographic Suites) withdrew MD5 and SHA-1 for
- * signatures and sets 2048 bits as the least RSA modulus; later end dates for what is still acceptable (SHA-256,
- * RSA 2048, ECDSA P-256) are not recorded here, so a time-stamp made with them stays good until its TSA's chain
- * expires or is revoked. Add a row with its end date when the suite a deployment follows gives one. */
-static const int retired_digests[] = {NID_md5, NID_md4, NID_md2, NID_sha1, NID_ripemd160};
+/* Only algorithms retired long ago are listed (MD2, MD4, MD5, SHA-1 for signatures and time-stamps; RSA moduli under
+ * 2048 bits), which ETSI TS 119 312 (Cryptographic Suites) no longer lists as acceptable. Its end dates for what is
+ * still acceptable (SHA-256, RSA 2048, ECDSA P-256; given per version of that document since V1.4) were not available
+ * to check when this table was written and are not recorded: a time-stamp made with them stays good until its TSA's
+ * chain expires or is revoked. Add a row with its end date, citing the version, when one is adopted. */
+static const int retired_digests[] = {NID_md2, NID_md4, NID_md5, NID_sha1};
 #define ES_RSA_MIN_BITS 2048
 
 int es_crypto_retired(const EVP_MD *md, EVP_PKEY *pk, char *why, size_t why_len)

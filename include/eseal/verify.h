@@ -82,8 +82,8 @@ typedef struct eseal_seal_report {
 	 * newest one (signature, document or archive time-stamp; in a PDF also a later document time-stamp), and
 	 * renew_by, when that newest one stops proving anything (0 = no time-stamp): its TSA chain's first notAfter, or
 	 * an earlier revocation of that chain (one after its genTime for a harmless reason leaves it valid till then),
-	 * or its genTime when its digests or its TSA's key are retired (MD5, SHA-1, RSA under 2048 bits). An archive
-	 * schedules `eseal extend` before renew_by (`eseal extend --renew-before`). */
+	 * or its genTime when its digests or its TSA's key are retired (MD2, MD4, MD5, SHA-1, RSA under 2048 bits). An
+	 * archive schedules `eseal extend` before renew_by (`eseal extend --renew-before`). */
 	time_t best_signature_time;
 	time_t newest_timestamp_time;
 	time_t renew_by;
