@@ -196,7 +196,7 @@ static int check_ats(const eseal_verifier *v, const es_cms_der *c, es_der token,
 		return 0;
 	rc = es_tst_verify_digest(v, token.p, token.len, imprint, imp_len, ev, &gen, &tsa_chain, why, sizeof(why));
 	if (rc == 1)
-		ok = es_tst_check_revocation(v, tsa_chain, ev, gen, what, s);
+		ok = es_tst_check_revocation(v, token.p, token.len, tsa_chain, ev, gen, what, s);
 	else if (rc == 0)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
 			     "%s invalid: %s (the signature, its data or what the time-stamp covers was changed)", what,

@@ -177,7 +177,7 @@ cleanup:
 }
 
 eseal_status eseal_cades_extend(const char *p7s_path, const char *data_path, const char *out_path,
-				const eseal_extend_options *opts, eseal_error *err)
+				const eseal_extend_options *opts, eseal_extend_result *result, eseal_error *err)
 {
 	eseal_output *out = NULL;
 	eseal_report *r = NULL;
@@ -191,6 +191,8 @@ eseal_status eseal_cades_extend(const char *p7s_path, const char *data_path, con
 	eseal_status rc;
 
 	memset(&c, 0, sizeof(c));
+	if (result != NULL)
+		memset(result, 0, sizeof(*result));
 	if (p7s_path == NULL || out_path == NULL || opts == NULL || opts->verifier == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "CAdES extension needs a .p7s, an output and a verifier");
 	if (opts->level != ESEAL_LEVEL_B_LT && opts->level != ESEAL_LEVEL_B_LTA)
@@ -200,7 +202,6 @@ eseal_status eseal_cades_extend(const char *p7s_path, const char *data_path, con
 	/* The output first: a refused one (exists, is the input, a symlink) fails before any network request. */
 	if ((rc = eseal_output_open(&out, out_path, opts->overwrite, p7s_path, err)) != ESEAL_OK)
 		goto cleanup;
-	eseal_output_set_group(out, opts->output_group, opts->output_cookie);
 	if ((rc = es_input_read(p7s_path, &p7s_role, &p7s, &p7s_len, err)) != ESEAL_OK)
 		goto cleanup;
 	if (es_cms_der_parse(p7s, p7s_len, &c, why, sizeof(why)) != 0) {
@@ -226,7 +227,8 @@ eseal_status eseal_cades_extend(const char *p7s_path, const char *data_path, con
 		goto cleanup;
 	}
 	es_cades_verify(opts->verifier, p7s, p7s_len, data_path, NULL, 0, r);
-	if ((rc = check_report(r, p7s_path, err)) != ESEAL_OK)
+	/* A current file: the output opened above is dropped unwritten. */
+	if ((rc = check_report(r, p7s_path, err)) != ESEAL_OK || es_extend_is_current(opts, r, result))
 		goto cleanup;
 
 	/* 2. Validation data for the signer's chain and each signature time-stamp's TSA, issued after its genTime (not
@@ -264,6 +266,7 @@ eseal_status eseal_cades_extend(const char *p7s_path, const char *data_path, con
 	}
 	if ((rc = eseal_output_write(out, der, der_len, err)) != ESEAL_OK)
 		goto cleanup;
+	eseal_output_set_group(out, opts->output_group, opts->output_cookie);
 	rc = eseal_output_commit(out, err);
 cleanup:
 	es_der_list_free(&ats);

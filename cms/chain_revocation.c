@@ -103,16 +103,22 @@ static void signer_cert_status(int st, X509 *cert, int i, time_t rev_time, const
 }
 
 int es_chain_revocation(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
-			const es_evidence *ev, time_t poe, const char *tsa_what, eseal_seal_report *s)
+			const es_evidence *ev, time_t poe, const char *tsa_what, eseal_seal_report *s,
+			time_t *revoked_at)
 {
 	es_rev_result r;
 	int i, ok = 1;
 
+	if (revoked_at != NULL)
+		*revoked_at = 0;
 	/* The anchor is trusted by configuration; every certificate below it is checked. */
 	for (i = 0; i + 1 < sk_X509_num(chain); i++) {
 		X509 *cert = sk_X509_value(chain, i);
 
 		es_revocation_status(v, cert, sk_X509_value(chain, i + 1), ev, untrusted, poe, &r);
+		if (revoked_at != NULL && r.status == ES_REV_REVOKED && r.rev_time != 0 &&
+		    (*revoked_at == 0 || r.rev_time < *revoked_at))
+			*revoked_at = r.rev_time;
 		if (tsa_what != NULL)
 			ok &= tsa_cert_status(r.status, cert, i, r.rev_time, r.rev_reason, r.source, r.why, poe,
 					      tsa_what, s);

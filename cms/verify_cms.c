@@ -113,7 +113,7 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 		}
 		return;
 	}
-	es_chain_revocation(v, chain, untrusted, ev, poe, NULL, s);
+	es_chain_revocation(v, chain, untrusted, ev, poe, NULL, s, NULL);
 	sk_X509_pop_free(chain, X509_free);
 }
 
@@ -189,15 +189,12 @@ static int verify_raw(CMS_SignerInfo *si, X509 *signer, const EVP_MD *md, const 
 
 static void check_crypto_strength(const EVP_MD *md, X509 *signer, eseal_seal_report *s)
 {
-	EVP_PKEY *pk = X509_get0_pubkey(signer);
-	int nid = md != NULL ? EVP_MD_get_type(md) : NID_undef;
+	char why[128];
 
-	if (nid == NID_md5 || nid == NID_sha1)
-		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE,
-			     "digest algorithm %s is no longer acceptable", OBJ_nid2sn(nid));
-	if (pk != NULL && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA && EVP_PKEY_get_bits(pk) < 2048)
-		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE,
-			     "RSA key of %d bits is too short", EVP_PKEY_get_bits(pk));
+	if (es_crypto_retired(md, NULL, why, sizeof(why)))
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE, "%s", why);
+	if (es_crypto_retired(NULL, X509_get0_pubkey(signer), why, sizeof(why)))
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_CRYPTO_CONSTRAINTS_FAILURE, "%s", why);
 }
 
 static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, const es_evidence *ev,
@@ -221,7 +218,8 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 			   (size_t)sig->length, ev, &gen, &tsa_chain, why, sizeof(why));
 	if (ok == 1) {
 		/* A token whose TSA was revoked before its genTime proves nothing: the seal then has no proven time. */
-		if (es_tst_check_revocation(v, tsa_chain, ev, gen, "signature time-stamp", s)) {
+		if (es_tst_check_revocation(v, t->value.sequence->data, (size_t)t->value.sequence->length, tsa_chain, ev,
+					    gen, "signature time-stamp", s)) {
 			s->timestamp_time = gen;
 			res->has_signature_tst = 1;
 		}

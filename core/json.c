@@ -80,3 +80,15 @@ void es_json_hex(FILE *out, const char *s)
 		fprintf(out, "%02x", *p);
 	fputc('"', out);
 }
+
+void es_json_time(FILE *out, time_t t)
+{
+	char buf[64];
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		fputs("null", out);
+		return;
+	}
+	es_json_string(out, buf);
+}

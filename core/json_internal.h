@@ -4,6 +4,7 @@
 #define ES_JSON_INTERNAL_H
 
 #include <stdio.h>
+#include <time.h>
 
 /* s as a JSON string literal (quotes included), or null for NULL. Valid UTF-8 is kept as is; each byte that is not
  * part of a valid UTF-8 sequence becomes U+FFFD; ", \ and the controls (and DEL) are escaped. */
@@ -14,5 +15,8 @@ int es_utf8_valid(const char *s);
 
 /* s's bytes as a JSON string of lowercase hex: lossless for names es_json_string had to alter. */
 void es_json_hex(FILE *out, const char *s);
+
+/* t as a JSON string "YYYY-MM-DDTHH:MM:SSZ" (UTC), or null for 0 (no such time). */
+void es_json_time(FILE *out, time_t t);
 
 #endif

@@ -21,10 +21,12 @@
 #define COPY_BUF (1024 * 1024)
 
 /* An archive must not extend a broken seal: TOTAL-FAILED (or changed after by a later update) is refused with its
- * first reason. INDETERMINATE goes on: collecting says better why (revoked: input; responder down: retry later). */
-static int check_seals(const eseal_verifier *v, const char *path, const unsigned char *buf, size_t len,
-		       eseal_error *err)
+ * first reason. INDETERMINATE goes on: collecting says better why (revoked: input; responder down: retry later).
+ * *current: the same verification says the file needs no renewal yet (o->renew_before). */
+static int check_seals(const eseal_extend_options *o, const char *path, const unsigned char *buf, size_t len,
+		       eseal_extend_result *result, int *current, eseal_error *err)
 {
+	const eseal_verifier *v = o->verifier;
 	eseal_report *r = es_report_new(path);
 	char why[512];
 	qpdf_data q;
@@ -61,6 +63,7 @@ static int check_seals(const eseal_verifier *v, const char *path, const unsigned
 				  s->n_errors > 0 ? s->errors[0] : "modified after it was made");
 		goto cleanup;
 	}
+	*current = es_extend_is_current(o, r, result);
 cleanup:
 	eseal_report_free(r);
 	return rc;
@@ -283,7 +286,7 @@ static int check_options(const char *in_path, const char *out_path, const eseal_
 }
 
 eseal_status eseal_pdf_extend(const char *in_path, const char *out_path, const eseal_extend_options *opts,
-			      eseal_error *err)
+			      eseal_extend_result *result, eseal_error *err)
 {
 	work_file w;
 	eseal_output *stage[3] = {NULL, NULL, NULL}, *last = NULL;
@@ -292,9 +295,11 @@ eseal_status eseal_pdf_extend(const char *in_path, const char *out_path, const e
 	size_t i;
 	const EVP_MD *md;
 	time_t gen = 0;
-	int fd = -1, rc;
+	int fd = -1, rc, current = 0;
 
 	memset(&w, 0, sizeof(w));
+	if (result != NULL)
+		memset(result, 0, sizeof(*result));
 	if ((rc = check_options(in_path, out_path, opts, err)) != ESEAL_OK)
 		return rc;
 	md = opts->md != NULL ? opts->md : opts->tsa != NULL ? eseal_tsa_md(opts->tsa) : EVP_sha256();
@@ -307,7 +312,7 @@ eseal_status eseal_pdf_extend(const char *in_path, const char *out_path, const e
 				       es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", in_path, strerror(errno));
 		goto cleanup;
 	}
-	if ((rc = check_seals(opts->verifier, in_path, map, (size_t)st.st_size, err)) != ESEAL_OK ||
+	if ((rc = check_seals(opts, in_path, map, (size_t)st.st_size, result, &current, err)) != ESEAL_OK || current ||
 	    (rc = work_open(&w, in_path, fd, err)) != ESEAL_OK)
 		goto cleanup;
 	/* PAdES B-T for a B-B seal (e.g. Poppler's pdfsig): a document time-stamp proves when it existed. */

@@ -664,7 +664,8 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 			if (rc == 1) {
 				/* Also the TSA's revocation: a revoked TSA's token proves no time and no B-LTA. */
 				pos->valid_dts =
-					es_tst_check_revocation(v, tsa_chain, ev, gen, "document time-stamp", s);
+					es_tst_check_revocation(v, sb.contents, sb.contents_len, tsa_chain, ev, gen,
+								"document time-stamp", s);
 				s->timestamp_time = pos->valid_dts ? gen : 0;
 			} else {
 				es_seal_fail(s, rc == 0 ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE,

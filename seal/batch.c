@@ -27,6 +27,8 @@ struct job {
 	int started;   /* a worker took it (else it is reported as never started) */
 	int reported;
 	int skipped;
+	int current;   /* extend: needs no renewal yet, nothing written */
+	time_t renew_by;
 };
 
 struct batch {
@@ -150,17 +152,23 @@ static void finish_job(struct batch *b, struct job *j)
 		}
 	} else if (j->skipped) {
 		s->skipped++;
+	} else if (j->current) {
+		s->current++;
 	} else {
 		s->sealed++;
 	}
 	memset(&r, 0, sizeof(r));
 	r.input = j->input;
-	r.output = j->err.status == ESEAL_OK ? j->output : NULL;
+	r.output = j->err.status == ESEAL_OK && !j->current ? j->output : NULL;
 	r.format = j->format;
-	r.status = j->err.status != ESEAL_OK ? ESEAL_DOC_FAILED : j->skipped ? ESEAL_DOC_SKIPPED : ESEAL_DOC_SEALED;
+	r.status = j->err.status != ESEAL_OK ? ESEAL_DOC_FAILED :
+		   j->skipped		    ? ESEAL_DOC_SKIPPED :
+		   j->current		    ? ESEAL_DOC_CURRENT :
+					      ESEAL_DOC_SEALED;
+	r.renew_by = j->renew_by;
 	r.err = &j->err;
 	r.ms = j->started ? es_now_ms() - j->t0 : 0;
-	r.done = s->sealed + s->failed + s->skipped;
+	r.done = s->sealed + s->failed + s->skipped + s->current;
 	r.total = b->n;
 	b->bo->report(b->bo->report_ctx, &r);
 	pthread_mutex_unlock(&b->lock);
@@ -194,10 +202,11 @@ static int claim_output(struct batch *b, struct job *j, eseal_error *err)
 }
 
 /* Returns 1 if the output was handed to the commit group, which then reports the document (on_output_done);
- * 0 if the document ends here (failed, or skipped). */
+ * 0 if the document ends here (failed, skipped, or current: nothing to write). */
 static int seal_one(struct batch *b, struct job *j)
 {
 	eseal_seal_options so = b->so;
+	eseal_seal_result res;
 	eseal_error err;
 	struct stat st;
 
@@ -227,8 +236,12 @@ static int seal_one(struct batch *b, struct job *j)
 	so.format = j->format; /* resolved once: the name we chose depends on it */
 	so.output_cookie = j;
 	/* Success means the output was handed over; from then on only the committer writes j->err. */
-	if (eseal_sealer_seal(b->sealer, j->input, j->output, &so, NULL, &err) == ESEAL_OK)
-		return 1;
+	if (eseal_sealer_seal_ext(b->sealer, j->input, j->output, &so, &res, &err) == ESEAL_OK) {
+		j->renew_by = res.renew_by;
+		if (!res.current)
+			return 1;
+		j->current = 1;
+	}
 failed:
 	j->err = err;
 	return 0;

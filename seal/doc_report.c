@@ -1,5 +1,5 @@
-/* seal/doc_report.c: a sealed (or failed, or skipped) document's report as one JSON line, for batch and single-file
- * front ends alike. Names are file names, i.e. bytes: the line stays valid JSON and the bytes are kept beside it. */
+/* seal/doc_report.c: a document's report (sealed, failed, skipped, current) as one JSON line, for batch and
+ * single-file front ends alike. Names are file names, i.e. bytes: the line stays valid JSON, the bytes kept beside. */
 #include "eseal/batch.h"
 #include "json_internal.h"
 
@@ -14,6 +14,19 @@ static void name_field(FILE *out, const char *key, const char *value)
 	}
 }
 
+static const char *status_name(const eseal_doc_report *r, int ok)
+{
+	if (!ok)
+		return "failed";
+	switch (r->status) {
+	case ESEAL_DOC_SKIPPED: return "skipped";
+	case ESEAL_DOC_CURRENT: return "current";
+	case ESEAL_DOC_SEALED:
+	case ESEAL_DOC_FAILED: break;
+	}
+	return "sealed";
+}
+
 int eseal_doc_report_write_json(const eseal_doc_report *r, const char *level, FILE *out)
 {
 	int ok = r->err == NULL || r->err->status == ESEAL_OK;
@@ -21,9 +34,13 @@ int eseal_doc_report_write_json(const eseal_doc_report *r, const char *level, FI
 	fputc('{', out);
 	name_field(out, "input", r->input);
 	fputc(',', out);
-	name_field(out, "output", ok ? r->output : NULL);
-	fprintf(out, ",\"status\":\"%s\",\"format\":",
-		!ok ? "failed" : r->status == ESEAL_DOC_SKIPPED ? "skipped" : "sealed");
+	name_field(out, "output", ok && r->status != ESEAL_DOC_CURRENT ? r->output : NULL);
+	fprintf(out, ",\"status\":\"%s\"", status_name(r, ok));
+	if (ok && r->status == ESEAL_DOC_CURRENT) {
+		fputs(",\"renew_by\":", out);
+		es_json_time(out, r->renew_by);
+	}
+	fputs(",\"format\":", out);
 	es_json_string(out, r->format != ESEAL_FORMAT_AUTO ? eseal_format_name(r->format) : NULL);
 	fputs(",\"level\":", out);
 	es_json_string(out, ok ? level : NULL);

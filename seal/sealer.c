@@ -29,6 +29,7 @@ struct eseal_sealer {
 	const EVP_MD *md;
 	eseal_verifier *verifier; /* B-LT and B-LTA: collects validation data; NULL below */
 	int extend;               /* extends the inputs' seals instead of sealing (no signer) */
+	long long renew_before;   /* extend: leave files whose time-stamps prove longer than this (seconds) */
 };
 
 const char *eseal_format_name(eseal_format format)
@@ -140,6 +141,7 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 		goto cleanup;
 	}
 	s->extend = opts->extend;
+	s->renew_before = opts->renew_before;
 	if (profile->level >= ESEAL_LEVEL_B_LT && (rc = open_verifier(s, err)) != ESEAL_OK)
 		goto cleanup;
 	if (s->extend) {
@@ -319,29 +321,30 @@ static void extend_options(eseal_sealer *s, const eseal_seal_options *so, eseal_
 	eo->tsa = s->tsa;
 	eo->md = s->md;
 	eo->overwrite = so->overwrite;
+	eo->renew_before = s->renew_before;
 	eo->output_group = so->output_group;
 	eo->output_cookie = so->output_cookie;
 }
 
 /* data: the signed file of a detached .p7s (NULL: beside it, as the verifier looks). */
 static int extend_file(eseal_sealer *s, eseal_format format, const char *in, const char *data, const char *out,
-		       const eseal_seal_options *so, eseal_error *err)
+		       const eseal_seal_options *so, eseal_extend_result *result, eseal_error *err)
 {
 	eseal_extend_options eo;
 
 	extend_options(s, so, &eo);
 	switch (format) {
 	case ESEAL_FORMAT_PDF:
-		return eseal_pdf_extend(in, out, &eo, err);
+		return eseal_pdf_extend(in, out, &eo, result, err);
 	case ESEAL_FORMAT_XML:
-		return eseal_xml_extend(in, out, &eo, err);
+		return eseal_xml_extend(in, out, &eo, result, err);
 	case ESEAL_FORMAT_XML_DETACHED:
 		return es_error_set(err, ESEAL_E_INPUT, "%s: extending detached XAdES is not supported", in);
 	case ESEAL_FORMAT_CADES:
 	case ESEAL_FORMAT_AUTO:
 		break;
 	}
-	return eseal_cades_extend(in, data, out, &eo, err);
+	return eseal_cades_extend(in, data, out, &eo, result, err);
 }
 
 static int seal_file(eseal_sealer *s, eseal_format format, const char *in, const char *out,
@@ -393,7 +396,7 @@ static int seal_long_term(eseal_sealer *s, eseal_format format, const char *in, 
 	bt.output_cookie = NULL;
 	rc = seal_file(s, format, in, bt_path, &bt, err);
 	if (rc == ESEAL_OK)
-		rc = extend_file(s, format, bt_path, in, out, so, err);
+		rc = extend_file(s, format, bt_path, in, out, so, NULL, err);
 	unlink(bt_path);
 	rmdir(dir);
 done:
@@ -405,22 +408,42 @@ done:
 int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path, const eseal_seal_options *opts,
 		      eseal_format *format_used, eseal_error *err)
 {
+	eseal_seal_result result;
+	int rc = eseal_sealer_seal_ext(s, in_path, out_path, opts, &result, err);
+
+	if (format_used != NULL && result.format != ESEAL_FORMAT_AUTO)
+		*format_used = result.format;
+	return rc;
+}
+
+int eseal_sealer_seal_ext(eseal_sealer *s, const char *in_path, const char *out_path, const eseal_seal_options *opts,
+			  eseal_seal_result *result, eseal_error *err)
+{
 	eseal_seal_options defaults;
+	eseal_extend_result ext;
 	eseal_format format;
 	int rc;
 
+	if (result != NULL)
+		memset(result, 0, sizeof(*result));
 	if (opts == NULL) {
 		memset(&defaults, 0, sizeof(defaults));
 		opts = &defaults;
 	}
 	if ((rc = eseal_sealer_resolve_format(s, in_path, opts->format, &format, err)) != ESEAL_OK)
 		return rc;
-	if (format_used != NULL)
-		*format_used = format;
+	if (result != NULL)
+		result->format = format;
 	if (opts->data_path != NULL && (!s->extend || format != ESEAL_FORMAT_CADES))
 		return es_error_set(err, ESEAL_E_USAGE, "%s: a data file is given only to extend a detached .p7s", in_path);
-	if (s->extend)
-		return extend_file(s, format, in_path, opts->data_path, out_path, opts, err);
+	if (s->extend) {
+		rc = extend_file(s, format, in_path, opts->data_path, out_path, opts, &ext, err);
+		if (rc == ESEAL_OK && result != NULL) {
+			result->current = ext.current;
+			result->renew_by = ext.renew_by;
+		}
+		return rc;
+	}
 	if (s->profile->level >= ESEAL_LEVEL_B_LT)
 		return seal_long_term(s, format, in_path, out_path, opts, err);
 	return seal_file(s, format, in_path, out_path, opts, err);

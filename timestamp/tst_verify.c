@@ -193,15 +193,60 @@ int es_tst_verify(const eseal_verifier *v, const unsigned char *token, size_t to
 	return es_tst_verify_digest(v, token, token_len, digest, dlen, ev, gen_time, tsa_chain, why, why_len);
 }
 
-int es_tst_check_revocation(const eseal_verifier *v, STACK_OF(X509) * tsa_chain, const es_evidence *ev, time_t gen,
-			    const char *what, eseal_seal_report *s)
+/* The digest of the token's own signature (its SignerInfo), or NULL. */
+static const EVP_MD *token_signer_md(const unsigned char *token, size_t token_len)
 {
+	const unsigned char *p = token;
+	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)token_len);
+	STACK_OF(PKCS7_SIGNER_INFO) *sis = p7 != NULL && PKCS7_type_is_signed(p7) ? PKCS7_get_signer_info(p7) : NULL;
+	X509_ALGOR *dig = NULL;
+	const EVP_MD *md = NULL;
+
+	if (sk_PKCS7_SIGNER_INFO_num(sis) > 0) {
+		PKCS7_SIGNER_INFO_get0_algs(sk_PKCS7_SIGNER_INFO_value(sis, 0), NULL, &dig, NULL);
+		md = dig != NULL ? EVP_get_digestbyobj(dig->algorithm) : NULL;
+	}
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return md;
+}
+
+/* A time-stamp proves its time only while every certificate of its TSA's chain is valid and not revoked (a later
+ * revocation for a harmless reason leaves it valid until then) and while its algorithms are acceptable: one made
+ * with a retired digest or too short a TSA key is owed a renewal at once (its own genTime). */
+static time_t proves_until(const unsigned char *token, size_t token_len, STACK_OF(X509) * chain, time_t gen,
+			   time_t revoked_at)
+{
+	time_t until = 0, t;
+	char why[128];
+	int i;
+
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		t = es_asn1_time_t(X509_get0_notAfter(sk_X509_value(chain, i)));
+		if (t != 0 && (until == 0 || t < until))
+			until = t;
+	}
+	if (revoked_at != 0 && (until == 0 || revoked_at < until))
+		until = revoked_at;
+	if (es_crypto_retired(es_tst_imprint_md(token, token_len), NULL, why, sizeof(why)) ||
+	    es_crypto_retired(token_signer_md(token, token_len), NULL, why, sizeof(why)) ||
+	    es_crypto_retired(NULL, X509_get0_pubkey(sk_X509_value(chain, 0)), why, sizeof(why)))
+		until = gen;
+	return until;
+}
+
+int es_tst_check_revocation(const eseal_verifier *v, const unsigned char *token, size_t token_len,
+			    STACK_OF(X509) * tsa_chain, const es_evidence *ev, time_t gen, const char *what,
+			    eseal_seal_report *s)
+{
+	time_t revoked_at = 0;
+
 	if (sk_X509_num(tsa_chain) < 1) {
 		es_seal_warn(s, "%s: TSA certificate not found: its revocation was not checked", what);
 		return 1;
 	}
-	if (!es_chain_revocation(v, tsa_chain, ev != NULL ? ev->certs : NULL, ev, gen, what, s))
+	if (!es_chain_revocation(v, tsa_chain, ev != NULL ? ev->certs : NULL, ev, gen, what, s, &revoked_at))
 		return 0;
-	es_seal_note_timestamp(s, gen, tsa_chain);
+	es_seal_note_timestamp(s, gen, proves_until(token, token_len, tsa_chain, gen, revoked_at));
 	return 1;
 }

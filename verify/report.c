@@ -27,22 +27,13 @@ void es_seal_set_str(char **field, const char *value)
 	*field = value != NULL ? strdup(value) : NULL;
 }
 
-void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, STACK_OF(X509) * chain)
+void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, time_t proves_until)
 {
-	time_t until = 0, t;
-	int i;
-
-	/* A time-stamp proves its time only while every certificate of its TSA's chain is valid. */
-	for (i = 0; i < sk_X509_num(chain); i++) {
-		t = es_asn1_time_t(X509_get0_notAfter(sk_X509_value(chain, i)));
-		if (t != 0 && (until == 0 || t < until))
-			until = t;
-	}
 	if (s->best_signature_time == 0 || gen < s->best_signature_time)
 		s->best_signature_time = gen;
 	if (gen >= s->newest_timestamp_time) {
 		s->newest_timestamp_time = gen;
-		s->renew_by = until;
+		s->renew_by = proves_until;
 	}
 }
 
@@ -265,18 +256,6 @@ static void fmt_time(time_t t, char *buf, size_t len)
 		es_fmt_time(t, buf, len);
 }
 
-static void json_time(FILE *f, time_t t)
-{
-	char buf[64];
-
-	if (t == 0) {
-		fputs("null", f);
-		return;
-	}
-	fmt_time(t, buf, sizeof(buf));
-	es_json_string(f, buf);
-}
-
 static void json_list(FILE *f, char **items, size_t n)
 {
 	size_t i;
@@ -311,7 +290,7 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 	fputs(", \"error\": ", f);
 	es_json_string(f, r->error);
 	fputs(", \"validation_time\": ", f);
-	json_time(f, r->validation_time);
+	es_json_time(f, r->validation_time);
 	fputs(", \"seals\": [", f);
 	for (i = 0; i < r->n_seals; i++) {
 		const eseal_seal_report *s = &r->seals[i];
@@ -342,13 +321,13 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 		fputs(", \"serial\": ", f);
 		es_json_string(f, s->serial);
 		fputs(", \"signing_time\": ", f);
-		json_time(f, s->signing_time);
+		es_json_time(f, s->signing_time);
 		fputs(", \"timestamp_time\": ", f);
-		json_time(f, s->timestamp_time);
+		es_json_time(f, s->timestamp_time);
 		fputs(", \"best_signature_time\": ", f);
-		json_time(f, s->best_signature_time);
+		es_json_time(f, s->best_signature_time);
 		fputs(", \"renew_by\": ", f);
-		json_time(f, s->renew_by);
+		es_json_time(f, s->renew_by);
 		fprintf(f, ", \"covers_whole_document\": %s, \"modified_after\": %s",
 			s->covers_whole_document ? "true" : "false", s->modified_after ? "true" : "false");
 		fputs(", \"coverage\": ", f);

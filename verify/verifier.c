@@ -260,9 +260,9 @@ static int looks_like_cms(const unsigned char *buf, size_t len)
 }
 
 /* A seal whose certificate has expired stands on its time-stamps alone, and a time-stamp proves its time only while
- * its TSA's chain is valid: once the newest one's chain has expired (renew_by), nothing proves the seal existed
- * while its certificate was good. In a PDF a document time-stamp covers every revision before it, so the newest
- * time-stamp of the file counts for each seal; elsewhere each seal has its own. */
+ * its TSA's chain is valid and its algorithms acceptable: once the newest one's has ended (renew_by), nothing proves
+ * the seal existed while its certificate was good. In a PDF a document time-stamp covers every revision before it,
+ * so the newest time-stamp of the file counts for each seal; elsewhere each seal has its own. */
 static void judge_proofs_of_existence(const eseal_verifier *v, eseal_report *r)
 {
 	time_t t = es_verifier_time(v), newest = 0, renew_by = 0;
@@ -287,8 +287,8 @@ static void judge_proofs_of_existence(const eseal_verifier *v, eseal_report *r)
 			continue;
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_OUT_OF_BOUNDS_NO_POE,
 			     "the seal's certificate has expired and its newest time-stamp (%s) no longer proves "
-			     "anything: its TSA's certificate expired on %s; it should have been extended (eseal extend) "
-			     "before then",
+			     "anything since %s (its TSA's certificate expired or was revoked, or its algorithms were "
+			     "retired); it should have been extended (eseal extend) before then",
 			     es_fmt_time(s->newest_timestamp_time, b1, sizeof(b1)), es_fmt_time(s->renew_by, b2, sizeof(b2)));
 	}
 }

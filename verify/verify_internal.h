@@ -74,10 +74,19 @@ void es_seal_fail(eseal_seal_report *s, eseal_indication ind, eseal_sub_indicati
 	ES_PRINTF(4, 5);
 void es_seal_warn(eseal_seal_report *s, const char *fmt, ...) ES_PRINTF(2, 3);
 void es_seal_set_str(char **field, const char *value);
-/* A valid time-stamp of genTime gen whose TSA chain is chain (TSA first) covers s: updates its proofs of existence
- * (best_signature_time, newest_timestamp_time, renew_by). */
-void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, STACK_OF(X509) * chain);
+/* A valid time-stamp of genTime gen that proves its time until proves_until (0 = no end known) covers s: updates its
+ * proofs of existence (best_signature_time, newest_timestamp_time, renew_by). */
+void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, time_t proves_until);
 char *es_strdup_printf(const char *fmt, ...) ES_PRINTF(1, 2);
+/* verify/renew.c: the file's renew_by: the earliest over its seals of the time their newest time-stamp stops proving
+ * anything (in a PDF the newest document time-stamp speaks for every seal); 0 when a seal has no time-stamp. */
+time_t es_report_renew_by(const eseal_report *r);
+/* For an extender, after verifying the file into r: fills result (may be NULL) and returns 1 when o->renew_before
+ * is set and the file's renew_by is later than the verifier's time plus renew_before (nothing to do), else 0. */
+struct eseal_extend_options;
+struct eseal_extend_result;
+int es_extend_is_current(const struct eseal_extend_options *o, const eseal_report *r,
+			 struct eseal_extend_result *result);
 /* t as 2026-01-31T12:00:00Z (UTC) in buf, returned for use in messages. */
 const char *es_fmt_time(time_t t, char *buf, size_t len);
 
@@ -129,9 +138,14 @@ const char *es_crl_reason_name(int reason);
 /* cms/chain_revocation.c: revocation of every certificate of chain (cert..anchor) but the anchor, reported into s.
  * tsa_what NULL: chain of the seal's signing certificate, poe = time proven by its time-stamp (0 = none).
  * tsa_what e.g. "signature time-stamp": chain of that token's TSA, poe = its genTime; returns 0 when a revocation
- * voids the token (reported INDETERMINATE/REVOKED_NO_POE naming the certificate), else 1. */
+ * voids the token (reported INDETERMINATE/REVOKED_NO_POE naming the certificate), else 1. revoked_at (may be NULL):
+ * the earliest revocation time found in the chain, 0 if none was revoked. */
 int es_chain_revocation(const eseal_verifier *v, STACK_OF(X509) * chain, STACK_OF(X509) * untrusted,
-			const es_evidence *ev, time_t poe, const char *tsa_what, eseal_seal_report *s);
+			const es_evidence *ev, time_t poe, const char *tsa_what, eseal_seal_report *s,
+			time_t *revoked_at);
+/* cms/crypto_suite.c: 1 when md (may be NULL) or the key pk (may be NULL) is no longer acceptable for a seal or a
+ * time-stamp (why says which and why), else 0. */
+int es_crypto_retired(const EVP_MD *md, EVP_PKEY *pk, char *why, size_t why_len);
 /* For a sealer: the status now of every certificate of chain (cert..anchor) below the anchor, asked online (OCSP,
  * then CRL; answers kept in v's cache, so a batch asks once per certificate while they are fresh). whose names the
  * chain in messages ("TSA": "the TSA certificate ...", "the TSA's CA certificate ..."). ES_CHAIN_GOOD with *good_until
@@ -165,11 +179,14 @@ int es_tst_chain(const eseal_verifier *v, const unsigned char *token, size_t tok
 		 STACK_OF(X509) * *chain, STACK_OF(X509) * *untrusted, char *why, size_t why_len);
 /* The imprint algorithm of a token (for callers that stream the data themselves), or NULL. */
 const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len);
-/* After es_tst_verify*() accepted a token: the revocation of the certificates of its tsa_chain (from there) at genTime
+/* After es_tst_verify*() accepted token: the revocation of the certificates of its tsa_chain (from there) at genTime
  * gen, reported into s with what naming the token ("signature time-stamp", "document time-stamp"). Returns 1 when
- * the token still proves gen, 0 when it must be disregarded as proof of time. */
-int es_tst_check_revocation(const eseal_verifier *v, STACK_OF(X509) * tsa_chain, const es_evidence *ev, time_t gen,
-			    const char *what, eseal_seal_report *s);
+ * the token still proves gen (then noted in s with the time it stops proving anything: the chain's first notAfter,
+ * a later revocation of it, or at once when its digests or the TSA key are retired), 0 when it must be disregarded
+ * as proof of time. */
+int es_tst_check_revocation(const eseal_verifier *v, const unsigned char *token, size_t token_len,
+			    STACK_OF(X509) * tsa_chain, const es_evidence *ev, time_t gen, const char *what,
+			    eseal_seal_report *s);
 
 /* cms/verify_cms.c */
 CMS_ContentInfo *es_cms_parse_signed(const unsigned char *der, size_t len, eseal_seal_report *s);

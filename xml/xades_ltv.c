@@ -373,7 +373,7 @@ static int check_options(const char *in_path, const char *out_path, const eseal_
 }
 
 eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const eseal_extend_options *opts,
-			      eseal_error *err)
+			      eseal_extend_result *result, eseal_error *err)
 {
 	extend_ctx x = {in_path, opts, -1};
 	eseal_report *r = NULL;
@@ -388,6 +388,8 @@ eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const e
 	es_xml_errors cap;
 	int rc, capturing = 0;
 
+	if (result != NULL)
+		memset(result, 0, sizeof(*result));
 	if ((rc = check_options(in_path, out_path, opts, err)) != ESEAL_OK)
 		return rc;
 	/* One read: what is verified is what gets extended. */
@@ -401,7 +403,7 @@ eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const e
 	}
 	base = dirname(dir); /* may point into dir, or to a static "." */
 	es_xml_verify(opts->verifier, buf, len, base, r);
-	if ((rc = check_report(in_path, r, err)) != ESEAL_OK)
+	if ((rc = check_report(in_path, r, err)) != ESEAL_OK || es_extend_is_current(opts, r, result))
 		goto cleanup;
 
 	es_xml_errors_begin(&cap);

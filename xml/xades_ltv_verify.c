@@ -172,7 +172,7 @@ static int check_archive_timestamps(const eseal_verifier *v, const eseal_verifie
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
 				     "archive time-stamp (line %ld): %s", xmlGetLineNo(n), why);
 			ok = 0;
-		} else if (!es_tst_check_revocation(v, tsa_chain, ev, gen, "archive time-stamp", s)) {
+		} else if (!es_tst_check_revocation(v, token, token_len, tsa_chain, ev, gen, "archive time-stamp", s)) {
 			ok = 0;
 		} else if (n != last) {
 			/* A time-stamp renewed without its own validation data under the next one leaves a gap in the

@@ -414,7 +414,7 @@ static void verify_signature_tst(const eseal_verifier *v, xmlDocPtr doc, xmlNode
 	rc = es_tst_verify(v, token, token_len, c14n, (size_t)n, ev, &gen, &tsa_chain, why, sizeof(why));
 	if (rc == 1) {
 		/* A token whose TSA was revoked before its genTime proves nothing: the seal then has no proven time. */
-		if (es_tst_check_revocation(v, tsa_chain, ev, gen, "signature time-stamp", s)) {
+		if (es_tst_check_revocation(v, token, token_len, tsa_chain, ev, gen, "signature time-stamp", s)) {
 			s->timestamp_time = gen;
 			*has_tst = 1;
 			*proof_chain = tsa_chain;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "eseal/error.h"
 #include "eseal/seal.h"
@@ -16,7 +17,8 @@ extern "C" {
 typedef enum {
 	ESEAL_DOC_SEALED = 0,
 	ESEAL_DOC_FAILED,
-	ESEAL_DOC_SKIPPED /* skip_existing: the output was there already */
+	ESEAL_DOC_SKIPPED, /* skip_existing: the output was there already */
+	ESEAL_DOC_CURRENT  /* extend with renew_before: its time-stamps prove long enough; nothing written */
 } eseal_doc_status;
 
 typedef struct eseal_doc_report {
@@ -26,13 +28,15 @@ typedef struct eseal_doc_report {
 	eseal_doc_status status;
 	const eseal_error *err; /* ESEAL_OK unless failed */
 	double ms;              /* from the document's start until its output was durable (or it failed) */
+	time_t renew_by;        /* current: when its newest time-stamp stops proving anything; else 0 */
 	size_t done, total;     /* documents reported so far (this one included), and in the batch */
 } eseal_doc_report;
 
-/* One JSON line (with '\n') for a document: {"input":…, "output":…, "status":"sealed|failed|skipped", "format":…,
- * "level":…, "error":…, "error_class":…, "ms":…}. level (the profile's) and output are null unless sealed or skipped;
- * error and error_class are null unless failed. Names that are not valid UTF-8 are shown with U+FFFD for each bad
- * byte and followed by "input_hex"/"output_hex": the name's exact bytes in hex. Returns -1 if out failed. */
+/* One JSON line (with '\n') for a document: {"input":…, "output":…, "status":"sealed|failed|skipped|current",
+ * "format":…, "level":…, "error":…, "error_class":…, "ms":…}; a current one adds "renew_by":"YYYY-MM-DDTHH:MM:SSZ"
+ * after "status". level (the profile's) is null unless sealed, skipped or current; output is null unless sealed or
+ * skipped; error and error_class are null unless failed. Names that are not valid UTF-8 are shown with U+FFFD for
+ * each bad byte and followed by "input_hex"/"output_hex": the name's exact bytes in hex. Returns -1 if out failed. */
 int eseal_doc_report_write_json(const eseal_doc_report *report, const char *level, FILE *out);
 
 /* Called once for every document once the batch has started, also for those never sealed. Calls never overlap; they come from the batch's
@@ -55,6 +59,7 @@ typedef struct eseal_batch_options {
 
 typedef struct eseal_batch_summary {
 	size_t sealed, failed, skipped; /* failed includes those never started */
+	size_t current;                 /* extend: left alone, their time-stamps prove long enough (renew_before) */
 	int cancelled;                  /* cancelled() said so before every document was started */
 	eseal_error stop;               /* ESEAL_OK, or the failure that stopped the batch because it would have
 					 * failed every other document too (PIN, token, TSA, configuration) */

@@ -3,6 +3,8 @@
 #ifndef ESEAL_SEAL_H
 #define ESEAL_SEAL_H
 
+#include <time.h>
+
 #include "eseal/error.h"
 #include "eseal/output.h"
 #include "eseal/profile.h"
@@ -43,6 +45,8 @@ typedef struct eseal_sealer_options {
 	/* 1: the sealer raises the seals its inputs already hold to the profile's level (B-LT or B-LTA, eseal/extend.h)
 	 * instead of sealing: no key is opened, eseal_sealer_seal writes the extended file. */
 	int extend;
+	/* With extend: seconds (eseal_extend_options.renew_before); 0 = always extend. */
+	long long renew_before;
 } eseal_sealer_options;
 
 /* Opens the signer (one login), for B-T and above the TSA client, and for B-LT and B-LTA a verifier trusting the
@@ -58,6 +62,17 @@ void eseal_sealer_free(eseal_sealer *sealer);
  * out_path. Thread-safe. */
 int eseal_sealer_seal(eseal_sealer *sealer, const char *in_path, const char *out_path,
 		      const eseal_seal_options *opts, eseal_format *format_used, eseal_error *err);
+
+/* What eseal_sealer_seal_ext did besides returning ESEAL_OK. */
+typedef struct eseal_seal_result {
+	eseal_format format; /* the format used */
+	int current;         /* extending with renew_before: the file needs no renewal yet; nothing was written */
+	time_t renew_by;     /* extending: the file's renew_by as verified before (0: a seal had no time-stamp) */
+} eseal_seal_result;
+
+/* eseal_sealer_seal, telling also whether an extension was done or found needless (result may be NULL). */
+int eseal_sealer_seal_ext(eseal_sealer *sealer, const char *in_path, const char *out_path,
+			  const eseal_seal_options *opts, eseal_seal_result *result, eseal_error *err);
 
 const char *eseal_format_name(eseal_format format);
 

@@ -80,8 +80,10 @@ typedef struct eseal_seal_report {
 	char *coverage;            /* one line describing what is signed, e.g. "bytes 0-1234 and 5678-9999 of 9999" */
 	/* Proofs of existence (EN 319 102-1): the earliest genTime of a valid time-stamp over the seal (0 = none), the
 	 * newest one (signature, document or archive time-stamp; in a PDF also a later document time-stamp), and
-	 * renew_by, when that newest one stops proving anything: its TSA chain's first notAfter (0 = no time-stamp).
-	 * An archive schedules `eseal extend` before renew_by. */
+	 * renew_by, when that newest one stops proving anything (0 = no time-stamp): its TSA chain's first notAfter, or
+	 * an earlier revocation of that chain (one after its genTime for a harmless reason leaves it valid till then),
+	 * or its genTime when its digests or its TSA's key are retired (MD2, MD4, MD5, SHA-1, RSA under 2048 bits). An
+	 * archive schedules `eseal extend` before renew_by (`eseal extend --renew-before`). */
 	time_t best_signature_time;
 	time_t newest_timestamp_time;
 	time_t renew_by;

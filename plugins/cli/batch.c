@@ -40,7 +40,8 @@ double es_batch_now_ms(void)
 }
 
 void es_batch_print_json_line(FILE *out, const char *input, const char *output, eseal_format format,
-			      const char *level, const eseal_error *err, int skipped, double ms)
+			      const char *level, const eseal_error *err, eseal_doc_status status, time_t renew_by,
+			      double ms)
 {
 	eseal_doc_report r;
 
@@ -48,10 +49,23 @@ void es_batch_print_json_line(FILE *out, const char *input, const char *output, 
 	r.input = input;
 	r.output = output;
 	r.format = format;
-	r.status = err->status != ESEAL_OK ? ESEAL_DOC_FAILED : skipped ? ESEAL_DOC_SKIPPED : ESEAL_DOC_SEALED;
+	r.status = err->status != ESEAL_OK ? ESEAL_DOC_FAILED : status;
+	r.renew_by = renew_by;
 	r.err = err;
 	r.ms = ms;
 	eseal_doc_report_write_json(&r, level, out);
+}
+
+void es_batch_print_current(FILE *out, const char *input, time_t renew_by, const char *renew_before)
+{
+	char date[64] = "?";
+	struct tm tm;
+
+	if (gmtime_r(&renew_by, &tm) != NULL)
+		strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(out, "%s: current until %s (not renewed: --renew-before %s)\n", input, date,
+		renew_before != NULL ? renew_before : "?");
+	fflush(out);
 }
 
 /* A thread count of --jobs or --tsa-inflight: 1 to 256 (the library's cap), or a usage error naming the option. */
@@ -123,6 +137,8 @@ static void on_report(void *ctx, const eseal_doc_report *r)
 		eseal_doc_report_write_json(r, v->level, stdout);
 	else if (r->status == ESEAL_DOC_FAILED)
 		fprintf(stderr, "%seseal: %s\n", v->progress ? "\n" : "", r->err->message);
+	else if (r->status == ESEAL_DOC_CURRENT)
+		es_batch_print_current(stdout, r->input, r->renew_by, v->bo->renew_before);
 	if (v->progress)
 		print_progress(v, r);
 }
@@ -170,7 +186,7 @@ int es_batch_fail_all(const es_batch_options *bo, const char *const *args, size_
 			eseal_error_clear(&each);
 			each.status = why->status;
 			snprintf(each.message, sizeof(each.message), "%s: not sealed: %s", inputs[i], why->message);
-			es_batch_print_json_line(stdout, inputs[i], NULL, ESEAL_FORMAT_AUTO, NULL, &each, 0, 0);
+			es_batch_print_json_line(stdout, inputs[i], NULL, ESEAL_FORMAT_AUTO, NULL, &each, ESEAL_DOC_FAILED, 0, 0);
 		}
 		eseal_batch_list_free(inputs, n);
 	} else if (bo->json) {

@@ -4,6 +4,7 @@
 #define ES_CLI_BATCH_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "eseal/eseal.h"
 
@@ -15,6 +16,7 @@ typedef struct es_batch_options {
 	int tsa_inflight;    /* B-T: documents in progress at once; 0 = 4 x threads */
 	int json;
 	int skip_existing;   /* a document whose output exists is reported skipped, not sealed again */
+	const char *renew_before; /* extend: --renew-before as given, for the lines of current documents; NULL */
 } es_batch_options;
 
 /* Takes jobs/out-dir/from/suffix/skip-existing; returns -1 (after printing why) on a bad value, 1 if not a batch
@@ -26,9 +28,13 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
  * line for every input, so that each document is accounted for. Returns the exit code for why. */
 int es_batch_fail_all(const es_batch_options *bo, const char *const *args, size_t n_args, const eseal_error *why);
 double es_batch_now_ms(void);
-/* One document's JSON line (eseal_doc_report_write_json) from its parts; skipped: the output existed
- * (--skip-existing), err is ESEAL_OK. format ESEAL_FORMAT_AUTO: not determined (null). */
+/* One document's JSON line (eseal_doc_report_write_json) from its parts; status is taken as failed when err is
+ * not ESEAL_OK; renew_by only for a current one. format ESEAL_FORMAT_AUTO: not determined (null). */
 void es_batch_print_json_line(FILE *out, const char *input, const char *output, eseal_format format,
-			      const char *level, const eseal_error *err, int skipped, double ms);
+			      const char *level, const eseal_error *err, eseal_doc_status status, time_t renew_by,
+			      double ms);
+/* The text line of a document left alone by extend --renew-before: "FILE: current until DATE (not renewed:
+ * --renew-before TEXT)". */
+void es_batch_print_current(FILE *out, const char *input, time_t renew_by, const char *renew_before);
 
 #endif

@@ -40,6 +40,9 @@ const es_cli_option *es_cli_find_option(const es_cli_option *opts, int index);
 /* "eseal: <message>" on stderr; returns the exit code for err's class. */
 int es_cli_fail(const eseal_error *err);
 int es_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A duration such as 2y, 180d or 12h into seconds: a whole number and one unit, y (365 days), d or h; "m" is refused
+ * (minutes or months?). Returns 0, or -1 for a value that is not one or exceeds 100 years. */
+int es_cli_parse_duration(const char *s, long long *seconds);
 
 extern const es_cli_command es_cli_commands[];
 

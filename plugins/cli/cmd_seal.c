@@ -72,6 +72,9 @@ const es_cli_option es_cli_extend_options[] = {
 	{"suffix", 0, "TEXT", NULL, "batch: insert TEXT before each output's extension (report.pdf -> report.TEXT.pdf)"},
 	{"skip-existing", 0, NULL, NULL, "batch: leave a document whose output exists (to resume a stopped batch); "
 					"reported as skipped"},
+	{"renew-before", 0, "DURATION", NULL, "extend only files whose newest time-stamp stops proving anything within "
+					     "DURATION (e.g. 2y, 180d, 12h; y = 365 days); the others are reported "
+					     "current, nothing written"},
 	{"json", 0, NULL, NULL, "print one JSON line per document to stdout"},
 	{"help", 'h', NULL, NULL, "show this help"},
 	{NULL, 0, NULL, NULL, NULL},
@@ -125,11 +128,12 @@ cleanup:
 	return rc;
 }
 
-static void print_json_result(const char *in, const char *out, eseal_format format, const eseal_profile *p,
+static void print_json_result(const char *in, const char *out, const eseal_seal_result *res, const eseal_profile *p,
 			      const eseal_error *err, double ms)
 {
-	es_batch_print_json_line(stdout, in, out, err->status == ESEAL_OK ? format : ESEAL_FORMAT_AUTO,
-				 eseal_level_name(p->level), err, 0, ms);
+	es_batch_print_json_line(stdout, in, res->current ? NULL : out,
+				 err->status == ESEAL_OK ? res->format : ESEAL_FORMAT_AUTO, eseal_level_name(p->level),
+				 err, res->current ? ESEAL_DOC_CURRENT : ESEAL_DOC_SEALED, res->renew_by, ms);
 }
 
 /* eseal_warn_fn: the library's warnings (e.g. a PIN file others can read) on stderr, one line each. */
@@ -154,7 +158,7 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	eseal_profile *profile = NULL;
 	eseal_sealer *sealer = NULL;
 	eseal_error err;
-	eseal_format used = ESEAL_FORMAT_AUTO;
+	eseal_seal_result res;
 	int c, rc = 0, json = 0;
 	double t0;
 
@@ -162,6 +166,7 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	memset(&so, 0, sizeof(so));
 	memset(&sopts, 0, sizeof(sopts));
 	memset(&bo, 0, sizeof(bo));
+	memset(&res, 0, sizeof(res));
 	if (es_cli_getopt_tables(table, &longopts, shortopts, sizeof(shortopts)) != 0 ||
 	    (ov = calloc((size_t)argc, sizeof(*ov))) == NULL) {
 		fprintf(stderr, "eseal: out of memory\n");
@@ -204,6 +209,13 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 			so.overwrite = 1;
 		} else if (strcmp(name, "json") == 0) {
 			json = 1;
+		} else if (strcmp(name, "renew-before") == 0) {
+			if (es_cli_parse_duration(optarg, &sopts.renew_before) != 0) {
+				rc = es_cli_usage_error(cmd->name, "--renew-before: '%s' is not a duration such as 2y, "
+							"180d or 12h (y = 365 days; m is ambiguous)", optarg);
+				goto cleanup;
+			}
+			bo.renew_before = optarg;
 		} else if (strcmp(name, "help") == 0) {
 			es_cli_print_help(stdout, cmd);
 			goto cleanup;
@@ -274,13 +286,15 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 		xo.md = EVP_get_digestbyname(profile->digest != NULL ? profile->digest : "sha256");
 		xo.placement = ESEAL_PLACEMENT_DETACHED;
 		xo.overwrite = so.overwrite;
-		used = ESEAL_FORMAT_XML;
+		res.format = ESEAL_FORMAT_XML;
 		eseal_xml_seal_detached((const char *const *)argv + optind, (size_t)(argc - optind), output, &xo, &err);
 	} else {
-		eseal_sealer_seal(sealer, argv[optind], output, &so, &used, &err);
+		eseal_sealer_seal_ext(sealer, argv[optind], output, &so, &res, &err);
 	}
 	if (json)
-		print_json_result(argv[optind], output, used, profile, &err, es_batch_now_ms() - t0);
+		print_json_result(argv[optind], output, &res, profile, &err, es_batch_now_ms() - t0);
+	else if (err.status == ESEAL_OK && res.current)
+		es_batch_print_current(stdout, argv[optind], res.renew_by, bo.renew_before);
 	rc = err.status == ESEAL_OK ? 0 : es_cli_fail(&err);
 cleanup:
 	eseal_sealer_free(sealer);

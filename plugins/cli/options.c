@@ -1,5 +1,6 @@
 /* plugins/cli/options.c: turns option tables into getopt_long tables, --help text and a man page.
  * One table per subcommand is the single place an option is documented, so help and man never drift. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -161,4 +162,29 @@ int es_cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see eseal %s --help)\n", cmd);
 	return ES_EXIT_USAGE;
+}
+
+int es_cli_parse_duration(const char *s, long long *seconds)
+{
+	static const struct {
+		char unit;
+		long long secs;
+	} units[] = {{'y', 365LL * 86400}, {'d', 86400}, {'h', 3600}};
+	char *end = NULL;
+	long long n;
+	size_t i;
+
+	/* strtoll would take leading blanks, a sign and "0x": only plain digits are a count here. */
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (end[0] == units[i].unit && n <= 100LL * 365 * 86400 / units[i].secs) {
+			*seconds = n * units[i].secs;
+			return 0;
+		}
+	return -1;
 }
