@@ -4,8 +4,8 @@
 #include "verify/verify_internal.h"
 
 #include "clock_internal.h"
+#include "ess_check.h"
 
-#include <openssl/ess.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 #include <string.h>
@@ -129,47 +129,52 @@ static ASN1_TYPE *signed_attr(CMS_SignerInfo *si, int nid, int is_signed)
 	return a != NULL ? X509_ATTRIBUTE_get0_type(a, 0) : NULL;
 }
 
-/* signing-certificate-v2 (or v1): binds the signature to one certificate so it cannot be swapped. */
-static int check_signing_cert_attr(CMS_SignerInfo *si, X509 *signer, eseal_seal_report *s)
+/* signing-certificate-v2 (or v1): binds the signature to one certificate so it cannot be swapped. Its first entry
+ * names the signer; producers may add the chain's certificates (or the signer again), as RFC 5035 allows. */
+static int check_signing_cert_attr(const eseal_verifier *v, CMS_SignerInfo *si, X509 *signer, STACK_OF(X509) * untrusted,
+				   eseal_seal_report *s)
 {
-	ASN1_TYPE *t2 = signed_attr(si, NID_id_smime_aa_signingCertificateV2, 1);
-	ASN1_TYPE *t1 = signed_attr(si, NID_id_smime_aa_signingCertificate, 1);
-	ESS_SIGNING_CERT_V2 *v2 = NULL;
-	ESS_SIGNING_CERT *v1 = NULL;
-	STACK_OF(X509) *chain = sk_X509_new_null();
-	const unsigned char *p;
-	int ok = 0;
+	ASN1_TYPE *t[2] = {signed_attr(si, NID_id_smime_aa_signingCertificateV2, 1),
+			   signed_attr(si, NID_id_smime_aa_signingCertificate, 1)};
+	/* Later entries may name any certificate of the chain, the trust anchor included. */
+	STACK_OF(X509) *certs = sk_X509_dup(untrusted);
+	char why[256];
+	int i, unknown = 0, n, ok = 0;
 
-	if (t2 == NULL && t1 == NULL) {
+	if (t[0] == NULL && t[1] == NULL) {
 		es_seal_warn(s, "no signing-certificate-v2 attribute: not a CAdES/PAdES baseline signature");
 		goto cleanup;
 	}
-	if (t2 != NULL && t2->type == V_ASN1_SEQUENCE) {
-		p = t2->value.sequence->data;
-		v2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, t2->value.sequence->length);
+	for (i = 0; certs != NULL && i < sk_X509_num(v->anchors); i++)
+		if (!sk_X509_push(certs, sk_X509_value(v->anchors, i)))
+			break;
+	/* When both are present each is evaluated on its own, as RFC 5035 asks. */
+	for (i = 0; i < 2; i++) {
+		if (t[i] == NULL)
+			continue;
+		switch (t[i]->type != V_ASN1_SEQUENCE
+				? ES_ESS_MALFORMED
+				: es_ess_check(t[i]->value.sequence->data, (size_t)t[i]->value.sequence->length, i == 0,
+					       signer, certs, &n, why, sizeof(why))) {
+		case ES_ESS_OK:
+			unknown += n;
+			break;
+		case ES_ESS_MALFORMED:
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "malformed signing-certificate attribute");
+			goto cleanup;
+		default:
+			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+				     "signing-certificate-v2 attribute does not match the signing certificate: %s", why);
+			goto cleanup;
+		}
 	}
-	if (t1 != NULL && t1->type == V_ASN1_SEQUENCE) {
-		p = t1->value.sequence->data;
-		v1 = d2i_ESS_SIGNING_CERT(NULL, &p, t1->value.sequence->length);
-	}
-	if ((t2 != NULL && v2 == NULL) || (t1 != NULL && v1 == NULL)) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "malformed signing-certificate attribute");
-		goto cleanup;
-	}
-	if (chain == NULL || !sk_X509_push(chain, signer))
-		goto cleanup;
-	if (OSSL_ESS_check_signing_certs(v1, v2, chain, 1) != 1) {
-		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-			     "signing-certificate-v2 attribute does not match the signing certificate");
-		goto cleanup;
-	}
+	if (unknown > 0)
+		es_seal_warn(s, "the signing-certificate attribute names %d certificate(s) neither the seal nor the "
+			     "trust anchors hold", unknown);
 	ok = 1;
 cleanup:
-	sk_X509_free(chain);
-	ESS_SIGNING_CERT_V2_free(v2);
-	ESS_SIGNING_CERT_free(v1);
-	ERR_clear_error();
+	sk_X509_free(certs);
 	return ok;
 }
 
@@ -322,7 +327,7 @@ void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const u
 		if (t != NULL && (t->type == V_ASN1_UTCTIME || t->type == V_ASN1_GENERALIZEDTIME) &&
 		    s->signing_time == 0)
 			s->signing_time = es_asn1_time_t((const ASN1_TIME *)t->value.utctime);
-		res->has_signing_cert_attr = check_signing_cert_attr(si, signer, s);
+		res->has_signing_cert_attr = check_signing_cert_attr(v, si, signer, untrusted, s);
 	} else {
 		es_seal_warn(s, "no signed attributes: not a CAdES signature");
 		if (!verify_raw(si, signer, md, digest, digest_len))

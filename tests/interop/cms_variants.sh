@@ -1,0 +1,88 @@
+#!/bin/bash
+# tests/interop/cms_variants.sh: CAdES as other producers make them, faithfully reproduced from `openssl cms -sign
+# -cades` by tests/interop/cms_variants.py (re-signed with the signer's key where the producer signs), judged first
+# by the referee `openssl cms -verify`, then by `eseal verify`; each relaxation with the sibling attack that still
+# fails.
+source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/verify/lib.sh"
+D=$(tmpdir)
+VARIANT="python3 $ESEAL_SRC/tests/interop/cms_variants.py"
+SIGNER=$PKI/dev-eseal.pem
+printf 'site report 2026-12: roof complete\n' >"$D/report.txt"
+openssl cms -sign -cades -binary -outform DER -in "$D/report.txt" -signer "$SIGNER" -inkey "$DEV_KEY" -certfile "$CA" \
+	-md sha256 -out "$D/base.p7s"
+
+# referee OK|FAIL [-cades] FILE: what openssl cms -verify says of FILE over report.txt.
+referee() {
+	local want=$1 file=${*: -1} rc=0
+	set -- "${@:2:$#-2}"
+	openssl cms -verify "$@" -binary -inform DER -in "$file" -content "$D/report.txt" -CAfile "$ROOT" -purpose any \
+		-out /dev/null >"$D/referee.txt" 2>&1 || rc=$?
+	if [ "$want" = OK ]; then
+		[ $rc -eq 0 ] || fail "referee openssl cms -verify $* rejects $(basename "$file"): $(tail -2 "$D/referee.txt")"
+	else
+		[ $rc -ne 0 ] || fail "referee openssl cms -verify $* accepts $(basename "$file")"
+	fi
+}
+warned() { # REGEX: a warning of seal 0 matches
+	local w
+	w=$(jf "'\n'.join(d['seals'][0]['warnings'])")
+	grep -Eq -- "$1" <<<"$w" || fail "no warning matching '$1': $(head -c 1500 "$OUT")"
+}
+no_warning() { # REGEX
+	local w
+	w=$(jf "'\n'.join(d['seals'][0]['warnings'])")
+	! grep -Eq -- "$1" <<<"$w" || fail "unexpected warning matching '$1': $w"
+}
+
+# The rewriter changes nothing it is not asked to: the same ESS entry, re-signed, gives back the same bytes.
+$VARIANT ess "$D/base.p7s" "$D/same.p7s" "$DEV_KEY" "$SIGNER"
+cmp -s "$D/base.p7s" "$D/same.p7s" || fail "cms_variants.py does not round-trip openssl's CMS"
+
+# --- signing-certificate-v2 naming the chain too (RFC 5035 5.4: the first ESSCertIDv2 is the signer's) ---
+$VARIANT ess "$D/base.p7s" "$D/ess-chain.p7s" "$DEV_KEY" "$SIGNER" "$CA" "$ROOT"
+referee OK "$D/ess-chain.p7s"
+referee OK -cades "$D/ess-chain.p7s"
+verify_json 0 "$D/ess-chain.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-B ] || fail "ESS with the chain: level $(jf "d['seals'][0]['level']")"
+no_warning "signing-certificate"
+pass "signing-certificate-v2 listing signer, CA and root: TOTAL-PASSED B-B (openssl -cades agrees)"
+
+# The signer listed twice (OpenSSL's own -cades check insists on a chain order and refuses it; the signature and
+# the first entry are right, and RFC 5035 does not forbid a repeat).
+$VARIANT ess "$D/base.p7s" "$D/ess-twice.p7s" "$DEV_KEY" "$SIGNER" "$SIGNER"
+referee OK "$D/ess-twice.p7s"
+referee FAIL -cades "$D/ess-twice.p7s"
+verify_json 0 "$D/ess-twice.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+pass "signing-certificate-v2 naming the signer twice: TOTAL-PASSED"
+
+# A chain certificate the seal does not carry (nor the trust anchors): accepted, with a warning.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/stray.key" -subj "/CN=Stray CA" -days 2 -out "$D/stray.pem" \
+	2>/dev/null
+$VARIANT ess "$D/base.p7s" "$D/ess-stray.p7s" "$DEV_KEY" "$SIGNER" "$D/stray.pem"
+referee OK "$D/ess-stray.p7s"
+verify_json 0 "$D/ess-stray.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+warned "names 1 certificate\(s\) neither the seal nor the trust anchors hold"
+pass "signing-certificate-v2 naming a certificate not carried: TOTAL-PASSED with a warning"
+
+# Siblings: the CA first and the signer second (the attribute binds the signature to the CA's certificate; the
+# signature itself is good, so only the ESS check can catch it).
+$VARIANT ess "$D/base.p7s" "$D/ess-ca-first.p7s" "$DEV_KEY" "$CA" "$SIGNER"
+referee OK "$D/ess-ca-first.p7s"
+referee FAIL -cades "$D/ess-ca-first.p7s"
+verify_json 2 "$D/ess-ca-first.p7s" --data "$D/report.txt"
+expect_seal 0 INDETERMINATE NO_SIGNING_CERTIFICATE_FOUND "first entry .* names another certificate"
+# An entry whose issuerSerial is not that of the certificate its hash names.
+$VARIANT ess "$D/base.p7s" "$D/ess-bad-serial.p7s" "$DEV_KEY" "$SIGNER" "$CA:serial-of=$ROOT"
+referee FAIL -cades "$D/ess-bad-serial.p7s"
+verify_json 2 "$D/ess-bad-serial.p7s" --data "$D/report.txt"
+expect_seal 0 INDETERMINATE NO_SIGNING_CERTIFICATE_FOUND "entry 2 .* another issuer and serial number"
+# The signer's hash with the CA's issuerSerial in the first entry.
+$VARIANT ess "$D/base.p7s" "$D/ess-signer-serial.p7s" "$DEV_KEY" "$SIGNER:serial-of=$CA"
+referee FAIL -cades "$D/ess-signer-serial.p7s"
+verify_json 2 "$D/ess-signer-serial.p7s" --data "$D/report.txt"
+expect_seal 0 INDETERMINATE NO_SIGNING_CERTIFICATE_FOUND "another issuer and serial number"
+pass "siblings: CA listed first, an issuerSerial contradicting its hash: INDETERMINATE/NO_SIGNING_CERTIFICATE_FOUND"
