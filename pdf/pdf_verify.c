@@ -649,7 +649,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		cms = es_cms_parse_signed(sb.contents, sb.contents_len, s);
 		md = cms != NULL ? es_cms_signer_md(cms, s) : NULL;
 		if (md != NULL && digest_ranges(md, buf, &sb, digest, &dlen) == 0)
-			es_cms_verify_signer(v, cms, digest, dlen, ev, s, &res);
+			es_cms_verify_signer(v, cms, sb.contents, sb.contents_len, digest, dlen, ev, s, &res);
 		X509_free(res.signer);
 		CMS_ContentInfo_free(cms);
 	}

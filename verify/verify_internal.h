@@ -179,10 +179,12 @@ typedef struct es_cms_result {
 } es_cms_result;
 
 /* The whole core validation of one CMS signature given the digest of the signed data: integrity, signing
- * certificate, e-Seal profile, chain, signature time-stamp, revocation, time. Fills s (and sets s->level to B-B or
+ * certificate, e-Seal profile, chain, signature time-stamp, revocation, time; der/der_len is the CMS as received
+ * (its signed attributes are verified as they stand there). Fills s (and sets s->level to B-B or
  * B-T when the requirements are met). */
-void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *digest, size_t digest_len,
-			  const es_evidence *ev, eseal_seal_report *s, es_cms_result *res);
+void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *der, size_t der_len,
+			  const unsigned char *digest, size_t digest_len, const es_evidence *ev, eseal_seal_report *s,
+			  es_cms_result *res);
 
 /* Shared certificate-validation step (chain + time + revocation) for a signing certificate, used by the CMS and
  * the XAdES paths: poe_time is the time-stamp time (0 = none). */

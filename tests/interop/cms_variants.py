@@ -113,10 +113,20 @@ def main():
         key = serialization.load_pem_private_key(open(sys.argv[4], "rb").read(), None)
         cms.set_attrs(list(reversed(sorted(attrs))))
         cms.sign(key)
+    elif cmd == "long-length":  # long-length IN OUT KEY: signingTime's Attribute with a two-byte length (BER)
+        key = serialization.load_pem_private_key(open(sys.argv[4], "rb").read(), None)
+        attrs = [bytes([0x30, 0x81, len(content(a))]) + content(a) if content(a).startswith(OID_SIGNING_TIME) else a
+                 for a in attrs]
+        cms.set_attrs(attrs)
+        cms.sign(key)
     elif cmd == "flip-time":  # flip-time IN OUT: one digit of signingTime changed, signature kept
         attrs = [a[:-3] + bytes([a[-3] ^ 1]) + a[-2:] if content(a).startswith(OID_SIGNING_TIME) else a
                  for a in attrs]
         cms.set_attrs(attrs)
+    elif cmd == "tbs":  # tbs IN TBS SIG: the signed bytes (signedAttrs as received, tagged SET) and the signature
+        open(dst, "wb").write(cms.signed_bytes())
+        open(sys.argv[4], "wb").write(content(next(f for f in cms.si if f[0] == 0x04)))
+        return
     else:
         sys.exit("unknown command " + cmd)
     open(dst, "wb").write(cms.join())

@@ -86,3 +86,43 @@ referee FAIL -cades "$D/ess-signer-serial.p7s"
 verify_json 2 "$D/ess-signer-serial.p7s" --data "$D/report.txt"
 expect_seal 0 INDETERMINATE NO_SIGNING_CERTIFICATE_FOUND "another issuer and serial number"
 pass "siblings: CA listed first, an issuerSerial contradicting its hash: INDETERMINATE/NO_SIGNING_CERTIFICATE_FOUND"
+
+# --- signed attributes as the producer wrote them, not re-encoded ---
+# referee_raw OK|FAIL FILE: openssl dgst checks the signature over the signed attributes exactly as FILE carries them.
+referee_raw() {
+	local rc=0
+	$VARIANT tbs "$2" "$D/tbs.der" "$D/sig.bin"
+	openssl x509 -in "$SIGNER" -pubkey -noout >"$D/signer-pub.pem"
+	openssl dgst -sha256 -verify "$D/signer-pub.pem" -signature "$D/sig.bin" "$D/tbs.der" >/dev/null 2>&1 || rc=$?
+	[ "$1" = OK ] && [ $rc -ne 0 ] && fail "referee openssl dgst: the signature of $(basename "$2") is not over its signed attributes"
+	[ "$1" = FAIL ] && [ $rc -eq 0 ] && fail "referee openssl dgst: $(basename "$2") still verifies"
+	return 0
+}
+# Not in DER order (a producer that writes the SET OF in its own order signs that order).
+$VARIANT unsorted "$D/base.p7s" "$D/unsorted.p7s" "$DEV_KEY"
+python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import cms_variants as c
+a = c.Cms(open(sys.argv[2], "rb").read()).attrs(); sys.exit(a == sorted(a))' "$ESEAL_SRC/tests/interop" "$D/unsorted.p7s" ||
+	fail "the unsorted sample is in DER order"
+referee OK -cades "$D/unsorted.p7s"
+referee_raw OK "$D/unsorted.p7s"
+verify_json 0 "$D/unsorted.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+pass "signed attributes in the producer's order, not DER's: TOTAL-PASSED (openssl cms agrees)"
+# A length in two bytes where DER takes one (BER): OpenSSL's CMS re-encodes the attributes before it verifies, so
+# `openssl cms -verify` refuses what the signer signed; the signature over the received bytes is good.
+$VARIANT long-length "$D/base.p7s" "$D/long-length.p7s" "$DEV_KEY"
+referee FAIL "$D/long-length.p7s"
+referee_raw OK "$D/long-length.p7s"
+verify_json 0 "$D/long-length.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+pass "a signed attribute with a non-minimal length: TOTAL-PASSED over the received bytes (openssl dgst agrees)"
+# Siblings: one byte of signingTime changed in each, the signature kept.
+for v in unsorted long-length; do
+	$VARIANT flip-time "$D/$v.p7s" "$D/$v-flipped.p7s"
+	cmp -s "$D/$v.p7s" "$D/$v-flipped.p7s" && fail "flip-time changed nothing"
+	referee FAIL "$D/$v-flipped.p7s"
+	referee_raw FAIL "$D/$v-flipped.p7s"
+	verify_json 1 "$D/$v-flipped.p7s" --data "$D/report.txt"
+	expect_seal 0 TOTAL-FAILED SIG_CRYPTO_FAILURE "signature value does not verify"
+done
+pass "siblings: one byte of a signed attribute changed: TOTAL-FAILED/SIG_CRYPTO_FAILURE"
