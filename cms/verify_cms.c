@@ -223,6 +223,9 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 			     "malformed signature-time-stamp attribute");
 		return;
 	}
+	if (es_tst_non_x509_certs(t->value.sequence->data, (size_t)t->value.sequence->length) > 0)
+		es_seal_warn(s, "signature time-stamp: certificates that are not X.509 certificates (attribute "
+			     "certificates) in the token are ignored");
 	ok = es_tst_verify(v, t->value.sequence->data, (size_t)t->value.sequence->length, sig->data,
 			   (size_t)sig->length, ev, &gen, &tsa_chain, why, sizeof(why));
 	if (ok == 1) {

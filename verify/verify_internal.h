@@ -161,6 +161,9 @@ int es_tst_chain(const eseal_verifier *v, const unsigned char *token, size_t tok
 		 STACK_OF(X509) * *chain, STACK_OF(X509) * *untrusted, char *why, size_t why_len);
 /* The imprint algorithm of a token (for callers that stream the data themselves), or NULL. */
 const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len);
+/* How many CertificateChoices of the token are not X.509 certificates (attribute certificates): they are left out
+ * when the token is read, and the caller warns. */
+int es_tst_non_x509_certs(const unsigned char *token, size_t len);
 /* After es_tst_verify*() accepted a token: the revocation of the certificates of its tsa_chain (from there) at genTime
  * gen, reported into s with what naming the token ("signature time-stamp", "document time-stamp"). Returns 1 when
  * the token still proves gen, 0 when it must be disregarded as proof of time. */

@@ -82,6 +82,40 @@ class Cms:
         return tlv(0x30, bytes.fromhex("06092a864886f70d010702") + tlv(0xA0, tlv(0x30, b"".join(sd))))
 
 
+OID_TST = bytes.fromhex("060b2a864886f70d010910020e")
+
+
+def attribute_certificate(holder):
+    """An RFC 5755 attribute certificate for holder (a role), signed by a throw-away key, as CertificateChoices
+    v2AttrCert [2] IMPLICIT."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    ecdsa_sha256 = tlv(0x30, bytes.fromhex("06082a8648ce3d040302"))
+    serial = holder.serial_number.to_bytes((holder.serial_number.bit_length() + 8) // 8, "big")
+    role = tlv(0x30, bytes.fromhex("0603550448") + tlv(0x31, tlv(0x30, tlv(0xA1, tlv(0x86, b"urn:tsa:operator")))))
+    info = tlv(0x30, tlv(0x02, b"\x01")  # v2
+               + tlv(0x30, tlv(0xA0, tlv(0x30, tlv(0xA4, holder.issuer.public_bytes())) + tlv(0x02, serial)))
+               + tlv(0xA0, tlv(0x30, tlv(0xA4, holder.issuer.public_bytes())))  # issuer: v2Form
+               + ecdsa_sha256 + tlv(0x02, b"\x2a")
+               + tlv(0x30, tlv(0x18, b"20260101000000Z") + tlv(0x18, b"20361231235959Z"))
+               + tlv(0x30, role))
+    sig = key.sign(info, ec.ECDSA(hashes.SHA256()))
+    return tlv(0xA2, info + ecdsa_sha256 + tlv(0x03, b"\x00" + sig))
+
+
+def rewrite_token(token, drop_x509):
+    """The time-stamp token with an attribute certificate added to its certificates (SignedData version 4, as RFC
+    5652 5.1 asks); drop_x509: without its X.509 certificates (the TSA's own among them)."""
+    sd = children(content(content(children(content(token))[1])))
+    i = next(k for k, f in enumerate(sd) if f[0] == 0xA0)
+    certs = children(content(sd[i]))
+    tsa = x509.load_der_x509_certificate(certs[0])
+    if drop_x509:
+        certs = [c for c in certs if c[0] != 0x30]
+    sd[i] = tlv(0xA0, b"".join(certs + [attribute_certificate(tsa)]))
+    sd[0] = tlv(0x02, b"\x04")
+    return tlv(0x30, children(content(token))[0] + tlv(0xA0, tlv(0x30, b"".join(sd))))
+
+
 def load_cert(path):
     return x509.load_pem_x509_certificate(open(path, "rb").read())
 
@@ -123,6 +157,18 @@ def main():
         attrs = [a[:-3] + bytes([a[-3] ^ 1]) + a[-2:] if content(a).startswith(OID_SIGNING_TIME) else a
                  for a in attrs]
         cms.set_attrs(attrs)
+    elif cmd in ("tst-attrcert", "tst-attrcert-no-tsa"):  # IN OUT: the signature time-stamp's token rewritten
+        i = next(k for k, f in enumerate(cms.si) if f[0] == 0xA1)
+        ua = children(content(cms.si[i]))
+        for k, a in enumerate(ua):
+            if content(a).startswith(OID_TST):
+                token = content(children(content(a))[1])
+                ua[k] = tlv(0x30, OID_TST + tlv(0x31, rewrite_token(token, cmd.endswith("no-tsa"))))
+        cms.si[i] = tlv(0xA1, b"".join(ua))
+    elif cmd == "token":  # token IN OUT: the signature time-stamp token alone
+        ua = children(content(next(f for f in cms.si if f[0] == 0xA1)))
+        open(dst, "wb").write(next(content(children(content(a))[1]) for a in ua if content(a).startswith(OID_TST)))
+        return
     elif cmd == "tbs":  # tbs IN TBS SIG: the signed bytes (signedAttrs as received, tagged SET) and the signature
         open(dst, "wb").write(cms.signed_bytes())
         open(sys.argv[4], "wb").write(content(next(f for f in cms.si if f[0] == 0x04)))

@@ -126,3 +126,28 @@ for v in unsorted long-length; do
 	expect_seal 0 TOTAL-FAILED SIG_CRYPTO_FAILURE "signature value does not verify"
 done
 pass "siblings: one byte of a signed attribute changed: TOTAL-FAILED/SIG_CRYPTO_FAILURE"
+
+# --- a time-stamp token whose certificates hold an attribute certificate (a national TSA's role certificate) ---
+"$ESEAL" seal -p demo --format cades -o "$D/bt.p7s" "$D/report.txt"
+$VARIANT tst-attrcert "$D/bt.p7s" "$D/tst-attrcert.p7s"
+$VARIANT token "$D/tst-attrcert.p7s" "$D/tst-attrcert.tsr"
+openssl cms -cmsout -print -inform DER -in "$D/tst-attrcert.tsr" >"$D/token.txt" 2>&1
+assert_grep "d.v2AttrCert" "$D/token.txt"
+# openssl cms reads CertificateChoices and verifies the token; openssl ts (PKCS#7) cannot read it at all.
+openssl cms -verify -inform DER -in "$D/tst-attrcert.tsr" -CAfile "$ROOT" -purpose any -out /dev/null \
+	>"$D/referee.txt" 2>&1 || fail "referee openssl cms rejects the token: $(tail -2 "$D/referee.txt")"
+referee OK -cades "$D/tst-attrcert.p7s"
+verify_json 0 "$D/tst-attrcert.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "attribute certificate in the token: level $(jf "d['seals'][0]['level']")"
+warned "signature time-stamp: certificates that are not X.509 certificates \(attribute certificates\) in the token are ignored"
+pass "a time-stamp token carrying an attribute certificate: TOTAL-PASSED B-T with a warning (openssl cms agrees)"
+# Sibling: the same without the TSA's certificate: the token's signer cannot be found.
+$VARIANT tst-attrcert-no-tsa "$D/bt.p7s" "$D/tst-no-tsa.p7s"
+$VARIANT token "$D/tst-no-tsa.p7s" "$D/tst-no-tsa.tsr"
+openssl cms -verify -inform DER -in "$D/tst-no-tsa.tsr" -CAfile "$ROOT" -purpose any -out /dev/null \
+	>"$D/referee.txt" 2>&1 && fail "referee openssl cms accepts a token without its signer's certificate"
+assert_grep "signer certificate not found" "$D/referee.txt"
+verify_json 1 "$D/tst-no-tsa.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "signature time-stamp invalid: .*signer certificate not found"
+pass "sibling: the token without its TSA certificate: TOTAL-FAILED (openssl cms: signer certificate not found)"
