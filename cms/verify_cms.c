@@ -209,20 +209,28 @@ static void check_crypto_strength(const EVP_MD *md, X509 *signer, eseal_seal_rep
 static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, const es_evidence *ev,
 				eseal_seal_report *s, es_cms_result *res)
 {
-	ASN1_TYPE *t = signed_attr(si, NID_id_smime_aa_timeStampToken, 0);
 	ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
 	STACK_OF(X509) *tsa_chain = NULL;
+	ASN1_TYPE *t = NULL, *other;
 	char why[512];
 	time_t gen = 0;
-	int ok;
+	int ok, idx = -1;
 
+	/* A value that is not a ContentInfo (some producers wrap the token in an OCTET STRING) is no time-stamp RFC
+	 * 5126 knows: it proves nothing, but it is outside the signed data and breaks nothing either. The first token
+	 * that is one is judged. */
+	while ((idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, idx)) >= 0) {
+		other = X509_ATTRIBUTE_get0_type(CMS_unsigned_get_attr(si, idx), 0);
+		if (other != NULL && other->type == V_ASN1_SEQUENCE) {
+			if (t == NULL)
+				t = other;
+		} else {
+			es_seal_warn(s, "a signature-time-stamp attribute whose value is not a time-stamp token (%s) "
+				     "is ignored", other != NULL ? ASN1_tag2str(other->type) : "empty");
+		}
+	}
 	if (t == NULL)
 		return;
-	if (t->type != V_ASN1_SEQUENCE) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "malformed signature-time-stamp attribute");
-		return;
-	}
 	if (es_tst_non_x509_certs(t->value.sequence->data, (size_t)t->value.sequence->length) > 0)
 		es_seal_warn(s, "signature time-stamp: certificates that are not X.509 certificates (attribute "
 			     "certificates) in the token are ignored");

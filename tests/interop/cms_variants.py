@@ -165,6 +165,14 @@ def main():
                 token = content(children(content(a))[1])
                 ua[k] = tlv(0x30, OID_TST + tlv(0x31, rewrite_token(token, cmd.endswith("no-tsa"))))
         cms.si[i] = tlv(0xA1, b"".join(ua))
+    elif cmd in ("tst-octet", "tst-octet-plus"):  # IN OUT: the token wrapped in an OCTET STRING (-plus: that
+        # attribute added before the original)
+        i = next(k for k, f in enumerate(cms.si) if f[0] == 0xA1)
+        ua = children(content(cms.si[i]))
+        k = next(k for k, a in enumerate(ua) if content(a).startswith(OID_TST))
+        wrapped = tlv(0x30, OID_TST + tlv(0x31, tlv(0x04, content(children(content(ua[k]))[1]))))
+        ua[k:k + 1] = [wrapped, ua[k]] if cmd.endswith("plus") else [wrapped]
+        cms.si[i] = tlv(0xA1, b"".join(ua))
     elif cmd == "token":  # token IN OUT: the signature time-stamp token alone
         ua = children(content(next(f for f in cms.si if f[0] == 0xA1)))
         open(dst, "wb").write(next(content(children(content(a))[1]) for a in ua if content(a).startswith(OID_TST)))

@@ -151,3 +151,32 @@ assert_grep "signer certificate not found" "$D/referee.txt"
 verify_json 1 "$D/tst-no-tsa.p7s" --data "$D/report.txt"
 expect_seal 0 TOTAL-FAILED HASH_FAILURE "signature time-stamp invalid: .*signer certificate not found"
 pass "sibling: the token without its TSA certificate: TOTAL-FAILED (openssl cms: signer certificate not found)"
+
+# --- a signature-time-stamp attribute whose value wraps the token in an OCTET STRING ---
+# Not a time-stamp (RFC 5126 / EN 319 122-1 want the ContentInfo itself): ignored with a warning, the seal judged
+# without it. The referee reads the unsigned attribute's value as an OCTET STRING and the signature as valid.
+$VARIANT tst-octet "$D/bt.p7s" "$D/tst-octet.p7s"
+openssl cms -cmsout -print -inform DER -in "$D/tst-octet.p7s" >"$D/octet.txt" 2>&1
+assert_grep "id-smime-aa-timeStampToken" "$D/octet.txt"
+grep -A4 "id-smime-aa-timeStampToken" "$D/octet.txt" | grep -q "OCTET STRING" || fail "the sample's token is not wrapped"
+referee OK -cades "$D/tst-octet.p7s"
+verify_json 0 "$D/tst-octet.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-B ] || fail "wrapped token: level $(jf "d['seals'][0]['level']"), want B-B"
+[ "$(jf "d['seals'][0]['timestamp_time']")" = None ] || fail "a wrapped token gave a time-stamp time"
+warned "signature-time-stamp attribute whose value is not a time-stamp token \(OCTET STRING\) is ignored"
+# Beside a proper token: B-T from that one.
+$VARIANT tst-octet-plus "$D/bt.p7s" "$D/tst-octet-plus.p7s"
+verify_json 0 "$D/tst-octet-plus.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "wrapped + proper token: level $(jf "d['seals'][0]['level']")"
+warned "is not a time-stamp token"
+pass "a token wrapped in an OCTET STRING: ignored with a warning (B-B alone, B-T beside a proper token)"
+# Sibling: beside the wrapped one, a proper token over another signature still fails the seal.
+printf 'another document\n' >"$D/other.txt"
+"$ESEAL" seal -p demo --format cades -o "$D/other.p7s" "$D/other.txt"
+"$ESEAL_BUILD/tests/verify/cms_tst_swap" "$D/bt.p7s" "$D/other.p7s" "$D/swapped.p7s"
+$VARIANT tst-octet-plus "$D/swapped.p7s" "$D/tst-octet-swapped.p7s"
+verify_json 1 "$D/tst-octet-swapped.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "time-stamp"
+pass "sibling: a wrapped token beside a token over another signature: TOTAL-FAILED/HASH_FAILURE"
