@@ -290,10 +290,11 @@ static int verify_buffer(const eseal_verifier *v, eseal_report *r, const unsigne
 {
 	int rc;
 
-	if (looks_like_pdf(buf, len))
-		rc = es_pdf_verify(v, buf, len, r);
-	else if (looks_like_cms(buf, len))
+	/* A CMS first: an enveloping CAdES of a PDF (.pdf.p7m) shows "%PDF-" within its first KiB. */
+	if (looks_like_cms(buf, len))
 		rc = es_cades_verify(v, buf, len, data_path, data, data_len, r);
+	else if (looks_like_pdf(buf, len))
+		rc = es_pdf_verify(v, buf, len, r);
 	else if (looks_like_xml(buf, len))
 		rc = es_xml_verify(v, buf, len, base_dir, r);
 	else {

@@ -180,3 +180,34 @@ $VARIANT tst-octet-plus "$D/swapped.p7s" "$D/tst-octet-swapped.p7s"
 verify_json 1 "$D/tst-octet-swapped.p7s" --data "$D/report.txt"
 expect_seal 0 TOTAL-FAILED HASH_FAILURE "time-stamp"
 pass "sibling: a wrapped token beside a token over another signature: TOTAL-FAILED/HASH_FAILURE"
+
+# --- enveloping CAdES of a PDF (the Italian .pdf.p7m): the PDF's "%PDF-" lies within the first KiB ---
+openssl cms -sign -cades -nodetach -binary -outform DER -in "$SAMPLES/documents/report.pdf" -signer "$SIGNER" \
+	-inkey "$DEV_KEY" -certfile "$CA" -md sha256 -out "$D/report.pdf.p7m"
+head -c 1024 "$D/report.pdf.p7m" | grep -aq "%PDF-" || fail "the sample does not show %PDF- in its first KiB"
+openssl cms -verify -binary -inform DER -in "$D/report.pdf.p7m" -CAfile "$ROOT" -purpose any -out "$D/extracted.pdf" \
+	>"$D/referee.txt" 2>&1 || fail "referee openssl cms rejects the .pdf.p7m: $(tail -2 "$D/referee.txt")"
+cmp -s "$D/extracted.pdf" "$SAMPLES/documents/report.pdf" || fail "the .pdf.p7m does not envelop the PDF"
+qpdf_ok "$D/extracted.pdf"
+verify_json 0 "$D/report.pdf.p7m"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['format']")" = CAdES ] || fail ".pdf.p7m read as $(jf "d['seals'][0]['format']")"
+[ "$(jf "d['seals'][0]['covers_whole_document']")" = True ] || fail ".pdf.p7m: covers_whole_document"
+warned "encapsulates its content"
+pass "enveloping CAdES of a PDF (.pdf.p7m): CAdES, TOTAL-PASSED (openssl cms agrees)"
+# Siblings: one byte of the enveloped PDF changed; and a PAdES seal is still read as a PDF.
+python3 - "$D/report.pdf.p7m" "$D/changed.pdf.p7m" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+i = b.index(b"%PDF-") + 200
+b[i] ^= 0x01
+open(sys.argv[2], "wb").write(b)
+PY
+openssl cms -verify -binary -inform DER -in "$D/changed.pdf.p7m" -CAfile "$ROOT" -purpose any -out /dev/null \
+	>/dev/null 2>&1 && fail "referee openssl cms accepts the changed .pdf.p7m"
+verify_json 1 "$D/changed.pdf.p7m"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "changed after sealing"
+"$ESEAL" seal -p demo-bb -o "$D/sealed.pdf" "$SAMPLES/documents/report.pdf"
+verify_json 0 "$D/sealed.pdf"
+[ "$(jf "d['seals'][0]['format']")" = PAdES ] || fail "a PAdES seal read as $(jf "d['seals'][0]['format']")"
+pass "siblings: a changed byte of the enveloped PDF: TOTAL-FAILED/HASH_FAILURE; a sealed PDF still PAdES"
