@@ -1,5 +1,6 @@
 /* cms/sig_value.h: a SignerInfo's signature value checked over its signed attributes exactly as the file carries
- * them, for the algorithms OpenSSL's CMS layer does not verify itself. */
+ * them, also for the algorithms OpenSSL's CMS layer does not verify itself (RSA-PSS with its own hash, BSI
+ * plain ECDSA). */
 #ifndef ES_SIG_VALUE_H
 #define ES_SIG_VALUE_H
 

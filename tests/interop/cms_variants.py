@@ -8,6 +8,7 @@ import sys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 OID_SIGNING_CERT_V2 = bytes.fromhex("060b2a864886f70d010910022f")
 OID_SIGNING_TIME = bytes.fromhex("06092a864886f70d010905")
@@ -74,6 +75,11 @@ class Cms:
         else:
             sig = key.sign(data, ec.ECDSA(hashes.SHA256()))
         i = next(k for k, f in enumerate(self.si) if f[0] == 0x04)
+        self.si[i] = tlv(0x04, sig)
+
+    def set_sig_alg(self, alg, sig):
+        i = next(k for k, f in enumerate(self.si) if f[0] == 0x04)
+        self.si[i - 1] = alg
         self.si[i] = tlv(0x04, sig)
 
     def join(self):
@@ -173,6 +179,18 @@ def main():
         wrapped = tlv(0x30, OID_TST + tlv(0x31, tlv(0x04, content(children(content(ua[k]))[1]))))
         ua[k:k + 1] = [wrapped, ua[k]] if cmd.endswith("plus") else [wrapped]
         cms.si[i] = tlv(0xA1, b"".join(ua))
+    elif cmd == "pss":  # pss IN OUT KEY: RSASSA-PSS with SHA-512 (MGF1 SHA-512, salt 64), digestAlgorithm SHA-256
+        key = serialization.load_pem_private_key(open(sys.argv[4], "rb").read(), None)
+        sha512 = tlv(0x30, bytes.fromhex("0609608648016503040203") + b"\x05\x00")
+        params = tlv(0x30, tlv(0xA0, sha512) + tlv(0xA1, tlv(0x30, bytes.fromhex("06092a864886f70d010108") + sha512))
+                     + tlv(0xA2, tlv(0x02, b"\x40")))
+        sig = key.sign(cms.signed_bytes(), padding.PSS(padding.MGF1(hashes.SHA512()), 64), hashes.SHA512())
+        cms.set_sig_alg(tlv(0x30, bytes.fromhex("06092a864886f70d01010a") + params), sig)
+    elif cmd == "plain-ecdsa":  # plain-ecdsa IN OUT KEY: BSI ecdsa-plain-SHA256, the value r||s
+        key = serialization.load_pem_private_key(open(sys.argv[4], "rb").read(), None)
+        r, s_ = decode_dss_signature(key.sign(cms.signed_bytes(), ec.ECDSA(hashes.SHA256())))
+        n = (key.curve.key_size + 7) // 8
+        cms.set_sig_alg(tlv(0x30, bytes.fromhex("060a04007f00070101040103")), r.to_bytes(n, "big") + s_.to_bytes(n, "big"))
     elif cmd == "token":  # token IN OUT: the signature time-stamp token alone
         ua = children(content(next(f for f in cms.si if f[0] == 0xA1)))
         open(dst, "wb").write(next(content(children(content(a))[1]) for a in ua if content(a).startswith(OID_TST)))

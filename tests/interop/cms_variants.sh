@@ -211,3 +211,73 @@ expect_seal 0 TOTAL-FAILED HASH_FAILURE "changed after sealing"
 verify_json 0 "$D/sealed.pdf"
 [ "$(jf "d['seals'][0]['format']")" = PAdES ] || fail "a PAdES seal read as $(jf "d['seals'][0]['format']")"
 pass "siblings: a changed byte of the enveloped PDF: TOTAL-FAILED/HASH_FAILURE; a sealed PDF still PAdES"
+
+# --- RSA-PSS whose hash (SHA-512) is not the digestAlgorithm (SHA-256) ---
+# OpenSSL's CMS insists they match ("digest does not match"); the signature itself verifies with openssl dgst
+# under the parameters the SignerInfo names.
+$VARIANT pss "$D/base.p7s" "$D/pss.p7s" "$DEV_KEY"
+referee FAIL "$D/pss.p7s"
+assert_grep "digest does not match" "$D/referee.txt"
+# referee_pss OK|FAIL FILE
+referee_pss() {
+	local rc=0
+	$VARIANT tbs "$2" "$D/tbs.der" "$D/sig.bin"
+	openssl x509 -in "$SIGNER" -pubkey -noout >"$D/signer-pub.pem"
+	openssl dgst -sha512 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:64 -sigopt rsa_mgf1_md:sha512 \
+		-verify "$D/signer-pub.pem" -signature "$D/sig.bin" "$D/tbs.der" >/dev/null 2>&1 || rc=$?
+	[ "$1" = OK ] && [ $rc -ne 0 ] && fail "referee openssl dgst (PSS) rejects $(basename "$2")"
+	[ "$1" = FAIL ] && [ $rc -eq 0 ] && fail "referee openssl dgst (PSS) accepts $(basename "$2")"
+	return 0
+}
+referee_pss OK "$D/pss.p7s"
+verify_json 0 "$D/pss.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-PASSED None
+pass "RSA-PSS with SHA-512 over a SHA-256 digest: TOTAL-PASSED (openssl dgst with the PSS parameters agrees)"
+$VARIANT flip-time "$D/pss.p7s" "$D/pss-flipped.p7s"
+referee_pss FAIL "$D/pss-flipped.p7s"
+verify_json 1 "$D/pss-flipped.p7s" --data "$D/report.txt"
+expect_seal 0 TOTAL-FAILED SIG_CRYPTO_FAILURE "signature value does not verify"
+pass "sibling: the PSS seal with one signed byte changed: TOTAL-FAILED/SIG_CRYPTO_FAILURE"
+
+# --- BSI plain ECDSA (ecdsa-plain-SHA256, TR-03111: the value is r||s) ---
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$D/ecroot.key" \
+	-subj "/CN=Plain ECDSA Test Root" -days 30 -addext basicConstraints=critical,CA:true \
+	-addext keyUsage=critical,keyCertSign,cRLSign -out "$D/ecroot.pem" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$D/ecleaf.key" \
+	-subj "/O=Muster GmbH/CN=Muster GmbH Siegel" -out "$D/ecleaf.csr" 2>/dev/null
+printf 'basicConstraints=CA:false\nkeyUsage=critical,digitalSignature,nonRepudiation\n' >"$D/ecleaf.ext"
+openssl x509 -req -in "$D/ecleaf.csr" -CA "$D/ecroot.pem" -CAkey "$D/ecroot.key" -CAcreateserial -days 30 \
+	-extfile "$D/ecleaf.ext" -out "$D/ecleaf.pem" 2>/dev/null
+openssl cms -sign -cades -binary -outform DER -in "$D/report.txt" -signer "$D/ecleaf.pem" -inkey "$D/ecleaf.key" \
+	-md sha256 -out "$D/ec-der.p7s"
+$VARIANT plain-ecdsa "$D/ec-der.p7s" "$D/ec-plain.p7s" "$D/ecleaf.key"
+openssl cms -cmsout -print -inform DER -in "$D/ec-plain.p7s" | grep -q "0.4.0.127.0.7.1.1.4.1.3" ||
+	fail "the sample's signatureAlgorithm is not ecdsa-plain-SHA256"
+# Referee: r||s turned into an Ecdsa-Sig-Value by openssl asn1parse -genconf, then openssl dgst.
+# referee_plain OK|FAIL FILE
+referee_plain() {
+	local rc=0 hex
+	$VARIANT tbs "$2" "$D/tbs.der" "$D/sig.bin"
+	hex=$(od -An -v -tx1 "$D/sig.bin" | tr -d ' \n')
+	[ ${#hex} -eq 128 ] || fail "plain ECDSA value of $(basename "$2") is not 64 bytes"
+	printf 'asn1=SEQUENCE:sig\n[sig]\nr=INTEGER:0x%s\ns=INTEGER:0x%s\n' "${hex:0:64}" "${hex:64}" >"$D/sig.cnf"
+	openssl asn1parse -genconf "$D/sig.cnf" -out "$D/sig.der" >/dev/null
+	openssl x509 -in "$D/ecleaf.pem" -pubkey -noout >"$D/ec-pub.pem"
+	openssl dgst -sha256 -verify "$D/ec-pub.pem" -signature "$D/sig.der" "$D/tbs.der" >/dev/null 2>&1 || rc=$?
+	[ "$1" = OK ] && [ $rc -ne 0 ] && fail "referee openssl dgst rejects the plain ECDSA of $(basename "$2")"
+	[ "$1" = FAIL ] && [ $rc -eq 0 ] && fail "referee openssl dgst accepts the plain ECDSA of $(basename "$2")"
+	return 0
+}
+referee_plain OK "$D/ec-plain.p7s"
+expect_exit 0 "$ESEAL" verify --json --trust "$D/ecroot.pem" --data "$D/report.txt" "$D/ec-der.p7s"
+want="$(jf "d['seals'][0]['indication']") $(jf "d['seals'][0]['sub_indication']") $(jf "d['seals'][0]['level']")"
+[ "$want" = "TOTAL-PASSED None B-B" ] || fail "the DER ECDSA original: $want"
+expect_exit 0 "$ESEAL" verify --json --trust "$D/ecroot.pem" --data "$D/report.txt" "$D/ec-plain.p7s"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['level']")" = B-B ] || fail "plain ECDSA: level $(jf "d['seals'][0]['level']")"
+pass "BSI ecdsa-plain-SHA256: TOTAL-PASSED as the DER-encoded original (openssl dgst on r||s agrees)"
+$VARIANT flip-time "$D/ec-plain.p7s" "$D/ec-plain-flipped.p7s"
+referee_plain FAIL "$D/ec-plain-flipped.p7s"
+expect_exit 1 "$ESEAL" verify --json --trust "$D/ecroot.pem" --data "$D/report.txt" "$D/ec-plain-flipped.p7s"
+expect_seal 0 TOTAL-FAILED SIG_CRYPTO_FAILURE "signature value does not verify"
+pass "sibling: the plain ECDSA seal with one signed byte changed: TOTAL-FAILED/SIG_CRYPTO_FAILURE"
