@@ -8,6 +8,7 @@
 #include <openssl/ess.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The parts of one ESSCertID(v2) (RFC 5035 5.4): hashAlgorithm (v2 only, DEFAULT sha256), certHash, issuerSerial. */
@@ -67,27 +68,26 @@ static int hash_names(const cert_id *id, X509 *cert)
  * matched). */
 static int issuer_serial_matches(const cert_id *id, int v2, X509 *cert)
 {
-	unsigned char buf[1024], *o;
-	const unsigned char *p = buf;
-	size_t inner = es_der_hdr_len(id->whole.len) + id->whole.len;
-	STACK_OF(X509) *one = sk_X509_new_null();
+	size_t inner = es_der_hdr_len(id->whole.len) + id->whole.len, total = es_der_hdr_len(inner) + inner;
+	unsigned char *buf = NULL, *o;
+	const unsigned char *p;
+	STACK_OF(X509) *one = NULL;
 	ESS_SIGNING_CERT_V2 *s2 = NULL;
 	ESS_SIGNING_CERT *s1 = NULL;
 	int ok = 0;
 
-	if (!id->has_issuer_serial) {
-		sk_X509_free(one);
+	if (!id->has_issuer_serial)
 		return 1;
-	}
-	if (one == NULL || es_der_hdr_len(inner) + inner > sizeof(buf) || !sk_X509_push(one, cert))
+	if ((one = sk_X509_new_null()) == NULL || !sk_X509_push(one, cert) || (buf = malloc(total)) == NULL)
 		goto cleanup;
 	o = es_der_put_hdr(buf, 0x30, inner);
 	o = es_der_put_hdr(o, 0x30, id->whole.len);
 	memcpy(o, id->whole.p, id->whole.len);
+	p = buf;
 	if (v2)
-		s2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, (long)(es_der_hdr_len(inner) + inner));
+		s2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, (long)total);
 	else
-		s1 = d2i_ESS_SIGNING_CERT(NULL, &p, (long)(es_der_hdr_len(inner) + inner));
+		s1 = d2i_ESS_SIGNING_CERT(NULL, &p, (long)total);
 	if (s1 == NULL && s2 == NULL)
 		goto cleanup;
 	ok = OSSL_ESS_check_signing_certs(s1, s2, one, 1) == 1;
@@ -95,6 +95,7 @@ cleanup:
 	ESS_SIGNING_CERT_V2_free(s2);
 	ESS_SIGNING_CERT_free(s1);
 	sk_X509_free(one);
+	free(buf);
 	ERR_clear_error();
 	return ok;
 }
@@ -129,10 +130,11 @@ es_ess_result es_ess_check(const unsigned char *der, size_t len, int v2, X509 *s
 				return ES_ESS_NOT_SIGNER;
 			}
 			if (!issuer_serial_matches(&id, v2, signer)) {
-				snprintf(why, why_len,
-					 "the %s attribute names the signing certificate with another issuer and serial "
-					 "number",
-					 name);
+				snprintf(
+					why, why_len,
+					"the %s attribute names the signing certificate with another issuer and serial "
+					"number",
+					name);
 				return ES_ESS_CONTRADICTS;
 			}
 			continue;
@@ -144,8 +146,10 @@ es_ess_result es_ess_check(const unsigned char *der, size_t len, int v2, X509 *s
 			if (hash_names(&id, sk_X509_value(certs, i)))
 				found = issuer_serial_matches(&id, v2, sk_X509_value(certs, i)) ? 1 : -1;
 		if (found < 0) {
-			snprintf(why, why_len, "entry %zu of the %s attribute names a certificate with another issuer "
-				 "and serial number than its own", n + 1, name);
+			snprintf(why, why_len,
+				 "entry %zu of the %s attribute names a certificate with another issuer "
+				 "and serial number than its own",
+				 n + 1, name);
 			return ES_ESS_CONTRADICTS;
 		}
 		if (found == 0)

@@ -7,8 +7,8 @@
 #include <stddef.h>
 
 typedef enum es_ess_result {
-	ES_ESS_OK = 1,         /* the first entry identifies the signer; no other entry contradicts itself */
-	ES_ESS_NOT_SIGNER = 0, /* the first entry names another certificate */
+	ES_ESS_OK = 1,           /* the first entry identifies the signer; no other entry contradicts itself */
+	ES_ESS_NOT_SIGNER = 0,   /* the first entry names another certificate */
 	ES_ESS_CONTRADICTS = -1, /* an entry's issuerSerial is not that of the certificate its hash names */
 	ES_ESS_MALFORMED = -2
 } es_ess_result;

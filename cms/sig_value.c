@@ -61,9 +61,9 @@ static const EVP_MD *plain_ecdsa_md(const ASN1_OBJECT *alg)
  * the SignerInfo's digestAlgorithm (RFC 4056 leaves it to the parameters), which OpenSSL's CMS refuses. */
 static int pss_params(const X509_ALGOR *alg, const EVP_MD **md, const EVP_MD **mgf1, int *salt)
 {
-	RSA_PSS_PARAMS *pss = alg->parameter != NULL
-				      ? ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), alg->parameter)
-				      : NULL;
+	RSA_PSS_PARAMS *pss = alg->parameter != NULL ?
+				      ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), alg->parameter) :
+				      NULL;
 	X509_ALGOR *mh = NULL;
 	long n;
 	int ok = 0;
@@ -98,8 +98,7 @@ static int weak(const EVP_MD *md)
 	return md != NULL && (EVP_MD_get_type(md) == NID_md5 || EVP_MD_get_type(md) == NID_sha1);
 }
 
-int es_cms_sig_verify_received(const unsigned char *der, size_t len, CMS_SignerInfo *si, X509 *signer,
-			       const EVP_MD *md)
+int es_cms_sig_verify_received(const unsigned char *der, size_t len, CMS_SignerInfo *si, X509 *signer, const EVP_MD *md)
 {
 	ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
 	EVP_MD_CTX *mctx = EVP_MD_CTX_new();

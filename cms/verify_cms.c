@@ -132,8 +132,8 @@ static ASN1_TYPE *signed_attr(CMS_SignerInfo *si, int nid, int is_signed)
 
 /* signing-certificate-v2 (or v1): binds the signature to one certificate so it cannot be swapped. Its first entry
  * names the signer; producers may add the chain's certificates (or the signer again), as RFC 5035 allows. */
-static int check_signing_cert_attr(const eseal_verifier *v, CMS_SignerInfo *si, X509 *signer, STACK_OF(X509) * untrusted,
-				   eseal_seal_report *s)
+static int check_signing_cert_attr(const eseal_verifier *v, CMS_SignerInfo *si, X509 *signer,
+				   STACK_OF(X509) * untrusted, eseal_seal_report *s)
 {
 	ASN1_TYPE *t[2] = {signed_attr(si, NID_id_smime_aa_signingCertificateV2, 1),
 			   signed_attr(si, NID_id_smime_aa_signingCertificate, 1)};

@@ -190,7 +190,8 @@ def main():
         key = serialization.load_pem_private_key(open(sys.argv[4], "rb").read(), None)
         r, s_ = decode_dss_signature(key.sign(cms.signed_bytes(), ec.ECDSA(hashes.SHA256())))
         n = (key.curve.key_size + 7) // 8
-        cms.set_sig_alg(tlv(0x30, bytes.fromhex("060a04007f00070101040103")), r.to_bytes(n, "big") + s_.to_bytes(n, "big"))
+        plain_sha256 = tlv(0x30, bytes.fromhex("060a04007f00070101040103"))
+        cms.set_sig_alg(plain_sha256, r.to_bytes(n, "big") + s_.to_bytes(n, "big"))
     elif cmd == "token":  # token IN OUT: the signature time-stamp token alone
         ua = children(content(next(f for f in cms.si if f[0] == 0xA1)))
         open(dst, "wb").write(next(content(children(content(a))[1]) for a in ua if content(a).startswith(OID_TST)))

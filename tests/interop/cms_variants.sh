@@ -94,14 +94,16 @@ referee_raw() {
 	$VARIANT tbs "$2" "$D/tbs.der" "$D/sig.bin"
 	openssl x509 -in "$SIGNER" -pubkey -noout >"$D/signer-pub.pem"
 	openssl dgst -sha256 -verify "$D/signer-pub.pem" -signature "$D/sig.bin" "$D/tbs.der" >/dev/null 2>&1 || rc=$?
-	[ "$1" = OK ] && [ $rc -ne 0 ] && fail "referee openssl dgst: the signature of $(basename "$2") is not over its signed attributes"
+	[ "$1" = OK ] && [ $rc -ne 0 ] &&
+		fail "referee openssl dgst: the signature of $(basename "$2") is not over its signed attributes"
 	[ "$1" = FAIL ] && [ $rc -eq 0 ] && fail "referee openssl dgst: $(basename "$2") still verifies"
 	return 0
 }
 # Not in DER order (a producer that writes the SET OF in its own order signs that order).
 $VARIANT unsorted "$D/base.p7s" "$D/unsorted.p7s" "$DEV_KEY"
 python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import cms_variants as c
-a = c.Cms(open(sys.argv[2], "rb").read()).attrs(); sys.exit(a == sorted(a))' "$ESEAL_SRC/tests/interop" "$D/unsorted.p7s" ||
+a = c.Cms(open(sys.argv[2], "rb").read()).attrs(); sys.exit(a == sorted(a))' \
+	"$ESEAL_SRC/tests/interop" "$D/unsorted.p7s" ||
 	fail "the unsorted sample is in DER order"
 referee OK -cades "$D/unsorted.p7s"
 referee_raw OK "$D/unsorted.p7s"
@@ -139,8 +141,9 @@ openssl cms -verify -inform DER -in "$D/tst-attrcert.tsr" -CAfile "$ROOT" -purpo
 referee OK -cades "$D/tst-attrcert.p7s"
 verify_json 0 "$D/tst-attrcert.p7s" --data "$D/report.txt"
 expect_seal 0 TOTAL-PASSED None
-[ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "attribute certificate in the token: level $(jf "d['seals'][0]['level']")"
-warned "signature time-stamp: certificates that are not X.509 certificates \(attribute certificates\) in the token are ignored"
+[ "$(jf "d['seals'][0]['level']")" = B-T ] || fail "attribute certificate in the token: level not B-T"
+warned "signature time-stamp: certificates that are not X.509 certificates \(attribute certificates\) in the token are \
+ignored"
 pass "a time-stamp token carrying an attribute certificate: TOTAL-PASSED B-T with a warning (openssl cms agrees)"
 # Sibling: the same without the TSA's certificate: the token's signer cannot be found.
 $VARIANT tst-attrcert-no-tsa "$D/bt.p7s" "$D/tst-no-tsa.p7s"
@@ -158,7 +161,8 @@ pass "sibling: the token without its TSA certificate: TOTAL-FAILED (openssl cms:
 $VARIANT tst-octet "$D/bt.p7s" "$D/tst-octet.p7s"
 openssl cms -cmsout -print -inform DER -in "$D/tst-octet.p7s" >"$D/octet.txt" 2>&1
 assert_grep "id-smime-aa-timeStampToken" "$D/octet.txt"
-grep -A4 "id-smime-aa-timeStampToken" "$D/octet.txt" | grep -q "OCTET STRING" || fail "the sample's token is not wrapped"
+grep -A4 "id-smime-aa-timeStampToken" "$D/octet.txt" | grep -q "OCTET STRING" ||
+	fail "the sample's token is not wrapped"
 referee OK -cades "$D/tst-octet.p7s"
 verify_json 0 "$D/tst-octet.p7s" --data "$D/report.txt"
 expect_seal 0 TOTAL-PASSED None
@@ -195,6 +199,15 @@ expect_seal 0 TOTAL-PASSED None
 [ "$(jf "d['seals'][0]['covers_whole_document']")" = True ] || fail ".pdf.p7m: covers_whole_document"
 warned "encapsulates its content"
 pass "enveloping CAdES of a PDF (.pdf.p7m): CAdES, TOTAL-PASSED (openssl cms agrees)"
+# The same in base64 without PEM armour, as many .p7m are sent.
+openssl base64 -in "$D/report.pdf.p7m" -out "$D/report-b64.pdf.p7m"
+openssl base64 -d -in "$D/report-b64.pdf.p7m" | openssl cms -verify -binary -inform DER -CAfile "$ROOT" -purpose any \
+	-out /dev/null >"$D/referee.txt" 2>&1 || fail "referee openssl cms rejects the base64 .pdf.p7m"
+verify_json 0 "$D/report-b64.pdf.p7m"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['format']")" = CAdES ] || fail "base64 .pdf.p7m read as $(jf "d['seals'][0]['format']")"
+warned "the CMS is base64-encoded"
+pass "the .pdf.p7m in base64: CAdES, TOTAL-PASSED with a warning"
 # Siblings: one byte of the enveloped PDF changed; and a PAdES seal is still read as a PDF.
 python3 - "$D/report.pdf.p7m" "$D/changed.pdf.p7m" <<'PY'
 import sys
@@ -207,10 +220,17 @@ openssl cms -verify -binary -inform DER -in "$D/changed.pdf.p7m" -CAfile "$ROOT"
 	>/dev/null 2>&1 && fail "referee openssl cms accepts the changed .pdf.p7m"
 verify_json 1 "$D/changed.pdf.p7m"
 expect_seal 0 TOTAL-FAILED HASH_FAILURE "changed after sealing"
+openssl base64 -in "$D/changed.pdf.p7m" -out "$D/changed-b64.pdf.p7m"
+verify_json 1 "$D/changed-b64.pdf.p7m"
+expect_seal 0 TOTAL-FAILED HASH_FAILURE "changed after sealing"
+# Text that starts like base64 but is no CMS is still no document.
+printf 'MIT License\n\nCopyright (c) 2026\n' >"$D/LICENSE"
+expect_exit 65 "$ESEAL" verify --json --trust "$ROOT" "$D/LICENSE"
 "$ESEAL" seal -p demo-bb -o "$D/sealed.pdf" "$SAMPLES/documents/report.pdf"
 verify_json 0 "$D/sealed.pdf"
 [ "$(jf "d['seals'][0]['format']")" = PAdES ] || fail "a PAdES seal read as $(jf "d['seals'][0]['format']")"
-pass "siblings: a changed byte of the enveloped PDF: TOTAL-FAILED/HASH_FAILURE; a sealed PDF still PAdES"
+pass "siblings: a changed byte of the enveloped PDF (DER or base64): TOTAL-FAILED/HASH_FAILURE; text starting MI: 65;" \
+	"a sealed PDF still PAdES"
 
 # --- RSA-PSS whose hash (SHA-512) is not the digestAlgorithm (SHA-256) ---
 # OpenSSL's CMS insists they match ("digest does not match"); the signature itself verifies with openssl dgst
