@@ -4,8 +4,9 @@
 #include "verify/verify_internal.h"
 
 #include "clock_internal.h"
+#include "ess_check.h"
+#include "sig_value.h"
 
-#include <openssl/ess.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 #include <string.h>
@@ -129,47 +130,52 @@ static ASN1_TYPE *signed_attr(CMS_SignerInfo *si, int nid, int is_signed)
 	return a != NULL ? X509_ATTRIBUTE_get0_type(a, 0) : NULL;
 }
 
-/* signing-certificate-v2 (or v1): binds the signature to one certificate so it cannot be swapped. */
-static int check_signing_cert_attr(CMS_SignerInfo *si, X509 *signer, eseal_seal_report *s)
+/* signing-certificate-v2 (or v1): binds the signature to one certificate so it cannot be swapped. Its first entry
+ * names the signer; producers may add the chain's certificates (or the signer again), as RFC 5035 allows. */
+static int check_signing_cert_attr(const eseal_verifier *v, CMS_SignerInfo *si, X509 *signer,
+				   STACK_OF(X509) * untrusted, eseal_seal_report *s)
 {
-	ASN1_TYPE *t2 = signed_attr(si, NID_id_smime_aa_signingCertificateV2, 1);
-	ASN1_TYPE *t1 = signed_attr(si, NID_id_smime_aa_signingCertificate, 1);
-	ESS_SIGNING_CERT_V2 *v2 = NULL;
-	ESS_SIGNING_CERT *v1 = NULL;
-	STACK_OF(X509) *chain = sk_X509_new_null();
-	const unsigned char *p;
-	int ok = 0;
+	ASN1_TYPE *t[2] = {signed_attr(si, NID_id_smime_aa_signingCertificateV2, 1),
+			   signed_attr(si, NID_id_smime_aa_signingCertificate, 1)};
+	/* Later entries may name any certificate of the chain, the trust anchor included. */
+	STACK_OF(X509) *certs = sk_X509_dup(untrusted);
+	char why[256];
+	int i, unknown = 0, n, ok = 0;
 
-	if (t2 == NULL && t1 == NULL) {
+	if (t[0] == NULL && t[1] == NULL) {
 		es_seal_warn(s, "no signing-certificate-v2 attribute: not a CAdES/PAdES baseline signature");
 		goto cleanup;
 	}
-	if (t2 != NULL && t2->type == V_ASN1_SEQUENCE) {
-		p = t2->value.sequence->data;
-		v2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, t2->value.sequence->length);
+	for (i = 0; certs != NULL && i < sk_X509_num(v->anchors); i++)
+		if (!sk_X509_push(certs, sk_X509_value(v->anchors, i)))
+			break;
+	/* When both are present each is evaluated on its own, as RFC 5035 asks. */
+	for (i = 0; i < 2; i++) {
+		if (t[i] == NULL)
+			continue;
+		switch (t[i]->type != V_ASN1_SEQUENCE
+				? ES_ESS_MALFORMED
+				: es_ess_check(t[i]->value.sequence->data, (size_t)t[i]->value.sequence->length, i == 0,
+					       signer, certs, &n, why, sizeof(why))) {
+		case ES_ESS_OK:
+			unknown += n;
+			break;
+		case ES_ESS_MALFORMED:
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "malformed signing-certificate attribute");
+			goto cleanup;
+		default:
+			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
+				     "signing-certificate-v2 attribute does not match the signing certificate: %s", why);
+			goto cleanup;
+		}
 	}
-	if (t1 != NULL && t1->type == V_ASN1_SEQUENCE) {
-		p = t1->value.sequence->data;
-		v1 = d2i_ESS_SIGNING_CERT(NULL, &p, t1->value.sequence->length);
-	}
-	if ((t2 != NULL && v2 == NULL) || (t1 != NULL && v1 == NULL)) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "malformed signing-certificate attribute");
-		goto cleanup;
-	}
-	if (chain == NULL || !sk_X509_push(chain, signer))
-		goto cleanup;
-	if (OSSL_ESS_check_signing_certs(v1, v2, chain, 1) != 1) {
-		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-			     "signing-certificate-v2 attribute does not match the signing certificate");
-		goto cleanup;
-	}
+	if (unknown > 0)
+		es_seal_warn(s, "the signing-certificate attribute names %d certificate(s) neither the seal nor the "
+			     "trust anchors hold", unknown);
 	ok = 1;
 cleanup:
-	sk_X509_free(chain);
-	ESS_SIGNING_CERT_V2_free(v2);
-	ESS_SIGNING_CERT_free(v1);
-	ERR_clear_error();
+	sk_X509_free(certs);
 	return ok;
 }
 
@@ -200,20 +206,31 @@ static void check_crypto_strength(const EVP_MD *md, X509 *signer, eseal_seal_rep
 static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, const es_evidence *ev,
 				eseal_seal_report *s, es_cms_result *res)
 {
-	ASN1_TYPE *t = signed_attr(si, NID_id_smime_aa_timeStampToken, 0);
 	ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(si);
 	STACK_OF(X509) *tsa_chain = NULL;
+	ASN1_TYPE *t = NULL, *other;
 	char why[512];
 	time_t gen = 0;
-	int ok;
+	int ok, idx = -1;
 
+	/* A value that is not a ContentInfo (some producers wrap the token in an OCTET STRING) is no time-stamp RFC
+	 * 5126 knows: it proves nothing, but it is outside the signed data and breaks nothing either. The first token
+	 * that is one is judged. */
+	while ((idx = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, idx)) >= 0) {
+		other = X509_ATTRIBUTE_get0_type(CMS_unsigned_get_attr(si, idx), 0);
+		if (other != NULL && other->type == V_ASN1_SEQUENCE) {
+			if (t == NULL)
+				t = other;
+		} else {
+			es_seal_warn(s, "a signature-time-stamp attribute whose value is not a time-stamp token (%s) "
+				     "is ignored", other != NULL ? ASN1_tag2str(other->type) : "empty");
+		}
+	}
 	if (t == NULL)
 		return;
-	if (t->type != V_ASN1_SEQUENCE) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "malformed signature-time-stamp attribute");
-		return;
-	}
+	if (es_tst_non_x509_certs(t->value.sequence->data, (size_t)t->value.sequence->length) > 0)
+		es_seal_warn(s, "signature time-stamp: certificates that are not X.509 certificates (attribute "
+			     "certificates) in the token are ignored");
 	ok = es_tst_verify(v, t->value.sequence->data, (size_t)t->value.sequence->length, sig->data,
 			   (size_t)sig->length, ev, &gen, &tsa_chain, why, sizeof(why));
 	if (ok == 1) {
@@ -233,8 +250,9 @@ static void check_signature_tst(const eseal_verifier *v, CMS_SignerInfo *si, con
 	sk_X509_pop_free(tsa_chain, X509_free);
 }
 
-void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *digest, size_t digest_len,
-			  const es_evidence *ev, eseal_seal_report *s, es_cms_result *res)
+void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *der, size_t der_len,
+			  const unsigned char *digest, size_t digest_len, const es_evidence *ev, eseal_seal_report *s,
+			  es_cms_result *res)
 {
 	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
 	STACK_OF(X509) *cms_certs = NULL, *untrusted = NULL;
@@ -309,7 +327,8 @@ void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const u
 				"the signed data does not match the message-digest attribute: the data was changed "
 				"after sealing");
 		CMS_SignerInfo_set1_signer_cert(si, signer);
-		if (CMS_SignerInfo_verify(si) != 1)
+		/* OpenSSL verifies over its re-encoding of the attributes; the signer signed the bytes it wrote. */
+		if (CMS_SignerInfo_verify(si) != 1 && !es_cms_sig_verify_received(der, der_len, si, signer, md))
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_SIG_CRYPTO_FAILURE,
 				     "the signature value does not verify with the signing certificate's key");
 		ERR_clear_error();
@@ -320,7 +339,7 @@ void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const u
 		if (t != NULL && (t->type == V_ASN1_UTCTIME || t->type == V_ASN1_GENERALIZEDTIME) &&
 		    s->signing_time == 0)
 			s->signing_time = es_asn1_time_t((const ASN1_TIME *)t->value.utctime);
-		res->has_signing_cert_attr = check_signing_cert_attr(si, signer, s);
+		res->has_signing_cert_attr = check_signing_cert_attr(v, si, signer, untrusted, s);
 	} else {
 		es_seal_warn(s, "no signed attributes: not a CAdES signature");
 		if (!verify_raw(si, signer, md, digest, digest_len))

@@ -687,9 +687,9 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		if (md != NULL && qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.sha1")) {
 			if (sha1_content_matches(cms, buf, &sb, sha1, s) &&
 			    EVP_Digest(sha1, SHA_DIGEST_LENGTH, digest, &dlen, md, NULL) == 1)
-				es_cms_verify_signer(v, cms, digest, dlen, ev, s, &res);
+				es_cms_verify_signer(v, cms, sb.contents, sb.contents_len, digest, dlen, ev, s, &res);
 		} else if (md != NULL && digest_ranges(md, buf, &sb, digest, &dlen) == 0)
-			es_cms_verify_signer(v, cms, digest, dlen, ev, s, &res);
+			es_cms_verify_signer(v, cms, sb.contents, sb.contents_len, digest, dlen, ev, s, &res);
 		X509_free(res.signer);
 		CMS_ContentInfo_free(cms);
 	}

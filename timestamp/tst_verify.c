@@ -4,23 +4,75 @@
 #include "verify/verify_internal.h"
 
 #include "clock_internal.h"
+#include "cms/cms_der.h"
 
 #include <openssl/ts.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The token without the CertificateChoices that are not X.509 certificates (attribute certificates, RFC 5652
+ * 10.2.2): OpenSSL's PKCS#7 reads only X.509 ones, and the TSA's signature does not cover the certificates field.
+ * *n counts what was left out. Returns the rewritten DER (malloc'd) or NULL when there is nothing to leave out. */
+static unsigned char *x509_certs_only(const unsigned char *token, size_t len, size_t *out_len, int *n)
+{
+	es_cms_der c;
+	unsigned char *out = NULL;
+	char why[128];
+	size_t i, kept = 0;
+
+	*n = 0;
+	if (es_cms_der_parse(token, len, &c, why, sizeof(why)) != 0)
+		return NULL;
+	for (i = 0; i < c.certs.n; i++)
+		if (c.certs.v[i].p[0] == 0x30)
+			c.certs.v[kept++] = c.certs.v[i];
+		else
+			(*n)++;
+	c.certs.n = kept;
+	if (*n > 0 && es_cms_der_encode(&c, &out, out_len) != 0)
+		out = NULL;
+	es_cms_der_clear(&c);
+	return out;
+}
 
 static TS_TST_INFO *token_info(const unsigned char *token, size_t len, PKCS7 **p7out)
 {
 	const unsigned char *p = token;
 	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
-	TS_TST_INFO *info = p7 != NULL ? PKCS7_to_TS_TST_INFO(p7) : NULL;
+	TS_TST_INFO *info;
+	unsigned char *x509_only = NULL;
+	size_t x509_only_len = 0;
+	int n;
 
+	if (p7 == NULL && (x509_only = x509_certs_only(token, len, &x509_only_len, &n)) != NULL) {
+		p = x509_only;
+		p7 = d2i_PKCS7(NULL, &p, (long)x509_only_len);
+	}
+	info = p7 != NULL ? PKCS7_to_TS_TST_INFO(p7) : NULL;
 	if (info == NULL) {
 		PKCS7_free(p7);
 		p7 = NULL;
 	}
 	*p7out = p7;
+	free(x509_only);
 	ERR_clear_error();
 	return info;
+}
+
+int es_tst_non_x509_certs(const unsigned char *token, size_t len)
+{
+	const unsigned char *p = token;
+	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
+	unsigned char *x509_only = NULL;
+	size_t x509_only_len = 0;
+	int n = 0;
+
+	if (p7 == NULL)
+		x509_only = x509_certs_only(token, len, &x509_only_len, &n);
+	PKCS7_free(p7);
+	free(x509_only);
+	ERR_clear_error();
+	return n;
 }
 
 const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len)

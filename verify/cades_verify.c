@@ -80,7 +80,7 @@ int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7
 	if (s->coverage == NULL)
 		s->coverage = strdup(data != NULL ? "data given in memory or encapsulated" : "");
 	s->covers_whole_document = 1;
-	es_cms_verify_signer(v, cms, digest, dlen, ev, s, &res);
+	es_cms_verify_signer(v, cms, p7s, p7s_len, digest, dlen, ev, s, &res);
 	if (have_der && res.signer != NULL) {
 		STACK_OF(X509) *certs = CMS_get1_certs(cms);
 		STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +261,29 @@ static int looks_like_cms(const unsigned char *buf, size_t len)
 	return len > 16 && buf[0] == 0x30 && memmem(buf, len < 24 ? len : 24, oid, sizeof(oid)) != NULL;
 }
 
+/* An Italian .p7m is often the CMS in base64 without PEM armour: decoded, it is read as the DER it carries.
+ * Returns the DER (malloc'd) or NULL when buf is no such thing. */
+static unsigned char *base64_cms(const unsigned char *buf, size_t len, size_t *out_len)
+{
+	EVP_ENCODE_CTX *ctx;
+	unsigned char *out = NULL;
+	int n = 0, m = 0;
+
+	if (len < 16 || len > INT_MAX || memcmp(buf, "MI", 2) != 0 || (ctx = EVP_ENCODE_CTX_new()) == NULL)
+		return NULL;
+	EVP_DecodeInit(ctx);
+	/* decoding never lengthens: the input size is room enough */
+	if ((out = malloc(len)) == NULL || EVP_DecodeUpdate(ctx, out, &n, buf, (int)len) < 0 ||
+	    EVP_DecodeFinal(ctx, out + n, &m) != 1 || !looks_like_cms(out, (size_t)(n + m))) {
+		free(out);
+		out = NULL;
+	}
+	*out_len = (size_t)(n + m);
+	EVP_ENCODE_CTX_free(ctx);
+	ERR_clear_error();
+	return out;
+}
+
 /* A seal whose certificate has expired stands on its time-stamps alone, and a time-stamp proves its time only while
  * its TSA's chain is valid and its algorithms acceptable: once the newest one's has ended (renew_by), nothing proves
  * the seal existed while its certificate was good. In a PDF a document time-stamp covers every revision before it,
@@ -296,12 +321,20 @@ static void judge_proofs_of_existence(const eseal_verifier *v, eseal_report *r)
 static int verify_buffer(const eseal_verifier *v, eseal_report *r, const unsigned char *buf, size_t len,
 			 const char *data_path, const unsigned char *data, size_t data_len, const char *base_dir)
 {
+	unsigned char *der;
+	size_t der_len = 0;
 	int rc;
 
-	if (looks_like_pdf(buf, len))
-		rc = es_pdf_verify(v, buf, len, r);
-	else if (looks_like_cms(buf, len))
+	/* A CMS first: an enveloping CAdES of a PDF (.pdf.p7m) shows "%PDF-" within its first KiB. */
+	if (looks_like_cms(buf, len))
 		rc = es_cades_verify(v, buf, len, data_path, data, data_len, r);
+	else if ((der = base64_cms(buf, len, &der_len)) != NULL) {
+		rc = es_cades_verify(v, der, der_len, data_path, data, data_len, r);
+		if (r->n_seals > 0)
+			es_seal_warn(&r->seals[0], "the CMS is base64-encoded");
+		free(der);
+	} else if (looks_like_pdf(buf, len))
+		rc = es_pdf_verify(v, buf, len, r);
 	else if (looks_like_xml(buf, len))
 		rc = es_xml_verify(v, buf, len, base_dir, r);
 	else {

@@ -179,7 +179,10 @@ int es_tst_chain(const eseal_verifier *v, const unsigned char *token, size_t tok
 		 STACK_OF(X509) * *chain, STACK_OF(X509) * *untrusted, char *why, size_t why_len);
 /* The imprint algorithm of a token (for callers that stream the data themselves), or NULL. */
 const EVP_MD *es_tst_imprint_md(const unsigned char *token, size_t token_len);
-/* After es_tst_verify*() accepted token: the revocation of the certificates of its tsa_chain (from there) at genTime
+/* How many CertificateChoices of the token are not X.509 certificates (attribute certificates): they are left out
+ * when the token is read, and the caller warns. */
+int es_tst_non_x509_certs(const unsigned char *token, size_t len);
+/* After es_tst_verify*() accepted a token: the revocation of the certificates of its tsa_chain (from there) at genTime
  * gen, reported into s with what naming the token ("signature time-stamp", "document time-stamp"). Returns 1 when
  * the token still proves gen (then noted in s with the time it stops proving anything: the chain's first notAfter,
  * a later revocation of it, or at once when its digests or the TSA key are retired), 0 when it must be disregarded
@@ -200,10 +203,12 @@ typedef struct es_cms_result {
 } es_cms_result;
 
 /* The whole core validation of one CMS signature given the digest of the signed data: integrity, signing
- * certificate, e-Seal profile, chain, signature time-stamp, revocation, time. Fills s (and sets s->level to B-B or
+ * certificate, e-Seal profile, chain, signature time-stamp, revocation, time; der/der_len is the CMS as received
+ * (its signed attributes are verified as they stand there). Fills s (and sets s->level to B-B or
  * B-T when the requirements are met). */
-void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *digest, size_t digest_len,
-			  const es_evidence *ev, eseal_seal_report *s, es_cms_result *res);
+void es_cms_verify_signer(const eseal_verifier *v, CMS_ContentInfo *cms, const unsigned char *der, size_t der_len,
+			  const unsigned char *digest, size_t digest_len, const es_evidence *ev, eseal_seal_report *s,
+			  es_cms_result *res);
 
 /* Shared certificate-validation step (chain + time + revocation) for a signing certificate, used by the CMS and
  * the XAdES paths: poe_time is the time-stamp time (0 = none). */
