@@ -113,14 +113,7 @@ pass "bulk --renew-before 3y: both extended"
 # Mixed: a file renewed by a TSA whose certificate lives four years is current for a three-year window, beside the
 # first generation (two-year TSA), due. The demo CA issues that TSA certificate (its database records it, so its
 # OCSP responder knows it).
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/tsa4.key" -subj "/C=JP/O=eseal Demo Trust Services/CN=Renew TSA" \
-	-out "$D/tsa4.csr" 2>/dev/null
-(
-	flock 9
-	openssl ca -config "$PKI/openssl.cnf" -name issuing_ca -batch -notext -extensions v3_tsa -in "$D/tsa4.csr" \
-		-subj "/C=JP/O=eseal Demo Trust Services/CN=Renew TSA" -enddate "$(date -u -d '+4 years' +%y%m%d%H%M%SZ)" \
-		-out "$D/tsa4.pem" 2>"$D/ca.log"
-) 9>"$TE/crl.lock" || fail "the demo CA cannot issue the four-year TSA certificate: $(cat "$D/ca.log")"
+demo_tsa_cert "Renew TSA" 4 "$D/tsa4.key" "$D/tsa4.pem"
 TSA4=$(start_tsa ok --signer "$D/tsa4.pem" "$D/tsa4.key")
 TSA4_END=$(date -u -d "$(openssl x509 -in "$D/tsa4.pem" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
 "$ESEAL" extend -p demo --level B-LTA --tsa "$TSA4" -o "$D/bulk/long.pdf" "$D/lta/bt.pdf"

@@ -12,14 +12,7 @@ AT=$(date -u -d '+3 years' +%Y-%m-%d)
 TSA_END=$(date -u -d "$(openssl x509 -in "$PKI/tsa.pem" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
 
 # A TSA certificate of the demo CA valid four years (the CA's database records it, so its OCSP responder knows it).
-openssl req -new -newkey rsa:2048 -nodes -keyout "$D/tsa4.key" -subj "/C=JP/O=eseal Demo Trust Services/CN=Long TSA" \
-	-out "$D/tsa4.csr" 2>/dev/null
-(
-	flock 9
-	openssl ca -config "$PKI/openssl.cnf" -name issuing_ca -batch -notext -extensions v3_tsa -in "$D/tsa4.csr" \
-		-subj "/C=JP/O=eseal Demo Trust Services/CN=Long TSA" -enddate "$(date -u -d '+4 years' +%y%m%d%H%M%SZ)" \
-		-out "$D/tsa4.pem" 2>"$D/ca.log"
-) 9>"$TE/crl.lock" || fail "the demo CA cannot issue the long TSA certificate: $(cat "$D/ca.log")"
+demo_tsa_cert "Long TSA" 4 "$D/tsa4.key" "$D/tsa4.pem"
 TSA4=$(start_tsa ok --signer "$D/tsa4.pem" "$D/tsa4.key")
 TSA4_END=$(date -u -d "$(openssl x509 -in "$D/tsa4.pem" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
 
