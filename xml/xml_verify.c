@@ -126,15 +126,33 @@ static int enable_transforms(xmlSecDSigCtxPtr d)
 
 X509 *es_xv_pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound)
 {
+	return es_xv_pick_signer_among(keyinfo_certs, NULL, sp, s, bound);
+}
+
+/* The first certificate of certs whose digest (evp) is want, or NULL. */
+static X509 *cert_by_digest(STACK_OF(X509) * certs, const EVP_MD *evp, const unsigned char *want, size_t want_len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	int i;
+
+	for (i = 0; i < sk_X509_num(certs); i++)
+		if (X509_digest(sk_X509_value(certs, i), evp, md, &mdlen) == 1 && mdlen == want_len &&
+		    memcmp(md, want, want_len) == 0)
+			return sk_X509_value(certs, i);
+	return NULL;
+}
+
+X509 *es_xv_pick_signer_among(STACK_OF(X509) * keyinfo_certs, STACK_OF(X509) * more, xmlNodePtr sp,
+			      eseal_seal_report *s, int *bound)
+{
 	xmlNodePtr sc = sp != NULL ? es_xv_find(sp, NS_XADES, "SigningCertificateV2") : NULL;
 	xmlNodePtr cd, dm, dv;
 	xmlChar *alg = NULL, *val = NULL;
-	unsigned char *want = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
+	unsigned char *want = NULL;
 	size_t want_len = 0;
 	const EVP_MD *evp = NULL;
 	X509 *found = NULL;
-	int i;
 
 	*bound = 0;
 	if (sc == NULL && sp != NULL)
@@ -159,13 +177,14 @@ X509 *es_xv_pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_sea
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed xades:SigningCertificate");
 		goto cleanup;
 	}
-	for (i = 0; i < sk_X509_num(keyinfo_certs) && found == NULL; i++)
-		if (X509_digest(sk_X509_value(keyinfo_certs, i), evp, md, &mdlen) == 1 && mdlen == want_len &&
-		    memcmp(md, want, want_len) == 0)
-			found = sk_X509_value(keyinfo_certs, i);
+	found = cert_by_digest(keyinfo_certs, evp, want, want_len);
+	if (found == NULL && more != NULL)
+		found = cert_by_digest(more, evp, want, want_len);
 	if (found == NULL)
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-			     "xades:SigningCertificateV2 names no certificate of ds:KeyInfo");
+			     more != NULL ? "xades:SigningCertificateV2 names no certificate of ds:KeyInfo, "
+					    "xades:CertificateValues or the trust anchors" :
+					    "xades:SigningCertificateV2 names no certificate of ds:KeyInfo");
 	else
 		*bound = 1;
 cleanup:
@@ -479,7 +498,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		       eseal_report *r)
 {
 	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
-	STACK_OF(X509) *certs = sk_X509_new_null(), *tst_chain = NULL;
+	STACK_OF(X509) *certs = sk_X509_new_null(), *tst_chain = NULL, *more = NULL;
 	es_evidence *ev = es_evidence_new();
 	xmlNodePtr qp = NULL, sp = NULL, obj, keyinfo = es_xv_child(sig, NS_DS, "KeyInfo");
 	xmlSecDSigCtxPtr dsig = NULL;
@@ -528,10 +547,15 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	for (k = 0; k < sk_X509_num(certs); k++)
 		if (X509_up_ref(sk_X509_value(certs, k)) && !sk_X509_push(ev->certs, sk_X509_value(certs, k)))
 			X509_free(sk_X509_value(certs, k));
-	signer = es_xv_pick_signer(certs, sp, s, &bound);
+	/* Some producers carry the signing certificate only in CertificateValues (KeyInfo empty or a bare KeyValue):
+	 * the signed SigningCertificate(V2) digest then finds it there or among the trust anchors. */
+	more = sk_X509_dup(ev->certs);
+	for (k = 0; more != NULL && v->anchors != NULL && k < sk_X509_num(v->anchors); k++)
+		sk_X509_push(more, sk_X509_value(v->anchors, k));
+	signer = es_xv_pick_signer_among(certs, more, sp, s, &bound);
 	if (signer == NULL) {
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-			     "no signing certificate in ds:KeyInfo");
+			     "no signing certificate in ds:KeyInfo (nor named by a xades:SigningCertificateV2)");
 		goto cleanup;
 	}
 	es_cert_profile(signer, s);
@@ -619,6 +643,7 @@ cleanup:
 	xmlFree(sptext);
 	sk_X509_pop_free(certs, X509_free);
 	sk_X509_pop_free(tst_chain, X509_free);
+	sk_X509_free(more); /* borrowed from ev and the verifier */
 	es_evidence_free(ev);
 	ERR_clear_error();
 }

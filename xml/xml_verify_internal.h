@@ -74,6 +74,10 @@ void es_xv_collect_revocation(xmlNodePtr n, es_evidence *ev);
 /* The signing certificate among keyinfo_certs: the one whose digest SigningCertificate(V2) in sp names (*bound = 1;
  * none: s fails and NULL), else (no such property) the first. Not up-ref'd. */
 X509 *es_xv_pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound);
+/* The same, looking for the certificate SigningCertificate(V2) names also in more (CertificateValues, the trust
+ * anchors) when ds:KeyInfo does not carry it. Not up-ref'd. */
+X509 *es_xv_pick_signer_among(STACK_OF(X509) * keyinfo_certs, STACK_OF(X509) * more, xmlNodePtr sp,
+			      eseal_seal_report *s, int *bound);
 /* Canonical form of one element subtree with the algorithm named by a ds:CanonicalizationMethod (NULL: inclusive
  * C14N 1.0, XML-DSig's default). Returns its length, *out xmlMalloc'd; -1 for an unknown algorithm or a failure. */
 int es_xv_c14n_subtree(xmlDocPtr doc, xmlNodePtr target, const xmlChar *alg, xmlChar **out);
