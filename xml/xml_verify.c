@@ -99,7 +99,8 @@ static int enable_transforms(xmlSecDSigCtxPtr d)
 				   xmlSecTransformSha512Id,
 				   xmlSecTransformSha1Id,
 				   xmlSecTransformBase64Id,
-				   xmlSecTransformXPathId};
+				   xmlSecTransformXPathId,
+				   xmlSecTransformXPath2Id};
 	xmlSecTransformId sig[] = {xmlSecTransformInclC14NId,
 				   xmlSecTransformInclC14NWithCommentsId,
 				   xmlSecTransformInclC14N11Id,
@@ -125,15 +126,33 @@ static int enable_transforms(xmlSecDSigCtxPtr d)
 
 X509 *es_xv_pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound)
 {
+	return es_xv_pick_signer_among(keyinfo_certs, NULL, sp, s, bound);
+}
+
+/* The first certificate of certs whose digest (evp) is want, or NULL. */
+static X509 *cert_by_digest(STACK_OF(X509) * certs, const EVP_MD *evp, const unsigned char *want, size_t want_len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	int i;
+
+	for (i = 0; i < sk_X509_num(certs); i++)
+		if (X509_digest(sk_X509_value(certs, i), evp, md, &mdlen) == 1 && mdlen == want_len &&
+		    memcmp(md, want, want_len) == 0)
+			return sk_X509_value(certs, i);
+	return NULL;
+}
+
+X509 *es_xv_pick_signer_among(STACK_OF(X509) * keyinfo_certs, STACK_OF(X509) * more, xmlNodePtr sp,
+			      eseal_seal_report *s, int *bound)
+{
 	xmlNodePtr sc = sp != NULL ? es_xv_find(sp, NS_XADES, "SigningCertificateV2") : NULL;
 	xmlNodePtr cd, dm, dv;
 	xmlChar *alg = NULL, *val = NULL;
-	unsigned char *want = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
+	unsigned char *want = NULL;
 	size_t want_len = 0;
 	const EVP_MD *evp = NULL;
 	X509 *found = NULL;
-	int i;
 
 	*bound = 0;
 	if (sc == NULL && sp != NULL)
@@ -158,13 +177,14 @@ X509 *es_xv_pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_sea
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "malformed xades:SigningCertificate");
 		goto cleanup;
 	}
-	for (i = 0; i < sk_X509_num(keyinfo_certs) && found == NULL; i++)
-		if (X509_digest(sk_X509_value(keyinfo_certs, i), evp, md, &mdlen) == 1 && mdlen == want_len &&
-		    memcmp(md, want, want_len) == 0)
-			found = sk_X509_value(keyinfo_certs, i);
+	found = cert_by_digest(keyinfo_certs, evp, want, want_len);
+	if (found == NULL && more != NULL)
+		found = cert_by_digest(more, evp, want, want_len);
 	if (found == NULL)
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-			     "xades:SigningCertificateV2 names no certificate of ds:KeyInfo");
+			     more != NULL ? "xades:SigningCertificateV2 names no certificate of ds:KeyInfo, "
+					    "xades:CertificateValues or the trust anchors" :
+					    "xades:SigningCertificateV2 names no certificate of ds:KeyInfo");
 	else
 		*bound = 1;
 cleanup:
@@ -192,6 +212,23 @@ static int is_ubl_xpath(xmlNodePtr transform)
 	return ok;
 }
 
+/* What xmlsec digests of a whole-document Reference other than the usual URI="" or root Id with the enveloped
+ * transform (left ""): the document's nodes, its comments only through an XPointer URI and a C14N WithComments,
+ * less this signature or, through the XPath, every ds:Signature. */
+static void describe_whole(char *out, size_t len, const xmlChar *uri, int form, int comments, int all_sigs,
+			   const char *how)
+{
+	int xpointer = form == ES_XV_URI_WHOLE_COMMENTS || form == ES_XV_URI_ELEMENT_COMMENTS;
+
+	if (!xpointer && how[0] == '\0')
+		return;
+	snprintf(out, len, "the whole document (URI \"%.60s\"%s)%s%s%s%s", uri != NULL ? (const char *)uri : "",
+		 form == ES_XV_URI_ELEMENT || form == ES_XV_URI_ELEMENT_COMMENTS ? ": its root" : "",
+		 xpointer && comments ? " with its comments" : "",
+		 how[0] == '\0' ? "" : all_sigs ? " but every ds:Signature in it (" : " but this ds:Signature (", how,
+		 how[0] == '\0' ? "" : ")");
+}
+
 /* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
  * SignedProperties; anything else signs a fragment a reader does not see as "the document". Detached data files
  * (plain relative URIs, read below dirfd) are "the document" only of a detached signature file, whose root is the
@@ -201,8 +238,9 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			    int *sp_referenced, es_xv_cover *cover)
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
-	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0;
-	char *path = NULL;
+	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0, all_sigs, comments, form;
+	char *path = NULL, how[128];
+	xmlNodePtr el;
 
 	*sp_referenced = 0;
 	memset(cover, 0, sizeof(*cover));
@@ -214,18 +252,30 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		uri = xmlGetProp(ref, BAD_CAST "URI");
 		type = xmlGetProp(ref, BAD_CAST "Type");
 		tr = es_xv_child(ref, NS_DS, "Transforms");
-		/* Any transform other than canonicalisation and the enveloped-signature one (or UBL's exclusion of
-		 * its signature container, on the whole-document Reference only: on a Reference to an element inside
-		 * the container it would digest nothing) could leave chosen content out of what is digested. */
+		/* Any transform other than canonicalisation and those taking signatures out (the enveloped-signature
+		 * one and its XPath spellings; UBL's exclusion of its signature container, on the whole-document
+		 * Reference only: on a Reference to an element inside the container it would digest nothing) could
+		 * leave chosen content out of what is digested. */
+		all_sigs = 0;
+		comments = 0;
+		how[0] = '\0';
 		for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
 			xmlChar *alg = es_xv_is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
 			int ubl = alg != NULL && uri != NULL && uri[0] == '\0' &&
 				  xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t);
+			char t_how[128] = "";
+			int kind = alg != NULL && !ubl ? es_xv_transform_kind(t, sig, t_how, sizeof(t_how)) :
+							 ES_XV_T_C14N;
 
 			if (ubl)
 				cover->ubl = 1;
-			if (alg != NULL && !ubl && strstr((const char *)alg, "c14n") == NULL &&
-			    !xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2000/09/xmldsig#enveloped-signature")) {
+			if (kind == ES_XV_T_ALL_SIGNATURES)
+				all_sigs = 1;
+			if (t_how[0] != '\0')
+				snprintf(how, sizeof(how), "%s", t_how);
+			if (kind == ES_XV_T_C14N && alg != NULL)
+				comments = strstr((const char *)alg, "WithComments") != NULL;
+			if (kind == ES_XV_T_OTHER) {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "Reference %s uses transform %s that can leave content unsigned",
 					     uri != NULL ? (const char *)uri : "(no URI)", (const char *)alg);
@@ -233,17 +283,18 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			}
 			xmlFree(alg);
 		}
-		if (uri != NULL && uri[0] == '\0') {
+		if (all_sigs)
+			cover->all_signatures = 1;
+		form = es_xv_uri_target(doc, uri, &el);
+		if (form == ES_XV_URI_WHOLE || form == ES_XV_URI_WHOLE_COMMENTS ||
+		    ((form == ES_XV_URI_ELEMENT || form == ES_XV_URI_ELEMENT_COMMENTS) &&
+		     el == xmlDocGetRootElement(doc))) {
 			covers = 1;
-		} else if (uri != NULL && uri[0] == '#') {
-			xmlAttrPtr id = xmlGetID(doc, uri + 1);
-			xmlNodePtr el = id != NULL ? id->parent : NULL;
-
+			describe_whole(cover->scope, sizeof(cover->scope), uri, form, comments, all_sigs, how);
+		} else if (form == ES_XV_URI_ELEMENT || form == ES_XV_URI_ELEMENT_COMMENTS) {
 			if (el == NULL) {
 				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
 					     "Reference %s names no element", (const char *)uri);
-			} else if (el == xmlDocGetRootElement(doc)) {
-				covers = 1;
 			} else if (is_inside(el, sig)) {
 				/* SignedProperties, KeyInfo, an Object: part of the signature itself, harmless to sign. */
 				if (cover->n_inside < ES_XV_MAX_COVERED)
@@ -258,6 +309,13 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 					     "(signature wrapping?)",
 					     (const char *)uri, (const char *)el->name);
 			}
+		} else if (uri != NULL && uri[0] == '#') {
+			/* Any other XPointer is an expression xmlsec would evaluate: not dereferenced. */
+			unsafe++;
+			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+				     "Reference %s: an XPointer form that is not verified (only #id, #xpointer(/) and "
+				     "#xpointer(id('id')))",
+				     (const char *)uri);
 		} else if (dirfd >= 0 && uri != NULL && tr == NULL &&
 			   (path = es_xv_detached_path((const char *)uri)) != NULL) {
 			/* Opened as xmlsec's reader will open it (xml_verify_io.c), not merely looked up. */
@@ -372,14 +430,14 @@ static int detached_refs(xmlNodePtr sig)
 }
 
 /* What the report says the seal covers (check_references decided whether it is the whole document). */
-static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers)
+static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers, const es_xv_cover *cover)
 {
 	int files = detached_refs(sig) > 0;
 
 	if (!covers)
 		return files ? "only files named by its References, nothing of this document" : "part of the document";
 	if (!files)
-		return "the whole document";
+		return cover->scope[0] != '\0' ? cover->scope : "the whole document";
 	return sig == xmlDocGetRootElement(doc) ?
 		       "the detached data files named by the References" :
 		       "the whole document and the detached data files named by its References";
@@ -440,7 +498,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		       eseal_report *r)
 {
 	eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
-	STACK_OF(X509) *certs = sk_X509_new_null(), *tst_chain = NULL;
+	STACK_OF(X509) *certs = sk_X509_new_null(), *tst_chain = NULL, *more = NULL;
 	es_evidence *ev = es_evidence_new();
 	xmlNodePtr qp = NULL, sp = NULL, obj, keyinfo = es_xv_child(sig, NS_DS, "KeyInfo");
 	xmlSecDSigCtxPtr dsig = NULL;
@@ -489,10 +547,15 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	for (k = 0; k < sk_X509_num(certs); k++)
 		if (X509_up_ref(sk_X509_value(certs, k)) && !sk_X509_push(ev->certs, sk_X509_value(certs, k)))
 			X509_free(sk_X509_value(certs, k));
-	signer = es_xv_pick_signer(certs, sp, s, &bound);
+	/* Some producers carry the signing certificate only in CertificateValues (KeyInfo empty or a bare KeyValue):
+	 * the signed SigningCertificate(V2) digest then finds it there or among the trust anchors. */
+	more = sk_X509_dup(ev->certs);
+	for (k = 0; more != NULL && v->anchors != NULL && k < sk_X509_num(v->anchors); k++)
+		sk_X509_push(more, sk_X509_value(v->anchors, k));
+	signer = es_xv_pick_signer_among(certs, more, sp, s, &bound);
 	if (signer == NULL) {
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_SIGNING_CERTIFICATE_FOUND,
-			     "no signing certificate in ds:KeyInfo");
+			     "no signing certificate in ds:KeyInfo (nor named by a xades:SigningCertificateV2)");
 		goto cleanup;
 	}
 	es_cert_profile(signer, s);
@@ -549,7 +612,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 				     "SignatureValue does not verify with the signing certificate's key");
 		goto cleanup;
 	}
-	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document));
+	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document, &cover));
 	if (sp != NULL) {
 		xmlNodePtr stime = es_xv_find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;
@@ -580,6 +643,7 @@ cleanup:
 	xmlFree(sptext);
 	sk_X509_pop_free(certs, X509_free);
 	sk_X509_pop_free(tst_chain, X509_free);
+	sk_X509_free(more); /* borrowed from ev and the verifier */
 	es_evidence_free(ev);
 	ERR_clear_error();
 }

@@ -30,7 +30,25 @@ typedef struct es_xv_cover {
 	xmlNodePtr inside[ES_XV_MAX_COVERED];
 	size_t n_inside;
 	int ubl;
+	/* The document Reference takes every ds:Signature out of its node set, not only this one (XPath
+	 * not(ancestor-or-self::ds:Signature)): the others are unsigned areas too and must hold only signatures. */
+	int all_signatures;
+	char scope[200]; /* what the document Reference digests, when not simply "the whole document" */
 } es_xv_cover;
+
+/* What a same-document Reference URI names (xml_verify_refs.c): the whole document ("", or "#xpointer(/)" whose
+ * node set keeps comments), one element by Id ("#id", or "#xpointer(id('id'))" keeping comments; *el = the
+ * element or NULL if none has that Id), or something else (another XPointer, an external URI). */
+enum { ES_XV_URI_OTHER, ES_XV_URI_WHOLE, ES_XV_URI_WHOLE_COMMENTS, ES_XV_URI_ELEMENT, ES_XV_URI_ELEMENT_COMMENTS };
+int es_xv_uri_target(xmlDocPtr doc, const xmlChar *uri, xmlNodePtr *el);
+/* What one ds:Transform of a Reference in sig does to its node set: canonicalisation only (or nothing); takes out
+ * this signature (the enveloped-signature transform, XML-DSig's XPath here() form, an XPath Filter 2.0 subtracting
+ * it); takes out every ds:Signature of the document, or others besides this one (XPath
+ * not(ancestor-or-self::ds:Signature), a Filter 2.0 subtracting them); or anything else (which could leave chosen
+ * content unsigned). how: for the report, how the XPath forms take signatures out ("" for the others). UBL's XPath
+ * is recognised by the caller. */
+enum { ES_XV_T_OTHER, ES_XV_T_C14N, ES_XV_T_ENVELOPED, ES_XV_T_ALL_SIGNATURES };
+int es_xv_transform_kind(xmlNodePtr transform, xmlNodePtr sig, char *how, size_t how_len);
 
 /* Fails s (TOTAL-FAILED / FORMAT_FAILURE, naming the first offending node) if what the References leave unsigned
  * could carry content: a UBL seal away from UBL 2.1's place or a container holding more than signatures, or anything
@@ -56,6 +74,10 @@ void es_xv_collect_revocation(xmlNodePtr n, es_evidence *ev);
 /* The signing certificate among keyinfo_certs: the one whose digest SigningCertificate(V2) in sp names (*bound = 1;
  * none: s fails and NULL), else (no such property) the first. Not up-ref'd. */
 X509 *es_xv_pick_signer(STACK_OF(X509) * keyinfo_certs, xmlNodePtr sp, eseal_seal_report *s, int *bound);
+/* The same, looking for the certificate SigningCertificate(V2) names also in more (CertificateValues, the trust
+ * anchors) when ds:KeyInfo does not carry it. Not up-ref'd. */
+X509 *es_xv_pick_signer_among(STACK_OF(X509) * keyinfo_certs, STACK_OF(X509) * more, xmlNodePtr sp,
+			      eseal_seal_report *s, int *bound);
 /* Canonical form of one element subtree with the algorithm named by a ds:CanonicalizationMethod (NULL: inclusive
  * C14N 1.0, XML-DSig's default). Returns its length, *out xmlMalloc'd; -1 for an unknown algorithm or a failure. */
 int es_xv_c14n_subtree(xmlDocPtr doc, xmlNodePtr target, const xmlChar *alg, xmlChar **out);

@@ -315,20 +315,55 @@ static const xmlNode *nearest_container(const xmlNode *n)
 	return NULL;
 }
 
+/* The enveloped-signature transform takes the signature out wherever it stands: moved into the middle of a covered
+ * text ("12<ds:Signature/>20.00") the canonical text is unchanged, but a reader of that element's first text node
+ * sees another value. A signature stands between elements. */
+static int between_elements(const xmlNode *sig, const char *which, eseal_seal_report *s)
+{
+	if (sig->parent != NULL && sig->parent->type == XML_ELEMENT_NODE && text_in(sig->parent) != NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "%s stands inside the text of <%s> (line %ld): a reader of that text may see only part of "
+			     "it (a signature moved into covered text?)",
+			     which, (const char *)sig->parent->name, xmlGetLineNo(sig->parent));
+		return -1;
+	}
+	return 0;
+}
+
+/* XPath not(ancestor-or-self::ds:Signature) leaves every ds:Signature of the document unsigned, not only this one:
+ * each must be a signature standing between elements and made of its own parts, as this one (its SignedInfo too:
+ * this seal does not check the other's SignatureValue). Each is also verified as a seal of its own. */
+static int check_other_signatures(const xmlNode *sig, const es_xv_cover *cover, eseal_seal_report *s)
+{
+	xmlNodePtr sigs[ES_XML_MAX_SIGS];
+	const xmlNode *bad;
+	size_t n = 0, i;
+
+	es_xv_collect_sigs(xmlDocGetRootElement(sig->doc), sigs, &n);
+	for (i = 0; i < n; i++) {
+		if (sigs[i] == sig)
+			continue;
+		if (between_elements(sigs[i], "another ds:Signature, which this seal's XPath leaves unsigned,", s) != 0 ||
+		    check_signature(sigs[i], cover, s) != 0)
+			return -1;
+		bad = es_xv_child(sigs[i], NS_DS, "SignedInfo");
+		if (bad != NULL && ((bad = text_in(bad)) != NULL ||
+				    (bad = foreign_below(es_xv_child(sigs[i], NS_DS, "SignedInfo"), cover)) != NULL)) {
+			unsigned_node(s, bad, "in another ds:Signature, which this seal's XPath leaves unsigned");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int es_xv_check_unsigned(xmlNodePtr sig, const es_xv_cover *cover, eseal_seal_report *s)
 {
 	const xmlNode *box;
 
-	/* The enveloped-signature transform takes the signature out wherever it stands: moved into the middle of a
-	 * covered text ("12<ds:Signature/>20.00") the canonical text is unchanged, but a reader of that element's
-	 * first text node sees another value. A signature stands between elements. */
-	if (sig->parent != NULL && sig->parent->type == XML_ELEMENT_NODE && text_in(sig->parent) != NULL) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "the ds:Signature stands inside the text of <%s> (line %ld): a reader of that text may see "
-			     "only part of it (a signature moved into covered text?)",
-			     (const char *)sig->parent->name, xmlGetLineNo(sig->parent));
+	if (between_elements(sig, "the ds:Signature", s) != 0)
 		return -1;
-	}
+	if (cover->all_signatures && check_other_signatures(sig, cover, s) != 0)
+		return -1;
 
 	if (cover->ubl) {
 		box = ubl_container(sig);
