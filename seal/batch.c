@@ -237,10 +237,10 @@ static int seal_one(struct batch *b, struct job *j)
 	so.output_cookie = j;
 	/* Success means the output was handed over; from then on only the committer writes j->err. */
 	if (eseal_sealer_seal_ext(b->sealer, j->input, j->output, &so, &res, &err) == ESEAL_OK) {
-		j->renew_by = res.renew_by;
 		if (!res.current)
-			return 1;
+			return 1; /* the committer may already be reporting j: touch nothing of it */
 		j->current = 1;
+		j->renew_by = res.renew_by;
 	}
 failed:
 	j->err = err;
