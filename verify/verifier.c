@@ -308,13 +308,18 @@ static void judge_proofs_of_existence(const eseal_verifier *v, eseal_report *r)
 			s->newest_timestamp_time = newest;
 			s->renew_by = renew_by;
 		}
-		if (!s->relies_on_poe || s->renew_by == 0 || s->renew_by >= t || s->indication != ESEAL_TOTAL_PASSED)
+		/* A status that could not be had (TRY_LATER) is moot once nothing proves the seal existed in time:
+		 * waiting cannot help, extending could have. */
+		if (!s->relies_on_poe || s->renew_by == 0 || s->renew_by >= t ||
+		    (s->indication != ESEAL_TOTAL_PASSED &&
+		     (s->indication != ESEAL_INDETERMINATE || s->sub_indication != ESEAL_SUB_TRY_LATER)))
 			continue;
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_OUT_OF_BOUNDS_NO_POE,
 			     "the seal's certificate has expired and its newest time-stamp (%s) no longer proves "
 			     "anything since %s (its TSA's certificate expired or was revoked, or its algorithms were "
 			     "retired); it should have been extended (eseal extend) before then",
 			     es_fmt_time(s->newest_timestamp_time, b1, sizeof(b1)), es_fmt_time(s->renew_by, b2, sizeof(b2)));
+		s->sub_indication = ESEAL_SUB_OUT_OF_BOUNDS_NO_POE;
 	}
 }
 
