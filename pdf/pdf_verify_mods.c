@@ -1491,13 +1491,15 @@ static int locked_change(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 }
 
 /* Tagged PDF (ISO 32000-1 14.7): a signer that adds a signature widget to a tagged document also links it into the
- * structure tree, as Acrobat and LibreOffice do: a new /StructElem /S /Form whose /K is an object reference (OBJR)
- * to the widget, appended to an existing element's (or the root's) /K; a /ParentTree entry from the widget's
- * /StructParent to that element; /ParentTreeNextKey moved past it. Nothing of what assistive technology reads of the
- * signed content changes: every existing kid, /Alt, /ActualText, /Lang and role stays, only new elements that
- * stand for widgets the update added are appended. */
+ * structure tree, as Acrobat does (PDF/UA wants every widget there): a new /StructElem /S /Form whose /K is an
+ * object reference (OBJR) to the widget, appended to an existing element's (or the root's) /K; a /ParentTree entry
+ * from the widget's /StructParent to that element; /ParentTreeNextKey moved past it. Nothing of what assistive
+ * technology reads of the signed content changes: every existing kid, /Alt, /ActualText, /Lang and role stays, only
+ * new elements that stand for widgets the update added are appended. A /ParentTree split into /Kids nodes is not
+ * followed: its changes are reported. */
 
-/* An object reference (ISO 32000-1 14.7.4.3) to a signature widget an update added. */
+/* An object reference (ISO 32000-1 14.7.4.3) to a signature widget an update added, carrying a later signature
+ * that verifies (the text a new element gives it is that signer's). */
 static int objr_to_new_widget(mods_ctx *c, qpdf_oh r)
 {
 	static const char *const keys[] = {"/Type", "/Obj", "/Pg", NULL};
@@ -1511,7 +1513,8 @@ static int objr_to_new_widget(mods_ctx *c, qpdf_oh r)
 		return 0;
 	ok = qpdf_oh_is_name_and_equals(c->qf, qpdf_oh_get_key(c->qf, r, "/Type"), "/OBJR") &&
 	     qpdf_oh_is_indirect(c->qf, obj) && is_new_object(c, qpdf_oh_get_object_id(c->qf, obj)) &&
-	     qpdf_oh_is_dictionary(c->qf, obj) && is_widget(c->qf, obj) && is_sig_field(c->qf, obj);
+	     qpdf_oh_is_dictionary(c->qf, obj) && is_widget(c->qf, obj) && is_sig_field(c->qf, obj) &&
+	     later_signature(c, obj) != NULL;
 	k = es_pdf_dict_keys(c->qf, r, &n);
 	for (i = 0; i < n && ok; i++)
 		ok = key_in(k[i], keys);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/interop/pades_struct_tree.sh: a tagged PDF sealed by eseal, then signed by a product that links its new
-# signature widget into the structure tree as Acrobat and LibreOffice do (a /StructElem /S /Form with an OBJR to
+# signature widget into the structure tree as Acrobat does (a /StructElem /S /Form with an OBJR to
 # the widget, appended to the document element; a /ParentTree entry; /ParentTreeNextKey moved on; the widget's
 # /StructParent): the seal still passes, as pdfsig judges both signatures. Siblings that still fail: the same
 # update also changing an existing element's /ActualText (what a screen reader reads) or its /K, or linking the
@@ -36,7 +36,7 @@ $UPD sign "$D/sealed.pdf" "$D/signed.pdf" "$DEV_KEY" "$DEV_CHAIN" struct
 qpdf_ok "$D/signed.pdf"
 pdfsig_valid "$D/signed.pdf" 2
 struct_text "$D/signed.pdf" >"$D/struct.txt"
-grep -q '^/Form  u:Signature of the buyer {"/Obj"' "$D/struct.txt" || grep -q '^/Form .*Signature of the buyer' "$D/struct.txt" ||
+grep -q '^/Form .*Signature of the buyer.*/OBJR' "$D/struct.txt" ||
 	fail "the widget is not linked into the structure tree: $(cat "$D/struct.txt")"
 grep -q "Total due: 1,000 EUR" "$D/struct.txt" || fail "the paragraph's /ActualText is gone: $(cat "$D/struct.txt")"
 vjson 0 "$D/signed.pdf"

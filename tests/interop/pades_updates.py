@@ -121,7 +121,7 @@ def obj_bytes(path, oid):
 
 
 def struct_links(src, objs, mode):
-    """Links the widget pdf_sign.py adds into src's structure tree, as Acrobat and LibreOffice do."""
+    """Links the widget pdf_sign.py adds into src's structure tree, as Acrobat does."""
     cat = obj_bytes(src, root_of(src))
     tree = int(re.search(rb"/StructTreeRoot (\d+) 0 R", cat).group(1))
     tree_text = obj_bytes(src, tree)
