@@ -47,20 +47,23 @@ pdfsig -nocert "$D/content.pdf" 2>&1 | grep -q "Signature is Valid" && pdfsig -n
 renders_differ "$D/hybrid-signed.pdf" "$D/content.pdf"
 vjson 1 "$D/content.pdf"
 expect_seal 0 TOTAL-FAILED None "modified after sealing: page content stream"
-# A trailer that names the page's font too, signed; the font redefined later under that cover.
-python3 - "$D/hybrid-signed.pdf" "$D/font.pdf" <<'PY'
+# A signed trailer that names the page's font too (it is a page resource all the same): redefined later.
+sed 's|^/AdditionalStreams \[ \(.*\) 6 0 R$|/AdditionalStreams [ \1 6 0 R \1 5 0 R|' "$D/hybrid.pdf" >"$D/hybrid-font.pdf"
+grep -aq " 5 0 R$" "$D/hybrid-font.pdf" || fail "the trailer does not name the font"
+$UPD sign "$D/hybrid-font.pdf" "$D/font-signed.pdf" "$DEV_KEY" "$DEV_CHAIN" keep-trailer
+python3 - "$D/font-signed.pdf" "$D/font.pdf" <<'PY'
 import os, sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.environ["ESEAL_SRC"], "tests", "verify"))
 from pdf_attack import append_update
 src, out = sys.argv[1:]
 data = open(src, "rb").read()
-trailer = (b"/AdditionalStreams [ /application#2Fvnd#2Eoasis#2Eopendocument#2Etext 6 0 R\n"
-           b"/application#2Fvnd#2Eoasis#2Eopendocument#2Etext 5 0 R\n]\n")
 font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"
-open(out, "wb").write(append_update(data, src, {5: font}, trailer))
+open(out, "wb").write(append_update(data, src, {5: font}, data[data.rindex(b"/DocChecksum"):data.rindex(b"]") + 1]))
 PY
-renders_differ "$D/hybrid-signed.pdf" "$D/font.pdf"
+vjson 0 "$D/font-signed.pdf"
+expect_seal 0 TOTAL-PASSED None
+renders_differ "$D/font-signed.pdf" "$D/font.pdf"
 vjson 1 "$D/font.pdf"
 expect_seal 0 TOTAL-FAILED None "modified after sealing: page resource"
 pass "page content or a font named by /AdditionalStreams and rewritten: TOTAL-FAILED, modified (Poppler shows it)"

@@ -172,8 +172,8 @@ def keep_hybrid_keys(path):
     """The hybrid keys of path's trailer, written again (as a signer that keeps the trailer's keys does)."""
     data = open(path, "rb").read()
     tail = data[data.rindex(b"trailer"):]
-    m = re.search(rb"/AdditionalStreams \[ (\S+) (\d+) 0 R\s*\]", tail)
-    return hybrid_trailer(int(m.group(2))) if m else b""
+    keys = [re.search(rb"/DocChecksum /\w+\s*", tail), re.search(rb"/AdditionalStreams \[[^\]]*\]\s*", tail)]
+    return b"".join(m.group(0) for m in keys if m)
 
 
 def hybrid_define(src, out, target=None):
