@@ -32,6 +32,8 @@ PACKAGES=(
 	libcupsimage2-dev
 	libcurl4-openssl-dev
 	libinih-dev
+	libjansson-dev
+	libmicrohttpd-dev
 	libnss3-tools
 	libp11-dev
 	libp11-kit-dev
