@@ -1,0 +1,261 @@
+#!/bin/bash
+# tests/server/serve.sh: `eseal serve` on 127.0.0.1 over HTTPS (a server certificate from the fixture's issuing CA),
+# the SoftHSM token and the fixture TSA: seals PDF, XML and a binary file with curl (referees pdfsig, qpdf, xmlsec1,
+# openssl cms), verifies over HTTP, refuses 400/401/403/413/422, answers 503 + Retry-After with the TSA down and no
+# audit line claiming success, mutual TLS, the clients file, and SIGTERM finishing a request in progress.
+source "$ESEAL_SRC/tests/lib/env.sh"
+
+D=$(tmpdir)
+cd "$D"
+command -v curl >/dev/null || fail "curl is missing (scripts/install-deps.sh)"
+
+# --- certificates: the service's from the fixture's issuing CA; a client's from it, one from a foreign CA ----------
+issue() { # NAME SUBJECT EXTENSIONS
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" -out "$1.csr" \
+		-subj "$2" 2>/dev/null || fail "cannot make a request for $1"
+	printf '%s\n' "$3" >"$1.ext"
+	openssl x509 -req -in "$1.csr" -CA "$CA" -CAkey "$PKI/ca/ca.key" -set_serial "0x$(openssl rand -hex 12)" \
+		-days 2 -extfile "$1.ext" -out "$1.pem" 2>/dev/null || fail "cannot issue $1"
+	cat "$1.pem" "$CA" >"$1-chain.pem"
+}
+issue server "/O=eseal test/CN=eseal serve" \
+	"$(printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1')"
+issue client "/O=eseal test/CN=app client" \
+	"$(printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth')"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout foreign.key -out foreign.pem -days 2 \
+	-subj "/O=somebody else/CN=foreign client" 2>/dev/null || fail "cannot make the foreign client certificate"
+openssl verify -CAfile "$ROOT" -untrusted "$CA" -purpose sslserver server.pem >/dev/null || fail "server.pem"
+chmod 600 server.key
+
+# --- clients file: tokens printed once, only hashes stored, mode 0600 ----------------------------------------------
+CLIENTS=$D/clients
+expect_exit 0 "$ESEAL" client add --clients-file "$CLIENTS" --name app --profile demo --profile demo-bb --profile down \
+	--profile slow
+TOKEN=$(cat "$OUT")
+[[ "$TOKEN" =~ ^eseal_[A-Za-z0-9_-]{43}$ ]] || fail "token looks wrong: $TOKEN"
+expect_exit 0 "$ESEAL" client add --clients-file "$CLIENTS" --name other --profile demo-bb
+TOKEN2=$(cat "$OUT")
+[ "$(stat -c %a "$CLIENTS")" = 600 ] || fail "clients file mode $(stat -c %a "$CLIENTS"), want 600"
+grep -qF "$TOKEN" "$CLIENTS" && fail "the clients file holds a token in clear"
+assert_grep "^app:$(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1):demo,demo-bb,down,slow$" "$CLIENTS"
+expect_exit 64 "$ESEAL" client add --clients-file "$CLIENTS" --name app --profile demo
+assert_grep "exists already" "$ERR"
+expect_exit 64 "$ESEAL" client add --clients-file "$CLIENTS" --name 'bad:name' --profile demo
+expect_exit 64 "$ESEAL" client add --clients-file "$CLIENTS" --name x
+ls "$D" | grep -q 'clients.tmp' && fail "a temporary clients file was left behind"
+pass "client add: token once, SHA-256 stored, 0600, duplicates and bad names refused"
+
+# --- configuration --------------------------------------------------------------------------------------------------
+SLOW_TSA=$(start_tsa slow --delay 4)
+mkdir work
+config() { # FILE [extra [server] lines...]
+	local f=$1
+	shift
+	{
+		printf '[server]\nlisten = 127.0.0.1:0\nclients-file = %s\naudit-log = %s/audit.log\ntrust = %s\n' \
+			"$CLIENTS" "$D" "$ROOT"
+		printf 'work-dir = %s/work\nmax-body = 1M\nretry-after = 17\n' "$D"
+		printf '%s\n' "$@"
+		echo
+		sed -n '/^\[profile demo\]$/,/^$/p' "$ESEAL_CONFIG"
+		sed -n '/^\[profile demo-bb\]$/,/^$/p' "$ESEAL_CONFIG"
+		sed -n '/^\[profile demo\]$/,/^$/p' "$ESEAL_CONFIG" | sed 's/^\[profile demo\]$/[profile down]/; s|^tsa = .*|tsa = http://127.0.0.1:9/|'
+		sed -n '/^\[profile demo\]$/,/^$/p' "$ESEAL_CONFIG" | sed "s/^\[profile demo\]$/[profile slow]/; s|^tsa = .*|tsa = $SLOW_TSA|"
+	} >"$f"
+}
+
+config bad-listen.conf "listen = 0.0.0.0:8080"
+expect_exit 78 "$ESEAL" serve --config bad-listen.conf
+assert_grep "only served on loopback" "$ERR"
+config bad-key.conf "max-bodyy = 1M"
+expect_exit 78 "$ESEAL" serve --config bad-key.conf
+assert_grep "unknown setting 'max-bodyy'" "$ERR"
+pass "plain HTTP on a non-loopback address and unknown settings refused (78)"
+
+# start_server CONF NAME: starts eseal serve in the background; sets PORT_<NAME> and PID_<NAME>.
+start_server() {
+	local conf=$1 name=$2 i port=
+	setsid "$ESEAL" serve --config "$conf" </dev/null >"$name.out" 2>"$name.log" &
+	eval "PID_$name=$!"
+	echo "$!" >"$ESEAL_TMP_ROOT/serve-$name.pid"
+	for i in $(seq 300); do
+		port=$(sed -n 's/.*listening on https*:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$name.log")
+		[ -n "$port" ] && break
+		kill -0 "$(eval echo "\$PID_$name")" 2>/dev/null || fail "eseal serve ($name) died: $(cat "$name.log")"
+		sleep 0.1
+	done
+	[ -n "$port" ] || fail "eseal serve ($name) did not start: $(cat "$name.log")"
+	eval "PORT_$name=$port"
+}
+
+config tls.conf "tls-cert = $D/server-chain.pem" "tls-key = $D/server.key" "max-per-client = 1"
+start_server tls.conf A
+URL=https://127.0.0.1:$PORT_A
+CURL=(curl -sS --cacert "$ROOT" --max-time 60)
+
+# call NAME METHOD PATH [curl args...]: body in NAME.body, headers in NAME.hdr, status in $CODE
+call() {
+	local name=$1 method=$2 path=$3
+	shift 3
+	CODE=$("${CURL[@]}" -X "$method" -o "$name.body" -D "$name.hdr" -w '%{http_code}' "$@" "$URL$path") ||
+		fail "curl $name failed"
+}
+AUTH=(-H "Authorization: Bearer $TOKEN")
+
+call health GET /healthz
+[ "$CODE" = 200 ] && grep -q '"alive"' health.body || fail "healthz: $CODE $(cat health.body)"
+call ready GET /readyz
+[ "$CODE" = 200 ] && grep -q '"ready"' ready.body || fail "readyz: $CODE $(cat ready.body)"
+pass "healthz and readyz over HTTPS (server certificate from the demo CA)"
+
+# --- sealing each format --------------------------------------------------------------------------------------------
+cp "$SAMPLES/documents/report.pdf" in.pdf
+cp "$SAMPLES/documents/invoice-ubl.xml" in.xml
+head -c 50000 /dev/urandom >in.bin
+call pdf POST '/v1/seal?profile=demo' "${AUTH[@]}" -H 'Content-Type: application/pdf' --data-binary @in.pdf
+[ "$CODE" = 200 ] || fail "seal PDF: $CODE $(cat pdf.body)"
+grep -qi '^content-type: application/pdf' pdf.hdr || fail "seal PDF: $(grep -i content-type pdf.hdr)"
+cp pdf.body sealed.pdf
+pdfsig_check sealed.pdf 1 whole
+qpdf --check sealed.pdf >/dev/null || fail "qpdf --check rejects the sealed PDF"
+call xml POST '/v1/seal?profile=demo-bb' "${AUTH[@]}" --data-binary @in.xml
+[ "$CODE" = 200 ] || fail "seal XML: $CODE $(cat xml.body)"
+grep -qi '^content-type: application/xml' xml.hdr || fail "seal XML: $(grep -i content-type xml.hdr)"
+cp xml.body sealed.xml
+xmlsec1 --verify --trusted-pem "$ROOT" --untrusted-pem "$CA" \
+	--id-attr:Id "http://uri.etsi.org/01903/v1.3.2#:SignedProperties" sealed.xml >/dev/null 2>&1 ||
+	fail "xmlsec1 rejects the sealed XML"
+call bin POST '/v1/seal?profile=demo' "${AUTH[@]}" --data-binary @in.bin
+[ "$CODE" = 200 ] || fail "seal binary: $CODE $(cat bin.body)"
+grep -qi '^content-type: application/pkcs7-signature' bin.hdr || fail "seal binary: $(grep -i content-type bin.hdr)"
+openssl cms -verify -cades -binary -inform DER -in bin.body -content in.bin -CAfile "$ROOT" -purpose any \
+	-out /dev/null 2>/dev/null || fail "openssl cms rejects the .p7s"
+call pdfcades POST '/v1/seal?profile=demo-bb&format=cades' "${AUTH[@]}" --data-binary @in.pdf
+[ "$CODE" = 200 ] || fail "seal PDF as CAdES: $CODE $(cat pdfcades.body)"
+openssl cms -verify -cades -binary -inform DER -in pdfcades.body -content in.pdf -CAfile "$ROOT" -purpose any \
+	-out /dev/null 2>/dev/null || fail "openssl cms rejects the .p7s of the PDF"
+pass "PDF (pdfsig, qpdf), XML (xmlsec1), binary and format=cades (openssl cms) sealed over HTTPS"
+
+# --- verify ---------------------------------------------------------------------------------------------------------
+call v POST /v1/verify "${AUTH[@]}" --data-binary @sealed.pdf
+[ "$CODE" = 200 ] || fail "verify: $CODE $(cat v.body)"
+python3 - v.body <<'EOF' || fail "verify JSON: $(cat v.body)"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["indication"] == "TOTAL-PASSED", r
+assert r["file"] == "document", r
+assert len(r["seals"]) == 1 and r["seals"][0]["format"] == "PAdES", r
+EOF
+"$ESEAL" verify --json --trust "$ROOT" sealed.pdf >cli.json || fail "eseal verify rejects sealed.pdf"
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); a.pop("file"); b.pop("file"); a.pop("validation_time"); b.pop("validation_time"); assert a == b, (a, b)' \
+	v.body cli.json || fail "the service's report differs from eseal verify --json"
+call vbad POST /v1/verify "${AUTH[@]}" --data-binary @in.bin
+[ "$CODE" = 422 ] || fail "verify garbage: $CODE $(cat vbad.body)"
+pass "verify: the JSON of eseal verify --json; a file without seals 422"
+
+# --- refusals -------------------------------------------------------------------------------------------------------
+err_class() { python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; print(e["class"], e["retry"], e["exit_code"])' "$1"; }
+call noauth POST '/v1/seal?profile=demo' --data-binary @in.bin
+[ "$CODE" = 401 ] && grep -qi '^www-authenticate: Bearer' noauth.hdr || fail "no token: $CODE"
+call wrong POST '/v1/seal?profile=demo' -H "Authorization: Bearer ${TOKEN%?}x" --data-binary @in.bin
+[ "$CODE" = 401 ] || fail "wrong token: $CODE"
+[ "$(err_class wrong.body)" = "unauthorized False 77" ] || fail "401 body: $(cat wrong.body)"
+call forbidden POST '/v1/seal?profile=demo' -H "Authorization: Bearer $TOKEN2" --data-binary @in.bin
+[ "$CODE" = 403 ] || fail "forbidden profile: $CODE $(cat forbidden.body)"
+call unknown POST '/v1/seal?profile=nonesuch' "${AUTH[@]}" --data-binary @in.bin
+[ "$CODE" = 403 ] || fail "unknown profile: $CODE"
+head -c 1100000 /dev/urandom >big.bin
+call big POST '/v1/seal?profile=demo' "${AUTH[@]}" --data-binary @big.bin
+[ "$CODE" = 413 ] || fail "body over max-body: $CODE $(cat big.body)"
+call bigchunked POST '/v1/seal?profile=demo' "${AUTH[@]}" -H 'Transfer-Encoding: chunked' --data-binary @big.bin
+[ "$CODE" = 413 ] || fail "chunked body over max-body: $CODE $(cat bigchunked.body)"
+printf 'not a pdf at all' >garbage.bin
+call garbage POST '/v1/seal?profile=demo&format=pdf' "${AUTH[@]}" --data-binary @garbage.bin
+[ "$CODE" = 422 ] || fail "garbage as PDF: $CODE $(cat garbage.body)"
+[ "$(err_class garbage.body)" = "input False 65" ] || fail "422 body: $(cat garbage.body)"
+grep -q "$D/work" garbage.body && fail "the error names the server's work directory: $(cat garbage.body)"
+call badparam POST '/v1/seal?profile=demo&levl=B-B' "${AUTH[@]}" --data-binary @in.bin
+[ "$CODE" = 400 ] || fail "unknown parameter: $CODE"
+call empty POST '/v1/seal?profile=demo' "${AUTH[@]}" --data-binary ''
+[ "$CODE" = 400 ] || fail "empty body: $CODE"
+pass "401 (no/wrong token), 403 (profile not allowed), 413 (Content-Length and chunked), 422, 400"
+
+# --- TSA down: 503 + Retry-After, audited as a failure ---------------------------------------------------------------
+printf 'tsa down %s' "$RANDOM$RANDOM" >down.bin
+call down POST '/v1/seal?profile=down' "${AUTH[@]}" --data-binary @down.bin
+[ "$CODE" = 503 ] || fail "TSA down: $CODE $(cat down.body)"
+grep -qi '^retry-after: 17' down.hdr || fail "TSA down: no Retry-After: 17 in $(cat down.hdr)"
+[ "$(err_class down.body)" = "tsa True 69" ] || fail "503 body: $(cat down.body)"
+DOWN_SHA=$(sha256sum down.bin | cut -d' ' -f1)
+grep -F "\"document_sha256\":\"$DOWN_SHA\"" audit.log | grep -q '"result":"tsa"' || fail "no tsa failure audited"
+grep -F "\"document_sha256\":\"$DOWN_SHA\"" audit.log | grep -q '"result":"ok"' && fail "a failed seal audited as ok"
+pass "TSA down: 503, Retry-After, error class tsa, audited as a failure only"
+
+# --- audit log accounts for every 200 -------------------------------------------------------------------------------
+python3 - audit.log in.pdf pdf.body in.xml xml.body in.bin bin.body in.pdf pdfcades.body <<'EOF' || fail "audit log"
+import hashlib, json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+ok = [l for l in lines if l["result"] == "ok"]
+assert len(ok) == 4, ok
+h = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+pairs = {(l["document_sha256"], l["output_sha256"]) for l in ok}
+args = sys.argv[2:]
+for i in range(0, len(args), 2):
+    assert (h(args[i]), h(args[i + 1])) in pairs, args[i + 1]
+assert all(l["client"] == "app" for l in ok)
+assert {l["profile"] for l in ok} == {"demo", "demo-bb"}
+EOF
+[ "$(stat -c %a audit.log)" = 600 ] || fail "audit log mode $(stat -c %a audit.log)"
+[ -z "$(ls work)" ] || fail "uploads left in the work directory: $(ls work)"
+pass "audit log: one ok line per 200 with document and output SHA-256; work directory empty"
+
+# --- per-client concurrency, then SIGTERM with a request in progress ------------------------------------------------
+"${CURL[@]}" -o slow.body -w '%{http_code}' "${AUTH[@]}" --data-binary @in.bin "$URL/v1/seal?profile=slow" \
+	>slow.code 2>slow.err &
+SLOW=$!
+for i in $(seq 50); do
+	[ -n "$(ls work)" ] && break
+	sleep 0.1
+done
+call busy POST '/v1/seal?profile=demo-bb' "${AUTH[@]}" --data-binary @in.bin
+[ "$CODE" = 429 ] && grep -qi '^retry-after:' busy.hdr || fail "second request of a client at max-per-client 1: $CODE"
+kill -TERM "$PID_A"
+sleep 0.5
+curl -sS --cacert "$ROOT" --max-time 5 -o /dev/null "$URL/healthz" 2>/dev/null &&
+	fail "a new connection was accepted after SIGTERM"
+wait "$SLOW" || fail "the request in progress failed at SIGTERM: $(cat slow.err)"
+[ "$(cat slow.code)" = 200 ] || fail "the request in progress got $(cat slow.code): $(cat slow.body)"
+openssl cms -verify -cades -binary -inform DER -in slow.body -content in.bin -CAfile "$ROOT" -purpose any \
+	-out /dev/null 2>/dev/null || fail "the seal finished during shutdown does not verify"
+rc=0
+wait "$PID_A" || rc=$?
+[ "$rc" = 0 ] || fail "eseal serve exited $rc after SIGTERM: $(cat A.log)"
+pass "429 over max-per-client; SIGTERM: new connections refused, the request in progress answered 200, exit 0"
+
+# --- mutual TLS -----------------------------------------------------------------------------------------------------
+config mtls.conf "tls-cert = $D/server-chain.pem" "tls-key = $D/server.key" "tls-client-ca = $CHAIN"
+start_server mtls.conf B
+URL=https://127.0.0.1:$PORT_B
+call nocert POST '/v1/seal?profile=demo-bb' "${AUTH[@]}" --data-binary @in.bin
+[ "$CODE" = 401 ] || fail "mutual TLS without a client certificate: $CODE"
+assert_grep "client certificate" nocert.body
+call foreign POST '/v1/seal?profile=demo-bb' "${AUTH[@]}" --cert foreign.pem --key foreign.key --data-binary @in.bin
+[ "$CODE" = 401 ] || fail "mutual TLS with a foreign certificate: $CODE"
+call withcert POST '/v1/seal?profile=demo-bb' "${AUTH[@]}" --cert client.pem --key client.key --data-binary @in.bin
+[ "$CODE" = 200 ] || fail "mutual TLS with the client certificate: $CODE $(cat withcert.body)"
+openssl cms -verify -cades -binary -inform DER -in withcert.body -content in.bin -CAfile "$ROOT" -purpose any \
+	-out /dev/null 2>/dev/null || fail "openssl cms rejects the .p7s sealed over mutual TLS"
+kill -TERM "$PID_B"
+wait "$PID_B" || fail "eseal serve (mutual TLS) did not exit 0"
+pass "mutual TLS: no certificate or a foreign one 401, the client CA's certificate sealed"
+
+# --- plain HTTP on loopback -----------------------------------------------------------------------------------------
+config plain.conf
+start_server plain.conf C
+code=$(curl -sS -o plain.body -w '%{http_code}' "${AUTH[@]}" --data-binary @in.bin \
+	"http://127.0.0.1:$PORT_C/v1/seal?profile=demo-bb") || fail "plain HTTP seal failed"
+[ "$code" = 200 ] || fail "plain HTTP seal: $code $(cat plain.body)"
+kill -TERM "$PID_C"
+wait "$PID_C" || fail "eseal serve (plain) did not exit 0"
+grep -q "$TOKEN" ./*.log audit.log && fail "a token appears in a log"
+pass "plain HTTP on 127.0.0.1; no token in any log"
