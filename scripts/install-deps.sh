@@ -31,6 +31,7 @@ PACKAGES=(
 	libcups2-dev
 	libcupsimage2-dev
 	libcurl4-openssl-dev
+	libgnutls28-dev
 	libinih-dev
 	libjansson-dev
 	libmicrohttpd-dev

@@ -44,6 +44,21 @@ const char *eseal_format_name(eseal_format format)
 	return "auto";
 }
 
+int eseal_format_parse(const char *s, eseal_format *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = ESEAL_FORMAT_AUTO;
+	else if (strcmp(s, "pdf") == 0)
+		*out = ESEAL_FORMAT_PDF;
+	else if (strcmp(s, "xml") == 0)
+		*out = ESEAL_FORMAT_XML;
+	else if (strcmp(s, "cades") == 0 || strcmp(s, "p7s") == 0)
+		*out = ESEAL_FORMAT_CADES;
+	else
+		return -1;
+	return 0;
+}
+
 static eseal_sig_scheme scheme_of(const char *name)
 {
 	if (name == NULL || strcmp(name, "auto") == 0)

@@ -75,6 +75,8 @@ int eseal_sealer_seal_ext(eseal_sealer *sealer, const char *in_path, const char 
 			  const eseal_seal_options *opts, eseal_seal_result *result, eseal_error *err);
 
 const char *eseal_format_name(eseal_format format);
+/* What a user asks for by name: auto, pdf, xml or cades (also p7s). Returns 0, or -1 for another word. */
+int eseal_format_parse(const char *s, eseal_format *out);
 
 /* Looks at the first bytes: PDF, XML, else CAdES (any other file gets a detached .p7s). */
 int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err);

@@ -40,14 +40,13 @@ struct req {
 	EVP_MD_CTX *md;          /* SHA-256 of the upload, fed chunk by chunk */
 };
 
-static enum MHD_Result queue_json(struct MHD_Connection *conn, unsigned int code, json_t *body, unsigned retry_after)
+/* Answers with text (malloc'd JSON, taken over; NULL: out of memory, the connection is dropped). */
+static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned int code, char *text, unsigned retry_after)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 	char ra[16];
 
-	json_decref(body);
 	if (text == NULL)
 		return MHD_NO;
 	r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
@@ -65,6 +64,14 @@ static enum MHD_Result queue_json(struct MHD_Connection *conn, unsigned int code
 	ret = MHD_queue_response(conn, code, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result queue_json(struct MHD_Connection *conn, unsigned int code, json_t *body, unsigned retry_after)
+{
+	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+
+	json_decref(body);
+	return queue_text(conn, code, text, retry_after);
 }
 
 /* The error body every endpoint uses: the library's class names and the CLI's exit code, so a client can apply the
@@ -205,21 +212,6 @@ static enum MHD_Result check_query_key(void *cls, enum MHD_ValueKind kind, const
 	return MHD_YES;
 }
 
-static int parse_format(const char *s, eseal_format *out)
-{
-	if (s == NULL || strcmp(s, "auto") == 0)
-		*out = ESEAL_FORMAT_AUTO;
-	else if (strcmp(s, "pdf") == 0)
-		*out = ESEAL_FORMAT_PDF;
-	else if (strcmp(s, "xml") == 0)
-		*out = ESEAL_FORMAT_XML;
-	else if (strcmp(s, "cades") == 0 || strcmp(s, "p7s") == 0)
-		*out = ESEAL_FORMAT_CADES;
-	else
-		return -1;
-	return 0;
-}
-
 static eseal_sealer *find_sealer(const srv_state *st, const char *profile)
 {
 	size_t i;
@@ -283,7 +275,7 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 			q->route = ROUTE_NONE;
 			return queue_error(conn, st, MHD_HTTP_FORBIDDEN, "forbidden", 77, 0, msg);
 		}
-		if (parse_format(fmt, &q->format) != 0) {
+		if (fmt != NULL && eseal_format_parse(fmt, &q->format) != 0) {
 			q->route = ROUTE_NONE;
 			return queue_error(conn, st, MHD_HTTP_BAD_REQUEST, "usage", 64, 0,
 					   "format: not auto, pdf, xml or cades");
@@ -466,8 +458,6 @@ static enum MHD_Result finish_verify(struct MHD_Connection *conn, srv_state *st,
 {
 	eseal_report *report = NULL;
 	eseal_error err;
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 	char *json;
 
 	eseal_error_clear(&err);
@@ -482,19 +472,9 @@ static enum MHD_Result finish_verify(struct MHD_Connection *conn, srv_state *st,
 	/* The report names the file it read: here the client's upload, not our private path. */
 	free(report->file);
 	report->file = strdup("document");
-	json = eseal_report_to_json(report);
+	json = report->file != NULL ? eseal_report_to_json(report) : NULL;
 	eseal_report_free(report);
-	if (json == NULL)
-		return MHD_NO;
-	r = MHD_create_response_from_buffer(strlen(json), json, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(json);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue_text(conn, MHD_HTTP_OK, json, 0);
 }
 
 static enum MHD_Result finish(struct MHD_Connection *conn, srv_state *st, struct req *q)
