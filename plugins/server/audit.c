@@ -32,29 +32,30 @@ void srv_audit_close(srv_audit *a)
 	a->fd = -1;
 }
 
-int srv_audit_seal(srv_audit *a, const char *client, const char *profile, const char *format, const char *doc_sha256,
-		   const char *out_sha256, const char *result, const char *message, eseal_error *err)
+static void now_utc(char when[32])
 {
-	json_t *o;
-	char when[32], *line = NULL;
 	struct tm tm;
 	time_t now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(when, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* One write per line (O_APPEND keeps concurrent writers' lines whole); the lock orders fsync after it. */
+static int append_line(srv_audit *a, json_t *o, eseal_error *err)
+{
+	char *line = NULL;
 	size_t len, off = 0;
 	ssize_t w;
 	int rc = ESEAL_OK;
 
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	o = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s?}", "time", when, "client", client, "profile", profile,
-		      "format", format, "document_sha256", doc_sha256, "output_sha256", out_sha256, "result", result,
-		      "message", message);
 	if (o == NULL || (line = json_dumps(o, JSON_COMPACT)) == NULL) {
-		rc = srv_error(err, ESEAL_E_INTERNAL, "out of memory writing the audit log");
-		goto cleanup;
+		json_decref(o);
+		return srv_error(err, ESEAL_E_INTERNAL, "out of memory writing the audit log");
 	}
+	json_decref(o);
 	len = strlen(line);
 	line[len++] = '\n'; /* replaces the NUL: written with its length */
-	/* One write per line (O_APPEND keeps concurrent writers' lines whole); the lock orders fsync after it. */
 	pthread_mutex_lock(&a->lock);
 	while (off < len) {
 		w = write(a->fd, line + off, len - off);
@@ -67,8 +68,38 @@ int srv_audit_seal(srv_audit *a, const char *client, const char *profile, const 
 	if (off < len || fsync(a->fd) != 0)
 		rc = srv_error(err, ESEAL_E_IO, "cannot write the audit log: %s", strerror(errno));
 	pthread_mutex_unlock(&a->lock);
-cleanup:
 	free(line);
-	json_decref(o);
 	return rc;
+}
+
+int srv_audit_seal(srv_audit *a, const char *client, const char *profile, const char *format, const char *doc_sha256,
+		   const char *out_sha256, const char *result, const char *message, eseal_error *err)
+{
+	char when[32];
+
+	now_utc(when);
+	return append_line(a,
+			   json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s?}", "time", when, "event", "seal",
+				     "client", client, "profile", profile, "format", format, "document_sha256",
+				     doc_sha256, "output_sha256", out_sha256, "result", result, "message", message),
+			   err);
+}
+
+int srv_audit_sign_hash(srv_audit *a, const char *client, const char *profile, const char *hash_alg,
+			const char *const *hashes_hex, size_t n, const char *result, const char *message,
+			eseal_error *err)
+{
+	json_t *list = json_array();
+	char when[32];
+	size_t i;
+
+	for (i = 0; list != NULL && i < n; i++)
+		json_array_append_new(list, json_string(hashes_hex[i]));
+	now_utc(when);
+	return append_line(a,
+			   list == NULL ? NULL :
+			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?}", "time", when, "event", "signHash",
+				     "client", client, "profile", profile, "hash_algorithm", hash_alg, "hashes", list,
+				     "result", result, "message", message),
+			   err);
 }

@@ -20,7 +20,10 @@
 #include "eseal/verify.h"
 #include "server.h"
 
-enum route { ROUTE_NONE = 0, ROUTE_SEAL, ROUTE_VERIFY };
+enum route { ROUTE_NONE = 0, ROUTE_SEAL, ROUTE_VERIFY, ROUTE_CSC };
+
+/* CSC calls are small JSON objects, read into memory up to this size (or max-body, if smaller). */
+#define CSC_MAX_BODY (1u << 20)
 
 /* One request, from its headers to the end of its answer (MHD's per-request pointer). */
 struct req {
@@ -38,10 +41,18 @@ struct req {
 	int too_large;
 	int write_errno;
 	EVP_MD_CTX *md;          /* SHA-256 of the upload, fed chunk by chunk */
+	char csc_method[64];     /* CSC: the method, as "credentials/list" */
+	char *body;              /* CSC: the JSON body */
+	size_t body_len;
+	/* A refusal decided from the headers of a request with a body is sent once the body is read (and dropped): a
+	 * client still sending would otherwise see a broken connection instead of the answer. */
+	int defer;
+	struct MHD_Response *pending;
+	unsigned int pending_code;
 };
 
 /* Answers with text (malloc'd JSON, taken over; NULL: out of memory, the connection is dropped). */
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned int code, char *text, unsigned retry_after)
+static enum MHD_Result queue_text(struct MHD_Connection *conn, struct req *q, unsigned int code, char *text, unsigned retry_after)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -61,28 +72,33 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned int code
 	}
 	if (code == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"eseal\"");
+	if (q != NULL && q->defer) {
+		q->pending = r;
+		q->pending_code = code;
+		return MHD_YES;
+	}
 	ret = MHD_queue_response(conn, code, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-static enum MHD_Result queue_json(struct MHD_Connection *conn, unsigned int code, json_t *body, unsigned retry_after)
+static enum MHD_Result queue_json(struct MHD_Connection *conn, struct req *q, unsigned int code, json_t *body, unsigned retry_after)
 {
 	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 
 	json_decref(body);
-	return queue_text(conn, code, text, retry_after);
+	return queue_text(conn, q, code, text, retry_after);
 }
 
 /* The error body every endpoint uses: the library's class names and the CLI's exit code, so a client can apply the
  * same retry rules as a script around `eseal seal`. */
-static enum MHD_Result queue_error(struct MHD_Connection *conn, const srv_state *st, unsigned int code,
+static enum MHD_Result queue_error(struct MHD_Connection *conn, struct req *q, unsigned int code,
 				   const char *class_name, int exit_code, int retry, const char *message)
 {
 	json_t *o = json_pack("{s:{s:s, s:s, s:b, s:i}}", "error", "class", class_name, "message", message, "retry",
 			      retry, "exit_code", exit_code);
 
-	return queue_json(conn, code, o, retry ? st->cfg->retry_after : 0);
+	return queue_json(conn, q, code, o, retry ? q->st->cfg->retry_after : 0);
 }
 
 /* HTTP status for a library error: the client's fault (4xx), retry later (503), or ours (500). */
@@ -98,9 +114,9 @@ static unsigned int status_http(eseal_status s)
 	}
 }
 
-static enum MHD_Result queue_status(struct MHD_Connection *conn, const srv_state *st, const eseal_error *err)
+static enum MHD_Result queue_status(struct MHD_Connection *conn, struct req *q, const eseal_error *err)
 {
-	return queue_error(conn, st, status_http(err->status), eseal_status_name(err->status),
+	return queue_error(conn, q, status_http(err->status), eseal_status_name(err->status),
 			   eseal_status_exit_code(err->status),
 			   eseal_status_is_transient(err->status) || err->status == ESEAL_E_CANCELLED, err->message);
 }
@@ -151,6 +167,9 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 		return;
 	remove_files(q);
 	EVP_MD_CTX_free(q->md);
+	free(q->body);
+	if (q->pending != NULL)
+		MHD_destroy_response(q->pending);
 	pthread_mutex_lock(&st->lock);
 	if (q->client_index >= 0)
 		st->busy[q->client_index]--;
@@ -222,6 +241,99 @@ static eseal_sealer *find_sealer(const srv_state *st, const char *profile)
 	return NULL;
 }
 
+/* Counts a request of q->client: 0, or 1 when the client has max-per-client requests in progress already, 2 when
+ * the service is shutting down. */
+static int count_client(srv_state *st, struct req *q)
+{
+	size_t idx = (size_t)(q->client - st->clients.v);
+	int refused = 0;
+
+	pthread_mutex_lock(&st->lock);
+	if (st->draining)
+		refused = 2;
+	else if (st->busy[idx] >= st->cfg->max_per_client)
+		refused = 1;
+	else
+		st->busy[idx]++;
+	pthread_mutex_unlock(&st->lock);
+	if (!refused)
+		q->client_index = (int)idx;
+	return refused;
+}
+
+static enum MHD_Result queue_csc_error(struct MHD_Connection *conn, struct req *q, unsigned int code,
+				       const char *error, const char *description, int retry)
+{
+	return queue_json(conn, q, code, json_pack("{s:s, s:s}", "error", error, "error_description", description),
+			  retry ? q->st->cfg->retry_after : 0);
+}
+
+/* The CSC API: info is public; the other methods need the same client authentication as /v1. */
+static enum MHD_Result admit_csc(struct MHD_Connection *conn, srv_state *st, struct req *q, const char *method_name,
+				 const char *http_method)
+{
+	const char *len_h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	unsigned long long len, cap = st->cfg->max_body < CSC_MAX_BODY ? st->cfg->max_body : CSC_MAX_BODY;
+	int refused;
+
+	if (strcmp(http_method, MHD_HTTP_METHOD_POST) != 0)
+		return queue_csc_error(conn, q, MHD_HTTP_METHOD_NOT_ALLOWED, "invalid_request", "use POST", 0);
+	if (strlen(method_name) >= sizeof(q->csc_method))
+		return queue_csc_error(conn, q, MHD_HTTP_NOT_FOUND, "invalid_request", "no such CSC method", 0);
+	snprintf(q->csc_method, sizeof(q->csc_method), "%s", method_name);
+	if (strcmp(method_name, "info") != 0) {
+		if (!client_cert_ok(conn, st))
+			return queue_csc_error(conn, q, MHD_HTTP_UNAUTHORIZED, "invalid_request",
+					       "a client certificate issued by the service's client CA is required", 0);
+		if ((q->client = authenticate(conn, st)) == NULL)
+			return queue_csc_error(conn, q, MHD_HTTP_UNAUTHORIZED, "invalid_token",
+					       "missing or unknown bearer token (Authorization: Bearer TOKEN)", 0);
+		if ((refused = count_client(st, q)) != 0)
+			return queue_csc_error(conn, q, refused == 2 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_TOO_MANY_REQUESTS,
+					       "temporarily_unavailable",
+					       refused == 2 ? "the service is shutting down"
+							    : "too many requests in progress for this client", 1);
+	}
+	if (len_h != NULL && sscanf(len_h, "%llu", &len) == 1 && len > cap && !(q->defer = 0))
+		return queue_csc_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "the body is too large", 0);
+	q->route = ROUTE_CSC;
+	return MHD_YES;
+}
+
+/* CSC bodies are kept in memory, within CSC_MAX_BODY. */
+static void take_csc_chunk(struct req *q, const char *data, size_t size, unsigned long long max_body)
+{
+	unsigned long long cap = max_body < CSC_MAX_BODY ? max_body : CSC_MAX_BODY;
+	char *grown;
+
+	q->received += size;
+	if (q->too_large || q->received > cap) {
+		q->too_large = 1;
+		return;
+	}
+	if ((grown = realloc(q->body, q->body_len + size + 1)) == NULL) {
+		q->write_errno = ENOMEM;
+		return;
+	}
+	q->body = grown;
+	memcpy(q->body + q->body_len, data, size);
+	q->body_len += size;
+}
+
+static enum MHD_Result finish_csc(struct MHD_Connection *conn, srv_state *st, struct req *q)
+{
+	unsigned code = 500;
+	int retry = 0;
+	char *text;
+
+	if (q->too_large)
+		return queue_csc_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "the body is too large", 0);
+	if (q->write_errno != 0)
+		return MHD_NO;
+	text = srv_csc_call(st, q->client, q->csc_method, q->body, q->body_len, &code, &retry);
+	return queue_text(conn, q, code, text, retry ? st->cfg->retry_after : 0);
+}
+
 /* Everything decided from the headers, before a byte of the body is read. Returns MHD_YES with q->route set to
  * accept the body, or the result of queueing a refusal. */
 static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct req *q, const char *url,
@@ -231,27 +343,28 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 	struct query_check qc = {NULL};
 	char msg[256];
 	unsigned long long len;
-	size_t idx;
 	int busy_refused = 0;
 
+	if (strncmp(url, "/csc/v2/", 8) == 0)
+		return admit_csc(conn, st, q, url + 8, method);
 	if (strcmp(url, "/v1/seal") == 0)
 		q->route = ROUTE_SEAL;
 	else if (strcmp(url, "/v1/verify") == 0)
 		q->route = ROUTE_VERIFY;
 	else
-		return queue_error(conn, st, MHD_HTTP_NOT_FOUND, "usage", 64, 0, "no such endpoint");
+		return queue_error(conn, q, MHD_HTTP_NOT_FOUND, "usage", 64, 0, "no such endpoint");
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, MHD_HTTP_METHOD_NOT_ALLOWED, "usage", 64, 0, "use POST with the document as body");
+		return queue_error(conn, q, MHD_HTTP_METHOD_NOT_ALLOWED, "usage", 64, 0, "use POST with the document as body");
 	}
 	if (!client_cert_ok(conn, st)) {
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
+		return queue_error(conn, q, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
 				   "a client certificate issued by the service's client CA is required");
 	}
 	if ((q->client = authenticate(conn, st)) == NULL) {
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
+		return queue_error(conn, q, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
 				   "missing or unknown bearer token (Authorization: Bearer TOKEN)");
 	}
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_query_key, &qc);
@@ -260,29 +373,29 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 		snprintf(msg, sizeof(msg), "unknown parameter '%.64s' (%s)", qc.bad != NULL ? qc.bad : "profile",
 			 q->route == ROUTE_SEAL ? "seal takes profile and format" : "verify takes none");
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, MHD_HTTP_BAD_REQUEST, "usage", 64, 0, msg);
+		return queue_error(conn, q, MHD_HTTP_BAD_REQUEST, "usage", 64, 0, msg);
 	}
 	if (q->route == ROUTE_SEAL) {
 		q->profile = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "profile");
 		fmt = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "format");
 		if (q->profile == NULL || q->profile[0] == '\0') {
 			q->route = ROUTE_NONE;
-			return queue_error(conn, st, MHD_HTTP_BAD_REQUEST, "usage", 64, 0, "no profile: /v1/seal?profile=NAME");
+			return queue_error(conn, q, MHD_HTTP_BAD_REQUEST, "usage", 64, 0, "no profile: /v1/seal?profile=NAME");
 		}
 		if (!srv_client_may_use(q->client, q->profile) || (q->sealer = find_sealer(st, q->profile)) == NULL) {
 			snprintf(msg, sizeof(msg), "client %s may not seal with profile '%.64s'", q->client->name,
 				 q->profile);
 			q->route = ROUTE_NONE;
-			return queue_error(conn, st, MHD_HTTP_FORBIDDEN, "forbidden", 77, 0, msg);
+			return queue_error(conn, q, MHD_HTTP_FORBIDDEN, "forbidden", 77, 0, msg);
 		}
 		if (fmt != NULL && eseal_format_parse(fmt, &q->format) != 0) {
 			q->route = ROUTE_NONE;
-			return queue_error(conn, st, MHD_HTTP_BAD_REQUEST, "usage", 64, 0,
+			return queue_error(conn, q, MHD_HTTP_BAD_REQUEST, "usage", 64, 0,
 					   "format: not auto, pdf, xml or cades");
 		}
 	} else if (st->verifier == NULL) {
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, MHD_HTTP_NOT_FOUND, "config", 78, 0,
+		return queue_error(conn, q, MHD_HTTP_NOT_FOUND, "config", 78, 0,
 				   "verification is off: [server] has no trust anchors (trust = FILE)");
 	}
 	len_h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -290,38 +403,29 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 		snprintf(msg, sizeof(msg), "the body (%llu bytes) is over the limit of %llu bytes", len,
 			 st->cfg->max_body);
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, MHD_HTTP_CONTENT_TOO_LARGE, "input", 65, 0, msg);
+		q->defer = 0; /* not worth reading */
+		return queue_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "input", 65, 0, msg);
 	}
-	idx = (size_t)(q->client - st->clients.v);
-	pthread_mutex_lock(&st->lock);
-	if (st->draining)
-		busy_refused = 2;
-	else if (st->busy[idx] >= st->cfg->max_per_client)
-		busy_refused = 1;
-	else
-		st->busy[idx]++;
-	pthread_mutex_unlock(&st->lock);
-	if (busy_refused) {
+	if ((busy_refused = count_client(st, q)) != 0) {
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, busy_refused == 2 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_TOO_MANY_REQUESTS,
+		return queue_error(conn, q, busy_refused == 2 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_TOO_MANY_REQUESTS,
 				   "cancelled", 75, 1,
 				   busy_refused == 2 ? "the service is shutting down" : "too many requests in progress for this client");
 	}
-	q->client_index = (int)idx;
 	/* A private directory per request: the library writes beside its output, and nothing else may guess names. */
 	snprintf(q->dir, sizeof(q->dir), "%s/eseal-serve.XXXXXX", st->cfg->work_dir);
 	if (mkdtemp(q->dir) == NULL) {
 		snprintf(msg, sizeof(msg), "cannot create a work directory in %s: %s", st->cfg->work_dir, strerror(errno));
 		q->dir[0] = '\0';
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0, msg);
+		return queue_error(conn, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0, msg);
 	}
 	snprintf(q->in, sizeof(q->in), "%s/document", q->dir);
 	q->fd = open(q->in, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	q->md = EVP_MD_CTX_new();
 	if (q->fd < 0 || q->md == NULL || EVP_DigestInit_ex(q->md, EVP_sha256(), NULL) != 1) {
 		q->route = ROUTE_NONE;
-		return queue_error(conn, st, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0, "cannot store the upload");
+		return queue_error(conn, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0, "cannot store the upload");
 	}
 	return MHD_YES;
 }
@@ -432,13 +536,13 @@ static enum MHD_Result finish_seal(struct MHD_Connection *conn, srv_state *st, s
 			fprintf(stderr, "eseal serve: %s\n", aerr.message);
 		if (ofd >= 0)
 			close(ofd);
-		return queue_status(conn, st, &err);
+		return queue_status(conn, q, &err);
 	}
 	if (srv_audit_seal(&st->audit, q->client->name, q->profile, eseal_format_name(res.format), doc_hex, out_hex,
 			   "ok", NULL, &aerr) != ESEAL_OK) {
 		close(ofd);
 		fprintf(stderr, "eseal serve: %s\n", aerr.message);
-		return queue_error(conn, st, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0,
+		return queue_error(conn, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0,
 				   "the seal could not be recorded in the audit log; it is withheld");
 	}
 	remove_files(q); /* the answer reads from ofd */
@@ -467,14 +571,14 @@ static enum MHD_Result finish_verify(struct MHD_Connection *conn, srv_state *st,
 		eseal_report_free(report);
 		if (err.status == ESEAL_OK)
 			srv_error(&err, ESEAL_E_INTERNAL, "no report");
-		return queue_status(conn, st, &err);
+		return queue_status(conn, q, &err);
 	}
 	/* The report names the file it read: here the client's upload, not our private path. */
 	free(report->file);
 	report->file = strdup("document");
 	json = report->file != NULL ? eseal_report_to_json(report) : NULL;
 	eseal_report_free(report);
-	return queue_text(conn, MHD_HTTP_OK, json, 0);
+	return queue_text(conn, q, MHD_HTTP_OK, json, 0);
 }
 
 static enum MHD_Result finish(struct MHD_Connection *conn, srv_state *st, struct req *q)
@@ -485,20 +589,29 @@ static enum MHD_Result finish(struct MHD_Connection *conn, srv_state *st, struct
 
 	if (q->too_large) {
 		snprintf(msg, sizeof(msg), "the body is over the limit of %llu bytes", st->cfg->max_body);
-		return queue_error(conn, st, MHD_HTTP_CONTENT_TOO_LARGE, "input", 65, 0, msg);
+		return queue_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "input", 65, 0, msg);
 	}
 	if (q->write_errno != 0 || close(q->fd) != 0) {
 		q->fd = -1;
 		snprintf(msg, sizeof(msg), "cannot store the upload: %s", strerror(q->write_errno ? q->write_errno : errno));
-		return queue_error(conn, st, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0, msg);
+		return queue_error(conn, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0, msg);
 	}
 	q->fd = -1;
 	if (q->received == 0)
-		return queue_error(conn, st, MHD_HTTP_BAD_REQUEST, "usage", 64, 0, "empty body: send the document");
+		return queue_error(conn, q, MHD_HTTP_BAD_REQUEST, "usage", 64, 0, "empty body: send the document");
 	if (EVP_DigestFinal_ex(q->md, md, &mdlen) != 1)
 		return MHD_NO;
 	hex(md, mdlen, doc_hex);
 	return q->route == ROUTE_SEAL ? finish_seal(conn, st, q, doc_hex) : finish_verify(conn, st, q);
+}
+
+/* Whether the request announces a body (a length above zero, or chunks). */
+static int has_body(struct MHD_Connection *conn)
+{
+	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+	return (len != NULL && strcmp(len, "0") != 0) || (te != NULL && strcasecmp(te, "chunked") == 0);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -523,26 +636,46 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		pthread_mutex_unlock(&st->lock);
 		*con_cls = q;
 		if (strcmp(url, "/healthz") == 0)
-			return queue_json(conn, MHD_HTTP_OK, json_pack("{s:s}", "status", "alive"), 0);
+			return queue_json(conn, q, MHD_HTTP_OK, json_pack("{s:s}", "status", "alive"), 0);
 		if (strcmp(url, "/readyz") == 0) {
 			if (draining)
-				return queue_error(conn, st, MHD_HTTP_SERVICE_UNAVAILABLE, "cancelled", 75, 1,
+				return queue_error(conn, q, MHD_HTTP_SERVICE_UNAVAILABLE, "cancelled", 75, 1,
 						   "the service is shutting down");
-			return queue_json(conn, MHD_HTTP_OK,
+			return queue_json(conn, q, MHD_HTTP_OK,
 					  json_pack("{s:s, s:i}", "status", "ready", "profiles", (int)st->n_sealers), 0);
 		}
-		return admit(conn, st, q, url, method);
+		q->defer = has_body(conn);
+		result = admit(conn, st, q, url, method);
+		q->defer = 0;
+		return result;
 	}
 	if (q->route == ROUTE_NONE) {
-		*upload_data_size = 0; /* answered already; the rest of the body is dropped */
-		return MHD_YES;
+		/* Refused: the body is read and dropped, up to max-body (beyond, the connection is closed); then the
+		 * refusal is sent. */
+		size_t n = *upload_data_size;
+		struct MHD_Response *r = q->pending;
+
+		*upload_data_size = 0;
+		if (n > 0) {
+			q->received += n;
+			return q->received > st->cfg->max_body ? MHD_NO : MHD_YES;
+		}
+		if (r == NULL)
+			return MHD_YES;
+		q->pending = NULL;
+		result = MHD_queue_response(conn, q->pending_code, r);
+		MHD_destroy_response(r);
+		return result;
 	}
 	if (*upload_data_size > 0) {
-		take_chunk(q, upload_data, *upload_data_size, st->cfg->max_body);
+		if (q->route == ROUTE_CSC)
+			take_csc_chunk(q, upload_data, *upload_data_size, st->cfg->max_body);
+		else
+			take_chunk(q, upload_data, *upload_data_size, st->cfg->max_body);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	result = finish(conn, st, q);
+	result = q->route == ROUTE_CSC ? finish_csc(conn, st, q) : finish(conn, st, q);
 	q->route = ROUTE_NONE;
 	return result;
 }

@@ -132,6 +132,8 @@ int srv_serve(const char *config_path, const char *env_pin)
 	}
 	if (eseal_init(&err) != ESEAL_OK || open_sealers(&st, env_pin, &err) != ESEAL_OK)
 		goto fail;
+	if (srv_csc_open(&st.csc, &err) != ESEAL_OK)
+		goto fail;
 	if (cfg.trust != NULL) {
 		const char *trust[1] = {cfg.trust};
 
@@ -173,6 +175,7 @@ cleanup:
 	if (d != NULL)
 		MHD_stop_daemon(d);
 	eseal_verifier_free(st.verifier);
+	srv_csc_free(st.csc);
 	for (i = 0; i < st.n_sealers; i++) {
 		eseal_sealer_free(st.sealers[i].sealer);
 		free(st.sealers[i].profile);

@@ -81,6 +81,10 @@ void srv_audit_close(srv_audit *a);
  * not be made durable: the caller must then not hand out the sealed document. */
 int srv_audit_seal(srv_audit *a, const char *client, const char *profile, const char *format, const char *doc_sha256,
 		   const char *out_sha256, const char *result, const char *message, eseal_error *err);
+/* The same for a CSC signHash call: one line for the n digests it signed (lowercase hex), or tried to. */
+int srv_audit_sign_hash(srv_audit *a, const char *client, const char *profile, const char *hash_alg,
+			const char *const *hashes_hex, size_t n, const char *result, const char *message,
+			eseal_error *err);
 
 /* A profile clients may use, opened once: its sealer is shared by every request (the library's sealers are
  * thread-safe and keep one logged-in PKCS#11 session pool). */
@@ -88,6 +92,9 @@ typedef struct srv_sealer {
 	char *profile;
 	eseal_sealer *sealer;
 } srv_sealer;
+
+/* The CSC API's state: credential authorizations (SADs) handed out and not yet used up or expired. */
+typedef struct srv_csc srv_csc;
 
 /* What the request handlers share; counters under lock. */
 typedef struct srv_state {
@@ -97,6 +104,7 @@ typedef struct srv_state {
 	srv_sealer *sealers;
 	size_t n_sealers;
 	eseal_verifier *verifier; /* NULL without [server] trust */
+	srv_csc *csc;
 	pthread_mutex_t lock;
 	pthread_cond_t idle;      /* signalled when in_flight drops to 0 */
 	unsigned int *busy;       /* per client (index in clients.v): its requests in progress */
@@ -109,6 +117,14 @@ typedef struct srv_state {
 struct MHD_Daemon;
 /* Starts the HTTP(S) daemon (one thread per connection) on cfg's address; *port_out: the port bound. */
 int srv_http_start(srv_state *st, struct MHD_Daemon **out, unsigned short *port_out, eseal_error *err);
+
+int srv_csc_open(srv_csc **out, eseal_error *err);
+void srv_csc_free(srv_csc *csc);
+/* Answers one CSC API v2 call (method: "info", "credentials/list", ...; client NULL only for "info") with body (JSON,
+ * len bytes): returns the JSON answer (malloc'd; NULL: out of memory), *code its HTTP status, *retry 1 when the
+ * failure is transient (HSM), to be answered with Retry-After. */
+char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, const char *body, size_t len,
+		   unsigned *code, int *retry);
 
 /* Runs the service until SIGTERM or SIGINT; returns the process exit code. env_pin: ESEAL_PIN as main took it. */
 int srv_serve(const char *config_path, const char *env_pin);
