@@ -10,8 +10,9 @@
 #include "server.h"
 
 const es_cli_option es_cli_serve_options[] = {
-	{"config", 'c', "FILE", NULL, "configuration: its [server] section and the [profile NAME] sections clients use "
-				      "(default: $ESEAL_CONFIG, else /etc/eseal/eseal.conf)"},
+	{"config", 'c', "FILE", NULL,
+	 "configuration: its [server] section and the [profile NAME] sections clients use "
+	 "(default: $ESEAL_CONFIG, else /etc/eseal/eseal.conf)"},
 	{"help", 'h', NULL, NULL, "show this help"},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -120,8 +121,10 @@ int es_cli_client(int argc, char **argv, const char *env_pin)
 		}
 	}
 	if (file == NULL || name == NULL || n_profiles == 0 || optind < argc) {
-		rc = es_cli_usage_error("client", optind < argc ? "unexpected argument" :
-						  "add needs --clients-file FILE, --name NAME and at least one --profile P");
+		rc = es_cli_usage_error(
+			"client", optind < argc ?
+					  "unexpected argument" :
+					  "add needs --clients-file FILE, --name NAME and at least one --profile P");
 		goto cleanup;
 	}
 	if (srv_clients_add(file, name, profiles, n_profiles, token, &err) != ESEAL_OK) {

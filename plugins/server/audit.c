@@ -98,8 +98,8 @@ int srv_audit_sign_hash(srv_audit *a, const char *client, const char *profile, c
 	now_utc(when);
 	return append_line(a,
 			   list == NULL ? NULL :
-			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?}", "time", when, "event", "signHash",
-				     "client", client, "profile", profile, "hash_algorithm", hash_alg, "hashes", list,
-				     "result", result, "message", message),
+					  json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s?}", "time", when, "event",
+						    "signHash", "client", client, "profile", profile, "hash_algorithm",
+						    hash_alg, "hashes", list, "result", result, "message", message),
 			   err);
 }

@@ -245,8 +245,7 @@ static int write_atomically(const char *path, const srv_clients *c, eseal_error 
 		rc = srv_error(err, ESEAL_E_IO, "%s: cannot create: %s", tmp, strerror(errno));
 		goto cleanup;
 	}
-	if (fchmod(fd, 0600) != 0 ||
-	    write_all(fd, header, sizeof(header) - 1) != 0)
+	if (fchmod(fd, 0600) != 0 || write_all(fd, header, sizeof(header) - 1) != 0)
 		goto write_error;
 	for (i = 0; i < c->n; i++) {
 		n = (size_t)snprintf(line, sizeof(line), "%s:", c->v[i].name);
@@ -301,7 +300,8 @@ int srv_clients_add(const char *path, const char *name, const char *const *profi
 	int rc;
 
 	if (!plain_name(name))
-		return srv_error(err, ESEAL_E_USAGE, "--name: '%s' is not a plain name (letters, digits, - _ . @)", name);
+		return srv_error(err, ESEAL_E_USAGE, "--name: '%s' is not a plain name (letters, digits, - _ . @)",
+				 name);
 	for (i = 0; i < n_profiles; i++)
 		if (!plain_name(profiles[i]))
 			return srv_error(err, ESEAL_E_USAGE, "--profile: '%s' is not a profile name", profiles[i]);

@@ -62,7 +62,8 @@ static int parse_listen(srv_config *cfg, const char *value, eseal_error *err)
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);
 	if (errno != 0 || end == colon + 1 || *end != '\0' || port < 0 || port > 65535)
-		return srv_error(err, ESEAL_E_CONFIG, "listen: '%s' is not a port number (0-65535; 0: any free port)", colon + 1);
+		return srv_error(err, ESEAL_E_CONFIG, "listen: '%s' is not a port number (0-65535; 0: any free port)",
+				 colon + 1);
 	free(cfg->listen_host);
 	if ((cfg->listen_host = strdup(host)) == NULL)
 		return srv_error(err, ESEAL_E_INTERNAL, "out of memory");
@@ -206,7 +207,8 @@ int srv_config_load(srv_config *cfg, const char *path, eseal_error *err)
 	if (cfg->clients_file == NULL)
 		return srv_error(err, ESEAL_E_CONFIG, "%s: [server] has no clients-file (who may seal?)", path);
 	if (cfg->audit_log == NULL)
-		return srv_error(err, ESEAL_E_CONFIG, "%s: [server] has no audit-log (every seal must be recorded)", path);
+		return srv_error(err, ESEAL_E_CONFIG, "%s: [server] has no audit-log (every seal must be recorded)",
+				 path);
 	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL))
 		return srv_error(err, ESEAL_E_CONFIG, "%s: [server] needs both tls-cert and tls-key, or neither", path);
 	if (cfg->tls_client_ca != NULL && cfg->tls_cert == NULL)

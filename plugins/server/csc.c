@@ -17,16 +17,16 @@
 #include "server.h"
 
 #define CSC_SPECS "2.0.0.2"
-#define SAD_LIFETIME 300     /* seconds a credential authorization stays usable */
-#define SAD_MAX 4096         /* authorizations pending at once; more are refused until some expire or are used */
-#define CSC_MULTISIGN 1000   /* hashes one signHash call may carry */
+#define SAD_LIFETIME 300   /* seconds a credential authorization stays usable */
+#define SAD_MAX 4096       /* authorizations pending at once; more are refused until some expire or are used */
+#define CSC_MULTISIGN 1000 /* hashes one signHash call may carry */
 
 /* A credential authorization (the SAD a client gets from credentials/authorize): what it allows, until when. */
 struct sad {
-	char id[48];            /* base64url of 32 random bytes: the SAD string itself */
-	size_t client;          /* index in clients.v */
+	char id[48];   /* base64url of 32 random bytes: the SAD string itself */
+	size_t client; /* index in clients.v */
 	char credential[129];
-	long remaining;         /* signatures it still allows */
+	long remaining; /* signatures it still allows */
 	time_t expires;
 };
 
@@ -195,9 +195,9 @@ static json_t *credential_json(eseal_signer *signer, const char *certificates, i
 	json_object_set_new(o, "key", key);
 	json_object_set_new(c, "status",
 			    json_string(X509_cmp_current_time(X509_get0_notAfter(cert)) > 0 &&
-						X509_cmp_current_time(X509_get0_notBefore(cert)) < 0
-					? "valid"
-					: "expired"));
+							X509_cmp_current_time(X509_get0_notBefore(cert)) < 0 ?
+						"valid" :
+						"expired"));
 	if (strcmp(certificates, "none") != 0 && (list = json_array()) != NULL) {
 		json_array_append_new(list, b64_der(cert));
 		for (i = 0; strcmp(certificates, "chain") == 0 && i < sk_X509_num(chain); i++)
@@ -253,12 +253,12 @@ static char *do_info(const srv_state *st, unsigned *code)
 		json_array_append_new(algos, json_string(rsa_algos[i]));
 	for (i = 0; algos != NULL && ec_algos[i] != NULL; i++)
 		json_array_append_new(algos, json_string(ec_algos[i]));
-	return answer(code, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s*], s:b, s:o, s:b, s:{s:o}}", "specs",
-				      CSC_SPECS, "name", "eseal serve", "logo", "", "region", "JP", "lang", "en-US",
-				      "description", "Organizational e-Seals (eseal), keys in an HSM", "authType",
-				      "external", st->cfg->tls_client_ca != NULL ? "TLS" : NULL,
-				      "asynchronousOperationMode", 0, "methods", methods, "validationInfo", 0,
-				      "signAlgorithms", "algos", algos));
+	return answer(code,
+		      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s*], s:b, s:o, s:b, s:{s:o}}", "specs", CSC_SPECS,
+				"name", "eseal serve", "logo", "", "region", "JP", "lang", "en-US", "description",
+				"Organizational e-Seals (eseal), keys in an HSM", "authType", "external",
+				st->cfg->tls_client_ca != NULL ? "TLS" : NULL, "asynchronousOperationMode", 0,
+				"methods", methods, "validationInfo", 0, "signAlgorithms", "algos", algos));
 }
 
 static char *do_list(const srv_state *st, const srv_client *client, json_t *req, unsigned *code)
@@ -300,12 +300,14 @@ static char *do_credential_info(const srv_state *st, const srv_client *client, j
 	eseal_signer *s;
 
 	if (id == NULL)
-		return csc_error(code, 400, "invalid_request", "Missing (or invalid type) string parameter credentialID");
+		return csc_error(code, 400, "invalid_request",
+				 "Missing (or invalid type) string parameter credentialID");
 	if ((s = credential_signer(st, client, id)) == NULL)
 		return csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
 	if (certificates == NULL)
 		return csc_error(code, 400, "invalid_request", "Invalid parameter certificates");
-	return answer(code, credential_json(s, certificates, get_bool(req, "certInfo", 0), get_bool(req, "authInfo", 0)));
+	return answer(code,
+		      credential_json(s, certificates, get_bool(req, "certInfo", 0), get_bool(req, "authInfo", 0)));
 }
 
 static void new_sad_id(char out[48])
@@ -337,11 +339,13 @@ static char *do_authorize(const srv_state *st, srv_csc *csc, const srv_client *c
 	size_t i;
 
 	if (id == NULL)
-		return csc_error(code, 400, "invalid_request", "Missing (or invalid type) string parameter credentialID");
+		return csc_error(code, 400, "invalid_request",
+				 "Missing (or invalid type) string parameter credentialID");
 	if (credential_signer(st, client, id) == NULL)
 		return csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
 	if (!json_is_integer(num) || json_integer_value(num) < 1 || json_integer_value(num) > CSC_MULTISIGN)
-		return csc_error(code, 400, "invalid_request", "Missing (or invalid type) integer parameter numSignatures");
+		return csc_error(code, 400, "invalid_request",
+				 "Missing (or invalid type) integer parameter numSignatures");
 	new_sad_id(sad);
 	pthread_mutex_lock(&csc->lock);
 	for (i = 0; i < SAD_MAX && slot == NULL; i++)
@@ -435,7 +439,8 @@ static char *do_sign_hash(const srv_state *st, srv_csc *csc, srv_audit *audit, c
 	eseal_error_clear(&err);
 	eseal_error_clear(&aerr);
 	if (id == NULL)
-		return csc_error(code, 400, "invalid_request", "Missing (or invalid type) string parameter credentialID");
+		return csc_error(code, 400, "invalid_request",
+				 "Missing (or invalid type) string parameter credentialID");
 	if ((signer = credential_signer(st, client, id)) == NULL)
 		return csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
 	if (sad == NULL)
@@ -458,7 +463,8 @@ static char *do_sign_hash(const srv_state *st, srv_csc *csc, srv_audit *audit, c
 		int by_algo = strcmp(digests[i].rsa_algo, sign_algo) == 0 || strcmp(digests[i].ec_algo, sign_algo) == 0;
 
 		if (by_algo && hash_oid != NULL && strcmp(hash_oid, digests[i].oid) != 0)
-			return csc_error(code, 400, "invalid_request", "Invalid parameter hashAlgorithmOID for signAlgo");
+			return csc_error(code, 400, "invalid_request",
+					 "Invalid parameter hashAlgorithmOID for signAlgo");
 		if (by_algo || (hash_oid != NULL && strcmp(hash_oid, digests[i].oid) == 0 && md_name == NULL))
 			md_name = digests[i].name;
 	}
@@ -487,8 +493,9 @@ static char *do_sign_hash(const srv_state *st, srv_csc *csc, srv_audit *audit, c
 			snprintf(hex[i] + 2 * k, 3, "%02x", digest[k]);
 	}
 	if (!take_sad(st, csc, client, id, sad, n)) {
-		result = csc_error(code, 400, "invalid_request", "Invalid SAD (unknown, expired, used up or not for this "
-								 "credential)");
+		result = csc_error(code, 400, "invalid_request",
+				   "Invalid SAD (unknown, expired, used up or not for this "
+				   "credential)");
 		goto cleanup;
 	}
 	for (i = 0; i < n && err.status == ESEAL_OK; i++) {

@@ -29,20 +29,20 @@ enum route { ROUTE_NONE = 0, ROUTE_SEAL, ROUTE_VERIFY, ROUTE_CSC };
 struct req {
 	srv_state *st;
 	enum route route;
-	int client_index;        /* counted in st->busy while >= 0 */
+	int client_index; /* counted in st->busy while >= 0 */
 	const srv_client *client;
 	eseal_sealer *sealer;
 	const char *profile;
 	eseal_format format;
-	char dir[PATH_MAX];      /* private directory of the upload and the output; "" when none */
+	char dir[PATH_MAX]; /* private directory of the upload and the output; "" when none */
 	char in[PATH_MAX + 16];
-	int fd;                  /* the upload being written, -1 when closed */
+	int fd; /* the upload being written, -1 when closed */
 	unsigned long long received;
 	int too_large;
 	int write_errno;
-	EVP_MD_CTX *md;          /* SHA-256 of the upload, fed chunk by chunk */
-	char csc_method[64];     /* CSC: the method, as "credentials/list" */
-	char *body;              /* CSC: the JSON body */
+	EVP_MD_CTX *md;      /* SHA-256 of the upload, fed chunk by chunk */
+	char csc_method[64]; /* CSC: the method, as "credentials/list" */
+	char *body;          /* CSC: the JSON body */
 	size_t body_len;
 	/* A refusal decided from the headers of a request with a body is sent once the body is read (and dropped): a
 	 * client still sending would otherwise see a broken connection instead of the answer. */
@@ -52,7 +52,8 @@ struct req {
 };
 
 /* Answers with text (malloc'd JSON, taken over; NULL: out of memory, the connection is dropped). */
-static enum MHD_Result queue_text(struct MHD_Connection *conn, struct req *q, unsigned int code, char *text, unsigned retry_after)
+static enum MHD_Result queue_text(struct MHD_Connection *conn, struct req *q, unsigned int code, char *text,
+				  unsigned retry_after)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -82,7 +83,8 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, struct req *q, un
 	return ret;
 }
 
-static enum MHD_Result queue_json(struct MHD_Connection *conn, struct req *q, unsigned int code, json_t *body, unsigned retry_after)
+static enum MHD_Result queue_json(struct MHD_Connection *conn, struct req *q, unsigned int code, json_t *body,
+				  unsigned retry_after)
 {
 	char *text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 
@@ -261,8 +263,8 @@ static int count_client(srv_state *st, struct req *q)
 	return refused;
 }
 
-static enum MHD_Result queue_csc_error(struct MHD_Connection *conn, struct req *q, unsigned int code,
-				       const char *error, const char *description, int retry)
+static enum MHD_Result queue_csc_error(struct MHD_Connection *conn, struct req *q, unsigned int code, const char *error,
+				       const char *description, int retry)
 {
 	return queue_json(conn, q, code, json_pack("{s:s, s:s}", "error", error, "error_description", description),
 			  retry ? q->st->cfg->retry_after : 0);
@@ -289,13 +291,16 @@ static enum MHD_Result admit_csc(struct MHD_Connection *conn, srv_state *st, str
 			return queue_csc_error(conn, q, MHD_HTTP_UNAUTHORIZED, "invalid_token",
 					       "missing or unknown bearer token (Authorization: Bearer TOKEN)", 0);
 		if ((refused = count_client(st, q)) != 0)
-			return queue_csc_error(conn, q, refused == 2 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_TOO_MANY_REQUESTS,
+			return queue_csc_error(conn, q,
+					       refused == 2 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_TOO_MANY_REQUESTS,
 					       "temporarily_unavailable",
-					       refused == 2 ? "the service is shutting down"
-							    : "too many requests in progress for this client", 1);
+					       refused == 2 ? "the service is shutting down" :
+							      "too many requests in progress for this client",
+					       1);
 	}
 	if (len_h != NULL && sscanf(len_h, "%llu", &len) == 1 && len > cap && !(q->defer = 0))
-		return queue_csc_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "the body is too large", 0);
+		return queue_csc_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "the body is too large",
+				       0);
 	q->route = ROUTE_CSC;
 	return MHD_YES;
 }
@@ -327,7 +332,8 @@ static enum MHD_Result finish_csc(struct MHD_Connection *conn, srv_state *st, st
 	char *text;
 
 	if (q->too_large)
-		return queue_csc_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "the body is too large", 0);
+		return queue_csc_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "the body is too large",
+				       0);
 	if (q->write_errno != 0)
 		return MHD_NO;
 	text = srv_csc_call(st, q->client, q->csc_method, q->body, q->body_len, &code, &retry);
@@ -355,7 +361,8 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 		return queue_error(conn, q, MHD_HTTP_NOT_FOUND, "usage", 64, 0, "no such endpoint");
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
 		q->route = ROUTE_NONE;
-		return queue_error(conn, q, MHD_HTTP_METHOD_NOT_ALLOWED, "usage", 64, 0, "use POST with the document as body");
+		return queue_error(conn, q, MHD_HTTP_METHOD_NOT_ALLOWED, "usage", 64, 0,
+				   "use POST with the document as body");
 	}
 	if (!client_cert_ok(conn, st)) {
 		q->route = ROUTE_NONE;
@@ -368,8 +375,8 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 				   "missing or unknown bearer token (Authorization: Bearer TOKEN)");
 	}
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_query_key, &qc);
-	if (qc.bad != NULL || (q->route == ROUTE_VERIFY &&
-			       MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "profile") != NULL)) {
+	if (qc.bad != NULL ||
+	    (q->route == ROUTE_VERIFY && MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "profile") != NULL)) {
 		snprintf(msg, sizeof(msg), "unknown parameter '%.64s' (%s)", qc.bad != NULL ? qc.bad : "profile",
 			 q->route == ROUTE_SEAL ? "seal takes profile and format" : "verify takes none");
 		q->route = ROUTE_NONE;
@@ -380,7 +387,8 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 		fmt = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "format");
 		if (q->profile == NULL || q->profile[0] == '\0') {
 			q->route = ROUTE_NONE;
-			return queue_error(conn, q, MHD_HTTP_BAD_REQUEST, "usage", 64, 0, "no profile: /v1/seal?profile=NAME");
+			return queue_error(conn, q, MHD_HTTP_BAD_REQUEST, "usage", 64, 0,
+					   "no profile: /v1/seal?profile=NAME");
 		}
 		if (!srv_client_may_use(q->client, q->profile) || (q->sealer = find_sealer(st, q->profile)) == NULL) {
 			snprintf(msg, sizeof(msg), "client %s may not seal with profile '%.64s'", q->client->name,
@@ -408,14 +416,17 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 	}
 	if ((busy_refused = count_client(st, q)) != 0) {
 		q->route = ROUTE_NONE;
-		return queue_error(conn, q, busy_refused == 2 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_TOO_MANY_REQUESTS,
+		return queue_error(conn, q,
+				   busy_refused == 2 ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_TOO_MANY_REQUESTS,
 				   "cancelled", 75, 1,
-				   busy_refused == 2 ? "the service is shutting down" : "too many requests in progress for this client");
+				   busy_refused == 2 ? "the service is shutting down" :
+						       "too many requests in progress for this client");
 	}
 	/* A private directory per request: the library writes beside its output, and nothing else may guess names. */
 	snprintf(q->dir, sizeof(q->dir), "%s/eseal-serve.XXXXXX", st->cfg->work_dir);
 	if (mkdtemp(q->dir) == NULL) {
-		snprintf(msg, sizeof(msg), "cannot create a work directory in %s: %s", st->cfg->work_dir, strerror(errno));
+		snprintf(msg, sizeof(msg), "cannot create a work directory in %s: %s", st->cfg->work_dir,
+			 strerror(errno));
 		q->dir[0] = '\0';
 		q->route = ROUTE_NONE;
 		return queue_error(conn, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0, msg);
@@ -593,7 +604,8 @@ static enum MHD_Result finish(struct MHD_Connection *conn, srv_state *st, struct
 	}
 	if (q->write_errno != 0 || close(q->fd) != 0) {
 		q->fd = -1;
-		snprintf(msg, sizeof(msg), "cannot store the upload: %s", strerror(q->write_errno ? q->write_errno : errno));
+		snprintf(msg, sizeof(msg), "cannot store the upload: %s",
+			 strerror(q->write_errno ? q->write_errno : errno));
 		return queue_error(conn, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0, msg);
 	}
 	q->fd = -1;
@@ -642,7 +654,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				return queue_error(conn, q, MHD_HTTP_SERVICE_UNAVAILABLE, "cancelled", 75, 1,
 						   "the service is shutting down");
 			return queue_json(conn, q, MHD_HTTP_OK,
-					  json_pack("{s:s, s:i}", "status", "ready", "profiles", (int)st->n_sealers), 0);
+					  json_pack("{s:s, s:i}", "status", "ready", "profiles", (int)st->n_sealers),
+					  0);
 		}
 		q->defer = has_body(conn);
 		result = admit(conn, st, q, url, method);
@@ -672,6 +685,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			take_csc_chunk(q, upload_data, *upload_data_size, st->cfg->max_body);
 		else
 			take_chunk(q, upload_data, *upload_data_size, st->cfg->max_body);
+		/* Over the limit the rest is read to answer 413, but not without end: then the connection is dropped. */
+		if (q->too_large && q->received / 2 > st->cfg->max_body) {
+			*upload_data_size = 0;
+			return MHD_NO;
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -750,7 +768,8 @@ int srv_http_start(srv_state *st, struct MHD_Daemon **out, unsigned short *port_
 		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, st->tls_cert_pem};
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, st->tls_key_pem};
-		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
+		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+						    (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
 		if (cfg->tls_client_ca != NULL) {
 			if ((rc = read_pem(cfg->tls_client_ca, &st->tls_ca_pem, err)) != ESEAL_OK)
 				return rc;
@@ -761,8 +780,10 @@ int srv_http_start(srv_state *st, struct MHD_Daemon **out, unsigned short *port_
 	/* MHD's callback prototype differs from ours only in the pointer's name. */
 	*out = MHD_start_daemon(flags, 0, NULL, NULL, on_request, st, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (*out == NULL)
-		return srv_error(err, ESEAL_E_CONFIG, "cannot listen on %s port %u (in use, or the TLS certificate and key "
-						      "do not load)", cfg->listen_host, cfg->listen_port);
+		return srv_error(err, ESEAL_E_CONFIG,
+				 "cannot listen on %s port %u (in use, or the TLS certificate and key "
+				 "do not load)",
+				 cfg->listen_host, cfg->listen_port);
 	di = MHD_get_daemon_info(*out, MHD_DAEMON_INFO_BIND_PORT);
 	*port_out = di != NULL && di->port != 0 ? di->port : cfg->listen_port;
 	return ESEAL_OK;

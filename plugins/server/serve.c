@@ -57,7 +57,8 @@ static int open_sealers(srv_state *st, const char *env_pin, eseal_error *err)
 				char msg[ESEAL_ERROR_MESSAGE_MAX];
 
 				snprintf(msg, sizeof(msg), "%s", err->message);
-				srv_error(err, err->status, "profile %s (client %s): %s", name, st->clients.v[i].name, msg);
+				srv_error(err, err->status, "profile %s (client %s): %s", name, st->clients.v[i].name,
+					  msg);
 				goto cleanup;
 			}
 			eseal_profile_free(p);
@@ -87,8 +88,8 @@ static void drain(srv_state *st)
 		if (pthread_cond_timedwait(&st->idle, &st->lock, &until) != 0)
 			break;
 	if (st->in_flight > 0)
-		fprintf(stderr, "eseal serve: %u requests still in progress after %u s; stopping anyway\n", st->in_flight,
-			st->cfg->drain_timeout);
+		fprintf(stderr, "eseal serve: %u requests still in progress after %u s; stopping anyway\n",
+			st->in_flight, st->cfg->drain_timeout);
 	pthread_mutex_unlock(&st->lock);
 }
 

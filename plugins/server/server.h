@@ -19,17 +19,17 @@ int srv_error(eseal_error *err, eseal_status status, const char *fmt, ...) __att
 
 /* The [server] section of the configuration file. Strings are owned (heap), NULL when unset. */
 typedef struct srv_config {
-	char *config_path;   /* the file itself: its [profile NAME] sections are the profiles clients may use */
-	char *listen_host;   /* numeric IPv4 or IPv6 address */
+	char *config_path; /* the file itself: its [profile NAME] sections are the profiles clients may use */
+	char *listen_host; /* numeric IPv4 or IPv6 address */
 	unsigned short listen_port;
-	char *tls_cert;      /* PEM certificate chain of the service; unset: plain HTTP, loopback only */
+	char *tls_cert; /* PEM certificate chain of the service; unset: plain HTTP, loopback only */
 	char *tls_key;
 	char *tls_client_ca; /* PEM CA certificates: every client must then present a certificate they issued */
 	char *clients_file;
 	char *audit_log;
-	char *trust;         /* PEM trust anchors for /v1/verify */
-	char *work_dir;      /* where uploads and outputs live while a request runs */
-	unsigned long long max_body;  /* bytes */
+	char *trust;                 /* PEM trust anchors for /v1/verify */
+	char *work_dir;              /* where uploads and outputs live while a request runs */
+	unsigned long long max_body; /* bytes */
 	unsigned int max_connections;
 	unsigned int max_per_client;  /* requests of one client in progress at once */
 	unsigned int request_timeout; /* seconds a connection may stay idle */
@@ -106,10 +106,10 @@ typedef struct srv_state {
 	eseal_verifier *verifier; /* NULL without [server] trust */
 	srv_csc *csc;
 	pthread_mutex_t lock;
-	pthread_cond_t idle;      /* signalled when in_flight drops to 0 */
-	unsigned int *busy;       /* per client (index in clients.v): its requests in progress */
-	unsigned int in_flight;   /* requests between their first byte and their answer's end */
-	int draining;             /* SIGTERM: answer what is in progress, take nothing new */
+	pthread_cond_t idle;    /* signalled when in_flight drops to 0 */
+	unsigned int *busy;     /* per client (index in clients.v): its requests in progress */
+	unsigned int in_flight; /* requests between their first byte and their answer's end */
+	int draining;           /* SIGTERM: answer what is in progress, take nothing new */
 	/* PEM text MHD reads while it runs (the key is wiped when the daemon stops) */
 	char *tls_cert_pem, *tls_key_pem, *tls_ca_pem;
 } srv_state;
