@@ -47,6 +47,10 @@ typedef struct eseal_sealer_options {
 	int extend;
 	/* With extend: seconds (eseal_extend_options.renew_before); 0 = always extend. */
 	long long renew_before;
+	/* Borrowed: an open signer to seal with instead of opening the profile's key (key, pin-file, cert and sig-scheme
+	 * are then not read), kept open by the caller until eseal_sealer_free. Lets a service seal with per-request
+	 * settings without a new PKCS#11 login; NULL: the sealer opens the key itself. */
+	eseal_signer *signer;
 } eseal_sealer_options;
 
 /* Opens the signer (one login), for B-T and above the TSA client, and for B-LT and B-LTA a verifier trusting the

@@ -72,16 +72,18 @@ static int append_line(srv_audit *a, json_t *o, eseal_error *err)
 	return rc;
 }
 
-int srv_audit_seal(srv_audit *a, const char *client, const char *profile, const char *format, const char *doc_sha256,
-		   const char *out_sha256, const char *result, const char *message, eseal_error *err)
+int srv_audit_seal(srv_audit *a, const char *client, const char *profile, const char *level, const char *format,
+		   const char *doc_sha256, const char *out_sha256, const char *result, const char *message,
+		   eseal_error *err)
 {
 	char when[32];
 
 	now_utc(when);
 	return append_line(a,
-			   json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s?}", "time", when, "event", "seal",
-				     "client", client, "profile", profile, "format", format, "document_sha256",
-				     doc_sha256, "output_sha256", out_sha256, "result", result, "message", message),
+			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s?}", "time", when, "event",
+				     "seal", "client", client, "profile", profile, "level", level, "format", format,
+				     "document_sha256", doc_sha256, "output_sha256", out_sha256, "result", result,
+				     "message", message),
 			   err);
 }
 

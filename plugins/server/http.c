@@ -40,9 +40,10 @@ struct req {
 	unsigned long long received;
 	int too_large;
 	int write_errno;
-	EVP_MD_CTX *md;      /* SHA-256 of the upload, fed chunk by chunk */
-	char csc_method[64]; /* CSC: the method, as "credentials/list" */
-	char *body;          /* CSC: the JSON body */
+	EVP_MD_CTX *md;           /* SHA-256 of the upload, fed chunk by chunk */
+	eseal_sealer *own_sealer; /* the request's settings over the profile's (NULL: the profile's sealer) */
+	char csc_method[64];      /* CSC: the method, as "credentials/list" */
+	char *body;               /* CSC: the JSON body */
 	size_t body_len;
 	/* A refusal decided from the headers of a request with a body is sent once the body is read (and dropped): a
 	 * client still sending would otherwise see a broken connection instead of the answer. */
@@ -169,6 +170,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 		return;
 	remove_files(q);
 	EVP_MD_CTX_free(q->md);
+	eseal_sealer_free(q->own_sealer);
 	free(q->body);
 	if (q->pending != NULL)
 		MHD_destroy_response(q->pending);
@@ -215,7 +217,13 @@ static const srv_client *authenticate(struct MHD_Connection *conn, const srv_sta
 	return srv_clients_find(&st->clients, h, strlen(h));
 }
 
+/* The profile settings a seal request may set for itself (the profile gives the rest); never the key, the TSA or a
+ * file on the server. */
+static const char *const seal_params[] = {"level",    "placement", "visible", "page",  "rect", "reason",
+					  "location", "contact",   "certify", "field", NULL};
+
 struct query_check {
+	enum route route;
 	const char *bad;
 };
 
@@ -223,14 +231,59 @@ struct query_check {
 static enum MHD_Result check_query_key(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct query_check *c = cls;
+	size_t i;
 
 	(void)kind;
 	(void)value;
-	if (strcmp(key, "profile") != 0 && strcmp(key, "format") != 0) {
-		c->bad = key;
-		return MHD_NO;
+	if (c->route == ROUTE_SEAL) {
+		if (strcmp(key, "profile") == 0 || strcmp(key, "format") == 0)
+			return MHD_YES;
+		for (i = 0; seal_params[i] != NULL; i++)
+			if (strcmp(key, seal_params[i]) == 0)
+				return MHD_YES;
 	}
-	return MHD_YES;
+	c->bad = key;
+	return MHD_NO;
+}
+
+struct overrides {
+	eseal_profile *profile;
+	eseal_error *err;
+	int n;
+};
+
+static enum MHD_Result apply_override(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct overrides *o = cls;
+
+	(void)kind;
+	if (strcmp(key, "profile") == 0 || strcmp(key, "format") == 0)
+		return MHD_YES;
+	o->n++;
+	/* "?visible" alone switches it on, as --visible does. */
+	return eseal_profile_set(o->profile, key, value != NULL ? value : "yes", o->err) == ESEAL_OK ? MHD_YES : MHD_NO;
+}
+
+/* A request that sets profile settings seals with a sealer of its own over the profile's signer: no new login. */
+static int open_request_sealer(struct MHD_Connection *conn, struct req *q, eseal_sealer *base, eseal_error *err)
+{
+	eseal_sealer_options so;
+	struct overrides o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.err = err;
+	if ((rc = eseal_profile_copy(&o.profile, eseal_sealer_profile(base), err)) != ESEAL_OK)
+		return rc;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, apply_override, &o);
+	if (err->status == ESEAL_OK && o.n > 0) {
+		memset(&so, 0, sizeof(so));
+		so.signer = eseal_sealer_signer(base);
+		if (eseal_sealer_open_ext(&q->own_sealer, o.profile, &so, err) == ESEAL_OK)
+			q->sealer = q->own_sealer;
+	}
+	eseal_profile_free(o.profile);
+	return err->status;
 }
 
 static eseal_sealer *find_sealer(const srv_state *st, const char *profile)
@@ -346,7 +399,8 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 			     const char *method)
 {
 	const char *len_h, *fmt;
-	struct query_check qc = {NULL};
+	struct query_check qc = {ROUTE_NONE, NULL};
+	eseal_error err;
 	char msg[256];
 	unsigned long long len;
 	int busy_refused = 0;
@@ -374,11 +428,13 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 		return queue_error(conn, q, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
 				   "missing or unknown bearer token (Authorization: Bearer TOKEN)");
 	}
+	qc.route = q->route;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_query_key, &qc);
-	if (qc.bad != NULL ||
-	    (q->route == ROUTE_VERIFY && MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "profile") != NULL)) {
-		snprintf(msg, sizeof(msg), "unknown parameter '%.64s' (%s)", qc.bad != NULL ? qc.bad : "profile",
-			 q->route == ROUTE_SEAL ? "seal takes profile and format" : "verify takes none");
+	if (qc.bad != NULL) {
+		snprintf(msg, sizeof(msg), "unknown parameter '%.64s' (%s)", qc.bad,
+			 q->route == ROUTE_SEAL ? "seal takes profile, format, level, placement, visible, page, rect, "
+						  "reason, location, contact, certify and field" :
+						  "verify takes none");
 		q->route = ROUTE_NONE;
 		return queue_error(conn, q, MHD_HTTP_BAD_REQUEST, "usage", 64, 0, msg);
 	}
@@ -400,6 +456,11 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 			q->route = ROUTE_NONE;
 			return queue_error(conn, q, MHD_HTTP_BAD_REQUEST, "usage", 64, 0,
 					   "format: not auto, pdf, xml or cades");
+		}
+		eseal_error_clear(&err);
+		if (open_request_sealer(conn, q, q->sealer, &err) != ESEAL_OK) {
+			q->route = ROUTE_NONE;
+			return queue_status(conn, q, &err);
 		}
 	} else if (st->verifier == NULL) {
 		q->route = ROUTE_NONE;
@@ -523,6 +584,7 @@ static enum MHD_Result finish_seal(struct MHD_Connection *conn, srv_state *st, s
 	eseal_seal_result res;
 	eseal_error err, aerr;
 	char out[PATH_MAX + 16], out_hex[65];
+	const char *level;
 	struct MHD_Response *r;
 	struct stat sb;
 	enum MHD_Result ret;
@@ -533,6 +595,7 @@ static enum MHD_Result finish_seal(struct MHD_Connection *conn, srv_state *st, s
 	eseal_error_clear(&err);
 	eseal_error_clear(&aerr);
 	so.format = q->format;
+	level = eseal_level_name(eseal_sealer_profile(q->sealer)->level);
 	snprintf(out, sizeof(out), "%s/sealed", q->dir);
 	if (eseal_sealer_seal_ext(q->sealer, q->in, out, &so, &res, &err) == ESEAL_OK) {
 		ofd = open(out, O_RDONLY | O_CLOEXEC);
@@ -542,15 +605,15 @@ static enum MHD_Result finish_seal(struct MHD_Connection *conn, srv_state *st, s
 	hide_paths(q, &err);
 	if (err.status != ESEAL_OK) {
 		/* A failed seal is recorded as what it was; if even that cannot be written, the answer says so. */
-		if (srv_audit_seal(&st->audit, q->client->name, q->profile, NULL, doc_hex, NULL,
+		if (srv_audit_seal(&st->audit, q->client->name, q->profile, level, NULL, doc_hex, NULL,
 				   eseal_status_name(err.status), err.message, &aerr) != ESEAL_OK)
 			fprintf(stderr, "eseal serve: %s\n", aerr.message);
 		if (ofd >= 0)
 			close(ofd);
 		return queue_status(conn, q, &err);
 	}
-	if (srv_audit_seal(&st->audit, q->client->name, q->profile, eseal_format_name(res.format), doc_hex, out_hex,
-			   "ok", NULL, &aerr) != ESEAL_OK) {
+	if (srv_audit_seal(&st->audit, q->client->name, q->profile, level, eseal_format_name(res.format), doc_hex,
+			   out_hex, "ok", NULL, &aerr) != ESEAL_OK) {
 		close(ofd);
 		fprintf(stderr, "eseal serve: %s\n", aerr.message);
 		return queue_error(conn, q, MHD_HTTP_INTERNAL_SERVER_ERROR, "io", 74, 0,

@@ -79,8 +79,9 @@ int srv_audit_open(srv_audit *a, const char *path, eseal_error *err);
 void srv_audit_close(srv_audit *a);
 /* result: "ok" or the error class name; digests are lowercase hex or NULL. Fails (ESEAL_E_IO) when the line could
  * not be made durable: the caller must then not hand out the sealed document. */
-int srv_audit_seal(srv_audit *a, const char *client, const char *profile, const char *format, const char *doc_sha256,
-		   const char *out_sha256, const char *result, const char *message, eseal_error *err);
+int srv_audit_seal(srv_audit *a, const char *client, const char *profile, const char *level, const char *format,
+		   const char *doc_sha256, const char *out_sha256, const char *result, const char *message,
+		   eseal_error *err);
 /* The same for a CSC signHash call: one line for the n digests it signed (lowercase hex), or tried to. */
 int srv_audit_sign_hash(srv_audit *a, const char *client, const char *profile, const char *hash_alg,
 			const char *const *hashes_hex, size_t n, const char *result, const char *message,

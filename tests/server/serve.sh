@@ -105,6 +105,26 @@ openssl cms -verify -cades -binary -inform DER -in pdfcades.body -content in.pdf
 	-out /dev/null 2>/dev/null || fail "openssl cms rejects the .p7s of the PDF"
 pass "PDF (pdfsig, qpdf), XML (xmlsec1), binary and format=cades (openssl cms) sealed over HTTPS"
 
+# --- per-request settings over the profile: level, visible, reason; never the TSA or the key ------------------------
+call opts POST '/v1/seal?profile=demo&level=B-B&visible&reason=Approved%20by%20the%20API' "${AUTH[@]}" \
+	--data-binary @in.pdf
+[ "$CODE" = 200 ] || fail "seal with settings: $CODE $(cat opts.body)"
+cp opts.body opts.pdf
+pdfsig_check opts.pdf 1 whole
+qpdf --check opts.pdf >/dev/null || fail "qpdf --check rejects the PDF sealed with settings"
+"$ESEAL" verify --json --trust "$ROOT" opts.pdf >opts.json || fail "eseal verify rejects opts.pdf"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["seals"][0]; assert s["level"] == "B-B" and s["timestamp_time"] is None, s' \
+	opts.json || fail "level=B-B was not applied: $(cat opts.json)"
+grep -aq '/Reason (Approved by the API)' opts.pdf || fail "reason= was not applied"
+call badlevel POST '/v1/seal?profile=demo&level=B-Q' "${AUTH[@]}" --data-binary @in.pdf
+[ "$CODE" = 400 ] && grep -q '"class":"usage"' badlevel.body && grep -q 'level' badlevel.body ||
+	fail "level=B-Q: $CODE $(cat badlevel.body)"
+call tsaparam POST '/v1/seal?profile=demo&tsa=http://127.0.0.1:9/' "${AUTH[@]}" --data-binary @in.pdf
+[ "$CODE" = 400 ] || fail "tsa= must not be settable by a client: $CODE"
+call vparam POST '/v1/verify?format=pdf' "${AUTH[@]}" --data-binary @sealed.pdf
+[ "$CODE" = 400 ] || fail "verify with a parameter: $CODE"
+pass "level=B-B, visible and reason applied per request (pdfsig, qpdf, eseal verify); bad level and tsa= 400"
+
 # --- verify ---------------------------------------------------------------------------------------------------------
 call v POST /v1/verify "${AUTH[@]}" --data-binary @sealed.pdf
 [ "$CODE" = 200 ] || fail "verify: $CODE $(cat v.body)"
@@ -161,11 +181,12 @@ grep -F "\"document_sha256\":\"$DOWN_SHA\"" audit.log | grep -q '"result":"ok"' 
 pass "TSA down: 503, Retry-After, error class tsa, audited as a failure only"
 
 # --- audit log accounts for every 200 -------------------------------------------------------------------------------
-python3 - audit.log in.pdf pdf.body in.xml xml.body in.bin bin.body in.pdf pdfcades.body <<'EOF' || fail "audit log"
+python3 - audit.log in.pdf pdf.body in.xml xml.body in.bin bin.body in.pdf pdfcades.body in.pdf opts.body <<'EOF' ||
+	fail "audit log: $(cat audit.log)"
 import hashlib, json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 ok = [l for l in lines if l["result"] == "ok"]
-assert len(ok) == 4, ok
+assert len(ok) == 5, ok
 h = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
 pairs = {(l["document_sha256"], l["output_sha256"]) for l in ok}
 args = sys.argv[2:]
@@ -173,6 +194,7 @@ for i in range(0, len(args), 2):
     assert (h(args[i]), h(args[i + 1])) in pairs, args[i + 1]
 assert all(l["client"] == "app" for l in ok)
 assert {l["profile"] for l in ok} == {"demo", "demo-bb"}
+assert sorted(l["level"] for l in ok) == ["B-B", "B-B", "B-B", "B-T", "B-T"], ok
 EOF
 [ "$(stat -c %a audit.log)" = 600 ] || fail "audit log mode $(stat -c %a audit.log)"
 [ -z "$(ls work)" ] || fail "uploads left in the work directory: $(ls work)"
