@@ -186,29 +186,39 @@ int srv_client_may_use(const srv_client *client, const char *profile)
 	return 0;
 }
 
-/* 32 random bytes as base64url without padding, prefixed so a leaked token is recognisable in a scan. */
-static int new_token(char *token, unsigned char hash[32], eseal_error *err)
+int srv_random_b64url(char out[SRV_RANDOM_B64URL_SIZE])
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned char r[33];
-	size_t i, o;
+	size_t i, o = 0;
 
 	if (RAND_bytes(r, 32) != 1)
-		return srv_error(err, ESEAL_E_CRYPTO, "no random bytes from OpenSSL for a token");
+		return -1;
 	r[32] = 0;
-	o = (size_t)snprintf(token, SRV_TOKEN_SIZE, "eseal_");
 	for (i = 0; i < 33; i += 3) {
 		unsigned v = (unsigned)r[i] << 16 | (unsigned)r[i + 1] << 8 | r[i + 2];
 
-		token[o++] = b64[(v >> 18) & 63];
-		token[o++] = b64[(v >> 12) & 63];
-		token[o++] = b64[(v >> 6) & 63];
-		token[o++] = b64[v & 63];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = b64[(v >> 6) & 63];
+		out[o++] = b64[v & 63];
 	}
-	o -= 1; /* 32 bytes are 43 characters; the 44th only encodes the padding byte */
-	token[o] = '\0';
+	out[43] = '\0'; /* 32 bytes are 43 characters; the 44th only encodes the padding byte */
 	OPENSSL_cleanse(r, sizeof(r));
-	sha256(token, o, hash);
+	return 0;
+}
+
+/* A new token, prefixed so a leaked one is recognisable in a scan, and its SHA-256. */
+static int new_token(char *token, unsigned char hash[32], eseal_error *err)
+{
+	char r[SRV_RANDOM_B64URL_SIZE];
+	int n;
+
+	if (srv_random_b64url(r) != 0)
+		return srv_error(err, ESEAL_E_CRYPTO, "no random bytes from OpenSSL for a token");
+	n = snprintf(token, SRV_TOKEN_SIZE, "eseal_%s", r);
+	OPENSSL_cleanse(r, sizeof(r));
+	sha256(token, (size_t)n, hash);
 	return ESEAL_OK;
 }
 

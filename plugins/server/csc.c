@@ -11,7 +11,6 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include "server.h"
@@ -23,8 +22,8 @@
 
 /* A credential authorization (the SAD a client gets from credentials/authorize): what it allows, until when. */
 struct sad {
-	char id[48];   /* base64url of 32 random bytes: the SAD string itself */
-	size_t client; /* index in clients.v */
+	char id[SRV_RANDOM_B64URL_SIZE]; /* base64url of 32 random bytes: the SAD string itself */
+	size_t client;                   /* index in clients.v */
 	char credential[129];
 	long remaining; /* signatures it still allows */
 	time_t expires;
@@ -310,32 +309,13 @@ static char *do_credential_info(const srv_state *st, const srv_client *client, j
 		      credential_json(s, certificates, get_bool(req, "certInfo", 0), get_bool(req, "authInfo", 0)));
 }
 
-static void new_sad_id(char out[48])
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	unsigned char r[33] = {0};
-	size_t i, o = 0;
-
-	RAND_bytes(r, 32);
-	for (i = 0; i < 33; i += 3) {
-		unsigned v = (unsigned)r[i] << 16 | (unsigned)r[i + 1] << 8 | r[i + 2];
-
-		out[o++] = b64[(v >> 18) & 63];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = b64[(v >> 6) & 63];
-		out[o++] = b64[v & 63];
-	}
-	out[43] = '\0';
-	OPENSSL_cleanse(r, sizeof(r));
-}
-
 static char *do_authorize(const srv_state *st, srv_csc *csc, const srv_client *client, json_t *req, unsigned *code)
 {
 	const char *id = json_string_value(json_object_get(req, "credentialID"));
 	json_t *num = json_object_get(req, "numSignatures");
 	time_t now = time(NULL);
 	struct sad *slot = NULL;
-	char sad[48];
+	char sad[SRV_RANDOM_B64URL_SIZE];
 	size_t i;
 
 	if (id == NULL)
@@ -346,7 +326,8 @@ static char *do_authorize(const srv_state *st, srv_csc *csc, const srv_client *c
 	if (!json_is_integer(num) || json_integer_value(num) < 1 || json_integer_value(num) > CSC_MULTISIGN)
 		return csc_error(code, 400, "invalid_request",
 				 "Missing (or invalid type) integer parameter numSignatures");
-	new_sad_id(sad);
+	if (srv_random_b64url(sad) != 0)
+		return csc_error(code, 500, "server_error", "no random bytes for a SAD");
 	pthread_mutex_lock(&csc->lock);
 	for (i = 0; i < SAD_MAX && slot == NULL; i++)
 		if (csc->v[i].id[0] == '\0' || csc->v[i].expires <= now || csc->v[i].remaining <= 0)

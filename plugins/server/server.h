@@ -63,6 +63,10 @@ void srv_clients_clear(srv_clients *c);
 /* The client whose token this is (compared in constant time against every entry), else NULL. */
 const srv_client *srv_clients_find(const srv_clients *c, const char *token, size_t token_len);
 int srv_client_may_use(const srv_client *client, const char *profile);
+/* 32 random bytes (OpenSSL's RAND) as 43 base64url characters and a NUL; 0, or -1 without random bytes. */
+#define SRV_RANDOM_B64URL_SIZE 44
+int srv_random_b64url(char out[SRV_RANDOM_B64URL_SIZE]);
+
 /* Adds a client with a new random token to path (rewritten atomically, mode 0600); the token is written to
  * token (size >= SRV_TOKEN_SIZE) to be shown once. */
 #define SRV_TOKEN_SIZE 64
