@@ -241,12 +241,24 @@ wait "$PID_B" || fail "eseal serve (mutual TLS) did not exit 0"
 pass "mutual TLS: no certificate or a foreign one 401, the client CA's certificate sealed"
 
 # --- plain HTTP on loopback -----------------------------------------------------------------------------------------
-config plain.conf
+config plain.conf "max-body = 200M"
 start_server plain.conf C
 code=$(curl -sS -o plain.body -w '%{http_code}' "${AUTH[@]}" --data-binary @in.bin \
 	"http://127.0.0.1:$PORT_C/v1/seal?profile=demo-bb") || fail "plain HTTP seal failed"
 [ "$code" = 200 ] || fail "plain HTTP seal: $code $(cat plain.body)"
+# A 100 MiB body goes to disk chunk by chunk: the service's peak memory grows by far less than the body.
+hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$PID_C/status"; }
+head -c 104857600 /dev/urandom >huge.bin
+before=$(hwm)
+code=$(curl -sS -o huge.p7s -w '%{http_code}' "${AUTH[@]}" --data-binary @huge.bin \
+	"http://127.0.0.1:$PORT_C/v1/seal?profile=demo-bb") || fail "seal of 100 MiB failed"
+[ "$code" = 200 ] || fail "seal of 100 MiB: $code $(head -c 500 huge.p7s)"
+after=$(hwm)
+[ $((after - before)) -lt 49152 ] || fail "peak memory grew by $(((after - before) / 1024)) MiB for a 100 MiB body"
+openssl cms -verify -cades -binary -inform DER -in huge.p7s -content huge.bin -CAfile "$ROOT" -purpose any \
+	-out /dev/null 2>/dev/null || fail "openssl cms rejects the .p7s of the 100 MiB file"
+rm -f huge.bin
 kill -TERM "$PID_C"
 wait "$PID_C" || fail "eseal serve (plain) did not exit 0"
 grep -q "$TOKEN" ./*.log audit.log && fail "a token appears in a log"
-pass "plain HTTP on 127.0.0.1; no token in any log"
+pass "plain HTTP on 127.0.0.1; a 100 MiB body streamed (peak memory +$(((after - before) / 1024)) MiB); no token in any log"
