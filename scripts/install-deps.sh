@@ -57,6 +57,7 @@ PACKAGES=(
 	qpdf
 	softhsm2
 	strace
+	systemd
 	time
 	xmlsec1
 	xxd
