@@ -30,6 +30,27 @@ static int have_sealer(const srv_state *st, const char *profile)
 	return 0;
 }
 
+static int same_string(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* An opened sealer whose key is the one p names: profiles over one key share its signer, so the process logs in
+ * once per key and keeps one session pool for it. */
+static eseal_signer *signer_for(const srv_state *st, const eseal_profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_sealers; i++) {
+		const eseal_profile *q = eseal_sealer_profile(st->sealers[i].sealer);
+
+		if (same_string(p->key, q->key) && same_string(p->pin_file, q->pin_file) &&
+		    same_string(p->cert, q->cert) && same_string(p->sig_scheme, q->sig_scheme))
+			return eseal_sealer_signer(st->sealers[i].sealer);
+	}
+	return NULL;
+}
+
 /* Every profile some client may use, opened (and its key logged in) before the first request. */
 static int open_sealers(srv_state *st, const char *env_pin, eseal_error *err)
 {
@@ -52,8 +73,9 @@ static int open_sealers(srv_state *st, const char *env_pin, eseal_error *err)
 
 			if (have_sealer(st, name))
 				continue;
-			if ((rc = eseal_profile_load(&p, st->cfg->config_path, name, err)) != ESEAL_OK ||
-			    (rc = eseal_sealer_open_ext(&s->sealer, p, &so, err)) != ESEAL_OK) {
+			if ((rc = eseal_profile_load(&p, st->cfg->config_path, name, err)) == ESEAL_OK)
+				so.signer = signer_for(st, p);
+			if (rc != ESEAL_OK || (rc = eseal_sealer_open_ext(&s->sealer, p, &so, err)) != ESEAL_OK) {
 				char msg[ESEAL_ERROR_MESSAGE_MAX];
 
 				snprintf(msg, sizeof(msg), "%s", err->message);
@@ -177,7 +199,8 @@ cleanup:
 		MHD_stop_daemon(d);
 	eseal_verifier_free(st.verifier);
 	srv_csc_free(st.csc);
-	for (i = 0; i < st.n_sealers; i++) {
+	/* Newest first: a sealer may borrow the signer of an older one. */
+	for (i = st.n_sealers; i-- > 0;) {
 		eseal_sealer_free(st.sealers[i].sealer);
 		free(st.sealers[i].profile);
 	}
