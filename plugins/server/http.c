@@ -761,14 +761,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return result;
 }
 
-static int read_pem(const char *path, char **out, eseal_error *err)
+/* Reads a PEM file whole; secret: the TLS key, which no one else should be able to read (warned, as ssh does). */
+static int read_pem(const char *path, int secret, char **out, eseal_error *err)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	size_t n = 0, cap = 0, r;
+	struct stat sb;
 
 	if (f == NULL)
 		return srv_error(err, ESEAL_E_CONFIG, "%s: cannot read: %s", path, strerror(errno));
+	if (secret && fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077) != 0)
+		fprintf(stderr, "eseal serve: warning: %s: the TLS key is readable by others (mode %03o; chmod 600)\n",
+			path, (unsigned)(sb.st_mode & 0777));
 	for (;;) {
 		if (n + 4097 > cap) {
 			char *g;
@@ -825,8 +830,8 @@ int srv_http_start(srv_state *st, struct MHD_Daemon **out, unsigned short *port_
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, cfg->request_timeout, NULL};
 	opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, st};
 	if (cfg->tls_cert != NULL) {
-		if ((rc = read_pem(cfg->tls_cert, &st->tls_cert_pem, err)) != ESEAL_OK ||
-		    (rc = read_pem(cfg->tls_key, &st->tls_key_pem, err)) != ESEAL_OK)
+		if ((rc = read_pem(cfg->tls_cert, 0, &st->tls_cert_pem, err)) != ESEAL_OK ||
+		    (rc = read_pem(cfg->tls_key, 1, &st->tls_key_pem, err)) != ESEAL_OK)
 			return rc;
 		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, st->tls_cert_pem};
@@ -834,7 +839,7 @@ int srv_http_start(srv_state *st, struct MHD_Daemon **out, unsigned short *port_
 		opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
 						    (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"};
 		if (cfg->tls_client_ca != NULL) {
-			if ((rc = read_pem(cfg->tls_client_ca, &st->tls_ca_pem, err)) != ESEAL_OK)
+			if ((rc = read_pem(cfg->tls_client_ca, 0, &st->tls_ca_pem, err)) != ESEAL_OK)
 				return rc;
 			opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, st->tls_ca_pem};
 		}

@@ -224,8 +224,12 @@ wait "$PID_A" || rc=$?
 pass "429 over max-per-client; SIGTERM: new connections refused, the request in progress answered 200, exit 0"
 
 # --- mutual TLS -----------------------------------------------------------------------------------------------------
-config mtls.conf "tls-cert = $D/server-chain.pem" "tls-key = $D/server.key" "tls-client-ca = $CHAIN"
+cp server.key open.key
+chmod 644 open.key
+config mtls.conf "tls-cert = $D/server-chain.pem" "tls-key = $D/open.key" "tls-client-ca = $CHAIN"
 start_server mtls.conf B
+assert_grep "warning: .*open.key: the TLS key is readable by others \(mode 644" B.log
+grep -q warning A.log && fail "a warning for a 0600 key: $(cat A.log)"
 URL=https://127.0.0.1:$PORT_B
 call nocert POST '/v1/seal?profile=demo-bb' "${AUTH[@]}" --data-binary @in.bin
 [ "$CODE" = 401 ] || fail "mutual TLS without a client certificate: $CODE"
