@@ -158,6 +158,12 @@ static json_t *time_json(const ASN1_TIME *t)
 	return json_string(buf);
 }
 
+static int cert_valid_now(X509 *cert)
+{
+	return X509_cmp_current_time(X509_get0_notAfter(cert)) > 0 &&
+	       X509_cmp_current_time(X509_get0_notBefore(cert)) < 0;
+}
+
 /* The key, cert, auth and multisign members of credentials/info (and of credentialInfos in credentials/list). */
 static json_t *credential_json(eseal_signer *signer, const char *certificates, int cert_info, int auth_info)
 {
@@ -192,11 +198,7 @@ static json_t *credential_json(eseal_signer *signer, const char *certificates, i
 			json_object_set_new(key, "curve", json_string(oid));
 	}
 	json_object_set_new(o, "key", key);
-	json_object_set_new(c, "status",
-			    json_string(X509_cmp_current_time(X509_get0_notAfter(cert)) > 0 &&
-							X509_cmp_current_time(X509_get0_notBefore(cert)) < 0 ?
-						"valid" :
-						"expired"));
+	json_object_set_new(c, "status", json_string(cert_valid_now(cert) ? "valid" : "expired"));
 	if (strcmp(certificates, "none") != 0 && (list = json_array()) != NULL) {
 		json_array_append_new(list, b64_der(cert));
 		for (i = 0; strcmp(certificates, "chain") == 0 && i < sk_X509_num(chain); i++)
@@ -263,7 +265,7 @@ static char *do_info(const srv_state *st, unsigned *code)
 static char *do_list(const srv_state *st, const srv_client *client, json_t *req, unsigned *code)
 {
 	const char *certificates = get_certificates(req);
-	int infos = get_bool(req, "credentialInfo", 0);
+	int infos = get_bool(req, "credentialInfo", 0), only_valid = get_bool(req, "onlyValid", 0);
 	json_t *ids = json_array(), *list = json_array(), *o;
 	size_t i;
 
@@ -275,7 +277,7 @@ static char *do_list(const srv_state *st, const srv_client *client, json_t *req,
 	for (i = 0; ids != NULL && list != NULL && i < client->n_profiles; i++) {
 		eseal_signer *s = credential_signer(st, client, client->profiles[i]);
 
-		if (s == NULL)
+		if (s == NULL || (only_valid && !cert_valid_now(eseal_signer_certificate(s))))
 			continue;
 		json_array_append_new(ids, json_string(client->profiles[i]));
 		if (infos && (o = credential_json(s, certificates, get_bool(req, "certInfo", 0),
@@ -289,6 +291,8 @@ static char *do_list(const srv_state *st, const srv_client *client, json_t *req,
 		json_object_set_new(o, "credentialInfos", list);
 	else
 		json_decref(list);
+	if (o != NULL && only_valid)
+		json_object_set_new(o, "onlyValid", json_true());
 	return answer(code, o);
 }
 

@@ -48,6 +48,9 @@ csc list credentials/list '{"credentialInfo": true, "certificates": "chain", "ce
 csc list2 credentials/list '{}' "$TOKEN2"
 [ "$(py list2 '",".join(r["credentialIDs"]) + str("credentialInfos" in r)')" = demo-bbFalse ] ||
 	fail "credentials/list of another client: $(cat list2.json)"
+csc list3 credentials/list '{"onlyValid": true}' "$TOKEN"
+[ "$(py list3 '",".join(r["credentialIDs"]) + str(r["onlyValid"])')" = demo,demo-ecTrue ] ||
+	fail "credentials/list onlyValid: $(cat list3.json)"
 pass "credentials/list: one credential per profile of the client, chain, EC curve OID"
 
 # credential_cert NAME ID: credentials/info's certificate as PEM in ID.pem (and checks it is the token's certificate).
