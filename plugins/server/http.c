@@ -472,7 +472,6 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 		snprintf(msg, sizeof(msg), "the body (%llu bytes) is over the limit of %llu bytes", len,
 			 st->cfg->max_body);
 		q->route = ROUTE_NONE;
-		q->defer = 0; /* not worth reading */
 		return queue_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "input", 65, 0, msg);
 	}
 	if ((busy_refused = count_client(st, q)) != 0) {
@@ -680,13 +679,17 @@ static enum MHD_Result finish(struct MHD_Connection *conn, srv_state *st, struct
 	return q->route == ROUTE_SEAL ? finish_seal(conn, st, q, doc_hex) : finish_verify(conn, st, q);
 }
 
-/* Whether the request announces a body (a length above zero, or chunks). */
-static int has_body(struct MHD_Connection *conn)
+/* Whether a refusal should wait for the body: it announces one (a length above zero, or chunks) that is not over
+ * max-body (that one is answered at once: reading it would take as long as accepting it). */
+static int wait_for_body(struct MHD_Connection *conn, unsigned long long max_body)
 {
 	const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	unsigned long long n;
 
-	return (len != NULL && strcmp(len, "0") != 0) || (te != NULL && strcasecmp(te, "chunked") == 0);
+	if (len != NULL)
+		return sscanf(len, "%llu", &n) == 1 && n > 0 && n <= max_body;
+	return te != NULL && strcasecmp(te, "chunked") == 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -720,7 +723,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 					  json_pack("{s:s, s:i}", "status", "ready", "profiles", (int)st->n_sealers),
 					  0);
 		}
-		q->defer = has_body(conn);
+		q->defer = wait_for_body(conn, st->cfg->max_body);
 		result = admit(conn, st, q, url, method);
 		q->defer = 0;
 		return result;

@@ -156,6 +156,8 @@ call unknown POST '/v1/seal?profile=nonesuch' "${AUTH[@]}" --data-binary @in.bin
 head -c 1100000 /dev/urandom >big.bin
 call big POST '/v1/seal?profile=demo' "${AUTH[@]}" --data-binary @big.bin
 [ "$CODE" = 413 ] || fail "body over max-body: $CODE $(cat big.body)"
+call big401 POST '/v1/seal?profile=demo' --data-binary @big.bin
+[ "$CODE" = 401 ] || fail "no token and a body over max-body: $CODE"
 call bigchunked POST '/v1/seal?profile=demo' "${AUTH[@]}" -H 'Transfer-Encoding: chunked' --data-binary @big.bin
 [ "$CODE" = 413 ] || fail "chunked body over max-body: $CODE $(cat bigchunked.body)"
 printf 'not a pdf at all' >garbage.bin
