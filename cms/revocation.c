@@ -113,8 +113,44 @@ typedef struct {
 	int rev_reason;
 } rev_answer;
 
-/* Status of id in one OCSP response; -1 when the response does not answer for it or cannot be trusted. req: the
- * request just sent (its nonce must be echoed), NULL for a cached or carried response. Freshness is the caller's. */
+/* The responder's chain at the response's producedAt: OCSP_basic_verify checked the signature, the delegation and
+ * the chain to an anchor but no validity period (its store would judge them at the real current time, and a
+ * responder certificate that has expired since does not void what it answered while it was valid). */
+static int responder_valid_when_produced(const eseal_verifier *v, OCSP_BASICRESP *bs, STACK_OF(X509) * untrusted,
+					 char *why, size_t why_len)
+{
+	const STACK_OF(X509) *carried = OCSP_resp_get0_certs(bs);
+	STACK_OF(X509) *pool = untrusted != NULL ? X509_chain_up_ref(untrusted) : sk_X509_new_null();
+	STACK_OF(X509) *chain = NULL;
+	X509 *signer = NULL;
+	time_t produced = es_asn1_time_t(OCSP_resp_get0_produced_at(bs));
+	char b[32];
+	int i, rc = X509_V_ERR_UNSPECIFIED;
+
+	for (i = 0; pool != NULL && i < sk_X509_num(carried); i++)
+		if (X509_up_ref(sk_X509_value(carried, i)) && !sk_X509_push(pool, sk_X509_value(carried, i)))
+			X509_free(sk_X509_value(carried, i));
+	if (pool == NULL || produced == 0 || OCSP_resp_get0_signer(bs, &signer, pool) != 1) {
+		snprintf(why, why_len, "OCSP response without a readable producedAt or responder certificate");
+		goto cleanup;
+	}
+	rc = es_chain_build(v, signer, pool, produced, X509_PURPOSE_ANY, &chain);
+	if (rc != X509_V_OK)
+		snprintf(why, why_len, "OCSP responder certificate not valid when the response was produced (%s, %s)",
+			 es_fmt_time(produced, b, sizeof(b)), X509_verify_cert_error_string(rc));
+cleanup:
+	sk_X509_pop_free(chain, X509_free);
+	sk_X509_pop_free(pool, X509_free);
+	ERR_clear_error();
+	return rc == X509_V_OK;
+}
+
+/* ocsp_status: the response names the certificate but its signature or responder cannot be trusted. */
+#define OCSP_UNTRUSTED (-2)
+
+/* Status of id in one OCSP response; -1 when the response does not answer for it, OCSP_UNTRUSTED when it does but
+ * cannot be trusted. req: the request just sent (its nonce must be echoed), NULL for a cached or carried response.
+ * Freshness is the caller's. */
 static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID *id, STACK_OF(X509) * untrusted,
 		       OCSP_REQUEST *req, rev_answer *a, char *why, size_t why_len)
 {
@@ -137,15 +173,20 @@ static int ocsp_status(const eseal_verifier *v, OCSP_RESPONSE *resp, OCSP_CERTID
 		snprintf(why, why_len, "OCSP nonce mismatch (replayed response?)");
 		goto cleanup;
 	}
-	if (OCSP_basic_verify(bs, untrusted, v->store, 0) != 1) {
-		snprintf(why, why_len, "OCSP response signature or responder certificate invalid");
-		goto cleanup;
-	}
+	/* Looked up first only to tell "not about this certificate" from "about it but untrusted": nothing it says is
+	 * used before the checks below. */
 	if (OCSP_resp_find_status(bs, id, &status, &reason, &rev, &thisupd, &nextupd) != 1) {
-		status = -1;
 		snprintf(why, why_len, "OCSP response does not cover the certificate");
 		goto cleanup;
 	}
+	rc = OCSP_UNTRUSTED;
+	if (OCSP_basic_verify(bs, untrusted, v->store_any_time, 0) != 1) {
+		snprintf(why, why_len, "OCSP response signature or responder certificate invalid");
+		goto cleanup;
+	}
+	if (!responder_valid_when_produced(v, bs, untrusted, why, why_len))
+		goto cleanup;
+	rc = -1;
 	a->this_upd = es_asn1_time_t(thisupd);
 	a->next_upd = es_asn1_time_t(nextupd);
 	if (status == V_OCSP_CERTSTATUS_GOOD)
@@ -283,7 +324,7 @@ static int ocsp_cached(const eseal_verifier *v, OCSP_CERTID *id, STACK_OF(X509) 
 		resp = NULL;
 	}
 	OCSP_RESPONSE_free(resp);
-	return rc;
+	return rc < 0 ? -1 : rc;
 }
 
 static int ocsp_online(const eseal_verifier *v, X509 *cert, X509 *issuer, STACK_OF(X509) * untrusted, rev_answer *a,
@@ -352,7 +393,7 @@ cleanup:
 	OCSP_REQUEST_free(req);
 	X509_email_free(urls);
 	ERR_clear_error();
-	return rc;
+	return rc < 0 ? -1 : rc;
 }
 
 /* The cached CRL from url, checked against this certificate's issuer (name, signature) like a new one; -1 when
@@ -459,6 +500,8 @@ static int carried_status(const eseal_verifier *v, X509 *cert, X509 *issuer, con
 
 	for (i = 0; id != NULL && i < sk_OCSP_RESPONSE_num(ev->ocsps) && st < 0; i++) {
 		st = ocsp_status(v, sk_OCSP_RESPONSE_value(ev->ocsps, i), id, untrusted, NULL, a, why, sizeof(why));
+		if (st == OCSP_UNTRUSTED && stale[0] == '\0')
+			snprintf(stale, stale_len, "the OCSP response carried in the file: %s", why);
 		if (st >= 0 && !carried_usable(a, poe, t, "the OCSP response carried in the file", why, sizeof(why))) {
 			if (stale[0] == '\0')
 				snprintf(stale, stale_len, "%s", why);

@@ -31,7 +31,10 @@ PACKAGES=(
 	libcups2-dev
 	libcupsimage2-dev
 	libcurl4-openssl-dev
+	libgnutls28-dev
 	libinih-dev
+	libjansson-dev
+	libmicrohttpd-dev
 	libnss3-tools
 	libp11-dev
 	libp11-kit-dev
@@ -54,6 +57,7 @@ PACKAGES=(
 	qpdf
 	softhsm2
 	strace
+	systemd
 	time
 	xmlsec1
 	xxd

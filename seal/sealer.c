@@ -25,6 +25,7 @@ struct eseal_sealer {
 	eseal_warn_fn warn;     /* the front end's, for warnings while sealing (e.g. a password file others can read) */
 	void *warn_ctx;
 	eseal_signer *signer;
+	int signer_borrowed;    /* the caller's (eseal_sealer_options.signer): not freed here */
 	eseal_tsa *tsa;         /* NULL for B-B */
 	const EVP_MD *md;
 	eseal_verifier *verifier; /* B-LT and B-LTA: collects validation data; NULL below */
@@ -42,6 +43,21 @@ const char *eseal_format_name(eseal_format format)
 	case ESEAL_FORMAT_AUTO: break;
 	}
 	return "auto";
+}
+
+int eseal_format_parse(const char *s, eseal_format *out)
+{
+	if (strcmp(s, "auto") == 0)
+		*out = ESEAL_FORMAT_AUTO;
+	else if (strcmp(s, "pdf") == 0)
+		*out = ESEAL_FORMAT_PDF;
+	else if (strcmp(s, "xml") == 0)
+		*out = ESEAL_FORMAT_XML;
+	else if (strcmp(s, "cades") == 0 || strcmp(s, "p7s") == 0)
+		*out = ESEAL_FORMAT_CADES;
+	else
+		return -1;
+	return 0;
 }
 
 static eseal_sig_scheme scheme_of(const char *name)
@@ -127,7 +143,7 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 	if (opts->extend && profile->level < ESEAL_LEVEL_B_LT)
 		return es_error_set(err, ESEAL_E_USAGE, "extend: the level must be B-LT or B-LTA (--level), not %s",
 				    eseal_level_name(profile->level));
-	if (profile->key == NULL && !opts->extend)
+	if (profile->key == NULL && !opts->extend && opts->signer == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "no key given (key = ... in the profile, or --key URI)");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
@@ -151,16 +167,21 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 		*out = s;
 		return ESEAL_OK;
 	}
-	memset(&so, 0, sizeof(so));
-	so.key = profile->key;
-	so.pin_file = profile->pin_file;
-	so.cert_file = profile->cert;
-	so.scheme = scheme_of(profile->sig_scheme);
-	so.env_pin = opts->env_pin;
-	so.warn = opts->warn;
-	so.warn_ctx = opts->warn_ctx;
-	if ((rc = eseal_signer_open(&s->signer, &so, err)) != ESEAL_OK)
-		goto cleanup;
+	if (opts->signer != NULL) {
+		s->signer = opts->signer;
+		s->signer_borrowed = 1;
+	} else {
+		memset(&so, 0, sizeof(so));
+		so.key = profile->key;
+		so.pin_file = profile->pin_file;
+		so.cert_file = profile->cert;
+		so.scheme = scheme_of(profile->sig_scheme);
+		so.env_pin = opts->env_pin;
+		so.warn = opts->warn;
+		so.warn_ctx = opts->warn_ctx;
+		if ((rc = eseal_signer_open(&s->signer, &so, err)) != ESEAL_OK)
+			goto cleanup;
+	}
 	if (profile->level >= ESEAL_LEVEL_B_T && (rc = open_tsa(s, opts, err)) != ESEAL_OK)
 		goto cleanup;
 	*out = s;
@@ -176,7 +197,8 @@ void eseal_sealer_free(eseal_sealer *s)
 		return;
 	eseal_tsa_free(s->tsa);
 	eseal_verifier_free(s->verifier);
-	eseal_signer_free(s->signer);
+	if (!s->signer_borrowed)
+		eseal_signer_free(s->signer);
 	eseal_profile_free(s->profile);
 	free(s);
 }

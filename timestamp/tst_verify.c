@@ -178,13 +178,14 @@ int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, si
 	}
 	ctx = TS_VERIFY_CTX_new();
 	untrusted = ev != NULL ? X509_chain_up_ref(ev->certs) : sk_X509_new_null();
-	if (ctx == NULL || untrusted == NULL || !X509_STORE_up_ref(v->store)) {
+	if (ctx == NULL || untrusted == NULL || !X509_STORE_up_ref(v->store_any_time)) {
 		snprintf(why, why_len, "out of memory");
 		ok = -1;
 		goto cleanup;
 	}
-	/* The context takes ownership of the store reference and the stack. */
-	TS_VERIFY_CTX_set_store(ctx, v->store);
+	/* The context takes ownership of the store reference and the stack. The chain's validity period is
+	 * chain_at_gen_time's: an expired TSA certificate does not void what it stamped while it was valid. */
+	TS_VERIFY_CTX_set_store(ctx, v->store_any_time);
 	TS_VERIFY_CTX_set_certs(ctx, untrusted);
 	untrusted = NULL;
 	TS_VERIFY_CTX_set_flags(ctx, TS_VFY_SIGNATURE | TS_VFY_VERSION);
@@ -202,7 +203,7 @@ int es_tst_verify_digest(const eseal_verifier *v, const unsigned char *token, si
 		snprintf(why, why_len, "unreadable genTime");
 		goto cleanup;
 	}
-	/* TS_RESP_verify_token judged the chain at the current time; the token speaks for genTime. */
+	/* TS_RESP_verify_token judged the chain at no time; the token speaks for genTime. */
 	if (!chain_at_gen_time(v, p7, ev, gen, &chain, why, why_len)) {
 		ok = -1;
 		goto cleanup;

@@ -37,7 +37,8 @@ static int load_anchors(eseal_verifier *v, const char *path, eseal_error *err)
 	if ((rc = es_input_bio(path, &trust_role, &in, err)) != ESEAL_OK)
 		return rc;
 	while ((x = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
-		if (X509_STORE_add_cert(v->store, x) != 1 || !sk_X509_push(v->anchors, x)) {
+		if (X509_STORE_add_cert(v->store, x) != 1 || X509_STORE_add_cert(v->store_any_time, x) != 1 ||
+		    !sk_X509_push(v->anchors, x)) {
 			X509_free(x);
 			BIO_free(in);
 			return es_error_set_ossl(err, ESEAL_E_INTERNAL, "%s: cannot add trust anchor", path);
@@ -62,14 +63,16 @@ int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts
 	if (v == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	v->store = X509_STORE_new();
+	v->store_any_time = X509_STORE_new();
 	v->anchors = sk_X509_new_null();
-	if (v->store == NULL || v->anchors == NULL) {
+	if (v->store == NULL || v->store_any_time == NULL || v->anchors == NULL) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
 	/* Every certificate of a --trust file is an anchor, also an intermediate (as in a trusted list): the chain
 	 * stops there, for signatures, time-stamps and OCSP responses alike. */
 	X509_STORE_set_flags(v->store, X509_V_FLAG_PARTIAL_CHAIN);
+	X509_STORE_set_flags(v->store_any_time, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
 	if (opts != NULL) {
 		for (i = 0; i < opts->n_trust_files; i++)
 			if ((rc = load_anchors(v, opts->trust_files[i], err)) != ESEAL_OK)
@@ -103,6 +106,7 @@ void eseal_verifier_free(eseal_verifier *v)
 	if (v == NULL)
 		return;
 	X509_STORE_free(v->store);
+	X509_STORE_free(v->store_any_time);
 	sk_X509_pop_free(v->anchors, X509_free);
 	es_rev_cache_free(v->rev_cache);
 	free(v);

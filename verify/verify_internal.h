@@ -14,6 +14,10 @@
 
 struct eseal_verifier {
 	X509_STORE *store; /* trust anchors from --trust only */
+	/* The same anchors without validity-period checks, for OpenSSL calls that would judge a chain at the real
+	 * current time (TS_RESP_verify_token, OCSP_basic_verify): every such chain is judged again by es_chain_build
+	 * at the time the evidence speaks for, and its expiry is weighed against proofs of existence. */
+	X509_STORE *store_any_time;
 	STACK_OF(X509) * anchors;
 	int offline;
 	time_t at; /* 0 = now */

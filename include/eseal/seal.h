@@ -47,6 +47,10 @@ typedef struct eseal_sealer_options {
 	int extend;
 	/* With extend: seconds (eseal_extend_options.renew_before); 0 = always extend. */
 	long long renew_before;
+	/* Borrowed: an open signer to seal with instead of opening the profile's key (key, pin-file, cert and sig-scheme
+	 * are then not read), kept open by the caller until eseal_sealer_free. Lets a service seal with per-request
+	 * settings without a new PKCS#11 login; NULL: the sealer opens the key itself. */
+	eseal_signer *signer;
 } eseal_sealer_options;
 
 /* Opens the signer (one login), for B-T and above the TSA client, and for B-LT and B-LTA a verifier trusting the
@@ -75,6 +79,8 @@ int eseal_sealer_seal_ext(eseal_sealer *sealer, const char *in_path, const char 
 			  const eseal_seal_options *opts, eseal_seal_result *result, eseal_error *err);
 
 const char *eseal_format_name(eseal_format format);
+/* What a user asks for by name: auto, pdf, xml or cades (also p7s). Returns 0, or -1 for another word. */
+int eseal_format_parse(const char *s, eseal_format *out);
 
 /* Looks at the first bytes: PDF, XML, else CAdES (any other file gets a detached .p7s). */
 int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err);

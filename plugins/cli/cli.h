@@ -50,10 +50,14 @@ int es_cli_seal(int argc, char **argv, const char *env_pin);
 int es_cli_extend(int argc, char **argv, const char *env_pin);
 int es_cli_token(int argc, char **argv, const char *env_pin);
 int es_cli_verify(int argc, char **argv, const char *env_pin);
+int es_cli_serve(int argc, char **argv, const char *env_pin);
+int es_cli_client(int argc, char **argv, const char *env_pin);
 
 extern const es_cli_option es_cli_seal_options[];
 extern const es_cli_option es_cli_extend_options[];
 extern const es_cli_option es_cli_token_options[];
 extern const es_cli_option es_cli_verify_options[];
+extern const es_cli_option es_cli_serve_options[];
+extern const es_cli_option es_cli_client_options[];
 
 #endif

@@ -80,21 +80,6 @@ const es_cli_option es_cli_extend_options[] = {
 	{NULL, 0, NULL, NULL, NULL},
 };
 
-static int parse_format(const char *s, eseal_format *out)
-{
-	if (strcmp(s, "auto") == 0)
-		*out = ESEAL_FORMAT_AUTO;
-	else if (strcmp(s, "pdf") == 0)
-		*out = ESEAL_FORMAT_PDF;
-	else if (strcmp(s, "xml") == 0)
-		*out = ESEAL_FORMAT_XML;
-	else if (strcmp(s, "cades") == 0 || strcmp(s, "p7s") == 0)
-		*out = ESEAL_FORMAT_CADES;
-	else
-		return -1;
-	return 0;
-}
-
 struct override {
 	const char *key;
 	const char *value;
@@ -201,7 +186,7 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 		} else if (strcmp(name, "allow-signed") == 0) {
 			so.force = 1;
 		} else if (strcmp(name, "format") == 0) {
-			if (parse_format(optarg, &so.format) != 0) {
+			if (eseal_format_parse(optarg, &so.format) != 0) {
 				rc = es_cli_usage_error("seal", "--format: '%s' is not auto, pdf, xml or cades", optarg);
 				goto cleanup;
 			}

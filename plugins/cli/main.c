@@ -22,6 +22,13 @@ const es_cli_command es_cli_commands[] = {
 	 "Verifies PAdES, XAdES and CAdES seals and reports who sealed, whether anything changed, and when.",
 	 es_cli_verify_options, es_cli_verify},
 #endif
+	{"serve", "serve [--config FILE]",
+	 "Runs the sealing service: seals and verifies documents sent over HTTP(S) by the clients of the [server] "
+	 "section's clients-file, with the profiles each may use; SIGTERM finishes the requests in progress and exits.",
+	 es_cli_serve_options, es_cli_serve},
+	{"client", "client add --clients-file FILE --name NAME --profile P [--profile P2...]",
+	 "Adds a client of eseal serve: prints its new bearer token once and stores only the token's SHA-256.",
+	 es_cli_client_options, es_cli_client},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -19,7 +19,9 @@
 #   assert_file F / assert_no_file F / assert_grep REGEX FILE
 #   publish_crl root      the demo root CA publishes its next CRL now (validation data must be newer than a seal)
 #   demo_tsa_cert CN YEARS KEY PEM  a TSA certificate from the demo issuing CA, valid YEARS years (its database
-#                         records it, so its OCSP responder answers for it), key and certificate written to KEY and PEM
+#                         records it, so its OCSP responder answers for it), key and certificate written to KEY and PEM;
+#                         YEARS may be FROM..TO instead, two `date -d` expressions (e.g. "-400 days..-10 days")
+#   demo_ocsp_cert CN FROM..TO KEY PEM  an OCSP responder certificate of the demo issuing CA valid FROM..TO
 #   pdfsig_lta FILE NCMS NDTS  pdfsig finds NCMS valid signatures none covering the whole file, and NDTS document
 #                         time-stamps (which Poppler 22 lists without validating: referee them with openssl ts)
 #   dev_nss DIR           an NSS database in DIR holding the development key and chain as nickname "dev", for
@@ -131,17 +133,31 @@ pdfsig_check() {
 # as a CA does on its schedule: validation data for a long-term seal must be issued after the seal's time-stamp.
 # Serialised (openssl ca keeps a crlnumber) and renamed into place (other tests may be reading it). Only the root's:
 # ca.crl's next update is what other tests compare with.
-demo_tsa_cert() {
-	local cn=$1 years=$2 key=$3 pem=$4
+# demo_cert EXTENSIONS CN YEARS|FROM..TO KEY PEM: a certificate of the demo issuing CA (see demo_tsa_cert).
+demo_cert() {
+	local ext=$1 cn=$2 validity=$3 key=$4 pem=$5 dates
+	if [[ $validity == *..* ]]; then
+		dates="-startdate $(date -u -d "${validity%..*}" +%y%m%d%H%M%SZ) -enddate $(date -u -d "${validity#*..}" +%y%m%d%H%M%SZ)"
+	else
+		dates="-enddate $(date -u -d "+$validity years" +%y%m%d%H%M%SZ)"
+	fi
 	openssl req -new -newkey rsa:2048 -nodes -keyout "$key" -subj "/C=JP/O=eseal Demo Trust Services/CN=$cn" \
 		-out "$pem.csr" 2>/dev/null
 	(
 		flock 9
-		openssl ca -config "$PKI/openssl.cnf" -name issuing_ca -batch -notext -extensions v3_tsa -in "$pem.csr" \
-			-subj "/C=JP/O=eseal Demo Trust Services/CN=$cn" \
-			-enddate "$(date -u -d "+$years years" +%y%m%d%H%M%SZ)" -out "$pem" 2>"$pem.log"
-	) 9>"$TE/crl.lock" || fail "the demo CA cannot issue the TSA certificate $cn: $(cat "$pem.log")"
+		# shellcheck disable=SC2086 # two options and their values
+		openssl ca -config "$PKI/openssl.cnf" -name issuing_ca -batch -notext -extensions "$ext" -in "$pem.csr" \
+			-subj "/C=JP/O=eseal Demo Trust Services/CN=$cn" $dates -out "$pem" 2>"$pem.log"
+	) 9>"$TE/crl.lock" || fail "the demo CA cannot issue the certificate $cn: $(cat "$pem.log")"
 	rm -f "$pem.csr" "$pem.log"
+}
+
+demo_tsa_cert() {
+	demo_cert v3_tsa "$@"
+}
+
+demo_ocsp_cert() {
+	demo_cert v3_ocsp "$@"
 }
 
 publish_crl() {

@@ -1,7 +1,8 @@
 /* tests/verify/test_tsa_revocation.c: when a TSA certificate's revocation voids a time-stamp (ETSI EN 319 102-1,
  * RFC 3161 section 4): revoked at or before genTime always; after it only for keyCompromise, cACompromise or no reason.
- * And a token whose genTime precedes its TSA certificate's notBefore proves nothing (es_tst_verify_digest: -1, no
- * chain at genTime), while one inside the validity hands out the TSA's chain (OpenSSL's TSA code makes the tokens). */
+ * And a token whose genTime precedes its TSA certificate's notBefore, or follows its notAfter, proves nothing
+ * (es_tst_verify_digest: -1, no chain at genTime), while one inside the validity hands out the TSA's chain, also
+ * once the TSA certificate has expired since (OpenSSL's TSA code makes the tokens). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +38,8 @@ static void test_after_gen_time(void **state)
 
 #define DAY 86400L
 
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, time_t not_before, int ca)
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, time_t not_before,
+		       time_t not_after, int ca)
 {
 	static long serial = 1;
 	X509 *x = X509_new();
@@ -52,7 +54,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
 	assert_int_equal(X509_set_version(x, 2), 1);
 	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), serial++), 1);
 	assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), not_before));
-	assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), time(NULL) + 365 * DAY));
+	assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), not_after));
 	assert_int_equal(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
 						    (const unsigned char *)cn, -1, -1, 0),
 			 1);
@@ -118,14 +120,39 @@ static unsigned char *make_token(X509 *tsa, EVP_PKEY *key, const unsigned char *
 	return der;
 }
 
+/* A verifier trusting root alone, offline, built as eseal_verifier_open builds it. */
+static void verifier_with_root(struct eseal_verifier *v, X509 *root)
+{
+	memset(v, 0, sizeof(*v));
+	v->store = X509_STORE_new();
+	v->store_any_time = X509_STORE_new();
+	v->anchors = sk_X509_new_null();
+	v->offline = 1;
+	assert_non_null(v->store);
+	assert_non_null(v->store_any_time);
+	assert_non_null(v->anchors);
+	X509_STORE_set_flags(v->store, X509_V_FLAG_PARTIAL_CHAIN);
+	X509_STORE_set_flags(v->store_any_time, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+	assert_int_equal(X509_STORE_add_cert(v->store, root), 1);
+	assert_int_equal(X509_STORE_add_cert(v->store_any_time, root), 1);
+	assert_true(sk_X509_push(v->anchors, root) > 0);
+}
+
+static void verifier_clear(struct eseal_verifier *v)
+{
+	sk_X509_free(v->anchors);
+	X509_STORE_free(v->store);
+	X509_STORE_free(v->store_any_time);
+}
+
 /* The TSA certificate became valid a day ago: a token of two days ago has no chain at its genTime and proves no
  * time (-1 = INDETERMINATE for the callers); one of an hour ago verifies and hands out TSA cert .. root. */
 static void test_gen_time_before_not_before(void **state)
 {
 	EVP_PKEY *root_key = EVP_EC_gen("P-256"), *tsa_key = EVP_EC_gen("P-256");
 	time_t now = time(NULL);
-	X509 *root = make_cert(root_key, "Test Root", NULL, NULL, now - 10 * DAY, 1);
-	X509 *tsa = make_cert(tsa_key, "Test TSA", root, root_key, now - DAY, 0);
+	X509 *root = make_cert(root_key, "Test Root", NULL, NULL, now - 10 * DAY, now + 365 * DAY, 1);
+	X509 *tsa = make_cert(tsa_key, "Test TSA", root, root_key, now - DAY, now + 365 * DAY, 0);
 	struct eseal_verifier v;
 	unsigned char digest[32], *tok;
 	STACK_OF(X509) *chain = NULL;
@@ -134,15 +161,8 @@ static void test_gen_time_before_not_before(void **state)
 	int len;
 
 	(void)state;
-	memset(&v, 0, sizeof(v));
 	memset(digest, 0x5a, sizeof(digest));
-	v.store = X509_STORE_new();
-	v.anchors = sk_X509_new_null();
-	v.offline = 1;
-	assert_non_null(v.store);
-	X509_STORE_set_flags(v.store, X509_V_FLAG_PARTIAL_CHAIN);
-	assert_int_equal(X509_STORE_add_cert(v.store, root), 1);
-	assert_true(sk_X509_push(v.anchors, root) > 0);
+	verifier_with_root(&v, root);
 
 	tok = make_token(tsa, tsa_key, digest, now - 2 * DAY, &len);
 	assert_int_equal(es_tst_verify_digest(&v, tok, (size_t)len, digest, 32, NULL, &gen, &chain, why, sizeof(why)),
@@ -163,8 +183,61 @@ static void test_gen_time_before_not_before(void **state)
 	sk_X509_pop_free(chain, X509_free);
 	OPENSSL_free(tok);
 
-	sk_X509_free(v.anchors);
-	X509_STORE_free(v.store);
+	verifier_clear(&v);
+	X509_free(tsa);
+	X509_free(root);
+	EVP_PKEY_free(tsa_key);
+	EVP_PKEY_free(root_key);
+}
+
+/* The TSA certificate expired two days ago: a token of five days ago still verifies (the time it proves is checked
+ * against that expiry by the callers, with proofs of existence); one made a day ago, after the expiry, proves
+ * nothing. OpenSSL's own token check judges the chain at the real current time and would void both. */
+static void test_tsa_expired_since(void **state)
+{
+	EVP_PKEY *root_key = EVP_EC_gen("P-256"), *tsa_key = EVP_EC_gen("P-256");
+	time_t now = time(NULL);
+	X509 *root = make_cert(root_key, "Test Root", NULL, NULL, now - 30 * DAY, now + 365 * DAY, 1);
+	X509 *tsa = make_cert(tsa_key, "Test TSA", root, root_key, now - 10 * DAY, now - 2 * DAY, 0);
+	struct eseal_verifier v;
+	unsigned char digest[32], *tok;
+	STACK_OF(X509) *chain = NULL;
+	char why[512] = "";
+	time_t gen = 0;
+	int len;
+
+	(void)state;
+	memset(digest, 0xa5, sizeof(digest));
+	verifier_with_root(&v, root);
+
+	tok = make_token(tsa, tsa_key, digest, now - 5 * DAY, &len);
+	assert_int_equal(es_tst_verify_digest(&v, tok, (size_t)len, digest, 32, NULL, &gen, &chain, why, sizeof(why)),
+			 1);
+	assert_int_equal(gen, now - 5 * DAY);
+	assert_int_equal(sk_X509_num(chain), 2);
+	sk_X509_pop_free(chain, X509_free);
+	chain = NULL;
+	OPENSSL_free(tok);
+
+	tok = make_token(tsa, tsa_key, digest, now - DAY, &len);
+	assert_int_equal(es_tst_verify_digest(&v, tok, (size_t)len, digest, 32, NULL, &gen, &chain, why, sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "no chain for the TSA certificate at the token's genTime"));
+	assert_non_null(strstr(why, "expired"));
+	assert_int_equal(gen, 0);
+	assert_null(chain);
+	OPENSSL_free(tok);
+
+	/* Its signature is still checked: the last byte of the token is the TSA's signature value's. */
+	tok = make_token(tsa, tsa_key, digest, now - 5 * DAY, &len);
+	tok[len - 1] ^= 1;
+	assert_int_equal(es_tst_verify_digest(&v, tok, (size_t)len, digest, 32, NULL, &gen, &chain, why, sizeof(why)),
+			 0);
+	assert_non_null(strstr(why, "signature invalid"));
+	assert_null(chain);
+	OPENSSL_free(tok);
+
+	verifier_clear(&v);
 	X509_free(tsa);
 	X509_free(root);
 	EVP_PKEY_free(tsa_key);
@@ -177,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_before_gen_time),
 		cmocka_unit_test(test_after_gen_time),
 		cmocka_unit_test(test_gen_time_before_not_before),
+		cmocka_unit_test(test_tsa_expired_since),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

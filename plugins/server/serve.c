@@ -1,0 +1,220 @@
+/* plugins/server/serve.c: `eseal serve`: reads [server], opens one sealer per profile the clients may use, serves until
+ * SIGTERM, then takes no new request, lets those in progress finish and exits 0. */
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "eseal/verify.h"
+#include "server.h"
+
+/* eseal_warn_fn: the library's warnings (a PIN file others can read) on stderr. */
+static void print_warning(void *ctx, const char *message)
+{
+	(void)ctx;
+	fprintf(stderr, "eseal serve: warning: %s\n", message);
+}
+
+static int have_sealer(const srv_state *st, const char *profile)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_sealers; i++)
+		if (strcmp(st->sealers[i].profile, profile) == 0)
+			return 1;
+	return 0;
+}
+
+static int same_string(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* An opened sealer whose key is the one p names: profiles over one key share its signer, so the process logs in
+ * once per key and keeps one session pool for it. */
+static eseal_signer *signer_for(const srv_state *st, const eseal_profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < st->n_sealers; i++) {
+		const eseal_profile *q = eseal_sealer_profile(st->sealers[i].sealer);
+
+		if (same_string(p->key, q->key) && same_string(p->pin_file, q->pin_file) &&
+		    same_string(p->cert, q->cert) && same_string(p->sig_scheme, q->sig_scheme))
+			return eseal_sealer_signer(st->sealers[i].sealer);
+	}
+	return NULL;
+}
+
+/* Every profile some client may use, opened (and its key logged in) before the first request. */
+static int open_sealers(srv_state *st, const char *env_pin, eseal_error *err)
+{
+	eseal_sealer_options so;
+	eseal_profile *p = NULL;
+	size_t i, j, total = 0;
+	int rc = ESEAL_OK;
+
+	memset(&so, 0, sizeof(so));
+	so.env_pin = env_pin != NULL && env_pin[0] != '\0' ? env_pin : NULL;
+	so.warn = print_warning;
+	for (i = 0; i < st->clients.n; i++)
+		total += st->clients.v[i].n_profiles;
+	if (total > 0 && (st->sealers = calloc(total, sizeof(*st->sealers))) == NULL)
+		return srv_error(err, ESEAL_E_INTERNAL, "out of memory");
+	for (i = 0; i < st->clients.n; i++)
+		for (j = 0; j < st->clients.v[i].n_profiles; j++) {
+			const char *name = st->clients.v[i].profiles[j];
+			srv_sealer *s = &st->sealers[st->n_sealers];
+
+			if (have_sealer(st, name))
+				continue;
+			if ((rc = eseal_profile_load(&p, st->cfg->config_path, name, err)) == ESEAL_OK)
+				so.signer = signer_for(st, p);
+			if (rc != ESEAL_OK || (rc = eseal_sealer_open_ext(&s->sealer, p, &so, err)) != ESEAL_OK) {
+				char msg[ESEAL_ERROR_MESSAGE_MAX];
+
+				snprintf(msg, sizeof(msg), "%s", err->message);
+				srv_error(err, err->status, "profile %s (client %s): %s", name, st->clients.v[i].name,
+					  msg);
+				goto cleanup;
+			}
+			eseal_profile_free(p);
+			p = NULL;
+			if ((s->profile = strdup(name)) == NULL) {
+				eseal_sealer_free(s->sealer);
+				s->sealer = NULL;
+				rc = srv_error(err, ESEAL_E_INTERNAL, "out of memory");
+				goto cleanup;
+			}
+			st->n_sealers++;
+		}
+cleanup:
+	eseal_profile_free(p);
+	return rc;
+}
+
+/* Waits for the requests in progress, at most drain_timeout seconds. */
+static void drain(srv_state *st)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += st->cfg->drain_timeout;
+	pthread_mutex_lock(&st->lock);
+	while (st->in_flight > 0)
+		if (pthread_cond_timedwait(&st->idle, &st->lock, &until) != 0)
+			break;
+	if (st->in_flight > 0)
+		fprintf(stderr, "eseal serve: %u requests still in progress after %u s; stopping anyway\n",
+			st->in_flight, st->cfg->drain_timeout);
+	pthread_mutex_unlock(&st->lock);
+}
+
+static void free_pem(char *pem)
+{
+	if (pem != NULL)
+		OPENSSL_cleanse(pem, strlen(pem));
+	free(pem);
+}
+
+int srv_serve(const char *config_path, const char *env_pin)
+{
+	srv_config cfg;
+	srv_state st;
+	eseal_error err;
+	eseal_verifier_options vo;
+	struct MHD_Daemon *d = NULL;
+	sigset_t sigs;
+	unsigned short port = 0;
+	int rc = 0, sig = 0, locks = 0;
+	size_t i;
+	MHD_socket ls;
+
+	memset(&st, 0, sizeof(st));
+	st.audit.fd = -1;
+	eseal_error_clear(&err);
+	if (srv_config_load(&cfg, config_path, &err) != ESEAL_OK)
+		goto fail;
+	st.cfg = &cfg;
+	if (pthread_mutex_init(&st.lock, NULL) != 0 || pthread_cond_init(&st.idle, NULL) != 0) {
+		srv_error(&err, ESEAL_E_INTERNAL, "cannot create a mutex");
+		goto fail;
+	}
+	locks = 1;
+	if (srv_clients_load(&st.clients, cfg.clients_file, 0, &err) != ESEAL_OK ||
+	    srv_audit_open(&st.audit, cfg.audit_log, &err) != ESEAL_OK)
+		goto fail;
+	if (st.clients.n > 0 && (st.busy = calloc(st.clients.n, sizeof(*st.busy))) == NULL) {
+		srv_error(&err, ESEAL_E_INTERNAL, "out of memory");
+		goto fail;
+	}
+	if (eseal_init(&err) != ESEAL_OK || open_sealers(&st, env_pin, &err) != ESEAL_OK)
+		goto fail;
+	if (srv_csc_open(&st.csc, &err) != ESEAL_OK)
+		goto fail;
+	if (cfg.trust != NULL) {
+		const char *trust[1] = {cfg.trust};
+
+		memset(&vo, 0, sizeof(vo));
+		vo.trust_files = trust;
+		vo.n_trust_files = 1;
+		if (eseal_verifier_open(&st.verifier, &vo, &err) != ESEAL_OK)
+			goto fail;
+	}
+	/* Before any thread exists: every thread inherits the mask, so only sigwait below sees these. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (srv_http_start(&st, &d, &port, &err) != ESEAL_OK)
+		goto fail;
+	fprintf(stderr, "eseal serve: listening on %s://%s%s%s:%u (%zu profiles, %zu clients)\n",
+		cfg.tls_cert != NULL ? "https" : "http", strchr(cfg.listen_host, ':') ? "[" : "", cfg.listen_host,
+		strchr(cfg.listen_host, ':') ? "]" : "", port, st.n_sealers, st.clients.n);
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	fprintf(stderr, "eseal serve: %s: finishing the requests in progress\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	pthread_mutex_lock(&st.lock);
+	st.draining = 1;
+	pthread_mutex_unlock(&st.lock);
+	ls = MHD_quiesce_daemon(d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	drain(&st);
+	MHD_stop_daemon(d);
+	d = NULL;
+	fprintf(stderr, "eseal serve: stopped\n");
+	goto cleanup;
+fail:
+	fprintf(stderr, "eseal serve: %s\n", err.message[0] != '\0' ? err.message : eseal_status_name(err.status));
+	rc = eseal_status_exit_code(err.status);
+cleanup:
+	if (d != NULL)
+		MHD_stop_daemon(d);
+	eseal_verifier_free(st.verifier);
+	srv_csc_free(st.csc);
+	/* Newest first: a sealer may borrow the signer of an older one. */
+	for (i = st.n_sealers; i-- > 0;) {
+		eseal_sealer_free(st.sealers[i].sealer);
+		free(st.sealers[i].profile);
+	}
+	free(st.sealers);
+	free(st.busy);
+	srv_audit_close(&st.audit);
+	srv_clients_clear(&st.clients);
+	free_pem(st.tls_key_pem);
+	free_pem(st.tls_cert_pem);
+	free_pem(st.tls_ca_pem);
+	if (locks) {
+		pthread_cond_destroy(&st.idle);
+		pthread_mutex_destroy(&st.lock);
+	}
+	srv_config_clear(&cfg);
+	return rc;
+}

@@ -1,0 +1,18 @@
+#!/bin/bash
+# tests/server/systemd_unit.sh UNIT ESEAL: the installed systemd unit of `eseal serve` is one systemd accepts
+# (systemd-analyze verify, with ExecStart pointing at the built command), stops the service with SIGTERM and does not
+# restart it after a configuration, usage or PIN error.
+set -euo pipefail
+unit=$1 eseal=$2
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ -s "$unit" ] || fail "no unit at $unit"
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing (scripts/install-deps.sh installs systemd)"
+d=$(mktemp -d "${TMPDIR:-/tmp}/eseal-unit.XXXXXX")
+trap 'rm -rf "$d"' EXIT
+sed "s|^ExecStart=[^ ]*|ExecStart=$eseal|" "$unit" >"$d/eseal-serve.service"
+out=$(systemd-analyze verify "$d/eseal-serve.service" 2>&1) || fail "systemd-analyze verify: $out"
+[ -z "$out" ] || fail "systemd-analyze verify warns: $out"
+grep -qx "ExecStart=.*/eseal serve --config /etc/eseal/eseal.conf" "$unit" || fail "ExecStart: $(grep ExecStart "$unit")"
+grep -qx "KillSignal=SIGTERM" "$unit" || fail "the unit does not stop the service with SIGTERM"
+grep -qx "RestartPreventExitStatus=64 77 78" "$unit" || fail "the unit restarts after a usage, PIN or configuration error"
+echo "ok: systemd-analyze verify accepts eseal-serve.service"
