@@ -41,6 +41,7 @@ enum {
 	K_FORM = 1 << 3,
 	K_ANNOT = 1 << 4,
 	K_INFO = 1 << 5,
+	K_COPY = 1 << 6,
 };
 
 /* A set of object numbers: a bitmap grown on demand (object numbers are bounded by ES_PDF_MAX_OBJECTS). */
@@ -111,6 +112,7 @@ typedef struct {
 			    * appearance shared with a fillable widget stays fixed) */
 	id_set old_annots; /* signed revision: annotations other than widgets (P=3 may change or delete them) */
 	id_set old_dss;    /* signed revision: reachable from /DSS */
+	id_set old_hybrid; /* signed revision: reachable from the trailer's /AdditionalStreams */
 	id_set structural; /* signed revision: reachable other than through /Info, /Metadata or /DSS (a role a reader
 			    * sees, or one whose changes a rule judges): never rewritable in those free roles */
 	id_set sig_ap;	   /* signed revision: appearances of empty signature fields, rewritable only by signing */
@@ -119,6 +121,8 @@ typedef struct {
 	size_t n_sig_ap, cap_sig_ap;
 	int n_reported, p, kinds;
 	int visible_sig;     /* a signature widget with an appearance was added */
+	int dss_changed;     /* validation data (the catalog's /DSS or what it names) added or rewritten */
+	int ext_changed;     /* the catalog's /Extensions changed (judged once the other changes are known) */
 	char added[64];      /* subtypes of the annotations added (P=3) */
 	int root_id;	     /* the signed revision's catalog */
 	size_t rev_end;	     /* where the signed revision ends */
@@ -186,6 +190,7 @@ static int is_number(qpdf_data q, qpdf_oh oh)
 }
 
 static int same_keys(mods_ctx *c, qpdf_oh o, qpdf_oh f, int depth);
+static int same_stream_data(mods_ctx *c, qpdf_oh o, qpdf_oh f);
 
 /* o and f say the same to a reader: values compared as values (a real by its number, a string by its bytes), an
  * indirect object inside as its reference (top: o and f are objects themselves); what this does not know how to
@@ -521,13 +526,14 @@ static void note_signed(void *ctx, int id, int gen)
 }
 
 /* The edges to what a reader never draws and EN 319 142-1 lets later revisions rewrite: the trailer's /Info, the
- * catalog's /Metadata and /DSS. */
+ * catalog's /Metadata and /DSS; and the trailer's /AdditionalStreams, where LibreOffice names the document a hybrid
+ * PDF carries in its own format (an ODF package): no PDF reader shows it, only LibreOffice's importer reads it. */
 static int free_edge(void *ctx, int id, int top, const char *key)
 {
 	const mods_ctx *c = ctx;
 
 	if (top && id == 0)
-		return strcmp(key, "/Info") == 0;
+		return strcmp(key, "/Info") == 0 || strcmp(key, "/AdditionalStreams") == 0;
 	return id == c->root_id && (strcmp(key, "/Metadata") == 0 || strcmp(key, "/DSS") == 0);
 }
 
@@ -561,6 +567,7 @@ static void collect_signed(mods_ctx *c)
 	es_pdf_walk_from(&w, q, qpdf_oh_get_key(q, trailer, "/Info"));
 	es_pdf_walk_from(&w, q, qpdf_oh_get_key(q, root, "/Metadata"));
 	es_pdf_walk_from(&w, q, qpdf_oh_get_key(q, root, "/DSS"));
+	es_pdf_walk_from(&w, q, qpdf_oh_get_key(q, trailer, "/AdditionalStreams"));
 	if (w.budget < 0)
 		report(c, "the signed revision makes more than %d references: too large to compare", ES_PDF_MAX_WALK);
 	if (w.too_big != 0)
@@ -1056,14 +1063,21 @@ static void check_catalog(mods_ctx *c)
 	qpdf_oh ro = qpdf_get_root(c->qo), rf = qpdf_get_root(c->qf);
 	qpdf_oh ao = qpdf_oh_get_key(c->qo, ro, "/AcroForm"), af = qpdf_oh_get_key(c->qf, rf, "/AcroForm");
 	qpdf_oh mo = qpdf_oh_get_key(c->qo, ro, "/Metadata"), mf = qpdf_oh_get_key(c->qf, rf, "/Metadata");
+	qpdf_oh eo, ef;
 
 	allow_role(c, ro, rf);
 	/* /Perms (the certification's DocMDP, usage rights) is compared with the rest: a certification added after
 	 * a signature, or a changed one, is a modification. */
 	dict_diff(c, ro, rf, skip, "catalog");
-	if (!same_value(c, qpdf_oh_get_key(c->qo, ro, "/DSS"), qpdf_oh_get_key(c->qf, rf, "/DSS")) ||
-	    !same_value(c, qpdf_oh_get_key(c->qo, ro, "/Extensions"), qpdf_oh_get_key(c->qf, rf, "/Extensions")))
+	if (!same_value(c, qpdf_oh_get_key(c->qo, ro, "/DSS"), qpdf_oh_get_key(c->qf, rf, "/DSS"))) {
 		c->kinds |= K_DSS;
+		c->dss_changed = 1;
+	}
+	eo = qpdf_oh_get_key(c->qo, ro, "/Extensions");
+	ef = qpdf_oh_get_key(c->qf, rf, "/Extensions");
+	if (qpdf_oh_is_indirect(c->qf, ef) && same_identity(c, eo, ef))
+		allow_role(c, eo, ef); /* rewritten in place: judged as a whole by check_extensions */
+	c->ext_changed = !same_value(c, eo, ef) || !same_object(c, eo, ef);
 	if (!qpdf_oh_is_null(c->qf, af) || !qpdf_oh_is_null(c->qo, ao)) {
 		allow_role(c, ao, af);
 		allow_role(c, qpdf_oh_get_key(c->qo, ao, "/Fields"), qpdf_oh_get_key(c->qf, af, "/Fields"));
@@ -1090,10 +1104,72 @@ static void check_catalog(mods_ctx *c)
 	}
 }
 
+/* Whether o (signed revision) and f (final file) hold the same values all the way down, references followed: an
+ * object both name by the same number that existed when signed counts as the same (it is compared on its own),
+ * another pair of references is resolved and compared. Streams: their dictionaries and data as stored. Bounded by
+ * depth and *budget (past them: not the same). */
+static int same_resolved(mods_ctx *c, qpdf_oh o, qpdf_oh f, int depth, long *budget)
+{
+	size_t no = 0, nf = 0, i;
+	char **ko, **kf;
+	qpdf_oh dofs, df;
+	int n, same;
+
+	if (depth > 32 || --*budget < 0)
+		return 0;
+	if (qpdf_oh_is_indirect(c->qo, o) && qpdf_oh_is_indirect(c->qf, f) && same_identity(c, o, f))
+		return !is_new_object(c, qpdf_oh_get_object_id(c->qf, f));
+	if (qpdf_oh_get_type_code(c->qo, o) != qpdf_oh_get_type_code(c->qf, f))
+		return 0;
+	if (qpdf_oh_is_array(c->qo, o)) {
+		n = qpdf_oh_get_array_n_items(c->qo, o);
+		same = n == qpdf_oh_get_array_n_items(c->qf, f);
+		for (i = 0; same && i < (size_t)n; i++)
+			same = same_resolved(c, qpdf_oh_get_array_item(c->qo, o, (int)i),
+					     qpdf_oh_get_array_item(c->qf, f, (int)i), depth + 1, budget);
+		return same;
+	}
+	if (qpdf_oh_is_stream(c->qo, o)) {
+		dofs = qpdf_oh_get_dict(c->qo, o);
+		df = qpdf_oh_get_dict(c->qf, f);
+		same = same_stream_data(c, o, f) && same_resolved(c, dofs, df, depth + 1, budget);
+		qpdf_oh_release(c->qo, dofs);
+		qpdf_oh_release(c->qf, df);
+		return same;
+	}
+	if (!qpdf_oh_is_dictionary(c->qo, o))
+		return same_tree(c, o, f, 1, 0, 0);
+	ko = es_pdf_dict_keys(c->qo, o, &no);
+	kf = es_pdf_dict_keys(c->qf, f, &nf);
+	same = no == nf && (no == 0 || (ko != NULL && kf != NULL));
+	for (i = 0; i < no && same; i++)
+		same = strcmp(ko[i], kf[i]) == 0 &&
+		       (strcmp(ko[i], "/Length") == 0 ||
+			same_resolved(c, qpdf_oh_get_key(c->qo, o, ko[i]), qpdf_oh_get_key(c->qf, f, kf[i]), depth + 1,
+				      budget));
+	es_pdf_free_keys(ko, no);
+	es_pdf_free_keys(kf, nf);
+	return same;
+}
+
+/* A page's /Resources replaced by a copy under another object number (some tools renumber what they rewrite when
+ * they add a signature): permitted when the copy holds the same values, every font, image and form XObject the
+ * same, so the page draws the same; a copy that differs anywhere (one font) is the change it looks like. */
+static int resources_copied(mods_ctx *c, qpdf_oh po, qpdf_oh pf)
+{
+	qpdf_oh ro = page_resources(c->qo, po), rf = qpdf_oh_get_key(c->qf, pf, "/Resources");
+	long budget = 100000;
+
+	if (same_value(c, qpdf_oh_get_key(c->qo, po, "/Resources"), rf) || !qpdf_oh_is_dictionary(c->qf, rf))
+		return 0;
+	return same_resolved(c, ro, rf, 0, &budget);
+}
+
 static void check_pages(mods_ctx *c)
 {
 	static const char *const skip[] = {"/Annots", NULL};
-	int no = qpdf_get_num_pages(c->qo), nf = qpdf_get_num_pages(c->qf), i;
+	static const char *const skip_res[] = {"/Annots", "/Resources", NULL};
+	int no = qpdf_get_num_pages(c->qo), nf = qpdf_get_num_pages(c->qf), i, copied;
 	char what[64];
 
 	if (no < 0 || nf < 0) {
@@ -1112,8 +1188,11 @@ static void check_pages(mods_ctx *c)
 			report(c, "%s replaced by another page object (%d)", what, qpdf_oh_get_object_id(c->qf, pf));
 			continue;
 		}
-		if (dict_diff(c, po, pf, skip, what))
+		copied = resources_copied(c, po, pf);
+		if (dict_diff(c, po, pf, copied ? skip_res : skip, what))
 			continue;
+		if (copied)
+			c->kinds |= K_COPY;
 		set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, pf));
 		allow_role(c, qpdf_oh_get_key(c->qo, po, "/Annots"), qpdf_oh_get_key(c->qf, pf, "/Annots"));
 		snprintf(what, sizeof(what), "page %d /Annots", i + 1);
@@ -1145,6 +1224,27 @@ static void allow_dss(mods_ctx *c, qpdf_oh dss)
 	if (now.oom)
 		c->allowed.oom = 1;
 	free(now.bits);
+}
+
+/* The streams a LibreOffice hybrid PDF names in its trailer's /AdditionalStreams ([/mime-type N 0 R ...], the ODF
+ * package LibreOffice opens instead of the PDF) may be defined or rewritten by a later update, whose trailer may
+ * name them again or not (Poppler, signing next, writes only the keys it knows): no PDF reader draws them. Only
+ * objects the signed revision reached through that key alone (named there, defined or not): an object that is also
+ * page content, a resource, an appearance or anything else reachable from the catalog keeps that role and is
+ * compared as such, whatever the trailer names; and a later revision can show one only by changing or adding an
+ * object that refers to it, which the other rules judge. */
+static void allow_hybrid(mods_ctx *c)
+{
+	size_t i;
+	int id;
+
+	for (i = 0; i < c->old_hybrid.nbytes; i++) {
+		if (c->old_hybrid.bits[i] == 0)
+			continue;
+		for (id = (int)i * 8; id < (int)i * 8 + 8; id++)
+			if (set_has(&c->old_hybrid, id) && !set_has(&c->structural, id))
+				set_add(&c->allowed, id);
+	}
 }
 
 /* A stream's dictionary says how its data are read (/Filter, /DecodeParms) and drawn (an image's /Decode,
@@ -1390,6 +1490,205 @@ static int locked_change(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 	return 1;
 }
 
+/* Tagged PDF (ISO 32000-1 14.7): a signer that adds a signature widget to a tagged document also links it into the
+ * structure tree, as Acrobat does (PDF/UA wants every widget there): a new /StructElem /S /Form whose /K is an
+ * object reference (OBJR) to the widget, appended to an existing element's (or the root's) /K; a /ParentTree entry
+ * from the widget's /StructParent to that element; /ParentTreeNextKey moved past it. Nothing of what assistive
+ * technology reads of the signed content changes: every existing kid, /Alt, /ActualText, /Lang and role stays, only
+ * new elements that stand for widgets the update added are appended. A /ParentTree split into /Kids nodes is not
+ * followed: its changes are reported. */
+
+/* An object reference (ISO 32000-1 14.7.4.3) to a signature widget an update added, carrying a later signature
+ * that verifies (the text a new element gives it is that signer's). */
+static int objr_to_new_widget(mods_ctx *c, qpdf_oh r)
+{
+	static const char *const keys[] = {"/Type", "/Obj", "/Pg", NULL};
+	qpdf_oh obj = qpdf_oh_get_key(c->qf, r, "/Obj");
+	size_t n = 0, i;
+	char **k;
+	int ok;
+
+	if (!qpdf_oh_is_dictionary(c->qf, r) || (qpdf_oh_is_indirect(c->qf, r) &&
+						 !is_new_object(c, qpdf_oh_get_object_id(c->qf, r))))
+		return 0;
+	ok = qpdf_oh_is_name_and_equals(c->qf, qpdf_oh_get_key(c->qf, r, "/Type"), "/OBJR") &&
+	     qpdf_oh_is_indirect(c->qf, obj) && is_new_object(c, qpdf_oh_get_object_id(c->qf, obj)) &&
+	     qpdf_oh_is_dictionary(c->qf, obj) && is_widget(c->qf, obj) && is_sig_field(c->qf, obj) &&
+	     later_signature(c, obj) != NULL;
+	k = es_pdf_dict_keys(c->qf, r, &n);
+	for (i = 0; i < n && ok; i++)
+		ok = key_in(k[i], keys);
+	es_pdf_free_keys(k, n);
+	return ok;
+}
+
+/* A new structure element standing for new signature widgets only: /S /Form, its /K one OBJR to such a widget or
+ * an array of them, its /P the element it was appended to (parent > 0; any when parent is 0). It may describe the
+ * widget (/Alt, /ActualText, /T, /Lang): that text is the new signer's, about the new signature. */
+static int new_form_elem(mods_ctx *c, qpdf_oh e, int parent)
+{
+	static const char *const keys[] = {"/Type", "/S",	   "/P", "/K",	  "/Pg",
+					   "/Alt",  "/ActualText", "/T", "/Lang", NULL};
+	qpdf_oh k, p;
+	size_t n = 0, i;
+	char **names;
+	int ok, m;
+
+	if (!qpdf_oh_is_indirect(c->qf, e) || !is_new_object(c, qpdf_oh_get_object_id(c->qf, e)) ||
+	    !qpdf_oh_is_dictionary(c->qf, e))
+		return 0;
+	k = qpdf_oh_get_key(c->qf, e, "/K");
+	p = qpdf_oh_get_key(c->qf, e, "/P");
+	ok = qpdf_oh_is_name_and_equals(c->qf, qpdf_oh_get_key(c->qf, e, "/S"), "/Form") &&
+	     qpdf_oh_is_indirect(c->qf, p) && (parent == 0 || qpdf_oh_get_object_id(c->qf, p) == parent);
+	if (ok && qpdf_oh_is_array(c->qf, k)) {
+		m = qpdf_oh_get_array_n_items(c->qf, k);
+		ok = m > 0;
+		for (i = 0; ok && i < (size_t)m; i++)
+			ok = objr_to_new_widget(c, qpdf_oh_get_array_item(c->qf, k, (int)i));
+	} else if (ok) {
+		ok = objr_to_new_widget(c, k);
+	}
+	names = es_pdf_dict_keys(c->qf, e, &n);
+	for (i = 0; i < n && ok; i++)
+		ok = key_in(names[i], keys);
+	es_pdf_free_keys(names, n);
+	return ok;
+}
+
+/* The n-th kid of a /K value (a single kid or an array of them), borrowed from q. */
+static int kid_count(qpdf_data q, qpdf_oh k)
+{
+	return qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_n_items(q, k) : qpdf_oh_is_null(q, k) ? 0 : 1;
+}
+
+static qpdf_oh kid_at(qpdf_data q, qpdf_oh k, int i)
+{
+	return qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_item(q, k, i) : k;
+}
+
+/* /K of the element `parent` kept every kid it had, in order, and gained only new form elements. */
+static int kids_gained_links(mods_ctx *c, qpdf_oh ko, qpdf_oh kf, int parent)
+{
+	int no = kid_count(c->qo, ko), nf = kid_count(c->qf, kf), i, ok = nf > no;
+
+	for (i = 0; ok && i < no; i++)
+		ok = same_value(c, kid_at(c->qo, ko, i), kid_at(c->qf, kf, i));
+	for (i = no; ok && i < nf; i++)
+		ok = new_form_elem(c, kid_at(c->qf, kf, i), parent);
+	return ok;
+}
+
+/* A flat number tree (/Nums, no /Kids) that kept its pairs, in order, and gained pairs keyed from next on whose
+ * values are new form elements: what the /ParentTree gains for a new widget's /StructParent. */
+static int nums_gained_links(mods_ctx *c, qpdf_oh o, qpdf_oh f, long long next)
+{
+	static const char *const skip[] = {"/Nums", NULL};
+	qpdf_oh no = qpdf_oh_get_key(c->qo, o, "/Nums"), nf = qpdf_oh_get_key(c->qf, f, "/Nums");
+	int lo, lf, i, ok;
+	char *k;
+
+	if (!qpdf_oh_is_dictionary(c->qo, o) || !qpdf_oh_is_dictionary(c->qf, f) || !qpdf_oh_is_array(c->qo, no) ||
+	    !qpdf_oh_is_array(c->qf, nf))
+		return 0;
+	k = first_diff_key(c, o, f, skip);
+	ok = k == NULL;
+	free(k);
+	lo = qpdf_oh_get_array_n_items(c->qo, no);
+	lf = qpdf_oh_get_array_n_items(c->qf, nf);
+	ok = ok && lo % 2 == 0 && lf % 2 == 0 && lf > lo;
+	for (i = 0; ok && i < lo; i++)
+		ok = same_value(c, qpdf_oh_get_array_item(c->qo, no, i), qpdf_oh_get_array_item(c->qf, nf, i));
+	for (i = lo; ok && i < lf; i += 2) {
+		qpdf_oh key = qpdf_oh_get_array_item(c->qf, nf, i);
+
+		ok = qpdf_oh_is_integer(c->qf, key) && qpdf_oh_get_int_value(c->qf, key) >= next &&
+		     new_form_elem(c, qpdf_oh_get_array_item(c->qf, nf, i + 1), 0);
+		next = qpdf_oh_get_int_value(c->qf, key) + 1;
+	}
+	return ok;
+}
+
+/* The first key the signed /ParentTree may use for a new entry: its root's /ParentTreeNextKey, else one past the
+ * largest key it holds. */
+static long long parent_tree_next(mods_ctx *c, qpdf_oh tree_root)
+{
+	qpdf_oh next = qpdf_oh_get_key(c->qo, tree_root, "/ParentTreeNextKey");
+	qpdf_oh nums = qpdf_oh_get_key(c->qo, qpdf_oh_get_key(c->qo, tree_root, "/ParentTree"), "/Nums");
+	long long v = 0;
+	int i, n;
+
+	if (qpdf_oh_is_integer(c->qo, next))
+		return qpdf_oh_get_int_value(c->qo, next);
+	n = qpdf_oh_is_array(c->qo, nums) ? qpdf_oh_get_array_n_items(c->qo, nums) : 0;
+	for (i = 0; i + 1 < n; i += 2) {
+		qpdf_oh key = qpdf_oh_get_array_item(c->qo, nums, i);
+
+		if (qpdf_oh_is_integer(c->qo, key) && qpdf_oh_get_int_value(c->qo, key) >= v)
+			v = qpdf_oh_get_int_value(c->qo, key) + 1;
+	}
+	return v;
+}
+
+/* Whether the structure element o (the tree root too) leads, through /P, to the signed structure tree root. */
+static int in_struct_tree(mods_ctx *c, qpdf_oh o, int tree_root)
+{
+	int depth;
+
+	for (depth = 0; depth < 64 && qpdf_oh_is_dictionary(c->qo, o); depth++) {
+		if (qpdf_oh_get_object_id(c->qo, o) == tree_root)
+			return 1;
+		if (!qpdf_oh_is_name(c->qo, qpdf_oh_get_key(c->qo, o, "/S")))
+			return 0;
+		o = qpdf_oh_get_key(c->qo, o, "/P");
+	}
+	return 0;
+}
+
+/* A changed object of the signed structure tree (its root, an element, the flat /ParentTree) whose only change
+ * links new signature widgets. */
+static int struct_link_added(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
+{
+	static const char *const skip_root[] = {"/K", "/ParentTree", "/ParentTreeNextKey", NULL};
+	static const char *const skip_elem[] = {"/K", NULL};
+	qpdf_oh tr = qpdf_oh_get_key(c->qo, qpdf_get_root(c->qo), "/StructTreeRoot"), pt, ptf, no, nf;
+	int tr_id = qpdf_oh_get_object_id(c->qo, tr), ok;
+	char *k;
+
+	if (tr_id <= 0 || !qpdf_oh_is_dictionary(c->qo, o) || !qpdf_oh_is_dictionary(c->qf, f))
+		return 0;
+	pt = qpdf_oh_get_key(c->qo, tr, "/ParentTree");
+	if (qpdf_oh_get_object_id(c->qo, pt) == id) {
+		ok = nums_gained_links(c, o, f, parent_tree_next(c, tr));
+	} else if (id == tr_id) {
+		k = first_diff_key(c, o, f, skip_root);
+		ok = k == NULL;
+		free(k);
+		no = qpdf_oh_get_key(c->qo, o, "/ParentTreeNextKey");
+		nf = qpdf_oh_get_key(c->qf, f, "/ParentTreeNextKey");
+		ok = ok && (same_value(c, no, nf) ||
+			    (qpdf_oh_is_integer(c->qf, nf) &&
+			     qpdf_oh_get_int_value(c->qf, nf) >= parent_tree_next(c, o)));
+		ptf = qpdf_oh_get_key(c->qf, f, "/ParentTree");
+		/* a /ParentTree held in the root itself gains its entries there */
+		ok = ok && (same_value(c, pt, ptf) ||
+			    (!qpdf_oh_is_indirect(c->qo, pt) && !qpdf_oh_is_indirect(c->qf, ptf) &&
+			     nums_gained_links(c, pt, ptf, parent_tree_next(c, o))));
+		ok = ok && (same_value(c, qpdf_oh_get_key(c->qo, o, "/K"), qpdf_oh_get_key(c->qf, f, "/K")) ||
+			    kids_gained_links(c, qpdf_oh_get_key(c->qo, o, "/K"), qpdf_oh_get_key(c->qf, f, "/K"), id));
+	} else if (in_struct_tree(c, o, tr_id)) {
+		k = first_diff_key(c, o, f, skip_elem);
+		ok = k == NULL &&
+		     kids_gained_links(c, qpdf_oh_get_key(c->qo, o, "/K"), qpdf_oh_get_key(c->qf, f, "/K"), id);
+		free(k);
+	} else {
+		return 0;
+	}
+	if (ok)
+		c->kinds |= K_SIG;
+	return ok;
+}
+
 /* Whether a rule permits this change of an object that existed when signed. */
 static int change_permitted(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 {
@@ -1398,10 +1697,14 @@ static int change_permitted(mods_ctx *c, int id, qpdf_oh o, qpdf_oh f)
 	if (set_has(&c->page_used, id) || set_has(&c->fixed_ap, id))
 		return 0;
 	if (set_has(&c->allowed, id)) {
-		if (set_has(&c->old_dss, id) && !set_has(&c->structural, id))
+		if (set_has(&c->old_dss, id) && !set_has(&c->structural, id)) {
 			c->kinds |= K_DSS;
+			c->dss_changed = 1;
+		}
 		return 1;
 	}
+	if (struct_link_added(c, id, o, f))
+		return 1;
 	if (sig_field_filled(c, o, f) || sig_field_locked(c, o, f) || form_field_filled(c, o, f))
 		return 1;
 	if (set_has(&c->sig_ap, id))
@@ -1425,7 +1728,8 @@ static void warn_permitted(mods_ctx *c)
 		const char *text;
 	} names[] = {{K_FORM, "form fill"},          {K_SIG, "signature"},
 		     {K_ANNOT, "annotations"},       {K_DSS, "validation data (DSS)"},
-		     {K_DTS, "document time-stamp"}, {K_INFO, "document information"}};
+		     {K_DTS, "document time-stamp"}, {K_INFO, "document information"},
+		     {K_COPY, "page resources rewritten as an identical copy"}};
 	char list[256] = "";
 	size_t i;
 
@@ -1524,6 +1828,63 @@ static void check_guesses(mods_ctx *c)
 		       c->guesses.first, c->guesses.n > 1 ? ", and more" : "", why);
 }
 
+/* A developer extensions dictionary (ISO 32000-1 7.12.2): what /Extensions holds per prefix, alone or (ISO
+ * 32000-2) in an array. */
+static int is_extension(qpdf_data q, qpdf_oh e)
+{
+	static const char *const keys[] = {"/Type", "/BaseVersion", "/ExtensionLevel", "/URL", "/ExtensionRevision",
+					   NULL};
+	size_t n = 0, i;
+	char **k;
+	int ok = qpdf_oh_is_dictionary(q, e) && qpdf_oh_is_name(q, qpdf_oh_get_key(q, e, "/BaseVersion")) &&
+		 qpdf_oh_is_integer(q, qpdf_oh_get_key(q, e, "/ExtensionLevel"));
+
+	k = ok ? es_pdf_dict_keys(q, e, &n) : NULL;
+	for (i = 0; i < n && ok; i++)
+		ok = key_in(k[i], keys);
+	es_pdf_free_keys(k, n);
+	return ok;
+}
+
+/* The catalog's /Extensions declares what the file uses and draws nothing. Tools that add validation data declare
+ * PAdES's DSS (/ESIC, EN 319 142-1 5.4.1) or Acrobat's extension level (/ADBE) with it, signers sometimes with a
+ * new signature; so it may change only into developer extensions dictionaries, and only beside validation data, a
+ * document time-stamp or a signature added after this one. Alone, it is reported: nothing legitimate changes it
+ * so, and a verifier that let it change freely would give an update a place to put what it likes. */
+static void check_extensions(mods_ctx *c)
+{
+	qpdf_oh e = qpdf_oh_get_key(c->qf, qpdf_get_root(c->qf), "/Extensions");
+	size_t n = 0, i;
+	char **k;
+	int ok = 1, m, j;
+
+	if (!c->ext_changed)
+		return;
+	if (!qpdf_oh_is_null(c->qf, e)) {
+		ok = qpdf_oh_is_dictionary(c->qf, e);
+		k = ok ? es_pdf_dict_keys(c->qf, e, &n) : NULL;
+		for (i = 0; i < n && ok; i++) {
+			qpdf_oh v = qpdf_oh_get_key(c->qf, e, k[i]);
+
+			if (strcmp(k[i], "/Type") == 0)
+				continue;
+			m = qpdf_oh_is_array(c->qf, v) ? qpdf_oh_get_array_n_items(c->qf, v) : -1;
+			ok = m < 0 ? is_extension(c->qf, v) : m > 0;
+			for (j = 0; j < m && ok; j++)
+				ok = is_extension(c->qf, qpdf_oh_get_array_item(c->qf, v, j));
+		}
+		es_pdf_free_keys(k, n);
+	}
+	es_pdf_clear_error(c->qf);
+	if (!ok)
+		report(c, "catalog /Extensions changed into something other than developer extensions dictionaries");
+	else if (!c->dss_changed && !(c->kinds & (K_DTS | K_SIG)))
+		report(c, "catalog /Extensions changed with no validation data (DSS), document time-stamp or signature "
+			  "added");
+	else
+		c->kinds |= K_DSS;
+}
+
 void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char *buf, size_t len,
 				const es_pdf_facts *facts, es_pdf_sig_state *self, eseal_seal_report *s)
 {
@@ -1557,6 +1918,9 @@ void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char
 	check_catalog(&c);
 	check_pages(&c);
 	allow_dss(&c, qpdf_oh_get_key(fin, qpdf_get_root(fin), "/DSS"));
+	budget = ES_PDF_MAX_WALK;
+	walk(c.qo, qpdf_oh_get_key(c.qo, qpdf_get_trailer(c.qo), "/AdditionalStreams"), &c.old_hybrid, 0, &budget);
+	allow_hybrid(&c);
 	info_o = qpdf_oh_get_key(c.qo, qpdf_get_trailer(c.qo), "/Info");
 	info_f = qpdf_oh_get_key(fin, qpdf_get_trailer(fin), "/Info");
 	if (qpdf_oh_is_indirect(fin, info_f)) {
@@ -1586,8 +1950,10 @@ void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char
 	for (id = 1; id < signed_size && id < ES_PDF_MAX_OBJECTS; id++)
 		if (find_ref(&c, id, 0) == NULL)
 			compare_one(&c, id, 0, 1);
+	check_extensions(&c);
 	if (c.allowed.oom || c.page_used.oom || c.form_ap.oom || c.annot_ap.oom || c.fixed_ap.oom || c.old_annots.oom ||
-	    c.old_dss.oom || c.signed_ids.oom || c.structural.oom || c.sig_ap.oom || c.changed.oom || c.refs_oom)
+	    c.old_dss.oom || c.old_hybrid.oom || c.signed_ids.oom || c.structural.oom || c.sig_ap.oom ||
+	    c.changed.oom || c.refs_oom)
 		report(&c, "out of memory while comparing the revisions");
 	if (s->modified_after && c.n_reported > ES_PDF_MAX_REPORTED)
 		es_seal_warn(s, "%d further changes after sealing not listed", c.n_reported - ES_PDF_MAX_REPORTED);
@@ -1600,6 +1966,7 @@ void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char
 	free(c.fixed_ap.bits);
 	free(c.old_annots.bits);
 	free(c.old_dss.bits);
+	free(c.old_hybrid.bits);
 	/* what a signature made before this one needs to know of it (later_signature) */
 	self->seen = c.signed_ids.bits;
 	self->seen_len = c.signed_ids.nbytes;

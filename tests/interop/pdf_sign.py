@@ -45,8 +45,10 @@ def main(src, dst, subfilter, key, cert, chain=None):
     if m:
         objs[int(m.group(1))] = add_ref(qpdf_obj(src, m.group(1).decode()).encode("latin-1"), b"Fields",
                                         b"%d 0 R" % field_id)
+    elif b"/AcroForm <<" in cat and cat.count(b"/Fields") == 1:  # direct, as eseal writes it: its /Fields grows
+        objs[root] = add_ref(cat, b"Fields", b"%d 0 R" % field_id)
     elif b"/AcroForm" in cat:
-        sys.exit("pdf_sign.py: a direct /AcroForm is not handled")
+        sys.exit("pdf_sign.py: this direct /AcroForm is not handled")
     else:
         objs[root] = cat.rstrip()[:-2] + b" /AcroForm << /Fields [%d 0 R] /SigFlags 3 >> >>" % field_id
     out = bytearray(append_update(open(src, "rb").read(), src, objs))
