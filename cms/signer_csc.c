@@ -173,7 +173,7 @@ static int csc_call(const eseal_signer *s, const char *method, json_t *req, json
 	long status = 0;
 	es_http_result res;
 	json_t *o = NULL;
-	int rc = ESEAL_OK;
+	int rc = ESEAL_OK, config;
 
 	*answer = NULL;
 	body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
@@ -196,19 +196,20 @@ static int csc_call(const eseal_signer *s, const char *method, json_t *req, json
 	res = es_http_post_answer(b->pool, &hr, &status, &resp, &resp_len, reason, sizeof(reason));
 	if (res != ES_HTTP_OK) {
 		describe(resp, resp_len, b->token, why, sizeof(why));
+		/* Ours to fix: the token, the credential's name, the URL or the TLS anchors. Not an answer too large,
+		 * which es_http also calls permanent. */
+		config = status == 401 || status == 403 || status == 404 ||
+			 (status == 400 && strcmp(method, "credentials/info") == 0) ||
+			 (res == ES_HTTP_PERMANENT && status == 0 && strstr(reason, "larger than") == NULL);
 		if (status == 401 || status == 403)
 			rc = es_error_set(err, ESEAL_E_CONFIG,
 					  "%s: %s: the service refused the client (HTTP %ld%s); check the token file",
 					  s->name, method, status, why);
-		else if (res == ES_HTTP_PERMANENT &&
-			 (status == 0 || status == 404 || (status == 400 && strcmp(method, "credentials/info") == 0)))
+		else if (config)
 			rc = es_error_set(err, ESEAL_E_CONFIG, "%s: %s: %s%s", s->name, method, reason, why);
 		else
 			rc = es_error_set(err, ESEAL_E_REMOTE, "%s: %s: %s%s (retry later)", s->name, method, reason,
 					  why);
-		/* An oversized answer is no configuration mistake on our side. */
-		if (status == 0 && strstr(reason, "larger than") != NULL && err != NULL)
-			err->status = rc = ESEAL_E_REMOTE;
 		goto cleanup;
 	}
 	o = json_loadb((const char *)resp, resp_len, JSON_REJECT_DUPLICATES, NULL);

@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/server/csc_signer.sh: `eseal seal` with a remote e-Seal (csc: key) served by a real `eseal serve` over HTTPS on
 # loopback: PDF (pdfsig, qpdf), XML (xmlsec1) and CAdES (openssl cms), RSA and ECDSA, a batch; a missing or wrong
-# token and a foreign credential give 78 with one line that never shows the token; the service down gives 69; the
-# token never appears in ps, in output or in the logs.
+# token and a foreign credential give 78 with one line that never shows the token; a service that is down, busy
+# (503, 429) or answers garbage gives 69, one whose signature does not verify 78 (tests/server/csc_misbehaving.py);
+# the token never appears in ps, in output or in the logs.
 source "$ESEAL_SRC/tests/lib/env.sh"
 
 D=$(tmpdir)
@@ -138,6 +139,34 @@ refused "no credential" 78 'credential=ID' "$ESEAL" seal "${R[@]}" --key "csc:$U
 refused "untrusted TLS server" 78 'TLS' "$ESEAL" seal --config bare.conf -p bare --key "csc:$URL?credential=demo" \
 	--csc-token-file token -o refused.xml in.xml
 pass "no/missing/wrong token, a foreign or unknown credential, plain http, no credential, untrusted TLS: 78, one line"
+
+# --- a service that misbehaves: busy or garbage is 69 (retry later); a signature that does not verify is 78 --------
+# misbehaving MODE: starts tests/server/csc_misbehaving.py in MODE; its csc: key in $MKEY.
+misbehaving() {
+	local d
+	d=$(mktemp -d "$D/mis.XXXXXX")
+	setsid python3 "$ESEAL_SRC/tests/server/csc_misbehaving.py" "$1" "$PKI/eseal.pem" "$d/port" </dev/null \
+		>"$d/log" 2>&1 &
+	echo "$!" >"$ESEAL_TMP_ROOT/mis-$1.pid"
+	for i in $(seq 100); do
+		[ -s "$d/port" ] && break
+		sleep 0.05
+	done
+	[ -s "$d/port" ] || fail "csc_misbehaving.py $1 did not start: $(cat "$d/log")"
+	MKEY="csc:http://127.0.0.1:$(cat "$d/port")/csc/v2?credential=x"
+}
+M=(--config bare.conf -p bare --csc-token-file token -o refused.xml in.xml)
+misbehaving info503
+refused "HTTP 503" 69 'HTTP status 503: HSM busy \(retry later\)' "$ESEAL" seal --key "$MKEY" "${M[@]}"
+misbehaving sign429
+refused "HTTP 429 at signHash" 69 'signatures/signHash: HTTP status 429' "$ESEAL" seal --key "$MKEY" "${M[@]}"
+misbehaving garbage
+refused "not JSON" 69 'not a JSON object' "$ESEAL" seal --key "$MKEY" "${M[@]}"
+misbehaving huge
+refused "answer over 1 MiB" 69 'larger than' "$ESEAL" seal --key "$MKEY" "${M[@]}"
+misbehaving badsig
+refused "a signature that does not verify" 78 'does not verify' "$ESEAL" seal --key "$MKEY" "${M[@]}"
+pass "service busy (503, 429), not JSON, over 1 MiB: 69; a signature the certificate does not verify: 78, no output"
 
 # --- the service down: 69 (retry later) ------------------------------------------------------------------------------
 kill -TERM "$PID_S"
