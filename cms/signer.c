@@ -1,5 +1,5 @@
-/* cms/signer.c: the public signer API: picks the back end (PKCS#11 URI or development key file), then checks what
- * does not depend on where the key lives: certificate matches key, is valid now, may sign; digest and scheme. */
+/* cms/signer.c: the public signer API: picks the back end (PKCS#11 URI, csc: service, development key file), then
+ * checks what does not depend on where the key lives: certificate matches key, is valid now, may sign; digest, scheme. */
 #include "signer_internal.h"
 
 #include <stdio.h>
@@ -170,12 +170,14 @@ int eseal_signer_open(eseal_signer **out, const eseal_signer_options *opts, esea
 		return es_error_set(err, ESEAL_E_USAGE, "eseal_signer_open: no output pointer");
 	*out = NULL;
 	if (opts == NULL || opts->key == NULL || opts->key[0] == '\0')
-		return es_error_set(err, ESEAL_E_USAGE, "no key given (a pkcs11: URI or a key file)");
+		return es_error_set(err, ESEAL_E_USAGE, "no key given (a pkcs11: URI, a csc: URL or a key file)");
 	s = OPENSSL_zalloc(sizeof(*s));
 	if (s == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	if (strncmp(opts->key, "pkcs11:", 7) == 0)
 		rc = es_signer_pkcs11_open(s, opts, err);
+	else if (strncmp(opts->key, "csc:", 4) == 0)
+		rc = es_signer_csc_open(s, opts, err);
 	else
 		rc = es_signer_file_open(s, opts, err);
 	if (rc != ESEAL_OK)
@@ -187,7 +189,9 @@ int eseal_signer_open(eseal_signer **out, const eseal_signer_options *opts, esea
 		snprintf(origin, sizeof(origin), "certificate %s", opts->cert_file);
 	} else {
 		snprintf(origin, sizeof(origin), "certificate from the %s",
-			 strncmp(opts->key, "pkcs11:", 7) == 0 ? "token" : "key file");
+			 strncmp(opts->key, "pkcs11:", 7) == 0 ? "token" :
+			 strncmp(opts->key, "csc:", 4) == 0    ? "signing service" :
+								 "key file");
 	}
 	if (s->cert == NULL) {
 		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: no certificate: give the certificate file", s->name);

@@ -1,4 +1,4 @@
-/* cms/signer_internal.h: what the public signer (signer.c) shares with its two back ends, PKCS#11 and key file.
+/* cms/signer_internal.h: what the public signer (signer.c) shares with its back ends: PKCS#11, CSC and key file.
  * A back end finds the key and says what it is; signer.c does everything that does not depend on where it lives. */
 #ifndef ES_SIGNER_INTERNAL_H
 #define ES_SIGNER_INTERNAL_H
@@ -35,6 +35,7 @@ struct eseal_signer {
  * opts->cert_file is NULL). On error s may be half-filled; eseal_signer_free cleans up. */
 int es_signer_pkcs11_open(eseal_signer *s, const eseal_signer_options *opts, eseal_error *err);
 int es_signer_file_open(eseal_signer *s, const eseal_signer_options *opts, eseal_error *err);
+int es_signer_csc_open(eseal_signer *s, const eseal_signer_options *opts, eseal_error *err);
 
 #define ES_PIN_MAX 256
 

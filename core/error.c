@@ -29,6 +29,7 @@ const char *eseal_status_name(eseal_status status)
 	case ESEAL_E_CRYPTO: return "crypto";
 	case ESEAL_E_INTERNAL: return "internal";
 	case ESEAL_E_CANCELLED: return "cancelled";
+	case ESEAL_E_REMOTE: return "remote";
 	}
 	return "internal";
 }
@@ -48,13 +49,15 @@ int eseal_status_exit_code(eseal_status status)
 	case ESEAL_E_CRYPTO: return 70;    /* EX_SOFTWARE */
 	case ESEAL_E_INTERNAL: return 70;  /* EX_SOFTWARE */
 	case ESEAL_E_CANCELLED: return 75; /* EX_TEMPFAIL: nothing is wrong with the document */
+	case ESEAL_E_REMOTE: return 69;    /* EX_UNAVAILABLE */
 	}
 	return 70;
 }
 
 int eseal_status_is_transient(eseal_status status)
 {
-	return status == ESEAL_E_HSM || status == ESEAL_E_TSA || status == ESEAL_E_CANCELLED;
+	return status == ESEAL_E_HSM || status == ESEAL_E_TSA || status == ESEAL_E_CANCELLED ||
+	       status == ESEAL_E_REMOTE;
 }
 
 static void set_va(eseal_error *err, eseal_status status, const char *fmt, va_list ap)

@@ -58,6 +58,8 @@ void eseal_profile_free(eseal_profile *p)
 	free(p->name);
 	free(p->key);
 	free(p->pin_file);
+	free(p->csc_token_file);
+	free(p->csc_ca);
 	free(p->cert);
 	free(p->sig_scheme);
 	free(p->digest);
@@ -98,6 +100,8 @@ int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error 
 	dup_field(&c->name, p->name, &ok);
 	dup_field(&c->key, p->key, &ok);
 	dup_field(&c->pin_file, p->pin_file, &ok);
+	dup_field(&c->csc_token_file, p->csc_token_file, &ok);
+	dup_field(&c->csc_ca, p->csc_ca, &ok);
 	dup_field(&c->cert, p->cert, &ok);
 	dup_field(&c->sig_scheme, p->sig_scheme, &ok);
 	dup_field(&c->digest, p->digest, &ok);
@@ -252,6 +256,10 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 		return set_string(&p->key, value, err);
 	if (strcmp(key, "pin-file") == 0)
 		return set_string(&p->pin_file, value, err);
+	if (strcmp(key, "csc-token-file") == 0)
+		return set_string(&p->csc_token_file, value, err);
+	if (strcmp(key, "csc-ca") == 0)
+		return set_string(&p->csc_ca, value, err);
 	if (strcmp(key, "cert") == 0)
 		return set_string(&p->cert, value, err);
 	if (strcmp(key, "sig-scheme") == 0) {

@@ -52,7 +52,7 @@ struct batch {
 static int is_batch_fatal(eseal_status st)
 {
 	return st == ESEAL_E_PIN || st == ESEAL_E_HSM || st == ESEAL_E_TSA || st == ESEAL_E_CONFIG ||
-	       st == ESEAL_E_INTERNAL;
+	       st == ESEAL_E_INTERNAL || st == ESEAL_E_REMOTE;
 }
 
 static int cancelled(const struct batch *b)

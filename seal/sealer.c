@@ -175,6 +175,8 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 		so.key = profile->key;
 		so.pin_file = profile->pin_file;
 		so.cert_file = profile->cert;
+		so.csc_token_file = profile->csc_token_file;
+		so.csc_ca = profile->csc_ca;
 		so.scheme = scheme_of(profile->sig_scheme);
 		so.env_pin = opts->env_pin;
 		so.warn = opts->warn;

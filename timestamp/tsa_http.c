@@ -152,6 +152,12 @@ static es_http_result curl_failure(CURLcode cc, const char *errbuf, const es_buf
 es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsigned char **resp, size_t *resp_len,
 			    char *reason, size_t reason_size)
 {
+	return es_http_post_answer(pool, req, NULL, resp, resp_len, reason, reason_size);
+}
+
+es_http_result es_http_post_answer(es_http_pool *pool, const es_http_request *req, long *status_out,
+				   unsigned char **resp, size_t *resp_len, char *reason, size_t reason_size)
+{
 	CURL *h = NULL;
 	struct curl_slist *headers = NULL;
 	char ctype_header[128];
@@ -166,6 +172,8 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 	*resp = NULL;
 	*resp_len = 0;
 	reason[0] = '\0';
+	if (status_out != NULL)
+		*status_out = 0;
 	h = pool_get(pool);
 	snprintf(ctype_header, sizeof(ctype_header), "Content-Type: %s", req->content_type);
 	headers = curl_slist_append(headers, ctype_header);
@@ -213,6 +221,12 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
 	}
+	if (req->bearer != NULL && (curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER) != CURLE_OK ||
+				    curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, req->bearer) != CURLE_OK)) {
+		snprintf(reason, reason_size, "cannot set up HTTP authentication");
+		res = ES_HTTP_PERMANENT;
+		goto cleanup;
+	}
 	cc = curl_easy_perform(h);
 	if (cc != CURLE_OK) {
 		res = curl_failure(cc, errbuf, &b, reason, reason_size);
@@ -220,9 +234,16 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &got_type);
+	if (status_out != NULL)
+		*status_out = status;
 	if (status != 200) {
 		snprintf(reason, reason_size, "HTTP status %ld", status);
 		res = status >= 500 || status == 408 || status == 429 ? ES_HTTP_TRANSIENT : ES_HTTP_PERMANENT;
+		if (status_out != NULL) {
+			*resp = b.data;
+			*resp_len = b.len;
+			b.data = NULL;
+		}
 		goto cleanup;
 	}
 	if (!type_accepted(got_type, req->accept_types)) {
@@ -243,6 +264,7 @@ cleanup:
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
 		curl_easy_setopt(h, CURLOPT_USERPWD, NULL);
+		curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, NULL);
 		pool_put(pool, h);
 	}
 	return res;

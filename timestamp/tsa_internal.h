@@ -33,6 +33,7 @@ typedef struct es_http_request {
 	const char *const *accept_types; /* NULL-terminated list of acceptable response content types */
 	long timeout_ms;
 	const char *userpwd; /* "user:password" or NULL; never put into a message */
+	const char *bearer;  /* an OAuth 2.0 bearer token (Authorization: Bearer) or NULL; never put into a message */
 	const unsigned char *tls_ca_pem; /* PEM CA certificates for an https:// server instead of the system's; NULL =
 					  * system */
 	size_t tls_ca_len;
@@ -43,6 +44,12 @@ typedef struct es_http_request {
  * (no URL in it: the caller adds it). */
 es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsigned char **resp, size_t *resp_len,
 			    char *reason, size_t reason_size);
+
+/* As es_http_post, for APIs that explain a refusal in the body (JSON errors): *status receives the HTTP status
+ * (0 when no answer came) and *resp the body of any answer, 200 or not; the result classes the status as
+ * es_http_post does (5xx, 408 and 429 transient, other non-200 permanent). */
+es_http_result es_http_post_answer(es_http_pool *pool, const es_http_request *req, long *status, unsigned char **resp,
+				   size_t *resp_len, char *reason, size_t reason_size);
 
 /* Checks a TimeStampResp against the request it answers: status granted, version, imprint, nonce, policy,
  * the TSA certificate's critical timeStamping EKU, the signature, the ESS certificate id and, with store, the

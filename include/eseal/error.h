@@ -20,7 +20,8 @@ typedef enum {
 	ESEAL_E_TSA,      /* time-stamp authority unreachable or answered badly: retry later */
 	ESEAL_E_CRYPTO,   /* a cryptographic operation failed unexpectedly */
 	ESEAL_E_INTERNAL, /* a bug or resource exhaustion */
-	ESEAL_E_CANCELLED /* not attempted: the batch was stopped by its caller (a signal) first; seal it again */
+	ESEAL_E_CANCELLED, /* not attempted: the batch was stopped by its caller (a signal) first; seal it again */
+	ESEAL_E_REMOTE     /* remote signing service (csc: key) unreachable, busy or answering badly: retry later */
 } eseal_status;
 
 #define ESEAL_ERROR_MESSAGE_MAX 1024

@@ -44,8 +44,10 @@ typedef enum {
 typedef struct eseal_profile {
 	char *name;
 	/* key and certificate */
-	char *key;           /* RFC 7512 URI, or a PEM/PKCS#12 path (development) */
+	char *key;           /* RFC 7512 URI, csc: URL, or a PEM/PKCS#12 path (development) */
 	char *pin_file;
+	char *csc_token_file; /* csc: keys: the client's bearer token */
+	char *csc_ca;         /* csc: keys: PEM CA certificates for the service's TLS (default: system's) */
 	char *cert;
 	char *sig_scheme;    /* "auto", "pkcs1", "pss", "ecdsa" */
 	char *digest;        /* "sha256" (default), "sha384", "sha512" */

@@ -1,4 +1,5 @@
-/* eseal/signer.h: the organization's key, behind PKCS#11 (RFC 7512 URI) or, for development only, a key file.
+/* eseal/signer.h: the organization's key, behind PKCS#11 (RFC 7512 URI), a remote CSC API v2 service or, for
+ * development only, a key file.
  * Callers hand it a digest and get a signature value back; no caller ever holds the private key. */
 #ifndef ESEAL_SIGNER_H
 #define ESEAL_SIGNER_H
@@ -24,6 +25,7 @@ typedef enum {
 
 typedef struct eseal_signer_options {
 	/* "pkcs11:token=...;object=...;type=private?module-path=...&pin-source=file:..." (RFC 7512),
+	 * "csc:https://host:port/csc/v2?credential=ID" (a remote e-Seal behind the Cloud Signature Consortium API v2),
 	 * or (development only) a path to a PEM or PKCS#12 private key file. */
 	const char *key;
 	/* File whose first line is the PIN (or key-file passphrase). NULL: the URI's pin-source, then ESEAL_PIN. */
@@ -39,6 +41,10 @@ typedef struct eseal_signer_options {
 	/* Warnings about the key's set-up (a PIN file others can read); NULL: none reported. */
 	eseal_warn_fn warn;
 	void *warn_ctx;
+	/* csc: keys: file whose first line is the client's bearer token (required; never taken from anywhere else). */
+	const char *csc_token_file;
+	/* csc: keys: PEM CA certificates for the service's TLS server certificate. NULL: the system's. */
+	const char *csc_ca;
 } eseal_signer_options;
 
 /* For front ends, before they start threads: copies ESEAL_PIN into buf (size bytes, NUL-terminated; "" when unset

@@ -11,8 +11,11 @@ const es_cli_option es_cli_seal_options[] = {
 	{"config", 'c', "FILE", NULL, "profile file (default: $ESEAL_CONFIG, else /etc/eseal/eseal.conf)"},
 	{"profile", 'p', "NAME", NULL, "seal profile to use: the [profile NAME] section"},
 	{"output", 'o', "FILE", NULL, "output file (one input, or several with --placement detached)"},
-	{"key", 0, "URI", "key", "key: pkcs11: URI (RFC 7512), or a PEM/PKCS#12 file for development"},
+	{"key", 0, "URI", "key", "key: pkcs11: URI (RFC 7512), csc:https://HOST/csc/v2?credential=ID (remote e-Seal), "
+				 "or a PEM/PKCS#12 file for development"},
 	{"pin-file", 0, "FILE", "pin-file", "file holding the PIN (else the URI's pin-source, else $ESEAL_PIN)"},
+	{"csc-token-file", 0, "FILE", "csc-token-file", "csc: key: file holding the client's bearer token"},
+	{"csc-ca", 0, "FILE", "csc-ca", "csc: key: PEM CA certificates for the service's TLS (default: system's)"},
 	{"cert", 0, "FILE", "cert", "PEM: signing certificate, then its chain (default: from the token)"},
 	{"sig-scheme", 0, "SCHEME", "sig-scheme", "auto, pkcs1, pss or ecdsa"},
 	{"digest", 0, "ALG", "digest", "sha256 (default), sha384 or sha512"},

@@ -137,7 +137,8 @@ void es_cli_print_man(FILE *out)
 		}
 	}
 	fprintf(out, ".SH \"EXIT STATUS\"\n0 success; 64 usage; 65 bad input; 74 I/O; 78 key, certificate or profile "
-		     "unusable; 77 PIN wrong or locked (never retried); 75 HSM temporarily unavailable (retry); 69 TSA "
+		     "unusable; 77 PIN wrong or locked (never retried); 75 HSM temporarily unavailable (retry); 69 TSA or "
+		     "remote signing service (csc:) "
 		     "unavailable or answered badly (retry); 70 internal error.\n.PP\neseal verify, the worst over all files: 0 every "
 		     "seal TOTAL-PASSED and nothing modified after sealing; 2 INDETERMINATE; 1 TOTAL-FAILED or "
 		     "modified after sealing; 65 not a sealed document it can read (malformed, or no seal found); 74 I/O "

@@ -112,6 +112,7 @@ static unsigned int status_http(eseal_status s)
 	case ESEAL_E_INPUT: return MHD_HTTP_UNPROCESSABLE_CONTENT;
 	case ESEAL_E_HSM:
 	case ESEAL_E_TSA:
+	case ESEAL_E_REMOTE:
 	case ESEAL_E_CANCELLED: return MHD_HTTP_SERVICE_UNAVAILABLE;
 	default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}

@@ -45,7 +45,8 @@ static eseal_signer *signer_for(const srv_state *st, const eseal_profile *p)
 		const eseal_profile *q = eseal_sealer_profile(st->sealers[i].sealer);
 
 		if (same_string(p->key, q->key) && same_string(p->pin_file, q->pin_file) &&
-		    same_string(p->cert, q->cert) && same_string(p->sig_scheme, q->sig_scheme))
+		    same_string(p->cert, q->cert) && same_string(p->sig_scheme, q->sig_scheme) &&
+		    same_string(p->csc_token_file, q->csc_token_file) && same_string(p->csc_ca, q->csc_ca))
 			return eseal_sealer_signer(st->sealers[i].sealer);
 	}
 	return NULL;
