@@ -62,6 +62,34 @@ cleanup:
 	return q;
 }
 
+/* A revision (or the whole file) as a reader rebuilding a broken chain reads it (pdf_xref_recover.c): buf itself, or
+ * *copy (freed by the caller after qpdf_cleanup) when the chain stopped short of earlier revisions. note: what was
+ * recovered, and with *conflict set, why a reader rebuilding the file still reads something else. */
+static qpdf_data open_revisions(const unsigned char *buf, size_t len, const char *name, unsigned char **copy,
+				char *note, size_t note_len, int *conflict, char *why, size_t why_len)
+{
+	size_t copy_len = 0;
+	int rc = es_pdf_xref_recover(buf, len, copy, &copy_len, note, note_len);
+	qpdf_data q;
+
+	*conflict = rc == 2;
+	if (rc != 1 && rc != 2) {
+		note[0] = '\0';
+		return es_pdf_open(buf, len, name, why, why_len);
+	}
+	q = es_pdf_open(*copy, copy_len, name, why, why_len);
+	if (q == NULL) {
+		/* what we appended did not make a readable file: say what the file itself is */
+		free(*copy);
+		*copy = NULL;
+		snprintf(note, note_len, "the cross-reference chain stops before the file's first revision, and the "
+			 "revisions could not be read on from their startxref markers (%s)", why);
+		*conflict = 1;
+		return es_pdf_open(buf, len, name, why, why_len);
+	}
+	return q;
+}
+
 void es_pdf_clear_error(qpdf_data q)
 {
 	es_pdf_take_warnings(q, NULL);
@@ -702,12 +730,16 @@ cleanup:
  * has parsed, and forgotten the warnings of, what the signature checks looked at). */
 static void final_guesses(const unsigned char *buf, size_t len, const char *name, es_pdf_guesses *guesses)
 {
-	char why[256];
-	qpdf_data q = es_pdf_open(buf, len, name, why, sizeof(why));
+	char why[256], note[512];
+	unsigned char *copy = NULL;
+	int conflict;
+	qpdf_data q = open_revisions(buf, len, name, &copy, note, sizeof(note), &conflict, why, sizeof(why));
 	es_pdf_walk w;
 
-	if (q == NULL)
+	if (q == NULL) {
+		free(copy);
 		return;
+	}
 	memset(&w, 0, sizeof(w));
 	w.budget = ES_PDF_MAX_WALK_FINAL;
 	w.guesses = guesses;
@@ -715,6 +747,7 @@ static void final_guesses(const unsigned char *buf, size_t len, const char *name
 	guesses->incomplete = w.budget < 0 || w.oom || w.too_big != 0;
 	es_pdf_walk_free(&w, q);
 	qpdf_cleanup(&q);
+	free(copy);
 }
 
 static int by_rev_end_desc(const void *a, const void *b)
@@ -749,14 +782,17 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 		seal_pos *p = order[k];
 		size_t idx = (size_t)(p - pos);
 		eseal_seal_report *s = p->has_seal ? &r->seals[p->seal] : NULL;
-		char why[256];
+		char why[256], note[512];
+		unsigned char *copy = NULL;
+		int conflict;
 		qpdf_data qo;
 
 		/* (its own checks only: a later change its rules refuse does not undo what it signed) */
 		states[idx].intact = s != NULL && s->indication != ESEAL_TOTAL_FAILED;
 		states[idx].last = s != NULL && s->covers_whole_document;
 		if (s != NULL && p->rev_end > 0 && !s->covers_whole_document) {
-			qo = es_pdf_open(buf, p->rev_end, "signed revision", why, sizeof(why));
+			qo = open_revisions(buf, p->rev_end, "signed revision", &copy, note, sizeof(note), &conflict,
+					    why, sizeof(why));
 			if (qo == NULL) {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "the signed revision is not a readable PDF: %s", why);
@@ -765,6 +801,7 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 				check_in_signed_revision(qo, &sl->refs[idx], q, s);
 				qpdf_cleanup(&qo);
 			}
+			free(copy);
 		}
 	}
 	facts->guesses = NULL;
@@ -788,8 +825,11 @@ static unsigned char *sig_contents(qpdf_data q, const sig_ref *ref, size_t *len)
  * covers. NULL when that revision cannot be read. */
 static es_evidence *revision_dss(const unsigned char *buf, size_t end)
 {
-	char why[256], *note = NULL;
-	qpdf_data qo = es_pdf_open(buf, end, "signed revision", why, sizeof(why));
+	char why[256], *note = NULL, recovered[512];
+	unsigned char *copy = NULL;
+	int conflict;
+	qpdf_data qo = open_revisions(buf, end, "signed revision", &copy, recovered, sizeof(recovered), &conflict, why,
+				      sizeof(why));
 	es_evidence *ev = qo != NULL ? es_evidence_new() : NULL;
 	int has = 0;
 
@@ -798,6 +838,7 @@ static es_evidence *revision_dss(const unsigned char *buf, size_t end)
 	free(note);
 	if (qo != NULL)
 		qpdf_cleanup(&qo);
+	free(copy);
 	return ev;
 }
 
@@ -874,12 +915,14 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	es_pdf_facts facts = {0};
 	char why[512];
 	size_t i;
-	int has_revinfo = 0, encrypted, rc = ESEAL_OK;
-	char *dss_note = NULL;
+	int has_revinfo = 0, encrypted, rc = ESEAL_OK, conflict = 0;
+	char *dss_note = NULL, chain_note[512];
+	unsigned char *copy = NULL;
 
 	if (ev == NULL)
 		return ESEAL_E_INTERNAL;
-	q = es_pdf_open(buf, len, r->file, why, sizeof(why));
+	/* A chain that stops before the first revision (/Prev 0) would hide the signatures of the revisions it skips. */
+	q = open_revisions(buf, len, r->file, &copy, chain_note, sizeof(chain_note), &conflict, why, sizeof(why));
 	if (q == NULL && header_offset(buf, len) > 0) {
 		es_report_file_error(r, "not a readable PDF: %zu byte%s before the %%PDF- header (%s)",
 				     header_offset(buf, len), header_offset(buf, len) == 1 ? "" : "s", why);
@@ -927,6 +970,13 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 			     header_offset(buf, len), header_offset(buf, len) == 1 ? "" : "s");
 	for (i = 0; dss_note != NULL && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "%s", dss_note);
+	for (i = 0; chain_note[0] != '\0' && i < r->n_seals; i++) {
+		if (conflict)
+			es_seal_fail(&r->seals[i], ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE,
+				     "the document cannot be read as its readers read it: %s", chain_note);
+		else
+			es_seal_warn(&r->seals[i], "%s", chain_note);
+	}
 	levels_after(v, q, buf, &sl, pos, ev, has_revinfo, r);
 cleanup:
 	for (i = 0; i < sl.n; i++)
@@ -942,5 +992,6 @@ cleanup:
 	es_evidence_free(ev);
 	if (q != NULL)
 		qpdf_cleanup(&q);
+	free(copy);
 	return rc;
 }

@@ -28,7 +28,9 @@ def add_ref(text, key, ref):
     return text.rstrip()[:-2] + b" /" + key + b" [" + ref + b"] >>"
 
 
-def main(src, dst, subfilter, key, cert, chain=None):
+def main(src, dst, subfilter, key, cert, chain=None, field=b"Interop", edit_update=None):
+    """field: the signature field's /T; edit_update(bytes) -> bytes: rewrites the update before it is signed
+    (its objects and cross-reference offsets must stay where they are)."""
     trailer = qpdf_obj(src, "trailer")
     size = int(re.search(r"/Size (\d+)", trailer).group(1))
     root = int(re.search(r"/Root (\d+) 0 R", trailer).group(1))
@@ -37,7 +39,7 @@ def main(src, dst, subfilter, key, cert, chain=None):
     sig = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /" + subfilter.encode() +
            b" /M (D:20261201000000Z) " + placeholder(PLACEHOLDER) + b" >>")
     objs = {sig_id: sig,
-            field_id: b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Interop) /V %d 0 R /F 132 /P %d 0 R "
+            field_id: b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (" + field + b") /V %d 0 R /F 132 /P %d 0 R "
                       b"/Rect [0 0 0 0] >>" % (sig_id, page),
             page: add_ref(qpdf_obj(src, str(page)).encode("latin-1"), b"Annots", b"%d 0 R" % field_id)}
     cat = qpdf_obj(src, str(root)).encode("latin-1")
@@ -45,11 +47,14 @@ def main(src, dst, subfilter, key, cert, chain=None):
     if m:
         objs[int(m.group(1))] = add_ref(qpdf_obj(src, m.group(1).decode()).encode("latin-1"), b"Fields",
                                         b"%d 0 R" % field_id)
+    elif re.search(rb"/AcroForm\s*<<", cat):
+        objs[root] = add_ref(cat, b"Fields", b"%d 0 R" % field_id)  # (the catalog's only /Fields)
     elif b"/AcroForm" in cat:
-        sys.exit("pdf_sign.py: a direct /AcroForm is not handled")
+        sys.exit("pdf_sign.py: an /AcroForm of this form is not handled")
     else:
         objs[root] = cat.rstrip()[:-2] + b" /AcroForm << /Fields [%d 0 R] /SigFlags 3 >> >>" % field_id
-    out = bytearray(append_update(open(src, "rb").read(), src, objs))
+    out = append_update(open(src, "rb").read(), src, objs)
+    out = bytearray(edit_update(out) if edit_update else out)
     a, b = fix_byte_range(out, sig_id, PLACEHOLDER)
     with tempfile.TemporaryDirectory() as d:
         data, der = os.path.join(d, "data"), os.path.join(d, "cms.der")
