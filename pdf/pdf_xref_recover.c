@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SEGMENTS 4096
+/* Chains read (each a pass over a prefix of the file, and the verifier opens every signed revision): a producer
+ * writing /Prev 0 in each update breaks the chain once per revision. */
+#define MAX_SEGMENTS 64
 
 typedef struct {
 	long long xref;	/* the startxref value */
@@ -165,7 +167,7 @@ static const entry *find(const recover *r, unsigned int num)
  * sections must name that one, else the document we read is not the one it shows. */
 static int rebuilt_differs(const unsigned char *buf, size_t len, const recover *r, char *note, size_t note_len)
 {
-	size_t i = 0, j;
+	size_t i = 0, j, head, at;
 	long long num, gen;
 	const entry *e;
 
@@ -173,6 +175,7 @@ static int rebuilt_differs(const unsigned char *buf, size_t len, const recover *
 		j = i;
 		while (j < len && (buf[j] == ' ' || buf[j] == '\t'))
 			j++;
+		head = j;
 		for (num = 0; j < len && buf[j] >= '0' && buf[j] <= '9' && num <= UINT32_MAX; j++)
 			num = num * 10 + (buf[j] - '0');
 		if (j > i && buf[j - 1] >= '0' && buf[j - 1] <= '9' && j < len && buf[j] == ' ') {
@@ -185,11 +188,15 @@ static int rebuilt_differs(const unsigned char *buf, size_t len, const recover *
 			if (gen >= 0 && num <= UINT32_MAX && j + 3 <= len && memcmp(buf + j, "obj", 3) == 0 &&
 			    (j + 3 == len || !((buf[j + 3] >= 'a' && buf[j + 3] <= 'z') || (buf[j + 3] >= 'A' && buf[j + 3] <= 'Z')))) {
 				e = find(r, (unsigned int)num);
-				if (e == NULL || (e->type == 1 && e->f1 < (long long)i)) {
+				/* (an offset may point at white space before the header: readers skip it) */
+				for (at = e != NULL && e->type == 1 && e->f1 >= 0 ? (size_t)e->f1 : 0;
+				     e != NULL && at < head && is_space(buf[at]);)
+					at++;
+				if (e == NULL || (e->type == 1 && at < head)) {
 					snprintf(note, note_len,
 						 "object %lld is defined at offset %zu, where no cross-reference section "
 						 "puts it: a reader rebuilding the file reads it from there",
-						 num, i);
+						 num, head);
 					return 1;
 				}
 			}
@@ -283,24 +290,34 @@ int es_pdf_xref_recover(const unsigned char *buf, size_t len, unsigned char **ou
 	char why[256], breaks[160] = "";
 	long long tail;
 	size_t i, n_segments = 1, defined, gained;
-	int rc = 0, best;
+	int rc = 0, best, too_many = 0;
 
 	memset(&r, 0, sizeof(r));
 	*out = NULL;
 	*out_len = 0;
 	note[0] = '\0';
+	if (find_markers(buf, len, &r) < 0)
+		goto oom;
+	if (r.n_m < 2)
+		goto cleanup; /* one revision: nothing before it to recover */
 	if (es_pdf_xref_scan(buf, -1, len, &head, why, sizeof(why)) != ESEAL_OK)
-		return 0; /* the ordinary open says why */
-	if (find_markers(buf, len, &r) < 0 || add_chain(&r, head, &tail) < 0)
+		goto cleanup; /* the ordinary open says why */
+	if (add_chain(&r, head, &tail) < 0)
 		goto oom;
 	defined = head->n_objects;
-	while (tail >= 0 && n_segments < MAX_SEGMENTS) {
+	while (tail >= 0) {
 		/* the latest revision that ends before the section that stopped the chain, not yet read */
 		for (best = -1, i = 0; i < r.n_m; i++)
 			if (r.m[i].eof_end <= (size_t)tail && r.m[i].xref > 0 && !was_read(&r, r.m[i].xref))
 				best = (int)i;
 		if (best < 0)
 			break;
+		if (n_segments == MAX_SEGMENTS) {
+			snprintf(note, note_len, "the cross-reference chain breaks (/Prev 0 or none) more than %d times "
+				 "before the file's first revision: the revisions before were not read", MAX_SEGMENTS - 1);
+			too_many = 1;
+			break;
+		}
 		if (es_pdf_xref_scan(buf, -1, r.m[best].eof_end, &x, why, sizeof(why)) != ESEAL_OK)
 			break; /* that revision is no readable file of its own: nothing to recover from it */
 		if (n_segments == 1)
@@ -311,17 +328,21 @@ int es_pdf_xref_recover(const unsigned char *buf, size_t len, unsigned char **ou
 		x = NULL;
 		n_segments++;
 	}
-	if (n_segments == 1)
+	if (n_segments == 1) {
+		note[0] = '\0';
 		goto cleanup;
+	}
 	merge(&r);
 	/* Earlier sections that add nothing (a producer writing a complete table each time) change nothing read. */
 	for (gained = 0, i = 0; i < r.n_e; i++)
 		gained += r.e[i].order >= defined && r.e[i].type != 0;
-	if (gained == 0)
+	if (gained == 0 && !too_many) {
+		note[0] = '\0';
 		goto cleanup;
+	}
 	if ((*out = append_section(buf, len, head, &r, out_len)) == NULL)
 		goto oom;
-	if (rebuilt_differs(buf, len, &r, note, note_len)) {
+	if (too_many || rebuilt_differs(buf, len, &r, note, note_len)) {
 		rc = 2;
 		goto cleanup;
 	}
