@@ -842,8 +842,8 @@ static es_evidence *revision_dss(const unsigned char *buf, size_t end)
 	unsigned char *copy = NULL;
 	size_t copy_len = 0;
 	int conflict;
-	qpdf_data qo = open_revisions(buf, end, "signed revision", &copy, &copy_len, recovered, sizeof(recovered), &conflict, why,
-				      sizeof(why));
+	qpdf_data qo = open_revisions(buf, end, "signed revision", &copy, &copy_len, recovered, sizeof(recovered),
+				      &conflict, why, sizeof(why));
 	es_evidence *ev = qo != NULL ? es_evidence_new() : NULL;
 	int has = 0;
 

@@ -19,6 +19,28 @@ static int hexv(unsigned char c)
 	return -1;
 }
 
+/* n hex digits (n even) into *out, or -1 (nothing allocated) when one is not a digit. */
+static int decode_hex(const unsigned char *p, size_t n, unsigned char **out, size_t *out_len)
+{
+	size_t k;
+	int hi, lo;
+
+	*out_len = n / 2;
+	if ((*out = malloc(*out_len > 0 ? *out_len : 1)) == NULL)
+		return -1;
+	for (k = 0; k < *out_len; k++) {
+		hi = hexv(p[2 * k]);
+		lo = hexv(p[2 * k + 1]);
+		if (hi < 0 || lo < 0) {
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		(*out)[k] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 int es_pdf_raw_contents(const es_pdf_xref *x, const unsigned char *buf, size_t len, int objid, int gen, size_t a,
 			size_t b, unsigned char **out, size_t *out_len, char *why, size_t why_len)
 {
@@ -28,7 +50,8 @@ int es_pdf_raw_contents(const es_pdf_xref *x, const unsigned char *buf, size_t l
 	es_tok t1, t2, t3;
 	es_dict d = {0};
 	char lex_why[160];
-	size_t i, k;
+	unsigned char *now = NULL;
+	size_t i, now_len = 0;
 	int n = 0, rc = -1;
 
 	*out = NULL;
@@ -41,50 +64,47 @@ int es_pdf_raw_contents(const es_pdf_xref *x, const unsigned char *buf, size_t l
 		snprintf(why, why_len,
 			 "the signature dictionary (object %d) is not stored on its own in the file (%s), so its "
 			 "/Contents is not the /ByteRange gap",
-			 objid, o == NULL ? "no entry" : o->type == 2 ? "in an object stream, encrypted with it" : "a "
-			 "free or other entry");
+			 objid,
+			 o == NULL    ? "no entry" :
+			 o->type == 2 ? "in an object stream, encrypted with it" :
+					"a free entry");
 		return -1;
 	}
 	es_lex_init(&lx, buf, len, (size_t)o->offset);
 	if (es_lex_next(&lx, &t1) != ES_TOK_INT || es_lex_next(&lx, &t2) != ES_TOK_INT ||
-	    es_lex_next(&lx, &t3) != ES_TOK_WORD || strcmp(t3.text, "obj") != 0 || t1.ival != objid ||
-	    t2.ival != gen || es_lex_dict(&lx, &d, lex_why, sizeof(lex_why)) != 0) {
+	    es_lex_next(&lx, &t3) != ES_TOK_WORD || strcmp(t3.text, "obj") != 0 || t1.ival != objid || t2.ival != gen ||
+	    es_lex_dict(&lx, &d, lex_why, sizeof(lex_why)) != 0) {
 		snprintf(why, why_len, "object %d is not a dictionary at offset %lld", objid, o->offset);
 		goto cleanup;
 	}
 	c = es_dict_get(&d, "/Contents", &n);
-	if (n != 1 || c->start != a || c->end != b) {
+	if (n > 1) {
 		snprintf(why, why_len,
-			 n > 1 ? "the signature dictionary (object %d) gives /Contents %d times (signature wrapping?)" :
-				 "the /ByteRange gap is not the /Contents of the signature dictionary (object %d) "
-				 "(signature wrapping?)",
-			 objid, n);
+			 "the signature dictionary (object %d) gives /Contents %d times (signature wrapping?)", objid,
+			 n);
 		goto cleanup;
 	}
 	if (b - a < 4 || buf[a] != '<' || buf[b - 1] != '>' || (b - a - 2) % 2 != 0 ||
-	    (b - a - 2) / 2 > ES_PDF_MAX_CONTENTS) {
-		snprintf(why, why_len, "the /Contents of object %d is not a hex string of at most %u bytes", objid,
-			 ES_PDF_MAX_CONTENTS);
+	    (b - a - 2) / 2 > ES_PDF_MAX_CONTENTS || decode_hex(buf + a + 1, b - a - 2, out, out_len) != 0) {
+		snprintf(why, why_len, "the /ByteRange gap (bytes %zu-%zu) is not a hex string of at most %u bytes", a,
+			 b, ES_PDF_MAX_CONTENTS);
 		goto cleanup;
 	}
-	*out_len = (b - a - 2) / 2;
-	if ((*out = malloc(*out_len)) == NULL) {
-		snprintf(why, why_len, "out of memory");
+	/* The dictionary as it stands now: its value at the gap, or (rewritten in a later update) the same value. */
+	if (n == 0 || (c->start != a && (c->end - c->start != b - a ||
+					 decode_hex(buf + c->start + 1, c->end - c->start - 2, &now, &now_len) != 0 ||
+					 buf[c->start] != '<' || memcmp(now, *out, now_len) != 0))) {
+		snprintf(why, why_len,
+			 "the /ByteRange gap is not the /Contents of the signature dictionary (object %d) (signature "
+			 "wrapping?)",
+			 objid);
+		free(*out);
+		*out = NULL;
 		goto cleanup;
-	}
-	for (k = 0; k < *out_len; k++) {
-		int hi = hexv(buf[a + 1 + 2 * k]), lo = hexv(buf[a + 2 + 2 * k]);
-
-		if (hi < 0 || lo < 0) {
-			snprintf(why, why_len, "the /Contents of object %d holds a byte that is no hex digit", objid);
-			free(*out);
-			*out = NULL;
-			goto cleanup;
-		}
-		(*out)[k] = (unsigned char)(hi << 4 | lo);
 	}
 	rc = 0;
 cleanup:
+	free(now);
 	es_dict_free(&d);
 	return rc;
 }

@@ -15,7 +15,7 @@
 #define MAX_SEGMENTS 64
 
 typedef struct {
-	long long xref;	/* the startxref value */
+	long long xref; /* the startxref value */
 	size_t eof_end; /* just past its "%%EOF" */
 } marker;
 
@@ -186,17 +186,19 @@ static int rebuilt_differs(const unsigned char *buf, size_t len, const recover *
 			while (j < len && buf[j] == ' ')
 				j++;
 			if (gen >= 0 && num <= UINT32_MAX && j + 3 <= len && memcmp(buf + j, "obj", 3) == 0 &&
-			    (j + 3 == len || !((buf[j + 3] >= 'a' && buf[j + 3] <= 'z') || (buf[j + 3] >= 'A' && buf[j + 3] <= 'Z')))) {
+			    (j + 3 == len ||
+			     !((buf[j + 3] >= 'a' && buf[j + 3] <= 'z') || (buf[j + 3] >= 'A' && buf[j + 3] <= 'Z')))) {
 				e = find(r, (unsigned int)num);
 				/* (an offset may point at white space before the header: readers skip it) */
 				for (at = e != NULL && e->type == 1 && e->f1 >= 0 ? (size_t)e->f1 : 0;
 				     e != NULL && at < head && is_space(buf[at]);)
 					at++;
 				if (e == NULL || (e->type == 1 && at < head)) {
-					snprintf(note, note_len,
-						 "object %lld is defined at offset %zu, where no cross-reference section "
-						 "puts it: a reader rebuilding the file reads it from there",
-						 num, head);
+					snprintf(
+						note, note_len,
+						"object %lld is defined at offset %zu, where no cross-reference section "
+						"puts it: a reader rebuilding the file reads it from there",
+						num, head);
 					return 1;
 				}
 			}
@@ -313,8 +315,10 @@ int es_pdf_xref_recover(const unsigned char *buf, size_t len, unsigned char **ou
 		if (best < 0)
 			break;
 		if (n_segments == MAX_SEGMENTS) {
-			snprintf(note, note_len, "the cross-reference chain breaks (/Prev 0 or none) more than %d times "
-				 "before the file's first revision: the revisions before were not read", MAX_SEGMENTS - 1);
+			snprintf(note, note_len,
+				 "the cross-reference chain breaks (/Prev 0 or none) more than %d times "
+				 "before the file's first revision: the revisions before were not read",
+				 MAX_SEGMENTS - 1);
 			too_many = 1;
 			break;
 		}
