@@ -89,3 +89,19 @@ $MAKE "$PDF" "$D/hidden.pdf" "$DEV_KEY" "$DEV_CHAIN" hidden
 vjson 0 "$D/hidden.pdf"
 [ "$(n_seals)" = 6 ] || fail "$(n_seals) seals reported for the hidden copy, want 6"
 pass "a signature dictionary no field names: not reported (pdfsig agrees)"
+
+# Not a break: /Prev 0 in the first (only) section's trailer, as producers write "no previous section", then one
+# signature: nothing to read on from, no warning.
+python3 - "$PDF" "$D/first.pdf" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+at = d.index(b"<<", d.rindex(b"trailer")) + 2
+open(sys.argv[2], "wb").write(d[:at] + b" /Prev 0" + d[at:])  # (after the table: no offset moves)
+PY
+python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import pdf_sign; pdf_sign.main(*sys.argv[2:])" \
+	"$ESEAL_SRC/tests/interop" "$D/first.pdf" "$D/first-signed.pdf" ETSI.CAdES.detached "$DEV_KEY" "$DEV_CHAIN"
+[ "$(pdfsig_valid "$D/first-signed.pdf")" = 1 ] || fail "pdfsig (first /Prev 0)"
+vjson 0 "$D/first-signed.pdf"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "len(d['seals'][0]['warnings'])")" = 0 ] || fail "warnings on a first-section /Prev 0: $(head -c 800 "$OUT")"
+pass "/Prev 0 in the first section's trailer: TOTAL-PASSED, no warning"
