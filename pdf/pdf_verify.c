@@ -15,7 +15,6 @@
 
 #define ES_PDF_MAX_FIELDS 10000
 #define ES_PDF_MAX_DEPTH 32
-#define ES_PDF_MAX_CONTENTS (1u << 20)
 #define ES_PDF_MAX_WALK_FINAL 4000000 /* references followed looking for duplicated keys in the final file */
 
 typedef struct {
@@ -59,6 +58,33 @@ qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, ch
 	/* (warnings about the trailers stay pending: a walk over the file takes them, es_pdf_clear_error drops them) */
 cleanup:
 	es_pdf_xref_free(x);
+	return q;
+}
+
+/* A revision (or the whole file) as a reader rebuilding a broken chain reads it (pdf_xref_recover.c): buf itself, or
+ * *copy (freed by the caller after qpdf_cleanup) when the chain stopped short of earlier revisions. note: what was
+ * recovered, and with *conflict set, why a reader rebuilding the file still reads something else. */
+static qpdf_data open_revisions(const unsigned char *buf, size_t len, const char *name, unsigned char **copy,
+				size_t *copy_len, char *note, size_t note_len, int *conflict, char *why, size_t why_len)
+{
+	int rc = es_pdf_xref_recover(buf, len, copy, copy_len, note, note_len);
+	qpdf_data q;
+
+	*conflict = rc == 2;
+	if (rc != 1 && rc != 2) {
+		note[0] = '\0';
+		return es_pdf_open(buf, len, name, why, why_len);
+	}
+	q = es_pdf_open(*copy, *copy_len, name, why, why_len);
+	if (q == NULL) {
+		/* what we appended did not make a readable file: say what the file itself is */
+		free(*copy);
+		*copy = NULL;
+		snprintf(note, note_len, "the cross-reference chain stops before the file's first revision, and the "
+			 "revisions could not be read on from their startxref markers (%s)", why);
+		*conflict = 1;
+		return es_pdf_open(buf, len, name, why, why_len);
+	}
 	return q;
 }
 
@@ -322,13 +348,15 @@ typedef struct {
 	size_t contents_len;
 } sig_bytes;
 
-/* The byte checks: a well-formed ByteRange whose gap is exactly this dictionary's /Contents string. */
-static int check_byte_range(qpdf_data q, qpdf_oh sig, const unsigned char *buf, size_t len, sig_bytes *sb,
-			    eseal_seal_report *s)
+/* The byte checks: a well-formed ByteRange whose gap is exactly this dictionary's /Contents string. raw: the chain
+ * of an encrypted file, whose signature values are read from the file's bytes (QPDF may have decrypted them). */
+static int check_byte_range(qpdf_data q, qpdf_oh sig, const sig_ref *ref, const es_pdf_xref *raw,
+			    const unsigned char *buf, size_t len, sig_bytes *sb, eseal_seal_report *s)
 {
 	qpdf_oh br = qpdf_oh_get_key(q, sig, "/ByteRange"), c = qpdf_oh_get_key(q, sig, "/Contents");
 	size_t i, a, b, k;
 	const unsigned char *p;
+	char why[256];
 	int hi, lo;
 
 	if (!qpdf_oh_is_array(q, br) || qpdf_oh_get_array_n_items(q, br) != 4) {
@@ -358,18 +386,28 @@ static int check_byte_range(qpdf_data q, qpdf_oh sig, const unsigned char *buf, 
 			     "/Contents missing or not a string (universal signature forgery?)");
 		return -1;
 	}
-	p = (const unsigned char *)qpdf_oh_get_binary_string_value(q, c, &sb->contents_len);
-	if (p == NULL || sb->contents_len == 0 || sb->contents_len > ES_PDF_MAX_CONTENTS) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "/Contents is empty or too large");
-		return -1;
-	}
-	sb->contents = malloc(sb->contents_len);
-	if (sb->contents == NULL)
-		return -1;
-	memcpy(sb->contents, p, sb->contents_len);
 	a = (size_t)sb->br[1];
 	b = (size_t)sb->br[2];
-	/* The gap must be exactly "<hex>" and the hex must decode to the /Contents QPDF read from this dictionary:
+	if (raw != NULL) {
+		/* The signature value is not encrypted, whatever QPDF made of it: the gap must be this very
+		 * dictionary's one /Contents, as the file holds it. */
+		if (es_pdf_raw_contents(raw, buf, len, ref->objid, ref->gen, a, b, &sb->contents, &sb->contents_len,
+					why, sizeof(why)) != 0) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s", why);
+			return -1;
+		}
+	} else {
+		p = (const unsigned char *)qpdf_oh_get_binary_string_value(q, c, &sb->contents_len);
+		if (p == NULL || sb->contents_len == 0 || sb->contents_len > ES_PDF_MAX_CONTENTS) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "/Contents is empty or too large");
+			return -1;
+		}
+		sb->contents = malloc(sb->contents_len);
+		if (sb->contents == NULL)
+			return -1;
+		memcpy(sb->contents, p, sb->contents_len);
+	}
+	/* The gap must be exactly "<hex>" and the hex must decode to the /Contents read from this dictionary:
 	 * otherwise the signed value and the one a reader sees differ (signature wrapping). */
 	if (buf[a] != '<' || buf[b - 1] != '>' || (b - a - 2) % 2 != 0 || (b - a - 2) / 2 != sb->contents_len) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
@@ -573,11 +611,13 @@ typedef struct {
 	int is_dts, valid_dts;
 	size_t seal; /* its report: r->seals[seal] (r->seals moves while seals are added) */
 	int has_seal;
+	unsigned char *contents; /* its signature value as checked against the /ByteRange gap, or NULL */
+	size_t contents_len;
 } seal_pos;
 
 /* The checks of one signature or document time-stamp on its own: bytes, digest, CMS or token, chain and time. */
-static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char *buf, size_t len, const sig_ref *ref,
-		       const es_evidence *ev, seal_pos *pos, eseal_report *r)
+static void verify_one(const eseal_verifier *v, qpdf_data q, const es_pdf_xref *raw, const unsigned char *buf,
+		       size_t len, const sig_ref *ref, const es_evidence *ev, seal_pos *pos, eseal_report *r)
 {
 	qpdf_oh sig = ref->objid != 0 ? qpdf_get_object_by_id(q, ref->objid, ref->gen) : 0;
 	qpdf_oh sub;
@@ -643,7 +683,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 	m = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, sig, "/M"));
 	s->signing_time = pdf_date(m);
 	free(m);
-	if (check_byte_range(q, sig, buf, len, &sb, s) != 0)
+	if (check_byte_range(q, sig, ref, raw, buf, len, &sb, s) != 0)
 		goto cleanup;
 	end = (size_t)(sb.br[2] + sb.br[3]);
 	pos->rev_end = end;
@@ -694,7 +734,8 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const unsigned char
 		CMS_ContentInfo_free(cms);
 	}
 cleanup:
-	free(sb.contents);
+	pos->contents = sb.contents; /* (the levels read it again) */
+	pos->contents_len = sb.contents_len;
 	es_pdf_clear_error(q);
 }
 
@@ -702,12 +743,17 @@ cleanup:
  * has parsed, and forgotten the warnings of, what the signature checks looked at). */
 static void final_guesses(const unsigned char *buf, size_t len, const char *name, es_pdf_guesses *guesses)
 {
-	char why[256];
-	qpdf_data q = es_pdf_open(buf, len, name, why, sizeof(why));
+	char why[256], note[512];
+	unsigned char *copy = NULL;
+	size_t copy_len = 0;
+	int conflict;
+	qpdf_data q = open_revisions(buf, len, name, &copy, &copy_len, note, sizeof(note), &conflict, why, sizeof(why));
 	es_pdf_walk w;
 
-	if (q == NULL)
+	if (q == NULL) {
+		free(copy);
 		return;
+	}
 	memset(&w, 0, sizeof(w));
 	w.budget = ES_PDF_MAX_WALK_FINAL;
 	w.guesses = guesses;
@@ -715,6 +761,7 @@ static void final_guesses(const unsigned char *buf, size_t len, const char *name
 	guesses->incomplete = w.budget < 0 || w.oom || w.too_big != 0;
 	es_pdf_walk_free(&w, q);
 	qpdf_cleanup(&q);
+	free(copy);
 }
 
 static int by_rev_end_desc(const void *a, const void *b)
@@ -749,14 +796,18 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 		seal_pos *p = order[k];
 		size_t idx = (size_t)(p - pos);
 		eseal_seal_report *s = p->has_seal ? &r->seals[p->seal] : NULL;
-		char why[256];
+		char why[256], note[512];
+		unsigned char *copy = NULL;
+		size_t copy_len = 0;
+		int conflict;
 		qpdf_data qo;
 
 		/* (its own checks only: a later change its rules refuse does not undo what it signed) */
 		states[idx].intact = s != NULL && s->indication != ESEAL_TOTAL_FAILED;
 		states[idx].last = s != NULL && s->covers_whole_document;
 		if (s != NULL && p->rev_end > 0 && !s->covers_whole_document) {
-			qo = es_pdf_open(buf, p->rev_end, "signed revision", why, sizeof(why));
+			qo = open_revisions(buf, p->rev_end, "signed revision", &copy, &copy_len, note, sizeof(note), &conflict,
+					    why, sizeof(why));
 			if (qo == NULL) {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "the signed revision is not a readable PDF: %s", why);
@@ -765,22 +816,21 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 				check_in_signed_revision(qo, &sl->refs[idx], q, s);
 				qpdf_cleanup(&qo);
 			}
+			free(copy);
 		}
 	}
 	facts->guesses = NULL;
 	free(order);
 }
 
-/* The /Contents of a signature dictionary (a copy), or NULL. */
-static unsigned char *sig_contents(qpdf_data q, const sig_ref *ref, size_t *len)
+/* The signature value of pos (a copy), or NULL. */
+static unsigned char *sig_contents(const seal_pos *pos, size_t *len)
 {
-	qpdf_oh c = qpdf_oh_get_key(q, qpdf_get_object_by_id(q, ref->objid, ref->gen), "/Contents");
-	const char *p = qpdf_oh_is_string(q, c) ? qpdf_oh_get_binary_string_value(q, c, len) : NULL;
-	unsigned char *copy = p != NULL && *len > 0 ? malloc(*len) : NULL;
+	unsigned char *copy = pos->contents != NULL ? malloc(pos->contents_len) : NULL;
 
+	*len = copy != NULL ? pos->contents_len : 0;
 	if (copy != NULL)
-		memcpy(copy, p, *len);
-	es_pdf_clear_error(q);
+		memcpy(copy, pos->contents, *len);
 	return copy;
 }
 
@@ -788,8 +838,12 @@ static unsigned char *sig_contents(qpdf_data q, const sig_ref *ref, size_t *len)
  * covers. NULL when that revision cannot be read. */
 static es_evidence *revision_dss(const unsigned char *buf, size_t end)
 {
-	char why[256], *note = NULL;
-	qpdf_data qo = es_pdf_open(buf, end, "signed revision", why, sizeof(why));
+	char why[256], *note = NULL, recovered[512];
+	unsigned char *copy = NULL;
+	size_t copy_len = 0;
+	int conflict;
+	qpdf_data qo = open_revisions(buf, end, "signed revision", &copy, &copy_len, recovered, sizeof(recovered),
+				      &conflict, why, sizeof(why));
 	es_evidence *ev = qo != NULL ? es_evidence_new() : NULL;
 	int has = 0;
 
@@ -798,6 +852,7 @@ static es_evidence *revision_dss(const unsigned char *buf, size_t end)
 	free(note);
 	if (qo != NULL)
 		qpdf_cleanup(&qo);
+	free(copy);
 	return ev;
 }
 
@@ -829,8 +884,8 @@ static void levels_after(const eseal_verifier *v, qpdf_data q, const unsigned ch
 			es_seal_set_str(&s->level, "B-T");
 		if (!has_revinfo)
 			continue;
-		c = sig_contents(q, &sl->refs[i], &n_c);
-		d = bb ? sig_contents(q, &sl->refs[first], &n_d) : NULL;
+		c = sig_contents(&pos[i], &n_c);
+		d = bb ? sig_contents(&pos[first], &n_d) : NULL;
 		if (c == NULL || !es_pdf_ltv_covered(v, c, n_c, d, n_d, ev, why, sizeof(why))) {
 			es_seal_warn(s, "not B-LT: %s", c != NULL ? why : "out of memory");
 			free(c);
@@ -874,12 +929,16 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	es_pdf_facts facts = {0};
 	char why[512];
 	size_t i;
-	int has_revinfo = 0, encrypted, rc = ESEAL_OK;
-	char *dss_note = NULL;
+	int has_revinfo = 0, encrypted, rc = ESEAL_OK, conflict = 0;
+	char *dss_note = NULL, chain_note[512];
+	unsigned char *copy = NULL;
+	size_t copy_len = 0;
+	es_pdf_xref *raw = NULL;
 
 	if (ev == NULL)
 		return ESEAL_E_INTERNAL;
-	q = es_pdf_open(buf, len, r->file, why, sizeof(why));
+	/* A chain that stops before the first revision (/Prev 0) would hide the signatures of the revisions it skips. */
+	q = open_revisions(buf, len, r->file, &copy, &copy_len, chain_note, sizeof(chain_note), &conflict, why, sizeof(why));
 	if (q == NULL && header_offset(buf, len) > 0) {
 		es_report_file_error(r, "not a readable PDF: %zu byte%s before the %%PDF- header (%s)",
 				     header_offset(buf, len), header_offset(buf, len) == 1 ? "" : "s", why);
@@ -894,6 +953,13 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	/* Encrypted files open with the empty user password (QPDF leaves signature /Contents undecrypted, and the
 	 * byte check below compares them with the raw gap anyway); others fail to open and are reported. */
 	encrypted = qpdf_is_encrypted(q);
+	/* (the chain of what QPDF reads, our own reading, to find the signature values in the file's bytes) */
+	if (encrypted && es_pdf_xref_scan(copy != NULL ? copy : buf, -1, copy != NULL ? copy_len : len, &raw, why,
+					  sizeof(why)) != ESEAL_OK) {
+		es_report_file_error(r, "not a readable PDF: %s", why);
+		rc = ESEAL_E_INPUT;
+		goto cleanup;
+	}
 	list_signatures(q, &sl);
 	if (sl.n == 0) {
 		es_report_file_error(r, "no signature or document time-stamp found");
@@ -908,7 +974,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		goto cleanup;
 	}
 	for (i = 0; i < sl.n; i++) {
-		verify_one(v, q, buf, len, &sl.refs[i], ev, &pos[i], r);
+		verify_one(v, q, raw, buf, len, &sl.refs[i], ev, &pos[i], r);
 		states[i].objid = sl.refs[i].objid;
 		states[i].rev_end = pos[i].rev_end;
 		states[i].is_dts = pos[i].is_dts;
@@ -927,12 +993,22 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 			     header_offset(buf, len), header_offset(buf, len) == 1 ? "" : "s");
 	for (i = 0; dss_note != NULL && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "%s", dss_note);
+	for (i = 0; chain_note[0] != '\0' && i < r->n_seals; i++) {
+		if (conflict)
+			es_seal_fail(&r->seals[i], ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE,
+				     "the document cannot be read as its readers read it: %s", chain_note);
+		else
+			es_seal_warn(&r->seals[i], "%s", chain_note);
+	}
 	levels_after(v, q, buf, &sl, pos, ev, has_revinfo, r);
 cleanup:
 	for (i = 0; i < sl.n; i++)
 		free(sl.refs[i].name);
 	free(sl.refs);
+	for (i = 0; pos != NULL && i < sl.n; i++)
+		free(pos[i].contents);
 	free(pos);
+	es_pdf_xref_free(raw);
 	for (i = 0; states != NULL && i < sl.n; i++) {
 		free(states[i].seen);
 		free(states[i].changed);
@@ -942,5 +1018,6 @@ cleanup:
 	es_evidence_free(ev);
 	if (q != NULL)
 		qpdf_cleanup(&q);
+	free(copy);
 	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include <qpdf/qpdf-c.h>
 
+#include "pdf_xref.h"
 #include "verify/verify_internal.h"
 
 /* Opens a QPDF reader over buf[0..len) (not copied: buf must outlive it). Strict: no xref reconstruction, so a
@@ -139,5 +140,15 @@ int es_pdf_locks_first_report(es_pdf_locks *l, int name);
 /* The form was too large or memory ran out: some locked fields may not be known. */
 int es_pdf_locks_incomplete(const es_pdf_locks *l);
 void es_pdf_locks_free(es_pdf_locks *l);
+
+/* ---- the signature value as the file holds it (pdf_verify_raw.c) ---- */
+
+#define ES_PDF_MAX_CONTENTS (1u << 20) /* bytes of a signature's /Contents */
+
+/* Encrypted files: the signature dictionary objid gen, where the chain x (of buf) defines it, gives /Contents
+ * exactly once, as a hex string at bytes [a, b) (the /ByteRange gap); *out (freed by the caller) its bytes, not
+ * decrypted. Else -1, why saying what differs (signature wrapping, or a dictionary in an object stream). */
+int es_pdf_raw_contents(const es_pdf_xref *x, const unsigned char *buf, size_t len, int objid, int gen, size_t a,
+			size_t b, unsigned char **out, size_t *out_len, char *why, size_t why_len);
 
 #endif

@@ -73,4 +73,13 @@ int es_pdf_xref_check_qpdf(es_pdf_xref *x, qpdf_data q, char *why, size_t why_le
 
 void es_pdf_xref_free(es_pdf_xref *x);
 
+/* pdf_xref_recover.c: a chain that stops (/Prev 0, or none) while the file holds earlier revisions, ended by
+ * "startxref N %%EOF" before the section that stopped it: those revisions' chains are read too (the later wins, as
+ * when /Prev led to them). 1: *out (malloc, *out_len bytes) is buf followed by one cross-reference stream naming
+ * every object so read, note says what was recovered; 0: nothing to recover (or buf unreadable: the ordinary open
+ * says why); 2: recovered as 1, but a reader rebuilding the file reads other objects than those, note says which;
+ * -1: out of memory. */
+int es_pdf_xref_recover(const unsigned char *buf, size_t len, unsigned char **out, size_t *out_len, char *note,
+			size_t note_len);
+
 #endif

@@ -4,7 +4,7 @@
 # for a CAdES detached signature), for samples no tool in Debian writes. adbe.pkcs7.sha1 signs, as its producers
 # do, the SHA-1 digest of the bytes as encapsulated content, with SHA-1.
 #
-# usage: pdf_sign.py IN OUT SUBFILTER KEY CERT [CHAIN]
+# usage: pdf_sign.py IN OUT SUBFILTER KEY CERT [CHAIN]  (more options through main())
 import hashlib
 import os
 import re
@@ -28,30 +28,64 @@ def add_ref(text, key, ref):
     return text.rstrip()[:-2] + b" /" + key + b" [" + ref + b"] >>"
 
 
-def main(src, dst, subfilter, key, cert, chain=None):
+def rc4(key, data):
+    s, j, out = list(range(256)), 0, bytearray()
+    for i in range(256):
+        j = (j + s[i] + key[i % len(key)]) % 256
+        s[i], s[j] = s[j], s[i]
+    i = j = 0
+    for c in data:
+        i = (i + 1) % 256
+        j = (j + s[i]) % 256
+        s[i], s[j] = s[j], s[i]
+        out.append(c ^ s[(s[i] + s[j]) % 256])
+    return bytes(out)
+
+
+def text(value, num, file_key):
+    """A string of object num: literal, or with the file's RC4 key (standard security handler, R2-R4) encrypted
+    under the object's key (ISO 32000-1 7.6.2, algorithm 1), as hex."""
+    if file_key is None:
+        return b"(" + value + b")"
+    obj_key = hashlib.md5(file_key + num.to_bytes(3, "little") + b"\0\0").digest()[:min(len(file_key) + 5, 16)]
+    return b"<" + rc4(obj_key, value).hex().encode() + b">"
+
+
+def main(src, dst, subfilter, key, cert, chain=None, field=b"Interop", edit_update=None, file_key=None,
+         sig_type=b"/Type /Sig "):
+    """field: the signature field's /T; edit_update(bytes) -> bytes: rewrites the update before it is signed
+    (its objects and cross-reference offsets must stay where they are); file_key: the RC4 key of an encrypted src
+    (the update's strings are encrypted, the signature's /Contents is not: ISO 32000-1 7.6.1); sig_type: how the
+    signature dictionary starts (/Type is optional there)."""
     trailer = qpdf_obj(src, "trailer")
     size = int(re.search(r"/Size (\d+)", trailer).group(1))
     root = int(re.search(r"/Root (\d+) 0 R", trailer).group(1))
     page, _ = page1(src)
     sig_id, field_id = size, size + 1
-    sig = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /" + subfilter.encode() +
-           b" /M (D:20261201000000Z) " + placeholder(PLACEHOLDER) + b" >>")
+    sig = (b"<< " + sig_type + b"/Filter /Adobe.PPKLite /SubFilter /" + subfilter.encode() +
+           b" /M " + text(b"D:20261201000000Z", sig_id, file_key) + b" " + placeholder(PLACEHOLDER) + b" >>")
     objs = {sig_id: sig,
-            field_id: b"<< /Type /Annot /Subtype /Widget /FT /Sig /T (Interop) /V %d 0 R /F 132 /P %d 0 R "
-                      b"/Rect [0 0 0 0] >>" % (sig_id, page),
+            field_id: b"<< /Type /Annot /Subtype /Widget /FT /Sig /T " + text(field, field_id, file_key) +
+                      b" /V %d 0 R /F 132 /P %d 0 R /Rect [0 0 0 0] >>" % (sig_id, page),
             page: add_ref(qpdf_obj(src, str(page)).encode("latin-1"), b"Annots", b"%d 0 R" % field_id)}
     cat = qpdf_obj(src, str(root)).encode("latin-1")
     m = re.search(rb"/AcroForm (\d+) 0 R", cat)
     if m:
         objs[int(m.group(1))] = add_ref(qpdf_obj(src, m.group(1).decode()).encode("latin-1"), b"Fields",
                                         b"%d 0 R" % field_id)
-    elif b"/AcroForm <<" in cat and cat.count(b"/Fields") == 1:  # direct, as eseal writes it: its /Fields grows
+    elif re.search(rb"/AcroForm\s*<<", cat) and cat.count(b"/Fields") == 1:  # direct, as eseal writes it
         objs[root] = add_ref(cat, b"Fields", b"%d 0 R" % field_id)
     elif b"/AcroForm" in cat:
-        sys.exit("pdf_sign.py: this direct /AcroForm is not handled")
+        sys.exit("pdf_sign.py: an /AcroForm of this form is not handled")
     else:
         objs[root] = cat.rstrip()[:-2] + b" /AcroForm << /Fields [%d 0 R] /SigFlags 3 >> >>" % field_id
-    out = bytearray(append_update(open(src, "rb").read(), src, objs))
+    extra = b""
+    if file_key is not None:
+        assert not any(re.search(rb"\(|<[0-9A-Fa-f>]", objs[k]) for k in objs if k not in (sig_id, field_id)), \
+            "strings to encrypt in a copied object"
+        extra = re.search(r"/Encrypt \d+ 0 R /ID \[[^\]]*\]", trailer).group(0).encode() + b" "
+    out = append_update(open(src, "rb").read(), src, objs, extra)
+    out = bytearray(edit_update(out) if edit_update else out)
     a, b = fix_byte_range(out, sig_id, PLACEHOLDER)
     with tempfile.TemporaryDirectory() as d:
         data, der = os.path.join(d, "data"), os.path.join(d, "cms.der")
