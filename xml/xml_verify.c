@@ -229,6 +229,68 @@ static void describe_whole(char *out, size_t len, const xmlChar *uri, int form, 
 		 how[0] == '\0' ? "" : ")");
 }
 
+/* The first element of the document other than el and its descendants with el's name and namespace, or NULL. */
+static xmlNodePtr same_name_outside(xmlNodePtr n, xmlNodePtr el)
+{
+	xmlNodePtr found;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || n == el)
+			continue;
+		if (xmlStrEqual(n->name, el->name) &&
+		    ((n->ns == NULL && el->ns == NULL) ||
+		     (n->ns != NULL && el->ns != NULL && xmlStrEqual(n->ns->href, el->ns->href))))
+			return n;
+		if ((found = same_name_outside(n->children, el)) != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+/* A Reference by Id to an element of the document that is not its root signs that element only, which the report
+ * says. It is wrapping when the element is not where the seal left it: the Reference takes the signature out of
+ * it (enveloped-signature transform) but the signature is not inside it any more, or another element of its name
+ * that it does not cover (a forged root holding the signed one, a copy) is where a reader would look. */
+static int check_partial(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr el, const xmlChar *uri, int enveloped,
+			 eseal_seal_report *s)
+{
+	xmlNodePtr other = same_name_outside(xmlDocGetRootElement(doc), el);
+
+	if (enveloped && !is_inside(sig, el)) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "Reference %s signs element <%s> (line %ld), which is not the document root, with the "
+			     "enveloped-signature transform, yet the signature is not inside it: the signed element was "
+			     "moved (signature wrapping?)",
+			     (const char *)uri, (const char *)el->name, xmlGetLineNo(el));
+		return -1;
+	}
+	if (other != NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "Reference %s signs element <%s> (line %ld), which is not the document root, and another "
+			     "<%s> (line %ld%s) that it does not cover stands in the document: a reader may take that one "
+			     "for the signed element (signature wrapping?)",
+			     (const char *)uri, (const char *)el->name, xmlGetLineNo(el), (const char *)other->name,
+			     xmlGetLineNo(other), other == xmlDocGetRootElement(doc) ? ", the root" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* "/Invoice/Body": the element's place by local names, for the report. */
+static void element_path(xmlNodePtr el, char *out, size_t len)
+{
+	char tail[256];
+
+	out[0] = '\0';
+	for (; el != NULL && el->type == XML_ELEMENT_NODE; el = el->parent) {
+		snprintf(tail, sizeof(tail), "%s", out);
+		if ((size_t)snprintf(out, len, "/%s%s", (const char *)el->name, tail) >= len) {
+			snprintf(out, len, ".../%s", (const char *)el->name);
+			return;
+		}
+	}
+}
+
 /* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
  * SignedProperties; anything else signs a fragment a reader does not see as "the document". Detached data files
  * (plain relative URIs, read below dirfd) are "the document" only of a detached signature file, whose root is the
@@ -238,7 +300,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			    int *sp_referenced, es_xv_cover *cover)
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
-	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0, all_sigs, comments, form;
+	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0, wrapped = 0, all_sigs, comments, form, enveloped;
 	char *path = NULL, how[128];
 	xmlNodePtr el;
 
@@ -257,6 +319,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		 * Reference only: on a Reference to an element inside the container it would digest nothing) could
 		 * leave chosen content out of what is digested. */
 		all_sigs = 0;
+		enveloped = 0;
 		comments = 0;
 		how[0] = '\0';
 		for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
@@ -271,6 +334,8 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 				cover->ubl = 1;
 			if (kind == ES_XV_T_ALL_SIGNATURES)
 				all_sigs = 1;
+			if (kind == ES_XV_T_ENVELOPED)
+				enveloped = 1;
 			if (t_how[0] != '\0')
 				snprintf(how, sizeof(how), "%s", t_how);
 			if (kind == ES_XV_T_C14N && alg != NULL)
@@ -303,12 +368,27 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 					es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
 				if (el == signed_props)
 					*sp_referenced = 1;
+			} else if (check_partial(doc, sig, el, uri, enveloped, s) != 0) {
+				wrapped = 1;
+			} else if (cover->n_partial < ES_XV_MAX_COVERED) {
+				cover->partial[cover->n_partial++] = el;
 			} else {
-				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-					     "Reference %s signs element <%s> which is not the document root "
-					     "(signature wrapping?)",
-					     (const char *)uri, (const char *)el->name);
+				unsafe++;
+				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+					     "more than %d References name elements of the document", ES_XV_MAX_COVERED);
 			}
+		} else if (form == ES_XV_URI_AMBIGUOUS) {
+			wrapped = 1;
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "Reference %s: Id \"%s\" is used by two elements: the Reference could resolve to a copy "
+				     "of the data (signature wrapping)",
+				     (const char *)uri, (const char *)uri + (uri[1] == 'x' ? 0 : 1));
+		} else if (form == ES_XV_URI_EMPTY_FRAGMENT) {
+			unsafe++;
+			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+				     "Reference URI=\"#\": an empty fragment names nothing in XML-DSig (URI=\"\" is the whole "
+				     "document, \"#id\" one element; xmlsec reads \"#\" as xpointer(id('')) and fails): what "
+				     "it signs is unknown");
 		} else if (uri != NULL && uri[0] == '#') {
 			/* Any other XPointer is an expression xmlsec would evaluate: not dereferenced. */
 			unsafe++;
@@ -347,9 +427,14 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 	if (detached && sig == xmlDocGetRootElement(doc))
 		covers = 1;
 	/* A Reference whose data could not be read (or might be filtered) leaves the coverage unproven. */
-	if (bad_transform || unsafe)
+	if (bad_transform || unsafe || wrapped)
 		covers = 0;
 	s->covers_whole_document = covers;
+	/* Elements of the document named by Id: the seal covers those only, and the report says so. */
+	if (covers)
+		cover->n_partial = 0;
+	if (!covers && (cover->n_partial > 0 || wrapped))
+		return unsafe;
 	if (!covers && !unsafe && !bad_transform && detached)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the document's own content is not sealed: the signature's References name only files "
@@ -430,10 +515,35 @@ static int detached_refs(xmlNodePtr sig)
 }
 
 /* What the report says the seal covers (check_references decided whether it is the whole document). */
-static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers, const es_xv_cover *cover)
+static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers, const es_xv_cover *cover, char *buf,
+				 size_t len)
 {
 	int files = detached_refs(sig) > 0;
 
+	if (!covers && cover->n_partial > 0) {
+		size_t i, used;
+		char path[160];
+		xmlChar *id;
+
+		used = (size_t)snprintf(buf, len, "only ");
+		for (i = 0; i < cover->n_partial && used < len; i++) {
+			id = xmlGetProp(cover->partial[i], BAD_CAST "Id");
+			if (id == NULL)
+				id = xmlGetProp(cover->partial[i], BAD_CAST "ID");
+			if (id == NULL)
+				id = xmlGetProp(cover->partial[i], BAD_CAST "id");
+			element_path(cover->partial[i], path, sizeof(path));
+			used += (size_t)snprintf(buf + used, len - used, "%selement <%s> Id \"%s\" (%s, line %ld)",
+						 i == 0 ? "" : i + 1 == cover->n_partial ? " and " : ", ",
+						 (const char *)cover->partial[i]->name, id != NULL ? (const char *)id : "",
+						 path, xmlGetLineNo(cover->partial[i]));
+			xmlFree(id);
+		}
+		if (used < len)
+			snprintf(buf + used, len - used, " of the document%s; the rest of it is not covered by this seal",
+				 files ? " and the detached data files named by its References" : "");
+		return buf;
+	}
 	if (!covers)
 		return files ? "only files named by its References, nothing of this document" : "part of the document";
 	if (!files)
@@ -509,6 +619,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	X509 *signer;
 	xmlSecSize i;
 	es_xv_cover cover;
+	char cov[1024];
 	int bound = 0, sp_ref = 0, has_tst = 0, unsafe, k;
 
 	if (s == NULL || certs == NULL || ev == NULL)
@@ -612,7 +723,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 				     "SignatureValue does not verify with the signing certificate's key");
 		goto cleanup;
 	}
-	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document, &cover));
+	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document, &cover, cov, sizeof(cov)));
 	if (sp != NULL) {
 		xmlNodePtr stime = es_xv_find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;
@@ -673,24 +784,11 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		es_report_file_error(r, "%s", why);
 		goto cleanup;
 	}
-	if (es_xv_register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) != 0) {
-		es_xv_collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
-		if (seen > ES_XML_MAX_ELEMENTS) {
-			es_report_file_error(r, "XML document too large");
-			rc = ESEAL_E_INPUT;
-			goto cleanup;
-		}
-		for (i = 0; i < n || i == 0; i++) {
-			eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
-			if (s != NULL)
-				es_seal_fail(
-					s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-					"Id \"%s\" is used by two elements: a Reference could resolve to a copy of the "
-					"data (signature wrapping)",
-					dup);
-			if (n == 0)
-				break;
-		}
+	/* Two elements sharing an Id are harmless until a Reference names that Id (check_references). */
+	dup[0] = '\0';
+	if (es_xv_register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) < 0) {
+		es_report_file_error(r, "XML document too large");
+		rc = ESEAL_E_INPUT;
 		goto cleanup;
 	}
 	es_xv_collect_sigs(xmlDocGetRootElement(doc), sigs, &n);

@@ -34,12 +34,25 @@ typedef struct es_xv_cover {
 	 * not(ancestor-or-self::ds:Signature)): the others are unsigned areas too and must hold only signatures. */
 	int all_signatures;
 	char scope[200]; /* what the document Reference digests, when not simply "the whole document" */
+	/* Elements of the document outside the signature that References name by Id, when none covers the whole
+	 * document: the seal covers these only. */
+	xmlNodePtr partial[ES_XV_MAX_COVERED];
+	size_t n_partial;
 } es_xv_cover;
 
 /* What a same-document Reference URI names (xml_verify_refs.c): the whole document ("", or "#xpointer(/)" whose
  * node set keeps comments), one element by Id ("#id", or "#xpointer(id('id'))" keeping comments; *el = the
- * element or NULL if none has that Id), or something else (another XPointer, an external URI). */
-enum { ES_XV_URI_OTHER, ES_XV_URI_WHOLE, ES_XV_URI_WHOLE_COMMENTS, ES_XV_URI_ELEMENT, ES_XV_URI_ELEMENT_COMMENTS };
+ * element or NULL if none has that Id), an Id two elements carry (AMBIGUOUS), the empty fragment "#", or something
+ * else (another XPointer, an external URI). */
+enum {
+	ES_XV_URI_OTHER,
+	ES_XV_URI_WHOLE,
+	ES_XV_URI_WHOLE_COMMENTS,
+	ES_XV_URI_ELEMENT,
+	ES_XV_URI_ELEMENT_COMMENTS,
+	ES_XV_URI_AMBIGUOUS,
+	ES_XV_URI_EMPTY_FRAGMENT
+};
 int es_xv_uri_target(xmlDocPtr doc, const xmlChar *uri, xmlNodePtr *el);
 /* What one ds:Transform of a Reference in sig does to its node set: canonicalisation only (or nothing); takes out
  * this signature (the enveloped-signature transform, XML-DSig's XPath here() form, an XPath Filter 2.0 subtracting
@@ -63,9 +76,13 @@ xmlNodePtr es_xv_find(xmlNodePtr n, const char *ns, const char *name);
 /* Every ds:Signature among n, its siblings and their descendants (not those inside another Signature), at most
  * ES_XML_MAX_SIGS. */
 void es_xv_collect_sigs(xmlNodePtr n, xmlNodePtr *out, size_t *count);
-/* Registers Id/ID/id attributes as IDs. -1 if an Id occurs twice (it is copied to dup) or the document has more
- * than ES_XML_MAX_ELEMENTS elements (dup untouched; es_xml_read refuses such documents first). */
+/* Registers Id/ID/id attributes as IDs (the first element carrying each value). -1 if the document has more than
+ * ES_XML_MAX_ELEMENTS elements (es_xml_read refuses such documents first); 1 if a value occurs twice (the first such
+ * is copied to dup, which the caller sets to ""); 0 otherwise. */
 int es_xv_register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, size_t *seen);
+/* How many elements carry value in an Id/ID/id attribute: a Reference to a value carried twice could resolve to a
+ * copy while the reader sees the other (XML signature wrapping). */
+size_t es_xv_id_count(xmlDocPtr doc, const xmlChar *value);
 unsigned char *es_xv_b64_decode(const xmlChar *in, size_t *out_len);
 /* ds:X509Certificate / xades:EncapsulatedX509Certificate under n, appended to out. */
 void es_xv_collect_certs(xmlNodePtr n, STACK_OF(X509) * out);
