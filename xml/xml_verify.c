@@ -603,6 +603,20 @@ cleanup:
 	free(token);
 }
 
+/* Every Reference of SignedInfo matched its digest (whatever xmlsec said of the SignatureValue). */
+static int references_verified(xmlSecDSigCtxPtr dsig)
+{
+	xmlSecSize i, n = xmlSecPtrListGetSize(&dsig->signedInfoReferences);
+
+	for (i = 0; i < n; i++) {
+		xmlSecDSigReferenceCtxPtr rc = xmlSecPtrListGetItem(&dsig->signedInfoReferences, i);
+
+		if (rc == NULL || rc->status != xmlSecDSigStatusSucceeded)
+			return 0;
+	}
+	return n > 0;
+}
+
 /* split: why the document's text reads differently from what is sealed (es_xml_split_text), or NULL. */
 static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, int dirfd, const char *split,
 		       eseal_report *r)
@@ -619,7 +633,10 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	X509 *signer;
 	xmlSecSize i;
 	es_xv_cover cover;
-	char cov[1024];
+	char cov[1024], pss_what[160];
+	xmlNodePtr method = NULL;
+	xmlChar *pss_alg = NULL;
+	int pss = 0, pss_valid = 0;
 	int bound = 0, sp_ref = 0, has_tst = 0, unsafe, k;
 
 	if (s == NULL || certs == NULL || ev == NULL)
@@ -674,6 +691,18 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	/* Integrity through xmlsec, with the certificate's key and nothing fetched from outside the document. */
 	dsig = xmlSecDSigCtxCreate(NULL);
 	pk = X509_get_pubkey(signer);
+	/* RSA-PSS, which xmlsec 1.2 lacks: the SignatureValue is checked here over the canonical SignedInfo, then
+	 * xmlsec checks the References under a method it knows (its own SignatureValue verdict is not used). */
+	if (pk != NULL && (pss = es_xv_pss_verify(doc, sig, pk, &pss_valid, pss_what, sizeof(pss_what))) < 0) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s", pss_what);
+		EVP_PKEY_free(pk);
+		goto cleanup;
+	}
+	if (pss > 0) {
+		method = es_xv_child(es_xv_child(sig, NS_DS, "SignedInfo"), NS_DS, "SignatureMethod");
+		pss_alg = xmlGetProp(method, BAD_CAST "Algorithm");
+		xmlSetProp(method, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+	}
 	if (dsig == NULL || pk == NULL || enable_transforms(dsig) != 0 || (kd = xmlSecOpenSSLEvpKeyAdopt(pk)) == NULL) {
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE,
 			     "cannot set up XML signature verification");
@@ -697,13 +726,18 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	es_xv_io_use_dir(dirfd);
 	k = xmlSecDSigCtxVerify(dsig, sig);
 	es_xv_io_use_dir(-1);
+	if (pss_alg != NULL) {
+		xmlSetProp(method, BAD_CAST "Algorithm", pss_alg);
+		xmlFree(pss_alg);
+		pss_alg = NULL;
+	}
 	if (k < 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the signature cannot be processed (unsupported algorithm or transform, or a Reference "
 			     "that does not resolve inside the document)");
 		goto cleanup;
 	}
-	if (dsig->status != xmlSecDSigStatusSucceeded) {
+	if (pss > 0 ? !(pss_valid && references_verified(dsig)) : dsig->status != xmlSecDSigStatusSucceeded) {
 		int ref_failed = 0;
 
 		for (i = 0; i < xmlSecPtrListGetSize(&dsig->signedInfoReferences); i++) {
@@ -720,7 +754,8 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		}
 		if (!ref_failed)
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_SIG_CRYPTO_FAILURE,
-				     "SignatureValue does not verify with the signing certificate's key");
+				     "SignatureValue does not verify with the signing certificate's key%s%s%s",
+				     pss > 0 ? " (" : "", pss > 0 ? pss_what : "", pss > 0 ? ")" : "");
 		goto cleanup;
 	}
 	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document, &cover, cov, sizeof(cov)));
@@ -746,6 +781,10 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	else if (sp != NULL && sp_ref)
 		es_seal_warn(s, "no xades:SigningCertificateV2: not a XAdES baseline signature");
 cleanup:
+	if (pss_alg != NULL) {
+		xmlSetProp(method, BAD_CAST "Algorithm", pss_alg);
+		xmlFree(pss_alg);
+	}
 	if (dsig != NULL)
 		xmlSecDSigCtxDestroy(dsig);
 	if (key != NULL)

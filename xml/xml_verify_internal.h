@@ -68,6 +68,12 @@ int es_xv_transform_kind(xmlNodePtr transform, xmlNodePtr sig, char *how, size_t
  * in the ds:Signature that is not one of its own parts. Returns 0 if nothing was found, -1 otherwise. */
 int es_xv_check_unsigned(xmlNodePtr sig, const es_xv_cover *cover, eseal_seal_report *s);
 
+/* RSA-PSS SignatureMethods (xml_verify_pss.c), which xmlsec 1.2 lacks: RFC 6931's sha*-rsa-MGF1 and rsa-pss with
+ * pss:RSAPSSParams. 0 if sig uses none of them; 1 when checked (*valid: the SignatureValue verifies with pk over
+ * the canonical SignedInfo; what: the parameters, for the report); -1 with what saying why it cannot be checked
+ * (unsupported or malformed parameters). */
+int es_xv_pss_verify(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *pk, int *valid, char *what, size_t what_len);
+
 int es_xv_is_el(const xmlNode *n, const char *ns, const char *name);
 /* First child element ns:name of n, or NULL. */
 xmlNodePtr es_xv_child(xmlNodePtr n, const char *ns, const char *name);
