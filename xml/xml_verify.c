@@ -291,6 +291,75 @@ static void element_path(xmlNodePtr el, char *out, size_t len)
 	}
 }
 
+/* The ds:Object that is el or holds it, or NULL. */
+static xmlNodePtr object_of(xmlNodePtr el, xmlNodePtr sig)
+{
+	for (; el != NULL && el != sig; el = el->parent)
+		if (el->parent == sig && es_xv_is_el(el, NS_DS, "Object"))
+			return el;
+	return NULL;
+}
+
+/* "ds:Object Id "x"" or "<Invoice> in ds:Object Id "x"", appended to out. */
+static size_t name_object_content(xmlNodePtr el, xmlNodePtr sig, char *out, size_t len)
+{
+	xmlNodePtr obj = object_of(el, sig);
+	xmlChar *id = obj != NULL ? xmlGetProp(obj, BAD_CAST "Id") : NULL;
+	int n;
+
+	if (el == obj)
+		n = snprintf(out, len, "ds:Object Id \"%s\"", id != NULL ? (const char *)id : "");
+	else
+		n = snprintf(out, len, "<%s> (line %ld) in ds:Object Id \"%s\"", (const char *)el->name,
+			     xmlGetLineNo(el), id != NULL ? (const char *)id : "");
+	xmlFree(id);
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
+/* The base64 transform reads only the text of its node set: an element inside the decoded content would stand
+ * there unsigned (or change the decoding in ways a reader does not see), so the content must be text only. */
+static int check_base64_target(xmlNodePtr el, xmlNodePtr sig, const xmlChar *uri, eseal_seal_report *s)
+{
+	xmlNodePtr ch;
+
+	if (object_of(el, sig) == NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "Reference %s: the base64 transform is accepted only on the content of a ds:Object of the "
+			     "signature (it reads only the text of what it is given)",
+			     (const char *)uri);
+		return -1;
+	}
+	for (ch = el->children; ch != NULL; ch = ch->next)
+		if (ch->type == XML_ELEMENT_NODE) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "Reference %s decodes base64 text, but element <%s> (line %ld) stands in it, which the "
+				     "transform does not sign",
+				     (const char *)uri, (const char *)ch->name, xmlGetLineNo(ch));
+			return -1;
+		}
+	return 0;
+}
+
+/* The elements a ds:Manifest's References name inside this signature count as signed for the unsigned-area check
+ * (their digests are checked after the signature verifies: check_manifests). */
+static void note_manifest_targets(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr manifest, es_xv_cover *cover)
+{
+	xmlNodePtr ref, el;
+	xmlChar *uri;
+	int form;
+
+	for (ref = manifest->children; ref != NULL; ref = ref->next) {
+		if (!es_xv_is_el(ref, NS_DS, "Reference"))
+			continue;
+		uri = xmlGetProp(ref, BAD_CAST "URI");
+		form = es_xv_uri_target(doc, uri, &el);
+		if ((form == ES_XV_URI_ELEMENT || form == ES_XV_URI_ELEMENT_COMMENTS) && el != NULL &&
+		    object_of(el, sig) != NULL && cover->n_inside < ES_XV_MAX_COVERED)
+			cover->inside[cover->n_inside++] = el;
+		xmlFree(uri);
+	}
+}
+
 /* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
  * SignedProperties; anything else signs a fragment a reader does not see as "the document". Detached data files
  * (plain relative URIs, read below dirfd) are "the document" only of a detached signature file, whose root is the
@@ -301,6 +370,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
 	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0, wrapped = 0, all_sigs, comments, form, enveloped;
+	int base64;
 	char *path = NULL, how[128];
 	xmlNodePtr el;
 
@@ -320,6 +390,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		 * leave chosen content out of what is digested. */
 		all_sigs = 0;
 		enveloped = 0;
+		base64 = 0;
 		comments = 0;
 		how[0] = '\0';
 		for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
@@ -327,8 +398,9 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			int ubl = alg != NULL && uri != NULL && uri[0] == '\0' &&
 				  xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t);
 			char t_how[128] = "";
-			int kind = alg != NULL && !ubl ? es_xv_transform_kind(t, sig, t_how, sizeof(t_how)) :
-							 ES_XV_T_C14N;
+			int b64 = alg != NULL && xmlStrEqual(alg, BAD_CAST DS_BASE64);
+			int kind = alg != NULL && !ubl && !b64 ? es_xv_transform_kind(t, sig, t_how, sizeof(t_how)) :
+								 ES_XV_T_C14N;
 
 			if (ubl)
 				cover->ubl = 1;
@@ -336,6 +408,9 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 				all_sigs = 1;
 			if (kind == ES_XV_T_ENVELOPED)
 				enveloped = 1;
+			/* Decoding base64 text: only on a ds:Object's text (checked once the target is known). */
+			if (b64)
+				base64 = 1;
 			if (t_how[0] != '\0')
 				snprintf(how, sizeof(how), "%s", t_how);
 			if (kind == ES_XV_T_C14N && alg != NULL)
@@ -351,7 +426,12 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		if (all_sigs)
 			cover->all_signatures = 1;
 		form = es_xv_uri_target(doc, uri, &el);
-		if (form == ES_XV_URI_WHOLE || form == ES_XV_URI_WHOLE_COMMENTS ||
+		if (base64 && (form != ES_XV_URI_ELEMENT || el == NULL)) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "Reference %s uses transform %s that can leave content unsigned",
+				     uri != NULL ? (const char *)uri : "(no URI)", DS_BASE64);
+			bad_transform = 1;
+		} else if (form == ES_XV_URI_WHOLE || form == ES_XV_URI_WHOLE_COMMENTS ||
 		    ((form == ES_XV_URI_ELEMENT || form == ES_XV_URI_ELEMENT_COMMENTS) &&
 		     el == xmlDocGetRootElement(doc))) {
 			covers = 1;
@@ -364,6 +444,20 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 				/* SignedProperties, KeyInfo, an Object: part of the signature itself, harmless to sign. */
 				if (cover->n_inside < ES_XV_MAX_COVERED)
 					cover->inside[cover->n_inside++] = el;
+				if (base64 && check_base64_target(el, sig, uri, s) != 0)
+					bad_transform = 1;
+				if (es_xv_is_el(el, NS_DS, "Manifest") && object_of(el, sig) != NULL) {
+					if (cover->n_manifests < ES_XV_MAX_COVERED)
+						cover->manifests[cover->n_manifests++] = el;
+					note_manifest_targets(doc, sig, el, cover);
+					if (type == NULL || !xmlStrEqual(type, BAD_CAST DS_MANIFEST_TYPE))
+						es_seal_warn(s, "ds:Manifest referenced without Type=\"%s\"",
+							     DS_MANIFEST_TYPE);
+				} else if (object_of(el, sig) != NULL && el != signed_props &&
+					   !is_inside(el, signed_props) && cover->n_objects < ES_XV_MAX_COVERED) {
+					cover->object_b64[cover->n_objects] = base64;
+					cover->objects[cover->n_objects++] = el;
+				}
 				if (el == signed_props && (type == NULL || !xmlStrEqual(type, BAD_CAST XADES_SP_TYPE)))
 					es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
 				if (el == signed_props)
@@ -425,6 +519,10 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		xmlFree(type);
 	}
 	if (detached && sig == xmlDocGetRootElement(doc))
+		covers = 1;
+	/* An enveloping signature is the document: what it signs is in its ds:Objects (the rest is its own parts,
+	 * held to the unsigned-area rules). */
+	if ((cover->n_objects > 0 || cover->n_manifests > 0) && sig == xmlDocGetRootElement(doc))
 		covers = 1;
 	/* A Reference whose data could not be read (or might be filtered) leaves the coverage unproven. */
 	if (bad_transform || unsafe || wrapped)
@@ -546,11 +644,131 @@ static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers, cons
 	}
 	if (!covers)
 		return files ? "only files named by its References, nothing of this document" : "part of the document";
+	if (cover->n_objects > 0 && sig == xmlDocGetRootElement(doc)) {
+		size_t i, used = (size_t)snprintf(buf, len, "an enveloping signature: the content of ");
+
+		for (i = 0; i < cover->n_objects && used + 1 < len; i++) {
+			if (i > 0)
+				used += (size_t)snprintf(buf + used, len - used, ", ");
+			if (used + 1 < len)
+				used += name_object_content(cover->objects[i], sig, buf + used, len - used);
+			if (used + 1 < len && cover->object_b64[i])
+				used += (size_t)snprintf(buf + used, len - used, " (base64-decoded)");
+		}
+		return buf;
+	}
+	if (cover->n_manifests > 0 && sig == xmlDocGetRootElement(doc))
+		return "an enveloping signature: its ds:Manifest";
 	if (!files)
 		return cover->scope[0] != '\0' ? cover->scope : "the whole document";
 	return sig == xmlDocGetRootElement(doc) ?
 		       "the detached data files named by the References" :
 		       "the whole document and the detached data files named by its References";
+}
+
+/* A ds:Manifest Reference this verifier can check: one element of the signature's ds:Objects by Id, through
+ * canonicalisation and base64 (of text only) transforms. NULL, or why not. */
+static const char *manifest_ref_unchecked(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr ref)
+{
+	xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+	xmlNodePtr el = NULL, t, ch;
+	const char *why = NULL;
+	int form = es_xv_uri_target(doc, uri, &el), b64 = 0;
+
+	if (form == ES_XV_URI_AMBIGUOUS)
+		why = "its Id is used by two elements";
+	else if ((form != ES_XV_URI_ELEMENT && form != ES_XV_URI_ELEMENT_COMMENTS) || el == NULL ||
+		 object_of(el, sig) == NULL)
+		why = "it names nothing inside the signature's ds:Objects";
+	for (t = es_xv_child(es_xv_child(ref, NS_DS, "Transforms"), NS_DS, "Transform"); t != NULL && why == NULL;
+	     t = t->next) {
+		xmlChar *alg = es_xv_is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+
+		if (alg != NULL && xmlStrEqual(alg, BAD_CAST DS_BASE64))
+			b64 = 1;
+		else if (alg != NULL && strstr((const char *)alg, "c14n") == NULL)
+			why = "a transform other than canonicalisation or base64";
+		xmlFree(alg);
+	}
+	for (ch = el != NULL && b64 && why == NULL ? el->children : NULL; ch != NULL; ch = ch->next)
+		if (ch->type == XML_ELEMENT_NODE)
+			why = "its base64 content holds elements";
+	xmlFree(uri);
+	return why;
+}
+
+/* XML-DSig core validation leaves a ds:Manifest's References to the application; XAdES verifiers (DSS) check them
+ * as signed data objects. Each one checkable is digested by xmlsec: a mismatch fails s (HASH_FAILURE), a match is
+ * named in out (the coverage); one that cannot be checked is left out of the coverage with a warning. */
+static void check_manifests(xmlDocPtr doc, xmlNodePtr sig, const es_xv_cover *cover, eseal_seal_report *s, char *out,
+			    size_t len)
+{
+	xmlSecDSigCtxPtr dsig = NULL;
+	xmlNodePtr ref;
+	size_t i, used = 0;
+	const char *why;
+
+	out[0] = '\0';
+	if (cover->n_manifests == 0)
+		return;
+	dsig = xmlSecDSigCtxCreate(NULL);
+	if (dsig == NULL || enable_transforms(dsig) != 0) {
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE, "cannot set up ds:Manifest checking");
+		goto cleanup;
+	}
+	dsig->operation = xmlSecTransformOperationVerify;
+	dsig->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+	for (i = 0; i < cover->n_manifests; i++) {
+		xmlChar *mid = xmlGetProp(cover->manifests[i], BAD_CAST "Id");
+
+		for (ref = cover->manifests[i]->children; ref != NULL; ref = ref->next) {
+			xmlSecDSigReferenceCtxPtr rctx;
+			xmlChar *uri;
+			int rc;
+
+			if (!es_xv_is_el(ref, NS_DS, "Reference"))
+				continue;
+			uri = xmlGetProp(ref, BAD_CAST "URI");
+			why = manifest_ref_unchecked(doc, sig, ref);
+			rctx = why == NULL ? xmlSecDSigReferenceCtxCreate(dsig, xmlSecDSigReferenceOriginManifest) : NULL;
+			rc = rctx != NULL ? xmlSecDSigReferenceCtxProcessNode(rctx, ref) : -1;
+			if (why == NULL && rc < 0)
+				why = "it cannot be processed";
+			if (why != NULL) {
+				es_seal_warn(s, "ds:Manifest Id \"%s\": Reference %s not checked (%s): what it names is not "
+						"covered by this seal",
+					     mid != NULL ? (const char *)mid : "", uri != NULL ? (const char *)uri : "(no URI)",
+					     why);
+			} else if (rctx->status != xmlSecDSigStatusSucceeded) {
+				s->covers_whole_document = 0;
+				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
+					     "ds:Manifest Id \"%s\": Reference %s digest mismatch: what it names changed "
+					     "after sealing (XML-DSig core validation leaves manifests unchecked; XAdES "
+					     "verifiers check them)",
+					     mid != NULL ? (const char *)mid : "", uri != NULL ? (const char *)uri : "");
+			} else if (used + 1 < len) {
+				xmlNodePtr el = NULL;
+
+				es_xv_uri_target(doc, uri, &el);
+				if (used == 0)
+					used += (size_t)snprintf(out, len, "; through ds:Manifest Id \"%s\" (digests checked): ",
+								 mid != NULL ? (const char *)mid : "");
+				else
+					used += (size_t)snprintf(out + used, len - used, ", ");
+				if (used + 1 < len && el != NULL)
+					used += name_object_content(el, sig, out + used, len - used);
+			}
+			if (rctx != NULL)
+				xmlSecDSigReferenceCtxDestroy(rctx);
+			xmlFree(uri);
+			if (used >= len)
+				used = len - 1;
+		}
+		xmlFree(mid);
+	}
+cleanup:
+	if (dsig != NULL)
+		xmlSecDSigCtxDestroy(dsig);
 }
 
 /* *tsa_chain: the chain of the token that proved the time (freed by the caller), for the B-LT check. */
@@ -633,7 +851,7 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	X509 *signer;
 	xmlSecSize i;
 	es_xv_cover cover;
-	char cov[1024], pss_what[160];
+	char cov[1024], pss_what[160], manifest_cov[512];
 	xmlNodePtr method = NULL;
 	xmlChar *pss_alg = NULL;
 	int pss = 0, pss_valid = 0;
@@ -758,7 +976,18 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 				     pss > 0 ? " (" : "", pss > 0 ? pss_what : "", pss > 0 ? ")" : "");
 		goto cleanup;
 	}
+	check_manifests(doc, sig, &cover, s, manifest_cov, sizeof(manifest_cov));
+	if (s->indication == ESEAL_TOTAL_FAILED)
+		goto cleanup;
 	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document, &cover, cov, sizeof(cov)));
+	if (s->coverage != NULL && manifest_cov[0] != '\0') {
+		char *both = NULL;
+
+		if (asprintf(&both, "%s%s", s->coverage, manifest_cov) > 0) {
+			free(s->coverage);
+			s->coverage = both;
+		}
+	}
 	if (sp != NULL) {
 		xmlNodePtr stime = es_xv_find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;

@@ -14,6 +14,8 @@
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
 #define XADES_SP_TYPE "http://uri.etsi.org/01903#SignedProperties"
+#define DS_MANIFEST_TYPE "http://www.w3.org/2000/09/xmldsig#Manifest"
+#define DS_BASE64 "http://www.w3.org/2000/09/xmldsig#base64"
 #define XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
 /* The one XPath filter accepted on a document Reference: UBL 2.1's exclusion of the signature container itself
  * (UBL-SignatureComponents). Any other XPath could leave chosen content unsigned. */
@@ -38,6 +40,14 @@ typedef struct es_xv_cover {
 	 * document: the seal covers these only. */
 	xmlNodePtr partial[ES_XV_MAX_COVERED];
 	size_t n_partial;
+	/* An enveloping signature (the document's root): the ds:Object content its References sign (base64: read
+	 * through the base64 transform), and the ds:Manifests they sign, whose own References the verifier checks
+	 * (their targets are in inside[] too, so that what they name is not taken for unsigned content). */
+	xmlNodePtr objects[ES_XV_MAX_COVERED];
+	int object_b64[ES_XV_MAX_COVERED];
+	size_t n_objects;
+	xmlNodePtr manifests[ES_XV_MAX_COVERED];
+	size_t n_manifests;
 } es_xv_cover;
 
 /* What a same-document Reference URI names (xml_verify_refs.c): the whole document ("", or "#xpointer(/)" whose
