@@ -2,8 +2,10 @@
  * network, no DTD loading, entity declarations refused); xmlsec checks SignedInfo and the References with a
  * whitelist of transforms and only same-document URIs (or plain relative names of files beside the signature file,
  * read through xml_verify_io.c), using the key of the KeyInfo certificate; we check that the References cover what
- * a reader sees (no wrapping: unique Ids, an Id reference must name the root, detached files count only for a
- * detached signature file) and that what they leave unsigned holds no content (xml_verify_scope.c), then XAdES
+ * a reader sees (no wrapping: a referenced Id carried by one element only; an element referenced by Id that is not
+ * the root is reported as the part covered, unless moved or shadowed by another of its name; detached files count
+ * only for a detached signature file; an enveloping signature covers its ds:Objects and checked ds:Manifest
+ * entries) and that what they leave unsigned holds no content (xml_verify_scope.c), then XAdES
  * (SignedProperties, SigningCertificate(V2), SigningTime, DataObjectFormat, SignatureTimeStamp) and the certificate
  * via the core. */
 #include "verify/verify_internal.h"
@@ -360,8 +362,9 @@ static void note_manifest_targets(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr mani
 	}
 }
 
-/* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
- * SignedProperties; anything else signs a fragment a reader does not see as "the document". Detached data files
+/* Coverage: a Reference names the whole document (URI="" enveloped), the root by Id, a part of the signature (its
+ * SignedProperties, an Object, a Manifest) or an element of the document by Id (then the seal covers that part
+ * only, and says so: cover->partial). Detached data files
  * (plain relative URIs, read below dirfd) are "the document" only of a detached signature file, whose root is the
  * ds:Signature: pasted into an invoice, a genuine detached signature would otherwise lend its verdict to content
  * it never signed. */
