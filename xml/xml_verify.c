@@ -342,8 +342,40 @@ static int check_base64_target(xmlNodePtr el, xmlNodePtr sig, const xmlChar *uri
 	return 0;
 }
 
-/* The elements a ds:Manifest's References name inside this signature count as signed for the unsigned-area check
- * (their digests are checked after the signature verifies: check_manifests). */
+/* A ds:Manifest Reference this verifier can check: one element of the signature's ds:Objects by Id, through
+ * canonicalisation and base64 (of text only) transforms. NULL, or why not. */
+static const char *manifest_ref_unchecked(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr ref)
+{
+	xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+	xmlNodePtr el = NULL, t, ch;
+	const char *why = NULL;
+	int form = es_xv_uri_target(doc, uri, &el), b64 = 0;
+
+	if (form == ES_XV_URI_AMBIGUOUS)
+		why = "its Id is used by two elements";
+	else if ((form != ES_XV_URI_ELEMENT && form != ES_XV_URI_ELEMENT_COMMENTS) || el == NULL ||
+		 object_of(el, sig) == NULL)
+		why = "it names nothing inside the signature's ds:Objects";
+	for (t = es_xv_child(es_xv_child(ref, NS_DS, "Transforms"), NS_DS, "Transform"); t != NULL && why == NULL;
+	     t = t->next) {
+		xmlChar *alg = es_xv_is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+
+		if (alg != NULL && xmlStrEqual(alg, BAD_CAST DS_BASE64))
+			b64 = 1;
+		else if (alg != NULL && strstr((const char *)alg, "c14n") == NULL)
+			why = "a transform other than canonicalisation or base64";
+		xmlFree(alg);
+	}
+	for (ch = el != NULL && b64 && why == NULL ? el->children : NULL; ch != NULL; ch = ch->next)
+		if (ch->type == XML_ELEMENT_NODE)
+			why = "its base64 content holds elements";
+	xmlFree(uri);
+	return why;
+}
+
+/* The elements a ds:Manifest's checkable References name inside this signature count as signed for the
+ * unsigned-area check (their digests are checked after the signature verifies: check_manifests); what the others
+ * name stays unsigned. */
 static void note_manifest_targets(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr manifest, es_xv_cover *cover)
 {
 	xmlNodePtr ref, el;
@@ -356,7 +388,7 @@ static void note_manifest_targets(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr mani
 		uri = xmlGetProp(ref, BAD_CAST "URI");
 		form = es_xv_uri_target(doc, uri, &el);
 		if ((form == ES_XV_URI_ELEMENT || form == ES_XV_URI_ELEMENT_COMMENTS) && el != NULL &&
-		    object_of(el, sig) != NULL && cover->n_inside < ES_XV_MAX_COVERED)
+		    manifest_ref_unchecked(doc, sig, ref) == NULL && cover->n_inside < ES_XV_MAX_COVERED)
 			cover->inside[cover->n_inside++] = el;
 		xmlFree(uri);
 	}
@@ -373,7 +405,9 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
 	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0, wrapped = 0, all_sigs, comments, form, enveloped;
-	int base64;
+	int base64, partial_env[ES_XV_MAX_COVERED];
+	xmlNodePtr partial_ref[ES_XV_MAX_COVERED];
+	size_t i;
 	char *path = NULL, how[128];
 	xmlNodePtr el;
 
@@ -465,9 +499,10 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 					es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
 				if (el == signed_props)
 					*sp_referenced = 1;
-			} else if (check_partial(doc, sig, el, uri, enveloped, s) != 0) {
-				wrapped = 1;
 			} else if (cover->n_partial < ES_XV_MAX_COVERED) {
+				/* Judged once it is known whether another Reference covers the whole document. */
+				partial_ref[cover->n_partial] = ref;
+				partial_env[cover->n_partial] = enveloped;
 				cover->partial[cover->n_partial++] = el;
 			} else {
 				unsafe++;
@@ -475,11 +510,20 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 					     "more than %d References name elements of the document", ES_XV_MAX_COVERED);
 			}
 		} else if (form == ES_XV_URI_AMBIGUOUS) {
+			/* Not handed to xmlsec: it would pick one of the two. */
+			const char *id = (const char *)uri + 1;
+			int id_len = (int)strlen(id);
+
+			if (strncmp(id, "xpointer(id(", 12) == 0) {
+				id += 13;
+				id_len = (int)strcspn(id, "'\"");
+			}
 			wrapped = 1;
+			unsafe++;
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-				     "Reference %s: Id \"%s\" is used by two elements: the Reference could resolve to a copy "
-				     "of the data (signature wrapping)",
-				     (const char *)uri, (const char *)uri + (uri[1] == 'x' ? 0 : 1));
+				     "Reference %s: Id \"%.*s\" is used by two elements: the Reference could resolve to a "
+				     "copy of the data (signature wrapping)",
+				     (const char *)uri, id_len, id);
 		} else if (form == ES_XV_URI_EMPTY_FRAGMENT) {
 			unsafe++;
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
@@ -534,7 +578,19 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 	/* Elements of the document named by Id: the seal covers those only, and the report says so. */
 	if (covers)
 		cover->n_partial = 0;
-	if (!covers && (cover->n_partial > 0 || wrapped))
+	for (i = 0; i < cover->n_partial; i++) {
+		xmlChar *uri = xmlGetProp(partial_ref[i], BAD_CAST "URI");
+
+		if (check_partial(doc, sig, cover->partial[i], uri, partial_env[i], s) != 0)
+			wrapped = 1;
+		xmlFree(uri);
+	}
+	if (wrapped) {
+		s->covers_whole_document = 0;
+		cover->n_partial = 0;
+		return unsafe;
+	}
+	if (!covers && cover->n_partial > 0)
 		return unsafe;
 	if (!covers && !unsafe && !bad_transform && detached)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
@@ -667,37 +723,6 @@ static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers, cons
 	return sig == xmlDocGetRootElement(doc) ?
 		       "the detached data files named by the References" :
 		       "the whole document and the detached data files named by its References";
-}
-
-/* A ds:Manifest Reference this verifier can check: one element of the signature's ds:Objects by Id, through
- * canonicalisation and base64 (of text only) transforms. NULL, or why not. */
-static const char *manifest_ref_unchecked(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr ref)
-{
-	xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
-	xmlNodePtr el = NULL, t, ch;
-	const char *why = NULL;
-	int form = es_xv_uri_target(doc, uri, &el), b64 = 0;
-
-	if (form == ES_XV_URI_AMBIGUOUS)
-		why = "its Id is used by two elements";
-	else if ((form != ES_XV_URI_ELEMENT && form != ES_XV_URI_ELEMENT_COMMENTS) || el == NULL ||
-		 object_of(el, sig) == NULL)
-		why = "it names nothing inside the signature's ds:Objects";
-	for (t = es_xv_child(es_xv_child(ref, NS_DS, "Transforms"), NS_DS, "Transform"); t != NULL && why == NULL;
-	     t = t->next) {
-		xmlChar *alg = es_xv_is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
-
-		if (alg != NULL && xmlStrEqual(alg, BAD_CAST DS_BASE64))
-			b64 = 1;
-		else if (alg != NULL && strstr((const char *)alg, "c14n") == NULL)
-			why = "a transform other than canonicalisation or base64";
-		xmlFree(alg);
-	}
-	for (ch = el != NULL && b64 && why == NULL ? el->children : NULL; ch != NULL; ch = ch->next)
-		if (ch->type == XML_ELEMENT_NODE)
-			why = "its base64 content holds elements";
-	xmlFree(uri);
-	return why;
 }
 
 /* XML-DSig core validation leaves a ds:Manifest's References to the application; XAdES verifiers (DSS) check them
@@ -979,10 +1004,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 				     pss > 0 ? " (" : "", pss > 0 ? pss_what : "", pss > 0 ? ")" : "");
 		goto cleanup;
 	}
-	check_manifests(doc, sig, &cover, s, manifest_cov, sizeof(manifest_cov));
-	if (s->indication == ESEAL_TOTAL_FAILED)
-		goto cleanup;
 	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document, &cover, cov, sizeof(cov)));
+	/* A Manifest entry whose digest fails is not named, and the seal fails. */
+	check_manifests(doc, sig, &cover, s, manifest_cov, sizeof(manifest_cov));
 	if (s->coverage != NULL && manifest_cov[0] != '\0') {
 		char *both = NULL;
 

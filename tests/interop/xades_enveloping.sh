@@ -84,6 +84,18 @@ xs_eseal 0 manifest.xml 0 TOTAL-PASSED True \
 sed 's/>1000</>9000</' manifest.xml >manifest-edit.xml
 xs_referee_ok "${IDS[@]}" manifest-edit.xml
 grep -q "Manifests References (ok/all): 1/2" "$XS_LOG" || fail "xmlsec1 does not see the manifest mismatch: $(tail -3 "$XS_LOG")"
-xs_eseal 1 manifest-edit.xml 0 TOTAL-FAILED False '^None$'
+xs_eseal 1 manifest-edit.xml 0 TOTAL-FAILED False \
+	'^an enveloping signature: its ds:Manifest; through ds:Manifest Id "man" \(digests checked\): ds:Object Id "b"$'
 expect_seal 0 TOTAL-FAILED HASH_FAILURE 'ds:Manifest Id "man": Reference #a digest mismatch'
-pass "ds:Manifest: TOTAL-PASSED, both entries checked and named (xmlsec1: 2/2); an edited entry: HASH_FAILURE (xmlsec1: OK, manifest 1/2)"
+pass "ds:Manifest: TOTAL-PASSED, both entries checked and named (xmlsec1: 2/2); an edited entry: HASH_FAILURE, left out of the coverage (xmlsec1: OK, manifest 1/2)"
+
+# A manifest entry we cannot check (an XPath transform, here leaving the amount out: xmlsec1 accepts the edited
+# amount, manifest 2/2): what it names is not signed, and a ds:Object holding it is unsigned content.
+XPATH_OUT="<ds:Transform Algorithm=\"http://www.w3.org/TR/1999/REC-xpath-19991116\"><ds:XPath>not(ancestor-or-self::*[local-name()='Amount'])</ds:XPath></ds:Transform>"
+mk manifest-xpath.xml 'URI="#man" Type="http://www.w3.org/2000/09/xmldsig#Manifest"' "$XS_EXC" "${MANIFEST/<ds:Transforms>$XS_EXC/<ds:Transforms>$XPATH_OUT$XS_EXC}"
+sed 's/>1000</>9000</' manifest-xpath.xml >manifest-xpath-edit.xml
+xs_referee_ok "${IDS[@]}" manifest-xpath-edit.xml
+grep -q "Manifests References (ok/all): 2/2" "$XS_LOG" || fail "xmlsec1 sees the XPath-hidden amount: $(tail -3 "$XS_LOG")"
+xs_eseal 1 manifest-xpath-edit.xml 0 TOTAL-FAILED False
+errors_match 0 'unsigned content: element <Invoice> .* in a ds:Object of the signature'
+pass "a manifest entry that cannot be checked (XPath): what it names is unsigned content, TOTAL-FAILED"
