@@ -109,3 +109,15 @@ verify_json 2 empty-fragment.xml
 expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND 'Reference URI="#": an empty fragment names nothing'
 [ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "URI=#: covers_whole_document"
 pass "URI=\"#\": INDETERMINATE / SIGNED_DATA_NOT_FOUND naming the form (xmlsec1 cannot dereference it either)"
+
+# --- a Reference to one of several <Line> elements beside a whole-document Reference: the whole is covered, the
+# other <Line> is no wrapping (it is covered too) ---
+DOFS='<xades:DataObjectFormat ObjectReference="#ref-doc"><xades:MimeType>text/xml</xades:MimeType></xades:DataObjectFormat><xades:DataObjectFormat ObjectReference="#ref-line"><xades:MimeType>text/xml</xades:MimeType></xades:DataObjectFormat>'
+{
+	echo '<?xml version="1.0" encoding="UTF-8"?>'
+	echo "<Invoice xmlns=\"urn:example:invoice\"><Line Id=\"line-1\"><Amount currency=\"JPY\">1000</Amount></Line><Line><Amount currency=\"JPY\">20</Amount></Line><ds:Signature $XS_DS Id=\"sig\"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/><ds:SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/><ds:Reference Id=\"ref-doc\" URI=\"\"><ds:Transforms>$XS_ENV$XS_EXC</ds:Transforms>$XS_SHA256<ds:DigestValue/></ds:Reference><ds:Reference Id=\"ref-line\" URI=\"#line-1\"><ds:Transforms>$XS_EXC</ds:Transforms>$XS_SHA256<ds:DigestValue/></ds:Reference><ds:Reference Type=\"http://uri.etsi.org/01903#SignedProperties\" URI=\"#sp\"><ds:Transforms>$XS_EXC</ds:Transforms>$XS_SHA256<ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo><ds:Object>$(xs_qp "" "$DOFS")</ds:Object></ds:Signature></Invoice>"
+} >lines.xml.tmpl
+xs_sign lines.xml.tmpl lines.xml --id-attr:Id Line
+xs_referee_ok --id-attr:Id Line lines.xml
+xs_eseal 0 lines.xml 0 TOTAL-PASSED True '^the whole document$'
+pass "a Reference to one of several <Line> beside a whole-document Reference: TOTAL-PASSED, the whole document"
