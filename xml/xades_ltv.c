@@ -417,6 +417,7 @@ eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const e
 		goto cleanup;
 	}
 	/* References by Id resolve through xmlsec's ID lookup, as when the verifier checked them. */
+	dup[0] = '\0';
 	if (es_xv_register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) != 0) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: Id \"%s\" is used by two elements", in_path, dup);
 		goto cleanup;

@@ -2,8 +2,10 @@
  * network, no DTD loading, entity declarations refused); xmlsec checks SignedInfo and the References with a
  * whitelist of transforms and only same-document URIs (or plain relative names of files beside the signature file,
  * read through xml_verify_io.c), using the key of the KeyInfo certificate; we check that the References cover what
- * a reader sees (no wrapping: unique Ids, an Id reference must name the root, detached files count only for a
- * detached signature file) and that what they leave unsigned holds no content (xml_verify_scope.c), then XAdES
+ * a reader sees (no wrapping: a referenced Id carried by one element only; an element referenced by Id that is not
+ * the root is reported as the part covered, unless moved or shadowed by another of its name; detached files count
+ * only for a detached signature file; an enveloping signature covers its ds:Objects and checked ds:Manifest
+ * entries) and that what they leave unsigned holds no content (xml_verify_scope.c), then XAdES
  * (SignedProperties, SigningCertificate(V2), SigningTime, DataObjectFormat, SignatureTimeStamp) and the certificate
  * via the core. */
 #include "verify/verify_internal.h"
@@ -229,8 +231,172 @@ static void describe_whole(char *out, size_t len, const xmlChar *uri, int form, 
 		 how[0] == '\0' ? "" : ")");
 }
 
-/* Coverage: each Reference must name the whole document (URI="" enveloped), the root by Id, or this signature's
- * SignedProperties; anything else signs a fragment a reader does not see as "the document". Detached data files
+/* The first element of the document other than el and its descendants with el's name and namespace, or NULL. */
+static xmlNodePtr same_name_outside(xmlNodePtr n, xmlNodePtr el)
+{
+	xmlNodePtr found;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || n == el)
+			continue;
+		if (xmlStrEqual(n->name, el->name) &&
+		    ((n->ns == NULL && el->ns == NULL) ||
+		     (n->ns != NULL && el->ns != NULL && xmlStrEqual(n->ns->href, el->ns->href))))
+			return n;
+		if ((found = same_name_outside(n->children, el)) != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+/* A Reference by Id to an element of the document that is not its root signs that element only, which the report
+ * says. It is wrapping when the element is not where the seal left it: the Reference takes the signature out of
+ * it (enveloped-signature transform) but the signature is not inside it any more, or another element of its name
+ * that it does not cover (a forged root holding the signed one, a copy) is where a reader would look. */
+static int check_partial(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr el, const xmlChar *uri, int enveloped,
+			 eseal_seal_report *s)
+{
+	xmlNodePtr other = same_name_outside(xmlDocGetRootElement(doc), el);
+
+	if (enveloped && !is_inside(sig, el)) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "Reference %s signs element <%s> (line %ld), which is not the document root, with the "
+			     "enveloped-signature transform, yet the signature is not inside it: the signed element was "
+			     "moved (signature wrapping?)",
+			     (const char *)uri, (const char *)el->name, xmlGetLineNo(el));
+		return -1;
+	}
+	if (other != NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "Reference %s signs element <%s> (line %ld), which is not the document root, and another "
+			     "<%s> (line %ld%s) that it does not cover stands in the document: a reader may take that one "
+			     "for the signed element (signature wrapping?)",
+			     (const char *)uri, (const char *)el->name, xmlGetLineNo(el), (const char *)other->name,
+			     xmlGetLineNo(other), other == xmlDocGetRootElement(doc) ? ", the root" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* "/Invoice/Body": the element's place by local names, for the report. */
+static void element_path(xmlNodePtr el, char *out, size_t len)
+{
+	char tail[256];
+
+	out[0] = '\0';
+	for (; el != NULL && el->type == XML_ELEMENT_NODE; el = el->parent) {
+		snprintf(tail, sizeof(tail), "%s", out);
+		if ((size_t)snprintf(out, len, "/%s%s", (const char *)el->name, tail) >= len) {
+			snprintf(out, len, ".../%s", (const char *)el->name);
+			return;
+		}
+	}
+}
+
+/* The ds:Object that is el or holds it, or NULL. */
+static xmlNodePtr object_of(xmlNodePtr el, xmlNodePtr sig)
+{
+	for (; el != NULL && el != sig; el = el->parent)
+		if (el->parent == sig && es_xv_is_el(el, NS_DS, "Object"))
+			return el;
+	return NULL;
+}
+
+/* "ds:Object Id "x"" or "<Invoice> in ds:Object Id "x"", appended to out. */
+static size_t name_object_content(xmlNodePtr el, xmlNodePtr sig, char *out, size_t len)
+{
+	xmlNodePtr obj = object_of(el, sig);
+	xmlChar *id = obj != NULL ? xmlGetProp(obj, BAD_CAST "Id") : NULL;
+	int n;
+
+	if (el == obj)
+		n = snprintf(out, len, "ds:Object Id \"%s\"", id != NULL ? (const char *)id : "");
+	else
+		n = snprintf(out, len, "<%s> (line %ld) in ds:Object Id \"%s\"", (const char *)el->name,
+			     xmlGetLineNo(el), id != NULL ? (const char *)id : "");
+	xmlFree(id);
+	return n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n;
+}
+
+/* The base64 transform reads only the text of its node set: an element inside the decoded content would stand
+ * there unsigned (or change the decoding in ways a reader does not see), so the content must be text only. */
+static int check_base64_target(xmlNodePtr el, xmlNodePtr sig, const xmlChar *uri, eseal_seal_report *s)
+{
+	xmlNodePtr ch;
+
+	if (object_of(el, sig) == NULL) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+			     "Reference %s: the base64 transform is accepted only on the content of a ds:Object of the "
+			     "signature (it reads only the text of what it is given)",
+			     (const char *)uri);
+		return -1;
+	}
+	for (ch = el->children; ch != NULL; ch = ch->next)
+		if (ch->type == XML_ELEMENT_NODE) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "Reference %s decodes base64 text, but element <%s> (line %ld) stands in it, which the "
+				     "transform does not sign",
+				     (const char *)uri, (const char *)ch->name, xmlGetLineNo(ch));
+			return -1;
+		}
+	return 0;
+}
+
+/* A ds:Manifest Reference this verifier can check: one element of the signature's ds:Objects by Id, through
+ * canonicalisation and base64 (of text only) transforms. NULL, or why not. */
+static const char *manifest_ref_unchecked(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr ref)
+{
+	xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+	xmlNodePtr el = NULL, t, ch;
+	const char *why = NULL;
+	int form = es_xv_uri_target(doc, uri, &el), b64 = 0;
+
+	if (form == ES_XV_URI_AMBIGUOUS)
+		why = "its Id is used by two elements";
+	else if ((form != ES_XV_URI_ELEMENT && form != ES_XV_URI_ELEMENT_COMMENTS) || el == NULL ||
+		 object_of(el, sig) == NULL)
+		why = "it names nothing inside the signature's ds:Objects";
+	for (t = es_xv_child(es_xv_child(ref, NS_DS, "Transforms"), NS_DS, "Transform"); t != NULL && why == NULL;
+	     t = t->next) {
+		xmlChar *alg = es_xv_is_el(t, NS_DS, "Transform") ? xmlGetProp(t, BAD_CAST "Algorithm") : NULL;
+
+		if (alg != NULL && xmlStrEqual(alg, BAD_CAST DS_BASE64))
+			b64 = 1;
+		else if (alg != NULL && strstr((const char *)alg, "c14n") == NULL)
+			why = "a transform other than canonicalisation or base64";
+		xmlFree(alg);
+	}
+	for (ch = el != NULL && b64 && why == NULL ? el->children : NULL; ch != NULL; ch = ch->next)
+		if (ch->type == XML_ELEMENT_NODE)
+			why = "its base64 content holds elements";
+	xmlFree(uri);
+	return why;
+}
+
+/* The elements a ds:Manifest's checkable References name inside this signature count as signed for the
+ * unsigned-area check (their digests are checked after the signature verifies: check_manifests); what the others
+ * name stays unsigned. */
+static void note_manifest_targets(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr manifest, es_xv_cover *cover)
+{
+	xmlNodePtr ref, el;
+	xmlChar *uri;
+	int form;
+
+	for (ref = manifest->children; ref != NULL; ref = ref->next) {
+		if (!es_xv_is_el(ref, NS_DS, "Reference"))
+			continue;
+		uri = xmlGetProp(ref, BAD_CAST "URI");
+		form = es_xv_uri_target(doc, uri, &el);
+		if ((form == ES_XV_URI_ELEMENT || form == ES_XV_URI_ELEMENT_COMMENTS) && el != NULL &&
+		    manifest_ref_unchecked(doc, sig, ref) == NULL && cover->n_inside < ES_XV_MAX_COVERED)
+			cover->inside[cover->n_inside++] = el;
+		xmlFree(uri);
+	}
+}
+
+/* Coverage: a Reference names the whole document (URI="" enveloped), the root by Id, a part of the signature (its
+ * SignedProperties, an Object, a Manifest) or an element of the document by Id (then the seal covers that part
+ * only, and says so: cover->partial). Detached data files
  * (plain relative URIs, read below dirfd) are "the document" only of a detached signature file, whose root is the
  * ds:Signature: pasted into an invoice, a genuine detached signature would otherwise lend its verdict to content
  * it never signed. */
@@ -238,7 +404,10 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			    int *sp_referenced, es_xv_cover *cover)
 {
 	xmlNodePtr si = es_xv_child(sig, NS_DS, "SignedInfo"), ref, tr, t;
-	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0, all_sigs, comments, form;
+	int covers = 0, detached = 0, unsafe = 0, bad_transform = 0, wrapped = 0, all_sigs, comments, form, enveloped;
+	int base64, partial_env[ES_XV_MAX_COVERED];
+	xmlNodePtr partial_ref[ES_XV_MAX_COVERED];
+	size_t i;
 	char *path = NULL, how[128];
 	xmlNodePtr el;
 
@@ -257,6 +426,8 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		 * Reference only: on a Reference to an element inside the container it would digest nothing) could
 		 * leave chosen content out of what is digested. */
 		all_sigs = 0;
+		enveloped = 0;
+		base64 = 0;
 		comments = 0;
 		how[0] = '\0';
 		for (t = tr != NULL ? tr->children : NULL; t != NULL; t = t->next) {
@@ -264,13 +435,19 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			int ubl = alg != NULL && uri != NULL && uri[0] == '\0' &&
 				  xmlStrEqual(alg, BAD_CAST XPATH_TRANSFORM) && is_ubl_xpath(t);
 			char t_how[128] = "";
-			int kind = alg != NULL && !ubl ? es_xv_transform_kind(t, sig, t_how, sizeof(t_how)) :
-							 ES_XV_T_C14N;
+			int b64 = alg != NULL && xmlStrEqual(alg, BAD_CAST DS_BASE64);
+			int kind = alg != NULL && !ubl && !b64 ? es_xv_transform_kind(t, sig, t_how, sizeof(t_how)) :
+								 ES_XV_T_C14N;
 
 			if (ubl)
 				cover->ubl = 1;
 			if (kind == ES_XV_T_ALL_SIGNATURES)
 				all_sigs = 1;
+			if (kind == ES_XV_T_ENVELOPED)
+				enveloped = 1;
+			/* Decoding base64 text: only on a ds:Object's text (checked once the target is known). */
+			if (b64)
+				base64 = 1;
 			if (t_how[0] != '\0')
 				snprintf(how, sizeof(how), "%s", t_how);
 			if (kind == ES_XV_T_C14N && alg != NULL)
@@ -286,7 +463,12 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		if (all_sigs)
 			cover->all_signatures = 1;
 		form = es_xv_uri_target(doc, uri, &el);
-		if (form == ES_XV_URI_WHOLE || form == ES_XV_URI_WHOLE_COMMENTS ||
+		if (base64 && (form != ES_XV_URI_ELEMENT || el == NULL)) {
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "Reference %s uses transform %s that can leave content unsigned",
+				     uri != NULL ? (const char *)uri : "(no URI)", DS_BASE64);
+			bad_transform = 1;
+		} else if (form == ES_XV_URI_WHOLE || form == ES_XV_URI_WHOLE_COMMENTS ||
 		    ((form == ES_XV_URI_ELEMENT || form == ES_XV_URI_ELEMENT_COMMENTS) &&
 		     el == xmlDocGetRootElement(doc))) {
 			covers = 1;
@@ -299,16 +481,55 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 				/* SignedProperties, KeyInfo, an Object: part of the signature itself, harmless to sign. */
 				if (cover->n_inside < ES_XV_MAX_COVERED)
 					cover->inside[cover->n_inside++] = el;
+				if (base64 && check_base64_target(el, sig, uri, s) != 0)
+					bad_transform = 1;
+				if (es_xv_is_el(el, NS_DS, "Manifest") && object_of(el, sig) != NULL) {
+					if (cover->n_manifests < ES_XV_MAX_COVERED)
+						cover->manifests[cover->n_manifests++] = el;
+					note_manifest_targets(doc, sig, el, cover);
+					if (type == NULL || !xmlStrEqual(type, BAD_CAST DS_MANIFEST_TYPE))
+						es_seal_warn(s, "ds:Manifest referenced without Type=\"%s\"",
+							     DS_MANIFEST_TYPE);
+				} else if (object_of(el, sig) != NULL && el != signed_props &&
+					   !is_inside(el, signed_props) && cover->n_objects < ES_XV_MAX_COVERED) {
+					cover->object_b64[cover->n_objects] = base64;
+					cover->objects[cover->n_objects++] = el;
+				}
 				if (el == signed_props && (type == NULL || !xmlStrEqual(type, BAD_CAST XADES_SP_TYPE)))
 					es_seal_warn(s, "SignedProperties referenced without Type=\"%s\"", XADES_SP_TYPE);
 				if (el == signed_props)
 					*sp_referenced = 1;
+			} else if (cover->n_partial < ES_XV_MAX_COVERED) {
+				/* Judged once it is known whether another Reference covers the whole document. */
+				partial_ref[cover->n_partial] = ref;
+				partial_env[cover->n_partial] = enveloped;
+				cover->partial[cover->n_partial++] = el;
 			} else {
-				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-					     "Reference %s signs element <%s> which is not the document root "
-					     "(signature wrapping?)",
-					     (const char *)uri, (const char *)el->name);
+				unsafe++;
+				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+					     "more than %d References name elements of the document", ES_XV_MAX_COVERED);
 			}
+		} else if (form == ES_XV_URI_AMBIGUOUS) {
+			/* Not handed to xmlsec: it would pick one of the two. */
+			const char *id = (const char *)uri + 1;
+			int id_len = (int)strlen(id);
+
+			if (strncmp(id, "xpointer(id(", 12) == 0) {
+				id += 13;
+				id_len = (int)strcspn(id, "'\"");
+			}
+			wrapped = 1;
+			unsafe++;
+			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
+				     "Reference %s: Id \"%.*s\" is used by two elements: the Reference could resolve to a "
+				     "copy of the data (signature wrapping)",
+				     (const char *)uri, id_len, id);
+		} else if (form == ES_XV_URI_EMPTY_FRAGMENT) {
+			unsafe++;
+			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
+				     "Reference URI=\"#\": an empty fragment names nothing in XML-DSig (URI=\"\" is the whole "
+				     "document, \"#id\" one element; xmlsec reads \"#\" as xpointer(id('')) and fails): what "
+				     "it signs is unknown");
 		} else if (uri != NULL && uri[0] == '#') {
 			/* Any other XPointer is an expression xmlsec would evaluate: not dereferenced. */
 			unsafe++;
@@ -346,10 +567,31 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 	}
 	if (detached && sig == xmlDocGetRootElement(doc))
 		covers = 1;
+	/* An enveloping signature is the document: what it signs is in its ds:Objects (the rest is its own parts,
+	 * held to the unsigned-area rules). */
+	if ((cover->n_objects > 0 || cover->n_manifests > 0) && sig == xmlDocGetRootElement(doc))
+		covers = 1;
 	/* A Reference whose data could not be read (or might be filtered) leaves the coverage unproven. */
-	if (bad_transform || unsafe)
+	if (bad_transform || unsafe || wrapped)
 		covers = 0;
 	s->covers_whole_document = covers;
+	/* Elements of the document named by Id: the seal covers those only, and the report says so. */
+	if (covers)
+		cover->n_partial = 0;
+	for (i = 0; i < cover->n_partial; i++) {
+		xmlChar *uri = xmlGetProp(partial_ref[i], BAD_CAST "URI");
+
+		if (check_partial(doc, sig, cover->partial[i], uri, partial_env[i], s) != 0)
+			wrapped = 1;
+		xmlFree(uri);
+	}
+	if (wrapped) {
+		s->covers_whole_document = 0;
+		cover->n_partial = 0;
+		return unsafe;
+	}
+	if (!covers && cover->n_partial > 0)
+		return unsafe;
 	if (!covers && !unsafe && !bad_transform && detached)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the document's own content is not sealed: the signature's References name only files "
@@ -430,17 +672,131 @@ static int detached_refs(xmlNodePtr sig)
 }
 
 /* What the report says the seal covers (check_references decided whether it is the whole document). */
-static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers, const es_xv_cover *cover)
+static const char *coverage_text(xmlDocPtr doc, xmlNodePtr sig, int covers, const es_xv_cover *cover, char *buf,
+				 size_t len)
 {
 	int files = detached_refs(sig) > 0;
 
+	if (!covers && cover->n_partial > 0) {
+		size_t i, used;
+		char path[160];
+		xmlChar *id;
+
+		used = (size_t)snprintf(buf, len, "only ");
+		for (i = 0; i < cover->n_partial && used < len; i++) {
+			id = xmlGetProp(cover->partial[i], BAD_CAST "Id");
+			if (id == NULL)
+				id = xmlGetProp(cover->partial[i], BAD_CAST "ID");
+			if (id == NULL)
+				id = xmlGetProp(cover->partial[i], BAD_CAST "id");
+			element_path(cover->partial[i], path, sizeof(path));
+			used += (size_t)snprintf(buf + used, len - used, "%selement <%s> Id \"%s\" (%s, line %ld)",
+						 i == 0 ? "" : i + 1 == cover->n_partial ? " and " : ", ",
+						 (const char *)cover->partial[i]->name, id != NULL ? (const char *)id : "",
+						 path, xmlGetLineNo(cover->partial[i]));
+			xmlFree(id);
+		}
+		if (used < len)
+			snprintf(buf + used, len - used, " of the document%s; the rest of it is not covered by this seal",
+				 files ? " and the detached data files named by its References" : "");
+		return buf;
+	}
 	if (!covers)
 		return files ? "only files named by its References, nothing of this document" : "part of the document";
+	if (cover->n_objects > 0 && sig == xmlDocGetRootElement(doc)) {
+		size_t i, used = (size_t)snprintf(buf, len, "an enveloping signature: the content of ");
+
+		for (i = 0; i < cover->n_objects && used + 1 < len; i++) {
+			if (i > 0)
+				used += (size_t)snprintf(buf + used, len - used, ", ");
+			if (used + 1 < len)
+				used += name_object_content(cover->objects[i], sig, buf + used, len - used);
+			if (used + 1 < len && cover->object_b64[i])
+				used += (size_t)snprintf(buf + used, len - used, " (base64-decoded)");
+		}
+		return buf;
+	}
+	if (cover->n_manifests > 0 && sig == xmlDocGetRootElement(doc))
+		return "an enveloping signature: its ds:Manifest";
 	if (!files)
 		return cover->scope[0] != '\0' ? cover->scope : "the whole document";
 	return sig == xmlDocGetRootElement(doc) ?
 		       "the detached data files named by the References" :
 		       "the whole document and the detached data files named by its References";
+}
+
+/* XML-DSig core validation leaves a ds:Manifest's References to the application; XAdES verifiers (DSS) check them
+ * as signed data objects. Each one checkable is digested by xmlsec: a mismatch fails s (HASH_FAILURE), a match is
+ * named in out (the coverage); one that cannot be checked is left out of the coverage with a warning. */
+static void check_manifests(xmlDocPtr doc, xmlNodePtr sig, const es_xv_cover *cover, eseal_seal_report *s, char *out,
+			    size_t len)
+{
+	xmlSecDSigCtxPtr dsig = NULL;
+	xmlNodePtr ref;
+	size_t i, used = 0;
+	const char *why;
+
+	out[0] = '\0';
+	if (cover->n_manifests == 0)
+		return;
+	dsig = xmlSecDSigCtxCreate(NULL);
+	if (dsig == NULL || enable_transforms(dsig) != 0) {
+		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE, "cannot set up ds:Manifest checking");
+		goto cleanup;
+	}
+	dsig->operation = xmlSecTransformOperationVerify;
+	dsig->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
+	for (i = 0; i < cover->n_manifests; i++) {
+		xmlChar *mid = xmlGetProp(cover->manifests[i], BAD_CAST "Id");
+
+		for (ref = cover->manifests[i]->children; ref != NULL; ref = ref->next) {
+			xmlSecDSigReferenceCtxPtr rctx;
+			xmlChar *uri;
+			int rc;
+
+			if (!es_xv_is_el(ref, NS_DS, "Reference"))
+				continue;
+			uri = xmlGetProp(ref, BAD_CAST "URI");
+			why = manifest_ref_unchecked(doc, sig, ref);
+			rctx = why == NULL ? xmlSecDSigReferenceCtxCreate(dsig, xmlSecDSigReferenceOriginManifest) : NULL;
+			rc = rctx != NULL ? xmlSecDSigReferenceCtxProcessNode(rctx, ref) : -1;
+			if (why == NULL && rc < 0)
+				why = "it cannot be processed";
+			if (why != NULL) {
+				es_seal_warn(s, "ds:Manifest Id \"%s\": Reference %s not checked (%s): what it names is not "
+						"covered by this seal",
+					     mid != NULL ? (const char *)mid : "", uri != NULL ? (const char *)uri : "(no URI)",
+					     why);
+			} else if (rctx->status != xmlSecDSigStatusSucceeded) {
+				s->covers_whole_document = 0;
+				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
+					     "ds:Manifest Id \"%s\": Reference %s digest mismatch: what it names changed "
+					     "after sealing (XML-DSig core validation leaves manifests unchecked; XAdES "
+					     "verifiers check them)",
+					     mid != NULL ? (const char *)mid : "", uri != NULL ? (const char *)uri : "");
+			} else if (used + 1 < len) {
+				xmlNodePtr el = NULL;
+
+				es_xv_uri_target(doc, uri, &el);
+				if (used == 0)
+					used += (size_t)snprintf(out, len, "; through ds:Manifest Id \"%s\" (digests checked): ",
+								 mid != NULL ? (const char *)mid : "");
+				else
+					used += (size_t)snprintf(out + used, len - used, ", ");
+				if (used + 1 < len && el != NULL)
+					used += name_object_content(el, sig, out + used, len - used);
+			}
+			if (rctx != NULL)
+				xmlSecDSigReferenceCtxDestroy(rctx);
+			xmlFree(uri);
+			if (used >= len)
+				used = len - 1;
+		}
+		xmlFree(mid);
+	}
+cleanup:
+	if (dsig != NULL)
+		xmlSecDSigCtxDestroy(dsig);
 }
 
 /* *tsa_chain: the chain of the token that proved the time (freed by the caller), for the B-LT check. */
@@ -493,6 +849,20 @@ cleanup:
 	free(token);
 }
 
+/* Every Reference of SignedInfo matched its digest (whatever xmlsec said of the SignatureValue). */
+static int references_verified(xmlSecDSigCtxPtr dsig)
+{
+	xmlSecSize i, n = xmlSecPtrListGetSize(&dsig->signedInfoReferences);
+
+	for (i = 0; i < n; i++) {
+		xmlSecDSigReferenceCtxPtr rc = xmlSecPtrListGetItem(&dsig->signedInfoReferences, i);
+
+		if (rc == NULL || rc->status != xmlSecDSigStatusSucceeded)
+			return 0;
+	}
+	return n > 0;
+}
+
 /* split: why the document's text reads differently from what is sealed (es_xml_split_text), or NULL. */
 static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, int dirfd, const char *split,
 		       eseal_report *r)
@@ -509,6 +879,10 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	X509 *signer;
 	xmlSecSize i;
 	es_xv_cover cover;
+	char cov[1024], pss_what[160], manifest_cov[512];
+	xmlNodePtr method = NULL;
+	xmlChar *pss_alg = NULL;
+	int pss = 0, pss_valid = 0;
 	int bound = 0, sp_ref = 0, has_tst = 0, unsafe, k;
 
 	if (s == NULL || certs == NULL || ev == NULL)
@@ -563,6 +937,18 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	/* Integrity through xmlsec, with the certificate's key and nothing fetched from outside the document. */
 	dsig = xmlSecDSigCtxCreate(NULL);
 	pk = X509_get_pubkey(signer);
+	/* RSA-PSS, which xmlsec 1.2 lacks: the SignatureValue is checked here over the canonical SignedInfo, then
+	 * xmlsec checks the References under a method it knows (its own SignatureValue verdict is not used). */
+	if (pk != NULL && (pss = es_xv_pss_verify(doc, sig, pk, &pss_valid, pss_what, sizeof(pss_what))) < 0) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s", pss_what);
+		EVP_PKEY_free(pk);
+		goto cleanup;
+	}
+	if (pss > 0) {
+		method = es_xv_child(es_xv_child(sig, NS_DS, "SignedInfo"), NS_DS, "SignatureMethod");
+		pss_alg = xmlGetProp(method, BAD_CAST "Algorithm");
+		xmlSetProp(method, BAD_CAST "Algorithm", BAD_CAST "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
+	}
 	if (dsig == NULL || pk == NULL || enable_transforms(dsig) != 0 || (kd = xmlSecOpenSSLEvpKeyAdopt(pk)) == NULL) {
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE,
 			     "cannot set up XML signature verification");
@@ -586,13 +972,18 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	es_xv_io_use_dir(dirfd);
 	k = xmlSecDSigCtxVerify(dsig, sig);
 	es_xv_io_use_dir(-1);
+	if (pss_alg != NULL) {
+		xmlSetProp(method, BAD_CAST "Algorithm", pss_alg);
+		xmlFree(pss_alg);
+		pss_alg = NULL;
+	}
 	if (k < 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "the signature cannot be processed (unsupported algorithm or transform, or a Reference "
 			     "that does not resolve inside the document)");
 		goto cleanup;
 	}
-	if (dsig->status != xmlSecDSigStatusSucceeded) {
+	if (pss > 0 ? !(pss_valid && references_verified(dsig)) : dsig->status != xmlSecDSigStatusSucceeded) {
 		int ref_failed = 0;
 
 		for (i = 0; i < xmlSecPtrListGetSize(&dsig->signedInfoReferences); i++) {
@@ -609,10 +1000,21 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 		}
 		if (!ref_failed)
 			es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_SIG_CRYPTO_FAILURE,
-				     "SignatureValue does not verify with the signing certificate's key");
+				     "SignatureValue does not verify with the signing certificate's key%s%s%s",
+				     pss > 0 ? " (" : "", pss > 0 ? pss_what : "", pss > 0 ? ")" : "");
 		goto cleanup;
 	}
-	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document, &cover));
+	s->coverage = strdup(coverage_text(doc, sig, s->covers_whole_document, &cover, cov, sizeof(cov)));
+	/* A Manifest entry whose digest fails is not named, and the seal fails. */
+	check_manifests(doc, sig, &cover, s, manifest_cov, sizeof(manifest_cov));
+	if (s->coverage != NULL && manifest_cov[0] != '\0') {
+		char *both = NULL;
+
+		if (asprintf(&both, "%s%s", s->coverage, manifest_cov) > 0) {
+			free(s->coverage);
+			s->coverage = both;
+		}
+	}
 	if (sp != NULL) {
 		xmlNodePtr stime = es_xv_find(sp, NS_XADES, "SigningTime");
 		sptext = stime != NULL ? xmlNodeGetContent(stime) : NULL;
@@ -635,6 +1037,10 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 	else if (sp != NULL && sp_ref)
 		es_seal_warn(s, "no xades:SigningCertificateV2: not a XAdES baseline signature");
 cleanup:
+	if (pss_alg != NULL) {
+		xmlSetProp(method, BAD_CAST "Algorithm", pss_alg);
+		xmlFree(pss_alg);
+	}
 	if (dsig != NULL)
 		xmlSecDSigCtxDestroy(dsig);
 	if (key != NULL)
@@ -673,24 +1079,11 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		es_report_file_error(r, "%s", why);
 		goto cleanup;
 	}
-	if (es_xv_register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) != 0) {
-		es_xv_collect_sigs(xmlDocGetRootElement(doc), sigs, &n);
-		if (seen > ES_XML_MAX_ELEMENTS) {
-			es_report_file_error(r, "XML document too large");
-			rc = ESEAL_E_INPUT;
-			goto cleanup;
-		}
-		for (i = 0; i < n || i == 0; i++) {
-			eseal_seal_report *s = es_report_add_seal(r, "XAdES", "signature");
-			if (s != NULL)
-				es_seal_fail(
-					s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-					"Id \"%s\" is used by two elements: a Reference could resolve to a copy of the "
-					"data (signature wrapping)",
-					dup);
-			if (n == 0)
-				break;
-		}
+	/* Two elements sharing an Id are harmless until a Reference names that Id (check_references). */
+	dup[0] = '\0';
+	if (es_xv_register_ids(doc, xmlDocGetRootElement(doc), dup, sizeof(dup), &seen) < 0) {
+		es_report_file_error(r, "XML document too large");
+		rc = ESEAL_E_INPUT;
 		goto cleanup;
 	}
 	es_xv_collect_sigs(xmlDocGetRootElement(doc), sigs, &n);

@@ -56,8 +56,8 @@ void es_xv_collect_sigs(xmlNodePtr n, xmlNodePtr *out, size_t *count)
 	}
 }
 
-/* Ids must be unique: with two elements of the same Id a Reference may resolve to a copy while the reader sees
- * the other (XML signature wrapping). Registers Id/ID/id attributes so same-document references resolve. */
+/* Registers Id/ID/id attributes (the first element of each value) so same-document references resolve. Two elements
+ * sharing a value are noted, not refused: only a Reference to that value is ambiguous (es_xv_id_count). */
 int es_xv_register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, size_t *seen)
 {
 	xmlAttrPtr a;
@@ -78,21 +78,45 @@ int es_xv_register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, s
 			val = xmlNodeListGetString(doc, a->children, 1);
 			if (val == NULL)
 				continue;
-			if (xmlGetID(doc, val) != NULL) {
-				if (xmlGetID(doc, val) != a) {
-					snprintf(dup, dup_len, "%s", (const char *)val);
-					xmlFree(val);
-					return -1;
-				}
-			} else {
+			if (xmlGetID(doc, val) == NULL)
 				xmlAddID(NULL, doc, val, a);
-			}
+			else if (xmlGetID(doc, val) != a && dup[0] == '\0')
+				snprintf(dup, dup_len, "%s", (const char *)val);
 			xmlFree(val);
 		}
-		if (es_xv_register_ids(doc, c->children, dup, dup_len, seen) != 0)
+		if (es_xv_register_ids(doc, c->children, dup, dup_len, seen) < 0)
 			return -1;
 	}
-	return 0;
+	return dup[0] != '\0';
+}
+
+static size_t count_id(xmlNodePtr n, const xmlChar *value)
+{
+	size_t count = 0;
+	xmlAttrPtr a;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		for (a = n->properties; a != NULL; a = a->next) {
+			xmlChar *val;
+
+			if (a->ns != NULL ||
+			    (!xmlStrEqual(a->name, BAD_CAST "Id") && !xmlStrEqual(a->name, BAD_CAST "ID") &&
+			     !xmlStrEqual(a->name, BAD_CAST "id")))
+				continue;
+			val = xmlNodeListGetString(n->doc, a->children, 1);
+			count += val != NULL && xmlStrEqual(val, value);
+			xmlFree(val);
+		}
+		count += count_id(n->children, value);
+	}
+	return count;
+}
+
+size_t es_xv_id_count(xmlDocPtr doc, const xmlChar *value)
+{
+	return count_id(xmlDocGetRootElement(doc), value);
 }
 
 unsigned char *es_xv_b64_decode(const xmlChar *in, size_t *out_len)

@@ -14,6 +14,8 @@
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
 #define XADES_SP_TYPE "http://uri.etsi.org/01903#SignedProperties"
+#define DS_MANIFEST_TYPE "http://www.w3.org/2000/09/xmldsig#Manifest"
+#define DS_BASE64 "http://www.w3.org/2000/09/xmldsig#base64"
 #define XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
 /* The one XPath filter accepted on a document Reference: UBL 2.1's exclusion of the signature container itself
  * (UBL-SignatureComponents). Any other XPath could leave chosen content unsigned. */
@@ -34,12 +36,33 @@ typedef struct es_xv_cover {
 	 * not(ancestor-or-self::ds:Signature)): the others are unsigned areas too and must hold only signatures. */
 	int all_signatures;
 	char scope[200]; /* what the document Reference digests, when not simply "the whole document" */
+	/* Elements of the document outside the signature that References name by Id, when none covers the whole
+	 * document: the seal covers these only. */
+	xmlNodePtr partial[ES_XV_MAX_COVERED];
+	size_t n_partial;
+	/* An enveloping signature (the document's root): the ds:Object content its References sign (base64: read
+	 * through the base64 transform), and the ds:Manifests they sign, whose own References the verifier checks
+	 * (their targets are in inside[] too, so that what they name is not taken for unsigned content). */
+	xmlNodePtr objects[ES_XV_MAX_COVERED];
+	int object_b64[ES_XV_MAX_COVERED];
+	size_t n_objects;
+	xmlNodePtr manifests[ES_XV_MAX_COVERED];
+	size_t n_manifests;
 } es_xv_cover;
 
 /* What a same-document Reference URI names (xml_verify_refs.c): the whole document ("", or "#xpointer(/)" whose
  * node set keeps comments), one element by Id ("#id", or "#xpointer(id('id'))" keeping comments; *el = the
- * element or NULL if none has that Id), or something else (another XPointer, an external URI). */
-enum { ES_XV_URI_OTHER, ES_XV_URI_WHOLE, ES_XV_URI_WHOLE_COMMENTS, ES_XV_URI_ELEMENT, ES_XV_URI_ELEMENT_COMMENTS };
+ * element or NULL if none has that Id), an Id two elements carry (AMBIGUOUS), the empty fragment "#", or something
+ * else (another XPointer, an external URI). */
+enum {
+	ES_XV_URI_OTHER,
+	ES_XV_URI_WHOLE,
+	ES_XV_URI_WHOLE_COMMENTS,
+	ES_XV_URI_ELEMENT,
+	ES_XV_URI_ELEMENT_COMMENTS,
+	ES_XV_URI_AMBIGUOUS,
+	ES_XV_URI_EMPTY_FRAGMENT
+};
 int es_xv_uri_target(xmlDocPtr doc, const xmlChar *uri, xmlNodePtr *el);
 /* What one ds:Transform of a Reference in sig does to its node set: canonicalisation only (or nothing); takes out
  * this signature (the enveloped-signature transform, XML-DSig's XPath here() form, an XPath Filter 2.0 subtracting
@@ -55,6 +78,12 @@ int es_xv_transform_kind(xmlNodePtr transform, xmlNodePtr sig, char *how, size_t
  * in the ds:Signature that is not one of its own parts. Returns 0 if nothing was found, -1 otherwise. */
 int es_xv_check_unsigned(xmlNodePtr sig, const es_xv_cover *cover, eseal_seal_report *s);
 
+/* RSA-PSS SignatureMethods (xml_verify_pss.c), which xmlsec 1.2 lacks: RFC 6931's sha*-rsa-MGF1 and rsa-pss with
+ * pss:RSAPSSParams. 0 if sig uses none of them; 1 when checked (*valid: the SignatureValue verifies with pk over
+ * the canonical SignedInfo; what: the parameters, for the report); -1 with what saying why it cannot be checked
+ * (unsupported or malformed parameters). */
+int es_xv_pss_verify(xmlDocPtr doc, xmlNodePtr sig, EVP_PKEY *pk, int *valid, char *what, size_t what_len);
+
 int es_xv_is_el(const xmlNode *n, const char *ns, const char *name);
 /* First child element ns:name of n, or NULL. */
 xmlNodePtr es_xv_child(xmlNodePtr n, const char *ns, const char *name);
@@ -63,9 +92,13 @@ xmlNodePtr es_xv_find(xmlNodePtr n, const char *ns, const char *name);
 /* Every ds:Signature among n, its siblings and their descendants (not those inside another Signature), at most
  * ES_XML_MAX_SIGS. */
 void es_xv_collect_sigs(xmlNodePtr n, xmlNodePtr *out, size_t *count);
-/* Registers Id/ID/id attributes as IDs. -1 if an Id occurs twice (it is copied to dup) or the document has more
- * than ES_XML_MAX_ELEMENTS elements (dup untouched; es_xml_read refuses such documents first). */
+/* Registers Id/ID/id attributes as IDs (the first element carrying each value). -1 if the document has more than
+ * ES_XML_MAX_ELEMENTS elements (es_xml_read refuses such documents first); 1 if a value occurs twice (the first such
+ * is copied to dup, which the caller sets to ""); 0 otherwise. */
 int es_xv_register_ids(xmlDocPtr doc, xmlNodePtr n, char *dup, size_t dup_len, size_t *seen);
+/* How many elements carry value in an Id/ID/id attribute: a Reference to a value carried twice could resolve to a
+ * copy while the reader sees the other (XML signature wrapping). */
+size_t es_xv_id_count(xmlDocPtr doc, const xmlChar *value);
 unsigned char *es_xv_b64_decode(const xmlChar *in, size_t *out_len);
 /* ds:X509Certificate / xades:EncapsulatedX509Certificate under n, appended to out. */
 void es_xv_collect_certs(xmlNodePtr n, STACK_OF(X509) * out);

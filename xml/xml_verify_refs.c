@@ -13,8 +13,9 @@
 #define FILTER2_OP_LIMIT 10000000UL
 
 
-/* xmlsec's URI forms: XPointer's bare-name and id() (single or double quotes) name one element; "" and
- * xpointer(/) the whole document (with comments for xpointer(/), which the C14N may drop again). */
+/* xmlsec's URI forms: XPointer's bare-name and id() (single or double quotes) name one element (unless two elements
+ * carry that Id); "" and xpointer(/) the whole document (with comments for xpointer(/), which the C14N may drop
+ * again). "#", an empty fragment, is no form of XML-DSig: xmlsec reads it as xpointer(id('')) and fails. */
 int es_xv_uri_target(xmlDocPtr doc, const xmlChar *uri, xmlNodePtr *el)
 {
 	const char *u = (const char *)uri, *id;
@@ -38,12 +39,18 @@ int es_xv_uri_target(xmlDocPtr doc, const xmlChar *uri, xmlNodePtr *el)
 			return ES_XV_URI_OTHER;
 		memcpy(buf, id, len);
 		buf[len] = '\0';
+		if (es_xv_id_count(doc, BAD_CAST buf) > 1)
+			return ES_XV_URI_AMBIGUOUS;
 		a = xmlGetID(doc, BAD_CAST buf);
 		*el = a != NULL ? a->parent : NULL;
 		return ES_XV_URI_ELEMENT_COMMENTS;
 	}
-	if (strncmp(u, "#xpointer(", 10) == 0 || u[1] == '\0')
+	if (u[1] == '\0')
+		return ES_XV_URI_EMPTY_FRAGMENT;
+	if (strncmp(u, "#xpointer(", 10) == 0)
 		return ES_XV_URI_OTHER;
+	if (es_xv_id_count(doc, uri + 1) > 1)
+		return ES_XV_URI_AMBIGUOUS;
 	a = xmlGetID(doc, uri + 1);
 	*el = a != NULL ? a->parent : NULL;
 	return ES_XV_URI_ELEMENT;
