@@ -24,6 +24,7 @@ PACKAGES=(
 	ghostscript
 	git
 	gnutls-bin
+	haproxy
 	iproute2
 	libcairo2-dev
 	libclang-rt-14-dev
@@ -59,6 +60,7 @@ PACKAGES=(
 	strace
 	systemd
 	time
+	wrk
 	xmlsec1
 	xxd
 	zlib1g-dev
