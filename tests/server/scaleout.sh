@@ -210,16 +210,16 @@ EOF
 CLIENT_200=$(ls answers | wc -l)
 pass "wrk: $WRK_200 answers 200, failures only 502/503 or connection errors, all on the killed instance; client loop: $CLIENT_200 answers 200"
 
-# --- every 200 is a valid seal: xmlsec1 on a sample of the client's answers -----------------------------------------
+# --- every 200 is a valid seal: xmlsec1 on every answer of the client loop ------------------------------------------
 checked=0
-for f in $(ls answers | sort -n | awk 'NR % 5 == 1'); do
+for f in $(ls answers | sort -n); do
 	xmlsec1 --verify --trusted-pem "$ROOT" --untrusted-pem "$CA" \
 		--id-attr:Id "http://uri.etsi.org/01903/v1.3.2#:SignedProperties" "answers/$f" >/dev/null 2>&1 ||
 		fail "xmlsec1 rejects answer $f"
 	checked=$((checked + 1))
 done
 [ "$checked" -ge 3 ] || fail "too few answers to check: $checked"
-pass "xmlsec1 accepts $checked sampled answers"
+pass "xmlsec1 accepts all $checked answers 200 of the client loop"
 
 # --- the audit logs together account for every 200 -----------------------------------------------------------------
 python3 - answers.json A/audit.log B/audit.log "$WRK_200" <<'EOF' || fail "audit logs do not account for the answers"
