@@ -80,8 +80,11 @@ rows = csv.DictReader(data.decode().lstrip("# ").splitlines())
 print(" ".join(f"{r['svname']}={r['status']}" for r in rows if r["pxname"] == "eseal" and r["svname"] in ("a", "b")))
 EOF
 }
-for i in $(seq 100); do
+# (30 s: on a loaded machine the first health checks can be slow; a HAProxy that died, e.g. its port taken between
+# the probe above and its bind, is named at once.)
+for i in $(seq 300); do
 	[ "$(servers_state 2>/dev/null)" = "a=UP b=UP" ] && break
+	kill -0 "$(cat "$ESEAL_TMP_ROOT/haproxy.pid")" 2>/dev/null || fail "HAProxy exited: $(cat haproxy.log)"
 	sleep 0.1
 done
 [ "$(servers_state)" = "a=UP b=UP" ] || fail "HAProxy does not see both instances ready: $(servers_state) $(cat haproxy.log)"
