@@ -118,7 +118,7 @@ static int parse_signer_info(es_der si, es_cms_der *c, char *why, size_t why_len
 	return 0;
 }
 
-int es_cms_der_parse(const unsigned char *der, size_t len, es_cms_der *c, char *why, size_t why_len)
+static int parse_into(const unsigned char *der, size_t len, es_cms_der *c, char *why, size_t why_len)
 {
 	const unsigned char *p = der, *end = der + len;
 	es_der e, content, sd, si;
@@ -182,6 +182,16 @@ int es_cms_der_parse(const unsigned char *der, size_t len, es_cms_der *c, char *
 	c->si_rest.p = p;
 	c->si_rest.len = (size_t)(end - p);
 	return parse_signer_info(si, c, why, why_len);
+}
+
+int es_cms_der_parse(const unsigned char *der, size_t len, es_cms_der *c, char *why, size_t why_len)
+{
+	/* A failure may come after a list was filled; the caller owns nothing then. */
+	if (parse_into(der, len, c, why, why_len) != 0) {
+		es_cms_der_clear(c);
+		return -1;
+	}
+	return 0;
 }
 
 void es_cms_der_clear(es_cms_der *c)

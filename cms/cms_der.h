@@ -38,7 +38,7 @@ typedef struct es_cms_der {
 int es_der_read(const unsigned char **p, const unsigned char *end, es_der *tlv, unsigned char *tag, es_der *content);
 
 /* Splits a DER ContentInfo holding SignedData (definite lengths only). Returns 0, or -1 with why filled. The
- * spans point into der, which must outlive c. */
+ * spans point into der, which must outlive c. On failure c owns nothing. */
 int es_cms_der_parse(const unsigned char *der, size_t len, es_cms_der *c, char *why, size_t why_len);
 void es_cms_der_clear(es_cms_der *c);
 
