@@ -2,6 +2,7 @@
  * The only global state of the library lives here, set once before threads start. */
 #include "eseal/eseal.h"
 #include "error_internal.h"
+#include "i18n_internal.h"
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
@@ -31,6 +32,7 @@ int eseal_init(eseal_error *err)
 		return es_error_set(err, ESEAL_E_INTERNAL, "xmlsec library version mismatch");
 	if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0)
 		return es_error_set(err, ESEAL_E_INTERNAL, "cannot initialise xmlsec-openssl");
+	es_i18n_bind();
 	initialised = 1;
 	return ESEAL_OK;
 }

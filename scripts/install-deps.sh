@@ -21,6 +21,7 @@ PACKAGES=(
 	file
 	fonts-ipafont-gothic
 	fonts-noto-cjk
+	gettext
 	ghostscript
 	git
 	gnutls-bin
@@ -47,6 +48,7 @@ PACKAGES=(
 	libxml2-utils
 	libxmlsec1-dev
 	libxmlsec1-openssl
+	locales
 	opensc
 	openssl
 	p11-kit
@@ -73,8 +75,41 @@ for p in "${PACKAGES[@]}"; do
 	fi
 done
 
+# The languages eseal ships catalogs for need their locale generated: glibc's gettext picks a catalog by locale.
+LOCALES=(ja_JP.UTF-8 en_US.UTF-8)
+locales_missing() {
+	local l
+	for l in "${LOCALES[@]}"; do
+		locale -a 2>/dev/null | grep -qix "$(echo "$l" | sed 's/UTF-8/utf8/')" || return 0
+	done
+	return 1
+}
+run_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || { echo "install-deps: not root and no sudo; run as root: $*" >&2; exit 1; }
+		sudo DEBIAN_FRONTEND=noninteractive "$@"
+	else
+		"$@"
+	fi
+}
+generate_locales() {
+	locales_missing || return 0
+	echo "install-deps: generating locales: ${LOCALES[*]}"
+	local l
+	for l in "${LOCALES[@]}"; do
+		run_root sed -i "s/^# *\($l UTF-8\)/\1/" /etc/locale.gen
+		grep -q "^$l UTF-8" /etc/locale.gen || echo "$l UTF-8" | run_root tee -a /etc/locale.gen >/dev/null
+	done
+	run_root locale-gen >/dev/null
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
-	[ "${1:-}" = "--check" ] || echo "install-deps: all ${#PACKAGES[@]} packages present"
+	if [ "${1:-}" = "--check" ]; then
+		! locales_missing || { echo "install-deps: missing locales: ${LOCALES[*]}" >&2; exit 1; }
+		exit 0
+	fi
+	generate_locales
+	echo "install-deps: all ${#PACKAGES[@]} packages present"
 	exit 0
 fi
 if [ "${1:-}" = "--check" ]; then
@@ -93,3 +128,4 @@ export DEBIAN_FRONTEND=noninteractive
 APT_OPTS=(-o DPkg::Lock::Timeout=600)
 "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -q
 "${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y -q --no-install-recommends "${missing[@]}"
+generate_locales
