@@ -42,6 +42,7 @@ PACKAGES=(
 	libp11-kit-dev
 	libpango1.0-dev
 	libpng-dev
+	libpoppler-glib-dev
 	libqpdf-dev
 	libssl-dev
 	libxml2-dev
