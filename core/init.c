@@ -15,6 +15,7 @@ static int initialised;
 
 int eseal_init(eseal_error *err)
 {
+	eseal_error_clear(err);
 	if (initialised)
 		return ESEAL_OK;
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_ADD_ALL_CIPHERS |
