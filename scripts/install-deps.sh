@@ -63,6 +63,7 @@ PACKAGES=(
 	strace
 	systemd
 	time
+	valgrind
 	wrk
 	xmlsec1
 	xxd
