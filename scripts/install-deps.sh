@@ -47,6 +47,7 @@ PACKAGES=(
 	libxml2-utils
 	libxmlsec1-dev
 	libxmlsec1-openssl
+	libzip-dev
 	opensc
 	openssl
 	p11-kit
@@ -60,6 +61,7 @@ PACKAGES=(
 	strace
 	systemd
 	time
+	unzip
 	wrk
 	xmlsec1
 	xxd
