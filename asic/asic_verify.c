@@ -200,6 +200,7 @@ int eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *dat
 	const char *skip = NULL;
 	es_file_tree t;
 	eseal_report *r;
+	eseal_error lerr;
 	size_t n;
 	int rc;
 
@@ -209,23 +210,27 @@ int eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *dat
 	if ((r = es_report_new(sig_path)) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	*report = r;
-	r->container = "folder";
-	if ((rc = es_file_tree_list(data_dir, NULL, &t, err)) != ESEAL_OK) {
-		es_report_file_error(r, "%s", err->message);
+	if ((rc = es_verify_path_in(v, r, sig_path, NULL, data_dir, err)) != ESEAL_OK) {
+		es_error_set(err, rc, "%s: %s", sig_path, r->error != NULL ? r->error : "cannot verify");
 		return rc;
 	}
+	if (r->n_seals == 0)
+		return ESEAL_OK;
+	/* The folder as it is now: a link or special file in it is reported (its seal's Reference, if any, already
+	 * failed: such files are never read), and the folder is then not judged as a whole. */
+	eseal_error_clear(&lerr);
+	if (es_file_tree_list(data_dir, NULL, &t, &lerr) != ESEAL_OK) {
+		es_report_file_error(r, "%s", lerr.message);
+		return ESEAL_OK;
+	}
+	r->container = "folder";
 	/* A seal kept inside the folder it covers is not one of the folder's files. */
 	n = realpath(data_dir, dir_real) != NULL ? strlen(dir_real) : 0;
 	if (n > 0 && realpath(sig_path, sig_real) != NULL && strncmp(sig_real, dir_real, n) == 0 && sig_real[n] == '/')
 		skip = sig_real + n + 1;
-	rc = es_verify_path_in(v, r, sig_path, NULL, data_dir, err);
-	if (rc == ESEAL_OK && r->n_seals > 0) {
-		for (size_t i = 0; i < t.n; i++)
-			if (skip == NULL || strcmp(skip, t.names[i]) != 0)
-				mark_uncovered(r, &t.names[i], 1, 0);
-	} else if (rc != ESEAL_OK) {
-		es_error_set(err, rc, "%s: %s", sig_path, r->error != NULL ? r->error : "cannot verify");
-	}
+	for (size_t i = 0; i < t.n; i++)
+		if (skip == NULL || strcmp(skip, t.names[i]) != 0)
+			mark_uncovered(r, &t.names[i], 1, 0);
 	es_file_tree_free(&t);
-	return rc;
+	return ESEAL_OK;
 }

@@ -238,10 +238,22 @@ int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_as
 
 	memset(out, 0, sizeof(*out));
 	zip_error_init(&ze);
-	if ((src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL ||
-	    (za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INPUT, "%s: not a readable zip: %s", path, zip_error_strerror(&ze));
+	if ((src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: %s", path, zip_error_strerror(&ze));
 		goto cleanup;
+	}
+	if ((za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze)) == NULL) {
+		/* libzip's consistency check refuses two entries of one name without naming it: read the names to say
+		 * which (check_names below refuses it); anything else is no readable zip. */
+		int dup = zip_error_code_zip(&ze) == ZIP_ER_EXISTS;
+
+		zip_error_fini(&ze);
+		zip_error_init(&ze);
+		if (!dup || (za = zip_open_from_source(src, ZIP_RDONLY, &ze)) == NULL) {
+			rc = es_error_set(err, ESEAL_E_INPUT, "%s: not a readable zip: %s", path,
+					  dup ? "duplicate entry names" : zip_error_strerror(&ze));
+			goto cleanup;
+		}
 	}
 	n = zip_get_num_entries(za, 0);
 	if (n > ES_ASIC_MAX_ENTRIES) {
