@@ -185,7 +185,8 @@ int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char
 				     u.asic_s ? "signatures.xml or signature.p7s" : "signatures*.xml or ASiCManifest*.xml");
 	mark_uncovered(r, u.names, u.n, 1);
 	es_asic_unpacked_free(&u);
-	return ESEAL_OK;
+	/* No seal could be read at all: a malformed container, as a document without a seal is. */
+	return r->n_seals == 0 ? ESEAL_E_INPUT : ESEAL_OK;
 }
 
 int eseal_verify_container(eseal_verifier *v, const char *path, eseal_report **report, eseal_error *err)

@@ -31,6 +31,16 @@ if case == "no-mimetype":
     write(data, dst)
 elif case == "mimetype-deflated":
     write([("mimetype", MIME, zipfile.ZIP_DEFLATED)] + data, dst)
+elif case == "mimetype-extra":
+    zi = zipfile.ZipInfo("mimetype", date_time=(2026, 1, 1, 0, 0, 0))
+    zi.extra = b"\x55\x54\x05\x00\x01\x00\x00\x00\x00"  # an extended-timestamp field, as some zip tools add
+    with zipfile.ZipFile(dst, "w") as z:
+        z.writestr(zi, MIME)
+        for n, d, c in data:
+            z.writestr(zipfile.ZipInfo(n, date_time=(2026, 1, 1, 0, 0, 0)), d, compress_type=c)
+elif case == "not-zip-first":
+    # a plain zip of the files (no mimetype at all, an archive tool's output)
+    write(data, dst)
 elif case == "mimetype-wrong":
     write([("mimetype", b"application/zip", zipfile.ZIP_STORED)] + data, dst)
 elif case == "mimetype-second":
