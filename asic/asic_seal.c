@@ -49,7 +49,7 @@ static int set_add(file_set *s, char *path, char *name, eseal_error *err)
 	return ESEAL_OK;
 }
 
-static int gather(const char *const *inputs, size_t n_in, file_set *s, eseal_error *err)
+static int gather(const char *const *inputs, size_t n_in, const char *out_path, file_set *s, eseal_error *err)
 {
 	struct stat st;
 	int rc = ESEAL_OK;
@@ -60,7 +60,8 @@ static int gather(const char *const *inputs, size_t n_in, file_set *s, eseal_err
 		if (S_ISDIR(st.st_mode)) {
 			es_file_tree t;
 
-			if ((rc = es_file_tree_list(inputs[i], NULL, &t, err)) != ESEAL_OK)
+			if ((rc = es_file_tree_outside(inputs[i], out_path, "container", err)) != ESEAL_OK ||
+			    (rc = es_file_tree_list(inputs[i], NULL, &t, err)) != ESEAL_OK)
 				return rc;
 			for (size_t k = 0; rc == ESEAL_OK && k < t.n; k++)
 				rc = set_add(s, es_file_tree_path(inputs[i], t.names[k]), strdup(t.names[k]), err);
@@ -112,7 +113,7 @@ int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path
 	dir[0] = '\0';
 	if (inputs == NULL || n_in == 0 || out_path == NULL || opts == NULL || opts->signer == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "ASiC: input files, output and signer are required");
-	if ((rc = gather(inputs, n_in, &s, err)) != ESEAL_OK || (rc = check_names(&s, out_path, err)) != ESEAL_OK)
+	if ((rc = gather(inputs, n_in, out_path, &s, err)) != ESEAL_OK || (rc = check_names(&s, out_path, err)) != ESEAL_OK)
 		goto cleanup;
 	if (s.n == 0) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: no file to put in the container", out_path);

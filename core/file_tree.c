@@ -4,6 +4,8 @@
 #include "error_internal.h"
 
 #include <dirent.h>
+#include <libgen.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -141,4 +143,28 @@ char *es_file_tree_path(const char *dir, const char *name)
 	if (s != NULL)
 		snprintf(s, len, "%s/%s", dir, name);
 	return s;
+}
+
+int es_file_tree_outside(const char *dir, const char *out_path, const char *what, eseal_error *err)
+{
+	char dir_real[PATH_MAX], out_dir_real[PATH_MAX];
+	char *copy = strdup(out_path);
+	size_t n;
+	int rc = ESEAL_OK;
+
+	if (copy == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if (realpath(dir, dir_real) == NULL || realpath(dirname(copy), out_dir_real) == NULL) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot resolve path: %s", out_path, strerror(errno));
+		goto cleanup;
+	}
+	n = strlen(dir_real);
+	if (strncmp(out_dir_real, dir_real, n) == 0 && (out_dir_real[n] == '\0' || out_dir_real[n] == '/' || n == 1))
+		rc = es_error_set(err, ESEAL_E_USAGE,
+				  "%s: the %s of folder %s would be written inside it; sealing leaves the folder unchanged: "
+				  "write it beside the folder (e.g. -o %s.%s)",
+				  out_path, what, dir, dir, strcmp(what, "seal") == 0 ? "xades.xml" : "asice");
+cleanup:
+	free(copy);
+	return rc;
 }

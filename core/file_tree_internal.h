@@ -23,6 +23,9 @@ int es_file_tree_list(const char *dir, const char *skip, es_file_tree *out, esea
 /* 1 if name is in the (sorted) tree. */
 int es_file_tree_has(const es_file_tree *t, const char *name);
 void es_file_tree_free(es_file_tree *t);
+/* ESEAL_E_USAGE when out_path would lie inside dir (what: "seal", "container"): sealing a folder never adds a file to
+ * it, and a later seal of the same folder would take the first one in. */
+int es_file_tree_outside(const char *dir, const char *out_path, const char *what, eseal_error *err);
 /* dir + "/" + name, malloc'd (NULL when out of memory). */
 char *es_file_tree_path(const char *dir, const char *name);
 

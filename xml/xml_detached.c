@@ -230,31 +230,6 @@ cleanup:
 	return rc;
 }
 
-/* out_path must not lie inside dir: a folder seal never adds anything to the folder it seals. */
-static int check_outside(const char *dir, const char *out_path, eseal_error *err)
-{
-	char dir_real[PATH_MAX], out_dir_real[PATH_MAX];
-	char *copy = strdup(out_path);
-	size_t n;
-	int rc = ESEAL_OK;
-
-	if (copy == NULL)
-		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	if (realpath(dir, dir_real) == NULL || realpath(dirname(copy), out_dir_real) == NULL) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot resolve path: %s", out_path, strerror(errno));
-		goto cleanup;
-	}
-	n = strlen(dir_real);
-	if (strncmp(out_dir_real, dir_real, n) == 0 && (out_dir_real[n] == '\0' || out_dir_real[n] == '/' || n == 1))
-		rc = es_error_set(err, ESEAL_E_USAGE,
-				  "%s: the seal of folder %s would be written inside it; a folder seal leaves the folder "
-				  "unchanged: write it beside the folder (e.g. -o %s.xades.xml)",
-				  out_path, dir, dir);
-cleanup:
-	free(copy);
-	return rc;
-}
-
 int es_xml_seal_dir(const char *dir, const char *out_path, const eseal_xml_options *opts, eseal_error *err)
 {
 	es_file_tree tree;
@@ -262,7 +237,7 @@ int es_xml_seal_dir(const char *dir, const char *out_path, const eseal_xml_optio
 	char **paths = NULL;
 	int rc;
 
-	if ((rc = check_outside(dir, out_path, err)) != ESEAL_OK)
+	if ((rc = es_file_tree_outside(dir, out_path, "seal", err)) != ESEAL_OK)
 		return rc;
 	if ((rc = es_file_tree_list(dir, NULL, &tree, err)) != ESEAL_OK)
 		return rc;

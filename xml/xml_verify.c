@@ -437,8 +437,14 @@ static int detached_changed(xmlNodePtr ref, int fd, const char *path, eseal_seal
 		goto cleanup;
 	if ((unsigned int)want_len != got_len || CRYPTO_memcmp(want, got, got_len) != 0) {
 		changed = 1;
+		xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+		/* A name holding '%' is shown with its URI too: which file was meant is then unambiguous. */
+		int escaped = uri != NULL && strchr(path, '%') != NULL;
+
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
-			     "file %s changed after sealing (its digest differs from the seal's)", path);
+			     "file %s%s%s%s changed after sealing (its digest differs from the seal's)", path,
+			     escaped ? " (Reference URI=\"" : "", escaped ? (const char *)uri : "", escaped ? "\")" : "");
+		xmlFree(uri);
 	}
 cleanup:
 	EVP_MD_CTX_free(ctx);

@@ -5,11 +5,11 @@
 # pointing an entry at another file; nothing unpacked outside the verifier's private directory, which goes afterwards.
 # The hostile zips are made by Python's zipfile (tests/asic/craft.py), not by our writer.
 source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/asic/lib.sh"
 
-PY=/usr/bin/python3
 CRAFT="$PY $ESEAL_SRC/tests/asic/craft.py"
 D=$(tmpdir)
-"$SAMPLES/delivery/make-delivery.sh" "$D/delivery"
+delivery "$D/delivery"
 expect_exit 0 "$ESEAL" seal --profile demo --container asice "$D/delivery" -o "$D/x.asice"
 expect_exit 0 "$ESEAL" seal --profile demo --container asice --format cades "$D/delivery" -o "$D/c.asice"
 # The verifier unpacks below $TMPDIR: a private one shows whatever it leaves behind.

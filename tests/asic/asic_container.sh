@@ -4,12 +4,10 @@
 # no extra field; UTF-8 flag on the Japanese name), unzip + xmlsec1 --verify on the XAdES (References resolved against
 # the extracted tree), xmllint with the ASiC XSD (ASiCManifest, XAdESSignatures), openssl cms -verify on the .p7s.
 source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/asic/lib.sh"
 
-PY=/usr/bin/python3
-XSD=$SHARED/xsd
 D=$(tmpdir)
-"$SAMPLES/delivery/make-delivery.sh" "$D/delivery"
-sums() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) }
+delivery "$D/delivery"
 sums "$D/delivery" >"$D/before.sum"
 FILES="DRAWINGF/D0001.DWG DRAWINGF/D0001.P21 INDEX_C.XML INDE_C05.DTD OTHRS/ORG001/施工報告書.PDF PHOTO/PIC/P0000001.JPG"
 
@@ -36,11 +34,6 @@ assert len(names) == len(set(names)), names
 PY
 }
 
-xmlsec1_verify() {
-	(cd "$2" && xmlsec1 --verify --trusted-pem "$ROOT" --untrusted-pem "$CA" \
-		--id-attr:Id "http://uri.etsi.org/01903/v1.3.2#:SignedProperties" \
-		--id-attr:Id "http://www.w3.org/2000/09/xmldsig#:Signature" "$1") >"$D/xmlsec.log" 2>&1
-}
 
 # --- ASiC-E with XAdES (the default) ----------------------------------------------------------------------------------
 expect_exit 0 "$ESEAL" seal --profile demo --container asice "$D/delivery" -o "$D/submission.asice"
@@ -142,8 +135,11 @@ mkdir -p "$D/reserved/META-INF" && echo 1 >"$D/reserved/META-INF/manifest.xml"
 expect_exit 65 "$ESEAL" seal --profile demo --container asice "$D/reserved" -o "$D/reserved.asice"
 assert_grep 'META-INF/manifest.xml" is a name ASiC reserves' "$ERR"
 expect_exit 64 "$ESEAL" seal --profile demo --container zip "$D/delivery" -o "$D/z.asice"
+expect_exit 64 "$ESEAL" seal --profile demo --container asice "$D/delivery" -o "$D/delivery/DRAWINGF/in.asice"
+assert_grep 'the container of folder .* would be written inside it' "$ERR"
+assert_no_file "$D/delivery/DRAWINGF/in.asice"
 assert_no_file "$D/clash.asice"
 assert_no_file "$D/reserved.asice"
 ls -A "$D" | grep -q '^\.eseal-asic' && fail "a private directory was left beside the output"
 sums "$D/delivery" | cmp -s - "$D/before.sum" || fail "the folder changed"
-pass "refused: an existing output, two inputs of one name, a reserved name, an unknown container (nothing left behind)"
+pass "refused: an existing output, output inside the folder, two inputs of one name, a reserved name, an unknown container (nothing left behind)"

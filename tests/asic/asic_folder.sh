@@ -4,21 +4,12 @@
 # Japanese name), then `eseal verify --data-dir`: each file changed, removed or added is named. Referees: sha256sum of
 # every file before/after, xmlsec1 --verify (References resolved from the folder), xmllint with the XAdES/XML-DSig XSDs.
 source "$ESEAL_SRC/tests/lib/env.sh"
+source "$ESEAL_SRC/tests/asic/lib.sh"
 
-PY=/usr/bin/python3 # Debian's python3 (python3-lxml), not whatever python3 comes first in PATH
-XSD=$SHARED/xsd
 D=$(tmpdir)
-"$SAMPLES/delivery/make-delivery.sh" "$D/delivery"
-sums() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum) }
+delivery "$D/delivery"
 sums "$D/delivery" >"$D/before.sum"
 ls -laR "$D/delivery" | grep -v '^total' >"$D/before.ls"
-
-# xmlsec1_verify SIG DIR: the independent XML-DSig referee; xmlsec1 opens relative URIs from its working directory.
-xmlsec1_verify() {
-	(cd "$2" && xmlsec1 --verify --trusted-pem "$ROOT" --untrusted-pem "$CA" \
-		--id-attr:Id "http://uri.etsi.org/01903/v1.3.2#:SignedProperties" \
-		--id-attr:Id "http://www.w3.org/2000/09/xmldsig#:Signature" "$1") >"$D/xmlsec.log" 2>&1
-}
 
 # --- the seal, beside the folder --------------------------------------------------------------------------------------
 expect_exit 0 "$ESEAL" seal --profile demo --placement detached "$D/delivery" -o "$D/delivery.xades.xml"
