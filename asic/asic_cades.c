@@ -188,34 +188,44 @@ cleanup:
 	xmlFree(uri);
 }
 
-int es_asic_check_manifest(const unsigned char *buf, size_t len, const char *manifest_name, const char *p7s_name,
-			   const es_asic_unpacked *u, eseal_seal_report *s)
+char *es_asic_manifest_sigref(const unsigned char *buf, size_t len)
 {
 	xmlDocPtr doc = NULL;
-	xmlNodePtr root, sr, c;
-	xmlChar *sig_uri = NULL;
-	char why[512], *dec = NULL;
+	xmlNodePtr root, sr;
+	xmlChar *uri = NULL;
+	char why[256], *dec = NULL, *out = NULL;
+
+	if (es_xml_read(buf, len, -1, NULL, &doc, NULL, why, sizeof(why)) != ESEAL_OK)
+		return NULL;
+	root = xmlDocGetRootElement(doc);
+	sr = child_el(root, ES_NS_ASIC, "SigReference");
+	uri = sr != NULL ? xmlGetProp(sr, BAD_CAST "URI") : NULL;
+	dec = uri != NULL && strpbrk((const char *)uri, ":#?") == NULL ? xmlURIUnescapeString((const char *)uri, 0, NULL)
+									  : NULL;
+	out = dec != NULL ? strdup(dec) : NULL;
+	xmlFree(dec);
+	xmlFree(uri);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+void es_asic_check_manifest(const unsigned char *buf, size_t len, const char *manifest_name, const es_asic_unpacked *u,
+			   eseal_seal_report *s)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, c;
+	char why[512];
 	size_t n_refs = 0;
 
 	if (es_xml_read(buf, len, -1, NULL, &doc, NULL, why, sizeof(why)) != ESEAL_OK) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s: %s", manifest_name, why);
-		return -1;
+		return;
 	}
 	root = xmlDocGetRootElement(doc);
 	if (root == NULL || root->ns == NULL || strcmp((const char *)root->ns->href, ES_NS_ASIC) != 0 ||
 	    strcmp((const char *)root->name, "ASiCManifest") != 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s is not an asic:ASiCManifest",
 			     manifest_name);
-		goto cleanup;
-	}
-	/* The manifest names the signature that seals it: a manifest moved under another .p7s is not that seal's. */
-	sr = child_el(root, ES_NS_ASIC, "SigReference");
-	sig_uri = sr != NULL ? xmlGetProp(sr, BAD_CAST "URI") : NULL;
-	dec = sig_uri != NULL ? xmlURIUnescapeString((const char *)sig_uri, 0, NULL) : NULL;
-	if (dec == NULL || strcmp(dec, p7s_name) != 0) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
-			     "%s: its SigReference names %s, not the signature %s that seals it", manifest_name,
-			     dec != NULL ? dec : "nothing", p7s_name);
 		goto cleanup;
 	}
 	for (c = root->children; c != NULL; c = c->next)
@@ -235,8 +245,5 @@ int es_asic_check_manifest(const unsigned char *buf, size_t len, const char *man
 	if (n_refs == 0)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s names no file", manifest_name);
 cleanup:
-	xmlFree(dec);
-	xmlFree(sig_uri);
 	xmlFreeDoc(doc);
-	return 0;
 }

@@ -56,10 +56,12 @@ int es_file_in(const es_asic_unpacked *u, const char *name);
 int es_asic_cades_seal(const char *const *paths, char *const *names, size_t n, int asic_s,
 		       const eseal_asic_options *opts, unsigned char **manifest, size_t *manifest_len,
 		       unsigned char **p7s, size_t *p7s_len, const char *out_path, eseal_error *err);
-/* The verifier's check of an ASiCManifest whose .p7s (p7s_name) was verified into s: it names that signature, and
- * each file it names is in the container with that digest (added to s->files); failures go into s. */
-int es_asic_check_manifest(const unsigned char *buf, size_t len, const char *manifest_name, const char *p7s_name,
-			   const es_asic_unpacked *u, eseal_seal_report *s);
+/* The signature an ASiCManifest names (its SigReference URI, decoded; malloc'd), NULL if none or unreadable. */
+char *es_asic_manifest_sigref(const unsigned char *buf, size_t len);
+/* The verifier's check of an ASiCManifest whose .p7s (the one its SigReference names) was verified into s: each file
+ * it names is in the container with that digest (added to s->files); failures go into s. */
+void es_asic_check_manifest(const unsigned char *buf, size_t len, const char *manifest_name, const es_asic_unpacked *u,
+			   eseal_seal_report *s);
 
 /* 1 if name is a safe relative entry name (as es_asic_unpack requires; the sealer refuses the same). */
 int es_asic_name_ok(const char *name, const char **why);

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/uri.h>
-
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -90,7 +88,7 @@ static void verify_member(const eseal_verifier *v, eseal_report *r, const es_asi
 static void verify_manifest(const eseal_verifier *v, eseal_report *r, const es_asic_unpacked *u, const char *mname)
 {
 	static const es_input_role role = {"cannot read", ESEAL_E_IO, ESEAL_E_INPUT, (size_t)64 << 20, 0};
-	char *mpath = es_file_tree_path(u->dir, mname), *p7s = NULL, *dec;
+	char *mpath = es_file_tree_path(u->dir, mname), *p7s = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0, before = r->n_seals;
 	eseal_error err;
@@ -100,27 +98,15 @@ static void verify_manifest(const eseal_verifier *v, eseal_report *r, const es_a
 		es_report_file_error(r, "%s: cannot read: %s", mname, err.message);
 		goto cleanup;
 	}
-	/* Which .p7s seals it: its SigReference, checked again in es_asic_check_manifest. */
-	p7s = NULL;
-	{
-		const char *a = strstr((const char *)buf, "SigReference"), *q, *e;
-
-		q = a != NULL ? strstr(a, "URI=\"") : NULL;
-		e = q != NULL ? strchr(q + 5, '"') : NULL;
-		if (e != NULL && (p7s = strndup(q + 5, (size_t)(e - q - 5))) != NULL) {
-			dec = xmlURIUnescapeString(p7s, 0, NULL);
-			free(p7s);
-			p7s = dec != NULL ? strdup(dec) : NULL;
-			xmlFree(dec);
-		}
-	}
+	/* Which .p7s seals it: the one its SigReference names (a manifest put under another .p7s breaks that seal). */
+	p7s = es_asic_manifest_sigref(buf, len);
 	if (p7s == NULL || strncmp(p7s, "META-INF/", 9) != 0 || !es_file_in(u, p7s)) {
 		es_report_file_error(r, "%s: its SigReference names no signature file of the container", mname);
 		goto cleanup;
 	}
 	verify_member(v, r, u, p7s, mname);
 	for (size_t i = before; i < r->n_seals; i++)
-		es_asic_check_manifest(buf, len, mname, p7s, u, &r->seals[i]);
+		es_asic_check_manifest(buf, len, mname, u, &r->seals[i]);
 cleanup:
 	free(buf);
 	free(mpath);

@@ -363,7 +363,10 @@ int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char
 	*report = r;
 	if (r == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	rc = verify_buffer(v, r, buf, len, NULL, data, data != NULL ? data_len : 0, NULL);
+	if (len >= 4 && memcmp(buf, "PK\003\004", 4) == 0 && data == NULL)
+		rc = es_asic_verify(v, r, buf, len, r->file);
+	else
+		rc = verify_buffer(v, r, buf, len, NULL, data, data != NULL ? data_len : 0, NULL);
 	if (rc != ESEAL_OK)
 		es_error_set(err, rc, "%s: %s", r->file, r->error ? r->error : "cannot verify");
 	return rc;

@@ -122,7 +122,8 @@ void eseal_verifier_free(eseal_verifier *v);
 int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
 		      eseal_error *err);
 
-/* Same for a document held in memory (format detected from the bytes; CAdES needs data). Used by fuzzers. */
+/* Same for a document held in memory (format detected from the bytes; CAdES needs data; an ASiC container is unpacked
+ * into a private directory under $TMPDIR). Used by fuzzers. */
 int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,
 			const unsigned char *data, size_t data_len, eseal_report **report, eseal_error *err);
 
