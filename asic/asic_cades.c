@@ -30,8 +30,8 @@ static int digest_b64(const char *path, const EVP_MD *md, char **b64, eseal_erro
 }
 
 /* The manifest's bytes (UTF-8, with declaration), malloc'd. */
-static int build_manifest(const char *const *paths, char *const *names, size_t n, const EVP_MD *md,
-			  unsigned char **out, size_t *out_len, eseal_error *err)
+static int build_manifest(const char *const *paths, char *const *names, size_t n, const EVP_MD *md, unsigned char **out,
+			  size_t *out_len, eseal_error *err)
 {
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = doc != NULL ? xmlNewDocNode(doc, NULL, BAD_CAST "ASiCManifest", NULL) : NULL, el, sub;
@@ -148,8 +148,9 @@ static void check_entry(xmlNodePtr ref, const char *dir, const es_asic_unpacked 
 	const char *why;
 	eseal_error derr;
 
-	name = uri != NULL && strpbrk((const char *)uri, ":#?") == NULL ? xmlURIUnescapeString((const char *)uri, 0, NULL)
-									   : NULL;
+	name = uri != NULL && strpbrk((const char *)uri, ":#?") == NULL ?
+		       xmlURIUnescapeString((const char *)uri, 0, NULL) :
+		       NULL;
 	if (name == NULL || !es_asic_name_ok(name, &why) || strncmp(name, "META-INF/", 9) == 0 ||
 	    strcmp(name, "mimetype") == 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
@@ -200,8 +201,9 @@ char *es_asic_manifest_sigref(const unsigned char *buf, size_t len)
 	root = xmlDocGetRootElement(doc);
 	sr = child_el(root, ES_NS_ASIC, "SigReference");
 	uri = sr != NULL ? xmlGetProp(sr, BAD_CAST "URI") : NULL;
-	dec = uri != NULL && strpbrk((const char *)uri, ":#?") == NULL ? xmlURIUnescapeString((const char *)uri, 0, NULL)
-									  : NULL;
+	dec = uri != NULL && strpbrk((const char *)uri, ":#?") == NULL ?
+		      xmlURIUnescapeString((const char *)uri, 0, NULL) :
+		      NULL;
 	out = dec != NULL ? strdup(dec) : NULL;
 	xmlFree(dec);
 	xmlFree(uri);
@@ -210,7 +212,7 @@ char *es_asic_manifest_sigref(const unsigned char *buf, size_t len)
 }
 
 void es_asic_check_manifest(const unsigned char *buf, size_t len, const char *manifest_name, const es_asic_unpacked *u,
-			   eseal_seal_report *s)
+			    eseal_seal_report *s)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, c;
@@ -229,7 +231,8 @@ void es_asic_check_manifest(const unsigned char *buf, size_t len, const char *ma
 		goto cleanup;
 	}
 	for (c = root->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL && strcmp((const char *)c->ns->href, ES_NS_ASIC) == 0 &&
+		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
+		    strcmp((const char *)c->ns->href, ES_NS_ASIC) == 0 &&
 		    strcmp((const char *)c->name, "DataObjectReference") == 0) {
 			size_t before = s->n_files;
 

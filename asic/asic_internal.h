@@ -25,13 +25,13 @@ typedef struct es_asic_entry {
 	const char *path;          /* NULL: data/len */
 	const unsigned char *data; /* borrowed */
 	size_t len;
-	int store;                 /* 1: no compression */
+	int store; /* 1: no compression */
 } es_asic_entry;
 
 /* Writes mimetype (first, stored, no extra field) and then the entries, to a private file beside out_path that gets
  * the name out_path only when complete and fsynced (never replacing a file unless overwrite). */
-int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_entry *entries, size_t n,
-		      int overwrite, eseal_error *err);
+int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_entry *entries, size_t n, int overwrite,
+		      eseal_error *err);
 
 /* A container unpacked for verification into a private directory (mode 0700 under $TMPDIR), removed by
  * es_asic_unpacked_free. names: the data and META-INF files (no directories, no mimetype), sorted. */
@@ -61,7 +61,7 @@ char *es_asic_manifest_sigref(const unsigned char *buf, size_t len);
 /* The verifier's check of an ASiCManifest whose .p7s (the one its SigReference names) was verified into s: each file
  * it names is in the container with that digest (added to s->files); failures go into s. */
 void es_asic_check_manifest(const unsigned char *buf, size_t len, const char *manifest_name, const es_asic_unpacked *u,
-			   eseal_seal_report *s);
+			    eseal_seal_report *s);
 
 /* 1 if name is a safe relative entry name (as es_asic_unpack requires; the sealer refuses the same). */
 int es_asic_name_ok(const char *name, const char **why);

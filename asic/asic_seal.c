@@ -91,8 +91,9 @@ static int check_names(const file_set *s, const char *out_path, eseal_error *err
 					    s->names[i]);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(s->names[i], s->names[k]) == 0)
-				return es_error_set(err, ESEAL_E_INPUT, "%s: two inputs would be stored as \"%s\" (%s and %s)",
-						    out_path, s->names[i], s->paths[k], s->paths[i]);
+				return es_error_set(err, ESEAL_E_INPUT,
+						    "%s: two inputs would be stored as \"%s\" (%s and %s)", out_path,
+						    s->names[i], s->paths[k], s->paths[i]);
 	}
 	return ESEAL_OK;
 }
@@ -113,7 +114,8 @@ int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path
 	dir[0] = '\0';
 	if (inputs == NULL || n_in == 0 || out_path == NULL || opts == NULL || opts->signer == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "ASiC: input files, output and signer are required");
-	if ((rc = gather(inputs, n_in, out_path, &s, err)) != ESEAL_OK || (rc = check_names(&s, out_path, err)) != ESEAL_OK)
+	if ((rc = gather(inputs, n_in, out_path, &s, err)) != ESEAL_OK ||
+	    (rc = check_names(&s, out_path, err)) != ESEAL_OK)
 		goto cleanup;
 	if (s.n == 0) {
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: no file to put in the container", out_path);
@@ -136,8 +138,8 @@ int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path
 	}
 	n_entries = s.n;
 	if (opts->signature == ESEAL_ASIC_CADES) {
-		rc = es_asic_cades_seal((const char *const *)s.paths, s.names, s.n, opts->kind == ESEAL_ASIC_S, opts, &manifest,
-					&manifest_len, &p7s, &p7s_len, out_path, err);
+		rc = es_asic_cades_seal((const char *const *)s.paths, s.names, s.n, opts->kind == ESEAL_ASIC_S, opts,
+					&manifest, &manifest_len, &p7s, &p7s_len, out_path, err);
 		if (rc != ESEAL_OK)
 			goto cleanup;
 		if (manifest != NULL) {
@@ -145,7 +147,8 @@ int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path
 			entries[n_entries].data = manifest;
 			entries[n_entries++].len = manifest_len;
 		}
-		entries[n_entries].name = opts->kind == ESEAL_ASIC_S ? "META-INF/signature.p7s" : "META-INF/signature001.p7s";
+		entries[n_entries].name = opts->kind == ESEAL_ASIC_S ? "META-INF/signature.p7s" :
+								       "META-INF/signature001.p7s";
 		entries[n_entries].data = p7s;
 		entries[n_entries++].len = p7s_len;
 	} else {

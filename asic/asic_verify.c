@@ -61,8 +61,8 @@ static void take_seals(eseal_report *r, eseal_report *sub, const char *name)
 static void verify_member(const eseal_verifier *v, eseal_report *r, const es_asic_unpacked *u, const char *name,
 			  const char *data_name)
 {
-	char *path = es_file_tree_path(u->dir, name), *data = data_name != NULL ? es_file_tree_path(u->dir, data_name)
-										  : NULL;
+	char *path = es_file_tree_path(u->dir, name),
+	     *data = data_name != NULL ? es_file_tree_path(u->dir, data_name) : NULL;
 	eseal_report *sub = es_report_new(name);
 	eseal_error err;
 
@@ -76,7 +76,8 @@ static void verify_member(const eseal_verifier *v, eseal_report *r, const es_asi
 		for (size_t i = 0; data_name != NULL && i < sub->n_seals; i++)
 			if (sub->seals[i].coverage != NULL) {
 				free(sub->seals[i].coverage);
-				sub->seals[i].coverage = es_strdup_printf("detached data %s of the container", data_name);
+				sub->seals[i].coverage =
+					es_strdup_printf("detached data %s of the container", data_name);
 			}
 		take_seals(r, sub, name);
 	}
@@ -141,16 +142,17 @@ int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char
 	if ((rc = es_asic_unpack(buf, len, path, &u, &err)) != ESEAL_OK) {
 		size_t n = strlen(path);
 
-		es_report_file_error(r, "%s", strncmp(err.message, path, n) == 0 && err.message[n] == ':'
-						      ? err.message + n + 2 : err.message);
+		es_report_file_error(r, "%s",
+				     strncmp(err.message, path, n) == 0 && err.message[n] == ':' ? err.message + n + 2 :
+												   err.message);
 		return rc;
 	}
 	r->container = u.asic_s ? "ASiC-S" : "ASiC-E";
 	for (size_t i = 0; i < u.n; i++) {
 		const char *nm = u.names[i];
 
-		if (u.asic_s ? strcmp(nm, "META-INF/signatures.xml") == 0
-			     : fnmatch("META-INF/signatures*.xml", nm, FNM_PATHNAME) == 0) {
+		if (u.asic_s ? strcmp(nm, "META-INF/signatures.xml") == 0 :
+			       fnmatch("META-INF/signatures*.xml", nm, FNM_PATHNAME) == 0) {
 			verify_member(v, r, &u, nm, NULL);
 			n_sig++;
 		} else if (u.asic_s && strcmp(nm, "META-INF/signature.p7s") == 0) {
@@ -168,7 +170,8 @@ int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char
 	}
 	if (n_sig == 0)
 		es_report_file_error(r, "%s container holds no seal (META-INF/%s)", r->container,
-				     u.asic_s ? "signatures.xml or signature.p7s" : "signatures*.xml or ASiCManifest*.xml");
+				     u.asic_s ? "signatures.xml or signature.p7s" :
+						"signatures*.xml or ASiCManifest*.xml");
 	mark_uncovered(r, u.names, u.n, 1);
 	es_asic_unpacked_free(&u);
 	/* No seal could be read at all: a malformed container, as a document without a seal is. */

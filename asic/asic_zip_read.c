@@ -126,14 +126,16 @@ static int inflate_entry(zip_t *za, zip_uint64_t i, const zip_stat_t *st, int fd
 		got += (uint64_t)n;
 		*total += (uint64_t)n;
 		if (got > st->size) {
-			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %s inflates past its declared size (%llu bytes)",
-					  path, st->name, (unsigned long long)st->size);
+			rc = es_error_set(err, ESEAL_E_INPUT,
+					  "%s: entry %s inflates past its declared size (%llu bytes)", path, st->name,
+					  (unsigned long long)st->size);
 			break;
 		}
 		if (got > ES_ASIC_MAX_ENTRY || *total > ES_ASIC_MAX_TOTAL) {
-			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %s: more than %llu bytes %s (a zip bomb?)", path,
-					  st->name,
-					  (unsigned long long)(got > ES_ASIC_MAX_ENTRY ? ES_ASIC_MAX_ENTRY : ES_ASIC_MAX_TOTAL),
+			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %s: more than %llu bytes %s (a zip bomb?)",
+					  path, st->name,
+					  (unsigned long long)(got > ES_ASIC_MAX_ENTRY ? ES_ASIC_MAX_ENTRY :
+											 ES_ASIC_MAX_TOTAL),
 					  got > ES_ASIC_MAX_ENTRY ? "in one entry" : "in all");
 			break;
 		}
@@ -164,7 +166,8 @@ static int check_mimetype(zip_t *za, const char *path, int *asic_s, eseal_error 
 		return es_error_set(err, ESEAL_E_INPUT,
 				    "%s: not an ASiC container: a zip whose first entry is not \"mimetype\"", path);
 	if (st.comp_method != ZIP_CM_STORE)
-		return es_error_set(err, ESEAL_E_INPUT, "%s: not an ASiC container: its mimetype entry is compressed", path);
+		return es_error_set(err, ESEAL_E_INPUT, "%s: not an ASiC container: its mimetype entry is compressed",
+				    path);
 	if (zip_file_extra_fields_count(za, 0, ZIP_FL_LOCAL) != 0)
 		return es_error_set(err, ESEAL_E_INPUT,
 				    "%s: not an ASiC container: its mimetype entry has an extra field", path);
@@ -178,8 +181,9 @@ static int check_mimetype(zip_t *za, const char *path, int *asic_s, eseal_error 
 	else if (strcmp(mt, ES_ASIC_MIME_S) == 0)
 		*asic_s = 1;
 	else
-		return es_error_set(err, ESEAL_E_INPUT, "%s: not an ASiC container: mimetype \"%.40s\" is neither %s nor %s",
-				    path, mt, ES_ASIC_MIME_E, ES_ASIC_MIME_S);
+		return es_error_set(err, ESEAL_E_INPUT,
+				    "%s: not an ASiC container: mimetype \"%.40s\" is neither %s nor %s", path, mt,
+				    ES_ASIC_MIME_E, ES_ASIC_MIME_S);
 	return ESEAL_OK;
 }
 
@@ -199,7 +203,8 @@ static int check_names(zip_t *za, zip_int64_t n, const char *path, char ***sorte
 		size_t len;
 
 		if (nm == NULL || (names[i] = strdup(nm)) == NULL) {
-			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %lld has no readable name", path, (long long)i);
+			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %lld has no readable name", path,
+					  (long long)i);
 			goto cleanup;
 		}
 		len = strlen(names[i]);
@@ -280,21 +285,25 @@ int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_as
 
 		zip_stat_init(&st);
 		if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0) {
-			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %lld: %s", path, (long long)i, zip_strerror(za));
+			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %lld: %s", path, (long long)i,
+					  zip_strerror(za));
 			goto cleanup;
 		}
 		nl = strlen(st.name);
 		is_dir = nl > 0 && st.name[nl - 1] == '/';
-		if (!is_dir && st.size > ES_ASIC_RATIO_FROM && st.size / (st.comp_size > 0 ? st.comp_size : 1) > ES_ASIC_MAX_RATIO) {
-			rc = es_error_set(err, ESEAL_E_INPUT,
-					  "%s: entry %s inflates %llu times (%llu bytes from %llu; more than %d: a zip bomb?)",
-					  path, st.name, (unsigned long long)(st.size / (st.comp_size > 0 ? st.comp_size : 1)),
-					  (unsigned long long)st.size, (unsigned long long)st.comp_size, ES_ASIC_MAX_RATIO);
+		if (!is_dir && st.size > ES_ASIC_RATIO_FROM &&
+		    st.size / (st.comp_size > 0 ? st.comp_size : 1) > ES_ASIC_MAX_RATIO) {
+			rc = es_error_set(
+				err, ESEAL_E_INPUT,
+				"%s: entry %s inflates %llu times (%llu bytes from %llu; more than %d: a zip bomb?)",
+				path, st.name, (unsigned long long)(st.size / (st.comp_size > 0 ? st.comp_size : 1)),
+				(unsigned long long)st.size, (unsigned long long)st.comp_size, ES_ASIC_MAX_RATIO);
 			goto cleanup;
 		}
 		if (!is_dir && (st.size > ES_ASIC_MAX_ENTRY || total + st.size > ES_ASIC_MAX_TOTAL)) {
-			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %s: %llu bytes inflated exceed the cap (a zip bomb?)",
-					  path, st.name, (unsigned long long)st.size);
+			rc = es_error_set(err, ESEAL_E_INPUT,
+					  "%s: entry %s: %llu bytes inflated exceed the cap (a zip bomb?)", path,
+					  st.name, (unsigned long long)st.size);
 			goto cleanup;
 		}
 		{
@@ -310,8 +319,10 @@ int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_as
 			free(name);
 		}
 		if (fd < 0) {
-			rc = es_error_set(err, ESEAL_E_INPUT, "%s: entry %s cannot be unpacked: %s (a file and a folder of "
-					  "the same name?)", path, st.name, strerror(errno));
+			rc = es_error_set(err, ESEAL_E_INPUT,
+					  "%s: entry %s cannot be unpacked: %s (a file and a folder of "
+					  "the same name?)",
+					  path, st.name, strerror(errno));
 			goto cleanup;
 		}
 		if (!is_dir)

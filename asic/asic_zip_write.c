@@ -65,8 +65,8 @@ cleanup:
 	return rc;
 }
 
-int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_entry *entries, size_t n,
-		      int overwrite, eseal_error *err)
+int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_entry *entries, size_t n, int overwrite,
+		      eseal_error *err)
 {
 	char *copy = strdup(out_path), dir[4096], tmp_path[4096 + 32];
 	es_asic_entry mt = {"mimetype", NULL, (const unsigned char *)mimetype, strlen(mimetype), 1};
@@ -79,13 +79,14 @@ int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	if (lstat(out_path, &st) == 0 && (!overwrite || S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode))) {
 		rc = es_error_set(err, ESEAL_E_USAGE, "%s: %s", out_path,
-				  !overwrite ? "exists (use --force to replace it)" : "is not a regular file; not replaced");
+				  !overwrite ? "exists (use --force to replace it)" :
+					       "is not a regular file; not replaced");
 		goto cleanup;
 	}
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/.eseal-asic-XXXXXX", dirname(copy)) >= sizeof(dir) ||
 	    mkdtemp(dir) == NULL) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot make a private directory beside the output: %s", out_path,
-				  strerror(errno));
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot make a private directory beside the output: %s",
+				  out_path, strerror(errno));
 		dir[0] = '\0';
 		goto cleanup;
 	}

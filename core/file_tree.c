@@ -107,8 +107,8 @@ int es_file_tree_list(const char *dir, const char *skip, es_file_tree *out, esea
 	memset(out, 0, sizeof(*out));
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return es_error_set(err, errno == ENOTDIR ? ESEAL_E_INPUT : ESEAL_E_IO, "%s: cannot open the directory: %s",
-				    dir, strerror(errno));
+		return es_error_set(err, errno == ENOTDIR ? ESEAL_E_INPUT : ESEAL_E_IO,
+				    "%s: cannot open the directory: %s", dir, strerror(errno));
 	rc = walk(fd, "", dir, skip, 0, out, err);
 	if (rc != ESEAL_OK) {
 		es_file_tree_free(out);
@@ -160,10 +160,11 @@ int es_file_tree_outside(const char *dir, const char *out_path, const char *what
 	}
 	n = strlen(dir_real);
 	if (strncmp(out_dir_real, dir_real, n) == 0 && (out_dir_real[n] == '\0' || out_dir_real[n] == '/' || n == 1))
-		rc = es_error_set(err, ESEAL_E_USAGE,
-				  "%s: the %s of folder %s would be written inside it; sealing leaves the folder unchanged: "
-				  "write it beside the folder (e.g. -o %s.%s)",
-				  out_path, what, dir, dir, strcmp(what, "seal") == 0 ? "xades.xml" : "asice");
+		rc = es_error_set(
+			err, ESEAL_E_USAGE,
+			"%s: the %s of folder %s would be written inside it; sealing leaves the folder unchanged: "
+			"write it beside the folder (e.g. -o %s.%s)",
+			out_path, what, dir, dir, strcmp(what, "seal") == 0 ? "xades.xml" : "asice");
 cleanup:
 	free(copy);
 	return rc;
