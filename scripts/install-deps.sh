@@ -49,6 +49,7 @@ PACKAGES=(
 	libxml2-utils
 	libxmlsec1-dev
 	libxmlsec1-openssl
+	libzip-dev
 	locales
 	opensc
 	openssl
@@ -63,6 +64,7 @@ PACKAGES=(
 	strace
 	systemd
 	time
+	unzip
 	valgrind
 	wrk
 	xmlsec1

@@ -96,6 +96,16 @@ static void push(char ***list, size_t *n, char *msg)
 	nl[(*n)++] = msg;
 }
 
+void es_seal_add_file(eseal_seal_report *s, const char *name)
+{
+	push(&s->files, &s->n_files, strdup(name));
+}
+
+void es_report_add_not_covered(eseal_report *r, const char *name)
+{
+	push(&r->not_covered, &r->n_not_covered, strdup(name));
+}
+
 void es_seal_fail(eseal_seal_report *s, eseal_indication ind, eseal_sub_indication sub, const char *fmt, ...)
 {
 	va_list ap;
@@ -149,6 +159,9 @@ static void seal_clear(eseal_seal_report *s)
 	for (i = 0; i < s->n_warnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);
+	for (i = 0; i < s->n_files; i++)
+		free(s->files[i]);
+	free(s->files);
 }
 
 void eseal_report_free(eseal_report *r)
@@ -160,6 +173,9 @@ void eseal_report_free(eseal_report *r)
 	for (i = 0; i < r->n_seals; i++)
 		seal_clear(&r->seals[i]);
 	free(r->seals);
+	for (i = 0; i < r->n_not_covered; i++)
+		free(r->not_covered[i]);
+	free(r->not_covered);
 	free(r->file);
 	free(r->error);
 	free(r);
@@ -215,6 +231,9 @@ eseal_indication eseal_report_overall(const eseal_report *r)
 	for (i = 0; i < r->n_seals; i++)
 		if (seal_effective(&r->seals[i]) > worst)
 			worst = seal_effective(&r->seals[i]);
+	/* A file added to a sealed set: what the seals cover may be intact, but the set as handed over is not sealed. */
+	if (r->n_not_covered > 0 && worst < ESEAL_INDETERMINATE)
+		worst = ESEAL_INDETERMINATE;
 	return worst;
 }
 
@@ -336,9 +355,20 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 		json_list(f, s->errors, s->n_errors);
 		fputs(", \"warnings\": ", f);
 		json_list(f, s->warnings, s->n_warnings);
+		if (s->n_files > 0) {
+			fputs(", \"files\": ", f);
+			json_list(f, s->files, s->n_files);
+		}
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
+	fputc(']', f);
+	if (r->container != NULL) {
+		fputs(", \"container\": ", f);
+		es_json_string(f, r->container);
+		fputs(", \"not_covered\": ", f);
+		json_list(f, r->not_covered, r->n_not_covered);
+	}
+	fputs("}\n", f);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -382,7 +412,16 @@ int eseal_report_write_text(const eseal_report *r, FILE *f)
 			fprintf(f, "    error: %s\n", s->errors[j]);
 		for (j = 0; j < s->n_warnings; j++)
 			fprintf(f, "    warning: %s\n", s->warnings[j]);
+		if (s->n_files > 0)
+			fprintf(f, "    files covered: %zu\n", s->n_files);
+		for (j = 0; j < s->n_files; j++)
+			fprintf(f, "      covered: %s\n", s->files[j]);
 	}
+	if (r->container != NULL)
+		fprintf(f, "  %s: %zu file(s) not covered by any seal%s\n", r->container, r->n_not_covered,
+			r->n_not_covered > 0 ? " (the set as handed over is not wholly sealed)" : "");
+	for (i = 0; i < r->n_not_covered; i++)
+		fprintf(f, "    NOT COVERED: %s\n", r->not_covered[i]);
 	return ferror(f) ? -1 : 0;
 }
 

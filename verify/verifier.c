@@ -365,7 +365,10 @@ int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char
 	*report = r;
 	if (r == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	rc = verify_buffer(v, r, buf, len, NULL, data, data != NULL ? data_len : 0, NULL);
+	if (len >= 4 && memcmp(buf, "PK\003\004", 4) == 0 && data == NULL)
+		rc = es_asic_verify(v, r, buf, len, r->file);
+	else
+		rc = verify_buffer(v, r, buf, len, NULL, data, data != NULL ? data_len : 0, NULL);
 	if (rc != ESEAL_OK)
 		es_error_set(err, rc, "%s: %s", r->file, r->error ? r->error : "cannot verify");
 	return rc;
@@ -447,11 +450,31 @@ int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
-	rc = verify_buffer(v, r, buf, len, data_path, NULL, 0, dirname(dir));
+	/* A zip is an ASiC container or nothing this verifier reads (asic/). */
+	if (len >= 4 && memcmp(buf, "PK\003\004", 4) == 0)
+		rc = es_asic_verify(v, r, buf, len, path);
+	else
+		rc = verify_buffer(v, r, buf, len, data_path, NULL, 0, dirname(dir));
 	if (rc != ESEAL_OK)
 		es_error_set(err, rc, "%s: %s", path, r->error ? r->error : "cannot verify");
 cleanup:
 	free(dir);
+	unmap_file(buf, len);
+	return rc;
+}
+
+int es_verify_path_in(const eseal_verifier *v, eseal_report *r, const char *path, const char *data_path,
+		      const char *base_dir, eseal_error *err)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = map_file(path, &buf, &len, err)) != ESEAL_OK) {
+		es_report_file_error(r, "%s", err->message);
+		return rc;
+	}
+	rc = verify_buffer(v, r, buf, len, data_path, NULL, 0, base_dir);
 	unmap_file(buf, len);
 	return rc;
 }

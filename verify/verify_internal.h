@@ -77,6 +77,15 @@ void es_report_file_error(eseal_report *r, const char *fmt, ...) ES_PRINTF(2, 3)
 void es_seal_fail(eseal_seal_report *s, eseal_indication ind, eseal_sub_indication sub, const char *fmt, ...)
 	ES_PRINTF(4, 5);
 void es_seal_warn(eseal_seal_report *s, const char *fmt, ...) ES_PRINTF(2, 3);
+/* A detached data file the seal covers (its name relative to the data directory); a name no seal covers. */
+void es_seal_add_file(eseal_seal_report *s, const char *name);
+void es_report_add_not_covered(eseal_report *r, const char *name);
+/* Verifies the file at path into r (appending its seals) as eseal_verify_file would, with detached XAdES data read
+ * beneath base_dir and a detached .p7s's data at data_path. */
+int es_verify_path_in(const eseal_verifier *v, eseal_report *r, const char *path, const char *data_path,
+		      const char *base_dir, eseal_error *err);
+/* asic/: a zip file (mapped at buf) verified as an ASiC container into r. */
+int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char *buf, size_t len, const char *path);
 void es_seal_set_str(char **field, const char *value);
 /* A valid time-stamp of genTime gen that proves its time until proves_until (0 = no end known) covers s: updates its
  * proofs of existence (best_signature_time, newest_timestamp_time, renew_by). */

@@ -13,7 +13,7 @@
 #include <openssl/x509v3.h>
 #include <xmlsec/templates.h>
 
-static const char *digest_href(const EVP_MD *md)
+const char *es_xml_digest_href(const EVP_MD *md)
 {
 	switch (EVP_MD_get_type(md)) {
 	case NID_sha384: return "http://www.w3.org/2001/04/xmldsig-more#sha384";
@@ -85,7 +85,7 @@ static int add_signing_certificate(xmlNodePtr ssp, xmlNsPtr xns, xmlNsPtr dsns, 
 		xmlNewChild(xmlNewChild(ssp, xns, BAD_CAST "SigningCertificateV2", NULL), xns, BAD_CAST "Cert", NULL);
 	cd = xmlNewChild(cert_node, xns, BAD_CAST "CertDigest", NULL);
 	dm = xmlNewChild(cd, dsns, BAD_CAST "DigestMethod", NULL);
-	xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST digest_href(md));
+	xmlSetProp(dm, BAD_CAST "Algorithm", BAD_CAST es_xml_digest_href(md));
 	xmlNewTextChild(cd, dsns, BAD_CAST "DigestValue", BAD_CAST b64_digest);
 	xmlNewTextChild(cert_node, xns, BAD_CAST "IssuerSerialV2", BAD_CAST b64_is);
 	ok = 1;

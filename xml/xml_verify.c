@@ -394,6 +394,74 @@ static void note_manifest_targets(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr mani
 	}
 }
 
+/* A detached data file digested here, beside xmlsec, which stops at the first Reference that fails: a delivery
+ * folder's recipient is told every file that changed, not the first. 1 when the file's digest is not the
+ * Reference's (named in s as HASH_FAILURE); 0 when it matches or the algorithm is left to xmlsec alone. */
+static int detached_changed(xmlNodePtr ref, int fd, const char *path, eseal_seal_report *s)
+{
+	xmlNodePtr dm = es_xv_child(ref, NS_DS, "DigestMethod"), dv = es_xv_child(ref, NS_DS, "DigestValue");
+	xmlChar *alg = dm != NULL ? xmlGetProp(dm, BAD_CAST "Algorithm") : NULL, *val = NULL;
+	const EVP_MD *md = NULL;
+	unsigned char buf[65536], got[EVP_MAX_MD_SIZE], want[EVP_MAX_MD_SIZE + 3];
+	unsigned int got_len = 0;
+	EVP_MD_CTX *ctx = NULL;
+	ssize_t n;
+	int want_len, changed = 0;
+	size_t vlen, k, j;
+
+	if (alg != NULL && xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2001/04/xmlenc#sha256"))
+		md = EVP_sha256();
+	else if (alg != NULL && xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2001/04/xmldsig-more#sha384"))
+		md = EVP_sha384();
+	else if (alg != NULL && xmlStrEqual(alg, BAD_CAST "http://www.w3.org/2001/04/xmlenc#sha512"))
+		md = EVP_sha512();
+	val = dv != NULL ? xmlNodeGetContent(dv) : NULL;
+	if (md == NULL || val == NULL || (ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(ctx, md, NULL) != 1)
+		goto cleanup;
+	/* base64 with the white space XML allows inside DigestValue taken out */
+	vlen = strlen((const char *)val);
+	for (k = 0, j = 0; k < vlen; k++)
+		if (val[k] != ' ' && val[k] != '\n' && val[k] != '\r' && val[k] != '\t')
+			val[j++] = val[k];
+	val[j] = '\0';
+	if (j == 0 || j % 4 != 0 || j / 4 * 3 > sizeof(want))
+		goto cleanup;
+	want_len = EVP_DecodeBlock(want, val, (int)j);
+	if (want_len < 0)
+		goto cleanup;
+	want_len -= (j >= 1 && val[j - 1] == '=') + (j >= 2 && val[j - 2] == '=');
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1)
+			goto cleanup;
+	if (n < 0 || EVP_DigestFinal_ex(ctx, got, &got_len) != 1)
+		goto cleanup;
+	if ((unsigned int)want_len != got_len || CRYPTO_memcmp(want, got, got_len) != 0) {
+		changed = 1;
+		xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
+		/* A name holding '%' is shown with its URI too: which file was meant is then unambiguous. */
+		int escaped = uri != NULL && strchr(path, '%') != NULL;
+
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
+			     "file %s%s%s%s changed after sealing (its digest differs from the seal's)", path,
+			     escaped ? " (Reference URI=\"" : "", escaped ? (const char *)uri : "", escaped ? "\")" : "");
+		xmlFree(uri);
+	}
+cleanup:
+	EVP_MD_CTX_free(ctx);
+	xmlFree(val);
+	xmlFree(alg);
+	return changed;
+}
+
+/* A signature of an ASiC container's META-INF/signatures*.xml (EN 319 162-1 A.5): a child of the root
+ * asic:XAdESSignatures, which holds nothing but signatures; its data files are the container's. */
+static int asic_signature(xmlDocPtr doc, xmlNodePtr sig)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+
+	return root != NULL && sig->parent == root && es_xv_is_el(root, NS_ASIC, "XAdESSignatures");
+}
+
 /* Coverage: a Reference names the whole document (URI="" enveloped), the root by Id, a part of the signature (its
  * SignedProperties, an Object, a Manifest) or an element of the document by Id (then the seal covers that part
  * only, and says so: cover->partial). Detached data files
@@ -544,13 +612,16 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 			int fd = es_xv_open_beneath(dirfd, path, &why);
 
 			if (fd >= 0) {
+				if (detached_changed(ref, fd, path, s))
+					cover->detached_changed = 1;
 				close(fd);
 				detached = 1; /* the whole data file, no transform */
+				es_seal_add_file(s, path);
 			} else {
 				unsafe++;
 				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
-					     "detached data file %s not read: %s (only regular files in the signature "
-					     "file's directory, reached without symbolic links)",
+					     "detached data file %s not read: %s (only regular files below the data directory: "
+					     "the signature file's, --data-dir or the container's; reached without symbolic links)",
 					     (const char *)uri, why);
 			}
 			free(path);
@@ -565,7 +636,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 		xmlFree(uri);
 		xmlFree(type);
 	}
-	if (detached && sig == xmlDocGetRootElement(doc))
+	if (detached && (sig == xmlDocGetRootElement(doc) || asic_signature(doc, sig)))
 		covers = 1;
 	/* An enveloping signature is the document: what it signs is in its ds:Objects (the rest is its own parts,
 	 * held to the unsigned-area rules). */
@@ -990,6 +1061,9 @@ static void verify_one(const eseal_verifier *v, xmlDocPtr doc, xmlNodePtr sig, i
 			xmlSecDSigReferenceCtxPtr rc = xmlSecPtrListGetItem(&dsig->signedInfoReferences, i);
 			if (rc != NULL && rc->status != xmlSecDSigStatusSucceeded) {
 				ref_failed = 1;
+				/* detached data files: each changed one is named already (detached_changed) */
+				if (cover.detached_changed && rc->uri != NULL && rc->uri[0] != '#' && rc->uri[0] != '\0')
+					continue;
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
 					     "Reference URI=\"%s\" digest mismatch: the %s changed after sealing",
 					     rc->uri != NULL ? (const char *)rc->uri : "",

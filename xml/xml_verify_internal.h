@@ -23,6 +23,7 @@
 	"count(ancestor-or-self::sig:UBLDocumentSignatures | here()/ancestor::sig:UBLDocumentSignatures[1]) > " \
 	"count(ancestor-or-self::sig:UBLDocumentSignatures)"
 #define NS_UBL_SIG "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"
+#define NS_ASIC "http://uri.etsi.org/02918/v1.2.1#"
 
 /* What a signature's References cover besides the document itself: elements inside the signature (its
  * SignedProperties, a signed KeyInfo or Object), and whether the document Reference is UBL's, whose XPath leaves the
@@ -48,6 +49,7 @@ typedef struct es_xv_cover {
 	size_t n_objects;
 	xmlNodePtr manifests[ES_XV_MAX_COVERED];
 	size_t n_manifests;
+	int detached_changed; /* a detached data file's digest differs from its Reference's (each named in the report) */
 } es_xv_cover;
 
 /* What a same-document Reference URI names (xml_verify_refs.c): the whole document ("", or "#xpointer(/)" whose

@@ -14,6 +14,7 @@
 #include "eseal/seal.h"
 #include "eseal/batch.h"
 #include "eseal/i18n.h"
+#include "eseal/asic.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -92,6 +92,10 @@ typedef struct eseal_seal_report {
 	size_t n_errors;
 	char **warnings;
 	size_t n_warnings;
+	/* Detached XAdES over files (a folder seal, an ASiC container): the data files this seal's References name,
+	 * relative to the folder or container root, each read and digested (a failing one is named in errors). */
+	char **files;
+	size_t n_files;
 } eseal_seal_report;
 
 typedef struct eseal_report {
@@ -100,6 +104,12 @@ typedef struct eseal_report {
 	size_t n_seals;
 	char *error; /* file-level error (unreadable, no seal found), else NULL */
 	time_t validation_time; /* the time the seals were judged at (--at, else now) */
+	/* A container (eseal/asic.h) or a folder checked with its detached seal: "ASiC-E", "ASiC-S", "folder"; NULL for a
+	 * single document. */
+	const char *container;
+	/* Files present in the container or folder that no seal covers; any makes the report at best INDETERMINATE. */
+	char **not_covered;
+	size_t n_not_covered;
 } eseal_report;
 
 int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err);
@@ -112,13 +122,15 @@ void eseal_verifier_free(eseal_verifier *v);
 int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
 		      eseal_error *err);
 
-/* Same for a document held in memory (format detected from the bytes; CAdES needs data). Used by fuzzers. */
+/* Same for a document held in memory (format detected from the bytes; CAdES needs data; an ASiC container is unpacked
+ * into a private directory under $TMPDIR). Used by fuzzers. */
 int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,
 			const unsigned char *data, size_t data_len, eseal_report **report, eseal_error *err);
 
 void eseal_report_free(eseal_report *report);
 
-/* Worst indication over all seals; a file with no seal or a file error is INDETERMINATE. A seal with
+/* Worst indication over all seals; a file with no seal or a file error, or a container or folder holding a file no
+ * seal covers, is at best INDETERMINATE. A seal with
  * modified_after set counts as TOTAL-FAILED. */
 eseal_indication eseal_report_overall(const eseal_report *report);
 

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "batch.h"
@@ -10,7 +11,8 @@
 const es_cli_option es_cli_seal_options[] = {
 	{"config", 'c', "FILE", NULL, "profile file (default: $ESEAL_CONFIG, else /etc/eseal/eseal.conf)"},
 	{"profile", 'p', "NAME", NULL, "seal profile to use: the [profile NAME] section"},
-	{"output", 'o', "FILE", NULL, "output file (one input, or several with --placement detached)"},
+	{"output", 'o', "FILE", NULL, "output file (one input, or several or a folder with --placement detached or "
+				       "--container)"},
 	{"key", 0, "URI", "key", "key: pkcs11: URI (RFC 7512), csc:https://HOST/csc/v2?credential=ID (remote e-Seal), "
 				 "or a PEM/PKCS#12 file for development"},
 	{"pin-file", 0, "FILE", "pin-file", "file holding the PIN (else the URI's pin-source, else $ESEAL_PIN)"},
@@ -39,7 +41,10 @@ const es_cli_option es_cli_seal_options[] = {
 	{"password-file", 0, "FILE", NULL, "PDF: file holding the password of an encrypted input"},
 	{"placement", 0, "WHERE", "placement", "XML: enveloped (default), ubl, fatturapa or detached"},
 	{"allow-signed", 0, NULL, NULL, "XML: seal enveloped even though the document already holds a signature"},
-	{"format", 0, "FORMAT", NULL, "auto (default), pdf, xml or cades (detached .p7s)"},
+	{"format", 0, "FORMAT", NULL, "auto (default), pdf, xml or cades (detached .p7s); with --container: xml "
+				      "(XAdES, the default) or cades (ASiCManifest + .p7s)"},
+	{"container", 0, "KIND", NULL, "asice: one ASiC-E zip (-o FILE.asice) holding the inputs (a folder: every file "
+				       "under it, by relative name) and their seal; asics: ASiC-S of one file"},
 	{"force", 'f', NULL, NULL, "replace existing outputs"},
 	{"jobs", 'j', "N", NULL, "batch: worker threads (default: the number of cores)"},
 	{"out-dir", 0, "DIR", NULL, "batch: write each output under DIR, mirroring the input names"},
@@ -131,6 +136,13 @@ static void print_warning(void *ctx, const char *message)
 	fprintf(stderr, "eseal: warning: %s\n", message);
 }
 
+static int is_directory(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Both commands: extend is seal without a key, on files that hold seals, at B-LT or B-LTA. */
 static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_cli_command *cmd, int extend)
 {
@@ -147,7 +159,7 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	eseal_sealer *sealer = NULL;
 	eseal_error err;
 	eseal_seal_result res;
-	int c, rc = 0, json = 0;
+	int c, rc = 0, json = 0, container = -1;
 	double t0;
 
 	eseal_error_clear(&err);
@@ -193,6 +205,12 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 				rc = es_cli_usage_error("seal", "--format: '%s' is not auto, pdf, xml or cades", optarg);
 				goto cleanup;
 			}
+		} else if (strcmp(name, "container") == 0) {
+			if (strcmp(optarg, "asice") != 0 && strcmp(optarg, "asics") != 0) {
+				rc = es_cli_usage_error("seal", "--container: '%s' is not asice or asics", optarg);
+				goto cleanup;
+			}
+			container = strcmp(optarg, "asics") == 0 ? ESEAL_ASIC_S : ESEAL_ASIC_E;
 		} else if (strcmp(name, "force") == 0) {
 			so.overwrite = 1;
 		} else if (strcmp(name, "json") == 0) {
@@ -245,7 +263,20 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 		rc = es_cli_usage_error(cmd->name, "no output: give -o FILE (one input) or --out-dir DIR (batch)");
 		goto cleanup;
 	}
-	if (output != NULL && argc - optind > 1 && (extend || profile->placement != ESEAL_PLACEMENT_DETACHED)) {
+	if (container >= 0 && (output == NULL || bo.out_dir != NULL || bo.from != NULL ||
+				(so.format != ESEAL_FORMAT_AUTO && so.format != ESEAL_FORMAT_XML &&
+				 so.format != ESEAL_FORMAT_CADES))) {
+		rc = es_cli_usage_error(cmd->name, "--container makes one file: give -o FILE and the inputs (no "
+						   "--out-dir or --from); --format xml or cades");
+		goto cleanup;
+	}
+	if (container >= 0 && profile->level >= ESEAL_LEVEL_B_LT) {
+		rc = es_cli_usage_error(cmd->name, "--container: level %s is not available for containers yet; seal at "
+						   "B-B or B-T",
+					eseal_level_name(profile->level));
+		goto cleanup;
+	}
+	if (output != NULL && argc - optind > 1 && container < 0 && (extend || profile->placement != ESEAL_PLACEMENT_DETACHED)) {
 		rc = es_cli_usage_error(cmd->name, extend ? "several inputs need --out-dir DIR"
 							  : "several inputs need --out-dir DIR (or --placement detached with -o)");
 		goto cleanup;
@@ -265,9 +296,27 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 		goto cleanup;
 	}
 	t0 = es_batch_now_ms();
-	if (argc - optind > 1) {
+	if (container >= 0) {
+		eseal_asic_options ao;
+
+		memset(&ao, 0, sizeof(ao));
+		ao.kind = (eseal_asic_kind)container;
+		ao.signature = so.format == ESEAL_FORMAT_CADES ? ESEAL_ASIC_CADES : ESEAL_ASIC_XADES;
+		ao.signer = eseal_sealer_signer(sealer);
+		ao.tsa = eseal_sealer_tsa(sealer);
+		ao.md = EVP_get_digestbyname(profile->digest != NULL ? profile->digest : "sha256");
+		ao.overwrite = so.overwrite;
+		res.format = ao.signature == ESEAL_ASIC_CADES ? ESEAL_FORMAT_CADES : ESEAL_FORMAT_XML;
+		eseal_asic_seal((const char *const *)argv + optind, (size_t)(argc - optind), output, &ao, &err);
+	} else if (argc - optind > 1 || (is_directory(argv[optind]) && profile->placement == ESEAL_PLACEMENT_DETACHED)) {
 		eseal_xml_options xo;
 
+		if (profile->level >= ESEAL_LEVEL_B_LT) {
+			rc = es_cli_usage_error(cmd->name, "level %s is not available for detached XAdES over several files "
+							   "or a folder; seal at B-B or B-T",
+						eseal_level_name(profile->level));
+			goto cleanup;
+		}
 		memset(&xo, 0, sizeof(xo));
 		xo.signer = eseal_sealer_signer(sealer);
 		xo.tsa = eseal_sealer_tsa(sealer);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "eseal/verify.h"
+#include "eseal/asic.h"
 
 const es_cli_option es_cli_verify_options[] = {
 	{"trust", 't', "FILE", NULL, "PEM bundle of trust anchors (repeatable); the system store is never used"},
@@ -14,6 +15,8 @@ const es_cli_option es_cli_verify_options[] = {
 	{"at", 0, "TIME", NULL, "validation time: YYYY-MM-DD[THH:MM:SSZ] or @EPOCH (default: now)"},
 	{"offline", 0, NULL, NULL, "no OCSP/CRL fetching: use only the revocation data the file carries"},
 	{"data", 'd', "FILE", NULL, "data file of a detached .p7s (default: the .p7s path without .p7s)"},
+	{"data-dir", 0, "DIR", NULL, "a folder seal (detached XAdES): check every file under DIR, listing files missing, "
+				     "changed or not covered"},
 	{"help", 'h', NULL, NULL, "show this help"},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -82,7 +85,7 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 	char shortopts[32];
 	const char **trust = NULL, **files = NULL;
 	size_t n_trust = 0, n_files = 0;
-	const char *data = NULL;
+	const char *data = NULL, *data_dir = NULL;
 	eseal_verifier_options vo;
 	eseal_verifier *v = NULL;
 	eseal_report *report = NULL;
@@ -118,6 +121,8 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 			vo.offline = 1;
 		} else if (strcmp(o->name, "data") == 0) {
 			data = optarg;
+		} else if (strcmp(o->name, "data-dir") == 0) {
+			data_dir = optarg;
 		} else if (strcmp(o->name, "at") == 0) {
 			if (parse_time(optarg, &vo.at) != 0) {
 				rc = es_cli_usage_error("verify",
@@ -137,6 +142,10 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 		rc = es_cli_usage_error("verify", "no file to verify");
 		goto cleanup;
 	}
+	if (data_dir != NULL && (n_files > 1 || data != NULL)) {
+		rc = es_cli_usage_error("verify", "--data-dir applies to a single folder seal (and not with --data)");
+		goto cleanup;
+	}
 	if (data != NULL && n_files > 1) {
 		rc = es_cli_usage_error("verify", "--data applies to a single .p7s file");
 		goto cleanup;
@@ -149,7 +158,10 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 	}
 	for (i = 0; i < n_files; i++) {
 		eseal_error_clear(&err);
-		eseal_verify_file(v, files[i], data, &report, &err);
+		if (data_dir != NULL)
+			eseal_verify_folder(v, files[i], data_dir, &report, &err);
+		else
+			eseal_verify_file(v, files[i], data, &report, &err);
 		if (report == NULL) {
 			code = es_cli_fail(&err);
 		} else {

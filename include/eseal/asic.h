@@ -1,0 +1,61 @@
+/* eseal/asic.h: seals over a set of files: ASiC containers (ETSI EN 319 162-1, ASiC-E and ASiC-S) and a folder checked
+ * against its detached XAdES. A folder seal itself is eseal_xml_seal_detached given one directory (eseal/xml.h). */
+#ifndef ESEAL_ASIC_H
+#define ESEAL_ASIC_H
+
+#include <stddef.h>
+#include <openssl/evp.h>
+
+#include "eseal/error.h"
+#include "eseal/signer.h"
+#include "eseal/timestamp.h"
+#include "eseal/verify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+	ESEAL_ASIC_E = 0, /* any number of files, mimetype application/vnd.etsi.asic-e+zip */
+	ESEAL_ASIC_S      /* one file, mimetype application/vnd.etsi.asic-s+zip */
+} eseal_asic_kind;
+
+typedef enum {
+	ESEAL_ASIC_XADES = 0, /* META-INF/signatures001.xml (ASiC-S: signatures.xml): asic:XAdESSignatures, detached
+			       * References to the files by their names in the container */
+	ESEAL_ASIC_CADES      /* ASiC-E: META-INF/ASiCManifest001.xml naming the files and their digests, sealed by
+			       * META-INF/signature001.p7s; ASiC-S: META-INF/signature.p7s over the one file */
+} eseal_asic_signature;
+
+typedef struct eseal_asic_options {
+	eseal_asic_kind kind;
+	eseal_asic_signature signature;
+	eseal_signer *signer;
+	eseal_tsa *tsa;   /* non-NULL: B-T */
+	const EVP_MD *md; /* NULL = SHA-256 */
+	int overwrite;    /* replace an existing output */
+} eseal_asic_options;
+
+/* Writes a new container at out_path holding the inputs and a seal over all of them. A directory contributes every
+ * regular file below it under its name relative to the directory (a delivery folder becomes the container's root);
+ * a file is stored under its base name. Names are kept as UTF-8 (the zip's UTF-8 flag set for non-ASCII names).
+ * `mimetype` comes first, stored. The inputs are only read. Two inputs of the same name, a name reserved by ASiC
+ * (mimetype, META-INF/...), links and special files are refused. ASiC-S takes exactly one file. */
+int eseal_asic_seal(const char *const *inputs, size_t n_inputs, const char *out_path, const eseal_asic_options *opts,
+		    eseal_error *err);
+
+/* Verifies an ASiC-E or ASiC-S container (XAdES or CAdES with ASiCManifest): every seal, each file it covers
+ * (eseal_seal_report.files), and the files no seal covers (eseal_report.not_covered). A zip that is not ASiC,
+ * duplicate or unsafe entry names and entries inflating past the caps are refused (report->error, ESEAL_E_INPUT).
+ * eseal_verify_file calls this for a file that starts as a zip does. */
+int eseal_verify_container(eseal_verifier *v, const char *path, eseal_report **report, eseal_error *err);
+
+/* Verifies the detached XAdES sig_path against the folder data_dir: its References are read beneath data_dir only;
+ * every file under data_dir that no Reference names is listed in report->not_covered. */
+int eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *data_dir, eseal_report **report,
+			eseal_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
