@@ -1,0 +1,199 @@
+/* plugins/printer/sealjob.c: seals one job's PDF with the application's one sealer into the job owner's folder.
+ * HSM and TSA faults are waited out with the job still processing (its message says so); anything else aborts it. */
+#include "printer.h"
+
+#include "cups_internal.h"
+#include "error_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* "name (999).pdf" is the last name tried, as in the CUPS back end. */
+#define MAX_NAME_TRIES 999
+
+void es_printer_job_fail(es_printer_app *app, pappl_job_t *job, pappl_jreason_t reason, const char *msgid,
+			 const char *detail)
+{
+	/* Staff see the short text in their language; the detail (paths, PKCS#11 codes) goes to the log only. */
+	papplJobSetMessage(job, "%s", eseal_text(app->lang, msgid));
+	if (reason != PAPPL_JREASON_NONE)
+		papplJobSetReasons(job, reason, PAPPL_JREASON_NONE);
+	papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "%s%s%s", msgid, detail != NULL ? ": " : "", detail != NULL ? detail : "");
+}
+
+bool es_printer_check_size(es_printer_app *app, pappl_job_t *job, const char *path, off_t *size_out)
+{
+	struct stat st;
+	char detail[128];
+
+	if (path == NULL || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		es_printer_job_fail(app, job, PAPPL_JREASON_JOB_DATA_INSUFFICIENT, "The document could not be read.",
+				    path != NULL ? strerror(errno) : "no document file");
+		return false;
+	}
+	if (st.st_size == 0) {
+		es_printer_job_fail(app, job, PAPPL_JREASON_JOB_DATA_INSUFFICIENT, "The document is empty.", NULL);
+		return false;
+	}
+	if (st.st_size > app->max_job_bytes) {
+		snprintf(detail, sizeof(detail), "%lld bytes, the limit (max-job-size) is %lld", (long long)st.st_size,
+			 (long long)app->max_job_bytes);
+		es_printer_job_fail(app, job, PAPPL_JREASON_DOCUMENT_UNPRINTABLE_ERROR,
+				    "The document is larger than this printer accepts.", detail);
+		return false;
+	}
+	if (size_out != NULL)
+		*size_out = st.st_size;
+	return true;
+}
+
+/* Picks the first free name in the folder and seals into it; the library refuses to replace a file, so a name taken
+ * meanwhile just moves us on to the next number. The folder is named through our descriptor of it, so a path
+ * component swapped after the checks cannot redirect the output. */
+static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char *base, char *name, size_t size,
+		     eseal_error *err)
+{
+	eseal_seal_options so;
+	struct stat st;
+	char out[ES_CUPS_NAME_MAX + 64];
+	unsigned n;
+	int rc = ESEAL_OK;
+
+	memset(&so, 0, sizeof(so));
+	so.format = ESEAL_FORMAT_PDF;
+	for (n = 1; n <= MAX_NAME_TRIES; n++) {
+		if (es_cups_candidate_name(base, n, name, size) != 0)
+			return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot form an output name", base);
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
+		snprintf(out, sizeof(out), "/proc/self/fd/%d/%s", dirfd, name);
+		rc = eseal_sealer_seal(sealer, in, out, &so, NULL, err);
+		if (rc != ESEAL_E_IO || fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			return rc;
+		eseal_error_clear(err);
+	}
+	return es_error_set(err, ESEAL_E_IO, "%s: %u files of this name already exist in the folder", base,
+			    MAX_NAME_TRIES);
+}
+
+/* One attempt with the shared sealer, opening it first if no earlier job did (or a fault closed it). */
+static int attempt(es_printer_app *app, const char *in, int dirfd, const char *base, char *name, size_t size,
+		   eseal_error *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&app->lock);
+	rc = app->sealer != NULL ? ESEAL_OK : eseal_sealer_open(&app->sealer, app->profile, err);
+	if (rc == ESEAL_OK)
+		rc = seal_into(app->sealer, in, dirfd, base, name, size, err);
+	/* After a token fault the session may be gone: the next attempt logs in again. A TSA fault keeps the key. */
+	if (rc != ESEAL_OK && rc != ESEAL_E_TSA && rc != ESEAL_E_INPUT && app->sealer != NULL) {
+		eseal_sealer_free(app->sealer);
+		app->sealer = NULL;
+	}
+	if (rc != ESEAL_OK)
+		snprintf(app->last_error, sizeof(app->last_error), "%s", err->message);
+	else
+		app->last_error[0] = '\0';
+	pthread_mutex_unlock(&app->lock);
+	return rc;
+}
+
+/* Waits up to seconds, a second at a time, so a cancel is honoured promptly. Returns false once the job is cancelled
+ * or the system is shutting down. */
+static bool wait_retry(pappl_job_t *job, int seconds)
+{
+	pappl_system_t *system = papplPrinterGetSystem(papplJobGetPrinter(job));
+	int i;
+
+	for (i = 0; i < seconds; i++) {
+		if (papplJobIsCanceled(job) || papplSystemIsShutdown(system))
+			return false;
+		sleep(1);
+	}
+	return !papplJobIsCanceled(job) && !papplSystemIsShutdown(system);
+}
+
+static pappl_jreason_t reason_for(eseal_status st)
+{
+	switch (st) {
+	case ESEAL_E_INPUT: return PAPPL_JREASON_DOCUMENT_FORMAT_ERROR;
+	case ESEAL_E_PIN:
+	case ESEAL_E_CONFIG: return PAPPL_JREASON_ABORTED_BY_SYSTEM;
+	default: return PAPPL_JREASON_ERRORS_DETECTED;
+	}
+}
+
+/* The library's one sentence for the class of fault, in the application's language; the message itself is logged. */
+static void status_fail(es_printer_app *app, pappl_job_t *job, eseal_status st, const char *detail)
+{
+	papplJobSetMessage(job, "%s", eseal_status_text(st, app->lang));
+	papplJobSetReasons(job, reason_for(st), PAPPL_JREASON_NONE);
+	papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "%s: %s", eseal_status_name(st), detail);
+}
+
+bool es_printer_seal_job(es_printer_app *app, pappl_job_t *job, const char *pdf_path)
+{
+	pappl_printer_t *printer = papplJobGetPrinter(job);
+	eseal_error err;
+	char base[ES_CUPS_NAME_MAX + 1], name[ES_CUPS_NAME_MAX + 32], idstr[32];
+	char *dir_path = NULL;
+	const char *user = papplJobGetUsername(job);
+	time_t start = time(NULL);
+	int dirfd = -1, rc, tries = 0;
+	bool ok = false, waiting = false;
+
+	eseal_error_clear(&err);
+	if (es_cups_check_user(user, &err) != ESEAL_OK ||
+	    es_cups_open_output_dir(app->profile->output_dir, user, &dirfd, &dir_path, &err) != ESEAL_OK) {
+		status_fail(app, job, err.status, err.message);
+		goto cleanup;
+	}
+	snprintf(idstr, sizeof(idstr), "%d", papplJobGetID(job));
+	es_cups_base_name(papplJobGetName(job), idstr, base);
+	for (;;) {
+		eseal_error_clear(&err);
+		tries++;
+		rc = attempt(app, pdf_path, dirfd, base, name, sizeof(name), &err);
+		if (rc == ESEAL_OK)
+			break;
+		papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "attempt %d: %s", tries, err.message);
+		/* A transient fault keeps the job: its message tells staff it waits, the printer shows a warning. */
+		if (eseal_status_is_transient(rc) && time(NULL) - start < app->retry_limit) {
+			papplJobSetMessage(job, "%s", eseal_status_text(rc, app->lang));
+			papplPrinterSetReasons(printer, PAPPL_PREASON_OTHER, PAPPL_PREASON_NONE);
+			waiting = true;
+			if (wait_retry(job, app->retry_interval))
+				continue;
+			if (papplJobIsCanceled(job))
+				goto cleanup;
+		}
+		status_fail(app, job, rc, err.message);
+		goto cleanup;
+	}
+	papplJobSetMessage(job, "%s %s", eseal_text(app->lang, "Sealed as"), name);
+	papplLogJob(job, PAPPL_LOGLEVEL_INFO, "Sealed (%s) as %s/%s after %d attempt(s)",
+		    eseal_level_name(app->profile->level), dir_path, name, tries);
+	ok = true;
+cleanup:
+	if (waiting)
+		papplPrinterSetReasons(printer, PAPPL_PREASON_NONE, PAPPL_PREASON_OTHER);
+	free(dir_path);
+	if (dirfd >= 0)
+		close(dirfd);
+	return ok;
+}
+
+void es_printer_app_close(es_printer_app *app)
+{
+	pthread_mutex_lock(&app->lock);
+	eseal_sealer_free(app->sealer);
+	app->sealer = NULL;
+	pthread_mutex_unlock(&app->lock);
+}
