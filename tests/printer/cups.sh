@@ -92,8 +92,13 @@ done
 lpadmin -h "$H" -p eSeal -E -v "$URI_viacups" -m everywhere >"$APPS/lpadmin" 2>&1 ||
 	fail "lpadmin -m everywhere failed: $(cat "$APPS/lpadmin")"
 lpstat -h "$H" -v eSeal | grep -q "$URI_viacups" || fail "queue eSeal does not point at $URI_viacups"
-grep -q '^\*cupsFilter2: "application/pdf application/vnd.cups-pdf' "$C/conf/ppd/eSeal.ppd" ||
-	grep -q 'application/pdf' "$C/conf/ppd/eSeal.ppd" || fail "the generated queue does not send PDF"
+# cupsd writes the queue's generated PPD shortly after lpadmin returns.
+for i in $(seq 50); do
+	[ -s "$C/conf/ppd/eSeal.ppd" ] && break
+	sleep 0.2
+done
+grep -q '^\*cupsFilter2: "application/vnd.cups-pdf application/pdf ' "$C/conf/ppd/eSeal.ppd" ||
+	fail "the generated queue does not send PDF: $(grep cupsFilter "$C/conf/ppd/eSeal.ppd")"
 pass "lpadmin -m everywhere -> queue eSeal for $URI_viacups (PDF)"
 
 DOC=$SAMPLES/documents/report.pdf
