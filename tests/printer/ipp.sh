@@ -11,9 +11,13 @@ trap 'stop_all_apps; _eseal_cleanup' EXIT
 
 CONF=$APPS/eseal.conf
 TSA_PORT=$(free_port)
+# SoftHSM cannot lose its device: the "removed" profile's key goes through tests/cms/p11_fault.c.
+P11FAULT=$ESEAL_BUILD/tests/cms/libp11fault.so
+[ -f "$P11FAULT" ] || fail "no fault-injecting PKCS#11 module at $P11FAULT"
 printer_conf "$CONF" <<EOT
 notoken key=pkcs11:token=no-such-token;object=eseal;type=private?module-path=$MODULE
 tsadown tsa=http://127.0.0.1:$TSA_PORT/
+removed key=pkcs11:token=eseal;object=eseal;type=private?module-path=$P11FAULT
 EOT
 W=$(tmpdir)
 
@@ -112,8 +116,29 @@ j=$(submit "$URI_notoken" alice "No token" application/pdf "$DOC")
 wait_job "$URI_notoken" "$j" aborted
 assert_grep 'eシールの鍵、証明書または信頼設定を使用できません' "$JS"
 grep -q 'no-such-token' "$APPS/notoken/log" || fail "the log does not name the missing token"
+j=$(submit "$URI_notoken" alice "Raw ja" application/pdf "$W/raw.bin")
+wait_job "$URI_notoken" "$j" aborted
+assert_grep 'この文書はPDFではありません。' "$JS"
 [ "$(find "$OUTROOT" -type f | wc -l)" -eq "$before" ] || fail "a job without a token wrote a file"
 pass "token not there -> job aborted with a Japanese message (detail in the log), nothing written"
+
+# --- the token removed while signing (CKR_DEVICE_REMOVED): retried with the job processing, aborted after the limit ---
+ESEAL_FAULT_REAL=$MODULE ESEAL_FAULT_SIGN=0x32 start_app removed removed -o retry-limit=4
+j=$(submit "$URI_removed" alice "No HSM" application/pdf "$DOC")
+wait_job "$URI_removed" "$j" processing
+for i in $(seq 50); do
+	job_state "$URI_removed" "$j"
+	grep -q 'HSM is not available' "$JS" && break
+	sleep 0.2
+done
+assert_grep 'job-state \(enum\) = processing' "$JS"
+assert_grep 'The HSM is not available at the moment; this will be retried.' "$JS"
+wait_job "$URI_removed" "$j" aborted
+assert_grep 'The HSM is not available at the moment' "$JS"
+[ "$(grep -c 'attempt [0-9]*: .*CKR_DEVICE_REMOVED' "$APPS/removed/log")" -ge 2 ] ||
+	fail "the removed token was not retried: $(grep attempt "$APPS/removed/log")"
+[ "$(find "$OUTROOT" -type f | wc -l)" -eq "$before" ] || fail "a job without its HSM wrote a file"
+pass "token removed -> job processing with the HSM message, retried, aborted after retry-limit, nothing written"
 
 # --- TSA down: the job waits (processing, its message says it will retry) and completes once the TSA is up --------
 start_app tsadown tsadown
@@ -142,5 +167,6 @@ pass "TSA down -> job $j processing with a retry message, $j2 queued; TSA up -> 
 stop_app main
 stop_app notoken
 stop_app tsadown
+stop_app removed
 grep -q 'Completed' "$APPS/main/log"
 pass "SIGTERM: every application exited 0"
