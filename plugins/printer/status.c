@@ -19,6 +19,8 @@ static bool status_page(pappl_client_t *client, void *data)
 	/* The administrator's page: PAPPL asks for a login (admin group) when authentication is on. */
 	if (!papplClientHTMLAuthorize(client))
 		return true;
+	if (!papplClientRespond(client, HTTP_STATUS_OK, NULL, "text/html", 0, 0))
+		return false;
 	papplClientHTMLHeader(client, "e-Seal", 0);
 	papplClientHTMLPuts(client, "<div class=\"content\"><div class=\"row\"><div class=\"col-12\">\n"
 				    "<h1 class=\"title\">e-Seal</h1>\n<table class=\"form\"><tbody>\n");

@@ -32,6 +32,13 @@ grep 'media-supported' "$W/attrs" | grep -q 'jis_b4_257x364mm' || fail "media-su
 grep 'media-supported' "$W/attrs" | grep -q 'iso_a3_297x420mm' || fail "media-supported lacks A3"
 assert_grep 'printer-make-and-model \(textWithoutLanguage\) = eseal e-Seal printer' "$W/attrs"
 assert_grep 'ipp-features-supported' "$W/attrs"
+# The administrator's e-Seal page in PAPPL's web interface.
+hp=${URI_main#ipp://}
+hp=${hp%%/*}
+curl -sf --noproxy '*' "http://$hp/eseal" >"$W/page.html" || fail "GET /eseal failed"
+assert_grep '<th>Profile</th><td>printer</td>' "$W/page.html"
+assert_grep '<th>Output folder</th><td>[^<]*/out/\$\{USER\}</td>' "$W/page.html"
+assert_grep '<th>Key</th><td>not open' "$W/page.html"
 pass "Get-Printer-Attributes: IPP Everywhere, PDF preferred, JPEG/PWG/URF/text accepted, A3 and B4"
 
 # --- a PDF: sealed byte for byte as sent, in the owner's folder ------------------------------------------------
@@ -43,6 +50,8 @@ assert_grep 'job-originating-user-name \(nameWithoutLanguage\) = alice' "$JS"
 printed_ok "$OUTROOT/alice/Site report.pdf"
 cmp -n "$(stat -c %s "$DOC")" "$DOC" "$OUTROOT/alice/Site report.pdf" ||
 	fail "the sealed PDF does not start with the document as sent (incremental update expected)"
+curl -sf --noproxy '*' "http://$hp/eseal" >"$W/page.html" || fail "GET /eseal failed"
+assert_grep '<th>Key</th><td>open \(logged in\)' "$W/page.html"
 pass "PDF job $j -> out/alice/Site report.pdf, the document as sent plus the seal; referees agree"
 
 # --- JPEG and PWG raster: an image-only PDF ------------------------------------------------------------------
