@@ -3,7 +3,9 @@
  * the library's status classes into CUPS_BACKEND_* exit codes; sealing and safe output are the library's. */
 #include "cups_internal.h"
 #include "eseal/eseal.h"
+#include "eseal/i18n.h"
 #include "error_internal.h"
+#include "i18n_internal.h"
 
 #include <cups/backend.h>
 
@@ -68,16 +70,38 @@ static int exit_code_for(eseal_status st, const char **reason)
 	return CUPS_BACKEND_FAILED;
 }
 
+/* The job's language as CUPS gives it to us: it sets LANG from the job's attributes-natural-language ("ja",
+ * "ja-jp"), falling back to its own. Only the language part is kept ("ja"), so that the library picks the locale it
+ * has a catalog for. */
+static const char *job_language(void)
+{
+	static char lang[8];
+	const char *l = getenv("LANG");
+	size_t n = 0;
+
+	while (l != NULL && n < sizeof(lang) - 1 && l[n] >= 'a' && l[n] <= 'z')
+		n++;
+	memcpy(lang, l != NULL ? l : "", n);
+	lang[n] = '\0';
+	return n == 2 ? lang : "en";
+}
+
+/* What office staff see is one short sentence in the job's language: cupsd makes a job's first ERROR line its
+ * job-printer-state-message, and the printer's state message follows the latest message line, so the sentence
+ * comes first and last. The technical detail is the second ERROR line: it goes to the error log (CUPS's default
+ * LogLevel) without replacing the sentence. */
 static int fail(const eseal_error *err, const char *alias, const char *job_label)
 {
-	const char *reason = NULL;
+	const char *reason = NULL, *staff = eseal_status_text(err->status, job_language());
 	int code = exit_code_for(err->status, &reason);
 
+	fprintf(stderr, "ERROR: %s\n", staff);
 	report("ERROR", err->message[0] != '\0' ? err->message : "failed", alias, job_label);
 	if (reason != NULL)
 		fprintf(stderr, "STATE: +%s\n", reason);
 	if (eseal_status_is_transient(err->status))
 		fprintf(stderr, "INFO: will retry the job later\n");
+	fprintf(stderr, "INFO: %s\n", staff);
 	return code;
 }
 
@@ -223,7 +247,7 @@ static int seal_job(int argc, char **argv, int sock)
 	eseal_sealer *sealer = NULL;
 	char profile_name[PROFILE_NAME_MAX + 1], base[ES_CUPS_NAME_MAX + 1], name[ES_CUPS_NAME_MAX + 32];
 	char in_alias[64], job_label[96];
-	char *dir_path = NULL;
+	char *dir_path = NULL, *home = NULL;
 	const char *job_id = argv[1], *user = argv[2], *title = argv[3];
 	int in_fd = -1, dirfd = -1, code = CUPS_BACKEND_FAILED;
 
@@ -262,7 +286,9 @@ static int seal_job(int argc, char **argv, int sock)
 	/* One name for the input that survives our change of directory and cannot be swapped: our descriptor. */
 	snprintf(in_alias, sizeof(in_alias), "/proc/self/fd/%d", in_fd);
 	if (es_cups_check_pdf(in_fd, job_label, &err) != ESEAL_OK ||
-	    (sock < 0 && es_delivery_open_dir(profile->output_dir, user, NULL, &dirfd, &dir_path, &err) != ESEAL_OK) ||
+	    (sock < 0 &&
+	     (home = es_delivery_home_of(user),
+	      es_delivery_open_dir(profile->output_dir, user, home, &dirfd, &dir_path, &err)) != ESEAL_OK) ||
 	    eseal_sealer_open(&sealer, profile, &err) != ESEAL_OK) {
 		code = fail(&err, in_alias, job_label);
 		goto cleanup;
@@ -294,6 +320,7 @@ cleanup:
 	eseal_sealer_free(sealer);
 	eseal_profile_free(profile);
 	free(dir_path);
+	free(home);
 	if (dirfd >= 0)
 		close(dirfd);
 	if (in_fd >= 0)
@@ -375,6 +402,8 @@ int main(int argc, char **argv)
 	eseal_error err;
 
 	eseal_error_clear(&err);
+	/* The staff messages' catalogs, also for failures before the library is initialized (the root parent). */
+	es_i18n_bind();
 	if (argc == 1) {
 		/* Discovery never runs as root either. */
 		if (es_cups_drop_root(&err) != ESEAL_OK)

@@ -318,3 +318,12 @@ int es_delivery_check_local_user(const char *user, eseal_error *err)
 		return rc;
 	return lookup_user(user, &u, err);
 }
+
+char *es_delivery_home_of(const char *user)
+{
+	user_info u;
+
+	if (user == NULL || lookup_user(user, &u, NULL) != ESEAL_OK || u.home[0] != '/')
+		return NULL;
+	return strdup(u.home);
+}

@@ -18,6 +18,8 @@
 int es_delivery_check_user(const char *user, eseal_error *err);
 /* es_delivery_check_user, then: user is a local user (ESEAL_E_INPUT if not), so a job can be refused before work. */
 int es_delivery_check_local_user(const char *user, eseal_error *err);
+/* The local user's home folder from the password database (malloc'ed), or NULL if there is no such user. */
+char *es_delivery_home_of(const char *user);
 /* Replaces every occurrence of var (e.g. "${USER}") in tmpl with value; *out is malloc'ed. */
 int es_delivery_expand(const char *tmpl, const char *var, const char *value, char **out, eseal_error *err);
 /* Opens the folder template tmpl for user (${USER}; ${HOME} = home, which must then be absolute), creating the

@@ -48,8 +48,8 @@ wait "$bpid" || rc=$?
 [ "$rc" = "$B_OK" ] || fail "the late job: exit $rc: $(cat "$SB/bg.err")"
 assert_no_pin "$SB/bg.err"
 OUTF="$SB/home/$U1/PDF/Owner check.pdf"
-assert_grep "^INFO: Sealed \(PAdES, B-B\) as $OUTF$" "$SB/bg.err"
-check_printed "$OUTF" B-B
+assert_grep "^INFO: Sealed \(PAdES, B-T\) as $OUTF$" "$SB/bg.err"
+check_printed "$OUTF" B-T
 assert_only_owner_reads "$U1" "$U2" "$OUTF"
 [ "$(stat -c '%U %a' "$SB/home/$U1/PDF")" = "$U1 700" ] || fail "~/PDF: $(stat -c '%U %a' "$SB/home/$U1/PDF")"
 [ -z "$(find "$SB/home/$U1" -name '.eseal-delivery-*')" ] || fail "a temporary file was left in ~/PDF"

@@ -7,7 +7,8 @@
 #                           visible  B-B with a visible seal on page 1
 #                           wrongpin a PIN file with a wrong PIN, its key through the login-counting shim
 #                                    (tests/cms/p11_logins.sh; needs ESEAL_FAULT_REAL, logs to $SB/logins)
-#                           notsa    B-T with a TSA port nobody listens on
+#                           notsa    B-T with a TSA port nobody listens on ($NOTSA_PORT)
+#                           home     B-T into ${HOME}/PDF      shared   B-B into $SB/shared/${USER} (root's folder)
 #                           notoken  a key URI naming a token that is not there
 #                         and exports ESEAL_CONFIG, SOFTHSM2_CONF, TMPDIR for the backend; DOC = a copy of
 #                         samples/documents/report.pdf that lp can read.
@@ -56,6 +57,7 @@ cups_sandbox() {
 	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
 		"$SB" >"$SB/softhsm2.conf"
 	port=$(closed_port)
+	NOTSA_PORT=$port
 	cat >"$SB/eseal.conf" <<EOF
 # Profiles of the CUPS backend tests (tests/cups/lib.sh).
 [profile demo]
@@ -108,7 +110,9 @@ output-dir = $SB/out/\${USER}
 key = $KEY_URI
 pin-file = $SB/pin
 cert = $SB/chain.pem
-level = B-B
+tsa = $TSA_URL
+tsa-ca = $SB/root.pem
+level = B-T
 output-dir = \${HOME}/PDF
 
 [profile shared]
