@@ -109,4 +109,5 @@ cmake --install "$ESEAL_BUILD" --prefix "$inst/usr" >"$OUT" 2>&1 || fail "cmake 
 cmp -s "$inst/usr/lib/cups/backend/eseal" "$BACKEND" || fail "installed backend differs from the built one"
 assert_file "$inst/usr/share/ppd/eseal/eseal.ppd"
 assert_grep '^\*cupsFilter: "application/pdf 0 -"' "$inst/usr/share/ppd/eseal/eseal.ppd"
-pass "cmake --install: <prefix>/lib/cups/backend/eseal (0700) and share/ppd/eseal/eseal.ppd"
+[ -x "$inst/usr/lib/cups/filter/eseal-texttopdf" ] || fail "text filter not installed to <prefix>/lib/cups/filter"
+pass "cmake --install: <prefix>/lib/cups/backend/eseal (0700), lib/cups/filter/eseal-texttopdf, share/ppd/eseal/eseal.ppd"

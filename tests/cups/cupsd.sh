@@ -36,9 +36,20 @@ chmod 755 "$C"
 mkdir -p "$C/conf" "$C/spool/tmp" "$C/cache" "$C/state" "$C/log" "$C/bin/backend"
 # ServerBin: the system's filters, CGI, notifiers, daemons... and a backend directory that holds only ours.
 # cupsd checks a backend is root-owned and not writable by others, so it is a copy, not a link into the build.
+mkdir -p "$C/bin/filter"
 for f in /usr/lib/cups/*; do
-	[ "$(basename "$f")" = backend ] || ln -s "$f" "$C/bin/$(basename "$f")"
+	case "$(basename "$f")" in
+	backend | filter) ;;
+	*) ln -s "$f" "$C/bin/$(basename "$f")" ;;
+	esac
 done
+# filter/: the system's filters and ours (a root-owned copy, as cupsd wants).
+for f in /usr/lib/cups/filter/*; do
+	ln -s "$f" "$C/bin/filter/$(basename "$f")"
+done
+TEXTTOPDF=$ESEAL_BUILD/cups-filter/eseal-texttopdf
+[ -x "$TEXTTOPDF" ] || fail "the text filter is not built: $TEXTTOPDF"
+install -m 0755 "$TEXTTOPDF" "$C/bin/filter/eseal-texttopdf"
 # 0700: cupsd runs it as root; it seals as lp and delivers each file as the job's user (the recommended install).
 install -m 0700 "$BACKEND" "$C/bin/backend/eseal"
 # DataDir: the system's (mime types, banners, ...) plus model/, which cups-driverd searches for PPDs: our PPD sits
@@ -141,7 +152,8 @@ pass "lpinfo -v lists direct eseal:/"
 # The PPD as cupsd's driver list shows it (lpinfo -m, the web interface's "Make and model"), added by that name.
 lpinfo -h "$H" -m >"$OUT" 2>"$ERR" || fail "lpinfo -m failed: $(cat "$ERR")"
 assert_grep '^eseal/eseal.ppd .*e-Seal printer' "$OUT"
-cupstestppd "$ESEAL_SRC/plugins/cups/eseal.ppd" >"$C/cupstestppd" 2>&1 || fail "cupstestppd: $(cat "$C/cupstestppd")"
+# -I filters: eseal-texttopdf lives in this test's ServerBin, not /usr/lib/cups/filter where cupstestppd looks.
+cupstestppd -I filters "$ESEAL_SRC/plugins/cups/eseal.ppd" >"$C/cupstestppd" 2>&1 || fail "cupstestppd: $(cat "$C/cupstestppd")"
 for size in A3 B4 B5; do
 	grep -q "^\*PageSize $size/" "$ESEAL_SRC/plugins/cups/eseal.ppd" || fail "the PPD has no $size"
 done
@@ -209,6 +221,22 @@ assert_only_owner_reads "$UA" "$UB" "$FA"
 assert_only_owner_reads "$UB" "$UA" "$FB"
 [ "$(stat -c '%U %a' "$SB/home/$UA/PDF")" = "$UA 700" ] || fail "~$UA/PDF is not $UA's, 0700"
 pass "lp PDF ($j1) and PostScript ($j2) -> sealed B-T in ~$UA/PDF and ~$UB/PDF, each readable by its user only"
+
+# --- a UTF-8 Japanese text file: through our text filter to a sealed PDF whose text is the Japanese text ------------
+printf '%s\n' "Quarterly memo" "四半期報告書：売上は前年比１２％増加しました。" "カタカナ、ひらがな、漢字。" >"$SB/memo-ja.txt"
+chmod 644 "$SB/memo-ja.txt"
+j6=$(submit "$UA" "Memo ja" -d eSeal "$SB/memo-ja.txt")
+wait_done eSeal
+grep -q "Job completed" "$(job_log "$j6")" || { tail -30 "$(job_log "$j6")" >&2; fail "$j6 did not complete"; }
+grep -q "Started filter .*/eseal-texttopdf" "$(job_log "$j6")" || fail "$j6: the text did not go through eseal-texttopdf"
+FJ="$SB/home/$UA/PDF/Memo ja.pdf"
+check_printed "$FJ" B-T
+pdftotext "$FJ" "$C/memo-ja.out" || fail "pdftotext failed on $FJ"
+for line in "四半期報告書：売上は前年比１２％増加しました。" "カタカナ、ひらがな、漢字。"; do
+	grep -qF "$line" "$C/memo-ja.out" || fail "pdftotext does not show '$line' in $FJ: $(cat "$C/memo-ja.out")"
+done
+pdffonts "$FJ" | grep -q 'CID TrueType .* yes yes yes' || fail "no embedded CJK font with a ToUnicode map: $(pdffonts "$FJ")"
+pass "UTF-8 Japanese text ($j6) -> eseal-texttopdf -> sealed B-T; pdftotext shows the Japanese lines"
 
 # --- a raw job that is not a PDF: cancelled, the queue stays enabled, nothing written --------------------------------
 before=$(count_files "$SB/home")
