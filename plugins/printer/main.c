@@ -219,6 +219,10 @@ static pappl_system_t *system_cb(int num_options, cups_option_t *options, void *
 	if (dnssd != NULL && strcmp(dnssd, "no") == 0)
 		papplPrinterSetDNSSDName(printer, NULL);
 	papplSystemSetSaveCallback(system, (pappl_save_cb_t)papplSystemSaveState, statebuf);
+	/* The documents are untrusted input: they should be parsed and sealed by a service account (the unit's). */
+	if (geteuid() == 0)
+		papplLog(system, PAPPL_LOGLEVEL_WARN, "Running as root: run eseal-printer as a service account "
+						      "(eseal-printer.service uses User=eseal).");
 	return system;
 }
 

@@ -3,6 +3,7 @@
 #include "printer.h"
 
 #include "cups_internal.h"
+#include "delivery.h"
 #include "error_internal.h"
 
 #include <errno.h>
@@ -14,8 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* "name (999).pdf" is the last name tried, as in the CUPS back end. */
-#define MAX_NAME_TRIES 999
 
 void es_printer_job_fail(es_printer_app *app, pappl_job_t *job, pappl_jreason_t reason, const char *msgid,
 			 const char *detail)
@@ -67,8 +66,8 @@ static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char
 
 	memset(&so, 0, sizeof(so));
 	so.format = ESEAL_FORMAT_PDF;
-	for (n = 1; n <= MAX_NAME_TRIES; n++) {
-		if (es_cups_candidate_name(base, n, name, size) != 0)
+	for (n = 1; n <= ES_DELIVERY_MAX_TRIES; n++) {
+		if (es_delivery_candidate_name(base, ".pdf", n, name, size) != 0)
 			return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot form an output name", base);
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
@@ -79,7 +78,7 @@ static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char
 		eseal_error_clear(err);
 	}
 	return es_error_set(err, ESEAL_E_IO, "%s: %u files of this name already exist in the folder", base,
-			    MAX_NAME_TRIES);
+			    ES_DELIVERY_MAX_TRIES);
 }
 
 /* One attempt with the shared sealer, opening it first if no earlier job did (or a fault closed it). */
@@ -143,15 +142,18 @@ bool es_printer_seal_job(es_printer_app *app, pappl_job_t *job, const char *pdf_
 	pappl_printer_t *printer = papplJobGetPrinter(job);
 	eseal_error err;
 	char base[ES_CUPS_NAME_MAX + 1], name[ES_CUPS_NAME_MAX + 32], idstr[32];
-	char *dir_path = NULL;
+	char *dir_path = NULL, *home = NULL;
 	const char *user = papplJobGetUsername(job);
 	time_t start = time(NULL);
 	int dirfd = -1, rc, tries = 0;
 	bool ok = false, waiting = false;
 
 	eseal_error_clear(&err);
-	if (es_cups_check_user(user, &err) != ESEAL_OK ||
-	    es_cups_open_output_dir(app->profile->output_dir, user, &dirfd, &dir_path, &err) != ESEAL_OK) {
+	/* The folders are the service account's (0700 per user): delivering as the user needs root, which a server
+	 * that parses what the network sends must not have. ${HOME} in output-dir is the owner's home directory. */
+	if (es_delivery_check_user(user, &err) != ESEAL_OK ||
+	    (home = es_delivery_home_of(user),
+	     es_delivery_open_dir(app->profile->output_dir, user, home, &dirfd, &dir_path, &err)) != ESEAL_OK) {
 		status_fail(app, job, err.status, err.message);
 		goto cleanup;
 	}
@@ -185,6 +187,7 @@ cleanup:
 	if (waiting)
 		papplPrinterSetReasons(printer, PAPPL_PREASON_NONE, PAPPL_PREASON_OTHER);
 	free(dir_path);
+	free(home);
 	if (dirfd >= 0)
 		close(dirfd);
 	return ok;
