@@ -30,6 +30,7 @@ static void usage_cb(void *data)
 	     "  config=PATH          profiles file (default: $ESEAL_CONFIG, else " ESEAL_DEFAULT_CONFIG ")\n"
 	     "  profile=NAME         the [profile NAME] that seals every job (default: printer)\n"
 	     "  output-dir=PATH      overrides the profile's output-dir (${USER} = the job's authenticated owner)\n"
+	     "  drop-dir=PATH        also copy every sealed file into this folder, as \"USER - TITLE.pdf\"\n"
 	     "  listen-hostname=H    address to listen on (default: all)\n"
 	     "  server-port=N        IPP port (default: 8631)\n"
 	     "  auth-service=NAME    PAM service that authenticates IPP users (default: eseal-printer; none = off)\n"
@@ -103,6 +104,12 @@ static bool load_settings(int num_options, cups_option_t *options)
 	app.config_path = v != NULL ? strdup(v) : NULL;
 	v = cupsGetOption("profile", num_options, options);
 	app.profile_name = strdup(v != NULL ? v : "printer");
+	v = cupsGetOption("drop-dir", num_options, options);
+	app.drop_dir = v != NULL ? strdup(v) : NULL;
+	if (app.drop_dir != NULL && app.drop_dir[0] != '/') {
+		fprintf(stderr, APP_NAME ": drop-dir=%s: an absolute path is expected\n", app.drop_dir);
+		return false;
+	}
 	v = cupsGetOption("language", num_options, options);
 	app.lang = v != NULL ? strdup(v) : NULL;
 	app.max_job_bytes = DEFAULT_MAX_JOB;
@@ -243,6 +250,7 @@ int main(int argc, char *argv[])
 	free(app.config_path);
 	free(app.profile_name);
 	free(app.lang);
+	free(app.drop_dir);
 	eseal_cleanup();
 	return rc;
 }

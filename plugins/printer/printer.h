@@ -13,6 +13,7 @@
 typedef struct es_printer_app {
 	char *config_path;      /* INI file of the profiles (NULL: $ESEAL_CONFIG, else the default) */
 	char *profile_name;     /* [profile NAME] used for every job */
+	char *drop_dir;         /* also copy every sealed file here ("USER - NAME.pdf"); NULL: no */
 	char *lang;             /* language of job messages ("ja", "en"; NULL: the process's locale) */
 	off_t max_job_bytes;    /* larger documents are refused */
 	int retry_interval;     /* seconds between attempts after an HSM or TSA fault */

@@ -81,6 +81,75 @@ static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char
 			    ES_DELIVERY_MAX_TRIES);
 }
 
+/* Cuts s to at most max bytes without leaving half a UTF-8 character at the end. */
+static void cut_utf8(char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	s[n] = '\0';
+}
+
+/* The optional drop folder (drop-dir): a second copy of the sealed file, named "USER - NAME", for a program that
+ * collects sealed prints (document management, mail). Written under a temporary name and named only when complete,
+ * never replacing a file; the folder is the administrator's and is opened as configured. */
+static int drop_copy(const char *drop_dir, int src_dirfd, const char *src_name, const char *user, const char *base,
+		     char *name, size_t size, eseal_error *err)
+{
+	char label[ES_DELIVERY_NAME_MAX + 256], path[ES_DELIVERY_NAME_MAX + 96], buf[65536];
+	eseal_output *out = NULL;
+	ssize_t n;
+	unsigned i;
+	int src = -1, dirfd = -1, rc = ESEAL_OK;
+
+	snprintf(label, sizeof(label), "%s - %s", user, base);
+	cut_utf8(label, ES_DELIVERY_NAME_MAX);
+	if ((dirfd = open(drop_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = es_error_set(err, ESEAL_E_CONFIG, "drop-dir %s: %s", drop_dir, strerror(errno));
+		goto cleanup;
+	}
+	if ((src = openat(src_dirfd, src_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot read back the sealed file: %s", src_name, strerror(errno));
+		goto cleanup;
+	}
+	for (i = 1; i <= ES_DELIVERY_MAX_TRIES; i++) {
+		if (es_delivery_candidate_name(label, ".pdf", i, name, size) != 0) {
+			rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot form a drop-dir name", label);
+			goto cleanup;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+		if (eseal_output_open(&out, path, 0, NULL, err) == ESEAL_OK)
+			break;
+		eseal_error_clear(err);
+	}
+	if (out == NULL) {
+		rc = es_error_set(err, ESEAL_E_IO, "drop-dir %s: no free name for %s", drop_dir, label);
+		goto cleanup;
+	}
+	while ((n = read(src, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = es_error_set(err, ESEAL_E_IO, "%s: %s", src_name, strerror(errno));
+			goto cleanup;
+		}
+		if ((rc = eseal_output_write(out, buf, (size_t)n, err)) != ESEAL_OK)
+			goto cleanup;
+	}
+	rc = eseal_output_commit(out, err);
+cleanup:
+	eseal_output_free(out);
+	if (src >= 0)
+		close(src);
+	if (dirfd >= 0)
+		close(dirfd);
+	return rc;
+}
+
 /* One attempt with the shared sealer, opening it first if no earlier job did (or a fault closed it). */
 static int attempt(es_printer_app *app, const char *in, int dirfd, const char *base, char *name, size_t size,
 		   eseal_error *err)
@@ -178,6 +247,16 @@ bool es_printer_seal_job(es_printer_app *app, pappl_job_t *job, const char *pdf_
 		}
 		status_fail(app, job, rc, err.message);
 		goto cleanup;
+	}
+	if (app->drop_dir != NULL) {
+		char dropped[ES_DELIVERY_NAME_MAX + 32];
+
+		/* The user has the sealed file; a failed copy is the administrator's problem, not a failed print. */
+		eseal_error_clear(&err);
+		if (drop_copy(app->drop_dir, dirfd, name, user, base, dropped, sizeof(dropped), &err) != ESEAL_OK)
+			papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "drop-dir copy failed: %s", err.message);
+		else
+			papplLogJob(job, PAPPL_LOGLEVEL_INFO, "Copied to %s/%s", app->drop_dir, dropped);
 	}
 	papplJobSetMessage(job, "%s %s", eseal_text(app->lang, "Sealed as"), name);
 	papplLogJob(job, PAPPL_LOGLEVEL_INFO, "Sealed (%s) as %s/%s after %d attempt(s)",

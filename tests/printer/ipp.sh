@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/printer/ipp.sh: eseal-printer, the PAPPL printer application, started on 127.0.0.1 and driven with ipptool:
-# its IPP Everywhere attributes; PDF (sealed as sent), JPEG, PWG raster and Japanese text jobs, each a sealed PDF that
-# pdfsig, qpdf, openssl and `eseal verify` accept; Get-Jobs; bad input (not a PDF, empty, over the size cap, no token)
-# ends as an aborted job with a message and no file; a TSA that is down keeps the job processing until it is back.
+# its IPP Everywhere attributes and e-Seal web page; PDF (sealed as sent), JPEG, PWG raster and Japanese text jobs,
+# each a sealed PDF that pdfsig, qpdf, openssl and `eseal verify` accept, copied to drop-dir; Get-Jobs; bad input (not
+# a PDF, empty, over the size cap, no token, token removed) ends as an aborted job with a message and no file; a TSA
+# that is down keeps the job processing until it is back.
 set -euo pipefail
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/pdf/pdf_check.sh"
@@ -22,7 +23,8 @@ EOT
 W=$(tmpdir)
 
 # --- the printer as a driverless client sees it ------------------------------------------------------------------
-start_app main printer -o max-job-size=2M
+mkdir "$W/drop"
+start_app main printer -o max-job-size=2M -o drop-dir="$W/drop"
 ipptool -tv "$URI_main" get-printer-attributes.test >"$W/attrs" 2>&1 || fail "Get-Printer-Attributes: $(cat "$W/attrs")"
 assert_grep 'document-format-preferred \(mimeMediaType\) = application/pdf$' "$W/attrs"
 for f in application/pdf image/jpeg image/pwg-raster image/urf text/plain; do
@@ -50,9 +52,10 @@ assert_grep 'job-originating-user-name \(nameWithoutLanguage\) = alice' "$JS"
 printed_ok "$OUTROOT/alice/Site report.pdf"
 cmp -n "$(stat -c %s "$DOC")" "$DOC" "$OUTROOT/alice/Site report.pdf" ||
 	fail "the sealed PDF does not start with the document as sent (incremental update expected)"
+cmp "$W/drop/alice - Site report.pdf" "$OUTROOT/alice/Site report.pdf" || fail "no identical copy in drop-dir"
 curl -sf --noproxy '*' "http://$hp/eseal" >"$W/page.html" || fail "GET /eseal failed"
 assert_grep '<th>Key</th><td>open \(logged in\)' "$W/page.html"
-pass "PDF job $j -> out/alice/Site report.pdf, the document as sent plus the seal; referees agree"
+pass "PDF job $j -> out/alice/Site report.pdf (and a copy in drop-dir), the document as sent plus the seal"
 
 # --- JPEG and PWG raster: an image-only PDF ------------------------------------------------------------------
 pdftoppm -jpeg -r 40 -f 1 -l 1 "$DOC" "$W/page"
@@ -115,6 +118,7 @@ wait_job "$URI_main" "$j" aborted
 assert_grep 'The document is larger than this printer accepts.' "$JS"
 grep -q 'limit (max-job-size) is 2097152' "$APPS/main/log" || fail "the log does not say which limit"
 [ "$(find "$OUTROOT" -type f | wc -l)" -eq "$before" ] || fail "a refused job wrote a file: $(find "$OUTROOT" -type f)"
+[ "$(find "$W/drop" -type f | wc -l)" -eq 4 ] || fail "drop-dir should hold the 4 sealed prints: $(ls -A "$W/drop")"
 [ -z "$(find "$OUTROOT" -name '.*')" ] || fail "a refused job left a temporary file: $(find "$OUTROOT" -name '.*')"
 kill -0 "$PID_main" || fail "eseal-printer died on bad input"
 pass "not a PDF (as PDF and as octet-stream), empty, over max-job-size -> aborted with a message, nothing written"
@@ -134,12 +138,7 @@ pass "token not there -> job aborted with a Japanese message (detail in the log)
 # --- the token removed while signing (CKR_DEVICE_REMOVED): retried with the job processing, aborted after the limit ---
 ESEAL_FAULT_REAL=$MODULE ESEAL_FAULT_SIGN=0x32 start_app removed removed -o retry-limit=4
 j=$(submit "$URI_removed" alice "No HSM" application/pdf "$DOC")
-wait_job "$URI_removed" "$j" processing
-for i in $(seq 50); do
-	job_state "$URI_removed" "$j"
-	grep -q 'HSM is not available' "$JS" && break
-	sleep 0.2
-done
+wait_message "$URI_removed" "$j" 'HSM is not available'
 assert_grep 'job-state \(enum\) = processing' "$JS"
 assert_grep 'The HSM is not available at the moment; this will be retried.' "$JS"
 wait_job "$URI_removed" "$j" aborted
@@ -152,12 +151,7 @@ pass "token removed -> job processing with the HSM message, retried, aborted aft
 # --- TSA down: the job waits (processing, its message says it will retry) and completes once the TSA is up --------
 start_app tsadown tsadown
 j=$(submit "$URI_tsadown" alice "Later" application/pdf "$DOC")
-wait_job "$URI_tsadown" "$j" processing
-for i in $(seq 50); do
-	job_state "$URI_tsadown" "$j"
-	grep -q 'will be retried' "$JS" && break
-	sleep 0.2
-done
+wait_message "$URI_tsadown" "$j" 'will be retried'
 assert_grep 'time-stamp service cannot be reached at the moment; this will be retried' "$JS"
 # A second job is queued behind it, not refused.
 j2=$(submit "$URI_tsadown" bob "Queued" application/pdf "$DOC")

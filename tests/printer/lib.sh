@@ -9,6 +9,7 @@
 #   submit URI OWNER TITLE FORMAT FILE  Print-Job with ipptool; prints the job id (fails if refused)
 #   job_state URI ID       job-state, job-state-message, job-state-reasons and owner into $JS (file)
 #   wait_job URI ID STATE  until the job reaches STATE (completed|aborted|canceled|processing...), 90 s at most
+#   wait_message URI ID TEXT  until the job's state message holds TEXT (grep -E), 30 s at most; leaves it in $JS
 #   printed_ok PDF         the referees (check_sealed, B-T) and `eseal verify` on a sealed print
 APP=${ESEAL_PRINTER_APP:-$ESEAL_BUILD/plugins/printer/eseal-printer}
 [ -x "$APP" ] || fail "printer application not built: $APP"
@@ -107,6 +108,16 @@ wait_job() {
 		sleep 0.2
 	done
 	fail "job $id did not reach $state: $(cat "$JS")"
+}
+
+wait_message() {
+	local i
+	for i in $(seq 150); do
+		job_state "$1" "$2"
+		grep -Eq "job-state-message .*$3" "$JS" && return 0
+		sleep 0.2
+	done
+	fail "job $2 never said '$3': $(cat "$JS")"
 }
 
 printed_ok() {
