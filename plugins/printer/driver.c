@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A raster page larger than this (A3 at 600 dpi is 70 million) is refused rather than allocated. */
@@ -235,12 +236,21 @@ static bool r_startpage(pappl_job_t *job, pappl_pr_options_t *options, pappl_dev
 	es_printer_app *app = app_of(job);
 	raster_job *r = papplJobGetData(job);
 	unsigned w = options->header.cupsWidth, h = options->header.cupsHeight, bpp = options->header.cupsBitsPerPixel;
-	char detail[128];
+	char detail[160];
+	struct stat st;
 
 	(void)device;
-	(void)page;
 	if (r == NULL)
 		return false;
+	/* Raster is streamed, never spooled whole: the cap on a document's size applies to the PDF it becomes. */
+	if (fstat(r->fd, &st) == 0 && st.st_size > app->max_job_bytes) {
+		snprintf(detail, sizeof(detail), "page %u: the PDF made so far has %lld bytes, the limit (max-job-size) "
+			 "is %lld", page, (long long)st.st_size, (long long)app->max_job_bytes);
+		es_printer_job_fail(app, job, PAPPL_JREASON_DOCUMENT_UNPRINTABLE_ERROR,
+				    "The document is larger than this printer accepts.", detail);
+		r->failed = true;
+		return false;
+	}
 	snprintf(detail, sizeof(detail), "page %u: %ux%u pixels, %u bits per pixel", page, w, h, bpp);
 	/* Our driver advertises 8-bit grey and 24-bit sRGB; PAPPL hands us the client's lines as they come. */
 	if ((bpp != 8 && bpp != 24) || w == 0 || h == 0 || (unsigned long long)w * h > MAX_PAGE_PIXELS) {

@@ -8,9 +8,12 @@
 #include <glib.h>
 #include <pango/pangocairo.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Monospaced first (plain text is often aligned with spaces), then the proportional CJK faces Debian ships. */
 #define TEXT_FONT "Noto Sans Mono CJK JP, Noto Sans CJK JP, Noto Serif CJK JP, monospace 10"
+/* More text than this (some 2,000 pages) is not an office document, and Pango would lay it out for minutes. */
+#define MAX_TEXT_BYTES (4 << 20)
 #define MARGIN 42.0 /* points: about 15 mm, inside every printer's unprintable border */
 
 static int read_text(const char *path, char **out, eseal_error *err)
@@ -18,8 +21,12 @@ static int read_text(const char *path, char **out, eseal_error *err)
 	GError *gerr = NULL;
 	gchar *raw = NULL, *conv;
 	gsize len = 0;
+	struct stat st;
 
 	*out = NULL;
+	if (stat(path, &st) == 0 && st.st_size > MAX_TEXT_BYTES)
+		return es_error_set(err, ESEAL_E_INPUT, "text job: %lld bytes, more than the %d a text job may have",
+				    (long long)st.st_size, MAX_TEXT_BYTES);
 	if (!g_file_get_contents(path, &raw, &len, &gerr)) {
 		es_error_set(err, ESEAL_E_IO, "text job: %s", gerr->message);
 		g_error_free(gerr);

@@ -65,13 +65,30 @@ printed_ok "$OUTROOT/bob/Photo.pdf"
 pdfimages -list "$OUTROOT/bob/Photo.pdf" >"$W/images"
 [ "$(tail -n +3 "$W/images" | wc -l)" -ge 1 ] || fail "the JPEG job's PDF holds no image"
 [ -z "$(pdftotext "$OUTROOT/bob/Photo.pdf" - | tr -d '[:space:]\f')" ] || fail "the JPEG job's PDF holds text"
-gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pwgraster -r72 -sOutputFile="$W/doc.pwg" "$DOC" >/dev/null 2>&1 ||
+# 8-bit grey (cupsColorSpace 18 = sGray), what the printer's pwg-raster-document-type-supported offers.
+gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pwgraster -dcupsColorSpace=18 -dcupsBitsPerColor=8 -r72 \
+	-sOutputFile="$W/doc.pwg" "$DOC" >/dev/null 2>&1 ||
 	fail "ghostscript cannot make a PWG raster job"
 j=$(submit "$URI_main" bob "Raster" image/pwg-raster "$W/doc.pwg")
 wait_job "$URI_main" "$j" completed
 printed_ok "$OUTROOT/bob/Raster.pdf"
 [ "$(pdfinfo "$OUTROOT/bob/Raster.pdf" | sed -n 's/^Pages: *//p')" = "$(pdfinfo "$DOC" | sed -n 's/^Pages: *//p')" ] ||
 	fail "the raster job's PDF has another page count than the document"
+# The pages look like the document: page 1 of both rendered at 20 dpi differ by little on average (0-255 grey).
+pdftoppm -gray -r 20 -f 1 -l 1 "$DOC" "$W/want"
+pdftoppm -gray -r 20 -f 1 -l 1 "$OUTROOT/bob/Raster.pdf" "$W/got"
+python3 - "$W"/want*.pgm "$W"/got*.pgm <<'EOT' || fail "the raster job's page does not look like the document"
+import sys
+def pgm(p):
+    d = open(p, "rb").read().split(maxsplit=4)
+    return int(d[1]), int(d[2]), d[4]
+(w1, h1, a), (w2, h2, b) = pgm(sys.argv[1]), pgm(sys.argv[2])
+w, h = min(w1, w2), min(h1, h2)
+diff = sum(abs(a[y * w1 + x] - b[y * w2 + x]) for y in range(h) for x in range(w)) / (w * h)
+dark = sum(1 for v in b if v < 128)
+print("mean difference %.1f, dark pixels %d" % (diff, dark))
+sys.exit(0 if diff < 12 and dark > 50 else 1)
+EOT
 pass "JPEG and PWG raster jobs -> sealed image-only PDFs (as many pages as sent)"
 
 # --- Japanese text: laid out with a CJK font ----------------------------------------------------------------
@@ -117,6 +134,20 @@ j=$(submit "$URI_main" alice "Big" application/pdf "$W/big.pdf")
 wait_job "$URI_main" "$j" aborted
 assert_grep 'The document is larger than this printer accepts.' "$JS"
 grep -q 'limit (max-job-size) is 2097152' "$APPS/main/log" || fail "the log does not say which limit"
+# Raster is streamed, not spooled: the cap applies to the PDF it becomes. Three pages of grey noise (which does not
+# compress) at 150 dpi make some 2 MB each.
+cat >"$W/noise.ps" <<'EOT'
+%!PS
+/s 1000 string def
+3 { gsave 595 842 scale 1000 1000 8 [1000 0 0 1000 0 0] { 0 1 999 { s exch rand 256 mod put } for s } image
+    grestore showpage } repeat
+EOT
+gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pwgraster -dcupsColorSpace=18 -dcupsBitsPerColor=8 -r150 \
+	-sOutputFile="$W/big.pwg" "$W/noise.ps" >/dev/null 2>&1 ||
+	fail "ghostscript cannot make a PWG raster job"
+j=$(submit "$URI_main" bob "Big raster" image/pwg-raster "$W/big.pwg")
+wait_job "$URI_main" "$j" aborted
+assert_grep 'The document is larger than this printer accepts.' "$JS"
 [ "$(find "$OUTROOT" -type f | wc -l)" -eq "$before" ] || fail "a refused job wrote a file: $(find "$OUTROOT" -type f)"
 [ "$(find "$W/drop" -type f | wc -l)" -eq 4 ] || fail "drop-dir should hold the 4 sealed prints: $(ls -A "$W/drop")"
 [ -z "$(find "$OUTROOT" -name '.*')" ] || fail "a refused job left a temporary file: $(find "$OUTROOT" -name '.*')"
