@@ -20,6 +20,13 @@ OUTROOT=$APPS/out
 mkdir -p "$OUTROOT"
 JS=$APPS/job-state
 STARTED_APPS=()
+# PAPPL's process-lifetime allocations are suppressed for the application alone, not for every test.
+if [ -n "${LSAN_OPTIONS:-}" ]; then
+	cat "$ESEAL_SRC/tests/lsan.supp" "$ESEAL_SRC/tests/printer/lsan.supp" >"$APPS/lsan.supp"
+	APP_LSAN="suppressions=$APPS/lsan.supp:print_suppressions=0"
+else
+	APP_LSAN=
+fi
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -50,7 +57,7 @@ start_app() {
 	d=$APPS/$name
 	mkdir -p "$d/spool"
 	case " $* " in *auth-service=*) auth=() ;; esac
-	setsid "$APP" server -o config="$CONF" -o profile="$profile" -o listen-hostname=127.0.0.1 \
+	LSAN_OPTIONS=$APP_LSAN setsid "$APP" server -o config="$CONF" -o profile="$profile" -o listen-hostname=127.0.0.1 \
 		-o server-port="$port" -o spool-directory="$d/spool" -o log-file="$d/log" -o log-level=debug \
 		-o dnssd=no -o retry-interval=1 "${auth[@]}" "$@" </dev/null >"$d/out" 2>&1 &
 	printf -v "PID_$name" '%s' $!
