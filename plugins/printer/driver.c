@@ -20,9 +20,8 @@
 pappl_pr_driver_t es_printer_drivers[1] = {{"eseal_pdf", "e-Seal printer (sealed PDF)", NULL, NULL}};
 
 /* The papers offices use, Japanese sizes included: the size only matters to clients that render (raster, text). */
-static const char *const media[] = {"iso_a4_210x297mm", "iso_a3_297x420mm", "iso_a5_148x210mm",
-				    "jis_b4_257x364mm", "jis_b5_182x257mm", "na_letter_8.5x11in",
-				    "na_legal_8.5x14in"};
+static const char *const media[] = {"iso_a4_210x297mm", "iso_a3_297x420mm",   "iso_a5_148x210mm", "jis_b4_257x364mm",
+				    "jis_b5_182x257mm", "na_letter_8.5x11in", "na_legal_8.5x14in"};
 
 static es_printer_app *app_of(pappl_job_t *job)
 {
@@ -132,8 +131,8 @@ static bool text_filter(pappl_job_t *job, pappl_device_t *device, void *cbdata)
 	h = options->media.size_length * 72.0 / 2540.0;
 	papplJobDeletePrintOptions(options);
 	if ((fd = papplJobOpenFile(job, pdf, sizeof(pdf), NULL, "text.pdf", "w")) < 0) {
-		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED, "The document could not be converted to PDF.",
-				    strerror(errno));
+		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED,
+				    "The document could not be converted to PDF.", strerror(errno));
 		return false;
 	}
 	close(fd);
@@ -215,15 +214,16 @@ static bool r_startjob(pappl_job_t *job, pappl_pr_options_t *options, pappl_devi
 	r->fd = papplJobOpenFile(job, r->path, sizeof(r->path), NULL, "raster.pdf", "w");
 	if (r->fd < 0) {
 		r->path[0] = '\0';
-		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED, "The document could not be converted to PDF.",
-				    strerror(errno));
+		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED,
+				    "The document could not be converted to PDF.", strerror(errno));
 		free(r);
 		return false;
 	}
 	r->pdf = cairo_pdf_surface_create_for_stream(write_fd, &r->fd, 595.0, 842.0);
 	papplJobSetData(job, r);
 	if (cairo_surface_status(r->pdf) != CAIRO_STATUS_SUCCESS) {
-		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED, "The document could not be converted to PDF.",
+		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED,
+				    "The document could not be converted to PDF.",
 				    cairo_status_to_string(cairo_surface_status(r->pdf)));
 		raster_free(job, r);
 		return false;
@@ -244,8 +244,10 @@ static bool r_startpage(pappl_job_t *job, pappl_pr_options_t *options, pappl_dev
 		return false;
 	/* Raster is streamed, never spooled whole: the cap on a document's size applies to the PDF it becomes. */
 	if (fstat(r->fd, &st) == 0 && st.st_size > app->max_job_bytes) {
-		snprintf(detail, sizeof(detail), "page %u: the PDF made so far has %lld bytes, the limit (max-job-size) "
-			 "is %lld", page, (long long)st.st_size, (long long)app->max_job_bytes);
+		snprintf(detail, sizeof(detail),
+			 "page %u: the PDF made so far has %lld bytes, the limit (max-job-size) "
+			 "is %lld",
+			 page, (long long)st.st_size, (long long)app->max_job_bytes);
 		es_printer_job_fail(app, job, PAPPL_JREASON_DOCUMENT_UNPRINTABLE_ERROR,
 				    "The document is larger than this printer accepts.", detail);
 		r->failed = true;
@@ -263,14 +265,16 @@ static bool r_startpage(pappl_job_t *job, pappl_pr_options_t *options, pappl_dev
 	r->height = h;
 	r->bpp = bpp;
 	/* cupsPageSize is in points; fall back to the resolution when a client leaves it empty. */
-	r->page_w = options->header.cupsPageSize[0] > 0 ? options->header.cupsPageSize[0]
-						       : w * 72.0 / (options->header.HWResolution[0] ? options->header.HWResolution[0] : 300);
-	r->page_h = options->header.cupsPageSize[1] > 0 ? options->header.cupsPageSize[1]
-						       : h * 72.0 / (options->header.HWResolution[1] ? options->header.HWResolution[1] : 300);
+	r->page_w = options->header.cupsPageSize[0] > 0 ?
+			    options->header.cupsPageSize[0] :
+			    w * 72.0 / (options->header.HWResolution[0] ? options->header.HWResolution[0] : 300);
+	r->page_h = options->header.cupsPageSize[1] > 0 ?
+			    options->header.cupsPageSize[1] :
+			    h * 72.0 / (options->header.HWResolution[1] ? options->header.HWResolution[1] : 300);
 	r->page = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)w, (int)h);
 	if (cairo_surface_status(r->page) != CAIRO_STATUS_SUCCESS) {
-		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED, "The document could not be converted to PDF.",
-				    detail);
+		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED,
+				    "The document could not be converted to PDF.", detail);
 		r->failed = true;
 		return false;
 	}
@@ -292,8 +296,9 @@ static bool r_writeline(pappl_job_t *job, pappl_pr_options_t *options, pappl_dev
 	row = cairo_image_surface_get_data(r->page) + (size_t)y * (size_t)cairo_image_surface_get_stride(r->page);
 	px = (uint32_t *)(void *)row;
 	for (x = 0; x < r->width; x++)
-		px[x] = r->bpp == 8 ? (uint32_t)line[x] * 0x010101u
-				    : ((uint32_t)line[3 * x] << 16) | ((uint32_t)line[3 * x + 1] << 8) | line[3 * x + 2];
+		px[x] = r->bpp == 8 ?
+				(uint32_t)line[x] * 0x010101u :
+				((uint32_t)line[3 * x] << 16) | ((uint32_t)line[3 * x + 1] << 8) | line[3 * x + 2];
 	return true;
 }
 
@@ -336,7 +341,8 @@ static bool r_endjob(pappl_job_t *job, pappl_pr_options_t *options, pappl_device
 	if (r->failed || papplJobIsCanceled(job)) {
 		ok = !r->failed;
 	} else if (st != CAIRO_STATUS_SUCCESS || fsync(r->fd) != 0) {
-		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED, "The document could not be converted to PDF.",
+		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED,
+				    "The document could not be converted to PDF.",
 				    st != CAIRO_STATUS_SUCCESS ? cairo_status_to_string(st) : strerror(errno));
 	} else {
 		ok = es_printer_seal_job(app, job, r->path);

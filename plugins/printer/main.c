@@ -131,8 +131,9 @@ static bool load_settings(int num_options, cups_option_t *options)
 		return false;
 	}
 	if (app.profile->output_dir == NULL) {
-		fprintf(stderr, APP_NAME ": profile '%s' has no output-dir (where sealed files go); set it there or "
-				"with -o output-dir=PATH\n",
+		fprintf(stderr,
+			APP_NAME ": profile '%s' has no output-dir (where sealed files go); set it there or "
+				 "with -o output-dir=PATH\n",
 			app.profile_name);
 		return false;
 	}
@@ -182,7 +183,8 @@ static pappl_system_t *system_cb(int num_options, cups_option_t *options, void *
 	if (system == NULL)
 		return NULL;
 	if (!papplSystemAddListeners(system, host)) {
-		fprintf(stderr, APP_NAME ": cannot listen on %s port %d\n", host != NULL ? host : "all addresses", port);
+		fprintf(stderr, APP_NAME ": cannot listen on %s port %d\n", host != NULL ? host : "all addresses",
+			port);
 		papplSystemDelete(system);
 		return NULL;
 	}
@@ -228,8 +230,9 @@ static pappl_system_t *system_cb(int num_options, cups_option_t *options, void *
 	papplSystemSetSaveCallback(system, (pappl_save_cb_t)papplSystemSaveState, statebuf);
 	/* The documents are untrusted input: they should be parsed and sealed by a service account (the unit's). */
 	if (geteuid() == 0)
-		papplLog(system, PAPPL_LOGLEVEL_WARN, "Running as root: run eseal-printer as a service account "
-						      "(eseal-printer.service uses User=eseal).");
+		papplLog(system, PAPPL_LOGLEVEL_WARN,
+			 "Running as root: run eseal-printer as a service account "
+			 "(eseal-printer.service uses User=eseal).");
 	return system;
 }
 
@@ -243,8 +246,8 @@ int main(int argc, char *argv[])
 		fprintf(stderr, APP_NAME ": %s\n", err.message);
 		return 70;
 	}
-	rc = papplMainloop(argc, argv, ESEAL_VERSION, NULL, 1, es_printer_drivers, NULL, es_printer_driver_cb,
-			   NULL, NULL, system_cb, usage_cb, &app);
+	rc = papplMainloop(argc, argv, ESEAL_VERSION, NULL, 1, es_printer_drivers, NULL, es_printer_driver_cb, NULL,
+			   NULL, system_cb, usage_cb, &app);
 	es_printer_app_close(&app);
 	eseal_profile_free(app.profile);
 	free(app.config_path);

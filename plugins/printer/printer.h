@@ -19,9 +19,9 @@ typedef struct es_printer_app {
 	int retry_interval;     /* seconds between attempts after an HSM or TSA fault */
 	int retry_limit;        /* seconds after which a job still failing that way is aborted */
 	eseal_profile *profile; /* loaded at start: a broken configuration stops the application at once */
-	pthread_mutex_t lock;   /* guards sealer (jobs of one printer are processed one at a time, the web page reads) */
-	eseal_sealer *sealer;   /* opened at the first job and kept: one PKCS#11 login for the application's life */
-	char last_error[512];   /* the last fault, for the status page */
+	pthread_mutex_t lock; /* guards sealer (jobs of one printer are processed one at a time, the web page reads) */
+	eseal_sealer *sealer; /* opened at the first job and kept: one PKCS#11 login for the application's life */
+	char last_error[512]; /* the last fault, for the status page */
 } es_printer_app;
 
 /* driver.c: the one driver ("eseal_pdf"), the "eseal:" device that takes nothing, and the format filters. */
@@ -43,8 +43,7 @@ void es_printer_job_fail(es_printer_app *app, pappl_job_t *job, pappl_jreason_t 
 void es_printer_app_close(es_printer_app *app);
 
 /* textpdf.c: lays out UTF-8 text (with a CJK font) on pages of width x height points into a new PDF at out_path. */
-int es_printer_text_to_pdf(const char *in_path, const char *out_path, double width, double height,
-			   eseal_error *err);
+int es_printer_text_to_pdf(const char *in_path, const char *out_path, double width, double height, eseal_error *err);
 
 /* status.c: the administrator's "e-Seal" page in PAPPL's web interface (profile, output folder, sealer state). */
 void es_printer_add_status_page(pappl_system_t *system, es_printer_app *app);

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 void es_printer_job_fail(es_printer_app *app, pappl_job_t *job, pappl_jreason_t reason, const char *msgid,
 			 const char *detail)
 {
@@ -23,7 +22,8 @@ void es_printer_job_fail(es_printer_app *app, pappl_job_t *job, pappl_jreason_t 
 	papplJobSetMessage(job, "%s", eseal_text(app->lang, msgid));
 	if (reason != PAPPL_JREASON_NONE)
 		papplJobSetReasons(job, reason, PAPPL_JREASON_NONE);
-	papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "%s%s%s", msgid, detail != NULL ? ": " : "", detail != NULL ? detail : "");
+	papplLogJob(job, PAPPL_LOGLEVEL_ERROR, "%s%s%s", msgid, detail != NULL ? ": " : "",
+		    detail != NULL ? detail : "");
 }
 
 bool es_printer_check_size(es_printer_app *app, pappl_job_t *job, const char *path, off_t *size_out)
@@ -113,7 +113,8 @@ static int drop_copy(const char *drop_dir, int src_dirfd, const char *src_name, 
 		goto cleanup;
 	}
 	if ((src = openat(src_dirfd, src_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot read back the sealed file: %s", src_name, strerror(errno));
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot read back the sealed file: %s", src_name,
+				  strerror(errno));
 		goto cleanup;
 	}
 	for (i = 1; i <= ES_DELIVERY_MAX_TRIES; i++) {
