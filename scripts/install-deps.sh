@@ -16,6 +16,7 @@ PACKAGES=(
 	cups
 	cups-client
 	cups-filters
+	cups-ipp-utils
 	curl
 	faketime
 	file
@@ -40,6 +41,8 @@ PACKAGES=(
 	libnss3-tools
 	libp11-dev
 	libp11-kit-dev
+	libpam-modules
+	libpappl-dev
 	libpango1.0-dev
 	libpng-dev
 	libpoppler-glib-dev

@@ -3,7 +3,9 @@
  * the library's status classes into CUPS_BACKEND_* exit codes; sealing and safe output are the library's. */
 #include "cups_internal.h"
 #include "eseal/eseal.h"
+#include "eseal/i18n.h"
 #include "error_internal.h"
+#include "i18n_internal.h"
 
 #include <cups/backend.h>
 
@@ -12,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PROFILE_NAME_MAX 64
-/* "name (999).pdf" is the last name tried; more copies of one title in one folder means something is wrong. */
-#define MAX_NAME_TRIES 999
+#define MAX_NAME_TRIES ES_DELIVERY_MAX_TRIES
+/* The sealed file's name inside the sealing child's private folder (only the child and root ever see it). */
+#define PRIVATE_NAME "sealed.pdf"
 
 /* Printer-state-reasons we set (STATE: lines); cleared again by the next job that seals. */
 static const char *const state_reasons = "eseal-token-error,eseal-config-error,eseal-hsm-unavailable-warning,"
@@ -65,16 +70,38 @@ static int exit_code_for(eseal_status st, const char **reason)
 	return CUPS_BACKEND_FAILED;
 }
 
+/* The job's language as CUPS gives it to us: it sets LANG from the job's attributes-natural-language ("ja",
+ * "ja-jp"), falling back to its own. Only the language part is kept ("ja"), so that the library picks the locale it
+ * has a catalog for. */
+static const char *job_language(void)
+{
+	static char lang[8];
+	const char *l = getenv("LANG");
+	size_t n = 0;
+
+	while (l != NULL && n < sizeof(lang) - 1 && l[n] >= 'a' && l[n] <= 'z')
+		n++;
+	memcpy(lang, l != NULL ? l : "", n);
+	lang[n] = '\0';
+	return n == 2 ? lang : "en";
+}
+
+/* What office staff see is one short sentence in the job's language: cupsd makes a job's first ERROR line its
+ * job-printer-state-message, and the printer's state message follows the latest message line, so the sentence
+ * comes first and last. The technical detail is the second ERROR line: it goes to the error log (CUPS's default
+ * LogLevel) without replacing the sentence. */
 static int fail(const eseal_error *err, const char *alias, const char *job_label)
 {
-	const char *reason = NULL;
+	const char *reason = NULL, *staff = eseal_status_text(err->status, job_language());
 	int code = exit_code_for(err->status, &reason);
 
+	fprintf(stderr, "ERROR: %s\n", staff);
 	report("ERROR", err->message[0] != '\0' ? err->message : "failed", alias, job_label);
 	if (reason != NULL)
 		fprintf(stderr, "STATE: +%s\n", reason);
 	if (eseal_status_is_transient(err->status))
 		fprintf(stderr, "INFO: will retry the job later\n");
+	fprintf(stderr, "INFO: %s\n", staff);
 	return code;
 }
 
@@ -127,7 +154,7 @@ static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char
 	so.format = ESEAL_FORMAT_PDF;
 	so.overwrite = 0;
 	for (n = 1; n <= MAX_NAME_TRIES; n++) {
-		if (es_cups_candidate_name(base, n, name, size) != 0)
+		if (es_delivery_candidate_name(base, ".pdf", n, name, size) != 0)
 			return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot form an output name", base);
 		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
@@ -177,37 +204,55 @@ static void discovery(void)
 			  "MFG:eseal;MDL:e-Seal printer;CMD:PDF;CLS:PRINTER;DES:seals printed PDFs;", "");
 }
 
-int main(int argc, char **argv)
+/* The sealing child's end when it runs under a root parent: seal into a fresh private folder (0700, ours), open the
+ * result, remove both names and hand the descriptor over. */
+static int seal_private(eseal_sealer *sealer, const eseal_profile *profile, const char *in, int sock, eseal_error *err)
+{
+	char dir[3200], text[4096];
+	int fd = -1, rc;
+
+	snprintf(dir, sizeof(dir), "%s/eseal-out-XXXXXX", es_cups_temp_dir());
+	if (mkdtemp(dir) == NULL)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot create a private folder: %s", dir, strerror(errno));
+	if (chdir(dir) != 0) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot enter: %s", dir, strerror(errno));
+		goto cleanup;
+	}
+	if ((rc = eseal_sealer_seal(sealer, in, PRIVATE_NAME, &(eseal_seal_options){.format = ESEAL_FORMAT_PDF}, NULL,
+				    err)) != ESEAL_OK)
+		goto cleanup;
+	if ((fd = open(PRIVATE_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot open the sealed file: %s", dir, strerror(errno));
+		goto cleanup;
+	}
+	snprintf(text, sizeof(text), "%s\t%s", eseal_level_name(profile->level), profile->output_dir);
+	if (es_cups_send_result(sock, fd, text) != 0)
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "cannot hand the sealed file to the delivery step");
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	(void)unlink(PRIVATE_NAME);
+	(void)chdir("/");
+	(void)rmdir(dir);
+	return rc;
+}
+
+/* Everything that touches the job, the key and the profile, as an unprivileged user. sock < 0: seal straight into
+ * the profile's output-dir (we were not started as root, so the file can only be ours). sock >= 0: seal privately
+ * and hand the finished file to the root parent, which delivers it to the job's user (seal_and_deliver). */
+static int seal_job(int argc, char **argv, int sock)
 {
 	eseal_error err;
 	eseal_profile *profile = NULL;
 	eseal_sealer *sealer = NULL;
 	char profile_name[PROFILE_NAME_MAX + 1], base[ES_CUPS_NAME_MAX + 1], name[ES_CUPS_NAME_MAX + 32];
 	char in_alias[64], job_label[96];
-	char *dir_path = NULL;
-	const char *job_id, *user, *title;
+	char *dir_path = NULL, *home = NULL;
+	const char *job_id = argv[1], *user = argv[2], *title = argv[3];
 	int in_fd = -1, dirfd = -1, code = CUPS_BACKEND_FAILED;
 
 	eseal_error_clear(&err);
 	in_alias[0] = '\0';
-	snprintf(job_label, sizeof(job_label), "the job");
-	/* Before anything else, discovery included: nothing below runs as root. */
-	if (es_cups_drop_root(&err) != ESEAL_OK) {
-		code = fail(&err, NULL, job_label);
-		goto cleanup;
-	}
-	if (argc == 1) {
-		discovery();
-		code = CUPS_BACKEND_OK;
-		goto cleanup;
-	}
-	if (argc < 6 || argc > 7) {
-		fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
-		goto cleanup;
-	}
-	job_id = argv[1];
-	user = argv[2];
-	title = argv[3];
 	job_label_of(job_id, job_label, sizeof(job_label));
 	if (eseal_init(&err) != ESEAL_OK) {
 		code = fail(&err, NULL, job_label);
@@ -215,6 +260,13 @@ int main(int argc, char **argv)
 	}
 	if (profile_from_uri(cupsBackendDeviceURI(argv), profile_name, sizeof(profile_name), &err) != ESEAL_OK ||
 	    eseal_profile_load(&profile, NULL, profile_name, &err) != ESEAL_OK) {
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	if (profile->output_dir == NULL) {
+		es_error_set(&err, ESEAL_E_CONFIG,
+			     "output-dir: not set in profile '%s' (e.g. ${HOME}/PDF or /srv/sealed/${USER})",
+			     profile_name);
 		code = fail(&err, NULL, job_label);
 		goto cleanup;
 	}
@@ -234,9 +286,19 @@ int main(int argc, char **argv)
 	/* One name for the input that survives our change of directory and cannot be swapped: our descriptor. */
 	snprintf(in_alias, sizeof(in_alias), "/proc/self/fd/%d", in_fd);
 	if (es_cups_check_pdf(in_fd, job_label, &err) != ESEAL_OK ||
-	    es_cups_open_output_dir(profile->output_dir, user, &dirfd, &dir_path, &err) != ESEAL_OK ||
+	    (sock < 0 &&
+	     (home = es_delivery_home_of(user),
+	      es_delivery_open_dir(profile->output_dir, user, home, &dirfd, &dir_path, &err)) != ESEAL_OK) ||
 	    eseal_sealer_open(&sealer, profile, &err) != ESEAL_OK) {
 		code = fail(&err, in_alias, job_label);
+		goto cleanup;
+	}
+	if (sock >= 0) {
+		if (seal_private(sealer, profile, in_alias, sock, &err) != ESEAL_OK) {
+			code = fail(&err, in_alias, job_label);
+			goto cleanup;
+		}
+		code = CUPS_BACKEND_OK;
 		goto cleanup;
 	}
 	/* The library names outputs by path; making the checked directory our cwd and passing a bare name means
@@ -258,10 +320,102 @@ cleanup:
 	eseal_sealer_free(sealer);
 	eseal_profile_free(profile);
 	free(dir_path);
+	free(home);
 	if (dirfd >= 0)
 		close(dirfd);
 	if (in_fd >= 0)
 		close(in_fd);
 	eseal_cleanup();
 	return code;
+}
+
+/* Started as root (the backend installed 0700): a child that has become lp seals; root only passes the finished
+ * file's descriptor to the delivery step, which copies it into the job user's folder as that user. */
+static int seal_and_deliver(int argc, char **argv)
+{
+	eseal_error err;
+	char job_label[96], base[ES_CUPS_NAME_MAX + 1];
+	char *text = NULL, *path = NULL, *tab;
+	int sv[2] = {-1, -1}, fd = -1, wst = 0, code = CUPS_BACKEND_FAILED;
+	pid_t pid;
+
+	eseal_error_clear(&err);
+	job_label_of(argv[1], job_label, sizeof(job_label));
+	/* A job whose user cannot receive the file is refused before the key is used. */
+	if (es_delivery_check_local_user(argv[2], &err) != ESEAL_OK) {
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 || (pid = fork()) < 0) {
+		es_error_set(&err, ESEAL_E_IO, "cannot start the sealing process: %s", strerror(errno));
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		if (es_cups_drop_root(&err) != ESEAL_OK)
+			exit(fail(&err, NULL, job_label));
+		exit(seal_job(argc, argv, sv[1]));
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	if (es_cups_recv_result(sv[0], &fd, &text) != 0)
+		fd = -1;
+	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(wst) || WEXITSTATUS(wst) != CUPS_BACKEND_OK) {
+		/* The child said why on stderr already. */
+		code = WIFEXITED(wst) ? WEXITSTATUS(wst) : CUPS_BACKEND_FAILED;
+		if (!WIFEXITED(wst))
+			fprintf(stderr, "ERROR: the sealing process of %s ended by signal %d\n", job_label,
+				WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
+		goto cleanup;
+	}
+	if (fd < 0 || text == NULL || (tab = strchr(text, '\t')) == NULL) {
+		es_error_set(&err, ESEAL_E_INTERNAL, "the sealing process of %s handed over no file", job_label);
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	*tab++ = '\0';
+	es_cups_base_name(argv[3], argv[1], base);
+	if (es_deliver_file(fd, argv[2], &(es_delivery){.dir_template = tab, .base = base, .ext = ".pdf"}, &path,
+			    &err) != ESEAL_OK) {
+		code = fail(&err, NULL, job_label);
+		goto cleanup;
+	}
+	fprintf(stderr, "INFO: Sealed (%s, %s) as %s\n", eseal_format_name(ESEAL_FORMAT_PDF), text, path);
+	code = CUPS_BACKEND_OK;
+cleanup:
+	free(text);
+	free(path);
+	if (fd >= 0)
+		close(fd);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	eseal_error err;
+
+	eseal_error_clear(&err);
+	/* The staff messages' catalogs, also for failures before the library is initialized (the root parent). */
+	es_i18n_bind();
+	if (argc == 1) {
+		/* Discovery never runs as root either. */
+		if (es_cups_drop_root(&err) != ESEAL_OK)
+			return fail(&err, NULL, "the job");
+		discovery();
+		return CUPS_BACKEND_OK;
+	}
+	if (argc < 6 || argc > 7) {
+		fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
+		return CUPS_BACKEND_FAILED;
+	}
+	if (geteuid() == 0 || getuid() == 0)
+		return seal_and_deliver(argc, argv);
+	return seal_job(argc, argv, -1);
 }

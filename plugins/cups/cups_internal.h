@@ -6,10 +6,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "delivery.h"
 #include "eseal/error.h"
 
 /* Longest file name we produce (bytes, before " (N).pdf"): well under NAME_MAX (255) on every file system. */
-#define ES_CUPS_NAME_MAX 180
+#define ES_CUPS_NAME_MAX ES_DELIVERY_NAME_MAX
 /* Largest job we accept on stdin: a print job bigger than this is almost certainly not an office document. */
 #define ES_CUPS_MAX_JOB ((off_t)2 << 30)
 
@@ -17,30 +18,23 @@
  * root cannot be regained. No-op when not root. */
 int es_cups_drop_root(eseal_error *err);
 
-/* spool.c: copies stdin into a private, already-unlinked temp file in $TMPDIR (else /tmp) and returns its
+/* spool.c: $TMPDIR (CUPS points it at its private TempDir) if absolute, else /tmp. */
+const char *es_cups_temp_dir(void);
+/* Copies stdin into a private, already-unlinked temp file in $TMPDIR (else /tmp) and returns its
  * descriptor; the library reads it through /proc/self/fd/N, so nothing is ever left behind, even on SIGKILL. */
 int es_cups_spool_stdin(int *fd_out, eseal_error *err);
 /* Checks the first bytes of fd (rewound afterwards) for the %PDF- header; ESEAL_E_INPUT if absent. what names the
  * job in the message. */
 int es_cups_check_pdf(int fd, const char *what, eseal_error *err);
 
-/* outdir.c: checks a job user name before it becomes a path component (no '/', no leading '.', printable). */
-int es_cups_check_user(const char *user, eseal_error *err);
-/* Replaces every ${USER} in tmpl with user; *out is malloc'ed. */
-int es_cups_expand_user(const char *tmpl, const char *user, char **out, eseal_error *err);
-/* Opens the output directory template (before expansion) for user, creating the per-user part with mode 0700.
- * The part of the path before the first component holding ${USER} (or, without ${USER}, all but the last
- * component) is the administrator's and opened normally; every component after that is walked with O_NOFOLLOW,
- * created if missing, and must be a directory owned by us. Returns a directory descriptor in *dirfd_out and the
- * expanded path (for messages) in *path_out. Refusals are ESEAL_E_INPUT (a per-job problem: cancel that job),
- * a missing or unusable administrator part is ESEAL_E_CONFIG (stop the queue). */
-int es_cups_open_output_dir(const char *tmpl, const char *user, int *dirfd_out, char **path_out, eseal_error *err);
-
 /* jobname.c: a safe base name ("Quarterly report") from a job title: control characters and invalid UTF-8 removed,
  * '/' and '\' replaced, no leading dots or spaces, a trailing ".pdf" dropped, at most ES_CUPS_NAME_MAX bytes cut at
  * a character boundary; fallback "print-JOBID" if nothing is left. out must hold ES_CUPS_NAME_MAX + 1 bytes. */
 void es_cups_base_name(const char *title, const char *job_id, char *out);
-/* The n-th candidate file name: n = 1 -> "base.pdf", n >= 2 -> "base (n).pdf". */
-int es_cups_candidate_name(const char *base, unsigned n, char *out, size_t size);
+/* handoff.c: the sealing child (lp) hands its finished file to the root parent, which delivers it to the user.
+ * es_cups_send_result sends fd and a text (the profile's output-dir) over a Unix socket; es_cups_recv_result receives
+ * them (*fd_out = -1 and *text_out = NULL if the child sent nothing, e.g. because it failed). */
+int es_cups_send_result(int sock, int fd, const char *text);
+int es_cups_recv_result(int sock, int *fd_out, char **text_out);
 
 #endif

@@ -80,14 +80,3 @@ void es_cups_base_name(const char *title, const char *job_id, char *out)
 				out[n] = '_';
 	}
 }
-
-int es_cups_candidate_name(const char *base, unsigned n, char *out, size_t size)
-{
-	int len;
-
-	if (n <= 1)
-		len = snprintf(out, size, "%s.pdf", base);
-	else
-		len = snprintf(out, size, "%s (%u).pdf", base, n);
-	return len < 0 || (size_t)len >= size ? -1 : 0;
-}

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *temp_dir(void)
+const char *es_cups_temp_dir(void)
 {
 	const char *d = getenv("TMPDIR"); /* CUPS points it at its own private TempDir */
 
@@ -45,7 +45,7 @@ int es_cups_spool_stdin(int *fd_out, eseal_error *err)
 	int fd = -1, rc = ESEAL_OK;
 
 	*fd_out = -1;
-	snprintf(path, sizeof(path), "%s/eseal-job-XXXXXX", temp_dir());
+	snprintf(path, sizeof(path), "%s/eseal-job-XXXXXX", es_cups_temp_dir());
 	/* mkstemp creates the file 0600 with O_EXCL: never a file someone else prepared. */
 	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
 		return es_error_set(err, ESEAL_E_IO, "%s: cannot create a temporary file for the job: %s", path,
@@ -73,7 +73,7 @@ int es_cups_spool_stdin(int *fd_out, eseal_error *err)
 		}
 		if (write_all(fd, buf, (size_t)n) != 0) {
 			rc = es_error_set(err, ESEAL_E_IO, "%s: cannot write the job to the temporary file: %s",
-					  temp_dir(), strerror(errno));
+					  es_cups_temp_dir(), strerror(errno));
 			goto cleanup;
 		}
 	}

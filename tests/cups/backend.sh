@@ -95,17 +95,19 @@ pass "profile visible = yes -> the stamp shows on page 1 (pdftoppm); invisible s
 # --- the shipped example profile loads (the job then stops at its not-yet-created folder, before any key use) -------
 if [ ! -e /srv/eseal/sealed ]; then
 	install -m 0644 "$ESEAL_SRC/samples/printer/eseal.conf" "$SB/sample.conf"
-	ESEAL_CONFIG=$SB/sample.conf DEVICE_URI=eseal:/office run_backend "$B_STOP" alice "X" "$DOC"
-	assert_grep "^ERROR: output-dir /srv/eseal/sealed/alice: cannot open /srv/eseal/sealed" "$ERR"
+	# alice is no local user here: the profile parsed and the job reached the choice of the user's folder.
+	ESEAL_CONFIG=$SB/sample.conf DEVICE_URI=eseal:/office run_backend "$B_CANCEL" alice "X" "$DOC"
+	assert_grep "^ERROR: output-dir \\\$\{HOME\}/PDF: user 'alice' has no absolute home folder" "$ERR"
 	pass "samples/printer/eseal.conf parses; profile office reaches the output-folder check"
 fi
 
-# --- cmake --install puts the backend where CUPS looks for it, mode 0755 (so cupsd runs it as lp) ------------------
+# --- cmake --install puts the backend where CUPS looks for it, mode 0700 (cupsd runs it as root; it seals as lp) ----
 inst=$(tmpdir)
 cmake --install "$ESEAL_BUILD" --prefix "$inst/usr" >"$OUT" 2>&1 || fail "cmake --install failed: $(cat "$OUT")"
 [ -x "$inst/usr/lib/cups/backend/eseal" ] || fail "backend not installed to <prefix>/lib/cups/backend/eseal"
-[ "$(stat -c %a "$inst/usr/lib/cups/backend/eseal")" = 755 ] || fail "installed backend is not mode 0755"
+[ "$(stat -c %a "$inst/usr/lib/cups/backend/eseal")" = 700 ] || fail "installed backend is not mode 0700"
 cmp -s "$inst/usr/lib/cups/backend/eseal" "$BACKEND" || fail "installed backend differs from the built one"
-assert_file "$inst/usr/share/eseal/eseal.ppd"
-assert_grep '^\*cupsFilter: "application/pdf 0 -"' "$inst/usr/share/eseal/eseal.ppd"
-pass "cmake --install: <prefix>/lib/cups/backend/eseal (0755) and share/eseal/eseal.ppd"
+assert_file "$inst/usr/share/ppd/eseal/eseal.ppd"
+assert_grep '^\*cupsFilter: "application/pdf 0 -"' "$inst/usr/share/ppd/eseal/eseal.ppd"
+[ -x "$inst/usr/lib/cups/filter/eseal-texttopdf" ] || fail "text filter not installed to <prefix>/lib/cups/filter"
+pass "cmake --install: <prefix>/lib/cups/backend/eseal (0700), lib/cups/filter/eseal-texttopdf, share/ppd/eseal/eseal.ppd"

@@ -15,7 +15,8 @@ expect_fault() {
 	before=$(count_files "$SB/out")
 	run_backend "$code" "$@"
 	assert_grep "^ERROR: $re" "$ERR"
-	[ "$(grep -c '^ERROR:' "$ERR")" -eq 1 ] || fail "expected one ERROR: line: $(cat "$ERR")"
+	# The short sentence for staff (the state message they see), then one technical line.
+	[ "$(grep -c '^ERROR:' "$ERR")" -eq 2 ] || fail "expected two ERROR: lines: $(cat "$ERR")"
 	if [ -n "$reason" ]; then
 		assert_grep "^STATE: \\+$reason\$" "$ERR"
 	fi
@@ -49,6 +50,16 @@ pass "empty token store -> STOP: $(grep '^ERROR:' "$ERR")"
 DEVICE_URI=eseal:/notsa expect_fault "$B_RETRY" ".*127\.0\.0\.1" eseal-tsa-unavailable-warning -- alice "No TSA" "$DOC"
 assert_grep '^INFO: will retry' "$ERR"
 pass "TSA down -> RETRY: $(grep '^ERROR:' "$ERR")"
+# What staff see (cupsd makes the first ERROR line the job's and the printer's state message) is one short sentence in
+# the job's language: CUPS sets LANG from the job's attributes-natural-language. The technical line follows it.
+LANG=ja_JP.UTF-8 DEVICE_URI=eseal:/notsa run_backend "$B_RETRY" alice "No TSA ja" "$DOC"
+[ "$(grep '^ERROR:' "$ERR" | head -1)" = "ERROR: タイムスタンプサービスに現在接続できません。自動的に再試行します。" ] ||
+	fail "ja job, TSA down: the first ERROR line is not the Japanese sentence: $(grep '^ERROR:' "$ERR" | head -1)"
+assert_grep '^ERROR: .*127\.0\.0\.1' "$ERR"
+LANG=C DEVICE_URI=eseal:/notsa run_backend "$B_RETRY" alice "No TSA en" "$DOC"
+[ "$(grep '^ERROR:' "$ERR" | head -1)" = "ERROR: The time-stamp service cannot be reached at the moment; this will be retried." ] ||
+	fail "en job, TSA down: the first ERROR line is not the English sentence: $(grep '^ERROR:' "$ERR" | head -1)"
+pass "TSA down: the staff sentence in the job's language (ja / en), then the technical ERROR line"
 url500=$(start_tsa http500)
 sed "/^\[profile notsa\]/,/^\[/ s#^tsa = .*#tsa = $url500#" "$SB/eseal.conf" >"$SB/eseal-500.conf"
 ESEAL_CONFIG=$SB/eseal-500.conf DEVICE_URI=eseal:/notsa expect_fault "$B_RETRY" ".*" eseal-tsa-unavailable-warning -- \

@@ -7,7 +7,8 @@
 #                           visible  B-B with a visible seal on page 1
 #                           wrongpin a PIN file with a wrong PIN, its key through the login-counting shim
 #                                    (tests/cms/p11_logins.sh; needs ESEAL_FAULT_REAL, logs to $SB/logins)
-#                           notsa    B-T with a TSA port nobody listens on
+#                           notsa    B-T with a TSA port nobody listens on ($NOTSA_PORT)
+#                           home     B-T into ${HOME}/PDF      shared   B-B into $SB/shared/${USER} (root's folder)
 #                           notoken  a key URI naming a token that is not there
 #                         and exports ESEAL_CONFIG, SOFTHSM2_CONF, TMPDIR for the backend; DOC = a copy of
 #                         samples/documents/report.pdf that lp can read.
@@ -24,7 +25,13 @@ BACKEND=${ESEAL_CUPS_BACKEND:-$ESEAL_BUILD/cups-backend/eseal}
 # CUPS_BACKEND_* from <cups/backend.h>
 B_OK=0 B_FAILED=1 B_STOP=4 B_CANCEL=5 B_RETRY=6
 BACKEND_USER=$(id -un)
-[ "$(id -u)" -eq 0 ] && BACKEND_USER=lp
+# Started as root the backend seals as lp and delivers to the job's (local) user: backend_root.sh and cupsd.sh test
+# that with real users. The other tests run it as lp, as cupsd runs a backend installed 0755 (RUN_AS=() for root).
+RUN_AS=()
+if [ "$(id -u)" -eq 0 ]; then
+	BACKEND_USER=lp
+	RUN_AS=(runuser -u lp --)
+fi
 
 # A loopback port nobody listens on (bound then released; nothing else of ours binds ports at random meanwhile).
 closed_port() {
@@ -37,7 +44,8 @@ cups_sandbox() {
 	chmod 711 "$ESEAL_TMP_ROOT"
 	SB=$(tmpdir)
 	chmod 755 "$SB"
-	mkdir -p "$SB/tmp" "$SB/out" "$SB/empty-tokens"
+	mkdir -p "$SB/tmp" "$SB/out" "$SB/empty-tokens" "$SB/shared" "$SB/home"
+	chmod 755 "$SB/shared" "$SB/home"
 	# From the token this test was given (tests/lib/private-token.sh may have made it a private copy).
 	src=$(sed -n 's/^directories.tokendir *= *//p' "${SOFTHSM2_CONF:-$TE/softhsm2.conf}")
 	[ -d "$src" ] || fail "no token directory in ${SOFTHSM2_CONF:-$TE/softhsm2.conf}"
@@ -49,6 +57,7 @@ cups_sandbox() {
 	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
 		"$SB" >"$SB/softhsm2.conf"
 	port=$(closed_port)
+	NOTSA_PORT=$port
 	cat >"$SB/eseal.conf" <<EOF
 # Profiles of the CUPS backend tests (tests/cups/lib.sh).
 [profile demo]
@@ -97,6 +106,22 @@ tsa-retries = 0
 level = B-T
 output-dir = $SB/out/\${USER}
 
+[profile home]
+key = $KEY_URI
+pin-file = $SB/pin
+cert = $SB/chain.pem
+tsa = $TSA_URL
+tsa-ca = $SB/root.pem
+level = B-T
+output-dir = \${HOME}/PDF
+
+[profile shared]
+key = $KEY_URI
+pin-file = $SB/pin
+cert = $SB/chain.pem
+level = B-B
+output-dir = $SB/shared/\${USER}
+
 [profile notoken]
 key = pkcs11:token=no-such-token;object=eseal;type=private?module-path=$MODULE
 pin-file = $SB/pin
@@ -130,11 +155,11 @@ run_backend() {
 	local want=$1 user=$2 title=$3
 	shift 3
 	if [ $# -eq 0 ]; then
-		expect_exit "$want" env DEVICE_URI="${DEVICE_URI:-eseal:/demo}" CONTENT_TYPE=application/pdf PRINTER=eSeal \
-			"$BACKEND" 17 "$user" "$title" 1 "media=A4" <"${JOB_STDIN:?}"
+		expect_exit "$want" "${RUN_AS[@]}" env DEVICE_URI="${DEVICE_URI:-eseal:/demo}" CONTENT_TYPE=application/pdf \
+			PRINTER=eSeal "$BACKEND" 17 "$user" "$title" 1 "${OPTIONS:-media=A4}" <"${JOB_STDIN:?}"
 	else
-		expect_exit "$want" env DEVICE_URI="${DEVICE_URI:-eseal:/demo}" CONTENT_TYPE=application/pdf PRINTER=eSeal \
-			"$BACKEND" 17 "$user" "$title" 1 "media=A4" "$1"
+		expect_exit "$want" "${RUN_AS[@]}" env DEVICE_URI="${DEVICE_URI:-eseal:/demo}" CONTENT_TYPE=application/pdf \
+			PRINTER=eSeal "$BACKEND" 17 "$user" "$title" 1 "${OPTIONS:-media=A4}" "$1"
 	fi
 	assert_no_pin "$ERR"
 }
@@ -142,6 +167,40 @@ run_backend() {
 assert_no_pin() {
 	if grep -qF -- "${PIN:?}" "$1"; then
 		fail "the PIN appears in $1"
+	fi
+}
+
+# add_test_user NAME: a local user (useradd) with the home folder $SB/home/NAME (0700, theirs), removed again at exit
+# (userdel from the EXIT trap). A user left over by a killed run is removed first. Root only.
+CLEANUP_HOOKS=()
+_cups_users=()
+_cups_cleanup() {
+	local h u
+	for h in "${CLEANUP_HOOKS[@]}"; do
+		"$h" || true
+	done
+	for u in "${_cups_users[@]}"; do
+		userdel "$u" 2>/dev/null || true
+	done
+}
+trap '_cups_cleanup; _eseal_cleanup' EXIT
+add_test_user() {
+	local u=$1
+	if id -u "$u" >/dev/null 2>&1; then
+		userdel "$u" 2>/dev/null || fail "a user $u exists and cannot be removed"
+	fi
+	useradd -M -d "$SB/home/$u" -s /usr/sbin/nologin -U "$u" || fail "useradd $u failed"
+	_cups_users+=("$u")
+	install -d -m 0700 -o "$u" -g "$u" "$SB/home/$u"
+}
+
+# assert_only_owner_reads USER OTHER FILE: USER can read FILE (same bytes), OTHER cannot; the file is USER's, 0600.
+assert_only_owner_reads() {
+	local u=$1 o=$2 f=$3
+	[ "$(stat -c '%U %a' "$f")" = "$u 600" ] || fail "$f: owner/mode $(stat -c '%U %a' "$f"), want $u 600"
+	runuser -u "$u" -- cat "$f" | cmp -s - "$f" || fail "$u cannot read $f"
+	if runuser -u "$o" -- cat "$f" >/dev/null 2>&1; then
+		fail "$o can read $u's $f"
 	fi
 }
 

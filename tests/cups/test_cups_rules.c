@@ -77,13 +77,13 @@ static void test_candidate_name(void **state)
 	char out[64];
 
 	(void)state;
-	assert_int_equal(es_cups_candidate_name("Memo", 1, out, sizeof(out)), 0);
+	assert_int_equal(es_delivery_candidate_name("Memo", ".pdf", 1, out, sizeof(out)), 0);
 	assert_string_equal(out, "Memo.pdf");
-	assert_int_equal(es_cups_candidate_name("Memo", 2, out, sizeof(out)), 0);
+	assert_int_equal(es_delivery_candidate_name("Memo", ".pdf", 2, out, sizeof(out)), 0);
 	assert_string_equal(out, "Memo (2).pdf");
-	assert_int_equal(es_cups_candidate_name("Memo", 999, out, sizeof(out)), 0);
+	assert_int_equal(es_delivery_candidate_name("Memo", ".pdf", 999, out, sizeof(out)), 0);
 	assert_string_equal(out, "Memo (999).pdf");
-	assert_int_equal(es_cups_candidate_name("Memo", 2, out, 8), -1);
+	assert_int_equal(es_delivery_candidate_name("Memo", ".pdf", 2, out, 8), -1);
 }
 
 static void test_user_names(void **state)
@@ -93,22 +93,22 @@ static void test_user_names(void **state)
 
 	(void)state;
 	eseal_error_clear(&err);
-	assert_int_equal(es_cups_check_user("alice", &err), ESEAL_OK);
-	assert_int_equal(es_cups_check_user("DOMAIN\\bob", &err), ESEAL_OK);
-	assert_int_equal(es_cups_check_user("carol@example.jp", &err), ESEAL_OK);
-	assert_int_equal(es_cups_check_user("../x", &err), ESEAL_E_INPUT);
+	assert_int_equal(es_delivery_check_user("alice", &err), ESEAL_OK);
+	assert_int_equal(es_delivery_check_user("DOMAIN\\bob", &err), ESEAL_OK);
+	assert_int_equal(es_delivery_check_user("carol@example.jp", &err), ESEAL_OK);
+	assert_int_equal(es_delivery_check_user("../x", &err), ESEAL_E_INPUT);
 	eseal_error_clear(&err);
-	assert_int_equal(es_cups_check_user("a/b", &err), ESEAL_E_INPUT);
+	assert_int_equal(es_delivery_check_user("a/b", &err), ESEAL_E_INPUT);
 	eseal_error_clear(&err);
-	assert_int_equal(es_cups_check_user(".", &err), ESEAL_E_INPUT);
+	assert_int_equal(es_delivery_check_user(".", &err), ESEAL_E_INPUT);
 	eseal_error_clear(&err);
-	assert_int_equal(es_cups_check_user("", &err), ESEAL_E_INPUT);
+	assert_int_equal(es_delivery_check_user("", &err), ESEAL_E_INPUT);
 	eseal_error_clear(&err);
-	assert_int_equal(es_cups_check_user("a\nb", &err), ESEAL_E_INPUT);
+	assert_int_equal(es_delivery_check_user("a\nb", &err), ESEAL_E_INPUT);
 	eseal_error_clear(&err);
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	assert_int_equal(es_cups_check_user(big, &err), ESEAL_E_INPUT);
+	assert_int_equal(es_delivery_check_user(big, &err), ESEAL_E_INPUT);
 }
 
 static void test_expand_user(void **state)
@@ -118,13 +118,13 @@ static void test_expand_user(void **state)
 
 	(void)state;
 	eseal_error_clear(&err);
-	assert_int_equal(es_cups_expand_user("/srv/${USER}/in-${USER}", "alice", &out, &err), ESEAL_OK);
+	assert_int_equal(es_delivery_expand("/srv/${USER}/in-${USER}", "${USER}", "alice", &out, &err), ESEAL_OK);
 	assert_string_equal(out, "/srv/alice/in-alice");
 	free(out);
-	assert_int_equal(es_cups_expand_user("/srv/all", "alice", &out, &err), ESEAL_OK);
+	assert_int_equal(es_delivery_expand("/srv/all", "${USER}", "alice", &out, &err), ESEAL_OK);
 	assert_string_equal(out, "/srv/all");
 	free(out);
-	assert_int_equal(es_cups_expand_user("/srv/$USER/${USER", "bob", &out, &err), ESEAL_OK);
+	assert_int_equal(es_delivery_expand("/srv/$USER/${USER", "${USER}", "bob", &out, &err), ESEAL_OK);
 	assert_string_equal(out, "/srv/$USER/${USER");
 	free(out);
 }
@@ -138,7 +138,7 @@ static int open_dir(const char *tmpl_rel, const char *user, eseal_error *err)
 
 	eseal_error_clear(err);
 	snprintf(tmpl, sizeof(tmpl), "%s/%s", root, tmpl_rel);
-	rc = es_cups_open_output_dir(tmpl, user, &fd, &path, err);
+	rc = es_delivery_open_dir(tmpl, user, NULL, &fd, &path, err);
 	if (rc == ESEAL_OK) {
 		assert_true(fd >= 0);
 		assert_non_null(path);
@@ -215,10 +215,10 @@ static void test_output_dir_refusals(void **state)
 	assert_int_equal(access(q, F_OK), -1);
 	assert_int_equal(open_dir("out/${USER}/..", "alice", &err), ESEAL_E_CONFIG);
 	eseal_error_clear(&err);
-	assert_int_equal(es_cups_open_output_dir("relative/${USER}", "alice", &(int){0}, &(char *){NULL}, &err),
+	assert_int_equal(es_delivery_open_dir("relative/${USER}", "alice", NULL, &(int){0}, &(char *){NULL}, &err),
 			 ESEAL_E_CONFIG);
 	eseal_error_clear(&err);
-	assert_int_equal(es_cups_open_output_dir(NULL, "alice", &(int){0}, &(char *){NULL}, &err), ESEAL_E_CONFIG);
+	assert_int_equal(es_delivery_open_dir(NULL, "alice", NULL, &(int){0}, &(char *){NULL}, &err), ESEAL_E_CONFIG);
 }
 
 static void test_output_dir_foreign_owner(void **state)

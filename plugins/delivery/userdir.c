@@ -1,7 +1,7 @@
-/* plugins/cups/outdir.c: the folder a sealed print lands in (profile `output-dir`, ${USER} = the job's user).
- * Users may be able to plant links in the per-user part of the path (a shared folder, a home directory), so that
- * part is walked one component at a time with O_NOFOLLOW and must be ours; the part above it is the admin's. */
-#include "cups_internal.h"
+/* plugins/delivery/userdir.c: the folder a finished file lands in (`output-dir`, ${USER} = the job's user, ${HOME} =
+ * that user's home). Users may plant links in the per-user part of the path (a shared folder, a home directory), so
+ * that part is walked one component at a time with O_NOFOLLOW and must be ours; the part above it is the admin's. */
+#include "delivery.h"
 #include "error_internal.h"
 
 #include <errno.h>
@@ -12,9 +12,10 @@
 #include <unistd.h>
 
 #define USER_VAR "${USER}"
+#define HOME_VAR "${HOME}"
 #define USER_MAX 128
 
-int es_cups_check_user(const char *user, eseal_error *err)
+int es_delivery_check_user(const char *user, eseal_error *err)
 {
 	const unsigned char *s = (const unsigned char *)user;
 	size_t len = user != NULL ? strlen(user) : 0;
@@ -32,21 +33,21 @@ int es_cups_check_user(const char *user, eseal_error *err)
 	return ESEAL_OK;
 }
 
-int es_cups_expand_user(const char *tmpl, const char *user, char **out, eseal_error *err)
+int es_delivery_expand(const char *tmpl, const char *var, const char *value, char **out, eseal_error *err)
 {
-	size_t vlen = strlen(USER_VAR), ulen = strlen(user), n = 0, len;
+	size_t vlen = strlen(var), ulen = strlen(value), n = 0, len;
 	const char *p;
 	char *r, *w;
 
 	*out = NULL;
-	for (p = strstr(tmpl, USER_VAR); p != NULL; p = strstr(p + vlen, USER_VAR))
+	for (p = strstr(tmpl, var); p != NULL; p = strstr(p + vlen, var))
 		n++;
-	len = strlen(tmpl) + n * ulen + 1; /* generous: each ${USER} is replaced, never grown beyond ulen */
+	len = strlen(tmpl) + n * ulen + 1; /* generous: each variable is replaced, never grown beyond ulen */
 	if ((r = malloc(len)) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	for (w = r, p = tmpl; *p != '\0';) {
-		if (strncmp(p, USER_VAR, vlen) == 0) {
-			memcpy(w, user, ulen);
+		if (strncmp(p, var, vlen) == 0) {
+			memcpy(w, value, ulen);
 			w += ulen;
 			p += vlen;
 		} else {
@@ -85,7 +86,7 @@ static int open_component(int parent, const char *name, const char *path, eseal_
 			es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' is %s; refusing to write there", path,
 				     name, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
 		else if (errno == EACCES) /* a folder of someone else's: this job's problem, not the printer's */
-			es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' is not accessible to the backend's user",
+			es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' is not accessible to the delivering user",
 				     path, name);
 		else
 			es_error_set(err, ESEAL_E_IO, "output-dir %s: cannot open '%s': %s", path, name,
@@ -96,7 +97,7 @@ static int open_component(int parent, const char *name, const char *path, eseal_
 		es_error_set(err, ESEAL_E_IO, "output-dir %s: cannot stat '%s': %s", path, name, strerror(errno));
 	else if (st.st_uid != geteuid())
 		es_error_set(err, ESEAL_E_INPUT,
-			     "output-dir %s: '%s' belongs to uid %ld, not to the backend's uid %ld; "
+			     "output-dir %s: '%s' belongs to uid %ld, not to the delivering uid %ld; "
 			     "refusing to write there",
 			     path, name, (long)st.st_uid, (long)geteuid());
 	else if (st.st_mode & S_IWOTH)
@@ -108,23 +109,29 @@ static int open_component(int parent, const char *name, const char *path, eseal_
 	return -1;
 }
 
-int es_cups_open_output_dir(const char *tmpl, const char *user, int *dirfd_out, char **path_out, eseal_error *err)
+int es_delivery_open_dir(const char *tmpl_in, const char *user, const char *home, int *dirfd_out, char **path_out,
+			 eseal_error *err)
 {
-	char *admin = NULL, *rest = NULL, *path = NULL, *tok, *save = NULL;
+	char *admin = NULL, *rest = NULL, *path = NULL, *tmpl = NULL, *tok, *save = NULL;
 	const char *var;
 	size_t split, len;
 	int fd = -1, next, rc;
 
 	*dirfd_out = -1;
 	*path_out = NULL;
-	if (tmpl == NULL || tmpl[0] != '/')
+	if (tmpl_in == NULL || (tmpl_in[0] != '/' && strncmp(tmpl_in, HOME_VAR, strlen(HOME_VAR)) != 0))
 		return es_error_set(err, ESEAL_E_CONFIG,
 				    "output-dir: %s; the e-Seal printer needs an absolute folder "
-				    "(e.g. /srv/sealed/${USER})",
-				    tmpl == NULL ? "not set in the profile" : "not absolute");
-	if ((rc = es_cups_check_user(user, err)) != ESEAL_OK)
+				    "(e.g. /srv/sealed/${USER} or ${HOME}/PDF)",
+				    tmpl_in == NULL ? "not set in the profile" : "not absolute");
+	if ((rc = es_delivery_check_user(user, err)) != ESEAL_OK)
 		return rc;
-	if ((rc = es_cups_expand_user(tmpl, user, &path, err)) != ESEAL_OK)
+	/* ${HOME} comes from the password database, not from the job: it belongs to the admin's part. */
+	if (strstr(tmpl_in, HOME_VAR) != NULL && (home == NULL || home[0] != '/'))
+		return es_error_set(err, ESEAL_E_INPUT, "output-dir %s: user '%s' has no absolute home folder", tmpl_in,
+				    user);
+	if ((rc = es_delivery_expand(tmpl_in, HOME_VAR, home != NULL ? home : "", &tmpl, err)) != ESEAL_OK ||
+	    (rc = es_delivery_expand(tmpl, USER_VAR, user, &path, err)) != ESEAL_OK)
 		goto cleanup;
 	len = strlen(tmpl);
 	while (len > 1 && tmpl[len - 1] == '/')
@@ -148,11 +155,11 @@ int es_cups_open_output_dir(const char *tmpl, const char *user, int *dirfd_out, 
 	if ((fd = open(admin, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = es_error_set(err, ESEAL_E_CONFIG,
 				  "output-dir %s: cannot open %s: %s (the administrator creates it, "
-				  "writable by the backend's user)",
+				  "writable by the delivering user)",
 				  path, admin, strerror(errno));
 		goto cleanup;
 	}
-	if ((rc = es_cups_expand_user(rest, user, &tok, err)) != ESEAL_OK)
+	if ((rc = es_delivery_expand(rest, USER_VAR, user, &tok, err)) != ESEAL_OK)
 		goto cleanup;
 	free(rest);
 	rest = tok;
@@ -176,5 +183,6 @@ cleanup:
 	free(admin);
 	free(rest);
 	free(path);
+	free(tmpl);
 	return rc;
 }
