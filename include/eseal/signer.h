@@ -45,7 +45,19 @@ typedef struct eseal_signer_options {
 	const char *csc_token_file;
 	/* csc: keys: PEM CA certificates for the service's TLS server certificate. NULL: the system's. */
 	const char *csc_ca;
+	/* csc: keys, instead of csc_token_file: OAuth2 client credentials (CSC oauth2/token, grant client_credentials):
+	 * the client_id, and a file whose first line is the client_secret. The access tokens it gives are renewed
+	 * before they expire, or when the service refuses one. */
+	const char *csc_client_id;
+	const char *csc_client_secret_file;
+	/* csc: keys: most hashes one signatures/signHash call carries: signatures asked for by several threads at once
+	 * are gathered (waiting a few milliseconds at most) and sent together. 0: ESEAL_CSC_BATCH_DEFAULT; 1: one
+	 * call per signature. */
+	int csc_batch;
 } eseal_signer_options;
+
+#define ESEAL_CSC_BATCH_DEFAULT 32
+#define ESEAL_CSC_BATCH_MAX 1000
 
 /* For front ends, before they start threads: copies ESEAL_PIN into buf (size bytes, NUL-terminated; "" when unset
  * or too long), overwrites the value in the environment and removes the variable, so neither children nor

@@ -243,10 +243,12 @@ static const char *get_certificates(json_t *req)
 	return strcmp(s, "none") == 0 || strcmp(s, "single") == 0 || strcmp(s, "chain") == 0 ? s : NULL;
 }
 
-static char *do_info(const srv_state *st, unsigned *code)
+/* info: authType lists how clients authenticate: bearer tokens of the clients file
+ * ("external"), OAuth2 client credentials at {oauth2}/oauth2/token ("oauth2client"), and mutual TLS when required. */
+static char *do_info(const srv_state *st, const char *self_url, unsigned *code)
 {
-	json_t *methods = json_pack("[s,s,s,s,s]", "info", "credentials/list", "credentials/info",
-				    "credentials/authorize", "signatures/signHash");
+	json_t *methods = json_pack("[s,s,s,s,s,s]", "info", "credentials/list", "credentials/info",
+				    "credentials/authorize", "signatures/signHash", "oauth2/token");
 	json_t *algos = json_array();
 	size_t i;
 
@@ -255,10 +257,11 @@ static char *do_info(const srv_state *st, unsigned *code)
 	for (i = 0; algos != NULL && ec_algos[i] != NULL; i++)
 		json_array_append_new(algos, json_string(ec_algos[i]));
 	return answer(code,
-		      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s*], s:b, s:o, s:b, s:{s:o}}", "specs", CSC_SPECS,
-				"name", "eseal serve", "logo", "", "region", "JP", "lang", "en-US", "description",
-				"Organizational e-Seals (eseal), keys in an HSM", "authType", "external",
-				st->cfg->tls_client_ca != NULL ? "TLS" : NULL, "asynchronousOperationMode", 0,
+		      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s,s*], s:s, s:b, s:o, s:b, s:{s:o}}", "specs",
+				CSC_SPECS, "name", "eseal serve", "logo", "", "region", "JP", "lang", "en-US",
+				"description", "Organizational e-Seals (eseal), keys in an HSM", "authType", "external",
+				"oauth2client", st->cfg->tls_client_ca != NULL ? "TLS" : NULL, "oauth2", self_url,
+				"asynchronousOperationMode", 0,
 				"methods", methods, "validationInfo", 0, "signAlgorithms", "algos", algos));
 }
 
@@ -539,8 +542,8 @@ cleanup:
 	return result;
 }
 
-char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, const char *body, size_t len,
-		   unsigned *code, int *retry)
+char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, const char *self_url,
+		   const char *body, size_t len, unsigned *code, int *retry)
 {
 	json_t *req = NULL;
 	json_error_t jerr;
@@ -548,7 +551,7 @@ char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, 
 
 	*retry = 0;
 	if (strcmp(method, "info") == 0)
-		return do_info(st, code);
+		return do_info(st, self_url, code);
 	req = len == 0 ? json_object() : json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(req)) {
 		json_decref(req);

@@ -207,6 +207,7 @@ static int client_cert_ok(struct MHD_Connection *conn, const srv_state *st)
 static const srv_client *authenticate(struct MHD_Connection *conn, const srv_state *st)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const srv_client *c;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return NULL;
@@ -215,7 +216,9 @@ static const srv_client *authenticate(struct MHD_Connection *conn, const srv_sta
 		h++;
 	if (*h == '\0')
 		return NULL;
-	return srv_clients_find(&st->clients, h, strlen(h));
+	/* A token from the clients file, or an access token oauth2/token handed out. */
+	c = srv_clients_find(&st->clients, h, strlen(h));
+	return c != NULL ? c : srv_oauth_find((srv_state *)st, h, strlen(h));
 }
 
 /* The profile settings a seal request may set for itself (the profile gives the rest); never the key, the TSA or a
@@ -324,7 +327,8 @@ static enum MHD_Result queue_csc_error(struct MHD_Connection *conn, struct req *
 			  retry ? q->st->cfg->retry_after : 0);
 }
 
-/* The CSC API: info is public; the other methods need the same client authentication as /v1. */
+/* The CSC API: info is public, oauth2/token authenticates the client itself; the other methods need the same
+ * client authentication as /v1. */
 static enum MHD_Result admit_csc(struct MHD_Connection *conn, srv_state *st, struct req *q, const char *method_name,
 				 const char *http_method)
 {
@@ -341,6 +345,8 @@ static enum MHD_Result admit_csc(struct MHD_Connection *conn, srv_state *st, str
 		if (!client_cert_ok(conn, st))
 			return queue_csc_error(conn, q, MHD_HTTP_UNAUTHORIZED, "invalid_request",
 					       "a client certificate issued by the service's client CA is required", 0);
+	}
+	if (strcmp(method_name, "info") != 0 && strcmp(method_name, "oauth2/token") != 0) {
 		if ((q->client = authenticate(conn, st)) == NULL)
 			return queue_csc_error(conn, q, MHD_HTTP_UNAUTHORIZED, "invalid_token",
 					       "missing or unknown bearer token (Authorization: Bearer TOKEN)", 0);
@@ -379,18 +385,44 @@ static void take_csc_chunk(struct req *q, const char *data, size_t size, unsigne
 	q->body_len += size;
 }
 
+/* The service's CSC base URL as this client reached it (through a load balancer: the address it called), for info's
+ * oauth2 member. */
+static void self_url(struct MHD_Connection *conn, const srv_state *st, char *out, size_t size)
+{
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	size_t i;
+
+	if (host == NULL || host[0] == '\0' || strlen(host) > 255)
+		host = st->cfg->listen_host;
+	for (i = 0; host[i] != '\0'; i++)
+		if (!(host[i] >= 'a' && host[i] <= 'z') && !(host[i] >= 'A' && host[i] <= 'Z') &&
+		    !(host[i] >= '0' && host[i] <= '9') && strchr(".-:[]", host[i]) == NULL) {
+			host = st->cfg->listen_host;
+			break;
+		}
+	snprintf(out, size, "%s://%s/csc/v2", st->cfg->tls_cert != NULL ? "https" : "http", host);
+}
+
 static enum MHD_Result finish_csc(struct MHD_Connection *conn, srv_state *st, struct req *q)
 {
 	unsigned code = 500;
 	int retry = 0;
-	char *text;
+	char *text, self[320];
 
 	if (q->too_large)
 		return queue_csc_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "the body is too large",
 				       0);
 	if (q->write_errno != 0)
 		return MHD_NO;
-	text = srv_csc_call(st, q->client, q->csc_method, q->body, q->body_len, &code, &retry);
+	if (strcmp(q->csc_method, "oauth2/token") == 0) {
+		text = srv_oauth_token(
+			st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), q->body,
+			q->body_len, &code);
+		return queue_text(conn, q, code, text, 0);
+	}
+	self_url(conn, st, self, sizeof(self));
+	text = srv_csc_call(st, q->client, q->csc_method, self, q->body, q->body_len, &code, &retry);
 	return queue_text(conn, q, code, text, retry ? st->cfg->retry_after : 0);
 }
 

@@ -46,7 +46,9 @@ static eseal_signer *signer_for(const srv_state *st, const eseal_profile *p)
 
 		if (same_string(p->key, q->key) && same_string(p->pin_file, q->pin_file) &&
 		    same_string(p->cert, q->cert) && same_string(p->sig_scheme, q->sig_scheme) &&
-		    same_string(p->csc_token_file, q->csc_token_file) && same_string(p->csc_ca, q->csc_ca))
+		    same_string(p->csc_token_file, q->csc_token_file) && same_string(p->csc_ca, q->csc_ca) &&
+		    same_string(p->csc_client_id, q->csc_client_id) &&
+		    same_string(p->csc_client_secret_file, q->csc_client_secret_file) && p->csc_batch == q->csc_batch)
 			return eseal_sealer_signer(st->sealers[i].sealer);
 	}
 	return NULL;
@@ -156,7 +158,7 @@ int srv_serve(const char *config_path, const char *env_pin)
 	}
 	if (eseal_init(&err) != ESEAL_OK || open_sealers(&st, env_pin, &err) != ESEAL_OK)
 		goto fail;
-	if (srv_csc_open(&st.csc, &err) != ESEAL_OK)
+	if (srv_csc_open(&st.csc, &err) != ESEAL_OK || srv_oauth_open(&st.oauth, &err) != ESEAL_OK)
 		goto fail;
 	if (cfg.trust != NULL) {
 		const char *trust[1] = {cfg.trust};
@@ -200,6 +202,7 @@ cleanup:
 		MHD_stop_daemon(d);
 	eseal_verifier_free(st.verifier);
 	srv_csc_free(st.csc);
+	srv_oauth_free(st.oauth);
 	/* Newest first: a sealer may borrow the signer of an older one. */
 	for (i = st.n_sealers; i-- > 0;) {
 		eseal_sealer_free(st.sealers[i].sealer);
