@@ -18,7 +18,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "../timestamp/tsa_internal.h"
+#include "http_internal.h"
 #include "csc_collect.h"
 #include "ecdsa_sig.h"
 #include "error_internal.h"
@@ -229,7 +229,7 @@ static int fetch_access_token(const eseal_signer *s, csc_backend *b, eseal_error
 	long status = 0, lifetime, margin;
 	es_http_result res;
 	json_t *o = NULL, *exp;
-	const char *tok, *type;
+	const char *tok = NULL, *type;
 	char *fresh;
 	int rc = ESEAL_OK;
 
