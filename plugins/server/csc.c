@@ -23,7 +23,7 @@
 /* A credential authorization (the SAD a client gets from credentials/authorize): what it allows, until when. */
 struct sad {
 	char id[SRV_RANDOM_B64URL_SIZE]; /* base64url of 32 random bytes: the SAD string itself */
-	size_t client;                   /* index in clients.v */
+	char client[129];                /* the client's name */
 	char credential[129];
 	long remaining; /* signatures it still allows */
 	time_t expires;
@@ -341,7 +341,7 @@ static char *do_authorize(const srv_state *st, srv_csc *csc, const srv_client *c
 			slot = &csc->v[i];
 	if (slot != NULL) {
 		memcpy(slot->id, sad, sizeof(slot->id));
-		slot->client = (size_t)(client - st->clients.v);
+		snprintf(slot->client, sizeof(slot->client), "%s", client->name);
 		snprintf(slot->credential, sizeof(slot->credential), "%s", id);
 		slot->remaining = (long)json_integer_value(num);
 		slot->expires = now + SAD_LIFETIME;
@@ -368,7 +368,7 @@ static int take_sad(const srv_state *st, srv_csc *csc, const srv_client *client,
 
 		if (CRYPTO_memcmp(s->id, sad, 43) != 0 || s->id[0] == '\0')
 			continue;
-		ok = s->client == (size_t)(client - st->clients.v) && strcmp(s->credential, credential) == 0 &&
+		ok = strcmp(s->client, client->name) == 0 && strcmp(s->credential, credential) == 0 &&
 		     s->expires > now && s->remaining >= (long)n;
 		if (ok)
 			s->remaining -= (long)n;

@@ -29,7 +29,8 @@ enum route { ROUTE_NONE = 0, ROUTE_SEAL, ROUTE_VERIFY, ROUTE_CSC };
 struct req {
 	srv_state *st;
 	enum route route;
-	int client_index; /* counted in st->busy while >= 0 */
+	srv_clients *roster; /* the clients list this request authenticates against (held) */
+	int counted;         /* counted in client->busy */
 	const srv_client *client;
 	eseal_sealer *sealer;
 	const char *profile;
@@ -176,11 +177,12 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	if (q->pending != NULL)
 		MHD_destroy_response(q->pending);
 	pthread_mutex_lock(&st->lock);
-	if (q->client_index >= 0)
-		st->busy[q->client_index]--;
+	if (q->counted)
+		((srv_client *)q->client)->busy--;
 	if (--st->in_flight == 0)
 		pthread_cond_broadcast(&st->idle);
 	pthread_mutex_unlock(&st->lock);
+	srv_clients_release(st, q->roster);
 	free(q);
 	*con_cls = NULL;
 }
@@ -204,7 +206,7 @@ static int client_cert_ok(struct MHD_Connection *conn, const srv_state *st)
 }
 
 /* "Authorization: Bearer TOKEN" against the clients file. */
-static const srv_client *authenticate(struct MHD_Connection *conn, const srv_state *st)
+static const srv_client *authenticate(struct MHD_Connection *conn, srv_state *st, const srv_clients *clients)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	const srv_client *c;
@@ -217,8 +219,8 @@ static const srv_client *authenticate(struct MHD_Connection *conn, const srv_sta
 	if (*h == '\0')
 		return NULL;
 	/* A token from the clients file, or an access token oauth2/token handed out. */
-	c = srv_clients_find(&st->clients, h, strlen(h));
-	return c != NULL ? c : srv_oauth_find((srv_state *)st, h, strlen(h));
+	c = srv_clients_find(clients, h, strlen(h));
+	return c != NULL ? c : srv_oauth_find(st, clients, h, strlen(h));
 }
 
 /* The profile settings a seal request may set for itself (the profile gives the rest); never the key, the TSA or a
@@ -304,19 +306,18 @@ static eseal_sealer *find_sealer(const srv_state *st, const char *profile)
  * the service is shutting down. */
 static int count_client(srv_state *st, struct req *q)
 {
-	size_t idx = (size_t)(q->client - st->clients.v);
+	srv_client *c = (srv_client *)q->client;
 	int refused = 0;
 
 	pthread_mutex_lock(&st->lock);
 	if (st->draining)
 		refused = 2;
-	else if (st->busy[idx] >= st->cfg->max_per_client)
+	else if (c->busy >= st->cfg->max_per_client)
 		refused = 1;
 	else
-		st->busy[idx]++;
+		c->busy++;
 	pthread_mutex_unlock(&st->lock);
-	if (!refused)
-		q->client_index = (int)idx;
+	q->counted = !refused;
 	return refused;
 }
 
@@ -347,7 +348,7 @@ static enum MHD_Result admit_csc(struct MHD_Connection *conn, srv_state *st, str
 					       "a client certificate issued by the service's client CA is required", 0);
 	}
 	if (strcmp(method_name, "info") != 0 && strcmp(method_name, "oauth2/token") != 0) {
-		if ((q->client = authenticate(conn, st)) == NULL)
+		if ((q->client = authenticate(conn, st, q->roster)) == NULL)
 			return queue_csc_error(conn, q, MHD_HTTP_UNAUTHORIZED, "invalid_token",
 					       "missing or unknown bearer token (Authorization: Bearer TOKEN)", 0);
 		if ((refused = count_client(st, q)) != 0)
@@ -416,7 +417,7 @@ static enum MHD_Result finish_csc(struct MHD_Connection *conn, srv_state *st, st
 		return MHD_NO;
 	if (strcmp(q->csc_method, "oauth2/token") == 0) {
 		text = srv_oauth_token(
-			st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+			st, q->roster, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
 			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), q->body,
 			q->body_len, &code);
 		return queue_text(conn, q, code, text, 0);
@@ -456,7 +457,7 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 		return queue_error(conn, q, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
 				   "a client certificate issued by the service's client CA is required");
 	}
-	if ((q->client = authenticate(conn, st)) == NULL) {
+	if ((q->client = authenticate(conn, st, q->roster)) == NULL) {
 		q->route = ROUTE_NONE;
 		return queue_error(conn, q, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
 				   "missing or unknown bearer token (Authorization: Bearer TOKEN)");
@@ -740,11 +741,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		q->st = st;
 		q->fd = -1;
-		q->client_index = -1;
 		pthread_mutex_lock(&st->lock);
 		st->in_flight++;
 		draining = st->draining;
 		pthread_mutex_unlock(&st->lock);
+		q->roster = srv_clients_hold(st);
 		*con_cls = q;
 		if (strcmp(url, "/healthz") == 0)
 			return queue_json(conn, q, MHD_HTTP_OK, json_pack("{s:s}", "status", "alive"), 0);

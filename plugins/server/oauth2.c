@@ -194,7 +194,7 @@ static int grant(srv_state *st, const srv_client *client, char *token, size_t si
 	return 0;
 }
 
-char *srv_oauth_token(srv_state *st, const char *authorization, const char *content_type, const char *body,
+char *srv_oauth_token(srv_state *st, const srv_clients *clients, const char *authorization, const char *content_type, const char *body,
 		      size_t len, unsigned *code)
 {
 	struct token_request r;
@@ -231,7 +231,7 @@ char *srv_oauth_token(srv_state *st, const char *authorization, const char *cont
 		text = oauth_error(code, 401, "invalid_client", "client_id and client_secret are required");
 		goto cleanup;
 	}
-	if ((client = srv_clients_check(&st->clients, r.client_id, r.client_secret, strlen(r.client_secret))) ==
+	if ((client = srv_clients_check(clients, r.client_id, r.client_secret, strlen(r.client_secret))) ==
 	    NULL) {
 		text = oauth_error(code, 401, "invalid_client", "unknown client or wrong client_secret");
 		goto cleanup;
@@ -251,7 +251,7 @@ cleanup:
 	return text;
 }
 
-const srv_client *srv_oauth_find(srv_state *st, const char *token, size_t len)
+const srv_client *srv_oauth_find(srv_state *st, const srv_clients *clients, const char *token, size_t len)
 {
 	srv_oauth *o = st->oauth;
 	unsigned char h[32];
@@ -270,8 +270,9 @@ const srv_client *srv_oauth_find(srv_state *st, const char *token, size_t len)
 			found = 1;
 		}
 	pthread_mutex_unlock(&o->lock);
-	for (i = 0; found && i < st->clients.n; i++)
-		if (strcmp(st->clients.v[i].name, name) == 0)
-			return &st->clients.v[i];
+	/* By name: a client removed from the clients file since loses its access tokens too. */
+	for (i = 0; found && i < clients->n; i++)
+		if (strcmp(clients->v[i].name, name) == 0)
+			return &clients->v[i];
 	return NULL;
 }

@@ -50,11 +50,15 @@ typedef struct srv_client {
 	unsigned char token_hash[32];
 	char **profiles;
 	size_t n_profiles;
+	unsigned int busy; /* its requests in progress (under srv_state.lock) */
 } srv_client;
 
+/* The clients file as read once. The service replaces its list on SIGHUP; a request keeps the list it started with
+ * (refs, under srv_state.lock) until it ends. */
 typedef struct srv_clients {
 	srv_client *v;
 	size_t n;
+	unsigned int refs;
 } srv_clients;
 
 /* Reads the clients file: one line per client, "NAME:SHA256-HEX:PROFILE[,PROFILE...]"; '#' starts a comment.
@@ -112,7 +116,7 @@ typedef struct srv_csc srv_csc;
 /* What the request handlers share; counters under lock. */
 typedef struct srv_state {
 	const srv_config *cfg;
-	srv_clients clients;
+	srv_clients *clients; /* the current list (heap; one reference held for being current) */
 	srv_audit audit;
 	srv_sealer *sealers;
 	size_t n_sealers;
@@ -121,7 +125,6 @@ typedef struct srv_state {
 	srv_oauth *oauth;
 	pthread_mutex_t lock;
 	pthread_cond_t idle;    /* signalled when in_flight drops to 0 */
-	unsigned int *busy;     /* per client (index in clients.v): its requests in progress */
 	unsigned int in_flight; /* requests between their first byte and their answer's end */
 	int draining;           /* SIGTERM: answer what is in progress, take nothing new */
 	/* PEM text MHD reads while it runs (the key is wiped when the daemon stops) */
@@ -146,10 +149,14 @@ void srv_oauth_free(srv_oauth *o);
  * from the form body (client_id, client_secret) or from "Authorization: Basic" (RFC 6749 section 2.3.1). client_id
  * is the client's name in the clients file, client_secret its token. Returns the JSON answer (malloc'd; NULL: out
  * of memory) and *code its HTTP status. */
-char *srv_oauth_token(srv_state *st, const char *authorization, const char *content_type, const char *body,
+char *srv_oauth_token(srv_state *st, const srv_clients *clients, const char *authorization, const char *content_type, const char *body,
 		      size_t len, unsigned *code);
 /* The client an unexpired access token was issued to, else NULL. */
-const srv_client *srv_oauth_find(srv_state *st, const char *token, size_t len);
+const srv_client *srv_oauth_find(srv_state *st, const srv_clients *clients, const char *token, size_t len);
+
+/* The current clients list, held for one request; released with srv_clients_release (freed once unused). */
+srv_clients *srv_clients_hold(srv_state *st);
+void srv_clients_release(srv_state *st, srv_clients *c);
 
 /* Runs the service until SIGTERM or SIGINT; returns the process exit code. env_pin: ESEAL_PIN as main took it. */
 int srv_serve(const char *config_path, const char *env_pin);
