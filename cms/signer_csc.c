@@ -670,7 +670,7 @@ cleanup:
 	return rc;
 }
 
-static const es_signer_ops csc_ops = {csc_sign, csc_free};
+static const es_signer_ops csc_ops = {csc_sign, csc_free, NULL};
 
 /* The first line of a secret file (token or client secret), copied to the heap into *out. */
 static int read_secret(const eseal_signer *s, const eseal_signer_options *opts, const char *path, const char *what,

@@ -86,6 +86,10 @@ size_t eseal_signer_max_signature_size(const eseal_signer *signer);
 int eseal_signer_sign_digest(eseal_signer *signer, const EVP_MD *md, const unsigned char *digest,
 			     size_t digest_len, unsigned char **sig, size_t *sig_len, eseal_error *err);
 
+/* Whether the key can sign now, without signing (for readiness probes): a PKCS#11 key's login session still answers
+ * C_GetSessionInfo and is still logged in (else ESEAL_E_HSM); other keys: ESEAL_OK. Thread-safe. */
+int eseal_signer_check(eseal_signer *signer, eseal_error *err);
+
 /* Lists slots, tokens, keys and certificates (labels, ids, types; never secrets) as text lines
  * through the callback. module_path NULL: the modules registered with p11-kit. */
 typedef void (*eseal_token_list_cb)(void *ctx, const char *line);

@@ -750,9 +750,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (strcmp(url, "/healthz") == 0)
 			return queue_json(conn, q, MHD_HTTP_OK, json_pack("{s:s}", "status", "alive"), 0);
 		if (strcmp(url, "/readyz") == 0) {
+			eseal_error err;
+
 			if (draining)
 				return queue_error(conn, q, MHD_HTTP_SERVICE_UNAVAILABLE, "cancelled", 75, 1,
 						   "the service is shutting down");
+			if (srv_ready(st, &err) != ESEAL_OK)
+				return queue_status(conn, q, &err);
 			return queue_json(conn, q, MHD_HTTP_OK,
 					  json_pack("{s:s, s:i}", "status", "ready", "profiles", (int)st->n_sealers),
 					  0);

@@ -158,6 +158,10 @@ const srv_client *srv_oauth_find(srv_state *st, const srv_clients *clients, cons
 srv_clients *srv_clients_hold(srv_state *st);
 void srv_clients_release(srv_state *st, srv_clients *c);
 
+/* Readiness (GET /readyz): ESEAL_OK when every profile's key can sign now (eseal_signer_check), else its error;
+ * the answer is reused for a couple of seconds, so polling does not load the HSM. */
+int srv_ready(const srv_state *st, eseal_error *err);
+
 /* Runs the service until SIGTERM or SIGINT; returns the process exit code. env_pin: ESEAL_PIN as main took it. */
 int srv_serve(const char *config_path, const char *env_pin);
 

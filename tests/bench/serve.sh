@@ -202,7 +202,7 @@ csc_bulk() {
 echo "== eseal seal -j $CSC_JOBS through csc: ($N_XML invoices), batched and csc-batch = 1"
 read -r CSCB_RATE CSCB_CALLS < <(csc_bulk cscb 32)
 read -r CSC1B_RATE CSC1B_CALLS < <(csc_bulk csc1 1)
-f=$(find "$WORK/out-cscb" -name '*.xml' | head -1)
+f=$(find "$WORK/out-cscb" -name '*.xml' -print -quit)
 xmlsec1 --verify --trusted-pem "$TE/pki/root.pem" --untrusted-pem "$TE/pki/ca.pem" --id-attr:Id SignedProperties \
 	"$f" >/dev/null 2>&1 || { echo "FAIL: xmlsec1 --verify of a seal made through csc:"; exit 1; }
 echo "csc: bulk: batched $CSCB_RATE docs/s ($CSCB_CALLS signHash calls), csc-batch = 1 $CSC1B_RATE docs/s ($CSC1B_CALLS calls)"
