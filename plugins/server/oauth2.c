@@ -58,17 +58,6 @@ void srv_oauth_free(srv_oauth *o)
 	free(o);
 }
 
-/* The RFC 6749 error body (section 5.2). */
-static char *oauth_error(unsigned *code, unsigned http, const char *error, const char *description)
-{
-	json_t *o = json_pack("{s:s, s:s}", "error", error, "error_description", description);
-	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-
-	json_decref(o);
-	*code = http;
-	return text;
-}
-
 static int hexdigit(int c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
@@ -204,40 +193,40 @@ char *srv_oauth_token(srv_state *st, const srv_clients *clients, const char *aut
 
 	memset(&r, 0, sizeof(r));
 	if (content_type == NULL || strncasecmp(content_type, "application/x-www-form-urlencoded", 33) != 0) {
-		text = oauth_error(code, 400, "invalid_request",
+		text = srv_csc_error(code, 400, "invalid_request",
 				   "the body must be application/x-www-form-urlencoded (RFC 6749)");
 		goto cleanup;
 	}
 	if (parse_form(body != NULL ? body : "", len, &r) != 0) {
-		text = oauth_error(code, 400, "invalid_request", "malformed or repeated parameter");
+		text = srv_csc_error(code, 400, "invalid_request", "malformed or repeated parameter");
 		goto cleanup;
 	}
 	if (!r.has_grant) {
-		text = oauth_error(code, 400, "invalid_request", "Missing parameter grant_type");
+		text = srv_csc_error(code, 400, "invalid_request", "Missing parameter grant_type");
 		goto cleanup;
 	}
 	if (strcmp(r.grant_type, "client_credentials") != 0) {
-		text = oauth_error(code, 400, "unsupported_grant_type", "only client_credentials is supported");
+		text = srv_csc_error(code, 400, "unsupported_grant_type", "only client_credentials is supported");
 		goto cleanup;
 	}
 	if (authorization != NULL && strncasecmp(authorization, "Basic ", 6) == 0) {
 		/* One way of authenticating the client per request (RFC 6749 section 2.3). */
 		if (r.has_id || r.has_secret || parse_basic(authorization, &r) != 0) {
-			text = oauth_error(code, 401, "invalid_client", "bad or doubled client authentication");
+			text = srv_csc_error(code, 401, "invalid_client", "bad or doubled client authentication");
 			goto cleanup;
 		}
 	}
 	if (!r.has_id || !r.has_secret) {
-		text = oauth_error(code, 401, "invalid_client", "client_id and client_secret are required");
+		text = srv_csc_error(code, 401, "invalid_client", "client_id and client_secret are required");
 		goto cleanup;
 	}
 	if ((client = srv_clients_check(clients, r.client_id, r.client_secret, strlen(r.client_secret))) ==
 	    NULL) {
-		text = oauth_error(code, 401, "invalid_client", "unknown client or wrong client_secret");
+		text = srv_csc_error(code, 401, "invalid_client", "unknown client or wrong client_secret");
 		goto cleanup;
 	}
 	if (grant(st, client, token, sizeof(token)) != 0) {
-		text = oauth_error(code, 500, "server_error", "no random bytes for an access token");
+		text = srv_csc_error(code, 500, "server_error", "no random bytes for an access token");
 		goto cleanup;
 	}
 	o = json_pack("{s:s, s:s, s:i}", "access_token", token, "token_type", "Bearer", "expires_in",

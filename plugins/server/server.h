@@ -135,6 +135,9 @@ struct MHD_Daemon;
 /* Starts the HTTP(S) daemon (one thread per connection) on cfg's address; *port_out: the port bound. */
 int srv_http_start(srv_state *st, struct MHD_Daemon **out, unsigned short *port_out, eseal_error *err);
 
+/* The error body of the CSC API and of OAuth2 (RFC 6749 section 5.2): {"error", "error_description"} (malloc'd JSON;
+ * NULL: out of memory), *code set to http. */
+char *srv_csc_error(unsigned *code, unsigned http, const char *error, const char *description);
 int srv_csc_open(srv_csc **out, eseal_error *err);
 void srv_csc_free(srv_csc *csc);
 /* Answers one CSC API v2 call (method: "info", "credentials/list", ...; client NULL only for "info") with body (JSON,
