@@ -208,6 +208,7 @@ int eseal_cms_sign_digest(eseal_signer *signer, const eseal_cms_options *opts, c
 	CMS_SignerInfo *si = NULL;
 	int len, rc;
 
+	eseal_error_clear(err);
 	*der = NULL;
 	*der_len = 0;
 	if (digest == NULL || digest_len != (size_t)EVP_MD_get_size(md))

@@ -16,6 +16,7 @@ int eseal_cades_seal_file(eseal_signer *signer, const eseal_cms_options *opts, c
 	size_t der_len = 0;
 	int rc;
 
+	eseal_error_clear(err);
 	if (in_path == NULL || out_path == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "CAdES sealing needs an input and an output path");
 	/* Open the output first: a refused output (exists, is the input, a symlink) must fail before we spend

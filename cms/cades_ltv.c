@@ -190,6 +190,7 @@ eseal_status eseal_cades_extend(const char *p7s_path, const char *data_path, con
 	int already_lt;
 	eseal_status rc;
 
+	eseal_error_clear(err);
 	memset(&c, 0, sizeof(c));
 	if (result != NULL)
 		memset(result, 0, sizeof(*result));

@@ -166,6 +166,7 @@ int eseal_signer_open(eseal_signer **out, const eseal_signer_options *opts, esea
 	char origin[600];
 	int rc;
 
+	eseal_error_clear(err);
 	if (out == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "eseal_signer_open: no output pointer");
 	*out = NULL;
@@ -259,6 +260,7 @@ int eseal_signer_sign_digest(eseal_signer *s, const EVP_MD *md, const unsigned c
 	size_t len;
 	int nid, rc;
 
+	eseal_error_clear(err);
 	if (sig != NULL)
 		*sig = NULL;
 	if (sig_len != NULL)

@@ -257,6 +257,7 @@ int eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx,
 	int m, rc;
 	CK_RV rv;
 
+	eseal_error_clear(err);
 	if (cb == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "eseal_token_list: no callback");
 	rc = es_p11_modules_load(&mods, module_path, module_path != NULL ? module_path : "token list", err);

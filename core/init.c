@@ -2,6 +2,7 @@
  * The only global state of the library lives here, set once before threads start. */
 #include "eseal/eseal.h"
 #include "error_internal.h"
+#include "i18n_internal.h"
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
@@ -14,6 +15,7 @@ static int initialised;
 
 int eseal_init(eseal_error *err)
 {
+	eseal_error_clear(err);
 	if (initialised)
 		return ESEAL_OK;
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_ADD_ALL_CIPHERS |
@@ -31,6 +33,7 @@ int eseal_init(eseal_error *err)
 		return es_error_set(err, ESEAL_E_INTERNAL, "xmlsec library version mismatch");
 	if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0)
 		return es_error_set(err, ESEAL_E_INTERNAL, "cannot initialise xmlsec-openssl");
+	es_i18n_bind();
 	initialised = 1;
 	return ESEAL_OK;
 }

@@ -86,6 +86,7 @@ int eseal_output_open(eseal_output **out, const char *path, int overwrite, const
 	char tmpl[64];
 	mode_t mode = mode_for(refuse_same_as);
 
+	eseal_error_clear(err);
 	*out = NULL;
 	o = calloc(1, sizeof(*o));
 	if (o == NULL) {
@@ -132,6 +133,7 @@ int eseal_output_write(eseal_output *o, const void *buf, size_t len, eseal_error
 	const unsigned char *p = buf;
 	ssize_t n;
 
+	eseal_error_clear(err);
 	while (len > 0) {
 		n = write(o->fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -151,6 +153,7 @@ int eseal_output_pwrite(eseal_output *o, off_t offset, const void *buf, size_t l
 	const unsigned char *p = buf;
 	ssize_t n;
 
+	eseal_error_clear(err);
 	if (offset < 0 || (off_t)len > o->size - offset)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: patch outside the written data", o->path);
 	while (len > 0) {
@@ -231,6 +234,7 @@ int eseal_output_commit(eseal_output *o, eseal_error *err)
 {
 	int rc;
 
+	eseal_error_clear(err);
 	if (o->committed)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: output committed twice",
 				    o->path != NULL ? o->path : "(handed to its group)");

@@ -159,6 +159,7 @@ int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, 
 	eseal_output_group *g = NULL;
 	pthread_condattr_t attr;
 
+	eseal_error_clear(err);
 	*out = NULL;
 	if (done == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "an output group needs a report function");
@@ -194,6 +195,7 @@ int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, 
 
 int eseal_output_group_below(eseal_output_group *g, const char *dir, eseal_error *err)
 {
+	eseal_error_clear(err);
 	if ((g->root = strdup(dir)) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	if ((g->root_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -275,9 +277,10 @@ unlock:
 
 int eseal_output_group_sync(eseal_output_group *g, eseal_error *err)
 {
-	(void)err; /* each output's failure is in its own report; the names are durable before it (no directory
-		    * left to fsync here: the round after naming flushed them, and holding a descriptor per directory
-		    * ran large mirrored trees out of descriptors) */
+	/* Each output's failure is in its own report; the names are durable before it (no directory left to fsync
+	 * here: the round after naming flushed them, and holding a descriptor per directory ran large mirrored trees
+	 * out of descriptors). */
+	eseal_error_clear(err);
 	pthread_mutex_lock(&g->lock);
 	g->draining++;
 	pthread_cond_signal(&g->hurry);

@@ -40,6 +40,7 @@ int eseal_profile_new(eseal_profile **out, eseal_error *err)
 {
 	eseal_profile *p = calloc(1, sizeof(*p));
 
+	eseal_error_clear(err);
 	*out = NULL;
 	if (p == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
@@ -96,6 +97,7 @@ int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error 
 	int ok = 1;
 	size_t i;
 
+	eseal_error_clear(err);
 	*out = NULL;
 	if ((c = malloc(sizeof(*c))) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
@@ -246,6 +248,7 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 	long n = 0;
 	int b = 0, rc;
 
+	eseal_error_clear(err);
 	if (strcmp(key, "tsa") == 0) {
 		if (value == NULL) {
 			while (p->n_tsa > 0)
@@ -418,6 +421,7 @@ int eseal_profile_load(eseal_profile **out, const char *path, const char *name, 
 	unsigned char *text = NULL;
 	size_t len = 0;
 
+	eseal_error_clear(err);
 	*out = NULL;
 	if (path == NULL)
 		path = getenv("ESEAL_CONFIG");

@@ -297,6 +297,7 @@ eseal_status eseal_pdf_extend(const char *in_path, const char *out_path, const e
 	time_t gen = 0;
 	int fd = -1, rc, current = 0;
 
+	eseal_error_clear(err);
 	memset(&w, 0, sizeof(w));
 	if (result != NULL)
 		memset(result, 0, sizeof(*result));

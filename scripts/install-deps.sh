@@ -21,6 +21,7 @@ PACKAGES=(
 	file
 	fonts-ipafont-gothic
 	fonts-noto-cjk
+	gettext
 	ghostscript
 	git
 	gnutls-bin
@@ -41,12 +42,14 @@ PACKAGES=(
 	libp11-kit-dev
 	libpango1.0-dev
 	libpng-dev
+	libpoppler-glib-dev
 	libqpdf-dev
 	libssl-dev
 	libxml2-dev
 	libxml2-utils
 	libxmlsec1-dev
 	libxmlsec1-openssl
+	locales
 	opensc
 	openssl
 	p11-kit
@@ -60,6 +63,7 @@ PACKAGES=(
 	strace
 	systemd
 	time
+	valgrind
 	wrk
 	xmlsec1
 	xxd
@@ -73,8 +77,41 @@ for p in "${PACKAGES[@]}"; do
 	fi
 done
 
+# The languages eseal ships catalogs for need their locale generated: glibc's gettext picks a catalog by locale.
+LOCALES=(ja_JP.UTF-8 en_US.UTF-8)
+locales_missing() {
+	local l
+	for l in "${LOCALES[@]}"; do
+		locale -a 2>/dev/null | grep -qix "$(echo "$l" | sed 's/UTF-8/utf8/')" || return 0
+	done
+	return 1
+}
+run_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || { echo "install-deps: not root and no sudo; run as root: $*" >&2; exit 1; }
+		sudo DEBIAN_FRONTEND=noninteractive "$@"
+	else
+		"$@"
+	fi
+}
+generate_locales() {
+	locales_missing || return 0
+	echo "install-deps: generating locales: ${LOCALES[*]}"
+	local l
+	for l in "${LOCALES[@]}"; do
+		run_root sed -i "s/^# *\($l UTF-8\)/\1/" /etc/locale.gen
+		grep -q "^$l UTF-8" /etc/locale.gen || echo "$l UTF-8" | run_root tee -a /etc/locale.gen >/dev/null
+	done
+	run_root locale-gen >/dev/null
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
-	[ "${1:-}" = "--check" ] || echo "install-deps: all ${#PACKAGES[@]} packages present"
+	if [ "${1:-}" = "--check" ]; then
+		! locales_missing || { echo "install-deps: missing locales: ${LOCALES[*]}" >&2; exit 1; }
+		exit 0
+	fi
+	generate_locales
+	echo "install-deps: all ${#PACKAGES[@]} packages present"
 	exit 0
 fi
 if [ "${1:-}" = "--check" ]; then
@@ -93,3 +130,4 @@ export DEBIAN_FRONTEND=noninteractive
 APT_OPTS=(-o DPkg::Lock::Timeout=600)
 "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update -q
 "${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y -q --no-install-recommends "${missing[@]}"
+generate_locales

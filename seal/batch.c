@@ -297,6 +297,7 @@ int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es
 	size_t i, started = 0, fd_budget;
 	int n_threads, rc = ESEAL_OK, have_outputs = 0;
 
+	eseal_error_clear(err);
 	memset(&b, 0, sizeof(b));
 	b.out_fd = -1;
 	memset(summary, 0, sizeof(*summary));

@@ -27,6 +27,7 @@ int eseal_batch_read_list(const char *from, char ***paths, size_t *n, eseal_erro
 	char sep = '\n';
 	int rc;
 
+	eseal_error_clear(err);
 	*paths = NULL;
 	*n = 0;
 	if ((rc = es_input_read(from, &list_role, &data, &len, err)) != ESEAL_OK)

@@ -135,6 +135,7 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 	eseal_signer_options so;
 	int rc;
 
+	eseal_error_clear(err);
 	*out = NULL;
 	if (opts == NULL) {
 		memset(&none, 0, sizeof(none));
@@ -214,6 +215,7 @@ int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err
 	ssize_t n;
 	int fd = -1, rc;
 
+	eseal_error_clear(err);
 	if ((rc = es_input_open(path, &es_input_document, &fd, NULL, err)) != ESEAL_OK)
 		return rc;
 	do {
@@ -327,6 +329,7 @@ int eseal_sealer_resolve_format(const eseal_sealer *s, const char *path, eseal_f
 	/* Extending looks at what a file is, not at how the profile would seal it. */
 	int detached = s->profile->placement == ESEAL_PLACEMENT_DETACHED && !s->extend, rc;
 
+	eseal_error_clear(err);
 	*format = requested;
 	if (requested == ESEAL_FORMAT_AUTO) {
 		if ((rc = eseal_detect_format(path, format, err)) != ESEAL_OK ||
@@ -451,6 +454,7 @@ int eseal_sealer_seal_ext(eseal_sealer *s, const char *in_path, const char *out_
 	eseal_format format;
 	int rc;
 
+	eseal_error_clear(err);
 	if (result != NULL)
 		memset(result, 0, sizeof(*result));
 	if (opts == NULL) {

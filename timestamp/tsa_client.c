@@ -166,6 +166,7 @@ int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *
 	size_t i;
 	int rc = ESEAL_OK;
 
+	eseal_error_clear(err);
 	*out = NULL;
 	if (opts == NULL || opts->urls == NULL || opts->n_urls == 0)
 		return es_error_set(err, ESEAL_E_USAGE, "no TSA URL given");
@@ -437,6 +438,7 @@ int eseal_tsa_stamp(eseal_tsa *t, const unsigned char *data, size_t data_len, un
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int digest_len = 0;
 
+	eseal_error_clear(err);
 	*token = NULL;
 	*token_len = 0;
 	if (!EVP_Digest(data, data_len, digest, &digest_len, t->md, NULL))

@@ -250,6 +250,7 @@ int eseal_tst_gen_time(const unsigned char *token, size_t token_len, time_t *gen
 	const ASN1_GENERALIZEDTIME *t = NULL;
 	int rc = ESEAL_OK;
 
+	eseal_error_clear(err);
 	p7 = d2i_PKCS7(NULL, &p, (long)token_len);
 	if (p7 == NULL || (tst = PKCS7_to_TS_TST_INFO(p7)) == NULL) {
 		rc = es_error_set_ossl(err, ESEAL_E_INPUT, "time-stamp token: not an RFC 3161 TimeStampToken");

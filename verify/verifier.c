@@ -58,6 +58,7 @@ int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts
 	size_t i;
 	int rc = ESEAL_OK;
 
+	eseal_error_clear(err);
 	*out = NULL;
 	v = calloc(1, sizeof(*v));
 	if (v == NULL)
@@ -360,6 +361,7 @@ int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char
 	eseal_report *r = es_report_new(name);
 	int rc;
 
+	eseal_error_clear(err);
 	*report = r;
 	if (r == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
@@ -419,6 +421,7 @@ int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path
 	size_t n;
 	int rc = ESEAL_OK;
 
+	eseal_error_clear(err);
 	*report = NULL;
 	if (v == NULL || path == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "verify: no verifier or no file");

@@ -388,6 +388,7 @@ eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const e
 	es_xml_errors cap;
 	int rc, capturing = 0;
 
+	eseal_error_clear(err);
 	if (result != NULL)
 		memset(result, 0, sizeof(*result));
 	if ((rc = check_options(in_path, out_path, opts, err)) != ESEAL_OK)

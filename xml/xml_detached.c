@@ -153,6 +153,7 @@ int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char
 	struct stat out_st, in_st;
 	int rc = ESEAL_OK;
 
+	eseal_error_clear(err);
 	if (in_paths == NULL || n_in == 0 || out_path == NULL || opts == NULL || opts->signer == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "detached XAdES: input files, output and signer are required");
 	es_xml_errors_begin(&cap);

@@ -96,6 +96,7 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 	char sig_id[96], why[512];
 	int rc;
 
+	eseal_error_clear(err);
 	rc = check_options(in_path, out_path, opts, err);
 	if (rc != ESEAL_OK)
 		return rc;

@@ -31,6 +31,8 @@ typedef struct eseal_error {
 	char message[ESEAL_ERROR_MESSAGE_MAX];
 } eseal_error;
 
+/* Every function that takes an eseal_error * clears it first (no need to call this before): on failure it holds
+ * the status and a message naming the file and the reason; on success its status is ESEAL_OK. */
 void eseal_error_clear(eseal_error *err);
 
 /* Short stable name of a status ("usage", "input", ...), used in JSON output. */

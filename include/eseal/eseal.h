@@ -13,6 +13,7 @@
 #include "eseal/xml.h"
 #include "eseal/seal.h"
 #include "eseal/batch.h"
+#include "eseal/i18n.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,61 @@
+#!/bin/bash
+# tests/install/install.sh: libeseal as another project uses it, from an installation in a temporary prefix: only
+# eseal_* exported, a C program built with pkg-config alone and one with CMake's find_package, run under valgrind.
+# Needs a build without sanitizers (valgrind and ASan do not mix): tests/run runs it in the release build.
+source "$ESEAL_SRC/tests/lib/env.sh"
+
+D=$(tmpdir)
+PREFIX=$D/prefix
+cmake --install "$ESEAL_BUILD" --prefix "$PREFIX" >"$D/install.log" 2>&1 || fail "cmake --install failed: $(tail -3 "$D/install.log")"
+LIB=$(dirname "$(find "$PREFIX" -name 'libeseal.so.*.*.*' | head -1)")
+[ -n "$LIB" ] && [ -d "$LIB" ] || fail "no libeseal.so installed under $PREFIX"
+assert_file "$PREFIX/include/eseal/eseal.h"
+[ -L "$LIB/libeseal.so" ] && [ -L "$LIB/libeseal.so.0" ] || fail "libeseal.so / libeseal.so.0 links missing in $LIB"
+readelf -d "$LIB/libeseal.so" | grep -q 'SONAME.*libeseal.so.0' || fail "libeseal.so has no SONAME libeseal.so.0"
+pass "installed: $(cd "$PREFIX" && find . -name 'libeseal*' -o -name eseal.pc -o -name esealConfig.cmake | sort | tr '\n' ' ')"
+
+# Only the public API: any es_* (or other) symbol would become a promise the next release has to keep.
+nm -D --defined-only "$LIB/libeseal.so" | awk '$2 != "A" { print $3 }' | grep -v '^eseal_' >"$D/extra.txt" || true
+[ ! -s "$D/extra.txt" ] || fail "libeseal.so exports more than eseal_*: $(head -5 "$D/extra.txt" | tr '\n' ' ')"
+n=$(nm -D --defined-only "$LIB/libeseal.so" | grep -c ' T eseal_')
+[ "$n" -ge 50 ] || fail "only $n eseal_* functions exported"
+pass "libeseal.so exports $n functions, all eseal_*"
+
+# 1. pkg-config alone, from a directory with nothing of the source tree in its include path.
+export PKG_CONFIG_PATH=$LIB/pkgconfig
+flags=$(pkg-config --cflags --libs eseal) || fail "pkg-config does not find eseal in $PKG_CONFIG_PATH"
+(cd "$D" && cc -std=c11 -Wall -Wextra -Werror -o consumer "$ESEAL_SRC/tests/install/consumer.c" $flags) ||
+	fail "the consumer does not build with: $flags"
+! ldd "$D/consumer" | grep -q "$ESEAL_BUILD" || fail "the consumer links the build tree, not the installation"
+mkdir "$D/out-pc"
+LD_LIBRARY_PATH=$LIB valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	"$D/consumer" "$DEV_KEY" "$DEV_CHAIN" "$PKI/trust.pem" "$SAMPLES/documents/invoice-ubl.xml" \
+	"$SAMPLES/documents/report.pdf" "$D/out-pc" >"$D/pc.out" 2>"$D/pc.err" ||
+	fail "consumer (pkg-config) failed (exit $?): $(tail -5 "$D/pc.err")"
+assert_grep 'sealed.xml: TOTAL-PASSED' "$D/pc.out"
+assert_grep 'sealed.pdf: TOTAL-PASSED' "$D/pc.out"
+assert_grep 'refused as expected: .*sealed.xml' "$D/pc.out"
+# Referees: what the installed library made is valid for tools we did not write.
+xmlsec1 --verify --enabled-reference-uris empty,same-doc --trusted-pem "$PKI/trust.pem" \
+	--untrusted-pem "$DEV_CHAIN" "$D/out-pc/sealed.xml" >"$D/xmlsec.log" 2>&1 || fail "xmlsec1: $(tail -3 "$D/xmlsec.log")"
+qpdf --check "$D/out-pc/sealed.pdf" >/dev/null 2>&1 || fail "qpdf --check fails on the sealed PDF"
+pass "pkg-config consumer: sealed an XML and a PDF, verified both from memory, valgrind clean; xmlsec1 and qpdf agree"
+
+# 2. CMake's find_package(eseal) against the same prefix.
+mkdir -p "$D/cmake-src"
+cp "$ESEAL_SRC/tests/install/consumer.c" "$D/cmake-src/"
+cat >"$D/cmake-src/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.25)
+project(consumer C)
+find_package(eseal 0.1 REQUIRED)
+add_executable(consumer consumer.c)
+target_link_libraries(consumer PRIVATE eseal::eseal)
+CM
+cmake -S "$D/cmake-src" -B "$D/cmake-build" -DCMAKE_PREFIX_PATH="$PREFIX" >"$D/cmake.log" 2>&1 &&
+	cmake --build "$D/cmake-build" >>"$D/cmake.log" 2>&1 || fail "find_package(eseal) consumer: $(tail -5 "$D/cmake.log")"
+mkdir "$D/out-cmake"
+LD_LIBRARY_PATH=$LIB "$D/cmake-build/consumer" "$DEV_KEY" "$DEV_CHAIN" "$PKI/trust.pem" \
+	"$SAMPLES/documents/invoice-ubl.xml" "$SAMPLES/documents/report.pdf" "$D/out-cmake" >"$D/cm.out" 2>&1 ||
+	fail "consumer (CMake) failed: $(tail -5 "$D/cm.out")"
+assert_grep 'sealed.pdf: TOTAL-PASSED' "$D/cm.out"
+pass "find_package(eseal) consumer builds and seals"
