@@ -287,3 +287,10 @@ int eseal_signer_sign_digest(eseal_signer *s, const EVP_MD *md, const unsigned c
 	*sig_len = len;
 	return ESEAL_OK;
 }
+
+int eseal_signer_check(eseal_signer *s, eseal_error *err)
+{
+	if (s == NULL)
+		return es_error_set(err, ESEAL_E_USAGE, "eseal_signer_check: no signer");
+	return s->ops->check != NULL ? s->ops->check(s, err) : ESEAL_OK;
+}

@@ -3,10 +3,13 @@
 #include "signer_internal.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -15,7 +18,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "../timestamp/tsa_internal.h"
+#include "http_internal.h"
+#include "csc_collect.h"
 #include "ecdsa_sig.h"
 #include "error_internal.h"
 #include "input_internal.h"
@@ -27,15 +31,36 @@
  * answer is a broken or hostile service, not something to hold in memory. */
 #define CSC_MAX_RESPONSE ((size_t)1 << 20)
 #define CSC_SIG_MAX 1024 /* RSA-8192 */
+/* How long the first signature of a group waits for others to join it: about a document's hashing time, far below
+ * a round trip to a remote service. */
+#define CSC_BATCH_WINDOW_US 5000L
+/* An access token is renewed this long before it expires (a quarter of its lifetime when that is shorter). */
+#define CSC_RENEW_MARGIN 60
 
 typedef struct csc_backend {
 	es_http_pool *pool;
 	char *base;       /* the service's URL up to "/csc/v2", without "?..." and without a trailing "/" */
 	char *credential; /* credentialID, percent-decoded */
-	char *token;      /* the client's bearer token: sent to the service, never shown (wiped on free) */
 	unsigned char *ca_pem;
 	size_t ca_len;
+	es_collector *collector;
+	/* What authenticates the client. With a token file, token is that token for good. With OAuth2 client
+	 * credentials, token is the current access token (NULL until the first is fetched), renewed when renew_at
+	 * passes or the service refuses it. Secrets are sent to the service, never shown, wiped on free. */
+	pthread_mutex_t auth_lock;
+	char *token;
+	char *client_id;
+	char *client_secret;
+	time_t renew_at;       /* monotonic seconds */
+	unsigned long token_gen; /* which access token the others were copied from */
 } csc_backend;
+
+static void wipe_string(char **s)
+{
+	if (*s != NULL)
+		OPENSSL_clear_free(*s, strlen(*s));
+	*s = NULL;
+}
 
 static void csc_free(void *p)
 {
@@ -44,11 +69,14 @@ static void csc_free(void *p)
 	if (b == NULL)
 		return;
 	es_http_pool_free(b->pool);
+	es_collector_free(b->collector);
 	free(b->base);
 	free(b->credential);
-	if (b->token != NULL)
-		OPENSSL_clear_free(b->token, strlen(b->token));
+	wipe_string(&b->token);
+	wipe_string(&b->client_secret);
+	free(b->client_id);
 	free(b->ca_pem);
+	pthread_mutex_destroy(&b->auth_lock);
 	free(b);
 }
 
@@ -161,22 +189,166 @@ static void describe(const unsigned char *body, size_t len, const char *token, c
 	json_decref(o);
 }
 
-/* POSTs req (consumed) to base/method and hands back the JSON object answered. Failures are classed for the
- * caller's exit code: the service refusing the token or the credential is configuration, one that is unreachable,
- * busy or talking nonsense is ESEAL_E_REMOTE (retry later). */
-static int csc_call(const eseal_signer *s, const char *method, json_t *req, json_t **answer, eseal_error *err)
+static time_t monotonic_seconds(void)
 {
-	const csc_backend *b = s->backend;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+/* application/x-www-form-urlencoded: out has room for 3 * strlen(in) + 1; returns the characters written. */
+static size_t form_escape(const char *in, char *out)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *in != '\0'; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '%';
+			out[o++] = hexd[c >> 4];
+			out[o++] = hexd[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* oauth2/token with the client credentials (RFC 6749 section 4.4, as CSC API v2 defines it): a new access token
+ * into b->token. Called with auth_lock held, so threads that all find the token stale fetch one, not one each. */
+static int fetch_access_token(const eseal_signer *s, csc_backend *b, eseal_error *err)
+{
 	es_http_request hr;
 	char *url = NULL, *body = NULL, reason[256], why[260];
 	unsigned char *resp = NULL;
+	size_t resp_len = 0, n, cap = 64 + 3 * (strlen(b->client_id) + strlen(b->client_secret));
+	long status = 0, lifetime, margin;
+	es_http_result res;
+	json_t *o = NULL, *exp;
+	const char *tok = NULL, *type;
+	char *fresh;
+	int rc = ESEAL_OK;
+
+	if ((body = malloc(cap)) == NULL || asprintf(&url, "%s/oauth2/token", b->base) < 0) {
+		url = NULL;
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	n = (size_t)sprintf(body, "grant_type=client_credentials&client_id=");
+	n += form_escape(b->client_id, body + n);
+	n += (size_t)sprintf(body + n, "&client_secret=");
+	n += form_escape(b->client_secret, body + n);
+	memset(&hr, 0, sizeof(hr));
+	hr.url = url;
+	hr.body = (const unsigned char *)body;
+	hr.body_len = n;
+	hr.content_type = "application/x-www-form-urlencoded";
+	hr.timeout_ms = CSC_TIMEOUT_MS;
+	hr.tls_ca_pem = b->ca_pem;
+	hr.tls_ca_len = b->ca_len;
+	hr.max_response = CSC_MAX_RESPONSE;
+	res = es_http_post_answer(b->pool, &hr, &status, &resp, &resp_len, reason, sizeof(reason));
+	if (res != ES_HTTP_OK) {
+		describe(resp, resp_len, b->client_secret, why, sizeof(why));
+		if (status == 400 || status == 401)
+			rc = es_error_set(err, ESEAL_E_CONFIG,
+					  "%s: oauth2/token: the service refused the client credentials (HTTP %ld%s); "
+					  "check csc-client-id and csc-client-secret-file",
+					  s->name, status, why);
+		else if (status == 403 || status == 404 ||
+			 (res == ES_HTTP_PERMANENT && status == 0 && strstr(reason, "larger than") == NULL))
+			rc = es_error_set(err, ESEAL_E_CONFIG, "%s: oauth2/token: %s%s", s->name, reason, why);
+		else
+			rc = es_error_set(err, ESEAL_E_REMOTE, "%s: oauth2/token: %s%s (retry later)", s->name, reason,
+					  why);
+		goto cleanup;
+	}
+	o = json_loadb((const char *)resp, resp_len, JSON_REJECT_DUPLICATES, NULL);
+	tok = json_string_value(json_object_get(o, "access_token"));
+	type = json_string_value(json_object_get(o, "token_type"));
+	exp = json_object_get(o, "expires_in");
+	if (tok == NULL || tok[0] == '\0' || strlen(tok) >= CSC_TOKEN_MAX || strpbrk(tok, "\r\n") != NULL ||
+	    type == NULL || strcasecmp(type, "Bearer") != 0 ||
+	    (exp != NULL && (!json_is_integer(exp) || json_integer_value(exp) < 1))) {
+		rc = es_error_set(err, ESEAL_E_REMOTE,
+				  "%s: oauth2/token: the answer holds no Bearer access_token with a valid expires_in",
+				  s->name);
+		goto cleanup;
+	}
+	if ((fresh = strdup(tok)) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	wipe_string(&b->token);
+	b->token = fresh;
+	b->token_gen++;
+	/* Without expires_in the token is used until the service refuses it. */
+	lifetime = exp != NULL ? (long)json_integer_value(exp) : 365L * 86400;
+	margin = lifetime / 4 < CSC_RENEW_MARGIN ? lifetime / 4 : CSC_RENEW_MARGIN;
+	b->renew_at = monotonic_seconds() + lifetime - margin;
+cleanup:
+	if (tok != NULL)
+		OPENSSL_cleanse((char *)tok, strlen(tok));
+	json_decref(o);
+	if (resp != NULL)
+		OPENSSL_clear_free(resp, resp_len);
+	if (body != NULL)
+		OPENSSL_clear_free(body, cap);
+	free(url);
+	return rc;
+}
+
+/* The bearer token to send now, copied into out (CSC_TOKEN_MAX), and *gen its generation: with client credentials
+ * a fresh access token is fetched first when there is none or the current one is about to expire. */
+static int current_token(const eseal_signer *s, char *out, unsigned long *gen, eseal_error *err)
+{
+	csc_backend *b = s->backend;
+	int rc = ESEAL_OK;
+
+	pthread_mutex_lock(&b->auth_lock);
+	if (b->client_id != NULL && (b->token == NULL || monotonic_seconds() >= b->renew_at))
+		rc = fetch_access_token(s, b, err);
+	if (rc == ESEAL_OK) {
+		snprintf(out, CSC_TOKEN_MAX, "%s", b->token);
+		*gen = b->token_gen;
+	}
+	pthread_mutex_unlock(&b->auth_lock);
+	return rc;
+}
+
+/* The service refused access token gen (expired early, or the instance that issued it restarted): drop it, unless
+ * another thread has replaced it already. */
+static void drop_token(csc_backend *b, unsigned long gen)
+{
+	pthread_mutex_lock(&b->auth_lock);
+	if (b->token_gen == gen)
+		wipe_string(&b->token);
+	pthread_mutex_unlock(&b->auth_lock);
+}
+
+/* POSTs req (consumed) to base/method and hands back the JSON object answered. Failures are classed for the
+ * caller's exit code: the service refusing the token or the credential is configuration, one that is unreachable,
+ * busy or talking nonsense is ESEAL_E_REMOTE (retry later). With client credentials, a refused access token is
+ * replaced once and the call repeated. */
+static int csc_call(const eseal_signer *s, const char *method, json_t *req, json_t **answer, eseal_error *err)
+{
+	csc_backend *b = s->backend;
+	es_http_request hr;
+	char *url = NULL, *body = NULL, reason[256], why[260], token[CSC_TOKEN_MAX];
+	unsigned char *resp = NULL;
 	size_t resp_len = 0;
+	unsigned long gen = 0;
 	long status = 0;
 	es_http_result res;
 	json_t *o = NULL;
-	int rc = ESEAL_OK, config;
+	int rc = ESEAL_OK, config, attempt;
 
 	*answer = NULL;
+	token[0] = '\0';
 	body = req != NULL ? json_dumps(req, JSON_COMPACT) : NULL;
 	json_decref(req);
 	if (body == NULL || asprintf(&url, "%s/%s", b->base, method) < 0) {
@@ -184,19 +356,29 @@ static int csc_call(const eseal_signer *s, const char *method, json_t *req, json
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
-	memset(&hr, 0, sizeof(hr));
-	hr.url = url;
-	hr.body = (const unsigned char *)body;
-	hr.body_len = strlen(body);
-	hr.content_type = "application/json";
-	hr.timeout_ms = CSC_TIMEOUT_MS;
-	hr.bearer = b->token;
-	hr.tls_ca_pem = b->ca_pem;
-	hr.tls_ca_len = b->ca_len;
-	hr.max_response = CSC_MAX_RESPONSE;
-	res = es_http_post_answer(b->pool, &hr, &status, &resp, &resp_len, reason, sizeof(reason));
+	for (attempt = 0;; attempt++) {
+		if ((rc = current_token(s, token, &gen, err)) != ESEAL_OK)
+			goto cleanup;
+		memset(&hr, 0, sizeof(hr));
+		hr.url = url;
+		hr.body = (const unsigned char *)body;
+		hr.body_len = strlen(body);
+		hr.content_type = "application/json";
+		hr.timeout_ms = CSC_TIMEOUT_MS;
+		hr.bearer = token;
+		hr.tls_ca_pem = b->ca_pem;
+		hr.tls_ca_len = b->ca_len;
+		hr.max_response = CSC_MAX_RESPONSE;
+		OPENSSL_free(resp);
+		resp = NULL;
+		resp_len = 0;
+		res = es_http_post_answer(b->pool, &hr, &status, &resp, &resp_len, reason, sizeof(reason));
+		if (res == ES_HTTP_OK || status != 401 || b->client_id == NULL || attempt > 0)
+			break;
+		drop_token(b, gen);
+	}
 	if (res != ES_HTTP_OK) {
-		describe(resp, resp_len, b->token, why, sizeof(why));
+		describe(resp, resp_len, token, why, sizeof(why));
 		/* Ours to fix: the token, the credential's name, the URL or the TLS anchors. Not an answer too large,
 		 * which es_http also calls permanent. */
 		config = status == 401 || status == 403 || status == 404 ||
@@ -204,8 +386,9 @@ static int csc_call(const eseal_signer *s, const char *method, json_t *req, json
 			 (res == ES_HTTP_PERMANENT && status == 0 && strstr(reason, "larger than") == NULL);
 		if (status == 401 || status == 403)
 			rc = es_error_set(err, ESEAL_E_CONFIG,
-					  "%s: %s: the service refused the client (HTTP %ld%s); check the token file",
-					  s->name, method, status, why);
+					  "%s: %s: the service refused the client (HTTP %ld%s); check the %s", s->name,
+					  method, status, why,
+					  b->client_id != NULL ? "client credentials" : "token file");
 		else if (config)
 			rc = es_error_set(err, ESEAL_E_CONFIG, "%s: %s: %s%s", s->name, method, reason, why);
 		else
@@ -221,6 +404,7 @@ static int csc_call(const eseal_signer *s, const char *method, json_t *req, json
 	*answer = o;
 	o = NULL;
 cleanup:
+	OPENSSL_cleanse(token, sizeof(token));
 	json_decref(o);
 	OPENSSL_free(resp);
 	free(body);
@@ -264,10 +448,10 @@ static int add_certificates(eseal_signer *s, json_t *list, eseal_error *err)
 
 /* credentials/info: the certificate (with its chain) and what the key is, so that callers size and encode the
  * signature value exactly as for a local key. */
-static int read_credential(eseal_signer *s, eseal_error *err)
+static int read_credential(eseal_signer *s, size_t *multisign, eseal_error *err)
 {
 	const csc_backend *b = s->backend;
-	json_t *info = NULL, *key, *certs;
+	json_t *info = NULL, *key, *certs, *multi;
 	const char *status;
 	EVP_PKEY *pk;
 	int rc;
@@ -278,6 +462,12 @@ static int read_credential(eseal_signer *s, eseal_error *err)
 		      &info, err);
 	if (rc != ESEAL_OK)
 		goto cleanup;
+	/* How many hashes one signHash call may carry (1 when the service does not say). */
+	multi = json_object_get(info, "multisign");
+	*multisign = json_is_integer(multi) && json_integer_value(multi) > 1 ?
+			     (size_t)(json_integer_value(multi) < ESEAL_CSC_BATCH_MAX ? json_integer_value(multi) :
+											ESEAL_CSC_BATCH_MAX) :
+			     1;
 	key = json_object_get(info, "key");
 	status = json_string_value(json_object_get(key, "status"));
 	if (status != NULL && strcmp(status, "enabled") != 0) {
@@ -352,15 +542,82 @@ static int signature_verifies(const eseal_signer *s, const EVP_MD *md, const uns
 	return ok;
 }
 
-/* One signature: a credential authorization for exactly one, then signHash. The SAD is never reused: a seal that
- * failed half-way must not leave an authorization behind that someone else could spend. */
+/* The signatures of items[0..n), all made with csc_algos[algo]: one credential authorization for exactly n, then
+ * one signHash call with the n hashes. The SAD is never reused: a seal that failed half-way must not leave an
+ * authorization behind that someone else could spend. Each item receives its signature's base64, or the call's
+ * error. */
+static int send_group(void *ctx, int algo, es_collect_item *const *items, size_t n)
+{
+	const eseal_signer *s = ctx;
+	const csc_backend *b = s->backend;
+	json_t *auth = NULL, *signed_ = NULL, *sigs, *hashes = NULL;
+	const char *sad, *b64;
+	char *hash_b64;
+	eseal_error err;
+	size_t i;
+	int rc;
+
+	eseal_error_clear(&err);
+	rc = csc_call(s, "credentials/authorize",
+		      json_pack("{s:s, s:I}", "credentialID", b->credential, "numSignatures", (json_int_t)n), &auth,
+		      &err);
+	if (rc != ESEAL_OK)
+		goto cleanup;
+	if ((sad = json_string_value(json_object_get(auth, "SAD"))) == NULL) {
+		rc = es_error_set(&err, ESEAL_E_REMOTE, "%s: credentials/authorize: the answer holds no SAD", s->name);
+		goto cleanup;
+	}
+	if ((hashes = json_array()) == NULL) {
+		rc = es_error_set(&err, ESEAL_E_INTERNAL, "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		if ((hash_b64 = b64_encode(items[i]->digest, items[i]->digest_len)) == NULL ||
+		    json_array_append_new(hashes, json_string(hash_b64)) != 0) {
+			free(hash_b64);
+			rc = es_error_set(&err, ESEAL_E_INTERNAL, "out of memory");
+			goto cleanup;
+		}
+		free(hash_b64);
+	}
+	rc = csc_call(s, "signatures/signHash",
+		      json_pack("{s:s, s:s, s:O, s:s, s:s, s:s}", "credentialID", b->credential, "SAD", sad, "hashes",
+				hashes, "hashAlgorithmOID", csc_algos[algo].hash_oid, "signAlgo",
+				s->key_type == ES_KEY_RSA ? csc_algos[algo].rsa_algo : csc_algos[algo].ec_algo,
+				"operationMode", "S"),
+		      &signed_, &err);
+	if (rc != ESEAL_OK)
+		goto cleanup;
+	sigs = json_object_get(signed_, "signatures");
+	if (json_array_size(sigs) != n) {
+		rc = es_error_set(&err, ESEAL_E_REMOTE,
+				  "%s: signatures/signHash: %zu signatures answered for %zu hashes", s->name,
+				  json_array_size(sigs), n);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		b64 = json_string_value(json_array_get(sigs, i));
+		if (b64 != NULL && (items[i]->answer = strdup(b64)) == NULL)
+			es_error_set(&items[i]->err, ESEAL_E_INTERNAL, "out of memory");
+	}
+cleanup:
+	/* One failed call fails every signature it carried, each with the same explanation. */
+	for (i = 0; rc != ESEAL_OK && i < n; i++)
+		items[i]->err = err;
+	json_decref(hashes);
+	json_decref(auth);
+	json_decref(signed_);
+	return rc;
+}
+
+/* One signature, sent with those other threads ask for at the same moment (see csc_collect.h), then checked here,
+ * in the thread that asked for it. */
 static int csc_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *digest, size_t digest_len,
 		    unsigned char *sig, size_t *sig_len, eseal_error *err)
 {
 	const csc_backend *b = s->backend;
-	json_t *auth = NULL, *signed_ = NULL, *sigs;
-	const char *sad, *b64;
-	char *hash_b64 = NULL;
+	es_collect_item item;
+	const char *b64;
 	unsigned char der[CSC_SIG_MAX + 4];
 	size_t i, len;
 	int nid = EVP_MD_get_type(md), dlen, rc;
@@ -370,30 +627,16 @@ static int csc_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *dige
 	if (i == sizeof(csc_algos) / sizeof(csc_algos[0]) || s->scheme == ESEAL_SCHEME_RSA_PSS)
 		return es_error_set(err, ESEAL_E_CONFIG, "%s: %s with %s is not offered for csc: keys", s->name,
 				    OBJ_nid2sn(nid), s->scheme == ESEAL_SCHEME_RSA_PSS ? "RSASSA-PSS" : "this key");
-	rc = csc_call(s, "credentials/authorize",
-		      json_pack("{s:s, s:i}", "credentialID", b->credential, "numSignatures", 1), &auth, err);
-	if (rc != ESEAL_OK)
-		goto cleanup;
-	if ((sad = json_string_value(json_object_get(auth, "SAD"))) == NULL) {
-		rc = es_error_set(err, ESEAL_E_REMOTE, "%s: credentials/authorize: the answer holds no SAD", s->name);
-		goto cleanup;
-	}
-	if ((hash_b64 = b64_encode(digest, digest_len)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	memset(&item, 0, sizeof(item));
+	item.digest = digest;
+	item.digest_len = digest_len;
+	if ((rc = es_collector_sign(b->collector, (int)i, &item, send_group, s)) != ESEAL_OK) {
+		*err = item.err;
 		goto cleanup;
 	}
-	rc = csc_call(s, "signatures/signHash",
-		      json_pack("{s:s, s:s, s:[s], s:s, s:s, s:s}", "credentialID", b->credential, "SAD", sad, "hashes",
-				hash_b64, "hashAlgorithmOID", csc_algos[i].hash_oid, "signAlgo",
-				s->key_type == ES_KEY_RSA ? csc_algos[i].rsa_algo : csc_algos[i].ec_algo,
-				"operationMode", "S"),
-		      &signed_, err);
-	if (rc != ESEAL_OK)
-		goto cleanup;
-	sigs = json_object_get(signed_, "signatures");
-	b64 = json_string_value(json_array_get(sigs, 0));
+	b64 = item.answer;
 	len = b64 != NULL ? strlen(b64) : 0;
-	if (json_array_size(sigs) != 1 || len == 0 || len % 4 != 0 || len > 4 * (CSC_SIG_MAX / 3 + 1) ||
+	if (len == 0 || len % 4 != 0 || len > 4 * (CSC_SIG_MAX / 3 + 1) ||
 	    (dlen = EVP_DecodeBlock(der, (const unsigned char *)b64, (int)len)) < 0) {
 		rc = es_error_set(err, ESEAL_E_REMOTE, "%s: signatures/signHash: the answer holds no base64 signature",
 				  s->name);
@@ -423,66 +666,92 @@ static int csc_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *dige
 		*sig_len = (size_t)dlen;
 	}
 cleanup:
-	free(hash_b64);
-	json_decref(auth);
-	json_decref(signed_);
+	free(item.answer);
 	return rc;
 }
 
-static const es_signer_ops csc_ops = {csc_sign, csc_free};
+static const es_signer_ops csc_ops = {csc_sign, csc_free, NULL};
+
+/* The first line of a secret file (token or client secret), copied to the heap into *out. */
+static int read_secret(const eseal_signer *s, const eseal_signer_options *opts, const char *path, const char *what,
+		       char **out, eseal_error *err)
+{
+	char buf[CSC_TOKEN_MAX];
+	int rc;
+
+	buf[0] = '\0';
+	rc = es_secret_read_file(path, what, buf, sizeof(buf), opts->warn, opts->warn_ctx, err);
+	if (rc != ESEAL_OK)
+		es_error_prefix(err, "%s", s->name);
+	else if (buf[0] == '\0')
+		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: %s %s: the first line is empty", s->name, what, path);
+	else if ((*out = strdup(buf)) == NULL)
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
 
 int es_signer_csc_open(eseal_signer *s, const eseal_signer_options *opts, eseal_error *err)
 {
 	es_input_role ca_role = {"cannot read the CSC TLS CA file", ESEAL_E_CONFIG, ESEAL_E_CONFIG, ES_INPUT_MAX_PEM,
 				 0};
 	csc_backend *b = calloc(1, sizeof(*b));
-	char token[CSC_TOKEN_MAX];
+	size_t batch;
 	int rc;
 
-	token[0] = '\0';
 	if (b == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	if (pthread_mutex_init(&b->auth_lock, NULL) != 0) {
+		free(b);
+		return es_error_set(err, ESEAL_E_INTERNAL, "cannot set up the csc: signer");
+	}
 	s->ops = &csc_ops;
 	s->backend = b;
 	if ((rc = parse_key(b, opts->key, err)) != ESEAL_OK)
-		goto cleanup;
+		return rc;
 	if (asprintf(&s->name, "csc:%s?credential=%s", b->base, b->credential) < 0) {
 		s->name = NULL;
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-		goto cleanup;
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	}
-	if (opts->scheme == ESEAL_SCHEME_RSA_PSS) {
-		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: RSASSA-PSS is not offered for csc: keys (use pkcs1)",
-				  s->name);
-		goto cleanup;
-	}
-	if (opts->csc_token_file == NULL) {
+	if (opts->scheme == ESEAL_SCHEME_RSA_PSS)
+		return es_error_set(err, ESEAL_E_CONFIG, "%s: RSASSA-PSS is not offered for csc: keys (use pkcs1)",
+				    s->name);
+	if ((opts->csc_client_id != NULL) != (opts->csc_client_secret_file != NULL))
+		return es_error_set(err, ESEAL_E_CONFIG,
+				    "%s: OAuth2 client credentials need both csc-client-id and csc-client-secret-file",
+				    s->name);
+	if (opts->csc_client_id != NULL && opts->csc_token_file != NULL)
+		return es_error_set(err, ESEAL_E_CONFIG,
+				    "%s: give either a token file or client credentials (csc-client-id), not both",
+				    s->name);
+	if (opts->csc_client_id != NULL) {
+		if (opts->csc_client_id[0] == '\0' || strlen(opts->csc_client_id) > 256)
+			return es_error_set(err, ESEAL_E_CONFIG, "%s: csc-client-id is empty or too long", s->name);
+		if ((b->client_id = strdup(opts->csc_client_id)) == NULL)
+			return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+		rc = read_secret(s, opts, opts->csc_client_secret_file, "CSC client secret file", &b->client_secret,
+				 err);
+	} else if (opts->csc_token_file != NULL) {
+		rc = read_secret(s, opts, opts->csc_token_file, "CSC token file", &b->token, err);
+	} else {
 		rc = es_error_set(err, ESEAL_E_CONFIG,
-				  "%s: no token file (--csc-token-file, profile key csc-token-file)", s->name);
-		goto cleanup;
+				  "%s: no token file (--csc-token-file, profile key csc-token-file) and no client "
+				  "credentials (csc-client-id, csc-client-secret-file)",
+				  s->name);
 	}
-	rc = es_secret_read_file(opts->csc_token_file, "CSC token file", token, sizeof(token), opts->warn,
-				 opts->warn_ctx, err);
-	if (rc != ESEAL_OK) {
-		es_error_prefix(err, "%s", s->name);
-		goto cleanup;
-	}
-	if (token[0] == '\0') {
-		rc = es_error_set(err, ESEAL_E_CONFIG, "%s: CSC token file %s: the first line is empty", s->name,
-				  opts->csc_token_file);
-		goto cleanup;
-	}
-	if ((b->token = strdup(token)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-		goto cleanup;
-	}
+	if (rc != ESEAL_OK)
+		return rc;
 	if (opts->csc_ca != NULL &&
 	    (rc = es_input_read(opts->csc_ca, &ca_role, &b->ca_pem, &b->ca_len, err)) != ESEAL_OK)
-		goto cleanup;
+		return rc;
 	if ((rc = es_http_pool_new(&b->pool, err)) != ESEAL_OK)
-		goto cleanup;
-	rc = read_credential(s, err);
-cleanup:
-	OPENSSL_cleanse(token, sizeof(token));
-	return rc;
+		return rc;
+	if ((rc = read_credential(s, &batch, err)) != ESEAL_OK)
+		return rc;
+	/* Never more hashes in one call than the service takes (credentials/info's multisign). */
+	if (opts->csc_batch > 0 && (size_t)opts->csc_batch < batch)
+		batch = (size_t)opts->csc_batch;
+	else if (opts->csc_batch <= 0 && batch > ESEAL_CSC_BATCH_DEFAULT)
+		batch = ESEAL_CSC_BATCH_DEFAULT;
+	return es_collector_new(&b->collector, batch, CSC_BATCH_WINDOW_US, err);
 }

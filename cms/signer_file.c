@@ -163,7 +163,7 @@ static void file_free(void *backend)
 	EVP_PKEY_free(backend);
 }
 
-static const es_signer_ops file_ops = {file_sign, file_free};
+static const es_signer_ops file_ops = {file_sign, file_free, NULL};
 
 static const es_input_role key_file_role = {"cannot read the key file", ESEAL_E_CONFIG, ESEAL_E_CONFIG,
 					     ES_INPUT_MAX_PEM, 0};

@@ -17,6 +17,8 @@ typedef struct es_signer_ops {
 	int (*sign)(eseal_signer *s, const EVP_MD *md, const unsigned char *digest, size_t digest_len,
 		    unsigned char *sig, size_t *sig_len, eseal_error *err);
 	void (*free)(void *backend);
+	/* Whether the key can sign now, cheaply and without signing (NULL: nothing to ask). Thread-safe. */
+	int (*check)(eseal_signer *s, eseal_error *err);
 } es_signer_ops;
 
 struct eseal_signer {

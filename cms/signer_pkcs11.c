@@ -35,6 +35,7 @@ typedef struct p11_backend {
 	 * the PIN stays in memory, in OpenSSL's secure heap where available, wiped at free. PIN pad: NULL PIN. */
 	int always_auth;
 	int pin_pad;
+	int needs_login; /* the token wants a login (CKF_LOGIN_REQUIRED): the anchor must stay logged in */
 	char *pin;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -102,6 +103,20 @@ static const unsigned char di_sha384[] = {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x
 					  0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30};
 static const unsigned char di_sha512[] = {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
 					  0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40};
+
+/* Whether the key could sign now, without signing: the login session answers and is still logged in. */
+static int p11_check(eseal_signer *s, eseal_error *err)
+{
+	p11_backend *b = s->backend;
+	CK_SESSION_INFO info;
+	CK_RV rv = b->f->C_GetSessionInfo(b->anchor, &info);
+
+	if (rv != CKR_OK)
+		return es_error_set(err, ESEAL_E_HSM, "%s: the token does not answer: %s", s->name, es_p11_rv_name(rv));
+	if (b->needs_login && info.state != CKS_RO_USER_FUNCTIONS && info.state != CKS_RW_USER_FUNCTIONS)
+		return es_error_set(err, ESEAL_E_HSM, "%s: the token is no longer logged in", s->name);
+	return ESEAL_OK;
+}
 
 static int p11_sign(eseal_signer *s, const EVP_MD *md, const unsigned char *digest, size_t digest_len,
 		    unsigned char *sig, size_t *sig_len, eseal_error *err)
@@ -216,7 +231,7 @@ static void p11_free(void *backend)
 	free(b);
 }
 
-static const es_signer_ops p11_ops = {p11_sign, p11_free};
+static const es_signer_ops p11_ops = {p11_sign, p11_free, p11_check};
 
 /* ----- opening ----- */
 
@@ -345,6 +360,7 @@ static int login(eseal_signer *s, const eseal_signer_options *opts, P11KitUri *u
 	pin[0] = '\0';
 	if (!(t->flags & CKF_LOGIN_REQUIRED))
 		return ESEAL_OK;
+	b->needs_login = 1;
 	/* Already logged in by another signer of this process: the login is per application, not per session. */
 	if (b->f->C_GetSessionInfo(b->anchor, &info) == CKR_OK &&
 	    (info.state == CKS_RO_USER_FUNCTIONS || info.state == CKS_RW_USER_FUNCTIONS))

@@ -1,6 +1,7 @@
 /* core/profile.c: seal profiles from INI files, parsed by inih (Debian's libinih).
  * A profile carries paths and settings only; the PIN itself is read later, by the signer, from pin-file. */
 #include "eseal/profile.h"
+#include "eseal/signer.h"
 #include "error_internal.h"
 #include "url_internal.h"
 #include "input_internal.h"
@@ -61,6 +62,8 @@ void eseal_profile_free(eseal_profile *p)
 	free(p->pin_file);
 	free(p->csc_token_file);
 	free(p->csc_ca);
+	free(p->csc_client_id);
+	free(p->csc_client_secret_file);
 	free(p->cert);
 	free(p->sig_scheme);
 	free(p->digest);
@@ -104,6 +107,8 @@ int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error 
 	dup_field(&c->pin_file, p->pin_file, &ok);
 	dup_field(&c->csc_token_file, p->csc_token_file, &ok);
 	dup_field(&c->csc_ca, p->csc_ca, &ok);
+	dup_field(&c->csc_client_id, p->csc_client_id, &ok);
+	dup_field(&c->csc_client_secret_file, p->csc_client_secret_file, &ok);
 	dup_field(&c->cert, p->cert, &ok);
 	dup_field(&c->sig_scheme, p->sig_scheme, &ok);
 	dup_field(&c->digest, p->digest, &ok);
@@ -263,6 +268,16 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 		return set_string(&p->csc_token_file, value, err);
 	if (strcmp(key, "csc-ca") == 0)
 		return set_string(&p->csc_ca, value, err);
+	if (strcmp(key, "csc-client-id") == 0)
+		return set_string(&p->csc_client_id, value, err);
+	if (strcmp(key, "csc-client-secret-file") == 0)
+		return set_string(&p->csc_client_secret_file, value, err);
+	if (strcmp(key, "csc-batch") == 0) {
+		if ((rc = parse_long(key, value, 1, ESEAL_CSC_BATCH_MAX, &n, err)) != ESEAL_OK)
+			return rc;
+		p->csc_batch = (int)n;
+		return ESEAL_OK;
+	}
 	if (strcmp(key, "cert") == 0)
 		return set_string(&p->cert, value, err);
 	if (strcmp(key, "sig-scheme") == 0) {

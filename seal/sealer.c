@@ -178,6 +178,9 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 		so.cert_file = profile->cert;
 		so.csc_token_file = profile->csc_token_file;
 		so.csc_ca = profile->csc_ca;
+		so.csc_client_id = profile->csc_client_id;
+		so.csc_client_secret_file = profile->csc_client_secret_file;
+		so.csc_batch = profile->csc_batch;
 		so.scheme = scheme_of(profile->sig_scheme);
 		so.env_pin = opts->env_pin;
 		so.warn = opts->warn;

@@ -1,5 +1,5 @@
 /* timestamp/tsa_client.c: the RFC 3161 client object: request building, the walk over the TSA URLs with
- * retries, and the learned token size. Transport is in tsa_http.c, response checks in tst_check.c, the TSA
+ * retries, and the learned token size. Transport is core/http_client.c, response checks in tst_check.c, the TSA
  * certificate's revocation in tsa_revocation.c. */
 #include "eseal/timestamp.h"
 #include "tsa_internal.h"

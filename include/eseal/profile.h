@@ -48,6 +48,9 @@ typedef struct eseal_profile {
 	char *pin_file;
 	char *csc_token_file; /* csc: keys: the client's bearer token */
 	char *csc_ca;         /* csc: keys: PEM CA certificates for the service's TLS (default: system's) */
+	char *csc_client_id;          /* csc: keys: OAuth2 client_id, instead of a token file */
+	char *csc_client_secret_file; /* csc: keys: file whose first line is the OAuth2 client_secret */
+	int csc_batch;                /* csc: keys: most hashes per signHash call (0: default; 1: no batching) */
 	char *cert;
 	char *sig_scheme;    /* "auto", "pkcs1", "pss", "ecdsa" */
 	char *digest;        /* "sha256" (default), "sha384", "sha512" */

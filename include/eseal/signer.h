@@ -45,7 +45,19 @@ typedef struct eseal_signer_options {
 	const char *csc_token_file;
 	/* csc: keys: PEM CA certificates for the service's TLS server certificate. NULL: the system's. */
 	const char *csc_ca;
+	/* csc: keys, instead of csc_token_file: OAuth2 client credentials (CSC oauth2/token, grant client_credentials):
+	 * the client_id, and a file whose first line is the client_secret. The access tokens it gives are renewed
+	 * before they expire, or when the service refuses one. */
+	const char *csc_client_id;
+	const char *csc_client_secret_file;
+	/* csc: keys: most hashes one signatures/signHash call carries: signatures asked for by several threads at once
+	 * are gathered (waiting a few milliseconds at most) and sent together. 0: ESEAL_CSC_BATCH_DEFAULT; 1: one
+	 * call per signature. */
+	int csc_batch;
 } eseal_signer_options;
+
+#define ESEAL_CSC_BATCH_DEFAULT 32
+#define ESEAL_CSC_BATCH_MAX 1000
 
 /* For front ends, before they start threads: copies ESEAL_PIN into buf (size bytes, NUL-terminated; "" when unset
  * or too long), overwrites the value in the environment and removes the variable, so neither children nor
@@ -73,6 +85,10 @@ size_t eseal_signer_max_signature_size(const eseal_signer *signer);
  * *sig is allocated with OPENSSL_malloc; free with OPENSSL_free. Thread-safe. */
 int eseal_signer_sign_digest(eseal_signer *signer, const EVP_MD *md, const unsigned char *digest,
 			     size_t digest_len, unsigned char **sig, size_t *sig_len, eseal_error *err);
+
+/* Whether the key can sign now, without signing (for readiness probes): a PKCS#11 key's login session still answers
+ * C_GetSessionInfo and is still logged in (else ESEAL_E_HSM); other keys: ESEAL_OK. Thread-safe. */
+int eseal_signer_check(eseal_signer *signer, eseal_error *err);
 
 /* Lists slots, tokens, keys and certificates (labels, ids, types; never secrets) as text lines
  * through the callback. module_path NULL: the modules registered with p11-kit. */

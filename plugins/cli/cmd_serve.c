@@ -135,7 +135,7 @@ int es_cli_client(int argc, char **argv, const char *env_pin)
 	printf("%s\n", token);
 	fflush(stdout);
 	OPENSSL_cleanse(token, sizeof(token));
-	fprintf(stderr, "eseal: client %s added to %s; the token above is shown once (restart eseal serve to use it)\n",
+	fprintf(stderr, "eseal: client %s added to %s; the token above is shown once (send eseal serve SIGHUP to use it)\n",
 		name, file);
 cleanup:
 	free(longopts);

@@ -176,6 +176,26 @@ const srv_client *srv_clients_find(const srv_clients *c, const char *token, size
 	return found;
 }
 
+const srv_client *srv_clients_check(const srv_clients *c, const char *name, const char *secret, size_t secret_len)
+{
+	unsigned char h[32];
+	const srv_client *found = NULL;
+	size_t i;
+
+	sha256(secret, secret_len, h);
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].name, name) == 0)
+			found = &c->v[i];
+	if (found == NULL || CRYPTO_memcmp(h, found->token_hash, sizeof(h)) != 0)
+		return NULL;
+	return found;
+}
+
+void srv_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	sha256(data, len, out);
+}
+
 int srv_client_may_use(const srv_client *client, const char *profile)
 {
 	size_t i;

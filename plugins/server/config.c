@@ -151,6 +151,8 @@ static int set_key(srv_config *cfg, const char *key, const char *value, eseal_er
 		return parse_count(key, value, 86400, &cfg->retry_after, err);
 	if (strcmp(key, "drain-timeout") == 0)
 		return parse_count(key, value, 86400, &cfg->drain_timeout, err);
+	if (strcmp(key, "access-token-lifetime") == 0)
+		return parse_count(key, value, 86400, &cfg->access_token_lifetime, err);
 	return srv_error(err, ESEAL_E_CONFIG, "unknown setting '%s' in [server]", key);
 }
 
@@ -182,6 +184,7 @@ int srv_config_load(srv_config *cfg, const char *path, eseal_error *err)
 	cfg->request_timeout = 60;
 	cfg->retry_after = 30;
 	cfg->drain_timeout = 60;
+	cfg->access_token_lifetime = 3600;
 	if ((rc = set_string(&cfg->config_path, path, err)) != ESEAL_OK)
 		return rc;
 	memset(&ctx, 0, sizeof(ctx));

@@ -23,7 +23,7 @@
 /* A credential authorization (the SAD a client gets from credentials/authorize): what it allows, until when. */
 struct sad {
 	char id[SRV_RANDOM_B64URL_SIZE]; /* base64url of 32 random bytes: the SAD string itself */
-	size_t client;                   /* index in clients.v */
+	char client[129];                /* the client's name */
 	char credential[129];
 	long remaining; /* signatures it still allows */
 	time_t expires;
@@ -59,8 +59,7 @@ void srv_csc_free(srv_csc *c)
 	free(c);
 }
 
-/* The CSC error body (an OAuth 2.0 style pair). */
-static char *csc_error(unsigned *code, unsigned http, const char *error, const char *description)
+char *srv_csc_error(unsigned *code, unsigned http, const char *error, const char *description)
 {
 	json_t *o = json_pack("{s:s, s:s}", "error", error, "error_description", description);
 	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -243,10 +242,12 @@ static const char *get_certificates(json_t *req)
 	return strcmp(s, "none") == 0 || strcmp(s, "single") == 0 || strcmp(s, "chain") == 0 ? s : NULL;
 }
 
-static char *do_info(const srv_state *st, unsigned *code)
+/* info: authType lists how clients authenticate: bearer tokens of the clients file
+ * ("external"), OAuth2 client credentials at {oauth2}/oauth2/token ("oauth2client"), and mutual TLS when required. */
+static char *do_info(const srv_state *st, const char *self_url, unsigned *code)
 {
-	json_t *methods = json_pack("[s,s,s,s,s]", "info", "credentials/list", "credentials/info",
-				    "credentials/authorize", "signatures/signHash");
+	json_t *methods = json_pack("[s,s,s,s,s,s]", "info", "credentials/list", "credentials/info",
+				    "credentials/authorize", "signatures/signHash", "oauth2/token");
 	json_t *algos = json_array();
 	size_t i;
 
@@ -255,10 +256,11 @@ static char *do_info(const srv_state *st, unsigned *code)
 	for (i = 0; algos != NULL && ec_algos[i] != NULL; i++)
 		json_array_append_new(algos, json_string(ec_algos[i]));
 	return answer(code,
-		      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s*], s:b, s:o, s:b, s:{s:o}}", "specs", CSC_SPECS,
-				"name", "eseal serve", "logo", "", "region", "JP", "lang", "en-US", "description",
-				"Organizational e-Seals (eseal), keys in an HSM", "authType", "external",
-				st->cfg->tls_client_ca != NULL ? "TLS" : NULL, "asynchronousOperationMode", 0,
+		      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[s,s,s*], s:s, s:b, s:o, s:b, s:{s:o}}", "specs",
+				CSC_SPECS, "name", "eseal serve", "logo", "", "region", "JP", "lang", "en-US",
+				"description", "Organizational e-Seals (eseal), keys in an HSM", "authType", "external",
+				"oauth2client", st->cfg->tls_client_ca != NULL ? "TLS" : NULL, "oauth2", self_url,
+				"asynchronousOperationMode", 0,
 				"methods", methods, "validationInfo", 0, "signAlgorithms", "algos", algos));
 }
 
@@ -272,7 +274,7 @@ static char *do_list(const srv_state *st, const srv_client *client, json_t *req,
 	if (certificates == NULL) {
 		json_decref(ids);
 		json_decref(list);
-		return csc_error(code, 400, "invalid_request", "Invalid parameter certificates");
+		return srv_csc_error(code, 400, "invalid_request", "Invalid parameter certificates");
 	}
 	for (i = 0; ids != NULL && list != NULL && i < client->n_profiles; i++) {
 		eseal_signer *s = credential_signer(st, client, client->profiles[i]);
@@ -303,12 +305,12 @@ static char *do_credential_info(const srv_state *st, const srv_client *client, j
 	eseal_signer *s;
 
 	if (id == NULL)
-		return csc_error(code, 400, "invalid_request",
+		return srv_csc_error(code, 400, "invalid_request",
 				 "Missing (or invalid type) string parameter credentialID");
 	if ((s = credential_signer(st, client, id)) == NULL)
-		return csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
+		return srv_csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
 	if (certificates == NULL)
-		return csc_error(code, 400, "invalid_request", "Invalid parameter certificates");
+		return srv_csc_error(code, 400, "invalid_request", "Invalid parameter certificates");
 	return answer(code,
 		      credential_json(s, certificates, get_bool(req, "certInfo", 0), get_bool(req, "authInfo", 0)));
 }
@@ -323,29 +325,29 @@ static char *do_authorize(const srv_state *st, srv_csc *csc, const srv_client *c
 	size_t i;
 
 	if (id == NULL)
-		return csc_error(code, 400, "invalid_request",
+		return srv_csc_error(code, 400, "invalid_request",
 				 "Missing (or invalid type) string parameter credentialID");
 	if (credential_signer(st, client, id) == NULL)
-		return csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
+		return srv_csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
 	if (!json_is_integer(num) || json_integer_value(num) < 1 || json_integer_value(num) > CSC_MULTISIGN)
-		return csc_error(code, 400, "invalid_request",
+		return srv_csc_error(code, 400, "invalid_request",
 				 "Missing (or invalid type) integer parameter numSignatures");
 	if (srv_random_b64url(sad) != 0)
-		return csc_error(code, 500, "server_error", "no random bytes for a SAD");
+		return srv_csc_error(code, 500, "server_error", "no random bytes for a SAD");
 	pthread_mutex_lock(&csc->lock);
 	for (i = 0; i < SAD_MAX && slot == NULL; i++)
 		if (csc->v[i].id[0] == '\0' || csc->v[i].expires <= now || csc->v[i].remaining <= 0)
 			slot = &csc->v[i];
 	if (slot != NULL) {
 		memcpy(slot->id, sad, sizeof(slot->id));
-		slot->client = (size_t)(client - st->clients.v);
+		snprintf(slot->client, sizeof(slot->client), "%s", client->name);
 		snprintf(slot->credential, sizeof(slot->credential), "%s", id);
 		slot->remaining = (long)json_integer_value(num);
 		slot->expires = now + SAD_LIFETIME;
 	}
 	pthread_mutex_unlock(&csc->lock);
 	if (slot == NULL)
-		return csc_error(code, 503, "temporarily_unavailable", "Too many pending authorizations; retry later");
+		return srv_csc_error(code, 503, "temporarily_unavailable", "Too many pending authorizations; retry later");
 	return answer(code, json_pack("{s:s, s:i}", "SAD", sad, "expiresIn", SAD_LIFETIME));
 }
 
@@ -365,7 +367,7 @@ static int take_sad(const srv_state *st, srv_csc *csc, const srv_client *client,
 
 		if (CRYPTO_memcmp(s->id, sad, 43) != 0 || s->id[0] == '\0')
 			continue;
-		ok = s->client == (size_t)(client - st->clients.v) && strcmp(s->credential, credential) == 0 &&
+		ok = strcmp(s->client, client->name) == 0 && strcmp(s->credential, credential) == 0 &&
 		     s->expires > now && s->remaining >= (long)n;
 		if (ok)
 			s->remaining -= (long)n;
@@ -424,37 +426,37 @@ static char *do_sign_hash(const srv_state *st, srv_csc *csc, srv_audit *audit, c
 	eseal_error_clear(&err);
 	eseal_error_clear(&aerr);
 	if (id == NULL)
-		return csc_error(code, 400, "invalid_request",
+		return srv_csc_error(code, 400, "invalid_request",
 				 "Missing (or invalid type) string parameter credentialID");
 	if ((signer = credential_signer(st, client, id)) == NULL)
-		return csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
+		return srv_csc_error(code, 400, "invalid_request", "Invalid parameter credentialID");
 	if (sad == NULL)
-		return csc_error(code, 400, "invalid_request", "Missing (or invalid type) string parameter SAD");
+		return srv_csc_error(code, 400, "invalid_request", "Missing (or invalid type) string parameter SAD");
 	if (!json_is_array(hashes) || (n = json_array_size(hashes)) == 0 || n > CSC_MULTISIGN)
-		return csc_error(code, 400, "invalid_request", "Missing (or invalid type) array parameter hashes");
+		return srv_csc_error(code, 400, "invalid_request", "Missing (or invalid type) array parameter hashes");
 	if (sign_algo == NULL)
-		return csc_error(code, 400, "invalid_request", "Missing (or invalid type) string parameter signAlgo");
+		return srv_csc_error(code, 400, "invalid_request", "Missing (or invalid type) string parameter signAlgo");
 	if (mode != NULL && strcmp(mode, "S") != 0)
-		return csc_error(code, 400, "invalid_request", "Invalid parameter operationMode (only S is supported)");
+		return srv_csc_error(code, 400, "invalid_request", "Invalid parameter operationMode (only S is supported)");
 	if (json_object_get(req, "signAlgoParams") != NULL)
-		return csc_error(code, 400, "invalid_request", "Invalid parameter signAlgoParams");
+		return srv_csc_error(code, 400, "invalid_request", "Invalid parameter signAlgoParams");
 	for (a = algos_of(signer); a != NULL && *a != NULL; a++)
 		if (strcmp(*a, sign_algo) == 0)
 			break;
 	if (a == NULL || *a == NULL)
-		return csc_error(code, 400, "invalid_request", "Invalid parameter signAlgo for this credential");
+		return srv_csc_error(code, 400, "invalid_request", "Invalid parameter signAlgo for this credential");
 	/* The digest: named by signAlgo (sha256WithRSAEncryption), else by hashAlgorithmOID; both must agree. */
 	for (i = 0; i < sizeof(digests) / sizeof(digests[0]); i++) {
 		int by_algo = strcmp(digests[i].rsa_algo, sign_algo) == 0 || strcmp(digests[i].ec_algo, sign_algo) == 0;
 
 		if (by_algo && hash_oid != NULL && strcmp(hash_oid, digests[i].oid) != 0)
-			return csc_error(code, 400, "invalid_request",
+			return srv_csc_error(code, 400, "invalid_request",
 					 "Invalid parameter hashAlgorithmOID for signAlgo");
 		if (by_algo || (hash_oid != NULL && strcmp(hash_oid, digests[i].oid) == 0 && md_name == NULL))
 			md_name = digests[i].name;
 	}
 	if (md_name == NULL || (md = EVP_get_digestbyname(md_name)) == NULL)
-		return csc_error(code, 400, "invalid_request", "Missing (or invalid) parameter hashAlgorithmOID");
+		return srv_csc_error(code, 400, "invalid_request", "Missing (or invalid) parameter hashAlgorithmOID");
 	if ((hex = calloc(n, sizeof(*hex))) == NULL || (sigs = json_array()) == NULL)
 		goto oom;
 	for (i = 0; i < n; i++) {
@@ -464,12 +466,12 @@ static char *do_sign_hash(const srv_state *st, srv_csc *csc, srv_audit *audit, c
 
 		if (blen == 0 || blen > 4 * ((EVP_MAX_MD_SIZE + 2) / 3) || blen % 4 != 0 ||
 		    (dlen = EVP_DecodeBlock(digest, (const unsigned char *)b64, (int)blen)) < 0) {
-			result = csc_error(code, 400, "invalid_request", "Invalid Base64 hash string parameter");
+			result = srv_csc_error(code, 400, "invalid_request", "Invalid Base64 hash string parameter");
 			goto cleanup;
 		}
 		pad = (b64[blen - 1] == '=') + (blen > 1 && b64[blen - 2] == '=');
 		if (dlen - pad != EVP_MD_get_size(md)) {
-			result = csc_error(code, 400, "invalid_request", "Invalid digest value length");
+			result = srv_csc_error(code, 400, "invalid_request", "Invalid digest value length");
 			goto cleanup;
 		}
 		if ((hex[i] = malloc(2 * (size_t)EVP_MD_get_size(md) + 1)) == NULL)
@@ -478,7 +480,7 @@ static char *do_sign_hash(const srv_state *st, srv_csc *csc, srv_audit *audit, c
 			snprintf(hex[i] + 2 * k, 3, "%02x", digest[k]);
 	}
 	if (!take_sad(st, csc, client, id, sad, n)) {
-		result = csc_error(code, 400, "invalid_request",
+		result = srv_csc_error(code, 400, "invalid_request",
 				   "Invalid SAD (unknown, expired, used up or not for this "
 				   "credential)");
 		goto cleanup;
@@ -517,19 +519,19 @@ static char *do_sign_hash(const srv_state *st, srv_csc *csc, srv_audit *audit, c
 				err.status == ESEAL_OK ? "ok" : eseal_status_name(err.status),
 				err.status == ESEAL_OK ? NULL : err.message, &aerr) != ESEAL_OK) {
 		fprintf(stderr, "eseal serve: %s\n", aerr.message);
-		result = csc_error(code, 500, "server_error", "the signatures could not be recorded in the audit log");
+		result = srv_csc_error(code, 500, "server_error", "the signatures could not be recorded in the audit log");
 		goto cleanup;
 	}
 	if (err.status != ESEAL_OK) {
 		*retry = eseal_status_is_transient(err.status);
-		result = csc_error(code, http_of(err.status), *retry ? "temporarily_unavailable" : "server_error",
+		result = srv_csc_error(code, http_of(err.status), *retry ? "temporarily_unavailable" : "server_error",
 				   err.message);
 		goto cleanup;
 	}
 	result = answer(code, json_pack("{s:O}", "signatures", sigs));
 	goto cleanup;
 oom:
-	result = csc_error(code, 500, "server_error", "out of memory");
+	result = srv_csc_error(code, 500, "server_error", "out of memory");
 cleanup:
 	OPENSSL_cleanse(digest, sizeof(digest));
 	for (i = 0; hex != NULL && i < n; i++)
@@ -539,8 +541,8 @@ cleanup:
 	return result;
 }
 
-char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, const char *body, size_t len,
-		   unsigned *code, int *retry)
+char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, const char *self_url,
+		   const char *body, size_t len, unsigned *code, int *retry)
 {
 	json_t *req = NULL;
 	json_error_t jerr;
@@ -548,11 +550,11 @@ char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, 
 
 	*retry = 0;
 	if (strcmp(method, "info") == 0)
-		return do_info(st, code);
+		return do_info(st, self_url, code);
 	req = len == 0 ? json_object() : json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(req)) {
 		json_decref(req);
-		return csc_error(code, 400, "invalid_request", "the body is not a JSON object");
+		return srv_csc_error(code, 400, "invalid_request", "the body is not a JSON object");
 	}
 	if (strcmp(method, "credentials/list") == 0)
 		result = do_list(st, client, req, code);
@@ -563,7 +565,7 @@ char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, 
 	else if (strcmp(method, "signatures/signHash") == 0)
 		result = do_sign_hash(st, st->csc, &st->audit, client, req, code, retry);
 	else
-		result = csc_error(code, 404, "invalid_request", "no such CSC method");
+		result = srv_csc_error(code, 404, "invalid_request", "no such CSC method");
 	json_decref(req);
 	return result;
 }

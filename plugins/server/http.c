@@ -29,7 +29,8 @@ enum route { ROUTE_NONE = 0, ROUTE_SEAL, ROUTE_VERIFY, ROUTE_CSC };
 struct req {
 	srv_state *st;
 	enum route route;
-	int client_index; /* counted in st->busy while >= 0 */
+	srv_clients *roster; /* the clients list this request authenticates against (held) */
+	int counted;         /* counted in client->busy */
 	const srv_client *client;
 	eseal_sealer *sealer;
 	const char *profile;
@@ -176,11 +177,12 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	if (q->pending != NULL)
 		MHD_destroy_response(q->pending);
 	pthread_mutex_lock(&st->lock);
-	if (q->client_index >= 0)
-		st->busy[q->client_index]--;
+	if (q->counted)
+		((srv_client *)q->client)->busy--;
 	if (--st->in_flight == 0)
 		pthread_cond_broadcast(&st->idle);
 	pthread_mutex_unlock(&st->lock);
+	srv_clients_release(st, q->roster);
 	free(q);
 	*con_cls = NULL;
 }
@@ -204,9 +206,10 @@ static int client_cert_ok(struct MHD_Connection *conn, const srv_state *st)
 }
 
 /* "Authorization: Bearer TOKEN" against the clients file. */
-static const srv_client *authenticate(struct MHD_Connection *conn, const srv_state *st)
+static const srv_client *authenticate(struct MHD_Connection *conn, srv_state *st, const srv_clients *clients)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const srv_client *c;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
 		return NULL;
@@ -215,7 +218,9 @@ static const srv_client *authenticate(struct MHD_Connection *conn, const srv_sta
 		h++;
 	if (*h == '\0')
 		return NULL;
-	return srv_clients_find(&st->clients, h, strlen(h));
+	/* A token from the clients file, or an access token oauth2/token handed out. */
+	c = srv_clients_find(clients, h, strlen(h));
+	return c != NULL ? c : srv_oauth_find(st, clients, h, strlen(h));
 }
 
 /* The profile settings a seal request may set for itself (the profile gives the rest); never the key, the TSA or a
@@ -301,19 +306,18 @@ static eseal_sealer *find_sealer(const srv_state *st, const char *profile)
  * the service is shutting down. */
 static int count_client(srv_state *st, struct req *q)
 {
-	size_t idx = (size_t)(q->client - st->clients.v);
+	srv_client *c = (srv_client *)q->client;
 	int refused = 0;
 
 	pthread_mutex_lock(&st->lock);
 	if (st->draining)
 		refused = 2;
-	else if (st->busy[idx] >= st->cfg->max_per_client)
+	else if (c->busy >= st->cfg->max_per_client)
 		refused = 1;
 	else
-		st->busy[idx]++;
+		c->busy++;
 	pthread_mutex_unlock(&st->lock);
-	if (!refused)
-		q->client_index = (int)idx;
+	q->counted = !refused;
 	return refused;
 }
 
@@ -324,7 +328,8 @@ static enum MHD_Result queue_csc_error(struct MHD_Connection *conn, struct req *
 			  retry ? q->st->cfg->retry_after : 0);
 }
 
-/* The CSC API: info is public; the other methods need the same client authentication as /v1. */
+/* The CSC API: info is public, oauth2/token authenticates the client itself; the other methods need the same
+ * client authentication as /v1. */
 static enum MHD_Result admit_csc(struct MHD_Connection *conn, srv_state *st, struct req *q, const char *method_name,
 				 const char *http_method)
 {
@@ -341,7 +346,9 @@ static enum MHD_Result admit_csc(struct MHD_Connection *conn, srv_state *st, str
 		if (!client_cert_ok(conn, st))
 			return queue_csc_error(conn, q, MHD_HTTP_UNAUTHORIZED, "invalid_request",
 					       "a client certificate issued by the service's client CA is required", 0);
-		if ((q->client = authenticate(conn, st)) == NULL)
+	}
+	if (strcmp(method_name, "info") != 0 && strcmp(method_name, "oauth2/token") != 0) {
+		if ((q->client = authenticate(conn, st, q->roster)) == NULL)
 			return queue_csc_error(conn, q, MHD_HTTP_UNAUTHORIZED, "invalid_token",
 					       "missing or unknown bearer token (Authorization: Bearer TOKEN)", 0);
 		if ((refused = count_client(st, q)) != 0)
@@ -379,18 +386,44 @@ static void take_csc_chunk(struct req *q, const char *data, size_t size, unsigne
 	q->body_len += size;
 }
 
+/* The service's CSC base URL as this client reached it (through a load balancer: the address it called), for info's
+ * oauth2 member. */
+static void self_url(struct MHD_Connection *conn, const srv_state *st, char *out, size_t size)
+{
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	size_t i;
+
+	if (host == NULL || host[0] == '\0' || strlen(host) > 255)
+		host = st->cfg->listen_host;
+	for (i = 0; host[i] != '\0'; i++)
+		if (!(host[i] >= 'a' && host[i] <= 'z') && !(host[i] >= 'A' && host[i] <= 'Z') &&
+		    !(host[i] >= '0' && host[i] <= '9') && strchr(".-:[]", host[i]) == NULL) {
+			host = st->cfg->listen_host;
+			break;
+		}
+	snprintf(out, size, "%s://%s/csc/v2", st->cfg->tls_cert != NULL ? "https" : "http", host);
+}
+
 static enum MHD_Result finish_csc(struct MHD_Connection *conn, srv_state *st, struct req *q)
 {
 	unsigned code = 500;
 	int retry = 0;
-	char *text;
+	char *text, self[320];
 
 	if (q->too_large)
 		return queue_csc_error(conn, q, MHD_HTTP_CONTENT_TOO_LARGE, "invalid_request", "the body is too large",
 				       0);
 	if (q->write_errno != 0)
 		return MHD_NO;
-	text = srv_csc_call(st, q->client, q->csc_method, q->body, q->body_len, &code, &retry);
+	if (strcmp(q->csc_method, "oauth2/token") == 0) {
+		text = srv_oauth_token(
+			st, q->roster, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+			MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), q->body,
+			q->body_len, &code);
+		return queue_text(conn, q, code, text, 0);
+	}
+	self_url(conn, st, self, sizeof(self));
+	text = srv_csc_call(st, q->client, q->csc_method, self, q->body, q->body_len, &code, &retry);
 	return queue_text(conn, q, code, text, retry ? st->cfg->retry_after : 0);
 }
 
@@ -424,7 +457,7 @@ static enum MHD_Result admit(struct MHD_Connection *conn, srv_state *st, struct 
 		return queue_error(conn, q, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
 				   "a client certificate issued by the service's client CA is required");
 	}
-	if ((q->client = authenticate(conn, st)) == NULL) {
+	if ((q->client = authenticate(conn, st, q->roster)) == NULL) {
 		q->route = ROUTE_NONE;
 		return queue_error(conn, q, MHD_HTTP_UNAUTHORIZED, "unauthorized", 77, 0,
 				   "missing or unknown bearer token (Authorization: Bearer TOKEN)");
@@ -708,18 +741,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		q->st = st;
 		q->fd = -1;
-		q->client_index = -1;
 		pthread_mutex_lock(&st->lock);
 		st->in_flight++;
 		draining = st->draining;
 		pthread_mutex_unlock(&st->lock);
+		q->roster = srv_clients_hold(st);
 		*con_cls = q;
 		if (strcmp(url, "/healthz") == 0)
 			return queue_json(conn, q, MHD_HTTP_OK, json_pack("{s:s}", "status", "alive"), 0);
 		if (strcmp(url, "/readyz") == 0) {
+			eseal_error err;
+
 			if (draining)
 				return queue_error(conn, q, MHD_HTTP_SERVICE_UNAVAILABLE, "cancelled", 75, 1,
 						   "the service is shutting down");
+			if (srv_ready(st, &err) != ESEAL_OK)
+				return queue_status(conn, q, &err);
 			return queue_json(conn, q, MHD_HTTP_OK,
 					  json_pack("{s:s, s:i}", "status", "ready", "profiles", (int)st->n_sealers),
 					  0);

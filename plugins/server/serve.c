@@ -1,5 +1,5 @@
 /* plugins/server/serve.c: `eseal serve`: reads [server], opens one sealer per profile the clients may use, serves until
- * SIGTERM, then takes no new request, lets those in progress finish and exits 0. */
+ * SIGTERM (rereading the clients file on SIGHUP), then takes no new request, lets those in progress finish, exits 0. */
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +30,82 @@ static int have_sealer(const srv_state *st, const char *profile)
 	return 0;
 }
 
+/* Reads the clients file into a new list on the heap (refs 1: it is to be current). */
+static int load_clients(const srv_config *cfg, srv_clients **out, eseal_error *err)
+{
+	srv_clients *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (c == NULL)
+		return srv_error(err, ESEAL_E_INTERNAL, "out of memory");
+	if ((rc = srv_clients_load(c, cfg->clients_file, 0, err)) != ESEAL_OK) {
+		free(c);
+		return rc;
+	}
+	c->refs = 1;
+	*out = c;
+	return ESEAL_OK;
+}
+
+srv_clients *srv_clients_hold(srv_state *st)
+{
+	srv_clients *c;
+
+	pthread_mutex_lock(&st->lock);
+	c = st->clients;
+	c->refs++;
+	pthread_mutex_unlock(&st->lock);
+	return c;
+}
+
+void srv_clients_release(srv_state *st, srv_clients *c)
+{
+	unsigned int left;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&st->lock);
+	left = --c->refs;
+	pthread_mutex_unlock(&st->lock);
+	if (left == 0) {
+		srv_clients_clear(c);
+		free(c);
+	}
+}
+
+/* SIGHUP: the clients file again. Clients added, removed or given other profiles take effect for new requests
+ * (requests in progress finish with the list they started with). A list naming a profile that is not open is not
+ * taken: opening a key means a login, which belongs to the start. */
+static void reload_clients(srv_state *st)
+{
+	srv_clients *fresh = NULL, *old;
+	eseal_error err;
+	size_t i, j;
+
+	eseal_error_clear(&err);
+	if (load_clients(st->cfg, &fresh, &err) != ESEAL_OK) {
+		fprintf(stderr, "eseal serve: SIGHUP: %s; keeping the clients as they were\n", err.message);
+		return;
+	}
+	for (i = 0; i < fresh->n; i++)
+		for (j = 0; j < fresh->v[i].n_profiles; j++)
+			if (!have_sealer(st, fresh->v[i].profiles[j])) {
+				fprintf(stderr,
+					"eseal serve: SIGHUP: %s: client %s names profile %s, which this service did not "
+					"open at start (restart it to add profiles); keeping the clients as they were\n",
+					st->cfg->clients_file, fresh->v[i].name, fresh->v[i].profiles[j]);
+				srv_clients_release(st, fresh);
+				return;
+			}
+	pthread_mutex_lock(&st->lock);
+	old = st->clients;
+	st->clients = fresh;
+	pthread_mutex_unlock(&st->lock);
+	srv_clients_release(st, old);
+	fprintf(stderr, "eseal serve: SIGHUP: %s reloaded (%zu clients)\n", st->cfg->clients_file, fresh->n);
+}
+
 static int same_string(const char *a, const char *b)
 {
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
@@ -46,7 +122,9 @@ static eseal_signer *signer_for(const srv_state *st, const eseal_profile *p)
 
 		if (same_string(p->key, q->key) && same_string(p->pin_file, q->pin_file) &&
 		    same_string(p->cert, q->cert) && same_string(p->sig_scheme, q->sig_scheme) &&
-		    same_string(p->csc_token_file, q->csc_token_file) && same_string(p->csc_ca, q->csc_ca))
+		    same_string(p->csc_token_file, q->csc_token_file) && same_string(p->csc_ca, q->csc_ca) &&
+		    same_string(p->csc_client_id, q->csc_client_id) &&
+		    same_string(p->csc_client_secret_file, q->csc_client_secret_file) && p->csc_batch == q->csc_batch)
 			return eseal_sealer_signer(st->sealers[i].sealer);
 	}
 	return NULL;
@@ -63,13 +141,13 @@ static int open_sealers(srv_state *st, const char *env_pin, eseal_error *err)
 	memset(&so, 0, sizeof(so));
 	so.env_pin = env_pin != NULL && env_pin[0] != '\0' ? env_pin : NULL;
 	so.warn = print_warning;
-	for (i = 0; i < st->clients.n; i++)
-		total += st->clients.v[i].n_profiles;
+	for (i = 0; i < st->clients->n; i++)
+		total += st->clients->v[i].n_profiles;
 	if (total > 0 && (st->sealers = calloc(total, sizeof(*st->sealers))) == NULL)
 		return srv_error(err, ESEAL_E_INTERNAL, "out of memory");
-	for (i = 0; i < st->clients.n; i++)
-		for (j = 0; j < st->clients.v[i].n_profiles; j++) {
-			const char *name = st->clients.v[i].profiles[j];
+	for (i = 0; i < st->clients->n; i++)
+		for (j = 0; j < st->clients->v[i].n_profiles; j++) {
+			const char *name = st->clients->v[i].profiles[j];
 			srv_sealer *s = &st->sealers[st->n_sealers];
 
 			if (have_sealer(st, name))
@@ -80,7 +158,7 @@ static int open_sealers(srv_state *st, const char *env_pin, eseal_error *err)
 				char msg[ESEAL_ERROR_MESSAGE_MAX];
 
 				snprintf(msg, sizeof(msg), "%s", err->message);
-				srv_error(err, err->status, "profile %s (client %s): %s", name, st->clients.v[i].name,
+				srv_error(err, err->status, "profile %s (client %s): %s", name, st->clients->v[i].name,
 					  msg);
 				goto cleanup;
 			}
@@ -147,16 +225,11 @@ int srv_serve(const char *config_path, const char *env_pin)
 		goto fail;
 	}
 	locks = 1;
-	if (srv_clients_load(&st.clients, cfg.clients_file, 0, &err) != ESEAL_OK ||
-	    srv_audit_open(&st.audit, cfg.audit_log, &err) != ESEAL_OK)
+	if (load_clients(&cfg, &st.clients, &err) != ESEAL_OK || srv_audit_open(&st.audit, cfg.audit_log, &err) != ESEAL_OK)
 		goto fail;
-	if (st.clients.n > 0 && (st.busy = calloc(st.clients.n, sizeof(*st.busy))) == NULL) {
-		srv_error(&err, ESEAL_E_INTERNAL, "out of memory");
-		goto fail;
-	}
 	if (eseal_init(&err) != ESEAL_OK || open_sealers(&st, env_pin, &err) != ESEAL_OK)
 		goto fail;
-	if (srv_csc_open(&st.csc, &err) != ESEAL_OK)
+	if (srv_csc_open(&st.csc, &err) != ESEAL_OK || srv_oauth_open(&st.oauth, &err) != ESEAL_OK)
 		goto fail;
 	if (cfg.trust != NULL) {
 		const char *trust[1] = {cfg.trust};
@@ -171,15 +244,21 @@ int srv_serve(const char *config_path, const char *env_pin)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (srv_http_start(&st, &d, &port, &err) != ESEAL_OK)
 		goto fail;
 	fprintf(stderr, "eseal serve: listening on %s://%s%s%s:%u (%zu profiles, %zu clients)\n",
 		cfg.tls_cert != NULL ? "https" : "http", strchr(cfg.listen_host, ':') ? "[" : "", cfg.listen_host,
-		strchr(cfg.listen_host, ':') ? "]" : "", port, st.n_sealers, st.clients.n);
-	while (sigwait(&sigs, &sig) != 0)
-		;
+		strchr(cfg.listen_host, ':') ? "]" : "", port, st.n_sealers, st.clients->n);
+	for (;;) {
+		if (sigwait(&sigs, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		reload_clients(&st);
+	}
 	fprintf(stderr, "eseal serve: %s: finishing the requests in progress\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	pthread_mutex_lock(&st.lock);
 	st.draining = 1;
@@ -200,15 +279,15 @@ cleanup:
 		MHD_stop_daemon(d);
 	eseal_verifier_free(st.verifier);
 	srv_csc_free(st.csc);
+	srv_oauth_free(st.oauth);
 	/* Newest first: a sealer may borrow the signer of an older one. */
 	for (i = st.n_sealers; i-- > 0;) {
 		eseal_sealer_free(st.sealers[i].sealer);
 		free(st.sealers[i].profile);
 	}
 	free(st.sealers);
-	free(st.busy);
+	srv_clients_release(&st, st.clients);
 	srv_audit_close(&st.audit);
-	srv_clients_clear(&st.clients);
 	free_pem(st.tls_key_pem);
 	free_pem(st.tls_cert_pem);
 	free_pem(st.tls_ca_pem);

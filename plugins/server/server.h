@@ -35,6 +35,7 @@ typedef struct srv_config {
 	unsigned int request_timeout; /* seconds a connection may stay idle */
 	unsigned int retry_after;     /* seconds advised with 503 */
 	unsigned int drain_timeout;   /* seconds SIGTERM waits for requests in progress */
+	unsigned int access_token_lifetime; /* seconds an OAuth2 access token (oauth2/token) stays valid */
 } srv_config;
 
 /* Reads [server] from path; unknown keys and bad values are configuration errors (ESEAL_E_CONFIG). */
@@ -49,11 +50,15 @@ typedef struct srv_client {
 	unsigned char token_hash[32];
 	char **profiles;
 	size_t n_profiles;
+	unsigned int busy; /* its requests in progress (under srv_state.lock) */
 } srv_client;
 
+/* The clients file as read once. The service replaces its list on SIGHUP; a request keeps the list it started with
+ * (refs, under srv_state.lock) until it ends. */
 typedef struct srv_clients {
 	srv_client *v;
 	size_t n;
+	unsigned int refs;
 } srv_clients;
 
 /* Reads the clients file: one line per client, "NAME:SHA256-HEX:PROFILE[,PROFILE...]"; '#' starts a comment.
@@ -62,7 +67,10 @@ int srv_clients_load(srv_clients *c, const char *path, int missing_ok, eseal_err
 void srv_clients_clear(srv_clients *c);
 /* The client whose token this is (compared in constant time against every entry), else NULL. */
 const srv_client *srv_clients_find(const srv_clients *c, const char *token, size_t token_len);
+/* The client called name if secret is its token (OAuth2 client credentials), else NULL. */
+const srv_client *srv_clients_check(const srv_clients *c, const char *name, const char *secret, size_t secret_len);
 int srv_client_may_use(const srv_client *client, const char *profile);
+void srv_sha256(const void *data, size_t len, unsigned char out[32]);
 /* 32 random bytes (OpenSSL's RAND) as 43 base64url characters and a NUL; 0, or -1 without random bytes. */
 #define SRV_RANDOM_B64URL_SIZE 44
 int srv_random_b64url(char out[SRV_RANDOM_B64URL_SIZE]);
@@ -98,21 +106,25 @@ typedef struct srv_sealer {
 	eseal_sealer *sealer;
 } srv_sealer;
 
+/* OAuth2 access tokens handed out by oauth2/token (client credentials): kept in this process's memory only, as
+ * SHA-256 digests, each with its client's name and expiry. */
+typedef struct srv_oauth srv_oauth;
+
 /* The CSC API's state: credential authorizations (SADs) handed out and not yet used up or expired. */
 typedef struct srv_csc srv_csc;
 
 /* What the request handlers share; counters under lock. */
 typedef struct srv_state {
 	const srv_config *cfg;
-	srv_clients clients;
+	srv_clients *clients; /* the current list (heap; one reference held for being current) */
 	srv_audit audit;
 	srv_sealer *sealers;
 	size_t n_sealers;
 	eseal_verifier *verifier; /* NULL without [server] trust */
 	srv_csc *csc;
+	srv_oauth *oauth;
 	pthread_mutex_t lock;
 	pthread_cond_t idle;    /* signalled when in_flight drops to 0 */
-	unsigned int *busy;     /* per client (index in clients.v): its requests in progress */
 	unsigned int in_flight; /* requests between their first byte and their answer's end */
 	int draining;           /* SIGTERM: answer what is in progress, take nothing new */
 	/* PEM text MHD reads while it runs (the key is wiped when the daemon stops) */
@@ -123,13 +135,35 @@ struct MHD_Daemon;
 /* Starts the HTTP(S) daemon (one thread per connection) on cfg's address; *port_out: the port bound. */
 int srv_http_start(srv_state *st, struct MHD_Daemon **out, unsigned short *port_out, eseal_error *err);
 
+/* The error body of the CSC API and of OAuth2 (RFC 6749 section 5.2): {"error", "error_description"} (malloc'd JSON;
+ * NULL: out of memory), *code set to http. */
+char *srv_csc_error(unsigned *code, unsigned http, const char *error, const char *description);
 int srv_csc_open(srv_csc **out, eseal_error *err);
 void srv_csc_free(srv_csc *csc);
 /* Answers one CSC API v2 call (method: "info", "credentials/list", ...; client NULL only for "info") with body (JSON,
- * len bytes): returns the JSON answer (malloc'd; NULL: out of memory), *code its HTTP status, *retry 1 when the
+ * len bytes; self_url: the service's CSC base URL as the client called it): returns the JSON answer (malloc'd; NULL: out of memory), *code its HTTP status, *retry 1 when the
  * failure is transient (HSM), to be answered with Retry-After. */
-char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, const char *body, size_t len,
-		   unsigned *code, int *retry);
+char *srv_csc_call(srv_state *st, const srv_client *client, const char *method, const char *self_url,
+		   const char *body, size_t len, unsigned *code, int *retry);
+
+int srv_oauth_open(srv_oauth **out, eseal_error *err);
+void srv_oauth_free(srv_oauth *o);
+/* Answers POST oauth2/token (RFC 6749 section 4.4, client credentials, as the CSC API v2 takes it): the credentials
+ * from the form body (client_id, client_secret) or from "Authorization: Basic" (RFC 6749 section 2.3.1). client_id
+ * is the client's name in the clients file, client_secret its token. Returns the JSON answer (malloc'd; NULL: out
+ * of memory) and *code its HTTP status. */
+char *srv_oauth_token(srv_state *st, const srv_clients *clients, const char *authorization, const char *content_type, const char *body,
+		      size_t len, unsigned *code);
+/* The client an unexpired access token was issued to, else NULL. */
+const srv_client *srv_oauth_find(srv_state *st, const srv_clients *clients, const char *token, size_t len);
+
+/* The current clients list, held for one request; released with srv_clients_release (freed once unused). */
+srv_clients *srv_clients_hold(srv_state *st);
+void srv_clients_release(srv_state *st, srv_clients *c);
+
+/* Readiness (GET /readyz): ESEAL_OK when every profile's key can sign now (eseal_signer_check), else its error;
+ * the answer is reused for a couple of seconds, so polling does not load the HSM. */
+int srv_ready(const srv_state *st, eseal_error *err);
 
 /* Runs the service until SIGTERM or SIGINT; returns the process exit code. env_pin: ESEAL_PIN as main took it. */
 int srv_serve(const char *config_path, const char *env_pin);

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # tests/bench/serve.sh: `eseal serve` throughput over HTTP (keep-alive, CONC concurrent wrk connections) for a small
-# XML and a 250 KB PDF, against the token's raw C_Sign rate and `eseal seal -j` in the same run; CSC signHash rate.
+# XML and a 250 KB PDF, against the token's raw C_Sign rate and `eseal seal -j` in the same run; CSC signHash rate;
+# bulk sealing through a csc: key with the hashes of concurrent documents batched into signHash calls, and without.
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${ESEAL_BENCH_BUILD:-$SRC/build-bench}
 JOBS=${JOBS:-$(nproc)} # threads of the raw signing measurement
 CONC=${CONC:-4}        # wrk connections (concurrent clients, each keep-alive)
+CSC_JOBS=${CSC_JOBS:-8} # eseal seal -j through the csc: key
 DUR=${DUR:-10}         # seconds per wrk run
 N_XML=${N_XML:-1000}
 N_PDF=${N_PDF:-150}
@@ -178,8 +180,34 @@ echo "== CSC signHash: 1 and 32 digests per call"
 read -r CSC1_SIG CSC1_CALLS CSC1_BAD < <(wrk_csc 1)
 read -r CSC32_SIG CSC32_CALLS CSC32_BAD < <(wrk_csc 32)
 echo "signHash x1: $CSC1_SIG signatures/s ($CSC1_CALLS calls/s, $CSC1_BAD refused); x32: $CSC32_SIG signatures/s ($CSC32_CALLS calls/s, $CSC32_BAD refused)"
+
+# csc_bulk NAME BATCH: `eseal seal -j CSC_JOBS` of the XML set through a csc: key on this service (csc-batch = BATCH);
+# every JSON line checked; prints docs/s and the signHash calls the audit log gained.
+printf '%s\n' "$TOKEN" >"$WORK/token"
+chmod 600 "$WORK/token"
+csc_bulk() {
+	local name=$1 batch=$2 t0 t1 sealed c0 c1
+	printf '[profile csc]\nkey = csc:%s/csc/v2?credential=demo-bb\ncsc-token-file = %s/token\nlevel = B-B\ncsc-batch = %s\n' \
+		"$URL" "$WORK" "$batch" >"$WORK/$name.conf"
+	c0=$(grep -c '"event":"signHash"' "$WORK/audit.log" || true)
+	t0=$(now)
+	(cd "$WORK/xml" && "$ESEAL" seal --config "$WORK/$name.conf" --profile csc -j "$CSC_JOBS" --json \
+		--out-dir "$WORK/out-$name" -- *) >"$WORK/$name.json"
+	t1=$(now)
+	c1=$(grep -c '"event":"signHash"' "$WORK/audit.log" || true)
+	sealed=$(grep -c '"status":"sealed"' "$WORK/$name.json" || true)
+	[ "$sealed" = "$N_XML" ] || { echo "FAIL: $name: $sealed of $N_XML sealed" >&2; exit 1; }
+	echo "$(rate "$N_XML" "$t0" "$t1") $((c1 - c0))"
+}
+echo "== eseal seal -j $CSC_JOBS through csc: ($N_XML invoices), batched and csc-batch = 1"
+read -r CSCB_RATE CSCB_CALLS < <(csc_bulk cscb 32)
+read -r CSC1B_RATE CSC1B_CALLS < <(csc_bulk csc1 1)
+f=$(find "$WORK/out-cscb" -name '*.xml' -print -quit)
+xmlsec1 --verify --trusted-pem "$TE/pki/root.pem" --untrusted-pem "$TE/pki/ca.pem" --id-attr:Id SignedProperties \
+	"$f" >/dev/null 2>&1 || { echo "FAIL: xmlsec1 --verify of a seal made through csc:"; exit 1; }
+echo "csc: bulk: batched $CSCB_RATE docs/s ($CSCB_CALLS signHash calls), csc-batch = 1 $CSC1B_RATE docs/s ($CSC1B_CALLS calls)"
 LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
 
 echo
-echo "| date | machine (load before / after) | raw sign/s ($JOBS thr) | wrk conns | XAdES B-B HTTP docs/s (/ raw, / seal -j) | PAdES B-B 250 KB HTTP docs/s (/ raw, / seal -j) | seal -j XAdES / PAdES docs/s | signHash x1 sig/s (/ raw) | signHash x32 sig/s (/ raw) |"
-echo "| $(date -u +%Y-%m-%d) | $(nproc) cores, SoftHSM $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null) (load $LOAD_BEFORE / $LOAD_AFTER) | $RAW | $CONC | $HTTP_xml ($(ratio "$HTTP_xml" "$RAW"), $(ratio "$HTTP_xml" "$SEAL_xml")) | $HTTP_pdf ($(ratio "$HTTP_pdf" "$RAW"), $(ratio "$HTTP_pdf" "$SEAL_pdf")) | $SEAL_xml / $SEAL_pdf | $CSC1_SIG ($(ratio "$CSC1_SIG" "$RAW")) | $CSC32_SIG ($(ratio "$CSC32_SIG" "$RAW")) |"
+echo "| date | machine (load before / after) | raw sign/s ($JOBS thr) | wrk conns | XAdES B-B HTTP docs/s (/ raw, / seal -j) | PAdES B-B 250 KB HTTP docs/s (/ raw, / seal -j) | seal -j XAdES / PAdES docs/s | signHash x1 sig/s (/ raw) | signHash x32 sig/s (/ raw) | seal -j $CSC_JOBS via csc: batched docs/s (/ raw; calls) | via csc: csc-batch = 1 docs/s (/ raw; calls) |"
+echo "| $(date -u +%Y-%m-%d) | $(nproc) cores, SoftHSM $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null) (load $LOAD_BEFORE / $LOAD_AFTER) | $RAW | $CONC | $HTTP_xml ($(ratio "$HTTP_xml" "$RAW"), $(ratio "$HTTP_xml" "$SEAL_xml")) | $HTTP_pdf ($(ratio "$HTTP_pdf" "$RAW"), $(ratio "$HTTP_pdf" "$SEAL_pdf")) | $SEAL_xml / $SEAL_pdf | $CSC1_SIG ($(ratio "$CSC1_SIG" "$RAW")) | $CSC32_SIG ($(ratio "$CSC32_SIG" "$RAW")) | $CSCB_RATE ($(ratio "$CSCB_RATE" "$RAW"); $CSCB_CALLS) | $CSC1B_RATE ($(ratio "$CSC1B_RATE" "$RAW"); $CSC1B_CALLS) |"

@@ -8,11 +8,15 @@
  *   ESEAL_FAULT_FLAGS  token flags (decimal) OR-ed into C_GetTokenInfo's answer
  *   ESEAL_FAULT_PINPAD a PIN file: C_Login with a NULL PIN logs in with it, as a PIN pad would
  *   ESEAL_FAULT_LOG    a file that gets one line per C_Login ("login" or "login-null")
- *   ESEAL_FAULT_ALREADY set: C_Login logs in, then answers CKR_USER_ALREADY_LOGGED_IN (another app was first) */
+ *   ESEAL_FAULT_ALREADY set: C_Login logs in, then answers CKR_USER_ALREADY_LOGGED_IN (another app was first)
+ *   ESEAL_FAULT_GONE   a file: while it exists, C_GetSessionInfo answers CKR_DEVICE_REMOVED (the HSM went away
+ *                      under a running process: a test creates and removes the file, the process's environment
+ *                      cannot change) */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <p11-kit/pkcs11.h>
 
@@ -100,6 +104,15 @@ static CK_RV shim_C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR app
 	return real->C_OpenSession(slot, flags, app, notify, h);
 }
 
+static CK_RV shim_C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
+{
+	const char *gone = getenv("ESEAL_FAULT_GONE");
+
+	if (gone != NULL && access(gone, F_OK) == 0)
+		return CKR_DEVICE_REMOVED;
+	return real->C_GetSessionInfo(h, info);
+}
+
 static CK_RV shim_C_Finalize(CK_VOID_PTR reserved)
 {
 	__atomic_store_n(&sessions_opened, 0, __ATOMIC_SEQ_CST);
@@ -125,6 +138,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 		shim.C_GetTokenInfo = shim_C_GetTokenInfo;
 		shim.C_OpenSession = shim_C_OpenSession;
 		shim.C_Finalize = shim_C_Finalize;
+		shim.C_GetSessionInfo = shim_C_GetSessionInfo;
 	}
 	*list = &shim;
 	return CKR_OK;

@@ -1,9 +1,10 @@
-/* timestamp/tsa_http.c: HTTP POST for the RFC 3161 client, over a mutex-protected pool of curl easy handles.
- * Reusing a handle keeps its connection to the TSA alive, so a batch does not pay a TCP/TLS set-up per seal. */
-#include "tsa_internal.h"
+/* core/http_client.c: HTTP POST for the RFC 3161 client and the remote signer over a pool of curl easy handles:
+ * reusing a handle keeps its connection alive, so a batch does not pay a TCP/TLS set-up per request. */
+#include "http_internal.h"
 #include "error_internal.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
