@@ -110,6 +110,8 @@ static void seal_pictures(pdf_ctx *c, const eseal_seal_report *s, const unsigned
 		a = es_report_page_picture(buf, s->signed_length, pages[i], PICTURE_DPI, s, 0);
 		b = es_report_page_picture(buf, len, pages[i], PICTURE_DPI, s, 1);
 		if (b != NULL) {
+			/* Caption and pictures on one page. */
+			new_page_if(c, 24 + half * cairo_image_surface_get_height(b) / cairo_image_surface_get_width(b));
 			snprintf(cap, sizeof(cap), "%s %d: %s | %s", T("Page"), pages[i] + 1, T("As sealed"), T("Now"));
 			para(c, cap, 10, 1, 0.2, 0.2, 0.2, 0);
 			new_page_if(c, half * cairo_image_surface_get_height(b) / cairo_image_surface_get_width(b));
@@ -125,6 +127,7 @@ static void seal_pictures(pdf_ctx *c, const eseal_seal_report *s, const unsigned
 	if (n == 0 && s->page >= 0 &&
 	    (b = es_report_page_picture(buf, s->signed_length > 0 ? s->signed_length : len, s->page, PICTURE_DPI, s,
 					0)) != NULL) {
+		new_page_if(c, 24 + half * cairo_image_surface_get_height(b) / cairo_image_surface_get_width(b));
 		snprintf(cap, sizeof(cap), "%s %d: %s", T("Page"), s->page + 1, T("the seal is outlined in blue"));
 		para(c, cap, 10, 1, 0.2, 0.2, 0.2, 0);
 		new_page_if(c, half * cairo_image_surface_get_height(b) / cairo_image_surface_get_width(b));
