@@ -36,11 +36,11 @@ cairo_surface_t *es_report_page_picture(const unsigned char *buf, size_t len, in
 	cr = cairo_create(img);
 	cairo_set_line_width(cr, 3.0);
 	if (s != NULL && s->page == page) {
-		cairo_set_source_rgb(cr, 0.1, 0.35, 0.85); /* the seal: blue */
+		cairo_set_source_rgb(cr, 0.0, 0.0, 1.0); /* the seal: pure blue, a colour pages rarely use */
 		outline(cr, k, h, s->rect[0], s->rect[1], s->rect[2], s->rect[3]);
 	}
 	if (s != NULL && mark_changes) {
-		cairo_set_source_rgb(cr, 0.9, 0.0, 0.0); /* what changed: red */
+		cairo_set_source_rgb(cr, 1.0, 0.0, 0.0); /* what changed: pure red */
 		for (i = 0; i < s->n_visual_changes; i++)
 			if (s->visual_changes[i].page == page)
 				outline(cr, k, h, s->visual_changes[i].x0, s->visual_changes[i].y0,
