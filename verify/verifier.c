@@ -346,7 +346,9 @@ static int verify_buffer(const eseal_verifier *v, eseal_report *r, const unsigne
 		free(der);
 	} else if (looks_like_pdf(buf, len)) {
 		rc = es_pdf_verify(v, buf, len, r);
-		if (v->visual_compare)
+		/* Only a file the verifier could read through: one it refused (a bomb, a broken structure) is not handed
+		 * to a renderer. */
+		if (v->visual_compare && rc == ESEAL_OK)
 			es_visual_compare(r, buf, len);
 	} else if (looks_like_xml(buf, len))
 		rc = es_xml_verify(v, buf, len, base_dir, r);

@@ -165,7 +165,8 @@ grep -q 'class="verdict invalid"' "$D/vis-overlay.dom" || fail "the verdict's co
 pass "overlay: visual_changes box $box over the overwritten words; outlined side by side; not valid after a plain seal"
 
 # --- HTML injection through the organization name of a seal certificate ---
-EVIL="<script>document.body.setAttribute('data-pwned','1')</script><img src=x onerror=\"document.body.setAttribute('data-pwned','2')\">&amp;"
+# (O is at most 64 characters)
+EVIL="<script>document.title='pwn'</script><b id=pwn>&amp;'\""
 openssl req -new -newkey rsa:2048 -nodes -keyout "$D/evil.key" -subj "/C=JP/O=x/CN=x" -out "$D/evil.csr" 2>/dev/null
 (
 	flock 9
@@ -178,15 +179,15 @@ verify_json 0 "$D/evil.pdf"
 [ "$(jf "d['seals'][0]['organization']")" = "$EVIL" ] || fail "the organization name did not survive: $(head -c 800 "$OUT")"
 expect_exit 0 "$ESEAL" verify --trust "$ROOT" --report "$D/evil.html" --lang en "$D/evil.pdf"
 dom "$D/evil.html" "$D/evil.dom"
-grep -q 'data-pwned' "$D/evil.dom" && grep -q 'data-pwned="' "$D/evil.dom" && fail "a script in the organization name ran"
+grep -q '<title>Verification report</title>' "$D/evil.dom" || fail "a script in the organization name ran"
 grep -qi '<script' "$D/evil.dom" && fail "a <script> element came from the organization name"
-grep -q '<img src="x"' "$D/evil.dom" && fail "an <img> element came from the organization name"
+grep -q '<b id="pwn"' "$D/evil.dom" && fail "a <b> element came from the organization name"
 text "$D/evil.dom" >"$D/evil.txt"
 grep -qF "$EVIL" "$D/evil.txt" || fail "the organization name is not shown as text: $(head -c 1500 "$D/evil.txt")"
 expect_exit 0 "$ESEAL" verify --trust "$ROOT" --report "$D/evil.xml" "$D/evil.pdf"
 xmllint --noout --schema "$SHARED/xsd/1910202xmlSchema.xsd" "$D/evil.xml" 2>"$D/xsd.log" ||
 	fail "XML with markup in a name: $(cat "$D/xsd.log")"
-pass "an organization name holding <script> and <img onerror> is text in the HTML (no element, nothing ran) and XML"
+pass "an organization name holding <script> and <b> is text in the HTML (no element, nothing ran) and XML"
 
 # --- several files, one report; bad input ---
 expect_exit 74 "$ESEAL" verify --trust "$ROOT" --report "$D/many.html" --lang en "$D/vis.pdf" "$D/missing.pdf" "$D/p3-note.pdf"
