@@ -262,7 +262,7 @@ int es_report_html(FILE *f, const eseal_report *const *reports, const unsigned c
 	fputs("</div>\n<p class=\"when\">", f);
 	esc(f, T("Checked at"));
 	fputs(": ", f);
-	esc(f, es_local_time(n > 0 ? reports[0]->validation_time : 0, t, sizeof(t)));
+	esc(f, es_local_time(es_reports_validation_time(reports, n), t, sizeof(t)));
 	fputs("</p>\n", f);
 	for (i = 0; i < n; i++) {
 		const eseal_report *r = reports[i];

@@ -40,6 +40,8 @@ char *es_seal_covers(const eseal_seal_report *s, const char *lang);
 /* The effective indication of a seal (modified_after counts as TOTAL-FAILED). */
 eseal_indication es_seal_effective(const eseal_seal_report *s);
 
+/* The time the files were judged at (the first report that has one), 0 when none has. */
+time_t es_reports_validation_time(const eseal_report *const *reports, size_t n);
 /* One sentence for the headline: why the worst verdict of all reports (the first seal or file that got it). */
 const char *es_report_headline_why(const eseal_report *const *reports, size_t n, eseal_indication worst,
 				   const char *lang);

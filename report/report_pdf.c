@@ -232,7 +232,7 @@ int es_report_pdf(FILE *f, const eseal_report *const *reports, const unsigned ch
 	para(&c, es_verdict_words(worst, lang), 22, 1, rgb[0], rgb[1], rgb[2], 0);
 	para(&c, es_report_headline_why(reports, n, worst, lang), 11, 0, rgb[0], rgb[1], rgb[2], 0);
 	snprintf(line, sizeof(line), "%s: %s", T("Checked at"),
-		 es_local_time(n > 0 ? reports[0]->validation_time : 0, t, sizeof(t)));
+		 es_local_time(es_reports_validation_time(reports, n), t, sizeof(t)));
 	para(&c, line, 10, 0, 0.3, 0.3, 0.3, 0);
 	for (i = 0; i < n; i++) {
 		const eseal_report *r = reports[i];

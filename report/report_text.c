@@ -128,3 +128,14 @@ const char *es_report_headline_why(const eseal_report *const *reports, size_t n,
 	}
 	return "";
 }
+
+time_t es_reports_validation_time(const eseal_report *const *reports, size_t n)
+{
+	size_t i;
+
+	/* A file that could not be read was judged at no time; the others were judged at the same one. */
+	for (i = 0; i < n; i++)
+		if (reports[i]->validation_time != 0)
+			return reports[i]->validation_time;
+	return 0;
+}

@@ -123,12 +123,14 @@ qpdf_ok "$D/p3-note.pdf"
 pdfsig_all_valid "$D/p3-note.pdf" 1 part
 renders_differ "$D/p3.pdf" "$D/p3-note.pdf"
 verify_json 0 "$D/p3-note.pdf"
+[ "$(jf "'visual_changes' in d['seals'][0]")" = False ] || fail "visual_changes without --visual"
+verify_json 0 "$D/p3-note.pdf" --visual
 [ "$(jf "len(d['seals'][0]['visual_changes'])")" = 1 ] || fail "one visual change expected: $(head -c 1500 "$OUT")"
 [ "$(jf "d['seals'][0]['visual_changes'][0]['page']")" = 1 ] || fail "the change is on page 1"
 # The note's /Rect is [30 700 50 720] (tests/verify/pdf_mdp.py): the box is there, give or take a comparison cell.
 box=$(jf "' '.join(str(v) for v in d['seals'][0]['visual_changes'][0]['box'])")
 within "$box" "30 700 50 720" 6 && within "30 700 50 720" "$box" 6 || fail "the note's box is $box, not [30 700 50 720]"
-verify_json 0 "$D/p3.pdf"
+verify_json 0 "$D/p3.pdf" --visual
 [ "$(jf "'visual_changes' in d['seals'][0]")" = False ] || fail "a seal over the whole file has nothing to compare"
 expect_exit 0 "$ESEAL" verify --trust "$ROOT" --report "$D/note.html" --lang en "$D/p3-note.pdf"
 [ "$(imgs "$D/note.html" "$D/note" | tr '\n' ,)" = "As sealed,Now," ] || fail "a side-by-side pair expected"
@@ -142,7 +144,7 @@ pass "P=3 certification, then a note: visual_changes box $box at the note; signe
 $OVERLAY "$D/p3.pdf" "$D/p3-overlay.pdf" 70 710 400 730
 qpdf_ok "$D/p3-overlay.pdf"
 renders_differ "$D/p3.pdf" "$D/p3-overlay.pdf"
-verify_json 0 "$D/p3-overlay.pdf"
+verify_json 0 "$D/p3-overlay.pdf" --visual
 box=$(jf "' '.join(str(v) for v in d['seals'][0]['visual_changes'][0]['box'])")
 [ "$(jf "len(d['seals'][0]['visual_changes'])")" = 1 ] || fail "one visual change expected: $(head -c 1500 "$OUT")"
 within "$box" "70 710 400 730" 4 || fail "the overlay's box $box is not where the overlay is"
