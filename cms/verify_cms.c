@@ -114,6 +114,7 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 		}
 		return;
 	}
+	es_seal_set_chain(s, chain);
 	es_chain_revocation(v, chain, untrusted, ev, poe, NULL, s, NULL);
 	sk_X509_pop_free(chain, X509_free);
 }

@@ -687,6 +687,8 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const es_pdf_xref *
 		goto cleanup;
 	end = (size_t)(sb.br[2] + sb.br[3]);
 	pos->rev_end = end;
+	s->signed_length = end;
+	es_pdf_seal_widget(q, ref->objid, s);
 	for (i = end; i < len && isspace(buf[i]); i++)
 		;
 	s->covers_whole_document = i == len;

@@ -31,6 +31,10 @@ typedef struct es_pdf_sig_value {
 int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n);
 void es_pdf_sig_values_free(es_pdf_sig_value *v, size_t n);
 
+/* pdf_verify_widget.c: the page (0-based) and /Rect (from the page's crop box corner) of the widget whose value is
+ * the signature dictionary sig_objid, into s->page and s->rect; s->page stays -1 when no page shows it. */
+void es_pdf_seal_widget(qpdf_data q, int sig_objid, eseal_seal_report *s);
+
 /* ---- long-term validation data (pdf_verify_ltv.c) ---- */
 
 /* 1 when ev (a DSS) holds, for every certificate below the anchor of the chains of the CMS signature cms_der (BER

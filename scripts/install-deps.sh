@@ -8,6 +8,7 @@ PACKAGES=(
 	bsdextrautils
 	build-essential
 	ca-certificates
+	chromium
 	clang
 	clang-format
 	clang-tidy

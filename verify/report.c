@@ -3,6 +3,10 @@
 #include "verify_internal.h"
 #include "clock_internal.h"
 #include "json_internal.h"
+#include "cms/x509_text.h"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,6 +68,7 @@ eseal_seal_report *es_report_add_seal(eseal_report *r, const char *format, const
 	s->format = format;
 	s->type = type;
 	s->covers_whole_document = 1;
+	s->page = -1;
 	return s;
 }
 
@@ -141,9 +146,74 @@ void es_seal_warn(eseal_seal_report *s, const char *fmt, ...)
 	push(&s->warnings, &s->n_warnings, m);
 }
 
+static void chain_clear(eseal_seal_report *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_chain; i++) {
+		free(s->chain[i].subject);
+		free(s->chain[i].issuer);
+		free(s->chain[i].serial);
+		free(s->chain[i].der_base64);
+	}
+	free(s->chain);
+	s->chain = NULL;
+	s->n_chain = 0;
+}
+
+static char *cert_base64(X509 *x)
+{
+	unsigned char *der = NULL;
+	char *out = NULL;
+	int n = i2d_X509(x, &der), m;
+
+	if (n <= 0)
+		return NULL;
+	if ((out = malloc(4 * (((size_t)n + 2) / 3) + 1)) != NULL) {
+		m = EVP_EncodeBlock((unsigned char *)out, der, n);
+		out[m] = '\0';
+	}
+	OPENSSL_free(der);
+	return out;
+}
+
+static char *cert_serial(X509 *x)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL, *out = hex != NULL ? strdup(hex) : NULL;
+
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return out;
+}
+
+void es_seal_set_chain(eseal_seal_report *s, STACK_OF(X509) * chain)
+{
+	int i, n = sk_X509_num(chain);
+
+	chain_clear(s);
+	if (n <= 0 || (s->chain = calloc((size_t)n, sizeof(*s->chain))) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		X509 *x = sk_X509_value(chain, i);
+		eseal_cert_info *c = &s->chain[i];
+
+		c->subject = es_x509_name_dup(X509_get_subject_name(x));
+		c->issuer = es_x509_name_dup(X509_get_issuer_name(x));
+		c->serial = cert_serial(x);
+		c->not_before = es_asn1_time_t(X509_get0_notBefore(x));
+		c->not_after = es_asn1_time_t(X509_get0_notAfter(x));
+		c->der_base64 = cert_base64(x);
+	}
+	s->n_chain = (size_t)n;
+}
+
 static void seal_clear(eseal_seal_report *s)
 {
 	size_t i;
+
+	chain_clear(s);
+	free(s->visual_changes);
 
 	free(s->id);
 	free(s->level);
@@ -295,7 +365,7 @@ static const char *cert_kind_name(eseal_cert_kind k)
 
 int eseal_report_write_json(const eseal_report *r, FILE *f)
 {
-	size_t i;
+	size_t i, j;
 
 	fputs("{\"file\": ", f);
 	es_json_string(f, r->file);
@@ -351,6 +421,26 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 			s->covers_whole_document ? "true" : "false", s->modified_after ? "true" : "false");
 		fputs(", \"coverage\": ", f);
 		es_json_string(f, s->coverage);
+		fputs(", \"chain\": [", f);
+		for (j = 0; j < s->n_chain; j++) {
+			fputs(j > 0 ? ", " : "", f);
+			es_json_string(f, s->chain[j].subject);
+		}
+		fputc(']', f);
+		if (s->page >= 0)
+			fprintf(f, ", \"page\": %d, \"rect\": [%.1f, %.1f, %.1f, %.1f]", s->page + 1, s->rect[0], s->rect[1],
+				s->rect[2], s->rect[3]);
+		if (s->visual_compared) {
+			/* Pages 1-based as a reader counts them; boxes in PDF points, origin bottom left. */
+			fputs(", \"visual_changes\": [", f);
+			for (j = 0; j < s->n_visual_changes; j++) {
+				const eseal_visual_change *c = &s->visual_changes[j];
+
+				fprintf(f, "%s{\"page\": %d, \"box\": [%.1f, %.1f, %.1f, %.1f]}", j > 0 ? ", " : "",
+					c->page + 1, c->x0, c->y0, c->x1, c->y1);
+			}
+			fputc(']', f);
+		}
 		fputs(", \"errors\": ", f);
 		json_list(f, s->errors, s->n_errors);
 		fputs(", \"warnings\": ", f);

@@ -1,6 +1,7 @@
 /* verify/verifier.c: the verifier object (trust anchors from --trust files only, offline flag, validation time) and
  * the entry points that read a file, recognise its format and hand it to the PDF, XML or CAdES verifier. */
 #include "verify_internal.h"
+#include "report/report_internal.h"
 
 #include "cms/rev_cache.h"
 #include "input_internal.h"
@@ -81,6 +82,7 @@ int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts
 		v->offline = opts->offline;
 		v->at = opts->at;
 		v->timeout_ms = opts->timeout_ms;
+		v->visual_compare = opts->visual_compare;
 	}
 	/* Without memory for it the verifier still works, fetching for every file. */
 	if (opts == NULL || !opts->no_revocation_cache)
@@ -343,9 +345,13 @@ static int verify_buffer(const eseal_verifier *v, eseal_report *r, const unsigne
 		if (r->n_seals > 0)
 			es_seal_warn(&r->seals[0], "the CMS is base64-encoded");
 		free(der);
-	} else if (looks_like_pdf(buf, len))
+	} else if (looks_like_pdf(buf, len)) {
 		rc = es_pdf_verify(v, buf, len, r);
-	else if (looks_like_xml(buf, len))
+		/* Only a file the verifier could read through: one it refused (a bomb, a broken structure) is not handed
+		 * to a renderer. */
+		if (v->visual_compare && rc == ESEAL_OK)
+			es_visual_compare(r, buf, len);
+	} else if (looks_like_xml(buf, len))
 		rc = es_xml_verify(v, buf, len, base_dir, r);
 	else {
 		es_report_file_error(r, "not a PDF, XML or CMS (.p7s) document");

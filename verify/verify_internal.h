@@ -22,6 +22,7 @@ struct eseal_verifier {
 	int offline;
 	time_t at; /* 0 = now */
 	long timeout_ms;
+	int visual_compare; /* compare renderings of signed and current revisions (PDF) */
 	/* OCSP/CRL answers fetched for earlier files (cms/rev_cache.h); NULL = none. Mutable behind the const
 	 * verifier pointers the checks receive: it has its own lock. */
 	struct es_rev_cache *rev_cache;
@@ -109,6 +110,9 @@ time_t es_verifier_time(const eseal_verifier *v);
  * of one batch ask each responder once between them; every reuse is still checked against dst's own anchors. Before
  * dst is used by any thread; nothing when either verifier has no cache. */
 void es_verifier_share_rev_cache(eseal_verifier *dst, const eseal_verifier *src);
+
+/* verify/report.c: records chain (cert..anchor) in s->chain (replacing what was there). */
+void es_seal_set_chain(eseal_seal_report *s, STACK_OF(X509) * chain);
 
 /* cms/cert_profile.c: fills organization, identifier, subject, issuer, serial and cert_kind from cert and warns
  * where the certificate does not fit a seal (keyUsage, CA:TRUE). */

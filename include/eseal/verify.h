@@ -25,6 +25,9 @@ typedef struct eseal_verifier_options {
 	/* 1: no revocation cache (every file fetches its OCSP/CRL answers again; for measurements). By default the
 	 * verifier keeps fetched OCSP responses and CRLs while fresh, and responders that failed for a minute. */
 	int no_revocation_cache;
+	/* 1: for each PDF seal followed by later updates, render the signed revision and the current file with Poppler
+	 * and record the areas that differ (eseal_seal_report.visual_changes). Costs two renderings per page. */
+	int visual_compare;
 } eseal_verifier_options;
 
 /* Main indication (ETSI EN 319 102-1 clause 5.1.3). */
@@ -59,6 +62,22 @@ typedef enum {
 	ESEAL_CERT_PERSONAL /* a natural person's signature certificate (no organizationIdentifier, or qcType esign) */
 } eseal_cert_kind;
 
+/* One certificate of a seal's chain, as the report shows it. */
+typedef struct eseal_cert_info {
+	char *subject;     /* one-line RFC 2253 subject */
+	char *issuer;
+	char *serial;      /* hex */
+	time_t not_before, not_after;
+	char *der_base64;  /* the certificate itself (for machine-readable reports) */
+} eseal_cert_info;
+
+/* An area of a page whose rendering differs between the signed revision and the current file, in PDF points in the
+ * page's view (origin at the bottom left of the crop box, y up). */
+typedef struct eseal_visual_change {
+	int page; /* 0-based */
+	double x0, y0, x1, y1;
+} eseal_visual_change;
+
 typedef struct eseal_seal_report {
 	const char *format; /* "PAdES", "XAdES", "CAdES" (static) */
 	const char *type;   /* "signature" or "document-timestamp" (static) */
@@ -88,6 +107,21 @@ typedef struct eseal_seal_report {
 	time_t newest_timestamp_time;
 	time_t renew_by;
 	int relies_on_poe; /* 1: its certificate had expired at the validation time; only a time-stamp keeps it valid */
+	/* The chain of the signing certificate up to its trust anchor, as built when the seal was judged (signing
+	 * certificate first, anchor last); empty when no chain was found. */
+	eseal_cert_info *chain;
+	size_t n_chain;
+	/* PAdES: the length of the signed revision (the end of the /ByteRange, 0 unknown), the seal widget's page
+	 * (0-based, -1 none or not found) and its /Rect in the same coordinates as visual changes. */
+	size_t signed_length;
+	int page;
+	double rect[4];
+	/* PAdES, when the verifier was asked to compare renderings (visual_compare): where a later update changed what
+	 * a reader sees on the pages, comparing Poppler's rendering of the signed revision with the current file;
+	 * visual_compared is 1 when that comparison was made (so an empty list means "nothing visible changed"). */
+	eseal_visual_change *visual_changes;
+	size_t n_visual_changes;
+	int visual_compared;
 	char **errors;             /* reasons for a non-passing indication */
 	size_t n_errors;
 	char **warnings;

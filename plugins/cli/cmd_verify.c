@@ -1,11 +1,14 @@
 /* plugins/cli/cmd_verify.c: `eseal verify`: parses the arguments, verifies each file with the library and prints
- * the report (text or one JSON object per file) on stdout. The exit status is the worst over all files. */
+ * the report (text or one JSON object per file) on stdout, and with --report one HTML, PDF or XML report over all
+ * files. The exit status is the worst over all files. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "eseal/report.h"
 #include "eseal/verify.h"
 #include "eseal/asic.h"
 
@@ -17,6 +20,11 @@ const es_cli_option es_cli_verify_options[] = {
 	{"data", 'd', "FILE", NULL, "data file of a detached .p7s (default: the .p7s path without .p7s)"},
 	{"data-dir", 0, "DIR", NULL, "a folder seal (detached XAdES): check every file under DIR, listing files missing, "
 				     "changed or not covered"},
+	{"visual", 0, NULL, NULL, "PDF: compare Poppler's rendering of each seal's signed revision with the file's "
+				  "(visual_changes in --json; always done for --report)"},
+	{"report", 'r', "FILE", NULL, "also write one report over all files: FILE.html, FILE.pdf or FILE.xml (ETSI TS 119 102-2)"},
+	{"lang", 0, "LANG", NULL, "language of the report: ja or en (default: from LANG/LC_MESSAGES)"},
+	{"tz", 0, "ZONE", NULL, "time zone of the report's times, e.g. Asia/Tokyo (default: TZ, else the system's)"},
 	{"help", 'h', NULL, NULL, "show this help"},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -69,6 +77,19 @@ static int parse_time(const char *s, time_t *out)
 	return -1;
 }
 
+/* A zone name glibc would not know silently becomes UTC: refuse it instead (POSIX strings such as JST-9 pass). */
+static int tz_known(const char *tz)
+{
+	char path[512];
+
+	if (tz[0] == '\0' || strstr(tz, "..") != NULL)
+		return 0;
+	if (strpbrk(tz, "0123456789") != NULL && strchr(tz, '/') == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz[0] == ':' ? tz + 1 : tz);
+	return access(path, R_OK) == 0;
+}
+
 static const es_cli_command *verify_command(void)
 {
 	const es_cli_command *c;
@@ -84,20 +105,22 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 	struct option *longopts = NULL;
 	char shortopts[32];
 	const char **trust = NULL, **files = NULL;
-	size_t n_trust = 0, n_files = 0;
-	const char *data = NULL, *data_dir = NULL;
+	size_t n_trust = 0, n_files = 0, n_all = 0;
+	const char *data = NULL, *data_dir = NULL, *report_path = NULL, *lang = NULL;
 	eseal_verifier_options vo;
 	eseal_verifier *v = NULL;
-	eseal_report *report = NULL;
+	eseal_report *report = NULL, **all = NULL;
+	eseal_report_format fmt;
 	eseal_error err;
-	int json = 0, c, rc = 0, code;
+	int json = 0, visual = 0, c, rc = 0, code;
 	size_t i;
 
 	eseal_error_clear(&err);
 	memset(&vo, 0, sizeof(vo));
 	trust = calloc((size_t)argc + 1, sizeof(*trust));
 	files = calloc((size_t)argc + 1, sizeof(*files));
-	if (trust == NULL || files == NULL ||
+	all = calloc((size_t)argc + 1, sizeof(*all));
+	if (trust == NULL || files == NULL || all == NULL ||
 	    es_cli_getopt_tables(es_cli_verify_options, &longopts, shortopts, sizeof(shortopts)) != 0) {
 		rc = 70;
 		goto cleanup;
@@ -123,6 +146,29 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 			data = optarg;
 		} else if (strcmp(o->name, "data-dir") == 0) {
 			data_dir = optarg;
+		} else if (strcmp(o->name, "visual") == 0) {
+			visual = 1;
+		} else if (strcmp(o->name, "report") == 0) {
+			report_path = optarg;
+			if (eseal_report_format_of(optarg, &fmt, &err) != ESEAL_OK) {
+				rc = es_cli_usage_error("verify", "--report %s: expected a name ending in .html, .pdf or .xml",
+							optarg);
+				goto cleanup;
+			}
+		} else if (strcmp(o->name, "lang") == 0) {
+			if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0) {
+				rc = es_cli_usage_error("verify", "--lang %s: expected ja or en", optarg);
+				goto cleanup;
+			}
+			lang = optarg;
+		} else if (strcmp(o->name, "tz") == 0) {
+			if (!tz_known(optarg)) {
+				rc = es_cli_usage_error("verify", "--tz %s: unknown time zone (e.g. Asia/Tokyo, UTC)", optarg);
+				goto cleanup;
+			}
+			/* The report shows local times; the front end owns the process's zone. */
+			setenv("TZ", optarg, 1);
+			tzset();
 		} else if (strcmp(o->name, "at") == 0) {
 			if (parse_time(optarg, &vo.at) != 0) {
 				rc = es_cli_usage_error("verify",
@@ -152,6 +198,9 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 	}
 	vo.trust_files = trust;
 	vo.n_trust_files = n_trust;
+	/* What changed on the page since a PDF seal: shown in reports, listed in JSON on request (two renderings of
+	 * every page of every PDF with updates: not for every pipeline that only wants the verdict). */
+	vo.visual_compare = visual || report_path != NULL;
 	if (eseal_init(&err) != ESEAL_OK || eseal_verifier_open(&v, &vo, &err) != ESEAL_OK) {
 		rc = es_cli_fail(&err);
 		goto cleanup;
@@ -177,11 +226,25 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 		}
 		if (exit_rank(code) > exit_rank(rc))
 			rc = code;
-		eseal_report_free(report);
+		if (report_path != NULL && report != NULL)
+			all[n_all++] = report;
+		else
+			eseal_report_free(report);
 		report = NULL;
 	}
 	fflush(stdout);
+	if (report_path != NULL) {
+		eseal_error_clear(&err);
+		if (eseal_report_write_document((const eseal_report *const *)all, n_all, report_path, lang, &err) !=
+		    ESEAL_OK) {
+			/* Without its report the run did not do what was asked, whatever the verdicts. */
+			rc = es_cli_fail(&err);
+		}
+	}
 cleanup:
+	for (i = 0; all != NULL && i < n_all; i++)
+		eseal_report_free(all[i]);
+	free(all);
 	eseal_verifier_free(v);
 	free(longopts);
 	free(trust);

@@ -1,5 +1,6 @@
 /* plugins/cli/main.c: the `eseal` command: picks the subcommand and hands it its arguments.
  * Everything a subcommand accepts is declared in its option table (help and man page come from it). */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -77,6 +78,9 @@ int main(int argc, char **argv)
 
 	/* Out of the environment before anything runs (threads, children): /proc/PID/environ would show it. */
 	eseal_take_env_pin(env_pin, sizeof(env_pin));
+	/* Texts for people (reports) in the language LANG/LC_MESSAGES name; only messages: numbers in JSON and PDF
+	 * keep the C locale's decimal point. */
+	setlocale(LC_MESSAGES, "");
 	rc = run(argc, argv, env_pin);
 	OPENSSL_cleanse(env_pin, sizeof(env_pin));
 	return rc;
