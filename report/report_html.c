@@ -266,6 +266,7 @@ int es_report_html(FILE *f, const eseal_report *const *reports, const unsigned c
 	fputs("</p>\n", f);
 	for (i = 0; i < n; i++) {
 		const eseal_report *r = reports[i];
+		char *uncovered;
 
 		fprintf(f, "<section class=\"file %s\"><h2>", verdict_class(eseal_report_overall(r)));
 		esc(f, T("File"));
@@ -278,6 +279,12 @@ int es_report_html(FILE *f, const eseal_report *const *reports, const unsigned c
 			fputs(" ", f);
 			esc(f, r->error != NULL ? r->error : T("no seal found"));
 			fputs("</p>\n", f);
+		}
+		if ((uncovered = es_report_not_covered(r, lang)) != NULL) {
+			fputs("<p class=\"why notcovered\">", f);
+			esc(f, uncovered);
+			fputs("</p>\n", f);
+			free(uncovered);
 		}
 		for (j = 0; j < r->n_seals; j++)
 			seal_html(f, &r->seals[j], j, bufs[i], lens[i], lang);

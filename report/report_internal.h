@@ -37,6 +37,10 @@ const char *es_local_time(time_t t, char *buf, size_t len);
 const char *es_cert_kind_words(eseal_cert_kind k, const char *lang);
 /* What the seal covers, in words: "whole document", "pages 1-3 and later changes" ... */
 char *es_seal_covers(const eseal_seal_report *s, const char *lang);
+/* Names joined for a person ("a, b, c", the first ones and how many more); malloc'd, NULL out of memory. */
+char *es_file_names(char *const *names, size_t n, const char *lang);
+/* The sentence naming the files of a container or folder that no seal covers; NULL when there are none. */
+char *es_report_not_covered(const eseal_report *r, const char *lang);
 /* The effective indication of a seal (modified_after counts as TOTAL-FAILED). */
 eseal_indication es_seal_effective(const eseal_seal_report *s);
 

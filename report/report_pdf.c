@@ -236,6 +236,7 @@ int es_report_pdf(FILE *f, const eseal_report *const *reports, const unsigned ch
 	para(&c, line, 10, 0, 0.3, 0.3, 0.3, 0);
 	for (i = 0; i < n; i++) {
 		const eseal_report *r = reports[i];
+		char *uncovered;
 
 		c.y += 6;
 		snprintf(line, sizeof(line), "%s: %s", T("File"), r->file);
@@ -244,6 +245,10 @@ int es_report_pdf(FILE *f, const eseal_report *const *reports, const unsigned ch
 			snprintf(line, sizeof(line), "%s %s", T("This file could not be checked:"),
 				 r->error != NULL ? r->error : T("no seal found"));
 			para(&c, line, 10, 0, 0.7, 0.42, 0, 12);
+		}
+		if ((uncovered = es_report_not_covered(r, lang)) != NULL) {
+			para(&c, uncovered, 10, 0, 0.7, 0.42, 0, 12);
+			free(uncovered);
 		}
 		for (j = 0; j < r->n_seals; j++)
 			seal_pdf(&c, &r->seals[j], j, bufs[i], lens[i], lang);

@@ -4,6 +4,7 @@
 
 #include "core/i18n_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,10 +98,54 @@ const char *es_local_time(time_t t, char *buf, size_t len)
 	return buf;
 }
 
+/* A person reads the first names; the JSON report and --report FILE.xml list every one. */
+#define ES_REPORT_MAX_NAMES 30
+
+char *es_file_names(char *const *names, size_t n, const char *lang)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	for (i = 0; i < n && i < ES_REPORT_MAX_NAMES; i++)
+		fprintf(f, "%s%s", i > 0 ? ", " : "", names[i]);
+	if (n > ES_REPORT_MAX_NAMES)
+		fprintf(f, " %s %zu", T("… and more:"), n - ES_REPORT_MAX_NAMES);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *es_report_not_covered(const eseal_report *r, const char *lang)
+{
+	char *list, *out = NULL;
+
+	if (r->n_not_covered == 0 || (list = es_file_names(r->not_covered, r->n_not_covered, lang)) == NULL)
+		return NULL;
+	if (asprintf(&out, "%s %s", T("Files no seal covers (a recipient cannot rely on them):"), list) < 0)
+		out = NULL;
+	free(list);
+	return out;
+}
+
 char *es_seal_covers(const eseal_seal_report *s, const char *lang)
 {
 	const char *what;
+	char *list, *out = NULL;
 
+	/* A seal over a set of files (ASiC, a folder): which ones, by name, is what the recipient needs to know. */
+	if (s->n_files > 0) {
+		if ((list = es_file_names(s->files, s->n_files, lang)) == NULL)
+			return NULL;
+		if (asprintf(&out, "%zu %s %s", s->n_files, T("files:"), list) < 0)
+			out = NULL;
+		free(list);
+		return out;
+	}
 	if (strcmp(s->format, "CAdES") == 0)
 		what = s->covers_whole_document ? T("the whole data file") : T("the data file was not found");
 	else if (strcmp(s->format, "XAdES") == 0)
@@ -125,6 +170,8 @@ const char *es_report_headline_why(const eseal_report *const *reports, size_t n,
 		for (j = 0; j < reports[i]->n_seals; j++)
 			if (es_seal_effective(&reports[i]->seals[j]) == worst)
 				return es_seal_why(&reports[i]->seals[j], lang);
+		if (reports[i]->n_not_covered > 0)
+			return T("The container or folder holds files that no seal covers.");
 	}
 	return "";
 }

@@ -68,6 +68,27 @@ mv "$D/x/META-INF/signatures001.xml" "$D/sig.xml" && rmdir "$D/x/META-INF"
 expect_exit 0 "$ESEAL" verify --trust "$ROOT" --data-dir "$D/x" "$D/sig.xml"
 pass "ASiC-E XAdES: zip form (zipinfo, zipfile), xmlsec1 on the extracted tree, ASiC and XAdES XSDs, eseal verify"
 
+# --- the reports a recipient reads: which files the seal covers, and a file it does not -------------------------------
+cp "$D/submission.asice" "$D/extra.asice"
+$PY - "$D/extra.asice" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "a") as z:
+    z.writestr("OTHRS/added-later.txt", "slipped in after sealing\n")
+PY
+expect_exit 0 "$ESEAL" verify --trust "$ROOT" --report "$D/ok.html" --lang en "$D/submission.asice"
+assert_grep '6 files: ' "$D/ok.html"
+assert_grep 'INDEX_C.XML' "$D/ok.html"
+grep -q 'notcovered' "$D/ok.html" && fail "a container with every file sealed reports files not covered"
+expect_exit 2 "$ESEAL" verify --trust "$ROOT" --report "$D/extra.html" --lang en "$D/extra.asice"
+assert_grep 'class="why notcovered">Files no seal covers \(a recipient cannot rely on them\): OTHRS/added-later.txt<' "$D/extra.html"
+assert_grep 'The container or folder holds files that no seal covers' "$D/extra.html"
+expect_exit 2 "$ESEAL" verify --trust "$ROOT" --report "$D/extra.pdf" --lang ja "$D/extra.asice"
+pdftotext -layout "$D/extra.pdf" "$D/extra.txt"
+assert_grep 'どのeシールの対象にもなっていないファイル' "$D/extra.txt"
+# The list may wrap at the hyphen.
+assert_grep 'added-' "$D/extra.txt"
+pass "reports of an ASiC-E name the files the seal covers, and a file added later (HTML; PDF in Japanese, pdftotext)"
+
 # --- ASiC-E with CAdES and an ASiCManifest ------------------------------------------------------------------------------
 expect_exit 0 "$ESEAL" seal --profile demo --container asice --format cades "$D/delivery" -o "$D/submission-cades.asice"
 zip_form "$D/submission-cades.asice" application/vnd.etsi.asic-e+zip
