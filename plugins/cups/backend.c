@@ -105,6 +105,13 @@ static int fail(const eseal_error *err, const char *alias, const char *job_label
 	return code;
 }
 
+/* eseal_warn_fn: the library's warnings (a stamp that had to go over page content, a PIN file others can read) as
+ * WARNING: lines, which cupsd writes to its error log at the default LogLevel. One line, no control characters. */
+static void log_warning(void *ctx, const char *message)
+{
+	report("WARNING", message, (const char *)ctx, "the job");
+}
+
 /* eseal:/office, eseal://office, eseal:office -> "office"; eseal:/ -> "default". */
 static int profile_from_uri(const char *uri, char *out, size_t size, eseal_error *err)
 {
@@ -289,7 +296,8 @@ static int seal_job(int argc, char **argv, int sock)
 	    (sock < 0 &&
 	     (home = es_delivery_home_of(user),
 	      es_delivery_open_dir(profile->output_dir, user, home, &dirfd, &dir_path, &err)) != ESEAL_OK) ||
-	    eseal_sealer_open(&sealer, profile, &err) != ESEAL_OK) {
+	    eseal_sealer_open_ext(&sealer, profile, &(eseal_sealer_options){.warn = log_warning, .warn_ctx = in_alias},
+				  &err) != ESEAL_OK) {
 		code = fail(&err, in_alias, job_label);
 		goto cleanup;
 	}
