@@ -16,6 +16,7 @@ PACKAGES=(
 	cups
 	cups-client
 	cups-filters
+	cups-ipp-utils
 	curl
 	faketime
 	file
