@@ -3,6 +3,7 @@
 #include "eseal/profile.h"
 #include "eseal/signer.h"
 #include "error_internal.h"
+#include "tz_internal.h"
 #include "url_internal.h"
 #include "input_internal.h"
 
@@ -11,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <strings.h>
 
@@ -79,6 +81,7 @@ void eseal_profile_free(eseal_profile *p)
 	free(p->contact);
 	free(p->image);
 	free(p->output_dir);
+	free(p->timezone);
 	free(p->field);
 	free(p);
 }
@@ -124,6 +127,7 @@ int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error 
 	dup_field(&c->contact, p->contact, &ok);
 	dup_field(&c->image, p->image, &ok);
 	dup_field(&c->output_dir, p->output_dir, &ok);
+	dup_field(&c->timezone, p->timezone, &ok);
 	dup_field(&c->field, p->field, &ok);
 	if (!ok) {
 		eseal_profile_free(c);
@@ -152,7 +156,8 @@ static int parse_long(const char *key, const char *value, long min, long max, lo
 	errno = 0;
 	v = strtol(value, &end, 10);
 	if (errno != 0 || end == value || *end != '\0' || v < min || v > max)
-		return es_error_set(err, ESEAL_E_USAGE, "%s: '%s' is not a number from %ld to %ld", key, value, min, max);
+		return es_error_set(err, ESEAL_E_USAGE, "%s: '%s' is not a number from %ld to %ld", key, value, min,
+				    max);
 	*out = v;
 	return ESEAL_OK;
 }
@@ -207,7 +212,8 @@ static int parse_rect(const char *value, double rect[4], eseal_error *err)
 	if (sscanf(value, "%lf,%lf,%lf,%lf%c", &r[0], &r[1], &r[2], &r[3], &tail) != 4 ||
 	    !(isfinite(r[0]) && isfinite(r[1]) && r[0] >= 0 && r[1] >= 0 && r[2] > 0 && r[3] > 0 && isfinite(r[2]) &&
 	      isfinite(r[3])))
-		return es_error_set(err, ESEAL_E_USAGE, "rect: '%s' is not x,y,w,h with positive width and height", value);
+		return es_error_set(err, ESEAL_E_USAGE, "rect: '%s' is not x,y,w,h with positive width and height",
+				    value);
 	memcpy(rect, r, sizeof(r));
 	return ESEAL_OK;
 }
@@ -283,7 +289,8 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 	if (strcmp(key, "sig-scheme") == 0) {
 		if (strcmp(value, "auto") != 0 && strcmp(value, "pkcs1") != 0 && strcmp(value, "pss") != 0 &&
 		    strcmp(value, "ecdsa") != 0)
-			return es_error_set(err, ESEAL_E_USAGE, "sig-scheme: '%s' is not auto, pkcs1, pss or ecdsa", value);
+			return es_error_set(err, ESEAL_E_USAGE, "sig-scheme: '%s' is not auto, pkcs1, pss or ecdsa",
+					    value);
 		return set_string(&p->sig_scheme, value, err);
 	}
 	if (strcmp(key, "digest") == 0) {
@@ -354,6 +361,15 @@ int eseal_profile_set(eseal_profile *p, const char *key, const char *value, esea
 		return set_string(&p->image, value, err);
 	if (strcmp(key, "field") == 0)
 		return set_string(&p->field, value, err);
+	if (strcmp(key, "timezone") == 0) {
+		long off;
+		char abbr[16];
+
+		/* Checked now, so that a typo stops the profile rather than the first visible seal. */
+		if ((rc = es_tz_at(value, time(NULL), &off, abbr, sizeof(abbr), err)) != ESEAL_OK)
+			return rc;
+		return set_string(&p->timezone, value, err);
+	}
 	if (strcmp(key, "certify") == 0) {
 		if (strcmp(value, "no") == 0 || strcmp(value, "none") == 0)
 			p->certify = ESEAL_CERTIFY_NONE;

@@ -3,6 +3,7 @@
  * optional seal image, placed by an appearance form XObject that counter-rotates for the page's /Rotate. */
 #include "pdf_internal.h"
 #include "error_internal.h"
+#include "tz_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -59,14 +60,24 @@ int es_pdf_stamp_size_ok(double w, double h)
 	       ceil(h * STAMP_SCALE) <= 8000;
 }
 
+int es_pdf_stamp_time_line(const es_pdf_stamp_text *t, char *out, size_t size, eseal_error *err)
+{
+	char when[64];
+	int rc;
+
+	if ((rc = es_tz_format(t->timezone, t->when, when, sizeof(when), err)) != ESEAL_OK)
+		return rc;
+	snprintf(out, size, "e-Seal %s", when);
+	return ESEAL_OK;
+}
+
 int es_pdf_stamp_render(const es_pdf_stamp_text *t, double w, double h, es_pdf_image *img, eseal_error *err)
 {
 	cairo_surface_t *surface = NULL;
 	cairo_t *cr = NULL;
 	int pw, ph, rc = ESEAL_OK;
 	double line = 2.0 * STAMP_SCALE, pad, inner_w, inner_h, y;
-	char when[64], line3[96];
-	struct tm tm;
+	char line3[96];
 	int lines;
 
 	memset(img, 0, sizeof(*img));
@@ -74,16 +85,17 @@ int es_pdf_stamp_render(const es_pdf_stamp_text *t, double w, double h, es_pdf_i
 		return es_error_set(err, ESEAL_E_USAGE, "seal rectangle %.1fx%.1f pt is too small or too large", w, h);
 	pw = (int)ceil(w * STAMP_SCALE);
 	ph = (int)ceil(h * STAMP_SCALE);
-	gmtime_r(&t->when, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	snprintf(line3, sizeof(line3), "e-Seal %s", when);
+	if ((rc = es_pdf_stamp_time_line(t, line3, sizeof(line3), err)) != ESEAL_OK)
+		return rc;
 
 	surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
 	cr = cairo_create(surface);
 	/* Frame and a light, mostly opaque background so the text stays legible over page content. */
 	rounded_rect(cr, line / 2, line / 2, pw - line, ph - line, 4 * STAMP_SCALE);
-	cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-	cairo_fill_preserve(cr);
+	if (!t->clear) {
+		cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+		cairo_fill_preserve(cr);
+	}
 	cairo_set_source_rgb(cr, 0.72, 0.07, 0.07);
 	cairo_set_line_width(cr, line);
 	cairo_stroke(cr);
@@ -145,7 +157,7 @@ static long long write_image(es_pdf_update *u, const es_pdf_image *img)
 }
 
 int es_pdf_appearance_write(es_pdf_update *u, double w, double h, int rotate, const es_pdf_image *seal_image,
-			    const es_pdf_image *stamp, long long *ap_num, eseal_error *err)
+			    const es_pdf_image *stamp, const char *text, long long *ap_num, eseal_error *err)
 {
 	es_buf content = {0}, dict = {0};
 	long long im_seal = 0, im_stamp = 0;
@@ -183,6 +195,20 @@ int es_pdf_appearance_write(es_pdf_update *u, double w, double h, int rotate, co
 		es_buf_real(&content, sx);
 		es_buf_puts(&content, " 0 cm /Stamp Do Q\n");
 	}
+	if (text != NULL) {
+		const char *p;
+
+		/* Render mode 3: neither filled nor stroked, only there for text extraction (as OCR layers are). */
+		es_buf_puts(&content, "BT 3 Tr /EsF 6 Tf ");
+		es_buf_real(&content, sx + 4);
+		es_buf_puts(&content, " 4 Td (");
+		for (p = text; *p != '\0'; p++)
+			if (*p == '(' || *p == ')' || *p == '\\')
+				es_buf_printf(&content, "\\%c", *p);
+			else if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f)
+				es_buf_printf(&content, "%c", *p);
+		es_buf_puts(&content, ") Tj ET\n");
+	}
 	es_buf_puts(&dict, "/Type /XObject /Subtype /Form /BBox [0 0 ");
 	es_buf_real(&dict, w);
 	es_buf_puts(&dict, " ");
@@ -194,7 +220,11 @@ int es_pdf_appearance_write(es_pdf_update *u, double w, double h, int rotate, co
 		es_buf_printf(&dict, " /Seal %lld 0 R", im_seal);
 	if (im_stamp)
 		es_buf_printf(&dict, " /Stamp %lld 0 R", im_stamp);
-	es_buf_puts(&dict, " >> >>");
+	es_buf_puts(&dict, " >>");
+	if (text != NULL)
+		es_buf_puts(&dict, " /Font << /EsF << /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+				   "/Encoding /WinAnsiEncoding >> >>");
+	es_buf_puts(&dict, " >>");
 	if (content.oom || dict.oom) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;

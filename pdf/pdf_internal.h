@@ -149,6 +149,8 @@ void es_pdf_image_free(es_pdf_image *img);
 typedef struct es_pdf_stamp_text {
 	const char *organization;   /* UTF-8, may be NULL */
 	const char *org_identifier; /* may be NULL */
+	const char *timezone;       /* the stamp's time zone; NULL = the system's */
+	int clear;                  /* no opaque background: the stamp lies over page content */
 	time_t when;
 } es_pdf_stamp_text;
 
@@ -158,8 +160,11 @@ int es_pdf_stamp_size_ok(double w, double h);
 int es_pdf_stamp_render(const es_pdf_stamp_text *t, double w, double h, es_pdf_image *img, eseal_error *err);
 
 /* Writes image XObjects and the appearance form XObject for a w x h widget into u; rotate is the page's
- * /Rotate (0, 90, 180, 270). Returns the form's object number in *ap_num. */
+ * /Rotate (0, 90, 180, 270). text (ASCII; may be NULL) is laid invisibly over the stamp, so that the stamp's time can
+ * be searched and copied like the rest of the page. Returns the form's object number in *ap_num. */
 int es_pdf_appearance_write(es_pdf_update *u, double w, double h, int rotate, const es_pdf_image *seal_image,
-			    const es_pdf_image *stamp, long long *ap_num, eseal_error *err);
+			    const es_pdf_image *stamp, const char *text, long long *ap_num, eseal_error *err);
+/* The stamp's time line ("e-Seal 2026-12-04 03:10:33 JST (UTC+09:00)"), as drawn. */
+int es_pdf_stamp_time_line(const es_pdf_stamp_text *t, char *out, size_t size, eseal_error *err);
 
 #endif

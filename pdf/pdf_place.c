@@ -21,6 +21,7 @@ int es_pdf_place_choose_page(es_pdf_seal_ctx *c, eseal_error *err)
 		return es_error_set(err, ESEAL_E_USAGE, "%s: page %d does not exist (the document has %d pages)",
 				    c->doc.path, c->opts->page, n);
 	c->page = qpdf_get_page_n(c->doc.q, (size_t)idx);
+	c->page_index = idx;
 	if (es_pdf_qpdf_failed(&c->doc, "reading the page", err))
 		return ESEAL_E_INPUT;
 	if (!qpdf_oh_is_dictionary(c->doc.q, c->page) || !qpdf_oh_is_indirect(c->doc.q, c->page))
@@ -81,6 +82,7 @@ int es_pdf_place_draw(es_pdf_seal_ctx *c, double w, double h, int rotate, long l
 	const eseal_pdf_options *o = c->opts;
 	es_pdf_image seal_img = {0}, stamp = {0};
 	es_pdf_stamp_text text;
+	char line[96];
 	double sw = w;
 	int rc;
 
@@ -92,6 +94,8 @@ int es_pdf_place_draw(es_pdf_seal_ctx *c, double w, double h, int rotate, long l
 	text.organization = c->org;
 	text.org_identifier = c->org_id;
 	text.when = c->now;
+	text.timezone = o->timezone;
+	text.clear = c->stamp_clear;
 	/* With a seal image the stamp takes the space the image leaves (see es_pdf_appearance_write). */
 	if (o->image != NULL) {
 		double iw = h * seal_img.width / (double)seal_img.height;
@@ -100,11 +104,53 @@ int es_pdf_place_draw(es_pdf_seal_ctx *c, double w, double h, int rotate, long l
 	}
 	if ((rc = es_pdf_stamp_render(&text, sw, h, &stamp, err)) != ESEAL_OK)
 		goto cleanup;
-	rc = es_pdf_appearance_write(&c->u, w, h, rotate, o->image != NULL ? &seal_img : NULL, &stamp, ap_num, err);
+	if ((rc = es_pdf_stamp_time_line(&text, line, sizeof(line), err)) != ESEAL_OK)
+		goto cleanup;
+	rc = es_pdf_appearance_write(&c->u, w, h, rotate, o->image != NULL ? &seal_img : NULL, &stamp, line, ap_num,
+				     err);
 cleanup:
 	es_pdf_image_free(&seal_img);
 	es_pdf_image_free(&stamp);
 	return rc;
+}
+
+static void warn(const es_pdf_seal_ctx *c, const char *msg)
+{
+	if (c->opts->warn != NULL)
+		c->opts->warn(c->opts->warn_ctx, msg);
+}
+
+/* The default place must not hide what was printed: the blank area nearest the corner, else (a full page) the
+ * corner with a see-through stamp, and a warning either way something could not be done as intended. */
+static void avoid_content(es_pdf_seal_ctx *c, double dw, double dh, double *x, double *y, double *w, double *h)
+{
+	double box[4] = {*x, *y, *w, *h};
+	char msg[ESEAL_ERROR_MESSAGE_MAX + 200];
+	eseal_error err;
+	int found;
+
+	eseal_error_clear(&err);
+	found = es_pdf_free_area(c, dw, dh, box, &err);
+	if (found == 1) {
+		*x = box[0];
+		*y = box[1];
+		*w = box[2];
+		*h = box[3];
+		return;
+	}
+	if (found == 0) {
+		c->stamp_clear = 1;
+		snprintf(
+			msg, sizeof(msg),
+			"%s: page %d has no blank area for the visible seal; it is drawn without its background at the "
+			"bottom right, over the page's content (give --rect to choose the place)",
+			c->doc.path, c->page_index + 1);
+	} else {
+		snprintf(msg, sizeof(msg),
+			 "%s: the visible seal is at the bottom right of page %d, possibly over content: %s",
+			 c->doc.path, c->page_index + 1, err.message);
+	}
+	warn(c, msg);
 }
 
 int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, eseal_error *err)
@@ -121,6 +167,7 @@ int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, esea
 		h = DEFAULT_H < dh ? DEFAULT_H : dh;
 		x = dw - w - MARGIN > 0 ? dw - w - MARGIN : 0;
 		y = MARGIN + h < dh ? MARGIN : 0;
+		avoid_content(c, dw, dh, &x, &y, &w, &h);
 	} else {
 		x = o->rect[0];
 		y = o->rect[1];

@@ -12,6 +12,8 @@ typedef struct es_pdf_seal_ctx {
 	const eseal_pdf_options *opts;
 	es_pdf_doc doc;
 	qpdf_oh page; /* the page the widget is on (0 when an existing field has none) */
+	int page_index;      /* its 0-based number (a new field) */
+	int stamp_clear;     /* draw the stamp without its opaque background (no blank place on the page) */
 	time_t now;
 	char *org, *org_id;  /* from the signing certificate (UTF-8), may be NULL */
 	char field_name[32]; /* name of a new field (eSealN); unused when sealing into opts->field */
@@ -42,6 +44,11 @@ void es_pdf_place_page_geometry(es_pdf_doc *d, qpdf_oh page, double crop[4], int
 /* A new field's widget rectangle (user space) from opts->rect (displayed-page coordinates) or the default place,
  * and its appearance. */
 int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, eseal_error *err);
+/* pdf_free_area.c: for the default place, the blank area of the displayed page (dw x dh pt; c->page_index rendered
+ * with Poppler) nearest the preferred place box = {x, y, w, h} that holds the stamp with a little white around it,
+ * shrunk step by step to half its size if need be. Returns 1 and updates box when found, 0 when the page has no
+ * such area, -1 (err set) when the page cannot be rendered. */
+int es_pdf_free_area(const es_pdf_seal_ctx *c, double dw, double dh, double box[4], eseal_error *err);
 /* Writes the appearance (stamp and optional seal image) for a w x h widget (displayed orientation) on a page
  * rotated by rotate; returns the form XObject's number in *ap_num. */
 int es_pdf_place_draw(es_pdf_seal_ctx *c, double w, double h, int rotate, long long *ap_num, eseal_error *err);

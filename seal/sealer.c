@@ -260,6 +260,9 @@ static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const esea
 	o.image = p->image;
 	o.certify = p->certify;
 	o.field = p->field;
+	o.timezone = p->timezone;
+	o.warn = s->warn;
+	o.warn_ctx = s->warn_ctx;
 	o.overwrite = so->overwrite;
 	o.output_group = so->output_group;
 	o.output_cookie = so->output_cookie;

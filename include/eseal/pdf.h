@@ -32,6 +32,9 @@ typedef struct eseal_pdf_options {
 	/* Seal into this empty signature field (fully qualified name, e.g. "approval.seal") instead of a new one;
 	 * NULL = new field. Its widget fixes page and place: page and rect must then be left 0. */
 	const char *field;
+	const char *timezone;      /* IANA zone of the stamp's time (Asia/Tokyo); NULL = the system's */
+	eseal_warn_fn warn;        /* warnings (e.g. a stamp that could not avoid the page's content); NULL: none */
+	void *warn_ctx;
 } eseal_pdf_options;
 
 /* True if the file starts like a PDF (%PDF- within the first 1024 bytes). */

@@ -74,6 +74,7 @@ typedef struct eseal_profile {
 	char *image;         /* PNG/JPEG seal image */
 	eseal_certify certify;
 	char *field;         /* name of an existing empty signature field to seal into, or NULL */
+	char *timezone;      /* IANA zone of the stamp's time (Asia/Tokyo); NULL = the system's */
 	/* XML */
 	eseal_placement placement;
 	/* CUPS printer */

@@ -41,6 +41,7 @@ const es_cli_option es_cli_seal_options[] = {
 	{"image", 0, "FILE", "image", "PDF: seal image (PNG or JPEG) for the visible seal"},
 	{"certify", 0, "MODE", "certify", "PDF: no-changes, form-fill or annotations (DocMDP certification)"},
 	{"field", 0, "NAME", "field", "PDF: seal into this empty signature field of the form (e.g. approval.seal)"},
+	{"timezone", 0, "ZONE", "timezone", "PDF: time zone of the visible seal's time (e.g. Asia/Tokyo; default the system's)"},
 	{"password-file", 0, "FILE", NULL, "PDF: file holding the password of an encrypted input"},
 	{"placement", 0, "WHERE", "placement", "XML: enveloped (default), ubl, fatturapa or detached"},
 	{"allow-signed", 0, NULL, NULL, "XML: seal enveloped even though the document already holds a signature"},

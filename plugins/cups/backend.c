@@ -90,9 +90,10 @@ static const char *job_language(void)
  * job-printer-state-message, and the printer's state message follows the latest message line, so the sentence
  * comes first and last. The technical detail is the second ERROR line: it goes to the error log (CUPS's default
  * LogLevel) without replacing the sentence. */
-static int fail(const eseal_error *err, const char *alias, const char *job_label)
+static int fail_staff(const eseal_error *err, const char *staff_msgid, const char *alias, const char *job_label)
 {
-	const char *reason = NULL, *staff = eseal_status_text(err->status, job_language());
+	const char *reason = NULL, *staff = staff_msgid != NULL ? eseal_text(job_language(), staff_msgid) :
+								  eseal_status_text(err->status, job_language());
 	int code = exit_code_for(err->status, &reason);
 
 	fprintf(stderr, "ERROR: %s\n", staff);
@@ -103,6 +104,22 @@ static int fail(const eseal_error *err, const char *alias, const char *job_label
 		fprintf(stderr, "INFO: will retry the job later\n");
 	fprintf(stderr, "INFO: %s\n", staff);
 	return code;
+}
+
+static int fail(const eseal_error *err, const char *alias, const char *job_label)
+{
+	return fail_staff(err, NULL, alias, job_label);
+}
+
+/* Staff texts of the back end itself (po/ja.po); the failure classes' texts are the library's. */
+#define STAFF_UNKNOWN_USER "Your user name is not known on the e-Seal printer's server; ask the administrator."
+#define STAFF_NOT_DELIVERED "The document was sealed but could not be saved in your folder; ask the administrator."
+
+/* eseal_warn_fn: the library's warnings (a stamp that had to go over page content, a PIN file others can read) as
+ * WARNING: lines, which cupsd writes to its error log at the default LogLevel. One line, no control characters. */
+static void log_warning(void *ctx, const char *message)
+{
+	report("WARNING", message, (const char *)ctx, "the job");
 }
 
 /* eseal:/office, eseal://office, eseal:office -> "office"; eseal:/ -> "default". */
@@ -289,7 +306,8 @@ static int seal_job(int argc, char **argv, int sock)
 	    (sock < 0 &&
 	     (home = es_delivery_home_of(user),
 	      es_delivery_open_dir(profile->output_dir, user, home, &dirfd, &dir_path, &err)) != ESEAL_OK) ||
-	    eseal_sealer_open(&sealer, profile, &err) != ESEAL_OK) {
+	    eseal_sealer_open_ext(&sealer, profile, &(eseal_sealer_options){.warn = log_warning, .warn_ctx = in_alias},
+				  &err) != ESEAL_OK) {
 		code = fail(&err, in_alias, job_label);
 		goto cleanup;
 	}
@@ -343,7 +361,7 @@ static int seal_and_deliver(int argc, char **argv)
 	job_label_of(argv[1], job_label, sizeof(job_label));
 	/* A job whose user cannot receive the file is refused before the key is used. */
 	if (es_delivery_check_local_user(argv[2], &err) != ESEAL_OK) {
-		code = fail(&err, NULL, job_label);
+		code = fail_staff(&err, err.status == ESEAL_E_INPUT ? STAFF_UNKNOWN_USER : NULL, NULL, job_label);
 		goto cleanup;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 || (pid = fork()) < 0) {
@@ -380,7 +398,7 @@ static int seal_and_deliver(int argc, char **argv)
 	es_cups_base_name(argv[3], argv[1], base);
 	if (es_deliver_file(fd, argv[2], &(es_delivery){.dir_template = tab, .base = base, .ext = ".pdf"}, &path,
 			    &err) != ESEAL_OK) {
-		code = fail(&err, NULL, job_label);
+		code = fail_staff(&err, STAFF_NOT_DELIVERED, NULL, job_label);
 		goto cleanup;
 	}
 	fprintf(stderr, "INFO: Sealed (%s, %s) as %s\n", eseal_format_name(ESEAL_FORMAT_PDF), text, path);

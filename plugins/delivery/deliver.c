@@ -170,6 +170,13 @@ static int write_into(int dirfd, const char *dir_path, int src_fd, const es_deli
 		}
 		if (linkat(dirfd, tmp, dirfd, name, 0) == 0)
 			break;
+		/* File systems without hard links (a CIFS or vfat share): a rename that refuses to replace instead. */
+		if (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP || errno == EMLINK) {
+			if (renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) == 0) {
+				tmp[0] = '\0'; /* nothing left to remove */
+				break;
+			}
+		}
 		if (errno != EEXIST) {
 			rc = es_error_set(err, ESEAL_E_IO, "%s/%s: cannot create: %s", dir_path, name, strerror(errno));
 			goto cleanup;
@@ -188,7 +195,8 @@ static int write_into(int dirfd, const char *dir_path, int src_fd, const es_deli
 	sprintf(*path_out, "%s/%s", dir_path, name);
 cleanup:
 	close(fd);
-	(void)unlinkat(dirfd, tmp, 0);
+	if (tmp[0] != '\0')
+		(void)unlinkat(dirfd, tmp, 0);
 	return rc;
 }
 

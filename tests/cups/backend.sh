@@ -91,6 +91,14 @@ pdftoppm -r 30 -f 1 -l 1 -png "$SB/out/carol/Memo.pdf" "$SB/invisible"
 cmp -s "$SB"/before*.png "$SB"/invisible*.png || fail "an invisible seal changed how the page looks"
 cmp -s "$SB"/before*.png "$SB"/after*.png && fail "the profile's visible seal does not show on the page"
 pass "profile visible = yes -> the stamp shows on page 1 (pdftoppm); invisible seal leaves the page as it was"
+# A page with no blank area: sealed all the same (see-through stamp), and the library's warning reaches the CUPS log.
+printf '%s\n' '%!PS' '<< /PageSize [595 842] >> setpagedevice' '0.5 setgray 0 0 595 842 rectfill' 'showpage' >"$SB/full.ps"
+gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=pdfwrite -sOutputFile="$SB/full.pdf" "$SB/full.ps" || fail "gs: full.pdf"
+chmod 644 "$SB/full.pdf"
+DEVICE_URI=eseal:/visible run_backend "$B_OK" carol "Full page" "$SB/full.pdf"
+assert_grep '^WARNING: .*page 1 has no blank area for the visible seal' "$ERR"
+assert_file "$SB/out/carol/Full page.pdf"
+pass "a page with no blank area -> sealed, WARNING: line for the CUPS log"
 
 # --- the shipped example profile loads (the job then stops at its not-yet-created folder, before any key use) -------
 if [ ! -e /srv/eseal/sealed ]; then

@@ -75,17 +75,21 @@ mv "$SB/home/$U1/PDF" "$SB/home/$U1/PDF.old"
 ln -s "$SB/shared/$U2" "$SB/home/$U1/PDF"
 chown -h "$U1:$U1" "$SB/home/$U1/PDF"
 before=$(count_files "$SB/shared")
-DEVICE_URI=eseal:/home run_backend "$B_CANCEL" "$U1" "Planted" "$DOC"
+LANG=C DEVICE_URI=eseal:/home run_backend "$B_CANCEL" "$U1" "Planted" "$DOC"
 assert_grep "^ERROR: .*'PDF' is a symbolic link; refusing to write there" "$ERR"
+[ "$(grep '^ERROR:' "$ERR" | head -1)" = "ERROR: The document was sealed but could not be saved in your folder; ask the administrator." ] ||
+	fail "staff message for a failed delivery: $(grep '^ERROR:' "$ERR" | head -1)"
 [ "$(count_files "$SB/shared")" -eq "$before" ] || fail "a planted link was followed"
 pass "a symbolic link planted as ~/PDF -> refused (cancelled), nothing written behind it"
 
 # --- a job user who is not a local user: refused before sealing, nothing written
 before=$(count_files "$SB")
-DEVICE_URI=eseal:/home run_backend "$B_CANCEL" "esr-nobody-here" "Stranger" "$DOC"
+LANG=ja_JP.UTF-8 DEVICE_URI=eseal:/home run_backend "$B_CANCEL" "esr-nobody-here" "Stranger" "$DOC"
 assert_grep "^ERROR: .*'esr-nobody-here' is not a local user" "$ERR"
+[ "$(grep '^ERROR:' "$ERR" | head -1)" = "ERROR: eシールプリンターのサーバーにあなたのユーザー名が登録されていません。管理者に連絡してください。" ] ||
+	fail "ja staff message for an unknown user: $(grep '^ERROR:' "$ERR" | head -1)"
 [ "$(count_files "$SB")" -eq "$before" ] || fail "a job of an unknown user wrote a file"
-pass "unknown user -> cancelled, nothing written"
+pass "unknown user -> cancelled, nothing written; the staff sentence in Japanese for a ja job"
 
 # --- a root-owned per-user folder that exists already is the admin's: not given away, not written
 mkdir -m 755 "$SB/shared/$U1"
