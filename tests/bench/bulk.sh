@@ -166,26 +166,8 @@ if [ "$N_CLASS" -gt 0 ]; then
 	echo "$CLASS_ROW"
 fi
 if [ "$RECORD" = 1 ]; then
-	# The row goes at the end of the "Bulk sealing" table, wherever that section is in the file.
-	python3 - "$SRC/tests/bench/README.md" "$SUMMARY" <<'PY'
-import sys
-path, row = sys.argv[1], sys.argv[2]
-lines = open(path).read().split("\n")
-start = next(i for i, l in enumerate(lines) if l.startswith("## Bulk sealing"))
-last = max(i for i, l in enumerate(lines) if i > start and l.startswith("|") and
-           all(not m.startswith("## ") for m in lines[start + 1:i]))
-lines.insert(last + 1, row)
-open(path, "w").write("\n".join(lines))
-PY
-	[ -z "$CLASS_ROW" ] || python3 - "$SRC/tests/bench/README.md" "$CLASS_ROW" <<'PY'
-import sys
-path, row = sys.argv[1], sys.argv[2]
-lines = open(path).read().split("\n")
-start = next(i for i, l in enumerate(lines) if l.startswith("## Real-world PDF classes"))
-last = max(i for i, l in enumerate(lines) if i > start and l.startswith("|") and
-           all(not m.startswith("## ") for m in lines[start + 1:i]))
-lines.insert(last + 1, row)
-open(path, "w").write("\n".join(lines))
-PY
+	# The rows go at the end of their tables, wherever those sections are in the file.
+	bench_record_row "$SRC/tests/bench/README.md" "Bulk sealing" "$SUMMARY"
+	[ -z "$CLASS_ROW" ] || bench_record_row "$SRC/tests/bench/README.md" "Real-world PDF classes" "$CLASS_ROW"
 	echo "recorded in tests/bench/README.md"
 fi

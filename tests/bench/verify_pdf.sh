@@ -65,21 +65,12 @@ for c in $CLASSES; do
 	grep -q "Signature is Valid" "$WORK/pdfsig.out" || { echo "FAIL: pdfsig $c"; exit 1; }
 	ref=$(ms "$N" "$t0" "$t1")
 	printf '%-11s %14s %14s %14s %10s %10s\n' "$c" "$one" "$proc" "$ref" "$(ratio "$proc" "$ref")" "$(ratio "$ref" "$one")"
-	ROWS="$ROWS $c $one / $proc / $ref |"
+	ROWS="$ROWS $one / $proc / $ref |"
 done
 ROW="| $(date -u +%Y-%m-%d) | $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg) | $N |$ROWS"
 echo
 echo "$ROW"
 if [ "$RECORD" = 1 ]; then
-	python3 - "$SRC/tests/bench/README.md" "$ROW" <<'PY'
-import sys
-path, row = sys.argv[1], sys.argv[2]
-lines = open(path).read().split("\n")
-start = next(i for i, l in enumerate(lines) if l.startswith("## PDF verification per file"))
-last = max(i for i, l in enumerate(lines) if i > start and l.startswith("|") and
-           all(not m.startswith("## ") for m in lines[start + 1:i]))
-lines.insert(last + 1, row)
-open(path, "w").write("\n".join(lines))
-PY
+	bench_record_row "$SRC/tests/bench/README.md" "PDF verification per file" "$ROW"
 	echo "recorded in tests/bench/README.md"
 fi
