@@ -86,29 +86,35 @@ static void count_kids(es_pdf_doc *d, qpdf_oh kids, int *fields, int *widgets, q
 	}
 }
 
+typedef struct widget_ctx {
+	int id;       /* the widget's object number */
+	qpdf_oh page; /* the page found */
+} widget_ctx;
+
+static int lists_widget(es_pdf_doc *d, qpdf_oh page, int index, void *ctx)
+{
+	widget_ctx *w = ctx;
+	qpdf_oh annots = qpdf_oh_get_key(d->q, page, "/Annots"), a;
+	int n = qpdf_oh_is_array(d->q, annots) ? qpdf_oh_get_array_n_items(d->q, annots) : 0, k, found = 0;
+
+	(void)index;
+	for (k = 0; k < n && k < MAX_VISITS && !found; k++) {
+		a = qpdf_oh_get_array_item(d->q, annots, k);
+		found = qpdf_oh_is_indirect(d->q, a) && qpdf_oh_get_object_id(d->q, a) == w->id;
+		qpdf_oh_release(d->q, a);
+	}
+	qpdf_oh_release(d->q, annots);
+	if (found)
+		w->page = qpdf_oh_new_object(d->q, page);
+	return found;
+}
+
 /* The page whose /Annots lists the widget: a widget is shown only from there, whatever its /P says. */
 static qpdf_oh widget_page(es_pdf_doc *d, qpdf_oh widget)
 {
-	int id = qpdf_oh_get_object_id(d->q, widget), i, k, n;
-	qpdf_oh page, annots, a;
+	widget_ctx w = {qpdf_oh_get_object_id(d->q, widget), 0};
 
-	for (i = 0; i < d->n_pages; i++) {
-		page = qpdf_get_page_n(d->q, (size_t)i);
-		annots = qpdf_oh_get_key(d->q, page, "/Annots");
-		n = qpdf_oh_is_array(d->q, annots) ? qpdf_oh_get_array_n_items(d->q, annots) : 0;
-		for (k = 0; k < n && k < MAX_VISITS; k++) {
-			a = qpdf_oh_get_array_item(d->q, annots, k);
-			if (qpdf_oh_is_indirect(d->q, a) && qpdf_oh_get_object_id(d->q, a) == id) {
-				qpdf_oh_release(d->q, a);
-				qpdf_oh_release(d->q, annots);
-				return page;
-			}
-			qpdf_oh_release(d->q, a);
-		}
-		qpdf_oh_release(d->q, annots);
-		qpdf_oh_release(d->q, page);
-	}
-	return 0;
+	return es_pdf_pages_walk(d, lists_widget, &w) == 1 ? w.page : 0;
 }
 
 /* The widget (merged into the field, or its one widget kid: count_kids' findings, widget owned from here), its page

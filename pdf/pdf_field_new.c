@@ -4,24 +4,32 @@
 
 #include <stdio.h>
 
+typedef struct shared_ctx {
+	int annots, self; /* object numbers of the /Annots array and of the seal's page */
+} shared_ctx;
+
+static int names_annots(es_pdf_doc *d, qpdf_oh page, int index, void *ctx)
+{
+	shared_ctx *s = ctx;
+	qpdf_oh a;
+	int shared;
+
+	(void)index;
+	if (qpdf_oh_get_object_id(d->q, page) == s->self)
+		return 0;
+	a = qpdf_oh_get_key(d->q, page, "/Annots");
+	shared = qpdf_oh_is_indirect(d->q, a) && qpdf_oh_get_object_id(d->q, a) == s->annots;
+	qpdf_oh_release(d->q, a);
+	return shared;
+}
+
 /* True if another page names the same indirect /Annots array (some generators share one): rewriting it would
- * put our widget on those pages too. */
+ * put our widget on those pages too. A tree that cannot be walked counts as shared (the page is rewritten). */
 static int annots_shared(es_pdf_seal_ctx *c, qpdf_oh annots)
 {
-	qpdf_data q = c->doc.q;
-	int id = qpdf_oh_get_object_id(q, annots), self = qpdf_oh_get_object_id(q, c->page), i, shared = 0;
-	qpdf_oh p, a;
+	shared_ctx s = {qpdf_oh_get_object_id(c->doc.q, annots), qpdf_oh_get_object_id(c->doc.q, c->page)};
 
-	for (i = 0; i < c->doc.n_pages && !shared; i++) {
-		p = qpdf_get_page_n(q, (size_t)i);
-		if (qpdf_oh_get_object_id(q, p) != self) {
-			a = qpdf_oh_get_key(q, p, "/Annots");
-			shared = qpdf_oh_is_indirect(q, a) && qpdf_oh_get_object_id(q, a) == id;
-			qpdf_oh_release(q, a);
-		}
-		qpdf_oh_release(q, p);
-	}
-	return shared;
+	return es_pdf_pages_walk(&c->doc, names_annots, &s) != 0;
 }
 
 /* Adds the widget to the page's /Annots: the array object itself is rewritten when indirect (and only this page's),

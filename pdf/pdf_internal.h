@@ -85,6 +85,16 @@ int es_pdf_array_rewrite(es_pdf_doc *doc, qpdf_oh array, const char *extra, es_b
 /* Looks up key in dict, following /Parent: inheritable page attributes (Rotate, CropBox, MediaBox) and field
  * attributes (FT, V) alike. */
 qpdf_oh es_pdf_page_inherited(es_pdf_doc *doc, qpdf_oh page, const char *key);
+/* pdf_pages.c: the page tree read as far as needed, not QPDF's list of every page (which resolves them all).
+ * The root /Pages node's /Count, or -1 when it has none a reader could use. */
+int es_pdf_pages_count(es_pdf_doc *doc);
+/* Calls fn for each page in reading order (index from 0) until it returns non-zero. Returns 1 when fn stopped the
+ * walk, 0 when every page was visited, -1 for a tree no reader follows (a node not a dictionary, deeper than 32
+ * levels, more than 4 M nodes) or a QPDF error. */
+typedef int (*es_pdf_page_fn)(es_pdf_doc *doc, qpdf_oh page, int index, void *ctx);
+int es_pdf_pages_walk(es_pdf_doc *doc, es_pdf_page_fn fn, void *ctx);
+/* Page index (from 0) as a new handle, or a null object when the tree has no such page. */
+qpdf_oh es_pdf_page_at(es_pdf_doc *doc, int index);
 /* Reads a 4-number rectangle, normalised so that x0 <= x1, y0 <= y1. */
 int es_pdf_read_rect(es_pdf_doc *doc, qpdf_oh arr, double r[4]);
 /* The first eSeal<k> (k = 1, 2, ...) that is not a top-level field name in /AcroForm /Fields, into name[len]: a new

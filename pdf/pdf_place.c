@@ -20,7 +20,7 @@ int es_pdf_place_choose_page(es_pdf_seal_ctx *c, eseal_error *err)
 	else
 		return es_error_set(err, ESEAL_E_USAGE, "%s: page %d does not exist (the document has %d pages)",
 				    c->doc.path, c->opts->page, n);
-	c->page = qpdf_get_page_n(c->doc.q, (size_t)idx);
+	c->page = es_pdf_page_at(&c->doc, idx);
 	c->page_index = idx;
 	if (es_pdf_qpdf_failed(&c->doc, "reading the page", err))
 		return ESEAL_E_INPUT;

@@ -342,7 +342,11 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
 		goto cleanup;
 	}
-	doc->n_pages = qpdf_get_num_pages(doc->q);
+	/* The catalog's count, as readers take it; QPDF's own count would resolve every page of the file. Pages are
+	 * then looked up one by one (es_pdf_page_at), and a tree without the page asked for is refused there. */
+	doc->n_pages = es_pdf_pages_count(doc);
+	if (doc->n_pages < 0)
+		doc->n_pages = qpdf_get_num_pages(doc->q);
 	if (es_pdf_qpdf_failed(doc, "reading the page tree", err)) {
 		rc = ESEAL_E_INPUT;
 		goto cleanup;

@@ -31,15 +31,16 @@ typedef struct {
 
 static int have_sig(const sig_list *out, int objid);
 
-qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len)
+/* es_pdf_open with our reading of the chain already made (x, consumed; NULL: read here). */
+static qpdf_data open_scanned(const unsigned char *buf, size_t len, const char *name, es_pdf_xref *x, char *why,
+			      size_t why_len)
 {
 	qpdf_data q = NULL;
 	qpdf_error e;
-	es_pdf_xref *x = NULL;
 
 	/* Our own pass over the cross-reference chain first: QPDF inflates cross-reference and object streams with no
 	 * limit while it opens the file and resolves objects, so a decompression bomb must be refused before. */
-	if (es_pdf_xref_scan(buf, -1, len, &x, why, why_len) != ESEAL_OK)
+	if (x == NULL && es_pdf_xref_scan(buf, -1, len, &x, why, why_len) != ESEAL_OK)
 		return NULL;
 	q = qpdf_init();
 	qpdf_silence_errors(q);
@@ -61,20 +62,32 @@ cleanup:
 	return q;
 }
 
+qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len)
+{
+	return open_scanned(buf, len, name, NULL, why, why_len);
+}
+
 /* A revision (or the whole file) as a reader rebuilding a broken chain reads it (pdf_xref_recover.c): buf itself, or
  * *copy (freed by the caller after qpdf_cleanup) when the chain stopped short of earlier revisions. note: what was
  * recovered, and with *conflict set, why a reader rebuilding the file still reads something else. */
 static qpdf_data open_revisions(const unsigned char *buf, size_t len, const char *name, unsigned char **copy,
 				size_t *copy_len, char *note, size_t note_len, int *conflict, char *why, size_t why_len)
 {
-	int rc = es_pdf_xref_recover(buf, len, copy, copy_len, note, note_len);
+	es_pdf_xref *x = NULL;
+	int rc;
 	qpdf_data q;
 
+	/* One reading of the chain serves both the recovery's question and the open (a failed one is read again by
+	 * the open, which says why). */
+	if (es_pdf_xref_scan(buf, -1, len, &x, why, why_len) != ESEAL_OK)
+		x = NULL;
+	rc = es_pdf_xref_recover(buf, len, x, copy, copy_len, note, note_len);
 	*conflict = rc == 2;
 	if (rc != 1 && rc != 2) {
 		note[0] = '\0';
-		return es_pdf_open(buf, len, name, why, why_len);
+		return open_scanned(buf, len, name, x, why, why_len);
 	}
+	es_pdf_xref_free(x);
 	q = es_pdf_open(*copy, *copy_len, name, why, why_len);
 	if (q == NULL) {
 		/* what we appended did not make a readable file: say what the file itself is */
@@ -440,14 +453,29 @@ static int check_byte_range(qpdf_data q, qpdf_oh sig, const sig_ref *ref, const 
 	return 0;
 }
 
+#define DIGEST_CHUNK ((size_t)1 << 20)
+
+/* Hashes p[0..len) a chunk at a time, giving each chunk's pages back once hashed: the signed bytes of a large file
+ * pass through memory without staying there. */
+static int digest_released(EVP_MD_CTX *ctx, const unsigned char *p, size_t len)
+{
+	size_t n;
+
+	for (; len > 0; p += n, len -= n) {
+		n = len < DIGEST_CHUNK ? len : DIGEST_CHUNK;
+		if (EVP_DigestUpdate(ctx, p, n) != 1)
+			return 0;
+		es_verify_release(p, n);
+	}
+	return 1;
+}
+
 static int digest_ranges(const EVP_MD *md, const unsigned char *buf, const sig_bytes *sb, unsigned char *out,
 			 unsigned int *out_len)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1 &&
-		 EVP_DigestUpdate(ctx, buf, (size_t)sb->br[1]) == 1 &&
-		 EVP_DigestUpdate(ctx, buf + sb->br[2], (size_t)sb->br[3]) == 1 &&
-		 EVP_DigestFinal_ex(ctx, out, out_len) == 1;
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, md, NULL) == 1 && digest_released(ctx, buf, (size_t)sb->br[1]) &&
+		 digest_released(ctx, buf + sb->br[2], (size_t)sb->br[3]) && EVP_DigestFinal_ex(ctx, out, out_len) == 1;
 
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : -1;
@@ -764,6 +792,7 @@ static void final_guesses(const unsigned char *buf, size_t len, const char *name
 	es_pdf_walk_free(&w, q);
 	qpdf_cleanup(&q);
 	free(copy);
+	es_verify_release(buf, len);
 }
 
 static int by_rev_end_desc(const void *a, const void *b)
@@ -814,11 +843,13 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "the signed revision is not a readable PDF: %s", why);
 			} else {
-				es_pdf_check_later_updates(q, qo, buf, len, facts, &states[idx], s);
+				es_pdf_check_later_updates(q, qo, buf, len, facts, copy == NULL && !facts->recovered,
+							   &states[idx], s);
 				check_in_signed_revision(qo, &sl->refs[idx], q, s);
 				qpdf_cleanup(&qo);
 			}
 			free(copy);
+			es_verify_release(buf, len);
 		}
 	}
 	facts->guesses = NULL;
@@ -969,6 +1000,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	}
 	load_dss(q, ev, &has_revinfo, &dss_note);
 	facts.docmdp_p = docmdp_p(q, &facts.docmdp_objid);
+	facts.recovered = copy != NULL;
 	pos = calloc(sl.n, sizeof(*pos));
 	states = calloc(sl.n, sizeof(*states));
 	if (pos == NULL || states == NULL) {
@@ -981,6 +1013,8 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		states[i].rev_end = pos[i].rev_end;
 		states[i].is_dts = pos[i].is_dts;
 	}
+	/* Each step reads what it needs of the file again: what the signature checks touched need not stay. */
+	es_verify_release(buf, len);
 	facts.sigs = states;
 	facts.n_sigs = sl.n;
 	judge_later_updates(q, buf, len, &sl, pos, &facts, states, r);

@@ -111,6 +111,7 @@ typedef struct {
 	const es_pdf_guesses *guesses; /* QPDF's guesses in what a reader of the final file meets */
 	int docmdp_p;		 /* /P of the certification named by the final file's /Perms (0: none) */
 	int docmdp_objid;	 /* its signature dictionary */
+	int recovered;		 /* QPDF read the final file with a recovered chain (a copy of it) */
 } es_pdf_facts;
 
 /* Compares the signed revision qo (the file cut at self->rev_end) with the final file fin and reports, through
@@ -118,7 +119,20 @@ typedef struct {
  * revision: the DocMDP level of the certification applies when the signed revision is certified by it. Permitted
  * changes are listed in a warning. Sets s->modified_after, and self's seen and changed. */
 void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char *buf, size_t len,
-				const es_pdf_facts *facts, es_pdf_sig_state *self, eseal_seal_report *s);
+				const es_pdf_facts *facts, int as_stored, es_pdf_sig_state *self, eseal_seal_report *s);
+/* (as_stored: QPDF read both qo and fin from buf itself, no chain recovered: then a stream both read from the same
+ * bytes is not read again, pdf_verify_same.c) */
+
+/* ---- stream data both revisions read from the same bytes (pdf_verify_same.c) ---- */
+
+typedef struct es_pdf_same es_pdf_same;
+/* Our reading of the chains of buf[0..rev_end) and buf[0..len); NULL when they cannot tell (encrypted, hybrid,
+ * unreadable, out of memory): then every stream is compared. */
+es_pdf_same *es_pdf_same_new(const unsigned char *buf, size_t len, size_t rev_end);
+/* 1 when object id gen is, in both, the stream at the same offset of the signed bytes, whose length bytes of data
+ * (the /Length both readers take) and "endstream" lie inside them: the two readers read the same data. */
+int es_pdf_same_stream(const es_pdf_same *s, int id, int gen, long long length);
+void es_pdf_same_free(es_pdf_same *s);
 
 /* ---- FieldMDP (pdf_verify_lock.c) ---- */
 

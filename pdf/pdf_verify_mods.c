@@ -134,6 +134,7 @@ typedef struct {
 	size_t nrefs, caprefs;
 	id_set signed_ids; /* the object numbers in refs */
 	int refs_oom;
+	es_pdf_same *same; /* streams read from the same bytes in both revisions (NULL: compare all) */
 } mods_ctx;
 
 static void report(mods_ctx *c, const char *fmt, ...) ES_PRINTF(2, 3);
@@ -1262,6 +1263,30 @@ static int same_stream_dict(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	return k == NULL;
 }
 
+/* A stream's /Length as QPDF reads its data (direct or indirect), or -1. */
+static long long stream_length(qpdf_data q, qpdf_oh stream)
+{
+	qpdf_oh d = qpdf_oh_get_dict(q, stream), l = qpdf_oh_get_key(q, d, "/Length");
+	long long n = qpdf_oh_is_integer(q, l) ? qpdf_oh_get_int_value(q, l) : -1;
+
+	qpdf_oh_release(q, l);
+	qpdf_oh_release(q, d);
+	return n;
+}
+
+/* Both revisions read the stream from the same bytes of the file (pdf_verify_same.c): the same data, unread. */
+static int same_bytes(mods_ctx *c, qpdf_oh o, qpdf_oh f)
+{
+	int id = qpdf_oh_get_object_id(c->qo, o), gen = qpdf_oh_get_generation(c->qo, o);
+	long long lo;
+
+	if (c->same == NULL || id <= 0 || id != qpdf_oh_get_object_id(c->qf, f) ||
+	    gen != qpdf_oh_get_generation(c->qf, f))
+		return 0;
+	lo = stream_length(c->qo, o);
+	return lo >= 0 && lo == stream_length(c->qf, f) && es_pdf_same_stream(c->same, id, gen, lo);
+}
+
 /* The data as stored (filters not applied; QPDF decrypts an encrypted file's), compared byte for byte. */
 static int same_stream_data(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 {
@@ -1269,6 +1294,8 @@ static int same_stream_data(mods_ctx *c, qpdf_oh o, qpdf_oh f)
 	size_t lo = 0, lf = 0;
 	int same;
 
+	if (same_bytes(c, o, f))
+		return 1;
 	if ((qpdf_oh_get_stream_data(c->qo, o, qpdf_dl_none, NULL, &bo, &lo) & QPDF_ERRORS) ||
 	    (qpdf_oh_get_stream_data(c->qf, f, qpdf_dl_none, NULL, &bf, &lf) & QPDF_ERRORS))
 		same = 0;
@@ -1886,7 +1913,7 @@ static void check_extensions(mods_ctx *c)
 }
 
 void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char *buf, size_t len,
-				const es_pdf_facts *facts, es_pdf_sig_state *self, eseal_seal_report *s)
+				const es_pdf_facts *facts, int as_stored, es_pdf_sig_state *self, eseal_seal_report *s)
 {
 	size_t rev_end = self->rev_end;
 	int sig_objid = self->objid;
@@ -1904,6 +1931,7 @@ void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char
 	c.s = s;
 	c.facts = facts;
 	c.rev_end = rev_end;
+	c.same = as_stored ? es_pdf_same_new(buf, len, rev_end) : NULL;
 	/* First, while QPDF has parsed nothing of the revision but its trailers: the walk sees every warning. */
 	collect_signed(&c);
 	check_guesses(&c);
@@ -1979,4 +2007,5 @@ void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char
 	free(c.sig_ap_owner);
 	free(c.refs);
 	es_pdf_locks_free(c.locks);
+	es_pdf_same_free(c.same);
 }

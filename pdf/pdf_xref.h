@@ -79,7 +79,8 @@ void es_pdf_xref_free(es_pdf_xref *x);
  * every object so read, note says what was recovered; 0: nothing to recover (or buf unreadable: the ordinary open
  * says why); 2: recovered as 1, but a reader rebuilding the file reads other objects than those, note says which;
  * -1: out of memory. */
-int es_pdf_xref_recover(const unsigned char *buf, size_t len, unsigned char **out, size_t *out_len, char *note,
-			size_t note_len);
+int es_pdf_xref_recover(const unsigned char *buf, size_t len, const es_pdf_xref *chain, unsigned char **out,
+			size_t *out_len, char *note, size_t note_len);
+/* (chain: es_pdf_xref_scan's reading of buf[0..len) when the caller has it, else NULL and it is read here) */
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "eseal/error.h"
 #include "pdf_lex.h"
+#include "verify/verify_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +41,25 @@ static int is_space(unsigned char c)
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0;
 }
 
+#define SEARCH_WINDOW ((size_t)1 << 20)
+
+/* memmem over [p, end) one window at a time, each window's pages given back once searched (es_verify_release): the
+ * search passes over the whole file, which need not stay in memory for it. */
+static const unsigned char *find_released(const unsigned char *p, const unsigned char *end, const char *needle)
+{
+	size_t n = strlen(needle), w;
+	const unsigned char *hit;
+
+	while ((size_t)(end - p) >= n) {
+		w = (size_t)(end - p) > SEARCH_WINDOW + n ? SEARCH_WINDOW + n - 1 : (size_t)(end - p);
+		if ((hit = memmem(p, w, needle, n)) != NULL)
+			return hit;
+		es_verify_release(p, w - (n - 1));
+		p += w - (n - 1); /* the windows overlap by n - 1 bytes: no match is cut in two */
+	}
+	return NULL;
+}
+
 /* Every "startxref N %%EOF" in the file, in file order. */
 static int find_markers(const unsigned char *buf, size_t len, recover *r)
 {
@@ -48,7 +68,7 @@ static int find_markers(const unsigned char *buf, size_t len, recover *r)
 	long long v;
 	marker *nm;
 
-	while ((hit = memmem(p, (size_t)(end - p), "startxref", 9)) != NULL) {
+	while ((hit = find_released(p, end, "startxref")) != NULL) {
 		i = (size_t)(hit - buf) + 9;
 		p = hit + 9;
 		while (i < len && is_space(buf[i]))
@@ -284,11 +304,12 @@ fail:
 	return NULL;
 }
 
-int es_pdf_xref_recover(const unsigned char *buf, size_t len, unsigned char **out, size_t *out_len, char *note,
-			size_t note_len)
+int es_pdf_xref_recover(const unsigned char *buf, size_t len, const es_pdf_xref *chain, unsigned char **out,
+			size_t *out_len, char *note, size_t note_len)
 {
 	recover r;
-	es_pdf_xref *head = NULL, *x = NULL;
+	es_pdf_xref *own = NULL, *x = NULL;
+	const es_pdf_xref *head = chain;
 	char why[256], breaks[160] = "";
 	long long tail;
 	size_t i, n_segments = 1, defined, gained;
@@ -302,8 +323,11 @@ int es_pdf_xref_recover(const unsigned char *buf, size_t len, unsigned char **ou
 		goto oom;
 	if (r.n_m < 2)
 		goto cleanup; /* one revision: nothing before it to recover */
-	if (es_pdf_xref_scan(buf, -1, len, &head, why, sizeof(why)) != ESEAL_OK)
-		goto cleanup; /* the ordinary open says why */
+	if (head == NULL) {
+		if (es_pdf_xref_scan(buf, -1, len, &own, why, sizeof(why)) != ESEAL_OK)
+			goto cleanup; /* the ordinary open says why */
+		head = own;
+	}
 	if (add_chain(&r, head, &tail) < 0)
 		goto oom;
 	defined = head->n_objects;
@@ -360,7 +384,7 @@ int es_pdf_xref_recover(const unsigned char *buf, size_t len, unsigned char **ou
 oom:
 	rc = -1;
 cleanup:
-	es_pdf_xref_free(head);
+	es_pdf_xref_free(own);
 	es_pdf_xref_free(x);
 	free(r.m);
 	free(r.e);

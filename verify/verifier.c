@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -419,6 +420,24 @@ static void unmap_file(unsigned char *buf, size_t len)
 		munmap(buf, len);
 }
 
+/* The file this thread is verifying, as mapped by map_file: es_verify_release may drop its pages. */
+static _Thread_local const unsigned char *mapped_buf;
+static _Thread_local size_t mapped_len;
+
+void es_verify_release(const unsigned char *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), from, to;
+
+	/* Only inside the read-only mapping of the file: there the kernel reads a dropped page again from the file
+	 * when it is touched next; anywhere else (a buffer in memory) dropping would lose the bytes. */
+	if (mapped_buf == NULL || p < mapped_buf || len > mapped_len || (size_t)(p - mapped_buf) > mapped_len - len)
+		return;
+	from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	to = ((uintptr_t)p + len) & ~(page - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
 int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
 		      eseal_error *err)
 {
@@ -456,11 +475,15 @@ int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
+	mapped_buf = buf;
+	mapped_len = len;
 	/* A zip is an ASiC container or nothing this verifier reads (asic/). */
 	if (len >= 4 && memcmp(buf, "PK\003\004", 4) == 0)
 		rc = es_asic_verify(v, r, buf, len, path);
 	else
 		rc = verify_buffer(v, r, buf, len, data_path, NULL, 0, dirname(dir));
+	mapped_buf = NULL;
+	mapped_len = 0;
 	if (rc != ESEAL_OK)
 		es_error_set(err, rc, "%s: %s", path, r->error ? r->error : "cannot verify");
 cleanup:

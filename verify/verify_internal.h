@@ -239,4 +239,9 @@ int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7s_len, const char *data_path,
 		    const unsigned char *data, size_t data_len, eseal_report *r);
 
+/* Passes over the file being verified (eseal_verify_file maps it) call this for what they are done with: inside
+ * the file's mapping the pages are given back, so the memory used does not grow with the file; a no-op for any
+ * other buffer. */
+void es_verify_release(const unsigned char *p, size_t len);
+
 #endif

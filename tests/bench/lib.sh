@@ -44,3 +44,17 @@ tsa_rate() {
 	[ "$granted" = "$n" ] || { echo "FAIL: the TSA granted $granted of $n curl requests" >&2; return 1; }
 	rate "$n" "$t0" "$t1"
 }
+
+# bench_record_row README HEADING ROW: appends ROW at the end of the first table after the "## HEADING..." line.
+bench_record_row() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import sys
+path, heading, row = sys.argv[1], sys.argv[2], sys.argv[3]
+lines = open(path).read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.startswith("## " + heading))
+last = max(i for i, l in enumerate(lines) if i > start and l.startswith("|") and
+           all(not m.startswith("## ") for m in lines[start + 1:i]))
+lines.insert(last + 1, row)
+open(path, "w").write("\n".join(lines))
+PY
+}

@@ -24,6 +24,11 @@
 #                    lower part of page 1 with an appearance (an empty frame)
 #   sig-fill-unsigned  (on that document, sealed) an update giving "approval" a new appearance and no /V
 #   sig-ap-rewrite   (the same) an update rewriting the empty field's existing appearance stream in place
+#   length-prepare   (makes the document to seal) page 1's content stream rewritten with an indirect /Length over
+#                    data that are a black page, "endstream", then a white box covering it
+#   length-cut       (on that document, sealed) an update rewriting only the integer its /Length names, to end the
+#                    data before the inner "endstream": readers now draw the black page without the white box,
+#                    while the stream's own cross-reference entry is the one signed
 #   dr-da            an update adding /DR and /DA to the /AcroForm (no field relies on them: permitted)
 #   dr-da-need       the same with /NeedAppearances true and a text field without appearance (a reader draws it
 #                    from /DA): reported
@@ -250,6 +255,13 @@ def main():
         else:
             extra = b"/Info %d 0 R " % content if kind == "info" else b""
             data = append_update(data, src, {content: text_stream(BLACKOUT)}, extra_trailer=extra)
+    elif mode == "length-prepare":
+        body = BLACKOUT + b"\nendstream\n" + b"1 1 1 rg 0 0 2000 2000 re f"
+        data = append_update(data, src, {content: b"<< /Length %d 0 R >>\nstream\n" % size + body + b"\nendstream",
+                                         size: b"%d" % len(body)})
+    elif mode == "length-cut":
+        lnum = int(re.search(rb"/Length (\d+) 0 R", qpdf_obj(src, str(content)).encode("latin-1")).group(1))
+        data = append_update(data, src, {lnum: b"%d" % len(BLACKOUT)})
     elif mode == "sig-unsigned":
         data = add_field(src, data)
     elif mode == "sig-bogus":

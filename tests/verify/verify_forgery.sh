@@ -58,6 +58,19 @@ assert_grep "treating unexpected array close token as null" <(qpdf --check "$D/s
 refused "$D/bt.pdf" "$D/stray.pdf" "read only by guessing \\(treating unexpected array close token"
 pass "a stray token in a later update (new /Info): modified, QPDF's guess named"
 
+# --- only the /Length a stream names changes: the stream's entry is the one signed, its data are not (the
+# comparison does not read a stream whose entry and /Length are both unchanged: this one it must) ---
+$FORGE length-prepare "$PDF" "$D/length.pdf"
+"$ESEAL" seal -p demo -o "$D/length-sealed.pdf" "$D/length.pdf"
+$FORGE length-cut "$D/length-sealed.pdf" "$D/length-cut.pdf"
+renders_differ "$D/length-sealed.pdf" "$D/length-cut.pdf"
+# the stream itself must be named (the integer it names as /Length is reported too, but alone it would not show
+# that the stream's data were compared)
+C=$(cd "$ESEAL_SRC/tests/verify" && PYTHONDONTWRITEBYTECODE=1 python3 -c \
+	"import sys; from pdf_attack import page1; print(page1(sys.argv[1])[1])" "$D/length-sealed.pdf")
+refused "$D/length-sealed.pdf" "$D/length-cut.pdf" "content stream or resource \(object $C\) changed"
+pass "only the integer a content stream's /Length names rewritten (its data now end early): modified"
+
 # --- one object, two roles: the document handed in for sealing is prepared so that page 1's content stream is also
 # the catalog's /Metadata, the trailer's /Info or DSS data (or an annotation is /Info); after sealing, an update
 # rewrites it in that role. Also under a certification that permits no changes. ---
