@@ -28,8 +28,7 @@ start_app auth printer -o auth-service="$service" -o print-group=lp
 hostport=${URI_auth#ipp://}
 
 # No credentials: refused before any job exists.
-ipptool -t -d owner=alice -d title=Anonymous -d format=application/pdf -f "$DOC" "$URI_auth" \
-	"$TESTS_PRINTER/print-job.test" >"$APPS/anon" 2>&1 </dev/null && fail "a job without credentials was accepted"
+print_job "$APPS/anon" "$URI_auth" alice Anonymous application/pdf "$DOC" && fail "a job without credentials was accepted"
 assert_grep 'client-error-not-authenticated' "$APPS/anon"
 ipptool -t "$URI_auth" "$TESTS_PRINTER/get-jobs.test" >"$APPS/jobs" 2>&1 </dev/null || true
 grep -q 'job-id' "$APPS/jobs" && fail "a refused job was queued: $(cat "$APPS/jobs")"
@@ -41,8 +40,8 @@ if [ -z "$PAM_FILE" ]; then
 	exit 0
 fi
 # A user PAM accepts but who is not in the print group.
-ipptool -t -d owner=alice -d title=Daemon -d format=application/pdf -f "$DOC" "ipp://daemon:x@$hostport" \
-	"$TESTS_PRINTER/print-job.test" >"$APPS/daemon" 2>&1 </dev/null && fail "a user outside print-group could print"
+print_job "$APPS/daemon" "ipp://daemon:x@$hostport" alice Daemon application/pdf "$DOC" &&
+	fail "a user outside print-group could print"
 assert_grep 'client-error-forbidden' "$APPS/daemon"
 pass "authenticated user outside print-group -> client-error-forbidden"
 
