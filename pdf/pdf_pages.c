@@ -28,8 +28,9 @@ typedef struct walk {
 	int stopped; /* fn asked to stop */
 } walk;
 
-/* A node with /Kids is an inner node (as QPDF and Poppler read it), any other dictionary a page. Returns -1 for a
- * tree no reader would follow (not a dictionary, too deep, too many nodes), else 0. */
+/* A node with /Kids is an inner node (as QPDF and Poppler read it), any other dictionary below the root a page; the
+ * root itself is never a page (a root without /Kids has none, for QPDF too). Returns -1 for a tree no reader would
+ * follow (not a dictionary, a root without /Kids, too deep, too many nodes), else 0. */
 static int visit(walk *w, qpdf_oh node, int depth)
 {
 	qpdf_data q = w->doc->q;
@@ -41,6 +42,8 @@ static int visit(walk *w, qpdf_oh node, int depth)
 	kids = qpdf_oh_get_key(q, node, "/Kids");
 	if (!qpdf_oh_is_array(q, kids)) {
 		qpdf_oh_release(q, kids);
+		if (depth == 0)
+			return -1;
 		w->stopped = w->fn(w->doc, node, w->index++, w->ctx);
 		return 0;
 	}
