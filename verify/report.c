@@ -35,7 +35,8 @@ void es_seal_note_timestamp(eseal_seal_report *s, time_t gen, time_t proves_unti
 {
 	if (s->best_signature_time == 0 || gen < s->best_signature_time)
 		s->best_signature_time = gen;
-	if (gen >= s->newest_timestamp_time) {
+	/* Two time-stamps of the same second: the one that proves longer counts. */
+	if (gen > s->newest_timestamp_time || (gen == s->newest_timestamp_time && proves_until > s->renew_by)) {
 		s->newest_timestamp_time = gen;
 		s->renew_by = proves_until;
 	}

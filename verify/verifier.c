@@ -304,15 +304,18 @@ static void judge_proofs_of_existence(const eseal_verifier *v, eseal_report *r)
 
 	r->validation_time = t;
 	for (i = 0; i < r->n_seals; i++)
-		if (strcmp(r->seals[i].format, "PAdES") == 0 && r->seals[i].newest_timestamp_time >= newest &&
-		    r->seals[i].newest_timestamp_time != 0) {
+		if (strcmp(r->seals[i].format, "PAdES") == 0 && r->seals[i].newest_timestamp_time != 0 &&
+		    (r->seals[i].newest_timestamp_time > newest ||
+		     (r->seals[i].newest_timestamp_time == newest && r->seals[i].renew_by > renew_by))) {
 			newest = r->seals[i].newest_timestamp_time;
 			renew_by = r->seals[i].renew_by;
 		}
 	for (i = 0; i < r->n_seals; i++) {
 		eseal_seal_report *s = &r->seals[i];
 
-		if (newest != 0 && strcmp(s->format, "PAdES") == 0 && s->newest_timestamp_time < newest) {
+		/* Time-stamps made in the same second (a seal and the file's document time-stamp): the longer proof. */
+		if (newest != 0 && strcmp(s->format, "PAdES") == 0 &&
+		    (s->newest_timestamp_time < newest || (s->newest_timestamp_time == newest && s->renew_by < renew_by))) {
 			s->newest_timestamp_time = newest;
 			s->renew_by = renew_by;
 		}

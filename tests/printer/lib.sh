@@ -94,15 +94,15 @@ stop_all_apps() {
 # print_job OUT URI OWNER TITLE FORMAT FILE: ipptool's Print-Job into OUT, its exit status returned. With credentials
 # in the URI, ipptool sends the document, gets PAPPL's 401 challenge and sends it again; PAPPL answers the 401 before
 # it has read the document and closes the connection, so now and then ipptool is still writing and reports
-# "Unable to finish request" with no answer at all. That is the transport, not a verdict: try again (3 times).
+# "Unable to finish request" with no answer at all. That is the transport, not a verdict: try again (8 times).
 print_job() {
 	local out=$1 uri=$2 owner=$3 title=$4 format=$5 file=$6 try rc
-	for try in 1 2 3; do
+	for try in 1 2 3 4 5 6 7 8; do
 		rc=0
 		ipptool -t -d owner="$owner" -d title="$title" -d format="$format" -f "$file" "$uri" \
 			"$TESTS_PRINTER/print-job.test" >"$out" 2>&1 </dev/null || rc=$?
 		grep -q 'Unable to finish request' "$out" || return "$rc"
-		sleep 0.5
+		sleep 1
 	done
 	return "$rc"
 }

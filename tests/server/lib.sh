@@ -25,6 +25,7 @@ make_certs() {
 # start_server CONF NAME: starts eseal serve in the background; sets PORT_<NAME> and PID_<NAME>.
 start_server() {
 	local conf=$1 name=$2 i port=
+	: >"$name.log" # before the background shell opens it: the loop below reads it at once
 	setsid "$ESEAL" serve --config "$conf" </dev/null >"$name.out" 2>"$name.log" &
 	eval "PID_$name=$!"
 	echo "$!" >"$ESEAL_TMP_ROOT/serve-$name.pid"
