@@ -696,7 +696,7 @@ int es_signer_csc_open(eseal_signer *s, const eseal_signer_options *opts, eseal_
 	es_input_role ca_role = {"cannot read the CSC TLS CA file", ESEAL_E_CONFIG, ESEAL_E_CONFIG, ES_INPUT_MAX_PEM,
 				 0};
 	csc_backend *b = calloc(1, sizeof(*b));
-	size_t batch;
+	size_t batch = 1;
 	int rc;
 
 	if (b == NULL)
