@@ -137,6 +137,15 @@ static bool load_settings(int num_options, cups_option_t *options)
 			app.profile_name);
 		return false;
 	}
+	/* Each per-user folder's access list is made for its one user (sealjob.c): a folder every job shares would
+	 * belong to whoever printed last. */
+	if (strstr(app.profile->output_dir, "${USER}") == NULL && strstr(app.profile->output_dir, "${HOME}") == NULL) {
+		fprintf(stderr,
+			APP_NAME ": output-dir=%s: a folder per user is expected, named with ${USER} (e.g. "
+				 "/srv/eseal/printed/${USER}) or ${HOME}\n",
+			app.profile->output_dir);
+		return false;
+	}
 	return true;
 }
 
