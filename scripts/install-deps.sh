@@ -5,6 +5,7 @@ set -euo pipefail
 
 # Keep this list sorted, one package per line; others append what their area needs.
 PACKAGES=(
+	acl
 	bsdextrautils
 	build-essential
 	ca-certificates
@@ -29,6 +30,7 @@ PACKAGES=(
 	gnutls-bin
 	haproxy
 	iproute2
+	libacl1-dev
 	libcairo2-dev
 	libclang-rt-14-dev
 	libcmocka-dev

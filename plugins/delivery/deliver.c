@@ -327,6 +327,20 @@ int es_delivery_check_local_user(const char *user, eseal_error *err)
 	return lookup_user(user, &u, err);
 }
 
+int es_delivery_lookup_user(const char *user, uid_t *uid_out, char **home_out, eseal_error *err)
+{
+	user_info u;
+	int rc;
+
+	*home_out = NULL;
+	if ((rc = es_delivery_check_user(user, err)) != ESEAL_OK || (rc = lookup_user(user, &u, err)) != ESEAL_OK)
+		return rc;
+	if (u.home[0] == '/' && (*home_out = strdup(u.home)) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	*uid_out = u.uid;
+	return ESEAL_OK;
+}
+
 char *es_delivery_home_of(const char *user)
 {
 	user_info u;

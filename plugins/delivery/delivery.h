@@ -30,6 +30,20 @@ int es_delivery_expand(const char *tmpl, const char *var, const char *value, cha
  * Refusals are ESEAL_E_INPUT (this job's problem), a missing administrator part is ESEAL_E_CONFIG. */
 int es_delivery_open_dir(const char *tmpl, const char *user, const char *home, int *dirfd_out, char **path_out,
 			 eseal_error *err);
+/* es_delivery_open_dir for a service that keeps the files it seals (the printer application: it runs as its own
+ * account and never becomes the user): every per-user component walked also gets an access ACL that lets reader
+ * list and enter it and nobody else but the service (es_delivery_grant_read). ES_DELIVERY_NO_READER: none. */
+int es_delivery_open_dir_for(const char *tmpl, const char *user, const char *home, uid_t reader, int *dirfd_out,
+			     char **path_out, eseal_error *err);
+#define ES_DELIVERY_NO_READER ((uid_t)-1)
+/* Makes what fd is (a file or folder the caller owns: only the owner may set an ACL) readable by the local user
+ * reader and by nobody else but the owner: its access ACL becomes user::rw- (a folder: rwx), user:<reader>:r-- (r-x),
+ * group::---, other::---, mask::r-- (r-x), replacing whatever ACL or group/other bits it had. what names fd in
+ * messages. A file system without POSIX ACLs (mounted noacl, some network shares) is ESEAL_E_CONFIG. */
+int es_delivery_grant_read(int fd, uid_t reader, const char *what, eseal_error *err);
+/* The local user's uid and home folder (*home_out malloc'ed, NULL unless absolute), from the password database;
+ * ESEAL_E_INPUT if user is not a local user (nor one NSS knows). */
+int es_delivery_lookup_user(const char *user, uid_t *uid_out, char **home_out, eseal_error *err);
 /* The n-th candidate file name: n = 1 -> "base.ext", n >= 2 -> "base (n).ext". -1 if it does not fit. */
 int es_delivery_candidate_name(const char *base, const char *ext, unsigned n, char *out, size_t size);
 

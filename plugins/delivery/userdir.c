@@ -59,9 +59,9 @@ int es_delivery_expand(const char *tmpl, const char *var, const char *value, cha
 	return ESEAL_OK;
 }
 
-/* Opens (creating with 0700 if missing) one per-user component below parent, refusing links and foreign dirs.
- * Returns the descriptor, or -1 with err set. */
-static int open_component(int parent, const char *name, const char *path, eseal_error *err)
+/* Opens (creating with 0700 if missing) one per-user component below parent, refusing links and foreign dirs; with a
+ * reader, gives that user r-x on it (es_delivery_grant_read). Returns the descriptor, or -1 with err set. */
+static int open_component(int parent, const char *name, const char *path, uid_t reader, eseal_error *err)
 {
 	struct stat st;
 	int fd = -1, tries;
@@ -103,14 +103,20 @@ static int open_component(int parent, const char *name, const char *path, eseal_
 	else if (st.st_mode & S_IWOTH)
 		es_error_set(err, ESEAL_E_INPUT, "output-dir %s: '%s' is writable by everyone; refusing to write there",
 			     path, name);
-	else
+	else if (reader == ES_DELIVERY_NO_READER || es_delivery_grant_read(fd, reader, path, err) == ESEAL_OK)
 		return fd;
 	close(fd);
 	return -1;
 }
 
-int es_delivery_open_dir(const char *tmpl_in, const char *user, const char *home, int *dirfd_out, char **path_out,
+int es_delivery_open_dir(const char *tmpl, const char *user, const char *home, int *dirfd_out, char **path_out,
 			 eseal_error *err)
+{
+	return es_delivery_open_dir_for(tmpl, user, home, ES_DELIVERY_NO_READER, dirfd_out, path_out, err);
+}
+
+int es_delivery_open_dir_for(const char *tmpl_in, const char *user, const char *home, uid_t reader, int *dirfd_out,
+			     char **path_out, eseal_error *err)
 {
 	char *admin = NULL, *rest = NULL, *path = NULL, *tmpl = NULL, *tok, *save = NULL;
 	const char *var;
@@ -164,7 +170,7 @@ int es_delivery_open_dir(const char *tmpl_in, const char *user, const char *home
 	free(rest);
 	rest = tok;
 	for (tok = strtok_r(rest, "/", &save); tok != NULL; tok = strtok_r(NULL, "/", &save)) {
-		next = open_component(fd, tok, path, err);
+		next = open_component(fd, tok, path, reader, err);
 		close(fd);
 		fd = next;
 		if (fd < 0) {

@@ -3,6 +3,8 @@
 #include "printer.h"
 
 #include "cups_internal.h"
+#include "error_internal.h"
+#include "textpdf.h"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -116,10 +118,10 @@ static bool text_filter(pappl_job_t *job, pappl_device_t *device, void *cbdata)
 	es_printer_app *app = cbdata;
 	const char *path = papplJobGetFilename(job);
 	pappl_pr_options_t *options;
+	es_textpdf_page page;
 	eseal_error err;
 	char pdf[1024];
-	double w, h;
-	int fd;
+	int fd, rc;
 	bool ok = false;
 
 	(void)device;
@@ -127,17 +129,21 @@ static bool text_filter(pappl_job_t *job, pappl_device_t *device, void *cbdata)
 		return false;
 	options = papplJobCreatePrintOptions(job, 0, false);
 	/* media sizes are hundredths of millimetres */
-	w = options->media.size_width * 72.0 / 2540.0;
-	h = options->media.size_length * 72.0 / 2540.0;
-	papplJobDeletePrintOptions(options);
+	page = (es_textpdf_page){options->media.size_width * 72.0 / 2540.0, options->media.size_length * 72.0 / 2540.0,
+				 papplJobGetName(job)};
 	if ((fd = papplJobOpenFile(job, pdf, sizeof(pdf), NULL, "text.pdf", "w")) < 0) {
+		papplJobDeletePrintOptions(options);
 		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED,
 				    "The document could not be converted to PDF.", strerror(errno));
 		return false;
 	}
-	close(fd);
 	eseal_error_clear(&err);
-	if (es_printer_text_to_pdf(path, pdf, w, h, &err) != ESEAL_OK)
+	rc = es_textpdf_convert(path, fd, &page, &err);
+	papplJobDeletePrintOptions(options);
+	if (rc == ESEAL_OK && fsync(fd) != 0)
+		rc = es_error_set(&err, ESEAL_E_IO, "text job: %s: %s", pdf, strerror(errno));
+	close(fd);
+	if (rc != ESEAL_OK)
 		es_printer_job_fail(app, job, PAPPL_JREASON_DOCUMENT_FORMAT_ERROR,
 				    "The document could not be converted to PDF.", err.message);
 	else
@@ -168,23 +174,6 @@ typedef struct raster_job {
 	double page_w, page_h;
 	bool failed;
 } raster_job;
-
-static cairo_status_t write_fd(void *closure, const unsigned char *data, unsigned int length)
-{
-	int fd = *(int *)closure;
-
-	while (length > 0) {
-		ssize_t n = write(fd, data, length);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return CAIRO_STATUS_WRITE_ERROR;
-		data += n;
-		length -= (unsigned)n;
-	}
-	return CAIRO_STATUS_SUCCESS;
-}
 
 static void raster_free(pappl_job_t *job, raster_job *r)
 {
@@ -219,7 +208,7 @@ static bool r_startjob(pappl_job_t *job, pappl_pr_options_t *options, pappl_devi
 		free(r);
 		return false;
 	}
-	r->pdf = cairo_pdf_surface_create_for_stream(write_fd, &r->fd, 595.0, 842.0);
+	r->pdf = cairo_pdf_surface_create_for_stream(es_textpdf_write_fd, &r->fd, 595.0, 842.0);
 	papplJobSetData(job, r);
 	if (cairo_surface_status(r->pdf) != CAIRO_STATUS_SUCCESS) {
 		es_printer_job_fail(app, job, PAPPL_JREASON_ERRORS_DETECTED,

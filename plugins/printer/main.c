@@ -29,7 +29,8 @@ static void usage_cb(void *data)
 	     "Server options (-o NAME=VALUE):\n"
 	     "  config=PATH          profiles file (default: $ESEAL_CONFIG, else " ESEAL_DEFAULT_CONFIG ")\n"
 	     "  profile=NAME         the [profile NAME] that seals every job (default: printer)\n"
-	     "  output-dir=PATH      overrides the profile's output-dir (${USER} = the job's authenticated owner)\n"
+	     "  output-dir=PATH      overrides the profile's output-dir, a folder per user (${USER} = the job's\n"
+	     "                       authenticated owner, who alone may read it)\n"
 	     "  drop-dir=PATH        also copy every sealed file into this folder, as \"USER - TITLE.pdf\"\n"
 	     "  listen-hostname=H    address to listen on (default: all)\n"
 	     "  server-port=N        IPP port (default: 8631)\n"
@@ -135,6 +136,15 @@ static bool load_settings(int num_options, cups_option_t *options)
 			APP_NAME ": profile '%s' has no output-dir (where sealed files go); set it there or "
 				 "with -o output-dir=PATH\n",
 			app.profile_name);
+		return false;
+	}
+	/* Each per-user folder's access list is made for its one user (sealjob.c): a folder every job shares would
+	 * belong to whoever printed last. */
+	if (strstr(app.profile->output_dir, "${USER}") == NULL && strstr(app.profile->output_dir, "${HOME}") == NULL) {
+		fprintf(stderr,
+			APP_NAME ": output-dir=%s: a folder per user is expected, named with ${USER} (e.g. "
+				 "/srv/eseal/printed/${USER}) or ${HOME}\n",
+			app.profile->output_dir);
 		return false;
 	}
 	return true;

@@ -42,9 +42,6 @@ void es_printer_job_fail(es_printer_app *app, pappl_job_t *job, pappl_jreason_t 
 			 const char *detail);
 void es_printer_app_close(es_printer_app *app);
 
-/* textpdf.c: lays out UTF-8 text (with a CJK font) on pages of width x height points into a new PDF at out_path. */
-int es_printer_text_to_pdf(const char *in_path, const char *out_path, double width, double height, eseal_error *err);
-
 /* status.c: the administrator's "e-Seal" page in PAPPL's web interface (profile, output folder, sealer state). */
 void es_printer_add_status_page(pappl_system_t *system, es_printer_app *app);
 

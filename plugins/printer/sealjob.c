@@ -1,5 +1,12 @@
 /* plugins/printer/sealjob.c: seals one job's PDF with the application's one sealer into the job owner's folder.
- * HSM and TSA faults are waited out with the job still processing (its message says so); anything else aborts it. */
+ * HSM and TSA faults are waited out with the job still processing (its message says so); anything else aborts it.
+ *
+ * Who may read the result: the application runs as one service account for every job, parses what the network
+ * sends, and holds one HSM session for its life, in many threads. The CUPS back end hands each file over by becoming
+ * the user (plugins/delivery, as root, in a child per job); here that would need root (or CAP_SETUID) in this
+ * long-running network server, or a second, privileged process to talk to. So the service keeps the files, and POSIX
+ * ACLs let the job's owner, and no other user, read them: each per-user folder is the service's, 0700 plus
+ * user:<owner>:r-x, each sealed file 0600 plus user:<owner>:r-- (es_delivery_grant_read). No privilege at all. */
 #include "printer.h"
 
 #include "cups_internal.h"
@@ -151,6 +158,25 @@ cleanup:
 	return rc;
 }
 
+/* Lets the owner (uid) read the file just sealed as name in dirfd. Opened without following links, and only a
+ * regular file of ours: we set the ACL on what we made, whatever the name may point to by now. */
+static int give_to_owner(int dirfd, const char *dir_path, const char *name, uid_t uid, eseal_error *err)
+{
+	char what[ES_CUPS_NAME_MAX + 1100];
+	struct stat st;
+	int fd, rc;
+
+	snprintf(what, sizeof(what), "%s/%s", dir_path, name);
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot open the sealed file: %s", what, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		rc = es_error_set(err, ESEAL_E_IO, "%s: not the file just sealed", what);
+	else
+		rc = es_delivery_grant_read(fd, uid, what, err);
+	close(fd);
+	return rc;
+}
+
 /* One attempt with the shared sealer, opening it first if no earlier job did (or a fault closed it). */
 static int attempt(es_printer_app *app, const char *in, int dirfd, const char *base, char *name, size_t size,
 		   eseal_error *err)
@@ -215,15 +241,30 @@ bool es_printer_seal_job(es_printer_app *app, pappl_job_t *job, const char *pdf_
 	char *dir_path = NULL, *home = NULL;
 	const char *user = papplJobGetUsername(job);
 	time_t start = time(NULL);
+	uid_t owner = ES_DELIVERY_NO_READER;
 	int dirfd = -1, rc, tries = 0;
 	bool ok = false, waiting = false;
 
 	eseal_error_clear(&err);
-	/* The folders are the service account's (0700 per user): delivering as the user needs root, which a server
-	 * that parses what the network sends must not have. ${HOME} in output-dir is the owner's home directory. */
-	if (es_delivery_check_user(user, &err) != ESEAL_OK ||
-	    (home = es_delivery_home_of(user),
-	     es_delivery_open_dir(app->profile->output_dir, user, home, &dirfd, &dir_path, &err)) != ESEAL_OK) {
+	if (es_delivery_check_user(user, &err) != ESEAL_OK) {
+		status_fail(app, job, err.status, err.message);
+		goto cleanup;
+	}
+	/* A name no local account has (authentication off, a client's made-up name) gets no one's read access: the
+	 * file is sealed all the same, for the service (and drop-dir) alone, as it always was. */
+	if ((rc = es_delivery_lookup_user(user, &owner, &home, &err)) == ESEAL_E_INPUT) {
+		papplLogJob(job, PAPPL_LOGLEVEL_WARN, "%s; the sealed file will be readable by the service only",
+			    err.message);
+		owner = ES_DELIVERY_NO_READER;
+		eseal_error_clear(&err);
+	} else if (rc != ESEAL_OK) {
+		status_fail(app, job, rc, err.message);
+		goto cleanup;
+	}
+	/* The per-user folders are the service account's; the owner may list and enter theirs. ${HOME} in
+	 * output-dir is the owner's home directory. */
+	if (es_delivery_open_dir_for(app->profile->output_dir, user, home, owner, &dirfd, &dir_path, &err) !=
+	    ESEAL_OK) {
 		status_fail(app, job, err.status, err.message);
 		goto cleanup;
 	}
@@ -247,6 +288,13 @@ bool es_printer_seal_job(es_printer_app *app, pappl_job_t *job, const char *pdf_
 				goto cleanup;
 		}
 		status_fail(app, job, rc, err.message);
+		goto cleanup;
+	}
+	/* A sealed file its owner cannot open is no result: it goes, and the job says why. */
+	eseal_error_clear(&err);
+	if (owner != ES_DELIVERY_NO_READER && give_to_owner(dirfd, dir_path, name, owner, &err) != ESEAL_OK) {
+		(void)unlinkat(dirfd, name, 0);
+		status_fail(app, job, err.status, err.message);
 		goto cleanup;
 	}
 	if (app->drop_dir != NULL) {

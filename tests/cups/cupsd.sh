@@ -9,6 +9,7 @@
 set -euo pipefail
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/cups/lib.sh"
+source "$ESEAL_SRC/tests/lib/cupsd.sh"
 
 skip() {
 	echo "SKIP: $*" >&2
@@ -32,8 +33,7 @@ sed -n '/^\[profile notsa\]/,/^output-dir/p' "$SB/eseal.conf" |
 	sed -e 's/^\[profile notsa\]/[profile notsa-home]/' -e 's|^output-dir = .*|output-dir = ${HOME}/PDF|' >"$SB/extra.conf"
 cat "$SB/extra.conf" >>"$SB/eseal.conf"
 C=$(tmpdir)
-chmod 755 "$C"
-mkdir -p "$C/conf" "$C/spool/tmp" "$C/cache" "$C/state" "$C/log" "$C/bin/backend"
+mkdir -p "$C/bin/backend"
 # ServerBin: the system's filters, CGI, notifiers, daemons... and a backend directory that holds only ours.
 # cupsd checks a backend is root-owned and not writable by others, so it is a copy, not a link into the build.
 mkdir -p "$C/bin/filter"
@@ -59,87 +59,22 @@ for f in /usr/share/cups/*; do
 	[ "$(basename "$f")" = model ] || ln -s "$f" "$C/data/$(basename "$f")"
 done
 install -m 0644 "$ESEAL_SRC/plugins/cups/eseal.ppd" "$C/data/model/eseal/eseal.ppd"
-PORT=$(closed_port)
-H=127.0.0.1:$PORT
 
-cat >"$C/conf/cups-files.conf" <<EOF
-# Private cupsd of tests/cups/cupsd.sh
-ServerRoot $C/conf
-RequestRoot $C/spool
-TempDir $C/spool/tmp
-CacheDir $C/cache
-StateDir $C/state
-ServerBin $C/bin
-DataDir $C/data
-DocumentRoot /usr/share/cups/doc-root
-AccessLog $C/log/access_log
-ErrorLog $C/log/error_log
-PageLog $C/log/page_log
-# cupsd runs a 0755 backend as User: the e-Seal printer never seals as root.
-User lp
-Group lp
-SystemGroup root
-FileDevice No
-# cupsd hands its children a filtered environment: what the backend needs is passed explicitly.
-SetEnv ESEAL_CONFIG $ESEAL_CONFIG
+# cupsd hands its children a filtered environment: what the backend needs is passed explicitly. The wrongpin
+# profile's key goes through the login-counting shim (tests/cms/p11_logins.sh).
+CUPSD_FILES_EXTRA="SetEnv ESEAL_CONFIG $ESEAL_CONFIG
 SetEnv SOFTHSM2_CONF $SOFTHSM2_CONF
 SetEnv ESEAL_LOCALEDIR ${ESEAL_LOCALEDIR:?}
-# The wrongpin profile's key goes through the login-counting shim (tests/cms/p11_logins.sh).
 SetEnv ESEAL_FAULT_REAL $MODULE
-SetEnv ESEAL_FAULT_LOG $SB/logins
-EOF
+SetEnv ESEAL_FAULT_LOG $SB/logins"
 # The sanitizer settings of the test build (suppressions etc.), when there are any.
 for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do
-	[ -z "${!v:-}" ] || echo "SetEnv $v ${!v}" >>"$C/conf/cups-files.conf"
+	[ -z "${!v:-}" ] || CUPSD_FILES_EXTRA+=$'\n'"SetEnv $v ${!v}"
 done
-cat >"$C/conf/cupsd.conf" <<EOF
-# Private cupsd of tests/cups/cupsd.sh: loopback only, no browsing, no authentication (a throw-away scheduler).
-LogLevel debug
-Listen $H
-Browsing Off
-BrowseLocalProtocols none
-DefaultAuthType None
-WebInterface No
-JobRetryInterval $RETRY_INTERVAL
-<Location />
-  Order allow,deny
-  Allow from 127.0.0.1
-</Location>
-<Policy default>
-  <Limit All>
-    Order deny,allow
-  </Limit>
-</Policy>
-EOF
-
-setsid cupsd -f -c "$C/conf/cupsd.conf" -s "$C/conf/cups-files.conf" </dev/null >"$C/log/cupsd.out" 2>&1 &
-CUPSD_PID=$!
-# Stop our cupsd (and wait: it writes its cache while exiting) before env.sh removes the scratch directory.
-stop_cupsd() {
-	local i
-	kill -TERM "$CUPSD_PID" 2>/dev/null || return 0
-	for i in $(seq 100); do
-		kill -0 "$CUPSD_PID" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$CUPSD_PID" 2>/dev/null || true
-	wait "$CUPSD_PID" 2>/dev/null || true
-}
+CUPSD_CONF_EXTRA="JobRetryInterval $RETRY_INTERVAL"
 CLEANUP_HOOKS+=(stop_cupsd)
-up=0
-for i in $(seq 150); do
-	if lpstat -h "$H" -r 2>/dev/null | grep >/dev/null "scheduler is running"; then
-		up=1
-		break
-	fi
-	kill -0 "$CUPSD_PID" 2>/dev/null || break
-	sleep 0.2
-done
-if [ "$up" -ne 1 ]; then
-	cat "$C/log/cupsd.out" >&2
-	tail -20 "$C/log/error_log" >&2 2>/dev/null || true
-	skip "cupsd could not start on $H (see its output above)"
-fi
+start_cupsd "$C" || skip "cupsd could not start (see its output above)"
+H=$CUPSD_HOST
 pass "private cupsd on $H"
 
 # Discovery through the scheduler: cupsd runs the backend without arguments (as lp) and lists its device.
@@ -231,11 +166,7 @@ grep -q "Job completed" "$(job_log "$j6")" || { tail -30 "$(job_log "$j6")" >&2;
 grep -q "Started filter .*/eseal-texttopdf" "$(job_log "$j6")" || fail "$j6: the text did not go through eseal-texttopdf"
 FJ="$SB/home/$UA/PDF/Memo ja.pdf"
 check_printed "$FJ" B-T
-pdftotext "$FJ" "$C/memo-ja.out" || fail "pdftotext failed on $FJ"
-for line in "四半期報告書：売上は前年比１２％増加しました。" "カタカナ、ひらがな、漢字。"; do
-	grep -qF "$line" "$C/memo-ja.out" || fail "pdftotext does not show '$line' in $FJ: $(cat "$C/memo-ja.out")"
-done
-pdffonts "$FJ" | grep -q 'CID TrueType .* yes yes yes' || fail "no embedded CJK font with a ToUnicode map: $(pdffonts "$FJ")"
+check_cjk_text "$FJ" "四半期報告書：売上は前年比１２％増加しました。" "カタカナ、ひらがな、漢字。"
 pass "UTF-8 Japanese text ($j6) -> eseal-texttopdf -> sealed B-T; pdftotext shows the Japanese lines"
 
 # --- a raw job that is not a PDF: cancelled, the queue stays enabled, nothing written --------------------------------

@@ -19,6 +19,7 @@
 
 source "$ESEAL_SRC/tests/pdf/pdf_check.sh"
 source "$ESEAL_SRC/tests/cms/p11_logins.sh"
+source "$ESEAL_SRC/tests/lib/users.sh"
 
 BACKEND=${ESEAL_CUPS_BACKEND:-$ESEAL_BUILD/cups-backend/eseal}
 [ -x "$BACKEND" ] || fail "CUPS backend not built: $BACKEND"
@@ -170,38 +171,27 @@ assert_no_pin() {
 	fi
 }
 
-# add_test_user NAME: a local user (useradd) with the home folder $SB/home/NAME (0700, theirs), removed again at exit
-# (userdel from the EXIT trap). A user left over by a killed run is removed first. Root only.
+# add_test_user NAME: a local user (tests/lib/users.sh) with the home folder $SB/home/NAME (0700, theirs), removed
+# again at exit (userdel from the EXIT trap). A user left over by a killed run is removed first. Root only.
 CLEANUP_HOOKS=()
-_cups_users=()
 _cups_cleanup() {
-	local h u
+	local h
 	for h in "${CLEANUP_HOOKS[@]}"; do
 		"$h" || true
 	done
-	for u in "${_cups_users[@]}"; do
-		userdel "$u" 2>/dev/null || true
-	done
+	remove_local_users
 }
 trap '_cups_cleanup; _eseal_cleanup' EXIT
 add_test_user() {
-	local u=$1
-	if id -u "$u" >/dev/null 2>&1; then
-		userdel "$u" 2>/dev/null || fail "a user $u exists and cannot be removed"
-	fi
-	useradd -M -d "$SB/home/$u" -s /usr/sbin/nologin -U "$u" || fail "useradd $u failed"
-	_cups_users+=("$u")
-	install -d -m 0700 -o "$u" -g "$u" "$SB/home/$u"
+	add_local_user "$1" "$SB/home/$1"
 }
 
 # assert_only_owner_reads USER OTHER FILE: USER can read FILE (same bytes), OTHER cannot; the file is USER's, 0600.
 assert_only_owner_reads() {
 	local u=$1 o=$2 f=$3
 	[ "$(stat -c '%U %a' "$f")" = "$u 600" ] || fail "$f: owner/mode $(stat -c '%U %a' "$f"), want $u 600"
-	runuser -u "$u" -- cat "$f" | cmp -s - "$f" || fail "$u cannot read $f"
-	if runuser -u "$o" -- cat "$f" >/dev/null 2>&1; then
-		fail "$o can read $u's $f"
-	fi
+	assert_reads "$u" "$f"
+	assert_cannot_read "$o" "$f"
 }
 
 # check_printed PDF [LEVEL]: the PDF referees of tests/pdf/pdf_check.sh (pdfsig valid + whole document, qpdf

@@ -64,3 +64,19 @@ check_prefix() {
 has() {
 	grep -c "$@" >/dev/null
 }
+
+# check_cjk_text PDF LINE...: every LINE is text in PDF (pdftotext shows it: Japanese printed as text, not as boxes or
+# pictures of it), and pdffonts lists an embedded CJK face (Noto CJK, IPA) as a composite (CID) font with a ToUnicode
+# map, which is what makes the text searchable and copyable.
+check_cjk_text() {
+	local f=$1 d line
+	shift
+	d=$(mktemp -d "$ESEAL_TMP_ROOT/cjk.XXXXXX")
+	pdftotext "$f" "$d/text" || fail "$f: pdftotext failed"
+	for line in "$@"; do
+		grep -qF -- "$line" "$d/text" || fail "$f: pdftotext does not show '$line': $(cat "$d/text")"
+	done
+	pdffonts "$f" >"$d/fonts" 2>&1 || fail "$f: pdffonts failed: $(cat "$d/fonts")"
+	grep -Eiq '^[a-z]{6}\+[^ ]*(CJK|IPA)[^ ]* +CID .* yes +yes +yes +[0-9]' "$d/fonts" ||
+		fail "$f: no embedded CJK font with a ToUnicode map: $(cat "$d/fonts")"
+}

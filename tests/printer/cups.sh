@@ -1,12 +1,14 @@
 #!/bin/bash
-# tests/printer/cups.sh: eseal-printer as a Linux client's CUPS sees it. A private cupsd (own ServerRoot, spool and
-# logs, the system's filters and backends) on 127.0.0.1; `lpadmin -m everywhere` makes a driverless queue pointing at
-# the application's ipp://127.0.0.1:PORT/ipp/print; lp prints a PDF and a text file (which CUPS converts to PDF) as alice; the sealed PDFs land in
-# out/alice and pass pdfsig, qpdf, openssl and `eseal verify`. Exit 77 (skip) if cupsd cannot run here (not root).
+# tests/printer/cups.sh: eseal-printer as a Linux client's CUPS sees it. A private cupsd (tests/lib/cupsd.sh: own
+# ServerRoot, spool and logs, the system's filters and backends) on 127.0.0.1; `lpadmin -m everywhere` makes a
+# driverless queue pointing at the application's ipp://127.0.0.1:PORT/ipp/print; lp prints a PDF and a text file
+# (which CUPS converts to PDF) as alice; the sealed PDFs land in out/alice and pass pdfsig, qpdf, openssl and
+# `eseal verify`. Exit 77 (skip) if cupsd cannot run here (not root).
 set -euo pipefail
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/pdf/pdf_check.sh"
 source "$ESEAL_SRC/tests/printer/lib.sh"
+source "$ESEAL_SRC/tests/lib/cupsd.sh"
 
 skip() {
 	echo "SKIP: $*" >&2
@@ -18,75 +20,14 @@ for t in lpadmin lp lpstat; do
 	command -v "$t" >/dev/null || fail "$t missing (apt-get install cups-client)"
 done
 
+trap 'stop_cupsd; stop_all_apps; _eseal_cleanup' EXIT
 CONF=$APPS/eseal.conf
 printer_conf "$CONF" </dev/null
 start_app viacups printer
 
 C=$(tmpdir)
-chmod 755 "$C"
-mkdir -p "$C/conf" "$C/spool/tmp" "$C/cache" "$C/state" "$C/log" "$C/bin"
-for f in /usr/lib/cups/*; do
-	ln -s "$f" "$C/bin/$(basename "$f")"
-done
-PORT=$(free_port)
-H=127.0.0.1:$PORT
-cat >"$C/conf/cups-files.conf" <<EOT
-# Private cupsd of tests/printer/cups.sh
-ServerRoot $C/conf
-RequestRoot $C/spool
-TempDir $C/spool/tmp
-CacheDir $C/cache
-StateDir $C/state
-ServerBin $C/bin
-DataDir /usr/share/cups
-DocumentRoot /usr/share/cups/doc-root
-AccessLog $C/log/access_log
-ErrorLog $C/log/error_log
-PageLog $C/log/page_log
-User lp
-Group lp
-SystemGroup root
-EOT
-cat >"$C/conf/cupsd.conf" <<EOT
-# Private cupsd of tests/printer/cups.sh: loopback only, no browsing, no authentication.
-LogLevel debug
-Listen $H
-Browsing Off
-BrowseLocalProtocols none
-DefaultAuthType None
-WebInterface No
-<Location />
-  Order allow,deny
-  Allow from 127.0.0.1
-</Location>
-<Policy default>
-  <Limit All>
-    Order deny,allow
-  </Limit>
-</Policy>
-EOT
-setsid cupsd -f -c "$C/conf/cupsd.conf" -s "$C/conf/cups-files.conf" </dev/null >"$C/log/cupsd.out" 2>&1 &
-CUPSD_PID=$!
-stop_cupsd() {
-	local i
-	kill -TERM "$CUPSD_PID" 2>/dev/null || return 0
-	for i in $(seq 100); do
-		kill -0 "$CUPSD_PID" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$CUPSD_PID" 2>/dev/null || true
-}
-trap 'stop_cupsd; stop_all_apps; _eseal_cleanup' EXIT
-up=0
-for i in $(seq 150); do
-	if lpstat -h "$H" -r 2>/dev/null | grep >/dev/null "scheduler is running"; then
-		up=1
-		break
-	fi
-	kill -0 "$CUPSD_PID" 2>/dev/null || break
-	sleep 0.2
-done
-[ "$up" -eq 1 ] || skip "cupsd could not start on $H: $(cat "$C/log/cupsd.out")"
+start_cupsd "$C" || skip "cupsd could not start (see its output above)"
+H=$CUPSD_HOST
 
 # Driverless: lpadmin asks the application for its attributes and makes the queue from them, no PPD of ours.
 lpadmin -h "$H" -p eSeal -E -v "$URI_viacups" -m everywhere >"$APPS/lpadmin" 2>&1 ||

@@ -96,10 +96,7 @@ printf '工事完了報告書\n現場: 東京都千代田区\nline three\n' >"$W
 j=$(submit "$URI_main" alice "Memo" text/plain "$W/memo.txt")
 wait_job "$URI_main" "$j" completed
 printed_ok "$OUTROOT/alice/Memo.pdf"
-pdftotext "$OUTROOT/alice/Memo.pdf" "$W/memo.out"
-assert_grep '工事完了報告書' "$W/memo.out"
-assert_grep '東京都千代田区' "$W/memo.out"
-pdffonts "$OUTROOT/alice/Memo.pdf" | grep -q 'CJK' || fail "the text job's PDF uses no CJK font: $(pdffonts "$OUTROOT/alice/Memo.pdf")"
+check_cjk_text "$OUTROOT/alice/Memo.pdf" '工事完了報告書' '現場: 東京都千代田区'
 pass "Japanese text job -> a sealed PDF whose text pdftotext reads back"
 
 # --- Get-Jobs lists them, with their owners -------------------------------------------------------------

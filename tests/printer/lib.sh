@@ -11,6 +11,10 @@
 #   wait_job URI ID STATE  until the job reaches STATE (completed|aborted|canceled|processing...), 90 s at most
 #   wait_message URI ID TEXT  until the job's state message holds TEXT (grep -E), 30 s at most; leaves it in $JS
 #   printed_ok PDF         the referees (check_sealed, B-T) and `eseal verify` on a sealed print
+#   as_service USER        root only: eseal-printer started from now on runs as USER (setpriv), as the systemd unit runs
+#                          it as User=eseal: its binary, a token copy, the PIN and certificates of $CONF (rewritten) in
+#                          a folder USER can use, $OUTROOT USER's and mode 0711 (users pass, only USER lists), each
+#                          app's spool and log USER's
 APP=${ESEAL_PRINTER_APP:-$ESEAL_BUILD/plugins/printer/eseal-printer}
 [ -x "$APP" ] || fail "printer application not built: $APP"
 command -v ipptool >/dev/null || fail "ipptool missing (apt-get install cups-ipp-utils)"
@@ -20,6 +24,7 @@ OUTROOT=$APPS/out
 mkdir -p "$OUTROOT"
 JS=$APPS/job-state
 STARTED_APPS=()
+APP_AS=()
 # PAPPL's process-lifetime allocations are suppressed for the application alone, not for every test.
 if [ -n "${LSAN_OPTIONS:-}" ]; then
 	cat "$ESEAL_SRC/tests/lsan.supp" "$ESEAL_SRC/tests/printer/lsan.supp" >"$APPS/lsan.supp"
@@ -56,8 +61,9 @@ start_app() {
 	port=$(free_port)
 	d=$APPS/$name
 	mkdir -p "$d/spool"
+	[ ${#APP_AS[@]} -eq 0 ] || chown -R "${APP_AS[1]#--reuid=}" "$d"
 	case " $* " in *auth-service=*) auth=() ;; esac
-	LSAN_OPTIONS=$APP_LSAN setsid "$APP" server -o config="$CONF" -o profile="$profile" -o listen-hostname=127.0.0.1 \
+	LSAN_OPTIONS=$APP_LSAN setsid "${APP_AS[@]}" "$APP" server -o config="$CONF" -o profile="$profile" -o listen-hostname=127.0.0.1 \
 		-o server-port="$port" -o spool-directory="$d/spool" -o log-file="$d/log" -o log-level=debug \
 		-o dnssd=no -o retry-interval=1 "${auth[@]}" "$@" </dev/null >"$d/out" 2>&1 &
 	printf -v "PID_$name" '%s' $!
@@ -140,6 +146,35 @@ wait_message() {
 		sleep 0.2
 	done
 	fail "job $2 never said '$3': $(cat "$JS")"
+}
+
+as_service() {
+	local u=$1 s=$APPS/service tokens key
+	chmod 711 "$ESEAL_TMP_ROOT" "$APPS"
+	mkdir -p "$s"
+	install -m 0755 "$APP" "$s/eseal-printer"
+	APP=$s/eseal-printer
+	tokens=$(sed -n 's/^directories.tokendir *= *//p' "$SOFTHSM2_CONF")
+	cp -a "$tokens" "$s/tokens"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
+		"$s" >"$s/softhsm2.conf"
+	export SOFTHSM2_CONF=$s/softhsm2.conf
+	install -m 0600 "$PIN_FILE" "$s/pin"
+	install -m 0644 "$CHAIN" "$s/chain.pem"
+	install -m 0644 "$ROOT" "$s/root.pem"
+	for key in pin-file cert tsa-ca trust; do
+		grep -q "^$key = " "$CONF" || continue
+		case $key in
+		pin-file) sed -i "s|^$key = .*|$key = $s/pin|" "$CONF" ;;
+		cert) sed -i "s|^$key = .*|$key = $s/chain.pem|" "$CONF" ;;
+		*) sed -i "s|^$key = .*|$key = $s/root.pem|" "$CONF" ;;
+		esac
+	done
+	chown -R "$u" "$s/tokens" "$s/pin" "$OUTROOT"
+	chmod 644 "$CONF" "$s/softhsm2.conf"
+	chmod 711 "$OUTROOT"
+	[ ! -f "$APPS/lsan.supp" ] || chmod 644 "$APPS/lsan.supp"
+	APP_AS=(setpriv "--reuid=$u" "--regid=$(id -g "$u")" --init-groups --)
 }
 
 printed_ok() {
