@@ -114,8 +114,8 @@ static int check_container(const eseal_extend_options *opts, const es_asic_unpac
 }
 
 /* The container's entries for the writer: every file as unpacked, the extended signature files in their place. */
-static int write_container(const char *out_path, const es_asic_unpacked *u, const member *m, size_t n_m, int overwrite,
-			   eseal_error *err)
+static int write_container(const char *out_path, const es_asic_unpacked *u, const member *m, size_t n_m,
+			   const eseal_extend_options *opts, eseal_error *err)
 {
 	es_asic_entry *e = calloc(u->n + 1, sizeof(*e));
 	char **paths = calloc(u->n + 1, sizeof(*paths));
@@ -138,7 +138,8 @@ static int write_container(const char *out_path, const es_asic_unpacked *u, cons
 			e[i].path = paths[i];
 		}
 	}
-	rc = es_asic_zip_write(out_path, u->asic_s ? ES_ASIC_MIME_S : ES_ASIC_MIME_E, e, u->n, overwrite, err);
+	rc = es_asic_zip_write(out_path, u->asic_s ? ES_ASIC_MIME_S : ES_ASIC_MIME_E, e, u->n, opts->overwrite,
+			       opts->output_group, opts->output_cookie, err);
 cleanup:
 	for (size_t i = 0; paths != NULL && i < u->n; i++)
 		free(paths[i]);
@@ -167,7 +168,7 @@ eseal_status eseal_asic_extend(const char *in_path, const char *out_path, const 
 	const char *tmp = getenv("TMPDIR");
 	char work[4096];
 	unsigned char *map = MAP_FAILED;
-	struct stat st;
+	struct stat st, ost;
 	es_asic_unpacked u;
 	eseal_extend_options one;
 	eseal_extend_result all, res;
@@ -185,6 +186,10 @@ eseal_status eseal_asic_extend(const char *in_path, const char *out_path, const 
 		return es_error_set(err, ESEAL_E_USAGE, "ASiC extend: input, output, options and verifier are required");
 	if ((rc = es_input_open(in_path, &es_input_document, &fd, &st, err)) != ESEAL_OK)
 		return rc;
+	if (stat(out_path, &ost) == 0 && ost.st_dev == st.st_dev && ost.st_ino == st.st_ino) {
+		rc = es_error_set(err, ESEAL_E_USAGE, "%s: the output is the input; inputs are never modified", out_path);
+		goto cleanup;
+	}
 	if (st.st_size < 4 ||
 	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
 		rc = st.st_size < 4 ? es_error_set(err, ESEAL_E_INPUT, "%s: not an ASiC container (too short)", in_path) :
@@ -243,7 +248,7 @@ eseal_status eseal_asic_extend(const char *in_path, const char *out_path, const 
 		goto cleanup;
 	}
 	if (!all.current)
-		rc = write_container(out_path, &u, m, n_m, opts->overwrite, err);
+		rc = write_container(out_path, &u, m, n_m, opts, err);
 	if (rc == ESEAL_OK && result != NULL)
 		*result = all;
 cleanup:

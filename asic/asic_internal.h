@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "eseal/asic.h"
+#include "eseal/output.h"
 
 #define ES_ASIC_MIME_E "application/vnd.etsi.asic-e+zip"
 #define ES_ASIC_MIME_S "application/vnd.etsi.asic-s+zip"
@@ -29,9 +30,10 @@ typedef struct es_asic_entry {
 } es_asic_entry;
 
 /* Writes mimetype (first, stored, no extra field) and then the entries, to a private file beside out_path that gets
- * the name out_path only when complete and fsynced (never replacing a file unless overwrite). */
+ * the name out_path only when complete and fsynced (never replacing a file unless overwrite); with a group (a batch),
+ * the finished zip is handed to it as an eseal_output under cookie instead. */
 int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_entry *entries, size_t n, int overwrite,
-		      eseal_error *err);
+		      eseal_output_group *group, void *cookie, eseal_error *err);
 
 /* A container unpacked for verification into a private directory (mode 0700 under $TMPDIR), removed by
  * es_asic_unpacked_free. names: the data and META-INF files (no directories, no mimetype), sorted. */

@@ -184,7 +184,7 @@ int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path
 		entries[n_entries++].path = sig_path;
 	}
 	rc = es_asic_zip_write(out_path, opts->kind == ESEAL_ASIC_S ? ES_ASIC_MIME_S : ES_ASIC_MIME_E, entries,
-			       n_entries, opts->overwrite, err);
+			       n_entries, opts->overwrite, NULL, NULL, err);
 cleanup:
 	if (dir[0] != '\0') {
 		unlink(sig_path);

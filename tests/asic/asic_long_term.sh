@@ -180,6 +180,13 @@ cades_ok "ASiC-E CAdES renewed" "$D/u/META-INF/signature001.p7s" "$D/u/META-INF/
 xades_ok "folder seal renewed" "$D/f-lta2.xades.xml" "$D/delivery" 2
 pass "eseal extend B-T -> B-LT -> B-LTA -> renewed: ASiC-E XAdES/CAdES, ASiC-S, folder seal; inputs untouched; referees agree"
 
+# in bulk: containers through the batch's output group, one JSON line each
+(cd "$D" && "$ESEAL" extend -p demo --level B-LTA --json --out-dir "$D/renewed" x-lta2.asice c-lta2.asice s-lta2.asics) \
+	>"$D/bulk.json" || fail "bulk extend: $(cat "$D/bulk.json")"
+[ "$(grep -c '"status":"sealed".*"format":"ASiC","level":"B-LTA"' "$D/bulk.json")" = 3 ] || fail "bulk: $(cat "$D/bulk.json")"
+for f in x-lta2.asice c-lta2.asice s-lta2.asics; do level_ok B-LTA "$D/renewed/$f"; done
+pass "eseal extend --out-dir of three containers: three JSON lines, each renewed B-LTA"
+
 # --renew-before: a seal whose time-stamp proves long enough is left alone
 expect_exit 0 "$ESEAL" extend -p demo --level B-LTA --renew-before 30d --json "$D/x-lta2.asice" -o "$D/x-lta3.asice"
 assert_grep '"status":"current"' "$OUT"
