@@ -120,8 +120,11 @@ sed -n '/^NAME/,/^SYNOPSIS/p' "$T/man1" | head -n 4
 say "bash completion"
 out=$(bash -c 'source /usr/share/bash-completion/bash_completion
 	_completion_loader eseal
-	COMP_WORDS=(eseal seal --pin); COMP_CWORD=2; _eseal eseal --pin seal; echo "opts: ${COMPREPLY[*]}"
-	COMP_WORDS=(eseal ""); COMP_CWORD=1; COMPREPLY=(); _eseal eseal "" eseal; echo "cmds: ${COMPREPLY[*]}"') ||
+	complete -p eseal >/dev/null || exit 1
+	COMP_WORDS=(eseal seal --pin); COMP_CWORD=2; COMP_LINE="eseal seal --pin"; COMP_POINT=${#COMP_LINE}
+	_eseal eseal --pin seal; echo "opts: ${COMPREPLY[*]}"
+	COMP_WORDS=(eseal ""); COMP_CWORD=1; COMP_LINE="eseal "; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+	_eseal eseal "" eseal; echo "cmds: ${COMPREPLY[*]}"') ||
 	fail "the completion does not load: $out"
 echo "$out"
 grep -q '^opts: --pin-file$' <<<"$out" || fail "completing 'eseal seal --pin' does not give --pin-file"
