@@ -30,7 +30,7 @@ fail() { echo "deb.sh: FAIL: $*" >&2; exit 1; }
 installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]; }
 
 for p in "${PKGS[@]}"; do
-	! dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^[ir]' ||
+	[[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) != [ir]* ]] ||
 		fail "$p is already installed (or not purged): this test would remove it; apt-get purge ${PKGS[*]} first"
 done
 
@@ -76,6 +76,7 @@ done
 restore() {
 	local rc=$?
 	set +e
+	[ ! -d "$T/demo" ] || bash "$SRC/samples/demo/services.sh" stop "$T/demo" >/dev/null 2>&1
 	"${ROOT[@]}" "${APT[@]}" purge "${PKGS[@]}" >>"$T/purge.log" 2>&1
 	dpkg-query -W -f='${db:Status-Status} ${Package}\n' | awk '$1 == "installed" { print $2 }' | sort >"$T/pkgs-after"
 	pulled=$(comm -13 "$T/pkgs-before" "$T/pkgs-after")
@@ -100,7 +101,7 @@ say "installed files"
 [ "$(command -v eseal)" = /usr/bin/eseal ] || fail "eseal is not /usr/bin/eseal: $(command -v eseal)"
 v=$(eseal --version) || fail "eseal --version exits $?"
 [ "$v" = "eseal $VERSION" ] || fail "eseal --version says '$v', the package is $VERSION"
-dpkg-query -W -f='${Conffiles}\n' eseal | grep -q '^ /etc/eseal/eseal.conf ' ||
+grep -q '^ /etc/eseal/eseal.conf ' <<<"$(dpkg-query -W -f='${Conffiles}\n' eseal)" ||
 	fail "/etc/eseal/eseal.conf is not a conffile of eseal"
 [ -f /etc/eseal/eseal.conf ] || fail "/etc/eseal/eseal.conf missing"
 getent passwd eseal >/dev/null || fail "no eseal system account (the services' User=eseal)"
@@ -116,8 +117,8 @@ say "manual pages"
 man -P cat eseal >"$T/man1" 2>"$T/man.err" || fail "man eseal: $(cat "$T/man.err")"
 grep -q '^NAME' "$T/man1" && grep -q '^SYNOPSIS' "$T/man1" || fail "man eseal has no NAME/SYNOPSIS"
 grep -q 'eseal seal' "$T/man1" && grep -q -- '--pin-file' "$T/man1" || fail "man eseal lacks the seal command's options"
-man -P cat 5 eseal.conf | grep -q 'pin-file' || fail "man 5 eseal.conf lacks pin-file"
-man -P cat eseal-printer | grep -q '^SYNOPSIS' || fail "man eseal-printer has no SYNOPSIS"
+grep -q 'pin-file' <<<"$(man -P cat 5 eseal.conf)" || fail "man 5 eseal.conf lacks pin-file"
+grep -q '^SYNOPSIS' <<<"$(man -P cat eseal-printer)" || fail "man eseal-printer has no SYNOPSIS"
 sed -n '/^NAME/,/^SYNOPSIS/p' "$T/man1" | head -n 4
 
 say "bash completion"
@@ -137,7 +138,9 @@ say "libeseal-dev: a pkg-config consumer"
 flags=$(pkg-config --cflags --libs eseal) || fail "pkg-config does not find eseal"
 (cd "$T" && cc -std=c11 -Wall -Wextra -Werror -o consumer "$SRC/tests/install/consumer.c" $flags) ||
 	fail "tests/install/consumer.c does not build with: $flags"
-ldd "$T/consumer" | grep -q "libeseal.so.0 => /usr/lib/.*/libeseal.so.0" || fail "the consumer does not use the installed libeseal.so.0"
+# (ldd's output kept first: grep -q leaving early would make ldd die of SIGPIPE, a failure under pipefail)
+ldd "$T/consumer" >"$T/ldd"
+grep -Eq "libeseal.so.0 => (/usr)?/lib/[^ ]*/libeseal.so.0 " "$T/ldd" || fail "the consumer does not use the installed libeseal.so.0"
 echo "built with: $flags"
 
 say "the README demo with /usr/bin/eseal"
@@ -146,17 +149,20 @@ ESEAL_DEMO_BIN=/usr/bin/eseal ESEAL_DEMO_DIR=$T/demo bash "$SRC/samples/demo/dem
 	{ tail -n 30 "$T/demo.log" >&2; fail "samples/demo/demo.sh with the installed eseal failed"; }
 grep -q '^demo: all .* documents sealed and verified' "$T/demo.log" || fail "the demo did not report success"
 tail -n 1 "$T/demo.log"
+# The consumer verifies with revocation checks: the demo's OCSP responder and CRL server again, for it.
 mkdir "$T/out"
+bash "$SRC/samples/demo/services.sh" start "$T/demo" >"$T/services.log" 2>&1 || fail "the demo services do not start again"
 "$T/consumer" "$T/demo/pki/dev-eseal.key" "$T/demo/pki/dev-chain.pem" "$T/demo/pki/trust.pem" \
 	"$SRC/samples/documents/invoice-ubl.xml" "$SRC/samples/documents/report.pdf" "$T/out" >"$T/consumer.out" 2>&1 ||
 	fail "the consumer failed: $(tail -n 3 "$T/consumer.out")"
+bash "$SRC/samples/demo/services.sh" stop "$T/demo" >>"$T/services.log" 2>&1
 grep -q 'sealed.pdf: TOTAL-PASSED' "$T/consumer.out" || fail "the consumer's PDF did not verify"
 echo "consumer: sealed and verified an XML and a PDF with the installed libeseal"
 
 say "apt-get purge"
 "${ROOT[@]}" "${APT[@]}" purge "${PKGS[@]}" >"$T/purge.log" 2>&1 || { tail -n 20 "$T/purge.log" >&2; fail "apt-get purge failed"; }
 for p in "${PKGS[@]}"; do
-	! dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^[ir]' || fail "$p still known to dpkg after purge"
+	[[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) != [ir]* ]] || fail "$p still known to dpkg after purge"
 done
 left=()
 while read -r p; do
