@@ -288,8 +288,8 @@ static int thread_count(const eseal_sealer *sealer, const eseal_batch_options *b
 	return threads;
 }
 
-int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
-		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err)
+eseal_status eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
+			     const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err)
 {
 	struct batch b;
 	eseal_output_group *group = NULL;

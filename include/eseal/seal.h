@@ -36,6 +36,8 @@ typedef struct eseal_seal_options {
 	 * suffix, or the encapsulated content). Refused for other formats: it would be silently ignored. */
 	const char *data_path;
 } eseal_seal_options;
+/* Defaults: format AUTO, no overwrite, alone (no group). */
+#define ESEAL_SEAL_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
 /* What a front end adds to a profile when it opens a sealer: its process's state, never settings from a file. */
 typedef struct eseal_sealer_options {
@@ -52,20 +54,22 @@ typedef struct eseal_sealer_options {
 	 * settings without a new PKCS#11 login; NULL: the sealer opens the key itself. */
 	eseal_signer *signer;
 } eseal_sealer_options;
+/* Defaults: the library reads ESEAL_PIN, no warnings, seal (not extend), its own signer. */
+#define ESEAL_SEALER_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
 /* Opens the signer (one login), for B-T and above the TSA client, and for B-LT and B-LTA a verifier trusting the
  * profile's trust and tsa-ca anchors, which collects validation data (one fetch per certificate for a batch). */
-int eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err);
+eseal_status eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err);
 /* Same, with the front end's options (opts may be NULL). */
-int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, const eseal_sealer_options *opts,
-			  eseal_error *err);
+eseal_status eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, const eseal_sealer_options *opts,
+				   eseal_error *err);
 void eseal_sealer_free(eseal_sealer *sealer);
 
 /* Seals one file (or, for a sealer opened to extend, extends its seals). Format detection: PDF, XML, else detached
  * CAdES (.p7s). At B-LT and B-LTA the B-T seal is made in a private directory beside out_path, then extended into
  * out_path. Thread-safe. */
-int eseal_sealer_seal(eseal_sealer *sealer, const char *in_path, const char *out_path,
-		      const eseal_seal_options *opts, eseal_format *format_used, eseal_error *err);
+eseal_status eseal_sealer_seal(eseal_sealer *sealer, const char *in_path, const char *out_path,
+			       const eseal_seal_options *opts, eseal_format *format_used, eseal_error *err);
 
 /* What eseal_sealer_seal_ext did besides returning ESEAL_OK. */
 typedef struct eseal_seal_result {
@@ -75,20 +79,20 @@ typedef struct eseal_seal_result {
 } eseal_seal_result;
 
 /* eseal_sealer_seal, telling also whether an extension was done or found needless (result may be NULL). */
-int eseal_sealer_seal_ext(eseal_sealer *sealer, const char *in_path, const char *out_path,
-			  const eseal_seal_options *opts, eseal_seal_result *result, eseal_error *err);
+eseal_status eseal_sealer_seal_ext(eseal_sealer *sealer, const char *in_path, const char *out_path,
+				   const eseal_seal_options *opts, eseal_seal_result *result, eseal_error *err);
 
 const char *eseal_format_name(eseal_format format);
-/* What a user asks for by name: auto, pdf, xml or cades (also p7s). Returns 0, or -1 for another word. */
-int eseal_format_parse(const char *s, eseal_format *out);
+/* What a user asks for by name: auto, pdf, xml or cades (also p7s); ESEAL_E_USAGE (*out unchanged) for another word. */
+eseal_status eseal_format_parse(const char *s, eseal_format *out);
 
 /* Looks at the first bytes: PDF, XML, else CAdES (any other file gets a detached .p7s). */
-int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err);
+eseal_status eseal_detect_format(const char *path, eseal_format *format, eseal_error *err);
 
 /* What eseal_sealer_seal will make of path with this requested format (AUTO: detection, a file named .pdf/.xml
  * must be one, and the profile's detached placement turns XML and non-PDF files into detached XAdES). */
-int eseal_sealer_resolve_format(const eseal_sealer *sealer, const char *path, eseal_format requested,
-				eseal_format *format, eseal_error *err);
+eseal_status eseal_sealer_resolve_format(const eseal_sealer *sealer, const char *path, eseal_format requested,
+					 eseal_format *format, eseal_error *err);
 
 /* Borrowed views of what the sealer opened (for callers sealing multi-file detached XAdES, listing, etc.). */
 eseal_signer *eseal_sealer_signer(const eseal_sealer *sealer);

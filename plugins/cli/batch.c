@@ -136,7 +136,7 @@ static void on_report(void *ctx, const eseal_doc_report *r)
 	if (v->bo->json)
 		eseal_doc_report_write_json(r, v->level, stdout);
 	else if (r->status == ESEAL_DOC_FAILED)
-		fprintf(stderr, "%seseal: %s\n", v->progress ? "\n" : "", r->err->message);
+		es_cli_print_error(v->progress ? "\neseal: " : "eseal: ", r->err);
 	else if (r->status == ESEAL_DOC_CURRENT)
 		es_batch_print_current(stdout, r->input, r->renew_by, v->bo->renew_before);
 	if (v->progress)
@@ -180,7 +180,7 @@ int es_batch_fail_all(const es_batch_options *bo, const char *const *args, size_
 	size_t n = 0, i;
 
 	eseal_error_clear(&err);
-	fprintf(stderr, "eseal: %s\n", why->message);
+	es_cli_print_error("eseal: ", why);
 	if (bo->json && collect_inputs(bo, args, n_args, &inputs, &n, &err) == 0) {
 		for (i = 0; i < n; i++) {
 			eseal_error_clear(&each);
@@ -240,11 +240,11 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		fputc('\n', stderr);
 
 	if (ran != ESEAL_OK)
-		fprintf(stderr, "eseal: %s\n", err.message);
+		es_cli_print_error("eseal: ", &err);
 	if (sum.skipped > 0 && !bo->json)
 		fprintf(stderr, "eseal: %zu documents skipped: their outputs exist (--skip-existing)\n", sum.skipped);
 	if (sum.stop.status != ESEAL_OK && !bo->json)
-		fprintf(stderr, "eseal: batch stopped: %s\n", sum.stop.message);
+		es_cli_print_error("eseal: batch stopped: ", &sum.stop);
 	if (atomic_load(&es_batch_signal) != 0) {
 		fprintf(stderr, "eseal: interrupted: %zu of %zu documents sealed\n", sum.sealed, n);
 		rc = 128 + atomic_load(&es_batch_signal);
