@@ -82,6 +82,29 @@ typedef struct eseal_seal_result {
 eseal_status eseal_sealer_seal_ext(eseal_sealer *sealer, const char *in_path, const char *out_path,
 				   const eseal_seal_options *opts, eseal_seal_result *result, eseal_error *err);
 
+/* Largest document eseal_sealer_seal_memory and eseal_sealer_seal_fd take: 2 GiB. Larger documents are sealed from
+ * files (eseal_sealer_seal), whose memory use does not grow with their size. */
+#define ESEAL_DOCUMENT_MAX ((size_t)2 << 30)
+
+/* Seals a document held in memory (doc, len bytes; never modified) and returns the sealed document in *out, *out_len
+ * bytes (free with eseal_bytes_free): the PDF or XML with its seal, or for CAdES the detached .p7s (the document
+ * itself stays the caller's). name is what messages call the document (NULL: "document"); its last component, as a
+ * file name would, also tells format detection what the document claims to be (a name ending in .pdf must be a PDF).
+ * Formats, levels and extension as eseal_sealer_seal, except detached XAdES (the profile's detached placement), which
+ * names the files it seals and is refused here (ESEAL_E_USAGE). opts->output_group and overwrite are ignored. The
+ * format code works on files: the document goes through a private directory (mode 0700 under $TMPDIR) removed before
+ * the call returns. On failure *out is NULL and *out_len 0. result may be NULL. A document larger than
+ * ESEAL_DOCUMENT_MAX is refused (ESEAL_E_INPUT). Thread-safe. */
+eseal_status eseal_sealer_seal_memory(eseal_sealer *sealer, const char *name, const void *doc, size_t len,
+				      const eseal_seal_options *opts, unsigned char **out, size_t *out_len,
+				      eseal_seal_result *result, eseal_error *err);
+
+/* Same, writing the sealed document to the file descriptor fd (a pipe, a socket, a file: from its current position;
+ * fd is neither closed nor synced). Nothing is written unless the seal was made; a write that fails midway
+ * (ESEAL_E_IO) may leave part of the document on fd. */
+eseal_status eseal_sealer_seal_fd(eseal_sealer *sealer, const char *name, const void *doc, size_t len,
+				  const eseal_seal_options *opts, int fd, eseal_seal_result *result, eseal_error *err);
+
 const char *eseal_format_name(eseal_format format);
 /* What a user asks for by name: auto, pdf, xml or cades (also p7s); ESEAL_E_USAGE (*out unchanged) for another word. */
 eseal_status eseal_format_parse(const char *s, eseal_format *out);
