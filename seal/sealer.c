@@ -317,12 +317,14 @@ static int has_suffix(const char *path, const char *suffix)
 static int check_name_matches(const char *path, eseal_format detected, eseal_error *err)
 {
 	if (detected != ESEAL_FORMAT_PDF && has_suffix(path, ".pdf"))
-		return es_error_because(err, ESEAL_E_INPUT, ESEAL_REASON_FORMAT_MISMATCH,
-					"%s: named .pdf but not a PDF (no %%PDF- header); it can be sealed as a file (CAdES)",
-					path);
+		return es_error_because(
+			err, ESEAL_E_INPUT, ESEAL_REASON_FORMAT_MISMATCH,
+			"%s: named .pdf but not a PDF (no %%PDF- header); it can be sealed as any other file, in a detached CAdES",
+			path);
 	if (detected != ESEAL_FORMAT_XML && has_suffix(path, ".xml"))
-		return es_error_because(err, ESEAL_E_INPUT, ESEAL_REASON_FORMAT_MISMATCH,
-					"%s: named .xml but not XML; it can be sealed as a file (CAdES)", path);
+		return es_error_because(
+			err, ESEAL_E_INPUT, ESEAL_REASON_FORMAT_MISMATCH,
+			"%s: named .xml but not XML; it can be sealed as any other file, in a detached CAdES", path);
 	return ESEAL_OK;
 }
 

@@ -82,8 +82,13 @@ eseal_status eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so,
 eseal_status eseal_batch_read_list(const char *from, char ***paths, size_t *n, eseal_error *err);
 void eseal_batch_list_free(char **paths, size_t n);
 
-/* The output path for input under out_dir: relative inputs keep their directories (without ".." escapes), absolute
- * ones keep their name; CAdES adds ".p7s", detached XAdES ".xades.xml". Free with eseal_string_free; NULL when out of memory. */
+/* The output path for input under out_dir, by one rule: an input's path that stays below the working directory as
+ * written keeps its directories (read lexically: "." and empty components dropped, "sub/.." cancelled; no file system
+ * look-up), and any other (absolute, or climbing out with "..") keeps only its file name, so no output ever lands
+ * outside out_dir. "sub/a.pdf", "./sub//a.pdf" and "x/../sub/a.pdf" give out_dir/sub/a.pdf; "/srv/in/a.pdf" and
+ * "../in/a.pdf" give out_dir/a.pdf (two such inputs of one name collide: the batch fails the second). suffix goes
+ * before the extension; CAdES adds ".p7s", detached XAdES ".xades.xml". Free with eseal_string_free; NULL when out
+ * of memory. */
 char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_format format, const char *suffix);
 
 #ifdef __cplusplus

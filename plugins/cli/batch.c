@@ -199,7 +199,7 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		 const char *const *args, size_t n_args)
 {
 	struct batch_view view;
-	eseal_batch_options o;
+	eseal_batch_options o = ESEAL_BATCH_OPTIONS_INIT;
 	eseal_batch_summary sum;
 	struct sigaction sa, old_int, old_term;
 	eseal_error err;
@@ -214,7 +214,6 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	view.bo = bo;
 	view.level = eseal_level_name(eseal_sealer_profile(sealer)->level);
 	view.progress = isatty(STDERR_FILENO);
-	memset(&o, 0, sizeof(o));
 	o.jobs = bo->jobs;
 	o.tsa_inflight = bo->tsa_inflight;
 	o.out_dir = bo->out_dir;
@@ -254,6 +253,14 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		rc = eseal_status_exit_code(sum.first_failure);
 	} else if (ran != ESEAL_OK) {
 		rc = eseal_status_exit_code(ran);
+	}
+	/* For logs (cron, systemd, CI): one line to grep for. A terminal has had the progress line instead. */
+	if (!view.progress) {
+		fprintf(stderr, "eseal: batch done: %zu sealed, %zu failed, %zu skipped", sum.sealed, sum.failed,
+			sum.skipped);
+		if (sum.current > 0)
+			fprintf(stderr, ", %zu current", sum.current);
+		fprintf(stderr, " in %.1f s\n", (es_batch_now_ms() - view.t0) / 1000.0);
 	}
 	eseal_batch_list_free(inputs, n);
 	return rc;

@@ -122,12 +122,16 @@ void es_cli_print_man(FILE *out)
 		man_escape(out, c->synopsis);
 		fprintf(out, "\n.br\n");
 	}
+	fprintf(out, ".B eseal\nversion | \\-\\-version | \\-V\n.br\n");
 	for (c = es_cli_commands; c->name != NULL; c++) {
 		fprintf(out, ".SH \"eseal %s\"\n", c->name);
 		man_escape(out, c->summary);
 		fputc('\n', out);
 		for (o = c->options; o->name != NULL; o++) {
-			fprintf(out, ".TP\n.B \\-\\-");
+			if (o->short_name != 0)
+				fprintf(out, ".TP\n.B \\-%c, \\-\\-", o->short_name);
+			else
+				fprintf(out, ".TP\n.B \\-\\-");
 			man_escape(out, o->name);
 			if (o->arg != NULL)
 				fprintf(out, " \\fI%s\\fR", o->arg);
