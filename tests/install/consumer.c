@@ -69,7 +69,7 @@ int main(int argc, char **argv)
 	eseal_profile *profile = NULL;
 	eseal_sealer *sealer = NULL;
 	eseal_verifier *v = NULL;
-	eseal_verifier_options vo = {0};
+	eseal_verifier_options vo = ESEAL_VERIFIER_OPTIONS_INIT;
 	eseal_error err;
 	char out_xml[4096], out_pdf[4096];
 	int rc = 1;
