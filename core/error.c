@@ -82,29 +82,36 @@ static void set_va(eseal_error *err, eseal_status status, const char *fmt, va_li
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 }
 
+/* The first, most specific failure wins: an error already set is kept. */
+static eseal_status set_first(eseal_error *err, eseal_status status, eseal_reason reason, const char *fmt, va_list ap)
+{
+	if (err == NULL || err->status != ESEAL_OK)
+		return err != NULL ? err->status : status;
+	set_va(err, status, fmt, ap);
+	err->reason = reason;
+	return status;
+}
+
 eseal_status es_error_set(eseal_error *err, eseal_status status, const char *fmt, ...)
 {
 	va_list ap;
+	eseal_status rc;
 
-	if (err == NULL || err->status != ESEAL_OK)
-		return err != NULL ? err->status : status;
 	va_start(ap, fmt);
-	set_va(err, status, fmt, ap);
+	rc = set_first(err, status, ESEAL_REASON_NONE, fmt, ap);
 	va_end(ap);
-	return status;
+	return rc;
 }
 
 eseal_status es_error_because(eseal_error *err, eseal_status status, eseal_reason reason, const char *fmt, ...)
 {
 	va_list ap;
+	eseal_status rc;
 
-	if (err == NULL || err->status != ESEAL_OK)
-		return err != NULL ? err->status : status;
 	va_start(ap, fmt);
-	set_va(err, status, fmt, ap);
+	rc = set_first(err, status, reason, fmt, ap);
 	va_end(ap);
-	err->reason = reason;
-	return status;
+	return rc;
 }
 
 eseal_status es_error_set_ossl(eseal_error *err, eseal_status status, const char *fmt, ...)
