@@ -134,10 +134,10 @@ static eseal_status seal_buffer(eseal_sealer *s, const char *name, const void *d
 	eseal_error_clear(err);
 	if (result != NULL)
 		memset(result, 0, sizeof(*result));
-	if (out != NULL) {
+	if (out != NULL)
 		*out = NULL;
+	if (out_len != NULL)
 		*out_len = 0;
-	}
 	if (name == NULL)
 		name = "document";
 	if (s == NULL || (doc == NULL && len > 0) || (out != NULL && out_len == NULL) || (out == NULL && fd < 0))
@@ -184,10 +184,6 @@ eseal_status eseal_sealer_seal_memory(eseal_sealer *sealer, const char *name, co
 				      const eseal_seal_options *opts, unsigned char **out, size_t *out_len,
 				      eseal_seal_result *result, eseal_error *err)
 {
-	if (out == NULL) {
-		eseal_error_clear(err);
-		return es_error_set(err, ESEAL_E_USAGE, "eseal_sealer_seal_memory: no output buffer");
-	}
 	return seal_buffer(sealer, name, doc, len, opts, -1, out, out_len, result, err);
 }
 
