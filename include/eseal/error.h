@@ -17,7 +17,7 @@ extern "C" {
  *   eseal_<type>_free, byte strings (signatures, tokens, DER, sealed documents) eseal_bytes_free, text
  *   (reports rendered to a string, output names) eseal_string_free.
  * - Option structs are initialised with their ESEAL_<NAME>_OPTIONS_INIT macro (every field's default), then set.
- *   Options passed as NULL mean those defaults. */
+ *   Where a function takes NULL options (it says so), NULL means those defaults. */
 
 /* Classes, not individual failures: front ends map each class to one exit code (see eseal_status_exit_code),
  * so a pipeline can tell "fix your command" from "fix your document" from "retry later". */
