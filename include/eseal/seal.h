@@ -91,9 +91,9 @@ eseal_status eseal_sealer_seal_ext(eseal_sealer *sealer, const char *in_path, co
  * itself stays the caller's). name is what messages call the document (NULL: "document"); its last component, as a
  * file name would, also tells format detection what the document claims to be (a name ending in .pdf must be a PDF).
  * Formats, levels and extension as eseal_sealer_seal, except detached XAdES (the profile's detached placement), which
- * names the files it seals and is refused here (ESEAL_E_USAGE). opts->output_group and overwrite are ignored. The
- * format code works on files: the document goes through a private directory (mode 0700 under $TMPDIR) removed before
- * the call returns. On failure *out is NULL and *out_len 0. result may be NULL. A document larger than
+ * names the files it seals and is refused here (ESEAL_E_USAGE). opts may be NULL; its output_group and overwrite are
+ * ignored. The format code works on files: the document goes through a private directory (mode 0700 under $TMPDIR)
+ * removed before the call returns. On failure *out is NULL and *out_len 0. result may be NULL. A document larger than
  * ESEAL_DOCUMENT_MAX is refused (ESEAL_E_INPUT). Thread-safe. */
 eseal_status eseal_sealer_seal_memory(eseal_sealer *sealer, const char *name, const void *doc, size_t len,
 				      const eseal_seal_options *opts, unsigned char **out, size_t *out_len,
