@@ -168,6 +168,17 @@ static int parse_jobs(const char *s, size_t *out)
 	return 0;
 }
 
+/* The report says what the library could not find; the command line says which flag gives it. */
+static void advise(const eseal_report *r, const char *data)
+{
+	for (size_t i = 0; i < r->n_seals; i++)
+		if (r->seals[i].sub_indication == ESEAL_SUB_SIGNED_DATA_NOT_FOUND && strcmp(r->seals[i].format, "CAdES") == 0 &&
+		    data == NULL) {
+			fprintf(stderr, "eseal verify: %s: give the signed data with --data FILE\n", r->file);
+			return;
+		}
+}
+
 static const es_cli_command *verify_command(void)
 {
 	const es_cli_command *c;
@@ -332,6 +343,7 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 				eseal_report_write_json(report, stdout);
 			else
 				eseal_report_write_text(report, stdout);
+			advise(report, data);
 			code = err.status == ESEAL_E_IO                       ? VERIFY_EXIT_IO :
 			       err.status != ESEAL_OK && report->n_seals == 0 ? VERIFY_EXIT_INPUT :
 										eseal_report_exit_code(report);
