@@ -3,6 +3,7 @@
 #include "asic_internal.h"
 #include "error_internal.h"
 #include "file_tree_internal.h"
+#include "tmpdir_internal.h"
 #include "xml/xml_internal.h"
 
 #include <errno.h>
@@ -98,11 +99,10 @@ static int check_names(const file_set *s, const char *out_path, eseal_error *err
 	return ESEAL_OK;
 }
 
-int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path, const eseal_asic_options *opts,
-		    eseal_error *err)
+eseal_status eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path,
+			     const eseal_asic_options *opts, eseal_error *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	char dir[4096], sig_path[4096 + 64];
+	char dir[ES_TMPDIR_MAX], sig_path[ES_TMPDIR_MAX + 64];
 	const char *sig_name;
 	file_set s;
 	es_asic_entry *entries = NULL;
@@ -126,7 +126,7 @@ int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path
 	}
 	if (opts->kind == ESEAL_ASIC_S && (s.n != 1 || strchr(s.names[0], '/') != NULL)) {
 		rc = es_error_set(err, ESEAL_E_USAGE,
-				  "%s: ASiC-S holds exactly one file (%zu given); use --container asice for several",
+				  "%s: ASiC-S holds exactly one file (%zu given); an ASiC-E container holds several",
 				  out_path, s.n);
 		goto cleanup;
 	}
@@ -159,13 +159,8 @@ int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path
 		eseal_xml_options xo;
 
 		/* The signature file is made in a private directory (never beside the inputs), then copied in. */
-		snprintf(dir, sizeof(dir), "%s/eseal-asic-XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
-		if (mkdtemp(dir) == NULL) {
-			rc = es_error_set(err, ESEAL_E_IO, "%s: cannot make a private directory: %s", out_path,
-					  strerror(errno));
-			dir[0] = '\0';
+		if ((rc = es_tmpdir_make(dir, "eseal-asic", out_path, err)) != ESEAL_OK)
 			goto cleanup;
-		}
 		snprintf(sig_path, sizeof(sig_path), "%s/signatures.xml", dir);
 		memset(&xo, 0, sizeof(xo));
 		xo.signer = opts->signer;
@@ -186,10 +181,7 @@ int eseal_asic_seal(const char *const *inputs, size_t n_in, const char *out_path
 	rc = es_asic_zip_write(out_path, opts->kind == ESEAL_ASIC_S ? ES_ASIC_MIME_S : ES_ASIC_MIME_E, entries,
 			       n_entries, opts->overwrite, NULL, NULL, err);
 cleanup:
-	if (dir[0] != '\0') {
-		unlink(sig_path);
-		rmdir(dir);
-	}
+	es_tmpdir_remove(dir);
 	free(entries);
 	free(manifest);
 	free(p7s);

@@ -184,13 +184,13 @@ int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char
 	return r->n_seals == 0 ? ESEAL_E_INPUT : ESEAL_OK;
 }
 
-int eseal_verify_container(eseal_verifier *v, const char *path, eseal_report **report, eseal_error *err)
+eseal_status eseal_verify_container(eseal_verifier *v, const char *path, eseal_report **report, eseal_error *err)
 {
 	return eseal_verify_file(v, path, NULL, report, err);
 }
 
-int eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *data_dir, eseal_report **report,
-			eseal_error *err)
+eseal_status eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *data_dir, eseal_report **report,
+				 eseal_error *err)
 {
 	char sig_real[PATH_MAX], dir_real[PATH_MAX];
 	const char *skip = NULL;

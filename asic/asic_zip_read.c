@@ -2,10 +2,10 @@
  * verifier, refusing what is not ASiC, duplicate and unsafe names, and entries that inflate past the caps. */
 #include "asic_internal.h"
 #include "error_internal.h"
+#include "tmpdir_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,21 +50,11 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int rm_one(const char *fpath, const struct stat *sb, int typeflag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)typeflag;
-	(void)ftw;
-	remove(fpath);
-	return 0;
-}
-
 void es_asic_unpacked_free(es_asic_unpacked *u)
 {
 	if (u == NULL)
 		return;
-	if (u->dir != NULL)
-		nftw(u->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	es_tmpdir_remove(u->dir);
 	free(u->dir);
 	for (size_t i = 0; i < u->n; i++)
 		free(u->names[i]);
@@ -280,8 +270,7 @@ static int check_sizes(zip_t *za, zip_int64_t n, const char *path, const char *t
 
 int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_asic_unpacked *out, eseal_error *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	char tmpl[4096], **sorted = NULL;
+	char tmpl[ES_TMPDIR_MAX], **sorted = NULL;
 	zip_error_t ze;
 	zip_source_t *src = NULL;
 	zip_t *za = NULL;
@@ -316,14 +305,17 @@ int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_as
 	if ((rc = check_names(za, n, path, &sorted, err)) != ESEAL_OK ||
 	    (rc = check_mimetype(za, path, &out->asic_s, err)) != ESEAL_OK)
 		goto cleanup;
-	if ((rc = check_sizes(za, n, path, tmp != NULL && tmp[0] == '/' ? tmp : "/tmp", err)) != ESEAL_OK)
+	if ((rc = es_tmpdir_make(tmpl, "eseal-asic", path, err)) != ESEAL_OK)
 		goto cleanup;
-	snprintf(tmpl, sizeof(tmpl), "%s/eseal-asic-XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
-	if (mkdtemp(tmpl) == NULL || (out->dir = strdup(tmpl)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_IO, "%s: cannot make a private directory to unpack into: %s", path,
-				  strerror(errno));
+	if ((out->dir = strdup(tmpl)) == NULL) {
+		es_tmpdir_remove(tmpl);
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
+	/* Sizes and room before any entry is written; the message names $TMPDIR, not the private directory in it. */
+	*strrchr(tmpl, '/') = '\0';
+	if ((rc = check_sizes(za, n, path, tmpl[0] != '\0' ? tmpl : "/", err)) != ESEAL_OK)
+		goto cleanup;
 	if ((dirfd = open(out->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = es_error_set(err, ESEAL_E_IO, "%s: %s: %s", path, out->dir, strerror(errno));
 		goto cleanup;

@@ -49,8 +49,11 @@ static int give_name(const char *tmp_path, const char *out_path, int overwrite, 
 		goto cleanup;
 	}
 	if (overwrite ? rename(tmp_path, out_path) != 0 : link(tmp_path, out_path) != 0) {
-		rc = es_error_set(err, errno == EEXIST ? ESEAL_E_USAGE : ESEAL_E_IO, "%s: %s", out_path,
-				  errno == EEXIST ? "exists (use --force to replace it)" : strerror(errno));
+		if (errno == EEXIST)
+			rc = es_error_because(err, ESEAL_E_USAGE, ESEAL_REASON_OUTPUT_EXISTS,
+					      "%s: exists; an existing output is replaced only when asked", out_path);
+		else
+			rc = es_error_set(err, ESEAL_E_IO, "%s: %s", out_path, strerror(errno));
 		goto cleanup;
 	}
 	if ((dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
@@ -111,9 +114,11 @@ int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_
 	if (copy == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	if (lstat(out_path, &st) == 0 && (!overwrite || S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode))) {
-		rc = es_error_set(err, ESEAL_E_USAGE, "%s: %s", out_path,
-				  !overwrite ? "exists (use --force to replace it)" :
-					       "is not a regular file; not replaced");
+		if (!overwrite)
+			rc = es_error_because(err, ESEAL_E_USAGE, ESEAL_REASON_OUTPUT_EXISTS,
+					      "%s: exists; an existing output is replaced only when asked", out_path);
+		else
+			rc = es_error_set(err, ESEAL_E_USAGE, "%s: is not a regular file; not replaced", out_path);
 		goto cleanup;
 	}
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/.eseal-asic-XXXXXX", dirname(copy)) >= sizeof(dir) ||

@@ -200,8 +200,8 @@ cleanup:
 	return rc;
 }
 
-int eseal_cms_sign_digest(eseal_signer *signer, const eseal_cms_options *opts, const unsigned char *digest,
-			  size_t digest_len, unsigned char **der, size_t *der_len, eseal_error *err)
+eseal_status eseal_cms_sign_digest(eseal_signer *signer, const eseal_cms_options *opts, const unsigned char *digest,
+				   size_t digest_len, unsigned char **der, size_t *der_len, eseal_error *err)
 {
 	const EVP_MD *md = opts_md(opts);
 	CMS_ContentInfo *cms = NULL;

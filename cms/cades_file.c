@@ -5,8 +5,8 @@
 #include "error_internal.h"
 #include "input_internal.h"
 
-int eseal_cades_seal_file(eseal_signer *signer, const eseal_cms_options *opts, const char *in_path,
-			  const char *out_path, int overwrite, eseal_error *err)
+eseal_status eseal_cades_seal_file(eseal_signer *signer, const eseal_cms_options *opts, const char *in_path,
+				   const char *out_path, int overwrite, eseal_error *err)
 {
 	const EVP_MD *md = opts != NULL && opts->md != NULL ? opts->md : EVP_sha256();
 	eseal_output *out = NULL;

@@ -160,7 +160,7 @@ static int resolve_scheme(eseal_signer *s, eseal_sig_scheme wanted, eseal_error 
 	return ESEAL_OK;
 }
 
-int eseal_signer_open(eseal_signer **out, const eseal_signer_options *opts, eseal_error *err)
+eseal_status eseal_signer_open(eseal_signer **out, const eseal_signer_options *opts, eseal_error *err)
 {
 	eseal_signer *s = NULL;
 	char origin[600];
@@ -253,8 +253,8 @@ size_t eseal_signer_max_signature_size(const eseal_signer *s)
 	return s->key_bytes;
 }
 
-int eseal_signer_sign_digest(eseal_signer *s, const EVP_MD *md, const unsigned char *digest, size_t digest_len,
-			     unsigned char **sig, size_t *sig_len, eseal_error *err)
+eseal_status eseal_signer_sign_digest(eseal_signer *s, const EVP_MD *md, const unsigned char *digest, size_t digest_len,
+				      unsigned char **sig, size_t *sig_len, eseal_error *err)
 {
 	unsigned char *buf = NULL;
 	size_t len;
@@ -288,8 +288,9 @@ int eseal_signer_sign_digest(eseal_signer *s, const EVP_MD *md, const unsigned c
 	return ESEAL_OK;
 }
 
-int eseal_signer_check(eseal_signer *s, eseal_error *err)
+eseal_status eseal_signer_check(eseal_signer *s, eseal_error *err)
 {
+	eseal_error_clear(err);
 	if (s == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "eseal_signer_check: no signer");
 	return s->ops->check != NULL ? s->ops->check(s, err) : ESEAL_OK;

@@ -734,9 +734,9 @@ int es_signer_csc_open(eseal_signer *s, const eseal_signer_options *opts, eseal_
 	} else if (opts->csc_token_file != NULL) {
 		rc = read_secret(s, opts, opts->csc_token_file, "CSC token file", &b->token, err);
 	} else {
-		rc = es_error_set(err, ESEAL_E_CONFIG,
-				  "%s: no token file (--csc-token-file, profile key csc-token-file) and no client "
-				  "credentials (csc-client-id, csc-client-secret-file)",
+		rc = es_error_because(err, ESEAL_E_CONFIG, ESEAL_REASON_NO_CSC_CREDENTIAL,
+				      "%s: no token file (csc-token-file) and no client credentials (csc-client-id, "
+				      "csc-client-secret-file)",
 				  s->name);
 	}
 	if (rc != ESEAL_OK)

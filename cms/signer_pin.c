@@ -77,7 +77,6 @@ int es_pin_resolve(const eseal_signer_options *opts, const char *pin_source, con
 		memcpy(pin, env, len + 1);
 		return ESEAL_OK;
 	}
-	return es_error_set(err, ESEAL_E_PIN,
-			    "%s: no PIN: give a PIN file, a pin-source in the key URI, or the ESEAL_PIN variable",
-			    what);
+	return es_error_because(err, ESEAL_E_PIN, ESEAL_REASON_NO_PIN,
+				"%s: no PIN: the key needs a PIN file, a pin-source in its URI, or ESEAL_PIN", what);
 }

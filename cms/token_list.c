@@ -246,7 +246,7 @@ static void list_slot(lister *l, CK_FUNCTION_LIST *f, CK_SLOT_ID slot)
 	f->C_CloseSession(h);
 }
 
-int eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx, eseal_error *err)
+eseal_status eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx, eseal_error *err)
 {
 	es_p11_modules mods = {NULL, 0};
 	lister l = {cb, ctx};

@@ -61,7 +61,7 @@ void es_validate_signing_cert(const eseal_verifier *v, X509 *cert, STACK_OF(X509
 
 	if (sk_X509_num(v->anchors) == 0) {
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_NO_CERTIFICATE_CHAIN_FOUND,
-			     "no trust anchors given (--trust): the origin cannot be confirmed");
+			     "no trust anchors given: the origin cannot be confirmed");
 		return;
 	}
 	rc = es_chain_build(v, cert, untrusted, now, X509_PURPOSE_ANY, &chain);

@@ -2,9 +2,11 @@
  * Messages are plain one-liners; OpenSSL's queue is drained into them so no stale error leaks into a later call. */
 #include "error_internal.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void eseal_error_clear(eseal_error *err)
@@ -12,7 +14,20 @@ void eseal_error_clear(eseal_error *err)
 	if (err == NULL)
 		return;
 	err->status = ESEAL_OK;
+	err->reason = ESEAL_REASON_NONE;
 	err->message[0] = '\0';
+}
+
+/* Byte strings come from OPENSSL_malloc (the signer, CMS and TSA layers allocate them with OpenSSL), strings from
+ * malloc: one function each, so a caller never has to know which. */
+void eseal_bytes_free(unsigned char *bytes)
+{
+	OPENSSL_free(bytes);
+}
+
+void eseal_string_free(char *s)
+{
+	free(s);
 }
 
 const char *eseal_status_name(eseal_status status)
@@ -63,19 +78,40 @@ int eseal_status_is_transient(eseal_status status)
 static void set_va(eseal_error *err, eseal_status status, const char *fmt, va_list ap)
 {
 	err->status = status;
+	err->reason = ESEAL_REASON_NONE;
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+}
+
+/* The first, most specific failure wins: an error already set is kept. */
+static eseal_status set_first(eseal_error *err, eseal_status status, eseal_reason reason, const char *fmt, va_list ap)
+{
+	if (err == NULL || err->status != ESEAL_OK)
+		return err != NULL ? err->status : status;
+	set_va(err, status, fmt, ap);
+	err->reason = reason;
+	return status;
 }
 
 eseal_status es_error_set(eseal_error *err, eseal_status status, const char *fmt, ...)
 {
 	va_list ap;
+	eseal_status rc;
 
-	if (err == NULL || err->status != ESEAL_OK)
-		return err != NULL ? err->status : status;
 	va_start(ap, fmt);
-	set_va(err, status, fmt, ap);
+	rc = set_first(err, status, ESEAL_REASON_NONE, fmt, ap);
 	va_end(ap);
-	return status;
+	return rc;
+}
+
+eseal_status es_error_because(eseal_error *err, eseal_status status, eseal_reason reason, const char *fmt, ...)
+{
+	va_list ap;
+	eseal_status rc;
+
+	va_start(ap, fmt);
+	rc = set_first(err, status, reason, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 eseal_status es_error_set_ossl(eseal_error *err, eseal_status status, const char *fmt, ...)

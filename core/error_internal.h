@@ -18,6 +18,10 @@ void es_warn(eseal_warn_fn warn, void *ctx, const char *fmt, ...) ES_PRINTF(3, 4
  * An error already set is not overwritten: the first, most specific reason wins. */
 eseal_status es_error_set(eseal_error *err, eseal_status status, const char *fmt, ...) ES_PRINTF(3, 4);
 
+/* es_error_set for a failure a front end can advise on (eseal_reason): the message says it in the library's terms. */
+eseal_status es_error_because(eseal_error *err, eseal_status status, eseal_reason reason, const char *fmt, ...)
+	ES_PRINTF(4, 5);
+
 /* Same, then appends ": <openssl reason>" and clears OpenSSL's thread-local error queue. */
 eseal_status es_error_set_ossl(eseal_error *err, eseal_status status, const char *fmt, ...) ES_PRINTF(3, 4);
 

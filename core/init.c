@@ -13,7 +13,7 @@
 
 static int initialised;
 
-int eseal_init(eseal_error *err)
+eseal_status eseal_init(eseal_error *err)
 {
 	eseal_error_clear(err);
 	if (initialised)

@@ -60,7 +60,8 @@ static int check_target(eseal_output *o, const char *refuse_same_as, eseal_error
 			return es_error_set(err, ESEAL_E_USAGE, "%s: output is the input file; the input is never modified",
 					    o->path);
 		if (!o->overwrite)
-			return es_error_set(err, ESEAL_E_IO, "%s: output exists (use --force to replace it)", o->path);
+			return es_error_because(err, ESEAL_E_IO, ESEAL_REASON_OUTPUT_EXISTS,
+						"%s: output exists; it is replaced only when asked", o->path);
 	} else if (errno != ENOENT) {
 		return es_error_set(err, ESEAL_E_IO, "%s: cannot check output path: %s", o->path, strerror(errno));
 	}
@@ -78,8 +79,8 @@ static mode_t mode_for(const char *input)
 	return input != NULL ? 0600 : 0644;
 }
 
-int eseal_output_open(eseal_output **out, const char *path, int overwrite, const char *refuse_same_as,
-		      eseal_error *err)
+eseal_status eseal_output_open(eseal_output **out, const char *path, int overwrite, const char *refuse_same_as,
+			       eseal_error *err)
 {
 	eseal_output *o = NULL;
 	int rc = ESEAL_OK;
@@ -128,7 +129,7 @@ cleanup:
 	return rc;
 }
 
-int eseal_output_write(eseal_output *o, const void *buf, size_t len, eseal_error *err)
+eseal_status eseal_output_write(eseal_output *o, const void *buf, size_t len, eseal_error *err)
 {
 	const unsigned char *p = buf;
 	ssize_t n;
@@ -148,7 +149,7 @@ int eseal_output_write(eseal_output *o, const void *buf, size_t len, eseal_error
 	return ESEAL_OK;
 }
 
-int eseal_output_pwrite(eseal_output *o, off_t offset, const void *buf, size_t len, eseal_error *err)
+eseal_status eseal_output_pwrite(eseal_output *o, off_t offset, const void *buf, size_t len, eseal_error *err)
 {
 	const unsigned char *p = buf;
 	ssize_t n;
@@ -230,7 +231,7 @@ void eseal_output_set_group(eseal_output *o, eseal_output_group *g, void *cookie
 	o->cookie = cookie;
 }
 
-int eseal_output_commit(eseal_output *o, eseal_error *err)
+eseal_status eseal_output_commit(eseal_output *o, eseal_error *err)
 {
 	int rc;
 

@@ -154,7 +154,7 @@ static void *committer(void *arg)
 	return NULL;
 }
 
-int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, void *ctx, eseal_error *err)
+eseal_status eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, void *ctx, eseal_error *err)
 {
 	eseal_output_group *g = NULL;
 	pthread_condattr_t attr;
@@ -193,7 +193,7 @@ int eseal_output_group_new(eseal_output_group **out, eseal_output_done_fn done, 
 	return ESEAL_OK;
 }
 
-int eseal_output_group_below(eseal_output_group *g, const char *dir, eseal_error *err)
+eseal_status eseal_output_group_below(eseal_output_group *g, const char *dir, eseal_error *err)
 {
 	eseal_error_clear(err);
 	if ((g->root = strdup(dir)) == NULL)
@@ -275,7 +275,7 @@ unlock:
 	return rc;
 }
 
-int eseal_output_group_sync(eseal_output_group *g, eseal_error *err)
+eseal_status eseal_output_group_sync(eseal_output_group *g, eseal_error *err)
 {
 	/* Each output's failure is in its own report; the names are durable before it (no directory left to fsync
 	 * here: the round after naming flushed them, and holding a descriptor per directory ran large mirrored trees

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
-int eseal_level_parse(const char *s, eseal_level *out)
+eseal_status eseal_level_parse(const char *s, eseal_level *out)
 {
 	if (strcasecmp(s, "B-B") == 0 || strcasecmp(s, "BB") == 0 || strcasecmp(s, "B") == 0)
 		*out = ESEAL_LEVEL_B_B;
@@ -27,8 +27,8 @@ int eseal_level_parse(const char *s, eseal_level *out)
 	else if (strcasecmp(s, "B-LTA") == 0 || strcasecmp(s, "LTA") == 0)
 		*out = ESEAL_LEVEL_B_LTA;
 	else
-		return -1;
-	return 0;
+		return ESEAL_E_USAGE;
+	return ESEAL_OK;
 }
 
 const char *eseal_level_name(eseal_level level)
@@ -38,7 +38,7 @@ const char *eseal_level_name(eseal_level level)
 	return level >= ESEAL_LEVEL_B_B && level <= ESEAL_LEVEL_B_LTA ? names[level] : "B-B";
 }
 
-int eseal_profile_new(eseal_profile **out, eseal_error *err)
+eseal_status eseal_profile_new(eseal_profile **out, eseal_error *err)
 {
 	eseal_profile *p = calloc(1, sizeof(*p));
 
@@ -94,7 +94,7 @@ static int dup_field(char **dst, const char *src, int *ok)
 	return *ok;
 }
 
-int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error *err)
+eseal_status eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error *err)
 {
 	eseal_profile *c = NULL;
 	int ok = 1;
@@ -249,7 +249,7 @@ cleanup:
 	return rc;
 }
 
-int eseal_profile_set(eseal_profile *p, const char *key, const char *value, eseal_error *err)
+eseal_status eseal_profile_set(eseal_profile *p, const char *key, const char *value, eseal_error *err)
 {
 	long n = 0;
 	int b = 0, rc;
@@ -429,7 +429,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 static const es_input_role config_role = {"cannot read configuration", ESEAL_E_USAGE, ESEAL_E_USAGE,
 					  ES_INPUT_MAX_CONFIG, 0};
 
-int eseal_profile_load(eseal_profile **out, const char *path, const char *name, eseal_error *err)
+eseal_status eseal_profile_load(eseal_profile **out, const char *path, const char *name, eseal_error *err)
 {
 	eseal_profile *p = NULL;
 	struct load_ctx ctx;

@@ -215,14 +215,14 @@ int es_pdf_field_find(es_pdf_seal_ctx *c, eseal_error *err)
 	int rc = ESEAL_OK, sub = 0, widgets = 0;
 
 	if (*name == '\0') {
-		rc = es_error_set(err, ESEAL_E_USAGE, "%s: --field needs a field name", d->path);
+		rc = es_error_set(err, ESEAL_E_USAGE, "%s: an empty signature field name", d->path);
 		goto cleanup;
 	}
 	/* The field's widget fixes page and place; a second opinion from the options is a mistake, not a hint. */
 	if (o->page != 0 || es_pdf_rect_given(o)) {
 		rc = es_error_set(
 			err, ESEAL_E_USAGE,
-			"%s: --field %s: the seal goes where the field is; --page/--rect cannot be combined with it",
+			"%s: field %s: the seal goes where the field is; a page or place cannot be combined with it",
 			d->path, name);
 		goto cleanup;
 	}

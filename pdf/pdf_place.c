@@ -143,7 +143,7 @@ static void avoid_content(es_pdf_seal_ctx *c, double dw, double dh, double *x, d
 		snprintf(
 			msg, sizeof(msg),
 			"%s: page %d has no blank area for the visible seal; it is drawn without its background at the "
-			"bottom right, over the page's content (give --rect to choose the place)",
+			"bottom right, over the page's content (a rect chooses the place)",
 			c->doc.path, c->page_index + 1);
 	} else {
 		snprintf(msg, sizeof(msg),

@@ -92,7 +92,7 @@ static int choose_target(es_pdf_seal_ctx *c, eseal_error *err)
 	return ESEAL_OK;
 }
 
-int eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_options *opts, eseal_error *err)
+eseal_status eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_options *opts, eseal_error *err)
 {
 	eseal_error_clear(err);
 	return es_pdf_seal_reserving(in_path, out_path, opts, 0, err);

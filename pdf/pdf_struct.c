@@ -285,9 +285,9 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 
 		es_pdf_xref_free(xr);
 		if (code == qpdf_e_password)
-			return es_error_set(err, ESEAL_E_INPUT,
-					    "%s: encrypted PDF: %s password (give it with --password-file)", path,
-					    password != NULL ? "wrong" : "missing");
+			return es_error_because(err, ESEAL_E_INPUT, ESEAL_REASON_PASSWORD_NEEDED,
+						"%s: encrypted PDF: %s password", path,
+						password != NULL ? "wrong" : "missing");
 		return es_error_set(err, ESEAL_E_INPUT, "%s: damaged or unsupported PDF: %s", path,
 				    detail && *detail ? detail : "QPDF cannot read it");
 	}

@@ -15,10 +15,11 @@
 static const es_input_role report_input = {"cannot read it again for the report's pictures", ESEAL_E_IO,
 					   ESEAL_E_INPUT, (size_t)1 << 30, 0};
 
-int eseal_report_format_of(const char *path, eseal_report_format *out, eseal_error *err)
+eseal_status eseal_report_format_of(const char *path, eseal_report_format *out, eseal_error *err)
 {
 	const char *dot = path != NULL ? strrchr(path, '.') : NULL;
 
+	eseal_error_clear(err);
 	if (dot != NULL && (strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0))
 		*out = ESEAL_REPORT_HTML;
 	else if (dot != NULL && strcasecmp(dot, ".pdf") == 0)
@@ -55,8 +56,8 @@ static int is_an_input(const char *path, const eseal_report *const *reports, siz
 	return 0;
 }
 
-int eseal_report_write_document(const eseal_report *const *reports, size_t n, const char *path, const char *lang,
-				eseal_error *err)
+eseal_status eseal_report_write_document(const eseal_report *const *reports, size_t n, const char *path,
+					 const char *lang, eseal_error *err)
 {
 	eseal_report_format fmt;
 	unsigned char **bufs = NULL;

@@ -60,23 +60,60 @@ static int cancelled(const struct batch *b)
 	return b->bo->cancelled != NULL && b->bo->cancelled(b->bo->cancel_ctx) != 0;
 }
 
+/* The input's path below the working directory, lexically ("." and empty components dropped, "sub/.." cancelled), into
+ * rel (strlen(input) + 1 bytes); 0 when the path does not stay below it as written (absolute, or climbing out). */
+static int path_below(const char *input, char *rel)
+{
+	size_t len = 0;
+	const char *p = input;
+
+	if (input[0] == '/')
+		return 0;
+	while (*p != '\0') {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (len == 0)
+				return 0;
+			while (len > 0 && rel[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--; /* the '/' before the cancelled component */
+		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
+			if (len > 0)
+				rel[len++] = '/';
+			memcpy(rel + len, p, n);
+			len += n;
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	rel[len] = '\0';
+	return len > 0;
+}
+
 char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_format format, const char *suffix)
 {
-	const char *rel = input, *slash, *dot;
-	char *res = NULL;
+	const char *rel, *slash, *dot;
+	char *res = NULL, *below = malloc(strlen(input) + 1);
 	size_t need;
 
-	if (input[0] == '/' || strstr(input, "..") != NULL)
+	if (below == NULL)
+		return NULL;
+	if (path_below(input, below))
+		rel = below;
+	else
 		rel = (slash = strrchr(input, '/')) != NULL ? slash + 1 : input;
-	while (rel[0] == '.' && rel[1] == '/')
-		rel += 2;
 	slash = strrchr(rel, '/');
 	dot = strrchr(slash != NULL ? slash : rel, '.');
 	if (dot == rel || (slash != NULL && dot == slash + 1))
 		dot = NULL; /* a leading dot is a hidden file, not an extension */
 	need = strlen(out_dir) + strlen(rel) + (suffix != NULL ? strlen(suffix) + 1 : 0) + 16;
-	if ((res = malloc(need)) == NULL)
+	if ((res = malloc(need)) == NULL) {
+		free(below);
 		return NULL;
+	}
 	if (suffix != NULL && dot != NULL)
 		snprintf(res, need, "%s/%.*s.%s%s", out_dir, (int)(dot - rel), rel, suffix, dot);
 	else if (suffix != NULL)
@@ -87,6 +124,7 @@ char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_form
 		strcat(res, ".p7s");
 	else if (format == ESEAL_FORMAT_XML_DETACHED)
 		strcat(res, ".xades.xml");
+	free(below);
 	return res;
 }
 
@@ -288,8 +326,8 @@ static int thread_count(const eseal_sealer *sealer, const eseal_batch_options *b
 	return threads;
 }
 
-int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
-		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err)
+eseal_status eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
+			     const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err)
 {
 	struct batch b;
 	eseal_output_group *group = NULL;

@@ -19,7 +19,7 @@ void eseal_batch_list_free(char **paths, size_t n)
 	free(paths);
 }
 
-int eseal_batch_read_list(const char *from, char ***paths, size_t *n, eseal_error *err)
+eseal_status eseal_batch_read_list(const char *from, char ***paths, size_t *n, eseal_error *err)
 {
 	unsigned char *data = NULL;
 	char *p, *end, **list = NULL, **grown;

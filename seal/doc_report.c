@@ -27,7 +27,7 @@ static const char *status_name(const eseal_doc_report *r, int ok)
 	return "sealed";
 }
 
-int eseal_doc_report_write_json(const eseal_doc_report *r, const char *level, FILE *out)
+eseal_status eseal_doc_report_write_json(const eseal_doc_report *r, const char *level, FILE *out)
 {
 	int ok = r->err == NULL || r->err->status == ESEAL_OK;
 
@@ -49,5 +49,5 @@ int eseal_doc_report_write_json(const eseal_doc_report *r, const char *level, FI
 	fputs(",\"error_class\":", out);
 	es_json_string(out, ok ? NULL : eseal_status_name(r->err->status));
 	fprintf(out, ",\"ms\":%.1f}\n", r->ms);
-	return fflush(out) != 0 || ferror(out) ? -1 : 0;
+	return fflush(out) != 0 || ferror(out) ? ESEAL_E_IO : ESEAL_OK;
 }

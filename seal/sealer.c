@@ -47,7 +47,7 @@ const char *eseal_format_name(eseal_format format)
 	return "auto";
 }
 
-int eseal_format_parse(const char *s, eseal_format *out)
+eseal_status eseal_format_parse(const char *s, eseal_format *out)
 {
 	if (strcmp(s, "auto") == 0)
 		*out = ESEAL_FORMAT_AUTO;
@@ -58,8 +58,8 @@ int eseal_format_parse(const char *s, eseal_format *out)
 	else if (strcmp(s, "cades") == 0 || strcmp(s, "p7s") == 0)
 		*out = ESEAL_FORMAT_CADES;
 	else
-		return -1;
-	return 0;
+		return ESEAL_E_USAGE;
+	return ESEAL_OK;
 }
 
 static eseal_sig_scheme scheme_of(const char *name)
@@ -80,8 +80,8 @@ static int open_tsa(eseal_sealer *s, const eseal_sealer_options *so, eseal_error
 	int rc;
 
 	if (p->n_tsa == 0)
-		return es_error_set(err, ESEAL_E_USAGE, "level %s needs at least one TSA URL (tsa = ... or --tsa URL)",
-				    eseal_level_name(p->level));
+		return es_error_because(err, ESEAL_E_USAGE, ESEAL_REASON_NO_TSA,
+					"level %s needs at least one TSA URL (profile key tsa)", eseal_level_name(p->level));
 	memset(&o, 0, sizeof(o));
 	o.urls = (const char *const *)p->tsa;
 	o.n_urls = p->n_tsa;
@@ -111,9 +111,9 @@ static int open_verifier(eseal_sealer *s, eseal_error *err)
 	size_t n = 0;
 
 	if (p->trust == NULL)
-		return es_error_set(err, ESEAL_E_USAGE,
-				    "level %s needs the trust anchors of the seal's chain (trust = FILE or --trust FILE)",
-				    eseal_level_name(p->level));
+		return es_error_because(err, ESEAL_E_USAGE, ESEAL_REASON_NO_TRUST,
+					"level %s needs the trust anchors of the seal's chain (profile key trust)",
+					eseal_level_name(p->level));
 	trust[n++] = p->trust;
 	if (p->tsa_ca != NULL)
 		trust[n++] = p->tsa_ca;
@@ -124,13 +124,13 @@ static int open_verifier(eseal_sealer *s, eseal_error *err)
 	return eseal_verifier_open(&s->verifier, &vo, err);
 }
 
-int eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err)
+eseal_status eseal_sealer_open(eseal_sealer **out, const eseal_profile *profile, eseal_error *err)
 {
 	return eseal_sealer_open_ext(out, profile, NULL, err);
 }
 
-int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, const eseal_sealer_options *opts,
-			  eseal_error *err)
+eseal_status eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, const eseal_sealer_options *opts,
+				   eseal_error *err)
 {
 	eseal_sealer_options none;
 	eseal_sealer *s = NULL;
@@ -144,10 +144,10 @@ int eseal_sealer_open_ext(eseal_sealer **out, const eseal_profile *profile, cons
 		opts = &none;
 	}
 	if (opts->extend && profile->level < ESEAL_LEVEL_B_LT)
-		return es_error_set(err, ESEAL_E_USAGE, "extend: the level must be B-LT or B-LTA (--level), not %s",
+		return es_error_set(err, ESEAL_E_USAGE, "extend: the level must be B-LT or B-LTA, not %s",
 				    eseal_level_name(profile->level));
 	if (profile->key == NULL && !opts->extend && opts->signer == NULL)
-		return es_error_set(err, ESEAL_E_USAGE, "no key given (key = ... in the profile, or --key URI)");
+		return es_error_because(err, ESEAL_E_USAGE, ESEAL_REASON_NO_KEY, "no key given (profile key key)");
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	s->warn = opts->warn;
@@ -211,7 +211,7 @@ void eseal_sealer_free(eseal_sealer *s)
 	free(s);
 }
 
-int eseal_detect_format(const char *path, eseal_format *format, eseal_error *err)
+eseal_status eseal_detect_format(const char *path, eseal_format *format, eseal_error *err)
 {
 	unsigned char head[1024];
 	ssize_t n;
@@ -321,17 +321,19 @@ static int has_suffix(const char *path, const char *suffix)
 static int check_name_matches(const char *path, eseal_format detected, eseal_error *err)
 {
 	if (detected != ESEAL_FORMAT_PDF && has_suffix(path, ".pdf"))
-		return es_error_set(err, ESEAL_E_INPUT,
-				    "%s: named .pdf but not a PDF (no %%PDF- header); use --format cades to seal it as a file",
-				    path);
+		return es_error_because(
+			err, ESEAL_E_INPUT, ESEAL_REASON_FORMAT_MISMATCH,
+			"%s: named .pdf but not a PDF (no %%PDF- header); it can be sealed as any other file, in a detached CAdES",
+			path);
 	if (detected != ESEAL_FORMAT_XML && has_suffix(path, ".xml"))
-		return es_error_set(err, ESEAL_E_INPUT,
-				    "%s: named .xml but not XML; use --format cades to seal it as a file", path);
+		return es_error_because(
+			err, ESEAL_E_INPUT, ESEAL_REASON_FORMAT_MISMATCH,
+			"%s: named .xml but not XML; it can be sealed as any other file, in a detached CAdES", path);
 	return ESEAL_OK;
 }
 
-int eseal_sealer_resolve_format(const eseal_sealer *s, const char *path, eseal_format requested,
-				eseal_format *format, eseal_error *err)
+eseal_status eseal_sealer_resolve_format(const eseal_sealer *s, const char *path, eseal_format requested,
+					 eseal_format *format, eseal_error *err)
 {
 	/* Extending looks at what a file is, not at how the profile would seal it. */
 	int detached = s->profile->placement == ESEAL_PLACEMENT_DETACHED && !s->extend, rc;
@@ -448,8 +450,8 @@ done:
 	return rc;
 }
 
-int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path, const eseal_seal_options *opts,
-		      eseal_format *format_used, eseal_error *err)
+eseal_status eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path,
+			       const eseal_seal_options *opts, eseal_format *format_used, eseal_error *err)
 {
 	eseal_seal_result result;
 	int rc = eseal_sealer_seal_ext(s, in_path, out_path, opts, &result, err);
@@ -459,8 +461,8 @@ int eseal_sealer_seal(eseal_sealer *s, const char *in_path, const char *out_path
 	return rc;
 }
 
-int eseal_sealer_seal_ext(eseal_sealer *s, const char *in_path, const char *out_path, const eseal_seal_options *opts,
-			  eseal_seal_result *result, eseal_error *err)
+eseal_status eseal_sealer_seal_ext(eseal_sealer *s, const char *in_path, const char *out_path,
+				   const eseal_seal_options *opts, eseal_seal_result *result, eseal_error *err)
 {
 	eseal_seal_options defaults;
 	eseal_extend_result ext;

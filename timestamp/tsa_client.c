@@ -159,7 +159,7 @@ static void warm_store(X509_STORE *store)
 	}
 }
 
-int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err)
+eseal_status eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err)
 {
 	char shown[ES_URL_SHOW_MAX];
 	eseal_tsa *t = NULL;
@@ -387,8 +387,8 @@ static void pause_ms(long ms)
 		;
 }
 
-int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t digest_len, unsigned char **token,
-			   size_t *token_len, eseal_error *err)
+eseal_status eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t digest_len, unsigned char **token,
+				    size_t *token_len, eseal_error *err)
 {
 	char reason[ES_TSA_REASON_MAX];
 	char summary[ESEAL_ERROR_MESSAGE_MAX - 64] = "";
@@ -396,6 +396,7 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 	int round;
 	url_result res;
 
+	eseal_error_clear(err);
 	*token = NULL;
 	*token_len = 0;
 	if (digest == NULL || digest_len != (size_t)EVP_MD_get_size(t->md))
@@ -432,8 +433,8 @@ int eseal_tsa_stamp_digest(eseal_tsa *t, const unsigned char *digest, size_t dig
 	return es_error_set(err, ESEAL_E_TSA, "time-stamp failed: %s", summary);
 }
 
-int eseal_tsa_stamp(eseal_tsa *t, const unsigned char *data, size_t data_len, unsigned char **token, size_t *token_len,
-		    eseal_error *err)
+eseal_status eseal_tsa_stamp(eseal_tsa *t, const unsigned char *data, size_t data_len, unsigned char **token,
+			     size_t *token_len, eseal_error *err)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int digest_len = 0;

@@ -242,7 +242,7 @@ cleanup:
 	return ok;
 }
 
-int eseal_tst_gen_time(const unsigned char *token, size_t token_len, time_t *gen_time, eseal_error *err)
+eseal_status eseal_tst_gen_time(const unsigned char *token, size_t token_len, time_t *gen_time, eseal_error *err)
 {
 	const unsigned char *p = token;
 	PKCS7 *p7 = NULL;

@@ -65,13 +65,13 @@ int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7
 		}
 		if (data_path == NULL) {
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
-				     "detached signature: no data file (give --data FILE)");
+				     "detached signature: no data file given");
 			goto cleanup;
 		}
 		eseal_error_clear(&derr);
 		if (es_input_digest(data_path, &data_role, md, digest, &dlen, &derr) != ESEAL_OK) {
 			es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
-				     "signed data not readable: %s (give the data file with --data FILE)",
+				     "signed data not readable: %s (the data file must be given)",
 				     derr.message);
 			goto cleanup;
 		}

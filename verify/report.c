@@ -364,7 +364,7 @@ static const char *cert_kind_name(eseal_cert_kind k)
 	return k == ESEAL_CERT_ESEAL ? "e-seal" : k == ESEAL_CERT_PERSONAL ? "personal" : "unknown";
 }
 
-int eseal_report_write_json(const eseal_report *r, FILE *f)
+eseal_status eseal_report_write_json(const eseal_report *r, FILE *f)
 {
 	size_t i, j;
 
@@ -460,10 +460,10 @@ int eseal_report_write_json(const eseal_report *r, FILE *f)
 		json_list(f, r->not_covered, r->n_not_covered);
 	}
 	fputs("}\n", f);
-	return ferror(f) ? -1 : 0;
+	return ferror(f) ? ESEAL_E_IO : ESEAL_OK;
 }
 
-int eseal_report_write_text(const eseal_report *r, FILE *f)
+eseal_status eseal_report_write_text(const eseal_report *r, FILE *f)
 {
 	char t1[64];
 	size_t i, j;
@@ -513,10 +513,10 @@ int eseal_report_write_text(const eseal_report *r, FILE *f)
 			r->n_not_covered > 0 ? " (the set as handed over is not wholly sealed)" : "");
 	for (i = 0; i < r->n_not_covered; i++)
 		fprintf(f, "    NOT COVERED: %s\n", r->not_covered[i]);
-	return ferror(f) ? -1 : 0;
+	return ferror(f) ? ESEAL_E_IO : ESEAL_OK;
 }
 
-static char *render(const eseal_report *r, int (*fn)(const eseal_report *, FILE *))
+static char *render(const eseal_report *r, eseal_status (*fn)(const eseal_report *, FILE *))
 {
 	char *buf = NULL;
 	size_t len = 0;

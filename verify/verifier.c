@@ -54,7 +54,7 @@ static int load_anchors(eseal_verifier *v, const char *path, eseal_error *err)
 	return ESEAL_OK;
 }
 
-int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err)
+eseal_status eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err)
 {
 	eseal_verifier *v = NULL;
 	size_t i;
@@ -365,8 +365,8 @@ static int verify_buffer(const eseal_verifier *v, eseal_report *r, const unsigne
 	return rc;
 }
 
-int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,
-			const unsigned char *data, size_t data_len, eseal_report **report, eseal_error *err)
+eseal_status eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,
+				 const unsigned char *data, size_t data_len, eseal_report **report, eseal_error *err)
 {
 	eseal_report *r = es_report_new(name);
 	int rc;
@@ -441,8 +441,8 @@ void es_verify_release(const unsigned char *p, size_t len)
 		(void)madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
-int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
-		      eseal_error *err)
+eseal_status eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
+			       eseal_error *err)
 {
 	eseal_report *r = NULL;
 	unsigned char *buf = NULL;

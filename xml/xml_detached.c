@@ -268,8 +268,8 @@ cleanup:
 	return rc;
 }
 
-int eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char *out_path,
-			    const eseal_xml_options *opts, eseal_error *err)
+eseal_status eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char *out_path,
+				     const eseal_xml_options *opts, eseal_error *err)
 {
 	es_xml_detached_set set;
 	struct stat st;

@@ -84,7 +84,7 @@ static const char *local_name_of(xmlNodePtr n)
 	return n != NULL ? (const char *)n->name : "";
 }
 
-int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_options *opts, eseal_error *err)
+eseal_status eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_options *opts, eseal_error *err)
 {
 	es_xml_errors cap;
 	es_xml_source src;
@@ -120,10 +120,10 @@ int eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_op
 	}
 	existing = es_xml_find_signature(root);
 	if (existing != NULL && !opts->force) {
-		rc = es_error_set(
-			err, ESEAL_E_INPUT,
+		rc = es_error_because(
+			err, ESEAL_E_INPUT, ESEAL_REASON_ALREADY_SIGNED,
 			"%s: document already holds a ds:Signature (line %ld); an enveloped seal would break it: "
-			"use --placement detached, or --allow-signed to seal it anyway",
+			"seal it detached, or force the enveloped seal",
 			in_path, xmlGetLineNo(existing));
 		goto cleanup;
 	}

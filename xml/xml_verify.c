@@ -621,7 +621,7 @@ static int check_references(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr signed_pro
 				unsafe++;
 				es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND,
 					     "detached data file %s not read: %s (only regular files below the data directory: "
-					     "the signature file's, --data-dir or the container's; reached without symbolic links)",
+					     "the signature file's, the one given or the container's; reached without symbolic links)",
 					     (const char *)uri, why);
 			}
 			free(path);

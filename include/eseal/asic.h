@@ -40,14 +40,16 @@ typedef struct eseal_asic_options {
 	 * with eseal_asic_extend before it gets the output's name; NULL: B-B or B-T as tsa says */
 	const eseal_extend_options *long_term;
 } eseal_asic_options;
+/* Defaults: ASiC-E with XAdES, SHA-256, B-B; signer must still be set. */
+#define ESEAL_ASIC_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
 /* Writes a new container at out_path holding the inputs and a seal over all of them. A directory contributes every
  * regular file below it under its name relative to the directory (a delivery folder becomes the container's root);
  * a file is stored under its base name. Names are kept as UTF-8 (the zip's UTF-8 flag set for non-ASCII names).
  * `mimetype` comes first, stored. The inputs are only read. Two inputs of the same name, a name reserved by ASiC
  * (mimetype, META-INF/...), links and special files are refused. ASiC-S takes exactly one file. */
-int eseal_asic_seal(const char *const *inputs, size_t n_inputs, const char *out_path, const eseal_asic_options *opts,
-		    eseal_error *err);
+eseal_status eseal_asic_seal(const char *const *inputs, size_t n_inputs, const char *out_path,
+			     const eseal_asic_options *opts, eseal_error *err);
 
 /* Raises every seal of the container in_path to opts->level as eseal_xml_extend and eseal_cades_extend do for files
  * (eseal/extend.h; a B-LTA seal is renewed) and writes the container with the extended signature files to out_path:
@@ -72,12 +74,12 @@ eseal_status eseal_folder_extend(const char *sig_path, const char *data_dir, con
  * (eseal_seal_report.files), and the files no seal covers (eseal_report.not_covered). A zip that is not ASiC,
  * duplicate or unsafe entry names and entries inflating past the caps are refused (report->error, ESEAL_E_INPUT).
  * eseal_verify_file calls this for a file that starts as a zip does. */
-int eseal_verify_container(eseal_verifier *v, const char *path, eseal_report **report, eseal_error *err);
+eseal_status eseal_verify_container(eseal_verifier *v, const char *path, eseal_report **report, eseal_error *err);
 
 /* Verifies the detached XAdES sig_path against the folder data_dir: its References are read beneath data_dir only;
  * every file under data_dir that no Reference names is listed in report->not_covered. */
-int eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *data_dir, eseal_report **report,
-			eseal_error *err);
+eseal_status eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *data_dir, eseal_report **report,
+				 eseal_error *err);
 
 #ifdef __cplusplus
 }

@@ -36,8 +36,8 @@ typedef struct eseal_doc_report {
  * "format":…, "level":…, "error":…, "error_class":…, "ms":…}; a current one adds "renew_by":"YYYY-MM-DDTHH:MM:SSZ"
  * after "status". level (the profile's) is null unless sealed, skipped or current; output is null unless sealed or
  * skipped; error and error_class are null unless failed. Names that are not valid UTF-8 are shown with U+FFFD for
- * each bad byte and followed by "input_hex"/"output_hex": the name's exact bytes in hex. Returns -1 if out failed. */
-int eseal_doc_report_write_json(const eseal_doc_report *report, const char *level, FILE *out);
+ * each bad byte and followed by "input_hex"/"output_hex": the name's exact bytes in hex. ESEAL_E_IO if out failed. */
+eseal_status eseal_doc_report_write_json(const eseal_doc_report *report, const char *level, FILE *out);
 
 /* Called once for every document once the batch has started, also for those never sealed. Calls never overlap; they come from the batch's
  * threads, so keep them short (print a line). A sealed report means the output and its name are on disk. */
@@ -56,6 +56,8 @@ typedef struct eseal_batch_options {
 	int (*cancelled)(void *cancel_ctx);
 	void *cancel_ctx;
 } eseal_batch_options;
+/* Defaults: one thread per core; out_dir and report must still be set. */
+#define ESEAL_BATCH_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
 typedef struct eseal_batch_summary {
 	size_t sealed, failed, skipped; /* failed includes those never started */
@@ -70,18 +72,23 @@ typedef struct eseal_batch_summary {
 /* Seals inputs[0..n) with so (its output_group and output_cookie are the batch's own). Returns ESEAL_OK once every
  * document has been reported (each failure is in its report and the summary). Otherwise the batch could not start
  * (no output directory, out of memory), nothing was reported, and err says why. */
-int eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
-		    const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err);
+eseal_status eseal_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const eseal_batch_options *bo,
+			     const char *const *inputs, size_t n, eseal_batch_summary *summary, eseal_error *err);
 
 /* Reads a list of input paths from the file from ("-": standard input), NUL-separated if it holds a NUL (find
  * -print0), else one per line; empty entries are skipped. A pipe or FIFO (--from <(find ...)) is read as a stream,
  * never waited on for a writer; a device or directory is refused (ESEAL_E_USAGE); a list larger than 64 MiB (stdin
  * too) is refused. Free *paths with eseal_batch_list_free. */
-int eseal_batch_read_list(const char *from, char ***paths, size_t *n, eseal_error *err);
+eseal_status eseal_batch_read_list(const char *from, char ***paths, size_t *n, eseal_error *err);
 void eseal_batch_list_free(char **paths, size_t n);
 
-/* The output path for input under out_dir: relative inputs keep their directories (without ".." escapes), absolute
- * ones keep their name; CAdES adds ".p7s", detached XAdES ".xades.xml". Caller frees; NULL when out of memory. */
+/* The output path for input under out_dir, by one rule: an input's path that stays below the working directory as
+ * written keeps its directories (read lexically: "." and empty components dropped, "sub/.." cancelled; no file system
+ * look-up), and any other (absolute, or climbing out with "..") keeps only its file name, so no output ever lands
+ * outside out_dir. "sub/a.pdf", "./sub//a.pdf" and "x/../sub/a.pdf" give out_dir/sub/a.pdf; "/srv/in/a.pdf" and
+ * "../in/a.pdf" give out_dir/a.pdf (two such inputs of one name collide: the batch fails the second). suffix goes
+ * before the extension; CAdES adds ".p7s", detached XAdES ".xades.xml". Free with eseal_string_free; NULL when out
+ * of memory. */
 char *eseal_batch_output_name(const char *out_dir, const char *input, eseal_format format, const char *suffix);
 
 #ifdef __cplusplus

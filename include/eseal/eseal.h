@@ -22,7 +22,7 @@ extern "C" {
 
 #define ESEAL_VERSION "0.1.0"
 
-int eseal_init(eseal_error *err);
+eseal_status eseal_init(eseal_error *err);
 void eseal_cleanup(void);
 
 #ifdef __cplusplus

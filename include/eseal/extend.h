@@ -33,6 +33,8 @@ typedef struct eseal_extend_options {
 	eseal_output_group *output_group; /* batch: outputs committed in the background; NULL = alone */
 	void *output_cookie;
 } eseal_extend_options;
+/* Defaults: SHA-256, always extend; level and verifier must still be set. */
+#define ESEAL_EXTEND_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
 /* What an extend call did, filled on ESEAL_OK (zeroed on entry). */
 typedef struct eseal_extend_result {

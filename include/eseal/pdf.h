@@ -36,13 +36,15 @@ typedef struct eseal_pdf_options {
 	eseal_warn_fn warn;        /* warnings (e.g. a stamp that could not avoid the page's content); NULL: none */
 	void *warn_ctx;
 } eseal_pdf_options;
+/* Defaults: SHA-256, invisible, new field, no certification; signer must still be set. */
+#define ESEAL_PDF_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
 /* True if the file starts like a PDF (%PDF- within the first 1024 bytes). */
 int eseal_pdf_detect(const unsigned char *head, size_t len);
 
 /* Reads in_path (never modified), appends one incremental update holding the seal, writes out_path
  * atomically. Memory use does not grow with the file size. */
-int eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_options *opts, eseal_error *err);
+eseal_status eseal_pdf_seal(const char *in_path, const char *out_path, const eseal_pdf_options *opts, eseal_error *err);
 
 #ifdef __cplusplus
 }

@@ -82,19 +82,19 @@ typedef struct eseal_profile {
 } eseal_profile;
 
 /* Empty profile with defaults (level B-B, sha256, ...). */
-int eseal_profile_new(eseal_profile **out, eseal_error *err);
+eseal_status eseal_profile_new(eseal_profile **out, eseal_error *err);
 /* Loads [profile NAME] from path. path NULL: $ESEAL_CONFIG, else ESEAL_DEFAULT_CONFIG. Unknown keys are
  * errors (a typo must not silently drop a setting). */
-int eseal_profile_load(eseal_profile **out, const char *path, const char *name, eseal_error *err);
+eseal_status eseal_profile_load(eseal_profile **out, const char *path, const char *name, eseal_error *err);
 /* Sets one key as it would be read from the file ("level", "B-T"); used for CLI overrides.
  * For "tsa", each call with a value appends one URL; value NULL clears the list. */
-int eseal_profile_set(eseal_profile *p, const char *key, const char *value, eseal_error *err);
+eseal_status eseal_profile_set(eseal_profile *p, const char *key, const char *value, eseal_error *err);
 /* Deep copy (a sealer keeps its own, so the caller may free theirs). */
-int eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error *err);
+eseal_status eseal_profile_copy(eseal_profile **out, const eseal_profile *p, eseal_error *err);
 void eseal_profile_free(eseal_profile *p);
 
-/* Parsers shared by the profile and the CLI. */
-int eseal_level_parse(const char *s, eseal_level *out);
+/* Parsers shared by the profile and the CLI: ESEAL_E_USAGE (*out unchanged) for a word they do not know. */
+eseal_status eseal_level_parse(const char *s, eseal_level *out);
 const char *eseal_level_name(eseal_level level);
 
 #ifdef __cplusplus

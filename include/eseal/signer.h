@@ -55,6 +55,8 @@ typedef struct eseal_signer_options {
 	 * call per signature. */
 	int csc_batch;
 } eseal_signer_options;
+/* Defaults: scheme AUTO; key must still be set. */
+#define ESEAL_SIGNER_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
 #define ESEAL_CSC_BATCH_DEFAULT 32
 #define ESEAL_CSC_BATCH_MAX 1000
@@ -68,7 +70,7 @@ int eseal_take_env_pin(char *buf, size_t size);
  * ESEAL_E_PIN and is never retried), finds key and certificate, and checks that the certificate matches
  * the key and is valid now. The signer is safe to use from several threads: each sign call takes a
  * session from a pool. */
-int eseal_signer_open(eseal_signer **out, const eseal_signer_options *opts, eseal_error *err);
+eseal_status eseal_signer_open(eseal_signer **out, const eseal_signer_options *opts, eseal_error *err);
 void eseal_signer_free(eseal_signer *signer);
 
 /* Borrowed: valid until eseal_signer_free. */
@@ -82,18 +84,18 @@ size_t eseal_signer_max_signature_size(const eseal_signer *signer);
 
 /* Signs a digest computed with md (SHA-256/384/512). The value is returned as the token gives it:
  * RSA: the signature block; ECDSA: raw r||s (what XML-DSig wants; the CMS layer DER-encodes it).
- * *sig is allocated with OPENSSL_malloc; free with OPENSSL_free. Thread-safe. */
-int eseal_signer_sign_digest(eseal_signer *signer, const EVP_MD *md, const unsigned char *digest,
-			     size_t digest_len, unsigned char **sig, size_t *sig_len, eseal_error *err);
+ * Free *sig with eseal_bytes_free; on failure it is NULL. Thread-safe. */
+eseal_status eseal_signer_sign_digest(eseal_signer *signer, const EVP_MD *md, const unsigned char *digest,
+				      size_t digest_len, unsigned char **sig, size_t *sig_len, eseal_error *err);
 
 /* Whether the key can sign now, without signing (for readiness probes): a PKCS#11 key's login session still answers
  * C_GetSessionInfo and is still logged in (else ESEAL_E_HSM); other keys: ESEAL_OK. Thread-safe. */
-int eseal_signer_check(eseal_signer *signer, eseal_error *err);
+eseal_status eseal_signer_check(eseal_signer *signer, eseal_error *err);
 
 /* Lists slots, tokens, keys and certificates (labels, ids, types; never secrets) as text lines
  * through the callback. module_path NULL: the modules registered with p11-kit. */
 typedef void (*eseal_token_list_cb)(void *ctx, const char *line);
-int eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx, eseal_error *err);
+eseal_status eseal_token_list(const char *module_path, eseal_token_list_cb cb, void *ctx, eseal_error *err);
 
 #ifdef __cplusplus
 }

@@ -36,8 +36,10 @@ typedef struct eseal_tsa_options {
 	eseal_warn_fn warn;       /* warnings (an auth_file others can read); NULL = none */
 	void *warn_ctx;
 } eseal_tsa_options;
+/* Defaults: SHA-256, 10 s, no retries, revocation REQUIRE; urls must still be set. */
+#define ESEAL_TSA_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
-int eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err);
+eseal_status eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err);
 void eseal_tsa_free(eseal_tsa *tsa);
 
 /* The imprint algorithm this client uses. */
@@ -46,22 +48,22 @@ const EVP_MD *eseal_tsa_md(const eseal_tsa *tsa);
 /* Requests a token over data (hashed here with the client's md): random nonce, certReq=true.
  * The response is verified before it is returned: status granted, nonce, imprint, TSA signature,
  * certificate (timeStamping EKU), ESS certificate id and (revocation REQUIRE) the TSA certificate's revocation
- * status. *token is the DER TimeStampToken (a CMS ContentInfo), OPENSSL_malloc'd. Thread-safe; connections are
+ * status. *token is the DER TimeStampToken (a CMS ContentInfo): free it with eseal_bytes_free (NULL on failure). Thread-safe; connections are
  * kept alive and reused. The TSA URLs are tried in order. Fails with ESEAL_E_CONFIG when every TSA was refused for
  * a reason retrying cannot mend (its certificate revoked, or naming no OCSP responder and no CRL), else with
  * ESEAL_E_TSA (unreachable, answering badly, the certificate's status unknown now: retry later). */
-int eseal_tsa_stamp(eseal_tsa *tsa, const unsigned char *data, size_t data_len, unsigned char **token,
-		    size_t *token_len, eseal_error *err);
+eseal_status eseal_tsa_stamp(eseal_tsa *tsa, const unsigned char *data, size_t data_len, unsigned char **token,
+			     size_t *token_len, eseal_error *err);
 /* Same, for a digest the caller already computed with eseal_tsa_md(tsa). */
-int eseal_tsa_stamp_digest(eseal_tsa *tsa, const unsigned char *digest, size_t digest_len,
-			   unsigned char **token, size_t *token_len, eseal_error *err);
+eseal_status eseal_tsa_stamp_digest(eseal_tsa *tsa, const unsigned char *digest, size_t digest_len,
+				    unsigned char **token, size_t *token_len, eseal_error *err);
 
 /* Size in bytes to reserve for one token from this client (learned from earlier answers, else a
  * conservative default). */
 size_t eseal_tsa_token_size_hint(const eseal_tsa *tsa);
 
 /* Reads genTime from a DER token. */
-int eseal_tst_gen_time(const unsigned char *token, size_t token_len, time_t *gen_time, eseal_error *err);
+eseal_status eseal_tst_gen_time(const unsigned char *token, size_t token_len, time_t *gen_time, eseal_error *err);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,8 @@ typedef struct eseal_verifier_options {
 	 * and record the areas that differ (eseal_seal_report.visual_changes). Costs two renderings per page. */
 	int visual_compare;
 } eseal_verifier_options;
+/* Defaults: online, now, 5 s per request, cached revocation data; trust_files must still be set. */
+#define ESEAL_VERIFIER_OPTIONS_INIT ESEAL_OPTIONS_ZERO
 
 /* Main indication (ETSI EN 319 102-1 clause 5.1.3). */
 typedef enum { ESEAL_TOTAL_PASSED = 0, ESEAL_INDETERMINATE, ESEAL_TOTAL_FAILED } eseal_indication;
@@ -146,20 +148,21 @@ typedef struct eseal_report {
 	size_t n_not_covered;
 } eseal_report;
 
-int eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err);
+eseal_status eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err);
 void eseal_verifier_free(eseal_verifier *v);
 
 /* Verifies every seal in path: PDF (signatures and document time-stamps), XML (every ds:Signature),
  * or a detached .p7s whose data is data_path (NULL: path without ".p7s"). Returns ESEAL_OK when the file
  * could be examined (the verdict is in *report, even when it is TOTAL-FAILED); an error status only when the
  * file cannot be read or the arguments are wrong (then *report still names the file and the error). */
-int eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
-		      eseal_error *err);
+eseal_status eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
+			       eseal_error *err);
 
-/* Same for a document held in memory (format detected from the bytes; CAdES needs data; an ASiC container is unpacked
- * into a private directory under $TMPDIR). Used by fuzzers. */
-int eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,
-			const unsigned char *data, size_t data_len, eseal_report **report, eseal_error *err);
+/* Same for a document held in memory: name is what the report and messages call it (NULL: "-"), the format is
+ * detected from the bytes, a detached CAdES (.p7s) needs its data in data/data_len, and an ASiC container is unpacked
+ * into a private directory under $TMPDIR, removed before the call returns. The buffers are only read. */
+eseal_status eseal_verify_memory(eseal_verifier *v, const char *name, const unsigned char *buf, size_t len,
+				 const unsigned char *data, size_t data_len, eseal_report **report, eseal_error *err);
 
 void eseal_report_free(eseal_report *report);
 
@@ -177,11 +180,11 @@ int eseal_report_exit_code(const eseal_report *report);
 const char *eseal_indication_name(eseal_indication ind);
 const char *eseal_sub_indication_name(eseal_sub_indication sub);
 
-/* One JSON object (one line, terminated by '\n') for the report. */
-int eseal_report_write_json(const eseal_report *report, FILE *out);
+/* One JSON object (one line, terminated by '\n') for the report. ESEAL_E_IO when out failed. */
+eseal_status eseal_report_write_json(const eseal_report *report, FILE *out);
 /* Human text, verdict first, then organization and identifier. */
-int eseal_report_write_text(const eseal_report *report, FILE *out);
-/* Same, into a malloc'd NUL-terminated string (free with free()). */
+eseal_status eseal_report_write_text(const eseal_report *report, FILE *out);
+/* Same, into a NUL-terminated string (free with eseal_string_free); NULL when out of memory. */
 char *eseal_report_to_json(const eseal_report *report);
 char *eseal_report_to_text(const eseal_report *report);
 

@@ -136,7 +136,7 @@ static void on_report(void *ctx, const eseal_doc_report *r)
 	if (v->bo->json)
 		eseal_doc_report_write_json(r, v->level, stdout);
 	else if (r->status == ESEAL_DOC_FAILED)
-		fprintf(stderr, "%seseal: %s\n", v->progress ? "\n" : "", r->err->message);
+		es_cli_print_error(v->progress ? "\neseal: " : "eseal: ", r->err);
 	else if (r->status == ESEAL_DOC_CURRENT)
 		es_batch_print_current(stdout, r->input, r->renew_by, v->bo->renew_before);
 	if (v->progress)
@@ -180,7 +180,7 @@ int es_batch_fail_all(const es_batch_options *bo, const char *const *args, size_
 	size_t n = 0, i;
 
 	eseal_error_clear(&err);
-	fprintf(stderr, "eseal: %s\n", why->message);
+	es_cli_print_error("eseal: ", why);
 	if (bo->json && collect_inputs(bo, args, n_args, &inputs, &n, &err) == 0) {
 		for (i = 0; i < n; i++) {
 			eseal_error_clear(&each);
@@ -199,7 +199,7 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		 const char *const *args, size_t n_args)
 {
 	struct batch_view view;
-	eseal_batch_options o;
+	eseal_batch_options o = ESEAL_BATCH_OPTIONS_INIT;
 	eseal_batch_summary sum;
 	struct sigaction sa, old_int, old_term;
 	eseal_error err;
@@ -214,7 +214,6 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 	view.bo = bo;
 	view.level = eseal_level_name(eseal_sealer_profile(sealer)->level);
 	view.progress = isatty(STDERR_FILENO);
-	memset(&o, 0, sizeof(o));
 	o.jobs = bo->jobs;
 	o.tsa_inflight = bo->tsa_inflight;
 	o.out_dir = bo->out_dir;
@@ -240,11 +239,11 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		fputc('\n', stderr);
 
 	if (ran != ESEAL_OK)
-		fprintf(stderr, "eseal: %s\n", err.message);
+		es_cli_print_error("eseal: ", &err);
 	if (sum.skipped > 0 && !bo->json)
 		fprintf(stderr, "eseal: %zu documents skipped: their outputs exist (--skip-existing)\n", sum.skipped);
 	if (sum.stop.status != ESEAL_OK && !bo->json)
-		fprintf(stderr, "eseal: batch stopped: %s\n", sum.stop.message);
+		es_cli_print_error("eseal: batch stopped: ", &sum.stop);
 	if (atomic_load(&es_batch_signal) != 0) {
 		fprintf(stderr, "eseal: interrupted: %zu of %zu documents sealed\n", sum.sealed, n);
 		rc = 128 + atomic_load(&es_batch_signal);
@@ -254,6 +253,14 @@ int es_batch_run(eseal_sealer *sealer, const eseal_seal_options *so, const es_ba
 		rc = eseal_status_exit_code(sum.first_failure);
 	} else if (ran != ESEAL_OK) {
 		rc = eseal_status_exit_code(ran);
+	}
+	/* For logs (cron, systemd, CI): one line to grep for. A terminal has had the progress line instead. */
+	if (!view.progress) {
+		fprintf(stderr, "eseal: batch done: %zu sealed, %zu failed, %zu skipped", sum.sealed, sum.failed,
+			sum.skipped);
+		if (sum.current > 0)
+			fprintf(stderr, ", %zu current", sum.current);
+		fprintf(stderr, " in %.1f s\n", (es_batch_now_ms() - view.t0) / 1000.0);
 	}
 	eseal_batch_list_free(inputs, n);
 	return rc;

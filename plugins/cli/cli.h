@@ -37,7 +37,11 @@ int es_cli_getopt_tables(const es_cli_option *opts, struct option **longopts, ch
 int es_cli_reject_abbreviations(const es_cli_option *opts, int argc, char **argv, const char *cmd);
 const es_cli_option *es_cli_find_option(const es_cli_option *opts, int index);
 
-/* "eseal: <message>" on stderr; returns the exit code for err's class. */
+/* What the user can do about err with this command line's flags (its eseal_reason), NULL when nothing to add. */
+const char *es_cli_advice(const eseal_error *err);
+/* "<prefix><message> (<advice>)" on stderr. */
+void es_cli_print_error(const char *prefix, const eseal_error *err);
+/* "eseal: <message> (<advice>)" on stderr; returns the exit code for err's class. */
 int es_cli_fail(const eseal_error *err);
 int es_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A duration such as 2y, 180d or 12h into seconds: a whole number and one unit, y (365 days), d or h; "m" is refused

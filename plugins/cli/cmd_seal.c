@@ -158,8 +158,8 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	struct override *ov = NULL;
 	size_t n_ov = 0;
 	const char *config = NULL, *profile_name = NULL, *output = NULL;
-	eseal_seal_options so;
-	eseal_sealer_options sopts;
+	eseal_seal_options so = ESEAL_SEAL_OPTIONS_INIT;
+	eseal_sealer_options sopts = ESEAL_SEALER_OPTIONS_INIT;
 	es_batch_options bo;
 	eseal_profile *profile = NULL;
 	eseal_sealer *sealer = NULL;
@@ -170,8 +170,6 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	double t0;
 
 	eseal_error_clear(&err);
-	memset(&so, 0, sizeof(so));
-	memset(&sopts, 0, sizeof(sopts));
 	memset(&bo, 0, sizeof(bo));
 	memset(&res, 0, sizeof(res));
 	if (es_cli_getopt_tables(table, &longopts, shortopts, sizeof(shortopts)) != 0 ||
@@ -306,9 +304,8 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	t0 = es_batch_now_ms();
 	eseal_sealer_long_term(sealer, &so, &lt);
 	if (container >= 0) {
-		eseal_asic_options ao;
+		eseal_asic_options ao = ESEAL_ASIC_OPTIONS_INIT;
 
-		memset(&ao, 0, sizeof(ao));
 		ao.long_term = profile->level >= ESEAL_LEVEL_B_LT ? &lt : NULL;
 		ao.kind = (eseal_asic_kind)container;
 		ao.signature = so.format == ESEAL_FORMAT_CADES ? ESEAL_ASIC_CADES : ESEAL_ASIC_XADES;
@@ -319,9 +316,8 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 		res.format = ao.signature == ESEAL_ASIC_CADES ? ESEAL_FORMAT_CADES : ESEAL_FORMAT_XML;
 		eseal_asic_seal((const char *const *)argv + optind, (size_t)(argc - optind), output, &ao, &err);
 	} else if (argc - optind > 1 || (is_directory(argv[optind]) && profile->placement == ESEAL_PLACEMENT_DETACHED)) {
-		eseal_xml_options xo;
+		eseal_xml_options xo = ESEAL_XML_OPTIONS_INIT;
 
-		memset(&xo, 0, sizeof(xo));
 		xo.signer = eseal_sealer_signer(sealer);
 		xo.tsa = eseal_sealer_tsa(sealer);
 		xo.md = EVP_get_digestbyname(profile->digest != NULL ? profile->digest : "sha256");

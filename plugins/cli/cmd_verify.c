@@ -1,7 +1,10 @@
 /* plugins/cli/cmd_verify.c: `eseal verify`: parses the arguments, verifies each file with the library and prints
  * the report (text or one JSON object per file) on stdout, and with --report one HTML, PDF or XML report over all
  * files. The exit status is the worst over all files. */
+#include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,7 +17,8 @@
 
 const es_cli_option es_cli_verify_options[] = {
 	{"trust", 't', "FILE", NULL, "PEM bundle of trust anchors (repeatable); the system store is never used"},
-	{"json", 'j', NULL, NULL, "print one JSON object per file instead of text"},
+	{"json", 0, NULL, NULL, "print one JSON object per file instead of text"},
+	{"jobs", 'j', "N", NULL, "verify N files at once (default 1); reports still come in the order of the files"},
 	{"at", 0, "TIME", NULL, "validation time: YYYY-MM-DD[THH:MM:SSZ] or @EPOCH (default: now)"},
 	{"offline", 0, NULL, NULL, "no OCSP/CRL fetching: use only the revocation data the file carries"},
 	{"data", 'd', "FILE", NULL, "data file of a detached .p7s (default: the .p7s path without .p7s)"},
@@ -90,6 +94,91 @@ static int tz_known(const char *tz)
 	return access(path, R_OK) == 0;
 }
 
+/* Files verified by several threads at once; the main thread prints each report in the order of the files as soon
+ * as it and those before it are done, so the output does not depend on --jobs. */
+typedef struct verify_slot {
+	eseal_report *report;
+	eseal_error err;
+	int done;
+} verify_slot;
+
+typedef struct verify_run {
+	eseal_verifier *v;
+	const char *const *files;
+	size_t n;
+	const char *data, *data_dir;
+	verify_slot *slots;
+	atomic_size_t next; /* the next file a thread takes */
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+} verify_run;
+
+static void verify_one(verify_run *r, size_t i)
+{
+	verify_slot *s = &r->slots[i];
+	eseal_report *report = NULL;
+	eseal_error err;
+
+	if (r->data_dir != NULL)
+		eseal_verify_folder(r->v, r->files[i], r->data_dir, &report, &err);
+	else
+		eseal_verify_file(r->v, r->files[i], r->data, &report, &err);
+	pthread_mutex_lock(&r->lock);
+	s->report = report;
+	s->err = err;
+	s->done = 1;
+	pthread_cond_broadcast(&r->done);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void *verify_worker(void *arg)
+{
+	verify_run *r = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&r->next, 1)) < r->n)
+		verify_one(r, i);
+	return NULL;
+}
+
+/* Waits for file i (or, without threads, verifies it here). */
+static void wait_for(verify_run *r, size_t i, size_t threads)
+{
+	if (threads == 0) {
+		verify_one(r, i);
+		return;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (!r->slots[i].done)
+		pthread_cond_wait(&r->done, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* --jobs: 1 to 256, as for `eseal seal`. */
+static int parse_jobs(const char *s, size_t *out)
+{
+	char *end = NULL;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > 256)
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
+/* The report says what the library could not find; the command line says which flag gives it. */
+static void advise(const eseal_report *r, const char *data)
+{
+	for (size_t i = 0; i < r->n_seals; i++)
+		if (r->seals[i].sub_indication == ESEAL_SUB_SIGNED_DATA_NOT_FOUND && strcmp(r->seals[i].format, "CAdES") == 0 &&
+		    data == NULL) {
+			fprintf(stderr, "eseal verify: %s: give the signed data with --data FILE\n", r->file);
+			return;
+		}
+}
+
 static const es_cli_command *verify_command(void)
 {
 	const es_cli_command *c;
@@ -107,16 +196,18 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 	const char **trust = NULL, **files = NULL;
 	size_t n_trust = 0, n_files = 0, n_all = 0;
 	const char *data = NULL, *data_dir = NULL, *report_path = NULL, *lang = NULL;
-	eseal_verifier_options vo;
+	eseal_verifier_options vo = ESEAL_VERIFIER_OPTIONS_INIT;
 	eseal_verifier *v = NULL;
 	eseal_report *report = NULL, **all = NULL;
 	eseal_report_format fmt;
 	eseal_error err;
-	int json = 0, visual = 0, c, rc = 0, code;
-	size_t i;
+	verify_run run;
+	pthread_t *threads = NULL;
+	int json = 0, visual = 0, c, rc = 0, code, sync_ready = 0;
+	size_t i, jobs = 1, n_threads = 0;
 
 	eseal_error_clear(&err);
-	memset(&vo, 0, sizeof(vo));
+	memset(&run, 0, sizeof(run));
 	trust = calloc((size_t)argc + 1, sizeof(*trust));
 	files = calloc((size_t)argc + 1, sizeof(*files));
 	all = calloc((size_t)argc + 1, sizeof(*all));
@@ -140,6 +231,14 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 			trust[n_trust++] = optarg;
 		} else if (strcmp(o->name, "json") == 0) {
 			json = 1;
+		} else if (strcmp(o->name, "jobs") == 0) {
+			if (parse_jobs(optarg, &jobs) != 0) {
+				rc = es_cli_usage_error("verify",
+							"-j/--jobs %s: expected a number of files to verify at once, 1 to "
+							"256 (JSON output is --json)",
+							optarg);
+				goto cleanup;
+			}
 		} else if (strcmp(o->name, "offline") == 0) {
 			vo.offline = 1;
 		} else if (strcmp(o->name, "data") == 0) {
@@ -205,12 +304,36 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 		rc = es_cli_fail(&err);
 		goto cleanup;
 	}
+	run.v = v;
+	run.files = files;
+	run.n = n_files;
+	run.data = data;
+	run.data_dir = data_dir;
+	atomic_init(&run.next, 0);
+	if ((run.slots = calloc(n_files, sizeof(*run.slots))) == NULL || pthread_mutex_init(&run.lock, NULL) != 0) {
+		rc = 70;
+		goto cleanup;
+	}
+	if (pthread_cond_init(&run.done, NULL) != 0) {
+		pthread_mutex_destroy(&run.lock);
+		rc = 70;
+		goto cleanup;
+	}
+	sync_ready = 1;
+	if (jobs > 1 && n_files > 1) {
+		if ((threads = calloc(jobs, sizeof(*threads))) == NULL) {
+			rc = 70;
+			goto cleanup;
+		}
+		while (n_threads < jobs && n_threads < n_files &&
+		       pthread_create(&threads[n_threads], NULL, verify_worker, &run) == 0)
+			n_threads++;
+	}
 	for (i = 0; i < n_files; i++) {
-		eseal_error_clear(&err);
-		if (data_dir != NULL)
-			eseal_verify_folder(v, files[i], data_dir, &report, &err);
-		else
-			eseal_verify_file(v, files[i], data, &report, &err);
+		wait_for(&run, i, n_threads);
+		report = run.slots[i].report;
+		run.slots[i].report = NULL;
+		err = run.slots[i].err;
 		if (report == NULL) {
 			code = es_cli_fail(&err);
 		} else {
@@ -220,6 +343,7 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 				eseal_report_write_json(report, stdout);
 			else
 				eseal_report_write_text(report, stdout);
+			advise(report, data);
 			code = err.status == ESEAL_E_IO                       ? VERIFY_EXIT_IO :
 			       err.status != ESEAL_OK && report->n_seals == 0 ? VERIFY_EXIT_INPUT :
 										eseal_report_exit_code(report);
@@ -242,6 +366,16 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 		}
 	}
 cleanup:
+	for (i = 0; i < n_threads; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	if (sync_ready) {
+		pthread_cond_destroy(&run.done);
+		pthread_mutex_destroy(&run.lock);
+	}
+	for (i = 0; run.slots != NULL && i < n_files; i++)
+		eseal_report_free(run.slots[i].report);
+	free(run.slots);
 	for (i = 0; all != NULL && i < n_all; i++)
 		eseal_report_free(all[i]);
 	free(all);

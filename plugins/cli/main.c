@@ -40,7 +40,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage:\n");
 	for (c = es_cli_commands; c->name != NULL; c++)
 		fprintf(out, "  eseal %s\n", c->synopsis);
-	fprintf(out, "  eseal --version | --help | --man\n\nRun 'eseal COMMAND --help' for a command's options.\n");
+	fprintf(out, "  eseal version | --version | -V\n  eseal --help | --man\n\nRun 'eseal COMMAND --help' for a "
+		     "command's options.\n");
 }
 
 static int run(int argc, char **argv, const char *env_pin)
@@ -55,7 +56,7 @@ static int run(int argc, char **argv, const char *env_pin)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("eseal %s\n", ESEAL_VERSION);
 		return 0;
 	}

@@ -122,12 +122,16 @@ void es_cli_print_man(FILE *out)
 		man_escape(out, c->synopsis);
 		fprintf(out, "\n.br\n");
 	}
+	fprintf(out, ".B eseal\nversion | \\-\\-version | \\-V\n.br\n");
 	for (c = es_cli_commands; c->name != NULL; c++) {
 		fprintf(out, ".SH \"eseal %s\"\n", c->name);
 		man_escape(out, c->summary);
 		fputc('\n', out);
 		for (o = c->options; o->name != NULL; o++) {
-			fprintf(out, ".TP\n.B \\-\\-");
+			if (o->short_name != 0)
+				fprintf(out, ".TP\n.B \\-%c, \\-\\-", o->short_name);
+			else
+				fprintf(out, ".TP\n.B \\-\\-");
 			man_escape(out, o->name);
 			if (o->arg != NULL)
 				fprintf(out, " \\fI%s\\fR", o->arg);
@@ -147,9 +151,36 @@ void es_cli_print_man(FILE *out)
 		     "taken out of the environment at start).\n");
 }
 
+/* The library says what failed in its own terms; the command line adds which of its flags mends it. */
+const char *es_cli_advice(const eseal_error *err)
+{
+	switch (err->reason) {
+	case ESEAL_REASON_NONE: break;
+	case ESEAL_REASON_OUTPUT_EXISTS: return "use --force to replace it";
+	case ESEAL_REASON_ALREADY_SIGNED: return "use --placement detached, or --allow-signed to seal it anyway";
+	case ESEAL_REASON_PASSWORD_NEEDED: return "give the password with --password-file FILE";
+	case ESEAL_REASON_NO_PIN: return "give --pin-file FILE, pin-source=file:FILE in the key URI, or ESEAL_PIN";
+	case ESEAL_REASON_NO_KEY: return "give --key URI, or key = URI in the profile";
+	case ESEAL_REASON_NO_TSA: return "give --tsa URL, or tsa = URL in the profile";
+	case ESEAL_REASON_NO_TRUST: return "give --trust FILE, or trust = FILE in the profile";
+	case ESEAL_REASON_FORMAT_MISMATCH: return "use --format cades to seal it as a file";
+	case ESEAL_REASON_NO_CSC_CREDENTIAL:
+		return "give --csc-token-file FILE, or --csc-client-id and --csc-client-secret-file";
+	}
+	return NULL;
+}
+
+void es_cli_print_error(const char *prefix, const eseal_error *err)
+{
+	const char *advice = es_cli_advice(err);
+
+	fprintf(stderr, "%s%s%s%s%s\n", prefix, err->message[0] != '\0' ? err->message : eseal_status_name(err->status),
+		advice != NULL ? " (" : "", advice != NULL ? advice : "", advice != NULL ? ")" : "");
+}
+
 int es_cli_fail(const eseal_error *err)
 {
-	fprintf(stderr, "eseal: %s\n", err->message[0] != '\0' ? err->message : eseal_status_name(err->status));
+	es_cli_print_error("eseal: ", err);
 	return eseal_status_exit_code(err->status);
 }
 

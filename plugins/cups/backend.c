@@ -162,12 +162,11 @@ static int profile_from_uri(const char *uri, char *out, size_t size, eseal_error
 static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char *base, char *name, size_t size,
 		     eseal_error *err)
 {
-	eseal_seal_options so;
+	eseal_seal_options so = ESEAL_SEAL_OPTIONS_INIT;
 	struct stat st;
 	unsigned n;
 	int rc = ESEAL_OK;
 
-	memset(&so, 0, sizeof(so));
 	so.format = ESEAL_FORMAT_PDF;
 	so.overwrite = 0;
 	for (n = 1; n <= MAX_NAME_TRIES; n++) {

@@ -65,13 +65,12 @@ bool es_printer_check_size(es_printer_app *app, pappl_job_t *job, const char *pa
 static int seal_into(eseal_sealer *sealer, const char *in, int dirfd, const char *base, char *name, size_t size,
 		     eseal_error *err)
 {
-	eseal_seal_options so;
+	eseal_seal_options so = ESEAL_SEAL_OPTIONS_INIT;
 	struct stat st;
 	char out[ES_CUPS_NAME_MAX + 64];
 	unsigned n;
 	int rc = ESEAL_OK;
 
-	memset(&so, 0, sizeof(so));
 	so.format = ESEAL_FORMAT_PDF;
 	for (n = 1; n <= ES_DELIVERY_MAX_TRIES; n++) {
 		if (es_delivery_candidate_name(base, ".pdf", n, name, size) != 0)

@@ -497,11 +497,11 @@ static char *do_sign_hash(const srv_state *st, srv_csc *csc, srv_audit *audit, c
 			break;
 		if (eseal_signer_scheme(signer) == ESEAL_SCHEME_ECDSA) {
 			if (ecdsa_to_der(sig, sig_len, &der, &der_len) != 0) {
-				OPENSSL_free(sig);
+				eseal_bytes_free(sig);
 				srv_error(&err, ESEAL_E_CRYPTO, "cannot encode the ECDSA signature");
 				break;
 			}
-			OPENSSL_free(sig);
+			eseal_bytes_free(sig);
 			sig = der;
 			sig_len = der_len;
 		}

@@ -273,7 +273,7 @@ static enum MHD_Result apply_override(void *cls, enum MHD_ValueKind kind, const 
 /* A request that sets profile settings seals with a sealer of its own over the profile's signer: no new login. */
 static int open_request_sealer(struct MHD_Connection *conn, struct req *q, eseal_sealer *base, eseal_error *err)
 {
-	eseal_sealer_options so;
+	eseal_sealer_options so = ESEAL_SEALER_OPTIONS_INIT;
 	struct overrides o;
 	int rc;
 
@@ -283,7 +283,6 @@ static int open_request_sealer(struct MHD_Connection *conn, struct req *q, eseal
 		return rc;
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, apply_override, &o);
 	if (err->status == ESEAL_OK && o.n > 0) {
-		memset(&so, 0, sizeof(so));
 		so.signer = eseal_sealer_signer(base);
 		if (eseal_sealer_open_ext(&q->own_sealer, o.profile, &so, err) == ESEAL_OK)
 			q->sealer = q->own_sealer;
@@ -613,7 +612,7 @@ static const char *content_type(eseal_format f)
 
 static enum MHD_Result finish_seal(struct MHD_Connection *conn, srv_state *st, struct req *q, const char *doc_hex)
 {
-	eseal_seal_options so;
+	eseal_seal_options so = ESEAL_SEAL_OPTIONS_INIT;
 	eseal_seal_result res;
 	eseal_error err, aerr;
 	char out[PATH_MAX + 16], out_hex[65];
@@ -623,7 +622,6 @@ static enum MHD_Result finish_seal(struct MHD_Connection *conn, srv_state *st, s
 	enum MHD_Result ret;
 	int ofd = -1;
 
-	memset(&so, 0, sizeof(so));
 	memset(&res, 0, sizeof(res));
 	eseal_error_clear(&err);
 	eseal_error_clear(&aerr);

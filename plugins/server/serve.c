@@ -133,12 +133,11 @@ static eseal_signer *signer_for(const srv_state *st, const eseal_profile *p)
 /* Every profile some client may use, opened (and its key logged in) before the first request. */
 static int open_sealers(srv_state *st, const char *env_pin, eseal_error *err)
 {
-	eseal_sealer_options so;
+	eseal_sealer_options so = ESEAL_SEALER_OPTIONS_INIT;
 	eseal_profile *p = NULL;
 	size_t i, j, total = 0;
 	int rc = ESEAL_OK;
 
-	memset(&so, 0, sizeof(so));
 	so.env_pin = env_pin != NULL && env_pin[0] != '\0' ? env_pin : NULL;
 	so.warn = print_warning;
 	for (i = 0; i < st->clients->n; i++)
@@ -206,7 +205,7 @@ int srv_serve(const char *config_path, const char *env_pin)
 	srv_config cfg;
 	srv_state st;
 	eseal_error err;
-	eseal_verifier_options vo;
+	eseal_verifier_options vo = ESEAL_VERIFIER_OPTIONS_INIT;
 	struct MHD_Daemon *d = NULL;
 	sigset_t sigs;
 	unsigned short port = 0;
@@ -234,7 +233,6 @@ int srv_serve(const char *config_path, const char *env_pin)
 	if (cfg.trust != NULL) {
 		const char *trust[1] = {cfg.trust};
 
-		memset(&vo, 0, sizeof(vo));
 		vo.trust_files = trust;
 		vo.n_trust_files = 1;
 		if (eseal_verifier_open(&st.verifier, &vo, &err) != ESEAL_OK)

@@ -103,15 +103,20 @@ expect_exit 64 "$ESEAL" seal --profile demo-bb --skip-existing --force --out-dir
 expect_exit 64 "$ESEAL" seal --profile demo-bb --skip-existing -o "$D/x.xml" inv-000001.xml
 pass "--skip-existing resumes a batch: existing outputs untouched and reported skipped, the rest sealed"
 
-# 2c. A progress line (done/total, rate, ETA) when stderr is a terminal (script(1) gives the batch one), none
-#     when it is a file or pipe.
+# 2c. A progress line (done/total, rate, ETA) when stderr is a terminal (script(1) gives the batch one); when it is
+#     a file or pipe (a log), no progress but one summary line at the end.
 script -qec "\"$ESEAL\" seal --profile demo-bb -j 2 --out-dir \"$D/tty\" -- inv-00000[1-4].xml" /dev/null \
 	>"$D/tty.log" </dev/null || fail "batch on a terminal failed: $(cat "$D/tty.log")"
 grep -aE >/dev/null $'\r4/4 sealed or failed, [0-9.]+ docs/s, ETA [0-9]+ s' "$D/tty.log" ||
 	fail "no progress line on a terminal: $(cat -v "$D/tty.log")"
 expect_exit 0 "$ESEAL" seal --profile demo-bb -j 2 --out-dir "$D/notty" -- inv-00000[1-4].xml
-[ ! -s "$ERR" ] || fail "a batch writing to a file must be quiet: $(cat "$ERR")"
-pass "progress line on a terminal, quiet otherwise"
+[ "$(wc -l <"$ERR")" = 1 ] && grep -Eq '^eseal: batch done: 4 sealed, 0 failed, 0 skipped in [0-9]+\.[0-9] s$' "$ERR" ||
+	fail "a batch writing to a file prints one summary line, nothing else: $(cat -v "$ERR")"
+! grep -aq 'batch done' "$D/tty.log" || fail "a terminal gets the progress line, not the summary: $(cat -v "$D/tty.log")"
+expect_exit 65 "$ESEAL" seal --profile demo-bb --skip-existing --out-dir "$D/notty" -- inv-00000[1-5].xml broken.xml
+grep -Eq '^eseal: batch done: 1 sealed, 1 failed, 4 skipped in [0-9]+\.[0-9] s$' "$ERR" ||
+	fail "summary of a mixed batch: $(cat "$ERR")"
+pass "progress line on a terminal, one summary line otherwise"
 
 # 2d. A mirrored tree of many directories needs no descriptor per directory: 80 subdirectories under a limit of 32
 #     open files (the batch once kept every output directory open until its end). Waiting outputs hold two

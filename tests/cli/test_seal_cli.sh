@@ -9,6 +9,8 @@ cp "$D/fake.pdf" "$D/fake.before"
 
 expect_exit 65 "$ESEAL" seal --profile demo-bb "$D/fake.pdf" -o "$D/out.pdf"
 assert_grep "fake.pdf: named .pdf but not a PDF" "$ERR"
+# The library says what is wrong; the command line adds which of its flags mends it.
+assert_grep "in a detached CAdES .use --format cades to seal it as a file.$" "$ERR"
 assert_no_file "$D/out.pdf"
 cmp -s "$D/fake.pdf" "$D/fake.before" || fail "the input was modified"
 expect_exit 0 "$ESEAL" seal --profile demo-bb --format cades "$D/fake.pdf" -o "$D/fake.pdf.p7s"
@@ -63,3 +65,36 @@ for opt in $(grep -oE -- '--[a-z0-9-]+' "$D/help" | sort -u); do
 	grep -qF -- "$opt" "$ESEAL_SRC/README.md" || fail "README.md does not document eseal seal $opt"
 done
 pass "every seal option is in --help, the man page and README.md"
+
+# One meaning per short option: -j is --jobs in every command (verify's JSON output is --json only).
+V=$(tmpdir)
+for n in 1 2 3; do
+	"$ESEAL" seal --profile demo-bb "$SAMPLES/documents/report.pdf" -o "$V/r$n.pdf" 2>"$V/seal.err" ||
+		fail "sealing r$n.pdf: $(cat "$V/seal.err")"
+done
+expect_exit 64 "$ESEAL" verify --trust "$ROOT" "$V/r1.pdf" -j
+assert_grep "option requires an argument" "$ERR"
+expect_exit 64 "$ESEAL" verify --trust "$ROOT" -j "$V/r1.pdf" "$V/r2.pdf"
+assert_grep "jobs .*r1.pdf: expected a number of files to verify at once, 1 to 256 .JSON output is --json." "$ERR"
+expect_exit 64 "$ESEAL" verify --trust "$ROOT" -j 0 "$V/r1.pdf"
+expect_exit 0 "$ESEAL" verify --trust "$ROOT" --json "$V/r1.pdf" "$V/r2.pdf" "$V/r3.pdf"
+cp "$OUT" "$V/one.json"
+expect_exit 0 "$ESEAL" verify --trust "$ROOT" -j 3 --json "$V/r1.pdf" "$V/r2.pdf" "$V/r3.pdf"
+[ "$(jq -r .file "$OUT" | tr '\n' ' ')" = "$V/r1.pdf $V/r2.pdf $V/r3.pdf " ] ||
+	fail "verify -j 3: reports not in the order of the files: $(jq -r .file "$OUT")"
+[ "$(jq -r .indication "$OUT" | sort -u)" = TOTAL-PASSED ] || fail "verify -j 3: $(cat "$OUT")"
+[ "$(jq -c 'del(.seals[].chain, .validation_time)' "$OUT")" = "$(jq -c 'del(.seals[].chain, .validation_time)' "$V/one.json")" ] ||
+	fail "verify -j 3 reports differ from -j 1"
+expect_exit 2 "$ESEAL" verify -j 2 "$V/r1.pdf" "$V/r2.pdf"
+[ "$(grep -c '^/.*\.pdf: INDETERMINATE$' "$OUT")" = 2 ] || fail "verify -j 2 without trust: $(cat "$OUT")"
+grep -q -- '-j, --jobs' "$D/man" || fail "the man page does not show -j, --jobs"
+pass "-j is --jobs everywhere: verify -j N verifies N files at once, reports in file order; -j without a number is 64"
+
+# The version, three ways.
+want="eseal $(sed -n 's/^#define ESEAL_VERSION "\(.*\)"$/\1/p' "$ESEAL_SRC/include/eseal/eseal.h")"
+for form in --version -V version; do
+	expect_exit 0 "$ESEAL" "$form"
+	[ "$(cat "$OUT")" = "$want" ] || fail "eseal $form printed '$(cat "$OUT")', not '$want'"
+done
+"$ESEAL" --help | grep -q -- 'eseal version | --version | -V' || fail "--help does not list the version forms"
+pass "eseal --version, -V and version print '$want'"

@@ -138,7 +138,7 @@ static CMS_ContentInfo *seal_digest(eseal_signer *s, const eseal_cms_options *o,
 	cms = d2i_CMS_ContentInfo(NULL, &p, (long)der_len);
 	assert_non_null(cms);
 	assert_ptr_equal(p, der + der_len);
-	OPENSSL_free(der);
+	eseal_bytes_free(der);
 	if (der_len_out != NULL)
 		*der_len_out = der_len;
 	return cms;
@@ -182,7 +182,7 @@ static void assert_signed_attrs(CMS_SignerInfo *si, int with_time)
 
 static void test_bb_rsa_pades_style(void **state)
 {
-	eseal_cms_options o = {0};
+	eseal_cms_options o = ESEAL_CMS_OPTIONS_INIT;
 	CMS_ContentInfo *cms = seal_digest(fx.rsa, &o, "bb.bin", NULL);
 	CMS_SignerInfo *si = only_signer(cms);
 	X509_ALGOR *sig_alg = NULL;
@@ -302,7 +302,7 @@ static void test_bt_token_referee(void **state)
 
 static void test_max_size_tight_bb(void **state)
 {
-	eseal_cms_options o = {0};
+	eseal_cms_options o = ESEAL_CMS_OPTIONS_INIT;
 	size_t der_len = 0;
 	CMS_ContentInfo *cms = seal_digest(fx.rsa, &o, "ms.bin", &der_len);
 
@@ -315,7 +315,7 @@ static void test_bad_digest_len(void **state)
 {
 	unsigned char d[20] = {0}, *der = NULL;
 	size_t der_len = 0;
-	eseal_cms_options o = {0};
+	eseal_cms_options o = ESEAL_CMS_OPTIONS_INIT;
 	eseal_error err = {0};
 
 	assert_int_equal(eseal_cms_sign_digest(fx.rsa, &o, d, sizeof(d), &der, &der_len, &err), ESEAL_E_USAGE);
@@ -436,7 +436,7 @@ static void *sign_worker(void *p)
 		else
 			r->mismatch++;
 		CMS_ContentInfo_free(cms);
-		OPENSSL_free(der);
+		eseal_bytes_free(der);
 		der = NULL;
 	}
 	return NULL;

@@ -93,7 +93,7 @@ static int open_key(eseal_signer **s, const char *object, const char *pinf, cons
 		    eseal_error *err)
 {
 	char uri[2048];
-	eseal_signer_options o = {0};
+	eseal_signer_options o = ESEAL_SIGNER_OPTIONS_INIT;
 
 	key_uri(uri, sizeof(uri), "eseal", object, NULL);
 	o.key = uri;
@@ -163,7 +163,7 @@ static void sign_and_verify(eseal_signer *signer, const EVP_MD *md)
 	digest[0] ^= 1;
 	assert_false(
 		verify(eseal_signer_certificate(signer), eseal_signer_scheme(signer), md, digest, dlen, sig, sig_len));
-	OPENSSL_free(sig);
+	eseal_bytes_free(sig);
 }
 
 static void test_rsa_pkcs1(void **state)
@@ -210,7 +210,7 @@ static void test_ecdsa(void **state)
 	assert_true(eseal_signer_max_signature_size(s) >= 72); /* room for the DER form too */
 	assert_int_equal(eseal_signer_sign_digest(s, EVP_sha256(), digest, 32, &sig, &sig_len, &err), ESEAL_OK);
 	assert_int_equal(sig_len, 64); /* raw r||s for P-256 */
-	OPENSSL_free(sig);
+	eseal_bytes_free(sig);
 	sign_and_verify(s, EVP_sha256());
 	sign_and_verify(s, EVP_sha384());
 	eseal_signer_free(s);
@@ -243,7 +243,7 @@ static void test_pin_from_env(void **state)
 
 static void test_pin_from_pin_source(void **state)
 {
-	eseal_signer_options o = {0};
+	eseal_signer_options o = ESEAL_SIGNER_OPTIONS_INIT;
 	eseal_signer *s = NULL;
 	eseal_error err;
 	char uri[2048], extra[1200];
@@ -313,7 +313,7 @@ static void test_no_pin_source(void **state)
 
 static void test_pin_value_refused(void **state)
 {
-	eseal_signer_options o = {0};
+	eseal_signer_options o = ESEAL_SIGNER_OPTIONS_INIT;
 	eseal_signer *s = NULL;
 	eseal_error err;
 	char uri[2048];
@@ -329,7 +329,7 @@ static void test_pin_value_refused(void **state)
 
 static void test_unknown_token_and_object(void **state)
 {
-	eseal_signer_options o = {0};
+	eseal_signer_options o = ESEAL_SIGNER_OPTIONS_INIT;
 	eseal_signer *s = NULL;
 	eseal_error err;
 	char uri[2048];
@@ -355,7 +355,7 @@ static void test_unknown_token_and_object(void **state)
 
 static void test_bad_uri_and_module(void **state)
 {
-	eseal_signer_options o = {0};
+	eseal_signer_options o = ESEAL_SIGNER_OPTIONS_INIT;
 	eseal_signer *s = NULL;
 	eseal_error err;
 
@@ -447,7 +447,7 @@ static void *sign_loop(void *arg)
 			continue;
 		w->verified += verify(eseal_signer_certificate(w->signer), eseal_signer_scheme(w->signer), EVP_sha256(),
 				      digest, sizeof(digest), sig, sig_len);
-		OPENSSL_free(sig);
+		eseal_bytes_free(sig);
 		sig = NULL;
 	}
 	return NULL;

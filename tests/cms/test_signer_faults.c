@@ -122,7 +122,7 @@ static int sign_once(eseal_signer *s, eseal_error *err)
 	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
 	     EVP_PKEY_verify(ctx, sig, sig_len, digest, sizeof(digest)) == 1;
 	EVP_PKEY_CTX_free(ctx);
-	OPENSSL_free(sig);
+	eseal_bytes_free(sig);
 	assert_true(ok);
 	return rc;
 }

@@ -101,7 +101,7 @@ static void sign_and_verify(eseal_signer *s, eseal_sig_scheme scheme)
 	digest[5] ^= 0x80;
 	assert_int_not_equal(EVP_PKEY_verify(ctx, sig, sig_len, digest, sizeof(digest)), 1);
 	EVP_PKEY_CTX_free(ctx);
-	OPENSSL_free(sig);
+	eseal_bytes_free(sig);
 }
 
 static void test_plain_pem(void **state)

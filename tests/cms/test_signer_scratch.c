@@ -158,7 +158,7 @@ static void assert_verifies(eseal_signer *s)
 				 1);
 		der_len = i2d_ECDSA_SIG(es, &der);
 		assert_true(der_len > 0);
-		OPENSSL_free(sig);
+		eseal_bytes_free(sig);
 		sig = der;
 		sig_len = (size_t)der_len;
 		ECDSA_SIG_free(es);
@@ -169,7 +169,7 @@ static void assert_verifies(eseal_signer *s)
 	assert_int_equal(EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()), 1);
 	assert_int_equal(EVP_PKEY_verify(ctx, sig, sig_len, digest, sizeof(digest)), 1);
 	EVP_PKEY_CTX_free(ctx);
-	OPENSSL_free(sig);
+	eseal_bytes_free(sig);
 }
 
 static void test_keys_without_public_object(void **state)

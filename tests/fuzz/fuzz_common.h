@@ -14,7 +14,7 @@ static eseal_verifier *fuzz_verifier;
 
 static inline int fuzz_init(void)
 {
-	eseal_verifier_options vo = {0};
+	eseal_verifier_options vo = ESEAL_VERIFIER_OPTIONS_INIT;
 	eseal_error err;
 
 	eseal_error_clear(&err);
@@ -26,8 +26,8 @@ static inline int fuzz_init(void)
 
 static inline void fuzz_render(eseal_report *r)
 {
-	free(eseal_report_to_json(r));
-	free(eseal_report_to_text(r));
+	eseal_string_free(eseal_report_to_json(r));
+	eseal_string_free(eseal_report_to_text(r));
 	(void)eseal_report_exit_code(r);
 	eseal_report_free(r);
 }

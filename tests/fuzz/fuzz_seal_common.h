@@ -107,8 +107,8 @@ static void fuzz_make_key(int rsa)
 static int fuzz_seal_init(int rsa)
 {
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	eseal_signer_options so = {0};
-	eseal_verifier_options vo = {0};
+	eseal_signer_options so = ESEAL_SIGNER_OPTIONS_INIT;
+	eseal_verifier_options vo = ESEAL_VERIFIER_OPTIONS_INIT;
 	const char *trust[1];
 	eseal_error err;
 
@@ -210,7 +210,7 @@ static void fuzz_output_bug(const char *bug, const unsigned char *out, size_t ou
 		fclose(f);
 	}
 	fprintf(stderr, "fuzz: %s (output kept in %s)\n%s\n", bug, keep, json != NULL ? json : "");
-	free(json);
+	eseal_string_free(json);
 	abort();
 }
 

@@ -1,5 +1,6 @@
 /* tests/install/consumer.c: a program as a user of the installed libeseal writes it, built only with
- * `pkg-config --cflags --libs eseal` (or find_package(eseal)): seals an XML and a PDF, verifies both from memory.
+ * `pkg-config --cflags --libs eseal` (or find_package(eseal)): seals an XML and a PDF from memory to memory, verifies
+ * both from memory, and writes them to OUTDIR for other tools to judge.
  *   consumer KEY CHAIN TRUST IN.xml IN.pdf OUTDIR     exit 0 when both seals verify TOTAL-PASSED */
 #include <eseal/eseal.h>
 #include <eseal/verify.h>
@@ -27,21 +28,36 @@ cleanup:
 	return buf;
 }
 
+static int spill(const char *path, const unsigned char *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f != NULL && fwrite(buf, 1, len, f) == len;
+
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	return ok;
+}
+
 static int seal_and_verify(eseal_sealer *sealer, eseal_verifier *v, const char *in, const char *out)
 {
+	eseal_seal_options so = ESEAL_SEAL_OPTIONS_INIT;
 	eseal_report *report = NULL;
 	eseal_error err;
-	unsigned char *buf = NULL;
-	size_t len = 0;
+	unsigned char *doc = NULL, *buf = NULL;
+	size_t doc_len = 0, len = 0;
 	int ok = 0;
 
+	if ((doc = slurp(in, &doc_len)) == NULL) {
+		fprintf(stderr, "consumer: cannot read %s\n", in);
+		goto cleanup;
+	}
 	/* No eseal_error_clear first: the library must set the message it reports. */
-	if (eseal_sealer_seal(sealer, in, out, NULL, NULL, &err) != ESEAL_OK) {
+	if (eseal_sealer_seal_memory(sealer, in, doc, doc_len, &so, &buf, &len, NULL, &err) != ESEAL_OK) {
 		fprintf(stderr, "consumer: sealing %s: %s\n", in, err.message);
 		goto cleanup;
 	}
-	if ((buf = slurp(out, &len)) == NULL) {
-		fprintf(stderr, "consumer: cannot read %s\n", out);
+	if (!spill(out, buf, len)) {
+		fprintf(stderr, "consumer: cannot write %s\n", out);
 		goto cleanup;
 	}
 	if (eseal_verify_memory(v, out, buf, len, NULL, 0, &report, &err) != ESEAL_OK) {
@@ -52,7 +68,7 @@ static int seal_and_verify(eseal_sealer *sealer, eseal_verifier *v, const char *
 		char *text = eseal_report_to_text(report);
 
 		fprintf(stderr, "consumer: %s does not verify:\n%s", out, text != NULL ? text : "");
-		free(text);
+		eseal_string_free(text);
 		goto cleanup;
 	}
 	printf("%s: %s, sealed by %s\n", out, eseal_indication_name(eseal_report_overall(report)),
@@ -60,7 +76,8 @@ static int seal_and_verify(eseal_sealer *sealer, eseal_verifier *v, const char *
 	ok = 1;
 cleanup:
 	eseal_report_free(report);
-	free(buf);
+	eseal_bytes_free(buf);
+	free(doc);
 	return ok;
 }
 
@@ -69,7 +86,7 @@ int main(int argc, char **argv)
 	eseal_profile *profile = NULL;
 	eseal_sealer *sealer = NULL;
 	eseal_verifier *v = NULL;
-	eseal_verifier_options vo = {0};
+	eseal_verifier_options vo = ESEAL_VERIFIER_OPTIONS_INIT;
 	eseal_error err;
 	char out_xml[4096], out_pdf[4096];
 	int rc = 1;
@@ -95,9 +112,10 @@ int main(int argc, char **argv)
 	}
 	if (!seal_and_verify(sealer, v, argv[4], out_xml) || !seal_and_verify(sealer, v, argv[5], out_pdf))
 		goto cleanup;
-	/* A failure explains itself without the caller clearing the error first: the output exists already. */
+	/* A failure explains itself without the caller clearing the error first: the output exists already; the reason
+	 * tells a program what happened without reading the message. */
 	if (eseal_sealer_seal(sealer, argv[4], out_xml, NULL, NULL, &err) == ESEAL_OK ||
-	    strstr(err.message, "sealed.xml") == NULL) {
+	    strstr(err.message, "sealed.xml") == NULL || err.reason != ESEAL_REASON_OUTPUT_EXISTS) {
 		fprintf(stderr, "consumer: sealing over an existing output: wrong answer '%s'\n", err.message);
 		goto cleanup;
 	}

@@ -39,7 +39,7 @@ assert_grep 'refused as expected: .*sealed.xml' "$D/pc.out"
 xmlsec1 --verify --enabled-reference-uris empty,same-doc --trusted-pem "$PKI/trust.pem" \
 	--untrusted-pem "$DEV_CHAIN" "$D/out-pc/sealed.xml" >"$D/xmlsec.log" 2>&1 || fail "xmlsec1: $(tail -3 "$D/xmlsec.log")"
 qpdf --check "$D/out-pc/sealed.pdf" >/dev/null 2>&1 || fail "qpdf --check fails on the sealed PDF"
-pass "pkg-config consumer: sealed an XML and a PDF, verified both from memory, valgrind clean; xmlsec1 and qpdf agree"
+pass "pkg-config consumer: sealed an XML and a PDF from memory to memory, verified both from memory, valgrind clean; xmlsec1 and qpdf agree"
 
 # 2. CMake's find_package(eseal) against the same prefix.
 mkdir -p "$D/cmake-src"

@@ -197,8 +197,8 @@ refuse 65 "form field name is not a signature field" "$D/form.pdf" --field name
 refuse 65 "no form field named nosuch" "$D/form.pdf" --field nosuch
 refuse 65 "no form field named approval.sea$" "$D/form.pdf" --field approval.sea
 refuse 65 "form field approval has sub-fields" "$D/form.pdf" --field approval
-refuse 64 "field approval.seal.*--page/--rect" "$D/form.pdf" --field approval.seal --rect 10,10,100,50
-refuse 64 "field office.stamp.*--page/--rect" "$D/form.pdf" --field office.stamp --page 2
+refuse 64 "field approval.seal: the seal goes where the field is; a page or place cannot be combined" "$D/form.pdf" --field approval.seal --rect 10,10,100,50
+refuse 64 "field office.stamp: the seal goes where the field is; a page or place cannot be combined" "$D/form.pdf" --field office.stamp --page 2
 refuse 64 "form field witness has no area" "$D/form.pdf" --field witness --visible
 # A widget rectangle no stamp fits (3e9 pt wide) is the document's fault, not the user's: 65, before any rendering.
 python3 "$PDF_TESTS/make_form.py" huge-widget "$D/huge.pdf"

@@ -103,7 +103,7 @@ static void test_stamp_ok_referee(void **state)
 	assert_int_not_equal(tu_run("openssl ts -verify -data '%s' -in '%s' -token_in -CAfile '%s' -untrusted '%s' >&2",
 				    data_path, tok_path, tu_env("pki/root.pem"), tu_env("pki/tsa-chain.pem")),
 			     0);
-	OPENSSL_free(tok);
+	eseal_bytes_free(tok);
 	eseal_tsa_free(t);
 	tu_rmtree(dir);
 	free(dir);
@@ -122,7 +122,7 @@ static void test_stamp_sha512_no_ca(void **state)
 	assert_int_equal(eseal_tsa_open(&t, &o, &err), ESEAL_OK);
 	assert_ptr_equal(eseal_tsa_md(t), EVP_sha512());
 	assert_int_equal(stamp(t, "abc", &tok, &tok_len, &err), ESEAL_OK);
-	OPENSSL_free(tok);
+	eseal_bytes_free(tok);
 	eseal_tsa_free(t);
 }
 
@@ -220,7 +220,7 @@ static void test_failover_to_second_url(void **state)
 	t = open_tsa(tu_env("pki/root.pem"), 2000, 0, NULL, dead, srv.url, tsa_url, (char *)NULL);
 	assert_int_equal(stamp(t, "x", &tok, &tok_len, &err), ESEAL_OK);
 	assert_non_null(tok);
-	OPENSSL_free(tok);
+	eseal_bytes_free(tok);
 	eseal_tsa_free(t);
 	tu_tsa_stop(&srv);
 }
@@ -257,7 +257,7 @@ static void test_policy(void **state)
 
 	/* A policy the TSA offers is granted ... */
 	assert_int_equal(stamp(t, "x", &tok, &tok_len, &err), ESEAL_OK);
-	OPENSSL_free(tok);
+	eseal_bytes_free(tok);
 	tok = NULL;
 	eseal_tsa_free(t);
 	/* ... one it does not is refused, and the TSA's status reaches the message. */
@@ -323,7 +323,7 @@ static void test_basic_auth_accepted(void **state)
 	o.ca_file = tu_env("pki/root.pem");
 	assert_int_equal(eseal_tsa_open(&t, &o, &err), ESEAL_OK);
 	assert_int_equal(stamp(t, "x", &tok, &tok_len, &err), ESEAL_OK);
-	OPENSSL_free(tok);
+	eseal_bytes_free(tok);
 	eseal_tsa_free(t);
 	tu_rmtree(dir);
 	free(dir);
@@ -403,7 +403,7 @@ static void test_revoked_tsa(void **state)
 
 	t = open_tsa(tu_env("pki/root.pem"), 0, 0, NULL, srv.url, tsa_url, (char *)NULL);
 	assert_int_equal(stamp(t, "x", &tok, &tok_len, &err), ESEAL_OK);
-	OPENSSL_free(tok);
+	eseal_bytes_free(tok);
 	tok = NULL;
 	eseal_tsa_free(t);
 
@@ -416,7 +416,7 @@ static void test_revoked_tsa(void **state)
 	o.revocation = ESEAL_TSA_REVOCATION_OFF;
 	assert_int_equal(eseal_tsa_open(&t, &o, &err), ESEAL_OK);
 	assert_int_equal(stamp(t, "x", &tok, &tok_len, &err), ESEAL_OK);
-	OPENSSL_free(tok);
+	eseal_bytes_free(tok);
 	eseal_tsa_free(t);
 	t = NULL;
 
@@ -455,7 +455,7 @@ static void *worker(void *p)
 	for (i = 0; i < 5; i++) {
 		if (stamp(a->tsa, "concurrent", &tok, &tok_len, &err) == ESEAL_OK)
 			a->ok++;
-		OPENSSL_free(tok);
+		eseal_bytes_free(tok);
 		tok = NULL;
 	}
 	return NULL;

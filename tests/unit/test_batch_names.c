@@ -15,7 +15,7 @@ static void expect_name(const char *input, eseal_format format, const char *suff
 
 	assert_non_null(got);
 	assert_string_equal(got, want);
-	free(got);
+	eseal_string_free(got);
 }
 
 static void test_relative_inputs_keep_their_directories(void **state)
@@ -23,6 +23,11 @@ static void test_relative_inputs_keep_their_directories(void **state)
 	(void)state;
 	expect_name("a.pdf", ESEAL_FORMAT_PDF, NULL, "out/a.pdf");
 	expect_name("./sub/dir/a.xml", ESEAL_FORMAT_XML, NULL, "out/sub/dir/a.xml");
+	/* one path, however it is written */
+	expect_name("sub//./dir/a.xml", ESEAL_FORMAT_XML, NULL, "out/sub/dir/a.xml");
+	expect_name("x/../sub/dir/a.xml", ESEAL_FORMAT_XML, NULL, "out/sub/dir/a.xml");
+	/* ".." inside a name is no component */
+	expect_name("v1..2/a..b.pdf", ESEAL_FORMAT_PDF, NULL, "out/v1..2/a..b.pdf");
 }
 
 static void test_no_escape_from_the_output_directory(void **state)
@@ -31,6 +36,7 @@ static void test_no_escape_from_the_output_directory(void **state)
 	expect_name("/etc/passwd.xml", ESEAL_FORMAT_XML, NULL, "out/passwd.xml");
 	expect_name("../../x/inv.xml", ESEAL_FORMAT_XML, NULL, "out/inv.xml");
 	expect_name("sub/../../inv.xml", ESEAL_FORMAT_XML, NULL, "out/inv.xml");
+	expect_name("/srv/in/sub/inv.xml", ESEAL_FORMAT_XML, NULL, "out/inv.xml");
 }
 
 static void test_suffix_goes_before_the_extension(void **state)

@@ -54,7 +54,7 @@ static int write_all(const char *dir, const char *prefix, const es_evidence *ev)
 
 int main(int argc, char **argv)
 {
-	eseal_verifier_options vo = {0};
+	eseal_verifier_options vo = ESEAL_VERIFIER_OPTIONS_INIT;
 	eseal_verifier *v = NULL;
 	eseal_error err = {0};
 	es_evidence *ev = es_evidence_new(), *tsa_ev = es_evidence_new();

@@ -93,8 +93,8 @@ static void test_json(void **state)
 	assert_true(strncmp(strchr(text, ':'), ": TOTAL-FAILED", 14) == 0);
 	assert_non_null(strstr(text, "organization identifier: NTRJP-1234567890123"));
 	assert_true(strstr(text, "organization:") < strstr(text, "level:"));
-	free(json);
-	free(text);
+	eseal_string_free(json);
+	eseal_string_free(text);
 	eseal_report_free(r);
 }
 
@@ -103,7 +103,7 @@ static void test_refused_inputs(void **state)
 	static const char xxe[] = "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
 				  "<r>&x;</r>";
 	static const char junk[] = "just some text";
-	eseal_verifier_options vo = {0};
+	eseal_verifier_options vo = ESEAL_VERIFIER_OPTIONS_INIT;
 	eseal_verifier *v = NULL;
 	eseal_report *r = NULL;
 	eseal_error err;

@@ -40,7 +40,9 @@ expect_seal 0 TOTAL-FAILED HASH_FAILURE "changed after sealing"
 pass "changed data: TOTAL-FAILED/HASH_FAILURE"
 
 verify_json 2 "$D/bb.p7s"
-expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "--data"
+expect_seal 0 INDETERMINATE SIGNED_DATA_NOT_FOUND "the data file must be given"
+# The report speaks of the library; the command line names its flag.
+assert_grep "bb.p7s: give the signed data with --data FILE" "$ERR"
 [ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "no data file: covers_whole_document must be false"
 pass "no data file: INDETERMINATE/SIGNED_DATA_NOT_FOUND"
 
