@@ -115,6 +115,8 @@ eseal_status eseal_asic_seal(const char *const *inputs, size_t n_in, const char 
 	dir[0] = '\0';
 	if (inputs == NULL || n_in == 0 || out_path == NULL || opts == NULL || opts->signer == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "ASiC: input files, output and signer are required");
+	if (opts->long_term != NULL)
+		return es_asic_seal_long_term(inputs, n_in, out_path, opts, err);
 	if ((rc = gather(inputs, n_in, out_path, &s, err)) != ESEAL_OK ||
 	    (rc = check_names(&s, out_path, err)) != ESEAL_OK)
 		goto cleanup;
@@ -177,7 +179,7 @@ eseal_status eseal_asic_seal(const char *const *inputs, size_t n_in, const char 
 		entries[n_entries++].path = sig_path;
 	}
 	rc = es_asic_zip_write(out_path, opts->kind == ESEAL_ASIC_S ? ES_ASIC_MIME_S : ES_ASIC_MIME_E, entries,
-			       n_entries, opts->overwrite, err);
+			       n_entries, opts->overwrite, NULL, NULL, err);
 cleanup:
 	es_tmpdir_remove(dir);
 	free(entries);

@@ -131,11 +131,42 @@ static const char *asic_s_data(const es_asic_unpacked *u, eseal_report *r)
 	return data;
 }
 
+void es_asic_verify_unpacked(const eseal_verifier *v, eseal_report *r, const es_asic_unpacked *u)
+{
+	size_t n_sig = 0;
+
+	r->container = u->asic_s ? "ASiC-S" : "ASiC-E";
+	for (size_t i = 0; i < u->n; i++) {
+		const char *nm = u->names[i];
+
+		if (u->asic_s ? strcmp(nm, "META-INF/signatures.xml") == 0 :
+			       fnmatch("META-INF/signatures*.xml", nm, FNM_PATHNAME) == 0) {
+			verify_member(v, r, u, nm, NULL);
+			n_sig++;
+		} else if (u->asic_s && strcmp(nm, "META-INF/signature.p7s") == 0) {
+			const char *data = asic_s_data(u, r);
+
+			if (data != NULL)
+				verify_member(v, r, u, nm, data);
+			if (data != NULL && r->n_seals > 0)
+				es_seal_add_file(&r->seals[r->n_seals - 1], data);
+			n_sig++;
+		} else if (!u->asic_s && fnmatch("META-INF/ASiCManifest*.xml", nm, FNM_PATHNAME) == 0) {
+			verify_manifest(v, r, u, nm);
+			n_sig++;
+		}
+	}
+	if (n_sig == 0)
+		es_report_file_error(r, "%s container holds no seal (META-INF/%s)", r->container,
+				     u->asic_s ? "signatures.xml or signature.p7s" :
+						"signatures*.xml or ASiCManifest*.xml");
+	mark_uncovered(r, u->names, u->n, 1);
+}
+
 int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char *buf, size_t len, const char *path)
 {
 	es_asic_unpacked u;
 	eseal_error err;
-	size_t n_sig = 0;
 	int rc;
 
 	eseal_error_clear(&err);
@@ -147,32 +178,7 @@ int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char
 												   err.message);
 		return rc;
 	}
-	r->container = u.asic_s ? "ASiC-S" : "ASiC-E";
-	for (size_t i = 0; i < u.n; i++) {
-		const char *nm = u.names[i];
-
-		if (u.asic_s ? strcmp(nm, "META-INF/signatures.xml") == 0 :
-			       fnmatch("META-INF/signatures*.xml", nm, FNM_PATHNAME) == 0) {
-			verify_member(v, r, &u, nm, NULL);
-			n_sig++;
-		} else if (u.asic_s && strcmp(nm, "META-INF/signature.p7s") == 0) {
-			const char *data = asic_s_data(&u, r);
-
-			if (data != NULL)
-				verify_member(v, r, &u, nm, data);
-			if (data != NULL && r->n_seals > 0)
-				es_seal_add_file(&r->seals[r->n_seals - 1], data);
-			n_sig++;
-		} else if (!u.asic_s && fnmatch("META-INF/ASiCManifest*.xml", nm, FNM_PATHNAME) == 0) {
-			verify_manifest(v, r, &u, nm);
-			n_sig++;
-		}
-	}
-	if (n_sig == 0)
-		es_report_file_error(r, "%s container holds no seal (META-INF/%s)", r->container,
-				     u.asic_s ? "signatures.xml or signature.p7s" :
-						"signatures*.xml or ASiCManifest*.xml");
-	mark_uncovered(r, u.names, u.n, 1);
+	es_asic_verify_unpacked(v, r, &u);
 	es_asic_unpacked_free(&u);
 	/* No seal could be read at all: a malformed container, as a document without a seal is. */
 	return r->n_seals == 0 ? ESEAL_E_INPUT : ESEAL_OK;

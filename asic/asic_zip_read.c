@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -220,6 +221,53 @@ cleanup:
 	return rc;
 }
 
+/* The sizes the zip's directory declares, before anything is written: each entry under the caps and the inflation
+ * ratio, all of them under the total cap and within the room left where they would be unpacked. inflate_entry checks
+ * the bytes actually inflated against the same caps, as a directory can lie. */
+static int check_sizes(zip_t *za, zip_int64_t n, const char *path, const char *tmp, eseal_error *err)
+{
+	uint64_t total = 0, room;
+	struct statvfs fs;
+
+	for (zip_int64_t i = 1; i < n; i++) {
+		zip_stat_t st;
+		size_t nl;
+
+		zip_stat_init(&st);
+		if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0)
+			return es_error_set(err, ESEAL_E_INPUT, "%s: entry %lld: %s", path, (long long)i,
+					    zip_strerror(za));
+		nl = strlen(st.name);
+		if (nl > 0 && st.name[nl - 1] == '/')
+			continue;
+		if (st.size > ES_ASIC_RATIO_FROM && st.size / (st.comp_size > 0 ? st.comp_size : 1) > ES_ASIC_MAX_RATIO)
+			return es_error_set(
+				err, ESEAL_E_INPUT,
+				"%s: entry %s inflates %llu times (%llu bytes from %llu; more than %d: a zip bomb?)",
+				path, st.name, (unsigned long long)(st.size / (st.comp_size > 0 ? st.comp_size : 1)),
+				(unsigned long long)st.size, (unsigned long long)st.comp_size, ES_ASIC_MAX_RATIO);
+		if (st.size > ES_ASIC_MAX_ENTRY)
+			return es_error_set(err, ESEAL_E_INPUT,
+					    "%s: entry %s: %llu bytes inflated exceed the cap of %llu bytes per entry",
+					    path, st.name, (unsigned long long)st.size,
+					    (unsigned long long)ES_ASIC_MAX_ENTRY);
+		total += st.size;
+		if (total > ES_ASIC_MAX_TOTAL)
+			return es_error_set(err, ESEAL_E_INPUT,
+					    "%s: the entries inflate to more than the cap of %llu bytes in all (at %s)",
+					    path, (unsigned long long)ES_ASIC_MAX_TOTAL, st.name);
+	}
+	if (statvfs(tmp, &fs) != 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot unpack into %s: %s", path, tmp, strerror(errno));
+	room = (uint64_t)fs.f_bavail * fs.f_frsize;
+	if (total > room)
+		return es_error_set(err, ESEAL_E_IO,
+				    "%s: unpacking needs %llu bytes but %s has %llu free (set TMPDIR to a larger file "
+				    "system)",
+				    path, (unsigned long long)total, tmp, (unsigned long long)room);
+	return ESEAL_OK;
+}
+
 int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_asic_unpacked *out, eseal_error *err)
 {
 	char tmpl[ES_TMPDIR_MAX], **sorted = NULL;
@@ -264,6 +312,10 @@ int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_as
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
+	/* Sizes and room before any entry is written; the message names $TMPDIR, not the private directory in it. */
+	*strrchr(tmpl, '/') = '\0';
+	if ((rc = check_sizes(za, n, path, tmpl[0] != '\0' ? tmpl : "/", err)) != ESEAL_OK)
+		goto cleanup;
 	if ((dirfd = open(out->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = es_error_set(err, ESEAL_E_IO, "%s: %s: %s", path, out->dir, strerror(errno));
 		goto cleanup;
@@ -281,21 +333,6 @@ int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_as
 		}
 		nl = strlen(st.name);
 		is_dir = nl > 0 && st.name[nl - 1] == '/';
-		if (!is_dir && st.size > ES_ASIC_RATIO_FROM &&
-		    st.size / (st.comp_size > 0 ? st.comp_size : 1) > ES_ASIC_MAX_RATIO) {
-			rc = es_error_set(
-				err, ESEAL_E_INPUT,
-				"%s: entry %s inflates %llu times (%llu bytes from %llu; more than %d: a zip bomb?)",
-				path, st.name, (unsigned long long)(st.size / (st.comp_size > 0 ? st.comp_size : 1)),
-				(unsigned long long)st.size, (unsigned long long)st.comp_size, ES_ASIC_MAX_RATIO);
-			goto cleanup;
-		}
-		if (!is_dir && (st.size > ES_ASIC_MAX_ENTRY || total + st.size > ES_ASIC_MAX_TOTAL)) {
-			rc = es_error_set(err, ESEAL_E_INPUT,
-					  "%s: entry %s: %llu bytes inflated exceed the cap (a zip bomb?)", path,
-					  st.name, (unsigned long long)st.size);
-			goto cleanup;
-		}
 		{
 			char *name = strdup(st.name);
 

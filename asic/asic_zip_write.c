@@ -68,8 +68,41 @@ cleanup:
 	return rc;
 }
 
+/* A batch's output: the finished zip copied into an output of its commit group, which names it in its own time. */
+static int hand_over(const char *tmp_path, const char *out_path, int overwrite, eseal_output_group *group,
+		     void *cookie, eseal_error *err)
+{
+	unsigned char buf[65536];
+	eseal_output *out = NULL;
+	ssize_t got;
+	int fd = open(tmp_path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read back the container: %s", out_path,
+				    strerror(errno));
+	if ((rc = eseal_output_open(&out, out_path, overwrite, NULL, err)) != ESEAL_OK)
+		goto cleanup;
+	eseal_output_set_group(out, group, cookie);
+	while (rc == ESEAL_OK && (got = read(fd, buf, sizeof(buf))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			rc = es_error_set(err, ESEAL_E_IO, "%s: cannot read back the container: %s", out_path,
+					  strerror(errno));
+		else
+			rc = eseal_output_write(out, buf, (size_t)got, err);
+	}
+	if (rc == ESEAL_OK)
+		rc = eseal_output_commit(out, err);
+cleanup:
+	eseal_output_free(out);
+	close(fd);
+	unlink(tmp_path);
+	return rc;
+}
+
 int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_entry *entries, size_t n, int overwrite,
-		      eseal_error *err)
+		      eseal_output_group *group, void *cookie, eseal_error *err)
 {
 	char *copy = strdup(out_path), dir[4096], tmp_path[4096 + 32];
 	es_asic_entry mt = {"mimetype", NULL, (const unsigned char *)mimetype, strlen(mimetype), 1};
@@ -110,7 +143,8 @@ int es_asic_zip_write(const char *out_path, const char *mimetype, const es_asic_
 		goto cleanup;
 	}
 	za = NULL;
-	rc = give_name(tmp_path, out_path, overwrite, err);
+	rc = group != NULL ? hand_over(tmp_path, out_path, overwrite, group, cookie, err) :
+			     give_name(tmp_path, out_path, overwrite, err);
 cleanup:
 	if (za != NULL)
 		zip_discard(za);

@@ -11,6 +11,7 @@
 #define MAIN_URI "urn:etsi:019102:mainindication:"
 #define SUB_URI "urn:etsi:019102:subindication:"
 #define CERT_TYPE "urn:etsi:019102:validationObject:certificate"
+#define DATA_TYPE "urn:etsi:019102:validationObject:signedData"
 
 /* Character data; XML 1.0 forbids most controls, and bytes that are not UTF-8 become U+FFFD. */
 static void xesc(FILE *f, const char *s)
@@ -44,6 +45,18 @@ static void elem(FILE *f, const char *name, const char *text)
 	fprintf(f, "</vr:%s>", name);
 }
 
+/* A file's name in a container or folder as a relative URI (RFC 3986: '/' kept, other reserved and non-ASCII bytes
+ * percent-encoded), as the seal's References name it. */
+static void uri_esc(FILE *f, const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~/", *p) != NULL)
+			fputc(*p, f);
+		else
+			fprintf(f, "%%%02X", *p);
+}
+
 static const char *main_name(eseal_indication ind)
 {
 	return ind == ESEAL_TOTAL_PASSED ? "TOTAL-PASSED" : ind == ESEAL_TOTAL_FAILED ? "TOTAL-FAILED" : "INDETERMINATE";
@@ -71,6 +84,13 @@ static void seal_xml(FILE *f, const eseal_report *r, size_t fi, size_t si)
 	elem(f, "TypeOfProof", s->best_signature_time != 0 ? "urn:etsi:019102:poetype:validation" :
 							     "urn:etsi:019102:poetype:provided");
 	fputs("</vr:BestSignatureTime></vr:ValidationTimeInfo>", f);
+	/* A seal over files (container, folder): each file it covers, a validation object of its own. */
+	if (s->n_files > 0) {
+		fputs("<vr:SignersDocument><vr:SignersDocumentRepresentation VOReference=\"", f);
+		for (j = 0; j < s->n_files; j++)
+			fprintf(f, "%sd-%zu-%zu-%zu", j > 0 ? " " : "", fi, si, j);
+		fputs("\"/></vr:SignersDocument>", f);
+	}
 	if (s->signing_time != 0) {
 		fputs("<vr:SignatureAttributes><vr:SigningTime Signed=\"true\">", f);
 		elem(f, "Time", es_fmt_time(s->signing_time, t, sizeof(t)));
@@ -111,6 +131,17 @@ static void seal_xml(FILE *f, const eseal_report *r, size_t fi, size_t si)
 	fputs("</eseal:OrganizationIdentifier>", f);
 	if (s->renew_by != 0)
 		fprintf(f, "<eseal:RenewBy>%s</eseal:RenewBy>", es_fmt_time(s->renew_by, t, sizeof(t)));
+	for (j = 0; j < s->n_files; j++) {
+		fputs("<eseal:CoveredFile>", f);
+		xesc(f, s->files[j]);
+		fputs("</eseal:CoveredFile>", f);
+	}
+	/* Files of the container or folder that no seal covers: the standard has no place for them. */
+	for (j = 0; j < r->n_not_covered; j++) {
+		fputs("<eseal:NotCoveredFile>", f);
+		xesc(f, r->not_covered[j]);
+		fputs("</eseal:NotCoveredFile>", f);
+	}
 	for (j = 0; j < s->n_errors; j++) {
 		fputs("<eseal:Error>", f);
 		xesc(f, s->errors[j]);
@@ -132,7 +163,7 @@ int es_report_xml(FILE *f, const eseal_report *const *reports, size_t n)
 	for (i = 0; i < n; i++)
 		for (j = 0; j < reports[i]->n_seals; j++, seals++) {
 			seal_xml(f, reports[i], i, j);
-			objects += reports[i]->seals[j].n_chain;
+			objects += reports[i]->seals[j].n_chain + reports[i]->seals[j].n_files;
 		}
 	if (seals == 0) {
 		/* The schema wants one report at least: a file that holds no seal is one that could not be decided. */
@@ -153,6 +184,15 @@ int es_report_xml(FILE *f, const eseal_report *const *reports, size_t n)
 						reports[i]->seals[j].chain[k].der_base64 != NULL ?
 							reports[i]->seals[j].chain[k].der_base64 :
 							"");
+		for (i = 0; i < n; i++)
+			for (j = 0; j < reports[i]->n_seals; j++)
+				for (k = 0; k < reports[i]->seals[j].n_files; k++) {
+					fprintf(f, "<vr:ValidationObject id=\"d-%zu-%zu-%zu\"><vr:ObjectType>" DATA_TYPE
+						   "</vr:ObjectType><vr:ValidationObjectRepresentation><vr:URI>",
+						i, j, k);
+					uri_esc(f, reports[i]->seals[j].files[k]);
+					fputs("</vr:URI></vr:ValidationObjectRepresentation></vr:ValidationObject>\n", f);
+				}
 		fputs("</vr:SignatureValidationObjects>\n", f);
 	}
 	fputs("</vr:ValidationReport>\n", f);

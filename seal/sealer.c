@@ -5,6 +5,7 @@
 #include "eseal/extend.h"
 #include "eseal/pdf.h"
 #include "eseal/xml.h"
+#include "eseal/asic.h"
 #include "error_internal.h"
 #include "secret_internal.h"
 #include "input_internal.h"
@@ -40,6 +41,7 @@ const char *eseal_format_name(eseal_format format)
 	case ESEAL_FORMAT_XML: return "XAdES";
 	case ESEAL_FORMAT_XML_DETACHED: return "XAdES";
 	case ESEAL_FORMAT_CADES: return "CAdES";
+	case ESEAL_FORMAT_ASIC: return "ASiC";
 	case ESEAL_FORMAT_AUTO: break;
 	}
 	return "auto";
@@ -228,6 +230,8 @@ eseal_status eseal_detect_format(const char *path, eseal_format *format, eseal_e
 		*format = ESEAL_FORMAT_PDF;
 	else if (eseal_xml_detect(head, (size_t)n))
 		*format = ESEAL_FORMAT_XML;
+	else if (n >= 4 && memcmp(head, "PK\003\004", 4) == 0)
+		*format = ESEAL_FORMAT_ASIC;
 	else
 		*format = ESEAL_FORMAT_CADES;
 	return ESEAL_OK;
@@ -273,7 +277,7 @@ static int seal_pdf(eseal_sealer *s, const char *in, const char *out, const esea
 
 /* Enveloped placements seal in the document; detached writes a separate XAdES file referencing it. */
 static int seal_xml(eseal_sealer *s, const char *in, const char *out, const eseal_seal_options *so, int detached,
-		    eseal_error *err)
+		    const eseal_extend_options *lt, eseal_error *err)
 {
 	eseal_xml_options o;
 
@@ -287,7 +291,7 @@ static int seal_xml(eseal_sealer *s, const char *in, const char *out, const esea
 	o.output_group = so->output_group;
 	o.output_cookie = so->output_cookie;
 	if (detached)
-		return eseal_xml_seal_detached(&in, 1, out, &o, err);
+		return eseal_folder_seal(&in, 1, out, &o, lt, err);
 	return eseal_xml_seal(in, out, &o, err);
 }
 
@@ -340,6 +344,9 @@ eseal_status eseal_sealer_resolve_format(const eseal_sealer *s, const char *path
 		if ((rc = eseal_detect_format(path, format, err)) != ESEAL_OK ||
 		    (rc = check_name_matches(path, *format, err)) != ESEAL_OK)
 			return rc;
+		/* A zip is sealed as any other file; only extending takes it for a container. */
+		if (*format == ESEAL_FORMAT_ASIC && !s->extend)
+			*format = ESEAL_FORMAT_CADES;
 		if (detached && *format != ESEAL_FORMAT_PDF)
 			*format = ESEAL_FORMAT_XML_DETACHED;
 	} else if (requested == ESEAL_FORMAT_XML && detached) {
@@ -348,7 +355,7 @@ eseal_status eseal_sealer_resolve_format(const eseal_sealer *s, const char *path
 	return ESEAL_OK;
 }
 
-static void extend_options(eseal_sealer *s, const eseal_seal_options *so, eseal_extend_options *eo)
+void eseal_sealer_long_term(eseal_sealer *s, const eseal_seal_options *so, eseal_extend_options *eo)
 {
 	memset(eo, 0, sizeof(*eo));
 	eo->level = s->profile->level;
@@ -367,14 +374,15 @@ static int extend_file(eseal_sealer *s, eseal_format format, const char *in, con
 {
 	eseal_extend_options eo;
 
-	extend_options(s, so, &eo);
+	eseal_sealer_long_term(s, so, &eo);
 	switch (format) {
 	case ESEAL_FORMAT_PDF:
 		return eseal_pdf_extend(in, out, &eo, result, err);
 	case ESEAL_FORMAT_XML:
-		return eseal_xml_extend(in, out, &eo, result, err);
 	case ESEAL_FORMAT_XML_DETACHED:
-		return es_error_set(err, ESEAL_E_INPUT, "%s: extending detached XAdES is not supported", in);
+		return eseal_folder_extend(in, so->data_dir, out, &eo, result, err);
+	case ESEAL_FORMAT_ASIC:
+		return eseal_asic_extend(in, out, &eo, result, err);
 	case ESEAL_FORMAT_CADES:
 	case ESEAL_FORMAT_AUTO:
 		break;
@@ -389,10 +397,11 @@ static int seal_file(eseal_sealer *s, eseal_format format, const char *in, const
 	case ESEAL_FORMAT_PDF:
 		return seal_pdf(s, in, out, so, err);
 	case ESEAL_FORMAT_XML:
-		return seal_xml(s, in, out, so, 0, err);
+		return seal_xml(s, in, out, so, 0, NULL, err);
 	case ESEAL_FORMAT_XML_DETACHED:
-		return seal_xml(s, in, out, so, 1, err);
+		return seal_xml(s, in, out, so, 1, NULL, err);
 	case ESEAL_FORMAT_CADES:
+	case ESEAL_FORMAT_ASIC:
 	case ESEAL_FORMAT_AUTO:
 		break;
 	}
@@ -409,10 +418,11 @@ static int seal_long_term(eseal_sealer *s, eseal_format format, const char *in, 
 	int rc;
 
 	if (format == ESEAL_FORMAT_XML_DETACHED) {
-		rc = es_error_set(err, ESEAL_E_USAGE,
-				  "%s: level %s is not available for detached XAdES; seal at B-T (enveloped or CAdES for "
-				  "long-term seals)",
-				  in, eseal_level_name(s->profile->level));
+		/* The B-T file lies beside the output: its References are relative to where it is. */
+		eseal_extend_options eo;
+
+		eseal_sealer_long_term(s, so, &eo);
+		rc = seal_xml(s, in, out, so, 1, &eo, err);
 		goto done;
 	}
 	if (copy == NULL || base_copy == NULL) {
@@ -472,6 +482,9 @@ eseal_status eseal_sealer_seal_ext(eseal_sealer *s, const char *in_path, const c
 		result->format = format;
 	if (opts->data_path != NULL && (!s->extend || format != ESEAL_FORMAT_CADES))
 		return es_error_set(err, ESEAL_E_USAGE, "%s: a data file is given only to extend a detached .p7s", in_path);
+	if (opts->data_dir != NULL && (!s->extend || format != ESEAL_FORMAT_XML))
+		return es_error_set(err, ESEAL_E_USAGE, "%s: a data folder is given only to extend a folder seal (XAdES)",
+				    in_path);
 	if (s->extend) {
 		rc = extend_file(s, format, in_path, opts->data_path, out_path, opts, &ext, err);
 		if (rc == ESEAL_OK && result != NULL) {

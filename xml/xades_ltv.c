@@ -375,6 +375,12 @@ static int check_options(const char *in_path, const char *out_path, const eseal_
 eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const eseal_extend_options *opts,
 			      eseal_extend_result *result, eseal_error *err)
 {
+	return es_xml_extend_in(in_path, NULL, out_path, opts, result, err);
+}
+
+int es_xml_extend_in(const char *in_path, const char *data_dir, const char *out_path, const eseal_extend_options *opts,
+		     eseal_extend_result *result, eseal_error *err)
+{
 	extend_ctx x = {in_path, opts, -1};
 	eseal_report *r = NULL;
 	unsigned char *buf = NULL;
@@ -402,7 +408,7 @@ eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const e
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
-	base = dirname(dir); /* may point into dir, or to a static "." */
+	base = data_dir != NULL ? data_dir : dirname(dir); /* may point into dir, or to a static "." */
 	es_xml_verify(opts->verifier, buf, len, base, r);
 	if ((rc = check_report(in_path, r, err)) != ESEAL_OK || es_extend_is_current(opts, r, result))
 		goto cleanup;

@@ -117,6 +117,13 @@ int es_xml_seal_set(const es_xml_detached_set *set, const char *out_path, const 
 /* Every regular file below dir, referenced by its name relative to dir; out_path must lie outside dir. */
 int es_xml_seal_dir(const char *dir, const char *out_path, const eseal_xml_options *opts, eseal_error *err);
 
+/* eseal_xml_extend with the files of a detached signature's References read beneath data_dir (a folder seal's
+ * folder, an unpacked container's root); NULL: the signature file's directory. */
+struct eseal_extend_options;
+struct eseal_extend_result;
+int es_xml_extend_in(const char *in_path, const char *data_dir, const char *out_path,
+		     const struct eseal_extend_options *opts, struct eseal_extend_result *result, eseal_error *err);
+
 /* The XML-DSig DigestMethod URI of md (SHA-256 for anything else), and a MIME type from a file name's extension
  * (application/octet-stream when unknown). */
 const char *es_xml_digest_href(const EVP_MD *md);

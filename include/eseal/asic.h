@@ -7,9 +7,11 @@
 #include <openssl/evp.h>
 
 #include "eseal/error.h"
+#include "eseal/extend.h"
 #include "eseal/signer.h"
 #include "eseal/timestamp.h"
 #include "eseal/verify.h"
+#include "eseal/xml.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,6 +36,9 @@ typedef struct eseal_asic_options {
 	eseal_tsa *tsa;   /* non-NULL: B-T */
 	const EVP_MD *md; /* NULL = SHA-256 */
 	int overwrite;    /* replace an existing output */
+	/* non-NULL: B-LT or B-LTA (its level, verifier and archive TSA), the B-T container (tsa required) raised
+	 * with eseal_asic_extend before it gets the output's name; NULL: B-B or B-T as tsa says */
+	const eseal_extend_options *long_term;
 } eseal_asic_options;
 /* Defaults: ASiC-E with XAdES, SHA-256, B-B; signer must still be set. */
 #define ESEAL_ASIC_OPTIONS_INIT ESEAL_OPTIONS_ZERO
@@ -45,6 +50,25 @@ typedef struct eseal_asic_options {
  * (mimetype, META-INF/...), links and special files are refused. ASiC-S takes exactly one file. */
 eseal_status eseal_asic_seal(const char *const *inputs, size_t n_inputs, const char *out_path,
 			     const eseal_asic_options *opts, eseal_error *err);
+
+/* Raises every seal of the container in_path to opts->level as eseal_xml_extend and eseal_cades_extend do for files
+ * (eseal/extend.h; a B-LTA seal is renewed) and writes the container with the extended signature files to out_path:
+ * XAdES seals get their validation data and a xadesv141:ArchiveTimeStamp whose input includes the container's files
+ * its References name; a CAdES seal an archive-time-stamp-v3 over its signed data, the ASiCManifest (which holds
+ * every file's digest) or the one file of ASiC-S. The whole container is verified first: a seal that does not
+ * verify, a file changed or missing is refused (ESEAL_E_INPUT, naming it). in_path is never modified. */
+eseal_status eseal_asic_extend(const char *in_path, const char *out_path, const eseal_extend_options *opts,
+			       eseal_extend_result *result, eseal_error *err);
+
+/* A detached XAdES over files (eseal_xml_seal_detached: one folder, every file under it, or files beside the output)
+ * and, when long_term is non-NULL, raised to long_term->level before it gets the name out_path (opts->tsa needed). */
+eseal_status eseal_folder_seal(const char *const *inputs, size_t n_inputs, const char *out_path,
+			       const eseal_xml_options *opts, const eseal_extend_options *long_term, eseal_error *err);
+
+/* eseal_xml_extend of a folder seal: the files its References name are read beneath data_dir (NULL: the signature
+ * file's directory, as for a detached XAdES over files beside it). */
+eseal_status eseal_folder_extend(const char *sig_path, const char *data_dir, const char *out_path,
+				 const eseal_extend_options *opts, eseal_extend_result *result, eseal_error *err);
 
 /* Verifies an ASiC-E or ASiC-S container (XAdES or CAdES with ASiCManifest): every seal, each file it covers
  * (eseal_seal_report.files), and the files no seal covers (eseal_report.not_covered). A zip that is not ASiC,

@@ -22,7 +22,8 @@ typedef enum {
 	ESEAL_FORMAT_PDF,          /* PAdES, incremental update */
 	ESEAL_FORMAT_XML,          /* XAdES in the document (the profile's enveloped, ubl or fatturapa placement) */
 	ESEAL_FORMAT_XML_DETACHED, /* XAdES in a separate file referencing the input */
-	ESEAL_FORMAT_CADES         /* detached CAdES (.p7s) */
+	ESEAL_FORMAT_CADES,        /* detached CAdES (.p7s) */
+	ESEAL_FORMAT_ASIC          /* an ASiC container (a zip): only extended here; eseal_asic_seal makes one */
 } eseal_format;
 
 typedef struct eseal_seal_options {
@@ -35,6 +36,9 @@ typedef struct eseal_seal_options {
 	/* Extending a detached CAdES (.p7s): the file it signs, wherever it is (NULL: the .p7s name without its
 	 * suffix, or the encapsulated content). Refused for other formats: it would be silently ignored. */
 	const char *data_path;
+	/* Extending a folder seal (detached XAdES): the folder its References are relative to (NULL: the signature
+	 * file's directory). Refused for other formats. */
+	const char *data_dir;
 } eseal_seal_options;
 /* Defaults: format AUTO, no overwrite, alone (no group). */
 #define ESEAL_SEAL_OPTIONS_INIT ESEAL_OPTIONS_ZERO
@@ -121,6 +125,10 @@ eseal_status eseal_sealer_resolve_format(const eseal_sealer *sealer, const char 
 eseal_signer *eseal_sealer_signer(const eseal_sealer *sealer);
 eseal_tsa *eseal_sealer_tsa(const eseal_sealer *sealer);
 const eseal_profile *eseal_sealer_profile(const eseal_sealer *sealer);
+/* What the sealer raises a seal with at B-LT/B-LTA (level, its verifier, TSA, digest; so's output settings), for
+ * callers sealing containers and folders (eseal/asic.h). */
+struct eseal_extend_options;
+void eseal_sealer_long_term(eseal_sealer *sealer, const eseal_seal_options *so, struct eseal_extend_options *eo);
 /* 1 when the sealer was opened to extend (eseal_sealer_options.extend). */
 int eseal_sealer_extends(const eseal_sealer *sealer);
 

@@ -77,6 +77,8 @@ const es_cli_option es_cli_extend_options[] = {
 	{"tsa-policy", 0, "OID", "tsa-policy", "TSA policy to request"},
 	{"data", 0, "FILE", NULL, "detached .p7s (one input, -o): the file it signs (default: the .p7s name without "
 				 ".p7s)"},
+	{"data-dir", 0, "DIR", NULL, "folder seal (one detached XAdES, -o): the folder it covers (as for eseal verify "
+				    "--data-dir); containers (.asice, .asics) need nothing"},
 	{"force", 'f', NULL, NULL, "replace existing outputs"},
 	{"jobs", 'j', "N", NULL, "batch: worker threads (default: the number of cores)"},
 	{"out-dir", 0, "DIR", NULL, "batch: write each output under DIR, mirroring the input names"},
@@ -163,6 +165,7 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	eseal_sealer *sealer = NULL;
 	eseal_error err;
 	eseal_seal_result res;
+	eseal_extend_options lt;
 	int c, rc = 0, json = 0, container = -1;
 	double t0;
 
@@ -198,6 +201,8 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 			output = optarg;
 		} else if (strcmp(name, "data") == 0) {
 			so.data_path = optarg;
+		} else if (strcmp(name, "data-dir") == 0) {
+			so.data_dir = optarg;
 		} else if (strcmp(name, "password-file") == 0) {
 			so.password_file = optarg;
 		} else if (strcmp(name, "allow-signed") == 0) {
@@ -245,6 +250,11 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 		rc = es_cli_usage_error(cmd->name, "--data FILE names the data of one .p7s: give one input and -o FILE");
 		goto cleanup;
 	}
+	if (so.data_dir != NULL && (output == NULL || bo.out_dir != NULL || bo.from != NULL || argc - optind != 1)) {
+		rc = es_cli_usage_error(cmd->name,
+					"--data-dir DIR names the folder of one folder seal: give one input and -o FILE");
+		goto cleanup;
+	}
 	if (output != NULL && bo.out_dir != NULL) {
 		rc = es_cli_usage_error(cmd->name, "give either -o FILE or --out-dir DIR, not both");
 		goto cleanup;
@@ -272,12 +282,6 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 						   "--out-dir or --from); --format xml or cades");
 		goto cleanup;
 	}
-	if (container >= 0 && profile->level >= ESEAL_LEVEL_B_LT) {
-		rc = es_cli_usage_error(cmd->name, "--container: level %s is not available for containers yet; seal at "
-						   "B-B or B-T",
-					eseal_level_name(profile->level));
-		goto cleanup;
-	}
 	if (output != NULL && argc - optind > 1 && container < 0 && (extend || profile->placement != ESEAL_PLACEMENT_DETACHED)) {
 		rc = es_cli_usage_error(cmd->name, extend ? "several inputs need --out-dir DIR"
 							  : "several inputs need --out-dir DIR (or --placement detached with -o)");
@@ -298,9 +302,11 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 		goto cleanup;
 	}
 	t0 = es_batch_now_ms();
+	eseal_sealer_long_term(sealer, &so, &lt);
 	if (container >= 0) {
 		eseal_asic_options ao = ESEAL_ASIC_OPTIONS_INIT;
 
+		ao.long_term = profile->level >= ESEAL_LEVEL_B_LT ? &lt : NULL;
 		ao.kind = (eseal_asic_kind)container;
 		ao.signature = so.format == ESEAL_FORMAT_CADES ? ESEAL_ASIC_CADES : ESEAL_ASIC_XADES;
 		ao.signer = eseal_sealer_signer(sealer);
@@ -312,19 +318,14 @@ static int seal_or_extend(int argc, char **argv, const char *env_pin, const es_c
 	} else if (argc - optind > 1 || (is_directory(argv[optind]) && profile->placement == ESEAL_PLACEMENT_DETACHED)) {
 		eseal_xml_options xo = ESEAL_XML_OPTIONS_INIT;
 
-		if (profile->level >= ESEAL_LEVEL_B_LT) {
-			rc = es_cli_usage_error(cmd->name, "level %s is not available for detached XAdES over several files "
-							   "or a folder; seal at B-B or B-T",
-						eseal_level_name(profile->level));
-			goto cleanup;
-		}
 		xo.signer = eseal_sealer_signer(sealer);
 		xo.tsa = eseal_sealer_tsa(sealer);
 		xo.md = EVP_get_digestbyname(profile->digest != NULL ? profile->digest : "sha256");
 		xo.placement = ESEAL_PLACEMENT_DETACHED;
 		xo.overwrite = so.overwrite;
 		res.format = ESEAL_FORMAT_XML;
-		eseal_xml_seal_detached((const char *const *)argv + optind, (size_t)(argc - optind), output, &xo, &err);
+		eseal_folder_seal((const char *const *)argv + optind, (size_t)(argc - optind), output, &xo,
+				  profile->level >= ESEAL_LEVEL_B_LT ? &lt : NULL, &err);
 	} else {
 		eseal_sealer_seal_ext(sealer, argv[optind], output, &so, &res, &err);
 	}

@@ -11,28 +11,6 @@ delivery "$D/delivery"
 sums "$D/delivery" >"$D/before.sum"
 FILES="DRAWINGF/D0001.DWG DRAWINGF/D0001.P21 INDEX_C.XML INDE_C05.DTD OTHRS/ORG001/施工報告書.PDF PHOTO/PIC/P0000001.JPG"
 
-# zip_form FILE MIME: mimetype first, stored, no extra field, its content; every other name UTF-8 flagged if not ASCII.
-zip_form() {
-	local f=$1 mime=$2
-	zipinfo "$f" >"$D/zipinfo.txt" 2>&1 || fail "zipinfo cannot read $f: $(cat "$D/zipinfo.txt")"
-	sed -n 3p "$D/zipinfo.txt" | grep -Eq ' stor .* mimetype$' || fail "$f: first entry is not a stored mimetype: $(cat "$D/zipinfo.txt")"
-	[ "$(unzip -p "$f" mimetype)" = "$mime" ] || fail "$f: mimetype is not $mime"
-	# the local header: signature, name length 8, extra length 0, then "mimetype" and the media type at offset 38
-	[ "$(head -c 4 "$f" | xxd -p)" = 504b0304 ] || fail "$f: does not start with a local file header"
-	[ "$(dd if="$f" bs=1 skip=26 count=4 2>/dev/null | xxd -p)" = 08000000 ] || fail "$f: mimetype has an extra field"
-	[ "$(dd if="$f" bs=1 skip=30 count=8 2>/dev/null)" = mimetype ] || fail "$f: the first name is not mimetype"
-	$PY - "$f" <<'PY' || fail "$f: zipfile's view of the entries"
-import sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-infos = z.infolist()
-assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED and infos[0].extra == b""
-for i in infos:
-    if not i.filename.isascii():
-        assert i.flag_bits & 0x800, "no UTF-8 flag (bit 11) on " + i.filename
-names = [i.filename for i in infos]
-assert len(names) == len(set(names)), names
-PY
-}
 
 
 # --- ASiC-E with XAdES (the default) ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import copy
 import hashlib
 import os
 import sys
+import urllib.parse
 
 from lxml import etree
 
@@ -65,10 +66,17 @@ def cmd_values(out, dest):
     print("ocsp=%d crl=%d cert=%d tsvd=%d ats=%d" % (counts["ocsp"], counts["crl"], counts["cert"], tsvd, ats))
 
 
-def referenced_octets(tree, sig, ref):
-    """The octets a same-document ds:Reference digests, computed here from its URI and transforms."""
+def referenced_octets(tree, sig, ref, base=None):
+    """The octets a ds:Reference digests, computed here from its URI and transforms; a detached file's (a relative
+    URI without transforms, read below base: a container's root or a sealed folder) are its bytes."""
     uri = ref.get("URI")
     algs = [t.get("Algorithm") for t in ref.findall("ds:Transforms/ds:Transform", NS)]
+    if base is not None and uri and not uri.startswith("#") and not algs:
+        name = urllib.parse.unquote(uri)
+        if name.startswith("/") or ".." in name.split("/"):
+            die("Reference %s leaves its folder" % uri)
+        with open(os.path.join(base, name), "rb") as f:
+            return f.read()
     if not algs or algs[-1] != EXC:
         die("Reference %s does not end with exclusive C14N" % uri)
     if uri == "":
@@ -95,12 +103,12 @@ def referenced_octets(tree, sig, ref):
     die("unsupported Reference URI %s" % uri)
 
 
-def ats_input(tree, sig, ats):
+def ats_input(tree, sig, ats, base=None):
     if ats.find("ds:CanonicalizationMethod", NS).get("Algorithm") != EXC:
         die("ArchiveTimeStamp CanonicalizationMethod is not exclusive C14N")
     data = b""
     for ref in sig.findall("ds:SignedInfo/ds:Reference", NS):
-        data += referenced_octets(tree, sig, ref)
+        data += referenced_octets(tree, sig, ref, base)
     for name in ("ds:SignedInfo", "ds:SignatureValue", "ds:KeyInfo"):
         el = sig.find(name, NS)
         if el is not None:
@@ -116,8 +124,9 @@ def ats_input(tree, sig, ats):
     return data
 
 
-def cmd_ats(out, tok_path, index="-1"):
-    """Writes the ArchiveTimeStamp token number index (default: the newest) and prints SHA-256 of its input."""
+def cmd_ats(out, tok_path, index="-1", base=None):
+    """Writes the ArchiveTimeStamp token number index (default: the newest) and prints SHA-256 of its input; base:
+    the folder a detached signature's files are relative to."""
     tree = parse(out)
     sig = signature(tree)
     all_ats = sig.findall(USP + "/xadesv141:ArchiveTimeStamp", NS)
@@ -126,7 +135,7 @@ def cmd_ats(out, tok_path, index="-1"):
     ats = all_ats[int(index)]
     with open(tok_path, "wb") as f:
         f.write(base64.b64decode(ats.findtext("xades:EncapsulatedTimeStamp", namespaces=NS)))
-    print(hashlib.sha256(ats_input(tree, sig, ats)).hexdigest())
+    print(hashlib.sha256(ats_input(tree, sig, ats, base)).hexdigest())
 
 
 def cmd_tamper(out, dest):
