@@ -230,7 +230,7 @@ static void meet_pages(dups_ctx *c, int sig_objid)
 	int np = qpdf_get_num_pages(c->q), i, k, na;
 
 	take(c); /* (the page tree: warnings of its own nodes are pages') */
-	for (i = 0; i < np && c->left > 0; i++) {
+	for (i = 0; i < np && c->left-- > 0; i++) {
 		qpdf_oh page = qpdf_get_page_n(c->q, (size_t)i), annots;
 
 		meet(c, page, R_PAGE);

@@ -11,23 +11,10 @@ D=$(tmpdir)
 
 demo_tsa_cert "One-year TSA" 1 "$D/tsa1.key" "$D/tsa1.pem"
 demo_tsa_cert "Long TSA" 4 "$D/tsa4.key" "$D/tsa4.pem"
-# (faketime -f with a date and no "@" stops the clock: every token of these TSAs has this genTime)
+# (the TSAs' clocks stand at this second: every token they make has this genTime)
 FROZEN=$(date -u '+%Y-%m-%d %H:%M:%S')
-frozen_tsa() { # KEY CERT: a TSA whose clock stands at $FROZEN; prints its URL
-	local d i
-	d=$(mktemp -d "$ESEAL_TMP_ROOT/tsa.XXXXXX")
-	TZ=UTC setsid faketime -f "$FROZEN" python3 "$ESEAL_LIB_DIR/tsa_server.py" --dir "$TE" --mode ok \
-		--port-file "$d/port" --pid-file "$ESEAL_TMP_ROOT/$(basename "$d").pid" --signer "$2" "$1" \
-		</dev/null >"$d/log" 2>&1 &
-	for i in $(seq 100); do
-		[ -s "$d/port" ] && break
-		sleep 0.05
-	done
-	[ -s "$d/port" ] || fail "frozen TSA did not start: $(cat "$d/log")"
-	echo "http://127.0.0.1:$(cat "$d/port")/"
-}
-TSA1=$(frozen_tsa "$D/tsa1.key" "$D/tsa1.pem")
-TSA4=$(frozen_tsa "$D/tsa4.key" "$D/tsa4.pem")
+TSA1=$(TZ=UTC TSA_FAKETIME=$FROZEN start_tsa ok --signer "$D/tsa1.pem" "$D/tsa1.key")
+TSA4=$(TZ=UTC TSA_FAKETIME=$FROZEN start_tsa ok --signer "$D/tsa4.pem" "$D/tsa4.key")
 sleep 1 # (a genTime of the same second as real time would prove nothing about the freeze)
 TSA4_END=$(date -u -d "$(openssl x509 -in "$D/tsa4.pem" -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
 
