@@ -5,6 +5,7 @@
 #include "pdf_verify_internal.h"
 #include "cms/x509_text.h"
 #include "pdf_decode.h"
+#include "pdf_verify_dups.h"
 #include "pdf_xref.h"
 
 #include <ctype.h>
@@ -795,6 +796,26 @@ static void final_guesses(const unsigned char *buf, size_t len, const char *name
 	es_verify_release(buf, len);
 }
 
+/* Keys given twice in what says which signature the signed revision carries, read by a QPDF of its own: QPDF warns of
+ * a duplicated key only when it first parses the object. */
+static void check_dups(const unsigned char *buf, size_t rev_end, const sig_ref *ref, eseal_seal_report *s)
+{
+	char why[256], note[512];
+	unsigned char *copy = NULL;
+	size_t copy_len = 0;
+	int conflict;
+	qpdf_data q = open_revisions(buf, rev_end, "signed revision", &copy, &copy_len, note, sizeof(note), &conflict,
+				     why, sizeof(why));
+
+	/* (an unreadable revision is reported by the comparison with it, or the seal's own checks) */
+	if (q != NULL) {
+		es_pdf_check_dups(q, ref->objid, ref->gen, s);
+		qpdf_cleanup(&q);
+	}
+	free(copy);
+	es_verify_release(buf, rev_end);
+}
+
 static int by_rev_end_desc(const void *a, const void *b)
 {
 	const seal_pos *x = *(seal_pos *const *)a, *y = *(seal_pos *const *)b;
@@ -836,6 +857,8 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 		/* (its own checks only: a later change its rules refuse does not undo what it signed) */
 		states[idx].intact = s != NULL && s->indication != ESEAL_TOTAL_FAILED;
 		states[idx].last = s != NULL && s->covers_whole_document;
+		if (s != NULL && p->rev_end > 0)
+			check_dups(buf, p->rev_end, &sl->refs[idx], s);
 		if (s != NULL && p->rev_end > 0 && !s->covers_whole_document) {
 			qo = open_revisions(buf, p->rev_end, "signed revision", &copy, &copy_len, note, sizeof(note), &conflict,
 					    why, sizeof(why));

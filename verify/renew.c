@@ -11,10 +11,12 @@ time_t es_report_renew_by(const eseal_report *r)
 	time_t newest = 0, pades = 0, by = 0, t;
 	size_t i;
 
-	/* In a PDF a document time-stamp covers every revision before it: the newest one speaks for every seal. */
+	/* In a PDF a document time-stamp covers every revision before it: the newest one speaks for every seal; of two
+	 * in the same second, the one that proves longer, whichever seal comes first (as the verifier judges them). */
 	for (i = 0; i < r->n_seals; i++)
 		if (strcmp(r->seals[i].format, "PAdES") == 0 && r->seals[i].newest_timestamp_time != 0 &&
-		    r->seals[i].newest_timestamp_time >= newest) {
+		    (r->seals[i].newest_timestamp_time > newest ||
+		     (r->seals[i].newest_timestamp_time == newest && r->seals[i].renew_by > pades))) {
 			newest = r->seals[i].newest_timestamp_time;
 			pades = r->seals[i].renew_by;
 		}

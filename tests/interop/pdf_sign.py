@@ -52,11 +52,12 @@ def text(value, num, file_key):
 
 
 def main(src, dst, subfilter, key, cert, chain=None, field=b"Interop", edit_update=None, file_key=None,
-         sig_type=b"/Type /Sig "):
+         sig_type=b"/Type /Sig ", edit_objects=None):
     """field: the signature field's /T; edit_update(bytes) -> bytes: rewrites the update before it is signed
     (its objects and cross-reference offsets must stay where they are); file_key: the RC4 key of an encrypted src
     (the update's strings are encrypted, the signature's /Contents is not: ISO 32000-1 7.6.1); sig_type: how the
-    signature dictionary starts (/Type is optional there)."""
+    signature dictionary starts (/Type is optional there); edit_objects(objs, ids): changes or adds objects of the
+    update ({number: body}) before it is written, ids naming "sig", "field", "page" and "root"."""
     trailer = qpdf_obj(src, "trailer")
     size = int(re.search(r"/Size (\d+)", trailer).group(1))
     root = int(re.search(r"/Root (\d+) 0 R", trailer).group(1))
@@ -79,6 +80,8 @@ def main(src, dst, subfilter, key, cert, chain=None, field=b"Interop", edit_upda
         sys.exit("pdf_sign.py: an /AcroForm of this form is not handled")
     else:
         objs[root] = cat.rstrip()[:-2] + b" /AcroForm << /Fields [%d 0 R] /SigFlags 3 >> >>" % field_id
+    if edit_objects:
+        edit_objects(objs, {"sig": sig_id, "field": field_id, "page": page, "root": root})
     extra = b""
     if file_key is not None:
         assert not any(re.search(rb"\(|<[0-9A-Fa-f>]", objs[k]) for k in objs if k not in (sig_id, field_id)), \

@@ -4,7 +4,9 @@
 # the SignatureMethod is then set to PSS and lxml's exclusive C14N of SignedInfo is signed by `openssl dgst` with the
 # PSS options; the referee is `openssl dgst -verify` with the same options over that SignedInfo. Siblings that still
 # fail: one byte of the SignatureValue changed, a salt length or MGF1 hash other than the declared one (SignedInfo
-# bytes unchanged: only the parameters differ), an edited amount.
+# bytes unchanged: only the parameters differ), an edited amount. rsa-pss with RSAPSSParams omitted or empty takes
+# RFC 6931's defaults (SHA-256, MGF1 SHA-256, salt 32, as the JDK reads and writes them); signed with RFC 4055's ASN.1
+# defaults (SHA-1, salt 20) instead, it fails.
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 source "$ESEAL_SRC/tests/interop/xades_lib.sh"
@@ -109,6 +111,43 @@ pss_sign params-trailer.xml "${PARAMS/<pss:TrailerField>1</<pss:TrailerField>2<}
 verify_json 1 params-trailer.xml
 expect_seal 0 TOTAL-FAILED FORMAT_FAILURE "pss:TrailerField other than 1"
 pass "rsa-pss: MGF1 hash, salt or hash other than declared: SIG_CRYPTO_FAILURE; TrailerField 2: FORMAT_FAILURE"
+
+# --- rsa-pss with its parameters left at their defaults: pss:RSAPSSParams omitted, or empty ---
+# RFC 6931 2.3.10 gives the XML defaults: SHA-256, MGF1 with the DigestMethod's hash, salt its length (32), trailer 1;
+# the Java XML signature API (JDK DOMRSAPSSSignatureMethod) reads them so and, signing with them, writes no
+# RSAPSSParams at all. RFC 4055's defaults (SHA-1, MGF1 SHA-1, salt 20) are those of the ASN.1 RSASSA-PSS-params of
+# CMS and X.509, not of the XML: a signature made with them under an XML method without parameters does not verify.
+DEFAULTS=(-sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha256 -sigopt rsa_pss_saltlen:32)
+for form in omitted empty; do
+	if [ $form = omitted ]; then
+		method="<ds:SignatureMethod Algorithm=\"$PSS#rsa-pss\"/>"
+	else
+		method="<ds:SignatureMethod Algorithm=\"$PSS#rsa-pss\"><pss:RSAPSSParams xmlns:pss=\"$PSS#\"/></ds:SignatureMethod>"
+	fi
+	pss_sign default-$form.xml "$method" "${DEFAULTS[@]}"
+	referee OK default-$form.xml "${DEFAULTS[@]}"
+	xs_eseal 0 default-$form.xml 0 TOTAL-PASSED True '^the whole document$'
+	# Signed as if RFC 4055's ASN.1 defaults applied (openssl with those: valid; with RFC 6931's: invalid).
+	pss_sign default-$form-sha1.xml "$method" -sha1 -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha1 \
+		-sigopt rsa_pss_saltlen:20
+	referee OK default-$form-sha1.xml -sha1 -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha1 -sigopt rsa_pss_saltlen:20
+	referee NO default-$form-sha1.xml "${DEFAULTS[@]}"
+	verify_json 1 default-$form-sha1.xml
+	expect_seal 0 TOTAL-FAILED SIG_CRYPTO_FAILURE "does not verify with the signing certificate's key \(RSA-PSS \(SHA256, MGF1 SHA256, salt 32\)\)"
+done
+pass "rsa-pss, RSAPSSParams omitted or empty: RFC 6931's defaults (SHA-256, MGF1 SHA-256, salt 32) verify; RFC 4055's (SHA-1, salt 20) assumed: SIG_CRYPTO_FAILURE naming the defaults applied"
+# Only DigestMethod SHA-512 given: MGF1 and the salt follow it (SHA-512, 64). Signed with SHA-256's MGF1 and salt
+# (the defaults of an empty RSAPSSParams wrongly kept once the hash is named): SIG_CRYPTO_FAILURE.
+ONLY512="<ds:SignatureMethod Algorithm=\"$PSS#rsa-pss\"><pss:RSAPSSParams xmlns:pss=\"$PSS#\"><ds:DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha512\"/></pss:RSAPSSParams></ds:SignatureMethod>"
+OPTS512=(-sha512 -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha512 -sigopt rsa_pss_saltlen:64)
+pss_sign only512.xml "$ONLY512" "${OPTS512[@]}"
+referee OK only512.xml "${OPTS512[@]}"
+xs_eseal 0 only512.xml 0 TOTAL-PASSED True '^the whole document$'
+pss_sign only512-wrong.xml "$ONLY512" -sha512 -sigopt rsa_padding_mode:pss -sigopt rsa_mgf1_md:sha256 -sigopt rsa_pss_saltlen:32
+referee NO only512-wrong.xml "${OPTS512[@]}"
+verify_json 1 only512-wrong.xml
+expect_seal 0 TOTAL-FAILED SIG_CRYPTO_FAILURE "RSA-PSS \(SHA512, MGF1 SHA512, salt 64\)"
+pass "rsa-pss naming SHA-512 alone: MGF1 SHA-512 and salt 64 verify; MGF1 SHA-256 and salt 32 assumed: SIG_CRYPTO_FAILURE"
 
 # --- eseal's own PSS seal (sealed with --sig-scheme pss) now verifies with eseal ---
 cat >doc.xml <<'XML'

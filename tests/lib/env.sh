@@ -196,12 +196,13 @@ demo_profile() {
 	done
 }
 
-# start_tsa MODE [tsa_server.py options]: a private TSA (e.g. misbehaving); prints its URL.
+# start_tsa MODE [tsa_server.py options]: a private TSA (e.g. misbehaving); prints its URL. With TSA_FAKETIME set
+# ("YYYY-MM-DD hh:mm:ss"), its clock stands still at that time (faketime -f): every token has that genTime.
 start_tsa() {
 	local mode=$1 d i
 	shift
 	d=$(mktemp -d "$ESEAL_TMP_ROOT/tsa.XXXXXX")
-	setsid python3 "$ESEAL_LIB_DIR/tsa_server.py" --dir "$TE" --mode "$mode" --port-file "$d/port" \
+	setsid ${TSA_FAKETIME:+faketime -f "$TSA_FAKETIME"} python3 "$ESEAL_LIB_DIR/tsa_server.py" --dir "$TE" --mode "$mode" --port-file "$d/port" \
 		--pid-file "$ESEAL_TMP_ROOT/$(basename "$d").pid" "$@" </dev/null >"$d/log" 2>&1 &
 	for i in $(seq 100); do
 		[ -s "$d/port" ] && break

@@ -1,0 +1,16 @@
+/* pdf/pdf_verify_dups.h: keys given twice in the dictionaries that say which signature a revision carries and what
+ * it covers (signature dictionary, its field and widget, /AcroForm, /Perms, the catalog), read in the signed revision. */
+#ifndef ES_PDF_VERIFY_DUPS_H
+#define ES_PDF_VERIFY_DUPS_H
+
+#include "pdf_verify_internal.h"
+
+/* q: the signed revision, opened for this check alone (QPDF warns of a duplicated key only the first time it parses
+ * the object, so nothing of q may have been read before but its trailers). A key given twice in the signature
+ * dictionary (sig_objid, sig_gen), its field and widgets (and their appearance streams), /AcroForm, /Perms and what it names,
+ * the catalog or the trailer's /Root fails s naming the dictionary and the key: readers differ on which of the two
+ * values counts, so a reader may be shown one signature or form while the verifier judged another. In other form
+ * fields and the pages met on the way, a warning. */
+void es_pdf_check_dups(qpdf_data q, int sig_objid, int sig_gen, eseal_seal_report *s);
+
+#endif
