@@ -1,9 +1,15 @@
-/* verify/cades_verify.c: detached CAdES (.p7s) verification: the data file is streamed through the digest the
+/* cms/cades_verify.c: detached CAdES (.p7s) verification: the data file is streamed through the digest the
  * SignerInfo names, then the core checks the CMS. The data is --data FILE or the .p7s path without ".p7s". */
-#include "verify_internal.h"
-#include "cms/cades_levels.h"
-#include "input_internal.h"
+#include "cades_verify.h"
 
+#include "cades_levels.h"
+#include "verify_cms.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+
+#include <openssl/cms.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,11 +1,20 @@
-/* verify/ltv_collect.c: the validation data a long-term seal (B-LT) carries: every certificate of the seal's and its
+/* cms/ltv_collect.c: the validation data a long-term seal (B-LT) carries: every certificate of the seal's and its
  * time-stamps' chains and, for each below the anchor, an OCSP response or CRL issued after the seal's time-stamp. */
-#include "verify/verify_internal.h"
+#include "ltv_collect.h"
 
+#include "core/error_internal.h"
+#include "pki/chain.h"
+#include "pki/chain_revocation.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+#include "pki/revocation.h"
+#include "pki/x509_text.h"
+#include "timestamp/tst_verify.h"
+
+#include <openssl/cms.h>
+#include <openssl/err.h>
 #include <openssl/ts.h>
 #include <string.h>
-
-#include "cms/x509_text.h"
 
 /* Where the answer for one certificate came from and what it says, turned into the status classes of extend.h. */
 static eseal_status judge(const es_rev_result *r, X509 *cert, int i, const char *whose, eseal_error *err)

@@ -1,13 +1,13 @@
-/* cms/csc_collect.c: the signature collector of remote keys: the first thread to ask opens a group, others join it
+/* keys/csc_collect.c: the signature collector of remote keys: the first thread to ask opens a group, others join it
  * for a few milliseconds at most, and the first one sends the group in one call and hands each its answer. */
 #include "csc_collect.h"
+
+#include "core/error_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
-
-#include "error_internal.h"
 
 struct group {
 	int kind;

@@ -1,11 +1,11 @@
-/* cms/csc_collect.h: gathers signatures asked for by several threads at once into one remote call, so a batch of
+/* keys/csc_collect.h: gathers signatures asked for by several threads at once into one remote call, so a batch of
  * documents sealed with a remote key costs one round trip per group of documents instead of one per document. */
 #ifndef ES_CSC_COLLECT_H
 #define ES_CSC_COLLECT_H
 
-#include <stddef.h>
-
 #include "eseal/error.h"
+
+#include <stddef.h>
 
 /* One signature asked for: the digest in, the service's answer (malloc'd text, the caller frees it) or the error
  * of the call that carried it out. */

@@ -1,14 +1,14 @@
-/* cms/p11_util.c: PKCS#11 plumbing shared by the signer and `token list`.
+/* keys/p11_util.c: PKCS#11 plumbing shared by the signer and `token list`.
  * p11-kit loads and initialises modules (no dlopen of our own); this adds names for CK_RV codes and small readers. */
 #include "p11_util.h"
+
+#include "core/error_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
-
-#include "error_internal.h"
 
 /* clang-format off */
 #define RV(x) { x, #x }

@@ -1,13 +1,13 @@
-/* cms/p11_util.h: PKCS#11 plumbing shared by the signer and `token list`: module loading through p11-kit,
+/* keys/p11_util.h: PKCS#11 plumbing shared by the signer and `token list`: module loading through p11-kit,
  * CKR_ names and their error class, attribute reads. Private to cms/. */
 #ifndef ES_P11_UTIL_H
 #define ES_P11_UTIL_H
 
+#include "eseal/error.h"
+
 #include <stddef.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
-
-#include "eseal/error.h"
 
 /* Modules loaded and initialised by p11-kit (which passes CKF_OS_LOCKING_OK to C_Initialize and reference-counts
  * initialisation, so several signers in one process share a module safely). */

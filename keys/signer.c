@@ -1,6 +1,10 @@
-/* cms/signer.c: the public signer API: picks the back end (PKCS#11 URI, csc: service, development key file), then
+/* keys/signer.c: the public signer API: picks the back end (PKCS#11 URI, csc: service, development key file), then
  * checks what does not depend on where the key lives: certificate matches key, is valid now, may sign; digest, scheme. */
 #include "signer_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "pki/ecdsa_sig.h"
+#include "pki/x509_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,11 +16,6 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
-
-#include "ecdsa_sig.h"
-#include "error_internal.h"
-#include "input_internal.h"
-#include "x509_text.h"
 
 static const es_input_role cert_file_role = {"cannot read the certificate file", ESEAL_E_CONFIG, ESEAL_E_CONFIG,
 					      ES_INPUT_MAX_PEM, 0};

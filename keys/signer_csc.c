@@ -1,6 +1,12 @@
-/* cms/signer_csc.c: the remote back end: a key held by a service speaking the Cloud Signature Consortium API v2
+/* keys/signer_csc.c: the remote back end: a key held by a service speaking the Cloud Signature Consortium API v2
  * ("csc:https://host/csc/v2?credential=ID"): certificates from credentials/info, signatures by authorize + signHash. */
+#include "csc_collect.h"
 #include "signer_internal.h"
+#include "core/error_internal.h"
+#include "core/http_internal.h"
+#include "core/input_internal.h"
+#include "core/secret_internal.h"
+#include "pki/ecdsa_sig.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -17,13 +23,6 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-
-#include "http_internal.h"
-#include "csc_collect.h"
-#include "ecdsa_sig.h"
-#include "error_internal.h"
-#include "input_internal.h"
-#include "secret_internal.h"
 
 #define CSC_TOKEN_MAX 4096
 #define CSC_TIMEOUT_MS 30000L

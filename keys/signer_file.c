@@ -1,6 +1,9 @@
-/* cms/signer_file.c: the development back end: a PEM private key (optionally encrypted) or a PKCS#12 file.
+/* keys/signer_file.c: the development back end: a PEM private key (optionally encrypted) or a PKCS#12 file.
  * Never for production seals (the key sits on disk); same output conventions as the token, so callers can't tell. */
 #include "signer_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "pki/ecdsa_sig.h"
 
 #include <string.h>
 #include <strings.h>
@@ -10,10 +13,6 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/rsa.h>
-
-#include "ecdsa_sig.h"
-#include "error_internal.h"
-#include "input_internal.h"
 
 typedef struct pass_ctx {
 	const eseal_signer_options *opts;

@@ -1,13 +1,13 @@
-/* cms/signer_internal.h: what the public signer (signer.c) shares with its back ends: PKCS#11, CSC and key file.
+/* keys/signer_internal.h: what the public signer (signer.c) shares with its back ends: PKCS#11, CSC and key file.
  * A back end finds the key and says what it is; signer.c does everything that does not depend on where it lives. */
 #ifndef ES_SIGNER_INTERNAL_H
 #define ES_SIGNER_INTERNAL_H
 
+#include "eseal/signer.h"
+
 #include <stddef.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-
-#include "eseal/signer.h"
 
 typedef enum { ES_KEY_RSA = 1, ES_KEY_EC } es_key_type;
 

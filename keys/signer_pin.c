@@ -1,14 +1,13 @@
-/* cms/signer_pin.c: where a PIN or key-file passphrase comes from: --pin-file, the URI's pin-source, ESEAL_PIN.
+/* keys/signer_pin.c: where a PIN or key-file passphrase comes from: --pin-file, the URI's pin-source, ESEAL_PIN.
  * Never argv. The PIN is only ever copied into the caller's buffer, and every message names the source, not the PIN. */
 #include "signer_internal.h"
+#include "core/error_internal.h"
+#include "core/secret_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
-
-#include "error_internal.h"
-#include "secret_internal.h"
 
 /* The file's first line; reading is core/secret.c's job, naming the key and the source is ours. */
 static int read_pin_file(const eseal_signer_options *opts, const char *path, const char *origin, const char *what,

@@ -1,6 +1,8 @@
-/* cms/signer_pkcs11.c: the signer's PKCS#11 back end: RFC 7512 URI -> module, token, login, key, certificate.
+/* keys/signer_pkcs11.c: the signer's PKCS#11 back end: RFC 7512 URI -> module, token, login, key, certificate.
  * p11-kit parses the URI and loads the module; signing borrows a session from a pool so threads sign in parallel. */
+#include "p11_util.h"
 #include "signer_internal.h"
+#include "core/error_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,9 +16,6 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
-
-#include "error_internal.h"
-#include "p11_util.h"
 
 /* One session per sealing thread (-j N) up to this; a network HSM gains from more sessions than cores,
  * but tokens often allow fewer than they claim, so the token's ulMaxSessionCount lowers it further. */

@@ -1,6 +1,9 @@
-/* cms/token_list.c: `eseal token list`: what modules, slots, tokens, certificates and public keys can be seen.
+/* keys/token_list.c: `eseal token list`: what modules, slots, tokens, certificates and public keys can be seen.
  * It never logs in (so it needs no PIN and cannot lock a token) and prints labels, ids and names, never secrets. */
+#include "p11_util.h"
 #include "eseal/signer.h"
+#include "core/error_internal.h"
+#include "pki/x509_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,10 +13,6 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
-
-#include "error_internal.h"
-#include "p11_util.h"
-#include "x509_text.h"
 
 #define LINE_MAX_LEN 1024
 #define OBJECTS_MAX 256

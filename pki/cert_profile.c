@@ -1,7 +1,10 @@
-/* cms/cert_profile.c: what the signing certificate says about the origin of a seal: the organization (O) and its
+/* pki/cert_profile.c: what the signing certificate says about the origin of a seal: the organization (O) and its
  * identifier (2.5.4.97), whether it is an e-Seal certificate or a person's, and whether its key usage fits a seal. */
-#include "verify/verify_internal.h"
+#include "cert_profile.h"
+
+#include "report.h"
 #include "x509_text.h"
+#include "core/error_internal.h"
 
 #include <openssl/bn.h>
 #include <openssl/x509v3.h>

@@ -1,6 +1,11 @@
-/* cms/chain.c: certificate path building against the verifier's trust anchors (the --trust bundles) and nothing
+/* pki/chain.c: certificate path building against the verifier's trust anchors (the --trust bundles) and nothing
  * else: no system store, no AIA fetching. Certificates the file carries are only untrusted intermediates. */
-#include "verify/verify_internal.h"
+#include "chain.h"
+
+#include "verifier.h"
+#include "core/error_internal.h"
+
+#include <openssl/err.h>
 
 /* A configured anchor ends the chain wherever it sits: trusted by configuration, nothing above it (its issuer, its
  * revocation) is asked about. That is how a trusted list's TSA unit is trusted, and what lets an archive verify the

@@ -1,12 +1,16 @@
-/* cms/chain_revocation.c: revocation of every certificate of a validated chain below its anchor: for a verifier, a
+/* pki/chain_revocation.c: revocation of every certificate of a validated chain below its anchor: for a verifier, a
  * seal's signing chain and a time-stamp's TSA chain judged by the time they are proven to exist; for a sealer, whether
  * a chain is good now, before a certificate of it is relied on. */
-#include "verify/verify_internal.h"
+#include "chain_revocation.h"
+
+#include "evidence.h"
+#include "report.h"
+#include "rev_cache.h"
+#include "revocation.h"
+#include "x509_text.h"
+#include "core/error_internal.h"
 
 #include <openssl/x509v3.h>
-
-#include "rev_cache.h"
-#include "x509_text.h"
 
 int es_cert_has_revocation_pointers(X509 *cert)
 {

@@ -1,7 +1,8 @@
-/* cms/cms_der.c: SignedData split into its DER elements and written back with certificates, revocation data and
+/* pki/cms_der.c: SignedData split into its DER elements and written back with certificates, revocation data and
  * unsigned attributes added. Every element kept is copied byte for byte: what a signature or an archive time-stamp
  * covered stays exactly as it was. */
 #include "cms_der.h"
+
 
 #include <openssl/asn1.h>
 #include <openssl/objects.h>

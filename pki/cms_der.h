@@ -1,8 +1,9 @@
-/* cms/cms_der.h: a CMS SignedData seen as the DER elements it is made of, and written back with elements added.
+/* pki/cms_der.h: a CMS SignedData seen as the DER elements it is made of, and written back with elements added.
  * CAdES B-LT/B-LTA need the exact bytes (an archive time-stamp hashes them) and OCSP responses as RevocationInfoChoice
  * "other" (RFC 5940), which OpenSSL's CMS API neither builds nor shows. */
 #ifndef ES_CMS_DER_H
 #define ES_CMS_DER_H
+
 
 #include <stddef.h>
 

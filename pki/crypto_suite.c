@@ -1,6 +1,8 @@
-/* cms/crypto_suite.c: the one table of algorithms no longer acceptable for seals and time-stamps, shared by the
+/* pki/crypto_suite.c: the one table of algorithms no longer acceptable for seals and time-stamps, shared by the
  * verifier's strength check and the renewal date of a time-stamp (renew_by). */
-#include "verify/verify_internal.h"
+#include "crypto_suite.h"
+
+#include "core/error_internal.h"
 
 #include <openssl/objects.h>
 

@@ -1,6 +1,7 @@
-/* cms/ecdsa_sig.c: converts ECDSA signature values between raw r||s and DER.
+/* pki/ecdsa_sig.c: converts ECDSA signature values between raw r||s and DER.
  * OpenSSL's ECDSA_SIG does the ASN.1; this only fixes the padding rules so both directions round-trip. */
 #include "ecdsa_sig.h"
+
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>

@@ -1,7 +1,8 @@
-/* cms/ecdsa_sig.h: ECDSA signature value encodings: raw r||s (PKCS#11, XML-DSig) and DER Ecdsa-Sig-Value (CMS, X.509).
+/* pki/ecdsa_sig.h: ECDSA signature value encodings: raw r||s (PKCS#11, XML-DSig) and DER Ecdsa-Sig-Value (CMS, X.509).
  * Shared by the signer (a key file gives DER) and the CMS layer (a token gives raw). */
 #ifndef ES_ECDSA_SIG_H
 #define ES_ECDSA_SIG_H
+
 
 #include <stddef.h>
 

@@ -1,8 +1,10 @@
-/* verify/renew.c: when a long-term seal needs renewing: the file's renew_by from its verification report, and the
+/* pki/renew.c: when a long-term seal needs renewing: the file's renew_by from its verification report, and the
  * extender's choice between extending now and leaving a file whose time-stamps still prove long enough. */
-#include "verify_internal.h"
+#include "renew.h"
 
+#include "verifier.h"
 #include "eseal/extend.h"
+#include "core/error_internal.h"
 
 #include <string.h>
 

@@ -1,9 +1,11 @@
-/* verify/report.c: the verification report: building it (worst-indication-wins reasons) and rendering it as
+/* pki/report.c: the verification report: building it (worst-indication-wins reasons) and rendering it as
  * one-line JSON or as human text that leads with the verdict and the organization that sealed. */
-#include "verify_internal.h"
-#include "clock_internal.h"
-#include "json_internal.h"
-#include "cms/x509_text.h"
+#include "report.h"
+
+#include "x509_text.h"
+#include "core/clock_internal.h"
+#include "core/error_internal.h"
+#include "core/json_internal.h"
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>

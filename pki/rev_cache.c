@@ -1,4 +1,4 @@
-/* cms/rev_cache.c: revocation data fetched for one verifier, kept while fresh: OCSP responses (DER) by CertID, CRLs
+/* pki/rev_cache.c: revocation data fetched for one verifier, kept while fresh: OCSP responses (DER) by CertID, CRLs
  * by URL, and responders that failed. Lookup, storage and the freshness rule (es_rev_fresh, shared with the fetch path)
  * live here; revocation.c checks every reuse in full.
  *
@@ -9,7 +9,7 @@
  * revocation.c does before storing). */
 #include "rev_cache.h"
 
-#include "clock_internal.h"
+#include "core/clock_internal.h"
 
 #include <pthread.h>
 #include <stdio.h>

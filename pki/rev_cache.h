@@ -1,7 +1,8 @@
-/* cms/rev_cache.h: the verifier's cache of fetched revocation data (OCSP responses by CertID, CRLs by URL) and of
+/* pki/rev_cache.h: the verifier's cache of fetched revocation data (OCSP responses by CertID, CRLs by URL) and of
  * responders that did not answer, so that a bulk `eseal verify` asks each responder once, not once per file. */
 #ifndef ES_REV_CACHE_H
 #define ES_REV_CACHE_H
+
 
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>

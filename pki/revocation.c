@@ -1,4 +1,4 @@
-/* cms/revocation.c: revocation status of a certificate: first from what the file carries (DSS, CMS crls,
+/* pki/revocation.c: revocation status of a certificate: first from what the file carries (DSS, CMS crls,
  * XAdES RevocationValues), then, unless offline, OCSP (POST to the AIA responder) and the CRL distribution point.
  * Only plain http URLs from the certificate are followed, with a timeout and a size limit. Fetched answers are kept
  * in the verifier's cache (rev_cache.c) while fresh and checked again in full on every reuse.
@@ -7,14 +7,19 @@
  * around now, 300 s leeway), or a replayed old OCSP response or CRL would pass for today's. Data carried in the file
  * is usable when issued at or after the seal's proof of existence (its time-stamp's genTime), or else while it is
  * still fresh at the validation time. Data that is not usable is ignored, as if absent. */
-#include "verify/verify_internal.h"
+#include "revocation.h"
 
+#include "chain.h"
+#include "evidence.h"
+#include "report.h"
 #include "rev_cache.h"
-
-#include "clock_internal.h"
-#include "url_internal.h"
+#include "verifier.h"
+#include "core/clock_internal.h"
+#include "core/error_internal.h"
+#include "core/url_internal.h"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
-/* cms/x509_text.c: X.509 names as one line of text (RFC 2253, UTF-8 kept).
+/* pki/x509_text.c: X.509 names as one line of text (RFC 2253, UTF-8 kept).
  * One place for it, so the signer's messages and `token list` print a subject the same way. */
 #include "x509_text.h"
+
 
 #include <stdio.h>
 #include <stdlib.h>

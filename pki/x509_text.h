@@ -1,7 +1,8 @@
-/* cms/x509_text.h: X.509 names as text for messages, listings, reports and the visible seal.
+/* pki/x509_text.h: X.509 names as text for messages, listings, reports and the visible seal.
  * RFC 2253 order and escaping, UTF-8 kept so Japanese organization names stay readable. */
 #ifndef ES_X509_TEXT_H
 #define ES_X509_TEXT_H
+
 
 #include <stddef.h>
 #include <openssl/x509.h>

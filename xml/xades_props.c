@@ -1,7 +1,7 @@
 /* xml/xades_props.c: xades:QualifyingProperties (ETSI EN 319 132-1 baseline): SigningTime, SigningCertificateV2,
  * a DataObjectFormat per data Reference, and for B-T the SignatureTimeStamp. */
 #include "xml_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdio.h>
 #include <string.h>
