@@ -2,7 +2,6 @@
  * verifier maps the file; the format checks below it give pages back without knowing whether it is mapped). */
 #include "input_release.h"
 
-
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>

@@ -3,7 +3,6 @@
 #ifndef ES_INPUT_RELEASE_H
 #define ES_INPUT_RELEASE_H
 
-
 #include <stddef.h>
 
 /* The file this thread maps read-only from now on (buf NULL: none any more). Only inside it does es_input_release

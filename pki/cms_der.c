@@ -3,7 +3,6 @@
  * covered stays exactly as it was. */
 #include "cms_der.h"
 
-
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
 #include <stdio.h>

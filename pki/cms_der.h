@@ -4,7 +4,6 @@
 #ifndef ES_CMS_DER_H
 #define ES_CMS_DER_H
 
-
 #include <stddef.h>
 
 /* One whole TLV, or a run of bytes; points into memory owned elsewhere. */

@@ -2,7 +2,6 @@
 #ifndef ES_PKI_CRYPTO_SUITE_H
 #define ES_PKI_CRYPTO_SUITE_H
 
-
 #include <openssl/evp.h>
 #include <stddef.h>
 

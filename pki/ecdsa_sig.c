@@ -2,7 +2,6 @@
  * OpenSSL's ECDSA_SIG does the ASN.1; this only fixes the padding rules so both directions round-trip. */
 #include "ecdsa_sig.h"
 
-
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>

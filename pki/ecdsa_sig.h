@@ -3,7 +3,6 @@
 #ifndef ES_ECDSA_SIG_H
 #define ES_ECDSA_SIG_H
 
-
 #include <stddef.h>
 
 /* raw is r||s, two big-endian halves of equal length. *der is OPENSSL_malloc'ed. Returns 1 on success. */

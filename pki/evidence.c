@@ -2,7 +2,6 @@
  * verifiers without duplicates and read by the chain, revocation and time-stamp checks. */
 #include "evidence.h"
 
-
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <stdlib.h>

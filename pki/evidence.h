@@ -3,7 +3,6 @@
 #ifndef ES_PKI_EVIDENCE_H
 #define ES_PKI_EVIDENCE_H
 
-
 #include <openssl/ocsp.h>
 #include <openssl/safestack.h>
 #include <openssl/x509.h>

@@ -3,7 +3,6 @@
 #ifndef ES_REV_CACHE_H
 #define ES_REV_CACHE_H
 
-
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <stddef.h>

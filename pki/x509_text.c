@@ -2,7 +2,6 @@
  * One place for it, so the signer's messages and `token list` print a subject the same way. */
 #include "x509_text.h"
 
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

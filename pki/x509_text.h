@@ -3,7 +3,6 @@
 #ifndef ES_X509_TEXT_H
 #define ES_X509_TEXT_H
 
-
 #include <stddef.h>
 #include <openssl/x509.h>
 

@@ -21,12 +21,12 @@
 
 #include <ctype.h>
 #include <fcntl.h>
-#include <openssl/err.h>
 #include <unistd.h>
 #include <libxml/c14n.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/valid.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
