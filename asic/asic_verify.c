@@ -60,8 +60,8 @@ static void take_seals(eseal_report *r, eseal_report *sub, const char *name)
 }
 
 /* One signature file of the container, verified with the container's files as its data. */
-static void verify_member(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r, const es_asic_unpacked *u, const char *name,
-			  const char *data_name)
+static void verify_member(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r,
+			  const es_asic_unpacked *u, const char *name, const char *data_name)
 {
 	char *path = es_file_tree_path(u->dir, name),
 	     *data = data_name != NULL ? es_file_tree_path(u->dir, data_name) : NULL;
@@ -88,7 +88,8 @@ static void verify_member(const eseal_verifier *v, es_verify_path_fn verify_path
 }
 
 /* ASiC-E CAdES: META-INF/signatureNNN.p7s seals the manifest that names it. */
-static void verify_manifest(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r, const es_asic_unpacked *u, const char *mname)
+static void verify_manifest(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r,
+			    const es_asic_unpacked *u, const char *mname)
 {
 	static const es_input_role role = {"cannot read", ESEAL_E_IO, ESEAL_E_INPUT, (size_t)64 << 20, 0};
 	char *mpath = es_file_tree_path(u->dir, mname), *p7s = NULL;
