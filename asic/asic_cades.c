@@ -5,8 +5,10 @@
 #include "core/error_internal.h"
 #include "core/input_internal.h"
 #include "pki/report.h"
-#include "xml/xml_internal.h"
+#include "xml/xades_props.h"
+#include "xml/xml_detached.h"
 #include "xml/xml_read.h"
+#include "xml/xml_sign.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
 #include "asic_internal.h"
 #include "core/error_internal.h"
 #include "core/file_tree_internal.h"
-#include "xml/xml_internal.h"
+#include "xml/xml_detached.h"
 
 #include <errno.h>
 #include <libgen.h>

@@ -9,7 +9,7 @@
 #include "pdf/pdf_verify.h"
 #include "pki/report.h"
 #include "pki/verifier.h"
-#include "report/report_internal.h"
+#include "report/visual_diff.h"
 #include "xml/xml_verify.h"
 
 #include <errno.h>

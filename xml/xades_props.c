@@ -1,5 +1,7 @@
 /* xml/xades_props.c: xades:QualifyingProperties (ETSI EN 319 132-1 baseline): SigningTime, SigningCertificateV2,
  * a DataObjectFormat per data Reference, and for B-T the SignatureTimeStamp. */
+#include "xades_props.h"
+
 #include "xml_internal.h"
 #include "core/error_internal.h"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # tests/unit/layers.py: the library's folders form the one-way layers of ARCHITECTURE.md: no object file uses a
 # function or data of a higher layer or of another folder of its own (read with nm), no file includes such a header,
-# and no folder's CMakeLists.txt puts another folder's internals on the include path.
+# no folder includes what another keeps to itself (its *_internal.h), and no folder's CMakeLists.txt puts another
+# folder on the include path.
 # usage: layers.py SOURCE_DIR OBJECT...   (the eseal target's objects, or one directory holding them)
 import os
 import re
@@ -128,6 +129,11 @@ def check_includes(src, problems):
                         if to and not allowed(folder, to):
                             problems.append(f"{path}:{lineno}: includes \"{m.group(1)}\" ({folder}/ layer "
                                             f"{LAYERS[folder]} -> {to}/ layer {LAYERS[to]})")
+                        # What a folder's files share among themselves stays there (core's headers are all the
+                        # library's: every layer stands on them).
+                        elif to not in (None, folder, "core") and m.group(1).endswith("_internal.h"):
+                            problems.append(f"{path}:{lineno}: includes \"{m.group(1)}\", which {to}/ keeps to "
+                                            "itself (a header beside the .c declares what others use)")
     return count
 
 
