@@ -6,6 +6,7 @@ set -euo pipefail
 # Keep this list sorted, one package per line; others append what their area needs.
 PACKAGES=(
 	acl
+	bash-completion
 	bsdextrautils
 	build-essential
 	ca-certificates
@@ -20,6 +21,8 @@ PACKAGES=(
 	cups-filters
 	cups-ipp-utils
 	curl
+	debhelper
+	dpkg-dev
 	faketime
 	file
 	fonts-ipafont-gothic
@@ -56,7 +59,9 @@ PACKAGES=(
 	libxmlsec1-dev
 	libxmlsec1-openssl
 	libzip-dev
+	lintian
 	locales
+	man-db
 	opensc
 	openssl
 	p11-kit

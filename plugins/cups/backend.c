@@ -249,7 +249,9 @@ cleanup:
 	if (fd >= 0)
 		close(fd);
 	(void)unlink(PRIVATE_NAME);
-	(void)chdir("/");
+	/* Out of the folder before removing it. "/" is always enterable; rmdir works with the absolute name anyway. */
+	if (chdir("/") != 0) {
+	}
 	(void)rmdir(dir);
 	return rc;
 }

@@ -7,7 +7,8 @@
 #   samples/demo/demo.sh [--fresh] [--install]
 #     --fresh    rebuild the PKI and token even if demo/ already has them
 #     --install  also `cmake --install build` (to /usr/local; nothing is installed system-wide otherwise)
-# Environment: ESEAL_DEMO_DIR (default <src>/demo), ESEAL_DEMO_BUILD (default <src>/build), ESEAL_JOBS (default 2).
+# Environment: ESEAL_DEMO_DIR (default <src>/demo), ESEAL_DEMO_BUILD (default <src>/build), ESEAL_JOBS (default 2),
+#   ESEAL_DEMO_BIN (an eseal already built or installed, e.g. /usr/bin/eseal from the .deb: nothing is built).
 # Re-running is safe: demo/out is emptied first; the PKI and token are kept unless --fresh.
 set -euo pipefail
 
@@ -33,16 +34,22 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 say "1/6 Debian packages"
 bash "$SRC/scripts/install-deps.sh"
 
-say "2/6 build (release) in $BUILD"
-mkdir -p "$BUILD"
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF -DESEAL_FUZZ=OFF -DESEAL_TESTS=OFF \
-	>"$BUILD/demo-configure.log" 2>&1 || { tail -n 40 "$BUILD/demo-configure.log" >&2; exit 1; }
-cmake --build "$BUILD" -j "$JOBS" >"$BUILD/demo-build.log" 2>&1 || { tail -n 40 "$BUILD/demo-build.log" >&2; exit 1; }
-ESEAL=$BUILD/plugins/cli/eseal
-"$ESEAL" --version
-if [ "$INSTALL" = 1 ]; then
-	cmake --install "$BUILD"
+if [ -n "${ESEAL_DEMO_BIN:-}" ]; then
+	say "2/6 using $ESEAL_DEMO_BIN (ESEAL_DEMO_BIN: nothing built)"
+	[ "$INSTALL" = 0 ] || { echo "demo: --install needs a build; unset ESEAL_DEMO_BIN" >&2; exit 64; }
+	ESEAL=$ESEAL_DEMO_BIN
+else
+	say "2/6 build (release) in $BUILD"
+	mkdir -p "$BUILD"
+	cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF -DESEAL_FUZZ=OFF -DESEAL_TESTS=OFF \
+		>"$BUILD/demo-configure.log" 2>&1 || { tail -n 40 "$BUILD/demo-configure.log" >&2; exit 1; }
+	cmake --build "$BUILD" -j "$JOBS" >"$BUILD/demo-build.log" 2>&1 || { tail -n 40 "$BUILD/demo-build.log" >&2; exit 1; }
+	ESEAL=$BUILD/plugins/cli/eseal
+	if [ "$INSTALL" = 1 ]; then
+		cmake --install "$BUILD"
+	fi
 fi
+"$ESEAL" --version
 
 say "3/6 demo PKI and SoftHSM2 token in $DEMO_DIR"
 bash "$SRC/samples/demo/services.sh" stop "$DEMO_DIR" 2>/dev/null || true

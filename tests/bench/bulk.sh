@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== building release into $BUILD"
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF >/dev/null
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF -DESEAL_TESTS=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" >/dev/null
 ESEAL=$BUILD/plugins/cli/eseal
 RATE_BIN=$BUILD/tests/bench/p11_sign_rate

@@ -23,7 +23,7 @@ trap cleanup EXIT
 command -v pdfsig >/dev/null || { echo "verify_pdf.sh: needs pdfsig (apt-get install poppler-utils)" >&2; exit 1; }
 
 echo "== building release into $BUILD"
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF >/dev/null
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DESEAL_SANITIZE=OFF -DESEAL_TESTS=ON >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target eseal_cli >/dev/null
 ESEAL=$BUILD/plugins/cli/eseal
 
