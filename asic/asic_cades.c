@@ -2,11 +2,13 @@
  * sealed by a detached .p7s (ASiC-E), or a .p7s over the one file (ASiC-S); and the manifest check of the verifier. */
 #include "asic_internal.h"
 #include "eseal/cms.h"
-#include "error_internal.h"
-#include "input_internal.h"
-#include "xml/xml_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "pki/report.h"
+#include "xml/xades_props.h"
+#include "xml/xml_detached.h"
 #include "xml/xml_read.h"
-#include "verify/verify_internal.h"
+#include "xml/xml_sign.h"
 
 #include <stdlib.h>
 #include <string.h>

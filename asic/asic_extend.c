@@ -1,11 +1,13 @@
 /* asic/asic_extend.c: long-term containers and folder seals: each seal of a container raised to B-LT/B-LTA by the
  * extenders xml/ and cms/ use for files, the container then rewritten; a folder seal extended against its folder. */
 #include "asic_internal.h"
-#include "error_internal.h"
-#include "file_tree_internal.h"
-#include "input_internal.h"
-#include "verify/verify_internal.h"
-#include "xml/xml_internal.h"
+#include "cms/cades_verify.h"
+#include "core/error_internal.h"
+#include "core/file_tree_internal.h"
+#include "core/input_internal.h"
+#include "pki/report.h"
+#include "xml/xades_ltv.h"
+#include "xml/xml_verify.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -90,6 +92,28 @@ static void members_free(member *m, size_t n)
 	free(m);
 }
 
+/* es_verify_path_fn for the check below: a container's seal files are XAdES (signatures*.xml) or CAdES (.p7s), whose
+ * verifiers sit below asic/; the verifier's format recognition above it is not needed for these two. */
+static int verify_member_file(const eseal_verifier *v, eseal_report *r, const char *path, const char *data_path,
+			      const char *base_dir, eseal_error *err)
+{
+	static const es_input_role role = {"cannot read", ESEAL_E_IO, ESEAL_E_INPUT, (size_t)256 << 20, 0};
+	size_t n = strlen(path), len = 0;
+	unsigned char *buf = NULL;
+	int rc;
+
+	if ((rc = es_input_read(path, &role, &buf, &len, err)) != ESEAL_OK) {
+		es_report_file_error(r, "%s", err->message);
+		return rc;
+	}
+	if (n > 4 && strcmp(path + n - 4, ".p7s") == 0)
+		rc = es_cades_verify(v, buf, len, data_path, NULL, 0, r);
+	else
+		rc = es_xml_verify(v, buf, len, base_dir, r);
+	free(buf);
+	return rc;
+}
+
 /* The whole container verified before anything is added: the extenders each see one signature file, but a file of
  * the container changed under an ASiCManifest only shows here. */
 static int check_container(const eseal_extend_options *opts, const es_asic_unpacked *u, const char *path,
@@ -100,7 +124,7 @@ static int check_container(const eseal_extend_options *opts, const es_asic_unpac
 
 	if (r == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	es_asic_verify_unpacked(opts->verifier, r, u);
+	es_asic_verify_unpacked(opts->verifier, verify_member_file, r, u);
 	if (r->error != NULL || r->n_seals == 0)
 		rc = es_error_set(err, ESEAL_E_INPUT, "%s: no seal to extend (%s)", path,
 				  r->error != NULL ? r->error : "the container holds no seal");

@@ -9,6 +9,8 @@
 #include "eseal/asic.h"
 #include "eseal/output.h"
 
+#include "asic_verify.h"
+
 #define ES_ASIC_MIME_E "application/vnd.etsi.asic-e+zip"
 #define ES_ASIC_MIME_S "application/vnd.etsi.asic-s+zip"
 
@@ -52,7 +54,8 @@ int es_asic_unpack(const unsigned char *buf, size_t len, const char *path, es_as
 void es_asic_unpacked_free(es_asic_unpacked *u);
 
 /* The verifier's judgement of an unpacked container: every seal into r, the files each covers, the ones none covers. */
-void es_asic_verify_unpacked(const eseal_verifier *v, eseal_report *r, const es_asic_unpacked *u);
+void es_asic_verify_unpacked(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r,
+			     const es_asic_unpacked *u);
 
 /* 1 if name is one of u's files. */
 int es_file_in(const es_asic_unpacked *u, const char *name);

@@ -1,10 +1,10 @@
 /* asic/asic_seal.c: `eseal seal --container asice|asics`: gathers the files (a folder's tree by relative names), seals
  * them with a detached XAdES whose References are the names in the container, and writes the zip. */
 #include "asic_internal.h"
-#include "error_internal.h"
-#include "file_tree_internal.h"
-#include "tmpdir_internal.h"
-#include "xml/xml_internal.h"
+#include "core/error_internal.h"
+#include "core/file_tree_internal.h"
+#include "core/tmpdir_internal.h"
+#include "xml/xml_detached.h"
 
 #include <errno.h>
 #include <libgen.h>

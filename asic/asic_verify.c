@@ -1,10 +1,12 @@
 /* asic/asic_verify.c: `eseal verify` of an ASiC container (XAdES, or CAdES with ASiCManifest) and of a folder against
  * its detached XAdES: every seal, the files each covers, and the files present that no seal covers. */
+#include "asic_verify.h"
+
 #include "asic_internal.h"
-#include "error_internal.h"
-#include "file_tree_internal.h"
-#include "input_internal.h"
-#include "verify/verify_internal.h"
+#include "core/error_internal.h"
+#include "core/file_tree_internal.h"
+#include "core/input_internal.h"
+#include "pki/report.h"
 
 #include <fnmatch.h>
 #include <limits.h>
@@ -58,8 +60,8 @@ static void take_seals(eseal_report *r, eseal_report *sub, const char *name)
 }
 
 /* One signature file of the container, verified with the container's files as its data. */
-static void verify_member(const eseal_verifier *v, eseal_report *r, const es_asic_unpacked *u, const char *name,
-			  const char *data_name)
+static void verify_member(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r,
+			  const es_asic_unpacked *u, const char *name, const char *data_name)
 {
 	char *path = es_file_tree_path(u->dir, name),
 	     *data = data_name != NULL ? es_file_tree_path(u->dir, data_name) : NULL;
@@ -71,7 +73,7 @@ static void verify_member(const eseal_verifier *v, eseal_report *r, const es_asi
 		es_report_file_error(r, "out of memory");
 		eseal_report_free(sub);
 	} else {
-		es_verify_path_in(v, sub, path, data, u->dir, &err);
+		verify_path(v, sub, path, data, u->dir, &err);
 		/* A CAdES seal names its data file by our private path; in the report it is the container's name. */
 		for (size_t i = 0; data_name != NULL && i < sub->n_seals; i++)
 			if (sub->seals[i].coverage != NULL) {
@@ -86,7 +88,8 @@ static void verify_member(const eseal_verifier *v, eseal_report *r, const es_asi
 }
 
 /* ASiC-E CAdES: META-INF/signatureNNN.p7s seals the manifest that names it. */
-static void verify_manifest(const eseal_verifier *v, eseal_report *r, const es_asic_unpacked *u, const char *mname)
+static void verify_manifest(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r,
+			    const es_asic_unpacked *u, const char *mname)
 {
 	static const es_input_role role = {"cannot read", ESEAL_E_IO, ESEAL_E_INPUT, (size_t)64 << 20, 0};
 	char *mpath = es_file_tree_path(u->dir, mname), *p7s = NULL;
@@ -105,7 +108,7 @@ static void verify_manifest(const eseal_verifier *v, eseal_report *r, const es_a
 		es_report_file_error(r, "%s: its SigReference names no signature file of the container", mname);
 		goto cleanup;
 	}
-	verify_member(v, r, u, p7s, mname);
+	verify_member(v, verify_path, r, u, p7s, mname);
 	for (size_t i = before; i < r->n_seals; i++)
 		es_asic_check_manifest(buf, len, mname, u, &r->seals[i]);
 cleanup:
@@ -131,7 +134,8 @@ static const char *asic_s_data(const es_asic_unpacked *u, eseal_report *r)
 	return data;
 }
 
-void es_asic_verify_unpacked(const eseal_verifier *v, eseal_report *r, const es_asic_unpacked *u)
+void es_asic_verify_unpacked(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r,
+			     const es_asic_unpacked *u)
 {
 	size_t n_sig = 0;
 
@@ -141,18 +145,18 @@ void es_asic_verify_unpacked(const eseal_verifier *v, eseal_report *r, const es_
 
 		if (u->asic_s ? strcmp(nm, "META-INF/signatures.xml") == 0 :
 			       fnmatch("META-INF/signatures*.xml", nm, FNM_PATHNAME) == 0) {
-			verify_member(v, r, u, nm, NULL);
+			verify_member(v, verify_path, r, u, nm, NULL);
 			n_sig++;
 		} else if (u->asic_s && strcmp(nm, "META-INF/signature.p7s") == 0) {
 			const char *data = asic_s_data(u, r);
 
 			if (data != NULL)
-				verify_member(v, r, u, nm, data);
+				verify_member(v, verify_path, r, u, nm, data);
 			if (data != NULL && r->n_seals > 0)
 				es_seal_add_file(&r->seals[r->n_seals - 1], data);
 			n_sig++;
 		} else if (!u->asic_s && fnmatch("META-INF/ASiCManifest*.xml", nm, FNM_PATHNAME) == 0) {
-			verify_manifest(v, r, u, nm);
+			verify_manifest(v, verify_path, r, u, nm);
 			n_sig++;
 		}
 	}
@@ -163,7 +167,8 @@ void es_asic_verify_unpacked(const eseal_verifier *v, eseal_report *r, const es_
 	mark_uncovered(r, u->names, u->n, 1);
 }
 
-int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char *buf, size_t len, const char *path)
+int es_asic_verify(const eseal_verifier *v, es_verify_path_fn verify_path, eseal_report *r, const unsigned char *buf,
+		   size_t len, const char *path)
 {
 	es_asic_unpacked u;
 	eseal_error err;
@@ -178,19 +183,14 @@ int es_asic_verify(const eseal_verifier *v, eseal_report *r, const unsigned char
 												   err.message);
 		return rc;
 	}
-	es_asic_verify_unpacked(v, r, &u);
+	es_asic_verify_unpacked(v, verify_path, r, &u);
 	es_asic_unpacked_free(&u);
 	/* No seal could be read at all: a malformed container, as a document without a seal is. */
 	return r->n_seals == 0 ? ESEAL_E_INPUT : ESEAL_OK;
 }
 
-eseal_status eseal_verify_container(eseal_verifier *v, const char *path, eseal_report **report, eseal_error *err)
-{
-	return eseal_verify_file(v, path, NULL, report, err);
-}
-
-eseal_status eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *data_dir, eseal_report **report,
-				 eseal_error *err)
+int es_asic_verify_folder(const eseal_verifier *v, es_verify_path_fn verify_path, const char *sig_path,
+			  const char *data_dir, eseal_report **report, eseal_error *err)
 {
 	char sig_real[PATH_MAX], dir_real[PATH_MAX];
 	const char *skip = NULL;
@@ -207,7 +207,7 @@ eseal_status eseal_verify_folder(eseal_verifier *v, const char *sig_path, const 
 	if ((r = es_report_new(sig_path)) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	*report = r;
-	if ((rc = es_verify_path_in(v, r, sig_path, NULL, data_dir, err)) != ESEAL_OK) {
+	if ((rc = verify_path(v, r, sig_path, NULL, data_dir, err)) != ESEAL_OK) {
 		es_error_set(err, rc, "%s: %s", sig_path, r->error != NULL ? r->error : "cannot verify");
 		return rc;
 	}

@@ -1,8 +1,8 @@
 /* asic/asic_zip_read.c: opens a would-be ASiC container with libzip and unpacks it into a private directory for the
  * verifier, refusing what is not ASiC, duplicate and unsafe names, and entries that inflate past the caps. */
 #include "asic_internal.h"
-#include "error_internal.h"
-#include "tmpdir_internal.h"
+#include "core/error_internal.h"
+#include "core/tmpdir_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /* asic/asic_zip_write.c: writes an ASiC container with libzip: mimetype first and stored, then the entries with
  * their UTF-8 names; the zip is made in a private directory beside the output and named only when complete. */
 #include "asic_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

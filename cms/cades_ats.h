@@ -1,12 +1,12 @@
 /* cms/cades_ats.h: the CAdES archive-time-stamp-v3 and its ats-hash-index-v3 (ETSI EN 319 122-1 5.5.2, 5.5.3),
- * shared by the extender (cades_ltv.c), which adds one, and the verifier (verify/cades_verify.c), which checks them. */
+ * shared by the extender (cades_ltv.c), which adds one, and the verifier (cms/cades_verify.c), which checks them. */
 #ifndef ES_CADES_ATS_H
 #define ES_CADES_ATS_H
 
+#include "pki/cms_der.h"
+
 #include <stddef.h>
 #include <openssl/evp.h>
-
-#include "cms_der.h"
 
 #define ES_OID_ATS_V3 "0.4.0.1733.2.4"
 #define ES_OID_ATS_HASH_INDEX_V3 "0.4.0.19122.1.5"

@@ -1,9 +1,10 @@
 /* cms/cades_attrs.c: the CAdES signed attributes and the signature algorithm identifier of a SignerInfo.
  * We build them ourselves because CMS_SignerInfo_sign would add signing-time unconditionally (PAdES forbids it). */
 #include "cades_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <openssl/asn1t.h>
+#include <openssl/cms.h>
 #include <openssl/ess.h>
 #include <openssl/objects.h>
 #include <openssl/rsa.h>

@@ -1,9 +1,9 @@
 /* cms/cades_build.c: detached CMS SignedData (CAdES/PAdES baseline B-B and B-T) over a digest the caller supplies.
  * The private key stays in the signer: we encode the signed attributes, hash them and ask the signer to sign. */
-#include "eseal/cms.h"
 #include "cades_internal.h"
-#include "ecdsa_sig.h"
-#include "error_internal.h"
+#include "eseal/cms.h"
+#include "core/error_internal.h"
+#include "pki/ecdsa_sig.h"
 
 #include <openssl/cms.h>
 #include <openssl/objects.h>

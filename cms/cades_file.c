@@ -2,8 +2,8 @@
  * The file is streamed through the digest (it can be gigabytes) and never modified; the .p7s appears atomically. */
 #include "eseal/cms.h"
 #include "eseal/output.h"
-#include "error_internal.h"
-#include "input_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
 
 eseal_status eseal_cades_seal_file(eseal_signer *signer, const eseal_cms_options *opts, const char *in_path,
 				   const char *out_path, int overwrite, eseal_error *err)

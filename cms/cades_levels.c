@@ -3,9 +3,16 @@
 #include "cades_levels.h"
 
 #include "cades_ats.h"
-#include "input_internal.h"
-#include "x509_text.h"
+#include "verify_cms.h"
+#include "core/input_internal.h"
+#include "pki/chain.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+#include "pki/revocation.h"
+#include "pki/x509_text.h"
+#include "timestamp/tst_verify.h"
 
+#include <openssl/cms.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,12 @@
-/* cms/cades_levels.h: what a CAdES signature carries beyond B-T, for the verifier (verify/cades_verify.c): OCSP
+/* cms/cades_levels.h: what a CAdES signature carries beyond B-T, for the verifier (cms/cades_verify.c): OCSP
  * responses held as RevocationInfoChoice other, and whether the file reaches B-LT and B-LTA (EN 319 122-1). */
 #ifndef ES_CADES_LEVELS_H
 #define ES_CADES_LEVELS_H
 
-#include "verify/verify_internal.h"
-
-#include "cms_der.h"
+#include "verify_cms.h"
+#include "core/error_internal.h"
+#include "pki/cms_der.h"
+#include "pki/evidence.h"
 
 /* Each OCSP response c carries in crls as other [id-ri-ocsp-response] (RFC 5940) into ev. */
 void es_cades_carried_ocsps(const es_cms_der *c, es_evidence *ev);

@@ -1,12 +1,15 @@
 /* cms/cades_ltv.c: a CAdES .p7s raised to B-LT (validation data in SignedData certificates and crls) and B-LTA
  * (an archive-time-stamp-v3 over all of it), ETSI EN 319 122-1. The input is verified first and never modified. */
-#include "eseal/extend.h"
-#include "verify/verify_internal.h"
-
 #include "cades_ats.h"
-#include "cms_der.h"
-#include "error_internal.h"
-#include "input_internal.h"
+#include "cades_verify.h"
+#include "ltv_collect.h"
+#include "eseal/extend.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "pki/cms_der.h"
+#include "pki/evidence.h"
+#include "pki/renew.h"
+#include "pki/report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * the signer, later ones may name chain certificates (or the signer again), and none may contradict itself. */
 #include "ess_check.h"
 
-#include "cms_der.h"
+#include "pki/cms_der.h"
 
 #include <openssl/err.h>
 #include <openssl/ess.h>

@@ -2,10 +2,10 @@
  * not sort the SET OF, or write a length in more bytes than DER, sign those bytes, and OpenSSL re-encodes them. */
 #include "sig_value.h"
 
-#include "cms_der.h"
+#include "pki/cms_der.h"
+#include "pki/ecdsa_sig.h"
 
-#include "ecdsa_sig.h"
-
+#include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>

@@ -1,12 +1,23 @@
 /* cms/verify_cms.c: the core validation of one CMS/CAdES signature given the digest of what it signs (the format
  * verifiers compute that digest): integrity, signing certificate identification, e-Seal profile, chain, signature
  * time-stamp, revocation and time, in the order of ETSI EN 319 102-1. Knows nothing of PDF or XML. */
-#include "verify/verify_internal.h"
+#include "verify_cms.h"
 
-#include "clock_internal.h"
 #include "ess_check.h"
 #include "sig_value.h"
+#include "core/clock_internal.h"
+#include "core/error_internal.h"
+#include "pki/cert_profile.h"
+#include "pki/chain.h"
+#include "pki/chain_revocation.h"
+#include "pki/crypto_suite.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+#include "pki/verifier.h"
+#include "timestamp/tst_verify.h"
 
+#include <openssl/cms.h>
+#include <openssl/err.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 #include <string.h>

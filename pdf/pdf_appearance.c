@@ -2,8 +2,8 @@
  * Cairo/Pango to an image, so any script (Japanese names included) shows without embedding a font, plus the
  * optional seal image, placed by an appearance form XObject that counter-rotates for the page's /Rotate. */
 #include "pdf_internal.h"
-#include "error_internal.h"
-#include "tz_internal.h"
+#include "core/error_internal.h"
+#include "core/tz_internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * from the password as ISO 32000-2 7.6.4.3.3 says, and the strings and streams of the update are encrypted with it
  * (the signature's /Contents is not, per 7.6.2). Other handlers (RC4, AES-128) are refused. */
 #include "pdf_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * field whose value is a /DocTimeStamp dictionary holding an RFC 3161 token over the ByteRange, as a seal's is made. */
 #include "pdf_extend_internal.h"
 #include "pdf_seal_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <string.h>
 

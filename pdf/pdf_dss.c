@@ -1,9 +1,10 @@
 /* pdf/pdf_dss.c: the Document Security Store of PAdES B-LT (ETSI EN 319 142-1 5.4, ISO 32000-2 12.8.4.3): the
  * catalog's /DSS with /Certs, /OCSPs, /CRLs (streams of DER), a /VRI entry per signature, and /Extensions /ESIC. */
-#include "pdf_extend_internal.h"
 #include "pdf_decode.h"
+#include "pdf_extend_internal.h"
 #include "pdf_verify_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
+#include "pki/evidence.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,11 +1,16 @@
 /* pdf/pdf_extend.c: eseal_pdf_extend: PAdES B-LT and B-LTA for every seal of a PDF, eseal's or another tool's. The
  * seals are verified first; then come up to three incremental updates, each over the one before: a document
  * time-stamp when a seal has none (B-B), the DSS with the validation data, and for B-LTA a document time-stamp. */
-#include "eseal/extend.h"
 #include "pdf_extend_internal.h"
+#include "pdf_verify.h"
 #include "pdf_verify_internal.h"
-#include "error_internal.h"
-#include "input_internal.h"
+#include "eseal/extend.h"
+#include "cms/ltv_collect.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "pki/evidence.h"
+#include "pki/renew.h"
+#include "pki/report.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -3,10 +3,11 @@
 #ifndef ES_PDF_EXTEND_INTERNAL_H
 #define ES_PDF_EXTEND_INTERNAL_H
 
+#include "pdf_internal.h"
 #include "eseal/output.h"
 #include "eseal/timestamp.h"
-#include "pdf_internal.h"
-#include "verify/verify_internal.h"
+#include "core/error_internal.h"
+#include "pki/evidence.h"
 
 /* The validation data of one signature or document time-stamp, filed under its VRI key. */
 typedef struct es_pdf_vri {

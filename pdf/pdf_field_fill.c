@@ -3,7 +3,7 @@
  * an area on a page, the seal's appearance in that rectangle). Everything else of the field (/Lock, /SV, flags,
  * /Rect, /P) is copied as it was, so the verifier's "a signature field was filled" rule is all the change there is. */
 #include "pdf_seal_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * for a certifying seal, the catalog's /Perms /DocMDP. Indirect objects are rewritten on their own; the catalog only
  * when something it holds directly changed, so the update stays as small as the change. */
 #include "pdf_seal_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdio.h>
 #include <string.h>

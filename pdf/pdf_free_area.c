@@ -1,8 +1,8 @@
 /* pdf/pdf_free_area.c: where the default visible seal goes so that it hides nothing that was printed: the page is
  * rendered as printed (Poppler), and the blank area nearest the preferred corner is chosen, smaller if need be. */
-#include "pdf_seal_internal.h"
 #include "pdf_render.h"
-#include "error_internal.h"
+#include "pdf_seal_internal.h"
+#include "core/error_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 /* pdf/pdf_image.c: seal images as PDF image XObjects: PNG (decoded by Cairo, Flate RGB + alpha SMask so a scanned
  * seal keeps its transparency) and JPEG (passed through as DCTDecode after reading its frame header). */
 #include "pdf_internal.h"
-#include "error_internal.h"
-#include "input_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* pdf/pdf_place.c: where a visible seal goes on its page (displayed-page coordinates turned into user space for
  * any /Rotate) and drawing it there: the generated stamp and the optional seal image, via pdf_appearance.c. */
 #include "pdf_seal_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #define DEFAULT_W 180.0
 #define DEFAULT_H 70.0

@@ -2,7 +2,7 @@
  * The reader's view is what attacks on PDF signatures aim at, so it comes from a real reader, not our parser. */
 #include "pdf_render.h"
 
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <glib.h>
 #include <limits.h>

@@ -1,12 +1,12 @@
 /* pdf/pdf_seal.c: eseal_pdf_seal: opens the original, assembles the update from its steps (signature dictionary,
  * field, form and catalog) and runs the signing pass, again with more room if the signature outgrew its estimate. */
-#include "eseal/pdf.h"
+#include "pdf_seal_internal.h"
 #include "eseal/cms.h"
 #include "eseal/output.h"
-#include "pdf_seal_internal.h"
-#include "error_internal.h"
-#include "input_internal.h"
-#include "cms/x509_text.h"
+#include "eseal/pdf.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "pki/x509_text.h"
 
 #include <errno.h>
 #include <fcntl.h>

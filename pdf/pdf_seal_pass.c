@@ -2,7 +2,7 @@
  * the ByteRange is hashed in the same read, then the CMS is patched into the /Contents placeholder in place. */
 #include "pdf_seal_internal.h"
 #include "eseal/output.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

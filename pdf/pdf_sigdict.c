@@ -1,7 +1,7 @@
 /* pdf/pdf_sigdict.c: the signature value dictionary (ETSI.CAdES.detached, or a document time-stamp's ETSI.RFC3161)
  * with its placeholders: a blank ByteRange patched once the offsets are known, a zero-filled /Contents. */
 #include "pdf_seal_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdio.h>
 #include <string.h>

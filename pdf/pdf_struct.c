@@ -1,8 +1,8 @@
 /* pdf/pdf_struct.c: reads what the update needs from the original (QPDF's C API, lazily: streams are never loaded).
  * Also our own check of the file's tail, because the new section must chain to exactly the xref a reader finds. */
 #include "pdf_internal.h"
-#include "error_internal.h"
 #include "pdf_xref.h"
+#include "core/error_internal.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* pdf/pdf_update.c: the incremental update: objects appended after the original, then a cross-reference section
  * of the same kind as the original's last one (classic table or xref stream) chained to it with /Prev. */
 #include "pdf_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

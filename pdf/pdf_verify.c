@@ -2,16 +2,22 @@
  * byte checks that defeat Universal Signature Forgery and Signature Wrapping (ByteRange must be [0 a b c] and its
  * gap exactly the /Contents hex string of that dictionary), the digest over the ranges, the core CMS or time-stamp
  * checks, the level reached, and (pdf_verify_mods.c) what later incremental updates change. */
-#include "pdf_verify_internal.h"
-#include "cms/x509_text.h"
 #include "pdf_decode.h"
 #include "pdf_verify_dups.h"
+#include "pdf_verify_internal.h"
 #include "pdf_xref.h"
+#include "cms/verify_cms.h"
+#include "core/input_release.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+#include "pki/x509_text.h"
+#include "timestamp/tst_verify.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/cms.h>
 #include <openssl/sha.h>
 
 #define ES_PDF_MAX_FIELDS 10000
@@ -466,7 +472,7 @@ static int digest_released(EVP_MD_CTX *ctx, const unsigned char *p, size_t len)
 		n = len < DIGEST_CHUNK ? len : DIGEST_CHUNK;
 		if (EVP_DigestUpdate(ctx, p, n) != 1)
 			return 0;
-		es_verify_release(p, n);
+		es_input_release(p, n);
 	}
 	return 1;
 }
@@ -793,7 +799,7 @@ static void final_guesses(const unsigned char *buf, size_t len, const char *name
 	es_pdf_walk_free(&w, q);
 	qpdf_cleanup(&q);
 	free(copy);
-	es_verify_release(buf, len);
+	es_input_release(buf, len);
 }
 
 /* Keys given twice in what says which signature the signed revision carries, read by a QPDF of its own: QPDF warns of
@@ -813,7 +819,7 @@ static void check_dups(const unsigned char *buf, size_t rev_end, const sig_ref *
 		qpdf_cleanup(&q);
 	}
 	free(copy);
-	es_verify_release(buf, rev_end);
+	es_input_release(buf, rev_end);
 }
 
 static int by_rev_end_desc(const void *a, const void *b)
@@ -872,7 +878,7 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 				qpdf_cleanup(&qo);
 			}
 			free(copy);
-			es_verify_release(buf, len);
+			es_input_release(buf, len);
 		}
 	}
 	facts->guesses = NULL;
@@ -1037,7 +1043,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		states[i].is_dts = pos[i].is_dts;
 	}
 	/* Each step reads what it needs of the file again: what the signature checks touched need not stay. */
-	es_verify_release(buf, len);
+	es_input_release(buf, len);
 	facts.sigs = states;
 	facts.n_sigs = sl.n;
 	judge_later_updates(q, buf, len, &sl, pos, &facts, states, r);

@@ -3,10 +3,12 @@
 #ifndef ES_PDF_VERIFY_INTERNAL_H
 #define ES_PDF_VERIFY_INTERNAL_H
 
-#include <qpdf/qpdf-c.h>
-
 #include "pdf_xref.h"
-#include "verify/verify_internal.h"
+#include "core/error_internal.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+
+#include <qpdf/qpdf-c.h>
 
 /* Opens a QPDF reader over buf[0..len) (not copied: buf must outlive it). Strict: no xref reconstruction, so a
  * damaged file is reported instead of being read the way one particular repair algorithm guesses. */

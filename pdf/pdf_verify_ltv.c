@@ -1,14 +1,18 @@
 /* pdf/pdf_verify_ltv.c: whether a PAdES signature's validation data is all there (B-LT): for every certificate below
  * the anchor of the signer's chain and of each time-stamp's TSA chain, a carried OCSP response or CRL that says good. */
 #include "pdf_verify_internal.h"
+#include "pki/chain.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+#include "pki/revocation.h"
+#include "pki/x509_text.h"
+#include "timestamp/tst_verify.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
-
-#include "cms/x509_text.h"
 
 /* Whether ev holds, for cert (issued by issuer), one answer that says good and was issued at or after poe. Each
  * answer is tried alone: the verifier's own lookup stops at the first usable one, which may be an older answer

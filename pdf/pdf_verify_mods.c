@@ -22,6 +22,7 @@
  * appearance change of a field the signature's /Reference locked (pdf_verify_lock.c), or of the /V it inherits, is
  * reported naming the field, whatever the DocMDP level. */
 #include "pdf_verify_internal.h"
+#include "pki/report.h"
 
 #include <stdarg.h>
 #include <stdio.h>

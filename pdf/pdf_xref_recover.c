@@ -1,10 +1,10 @@
 /* pdf/pdf_xref_recover.c: a file whose cross-reference chain stops before its first revision (an update written with
  * /Prev 0 or without /Prev) read on through the startxref markers of its earlier revisions, as readers rebuild it. */
-#include "pdf_xref.h"
-
-#include "eseal/error.h"
 #include "pdf_lex.h"
-#include "verify/verify_internal.h"
+#include "pdf_xref.h"
+#include "eseal/error.h"
+#include "core/error_internal.h"
+#include "core/input_release.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -43,7 +43,7 @@ static int is_space(unsigned char c)
 
 #define SEARCH_WINDOW ((size_t)1 << 20)
 
-/* memmem over [p, end) one window at a time, each window's pages given back once searched (es_verify_release): the
+/* memmem over [p, end) one window at a time, each window's pages given back once searched (es_input_release): the
  * search passes over the whole file, which need not stay in memory for it. */
 static const unsigned char *find_released(const unsigned char *p, const unsigned char *end, const char *needle)
 {
@@ -54,7 +54,7 @@ static const unsigned char *find_released(const unsigned char *p, const unsigned
 		w = (size_t)(end - p) > SEARCH_WINDOW + n ? SEARCH_WINDOW + n - 1 : (size_t)(end - p);
 		if ((hit = memmem(p, w, needle, n)) != NULL)
 			return hit;
-		es_verify_release(p, w - (n - 1));
+		es_input_release(p, w - (n - 1));
 		p += w - (n - 1); /* the windows overlap by n - 1 bytes: no match is cut in two */
 	}
 	return NULL;

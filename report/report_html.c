@@ -1,9 +1,9 @@
 /* report/report_html.c: the HTML report: one self-contained UTF-8 file (inline CSS, pages as data: PNG), verdict first,
  * every text from a certificate or a file escaped (names in certificates are chosen by whoever got the certificate). */
 #include "report_internal.h"
-
+#include "core/error_internal.h"
 #include "core/json_internal.h"
-#include "verify/verify_internal.h"
+#include "pki/report.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>

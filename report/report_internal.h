@@ -1,5 +1,6 @@
-/* report/report_internal.h: what the report layer shares: the visual comparison of a PDF seal's signed revision with
- * the current file (also run by the verifier for --json), and the pieces every report format draws from. */
+/* report/report_internal.h: what the report layer's files share: the visual comparison of a PDF seal's signed
+ * revision with the current file (visual_diff.h, which the verifier also runs), and the pieces every report format
+ * draws from. */
 #ifndef ES_REPORT_INTERNAL_H
 #define ES_REPORT_INTERNAL_H
 
@@ -11,17 +12,12 @@
 #include "eseal/i18n.h"
 #include "eseal/report.h"
 #include "eseal/verify.h"
+#include "visual_diff.h"
 
 /* Resolution of the comparison: fine enough for a changed word, coarse enough to ignore anti-aliasing noise. */
 #define ES_VISUAL_DPI 60.0
 /* Pages compared per seal; a longer document is compared on its first pages (and says so in a warning). */
 #define ES_VISUAL_MAX_PAGES 50
-
-/* For every PAdES seal of r whose signed revision is followed by later updates: renders the signed revision
- * (buf[0..signed_length)) and the whole file with Poppler, page by page, and records the areas that differ in
- * s->visual_changes (visual_compared set). A page only the current file has is a change as a whole. Rendering
- * failures are warnings on the seal: the verdict is the verifier's, this only shows where. */
-void es_visual_compare(eseal_report *r, const unsigned char *buf, size_t len);
 
 /* ---- shared by the report formats (report_text.c) ---- */
 

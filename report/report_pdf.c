@@ -1,8 +1,7 @@
 /* report/report_pdf.c: the PDF report, drawn with cairo and pango (Japanese in Noto Sans CJK or IPA Gothic): the
  * same content and order as the HTML report, on A4 pages, pictures of sealed pages included. */
 #include "report_internal.h"
-
-#include "verify/verify_internal.h"
+#include "core/error_internal.h"
 
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>

@@ -1,9 +1,9 @@
 /* report/report_xml.c: the machine-readable report: an ETSI TS 119 102-2 ValidationReport (namespace
  * http://uri.etsi.org/19102/v1.4.1#), one SignatureValidationReport per seal, certificates as validation objects. */
 #include "report_internal.h"
-
+#include "core/error_internal.h"
 #include "core/json_internal.h"
-#include "verify/verify_internal.h"
+#include "pki/report.h"
 
 #include <string.h>
 

@@ -1,9 +1,11 @@
 /* report/visual_diff.c: what changed on the pages since a PDF seal: Poppler renders the signed revision and the
  * current file, and the pixels that differ are gathered into boxes, so an overlay that hides signed text shows. */
-#include "report_internal.h"
+#include "visual_diff.h"
 
+#include "report_internal.h"
+#include "core/error_internal.h"
 #include "pdf/pdf_render.h"
-#include "verify/verify_internal.h"
+#include "pki/report.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,9 +2,9 @@
  * by the output group's thread, one report per document. A failure that would fail every document stops the batch. */
 #include "eseal/batch.h"
 #include "eseal/output.h"
-#include "clock_internal.h"
-#include "error_internal.h"
-#include "fd_budget_internal.h"
+#include "core/clock_internal.h"
+#include "core/error_internal.h"
+#include "core/fd_budget_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 /* seal/batch_list.c: the list of documents a batch reads (--from FILE or - for stdin), one path per line or
  * NUL-separated. Read through the library's one input reader: a FIFO is refused, stdin is read up to a bound. */
 #include "eseal/batch.h"
-#include "error_internal.h"
-#include "input_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

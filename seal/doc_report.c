@@ -1,7 +1,7 @@
 /* seal/doc_report.c: a document's report (sealed, failed, skipped, current) as one JSON line, for batch and
  * single-file front ends alike. Names are file names, i.e. bytes: the line stays valid JSON, the bytes kept beside. */
 #include "eseal/batch.h"
-#include "json_internal.h"
+#include "core/json_internal.h"
 
 /* "key":"value", then "key_hex":"..." when value is not valid UTF-8 (es_json_string showed it with U+FFFD). */
 static void name_field(FILE *out, const char *key, const char *value)

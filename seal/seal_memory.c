@@ -1,9 +1,9 @@
 /* seal/seal_memory.c: sealing a document held in memory, into memory or onto a file descriptor, for every format.
  * The format code works on files, so the document goes through a private directory that is removed afterwards. */
 #include "eseal/seal.h"
-#include "error_internal.h"
-#include "input_internal.h"
-#include "tmpdir_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "core/tmpdir_internal.h"
 
 #include <openssl/crypto.h>
 #include <errno.h>

@@ -1,14 +1,14 @@
 /* seal/sealer.c: one sealer = one key login + one TSA client + settings, shared by every file and thread.
  * It detects each input's format and hands it to the PDF, XML or CAdES sealer; it never touches document bytes. */
-#include "eseal/seal.h"
 #include "eseal/cms.h"
 #include "eseal/extend.h"
 #include "eseal/pdf.h"
+#include "eseal/seal.h"
 #include "eseal/xml.h"
 #include "eseal/asic.h"
-#include "error_internal.h"
-#include "secret_internal.h"
-#include "input_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "core/secret_internal.h"
 #include "timestamp/tsa_revocation.h"
 
 #include <openssl/crypto.h>

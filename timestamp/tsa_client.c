@@ -1,13 +1,15 @@
 /* timestamp/tsa_client.c: the RFC 3161 client object: request building, the walk over the TSA URLs with
  * retries, and the learned token size. Transport is core/http_client.c, response checks in tst_check.c, the TSA
  * certificate's revocation in tsa_revocation.c. */
-#include "eseal/timestamp.h"
 #include "tsa_internal.h"
 #include "tsa_revocation.h"
-#include "error_internal.h"
-#include "secret_internal.h"
-#include "input_internal.h"
-#include "url_internal.h"
+#include "eseal/timestamp.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "core/secret_internal.h"
+#include "core/url_internal.h"
+#include "pki/chain_revocation.h"
+#include "pki/verifier.h"
 
 #include <openssl/bn.h>
 #include <openssl/err.h>

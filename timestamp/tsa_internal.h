@@ -3,13 +3,13 @@
 #ifndef ES_TSA_INTERNAL_H
 #define ES_TSA_INTERNAL_H
 
+#include "eseal/error.h"
+#include "eseal/timestamp.h"
+#include "core/http_internal.h"
+
 #include <stddef.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
-
-#include "eseal/error.h"
-#include "eseal/timestamp.h"
-#include "http_internal.h"
 
 #define ES_TSA_REASON_MAX 384
 

@@ -7,8 +7,13 @@
  * one's answer instead of all asking the responder at once. An "unknown" verdict is not kept (the verifier's cache
  * already remembers a responder that did not answer, for a minute). */
 #include "tsa_revocation.h"
-#include "tsa_internal.h"
 
+#include "tsa_internal.h"
+#include "pki/chain.h"
+#include "pki/chain_revocation.h"
+#include "pki/verifier.h"
+
+#include <openssl/err.h>
 #include <openssl/pkcs7.h>
 #include <pthread.h>
 #include <stdlib.h>

@@ -3,11 +3,13 @@
 #ifndef ES_TSA_REVOCATION_H
 #define ES_TSA_REVOCATION_H
 
-#include <stddef.h>
-
 #include "eseal/error.h"
 #include "eseal/timestamp.h"
-#include "verify/verify_internal.h"
+#include "core/error_internal.h"
+#include "pki/chain_revocation.h"
+#include "pki/verifier.h"
+
+#include <stddef.h>
 
 typedef struct es_tsa_rev es_tsa_rev;
 

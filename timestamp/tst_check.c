@@ -1,8 +1,8 @@
 /* timestamp/tst_check.c: checks an RFC 3161 response before its token is used, and reads a token's genTime.
  * Explicit checks come first so each failure has its own message (wrong nonce, imprint mismatch, ...). */
 #include "tsa_internal.h"
-#include "clock_internal.h"
-#include "error_internal.h"
+#include "core/clock_internal.h"
+#include "core/error_internal.h"
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>

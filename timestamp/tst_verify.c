@@ -1,11 +1,19 @@
 /* timestamp/tst_verify.c: validation of an RFC 3161 time-stamp token found in a seal: message imprint over the
  * right bytes, TSA signature, TSA certificate chain to the verifier's anchors with the timeStamping EKU, at the
  * token's genTime too, and the revocation of that chain. */
-#include "verify/verify_internal.h"
+#include "tst_verify.h"
 
-#include "clock_internal.h"
-#include "cms/cms_der.h"
+#include "core/clock_internal.h"
+#include "core/error_internal.h"
+#include "pki/chain.h"
+#include "pki/chain_revocation.h"
+#include "pki/cms_der.h"
+#include "pki/crypto_suite.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+#include "pki/verifier.h"
 
+#include <openssl/err.h>
 #include <openssl/ts.h>
 #include <stdlib.h>
 #include <string.h>

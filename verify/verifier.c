@@ -1,15 +1,22 @@
-/* verify/verifier.c: the verifier object (trust anchors from --trust files only, offline flag, validation time) and
- * the entry points that read a file, recognise its format and hand it to the PDF, XML or CAdES verifier. */
-#include "verify_internal.h"
-#include "report/report_internal.h"
-
-#include "cms/rev_cache.h"
-#include "input_internal.h"
+/* verify/verifier.c: the entry points that read a file, recognise its format and hand it to the PDF, XML, CAdES or
+ * ASiC verifier; the verifier object itself is pki/verifier.c. */
+#include "eseal/asic.h"
+#include "asic/asic_verify.h"
+#include "cms/cades_verify.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "core/input_release.h"
+#include "pdf/pdf_verify.h"
+#include "pki/report.h"
+#include "pki/verifier.h"
+#include "report/visual_diff.h"
+#include "xml/xml_verify.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdint.h>
@@ -22,227 +29,8 @@
 /* Bigger inputs are refused rather than mapped: a verifier must have bounded cost on hostile input. */
 #define ES_VERIFY_MAX_FILE ((size_t)2 << 30)
 
-time_t es_verifier_time(const eseal_verifier *v)
-{
-	return v->at != 0 ? v->at : time(NULL);
-}
-
-/* --trust: missing is an I/O error as before; a FIFO or device is a bad argument (64), never waited on. */
-static const es_input_role trust_role = {"cannot read trust anchors", ESEAL_E_IO, ESEAL_E_USAGE, ES_INPUT_MAX_PEM, 0};
-
-static int load_anchors(eseal_verifier *v, const char *path, eseal_error *err)
-{
-	BIO *in = NULL;
-	X509 *x = NULL;
-	int n = 0, rc;
-
-	if ((rc = es_input_bio(path, &trust_role, &in, err)) != ESEAL_OK)
-		return rc;
-	while ((x = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
-		if (X509_STORE_add_cert(v->store, x) != 1 || X509_STORE_add_cert(v->store_any_time, x) != 1 ||
-		    !sk_X509_push(v->anchors, x)) {
-			X509_free(x);
-			BIO_free(in);
-			return es_error_set_ossl(err, ESEAL_E_INTERNAL, "%s: cannot add trust anchor", path);
-		}
-		n++;
-	}
-	ERR_clear_error();
-	BIO_free(in);
-	if (n == 0)
-		return es_error_set(err, ESEAL_E_USAGE, "%s: no PEM certificate found in trust file", path);
-	return ESEAL_OK;
-}
-
-eseal_status eseal_verifier_open(eseal_verifier **out, const eseal_verifier_options *opts, eseal_error *err)
-{
-	eseal_verifier *v = NULL;
-	size_t i;
-	int rc = ESEAL_OK;
-
-	eseal_error_clear(err);
-	*out = NULL;
-	v = calloc(1, sizeof(*v));
-	if (v == NULL)
-		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-	v->store = X509_STORE_new();
-	v->store_any_time = X509_STORE_new();
-	v->anchors = sk_X509_new_null();
-	if (v->store == NULL || v->store_any_time == NULL || v->anchors == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-		goto cleanup;
-	}
-	/* Every certificate of a --trust file is an anchor, also an intermediate (as in a trusted list): the chain
-	 * stops there, for signatures, time-stamps and OCSP responses alike. */
-	X509_STORE_set_flags(v->store, X509_V_FLAG_PARTIAL_CHAIN);
-	X509_STORE_set_flags(v->store_any_time, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
-	if (opts != NULL) {
-		for (i = 0; i < opts->n_trust_files; i++)
-			if ((rc = load_anchors(v, opts->trust_files[i], err)) != ESEAL_OK)
-				goto cleanup;
-		v->offline = opts->offline;
-		v->at = opts->at;
-		v->timeout_ms = opts->timeout_ms;
-		v->visual_compare = opts->visual_compare;
-	}
-	/* Without memory for it the verifier still works, fetching for every file. */
-	if (opts == NULL || !opts->no_revocation_cache)
-		v->rev_cache = es_rev_cache_new();
-	if (v->timeout_ms <= 0)
-		v->timeout_ms = 5000;
-	*out = v;
-	v = NULL;
-cleanup:
-	eseal_verifier_free(v);
-	return rc;
-}
-
-void es_verifier_share_rev_cache(eseal_verifier *dst, const eseal_verifier *src)
-{
-	if (dst->rev_cache == NULL || src->rev_cache == NULL || dst->rev_cache == src->rev_cache)
-		return;
-	es_rev_cache_free(dst->rev_cache);
-	dst->rev_cache = es_rev_cache_ref(src->rev_cache);
-}
-
-void eseal_verifier_free(eseal_verifier *v)
-{
-	if (v == NULL)
-		return;
-	X509_STORE_free(v->store);
-	X509_STORE_free(v->store_any_time);
-	sk_X509_pop_free(v->anchors, X509_free);
-	es_rev_cache_free(v->rev_cache);
-	free(v);
-}
-
-es_evidence *es_evidence_new(void)
-{
-	es_evidence *ev = calloc(1, sizeof(*ev));
-
-	if (ev == NULL)
-		return NULL;
-	ev->certs = sk_X509_new_null();
-	ev->crls = sk_X509_CRL_new_null();
-	ev->ocsps = sk_OCSP_RESPONSE_new_null();
-	if (ev->certs == NULL || ev->crls == NULL || ev->ocsps == NULL) {
-		es_evidence_free(ev);
-		return NULL;
-	}
-	return ev;
-}
-
-void es_evidence_free(es_evidence *ev)
-{
-	if (ev == NULL)
-		return;
-	sk_X509_pop_free(ev->certs, X509_free);
-	sk_X509_CRL_pop_free(ev->crls, X509_CRL_free);
-	sk_OCSP_RESPONSE_pop_free(ev->ocsps, OCSP_RESPONSE_free);
-	free(ev);
-}
-
-void es_evidence_add_cert_der(es_evidence *ev, const unsigned char *der, size_t len)
-{
-	const unsigned char *p = der;
-	X509 *x = d2i_X509(NULL, &p, (long)len);
-
-	if (x != NULL && !sk_X509_push(ev->certs, x))
-		X509_free(x);
-	ERR_clear_error();
-}
-
-void es_evidence_add_crl_der(es_evidence *ev, const unsigned char *der, size_t len)
-{
-	const unsigned char *p = der;
-	X509_CRL *x = d2i_X509_CRL(NULL, &p, (long)len);
-
-	if (x != NULL && !sk_X509_CRL_push(ev->crls, x))
-		X509_CRL_free(x);
-	ERR_clear_error();
-}
-
-void es_evidence_add_ocsp_der(es_evidence *ev, const unsigned char *der, size_t len)
-{
-	const unsigned char *p = der;
-	OCSP_RESPONSE *x = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
-
-	if (x != NULL && !sk_OCSP_RESPONSE_push(ev->ocsps, x))
-		OCSP_RESPONSE_free(x);
-	ERR_clear_error();
-}
-
-/* The same item twice is one item: validation data collected for several seals of a file shares its CA's. */
-static int same_der(const unsigned char *a, int alen, const unsigned char *b, int blen)
-{
-	return alen > 0 && alen == blen && memcmp(a, b, (size_t)alen) == 0;
-}
-
-int es_evidence_add_cert(es_evidence *ev, X509 *x)
-{
-	int i;
-
-	for (i = 0; i < sk_X509_num(ev->certs); i++)
-		if (X509_cmp(sk_X509_value(ev->certs, i), x) == 0)
-			return 0;
-	if (!X509_up_ref(x))
-		return -1;
-	if (!sk_X509_push(ev->certs, x)) {
-		X509_free(x);
-		return -1;
-	}
-	return 0;
-}
-
-int es_evidence_add_crl(es_evidence *ev, X509_CRL *x)
-{
-	unsigned char *a = NULL, *b = NULL;
-	int i, alen, blen, dup = 0;
-
-	alen = i2d_X509_CRL(x, &a);
-	for (i = 0; alen > 0 && !dup && i < sk_X509_CRL_num(ev->crls); i++) {
-		blen = i2d_X509_CRL(sk_X509_CRL_value(ev->crls, i), &b);
-		dup = same_der(a, alen, b, blen);
-		OPENSSL_free(b);
-		b = NULL;
-	}
-	OPENSSL_free(a);
-	if (alen <= 0 || !X509_CRL_up_ref(x))
-		return -1;
-	if (dup || !sk_X509_CRL_push(ev->crls, x)) {
-		X509_CRL_free(x);
-		return dup ? 0 : -1;
-	}
-	return 0;
-}
-
-int es_evidence_add_ocsp(es_evidence *ev, OCSP_RESPONSE *x)
-{
-	unsigned char *a = NULL, *b = NULL;
-	OCSP_RESPONSE *copy;
-	int i, alen, blen, dup = 0;
-
-	alen = i2d_OCSP_RESPONSE(x, &a);
-	for (i = 0; alen > 0 && !dup && i < sk_OCSP_RESPONSE_num(ev->ocsps); i++) {
-		blen = i2d_OCSP_RESPONSE(sk_OCSP_RESPONSE_value(ev->ocsps, i), &b);
-		dup = same_der(a, alen, b, blen);
-		OPENSSL_free(b);
-		b = NULL;
-	}
-	OPENSSL_free(a);
-	if (alen <= 0)
-		return -1;
-	if (dup)
-		return 0;
-	/* OCSP_RESPONSE has no reference count. */
-	if ((copy = ASN1_item_dup(ASN1_ITEM_rptr(OCSP_RESPONSE), x)) == NULL)
-		return -1;
-	if (!sk_OCSP_RESPONSE_push(ev->ocsps, copy)) {
-		OCSP_RESPONSE_free(copy);
-		return -1;
-	}
-	return 0;
-}
+static int verify_path(const eseal_verifier *v, eseal_report *r, const char *path, const char *data_path,
+		       const char *base_dir, eseal_error *err);
 
 /* Own detection (not the sealers'): verification must not depend on what a sealer accepts as input. */
 static int looks_like_pdf(const unsigned char *buf, size_t len)
@@ -376,7 +164,7 @@ eseal_status eseal_verify_memory(eseal_verifier *v, const char *name, const unsi
 	if (r == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 	if (len >= 4 && memcmp(buf, "PK\003\004", 4) == 0 && data == NULL)
-		rc = es_asic_verify(v, r, buf, len, r->file);
+		rc = es_asic_verify(v, verify_path, r, buf, len, r->file);
 	else
 		rc = verify_buffer(v, r, buf, len, NULL, data, data != NULL ? data_len : 0, NULL);
 	if (rc != ESEAL_OK)
@@ -423,24 +211,6 @@ static void unmap_file(unsigned char *buf, size_t len)
 		munmap(buf, len);
 }
 
-/* The file this thread is verifying, as mapped by map_file: es_verify_release may drop its pages. */
-static _Thread_local const unsigned char *mapped_buf;
-static _Thread_local size_t mapped_len;
-
-void es_verify_release(const unsigned char *p, size_t len)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), from, to;
-
-	/* Only inside the read-only mapping of the file: there the kernel reads a dropped page again from the file
-	 * when it is touched next; anywhere else (a buffer in memory) dropping would lose the bytes. */
-	if (mapped_buf == NULL || p < mapped_buf || len > mapped_len || (size_t)(p - mapped_buf) > mapped_len - len)
-		return;
-	from = ((uintptr_t)p + page - 1) & ~(page - 1);
-	to = ((uintptr_t)p + len) & ~(page - 1);
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
-}
-
 eseal_status eseal_verify_file(eseal_verifier *v, const char *path, const char *data_path, eseal_report **report,
 			       eseal_error *err)
 {
@@ -478,15 +248,13 @@ eseal_status eseal_verify_file(eseal_verifier *v, const char *path, const char *
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
-	mapped_buf = buf;
-	mapped_len = len;
+	es_input_release_scope(buf, len);
 	/* A zip is an ASiC container or nothing this verifier reads (asic/). */
 	if (len >= 4 && memcmp(buf, "PK\003\004", 4) == 0)
-		rc = es_asic_verify(v, r, buf, len, path);
+		rc = es_asic_verify(v, verify_path, r, buf, len, path);
 	else
 		rc = verify_buffer(v, r, buf, len, data_path, NULL, 0, dirname(dir));
-	mapped_buf = NULL;
-	mapped_len = 0;
+	es_input_release_scope(NULL, 0);
 	if (rc != ESEAL_OK)
 		es_error_set(err, rc, "%s: %s", path, r->error ? r->error : "cannot verify");
 cleanup:
@@ -495,8 +263,8 @@ cleanup:
 	return rc;
 }
 
-int es_verify_path_in(const eseal_verifier *v, eseal_report *r, const char *path, const char *data_path,
-		      const char *base_dir, eseal_error *err)
+static int verify_path(const eseal_verifier *v, eseal_report *r, const char *path, const char *data_path,
+		       const char *base_dir, eseal_error *err)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -509,4 +277,15 @@ int es_verify_path_in(const eseal_verifier *v, eseal_report *r, const char *path
 	rc = verify_buffer(v, r, buf, len, data_path, NULL, 0, base_dir);
 	unmap_file(buf, len);
 	return rc;
+}
+
+eseal_status eseal_verify_container(eseal_verifier *v, const char *path, eseal_report **report, eseal_error *err)
+{
+	return eseal_verify_file(v, path, NULL, report, err);
+}
+
+eseal_status eseal_verify_folder(eseal_verifier *v, const char *sig_path, const char *data_dir, eseal_report **report,
+				 eseal_error *err)
+{
+	return es_asic_verify_folder(v, verify_path, sig_path, data_dir, report, err);
 }

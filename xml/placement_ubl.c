@@ -1,7 +1,7 @@
 /* xml/placement_ubl.c: where a seal goes in a UBL 2.1 document (OASIS UBL 2.1, Annex "UBL Digital Signatures"):
  * ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/sig:UBLDocumentSignatures/sac:SignatureInformation. */
 #include "xml_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdio.h>
 #include <string.h>

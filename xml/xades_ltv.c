@@ -1,9 +1,17 @@
 /* xml/xades_ltv.c: eseal_xml_extend: raises the XAdES seals of a document to B-LT (CertificateValues, RevocationValues,
  * xadesv141:TimeStampValidationData) and B-LTA (xadesv141:ArchiveTimeStamp), or renews an archive time-stamp. */
+#include "xades_ltv.h"
+
 #include "xml_internal.h"
+#include "xml_verify.h"
 #include "xml_verify_internal.h"
-#include "error_internal.h"
-#include "input_internal.h"
+#include "eseal/extend.h"
+#include "cms/ltv_collect.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
+#include "pki/evidence.h"
+#include "pki/renew.h"
+#include "pki/report.h"
 
 #include <fcntl.h>
 #include <libgen.h>
@@ -13,8 +21,6 @@
 
 #include <libxml/tree.h>
 #include <openssl/ocsp.h>
-
-#include "eseal/extend.h"
 
 /* What one run shares while it goes through the seals of a document. */
 typedef struct extend_ctx {

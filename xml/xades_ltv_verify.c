@@ -2,7 +2,12 @@
  * validation data for every certificate of its chain and its time-stamp's TSA chain, B-LTA when archive time-stamps
  * that verify cover it. */
 #include "xml_verify_internal.h"
-#include "cms/x509_text.h"
+#include "pki/chain.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+#include "pki/revocation.h"
+#include "pki/x509_text.h"
+#include "timestamp/tst_verify.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,9 @@
 /* xml/xades_props.c: xades:QualifyingProperties (ETSI EN 319 132-1 baseline): SigningTime, SigningCertificateV2,
  * a DataObjectFormat per data Reference, and for B-T the SignatureTimeStamp. */
+#include "xades_props.h"
+
 #include "xml_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,9 +1,11 @@
 /* xml/xml_detached.c: a standalone XAdES document (root ds:Signature, or asic:XAdESSignatures in a container) over
  * external files: given files by their URI relative to the signature file, or a whole folder by names relative to it. */
+#include "xml_detached.h"
+
 #include "xml_internal.h"
-#include "error_internal.h"
-#include "input_internal.h"
-#include "file_tree_internal.h"
+#include "core/error_internal.h"
+#include "core/file_tree_internal.h"
+#include "core/input_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

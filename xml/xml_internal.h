@@ -8,13 +8,10 @@
 #include <openssl/evp.h>
 
 #include "eseal/xml.h"
+#include "xades_props.h"
+#include "xml_detached.h"
 #include "xml_read.h"
-
-#define ES_NS_DS "http://www.w3.org/2000/09/xmldsig#"
-#define ES_NS_XADES "http://uri.etsi.org/01903/v1.3.2#"
-#define ES_ALG_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
-#define ES_NS_ASIC "http://uri.etsi.org/02918/v1.2.1#"
-#define ES_TYPE_SIGNED_PROPS "http://uri.etsi.org/01903#SignedProperties"
+#include "xml_sign.h"
 
 /* libxml2 and xmlsec report through per-thread callbacks; while a seal runs they are captured here so that
  * nothing is printed and the first reason can go into the eseal_error. */
@@ -101,35 +98,5 @@ int es_xml_place_ubl(xmlDocPtr doc, const char *sig_id, const char *path, xmlNod
 /* Serialises doc to out_path atomically in its original encoding, keeping (or omitting) the XML declaration. */
 int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, const char *out_path, const eseal_xml_options *opts,
 		 es_xml_errors *cap, eseal_error *err);
-
-/* A detached XAdES over a set of files. */
-typedef struct es_xml_detached_set {
-	const char *const *paths; /* the files, digested over their raw bytes */
-	const char *const *names; /* their names in the References, relative to the folder or container root, not
-				   * escaped ('/' separated); NULL: each path relative to the signature file's directory */
-	size_t n;
-	int asic;              /* root asic:XAdESSignatures (META-INF/signatures*.xml of an ASiC container) */
-	const char *perm_from; /* the output takes this file's permission bits (NULL: the least readable input) */
-} es_xml_detached_set;
-
-int es_xml_seal_set(const es_xml_detached_set *set, const char *out_path, const eseal_xml_options *opts,
-		    eseal_error *err);
-/* Every regular file below dir, referenced by its name relative to dir; out_path must lie outside dir. */
-int es_xml_seal_dir(const char *dir, const char *out_path, const eseal_xml_options *opts, eseal_error *err);
-
-/* eseal_xml_extend with the files of a detached signature's References read beneath data_dir (a folder seal's
- * folder, an unpacked container's root); NULL: the signature file's directory. */
-struct eseal_extend_options;
-struct eseal_extend_result;
-int es_xml_extend_in(const char *in_path, const char *data_dir, const char *out_path,
-		     const struct eseal_extend_options *opts, struct eseal_extend_result *result, eseal_error *err);
-
-/* The XML-DSig DigestMethod URI of md (SHA-256 for anything else), and a MIME type from a file name's extension
- * (application/octet-stream when unknown). */
-const char *es_xml_digest_href(const EVP_MD *md);
-const char *es_xml_guess_mime(const char *path);
-
-/* base64 without line breaks; OPENSSL_malloc'd, NUL-terminated. NULL on allocation failure. */
-char *es_xml_base64(const unsigned char *data, size_t len);
 
 #endif

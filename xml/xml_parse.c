@@ -1,8 +1,8 @@
 /* xml/xml_parse.c: the sealer's reading of its input (through the shared policy of xml_read.c), and capture of
  * libxml2/xmlsec diagnostics. */
 #include "xml_internal.h"
-#include "error_internal.h"
-#include "input_internal.h"
+#include "core/error_internal.h"
+#include "core/input_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

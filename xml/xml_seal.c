@@ -1,7 +1,7 @@
 /* xml/xml_seal.c: the enveloped XAdES sealer (placements enveloped, fatturapa, ubl) and XML detection.
  * Parse defensively, refuse what a seal would break, place the signature, sign, write atomically. */
 #include "xml_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <string.h>
 

@@ -1,7 +1,9 @@
 /* xml/xml_sign.c: the XAdES ds:Signature: template, References digested by xmlsec, SignedInfo canonicalised by
  * xmlsec's exclusive C14N transform and signed by the core's signer (the key never comes here), B-T time-stamp. */
+#include "xml_sign.h"
+
 #include "xml_internal.h"
-#include "error_internal.h"
+#include "core/error_internal.h"
 
 #include <stdio.h>
 #include <string.h>

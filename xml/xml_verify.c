@@ -8,8 +8,16 @@
  * entries) and that what they leave unsigned holds no content (xml_verify_scope.c), then XAdES
  * (SignedProperties, SigningCertificate(V2), SigningTime, DataObjectFormat, SignatureTimeStamp) and the certificate
  * via the core. */
-#include "verify/verify_internal.h"
+#include "xml_verify.h"
+
 #include "xml_verify_internal.h"
+#include "cms/verify_cms.h"
+#include "core/error_internal.h"
+#include "pki/cert_profile.h"
+#include "pki/evidence.h"
+#include "pki/report.h"
+#include "pki/verifier.h"
+#include "timestamp/tst_verify.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -18,6 +26,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/valid.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,12 +1,14 @@
 /* xml/xml_verify_dom.c: the XML verifier's readers of the signature's DOM: elements by namespace, signatures, Ids,
  * base64 values, the certificates and revocation data a XAdES signature carries, xs:dateTime. */
 #include "xml_verify_internal.h"
+#include "pki/evidence.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/valid.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
 

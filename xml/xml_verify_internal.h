@@ -3,13 +3,15 @@
 #ifndef ES_XML_VERIFY_INTERNAL_H
 #define ES_XML_VERIFY_INTERNAL_H
 
+#include "xml_read.h"
+#include "eseal/verify.h"
+#include "core/error_internal.h"
+#include "pki/evidence.h"
+
 #include <time.h>
 
 #include <libxml/tree.h>
 #include <openssl/x509.h>
-
-#include "verify/verify_internal.h"
-#include "xml_read.h"
 
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
 #define NS_XADES "http://uri.etsi.org/01903/v1.3.2#"

@@ -1,7 +1,7 @@
 /* xml/xml_verify_io.c: the only input callbacks xmlsec keeps while verifying: detached data files named by plain
  * relative URIs, read from the signature file's directory and nowhere else (no symbolic link, no FIFO, no device). */
 #include "xml_verify_internal.h"
-#include "input_internal.h"
+#include "core/input_internal.h"
 
 #include <pthread.h>
 #include <stdint.h>

@@ -1,6 +1,7 @@
 /* xml/xml_verify_scope.c: what a seal leaves unsigned holds nothing a reader takes for content: the UBL container at
  * UBL 2.1's place holding only signatures, each ds:Signature of its own XML-DSig/XAdES parts and between elements. */
 #include "xml_verify_internal.h"
+#include "pki/report.h"
 
 #include <string.h>
 

@@ -1,14 +1,13 @@
 /* xml/xml_write.c: serialises a sealed tree through eseal/output.h (atomic, never partial), in the document's own
  * encoding, with its XML declaration kept or left out as the input had it. */
 #include "xml_internal.h"
-#include "error_internal.h"
+#include "eseal/output.h"
+#include "core/error_internal.h"
 
 #include <string.h>
 
 #include <libxml/parser.h>
 #include <libxml/xmlsave.h>
-
-#include "eseal/output.h"
 
 typedef struct sink {
 	eseal_output *out;

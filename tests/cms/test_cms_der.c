@@ -1,13 +1,13 @@
 /* tests/cms/test_cms_der.c: the DER view of a SignedData gives nothing to its caller when it refuses one, however far
  * it got (certificates or unsigned attributes already listed): a verifier calls it on every hostile signature. */
+#include "pki/cms_der.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include <string.h>
-
-#include "cms_der.h"
 
 static const unsigned char oid_signed_data[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02};
 static const unsigned char oid_data[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01};

@@ -1,13 +1,13 @@
 /* tests/cms/test_signer_p11util.c: the CK_RV -> error class table that decides what a pipeline retries (HSM), what
  * it must never retry (PIN) and what needs a person (CONFIG); and the names shown in messages. */
+#include "keys/p11_util.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include <string.h>
-
-#include "p11_util.h"
 
 static void test_pin_failures_are_never_transient(void **state)
 {

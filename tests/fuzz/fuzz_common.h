@@ -3,12 +3,17 @@
 #ifndef ES_FUZZ_COMMON_H
 #define ES_FUZZ_COMMON_H
 
-#include <stdint.h>
-#include <stdlib.h>
-
 #include "eseal/eseal.h"
 #include "eseal/verify.h"
-#include "verify/verify_internal.h"
+#include "cms/cades_verify.h"
+#include "core/error_internal.h"
+#include "pdf/pdf_verify.h"
+#include "pki/report.h"
+#include "timestamp/tst_verify.h"
+#include "xml/xml_verify.h"
+
+#include <stdint.h>
+#include <stdlib.h>
 
 static eseal_verifier *fuzz_verifier;
 

@@ -1,5 +1,8 @@
 /* tests/pdf/test_pdf_api.c: eseal_pdf_seal through the library API (development key file, no CLI): PDF text
  * strings, option handling the CLI does not reach, overwrite rules, and concurrent visible seals; pdfsig judges. */
+#include "eseal/eseal.h"
+#include "pdf/pdf_internal.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "eseal/eseal.h"
-#include "pdf_internal.h"
 
 static char dir[256];
 static char report[512];

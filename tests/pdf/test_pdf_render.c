@@ -1,5 +1,8 @@
 /* tests/pdf/test_pdf_render.c: Poppler's rendering of pages from memory: page count and size, ink where pdftoppm (the
  * referee, run on the same file) finds ink, and refusals for garbage, a missing page and an oversized image. */
+#include "eseal/eseal.h"
+#include "pdf/pdf_render.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,9 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "eseal/eseal.h"
-#include "pdf_render.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
 {

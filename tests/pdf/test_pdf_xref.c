@@ -1,6 +1,10 @@
 /* tests/pdf/test_pdf_xref.c: our own reading of the cross-reference chain (pdf/pdf_xref.c) on files built here byte
  * by byte: tables, streams with the PNG predictor, hybrid files, updates; what QPDF would read differently or not at
  * all (loops, repeated or indirect keys, names with #xx); caps; and the capped decoder (pdf/pdf_decode.c). */
+#include "eseal/error.h"
+#include "pdf/pdf_decode.h"
+#include "pdf/pdf_xref.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,10 +15,6 @@
 #include <string.h>
 
 #include <zlib.h>
-
-#include "eseal/error.h"
-#include "pdf_decode.h"
-#include "pdf_xref.h"
 
 typedef struct {
 	unsigned char *p;

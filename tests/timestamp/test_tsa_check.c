@@ -1,6 +1,10 @@
 /* tests/timestamp/test_tsa_check.c: the response checks that a well-behaved TSA server cannot exercise: a token
  * whose certificate was swapped for one with the same issuer, serial and key but other content (ESS cert id must
  * catch it) or with a non-critical EKU. Responses are made here with OpenSSL's own TSA code and the fixture's key. */
+#include "tsa_test_util.h"
+#include "eseal/eseal.h"
+#include "timestamp/tsa_internal.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,10 +17,6 @@
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "eseal/eseal.h"
-#include "tsa_internal.h"
-#include "tsa_test_util.h"
 
 static X509 *tsa_cert;
 static EVP_PKEY *tsa_key;

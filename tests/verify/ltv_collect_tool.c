@@ -1,12 +1,14 @@
 /* tests/verify/ltv_collect_tool.c: test driver for the collector of long-term validation data: collects for a CMS
  * signature (.p7s) online and writes each item as DER into a directory, for openssl to referee. */
+#include "eseal/eseal.h"
+#include "cms/ltv_collect.h"
+#include "core/error_internal.h"
+#include "pki/evidence.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <openssl/ocsp.h>
-
-#include "eseal/eseal.h"
-#include "verify/verify_internal.h"
 
 static int write_der(const char *dir, const char *what, int i, unsigned char *der, int len)
 {

@@ -3,6 +3,8 @@
  * leeway, 5 minutes without nextUpdate), memory stays within the limits (count and bytes, OCSP and CRL), a down
  * responder is remembered per origin for a minute, and threads may share one cache. Also the freshness rule itself,
  * which the fetch path (revocation.c) applies to every answer it gets. */
+#include "pki/rev_cache.h"
+
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-
-#include "cms/rev_cache.h"
 
 #define NOW ((time_t)1800000000)
 

@@ -3,6 +3,12 @@
  * And a token whose genTime precedes its TSA certificate's notBefore, or follows its notAfter, proves nothing
  * (es_tst_verify_digest: -1, no chain at genTime), while one inside the validity hands out the TSA's chain, also
  * once the TSA certificate has expired since (OpenSSL's TSA code makes the tokens). */
+#include "core/error_internal.h"
+#include "pki/chain_revocation.h"
+#include "pki/revocation.h"
+#include "pki/verifier.h"
+#include "timestamp/tst_verify.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +18,6 @@
 
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
-
-#include "verify/verify_internal.h"
 
 static void test_before_gen_time(void **state)
 {

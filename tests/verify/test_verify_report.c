@@ -1,6 +1,11 @@
 /* tests/verify/test_verify_report.c: the verification report without any PKI: indication merging (worst wins, the
  * first reason's sub-indication is kept), JSON escaping and required fields, the exit-status table, and inputs the
  * verifier must refuse (not a document, XML entity declarations) from memory. */
+#include "eseal/eseal.h"
+#include "eseal/verify.h"
+#include "core/error_internal.h"
+#include "pki/report.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,10 +13,6 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "eseal/eseal.h"
-#include "eseal/verify.h"
-#include "verify/verify_internal.h"
 
 static void test_indication_merge(void **state)
 {

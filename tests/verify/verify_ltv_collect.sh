@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/verify/verify_ltv_collect.sh: the validation data a long-term seal gets (verify/ltv_collect.c through
+# tests/verify/verify_ltv_collect.sh: the validation data a long-term seal gets (cms/ltv_collect.c through
 # tests/verify/ltv_collect_tool): the chains of the seal and of its time-stamp's TSA, and for each certificate below
 # the root an answer issued after the time-stamp; referees openssl ocsp, openssl crl, openssl ts. A CRL older than
 # the seal is refused until the CA publishes its next one (69, saying when it is due); a revoked signer gives 65; a

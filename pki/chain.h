@@ -1,0 +1,15 @@
+/* pki/chain.h: certificate chains built against the verifier's anchors only, at a given time. */
+#ifndef ES_PKI_CHAIN_H
+#define ES_PKI_CHAIN_H
+
+#include "verifier.h"
+
+#include <openssl/x509.h>
+#include <time.h>
+
+/* Builds the chain of cert at time t against the verifier's anchors only. On success *chain holds
+ * cert..anchor (caller frees with OSSL_STACK_OF_X509_free) and 0 is returned; else the X509_V_ERR code. */
+int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, time_t t, int purpose,
+		   STACK_OF(X509) * *chain);
+
+#endif

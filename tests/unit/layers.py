@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+# tests/unit/layers.py: the library's folders form the one-way layers of ARCHITECTURE.md: no object file uses a
+# function or data of a higher layer or of another folder of its own (read with nm), no file includes such a header,
+# no folder includes what another keeps to itself (its *_internal.h), and no folder's CMakeLists.txt puts another
+# folder on the include path.
+# usage: layers.py SOURCE_DIR OBJECT...   (the eseal target's objects, or one directory holding them)
+import os
+import re
+import subprocess
+import sys
+
+# Folder -> layer, read from the table in ARCHITECTURE.md ("| 2 | `pki/` | ..."): lower numbers are lower layers;
+# a folder may use itself and the folders of lower layers, not another folder of its own layer (pdf/ and xml/).
+LAYERS = {}
+LIBRARY = []
+ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*`([a-z]+)/`\s*\|")
+
+
+def read_layers(src):
+    with open(os.path.join(src, "ARCHITECTURE.md"), encoding="utf-8") as fh:
+        for line in fh:
+            m = ROW.match(line)
+            if m:
+                LAYERS[m.group(2)] = int(m.group(1))
+    LIBRARY.extend(f for f in LAYERS if f != "plugins")
+
+
+def allowed(user, used):
+    return user == used or LAYERS[used] < LAYERS[user]
+
+
+def nm(paths):
+    """{object: (defined, undefined)} global symbols of each object, from one nm run."""
+    out = subprocess.run(["nm", "-P", "-A"] + paths, check=True, capture_output=True, text=True).stdout
+    syms = {p: (set(), set()) for p in paths}
+    for line in out.splitlines():
+        # "path: name kind [value size]"
+        path, _, rest = line.partition(": ")
+        parts = rest.split()
+        if path not in syms or len(parts) < 2:
+            continue
+        name, kind = parts[0], parts[1]
+        if kind == "U":
+            syms[path][1].add(name)
+        elif kind.isupper() and kind not in "VW":  # global definitions; weak ones (inline, C++) decide nothing
+            syms[path][0].add(name)
+    return syms
+
+
+def library_objects(src, args):
+    """(folder, source, object) for each object of the library, from the objects named or those under one
+    directory, and the folders of objects the layer table does not name."""
+    paths = args
+    if len(args) == 1 and os.path.isdir(args[0]):
+        paths = [os.path.join(r, f) for r, _, fs in os.walk(args[0]) for f in fs]
+    objects, strays = [], set()
+    for path in sorted(paths):
+        m = re.search(r"([^/]+)/([^/]+\.c)\.o$", path)
+        if not m:
+            continue
+        folder, name = m.group(1), m.group(2)
+        # An object whose source is gone (moved or deleted since that build) is no part of the library.
+        if not os.path.exists(os.path.join(src, folder, name)):
+            continue
+        if folder in LIBRARY:
+            objects.append((folder, f"{folder}/{name}", path))
+        else:
+            strays.add(folder)
+    return objects, strays
+
+
+def check_symbols(src, args, problems):
+    objects, strays = library_objects(src, args)
+    for folder in sorted(strays):
+        problems.append(f"{folder}/: the library has objects there, but ARCHITECTURE.md gives the folder no layer")
+    if not objects:
+        problems.append(f"{' '.join(args)}: no object files of the library (build the eseal target first)")
+        return 0
+    owner = {}
+    uses = []
+    syms = nm([o[2] for o in objects])
+    for folder, source, path in objects:
+        defined, undefined = syms[path]
+        for sym in defined:
+            owner[sym] = (folder, source)
+        uses.append((folder, source, undefined))
+    for folder, source, undefined in uses:
+        for sym in sorted(undefined):
+            if sym not in owner:
+                continue
+            to_folder, to_source = owner[sym]
+            if not allowed(folder, to_folder):
+                problems.append(f"{source}: uses {sym} of {to_source} ({folder}/ layer {LAYERS[folder]} "
+                                f"-> {to_folder}/ layer {LAYERS[to_folder]})")
+    return len(objects)
+
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+
+
+def include_target(src, path, name):
+    """The folder an #include "name" in src/path reaches, or None when it is no library folder (public, tests)."""
+    here = os.path.dirname(path)
+    if "/" not in name:
+        if os.path.exists(os.path.join(src, here, name)):
+            return here.split("/")[0]
+        if os.path.exists(os.path.join(src, "core", name)):
+            return "core"
+        return None
+    top = os.path.normpath(name).split("/")[0]
+    return top if top in LAYERS else None
+
+
+def check_includes(src, problems):
+    count = 0
+    for folder in LAYERS:
+        for root, _, files in os.walk(os.path.join(src, folder)):
+            for f in sorted(files):
+                if not f.endswith((".c", ".h")):
+                    continue
+                path = os.path.relpath(os.path.join(root, f), src)
+                with open(os.path.join(src, path), encoding="utf-8") as fh:
+                    for lineno, line in enumerate(fh, 1):
+                        m = INCLUDE.match(line)
+                        if not m:
+                            continue
+                        count += 1
+                        to = include_target(src, path, m.group(1))
+                        if to and not allowed(folder, to):
+                            problems.append(f"{path}:{lineno}: includes \"{m.group(1)}\" ({folder}/ layer "
+                                            f"{LAYERS[folder]} -> {to}/ layer {LAYERS[to]})")
+                        # What a folder's files share among themselves stays there (core's headers are all the
+                        # library's: every layer stands on them).
+                        elif to not in (None, folder, "core") and m.group(1).endswith("_internal.h"):
+                            problems.append(f"{path}:{lineno}: includes \"{m.group(1)}\", which {to}/ keeps to "
+                                            "itself (a header beside the .c declares what others use)")
+    return count
+
+
+INCDIR = re.compile(r"target_include_directories\s*\(\s*eseal\b[^)]*\)", re.S)
+
+
+def check_cmake(src, problems):
+    for folder in LIBRARY:
+        path = os.path.join(folder, "CMakeLists.txt")
+        try:
+            text = open(os.path.join(src, path), encoding="utf-8").read()
+        except FileNotFoundError:
+            continue
+        for m in INCDIR.finditer(text):
+            problems.append(f"{path}: adds include directories to the library ({' '.join(m.group(0).split())}): "
+                            "headers of other folders are included as \"folder/header.h\" from the source root")
+
+
+def main():
+    if len(sys.argv) < 3:
+        print("usage: layers.py SOURCE_DIR OBJECT... | OBJECT_DIR", file=sys.stderr)
+        return 64
+    src = sys.argv[1]
+    read_layers(src)
+    if not LAYERS:
+        print(f"{src}/ARCHITECTURE.md: no layer table (| N | `folder/` | ... |)", file=sys.stderr)
+        return 1
+    problems = [f"ARCHITECTURE.md: names {f}/, which does not exist" for f in LAYERS
+                if not os.path.isdir(os.path.join(src, f))]
+    nobj = check_symbols(src, sys.argv[2:], problems)
+    ninc = check_includes(src, problems)
+    check_cmake(src, problems)
+    for p in problems:
+        print(p)
+    print(f"layers: {nobj} objects, {ninc} includes checked; {len(problems)} against the layers")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
