@@ -151,7 +151,10 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
 ip link set lo up
 OP=$(cat "$TE/ocsp.port") HP=$(cat "$TE/http.port")
+# Emptied here, not by the servers' redirections: those run in the background, and a log still saying "listening"
+# from the previous call would let the command start before this call's servers listen.
 : >"$D/ns-ocsp.log"
+: >"$D/ns-tsa.log"
 mkdir -p "$D/empty-www"
 www=$TE/www
 [ "$mode" = no-revocation ] && www=$D/empty-www

@@ -58,6 +58,11 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
 ip link set lo up
 OP=$(cat "$TE/ocsp.port") HP=$(cat "$TE/http.port")
+# Emptied here, not by the servers' redirections: those run in the background, and a log still saying "listening"
+# from the previous call would let the verifier start before this call's servers listen.
+: >"$D/ocsp.log"
+: >"$D/www.log"
+: >"$D/blackhole.log"
 if [ "$mode" = up ]; then
 	python3 "$LIB/ocsp_server.py" --dir "$TE" --port "$OP" </dev/null >"$D/ocsp.log" 2>&1 &
 	pids+=($!)
