@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/cli/lazy_load.sh: a verification, an invisible seal and `eseal --version` map none of cairo, pango, Poppler or
-# libmicrohttpd (the renderer module and eseal-serve keep them); a visible stamp and an HTML report load the renderer
-# module; without the module those fail with one clear line (exit 78) while sealing invisibly and verifying still work.
+# libmicrohttpd (the renderer module and eseal-serve keep them), and without the network no libcurl either (loaded by
+# the first HTTP request); a visible stamp and an HTML report load the renderer module; without the module those fail
+# with one clear line (exit 78) while sealing invisibly and verifying still work.
 source "$ESEAL_SRC/tests/lib/env.sh"
 
 D=$(tmpdir)
@@ -28,9 +29,16 @@ loaded "$D/verify.libs" "$ESEAL" verify --offline --json "$D/sealed.pdf" || true
 assert_grep '"indication"' "$OUT"
 [ -s "$D/verify.libs" ] && grep -q 'libcrypto' "$D/verify.libs" || fail "LD_DEBUG showed no object loaded"
 ! grep -E "$DRAWING|eseal-render" "$D/verify.libs" || fail "eseal verify of a PDF maps them"
+! grep -E 'libcurl' "$D/version.libs" "$D/verify.libs" || fail "libcurl is mapped without any HTTP request"
 loaded "$D/seal.libs" "$ESEAL" seal --profile demo-bb -o "$D/sealed2.pdf" "$REPORT" || fail "invisible seal: $(cat "$ERR")"
 ! grep -E "$DRAWING|eseal-render" "$D/seal.libs" || fail "an invisible seal maps them"
-pass "eseal --version, verify of a PDF and an invisible seal map no drawing library and no HTTP server"
+pass "eseal --version, verify of a PDF and an invisible seal map no drawing library and no HTTP server; offline, no libcurl"
+
+# A request (the demo profile's TSA) loads libcurl, and the token is there.
+loaded "$D/bt.libs" "$ESEAL" seal --profile demo -o "$D/bt.pdf" "$REPORT" || fail "B-T seal: $(cat "$ERR")"
+grep -q 'libcurl\.so\.4' "$D/bt.libs" || fail "the B-T seal did not load libcurl"
+pdfsig_check "$D/bt.pdf" 1 whole
+pass "a seal with a time-stamp loads libcurl on its request"
 
 loaded "$D/visible.libs" "$ESEAL" seal --profile demo-bb --visible -o "$D/visible.pdf" "$REPORT" ||
 	fail "visible seal: $(cat "$ERR")"
