@@ -71,7 +71,8 @@ int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, c
 	xmlSaveCtxtPtr save = NULL;
 	int rc, options = 0;
 
-	if (enc != NULL && !encoding_reads_back(enc))
+	/* UTF-8 is what libxml2 writes natively: the probe would only confirm it, at the cost of a second document. */
+	if (enc != NULL && strcasecmp(enc, "UTF-8") != 0 && !encoding_reads_back(enc))
 		return es_error_set(err, ESEAL_E_INPUT,
 				    "%s: its encoding %s cannot be written back readably (the sealed file would not open); "
 				    "convert the document to UTF-8 first",
