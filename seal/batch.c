@@ -12,6 +12,7 @@
 #include <search.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 struct job {
 	const char *input;
 	char *output;
+	char *claim;   /* the output table's key for output (see claim_output) */
 	eseal_format format;
 	eseal_error err;
 	double t0;
@@ -225,9 +227,19 @@ static void on_output_done(void *ctx, void *cookie, const eseal_error *err)
  * fails, where with --force it would silently replace the first seal. */
 static int claim_output(struct batch *b, struct job *j, eseal_error *err)
 {
-	ENTRY want = {j->output, j}, *found = NULL;
+	ENTRY want = {NULL, j}, *found = NULL;
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t len = strlen(j->output);
 	int ok;
 
+	/* glibc's hsearch hashes little more than a key's first eight bytes, which all outputs share (out_dir): keyed by
+	 * the path alone every claim probed every earlier one, quadratic in the batch. A hash of the path leads the key. */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)j->output[i]) * 16777619u;
+	if ((j->claim = malloc(len + 9)) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", j->input);
+	snprintf(j->claim, len + 9, "%08x%s", (unsigned)h, j->output);
+	want.key = j->claim;
 	pthread_mutex_lock(&b->lock);
 	ok = hsearch_r(want, ENTER, &found, &b->outputs);
 	pthread_mutex_unlock(&b->lock);
@@ -408,8 +420,10 @@ cleanup:
 	eseal_output_group_free(group);
 	if (have_outputs)
 		hdestroy_r(&b.outputs);
-	for (i = 0; b.jobs != NULL && i < n; i++)
+	for (i = 0; b.jobs != NULL && i < n; i++) {
 		free(b.jobs[i].output);
+		free(b.jobs[i].claim);
+	}
 	free(b.jobs);
 	free(threads);
 	if (b.out_fd >= 0)

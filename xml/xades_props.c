@@ -12,7 +12,6 @@
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <xmlsec/templates.h>
 
 const char *es_xml_digest_href(const EVP_MD *md)
@@ -25,47 +24,36 @@ const char *es_xml_digest_href(const EVP_MD *md)
 }
 
 /* DER of RFC 5035 IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber },
- * what xades:IssuerSerialV2 carries (base64). */
+ * what xades:IssuerSerialV2 carries (base64). GeneralNames is here one directoryName, [4] EXPLICIT Name: written
+ * around the certificate's own encoding of its issuer, which saves copying the name into a GENERAL_NAME per seal. */
 static int issuer_serial_der(X509 *cert, unsigned char **der, int *der_len)
 {
-	GENERAL_NAMES *gns = GENERAL_NAMES_new();
-	GENERAL_NAME *gn = GENERAL_NAME_new();
-	X509_NAME *issuer = X509_NAME_dup(X509_get_issuer_name(cert));
+	const X509_NAME *issuer = X509_get_issuer_name(cert);
 	const ASN1_INTEGER *serial = X509_get0_serialNumber(cert);
 	unsigned char *p = NULL;
-	int l_names, l_serial, total, ok = 0;
+	int l_name, l_dirname, l_names, l_serial, total;
 
 	*der = NULL;
-	if (gns == NULL || gn == NULL || issuer == NULL)
-		goto cleanup;
-	GENERAL_NAME_set0_value(gn, GEN_DIRNAME, issuer);
-	issuer = NULL;
-	if (!sk_GENERAL_NAME_push(gns, gn))
-		goto cleanup;
-	gn = NULL;
-	l_names = i2d_GENERAL_NAMES(gns, NULL);
+	l_name = i2d_X509_NAME(issuer, NULL);
 	l_serial = i2d_ASN1_INTEGER(serial, NULL);
-	if (l_names <= 0 || l_serial <= 0)
-		goto cleanup;
+	if (l_name <= 0 || l_serial <= 0)
+		return 0;
+	l_dirname = ASN1_object_size(1, l_name, 4);
+	l_names = ASN1_object_size(1, l_dirname, V_ASN1_SEQUENCE);
 	total = ASN1_object_size(1, l_names + l_serial, V_ASN1_SEQUENCE);
-	*der = OPENSSL_malloc((size_t)total);
-	if (*der == NULL)
-		goto cleanup;
+	if (l_dirname <= 0 || l_names <= 0 || total <= 0 || (*der = OPENSSL_malloc((size_t)total)) == NULL)
+		return 0;
 	p = *der;
 	ASN1_put_object(&p, 1, l_names + l_serial, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
-	if (i2d_GENERAL_NAMES(gns, &p) != l_names || i2d_ASN1_INTEGER(serial, &p) != l_serial)
-		goto cleanup;
-	*der_len = total;
-	ok = 1;
-cleanup:
-	if (!ok) {
+	ASN1_put_object(&p, 1, l_dirname, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+	ASN1_put_object(&p, 1, l_name, 4, V_ASN1_CONTEXT_SPECIFIC);
+	if (i2d_X509_NAME(issuer, &p) != l_name || i2d_ASN1_INTEGER(serial, &p) != l_serial) {
 		OPENSSL_free(*der);
 		*der = NULL;
+		return 0;
 	}
-	X509_NAME_free(issuer);
-	GENERAL_NAME_free(gn);
-	GENERAL_NAMES_free(gns);
-	return ok;
+	*der_len = total;
+	return 1;
 }
 
 static int add_signing_certificate(xmlNodePtr ssp, xmlNsPtr xns, xmlNsPtr dsns, X509 *cert, const EVP_MD *md)
