@@ -1,9 +1,9 @@
 /* core/http_client.c: HTTP POST for the RFC 3161 client and the remote signer over a pool of curl easy handles:
  * reusing a handle keeps its connection alive, so a batch does not pay a TCP/TLS set-up per request. */
 #include "http_internal.h"
+#include "curl_internal.h"
 #include "error_internal.h"
 
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -44,17 +44,19 @@ int es_http_pool_new(es_http_pool **out, eseal_error *err)
 
 void es_http_pool_free(es_http_pool *p)
 {
+	const es_curl *cu;
 	size_t i;
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n_idle; i++)
-		curl_easy_cleanup(p->idle[i]);
+	/* Idle handles exist only once libcurl was loaded. */
+	for (i = 0; i < p->n_idle && es_curl_get(&cu, NULL) == ESEAL_OK; i++)
+		cu->easy_cleanup(p->idle[i]);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
-static CURL *pool_get(es_http_pool *p)
+static CURL *pool_get(const es_curl *cu, es_http_pool *p)
 {
 	CURL *h = NULL;
 
@@ -64,13 +66,13 @@ static CURL *pool_get(es_http_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	if (h != NULL) {
 		/* Reset options but not the connection cache: that is the point of reusing the handle. */
-		curl_easy_reset(h);
+		cu->easy_reset(h);
 		return h;
 	}
-	return curl_easy_init();
+	return cu->easy_init();
 }
 
-static void pool_put(es_http_pool *p, CURL *h)
+static void pool_put(const es_curl *cu, es_http_pool *p, CURL *h)
 {
 	pthread_mutex_lock(&p->lock);
 	if (p->n_idle < ES_HTTP_POOL_MAX) {
@@ -79,7 +81,7 @@ static void pool_put(es_http_pool *p, CURL *h)
 	}
 	pthread_mutex_unlock(&p->lock);
 	if (h != NULL)
-		curl_easy_cleanup(h);
+		cu->easy_cleanup(h);
 }
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -117,9 +119,10 @@ static int type_accepted(const char *got, const char *const *accept)
 	return 0;
 }
 
-static es_http_result curl_failure(CURLcode cc, const char *errbuf, const es_buf *b, char *reason, size_t size)
+static es_http_result curl_failure(const es_curl *cu, CURLcode cc, const char *errbuf, const es_buf *b, char *reason,
+				   size_t size)
 {
-	const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cc);
+	const char *detail = errbuf[0] != '\0' ? errbuf : cu->easy_strerror(cc);
 
 	switch (cc) {
 	case CURLE_OPERATION_TIMEDOUT: snprintf(reason, size, "timed out (%s)", detail); return ES_HTTP_TRANSIENT;
@@ -159,6 +162,8 @@ es_http_result es_http_post(es_http_pool *pool, const es_http_request *req, unsi
 es_http_result es_http_post_answer(es_http_pool *pool, const es_http_request *req, long *status_out,
 				   unsigned char **resp, size_t *resp_len, char *reason, size_t reason_size)
 {
+	const es_curl *cu;
+	eseal_error err;
 	CURL *h = NULL;
 	struct curl_slist *headers = NULL;
 	char ctype_header[128];
@@ -175,28 +180,32 @@ es_http_result es_http_post_answer(es_http_pool *pool, const es_http_request *re
 	reason[0] = '\0';
 	if (status_out != NULL)
 		*status_out = 0;
-	h = pool_get(pool);
+	if (es_curl_get(&cu, &err) != ESEAL_OK) {
+		snprintf(reason, reason_size, "%s", err.message);
+		return ES_HTTP_PERMANENT;
+	}
+	h = pool_get(cu, pool);
 	snprintf(ctype_header, sizeof(ctype_header), "Content-Type: %s", req->content_type);
-	headers = curl_slist_append(headers, ctype_header);
+	headers = cu->slist_append(headers, ctype_header);
 	if (h == NULL || headers == NULL) {
 		snprintf(reason, reason_size, "out of memory");
 		goto cleanup;
 	}
 	/* Only http(s), no redirects (a TSA that redirects is misconfigured, and following one could send the
 	 * request elsewhere), no signals (threads), bounded time and size. */
-	if (curl_easy_setopt(h, CURLOPT_URL, req->url) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b) != CURLE_OK ||
-	    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
+	if (cu->easy_setopt(h, CURLOPT_URL, req->url) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_POSTFIELDS, req->body) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_HTTPHEADER, headers) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, req->timeout_ms) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_WRITEDATA, &b) != CURLE_OK ||
+	    cu->easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
 		snprintf(reason, reason_size, "cannot set up the HTTP request");
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
@@ -206,9 +215,9 @@ es_http_result es_http_post_answer(es_http_pool *pool, const es_http_request *re
 	if (req->tls_ca_pem != NULL) {
 		struct curl_blob blob = {(void *)req->tls_ca_pem, req->tls_ca_len, CURL_BLOB_NOCOPY};
 
-		if (curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
-		    curl_easy_setopt(h, CURLOPT_CAINFO, NULL) != CURLE_OK ||
-		    curl_easy_setopt(h, CURLOPT_CAPATH, NULL) != CURLE_OK)
+		if (cu->easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK ||
+		    cu->easy_setopt(h, CURLOPT_CAINFO, NULL) != CURLE_OK ||
+		    cu->easy_setopt(h, CURLOPT_CAPATH, NULL) != CURLE_OK)
 			tls_setup_failed = 1;
 	}
 	if (tls_setup_failed) {
@@ -216,25 +225,25 @@ es_http_result es_http_post_answer(es_http_pool *pool, const es_http_request *re
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
 	}
-	if (req->userpwd != NULL && (curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
-				     curl_easy_setopt(h, CURLOPT_USERPWD, req->userpwd) != CURLE_OK)) {
+	if (req->userpwd != NULL && (cu->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK ||
+				     cu->easy_setopt(h, CURLOPT_USERPWD, req->userpwd) != CURLE_OK)) {
 		snprintf(reason, reason_size, "cannot set up HTTP authentication");
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
 	}
-	if (req->bearer != NULL && (curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER) != CURLE_OK ||
-				    curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, req->bearer) != CURLE_OK)) {
+	if (req->bearer != NULL && (cu->easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER) != CURLE_OK ||
+				    cu->easy_setopt(h, CURLOPT_XOAUTH2_BEARER, req->bearer) != CURLE_OK)) {
 		snprintf(reason, reason_size, "cannot set up HTTP authentication");
 		res = ES_HTTP_PERMANENT;
 		goto cleanup;
 	}
-	cc = curl_easy_perform(h);
+	cc = cu->easy_perform(h);
 	if (cc != CURLE_OK) {
-		res = curl_failure(cc, errbuf, &b, reason, reason_size);
+		res = curl_failure(cu, cc, errbuf, &b, reason, reason_size);
 		goto cleanup;
 	}
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &got_type);
+	cu->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	cu->easy_getinfo(h, CURLINFO_CONTENT_TYPE, &got_type);
 	if (status_out != NULL)
 		*status_out = status;
 	if (status != 200) {
@@ -258,15 +267,15 @@ es_http_result es_http_post_answer(es_http_pool *pool, const es_http_request *re
 	res = ES_HTTP_OK;
 cleanup:
 	OPENSSL_free(b.data);
-	curl_slist_free_all(headers);
+	cu->slist_free_all(headers);
 	if (h != NULL) {
 		/* The handle keeps pointers to our stack (error buffer, write data, headers): drop them first. */
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
-		curl_easy_setopt(h, CURLOPT_USERPWD, NULL);
-		curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, NULL);
-		pool_put(pool, h);
+		cu->easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+		cu->easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+		cu->easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+		cu->easy_setopt(h, CURLOPT_USERPWD, NULL);
+		cu->easy_setopt(h, CURLOPT_XOAUTH2_BEARER, NULL);
+		pool_put(cu, pool, h);
 	}
 	return res;
 }

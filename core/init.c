@@ -4,7 +4,6 @@
 #include "error_internal.h"
 #include "i18n_internal.h"
 
-#include <curl/curl.h>
 #include <libxml/parser.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -21,8 +20,7 @@ eseal_status eseal_init(eseal_error *err)
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_ADD_ALL_CIPHERS |
 				    OPENSSL_INIT_ADD_ALL_DIGESTS, NULL) != 1)
 		return es_error_set_ossl(err, ESEAL_E_INTERNAL, "cannot initialise OpenSSL");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return es_error_set(err, ESEAL_E_INTERNAL, "cannot initialise libcurl");
+	/* libcurl is loaded and initialised by its first request (core/curl_load.c). */
 	xmlInitParser();
 	/* Untrusted XML must never reach the network or the file system through the parser. */
 	xmlSubstituteEntitiesDefault(0);
@@ -46,6 +44,5 @@ void eseal_cleanup(void)
 	xmlSecCryptoAppShutdown();
 	xmlSecShutdown();
 	xmlCleanupParser();
-	curl_global_cleanup();
 	initialised = 0;
 }

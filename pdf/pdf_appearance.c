@@ -1,56 +1,18 @@
-/* pdf/pdf_appearance.c: the visible seal: a generated stamp (organization, identifier, time) rendered with
- * Cairo/Pango to an image, so any script (Japanese names included) shows without embedding a font, plus the
+/* pdf/pdf_appearance.c: the visible seal: a generated stamp (organization, identifier, time) drawn by the renderer
+ * module (Cairo/Pango) to an image, so any script (Japanese names included) shows without embedding a font, plus the
  * optional seal image, placed by an appearance form XObject that counter-rotates for the page's /Rotate. */
 #include "pdf_internal.h"
 #include "core/error_internal.h"
 #include "core/tz_internal.h"
 
+#include "render/render.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <cairo.h>
-#include <pango/pangocairo.h>
-
 /* Pixels per point of the rendered stamp: sharp when printed at 288 dpi, still small once compressed. */
 #define STAMP_SCALE 4.0
-#define STAMP_FONT "Noto Sans CJK JP"
-
-/* Draws one line centred in [y, y+line_h), shrinking the font until it fits the width. */
-static void draw_line(cairo_t *cr, const char *text, int bold, double x0, double width, double y, double line_h)
-{
-	PangoLayout *layout = pango_cairo_create_layout(cr);
-	PangoFontDescription *fd = pango_font_description_new();
-	PangoRectangle ink, logical;
-	double size = line_h * 0.68;
-
-	pango_font_description_set_family(fd, STAMP_FONT);
-	pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-	pango_layout_set_font_description(layout, fd);
-	pango_layout_set_text(layout, text, -1);
-	pango_layout_get_pixel_extents(layout, &ink, &logical);
-	if (logical.width > width && logical.width > 0) {
-		size *= 0.96 * width / logical.width;
-		pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-		pango_layout_set_font_description(layout, fd);
-		pango_layout_get_pixel_extents(layout, &ink, &logical);
-	}
-	cairo_move_to(cr, x0 + (width - logical.width) / 2.0, y + (line_h - logical.height) / 2.0);
-	pango_cairo_show_layout(cr, layout);
-	pango_font_description_free(fd);
-	g_object_unref(layout);
-}
-
-static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r)
-{
-	cairo_new_sub_path(cr);
-	cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
-	cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
-	cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
-	cairo_arc(cr, x + r, y + r, r, M_PI, 1.5 * M_PI);
-	cairo_close_path(cr);
-}
 
 /* Compared as doubles, before any conversion to int: a widget's /Rect comes from the document and may be 1e30 or
  * infinite (the negation keeps NaN out too). */
@@ -73,60 +35,32 @@ int es_pdf_stamp_time_line(const es_pdf_stamp_text *t, char *out, size_t size, e
 
 int es_pdf_stamp_render(const es_pdf_stamp_text *t, double w, double h, es_pdf_image *img, eseal_error *err)
 {
-	cairo_surface_t *surface = NULL;
-	cairo_t *cr = NULL;
-	int pw, ph, rc = ESEAL_OK;
-	double line = 2.0 * STAMP_SCALE, pad, inner_w, inner_h, y;
-	char line3[96];
-	int lines;
+	const es_render_ops *ops;
+	es_image px = {0};
+	const char *lines[3];
+	char line3[96], why[256] = "";
+	size_t n = 0;
+	int rc;
 
 	memset(img, 0, sizeof(*img));
 	if (!es_pdf_stamp_size_ok(w, h))
 		return es_error_set(err, ESEAL_E_USAGE, "seal rectangle %.1fx%.1f pt is too small or too large", w, h);
-	pw = (int)ceil(w * STAMP_SCALE);
-	ph = (int)ceil(h * STAMP_SCALE);
 	if ((rc = es_pdf_stamp_time_line(t, line3, sizeof(line3), err)) != ESEAL_OK)
 		return rc;
-
-	surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
-	cr = cairo_create(surface);
-	/* Frame and a light, mostly opaque background so the text stays legible over page content. */
-	rounded_rect(cr, line / 2, line / 2, pw - line, ph - line, 4 * STAMP_SCALE);
-	if (!t->clear) {
-		cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-		cairo_fill_preserve(cr);
-	}
-	cairo_set_source_rgb(cr, 0.72, 0.07, 0.07);
-	cairo_set_line_width(cr, line);
-	cairo_stroke(cr);
-
-	pad = 4 * STAMP_SCALE;
-	inner_w = pw - 2 * pad;
-	inner_h = ph - 2 * pad;
-	lines = (t->org_identifier != NULL && *t->org_identifier) ? 3 : 2;
-	y = pad;
-	/* The organization is what "origin" means to a reader: it gets the largest line. */
-	draw_line(cr, t->organization != NULL && *t->organization ? t->organization : "e-Seal", 1, pad, inner_w, y,
-		  inner_h * (lines == 3 ? 0.42 : 0.55));
-	y += inner_h * (lines == 3 ? 0.42 : 0.55);
-	if (lines == 3) {
-		draw_line(cr, t->org_identifier, 0, pad, inner_w, y, inner_h * 0.29);
-		y += inner_h * 0.29;
-	}
-	draw_line(cr, line3, 0, pad, inner_w, y, inner_h * (lines == 3 ? 0.29 : 0.45));
-	cairo_surface_flush(surface);
-	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "cannot render the seal stamp: %s",
-				  cairo_status_to_string(cairo_status(cr)));
+	if ((rc = es_render_ops_get(&ops, err)) != ESEAL_OK ||
+	    (rc = es_image_new(&px, (int)ceil(w * STAMP_SCALE), (int)ceil(h * STAMP_SCALE), err)) != ESEAL_OK)
+		goto cleanup;
+	lines[n++] = t->organization != NULL && *t->organization ? t->organization : "e-Seal";
+	if (t->org_identifier != NULL && *t->org_identifier)
+		lines[n++] = t->org_identifier;
+	lines[n++] = line3;
+	if (ops->stamp_draw(&px, STAMP_SCALE, t->clear, lines, n, why, sizeof(why)) != 0) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "cannot render the seal stamp: %s", why);
 		goto cleanup;
 	}
-	rc = es_pdf_image_from_argb(cairo_image_surface_get_data(surface), pw, ph,
-				    cairo_image_surface_get_stride(surface), img, err);
+	rc = es_pdf_image_from_argb(px.px, px.width, px.height, px.stride, img, err);
 cleanup:
-	if (cr != NULL)
-		cairo_destroy(cr);
-	if (surface != NULL)
-		cairo_surface_destroy(surface);
+	es_image_clear(&px);
 	return rc;
 }
 

@@ -32,15 +32,12 @@ static uint32_t ink_in(const uint32_t *sat, int stride, int x0, int y0, int x1, 
 }
 
 /* Summed-area table of ink pixels of an ARGB32 rendering on white; NULL when out of memory. */
-static uint32_t *ink_table(cairo_surface_t *s, int *w_out, int *h_out)
+static uint32_t *ink_table(const es_image *s, int *w_out, int *h_out)
 {
-	int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-	int stride = cairo_image_surface_get_stride(s), x, y;
-	const unsigned char *px;
+	int w = s->width, h = s->height, stride = s->stride, x, y;
+	const unsigned char *px = s->px;
 	uint32_t *sat;
 
-	cairo_surface_flush(s);
-	px = cairo_image_surface_get_data(s);
 	if (px == NULL || (sat = calloc((size_t)(w + 1) * (size_t)(h + 1), sizeof(*sat))) == NULL)
 		return NULL;
 	for (y = 0; y < h; y++) {
@@ -65,7 +62,7 @@ int es_pdf_free_area(const es_pdf_seal_ctx *c, double dw, double dh, double box[
 {
 	const eseal_pdf_options *o = c->opts;
 	es_pdf_render *r = NULL;
-	cairo_surface_t *img = NULL;
+	es_image img = {0};
 	uint32_t *sat = NULL;
 	void *map = MAP_FAILED;
 	struct stat st;
@@ -88,7 +85,7 @@ int es_pdf_free_area(const es_pdf_seal_ctx *c, double dw, double dh, double box[
 		rc = -1;
 		goto cleanup;
 	}
-	if ((sat = ink_table(img, &iw, &ih)) == NULL) {
+	if ((sat = ink_table(&img, &iw, &ih)) == NULL) {
 		rc = -es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
@@ -119,8 +116,7 @@ int es_pdf_free_area(const es_pdf_seal_ctx *c, double dw, double dh, double box[
 	rc = best >= 0 ? 1 : 0;
 cleanup:
 	free(sat);
-	if (img != NULL)
-		cairo_surface_destroy(img);
+	es_image_clear(&img);
 	es_pdf_render_free(r);
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)st.st_size);

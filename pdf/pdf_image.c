@@ -3,6 +3,7 @@
 #include "pdf_internal.h"
 #include "core/error_internal.h"
 #include "core/input_internal.h"
+#include "render/render.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cairo.h>
 #include <zlib.h>
 
 #define MAX_IMAGE_BYTES ((size_t)32 * 1024 * 1024)
@@ -109,68 +109,22 @@ static int png_size_ok(const char *path, const unsigned char *data, size_t len, 
 	return ESEAL_OK;
 }
 
-/* Cairo reads the PNG from the bytes already read (the file is opened once, by es_input_read). */
-struct png_source {
-	const unsigned char *data;
-	size_t len, pos;
-};
-
-static cairo_status_t read_png_bytes(void *closure, unsigned char *out, unsigned int length)
-{
-	struct png_source *src = closure;
-
-	if (length > src->len - src->pos)
-		return CAIRO_STATUS_READ_ERROR;
-	memcpy(out, src->data + src->pos, length);
-	src->pos += length;
-	return CAIRO_STATUS_SUCCESS;
-}
-
 static int load_png(const char *path, const unsigned char *data, size_t len, es_pdf_image *img, eseal_error *err)
 {
-	struct png_source png = {data, len, 0};
-	cairo_surface_t *src = NULL, *argb = NULL;
-	cairo_t *cr = NULL;
-	int w, h, rc = ESEAL_OK;
+	const es_render_ops *ops;
+	es_image px = {0};
+	char why[256] = "";
+	int rc;
 
-	src = cairo_image_surface_create_from_png_stream(read_png_bytes, &png);
-	if (cairo_surface_status(src) != CAIRO_STATUS_SUCCESS) {
-		rc = es_error_set(err, ESEAL_E_USAGE, "%s: cannot read the PNG image: %s", path,
-				  cairo_status_to_string(cairo_surface_status(src)));
-		goto cleanup;
-	}
-	w = cairo_image_surface_get_width(src);
-	h = cairo_image_surface_get_height(src);
-	if (w < 1 || h < 1 || w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE) {
-		rc = es_error_set(err, ESEAL_E_USAGE, "%s: image size %dx%d not supported (1..%d pixels a side)", path,
-				  w, h, MAX_IMAGE_SIDE);
-		goto cleanup;
-	}
-	/* Whatever format Cairo decoded to (RGB24, A8, ...), one ARGB32 layout for the conversion. */
-	argb = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-	cr = cairo_create(argb);
-	cairo_set_source_surface(cr, src, 0, 0);
-	cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
-	cairo_paint(cr);
-	cairo_surface_flush(argb);
-	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot convert the image: %s", path,
-				  cairo_status_to_string(cairo_status(cr)));
-		goto cleanup;
-	}
-	rc = es_pdf_image_from_argb(cairo_image_surface_get_data(argb), w, h, cairo_image_surface_get_stride(argb), img,
-				    err);
-cleanup:
-	if (cr != NULL)
-		cairo_destroy(cr);
-	if (argb != NULL)
-		cairo_surface_destroy(argb);
-	if (src != NULL)
-		cairo_surface_destroy(src);
+	if ((rc = es_render_ops_get(&ops, err)) != ESEAL_OK)
+		return rc;
+	if (ops->png_decode(data, len, MAX_IMAGE_SIDE, &px, why, sizeof(why)) != 0)
+		return es_error_set(err, ESEAL_E_USAGE, "%s: %s", path, why);
+	rc = es_pdf_image_from_argb(px.px, px.width, px.height, px.stride, img, err);
+	es_image_clear(&px);
 	return rc;
 }
 
-/* Finds the frame header (SOFn) for size and components, and Adobe's APP14 (inverted CMYK). */
 static int jpeg_info(const unsigned char *p, size_t len, int *w, int *h, int *comps, int *adobe)
 {
 	size_t i = 2, seg;

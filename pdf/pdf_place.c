@@ -2,6 +2,7 @@
  * any /Rotate) and drawing it there: the generated stamp and the optional seal image, via pdf_appearance.c. */
 #include "pdf_seal_internal.h"
 #include "core/error_internal.h"
+#include "render/render.h"
 
 #define DEFAULT_W 180.0
 #define DEFAULT_H 70.0
@@ -156,9 +157,13 @@ static void avoid_content(es_pdf_seal_ctx *c, double dw, double dh, double *x, d
 int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, eseal_error *err)
 {
 	const eseal_pdf_options *o = c->opts;
+	const es_render_ops *ops;
 	double crop[4], dw, dh, x, y, w, h, x0, y0, x1, y1;
-	int rotate = 0;
+	int rotate = 0, rc;
 
+	/* The stamp and the search for a blank area are the renderer module's: without it, that one error. */
+	if ((rc = es_render_ops_get(&ops, err)) != ESEAL_OK)
+		return rc;
 	es_pdf_place_page_geometry(&c->doc, c->page, crop, &rotate);
 	dw = rotate % 180 ? crop[3] - crop[1] : crop[2] - crop[0];
 	dh = rotate % 180 ? crop[2] - crop[0] : crop[3] - crop[1];

@@ -15,10 +15,10 @@
 #include "rev_cache.h"
 #include "verifier.h"
 #include "core/clock_internal.h"
+#include "core/curl_internal.h"
 #include "core/error_internal.h"
 #include "core/url_internal.h"
 
-#include <curl/curl.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdlib.h>
@@ -55,6 +55,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 static int http_fetch(const eseal_verifier *v, const char *url, const unsigned char *body, size_t body_len,
 		      const char *ctype, fetch_buf *out, char *why, size_t why_len)
 {
+	const es_curl *cu;
+	eseal_error err;
 	CURL *c = NULL;
 	struct curl_slist *hdrs = NULL;
 	char hdr[128];
@@ -72,38 +74,42 @@ static int http_fetch(const eseal_verifier *v, const char *url, const unsigned c
 	/* A responder that just failed to answer would cost every later file of the run a timeout again. */
 	if (es_rev_cache_is_down(v->rev_cache, url, time(NULL), why, why_len))
 		return -1;
-	c = curl_easy_init();
+	if (es_curl_get(&cu, &err) != ESEAL_OK) {
+		snprintf(why, why_len, "%s", err.message);
+		return -1;
+	}
+	c = cu->easy_init();
 	if (c == NULL) {
 		snprintf(why, why_len, "cannot start HTTP client");
 		return -1;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, v->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, v->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	cu->easy_setopt(c, CURLOPT_URL, url);
+	cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	cu->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, v->timeout_ms);
+	cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, v->timeout_ms);
+	cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	cu->easy_setopt(c, CURLOPT_WRITEDATA, out);
 	if (body != NULL) {
 		snprintf(hdr, sizeof(hdr), "Content-Type: %s", ctype);
-		hdrs = curl_slist_append(hdrs, hdr);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+		hdrs = cu->slist_append(hdrs, hdr);
+		cu->easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+		cu->easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		cu->easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
 	}
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	cc = cu->easy_perform(c);
+	cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (cc != CURLE_OK) {
-		snprintf(why, why_len, "%s: %s", shown, out->too_big ? "answer too large" : curl_easy_strerror(cc));
+		snprintf(why, why_len, "%s: %s", shown, out->too_big ? "answer too large" : cu->easy_strerror(cc));
 		if (!out->too_big) /* no connection, no answer in time: the responder, not this request, failed */
 			es_rev_cache_set_down(v->rev_cache, url, why, time(NULL));
 	} else if (code != 200)
 		snprintf(why, why_len, "%s: HTTP status %ld", shown, code);
 	else
 		rc = 0;
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	cu->slist_free_all(hdrs);
+	cu->easy_cleanup(c);
 	if (rc != 0) {
 		free(out->buf);
 		memset(out, 0, sizeof(*out));

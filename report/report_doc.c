@@ -60,6 +60,7 @@ eseal_status eseal_report_write_document(const eseal_report *const *reports, siz
 					 const char *lang, eseal_error *err)
 {
 	eseal_report_format fmt;
+	const es_render_ops *ops;
 	unsigned char **bufs = NULL;
 	size_t *lens = NULL, body_len = 0, i;
 	char *body = NULL;
@@ -72,8 +73,10 @@ eseal_status eseal_report_write_document(const eseal_report *const *reports, siz
 		return rc;
 	if (is_an_input(path, reports, n))
 		return es_error_set(err, ESEAL_E_USAGE, "%s: the report would replace a file it reports on", path);
-	/* Open the output first: a report path in a missing folder fails before any rendering. */
-	if ((rc = eseal_output_open(&out, path, 1, NULL, err)) != ESEAL_OK)
+	/* The HTML and PDF reports are drawn by the renderer module: without it, say so rather than leave pictures
+	 * out. Then the output: a report path in a missing folder fails before any rendering. */
+	if ((fmt != ESEAL_REPORT_XML && (rc = es_render_ops_get(&ops, err)) != ESEAL_OK) ||
+	    (rc = eseal_output_open(&out, path, 1, NULL, err)) != ESEAL_OK)
 		return rc;
 	bufs = calloc(n + 1, sizeof(*bufs));
 	lens = calloc(n + 1, sizeof(*lens));

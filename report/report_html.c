@@ -41,28 +41,31 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-static cairo_status_t png_to_memstream(void *closure, const unsigned char *data, unsigned int len)
+static int png_to_memstream(void *closure, const unsigned char *data, size_t len)
 {
-	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+	return fwrite(data, 1, len, closure) == len ? 0 : -1;
 }
 
 /* An <img> holding img as a data: URI. */
-static void img_tag(FILE *f, cairo_surface_t *img, const char *alt)
+static void img_tag(FILE *f, const es_image *img, const char *alt)
 {
+	const es_render_ops *ops;
 	char *png = NULL, *b64;
 	size_t png_len = 0;
-	FILE *m = open_memstream(&png, &png_len);
-	int n;
+	FILE *m;
+	eseal_error err;
+	int n, encoded;
 
-	if (m == NULL)
+	/* A picture exists only when the module drew it, so it is loaded already. */
+	if (es_render_ops_get(&ops, &err) != ESEAL_OK || (m = open_memstream(&png, &png_len)) == NULL)
 		return;
-	cairo_surface_write_to_png_stream(img, png_to_memstream, m);
-	if (fclose(m) == 0 && png_len > 0 && (b64 = malloc(4 * ((png_len + 2) / 3) + 1)) != NULL) {
+	encoded = ops->png_encode(img, png_to_memstream, m) == 0;
+	if (fclose(m) == 0 && encoded && png_len > 0 && (b64 = malloc(4 * ((png_len + 2) / 3) + 1)) != NULL) {
 		n = EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)png, (int)png_len);
 		b64[n] = '\0';
 		fputs("<img alt=\"", f);
 		esc(f, alt);
-		fprintf(f, "\" width=\"%d\" src=\"data:image/png;base64,%s\">", cairo_image_surface_get_width(img), b64);
+		fprintf(f, "\" width=\"%d\" src=\"data:image/png;base64,%s\">", img->width, b64);
 		free(b64);
 	}
 	free(png);
@@ -85,7 +88,7 @@ static const char *verdict_class(eseal_indication ind)
 /* The pictures of one PAdES seal: each changed page signed | current, else the page that shows the seal. */
 static void seal_pictures(FILE *f, const eseal_seal_report *s, const unsigned char *buf, size_t len, const char *lang)
 {
-	cairo_surface_t *a, *b;
+	es_image a, b;
 	int pages[ES_VISUAL_MAX_PAGES], n = 0, i, p;
 	size_t j;
 	char cap[256];
@@ -110,30 +113,28 @@ static void seal_pictures(FILE *f, const eseal_seal_report *s, const unsigned ch
 		fputs("</figcaption><div class=\"side\"><div>", f);
 		esc(f, T("As sealed"));
 		fputs("<br>", f);
-		a = p < 0 ? NULL : es_report_page_picture(buf, s->signed_length, p, HTML_DPI, s, 0);
-		if (a != NULL) {
-			img_tag(f, a, T("As sealed"));
-			cairo_surface_destroy(a);
+		if (p >= 0 && es_report_page_picture(buf, s->signed_length, p, HTML_DPI, s, 0, &a)) {
+			img_tag(f, &a, T("As sealed"));
+			es_image_clear(&a);
 		} else
 			esc(f, T("(this page did not exist when the document was sealed)"));
 		fputs("</div><div>", f);
 		esc(f, T("Now"));
 		fputs("<br>", f);
-		if ((b = es_report_page_picture(buf, len, p, HTML_DPI, s, 1)) != NULL) {
-			img_tag(f, b, T("Now"));
-			cairo_surface_destroy(b);
+		if (es_report_page_picture(buf, len, p, HTML_DPI, s, 1, &b)) {
+			img_tag(f, &b, T("Now"));
+			es_image_clear(&b);
 		}
 		fputs("</div></div></figure>\n", f);
 	}
 	if (n == 0 && s->page >= 0 &&
-	    (b = es_report_page_picture(buf, s->signed_length > 0 ? s->signed_length : len, s->page, HTML_DPI, s, 0)) !=
-		    NULL) {
+	    es_report_page_picture(buf, s->signed_length > 0 ? s->signed_length : len, s->page, HTML_DPI, s, 0, &b)) {
 		snprintf(cap, sizeof(cap), "%s %d: %s", T("Page"), s->page + 1, T("the seal is outlined in blue"));
 		fputs("<figure class=\"page\"><figcaption>", f);
 		esc(f, cap);
 		fputs("</figcaption>", f);
-		img_tag(f, b, cap);
-		cairo_surface_destroy(b);
+		img_tag(f, &b, cap);
+		es_image_clear(&b);
 		fputs("</figure>\n", f);
 	}
 }

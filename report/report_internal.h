@@ -4,7 +4,6 @@
 #ifndef ES_REPORT_INTERNAL_H
 #define ES_REPORT_INTERNAL_H
 
-#include <cairo.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -12,6 +11,7 @@
 #include "eseal/i18n.h"
 #include "eseal/report.h"
 #include "eseal/verify.h"
+#include "render/render.h"
 #include "visual_diff.h"
 
 /* Resolution of the comparison: fine enough for a changed word, coarse enough to ignore anti-aliasing noise. */
@@ -55,8 +55,9 @@ int es_report_pdf(FILE *f, const eseal_report *const *reports, const unsigned ch
 int es_report_xml(FILE *f, const eseal_report *const *reports, size_t n);
 
 /* A picture of page (0-based) of buf[0..len) at dpi with the seal rectangle (s->rect on s->page, may be absent)
- * and visual-change boxes of that page outlined; NULL when Poppler cannot render it. */
-cairo_surface_t *es_report_page_picture(const unsigned char *buf, size_t len, int page, double dpi,
-					const eseal_seal_report *s, int mark_changes);
+ * and visual-change boxes of that page outlined, in *out (es_image_clear frees it); 0 when Poppler cannot render it
+ * (*out then empty), 1 when it did. */
+int es_report_page_picture(const unsigned char *buf, size_t len, int page, double dpi, const eseal_seal_report *s,
+			   int mark_changes, es_image *out);
 
 #endif

@@ -1,10 +1,8 @@
-/* report/report_pdf.c: the PDF report, drawn with cairo and pango (Japanese in Noto Sans CJK or IPA Gothic): the
- * same content and order as the HTML report, on A4 pages, pictures of sealed pages included. */
+/* report/report_pdf.c: the PDF report, drawn by the renderer module (cairo and pango; Japanese in Noto Sans CJK or
+ * IPA Gothic): the same content and order as the HTML report, on A4 pages, pictures of sealed pages included. */
 #include "report_internal.h"
 #include "core/error_internal.h"
 
-#include <cairo-pdf.h>
-#include <pango/pangocairo.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,14 +14,15 @@
 #define FONT "Noto Sans CJK JP, IPAGothic, sans-serif"
 
 typedef struct {
-	cairo_t *cr;
+	const es_render_ops *ops;
+	es_render_paper *paper;
 	double y;
 } pdf_ctx;
 
 static void new_page_if(pdf_ctx *c, double need)
 {
 	if (c->y + need > PAGE_H - MARGIN && c->y > MARGIN) {
-		cairo_show_page(c->cr);
+		c->ops->paper_next_page(c->paper);
 		c->y = MARGIN;
 	}
 }
@@ -31,24 +30,14 @@ static void new_page_if(pdf_ctx *c, double need)
 /* A paragraph of plain text (never markup: certificate names are not trusted), wrapped to the text width. */
 static void para(pdf_ctx *c, const char *text, double size, int bold, double r, double g, double b, double indent)
 {
-	PangoLayout *l = pango_cairo_create_layout(c->cr);
-	PangoFontDescription *fd = pango_font_description_from_string(FONT);
-	int w, h;
+	const double rgb[3] = {r, g, b};
+	double width = PAGE_W - 2 * MARGIN - indent, h;
 
-	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-	pango_font_description_set_weight(fd, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-	pango_layout_set_font_description(l, fd);
-	pango_layout_set_width(l, (int)((PAGE_W - 2 * MARGIN - indent) * PANGO_SCALE));
-	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_text(l, text != NULL ? text : "-", -1);
-	pango_layout_get_size(l, &w, &h);
-	new_page_if(c, (double)h / PANGO_SCALE);
-	cairo_set_source_rgb(c->cr, r, g, b);
-	cairo_move_to(c->cr, MARGIN + indent, c->y);
-	pango_cairo_show_layout(c->cr, l);
-	c->y += (double)h / PANGO_SCALE + size * 0.3;
-	pango_font_description_free(fd);
-	g_object_unref(l);
+	text = text != NULL ? text : "-";
+	h = c->ops->paper_text(c->paper, text, FONT, size, bold, width, 0, 0, 0, rgb);
+	new_page_if(c, h);
+	c->ops->paper_text(c->paper, text, FONT, size, bold, width, 1, MARGIN + indent, c->y, rgb);
+	c->y += h + size * 0.3;
 }
 
 static void fact(pdf_ctx *c, const char *label, const char *value)
@@ -69,21 +58,12 @@ static void verdict_rgb(eseal_indication ind, double rgb[3])
 }
 
 /* Draws img at x, scaled to width w (points); returns its height. */
-static double picture(pdf_ctx *c, cairo_surface_t *img, double x, double w)
+static double picture(pdf_ctx *c, const es_image *img, double x, double w)
 {
-	double k = w / cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img) * k;
+	double k = w / img->width;
 
-	cairo_save(c->cr);
-	cairo_translate(c->cr, x, c->y);
-	cairo_scale(c->cr, k, k);
-	cairo_set_source_surface(c->cr, img, 0, 0);
-	cairo_paint(c->cr);
-	cairo_restore(c->cr);
-	cairo_set_source_rgb(c->cr, 0.6, 0.6, 0.6);
-	cairo_set_line_width(c->cr, 0.5);
-	cairo_rectangle(c->cr, x, c->y, w, h);
-	cairo_stroke(c->cr);
-	return h;
+	c->ops->paper_image(c->paper, img, x, c->y, k);
+	return img->height * k;
 }
 
 static void seal_pictures(pdf_ctx *c, const eseal_seal_report *s, const unsigned char *buf, size_t len,
@@ -92,7 +72,8 @@ static void seal_pictures(pdf_ctx *c, const eseal_seal_report *s, const unsigned
 	int pages[ES_VISUAL_MAX_PAGES], n = 0, i;
 	size_t j;
 	double half = (PAGE_W - 2 * MARGIN - 12) / 2, h = 0, hb;
-	cairo_surface_t *a, *b;
+	es_image a, b;
+	int have_a, have_b;
 	char cap[256];
 
 	for (j = 0; j < s->n_visual_changes && n < ES_VISUAL_MAX_PAGES; j++) {
@@ -106,32 +87,30 @@ static void seal_pictures(pdf_ctx *c, const eseal_seal_report *s, const unsigned
 			  "changed areas outlined in red."),
 		     10, 1, 0.78, 0.16, 0.16, 0);
 	for (i = 0; i < n; i++) {
-		a = es_report_page_picture(buf, s->signed_length, pages[i], PICTURE_DPI, s, 0);
-		b = es_report_page_picture(buf, len, pages[i], PICTURE_DPI, s, 1);
-		if (b != NULL) {
+		have_a = es_report_page_picture(buf, s->signed_length, pages[i], PICTURE_DPI, s, 0, &a);
+		have_b = es_report_page_picture(buf, len, pages[i], PICTURE_DPI, s, 1, &b);
+		if (have_b) {
 			/* Caption and pictures on one page. */
-			new_page_if(c, 24 + half * cairo_image_surface_get_height(b) / cairo_image_surface_get_width(b));
+			new_page_if(c, 24 + half * b.height / b.width);
 			snprintf(cap, sizeof(cap), "%s %d: %s | %s", T("Page"), pages[i] + 1, T("As sealed"), T("Now"));
 			para(c, cap, 10, 1, 0.2, 0.2, 0.2, 0);
-			new_page_if(c, half * cairo_image_surface_get_height(b) / cairo_image_surface_get_width(b));
-			h = a != NULL ? picture(c, a, MARGIN, half) : 0;
-			hb = picture(c, b, MARGIN + half + 12, half);
+			new_page_if(c, half * b.height / b.width);
+			h = have_a ? picture(c, &a, MARGIN, half) : 0;
+			hb = picture(c, &b, MARGIN + half + 12, half);
 			c->y += (hb > h ? hb : h) + 8;
 		}
-		if (a != NULL)
-			cairo_surface_destroy(a);
-		if (b != NULL)
-			cairo_surface_destroy(b);
+		es_image_clear(&a);
+		es_image_clear(&b);
 	}
 	if (n == 0 && s->page >= 0 &&
-	    (b = es_report_page_picture(buf, s->signed_length > 0 ? s->signed_length : len, s->page, PICTURE_DPI, s,
-					0)) != NULL) {
-		new_page_if(c, 24 + half * cairo_image_surface_get_height(b) / cairo_image_surface_get_width(b));
+	    es_report_page_picture(buf, s->signed_length > 0 ? s->signed_length : len, s->page, PICTURE_DPI, s, 0,
+				   &b)) {
+		new_page_if(c, 24 + half * b.height / b.width);
 		snprintf(cap, sizeof(cap), "%s %d: %s", T("Page"), s->page + 1, T("the seal is outlined in blue"));
 		para(c, cap, 10, 1, 0.2, 0.2, 0.2, 0);
-		new_page_if(c, half * cairo_image_surface_get_height(b) / cairo_image_surface_get_width(b));
-		c->y += picture(c, b, MARGIN, half) + 8;
-		cairo_surface_destroy(b);
+		new_page_if(c, half * b.height / b.width);
+		c->y += picture(c, &b, MARGIN, half) + 8;
+		es_image_clear(&b);
 	}
 }
 
@@ -206,15 +185,14 @@ static void seal_pdf(pdf_ctx *c, const eseal_seal_report *s, size_t idx, const u
 	c->y += 8;
 }
 
-static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned int len)
+static int to_file(void *closure, const unsigned char *data, size_t len)
 {
-	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+	return fwrite(data, 1, len, closure) == len ? 0 : -1;
 }
 
 int es_report_pdf(FILE *f, const eseal_report *const *reports, const unsigned char *const *bufs, const size_t *lens,
 		  size_t n, const char *lang)
 {
-	cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(to_file, f, PAGE_W, PAGE_H);
 	eseal_indication worst = es_reports_overall(reports, n);
 	pdf_ctx c;
 	char line[512], t[96];
@@ -222,10 +200,13 @@ int es_report_pdf(FILE *f, const eseal_report *const *reports, const unsigned ch
 	size_t i, j;
 	int rc;
 
-	c.cr = cairo_create(surf);
+	eseal_error err;
+
+	eseal_error_clear(&err);
+	if (es_render_ops_get(&c.ops, &err) != ESEAL_OK ||
+	    (c.paper = c.ops->paper_new(to_file, f, PAGE_W, PAGE_H, T("Verification report"), "eseal")) == NULL)
+		return -1;
 	c.y = MARGIN;
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, T("Verification report"));
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "eseal");
 	para(&c, T("Verification report"), 18, 1, 0.1, 0.1, 0.1, 0);
 	verdict_rgb(worst, rgb);
 	para(&c, es_verdict_words(worst, lang), 22, 1, rgb[0], rgb[1], rgb[2], 0);
@@ -252,9 +233,6 @@ int es_report_pdf(FILE *f, const eseal_report *const *reports, const unsigned ch
 		for (j = 0; j < r->n_seals; j++)
 			seal_pdf(&c, &r->seals[j], j, bufs[i], lens[i], lang);
 	}
-	cairo_destroy(c.cr);
-	cairo_surface_finish(surf);
-	rc = cairo_surface_status(surf) == CAIRO_STATUS_SUCCESS && !ferror(f) ? 0 : -1;
-	cairo_surface_destroy(surf);
+	rc = c.ops->paper_finish(c.paper) == 0 && !ferror(f) ? 0 : -1;
 	return rc;
 }

@@ -36,11 +36,10 @@ static int pixel_differs(uint32_t a, uint32_t b)
 }
 
 /* Marks in grid (gw x gh cells) the cells where a and b (same size) differ. */
-static void diff_cells(cairo_surface_t *a, cairo_surface_t *b, unsigned char *grid, int gw, int gh)
+static void diff_cells(const es_image *a, const es_image *b, unsigned char *grid, int gw, int gh)
 {
-	int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
-	int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b), x, y;
-	const unsigned char *da = cairo_image_surface_get_data(a), *db = cairo_image_surface_get_data(b);
+	int w = a->width, h = a->height, sa = a->stride, sb = b->stride, x, y;
+	const unsigned char *da = a->px, *db = b->px;
 
 	for (y = 0; y < h; y++) {
 		const uint32_t *ra = (const uint32_t *)(const void *)(da + (size_t)y * (size_t)sa);
@@ -130,7 +129,7 @@ static int add_change(eseal_seal_report *s, int page, double x0, double y0, doub
 static void compare_page(const es_pdf_render *signed_doc, const es_pdf_render *current, int page,
 			 eseal_seal_report *s)
 {
-	cairo_surface_t *a = NULL, *b = NULL;
+	es_image a = {0}, b = {0};
 	unsigned char *grid = NULL;
 	cell_box boxes[MAX_BOXES];
 	eseal_error err;
@@ -145,10 +144,10 @@ static void compare_page(const es_pdf_render *signed_doc, const es_pdf_render *c
 			     err.message);
 		goto cleanup;
 	}
-	iw = cairo_image_surface_get_width(a);
-	ih = cairo_image_surface_get_height(a);
+	iw = a.width;
+	ih = a.height;
 	es_pdf_render_page_size(current, page, &w, &h, &err);
-	if (iw != cairo_image_surface_get_width(b) || ih != cairo_image_surface_get_height(b)) {
+	if (iw != b.width || ih != b.height) {
 		/* A page whose size changed has changed as a whole. */
 		add_change(s, page, 0, 0, w, h);
 		goto cleanup;
@@ -157,7 +156,7 @@ static void compare_page(const es_pdf_render *signed_doc, const es_pdf_render *c
 	gh = (ih + CELL - 1) / CELL;
 	if ((grid = calloc((size_t)gw * (size_t)gh, 1)) == NULL)
 		goto cleanup;
-	diff_cells(a, b, grid, gw, gh);
+	diff_cells(&a, &b, grid, gw, gh);
 	n = cells_to_boxes(grid, gw, gh, boxes);
 	for (i = 0; i < n; i++) {
 		/* Image rows go down, PDF y goes up; a box is clipped to the page. */
@@ -168,10 +167,8 @@ static void compare_page(const es_pdf_render *signed_doc, const es_pdf_render *c
 	}
 cleanup:
 	free(grid);
-	if (a != NULL)
-		cairo_surface_destroy(a);
-	if (b != NULL)
-		cairo_surface_destroy(b);
+	es_image_clear(&a);
+	es_image_clear(&b);
 }
 
 static void compare_seal(const unsigned char *buf, size_t len, const es_pdf_render *current, eseal_seal_report *s)

@@ -49,12 +49,24 @@ int es_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 int es_cli_parse_duration(const char *s, long long *seconds);
 
 extern const es_cli_command es_cli_commands[];
+/* The row of es_cli_commands named name, NULL if none. */
+const es_cli_command *es_cli_find_command(const char *name);
+
+/* `eseal serve` as both programs list it: the eseal command (help, man page), which hands the command over to
+ * eseal-serve, and eseal-serve, which runs it. */
+#define ES_CLI_SERVE_SYNOPSIS "serve [--config FILE]"
+#define ES_CLI_SERVE_SUMMARY                                                                                          \
+	"Runs the sealing service: seals and verifies documents sent over HTTP(S) by the clients of the [server] "    \
+	"section's clients-file, with the profiles each may use; SIGTERM finishes the requests in progress and exits."
 
 int es_cli_seal(int argc, char **argv, const char *env_pin);
 int es_cli_extend(int argc, char **argv, const char *env_pin);
 int es_cli_token(int argc, char **argv, const char *env_pin);
 int es_cli_verify(int argc, char **argv, const char *env_pin);
 int es_cli_serve(int argc, char **argv, const char *env_pin);
+/* Replaces the process with eseal-serve running `serve` with argv (argv[0] is "serve"); returns only when that
+ * cannot be done (an exit code, after a message). */
+int es_cli_serve_exec(int argc, char **argv, const char *env_pin);
 int es_cli_client(int argc, char **argv, const char *env_pin);
 
 extern const es_cli_option es_cli_seal_options[];

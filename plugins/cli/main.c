@@ -23,10 +23,7 @@ const es_cli_command es_cli_commands[] = {
 	 "Verifies PAdES, XAdES and CAdES seals and reports who sealed, whether anything changed, and when.",
 	 es_cli_verify_options, es_cli_verify},
 #endif
-	{"serve", "serve [--config FILE]",
-	 "Runs the sealing service: seals and verifies documents sent over HTTP(S) by the clients of the [server] "
-	 "section's clients-file, with the profiles each may use; SIGTERM finishes the requests in progress and exits.",
-	 es_cli_serve_options, es_cli_serve},
+	{"serve", ES_CLI_SERVE_SYNOPSIS, ES_CLI_SERVE_SUMMARY, es_cli_serve_options, es_cli_serve_exec},
 	{"client", "client add --clients-file FILE --name NAME --profile P [--profile P2...]",
 	 "Adds a client of eseal serve: prints its new bearer token once and stores only the token's SHA-256.",
 	 es_cli_client_options, es_cli_client},
@@ -77,6 +74,10 @@ int main(int argc, char **argv)
 	char env_pin[1024];
 	int rc;
 
+	/* The service is its own program, eseal-serve: the HTTP server and its TLS library are mapped by no other
+	 * command. It takes the PIN out of the environment itself, so the hand-over comes first. */
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+		return es_cli_serve_exec(argc - 1, argv + 1, "");
 	/* Out of the environment before anything runs (threads, children): /proc/PID/environ would show it. */
 	eseal_take_env_pin(env_pin, sizeof(env_pin));
 	/* Texts for people (reports) in the language LANG/LC_MESSAGES name; only messages: numbers in JSON and PDF

@@ -220,3 +220,13 @@ int es_cli_parse_duration(const char *s, long long *seconds)
 		}
 	return -1;
 }
+
+const es_cli_command *es_cli_find_command(const char *name)
+{
+	const es_cli_command *c;
+
+	for (c = es_cli_commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}

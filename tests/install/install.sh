@@ -20,6 +20,15 @@ nm -D --defined-only "$LIB/libeseal.so" | awk '$2 != "A" { print $3 }' | grep -v
 n=$(nm -D --defined-only "$LIB/libeseal.so" | grep -c ' T eseal_')
 [ "$n" -ge 50 ] || fail "only $n eseal_* functions exported"
 pass "libeseal.so exports $n functions, all eseal_*"
+# The renderer module beside it, loaded by its soname: one exported function, its table; no development link.
+[ -f "$LIB/libeseal-render.so.0" ] || fail "the renderer module libeseal-render.so.0 is not installed in $LIB"
+[ ! -e "$LIB/libeseal-render.so" ] || fail "libeseal-render.so installed: the module is loaded, not linked against"
+nm -D --defined-only "$LIB/libeseal-render.so.0" | awk '$2 != "A" { print $3 }' >"$D/module.txt"
+[ "$(cat "$D/module.txt")" = eseal_render_module_v1 ] ||
+	fail "libeseal-render.so.0 exports $(head -5 "$D/module.txt" | tr '\n' ' ')"
+! ldd "$LIB/libeseal.so" | grep -E 'lib(cairo|pango|poppler)' >"$D/ldd.txt" ||
+	fail "libeseal.so links $(tr '\n' ' ' <"$D/ldd.txt")"
+pass "libeseal-render.so.0 installed, exports only eseal_render_module_v1; libeseal.so links no cairo, pango or Poppler"
 
 # 1. pkg-config alone, from a directory with nothing of the source tree in its include path.
 export PKG_CONFIG_PATH=$LIB/pkgconfig

@@ -2,8 +2,11 @@
 # tests/unit/layers.py: the library's folders form the one-way layers of ARCHITECTURE.md: no object file uses a
 # function or data of a higher layer or of another folder of its own (read with nm), no file includes such a header,
 # no folder includes what another keeps to itself (its *_internal.h), and no folder's CMakeLists.txt puts another
-# folder on the include path.
-# usage: layers.py SOURCE_DIR OBJECT...   (the eseal target's objects, or one directory holding them)
+# folder on the include path. The renderer module (render/module/, libeseal-render.so.0, loaded with dlopen) is the
+# only code that uses cairo, pango and Poppler, and it uses nothing of the library: no other file includes their
+# headers or calls them, and the module neither calls nor includes a library folder's code.
+# usage: layers.py SOURCE_DIR OBJECT... [--module OBJECT...]
+#        (the eseal target's objects, or one directory holding them; then the eseal_render target's objects)
 import os
 import re
 import subprocess
@@ -69,7 +72,26 @@ def library_objects(src, args):
     return objects, strays
 
 
-def check_symbols(src, args, problems):
+def check_module(objects, module_objects, problems):
+    """The library calls no drawing library; the module calls nothing of the library (it is loaded into programs
+    that do not export the library's functions)."""
+    syms = nm([o[2] for o in objects] + module_objects)
+    defined = {}
+    for folder, source, path in objects:
+        for sym in syms[path][0]:
+            defined[sym] = source
+        for sym in sorted(syms[path][1]):
+            if DRAWING_SYMBOL.match(sym):
+                problems.append(f"{source}: calls {sym}: cairo, pango and Poppler are the renderer module's "
+                                f"({MODULE}/), reached through es_render_ops")
+    for path in module_objects:
+        for sym in sorted(syms[path][1]):
+            if sym in defined:
+                problems.append(f"{os.path.basename(path)} (renderer module): uses {sym} of {defined[sym]}: the "
+                                "module is a library of its own; what it needs comes through its table's arguments")
+
+
+def check_symbols(src, args, problems, module_objects):
     objects, strays = library_objects(src, args)
     for folder in sorted(strays):
         problems.append(f"{folder}/: the library has objects there, but ARCHITECTURE.md gives the folder no layer")
@@ -92,10 +114,17 @@ def check_symbols(src, args, problems):
             if not allowed(folder, to_folder):
                 problems.append(f"{source}: uses {sym} of {to_source} ({folder}/ layer {LAYERS[folder]} "
                                 f"-> {to_folder}/ layer {LAYERS[to_folder]})")
+    if module_objects:
+        check_module(objects, module_objects, problems)
     return len(objects)
 
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+# The renderer module: where it lives, the libraries only it may use (headers and symbols), what it may include.
+MODULE = "render/module"
+DRAWING_HEADER = re.compile(r"^\s*#\s*include\s+<((?:cairo|pango/|poppler|glib)[^>]*)>")
+DRAWING_SYMBOL = re.compile(r"^(cairo_|pango_|poppler_|g_object_|g_bytes_|g_error_)")
+MODULE_MAY_INCLUDE = ("render/render.h", "module_internal.h")
 
 
 def include_target(src, path, name):
@@ -119,12 +148,22 @@ def check_includes(src, problems):
                 if not f.endswith((".c", ".h")):
                     continue
                 path = os.path.relpath(os.path.join(root, f), src)
+                in_module = path.startswith(MODULE + "/")
                 with open(os.path.join(src, path), encoding="utf-8") as fh:
                     for lineno, line in enumerate(fh, 1):
+                        d = DRAWING_HEADER.match(line)
+                        # The front ends are programs of their own: the printer application draws with cairo.
+                        if d and folder in LIBRARY and not in_module:
+                            problems.append(f"{path}:{lineno}: includes <{d.group(1)}>: cairo, pango and Poppler "
+                                            f"are the renderer module's ({MODULE}/), reached through render/render.h")
                         m = INCLUDE.match(line)
                         if not m:
                             continue
                         count += 1
+                        if in_module and m.group(1) not in MODULE_MAY_INCLUDE:
+                            problems.append(f"{path}:{lineno}: includes \"{m.group(1)}\": the renderer module "
+                                            "knows the library only through render/render.h")
+                            continue
                         to = include_target(src, path, m.group(1))
                         if to and not allowed(folder, to):
                             problems.append(f"{path}:{lineno}: includes \"{m.group(1)}\" ({folder}/ layer "
@@ -163,12 +202,19 @@ def main():
         return 1
     problems = [f"ARCHITECTURE.md: names {f}/, which does not exist" for f in LAYERS
                 if not os.path.isdir(os.path.join(src, f))]
-    nobj = check_symbols(src, sys.argv[2:], problems)
+    args, module_objects = sys.argv[2:], []
+    if "--module" in args:
+        i = args.index("--module")
+        args, module_objects = args[:i], [a for a in args[i + 1:] if a.endswith(".o")]
+        if not module_objects:
+            problems.append("--module: no object files of the renderer module")
+    nobj = check_symbols(src, args, problems, module_objects)
     ninc = check_includes(src, problems)
     check_cmake(src, problems)
     for p in problems:
         print(p)
-    print(f"layers: {nobj} objects, {ninc} includes checked; {len(problems)} against the layers")
+    print(f"layers: {nobj} objects, {len(module_objects)} of the renderer module, {ninc} includes checked; "
+          f"{len(problems)} against the layers")
     return 1 if problems else 0
 
 
