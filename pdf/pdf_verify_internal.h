@@ -34,8 +34,40 @@ int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n);
 void es_pdf_sig_values_free(es_pdf_sig_value *v, size_t n);
 
 /* pdf_verify_widget.c: the page (0-based) and /Rect (from the page's crop box corner) of the widget whose value is
- * the signature dictionary sig_objid, into s->page and s->rect; s->page stays -1 when no page shows it. */
-void es_pdf_seal_widget(qpdf_data q, int sig_objid, eseal_seal_report *s);
+ * the signature dictionary sig_objid, into s->page and s->rect; s->page stays -1 when no page shows it. x (may be
+ * NULL): our reading of q's chain (es_pdf_page_list_read). */
+void es_pdf_seal_widget(qpdf_data q, const es_pdf_xref *x, int sig_objid, eseal_seal_report *s);
+
+/* ---- every page's annotations, read without parsing every object stream (pdf_verify_pages.c) ---- */
+
+typedef struct es_pdf_annot_ref {
+	int id, gen;	/* the annotation (an indirect dictionary) */
+	int lexed;	/* it is in an object stream and was read by our lexer, not QPDF */
+	int not_widget; /* lexed, and its /Subtype is a name other than /Widget */
+} es_pdf_annot_ref;
+
+typedef struct es_pdf_page_ref {
+	int id, gen;
+	int lexed; /* read by our lexer (QPDF has not parsed it) */
+	size_t first_annot, n_annots; /* its /Annots: annots[first_annot .. first_annot + n_annots) */
+} es_pdf_page_ref;
+
+typedef struct es_pdf_page_list {
+	es_pdf_page_ref *pages; /* in QPDF's page order */
+	size_t n_pages;
+	es_pdf_annot_ref *annots;
+	size_t n_annots;
+	int dup_key; /* a dictionary our lexer read gives a key twice (QPDF would warn once it parses it) */
+} es_pdf_page_list;
+
+/* The pages of q (x: es_pdf_xref_scan of the bytes q read) as qpdf_get_num_pages and qpdf_get_page_n list them,
+ * each with the annotations its /Annots names, reading objects in object streams with our lexer so that QPDF does
+ * not parse those streams. 0 with *out (es_pdf_page_list_free), or -1 when the file is one this reader gives up on
+ * (no x, encrypted, a hybrid file, a loop or a page listed twice, a direct or free object, a dictionary the lexer
+ * refuses): then list the pages through QPDF. Resolves through QPDF the objects outside object streams it meets;
+ * their warnings stay pending. */
+int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *out);
+void es_pdf_page_list_free(es_pdf_page_list *l);
 
 /* ---- long-term validation data (pdf_verify_ltv.c) ---- */
 

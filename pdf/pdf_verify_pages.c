@@ -1,0 +1,442 @@
+/* pdf/pdf_verify_pages.c: the pages of a file and the annotations each names, read without making QPDF parse every
+ * object stream that holds a page, for the verifier's checks that must look at every page's /Annots.
+ *
+ * QPDF parses an object stream whole the first time one of its objects is resolved, so listing the pages (what
+ * qpdf_get_num_pages does) parses nearly every object of a typical file, most of the verification's time. Here the
+ * page tree nodes, pages and annotations held in object streams are read by our own lexer from the stream's data
+ * (decoded by us, already sized by es_pdf_xref_scan); objects outside object streams are resolved through QPDF,
+ * which costs one object each. Anything this reader does not read exactly as QPDF's page list would (a loop, a page
+ * listed twice, a direct kid, an indirect /Kids or /Annots, a free or redefined-in-a-hybrid-file object, an
+ * encrypted file, a dictionary our lexer refuses) makes it give up, and the caller lists the pages through QPDF. */
+#include "pdf_verify_internal.h"
+#include "pdf_decode.h"
+#include "pdf_lex.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGES_MAX_DEPTH 32
+#define PAGES_MAX_NODES 200000
+#define PAGES_MAX_OBJSTMS 64 /* decoded object streams kept at once */
+
+typedef struct {
+	unsigned int num;
+	size_t order; /* position in the reader's order: the first wins */
+} entry_ix;
+
+typedef struct {
+	unsigned int num;
+	unsigned char *data;
+	size_t len;
+	long long first;
+	long long *pairs; /* object number, offset: n pairs from the stream's header */
+	size_t n;
+} objstm;
+
+typedef struct {
+	qpdf_data q;
+	const es_pdf_xref *x;
+	entry_ix *ix; /* x's entries sorted by number, then by reader order */
+	objstm stm[PAGES_MAX_OBJSTMS];
+	size_t n_stm;
+	long nodes;
+	es_pdf_page_list *out;
+	unsigned long long *seen; /* pages and nodes met, (id << 32 | gen) */
+	size_t n_seen, cap_seen;
+} reader;
+
+/* One object of the tree or an annotation: lexed from an object stream, or QPDF's handle. */
+typedef struct {
+	int lexed;
+	qpdf_oh oh;
+	const unsigned char *p; /* lexed: the object stream's data, d's offsets into it */
+	es_dict d;
+} node;
+
+static int by_num_order(const void *a, const void *b)
+{
+	const entry_ix *x = a, *y = b;
+
+	if (x->num != y->num)
+		return x->num < y->num ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/* The entry QPDF uses for number num (the first in the reader's order), or NULL. */
+static const es_pdf_xref_object *effective(const reader *r, unsigned int num)
+{
+	size_t lo = 0, hi = r->x->n_objects;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->ix[mid].num < num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->x->n_objects || r->ix[lo].num != num)
+		return NULL;
+	return &r->x->objects[r->ix[lo].order];
+}
+
+/* Adds (id, gen) to the nodes met: 1 when new, 0 when met before (a loop, or a page listed twice), -1 out of
+ * memory. Open addressing over 64-bit keys (0 empty). */
+static int seen_add(reader *r, int id, int gen)
+{
+	unsigned long long key = ((unsigned long long)(unsigned)id << 32 | (unsigned)gen) + 1, *ns;
+	size_t i, j, cap;
+
+	if (2 * (r->n_seen + 1) > r->cap_seen) {
+		cap = r->cap_seen ? 2 * r->cap_seen : 256;
+		if ((ns = calloc(cap, sizeof(*ns))) == NULL)
+			return -1;
+		for (i = 0; i < r->cap_seen; i++) {
+			if (r->seen[i] == 0)
+				continue;
+			for (j = (size_t)(r->seen[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1); ns[j] != 0;
+			     j = (j + 1) & (cap - 1))
+				;
+			ns[j] = r->seen[i];
+		}
+		free(r->seen);
+		r->seen = ns;
+		r->cap_seen = cap;
+	}
+	for (i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (r->cap_seen - 1); r->seen[i] != 0;
+	     i = (i + 1) & (r->cap_seen - 1))
+		if (r->seen[i] == key)
+			return 0;
+	r->seen[i] = key;
+	r->n_seen++;
+	return 1;
+}
+
+/* The decoded object stream num with its header read, or NULL. */
+static const objstm *get_objstm(reader *r, unsigned int num)
+{
+	objstm *s;
+	qpdf_oh st, n_oh, f_oh;
+	es_lex lx;
+	es_tok a, b;
+	char why[256];
+	size_t i;
+	long long n;
+
+	for (i = 0; i < r->n_stm; i++)
+		if (r->stm[i].num == num)
+			return &r->stm[i];
+	if (r->n_stm == PAGES_MAX_OBJSTMS)
+		return NULL;
+	s = &r->stm[r->n_stm];
+	memset(s, 0, sizeof(*s));
+	s->num = num;
+	st = qpdf_get_object_by_id(r->q, (int)num, 0);
+	if (!qpdf_oh_is_stream(r->q, st))
+		return NULL;
+	n_oh = qpdf_oh_get_key(r->q, qpdf_oh_get_dict(r->q, st), "/N");
+	f_oh = qpdf_oh_get_key(r->q, qpdf_oh_get_dict(r->q, st), "/First");
+	if (!qpdf_oh_is_integer(r->q, n_oh) || !qpdf_oh_is_integer(r->q, f_oh))
+		return NULL;
+	n = qpdf_oh_get_int_value(r->q, n_oh);
+	s->first = qpdf_oh_get_int_value(r->q, f_oh);
+	if (n < 0 || n > 1000000 || s->first < 0 ||
+	    es_pdf_stream_decode(r->q, st, r->x->limit, &s->data, &s->len, why, sizeof(why)) != ES_PDF_DECODE_OK)
+		return NULL;
+	r->n_stm++; /* (owns data from here: freed with the reader) */
+	if ((size_t)s->first > s->len || (s->pairs = malloc(((size_t)n + 1) * 2 * sizeof(*s->pairs))) == NULL)
+		return NULL;
+	es_lex_init(&lx, s->data, (size_t)s->first, 0);
+	for (s->n = 0; s->n < (size_t)n; s->n++) {
+		if (es_lex_next(&lx, &a) != ES_TOK_INT || es_lex_next(&lx, &b) != ES_TOK_INT || a.ival < 0 ||
+		    b.ival < 0 || b.ival > (long long)s->len)
+			return NULL;
+		s->pairs[2 * s->n] = a.ival;
+		s->pairs[2 * s->n + 1] = b.ival;
+	}
+	return s;
+}
+
+/* Whether any dictionary in p[start, end) gives a key twice (QPDF warns of each when it parses the object): 1, 0,
+ * or -1 when our lexer cannot read it. */
+static int has_dup_key(const unsigned char *p, size_t start, size_t end, int depth)
+{
+	es_lex lx;
+	es_tok t;
+	es_dict d = {0};
+	char why[160];
+	size_t i;
+	int n, rc = 0;
+
+	if (depth > PAGES_MAX_DEPTH)
+		return -1;
+	es_lex_init(&lx, p, end, start);
+	while (rc == 0 && es_lex_next(&lx, &t) != ES_TOK_EOF) {
+		if (t.type == ES_TOK_BAD)
+			return -1;
+		if (t.type != ES_TOK_DICT_OPEN)
+			continue;
+		lx.pos = t.start;
+		if (es_lex_dict(&lx, &d, why, sizeof(why)) != 0)
+			return -1;
+		for (i = 0; rc == 0 && i < d.n; i++) {
+			es_dict_get(&d, d.e[i].key, &n);
+			if (n > 1)
+				rc = 1;
+			else if (d.e[i].type == ES_VAL_DICT || d.e[i].type == ES_VAL_ARRAY)
+				rc = has_dup_key(p, d.e[i].start, d.e[i].end, depth + 1);
+		}
+		es_dict_free(&d);
+	}
+	return rc;
+}
+
+static void node_free(node *n)
+{
+	es_dict_free(&n->d);
+}
+
+/* Reads object (id, gen) as QPDF would resolve "id gen R": 0, or -1 to give up. A dictionary is required. */
+static int node_read(reader *r, int id, int gen, node *out)
+{
+	const es_pdf_xref_object *o = id > 0 ? effective(r, (unsigned)id) : NULL;
+	const objstm *s;
+	es_lex lx;
+	char why[160];
+	size_t i, at = 0;
+	int found = 0, dup;
+
+	memset(out, 0, sizeof(*out));
+	if (o == NULL || o->type == 0)
+		return -1;
+	if (o->type == 1) {
+		out->oh = qpdf_get_object_by_id(r->q, id, gen);
+		return qpdf_oh_is_dictionary(r->q, out->oh) && !qpdf_oh_is_stream(r->q, out->oh) ? 0 : -1;
+	}
+	/* In an object stream: QPDF takes the offset its header gives the number (the entry's index aside). */
+	if (gen != 0 || o->offset <= 0 || o->offset > 0xffffffffLL || (s = get_objstm(r, (unsigned)o->offset)) == NULL)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		if (s->pairs[2 * i] == id) {
+			if (found++)
+				return -1;
+			at = (size_t)(s->first + s->pairs[2 * i + 1]);
+		}
+	if (!found || at >= s->len)
+		return -1;
+	es_lex_init(&lx, s->data, s->len, at);
+	if (es_lex_dict(&lx, &out->d, why, sizeof(why)) != 0)
+		return -1;
+	out->lexed = 1;
+	out->p = s->data;
+	dup = has_dup_key(s->data, at, lx.pos, 0);
+	if (dup < 0) {
+		node_free(out);
+		return -1;
+	}
+	r->out->dup_key |= dup;
+	return 0;
+}
+
+/* The references of an array of indirect objects: into *refs (2 ints each), or -1 when the value is anything else.
+ * absent: the key is missing or null. */
+static int node_refs(reader *r, node *n, const char *key, int **refs, size_t *count, int *absent)
+{
+	size_t cap = 0;
+	int *nr;
+
+	*refs = NULL;
+	*count = 0;
+	*absent = 0;
+	if (n->lexed) {
+		const es_dict_entry *e = es_dict_get(&n->d, key, NULL);
+		es_lex lx;
+		es_tok a, b, w;
+
+		if (e == NULL || e->type == ES_VAL_NULL) {
+			*absent = 1;
+			return 0;
+		}
+		if (e->type != ES_VAL_ARRAY)
+			return -1;
+		es_lex_init(&lx, n->p, e->end, e->start);
+		es_lex_next(&lx, &a); /* [ */
+		for (;;) {
+			if (es_lex_next(&lx, &a) == ES_TOK_ARRAY_CLOSE)
+				return 0;
+			if (a.type != ES_TOK_INT || es_lex_next(&lx, &b) != ES_TOK_INT || es_lex_next(&lx, &w) != ES_TOK_WORD ||
+			    strcmp(w.text, "R") != 0 || a.ival <= 0 || a.ival > 0x7fffffff || b.ival < 0 ||
+			    b.ival > 0xffff)
+				goto fail;
+			if (*count == cap) {
+				cap = cap ? 2 * cap : 16;
+				if ((nr = realloc(*refs, cap * 2 * sizeof(*nr))) == NULL)
+					goto fail;
+				*refs = nr;
+			}
+			(*refs)[2 * *count] = (int)a.ival;
+			(*refs)[2 * *count + 1] = (int)b.ival;
+			(*count)++;
+		}
+	} else {
+		qpdf_oh v;
+		int i, k;
+
+		if (!qpdf_oh_has_key(r->q, n->oh, key)) {
+			*absent = 1;
+			return 0;
+		}
+		v = qpdf_oh_get_key(r->q, n->oh, key);
+		/* (an indirect array: one more object to read, which the lexed path does not; rare enough to give up) */
+		if (!qpdf_oh_is_array(r->q, v) || qpdf_oh_is_indirect(r->q, v))
+			return -1;
+		k = qpdf_oh_get_array_n_items(r->q, v);
+		if (k > 0 && (*refs = malloc((size_t)k * 2 * sizeof(**refs))) == NULL)
+			return -1;
+		for (i = 0; i < k; i++) {
+			qpdf_oh item = qpdf_oh_get_array_item(r->q, v, i);
+
+			if (!qpdf_oh_is_indirect(r->q, item))
+				goto fail;
+			(*refs)[2 * i] = qpdf_oh_get_object_id(r->q, item);
+			(*refs)[2 * i + 1] = qpdf_oh_get_generation(r->q, item);
+		}
+		*count = (size_t)k;
+	}
+	return 0;
+fail:
+	free(*refs);
+	*refs = NULL;
+	*count = 0;
+	return -1;
+}
+
+static int add_annots(reader *r, node *page)
+{
+	es_pdf_page_list *l = r->out;
+	int *refs = NULL, absent;
+	size_t n = 0, i;
+	es_pdf_annot_ref *na;
+	node a;
+
+	if (node_refs(r, page, "/Annots", &refs, &n, &absent) != 0)
+		return -1;
+	if (n > 0 && (na = realloc(l->annots, (l->n_annots + n) * sizeof(*na))) == NULL) {
+		free(refs);
+		return -1;
+	}
+	if (n > 0)
+		l->annots = na;
+	for (i = 0; i < n; i++) {
+		es_pdf_annot_ref *ar = &l->annots[l->n_annots];
+		const es_dict_entry *st;
+
+		memset(ar, 0, sizeof(*ar));
+		ar->id = refs[2 * i];
+		ar->gen = refs[2 * i + 1];
+		/* Only annotations in object streams are read here: the others cost QPDF one object each. */
+		if (effective(r, (unsigned)ar->id) != NULL && effective(r, (unsigned)ar->id)->type == 2) {
+			if (node_read(r, ar->id, ar->gen, &a) != 0) {
+				free(refs);
+				return -1;
+			}
+			st = es_dict_get(&a.d, "/Subtype", NULL);
+			ar->lexed = 1;
+			ar->not_widget = st != NULL && st->type == ES_VAL_NAME && strcmp(st->name, "/Widget") != 0;
+			node_free(&a);
+		}
+		l->n_annots++;
+	}
+	free(refs);
+	return 0;
+}
+
+/* A node of the tree: one with /Kids is an inner node, as QPDF's page list reads it. */
+static int visit(reader *r, int id, int gen, int depth, int root)
+{
+	es_pdf_page_list *l = r->out;
+	node n;
+	int *kids = NULL, absent, rc = -1;
+	size_t nk = 0, i;
+	es_pdf_page_ref *np;
+
+	if (depth > PAGES_MAX_DEPTH || ++r->nodes > PAGES_MAX_NODES || seen_add(r, id, gen) != 1)
+		return -1;
+	if (node_read(r, id, gen, &n) != 0)
+		return -1;
+	if (node_refs(r, &n, "/Kids", &kids, &nk, &absent) != 0)
+		goto cleanup;
+	if (root && (absent || (n.lexed ? es_dict_get(&n.d, "/Parent", NULL) != NULL :
+					   qpdf_oh_has_key(r->q, n.oh, "/Parent"))))
+		goto cleanup; /* (QPDF refuses or repairs such a root) */
+	if (!absent) {
+		for (i = 0; i < nk; i++)
+			if (visit(r, kids[2 * i], kids[2 * i + 1], depth + 1, 0) != 0)
+				goto cleanup;
+		rc = 0;
+		goto cleanup;
+	}
+	if ((np = realloc(l->pages, (l->n_pages + 1) * sizeof(*np))) == NULL)
+		goto cleanup;
+	l->pages = np;
+	np = &l->pages[l->n_pages++];
+	np->id = id;
+	np->gen = gen;
+	np->lexed = n.lexed;
+	np->first_annot = l->n_annots;
+	rc = add_annots(r, &n);
+	np->n_annots = l->n_annots - np->first_annot;
+cleanup:
+	free(kids);
+	node_free(&n);
+	return rc;
+}
+
+int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *out)
+{
+	reader r;
+	qpdf_oh root, pages;
+	size_t i;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	if (x == NULL || x->encrypted || x->n_objects == 0)
+		return -1;
+	for (i = 0; i < x->n_sections; i++)
+		if (x->sections[i].hybrid)
+			return -1;
+	if ((r.ix = malloc(x->n_objects * sizeof(*r.ix))) == NULL)
+		return -1;
+	for (i = 0; i < x->n_objects; i++) {
+		r.ix[i].num = x->objects[i].num;
+		r.ix[i].order = i;
+	}
+	qsort(r.ix, x->n_objects, sizeof(*r.ix), by_num_order);
+	r.q = q;
+	r.x = x;
+	r.out = out;
+	root = qpdf_get_root(q);
+	pages = qpdf_oh_get_key(q, root, "/Pages");
+	if (qpdf_oh_is_indirect(q, pages))
+		rc = visit(&r, qpdf_oh_get_object_id(q, pages), qpdf_oh_get_generation(q, pages), 0, 1);
+	for (i = 0; i < r.n_stm; i++) {
+		free(r.stm[i].data);
+		free(r.stm[i].pairs);
+	}
+	free(r.ix);
+	free(r.seen);
+	/* (QPDF's warnings stay pending: the duplicated-key check takes those of the objects it resolved) */
+	if (rc == 0 && qpdf_has_error(q))
+		rc = -1;
+	if (rc != 0)
+		es_pdf_page_list_free(out);
+	return rc;
+}
+
+void es_pdf_page_list_free(es_pdf_page_list *l)
+{
+	free(l->pages);
+	free(l->annots);
+	memset(l, 0, sizeof(*l));
+}
