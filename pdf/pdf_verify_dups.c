@@ -235,19 +235,17 @@ static void meet_annot(dups_ctx *c, qpdf_oh a, int sig_objid)
 	}
 }
 
-/* The widgets pages show, for a widget of the signature that the form's /Fields does not reach. With x, the pages
- * are listed by our lexer where they sit in object streams (es_pdf_page_list_read): a page or annotation it read
- * gives no key twice (else QPDF lists them and warns), an annotation it read as no widget is not the signature's,
- * so QPDF need not parse them. */
-static void meet_pages(dups_ctx *c, const es_pdf_xref *x, int sig_objid)
+/* The widgets pages show, for a widget of the signature that the form's /Fields does not reach. With pl, the pages
+ * as es_pdf_page_list_read read them: a page or annotation our lexer read gives no key twice (else QPDF lists them
+ * and warns), an annotation it read as no widget is not the signature's, so QPDF need not parse them. */
+static void meet_pages(dups_ctx *c, const es_pdf_page_list *pl, int sig_objid)
 {
-	es_pdf_page_list pl;
 	int np, i, k, na;
 
 	take(c); /* (the page tree: warnings of its own nodes are pages') */
-	if (es_pdf_page_list_read(c->q, x, &pl) == 0 && !pl.dup_key) {
-		for (i = 0; (size_t)i < pl.n_pages && c->left-- > 0; i++) {
-			const es_pdf_page_ref *p = &pl.pages[i];
+	if (pl != NULL && !pl->dup_key) {
+		for (i = 0; (size_t)i < pl->n_pages && c->left-- > 0; i++) {
+			const es_pdf_page_ref *p = &pl->pages[i];
 			size_t j;
 
 			if (p->lexed)
@@ -255,7 +253,7 @@ static void meet_pages(dups_ctx *c, const es_pdf_xref *x, int sig_objid)
 			else
 				meet(c, qpdf_get_object_by_id(c->q, p->id, p->gen), R_PAGE);
 			for (j = 0; j < p->n_annots && c->left-- > 0; j++) {
-				const es_pdf_annot_ref *a = &pl.annots[p->first_annot + j];
+				const es_pdf_annot_ref *a = &pl->annots[p->first_annot + j];
 
 				if (a->not_widget)
 					set_role(c, a->id, R_PAGE);
@@ -263,11 +261,9 @@ static void meet_pages(dups_ctx *c, const es_pdf_xref *x, int sig_objid)
 					meet_annot(c, qpdf_get_object_by_id(c->q, a->id, a->gen), sig_objid);
 			}
 		}
-		es_pdf_page_list_free(&pl);
 		take(c);
 		return;
 	}
-	es_pdf_page_list_free(&pl);
 	np = qpdf_get_num_pages(c->q);
 	take(c);
 	for (i = 0; i < np && c->left-- > 0; i++) {
@@ -315,7 +311,7 @@ static void report_found(dups_ctx *c, eseal_seal_report *s)
 		es_seal_warn(s, "the form is too large to look for keys given twice in all of it");
 }
 
-void es_pdf_check_dups(qpdf_data q, const es_pdf_xref *x, int sig_objid, int sig_gen, eseal_seal_report *s)
+void es_pdf_check_dups(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, int sig_gen, eseal_seal_report *s)
 {
 	dups_ctx c;
 	qpdf_oh root, form, perms, fields, v;
@@ -354,7 +350,7 @@ void es_pdf_check_dups(qpdf_data q, const es_pdf_xref *x, int sig_objid, int sig
 	nf = qpdf_oh_is_array(q, fields) ? qpdf_oh_get_array_n_items(q, fields) : 0;
 	for (k = 0; k < nf && c.left > 0; k++)
 		meet_field(&c, qpdf_oh_get_array_item(q, fields, k), sig_objid, 0);
-	meet_pages(&c, x, sig_objid);
+	meet_pages(&c, pl, sig_objid);
 	report_found(&c, s);
 	free(c.roles);
 	es_pdf_clear_error(q);

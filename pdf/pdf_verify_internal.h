@@ -33,11 +33,6 @@ typedef struct es_pdf_sig_value {
 int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n);
 void es_pdf_sig_values_free(es_pdf_sig_value *v, size_t n);
 
-/* pdf_verify_widget.c: the page (0-based) and /Rect (from the page's crop box corner) of the widget whose value is
- * the signature dictionary sig_objid, into s->page and s->rect; s->page stays -1 when no page shows it. x (may be
- * NULL): our reading of q's chain (es_pdf_page_list_read). */
-void es_pdf_seal_widget(qpdf_data q, const es_pdf_xref *x, int sig_objid, eseal_seal_report *s);
-
 /* ---- every page's annotations, read without parsing every object stream (pdf_verify_pages.c) ---- */
 
 typedef struct es_pdf_annot_ref {
@@ -68,6 +63,11 @@ typedef struct es_pdf_page_list {
  * their warnings stay pending. */
 int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *out);
 void es_pdf_page_list_free(es_pdf_page_list *l);
+
+/* pdf_verify_widget.c: the page (0-based) and /Rect (from the page's crop box corner) of the widget whose value is
+ * the signature dictionary sig_objid, into s->page and s->rect; s->page stays -1 when no page shows it. pl (may be
+ * NULL: QPDF lists the pages): q's pages as es_pdf_page_list_read read them. */
+void es_pdf_seal_widget(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, eseal_seal_report *s);
 
 /* ---- long-term validation data (pdf_verify_ltv.c) ---- */
 

@@ -69,18 +69,17 @@ static int place(qpdf_data q, qpdf_oh page, int i, qpdf_oh a, int sig_objid, ese
 	return 1;
 }
 
-void es_pdf_seal_widget(qpdf_data q, const es_pdf_xref *x, int sig_objid, eseal_seal_report *s)
+void es_pdf_seal_widget(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, eseal_seal_report *s)
 {
-	es_pdf_page_list pl;
 	int np, i, k, na, seen = 0, done = 0;
 
-	if (es_pdf_page_list_read(q, x, &pl) == 0) {
-		for (i = 0; (size_t)i < pl.n_pages && seen < WIDGET_MAX_ANNOTS && !done; i++) {
-			const es_pdf_page_ref *p = &pl.pages[i];
+	if (pl != NULL) {
+		for (i = 0; (size_t)i < pl->n_pages && seen < WIDGET_MAX_ANNOTS && !done; i++) {
+			const es_pdf_page_ref *p = &pl->pages[i];
 			size_t j;
 
 			for (j = 0; j < p->n_annots && seen < WIDGET_MAX_ANNOTS && !done; j++, seen++) {
-				const es_pdf_annot_ref *a = &pl.annots[p->first_annot + j];
+				const es_pdf_annot_ref *a = &pl->annots[p->first_annot + j];
 
 				/* (read by our lexer as no widget: not the seal's, and QPDF need not parse it) */
 				if (!a->not_widget)
@@ -88,7 +87,6 @@ void es_pdf_seal_widget(qpdf_data q, const es_pdf_xref *x, int sig_objid, eseal_
 						     qpdf_get_object_by_id(q, a->id, a->gen), sig_objid, s);
 			}
 		}
-		es_pdf_page_list_free(&pl);
 		es_pdf_clear_error(q);
 		return;
 	}
