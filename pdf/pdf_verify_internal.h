@@ -53,6 +53,7 @@ typedef struct es_pdf_page_list {
 	es_pdf_annot_ref *annots;
 	size_t n_annots;
 	int dup_key; /* a dictionary our lexer read gives a key twice (QPDF would warn once it parses it) */
+	struct es_pdf_page_reader *rd; /* what read it (the object streams it decoded), for es_pdf_page_list_box */
 } es_pdf_page_list;
 
 /* The pages of q (x: es_pdf_xref_scan of the bytes q read) as qpdf_get_num_pages and qpdf_get_page_n list them,
@@ -62,7 +63,13 @@ typedef struct es_pdf_page_list {
  * refuses): then list the pages through QPDF. Resolves through QPDF the objects outside object streams it meets;
  * their warnings stay pending. */
 int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *out);
+/* The crop box of pl's page (0-based), else its media box, each inherited through /Parent, as
+ * es_pdf_rect_value would read QPDF's lookup of them, into box: 1, 0 when it has neither, -1 when our lexer cannot
+ * tell (look them up through QPDF). q: the QPDF pl was read from. */
+int es_pdf_page_list_box(const es_pdf_page_list *pl, qpdf_data q, size_t page, double box[4]);
 void es_pdf_page_list_free(es_pdf_page_list *l);
+/* The four numbers of a rectangle array, normalized (x0 < x1, y0 < y1); 0 when a is none. */
+int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4]);
 
 /* pdf_verify_widget.c: the page (0-based) and /Rect (from the page's crop box corner) of the widget whose value is
  * the signature dictionary sig_objid, into s->page and s->rect; s->page stays -1 when no page shows it. pl (may be

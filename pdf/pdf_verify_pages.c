@@ -21,7 +21,9 @@
 
 typedef struct {
 	unsigned int num;
-	size_t order; /* position in the reader's order: the first wins */
+	size_t order;	  /* position in the reader's order: the first wins */
+	long long offset; /* the entry's (type 2: its object stream) */
+	unsigned char type;
 } entry_ix;
 
 typedef struct {
@@ -33,17 +35,20 @@ typedef struct {
 	size_t n;
 } objstm;
 
-typedef struct {
-	qpdf_data q;
-	const es_pdf_xref *x;
-	entry_ix *ix; /* x's entries sorted by number, then by reader order */
+/* Kept with the list, to read more of the tree later (es_pdf_page_list_rect). */
+struct es_pdf_page_reader {
+	qpdf_data q;  /* the QPDF of the current call */
+	entry_ix *ix; /* the chain's entries sorted by number, then by reader order */
+	size_t n_ix;
+	size_t limit; /* what an object stream may decode to */
 	objstm stm[PAGES_MAX_OBJSTMS];
 	size_t n_stm;
 	long nodes;
 	es_pdf_page_list *out;
 	unsigned long long *seen; /* pages and nodes met, (id << 32 | gen) */
 	size_t n_seen, cap_seen;
-} reader;
+};
+typedef struct es_pdf_page_reader reader;
 
 /* One object of the tree or an annotation: lexed from an object stream, or QPDF's handle. */
 typedef struct {
@@ -63,9 +68,9 @@ static int by_num_order(const void *a, const void *b)
 }
 
 /* The entry QPDF uses for number num (the first in the reader's order), or NULL. */
-static const es_pdf_xref_object *effective(const reader *r, unsigned int num)
+static const entry_ix *effective(const reader *r, unsigned int num)
 {
-	size_t lo = 0, hi = r->x->n_objects;
+	size_t lo = 0, hi = r->n_ix;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -75,9 +80,9 @@ static const es_pdf_xref_object *effective(const reader *r, unsigned int num)
 		else
 			hi = mid;
 	}
-	if (lo == r->x->n_objects || r->ix[lo].num != num)
+	if (lo == r->n_ix || r->ix[lo].num != num)
 		return NULL;
-	return &r->x->objects[r->ix[lo].order];
+	return &r->ix[lo];
 }
 
 /* Adds (id, gen) to the nodes met: 1 when new, 0 when met before (a loop, or a page listed twice), -1 out of
@@ -141,7 +146,7 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 	n = qpdf_oh_get_int_value(r->q, n_oh);
 	s->first = qpdf_oh_get_int_value(r->q, f_oh);
 	if (n < 0 || n > 1000000 || s->first < 0 ||
-	    es_pdf_stream_decode(r->q, st, r->x->limit, &s->data, &s->len, why, sizeof(why)) != ES_PDF_DECODE_OK)
+	    es_pdf_stream_decode(r->q, st, r->limit, &s->data, &s->len, why, sizeof(why)) != ES_PDF_DECODE_OK)
 		return NULL;
 	r->n_stm++; /* (owns data from here: freed with the reader) */
 	if ((size_t)s->first > s->len || (s->pairs = malloc(((size_t)n + 1) * 2 * sizeof(*s->pairs))) == NULL)
@@ -199,7 +204,7 @@ static void node_free(node *n)
 /* Reads object (id, gen) as QPDF would resolve "id gen R": 0, or -1 to give up. A dictionary is required. */
 static int node_read(reader *r, int id, int gen, node *out)
 {
-	const es_pdf_xref_object *o = id > 0 ? effective(r, (unsigned)id) : NULL;
+	const entry_ix *o = id > 0 ? effective(r, (unsigned)id) : NULL;
 	const objstm *s;
 	es_lex lx;
 	char why[160];
@@ -234,7 +239,8 @@ static int node_read(reader *r, int id, int gen, node *out)
 		node_free(out);
 		return -1;
 	}
-	r->out->dup_key |= dup;
+	if (r->out != NULL) /* (while the list is read) */
+		r->out->dup_key |= dup;
 	return 0;
 }
 
@@ -392,40 +398,58 @@ cleanup:
 	return rc;
 }
 
+static void reader_free(reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n_stm; i++) {
+		free(r->stm[i].data);
+		free(r->stm[i].pairs);
+	}
+	free(r->ix);
+	free(r->seen);
+	free(r);
+}
+
 int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *out)
 {
-	reader r;
+	reader *r;
 	qpdf_oh root, pages;
 	size_t i;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	memset(&r, 0, sizeof(r));
 	if (x == NULL || x->encrypted || x->n_objects == 0)
 		return -1;
 	for (i = 0; i < x->n_sections; i++)
 		if (x->sections[i].hybrid)
 			return -1;
-	if ((r.ix = malloc(x->n_objects * sizeof(*r.ix))) == NULL)
+	if ((r = calloc(1, sizeof(*r))) == NULL || (r->ix = malloc(x->n_objects * sizeof(*r->ix))) == NULL) {
+		reader_free(r);
 		return -1;
-	for (i = 0; i < x->n_objects; i++) {
-		r.ix[i].num = x->objects[i].num;
-		r.ix[i].order = i;
 	}
-	qsort(r.ix, x->n_objects, sizeof(*r.ix), by_num_order);
-	r.q = q;
-	r.x = x;
-	r.out = out;
+	for (i = 0; i < x->n_objects; i++) {
+		r->ix[i].num = x->objects[i].num;
+		r->ix[i].order = i;
+		r->ix[i].offset = x->objects[i].offset;
+		r->ix[i].type = x->objects[i].type;
+	}
+	r->n_ix = x->n_objects;
+	r->limit = x->limit;
+	qsort(r->ix, r->n_ix, sizeof(*r->ix), by_num_order);
+	r->q = q;
+	r->out = out;
+	out->rd = r;
 	root = qpdf_get_root(q);
 	pages = qpdf_oh_get_key(q, root, "/Pages");
 	if (qpdf_oh_is_indirect(q, pages))
-		rc = visit(&r, qpdf_oh_get_object_id(q, pages), qpdf_oh_get_generation(q, pages), 0, 1);
-	for (i = 0; i < r.n_stm; i++) {
-		free(r.stm[i].data);
-		free(r.stm[i].pairs);
-	}
-	free(r.ix);
-	free(r.seen);
+		rc = visit(r, qpdf_oh_get_object_id(q, pages), qpdf_oh_get_generation(q, pages), 0, 1);
+	free(r->seen);
+	r->seen = NULL;
+	r->n_seen = r->cap_seen = 0;
+	r->out = NULL;
 	/* (QPDF's warnings stay pending: the duplicated-key check takes those of the objects it resolved) */
 	if (rc == 0 && qpdf_has_error(q))
 		rc = -1;
@@ -434,9 +458,151 @@ int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *o
 	return rc;
 }
 
+int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4])
+{
+	double t;
+	int i;
+
+	if (!qpdf_oh_is_array(q, a) || qpdf_oh_get_array_n_items(q, a) != 4)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		qpdf_oh n = qpdf_oh_get_array_item(q, a, i);
+
+		if (!qpdf_oh_is_number(q, n))
+			return 0;
+		out[i] = qpdf_oh_get_numeric_value(q, n);
+	}
+	if (out[0] > out[2]) {
+		t = out[0];
+		out[0] = out[2];
+		out[2] = t;
+	}
+	if (out[1] > out[3]) {
+		t = out[1];
+		out[1] = out[3];
+		out[3] = t;
+	}
+	return 1;
+}
+
+/* A lexed rectangle value, as es_pdf_rect_value reads it: 1, 0 not a rectangle, -1 when only QPDF can tell (a
+ * reference inside, a number our lexer and QPDF may read apart). */
+static int lexed_rect(const node *n, const es_dict_entry *e, double out[4])
+{
+	es_lex lx;
+	es_tok t;
+	double v[4];
+	char num[ES_LEX_TEXT], *end;
+	int k;
+
+	if (e->has_ref)
+		return -1;
+	if (e->type != ES_VAL_ARRAY)
+		return 0;
+	es_lex_init(&lx, n->p, e->end, e->start);
+	es_lex_next(&lx, &t); /* [ */
+	for (k = 0; k < 5; k++) {
+		es_lex_next(&lx, &t);
+		if (t.type == ES_TOK_ARRAY_CLOSE)
+			break;
+		if (k == 4)
+			return 0;
+		if (t.type == ES_TOK_INT) {
+			v[k] = (double)t.ival;
+		} else if (t.type == ES_TOK_REAL && t.end - t.start < sizeof(num)) {
+			memcpy(num, n->p + t.start, t.end - t.start);
+			num[t.end - t.start] = '\0';
+			v[k] = strtod(num, &end);
+			/* (no '.': an integer too large for 64 bits, which QPDF reads its own way) */
+			if (*end != '\0' || strchr(num, '.') == NULL || strpbrk(num, "eExX") != NULL)
+				return -1;
+		} else if (t.type == ES_TOK_REAL) {
+			return -1;
+		} else {
+			return 0; /* (a name, string, array ...: not a number to QPDF either) */
+		}
+	}
+	if (k != 4)
+		return 0;
+	out[0] = v[0] < v[2] ? v[0] : v[2];
+	out[2] = v[0] < v[2] ? v[2] : v[0];
+	out[1] = v[1] < v[3] ? v[1] : v[3];
+	out[3] = v[1] < v[3] ? v[3] : v[1];
+	return 1;
+}
+
+/* The rectangle key gives the page (id, gen) or the first node up its /Parent chain that has key, as QPDF's lookups
+ * find it (at most depth nodes): 1, 0 none, -1 ask QPDF. */
+static int inherited_rect(reader *r, int id, int gen, const char *key, double out[4])
+{
+	node n;
+	const es_dict_entry *e;
+	qpdf_oh oh, p;
+	int depth, rc = 0;
+
+	if (node_read(r, id, gen, &n) != 0)
+		return -1;
+	for (depth = 0; depth < PAGES_MAX_DEPTH; depth++) {
+		if (!n.lexed) {
+			oh = n.oh;
+			if (qpdf_oh_has_key(r->q, oh, key))
+				return es_pdf_rect_value(r->q, qpdf_oh_get_key(r->q, oh, key), out);
+			p = qpdf_oh_get_key(r->q, oh, "/Parent");
+			if (!qpdf_oh_is_dictionary(r->q, p))
+				return 0;
+			if (!qpdf_oh_is_indirect(r->q, p)) {
+				n.oh = p; /* (a direct parent: QPDF has parsed it with its child) */
+				continue;
+			}
+			if (node_read(r, qpdf_oh_get_object_id(r->q, p), qpdf_oh_get_generation(r->q, p), &n) != 0)
+				return -1;
+			continue;
+		}
+		e = es_dict_get(&n.d, key, NULL);
+		if (e != NULL && e->type == ES_VAL_REF) {
+			rc = -1; /* (perhaps a reference to null: QPDF tells) */
+			break;
+		}
+		if (e != NULL && e->type != ES_VAL_NULL) {
+			rc = lexed_rect(&n, e, out);
+			break;
+		}
+		e = es_dict_get(&n.d, "/Parent", NULL);
+		if (e == NULL || e->type == ES_VAL_NULL) {
+			rc = 0;
+			break;
+		}
+		if (e->type != ES_VAL_REF || e->num <= 0 || e->num > 0x7fffffff || e->gen < 0 || e->gen > 0xffff) {
+			rc = -1;
+			break;
+		}
+		id = (int)e->num;
+		gen = (int)e->gen;
+		node_free(&n);
+		if (node_read(r, id, gen, &n) != 0)
+			return -1;
+	}
+	node_free(&n);
+	return depth == PAGES_MAX_DEPTH ? 0 : rc;
+}
+
+int es_pdf_page_list_box(const es_pdf_page_list *pl, qpdf_data q, size_t page, double box[4])
+{
+	int rc;
+
+	if (pl->rd == NULL || page >= pl->n_pages)
+		return -1;
+	pl->rd->q = q;
+	rc = inherited_rect(pl->rd, pl->pages[page].id, pl->pages[page].gen, "/CropBox", box);
+	if (rc == 0)
+		rc = inherited_rect(pl->rd, pl->pages[page].id, pl->pages[page].gen, "/MediaBox", box);
+	return rc;
+}
+
 void es_pdf_page_list_free(es_pdf_page_list *l)
 {
 	free(l->pages);
 	free(l->annots);
+	reader_free(l->rd);
 	memset(l, 0, sizeof(*l));
 }

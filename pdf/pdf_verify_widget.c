@@ -19,47 +19,27 @@ static qpdf_oh inherited(qpdf_data q, qpdf_oh oh, const char *key)
 	return qpdf_oh_new_null(q);
 }
 
-/* The four numbers of a rectangle array, normalized (x0 < x1, y0 < y1); 0 when it is none. */
-static int read_rect(qpdf_data q, qpdf_oh a, double out[4])
-{
-	double t;
-	int i;
-
-	if (!qpdf_oh_is_array(q, a) || qpdf_oh_get_array_n_items(q, a) != 4)
-		return 0;
-	for (i = 0; i < 4; i++) {
-		qpdf_oh n = qpdf_oh_get_array_item(q, a, i);
-
-		if (!qpdf_oh_is_number(q, n))
-			return 0;
-		out[i] = qpdf_oh_get_numeric_value(q, n);
-	}
-	if (out[0] > out[2]) {
-		t = out[0];
-		out[0] = out[2];
-		out[2] = t;
-	}
-	if (out[1] > out[3]) {
-		t = out[1];
-		out[1] = out[3];
-		out[3] = t;
-	}
-	return 1;
-}
-
-/* The widget a, on page (index i), if its value is sig_objid: its place into s, 1. */
-static int place(qpdf_data q, qpdf_oh page, int i, qpdf_oh a, int sig_objid, eseal_seal_report *s)
+/* The widget a, on page (index i; pl: the page list it comes from, or NULL), if its value is sig_objid: its place
+ * into s, 1. */
+static int place(qpdf_data q, const es_pdf_page_list *pl, qpdf_oh page, int i, qpdf_oh a, int sig_objid,
+		 eseal_seal_report *s)
 {
 	double box[4], rect[4];
 	qpdf_oh v = inherited(q, a, "/V");
+	int rc = -1;
 
 	if (qpdf_oh_get_object_id(q, v) != sig_objid ||
 	    !qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, a, "/Subtype"), "/Widget") ||
-	    !read_rect(q, qpdf_oh_get_key(q, a, "/Rect"), rect))
+	    !es_pdf_rect_value(q, qpdf_oh_get_key(q, a, "/Rect"), rect))
 		return 0;
 	/* Pictures of the page show its crop box (else media box): the rectangle is given from its lower left
-	 * corner. */
-	if (!read_rect(q, inherited(q, page, "/CropBox"), box) && !read_rect(q, inherited(q, page, "/MediaBox"), box))
+	 * corner. (The page list reads them without QPDF parsing the object stream of the page's parent.) */
+	if (pl != NULL)
+		rc = es_pdf_page_list_box(pl, q, (size_t)i, box);
+	if (rc < 0)
+		rc = es_pdf_rect_value(q, inherited(q, page, "/CropBox"), box) ||
+		     es_pdf_rect_value(q, inherited(q, page, "/MediaBox"), box);
+	if (rc == 0)
 		box[0] = box[1] = 0;
 	s->page = i;
 	s->rect[0] = rect[0] - box[0];
@@ -83,7 +63,7 @@ void es_pdf_seal_widget(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, 
 
 				/* (read by our lexer as no widget: not the seal's, and QPDF need not parse it) */
 				if (!a->not_widget)
-					done = place(q, qpdf_get_object_by_id(q, p->id, p->gen), i,
+					done = place(q, pl, qpdf_get_object_by_id(q, p->id, p->gen), i,
 						     qpdf_get_object_by_id(q, a->id, a->gen), sig_objid, s);
 			}
 		}
@@ -96,7 +76,7 @@ void es_pdf_seal_widget(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, 
 
 		na = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
 		for (k = 0; k < na && seen < WIDGET_MAX_ANNOTS && !done; k++, seen++)
-			done = place(q, page, i, qpdf_oh_get_array_item(q, annots, k), sig_objid, s);
+			done = place(q, NULL, page, i, qpdf_oh_get_array_item(q, annots, k), sig_objid, s);
 	}
 	es_pdf_clear_error(q);
 }
