@@ -548,14 +548,15 @@ static int inherited_rect(reader *r, int id, int gen, const char *key, double ou
 			if (qpdf_oh_has_key(r->q, oh, key))
 				return es_pdf_rect_value(r->q, qpdf_oh_get_key(r->q, oh, key), out);
 			p = qpdf_oh_get_key(r->q, oh, "/Parent");
-			if (!qpdf_oh_is_dictionary(r->q, p))
-				return 0;
-			if (!qpdf_oh_is_indirect(r->q, p)) {
-				n.oh = p; /* (a direct parent: QPDF has parsed it with its child) */
+			/* (asked before anything resolves it: an indirect parent may sit in an object stream) */
+			if (qpdf_oh_is_indirect(r->q, p)) {
+				if (node_read(r, qpdf_oh_get_object_id(r->q, p), qpdf_oh_get_generation(r->q, p), &n) != 0)
+					return -1;
 				continue;
 			}
-			if (node_read(r, qpdf_oh_get_object_id(r->q, p), qpdf_oh_get_generation(r->q, p), &n) != 0)
-				return -1;
+			if (!qpdf_oh_is_dictionary(r->q, p))
+				return 0;
+			n.oh = p; /* (a direct parent: QPDF has parsed it with its child) */
 			continue;
 		}
 		e = es_dict_get(&n.d, key, NULL);
