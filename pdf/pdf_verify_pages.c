@@ -33,6 +33,7 @@ typedef struct {
 	long long first;
 	long long *pairs; /* object number, offset: n pairs from the stream's header */
 	size_t n;
+	int bad; /* its header could not be read: none of its objects can be */
 } objstm;
 
 /* Kept with the list, to read more of the tree later (es_pdf_page_list_rect). */
@@ -130,7 +131,7 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 
 	for (i = 0; i < r->n_stm; i++)
 		if (r->stm[i].num == num)
-			return &r->stm[i];
+			return r->stm[i].bad ? NULL : &r->stm[i];
 	if (r->n_stm == PAGES_MAX_OBJSTMS)
 		return NULL;
 	s = &r->stm[r->n_stm];
@@ -149,6 +150,7 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 	    es_pdf_stream_decode(r->q, st, r->limit, &s->data, &s->len, why, sizeof(why)) != ES_PDF_DECODE_OK)
 		return NULL;
 	r->n_stm++; /* (owns data from here: freed with the reader) */
+	s->bad = 1;
 	if ((size_t)s->first > s->len || (s->pairs = malloc(((size_t)n + 1) * 2 * sizeof(*s->pairs))) == NULL)
 		return NULL;
 	es_lex_init(&lx, s->data, (size_t)s->first, 0);
@@ -159,6 +161,7 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 		s->pairs[2 * s->n] = a.ival;
 		s->pairs[2 * s->n + 1] = b.ival;
 	}
+	s->bad = 0;
 	return s;
 }
 
