@@ -29,3 +29,28 @@ void es_input_release(const unsigned char *p, size_t len)
 	if (to > from)
 		(void)madvise((void *)from, to - from, MADV_DONTNEED);
 }
+
+void es_input_release_spot(const unsigned char *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), base, end, from, to;
+
+	if (mapped_buf == NULL || p < mapped_buf || len > mapped_len || (size_t)(p - mapped_buf) > mapped_len - len)
+		return;
+	/* Outward to the folio bound, inward to the mapping: its first page is aligned, its last one partly file. */
+	base = (uintptr_t)mapped_buf;
+	end = (base + mapped_len + page - 1) & ~(page - 1);
+	from = (uintptr_t)p & ~((uintptr_t)ES_INPUT_FOLIO_MAX - 1);
+	to = ((uintptr_t)p + len + ES_INPUT_FOLIO_MAX - 1) & ~((uintptr_t)ES_INPUT_FOLIO_MAX - 1);
+	if (from < base)
+		from = base;
+	if (to > end)
+		to = end;
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
+void es_input_release_all(void)
+{
+	if (mapped_buf != NULL && mapped_len > ES_INPUT_RELEASE_ALL_MIN)
+		(void)madvise((void *)mapped_buf, mapped_len, MADV_DONTNEED);
+}

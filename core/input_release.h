@@ -10,5 +10,14 @@
 void es_input_release_scope(const unsigned char *buf, size_t len);
 /* Passes over the file being read call this for what they are done with; a no-op outside the scope's mapping. */
 void es_input_release(const unsigned char *p, size_t len);
+/* After a small read at p (a keyword at the end of a stream): the kernel may have mapped the whole large page-cache
+ * folio around it on that one fault (1 MB and more on recent kernels), which es_input_release's page rounding would
+ * leave mapped; this gives back the ES_INPUT_FOLIO_MAX-aligned block(s) around [p, p + len) inside the mapping. */
+void es_input_release_spot(const unsigned char *p, size_t len);
+#define ES_INPUT_FOLIO_MAX ((size_t)2 << 20)
+/* For code that reads scattered objects through a parser (QPDF): gives back the whole mapping when it is larger than
+ * ES_INPUT_RELEASE_ALL_MIN (a smaller file stays mapped: reading it again would cost more than it holds). */
+void es_input_release_all(void);
+#define ES_INPUT_RELEASE_ALL_MIN ((size_t)32 << 20)
 
 #endif

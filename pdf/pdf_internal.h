@@ -51,6 +51,7 @@ typedef struct es_pdf_doc {
 	const char *path; /* for messages */
 	qpdf_data q;
 	off_t size;          /* bytes of the original; the update starts here */
+	unsigned char *bytes; /* a small original read whole (QPDF reads it from here), else NULL */
 	long long startxref; /* offset the file's last startxref names: the new section's /Prev */
 	int xref_stream;     /* the last section is a cross-reference stream (else a classic table) */
 	int version_major, version_minor;
@@ -70,7 +71,7 @@ typedef struct es_pdf_doc {
 int es_pdf_crypt_init(es_pdf_doc *doc, qpdf_oh encrypt, const char *password, eseal_error *err);
 
 /* Opens and checks path (header, startxref, cross-reference kind, AES-256 if encrypted, no recovery needed).
- * fd is an open descriptor of the same file (the one the bytes are copied from). */
+ * fd is an open descriptor of the same file (the one the bytes are copied from). On failure nothing stays open. */
 int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err);
 void es_pdf_doc_close(es_pdf_doc *doc);
 /* Sets *err from QPDF's pending error (if any) and returns non-zero when there was one. */

@@ -1,6 +1,7 @@
 /* pdf/pdf_pages.c: the page tree read only as far as a seal needs it: the page count from the root's /Count and one
  * page by walking the tree in order, instead of QPDF's list of all pages (which resolves every page of the file). */
 #include "pdf_internal.h"
+#include "core/input_release.h"
 
 #define MAX_TREE_DEPTH 32
 #define MAX_NODES (1 << 22)
@@ -45,6 +46,9 @@ static int visit(walk *w, qpdf_oh node, int depth)
 		if (depth == 0)
 			return -1;
 		w->stopped = w->fn(w->doc, node, w->index++, w->ctx);
+		/* A big file being verified: each page QPDF resolves maps a large folio of it (see pdf_walk.c). */
+		if ((w->index & 15) == 0)
+			es_input_release_all();
 		return 0;
 	}
 	n = qpdf_oh_get_array_n_items(q, kids);

@@ -32,18 +32,32 @@ int es_pdf_pass_write_and_hash(es_pdf_seal_ctx *c, int fd, eseal_output *out, co
 			       unsigned int *dlen, eseal_error *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char *buf = malloc(COPY_BUF);
+	unsigned char *buf = NULL;
 	off_t off = 0;
 	size_t got = 0;
 	int rc = ESEAL_OK;
 	const char *u = c->u.buf.data;
 	size_t after = c->contents_rel + c->contents_len;
 
-	if (ctx == NULL || buf == NULL || EVP_DigestInit_ex(ctx, md, NULL) != 1) {
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, md, NULL) != 1) {
 		rc = es_error_set_ossl(err, ESEAL_E_INTERNAL, "%s: cannot start the digest", c->doc.path);
 		goto cleanup;
 	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	/* A small original was read whole when it was opened: the bytes sealed are then the very bytes examined. */
+	if (c->doc.bytes != NULL) {
+		if (EVP_DigestUpdate(ctx, c->doc.bytes, (size_t)c->doc.size) != 1) {
+			rc = es_error_set_ossl(err, ESEAL_E_INTERNAL, "%s: digest failed", c->doc.path);
+			goto cleanup;
+		}
+		if ((rc = eseal_output_write(out, c->doc.bytes, (size_t)c->doc.size, err)) != ESEAL_OK)
+			goto cleanup;
+		off = c->doc.size;
+	} else if ((buf = malloc(COPY_BUF)) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", c->doc.path);
+		goto cleanup;
+	} else {
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	}
 	while (off < c->doc.size) {
 		size_t want = c->doc.size - off < COPY_BUF ? (size_t)(c->doc.size - off) : COPY_BUF;
 

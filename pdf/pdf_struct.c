@@ -224,13 +224,32 @@ static void read_docmdp(es_pdf_doc *doc, qpdf_oh root)
 	qpdf_oh_release(doc->q, perms);
 }
 
+/* A document up to this size is read into memory once, and our structure pass and QPDF both read that copy: on a
+ * small document they otherwise re-read the same bytes in many small reads (a fifth of the time of sealing one). */
+#define IN_MEMORY_MAX ((off_t)16 << 20)
+
+static int read_whole(es_pdf_doc *doc, int fd, eseal_error *err)
+{
+	size_t got = 0;
+
+	if (doc->size > IN_MEMORY_MAX)
+		return ESEAL_OK;
+	if ((doc->bytes = malloc(doc->size > 0 ? (size_t)doc->size : 1)) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", doc->path);
+	if (read_at(fd, doc->bytes, (size_t)doc->size, 0, &got) != 0)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: %s", doc->path, strerror(errno));
+	if (got != (size_t)doc->size)
+		return es_error_set(err, ESEAL_E_IO, "%s: cannot read: the file became shorter", doc->path);
+	return ESEAL_OK;
+}
+
 /* QPDF inflates cross-reference and object streams with no limit while it opens the file and resolves objects: our
  * own pass over the cross-reference chain sizes them first and refuses a decompression bomb. Encrypted files get
  * their object streams sized once QPDF has opened them (*xr is kept for that; NULL otherwise). */
 static int check_structure(es_pdf_doc *doc, int fd, es_pdf_xref **xr, eseal_error *err)
 {
 	char why[512];
-	int rc = es_pdf_xref_scan(NULL, fd, (size_t)doc->size, xr, why, sizeof(why));
+	int rc = es_pdf_xref_scan(doc->bytes, doc->bytes != NULL ? -1 : fd, (size_t)doc->size, xr, why, sizeof(why));
 
 	if (rc != ESEAL_OK)
 		return es_error_set(err, rc, "%s: %s", doc->path, why);
@@ -241,7 +260,7 @@ static int check_structure(es_pdf_doc *doc, int fd, es_pdf_xref **xr, eseal_erro
 	return ESEAL_OK;
 }
 
-int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err)
+static int doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err)
 {
 	struct stat st;
 	qpdf_oh trailer = 0, root = 0, info = 0, id = 0, size = 0, enc = 0, acro = 0, fields = 0;
@@ -261,7 +280,7 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 		return rc;
 	if ((rc = check_tail(doc, fd, err)) != ESEAL_OK)
 		return rc;
-	if ((rc = check_structure(doc, fd, &xr, err)) != ESEAL_OK)
+	if ((rc = read_whole(doc, fd, err)) != ESEAL_OK || (rc = check_structure(doc, fd, &xr, err)) != ESEAL_OK)
 		return rc;
 
 	doc->q = qpdf_init();
@@ -277,7 +296,10 @@ int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 	snprintf(qpath, sizeof(qpath), "/proc/self/fd/%d", fd);
 	if (access(qpath, R_OK) != 0)
 		snprintf(qpath, sizeof(qpath), "%s", "");
-	qrc = qpdf_read(doc->q, qpath[0] ? qpath : path, password);
+	if (doc->bytes != NULL)
+		qrc = qpdf_read_memory(doc->q, path, (const char *)doc->bytes, (unsigned long long)doc->size, password);
+	else
+		qrc = qpdf_read(doc->q, qpath[0] ? qpath : path, password);
 	if (qrc & QPDF_ERRORS) {
 		qpdf_error e = qpdf_get_error(doc->q);
 		const char *detail = qpdf_get_error_message_detail(doc->q, e);
@@ -375,12 +397,23 @@ cleanup:
 	return rc;
 }
 
+int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err)
+{
+	int rc = doc_open(doc, path, fd, password, err);
+
+	if (rc != ESEAL_OK)
+		es_pdf_doc_close(doc); /* callers may close again: closing is idempotent */
+	return rc;
+}
+
 void es_pdf_doc_close(es_pdf_doc *doc)
 {
 	if (doc == NULL)
 		return;
 	if (doc->q != NULL)
 		qpdf_cleanup(&doc->q);
+	free(doc->bytes); /* after QPDF, which reads from it */
+	doc->bytes = NULL;
 	free(doc->root_ref);
 	free(doc->info_ref);
 	free(doc->id);

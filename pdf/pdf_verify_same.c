@@ -3,6 +3,7 @@
  * "endstream" inside the signed bytes) is the same stream, however large, so only the changed objects cost memory. */
 #include "pdf_verify_internal.h"
 #include "pdf_xref_internal.h"
+#include "core/input_release.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,5 +123,7 @@ int es_pdf_same_stream(const es_pdf_same *s, int id, int gen, long long length)
 	while (end < s->rev_end && es_lex_is_space(s->buf[end]))
 		end++;
 	ok = s->rev_end - end >= 9 && memcmp(s->buf + end, "endstream", 9) == 0;
+	/* Forty 5 MB drawings kept 40 MB of the file mapped through these nine bytes each. */
+	es_input_release_spot(s->buf + (end < s->rev_end ? end : s->rev_end - 1), 1);
 	return ok;
 }

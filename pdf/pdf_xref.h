@@ -54,7 +54,8 @@ typedef struct es_pdf_xref {
 	unsigned int *objstm; /* the object streams type-2 entries name (distinct, ascending) */
 	size_t n_objstm;
 	size_t decoded, limit;      /* bytes cross-reference and object streams inflate to; the cap on that */
-	size_t tokens, token_limit; /* tokens in object streams (roughly); the cap on that */
+	/* tokens in object streams (roughly; their decoded bytes when that is within the cap); the cap on that */
+	size_t tokens, token_limit;
 	size_t file_size;
 } es_pdf_xref;
 

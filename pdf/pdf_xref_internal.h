@@ -21,7 +21,8 @@ typedef struct es_xref_scan {
 	size_t max_objects, cap_objects, cap_sections;
 	unsigned int *in_objstm; /* numbers of objects that type-2 entries put in an object stream, ascending */
 	size_t n_in_objstm;
-	int enc_ref; /* the last trailer's /Encrypt is a reference: to enc_num enc_gen */
+	int count_tokens; /* sizing object streams also counts their tokens */
+	int enc_ref;      /* the last trailer's /Encrypt is a reference: to enc_num enc_gen */
 	long long enc_num, enc_gen;
 	char *why;
 	size_t why_len;
