@@ -99,6 +99,9 @@ typedef struct {
 /* Drains QPDF's pending warnings and error, counting in *guesses those that say QPDF guessed how to read an
  * object (guesses may be NULL). */
 void es_pdf_take_warnings(qpdf_data q, es_pdf_guesses *guesses);
+/* A set of (number, generation) pairs (*set: *cap slots, *n used; all zero to start, free(*set) after): adds the
+ * pair, 1 if it was not there, 0 if it was, -1 out of memory. Open addressing over 64-bit keys (0 empty). */
+int es_pdf_pair_add(unsigned long long **set, size_t *n, size_t *cap, int id, int gen);
 
 typedef struct {
 	qpdf_oh oh;

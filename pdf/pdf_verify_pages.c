@@ -21,7 +21,7 @@
 
 typedef struct {
 	unsigned int num;
-	size_t order;	  /* position in the reader's order: the first wins */
+	size_t order;     /* position in the reader's order: the first wins */
 	long long offset; /* the entry's (type 2: its object stream) */
 	unsigned char type;
 } entry_ix;
@@ -84,38 +84,6 @@ static const entry_ix *effective(const reader *r, unsigned int num)
 	if (lo == r->n_ix || r->ix[lo].num != num)
 		return NULL;
 	return &r->ix[lo];
-}
-
-/* Adds (id, gen) to the nodes met: 1 when new, 0 when met before (a loop, or a page listed twice), -1 out of
- * memory. Open addressing over 64-bit keys (0 empty). */
-static int seen_add(reader *r, int id, int gen)
-{
-	unsigned long long key = ((unsigned long long)(unsigned)id << 32 | (unsigned)gen) + 1, *ns;
-	size_t i, j, cap;
-
-	if (2 * (r->n_seen + 1) > r->cap_seen) {
-		cap = r->cap_seen ? 2 * r->cap_seen : 256;
-		if ((ns = calloc(cap, sizeof(*ns))) == NULL)
-			return -1;
-		for (i = 0; i < r->cap_seen; i++) {
-			if (r->seen[i] == 0)
-				continue;
-			for (j = (size_t)(r->seen[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1); ns[j] != 0;
-			     j = (j + 1) & (cap - 1))
-				;
-			ns[j] = r->seen[i];
-		}
-		free(r->seen);
-		r->seen = ns;
-		r->cap_seen = cap;
-	}
-	for (i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (r->cap_seen - 1); r->seen[i] != 0;
-	     i = (i + 1) & (r->cap_seen - 1))
-		if (r->seen[i] == key)
-			return 0;
-	r->seen[i] = key;
-	r->n_seen++;
-	return 1;
 }
 
 /* The decoded object stream num with its header read, or NULL. */
@@ -273,9 +241,9 @@ static int node_refs(reader *r, node *n, const char *key, int **refs, size_t *co
 		for (;;) {
 			if (es_lex_next(&lx, &a) == ES_TOK_ARRAY_CLOSE)
 				return 0;
-			if (a.type != ES_TOK_INT || es_lex_next(&lx, &b) != ES_TOK_INT || es_lex_next(&lx, &w) != ES_TOK_WORD ||
-			    strcmp(w.text, "R") != 0 || a.ival <= 0 || a.ival > 0x7fffffff || b.ival < 0 ||
-			    b.ival > 0xffff)
+			if (a.type != ES_TOK_INT || es_lex_next(&lx, &b) != ES_TOK_INT ||
+			    es_lex_next(&lx, &w) != ES_TOK_WORD || strcmp(w.text, "R") != 0 || a.ival <= 0 ||
+			    a.ival > 0x7fffffff || b.ival < 0 || b.ival > 0xffff)
 				goto fail;
 			if (*count == cap) {
 				cap = cap ? 2 * cap : 16;
@@ -369,14 +337,15 @@ static int visit(reader *r, int id, int gen, int depth, int root)
 	size_t nk = 0, i;
 	es_pdf_page_ref *np;
 
-	if (depth > PAGES_MAX_DEPTH || ++r->nodes > PAGES_MAX_NODES || seen_add(r, id, gen) != 1)
+	if (depth > PAGES_MAX_DEPTH || ++r->nodes > PAGES_MAX_NODES ||
+	    es_pdf_pair_add(&r->seen, &r->n_seen, &r->cap_seen, id, gen) != 1)
 		return -1;
 	if (node_read(r, id, gen, &n) != 0)
 		return -1;
 	if (node_refs(r, &n, "/Kids", &kids, &nk, &absent) != 0)
 		goto cleanup;
-	if (root && (absent || (n.lexed ? es_dict_get(&n.d, "/Parent", NULL) != NULL :
-					   qpdf_oh_has_key(r->q, n.oh, "/Parent"))))
+	if (root &&
+	    (absent || (n.lexed ? es_dict_get(&n.d, "/Parent", NULL) != NULL : qpdf_oh_has_key(r->q, n.oh, "/Parent"))))
 		goto cleanup; /* (QPDF refuses or repairs such a root) */
 	if (!absent) {
 		for (i = 0; i < nk; i++)
@@ -553,7 +522,8 @@ static int inherited_rect(reader *r, int id, int gen, const char *key, double ou
 			p = qpdf_oh_get_key(r->q, oh, "/Parent");
 			/* (asked before anything resolves it: an indirect parent may sit in an object stream) */
 			if (qpdf_oh_is_indirect(r->q, p)) {
-				if (node_read(r, qpdf_oh_get_object_id(r->q, p), qpdf_oh_get_generation(r->q, p), &n) != 0)
+				if (node_read(r, qpdf_oh_get_object_id(r->q, p), qpdf_oh_get_generation(r->q, p), &n) !=
+				    0)
 					return -1;
 				continue;
 			}
