@@ -115,7 +115,7 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 	n = qpdf_oh_get_int_value(r->q, n_oh);
 	s->first = qpdf_oh_get_int_value(r->q, f_oh);
 	if (n < 0 || n > 1000000 || s->first < 0 ||
-	    es_pdf_stream_decode(r->q, st, r->limit, &s->data, &s->len, why, sizeof(why)) != ES_PDF_DECODE_OK)
+	    es_pdf_stream_decode_sized(r->q, st, r->limit, &s->data, &s->len, why, sizeof(why)) != ES_PDF_DECODE_OK)
 		return NULL;
 	r->n_stm++; /* (owns data from here: freed with the reader) */
 	s->bad = 1;
@@ -133,16 +133,33 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 	return s;
 }
 
-/* Whether any dictionary in p[start, end) gives a key twice (QPDF warns of each when it parses the object): 1, 0,
- * or -1 when our lexer cannot read it. */
+static int has_dup_key(const unsigned char *p, size_t start, size_t end, int depth);
+
+/* Whether d (read from p), or a dictionary inside one of its values, gives a key twice (QPDF warns of each when it
+ * parses the object): 1, 0, or -1 when our lexer cannot read it. */
+static int dict_has_dup(const unsigned char *p, const es_dict *d, int depth)
+{
+	size_t i;
+	int n, rc = 0;
+
+	for (i = 0; rc == 0 && i < d->n; i++) {
+		es_dict_get(d, d->e[i].key, &n);
+		if (n > 1)
+			rc = 1;
+		else if (d->e[i].type == ES_VAL_DICT || d->e[i].type == ES_VAL_ARRAY)
+			rc = has_dup_key(p, d->e[i].start, d->e[i].end, depth + 1);
+	}
+	return rc;
+}
+
+/* dict_has_dup for every dictionary in p[start, end). */
 static int has_dup_key(const unsigned char *p, size_t start, size_t end, int depth)
 {
 	es_lex lx;
 	es_tok t;
 	es_dict d = {0};
 	char why[160];
-	size_t i;
-	int n, rc = 0;
+	int rc = 0;
 
 	if (depth > PAGES_MAX_DEPTH)
 		return -1;
@@ -155,13 +172,7 @@ static int has_dup_key(const unsigned char *p, size_t start, size_t end, int dep
 		lx.pos = t.start;
 		if (es_lex_dict(&lx, &d, why, sizeof(why)) != 0)
 			return -1;
-		for (i = 0; rc == 0 && i < d.n; i++) {
-			es_dict_get(&d, d.e[i].key, &n);
-			if (n > 1)
-				rc = 1;
-			else if (d.e[i].type == ES_VAL_DICT || d.e[i].type == ES_VAL_ARRAY)
-				rc = has_dup_key(p, d.e[i].start, d.e[i].end, depth + 1);
-		}
+		rc = dict_has_dup(p, &d, depth);
 		es_dict_free(&d);
 	}
 	return rc;
@@ -205,7 +216,7 @@ static int node_read(reader *r, int id, int gen, node *out)
 		return -1;
 	out->lexed = 1;
 	out->p = s->data;
-	dup = has_dup_key(s->data, at, lx.pos, 0);
+	dup = dict_has_dup(s->data, &out->d, 0);
 	if (dup < 0) {
 		node_free(out);
 		return -1;
