@@ -267,6 +267,26 @@ static int to_buf(void *ctx, const unsigned char *data, size_t len)
 	return 0;
 }
 
+/* A buffer that grows (doubling) as the data come: for data already sized against a cap. */
+static int to_growing(void *ctx, const unsigned char *data, size_t len)
+{
+	fixed_buf *b = ctx;
+	size_t nc = b->cap ? b->cap : 4096;
+	unsigned char *np;
+
+	while (len > nc - b->len)
+		nc *= 2;
+	if (nc != b->cap) {
+		if ((np = realloc(b->p, nc)) == NULL)
+			return -1;
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	return 0;
+}
+
 static int int_key(qpdf_data q, qpdf_oh dict, const char *key, int dflt)
 {
 	qpdf_oh v = qpdf_oh_get_key(q, dict, key);
@@ -329,8 +349,9 @@ static int decode_raw(const es_pdf_filter *f, const unsigned char *raw, size_t r
 	return rc;
 }
 
-int es_pdf_stream_decode(qpdf_data q, qpdf_oh stream, size_t cap, unsigned char **out, size_t *len, char *why,
-			 size_t why_len)
+/* es_pdf_stream_decode and es_pdf_stream_decode_sized (sized: one pass into a growing buffer). */
+static int stream_decode(qpdf_data q, qpdf_oh stream, size_t cap, int sized, unsigned char **out, size_t *len,
+			 char *why, size_t why_len)
 {
 	es_pdf_filter f;
 	fixed_buf b = {0};
@@ -347,6 +368,16 @@ int es_pdf_stream_decode(qpdf_data q, qpdf_oh stream, size_t cap, unsigned char 
 	if (qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, NULL, &raw, &raw_len) & QPDF_ERRORS) {
 		snprintf(why, why_len, "its data cannot be read");
 		rc = ES_PDF_DECODE_BAD;
+		goto cleanup;
+	}
+	if (sized) {
+		if ((rc = decode_raw(&f, raw, raw_len, cap, to_growing, &b, &n, why, why_len)) != ES_PDF_DECODE_OK) {
+			*len = n;
+			goto cleanup;
+		}
+		*out = b.p;
+		*len = b.len;
+		b.p = NULL;
 		goto cleanup;
 	}
 	/* Sized first, kept nowhere; then decoded into a buffer of exactly that size: a bomb costs no memory. */
@@ -370,4 +401,16 @@ cleanup:
 	free(raw);
 	free(b.p);
 	return rc;
+}
+
+int es_pdf_stream_decode(qpdf_data q, qpdf_oh stream, size_t cap, unsigned char **out, size_t *len, char *why,
+			 size_t why_len)
+{
+	return stream_decode(q, stream, cap, 0, out, len, why, why_len);
+}
+
+int es_pdf_stream_decode_sized(qpdf_data q, qpdf_oh stream, size_t cap, unsigned char **out, size_t *len, char *why,
+			       size_t why_len)
+{
+	return stream_decode(q, stream, cap, 1, out, len, why, why_len);
 }

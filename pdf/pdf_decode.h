@@ -60,5 +60,10 @@ void es_pdf_decoder_free(es_pdf_decoder *d);
  * (the work done), and why says what (the filter, the cap). */
 int es_pdf_stream_decode(qpdf_data q, qpdf_oh stream, size_t cap, unsigned char **out, size_t *len, char *why,
 			 size_t why_len);
+/* As es_pdf_stream_decode, in one pass into a buffer that grows as the data come (to twice their size at most): for
+ * data es_pdf_xref_scan has already sized against its caps (object streams), where sizing them again costs a second
+ * inflate and protects nothing. */
+int es_pdf_stream_decode_sized(qpdf_data q, qpdf_oh stream, size_t cap, unsigned char **out, size_t *len, char *why,
+			       size_t why_len);
 
 #endif

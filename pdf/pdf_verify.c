@@ -38,18 +38,21 @@ typedef struct {
 
 static int have_sig(const sig_list *out, int objid);
 
-/* es_pdf_open with our reading of the chain already made (x, consumed; NULL: read here). */
-static qpdf_data open_scanned(const unsigned char *buf, size_t len, const char *name, es_pdf_xref *x, char *why,
+/* The open of the whole file, for the steps that read it again. */
+typedef struct {
+	es_pdf_xref *x;			/* our reading of the chain of buf itself (NULL: q read a rebuilt copy) */
+	size_t len;			/* of buf */
+	const es_pdf_page_list *pages; /* its pages (NULL: QPDF lists them) */
+} file_read;
+
+/* QPDF over buf[0..len), whose chain x (es_pdf_xref_scan of the same bytes) has read and sized. x is changed (an
+ * encrypted file's object streams are sized once decrypted), so only an unencrypted file's x opens twice. */
+static qpdf_data open_checked(const unsigned char *buf, size_t len, const char *name, es_pdf_xref *x, char *why,
 			      size_t why_len)
 {
-	qpdf_data q = NULL;
+	qpdf_data q = qpdf_init();
 	qpdf_error e;
 
-	/* Our own pass over the cross-reference chain first: QPDF inflates cross-reference and object streams with no
-	 * limit while it opens the file and resolves objects, so a decompression bomb must be refused before. */
-	if (x == NULL && es_pdf_xref_scan(buf, -1, len, &x, why, why_len) != ESEAL_OK)
-		return NULL;
-	q = qpdf_init();
 	qpdf_silence_errors(q);
 	qpdf_set_suppress_warnings(q, QPDF_TRUE);
 	qpdf_set_attempt_recovery(q, QPDF_FALSE);
@@ -57,28 +60,45 @@ static qpdf_data open_scanned(const unsigned char *buf, size_t len, const char *
 		e = qpdf_get_error(q);
 		snprintf(why, why_len, "%s", e != NULL ? qpdf_get_error_message_detail(q, e) : "unreadable");
 		qpdf_cleanup(&q);
-		goto cleanup;
+		return NULL;
 	}
-	if (es_pdf_xref_check_qpdf(x, q, why, why_len) != ESEAL_OK) {
+	if (es_pdf_xref_check_qpdf(x, q, why, why_len) != ESEAL_OK)
 		qpdf_cleanup(&q);
-		goto cleanup;
-	}
 	/* (warnings about the trailers stay pending: a walk over the file takes them, es_pdf_clear_error drops them) */
-cleanup:
+	return q;
+}
+
+/* es_pdf_open with our reading of the chain already made (x, consumed; NULL: read here). keep (may be NULL): where
+ * that reading goes when the open succeeds, for es_pdf_page_list_read, instead of being freed. */
+static qpdf_data open_scanned(const unsigned char *buf, size_t len, const char *name, es_pdf_xref *x,
+			      es_pdf_xref **keep, char *why, size_t why_len)
+{
+	qpdf_data q;
+
+	/* Our own pass over the cross-reference chain first: QPDF inflates cross-reference and object streams with no
+	 * limit while it opens the file and resolves objects, so a decompression bomb must be refused before. */
+	if (x == NULL && es_pdf_xref_scan(buf, -1, len, &x, why, why_len) != ESEAL_OK)
+		return NULL;
+	q = open_checked(buf, len, name, x, why, why_len);
+	if (q != NULL && keep != NULL) {
+		*keep = x;
+		x = NULL;
+	}
 	es_pdf_xref_free(x);
 	return q;
 }
 
 qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len)
 {
-	return open_scanned(buf, len, name, NULL, why, why_len);
+	return open_scanned(buf, len, name, NULL, NULL, why, why_len);
 }
 
 /* A revision (or the whole file) as a reader rebuilding a broken chain reads it (pdf_xref_recover.c): buf itself, or
  * *copy (freed by the caller after qpdf_cleanup) when the chain stopped short of earlier revisions. note: what was
  * recovered, and with *conflict set, why a reader rebuilding the file still reads something else. */
 static qpdf_data open_revisions(const unsigned char *buf, size_t len, const char *name, unsigned char **copy,
-				size_t *copy_len, char *note, size_t note_len, int *conflict, char *why, size_t why_len)
+				size_t *copy_len, char *note, size_t note_len, int *conflict, es_pdf_xref **keep, char *why,
+				size_t why_len)
 {
 	es_pdf_xref *x = NULL;
 	int rc;
@@ -92,10 +112,10 @@ static qpdf_data open_revisions(const unsigned char *buf, size_t len, const char
 	*conflict = rc == 2;
 	if (rc != 1 && rc != 2) {
 		note[0] = '\0';
-		return open_scanned(buf, len, name, x, why, why_len);
+		return open_scanned(buf, len, name, x, keep, why, why_len);
 	}
 	es_pdf_xref_free(x);
-	q = es_pdf_open(*copy, *copy_len, name, why, why_len);
+	q = open_scanned(*copy, *copy_len, name, NULL, keep, why, why_len);
 	if (q == NULL) {
 		/* what we appended did not make a readable file: say what the file itself is */
 		free(*copy);
@@ -103,7 +123,7 @@ static qpdf_data open_revisions(const unsigned char *buf, size_t len, const char
 		snprintf(note, note_len, "the cross-reference chain stops before the file's first revision, and the "
 			 "revisions could not be read on from their startxref markers (%s)", why);
 		*conflict = 1;
-		return es_pdf_open(buf, len, name, why, why_len);
+		return open_scanned(buf, len, name, NULL, keep, why, why_len);
 	}
 	return q;
 }
@@ -185,53 +205,75 @@ static int have_sig(const sig_list *out, int objid)
 	return 0;
 }
 
-/* Signature widgets reachable from the pages but missing from /AcroForm /Fields (some tools forget to add them):
- * a reader still shows them, so they are verified too. */
-static void walk_page_widgets(qpdf_data q, sig_list *out)
+/* The annotation a, if it is a signature widget whose value the form's fields did not give, into out. */
+static void page_widget(qpdf_data q, qpdf_oh a, sig_list *out)
 {
-	int np = qpdf_get_num_pages(q), i, k, na;
+	qpdf_oh f = a, v;
+	int depth;
+	sig_ref *nr;
 
+	if (!qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, a, "/Subtype"), "/Widget") || !inherited_is_sig(q, a))
+		return;
+	for (depth = 0; depth < ES_PDF_MAX_DEPTH && !qpdf_oh_has_key(q, f, "/V") &&
+			qpdf_oh_is_dictionary(q, qpdf_oh_get_key(q, f, "/Parent"));
+	     depth++)
+		f = qpdf_oh_get_key(q, f, "/Parent");
+	v = qpdf_oh_get_key(q, f, "/V");
+	if (qpdf_oh_get_object_id(q, v) == 0 || have_sig(out, qpdf_oh_get_object_id(q, v)))
+		return;
+	nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
+	if (nr == NULL)
+		return;
+	out->refs = nr;
+	nr[out->n].objid = qpdf_oh_get_object_id(q, v);
+	nr[out->n].gen = qpdf_oh_get_generation(q, v);
+	nr[out->n].unreadable = !qpdf_oh_is_dictionary(q, v);
+	nr[out->n].name = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
+	if (nr[out->n].name == NULL)
+		nr[out->n].name = strdup("(unnamed)");
+	if (nr[out->n].name != NULL)
+		out->n++;
+}
+
+/* Signature widgets reachable from the pages but missing from /AcroForm /Fields (some tools forget to add them):
+ * a reader still shows them, so they are verified too. pl (may be NULL): the pages as es_pdf_page_list_read read
+ * them; an annotation our lexer read as no widget is not resolved. */
+static void walk_page_widgets(qpdf_data q, const es_pdf_page_list *pl, sig_list *out)
+{
+	int np, i, k, na;
+
+	if (pl != NULL) {
+		for (i = 0; (size_t)i < pl->n_pages && i < 100000 && out->fields_seen < ES_PDF_MAX_FIELDS; i++) {
+			const es_pdf_page_ref *p = &pl->pages[i];
+			size_t j;
+
+			for (j = 0; j < p->n_annots && out->fields_seen < ES_PDF_MAX_FIELDS; j++) {
+				const es_pdf_annot_ref *a = &pl->annots[p->first_annot + j];
+
+				out->fields_seen++;
+				if (!a->not_widget)
+					page_widget(q, qpdf_get_object_by_id(q, a->id, a->gen), out);
+			}
+		}
+		return;
+	}
+	np = qpdf_get_num_pages(q);
 	for (i = 0; i < np && i < 100000 && out->fields_seen < ES_PDF_MAX_FIELDS; i++) {
 		qpdf_oh annots = qpdf_oh_get_key(q, qpdf_get_page_n(q, (size_t)i), "/Annots");
 
 		na = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
 		for (k = 0; k < na && out->fields_seen < ES_PDF_MAX_FIELDS; k++) {
-			qpdf_oh a = qpdf_oh_get_array_item(q, annots, k), f = a, v;
-			int depth;
-			sig_ref *nr;
-
 			out->fields_seen++;
-			if (!qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, a, "/Subtype"), "/Widget") ||
-			    !inherited_is_sig(q, a))
-				continue;
-			for (depth = 0; depth < ES_PDF_MAX_DEPTH && !qpdf_oh_has_key(q, f, "/V") &&
-					qpdf_oh_is_dictionary(q, qpdf_oh_get_key(q, f, "/Parent"));
-			     depth++)
-				f = qpdf_oh_get_key(q, f, "/Parent");
-			v = qpdf_oh_get_key(q, f, "/V");
-			if (qpdf_oh_get_object_id(q, v) == 0 || have_sig(out, qpdf_oh_get_object_id(q, v)))
-				continue;
-			nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
-			if (nr == NULL)
-				return;
-			out->refs = nr;
-			nr[out->n].objid = qpdf_oh_get_object_id(q, v);
-			nr[out->n].gen = qpdf_oh_get_generation(q, v);
-			nr[out->n].unreadable = !qpdf_oh_is_dictionary(q, v);
-			nr[out->n].name = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
-			if (nr[out->n].name == NULL)
-				nr[out->n].name = strdup("(unnamed)");
-			if (nr[out->n].name != NULL)
-				out->n++;
+			page_widget(q, qpdf_oh_get_array_item(q, annots, k), out);
 		}
 	}
 }
 
 /* Every signature value a reader finds: the form's fields, then widgets only the pages name. */
-static void list_signatures(qpdf_data q, sig_list *sl)
+static void list_signatures(qpdf_data q, const es_pdf_page_list *pl, sig_list *sl)
 {
 	walk_fields(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields"), "", 0, sl);
-	walk_page_widgets(q, sl);
+	walk_page_widgets(q, pl, sl);
 	es_pdf_clear_error(q);
 }
 
@@ -250,7 +292,7 @@ int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n_out)
 
 	*out = NULL;
 	*n_out = 0;
-	list_signatures(q, &sl);
+	list_signatures(q, NULL, &sl);
 	if (sl.n > 0 && (vals = calloc(sl.n, sizeof(*vals))) == NULL)
 		rc = ESEAL_E_INTERNAL;
 	for (i = 0; rc == ESEAL_OK && i < sl.n; i++) {
@@ -651,8 +693,9 @@ typedef struct {
 } seal_pos;
 
 /* The checks of one signature or document time-stamp on its own: bytes, digest, CMS or token, chain and time. */
-static void verify_one(const eseal_verifier *v, qpdf_data q, const es_pdf_xref *raw, const unsigned char *buf,
-		       size_t len, const sig_ref *ref, const es_evidence *ev, seal_pos *pos, eseal_report *r)
+static void verify_one(const eseal_verifier *v, qpdf_data q, const es_pdf_xref *raw, const es_pdf_page_list *pl,
+		       const unsigned char *buf, size_t len, const sig_ref *ref, const es_evidence *ev, seal_pos *pos,
+		       eseal_report *r)
 {
 	qpdf_oh sig = ref->objid != 0 ? qpdf_get_object_by_id(q, ref->objid, ref->gen) : 0;
 	qpdf_oh sub;
@@ -723,7 +766,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const es_pdf_xref *
 	end = (size_t)(sb.br[2] + sb.br[3]);
 	pos->rev_end = end;
 	s->signed_length = end;
-	es_pdf_seal_widget(q, ref->objid, s);
+	es_pdf_seal_widget(q, pl, ref->objid, s);
 	for (i = end; i < len && isspace(buf[i]); i++)
 		;
 	s->covers_whole_document = i == len;
@@ -784,7 +827,8 @@ static void final_guesses(const unsigned char *buf, size_t len, const char *name
 	unsigned char *copy = NULL;
 	size_t copy_len = 0;
 	int conflict;
-	qpdf_data q = open_revisions(buf, len, name, &copy, &copy_len, note, sizeof(note), &conflict, why, sizeof(why));
+	qpdf_data q = open_revisions(buf, len, name, &copy, &copy_len, note, sizeof(note), &conflict, NULL, why,
+				     sizeof(why));
 	es_pdf_walk w;
 
 	if (q == NULL) {
@@ -803,21 +847,37 @@ static void final_guesses(const unsigned char *buf, size_t len, const char *name
 }
 
 /* Keys given twice in what says which signature the signed revision carries, read by a QPDF of its own: QPDF warns of
- * a duplicated key only when it first parses the object. */
-static void check_dups(const unsigned char *buf, size_t rev_end, const sig_ref *ref, eseal_seal_report *s)
+ * a duplicated key only when it first parses the object. whole (may be NULL): the reading of the whole file, used
+ * when the revision is the whole file (its chain read and sized once, its pages listed once). */
+static void check_dups(const unsigned char *buf, size_t rev_end, const sig_ref *ref, const file_read *whole,
+		       eseal_seal_report *s)
 {
 	char why[256], note[512];
 	unsigned char *copy = NULL;
 	size_t copy_len = 0;
 	int conflict;
-	qpdf_data q = open_revisions(buf, rev_end, "signed revision", &copy, &copy_len, note, sizeof(note), &conflict,
-				     why, sizeof(why));
+	es_pdf_xref *x = NULL;
+	es_pdf_page_list pages = {0};
+	const es_pdf_page_list *pl = NULL;
+	qpdf_data q;
 
+	if (whole != NULL && whole->x != NULL && rev_end == whole->len && !whole->x->encrypted) {
+		/* (the revision the main open read: buf itself, no recovery, so the same chain and pages) */
+		q = open_checked(buf, rev_end, "signed revision", whole->x, why, sizeof(why));
+		pl = whole->pages;
+	} else {
+		q = open_revisions(buf, rev_end, "signed revision", &copy, &copy_len, note, sizeof(note), &conflict, &x,
+				   why, sizeof(why));
+		if (q != NULL && es_pdf_page_list_read(q, x, &pages) == 0)
+			pl = &pages;
+	}
 	/* (an unreadable revision is reported by the comparison with it, or the seal's own checks) */
 	if (q != NULL) {
-		es_pdf_check_dups(q, ref->objid, ref->gen, s);
+		es_pdf_check_dups(q, pl, ref->objid, ref->gen, s);
 		qpdf_cleanup(&q);
 	}
+	es_pdf_page_list_free(&pages);
+	es_pdf_xref_free(x);
 	free(copy);
 	es_input_release(buf, rev_end);
 }
@@ -832,8 +892,9 @@ static int by_rev_end_desc(const void *a, const void *b)
 /* What came after each signature: its own revision opened once, the signature dictionary checked against it, and
  * every later change judged. Latest signatures first, so that an earlier one knows which later signatures verify
  * (a signature field added after a seal is permitted only when it carries one of those). */
-static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t len, const sig_list *sl, seal_pos *pos,
-				es_pdf_facts *facts, es_pdf_sig_state *states, eseal_report *r)
+static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t len, const file_read *whole,
+				const sig_list *sl, seal_pos *pos, es_pdf_facts *facts, es_pdf_sig_state *states,
+				eseal_report *r)
 {
 	seal_pos **order = calloc(sl->n, sizeof(*order));
 	es_pdf_guesses guesses = {0};
@@ -864,10 +925,10 @@ static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t le
 		states[idx].intact = s != NULL && s->indication != ESEAL_TOTAL_FAILED;
 		states[idx].last = s != NULL && s->covers_whole_document;
 		if (s != NULL && p->rev_end > 0)
-			check_dups(buf, p->rev_end, &sl->refs[idx], s);
+			check_dups(buf, p->rev_end, &sl->refs[idx], whole, s);
 		if (s != NULL && p->rev_end > 0 && !s->covers_whole_document) {
 			qo = open_revisions(buf, p->rev_end, "signed revision", &copy, &copy_len, note, sizeof(note), &conflict,
-					    why, sizeof(why));
+					    NULL, why, sizeof(why));
 			if (qo == NULL) {
 				es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 					     "the signed revision is not a readable PDF: %s", why);
@@ -905,7 +966,7 @@ static es_evidence *revision_dss(const unsigned char *buf, size_t end)
 	size_t copy_len = 0;
 	int conflict;
 	qpdf_data qo = open_revisions(buf, end, "signed revision", &copy, &copy_len, recovered, sizeof(recovered),
-				      &conflict, why, sizeof(why));
+				      &conflict, NULL, why, sizeof(why));
 	es_evidence *ev = qo != NULL ? es_evidence_new() : NULL;
 	int has = 0;
 
@@ -995,12 +1056,15 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	char *dss_note = NULL, chain_note[512];
 	unsigned char *copy = NULL;
 	size_t copy_len = 0;
-	es_pdf_xref *raw = NULL;
+	es_pdf_xref *raw = NULL, *xq = NULL; /* xq: our reading of the chain q read */
+	es_pdf_page_list pages = {0}, *pl = NULL;
+	file_read whole = {0};
 
 	if (ev == NULL)
 		return ESEAL_E_INTERNAL;
 	/* A chain that stops before the first revision (/Prev 0) would hide the signatures of the revisions it skips. */
-	q = open_revisions(buf, len, r->file, &copy, &copy_len, chain_note, sizeof(chain_note), &conflict, why, sizeof(why));
+	q = open_revisions(buf, len, r->file, &copy, &copy_len, chain_note, sizeof(chain_note), &conflict, &xq, why,
+			   sizeof(why));
 	if (q == NULL && header_offset(buf, len) > 0) {
 		es_report_file_error(r, "not a readable PDF: %zu byte%s before the %%PDF- header (%s)",
 				     header_offset(buf, len), header_offset(buf, len) == 1 ? "" : "s", why);
@@ -1022,7 +1086,9 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		rc = ESEAL_E_INPUT;
 		goto cleanup;
 	}
-	list_signatures(q, &sl);
+	/* (read once: the signatures the pages show, where each seal shows, the keys given twice on the pages) */
+	pl = es_pdf_page_list_read(q, xq, &pages) == 0 ? &pages : NULL;
+	list_signatures(q, pl, &sl);
 	if (sl.n == 0) {
 		es_report_file_error(r, "no signature or document time-stamp found");
 		goto cleanup;
@@ -1037,7 +1103,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		goto cleanup;
 	}
 	for (i = 0; i < sl.n; i++) {
-		verify_one(v, q, raw, buf, len, &sl.refs[i], ev, &pos[i], r);
+		verify_one(v, q, raw, pl, buf, len, &sl.refs[i], ev, &pos[i], r);
 		states[i].objid = sl.refs[i].objid;
 		states[i].rev_end = pos[i].rev_end;
 		states[i].is_dts = pos[i].is_dts;
@@ -1046,7 +1112,10 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	es_input_release(buf, len);
 	facts.sigs = states;
 	facts.n_sigs = sl.n;
-	judge_later_updates(q, buf, len, &sl, pos, &facts, states, r);
+	whole.x = copy == NULL ? xq : NULL;
+	whole.len = len;
+	whole.pages = pl;
+	judge_later_updates(q, buf, len, &whole, &sl, pos, &facts, states, r);
 	for (i = 0; encrypted && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "the PDF is encrypted (opened with the empty user password)");
 	/* QPDF and Poppler count offsets from the header, a /ByteRange from byte 0: with bytes before the header the
@@ -1074,6 +1143,8 @@ cleanup:
 		free(pos[i].contents);
 	free(pos);
 	es_pdf_xref_free(raw);
+	es_pdf_xref_free(xq);
+	es_pdf_page_list_free(&pages);
 	for (i = 0; states != NULL && i < sl.n; i++) {
 		free(states[i].seen);
 		free(states[i].changed);

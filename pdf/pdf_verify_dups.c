@@ -224,12 +224,48 @@ static void meet_field(dups_ctx *c, qpdf_oh node, int sig_objid, int depth)
 		meet_field(c, qpdf_oh_get_array_item(c->q, kids, i), sig_objid, depth + 1);
 }
 
-/* The widgets pages show, for a widget of the signature that the form's /Fields does not reach. */
-static void meet_pages(dups_ctx *c, int sig_objid)
+/* An annotation of a page: a widget of the signature there has the role of its field, and its appearances. */
+static void meet_annot(dups_ctx *c, qpdf_oh a, int sig_objid)
 {
-	int np = qpdf_get_num_pages(c->q), i, k, na;
+	meet(c, a, R_PAGE);
+	if (qpdf_oh_is_name_and_equals(c->q, qpdf_oh_get_key(c->q, a, "/Subtype"), "/Widget") &&
+	    holds_sig(c->q, a, sig_objid)) {
+		set_role(c, qpdf_oh_get_object_id(c->q, a), R_FIELD);
+		meet_appearances(c, a);
+	}
+}
+
+/* The widgets pages show, for a widget of the signature that the form's /Fields does not reach. With pl, the pages
+ * as es_pdf_page_list_read read them: a page or annotation our lexer read gives no key twice (else QPDF lists them
+ * and warns), an annotation it read as no widget is not the signature's, so QPDF need not parse them. */
+static void meet_pages(dups_ctx *c, const es_pdf_page_list *pl, int sig_objid)
+{
+	int np, i, k, na;
 
 	take(c); /* (the page tree: warnings of its own nodes are pages') */
+	if (pl != NULL && !pl->dup_key) {
+		for (i = 0; (size_t)i < pl->n_pages && c->left-- > 0; i++) {
+			const es_pdf_page_ref *p = &pl->pages[i];
+			size_t j;
+
+			if (p->lexed)
+				set_role(c, p->id, R_PAGE);
+			else
+				meet(c, qpdf_get_object_by_id(c->q, p->id, p->gen), R_PAGE);
+			for (j = 0; j < p->n_annots && c->left-- > 0; j++) {
+				const es_pdf_annot_ref *a = &pl->annots[p->first_annot + j];
+
+				if (a->not_widget)
+					set_role(c, a->id, R_PAGE);
+				else
+					meet_annot(c, qpdf_get_object_by_id(c->q, a->id, a->gen), sig_objid);
+			}
+		}
+		take(c);
+		return;
+	}
+	np = qpdf_get_num_pages(c->q);
+	take(c);
 	for (i = 0; i < np && c->left-- > 0; i++) {
 		qpdf_oh page = qpdf_get_page_n(c->q, (size_t)i), annots;
 
@@ -237,16 +273,8 @@ static void meet_pages(dups_ctx *c, int sig_objid)
 		annots = qpdf_oh_get_key(c->q, page, "/Annots");
 		meet(c, annots, R_PAGE);
 		na = qpdf_oh_is_array(c->q, annots) ? qpdf_oh_get_array_n_items(c->q, annots) : 0;
-		for (k = 0; k < na && c->left-- > 0; k++) {
-			qpdf_oh a = qpdf_oh_get_array_item(c->q, annots, k);
-
-			meet(c, a, R_PAGE);
-			if (qpdf_oh_is_name_and_equals(c->q, qpdf_oh_get_key(c->q, a, "/Subtype"), "/Widget") &&
-			    holds_sig(c->q, a, sig_objid)) {
-				set_role(c, qpdf_oh_get_object_id(c->q, a), R_FIELD);
-				meet_appearances(c, a);
-			}
-		}
+		for (k = 0; k < na && c->left-- > 0; k++)
+			meet_annot(c, qpdf_oh_get_array_item(c->q, annots, k), sig_objid);
 	}
 }
 
@@ -283,7 +311,7 @@ static void report_found(dups_ctx *c, eseal_seal_report *s)
 		es_seal_warn(s, "the form is too large to look for keys given twice in all of it");
 }
 
-void es_pdf_check_dups(qpdf_data q, int sig_objid, int sig_gen, eseal_seal_report *s)
+void es_pdf_check_dups(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, int sig_gen, eseal_seal_report *s)
 {
 	dups_ctx c;
 	qpdf_oh root, form, perms, fields, v;
@@ -322,7 +350,7 @@ void es_pdf_check_dups(qpdf_data q, int sig_objid, int sig_gen, eseal_seal_repor
 	nf = qpdf_oh_is_array(q, fields) ? qpdf_oh_get_array_n_items(q, fields) : 0;
 	for (k = 0; k < nf && c.left > 0; k++)
 		meet_field(&c, qpdf_oh_get_array_item(q, fields, k), sig_objid, 0);
-	meet_pages(&c, sig_objid);
+	meet_pages(&c, pl, sig_objid);
 	report_found(&c, s);
 	free(c.roles);
 	es_pdf_clear_error(q);

@@ -10,7 +10,9 @@
  * dictionary (sig_objid, sig_gen), its field and widgets (and their appearance streams), /AcroForm, /Perms and what it names,
  * the catalog or the trailer's /Root fails s naming the dictionary and the key: readers differ on which of the two
  * values counts, so a reader may be shown one signature or form while the verifier judged another. In other form
- * fields and the pages met on the way, a warning. */
-void es_pdf_check_dups(qpdf_data q, int sig_objid, int sig_gen, eseal_seal_report *s);
+ * fields and the pages met on the way, a warning. pl (may be NULL: QPDF lists them): q's pages as
+ * es_pdf_page_list_read read them, so that QPDF need not parse every object stream that holds one. */
+void es_pdf_check_dups(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, int sig_gen,
+		       eseal_seal_report *s);
 
 #endif

@@ -33,9 +33,48 @@ typedef struct es_pdf_sig_value {
 int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n);
 void es_pdf_sig_values_free(es_pdf_sig_value *v, size_t n);
 
+/* ---- every page's annotations, read without parsing every object stream (pdf_verify_pages.c) ---- */
+
+typedef struct es_pdf_annot_ref {
+	int id, gen;	/* the annotation (an indirect dictionary) */
+	int lexed;	/* it is in an object stream and was read by our lexer, not QPDF */
+	int not_widget; /* lexed, and its /Subtype is a name other than /Widget */
+} es_pdf_annot_ref;
+
+typedef struct es_pdf_page_ref {
+	int id, gen;
+	int lexed; /* read by our lexer (QPDF has not parsed it) */
+	size_t first_annot, n_annots; /* its /Annots: annots[first_annot .. first_annot + n_annots) */
+} es_pdf_page_ref;
+
+typedef struct es_pdf_page_list {
+	es_pdf_page_ref *pages; /* in QPDF's page order */
+	size_t n_pages;
+	es_pdf_annot_ref *annots;
+	size_t n_annots;
+	int dup_key; /* a dictionary our lexer read gives a key twice (QPDF would warn once it parses it) */
+	struct es_pdf_page_reader *rd; /* what read it (the object streams it decoded), for es_pdf_page_list_box */
+} es_pdf_page_list;
+
+/* The pages of q (x: es_pdf_xref_scan of the bytes q read) as qpdf_get_num_pages and qpdf_get_page_n list them,
+ * each with the annotations its /Annots names, reading objects in object streams with our lexer so that QPDF does
+ * not parse those streams. 0 with *out (es_pdf_page_list_free), or -1 when the file is one this reader gives up on
+ * (no x, encrypted, a hybrid file, a loop or a page listed twice, a direct or free object, a dictionary the lexer
+ * refuses): then list the pages through QPDF. Resolves through QPDF the objects outside object streams it meets;
+ * their warnings stay pending. */
+int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *out);
+/* The crop box of pl's page (0-based), else its media box, each inherited through /Parent, as
+ * es_pdf_rect_value would read QPDF's lookup of them, into box: 1, 0 when it has neither, -1 when our lexer cannot
+ * tell (look them up through QPDF). q: the QPDF pl was read from. */
+int es_pdf_page_list_box(const es_pdf_page_list *pl, qpdf_data q, size_t page, double box[4]);
+void es_pdf_page_list_free(es_pdf_page_list *l);
+/* The four numbers of a rectangle array, normalized (x0 < x1, y0 < y1); 0 when a is none. */
+int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4]);
+
 /* pdf_verify_widget.c: the page (0-based) and /Rect (from the page's crop box corner) of the widget whose value is
- * the signature dictionary sig_objid, into s->page and s->rect; s->page stays -1 when no page shows it. */
-void es_pdf_seal_widget(qpdf_data q, int sig_objid, eseal_seal_report *s);
+ * the signature dictionary sig_objid, into s->page and s->rect; s->page stays -1 when no page shows it. pl (may be
+ * NULL: QPDF lists the pages): q's pages as es_pdf_page_list_read read them. */
+void es_pdf_seal_widget(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, eseal_seal_report *s);
 
 /* ---- long-term validation data (pdf_verify_ltv.c) ---- */
 
@@ -60,6 +99,9 @@ typedef struct {
 /* Drains QPDF's pending warnings and error, counting in *guesses those that say QPDF guessed how to read an
  * object (guesses may be NULL). */
 void es_pdf_take_warnings(qpdf_data q, es_pdf_guesses *guesses);
+/* A set of (number, generation) pairs (*set: *cap slots, *n used; all zero to start, free(*set) after): adds the
+ * pair, 1 if it was not there, 0 if it was, -1 out of memory. Open addressing over 64-bit keys (0 empty). */
+int es_pdf_pair_add(unsigned long long **set, size_t *n, size_t *cap, int id, int gen);
 
 typedef struct {
 	qpdf_oh oh;

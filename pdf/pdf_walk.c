@@ -14,36 +14,34 @@
 
 #define ES_PDF_WALK_MAX_ID 2000000
 
-/* Adds the pair: 1 if it was not there, 0 if it was, -1 out of memory. Open addressing over 64-bit keys (0 empty). */
-static int pair_add(es_pdf_walk *w, int id, int gen)
+int es_pdf_pair_add(unsigned long long **set, size_t *n, size_t *cap, int id, int gen)
 {
 	unsigned long long key = ((unsigned long long)(unsigned)id << 32 | (unsigned)gen) + 1, *nk;
-	size_t i, cap;
+	size_t i, nc;
 
-	if (2 * (w->n_done + 1) > w->cap_done) {
-		cap = w->cap_done ? 2 * w->cap_done : 4096;
-		nk = calloc(cap, sizeof(*nk));
+	if (2 * (*n + 1) > *cap) {
+		nc = *cap ? 2 * *cap : 256;
+		nk = calloc(nc, sizeof(*nk));
 		if (nk == NULL)
 			return -1;
-		for (i = 0; i < w->cap_done; i++) {
-			size_t j = (size_t)(w->done[i] * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+		for (i = 0; i < *cap; i++) {
+			size_t j = (size_t)((*set)[i] * 0x9E3779B97F4A7C15ull >> 20) & (nc - 1);
 
-			if (w->done[i] == 0)
+			if ((*set)[i] == 0)
 				continue;
 			while (nk[j] != 0)
-				j = (j + 1) & (cap - 1);
-			nk[j] = w->done[i];
+				j = (j + 1) & (nc - 1);
+			nk[j] = (*set)[i];
 		}
-		free(w->done);
-		w->done = nk;
-		w->cap_done = cap;
+		free(*set);
+		*set = nk;
+		*cap = nc;
 	}
-	for (i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (w->cap_done - 1); w->done[i] != 0;
-	     i = (i + 1) & (w->cap_done - 1))
-		if (w->done[i] == key)
+	for (i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (*cap - 1); (*set)[i] != 0; i = (i + 1) & (*cap - 1))
+		if ((*set)[i] == key)
 			return 0;
-	w->done[i] = key;
-	w->n_done++;
+	(*set)[i] = key;
+	(*n)++;
 	return 1;
 }
 
@@ -146,7 +144,7 @@ void es_pdf_walk_from(es_pdf_walk *w, qpdf_data q, qpdf_oh start)
 				w->too_big = id;
 				goto next;
 			}
-			added = pair_add(w, id, gen);
+			added = es_pdf_pair_add(&w->done, &w->n_done, &w->cap_done, id, gen);
 			if (added < 0)
 				w->oom = 1;
 			if (added <= 0)
