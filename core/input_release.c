@@ -34,7 +34,8 @@ void es_input_release_spot(const unsigned char *p, size_t len)
 {
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), base, end, from, to;
 
-	if (mapped_buf == NULL || p < mapped_buf || len > mapped_len || (size_t)(p - mapped_buf) > mapped_len - len)
+	if (mapped_buf == NULL || mapped_len <= ES_INPUT_RELEASE_ALL_MIN || p < mapped_buf || len > mapped_len ||
+	    (size_t)(p - mapped_buf) > mapped_len - len)
 		return;
 	/* Outward to the folio bound, inward to the mapping: its first page is aligned, its last one partly file. */
 	base = (uintptr_t)mapped_buf;

@@ -12,7 +12,8 @@ void es_input_release_scope(const unsigned char *buf, size_t len);
 void es_input_release(const unsigned char *p, size_t len);
 /* After a small read at p (a keyword at the end of a stream): the kernel may have mapped the whole large page-cache
  * folio around it on that one fault (1 MB and more on recent kernels), which es_input_release's page rounding would
- * leave mapped; this gives back the ES_INPUT_FOLIO_MAX-aligned block(s) around [p, p + len) inside the mapping. */
+ * leave mapped; this gives back the ES_INPUT_FOLIO_MAX-aligned block(s) around [p, p + len) inside the mapping
+ * (only of a mapping over ES_INPUT_RELEASE_ALL_MIN, as es_input_release_all). */
 void es_input_release_spot(const unsigned char *p, size_t len);
 #define ES_INPUT_FOLIO_MAX ((size_t)2 << 20)
 /* For code that reads scattered objects through a parser (QPDF): gives back the whole mapping when it is larger than

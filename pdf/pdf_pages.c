@@ -47,7 +47,7 @@ static int visit(walk *w, qpdf_oh node, int depth)
 			return -1;
 		w->stopped = w->fn(w->doc, node, w->index++, w->ctx);
 		/* A big file being verified: each page QPDF resolves maps a large folio of it (see pdf_walk.c). */
-		if ((w->index & 15) == 0)
+		if ((w->index & 3) == 0)
 			es_input_release_all();
 		return 0;
 	}

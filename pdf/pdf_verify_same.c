@@ -116,6 +116,7 @@ int es_pdf_same_stream(const es_pdf_same *s, int id, int gen, long long length)
 	es_dict_free(&d);
 	if (es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "stream") != 0)
 		return 0;
+	es_input_release_spot(s->buf + eo->offset, t.end - (size_t)eo->offset);
 	start = es_xref_data_start(&lx, t.end);
 	if ((size_t)length > s->rev_end - start)
 		return 0;
