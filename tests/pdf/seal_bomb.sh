@@ -92,6 +92,9 @@ png += chunk(b"IDAT", zeros_zlib(side * (side + 1))) + chunk(b"IEND", b"")
 open(sys.argv[1], "wb").write(png)
 EOF
 [ "$(stat -c %s "$D/bomb.png")" -lt 1000000 ] || fail "bomb.png is larger than 1 MB"
+# The baseline of a visible seal: drawing loads the renderer module (cairo, Pango, Poppler), an invisible one does not.
+rss_seal 0 "$D/plain-visible.pdf" "$PDF" --visible
+BASE_KB=$RSS_KB
 rss_seal 64 "$D/png-sealed.pdf" "$PDF" --visible --image "$D/bomb.png"
 assert_grep "bomb.png: image size 20000x20000 not supported" "$ERR"
 assert_no_file "$D/png-sealed.pdf"
