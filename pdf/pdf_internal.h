@@ -72,6 +72,10 @@ int es_pdf_crypt_init(es_pdf_doc *doc, qpdf_oh encrypt, const char *password, es
 
 /* Opens and checks path (header, startxref, cross-reference kind, AES-256 if encrypted, no recovery needed).
  * fd is an open descriptor of the same file (the one the bytes are copied from). On failure nothing stays open. */
+/* A four-number rectangle (normalised, lower-left first) into out: 1, or 0 when a is no such array. The one reader
+ * of rectangles for the sealer and the verifier (pdf_verify_pages.c). */
+int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4]);
+
 int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err);
 void es_pdf_doc_close(es_pdf_doc *doc);
 /* Sets *err from QPDF's pending error (if any) and returns non-zero when there was one. */

@@ -601,32 +601,10 @@ qpdf_oh es_pdf_page_inherited(es_pdf_doc *doc, qpdf_oh page, const char *key)
 
 int es_pdf_read_rect(es_pdf_doc *doc, qpdf_oh arr, double r[4])
 {
-	double v[4], t;
-	qpdf_oh item;
-	int i, ok = 1;
+	double v[4];
 
-	if (!qpdf_oh_is_array(doc->q, arr) || qpdf_oh_get_array_n_items(doc->q, arr) != 4)
-		return 0;
-	for (i = 0; i < 4; i++) {
-		item = qpdf_oh_get_array_item(doc->q, arr, i);
-		if (!qpdf_oh_is_number(doc->q, item))
-			ok = 0;
-		else
-			v[i] = qpdf_oh_get_numeric_value(doc->q, item);
-		qpdf_oh_release(doc->q, item);
-	}
-	if (!ok)
-		return 0;
-	if (v[0] > v[2]) {
-		t = v[0];
-		v[0] = v[2];
-		v[2] = t;
-	}
-	if (v[1] > v[3]) {
-		t = v[1];
-		v[1] = v[3];
-		v[3] = t;
-	}
+	if (!es_pdf_rect_value(doc->q, arr, v))
+		return 0; /* r unchanged */
 	memcpy(r, v, sizeof(v));
 	return 1;
 }

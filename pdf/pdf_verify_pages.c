@@ -455,10 +455,13 @@ int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4])
 		return 0;
 	for (i = 0; i < 4; i++) {
 		qpdf_oh n = qpdf_oh_get_array_item(q, a, i);
+		int is_number = qpdf_oh_is_number(q, n);
 
-		if (!qpdf_oh_is_number(q, n))
+		if (is_number)
+			out[i] = qpdf_oh_get_numeric_value(q, n);
+		qpdf_oh_release(q, n);
+		if (!is_number)
 			return 0;
-		out[i] = qpdf_oh_get_numeric_value(q, n);
 	}
 	if (out[0] > out[2]) {
 		t = out[0];
