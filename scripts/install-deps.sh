@@ -95,7 +95,7 @@ LOCALES=(ja_JP.UTF-8 en_US.UTF-8)
 locales_missing() {
 	local l
 	for l in "${LOCALES[@]}"; do
-		locale -a 2>/dev/null | grep -qix "$(echo "$l" | sed 's/UTF-8/utf8/')" || return 0
+		locale -a 2>/dev/null | grep -ix "$(echo "$l" | sed 's/UTF-8/utf8/')" >/dev/null || return 0
 	done
 	return 1
 }

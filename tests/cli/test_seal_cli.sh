@@ -96,5 +96,5 @@ for form in --version -V version; do
 	expect_exit 0 "$ESEAL" "$form"
 	[ "$(cat "$OUT")" = "$want" ] || fail "eseal $form printed '$(cat "$OUT")', not '$want'"
 done
-"$ESEAL" --help | grep -q -- 'eseal version | --version | -V' || fail "--help does not list the version forms"
+"$ESEAL" --help | grep -- 'eseal version | --version | -V' >/dev/null || fail "--help does not list the version forms"
 pass "eseal --version, -V and version print '$want'"

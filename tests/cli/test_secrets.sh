@@ -20,10 +20,10 @@ ESEAL_PIN=$PIN "$ESEAL" seal --key "$KEY_URI" --cert "$CHAIN" --json --from list
 	2>"$D/env.err" &
 pid=$!
 for _ in $(seq 200); do
-	ls -l "/proc/$pid/fd" 2>/dev/null | grep -q "$D/list" && break
+	ls -l "/proc/$pid/fd" 2>/dev/null | grep "$D/list" >/dev/null && break
 	sleep 0.05
 done
-ls -l "/proc/$pid/fd" | grep -q "$D/list" || fail "eseal never opened the list"
+ls -l "/proc/$pid/fd" | grep "$D/list" >/dev/null || fail "eseal never opened the list"
 tr '\0' '\n' <"/proc/$pid/environ" >"$D/environ"
 printf 'doc.bin\n' >&3
 exec 3>&-

@@ -11,7 +11,7 @@ LIB=$(dirname "$(find "$PREFIX" -name 'libeseal.so.*.*.*' | head -1)")
 [ -n "$LIB" ] && [ -d "$LIB" ] || fail "no libeseal.so installed under $PREFIX"
 assert_file "$PREFIX/include/eseal/eseal.h"
 [ -L "$LIB/libeseal.so" ] && [ -L "$LIB/libeseal.so.0" ] || fail "libeseal.so / libeseal.so.0 links missing in $LIB"
-readelf -d "$LIB/libeseal.so" | grep -q 'SONAME.*libeseal.so.0' || fail "libeseal.so has no SONAME libeseal.so.0"
+readelf -d "$LIB/libeseal.so" | grep 'SONAME.*libeseal.so.0' >/dev/null || fail "libeseal.so has no SONAME libeseal.so.0"
 pass "installed: $(cd "$PREFIX" && find . -name 'libeseal*' -o -name eseal.pc -o -name esealConfig.cmake | sort | tr '\n' ' ')"
 
 # Only the public API: any es_* (or other) symbol would become a promise the next release has to keep.
@@ -35,7 +35,7 @@ export PKG_CONFIG_PATH=$LIB/pkgconfig
 flags=$(pkg-config --cflags --libs eseal) || fail "pkg-config does not find eseal in $PKG_CONFIG_PATH"
 (cd "$D" && cc -std=c11 -Wall -Wextra -Werror -o consumer "$ESEAL_SRC/tests/install/consumer.c" $flags) ||
 	fail "the consumer does not build with: $flags"
-! ldd "$D/consumer" | grep -q "$ESEAL_BUILD" || fail "the consumer links the build tree, not the installation"
+! ldd "$D/consumer" | grep "$ESEAL_BUILD" >/dev/null || fail "the consumer links the build tree, not the installation"
 mkdir "$D/out-pc"
 LD_LIBRARY_PATH=$LIB valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	"$D/consumer" "$DEV_KEY" "$DEV_CHAIN" "$PKI/trust.pem" "$SAMPLES/documents/invoice-ubl.xml" \

@@ -41,8 +41,8 @@ pass "LibreOffice hybrid: the ODF stream /AdditionalStreams names defined or rew
 
 # Siblings: /AdditionalStreams naming the page content stream, which the update rewrites.
 $UPD hybrid-define "$D/hybrid-signed.pdf" "$D/content.pdf" 4
-pdfsig -nocert "$D/content.pdf" 2>&1 | grep -q "Signature is Valid" && pdfsig -nocert "$D/content.pdf" 2>&1 |
-	grep -q "not the whole document\|Not total document signed" || fail "pdfsig does not say the update is unsigned"
+pdfsig -nocert "$D/content.pdf" 2>&1 | grep "Signature is Valid" >/dev/null && pdfsig -nocert "$D/content.pdf" 2>&1 |
+	grep "not the whole document\|Not total document signed" >/dev/null || fail "pdfsig does not say the update is unsigned"
 [ "$(pdftotext "$D/content.pdf" - | head -1)" = "Total due: 10 EUR" ] || fail "Poppler does not show the rewritten text"
 renders_differ "$D/hybrid-signed.pdf" "$D/content.pdf"
 vjson 1 "$D/content.pdf"

@@ -119,5 +119,5 @@ verify_json 2 "$D/bb-ocsp-x.pdf" --offline
 expect_seal 0 INDETERMINATE TRY_LATER "OCSP responder certificate not valid when the response was produced .*expired"
 verify_json 0 "$D/bb-ocsp-ok.pdf" --offline
 expect_seal 0 TOTAL-PASSED None
-pdftotext "$D/bb-ocsp-x.pdf" - | grep -q . || fail "Poppler renders no text of the file"
+pdftotext "$D/bb-ocsp-x.pdf" - | grep . >/dev/null || fail "Poppler renders no text of the file"
 pass "an OCSP response by a responder expired when it answered is not used (openssl ocsp agrees); the valid one is"

@@ -91,7 +91,7 @@ for who in "$UA:$FA" "$UB:$FB"; do
 done
 assert_reads "$UA" "$FA"
 assert_reads "$UB" "$FB"
-runuser -u "$UA" -- ls "$OUTROOT/$UA" | grep -qx 'Claimed.pdf' || fail "$UA cannot list out/$UA"
+runuser -u "$UA" -- ls "$OUTROOT/$UA" | grep -x 'Claimed.pdf' >/dev/null || fail "$UA cannot list out/$UA"
 runuser -u "$UA" -- qpdf --check "$FA" >"$APPS/qpdf" 2>&1 || fail "qpdf --check as $UA: $(cat "$APPS/qpdf")"
 assert_cannot_read "$UB" "$FA"
 assert_cannot_read "$UA" "$FB"

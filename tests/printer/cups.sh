@@ -32,7 +32,7 @@ H=$CUPSD_HOST
 # Driverless: lpadmin asks the application for its attributes and makes the queue from them, no PPD of ours.
 lpadmin -h "$H" -p eSeal -E -v "$URI_viacups" -m everywhere >"$APPS/lpadmin" 2>&1 ||
 	fail "lpadmin -m everywhere failed: $(cat "$APPS/lpadmin")"
-lpstat -h "$H" -v eSeal | grep -q "$URI_viacups" || fail "queue eSeal does not point at $URI_viacups"
+lpstat -h "$H" -v eSeal | grep "$URI_viacups" >/dev/null || fail "queue eSeal does not point at $URI_viacups"
 # cupsd writes the queue's generated PPD shortly after lpadmin returns.
 for i in $(seq 50); do
 	[ -s "$C/conf/ppd/eSeal.ppd" ] && break

@@ -27,7 +27,7 @@ expect_exit 64 "$ESEAL" client add --clients-file "$CLIENTS" --name app --profil
 assert_grep "exists already" "$ERR"
 expect_exit 64 "$ESEAL" client add --clients-file "$CLIENTS" --name 'bad:name' --profile demo
 expect_exit 64 "$ESEAL" client add --clients-file "$CLIENTS" --name x
-ls "$D" | grep -q 'clients.tmp' && fail "a temporary clients file was left behind"
+ls "$D" | grep 'clients.tmp' >/dev/null && fail "a temporary clients file was left behind"
 pass "client add: token once, SHA-256 stored, 0600, duplicates and bad names refused"
 
 # --- configuration --------------------------------------------------------------------------------------------------
@@ -178,8 +178,8 @@ call down POST '/v1/seal?profile=down' "${AUTH[@]}" --data-binary @down.bin
 grep -qi '^retry-after: 17' down.hdr || fail "TSA down: no Retry-After: 17 in $(cat down.hdr)"
 [ "$(err_class down.body)" = "tsa True 69" ] || fail "503 body: $(cat down.body)"
 DOWN_SHA=$(sha256sum down.bin | cut -d' ' -f1)
-grep -F "\"document_sha256\":\"$DOWN_SHA\"" audit.log | grep -q '"result":"tsa"' || fail "no tsa failure audited"
-grep -F "\"document_sha256\":\"$DOWN_SHA\"" audit.log | grep -q '"result":"ok"' && fail "a failed seal audited as ok"
+grep -F "\"document_sha256\":\"$DOWN_SHA\"" audit.log | grep '"result":"tsa"' >/dev/null || fail "no tsa failure audited"
+grep -F "\"document_sha256\":\"$DOWN_SHA\"" audit.log | grep '"result":"ok"' >/dev/null && fail "a failed seal audited as ok"
 pass "TSA down: 503, Retry-After, error class tsa, audited as a failure only"
 
 # --- audit log accounts for every 200 -------------------------------------------------------------------------------

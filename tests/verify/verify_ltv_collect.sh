@@ -69,13 +69,13 @@ for f in "$D"/ok/ocsp-0.der "$D"/ok/tsa-ocsp-0.der; do
 	upd=$(sed -n 's/^ *This Update: //p' "$D/ocsp.txt" | head -1)
 	[ "$(date -d "$upd" +%s)" -ge "$gen_s" ] || fail "$f: thisUpdate $upd before the time-stamp $gen"
 done
-openssl ocsp -respin "$D/ok/ocsp-0.der" -resp_text -noverify | grep -q "$(openssl x509 -in "$PKI/eseal.pem" -noout -serial |
-	cut -d= -f2)" || fail "the seal's OCSP response is not about the seal's certificate"
+openssl ocsp -respin "$D/ok/ocsp-0.der" -resp_text -noverify | grep "$(openssl x509 -in "$PKI/eseal.pem" -noout -serial |
+	cut -d= -f2)" >/dev/null || fail "the seal's OCSP response is not about the seal's certificate"
 for f in "$D"/ok/crl-0.der "$D"/ok/tsa-crl-0.der; do
-	openssl crl -inform DER -in "$f" -noout -issuer | grep -q "Demo Root CA" || fail "$f: not the root's CRL"
+	openssl crl -inform DER -in "$f" -noout -issuer | grep "Demo Root CA" >/dev/null || fail "$f: not the root's CRL"
 	upd=$(openssl crl -inform DER -in "$f" -noout -lastupdate | cut -d= -f2)
 	[ "$(date -d "$upd" +%s)" -ge "$gen_s" ] || fail "$f: lastUpdate $upd before the time-stamp $gen"
-	openssl crl -inform DER -in "$f" -CAfile "$ROOT" -noout 2>&1 | grep -q "verify OK" || fail "$f: signature"
+	openssl crl -inform DER -in "$f" -CAfile "$ROOT" -noout 2>&1 | grep "verify OK" >/dev/null || fail "$f: signature"
 done
 pass "chains of seal and TSA, OCSP good and CRL issued after the time-stamp (openssl ocsp, crl, ts agree)"
 

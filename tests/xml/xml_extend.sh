@@ -190,7 +190,7 @@ refused() { # CODE REGEX IN [LEVEL [eseal extend options]]
 	[ "$(sha256sum <"$in")" = "$before" ] || fail "$in: the input was modified"
 }
 
-iconv -f SHIFT_JIS -t UTF-8 "$D/lta2-INDEX_C.XML" | grep -q '<工事名称>市道１２号線道路改良工事</工事名称>' ||
+iconv -f SHIFT_JIS -t UTF-8 "$D/lta2-INDEX_C.XML" | grep '<工事名称>市道１２号線道路改良工事</工事名称>' >/dev/null ||
 	fail "INDEX_C.XML: text changed or no longer Shift_JIS"
 ! iconv -f UTF-8 -t UTF-8 "$D/lta2-INDEX_C.XML" >/dev/null 2>&1 || fail "INDEX_C.XML written as UTF-8"
 pass "Shift_JIS document: still Shift_JIS after B-LT, B-LTA and renewal"
