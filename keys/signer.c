@@ -3,6 +3,7 @@
 #include "signer_internal.h"
 #include "core/error_internal.h"
 #include "core/input_internal.h"
+#include "pki/chain.h"
 #include "pki/ecdsa_sig.h"
 #include "pki/x509_text.h"
 
@@ -207,6 +208,9 @@ eseal_status eseal_signer_open(eseal_signer **out, const eseal_signer_options *o
 	rc = check_certificate(s, origin, err);
 	if (rc != ESEAL_OK)
 		goto cleanup;
+	/* The certificate and its chain are shared by every sealing thread (check_certificate filled the
+	 * certificate's caches already). */
+	es_certs_settle(s->chain);
 	*out = s;
 	s = NULL;
 cleanup:

@@ -6,6 +6,7 @@
 #include "core/error_internal.h"
 
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 /* A configured anchor ends the chain wherever it sits: trusted by configuration, nothing above it (its issuer, its
  * revocation) is asked about. That is how a trusted list's TSA unit is trusted, and what lets an archive verify the
@@ -51,4 +52,12 @@ cleanup:
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
 	return rc;
+}
+
+void es_certs_settle(STACK_OF(X509) * certs)
+{
+	int i;
+
+	for (i = 0; i < sk_X509_num(certs); i++)
+		X509_check_purpose(sk_X509_value(certs, i), -1, 0);
 }

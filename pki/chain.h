@@ -12,4 +12,10 @@
 int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, time_t t, int purpose,
 		   STACK_OF(X509) * *chain);
 
+/* Fills the extension caches (key identifiers, purposes) of certificates that several threads will share.
+ * OpenSSL fills them on first use under the certificate's lock, but OpenSSL 3.0 lets a thread that already passed
+ * its check read them meanwhile (ThreadSanitizer sees the race in batches); filled while one thread owns them, they
+ * are only ever read. */
+void es_certs_settle(STACK_OF(X509) * certs);
+
 #endif

@@ -2,6 +2,7 @@
  * revocation cache that one batch shares. Sealers open one too, to check their TSA's chain. */
 #include "verifier.h"
 
+#include "chain.h"
 #include "rev_cache.h"
 #include "core/error_internal.h"
 #include "core/input_internal.h"
@@ -68,6 +69,8 @@ eseal_status eseal_verifier_open(eseal_verifier **out, const eseal_verifier_opti
 		for (i = 0; i < opts->n_trust_files; i++)
 			if ((rc = load_anchors(v, opts->trust_files[i], err)) != ESEAL_OK)
 				goto cleanup;
+		/* The anchors are shared by every thread of a batch. */
+		es_certs_settle(v->anchors);
 		v->offline = opts->offline;
 		v->at = opts->at;
 		v->timeout_ms = opts->timeout_ms;

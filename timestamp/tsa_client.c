@@ -8,6 +8,7 @@
 #include "core/input_internal.h"
 #include "core/secret_internal.h"
 #include "core/url_internal.h"
+#include "pki/chain.h"
 #include "pki/chain_revocation.h"
 #include "pki/verifier.h"
 
@@ -145,20 +146,13 @@ static int load_tls_ca(eseal_tsa *t, const char *path, eseal_error *err)
 	return rc;
 }
 
-/* OpenSSL fills a certificate's extension cache (key identifiers, purposes) on first use. Sealing threads share
- * these anchors, and OpenSSL 3.0 reads some cached fields without its lock (ThreadSanitizer sees the race in a B-T
- * batch), so fill every cache now, while one thread owns the store. */
-static void warm_store(X509_STORE *store)
+/* Sealing threads share these anchors (es_certs_settle). */
+static void settle_store(X509_STORE *store)
 {
-	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(store);
-	int i;
+	STACK_OF(X509) *certs = X509_STORE_get1_all_certs(store);
 
-	for (i = 0; i < sk_X509_OBJECT_num(objs); i++) {
-		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-
-		if (x != NULL)
-			X509_check_purpose(x, -1, 0);
-	}
+	es_certs_settle(certs);
+	sk_X509_pop_free(certs, X509_free);
 }
 
 eseal_status eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, eseal_error *err)
@@ -214,7 +208,7 @@ eseal_status eseal_tsa_open(eseal_tsa **out, const eseal_tsa_options *opts, esea
 		if ((rc = load_pem_store(t->store, opts->ca_file, "cannot load TSA trust anchors", NULL, NULL, err)) !=
 		    ESEAL_OK)
 			goto cleanup;
-		warm_store(t->store);
+		settle_store(t->store);
 	}
 	if (opts->tls_ca_file != NULL && (rc = load_tls_ca(t, opts->tls_ca_file, err)) != ESEAL_OK)
 		goto cleanup;
