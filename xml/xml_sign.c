@@ -193,9 +193,9 @@ static int set_digest_value(xmlNodePtr ref, const unsigned char *digest, size_t 
  * transform evaluates it over "(//. | //@* | //namespace::*)", whose node-set merges are quadratic (90 s for a
  * 1 MB invoice), so the same node set is canonicalised directly: the document without comments (what URI=""
  * yields) minus that subtree. The Reference still names the spec's XPath: verifiers evaluate that. */
-static xmlNodePtr ubl_signatures_of(xmlNodePtr sig)
+static xmlNodePtr ubl_signatures_of(xmlNodePtr parent)
 {
-	xmlNodePtr uds = sig->parent;
+	xmlNodePtr uds = parent;
 
 	while (uds != NULL && !(uds->type == XML_ELEMENT_NODE && uds->ns != NULL &&
 				xmlStrEqual(uds->name, BAD_CAST "UBLDocumentSignatures") &&
@@ -206,7 +206,9 @@ static xmlNodePtr ubl_signatures_of(xmlNodePtr sig)
 
 /* Fills every DigestValue: detached files from the caller's digest, the rest over the node sets xmlsec builds for
  * the Reference's own transforms (URI="" and enveloped-signature: the document without comments minus the
- * ds:Signature; "#id": that element's subtree), canonicalised by the exclusive C14N a verifier runs. */
+ * ds:Signature; "#id": that element's subtree), canonicalised by the exclusive C14N a verifier runs. The
+ * ds:Signature is not in req->doc yet (see es_xml_sign): the document as it stands is what enveloped-signature
+ * leaves of it once the signature is there. */
 static int digest_references(xmlNodePtr sig, xmlNodePtr sp, const es_xml_sign_request *req, const EVP_MD *md,
 			     es_xml_errors *cap, eseal_error *err)
 {
@@ -232,14 +234,12 @@ static int digest_references(xmlNodePtr sig, xmlNodePtr sp, const es_xml_sign_re
 		}
 		if (r == NULL) {
 			inside = sp; /* the SignedProperties Reference follows the data References */
-		} else if (r->kind == ES_XML_REF_UBL) {
-			if ((outside = ubl_signatures_of(sig)) == NULL)
-				return es_error_set(err, ESEAL_E_INTERNAL,
-						    "%s: UBL signature is not inside sig:UBLDocumentSignatures", req->path);
-		} else {
-			outside = sig;
+		} else if (r->kind == ES_XML_REF_UBL &&
+			   (outside = ubl_signatures_of(req->parent)) == NULL) {
+			return es_error_set(err, ESEAL_E_INTERNAL,
+					    "%s: UBL signature is not inside sig:UBLDocumentSignatures", req->path);
 		}
-		if (es_xml_c14n_digest(sig->doc, inside, outside, md, digest, &dlen) != 0 ||
+		if (es_xml_c14n_digest(r == NULL ? sig->doc : req->doc, inside, outside, md, digest, &dlen) != 0 ||
 		    set_digest_value(cur, digest, dlen) != 0)
 			return es_error_set(err, ESEAL_E_INTERNAL, "%s: computing a ds:Reference digest failed: %s",
 					    req->path, es_xml_errors_reason(cap, "canonicalisation failure"));
@@ -306,6 +306,27 @@ cleanup:
 	return rc;
 }
 
+/* Moves the signed ds:Signature from its own document under req->parent; moving drops its Ids from that document,
+ * so they are registered again in req->doc, which refuses one the document already uses. */
+static int join_document(xmlNodePtr sig, xmlNodePtr sv, xmlNodePtr sp, const es_xml_sign_request *req,
+			 const char *const ids[3], eseal_error *err)
+{
+	xmlNodePtr nodes[3] = {sig, sv, sp};
+
+	xmlUnlinkNode(sig);
+	if (xmlAddChild(req->parent, sig) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot place ds:Signature", req->path);
+	for (int i = 0; i < 3; i++) {
+		xmlAttrPtr attr = xmlHasProp(nodes[i], BAD_CAST "Id");
+
+		if (attr == NULL || xmlAddID(NULL, req->doc, BAD_CAST ids[i], attr) == NULL)
+			return es_error_set(err, ESEAL_E_INPUT,
+					    "%s: cannot register Id '%s' (already used in the document?)", req->path,
+					    ids[i]);
+	}
+	return ESEAL_OK;
+}
+
 int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_errors *cap, eseal_error *err)
 {
 	const EVP_MD *md = req->opts->md != NULL ? req->opts->md : EVP_sha256();
@@ -314,6 +335,7 @@ int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_erro
 	char **ref_ids = NULL;
 	alg_names alg = {0}; /* zeroed: -O2 cannot see that pick_algorithms() fills it whenever it returns ESEAL_OK */
 	xmlNodePtr sig = NULL, sv = NULL, qp = NULL;
+	xmlDocPtr own = NULL;
 	int rc;
 
 	rc = pick_algorithms(md, scheme, &alg, req->path, err);
@@ -341,18 +363,24 @@ int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_erro
 		snprintf(ref_ids[i], 200, "%s-Reference-%zu", sig_id, i);
 	}
 
+	/* An enveloped signature is built and signed as the root of a document of its own, and joins req->doc signed:
+	 * xmlC14NExecute visits every node of a document, in the node set or not, so SignedProperties and SignedInfo
+	 * are canonicalised without walking the sealed document twice more. Their exclusive C14N does not depend on
+	 * where they stand: every element is ds: or xades:, declared on the signature itself, and exclusive C14N
+	 * takes no xml: attribute from ancestors. */
+	if (req->parent != NULL && (own = xmlNewDoc(BAD_CAST "1.0")) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", req->path);
+		goto cleanup;
+	}
 	/* SignatureMethod is written by URI: xmlsec never computes the signature, the signer does, so algorithms
 	 * this xmlsec lacks a transform for (RSA-PSS) are as good as any. */
-	sig = xmlSecTmplSignatureCreateNsPref(req->doc, xmlSecTransformExclC14NId, xmlSecTransformRsaSha256Id, NULL,
-					      BAD_CAST "ds");
+	sig = xmlSecTmplSignatureCreateNsPref(own != NULL ? own : req->doc, xmlSecTransformExclC14NId,
+					      xmlSecTransformRsaSha256Id, NULL, BAD_CAST "ds");
 	if (sig == NULL) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot build ds:Signature", req->path);
 		goto cleanup;
 	}
-	if (req->parent != NULL)
-		xmlAddChild(req->parent, sig);
-	else
-		xmlDocSetRootElement(req->doc, sig);
+	xmlDocSetRootElement(sig->doc, sig);
 	xmlSetProp(xmlSecTmplSignatureGetSignMethodNode(sig), BAD_CAST "Algorithm", BAD_CAST alg.sig_href);
 	rc = set_id(sig, sig_id, req->path, err);
 	if (rc == ESEAL_OK)
@@ -378,9 +406,15 @@ int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_erro
 		rc = sign_signed_info(sig, sv, req, md, cap, err);
 	if (rc == ESEAL_OK && req->opts->tsa != NULL)
 		rc = add_signature_timestamp(sv, qp, sig_id, req, cap, err);
+	if (rc == ESEAL_OK && own != NULL) {
+		const char *ids[3] = {sig_id, sv_id, sp_id};
+
+		rc = join_document(sig, sv, sp, req, ids, err);
+	}
 	if (rc == ESEAL_OK && sig_out != NULL)
 		*sig_out = sig;
 cleanup:
+	xmlFreeDoc(own); /* with the signature unless it joined req->doc */
 	for (size_t i = 0; ref_ids != NULL && i < req->n_refs; i++)
 		OPENSSL_free(ref_ids[i]);
 	OPENSSL_free(ref_ids);
