@@ -28,11 +28,11 @@ const char *es_input_kind(const struct stat *st)
 
 /* Back to blocking reads: a regular file never blocks anyway, but callers hand the descriptor to libraries that
  * treat EAGAIN as an error. */
+/* F_SETFL changes only O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME and O_NONBLOCK, none of which an input keeps: setting
+ * no flag clears O_NONBLOCK without asking first what is set. */
 static int make_blocking(int fd)
 {
-	int fl = fcntl(fd, F_GETFL);
-
-	return fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0 ? -1 : 0;
+	return fcntl(fd, F_SETFL, 0) < 0 ? -1 : 0;
 }
 
 int es_input_open(const char *path, const es_input_role *role, int *fd_out, struct stat *st_out, eseal_error *err)

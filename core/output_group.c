@@ -206,13 +206,13 @@ eseal_status eseal_output_group_below(eseal_output_group *g, const char *dir, es
 /* The directory the output was opened in must be the one its path names below the root, with no symbolic link on
  * the way: a link planted after the output was opened (or one the caller missed) is caught before the file gets
  * its name, and linkat() names it in exactly that directory. */
-static int check_below_root(const eseal_output_group *g, const eseal_output *o, eseal_error *err)
+static int check_below_root(const eseal_output_group *g, const eseal_output *o, const struct stat *got, eseal_error *err)
 {
 	size_t n = strlen(g->root);
 	const char *rel = o->path, *slash;
 	char *dir = NULL;
-	struct stat want, got;
-	int fd, rc = ESEAL_OK;
+	struct stat want;
+	int fd = -1, rc = ESEAL_OK, ok;
 
 	if (strncmp(rel, g->root, n) != 0 || (rel[n] != '/' && n > 0 && g->root[n - 1] != '/'))
 		return es_error_set(err, ESEAL_E_IO, "%s: output is not below %s", o->path, g->root);
@@ -221,10 +221,14 @@ static int check_below_root(const eseal_output_group *g, const eseal_output *o, 
 	slash = strrchr(rel, '/');
 	if ((dir = strndup(rel, slash != NULL ? (size_t)(slash - rel) : 0)) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", o->path);
-	fd = dir[0] != '\0' ? es_input_open_walk(g->root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
-			      dup(g->root_fd);
-	if (fd < 0 || fstat(fd, &want) != 0 || fstat(o->dir_fd, &got) != 0 || want.st_dev != got.st_dev ||
-	    want.st_ino != got.st_ino)
+	/* An output straight in the root (the usual batch) is compared with the root's own descriptor. */
+	if (dir[0] != '\0') {
+		fd = es_input_open_walk(g->root_fd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		ok = fd >= 0 && fstat(fd, &want) == 0;
+	} else {
+		ok = fstat(g->root_fd, &want) == 0;
+	}
+	if (!ok || want.st_dev != got->st_dev || want.st_ino != got->st_ino)
 		rc = es_error_set(err, ESEAL_E_IO,
 				  "%s: its directory is reached through a symbolic link below %s; refusing to follow it",
 				  o->path, g->root);
@@ -243,7 +247,7 @@ int es_output_group_hand_over(eseal_output *o, eseal_error *err)
 
 	if (fstat(o->dir_fd, &st) != 0)
 		return es_error_set(err, ESEAL_E_IO, "%s: cannot stat output directory: %s", o->path, strerror(errno));
-	if (g->root_fd >= 0 && (rc = check_below_root(g, o, err)) != ESEAL_OK)
+	if (g->root_fd >= 0 && (rc = check_below_root(g, o, &st, err)) != ESEAL_OK)
 		return rc;
 	if ((moved = malloc(sizeof(*moved))) == NULL)
 		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", o->path);

@@ -71,17 +71,22 @@ typedef struct es_xml_sign_request {
 	int require_rsa_pkcs1; /* FatturaPA accepts only rsa-sha256 */
 } es_xml_sign_request;
 
-/* Builds the XAdES signature under req->parent, computes the References with xmlsec, has the signer sign the
+/* Builds the XAdES signature under req->parent, digests the References, has the signer sign the
  * canonical SignedInfo and, with a TSA, adds the SignatureTimeStamp. */
 int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_errors *cap, eseal_error *err);
 
 /* A fresh Id value: prefix + 16 random hex digits. */
 int es_xml_new_id(char *buf, size_t size, const char *prefix, eseal_error *err);
 
-/* Canonicalises node (with its subtree) with exclusive C14N through xmlsec's transform.
- * *out is OPENSSL_malloc'd. */
+/* Canonicalises node (with its subtree) with exclusive C14N, the node set xmlsec gives a same-document
+ * Reference to it. *out is OPENSSL_malloc'd. */
 int es_xml_c14n_node(xmlNodePtr node, unsigned char **out, size_t *out_len, es_xml_errors *cap, const char *path,
 		     eseal_error *err);
+/* md over the exclusive C14N (without comments) of inside's subtree (NULL: the document) minus outside's subtree
+ * (NULL: none): "#id" is inside = the element, URI="" with enveloped-signature is outside = the ds:Signature.
+ * 0, or -1 with libxml2's or OpenSSL's reason left to the caller's capture. */
+int es_xml_c14n_digest(xmlDocPtr doc, xmlNodePtr inside, xmlNodePtr outside, const EVP_MD *md, unsigned char *digest,
+		       unsigned int *digest_len);
 
 /* Adds ds:Object/xades:QualifyingProperties to sig (the caller gives SignedProperties its Id; ref_ids[i] names the data
  * Reference that refs[i] describes). Returns the QualifyingProperties element. */

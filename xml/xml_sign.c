@@ -1,5 +1,5 @@
-/* xml/xml_sign.c: the XAdES ds:Signature: template, References digested by xmlsec, SignedInfo canonicalised by
- * xmlsec's exclusive C14N transform and signed by the core's signer (the key never comes here), B-T time-stamp. */
+/* xml/xml_sign.c: the XAdES ds:Signature: xmlsec's template, References digested over their exclusive C14N, SignedInfo
+ * canonicalised the same way and signed by the core's signer (the key never comes here), B-T time-stamp. */
 #include "xml_sign.h"
 
 #include "xml_internal.h"
@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <libxml/tree.h>
 #include <libxml/valid.h>
@@ -15,8 +16,6 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <xmlsec/crypto.h>
-#include <xmlsec/membuf.h>
-#include <xmlsec/nodeset.h>
 #include <xmlsec/templates.h>
 #include <xmlsec/transforms.h>
 #include <xmlsec/xmldsig.h>
@@ -39,14 +38,21 @@ char *es_xml_base64(const unsigned char *data, size_t len)
 
 int es_xml_new_id(char *buf, size_t size, const char *prefix, eseal_error *err)
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char rnd[8];
 	size_t n;
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+	/* An Id must be unique, not secret: the kernel's generator is one system call, where OpenSSL's DRBG costs
+	 * several microseconds per call, once per seal. */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd) && RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return es_error_set_ossl(err, ESEAL_E_CRYPTO, "cannot draw a random signature id");
 	n = (size_t)snprintf(buf, size, "%s", prefix);
-	for (size_t i = 0; i < sizeof(rnd) && n + 2 < size; i++, n += 2)
-		snprintf(buf + n, size - n, "%02x", rnd[i]);
+	for (size_t i = 0; i < sizeof(rnd) && n + 2 < size; i++) {
+		buf[n++] = hex[rnd[i] >> 4];
+		buf[n++] = hex[rnd[i] & 15];
+	}
+	if (n < size)
+		buf[n] = '\0';
 	return ESEAL_OK;
 }
 
@@ -95,47 +101,6 @@ static int pick_algorithms(const EVP_MD *md, eseal_sig_scheme scheme, alg_names 
 	return ESEAL_OK;
 }
 
-int es_xml_c14n_node(xmlNodePtr node, unsigned char **out, size_t *out_len, es_xml_errors *cap, const char *path,
-		     eseal_error *err)
-{
-	xmlSecTransformCtxPtr ctx = xmlSecTransformCtxCreate();
-	xmlSecNodeSetPtr nodes = NULL;
-	xmlSecTransformPtr mem = NULL;
-	xmlSecBufferPtr buf = NULL;
-	int rc = ESEAL_OK;
-
-	*out = NULL;
-	*out_len = 0;
-	if (ctx == NULL || xmlSecTransformCtxCreateAndAppend(ctx, xmlSecTransformExclC14NId) == NULL ||
-	    (mem = xmlSecTransformCtxCreateAndAppend(ctx, xmlSecTransformMemBufId)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot set up canonicalisation: %s", path,
-				  es_xml_errors_reason(cap, "xmlsec failure"));
-		goto cleanup;
-	}
-	/* Same node set xmlsec uses for SignedInfo when it verifies: the subtree, comments included (C14N without
-	 * comments then drops them). */
-	nodes = xmlSecNodeSetGetChildren(node->doc, node, 1, 0);
-	if (nodes == NULL || xmlSecTransformCtxXmlExecute(ctx, nodes) < 0 ||
-	    (buf = xmlSecTransformMemBufGetBuffer(mem)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: canonicalisation of %s failed: %s", path,
-				  (const char *)node->name, es_xml_errors_reason(cap, "xmlsec failure"));
-		goto cleanup;
-	}
-	*out_len = xmlSecBufferGetSize(buf);
-	*out = OPENSSL_malloc(*out_len + 1);
-	if (*out == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
-		goto cleanup;
-	}
-	memcpy(*out, xmlSecBufferGetData(buf), *out_len);
-cleanup:
-	if (nodes != NULL)
-		xmlSecNodeSetDestroy(nodes);
-	if (ctx != NULL)
-		xmlSecTransformCtxDestroy(ctx);
-	return rc;
-}
-
 /* Registers an Id attribute as an XML ID so that "#id" References resolve through xmlsec's id() lookup. */
 static int set_id(xmlNodePtr node, const char *id, const char *path, eseal_error *err)
 {
@@ -166,7 +131,7 @@ static int add_key_info(xmlNodePtr sig, eseal_signer *signer, const char *path, 
 		if (len > 0 && (b64 = es_xml_base64(der, (size_t)len)) != NULL &&
 		    /* xmlSecTmplX509DataAddCertificate allows only one; the chain needs several. */
 		    (node = xmlSecAddChild(x509, xmlSecNodeX509Certificate, xmlSecDSigNs)) != NULL)
-			xmlNodeSetContent(node, BAD_CAST b64);
+			xmlNodeAddContent(node, BAD_CAST b64);
 		OPENSSL_free(der);
 		OPENSSL_free(b64);
 		if (node == NULL)
@@ -210,124 +175,76 @@ static int add_references(xmlNodePtr sig, const es_xml_sign_request *req, xmlSec
 	return ESEAL_OK;
 }
 
+static int set_digest_value(xmlNodePtr ref, const unsigned char *digest, size_t len)
+{
+	xmlNodePtr dv = xmlSecFindChild(ref, xmlSecNodeDigestValue, xmlSecDSigNs);
+	char *b64 = dv != NULL ? es_xml_base64(digest, len) : NULL;
+
+	if (b64 == NULL)
+		return -1;
+	/* The template's value elements are empty, and base64 has no '&': adding the text is setting it, without
+	 * xmlNodeSetContent's parse for entity references. */
+	xmlNodeAddContent(dv, BAD_CAST b64);
+	OPENSSL_free(b64);
+	return 0;
+}
+
 /* The UBL DSig XPath keeps every node outside the sig:UBLDocumentSignatures holding this signature. xmlsec's XPath
  * transform evaluates it over "(//. | //@* | //namespace::*)", whose node-set merges are quadratic (90 s for a
- * 1 MB invoice), so the same node set is built from xmlsec's tree node sets instead: the document without
- * comments (what URI="" yields) minus that subtree, canonicalised and digested by xmlsec's own transforms. The
- * Reference still names the spec's XPath: verifiers evaluate that. */
-static int digest_ubl_reference(xmlNodePtr sig, xmlNodePtr ref, xmlSecTransformId digest_id, const char *path,
-				es_xml_errors *cap, eseal_error *err)
+ * 1 MB invoice), so the same node set is canonicalised directly: the document without comments (what URI=""
+ * yields) minus that subtree. The Reference still names the spec's XPath: verifiers evaluate that. */
+static xmlNodePtr ubl_signatures_of(xmlNodePtr parent)
 {
-	xmlNodePtr uds = sig->parent;
-	xmlNodePtr dv = xmlSecFindChild(ref, xmlSecNodeDigestValue, xmlSecDSigNs);
-	xmlSecTransformCtxPtr ctx = xmlSecTransformCtxCreate();
-	xmlSecNodeSetPtr nodes = NULL, outside = NULL;
-	xmlSecTransformPtr dt = NULL, mem = NULL;
-	xmlSecBufferPtr buf = NULL;
-	char *b64 = NULL;
-	int rc = ESEAL_OK;
+	xmlNodePtr uds = parent;
 
 	while (uds != NULL && !(uds->type == XML_ELEMENT_NODE && uds->ns != NULL &&
 				xmlStrEqual(uds->name, BAD_CAST "UBLDocumentSignatures") &&
 				xmlStrEqual(uds->ns->href, BAD_CAST NS_UBL_SIG)))
 		uds = uds->parent;
-	if (uds == NULL || dv == NULL || ctx == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: UBL signature is not inside sig:UBLDocumentSignatures",
-				  path);
-		goto cleanup;
-	}
-	if (xmlSecTransformCtxCreateAndAppend(ctx, xmlSecTransformExclC14NId) == NULL ||
-	    (dt = xmlSecTransformCtxCreateAndAppend(ctx, digest_id)) == NULL ||
-	    (mem = xmlSecTransformCtxCreateAndAppend(ctx, xmlSecTransformMemBufId)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot set up the UBL reference digest", path);
-		goto cleanup;
-	}
-	dt->operation = xmlSecTransformOperationSign;
-	nodes = xmlSecNodeSetGetChildren(sig->doc, NULL, 0, 0);
-	outside = xmlSecNodeSetGetChildren(sig->doc, uds, 1, 1);
-	if (nodes == NULL || outside == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
-		goto cleanup;
-	}
-	nodes = xmlSecNodeSetAdd(nodes, outside, xmlSecNodeSetIntersection);
-	outside = NULL; /* now part of nodes */
-	if (nodes == NULL || xmlSecTransformCtxXmlExecute(ctx, nodes) < 0 ||
-	    (buf = xmlSecTransformMemBufGetBuffer(mem)) == NULL ||
-	    (b64 = es_xml_base64(xmlSecBufferGetData(buf), xmlSecBufferGetSize(buf))) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: UBL reference digest failed: %s", path,
-				  es_xml_errors_reason(cap, "xmlsec failure"));
-		goto cleanup;
-	}
-	xmlNodeSetContent(dv, BAD_CAST b64);
-cleanup:
-	OPENSSL_free(b64);
-	if (outside != NULL)
-		xmlSecNodeSetDestroy(outside);
-	if (nodes != NULL)
-		xmlSecNodeSetDestroy(nodes);
-	if (ctx != NULL)
-		xmlSecTransformCtxDestroy(ctx);
-	return rc;
+	return uds;
 }
 
-/* Fills every DigestValue: detached files from the caller's digest, the rest by xmlsec running the Reference's
- * own transforms exactly as a verifier will (no remote or local URIs: only this document). */
-static int digest_references(xmlNodePtr sig, const es_xml_sign_request *req, xmlSecTransformId digest_id,
+/* Fills every DigestValue: detached files from the caller's digest, the rest over the node sets xmlsec builds for
+ * the Reference's own transforms (URI="" and enveloped-signature: the document without comments minus the
+ * ds:Signature; "#id": that element's subtree), canonicalised by the exclusive C14N a verifier runs. The
+ * ds:Signature is not in req->doc yet (see es_xml_sign): the document as it stands is what enveloped-signature
+ * leaves of it once the signature is there. */
+static int digest_references(xmlNodePtr sig, xmlNodePtr sp, const es_xml_sign_request *req, const EVP_MD *md,
 			     es_xml_errors *cap, eseal_error *err)
 {
 	xmlNodePtr si = xmlSecFindChild(sig, xmlSecNodeSignedInfo, xmlSecDSigNs);
-	xmlSecDSigCtxPtr dsig = xmlSecDSigCtxCreate(NULL);
 	size_t i = 0;
-	int rc = ESEAL_OK;
 
-	if (si == NULL || dsig == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot set up xmlsec", req->path);
-		goto cleanup;
-	}
-	dsig->operation = xmlSecTransformOperationSign;
-	dsig->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
+	if (si == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: ds:SignedInfo missing", req->path);
 	for (xmlNodePtr cur = xmlSecGetNextElementNode(si->children); cur != NULL;
 	     cur = xmlSecGetNextElementNode(cur->next)) {
-		xmlSecDSigReferenceCtxPtr rctx = NULL;
+		const es_xml_ref *r = i < req->n_refs ? &req->refs[i] : NULL;
+		unsigned char digest[EVP_MAX_MD_SIZE];
+		unsigned int dlen = 0;
+		xmlNodePtr inside = NULL, outside = NULL;
 
 		if (!xmlSecCheckNodeName(cur, xmlSecNodeReference, xmlSecDSigNs))
 			continue;
-		if (i < req->n_refs && req->refs[i].kind == ES_XML_REF_DETACHED) {
-			xmlNodePtr dv = xmlSecFindChild(cur, xmlSecNodeDigestValue, xmlSecDSigNs);
-			char *b64 = es_xml_base64(req->refs[i].digest, req->refs[i].digest_len);
-
-			if (dv != NULL && b64 != NULL)
-				xmlNodeSetContent(dv, BAD_CAST b64);
-			OPENSSL_free(b64);
-			if (dv == NULL || b64 == NULL) {
-				rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot set a DigestValue", req->path);
-				goto cleanup;
-			}
-			i++;
-			continue;
-		}
-		if (i < req->n_refs && req->refs[i].kind == ES_XML_REF_UBL) {
-			rc = digest_ubl_reference(sig, cur, digest_id, req->path, cap, err);
-			if (rc != ESEAL_OK)
-				goto cleanup;
-			i++;
-			continue;
-		}
-		rctx = xmlSecDSigReferenceCtxCreate(dsig, xmlSecDSigReferenceOriginSignedInfo);
-		if (rctx == NULL || xmlSecDSigReferenceCtxProcessNode(rctx, cur) < 0) {
-			rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: computing a ds:Reference digest failed: %s",
-					  req->path, es_xml_errors_reason(cap, "xmlsec failure"));
-			if (rctx != NULL)
-				xmlSecDSigReferenceCtxDestroy(rctx);
-			goto cleanup;
-		}
-		xmlSecDSigReferenceCtxDestroy(rctx);
 		i++;
+		if (r != NULL && r->kind == ES_XML_REF_DETACHED) {
+			if (set_digest_value(cur, r->digest, r->digest_len) != 0)
+				return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot set a DigestValue", req->path);
+			continue;
+		}
+		if (r == NULL) {
+			inside = sp; /* the SignedProperties Reference follows the data References */
+		} else if (r->kind == ES_XML_REF_UBL &&
+			   (outside = ubl_signatures_of(req->parent)) == NULL) {
+			return es_error_set(err, ESEAL_E_INTERNAL,
+					    "%s: UBL signature is not inside sig:UBLDocumentSignatures", req->path);
+		}
+		if (es_xml_c14n_digest(r == NULL ? sig->doc : req->doc, inside, outside, md, digest, &dlen) != 0 ||
+		    set_digest_value(cur, digest, dlen) != 0)
+			return es_error_set(err, ESEAL_E_INTERNAL, "%s: computing a ds:Reference digest failed: %s",
+					    req->path, es_xml_errors_reason(cap, "canonicalisation failure"));
 	}
-cleanup:
-	if (dsig != NULL)
-		xmlSecDSigCtxDestroy(dsig);
-	return rc;
+	return ESEAL_OK;
 }
 
 /* SignatureValue = signer(hash(C14N(SignedInfo))). */
@@ -335,18 +252,16 @@ static int sign_signed_info(xmlNodePtr sig, xmlNodePtr sv, const es_xml_sign_req
 			    es_xml_errors *cap, eseal_error *err)
 {
 	xmlNodePtr si = xmlSecFindChild(sig, xmlSecNodeSignedInfo, xmlSecDSigNs);
-	unsigned char *c14n = NULL, *value = NULL;
+	unsigned char *value = NULL;
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
-	size_t c14n_len = 0, value_len = 0;
+	size_t value_len = 0;
 	char *b64 = NULL;
 	int rc;
 
-	rc = es_xml_c14n_node(si, &c14n, &c14n_len, cap, req->path, err);
-	if (rc != ESEAL_OK)
-		goto cleanup;
-	if (EVP_Digest(c14n, c14n_len, digest, &dlen, md, NULL) != 1) {
-		rc = es_error_set_ossl(err, ESEAL_E_CRYPTO, "%s: digest of SignedInfo failed", req->path);
+	if (si == NULL || es_xml_c14n_digest(sig->doc, si, NULL, md, digest, &dlen) != 0) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: canonicalisation of SignedInfo failed: %s", req->path,
+				  es_xml_errors_reason(cap, "canonicalisation failure"));
 		goto cleanup;
 	}
 	rc = eseal_signer_sign_digest(req->opts->signer, md, digest, dlen, &value, &value_len, err);
@@ -359,9 +274,8 @@ static int sign_signed_info(xmlNodePtr sig, xmlNodePtr sv, const es_xml_sign_req
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", req->path);
 		goto cleanup;
 	}
-	xmlNodeSetContent(sv, BAD_CAST b64);
+	xmlNodeAddContent(sv, BAD_CAST b64);
 cleanup:
-	OPENSSL_free(c14n);
 	OPENSSL_free(value);
 	OPENSSL_free(b64);
 	return rc;
@@ -392,6 +306,27 @@ cleanup:
 	return rc;
 }
 
+/* Moves the signed ds:Signature from its own document under req->parent; moving drops its Ids from that document,
+ * so they are registered again in req->doc, which refuses one the document already uses. */
+static int join_document(xmlNodePtr sig, xmlNodePtr sv, xmlNodePtr sp, const es_xml_sign_request *req,
+			 const char *const ids[3], eseal_error *err)
+{
+	xmlNodePtr nodes[3] = {sig, sv, sp};
+
+	xmlUnlinkNode(sig);
+	if (xmlAddChild(req->parent, sig) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot place ds:Signature", req->path);
+	for (int i = 0; i < 3; i++) {
+		xmlAttrPtr attr = xmlHasProp(nodes[i], BAD_CAST "Id");
+
+		if (attr == NULL || xmlAddID(NULL, req->doc, BAD_CAST ids[i], attr) == NULL)
+			return es_error_set(err, ESEAL_E_INPUT,
+					    "%s: cannot register Id '%s' (already used in the document?)", req->path,
+					    ids[i]);
+	}
+	return ESEAL_OK;
+}
+
 int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_errors *cap, eseal_error *err)
 {
 	const EVP_MD *md = req->opts->md != NULL ? req->opts->md : EVP_sha256();
@@ -400,6 +335,7 @@ int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_erro
 	char **ref_ids = NULL;
 	alg_names alg = {0}; /* zeroed: -O2 cannot see that pick_algorithms() fills it whenever it returns ESEAL_OK */
 	xmlNodePtr sig = NULL, sv = NULL, qp = NULL;
+	xmlDocPtr own = NULL;
 	int rc;
 
 	rc = pick_algorithms(md, scheme, &alg, req->path, err);
@@ -427,18 +363,24 @@ int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_erro
 		snprintf(ref_ids[i], 200, "%s-Reference-%zu", sig_id, i);
 	}
 
+	/* An enveloped signature is built and signed as the root of a document of its own, and joins req->doc signed:
+	 * xmlC14NExecute visits every node of a document, in the node set or not, so SignedProperties and SignedInfo
+	 * are canonicalised without walking the sealed document twice more. Their exclusive C14N does not depend on
+	 * where they stand: every element is ds: or xades:, declared on the signature itself, and exclusive C14N
+	 * takes no xml: attribute from ancestors. */
+	if (req->parent != NULL && (own = xmlNewDoc(BAD_CAST "1.0")) == NULL) {
+		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", req->path);
+		goto cleanup;
+	}
 	/* SignatureMethod is written by URI: xmlsec never computes the signature, the signer does, so algorithms
 	 * this xmlsec lacks a transform for (RSA-PSS) are as good as any. */
-	sig = xmlSecTmplSignatureCreateNsPref(req->doc, xmlSecTransformExclC14NId, xmlSecTransformRsaSha256Id, NULL,
-					      BAD_CAST "ds");
+	sig = xmlSecTmplSignatureCreateNsPref(own != NULL ? own : req->doc, xmlSecTransformExclC14NId,
+					      xmlSecTransformRsaSha256Id, NULL, BAD_CAST "ds");
 	if (sig == NULL) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: cannot build ds:Signature", req->path);
 		goto cleanup;
 	}
-	if (req->parent != NULL)
-		xmlAddChild(req->parent, sig);
-	else
-		xmlDocSetRootElement(req->doc, sig);
+	xmlDocSetRootElement(sig->doc, sig);
 	xmlSetProp(xmlSecTmplSignatureGetSignMethodNode(sig), BAD_CAST "Algorithm", BAD_CAST alg.sig_href);
 	rc = set_id(sig, sig_id, req->path, err);
 	if (rc == ESEAL_OK)
@@ -459,14 +401,20 @@ int es_xml_sign(const es_xml_sign_request *req, xmlNodePtr *sig_out, es_xml_erro
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: SignedProperties missing", req->path);
 		goto cleanup;
 	}
-	rc = digest_references(sig, req, alg.digest_id, cap, err);
+	rc = digest_references(sig, sp, req, md, cap, err);
 	if (rc == ESEAL_OK)
 		rc = sign_signed_info(sig, sv, req, md, cap, err);
 	if (rc == ESEAL_OK && req->opts->tsa != NULL)
 		rc = add_signature_timestamp(sv, qp, sig_id, req, cap, err);
+	if (rc == ESEAL_OK && own != NULL) {
+		const char *ids[3] = {sig_id, sv_id, sp_id};
+
+		rc = join_document(sig, sv, sp, req, ids, err);
+	}
 	if (rc == ESEAL_OK && sig_out != NULL)
 		*sig_out = sig;
 cleanup:
+	xmlFreeDoc(own); /* with the signature unless it joined req->doc */
 	for (size_t i = 0; ref_ids != NULL && i < req->n_refs; i++)
 		OPENSSL_free(ref_ids[i]);
 	OPENSSL_free(ref_ids);
