@@ -55,3 +55,9 @@ void es_input_release_all(void)
 	if (mapped_buf != NULL && mapped_len > ES_INPUT_RELEASE_ALL_MIN)
 		(void)madvise((void *)mapped_buf, mapped_len, MADV_DONTNEED);
 }
+
+void es_input_release_turn(unsigned int *turns)
+{
+	if (++*turns % ES_INPUT_RELEASE_TURNS == 0)
+		es_input_release_all();
+}

@@ -20,5 +20,10 @@ void es_input_release_spot(const unsigned char *p, size_t len);
  * ES_INPUT_RELEASE_ALL_MIN (a smaller file stays mapped: reading it again would cost more than it holds). */
 void es_input_release_all(void);
 #define ES_INPUT_RELEASE_ALL_MIN ((size_t)32 << 20)
+/* Once per turn of a loop that has such a parser resolve an object (or a few): every ES_INPUT_RELEASE_TURNS turns,
+ * es_input_release_all, so the folios the loop's reads mapped stay few however many objects it reads. *turns: the
+ * loop's count, zero at its start. */
+void es_input_release_turn(unsigned int *turns);
+#define ES_INPUT_RELEASE_TURNS 4
 
 #endif

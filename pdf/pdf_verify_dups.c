@@ -9,6 +9,7 @@
  * an object stream parsed on the way warns for its other objects too, so each warning is matched to the object its
  * text names, once every role is known. */
 #include "pdf_verify_dups.h"
+#include "core/input_release.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ typedef struct {
 	int cur;   /* the object being resolved: where a warning that names none belongs */
 	long left; /* nodes still to look at */
 	int oom;
+	unsigned int turns; /* objects resolved, for es_input_release_turn */
 } dups_ctx;
 
 /* The object number in QPDF's "... (object 12 0, offset 345): ..." (-1 for "(trailer, ...)", 0 when neither). */
@@ -155,6 +157,7 @@ static void meet(dups_ctx *c, qpdf_oh oh, int role)
 
 	c->cur = id;
 	set_role(c, id, role);
+	es_input_release_turn(&c->turns);
 	(void)qpdf_oh_get_type_code(c->q, oh);
 	take(c);
 }
