@@ -67,7 +67,6 @@ typedef struct {
 	int cur;   /* the object being resolved: where a warning that names none belongs */
 	long left; /* nodes still to look at */
 	int oom;
-	unsigned int turns; /* objects resolved, for es_input_release_turn */
 } dups_ctx;
 
 /* The object number in QPDF's "... (object 12 0, offset 345): ..." (-1 for "(trailer, ...)", 0 when neither). */
@@ -157,7 +156,7 @@ static void meet(dups_ctx *c, qpdf_oh oh, int role)
 
 	c->cur = id;
 	set_role(c, id, role);
-	es_input_release_turn(&c->turns);
+	es_input_release_turn();
 	(void)qpdf_oh_get_type_code(c->q, oh);
 	take(c);
 }

@@ -1,5 +1,6 @@
 /* tests/unit/test_input_release.c: core/input_release.c gives back the pages of the scoped read-only file mapping
- * (the page table entries, read from /proc/self/pagemap) and nothing else: not a smaller mapping, not memory. */
+ * (the page table entries, read from /proc/self/pagemap) and nothing else: not a smaller mapping, not memory; a
+ * loop's turn gives the mapping back once the loop's reads have mapped more than the budget, and only then. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -60,20 +61,26 @@ static unsigned char touch(const unsigned char *p)
 
 static void test_turns_release_a_large_mapping(void **state)
 {
-	mapping m = map_file(ES_INPUT_RELEASE_ALL_MIN + ((size_t)8 << 20));
-	const unsigned char *p = m.buf + ((size_t)20 << 20) + 123;
-	unsigned int turns = 0, i;
+	size_t span = (size_t)ES_INPUT_RELEASE_FOLIOS * ES_INPUT_FOLIO_MAX * 2, i;
+	mapping m = map_file(ES_INPUT_RELEASE_ALL_MIN + span);
+	const unsigned char *p = m.buf + ES_INPUT_RELEASE_ALL_MIN - 1000;
+	unsigned int sum = 0;
 
 	(void)state;
 	es_input_release_scope(m.buf, m.len);
+	es_input_release_turn(); /* (the file pages before the loop) */
+	/* A read close to the last ones: the mapping stays. */
 	assert_int_equal(touch(p), 0);
+	es_input_release_turn();
 	assert_true(mapped(p));
-	for (i = 1; i < ES_INPUT_RELEASE_TURNS; i++) {
-		es_input_release_turn(&turns);
-		assert_true(mapped(p)); /* (not yet: each release costs the loop its pages again) */
-	}
-	es_input_release_turn(&turns);
+	/* Reads across twice the budget of file pages: the next turn gives the whole mapping back. */
+	for (i = 0; i < span; i += 4096)
+		sum += touch(m.buf + ES_INPUT_RELEASE_ALL_MIN + i);
+	assert_int_equal(sum, 0);
+	assert_true(mapped(m.buf + ES_INPUT_RELEASE_ALL_MIN));
+	es_input_release_turn();
 	assert_false(mapped(p));
+	assert_false(mapped(m.buf + ES_INPUT_RELEASE_ALL_MIN));
 	assert_int_equal(touch(p), 0); /* read again from the file */
 	assert_true(mapped(p));
 	/* A spot release gives back the folio-aligned block around a small read, and leaves other blocks. */
@@ -89,16 +96,17 @@ static void test_small_mapping_and_memory_stay(void **state)
 {
 	mapping m = map_file((size_t)4 << 20);
 	unsigned char *heap = malloc((size_t)1 << 20);
-	unsigned int turns = 0, i;
+	size_t i;
 
 	(void)state;
 	assert_non_null(heap);
 	memset(heap, 7, (size_t)1 << 20);
 	es_input_release_scope(m.buf, m.len);
-	assert_int_equal(touch(m.buf + 4096), 0);
-	for (i = 0; i < 2 * ES_INPUT_RELEASE_TURNS; i++)
-		es_input_release_turn(&turns);
-	assert_true(mapped(m.buf + 4096)); /* a small file stays mapped */
+	for (i = 0; i < m.len; i += 4096)
+		assert_int_equal(touch(m.buf + i), 0);
+	es_input_release_turn();
+	es_input_release_turn();
+	assert_true(mapped(m.buf + 4096)); /* a small file stays mapped, all of it read */
 	es_input_release(heap, (size_t)1 << 20); /* outside the mapping: nothing is dropped */
 	assert_int_equal(heap[(size_t)1 << 19], 7);
 	es_input_release(m.buf, m.len); /* the pages a pass is done with, whatever the size */
