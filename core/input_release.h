@@ -20,5 +20,12 @@ void es_input_release_spot(const unsigned char *p, size_t len);
  * ES_INPUT_RELEASE_ALL_MIN (a smaller file stays mapped: reading it again would cost more than it holds). */
 void es_input_release_all(void);
 #define ES_INPUT_RELEASE_ALL_MIN ((size_t)32 << 20)
+/* Once per turn of a loop that has such a parser resolve an object (or a few): gives back the whole mapping once the
+ * process's resident file pages have grown by ES_INPUT_RELEASE_FOLIOS large folios since the last release (read only
+ * after this thread has faulted that often). A loop jumping across a big file keeps a few folios mapped; one reading
+ * objects that lie close together faults seldom and does not read its folios again. (Threads verifying big files at
+ * once count each other's pages: each gives its own mapping back sooner.) */
+void es_input_release_turn(void);
+#define ES_INPUT_RELEASE_FOLIOS 4
 
 #endif

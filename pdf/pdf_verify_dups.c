@@ -9,6 +9,7 @@
  * an object stream parsed on the way warns for its other objects too, so each warning is matched to the object its
  * text names, once every role is known. */
 #include "pdf_verify_dups.h"
+#include "core/input_release.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,7 @@ static void meet(dups_ctx *c, qpdf_oh oh, int role)
 
 	c->cur = id;
 	set_role(c, id, role);
+	es_input_release_turn();
 	(void)qpdf_oh_get_type_code(c->q, oh);
 	take(c);
 }

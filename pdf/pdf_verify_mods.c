@@ -23,6 +23,7 @@
  * reported naming the field, whatever the DocMDP level. */
 #include "pdf_verify_internal.h"
 #include "pki/report.h"
+#include "core/input_release.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -1185,6 +1186,7 @@ static void check_pages(mods_ctx *c)
 	for (i = 0; i < nf && i < ES_PDF_MAX_PAGES; i++) {
 		qpdf_oh po = qpdf_get_page_n(c->qo, (size_t)i), pf = qpdf_get_page_n(c->qf, (size_t)i);
 
+		es_input_release_turn();
 		snprintf(what, sizeof(what), "page %d", i + 1);
 		if (!same_identity(c, po, pf)) {
 			report(c, "%s replaced by another page object (%d)", what, qpdf_oh_get_object_id(c->qf, pf));
@@ -1804,6 +1806,7 @@ static void compare_one(mods_ctx *c, int id, int gen, int defined_only)
 	char what[128];
 	int changed;
 
+	es_input_release_turn();
 	if (defined_only && qpdf_oh_is_null(c->qo, o))
 		goto done;
 	changed = !same_object(c, o, f) || (qpdf_oh_is_stream(c->qo, o) && qpdf_oh_is_stream(c->qf, f) &&

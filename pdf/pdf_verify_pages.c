@@ -46,7 +46,6 @@ struct es_pdf_page_reader {
 	objstm stm[PAGES_MAX_OBJSTMS];
 	size_t n_stm;
 	long nodes;
-	unsigned long qpdf_reads; /* objects QPDF parsed for it (each may map a large folio of a big file) */
 	es_pdf_page_list *out;
 	unsigned long long *seen; /* pages and nodes met, (id << 32 | gen) */
 	size_t n_seen, cap_seen;
@@ -200,8 +199,7 @@ static int node_read(reader *r, int id, int gen, node *out)
 		return -1;
 	if (o->type == 1) {
 		/* A page object after each 5 MB drawing of a 200 MB file kept 64 MB of it mapped (see pdf_walk.c). */
-		if ((++r->qpdf_reads & 3) == 0)
-			es_input_release_all();
+		es_input_release_turn();
 		out->oh = qpdf_get_object_by_id(r->q, id, gen);
 		return qpdf_oh_is_dictionary(r->q, out->oh) && !qpdf_oh_is_stream(r->q, out->oh) ? 0 : -1;
 	}

@@ -153,8 +153,7 @@ void es_pdf_walk_from(es_pdf_walk *w, qpdf_data q, qpdf_oh start)
 				w->visit(w->ctx, id, gen);
 			/* Resolving a stream makes QPDF check the "endstream" after its data, which maps a large folio of a
 			 * big file each time: forty 5 MB drawings kept 40 MB mapped through one walk. */
-			if ((w->n_done & 3) == 0)
-				es_input_release_all();
+			es_input_release_turn();
 			if (qpdf_oh_is_null(q, oh))
 				goto next;
 		}
