@@ -7,6 +7,7 @@
 #include "pki/report.h"
 #include "xml/xades_props.h"
 #include "xml/xml_detached.h"
+#include "xml/xml_lib.h"
 #include "xml/xml_read.h"
 #include "xml/xml_sign.h"
 
@@ -35,12 +36,16 @@ static int digest_b64(const char *path, const EVP_MD *md, char **b64, eseal_erro
 static int build_manifest(const char *const *paths, char *const *names, size_t n, const EVP_MD *md, unsigned char **out,
 			  size_t *out_len, eseal_error *err)
 {
-	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
-	xmlNodePtr root = doc != NULL ? xmlNewDocNode(doc, NULL, BAD_CAST "ASiCManifest", NULL) : NULL, el, sub;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root = NULL, el, sub;
 	xmlNsPtr ns = NULL, ds = NULL;
 	xmlChar *mem = NULL;
-	int mem_len = 0, rc = ESEAL_OK;
+	int mem_len = 0, rc;
 
+	if ((rc = es_xml_lib_init(err)) != ESEAL_OK)
+		return rc;
+	doc = xmlNewDoc(BAD_CAST "1.0");
+	root = doc != NULL ? xmlNewDocNode(doc, NULL, BAD_CAST "ASiCManifest", NULL) : NULL;
 	if (root == NULL || (ns = xmlNewNs(root, BAD_CAST ES_NS_ASIC, NULL)) == NULL ||
 	    (ds = xmlNewNs(root, BAD_CAST NS_DSIG, BAD_CAST "ds")) == NULL) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");

@@ -1,14 +1,11 @@
-/* core/init.c: process-wide initialisation of the libraries eseal stands on.
- * The only global state of the library lives here, set once before threads start. */
+/* core/init.c: process-wide initialisation of OpenSSL and the message catalogs, set once before threads start.
+ * What is loaded on first use (libcurl, libxml2 and xmlsec, the renderer) keeps its own once-only state. */
 #include "eseal/eseal.h"
 #include "error_internal.h"
 #include "i18n_internal.h"
 
-#include <libxml/parser.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <xmlsec/crypto.h>
-#include <xmlsec/xmlsec.h>
 
 static int initialised;
 
@@ -20,17 +17,8 @@ eseal_status eseal_init(eseal_error *err)
 	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_ADD_ALL_CIPHERS |
 				    OPENSSL_INIT_ADD_ALL_DIGESTS, NULL) != 1)
 		return es_error_set_ossl(err, ESEAL_E_INTERNAL, "cannot initialise OpenSSL");
-	/* libcurl is loaded and initialised by its first request (core/curl_load.c). */
-	xmlInitParser();
-	/* Untrusted XML must never reach the network or the file system through the parser. */
-	xmlSubstituteEntitiesDefault(0);
-	xmlLoadExtDtdDefaultValue = 0;
-	if (xmlSecInit() < 0)
-		return es_error_set(err, ESEAL_E_INTERNAL, "cannot initialise xmlsec");
-	if (xmlSecCheckVersion() != 1)
-		return es_error_set(err, ESEAL_E_INTERNAL, "xmlsec library version mismatch");
-	if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0)
-		return es_error_set(err, ESEAL_E_INTERNAL, "cannot initialise xmlsec-openssl");
+	/* libcurl is loaded and initialised by its first request (core/curl_load.c), libxml2 and xmlsec by the first
+	 * XML document (xml/xml_lib.c): a PDF verification needs neither. */
 	es_i18n_bind();
 	initialised = 1;
 	return ESEAL_OK;
@@ -38,11 +26,6 @@ eseal_status eseal_init(eseal_error *err)
 
 void eseal_cleanup(void)
 {
-	if (!initialised)
-		return;
-	xmlSecCryptoShutdown();
-	xmlSecCryptoAppShutdown();
-	xmlSecShutdown();
-	xmlCleanupParser();
+	/* What was loaded on first use (libcurl, libxml2 and xmlsec, the renderer) stays until the process ends. */
 	initialised = 0;
 }

@@ -1,6 +1,7 @@
 /* xml/xml_detached.c: a standalone XAdES document (root ds:Signature, or asic:XAdESSignatures in a container) over
  * external files: given files by their URI relative to the signature file, or a whole folder by names relative to it. */
 #include "xml_detached.h"
+#include "xml_lib.h"
 
 #include "xml_internal.h"
 #include "core/error_internal.h"
@@ -171,6 +172,8 @@ int es_xml_seal_set(const es_xml_detached_set *set, const char *out_path, const 
 
 	if (set == NULL || set->n == 0 || out_path == NULL || opts == NULL || opts->signer == NULL)
 		return es_error_set(err, ESEAL_E_USAGE, "detached XAdES: input files, output and signer are required");
+	if ((rc = es_xml_lib_init(err)) != ESEAL_OK)
+		return rc;
 	es_xml_errors_begin(&cap);
 	refs = OPENSSL_zalloc(set->n * sizeof(*refs));
 	uris = OPENSSL_zalloc(set->n * sizeof(*uris));

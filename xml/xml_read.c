@@ -2,6 +2,7 @@
  * are enforced from SAX callbacks, so a refused document is never built, expanded or canonicalised. */
 #include "xml_read.h"
 #include "xml_internal.h"
+#include "xml_lib.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -142,10 +143,15 @@ int es_xml_read(const unsigned char *buf, size_t len, int fd, const char *url, x
 	read_state st;
 	es_xml_errors cap;
 	xmlDocPtr doc = NULL;
+	eseal_error lib_err;
 	int rc = ESEAL_OK;
 
 	*doc_out = NULL;
 	why[0] = '\0';
+	if (es_xml_lib_init(&lib_err) != ESEAL_OK) {
+		snprintf(why, why_len, "%s", lib_err.message);
+		return lib_err.status;
+	}
 	if (len > ES_XML_MAX_BYTES) {
 		snprintf(why, why_len, "XML document too large: more than 2 GiB");
 		return ESEAL_E_INPUT;

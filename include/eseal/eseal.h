@@ -1,5 +1,6 @@
 /* eseal/eseal.h: umbrella header and library initialisation.
- * Call eseal_init once per process before any other function (it initialises OpenSSL, libxml2, xmlsec, curl). */
+ * Call eseal_init once per process before any other function (it initialises OpenSSL; libxml2, xmlsec and libcurl
+ * are initialised by their first use, once, thread-safely). */
 #ifndef ESEAL_ESEAL_H
 #define ESEAL_ESEAL_H
 

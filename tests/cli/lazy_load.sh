@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/cli/lazy_load.sh: a verification, an invisible seal and `eseal --version` map none of cairo, pango, Poppler or
 # libmicrohttpd (the renderer module and eseal-serve keep them), and without the network no libcurl either (loaded by
-# the first HTTP request); a visible stamp and an HTML report load the renderer module; without the module those fail
-# with one clear line (exit 78) while sealing invisibly and verifying still work.
+# the first HTTP request); a PDF verification does not initialise libxml2 and xmlsec (the first XML document does); a
+# visible stamp and an HTML report load the renderer module; without the module those fail with one clear line
+# (exit 78) while sealing invisibly and verifying still work.
 source "$ESEAL_SRC/tests/lib/env.sh"
 
 D=$(tmpdir)
@@ -33,6 +34,34 @@ assert_grep '"indication"' "$OUT"
 loaded "$D/seal.libs" "$ESEAL" seal --profile demo-bb -o "$D/sealed2.pdf" "$REPORT" || fail "invisible seal: $(cat "$ERR")"
 ! grep -E "$DRAWING|eseal-render" "$D/seal.libs" || fail "an invisible seal maps them"
 pass "eseal --version, verify of a PDF and an invisible seal map no drawing library and no HTTP server; offline, no libcurl"
+
+# libxml2 and xmlsec are initialised by the first XML document, not by eseal_init: a PDF verification never calls
+# their initialisers, an XML one does (the control). Seen as the lazy binding of the calls; a command bound at start
+# (-z now) shows every binding at once, and then says nothing about which calls were made.
+init_calls() { # init_calls OUT cmd...: the XML initialisers the command called, into OUT
+	local out=$1 rc=0
+	shift
+	LD_DEBUG=bindings LD_DEBUG_OUTPUT="$D/bind" "$@" >"$OUT" 2>"$ERR" || rc=$?
+	# the calls the command's own code made (a library's binding of its own symbols at load says nothing)
+	grep -hE "binding file [^ ]*eseal \[0\]" "$D"/bind.* |
+		grep -oE "symbol \`(xmlInitParser|xmlSecInit|xmlSecOpenSSLAppInit)'" | sort -u >"$out" || true
+	rm -f "$D"/bind.*
+	return $rc
+}
+if readelf -d "$ESEAL" | grep -E '\(BIND_NOW\)|Flags:.*\bNOW\b' >/dev/null; then
+	echo "SKIP (the eseal command is bound at start): which XML initialisers a verification calls"
+else
+	init_calls "$D/pdf.init" "$ESEAL" verify --offline --json "$D/sealed.pdf" || true
+	assert_grep '"indication"' "$OUT"
+	[ ! -s "$D/pdf.init" ] || fail "a PDF verification initialised the XML stack: $(tr '\n' ' ' <"$D/pdf.init")"
+	expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/invoice.xml" "$SAMPLES/documents/invoice-ubl.xml"
+	init_calls "$D/xml.init" "$ESEAL" verify --offline --json "$D/invoice.xml" || true
+	assert_grep '"indication"' "$OUT"
+	for f in xmlInitParser xmlSecInit xmlSecOpenSSLAppInit; do
+		grep "$f'" "$D/xml.init" >/dev/null || fail "an XML verification did not call $f"
+	done
+	pass "a PDF verification leaves libxml2 and xmlsec uninitialised; an XML verification initialises them"
+fi
 
 # A request (the demo profile's TSA) loads libcurl, and the token is there.
 loaded "$D/bt.libs" "$ESEAL" seal --profile demo -o "$D/bt.pdf" "$REPORT" || fail "B-T seal: $(cat "$ERR")"
