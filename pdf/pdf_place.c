@@ -4,6 +4,8 @@
 #include "core/error_internal.h"
 #include "render/render.h"
 
+#include <string.h>
+
 #define DEFAULT_W 180.0
 #define DEFAULT_H 70.0
 #define MARGIN 36.0
@@ -164,7 +166,12 @@ int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, esea
 	/* The stamp and the search for a blank area are the renderer module's: without it, that one error. */
 	if ((rc = es_render_ops_get(&ops, err)) != ESEAL_OK)
 		return rc;
-	es_pdf_place_page_geometry(&c->doc, c->page, crop, &rotate);
+	if (c->doc.lexed != NULL) {
+		memcpy(crop, c->doc.lexed->crop, sizeof(crop));
+		rotate = c->doc.lexed->rotate;
+	} else {
+		es_pdf_place_page_geometry(&c->doc, c->page, crop, &rotate);
+	}
 	dw = rotate % 180 ? crop[3] - crop[1] : crop[2] - crop[0];
 	dh = rotate % 180 ? crop[2] - crop[0] : crop[3] - crop[1];
 	if (!es_pdf_rect_given(o)) {

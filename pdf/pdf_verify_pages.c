@@ -11,6 +11,7 @@
 #include "pdf_verify_internal.h"
 #include "pdf_decode.h"
 #include "pdf_lex.h"
+#include "pdf_objread.h"
 #include "core/input_release.h"
 
 #include <stdlib.h>
@@ -135,51 +136,6 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 	return s;
 }
 
-static int has_dup_key(const unsigned char *p, size_t start, size_t end, int depth);
-
-/* Whether d (read from p), or a dictionary inside one of its values, gives a key twice (QPDF warns of each when it
- * parses the object): 1, 0, or -1 when our lexer cannot read it. */
-static int dict_has_dup(const unsigned char *p, const es_dict *d, int depth)
-{
-	size_t i;
-	int n, rc = 0;
-
-	for (i = 0; rc == 0 && i < d->n; i++) {
-		es_dict_get(d, d->e[i].key, &n);
-		if (n > 1)
-			rc = 1;
-		else if (d->e[i].type == ES_VAL_DICT || d->e[i].type == ES_VAL_ARRAY)
-			rc = has_dup_key(p, d->e[i].start, d->e[i].end, depth + 1);
-	}
-	return rc;
-}
-
-/* dict_has_dup for every dictionary in p[start, end). */
-static int has_dup_key(const unsigned char *p, size_t start, size_t end, int depth)
-{
-	es_lex lx;
-	es_tok t;
-	es_dict d = {0};
-	char why[160];
-	int rc = 0;
-
-	if (depth > PAGES_MAX_DEPTH)
-		return -1;
-	es_lex_init(&lx, p, end, start);
-	while (rc == 0 && es_lex_next(&lx, &t) != ES_TOK_EOF) {
-		if (t.type == ES_TOK_BAD)
-			return -1;
-		if (t.type != ES_TOK_DICT_OPEN)
-			continue;
-		lx.pos = t.start;
-		if (es_lex_dict(&lx, &d, why, sizeof(why)) != 0)
-			return -1;
-		rc = dict_has_dup(p, &d, depth);
-		es_dict_free(&d);
-	}
-	return rc;
-}
-
 static void node_free(node *n)
 {
 	es_dict_free(&n->d);
@@ -221,7 +177,7 @@ static int node_read(reader *r, int id, int gen, node *out)
 		return -1;
 	out->lexed = 1;
 	out->p = s->data;
-	dup = dict_has_dup(s->data, &out->d, 0);
+	dup = es_pdf_dict_has_dup(s->data, &out->d);
 	if (dup < 0) {
 		node_free(out);
 		return -1;
