@@ -144,7 +144,7 @@ static int append(void *ctx, const unsigned char *data, size_t len)
 static int load_objstm(es_pdf_objs *r, objstm *s)
 {
 	const entry_ix *o = effective(r, s->num);
-	const es_dict_entry *len_e, *filter, *parms, *n_e, *first_e;
+	const es_dict_entry *len_e, *filter, *parms, *n_e, *first_e, *type;
 	es_pdf_filter f = ES_PDF_FILTER_INIT;
 	es_pdf_decoder *dec = NULL;
 	es_dict d = {0};
@@ -163,6 +163,11 @@ static int load_objstm(es_pdf_objs *r, objstm *s)
 	parms = es_dict_get(&d, "/DecodeParms", NULL);
 	n_e = es_dict_get(&d, "/N", NULL);
 	first_e = es_dict_get(&d, "/First", NULL);
+	type = es_dict_get(&d, "/Type", NULL);
+	/* (QPDF refuses an object stream of another /Type) */
+	if (type == NULL || type->type != ES_VAL_NAME || strcmp(type->name, "/ObjStm") != 0 ||
+	    es_pdf_dict_has_dup(r->buf, &d) != 0)
+		goto cleanup;
 	if (len_e == NULL || len_e->type != ES_VAL_INT || n_e == NULL || n_e->type != ES_VAL_INT ||
 	    first_e == NULL || first_e->type != ES_VAL_INT || n_e->num < 0 || n_e->num > 1000000 || first_e->num < 0 ||
 	    (parms != NULL && parms->type != ES_VAL_NULL))

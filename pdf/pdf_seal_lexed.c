@@ -243,7 +243,6 @@ int es_pdf_doc_open_lexed(es_pdf_doc *doc, const char *path, int fd, eseal_error
 	doc->lexed->xref = xr;
 	if ((doc->lexed->objs = es_pdf_objs_new(doc->bytes, (size_t)doc->size, xr)) == NULL)
 		goto cleanup;
-	doc->xref_stream = xr->sections[0].is_stream;
 	if (read_document(doc) == 0)
 		rc = ESEAL_OK;
 cleanup:
