@@ -50,7 +50,7 @@ es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_
 	es_pdf_objs *r;
 	size_t i;
 
-	if (buf == NULL || x == NULL || x->encrypted || x->n_objects == 0 || x->n_sections == 0)
+	if (x == NULL || x->encrypted || x->n_objects == 0 || x->n_sections == 0)
 		return NULL;
 	for (i = 0; i < x->n_sections; i++)
 		if (x->sections[i].hybrid)
@@ -107,12 +107,23 @@ static const entry_ix *effective(const es_pdf_objs *r, long long num)
 	return &r->ix[lo];
 }
 
+int es_pdf_objs_entry(const es_pdf_objs *r, long long num, int *type, long long *offset)
+{
+	const entry_ix *o = effective(r, num);
+
+	if (o == NULL)
+		return 0;
+	*type = o->type;
+	*offset = o->offset;
+	return 1;
+}
+
 /* The lexer after "num gen obj" at off, or -1 when something else is there. */
 static int object_header(const es_pdf_objs *r, long long off, long long num, long long gen, es_lex *lx)
 {
 	es_tok a, b, w;
 
-	if (off <= 0 || (unsigned long long)off >= r->len)
+	if (r->buf == NULL || off <= 0 || (unsigned long long)off >= r->len)
 		return -1;
 	es_lex_init(lx, r->buf, r->len, (size_t)off);
 	if (es_lex_next(lx, &a) != ES_TOK_INT || es_lex_next(lx, &b) != ES_TOK_INT || es_lex_next(lx, &w) != ES_TOK_WORD ||
@@ -380,6 +391,50 @@ int es_pdf_val_next(const es_pdf_val *a, size_t *pos, es_pdf_val *out)
 void es_pdf_val_free(es_pdf_val *v)
 {
 	es_dict_free(&v->d);
+}
+
+int es_pdf_val_rect(const unsigned char *p, const es_dict_entry *e, double out[4])
+{
+	es_lex lx;
+	es_tok t;
+	double v[4];
+	char num[ES_LEX_TEXT], *end;
+	int k;
+
+	if (e->has_ref)
+		return -1;
+	if (e->type != ES_VAL_ARRAY)
+		return 0;
+	es_lex_init(&lx, p, e->end, e->start);
+	es_lex_next(&lx, &t); /* [ */
+	for (k = 0; k < 5; k++) {
+		es_lex_next(&lx, &t);
+		if (t.type == ES_TOK_ARRAY_CLOSE)
+			break;
+		if (k == 4)
+			return 0;
+		if (t.type == ES_TOK_INT) {
+			v[k] = (double)t.ival;
+		} else if (t.type == ES_TOK_REAL && t.end - t.start < sizeof(num)) {
+			memcpy(num, p + t.start, t.end - t.start);
+			num[t.end - t.start] = '\0';
+			v[k] = strtod(num, &end);
+			/* (no '.': an integer too large for 64 bits, which QPDF reads its own way) */
+			if (*end != '\0' || strchr(num, '.') == NULL || strpbrk(num, "eExX") != NULL)
+				return -1;
+		} else if (t.type == ES_TOK_REAL) {
+			return -1;
+		} else {
+			return 0; /* (a name, string, array ...: not a number to QPDF either) */
+		}
+	}
+	if (k != 4)
+		return 0;
+	out[0] = v[0] < v[2] ? v[0] : v[2];
+	out[2] = v[0] < v[2] ? v[2] : v[0];
+	out[1] = v[1] < v[3] ? v[1] : v[3];
+	out[3] = v[1] < v[3] ? v[3] : v[1];
+	return 1;
 }
 
 static int has_dup_in(const unsigned char *p, size_t start, size_t end, int depth);

@@ -74,6 +74,8 @@ static inline int es_pdf_rect_given(const eseal_pdf_options *o)
 	return o->rect[0] != 0 || o->rect[1] != 0 || o->rect[2] != 0 || o->rect[3] != 0;
 }
 
+/* The 0-based page opts->page names (0: the first, -1: the last) in a document of n pages, or -1 when there is none. */
+int es_pdf_place_page_index(const eseal_pdf_options *o, int n);
 /* Sets c->page from opts->page (a new field). */
 int es_pdf_place_choose_page(es_pdf_seal_ctx *c, eseal_error *err);
 /* The visible crop box (falls back to the media box, then Letter) and /Rotate (0, 90, 180, 270) of page. */

@@ -382,50 +382,6 @@ static int inherited(struct es_pdf_lexed *l, const char *key, es_pdf_val *out)
 	return depth < MAX_TREE_DEPTH && node.v.type != ES_VAL_DICT ? 0 : -1;
 }
 
-/* A rectangle as es_pdf_rect_value reads it: 1, 0 none, -1 only QPDF can tell (a reference inside, a number our
- * lexer and QPDF may read apart). */
-static int rect_of(const es_pdf_val *v, double out[4])
-{
-	es_lex lx;
-	es_tok t;
-	double r[4];
-	char num[ES_LEX_TEXT], *end;
-	int k;
-
-	if (v->v.type == ES_VAL_NULL)
-		return 0;
-	if (v->v.has_ref)
-		return -1;
-	if (v->v.type != ES_VAL_ARRAY)
-		return 0;
-	es_lex_init(&lx, v->p, v->v.end, v->v.start);
-	es_lex_next(&lx, &t); /* [ */
-	for (k = 0; k < 5; k++) {
-		if (es_lex_next(&lx, &t) == ES_TOK_ARRAY_CLOSE)
-			break;
-		if (k == 4)
-			return 0;
-		if (t.type == ES_TOK_INT) {
-			r[k] = (double)t.ival;
-		} else if (t.type == ES_TOK_REAL && t.end - t.start < sizeof(num)) {
-			memcpy(num, v->p + t.start, t.end - t.start);
-			num[t.end - t.start] = '\0';
-			r[k] = strtod(num, &end);
-			if (*end != '\0' || strchr(num, '.') == NULL || strpbrk(num, "eExX") != NULL)
-				return -1;
-		} else {
-			return t.type == ES_TOK_REAL ? -1 : 0;
-		}
-	}
-	if (k != 4)
-		return 0;
-	out[0] = r[0] < r[2] ? r[0] : r[2];
-	out[2] = r[0] < r[2] ? r[2] : r[0];
-	out[1] = r[1] < r[3] ? r[1] : r[3];
-	out[3] = r[1] < r[3] ? r[3] : r[1];
-	return 1;
-}
-
 /* es_pdf_place_page_geometry over lexed values: 0, or -1. */
 static int geometry(struct es_pdf_lexed *l)
 {
@@ -434,12 +390,12 @@ static int geometry(struct es_pdf_lexed *l)
 
 	if (inherited(l, "/CropBox", &v) != 0)
 		return -1;
-	ok = rect_of(&v, l->crop);
+	ok = es_pdf_val_rect(v.p, &v.v, l->crop);
 	es_pdf_val_free(&v);
 	if (ok == 0) {
 		if (inherited(l, "/MediaBox", &v) != 0)
 			return -1;
-		ok = rect_of(&v, l->crop);
+		ok = es_pdf_val_rect(v.p, &v.v, l->crop);
 		es_pdf_val_free(&v);
 	}
 	if (ok < 0)
@@ -577,15 +533,9 @@ int es_pdf_lexed_target(es_pdf_seal_ctx *c)
 {
 	struct es_pdf_lexed *l = c->doc.lexed;
 	find_ctx f;
-	int idx, n = c->doc.n_pages;
+	int idx = es_pdf_place_page_index(c->opts, c->doc.n_pages);
 
-	if (c->opts->page == 0)
-		idx = 0;
-	else if (c->opts->page == -1)
-		idx = n - 1;
-	else if (c->opts->page >= 1 && c->opts->page <= n)
-		idx = c->opts->page - 1;
-	else
+	if (idx < 0)
 		return 1;
 	memset(&f, 0, sizeof(f));
 	f.want = idx;
