@@ -1,6 +1,5 @@
-/* pdf/pdf_seal_lexed.c: what a seal into a new field reads of the original (trailer, catalog, page tree path to its
- * page, form fields, certification) by our own reader instead of QPDF; anything it does not read exactly is left to
- * the QPDF path. */
+/* pdf/pdf_seal_lexed.c: what a seal into a new field reads of the original (trailer, catalog, the path to its page,
+ * form fields, certification) by our own reader instead of QPDF; what it does not read exactly is left to QPDF. */
 #include "pdf_seal_internal.h"
 #include "core/error_internal.h"
 
