@@ -67,16 +67,23 @@ int es_pdf_field_new(es_pdf_seal_ctx *c, long long sig, long long *field, eseal_
 	es_pdf_doc *d = &c->doc;
 	double rect[4] = {0, 0, 0, 0};
 	long long ap = 0;
+	long long page_num, page_gen;
 	int rc, i;
 
+	if (d->lexed != NULL) {
+		page_num = d->lexed->page_num;
+		page_gen = d->lexed->page_gen;
+	} else {
+		page_num = qpdf_oh_get_object_id(d->q, c->page);
+		page_gen = qpdf_oh_get_generation(d->q, c->page);
+	}
 	*field = es_pdf_update_new_num(&c->u);
 	if (c->opts->visible && (rc = es_pdf_place_new(c, rect, &ap, err)) != ESEAL_OK)
 		return rc;
 	es_pdf_update_begin_obj(&c->u, *field, 0);
 	es_buf_puts(&c->u.buf, "<< /Type /Annot /Subtype /Widget /FT /Sig /T ");
 	es_pdf_text_string(&c->u.buf, &d->crypt, c->field_name);
-	es_buf_printf(&c->u.buf, " /V %lld 0 R /F 132 /P %d %d R /Rect [", sig, qpdf_oh_get_object_id(d->q, c->page),
-		      qpdf_oh_get_generation(d->q, c->page));
+	es_buf_printf(&c->u.buf, " /V %lld 0 R /F 132 /P %lld %lld R /Rect [", sig, page_num, page_gen);
 	for (i = 0; i < 4; i++) {
 		es_buf_puts(&c->u.buf, i ? " " : "");
 		es_buf_real(&c->u.buf, rect[i]);
@@ -86,5 +93,5 @@ int es_pdf_field_new(es_pdf_seal_ctx *c, long long sig, long long *field, eseal_
 		es_buf_printf(&c->u.buf, " /AP << /N %lld 0 R >>", ap);
 	es_buf_puts(&c->u.buf, " >>");
 	es_pdf_update_end_obj(&c->u);
-	return add_to_page(c, *field, err);
+	return d->lexed != NULL ? es_pdf_lexed_add_to_page(c, *field, err) : add_to_page(c, *field, err);
 }

@@ -75,12 +75,15 @@ int es_pdf_form_update(es_pdf_seal_ctx *c, long long sig, long long field, eseal
 {
 	es_pdf_doc *d = &c->doc;
 	const eseal_pdf_options *o = c->opts;
-	qpdf_oh root = qpdf_get_root(d->q), perms = 0;
+	qpdf_oh root = 0, perms = 0;
 	es_buf catalog_extra = {0}, text = {0}, perms_text = {0};
 	static const char *const skip_catalog[] = {"/AcroForm", "/Perms", NULL};
 	static const char *const skip_docmdp[] = {"/DocMDP", NULL};
 	int rc, acro_changed;
 
+	if (d->lexed != NULL)
+		return es_pdf_lexed_form_update(c, sig, field, err);
+	root = qpdf_get_root(d->q);
 	if ((rc = add_to_acroform(c, field, root, &catalog_extra, err)) != ESEAL_OK)
 		goto cleanup;
 	acro_changed = catalog_extra.len > 0;

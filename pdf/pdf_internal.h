@@ -11,6 +11,7 @@
 
 #include "eseal/error.h"
 #include "eseal/pdf.h"
+#include "pdf_xref.h"
 
 /* ---- growable byte buffer (pdf_buf.c) ---- */
 
@@ -65,7 +66,12 @@ typedef struct es_pdf_doc {
 	int n_pages;
 	char *encrypt; /* the trailer's /Encrypt value ("N G R" or a direct dictionary), or NULL */
 	es_pdf_crypt crypt;
+	/* read by our own reader (pdf_seal_lexed.c) without QPDF, which then is not open (q NULL) */
+	struct es_pdf_lexed *lexed;
 } es_pdf_doc;
+
+/* pdf_seal_lexed.c */
+void es_pdf_lexed_free(struct es_pdf_lexed *l);
 
 /* Derives the file key of an AES-256 (V5 R5/R6) encrypted document from password (user or owner). */
 int es_pdf_crypt_init(es_pdf_doc *doc, qpdf_oh encrypt, const char *password, eseal_error *err);
@@ -77,6 +83,9 @@ int es_pdf_crypt_init(es_pdf_doc *doc, qpdf_oh encrypt, const char *password, es
 int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4]);
 
 int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err);
+/* What opening does before QPDF: the header, the tail, a small file read whole (doc->bytes), and our reading of the
+ * cross-reference chain into *xr (the caller's to free, also on failure), which refuses what QPDF must not inflate. */
+int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **xr, eseal_error *err);
 void es_pdf_doc_close(es_pdf_doc *doc);
 /* Sets *err from QPDF's pending error (if any) and returns non-zero when there was one. */
 int es_pdf_qpdf_failed(es_pdf_doc *doc, const char *what, eseal_error *err);

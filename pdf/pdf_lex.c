@@ -284,6 +284,13 @@ static int value(es_lex *lx, es_dict_entry *e, int depth, char *why, size_t why_
 	return has_ref;
 }
 
+int es_lex_value(es_lex *lx, es_dict_entry *e, char *why, size_t why_len)
+{
+	why[0] = '\0';
+	memset(e, 0, sizeof(*e));
+	return value(lx, e, 0, why, why_len) < 0 ? -1 : 0;
+}
+
 int es_lex_dict(es_lex *lx, es_dict *d, char *why, size_t why_len)
 {
 	es_tok t;

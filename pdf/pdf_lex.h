@@ -65,6 +65,9 @@ typedef struct es_dict {
  * with why set: not a dictionary, damaged, nested deeper than a reader goes, more keys than a structure dictionary
  * has, or out of memory (then *d is empty: nothing to free). */
 int es_lex_dict(es_lex *lx, es_dict *d, char *why, size_t why_len);
+/* Reads the value that comes next (e's key stays empty) and moves past it: 0, or -1 with why set (damaged, nested
+ * deeper than a reader goes). */
+int es_lex_value(es_lex *lx, es_dict_entry *e, char *why, size_t why_len);
 /* The entry of key (its last occurrence, as QPDF keeps it) or NULL; *count (may be NULL) how often key occurs. */
 const es_dict_entry *es_dict_get(const es_dict *d, const char *key, int *count);
 void es_dict_free(es_dict *d);

@@ -4,21 +4,26 @@
 #include "core/error_internal.h"
 #include "render/render.h"
 
+#include <string.h>
+
 #define DEFAULT_W 180.0
 #define DEFAULT_H 70.0
 #define MARGIN 36.0
 
+int es_pdf_place_page_index(const eseal_pdf_options *o, int n)
+{
+	if (o->page == 0)
+		return 0;
+	if (o->page == -1)
+		return n - 1;
+	return o->page >= 1 && o->page <= n ? o->page - 1 : -1;
+}
+
 int es_pdf_place_choose_page(es_pdf_seal_ctx *c, eseal_error *err)
 {
-	int idx, n = c->doc.n_pages;
+	int idx = es_pdf_place_page_index(c->opts, c->doc.n_pages), n = c->doc.n_pages;
 
-	if (c->opts->page == 0)
-		idx = 0;
-	else if (c->opts->page == -1)
-		idx = n - 1;
-	else if (c->opts->page >= 1 && c->opts->page <= n)
-		idx = c->opts->page - 1;
-	else
+	if (idx < 0)
 		return es_error_set(err, ESEAL_E_USAGE, "%s: page %d does not exist (the document has %d pages)",
 				    c->doc.path, c->opts->page, n);
 	c->page = es_pdf_page_at(&c->doc, idx);
@@ -164,7 +169,12 @@ int es_pdf_place_new(es_pdf_seal_ctx *c, double rect[4], long long *ap_num, esea
 	/* The stamp and the search for a blank area are the renderer module's: without it, that one error. */
 	if ((rc = es_render_ops_get(&ops, err)) != ESEAL_OK)
 		return rc;
-	es_pdf_place_page_geometry(&c->doc, c->page, crop, &rotate);
+	if (c->doc.lexed != NULL) {
+		memcpy(crop, c->doc.lexed->crop, sizeof(crop));
+		rotate = c->doc.lexed->rotate;
+	} else {
+		es_pdf_place_page_geometry(&c->doc, c->page, crop, &rotate);
+	}
 	dw = rotate % 180 ? crop[3] - crop[1] : crop[2] - crop[0];
 	dh = rotate % 180 ? crop[2] - crop[0] : crop[3] - crop[1];
 	if (!es_pdf_rect_given(o)) {

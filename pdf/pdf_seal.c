@@ -77,12 +77,30 @@ static int check_allowed(es_pdf_seal_ctx *c, eseal_error *err)
 	return ESEAL_OK;
 }
 
+/* A seal into a new field of an unencrypted file is read by our own reader, which reads only the objects it changes;
+ * everything else (a named field, a password, a file it does not read exactly as QPDF does) by QPDF. */
+static int open_document(es_pdf_seal_ctx *c, const char *path, int fd, eseal_error *err)
+{
+	int rc;
+
+	if (c->opts->field == NULL && c->opts->password == NULL) {
+		rc = es_pdf_doc_open_lexed(&c->doc, path, fd, err);
+		if (rc != 1 && (rc != ESEAL_OK || check_allowed(c, err) != ESEAL_OK || es_pdf_lexed_target(c) == 0))
+			return rc; /* (check_allowed's refusal is check_allowed's again below) */
+		es_pdf_doc_close(&c->doc);
+		c->page_index = 0;
+	}
+	return es_pdf_doc_open(&c->doc, path, fd, c->opts->password, err);
+}
+
 /* Where the seal goes: the named field, else a new field eSealN on the chosen page. Even a document with exactly
  * one empty signature field gets a new one unless it is named: which field a seal fills is the user's decision. */
 static int choose_target(es_pdf_seal_ctx *c, eseal_error *err)
 {
 	int rc;
 
+	if (c->doc.lexed != NULL)
+		return ESEAL_OK; /* (chosen as it was opened) */
 	if (c->opts->field != NULL)
 		return es_pdf_field_find(c, err);
 	if ((rc = es_pdf_place_choose_page(c, err)) != ESEAL_OK)
@@ -117,7 +135,7 @@ int es_pdf_seal_reserving(const char *in_path, const char *out_path, const eseal
 	md = opts->md != NULL ? opts->md : EVP_sha256();
 	if ((rc = es_input_open(in_path, &es_input_document, &fd, NULL, err)) != ESEAL_OK)
 		return rc;
-	if ((rc = es_pdf_doc_open(&c.doc, in_path, fd, opts->password, err)) != ESEAL_OK)
+	if ((rc = open_document(&c, in_path, fd, err)) != ESEAL_OK)
 		goto cleanup;
 	if ((rc = check_allowed(&c, err)) != ESEAL_OK || (rc = choose_target(&c, err)) != ESEAL_OK)
 		goto cleanup;

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "pdf_internal.h"
+#include "pdf_objread.h"
 
 /* Everything one seal needs while the update is assembled. */
 typedef struct es_pdf_seal_ctx {
@@ -29,6 +30,42 @@ typedef struct es_pdf_seal_ctx {
 	size_t byterange_rel; /* offset of the ByteRange placeholder */
 } es_pdf_seal_ctx;
 
+/* ---- a new field's seal read by our own reader (pdf_seal_lexed.c, pdf_seal_lexed_update.c) ---- */
+
+/* What the update changes, as the original holds it. An indirect value's number is kept (0: direct in its holder);
+ * an absent value is ES_VAL_NULL. */
+struct es_pdf_lexed {
+	es_pdf_xref *xref;
+	es_pdf_objs *objs;
+	es_pdf_val root;
+	long long root_num, root_gen;
+	es_pdf_val acro; /* the catalog's /AcroForm */
+	long long acro_num, acro_gen;
+	es_pdf_val fields; /* its /Fields */
+	long long fields_num, fields_gen;
+	es_pdf_val page; /* the seal's page */
+	long long page_num, page_gen;
+	es_pdf_val annots; /* its /Annots */
+	long long annots_num, annots_gen;
+	int annots_shared; /* another page names the same indirect /Annots (or the tree cannot tell) */
+	double crop[4];    /* the page's visible box and /Rotate, as es_pdf_place_page_geometry reads them */
+	int rotate;
+};
+
+/* Opens path for a seal into a new field without QPDF: the checks of es_pdf_doc_open before QPDF, then the trailer,
+ * catalog, page count, signatures and certification read by our own reader. ESEAL_OK (doc->lexed set, doc->q NULL);
+ * 1 when the file is one to leave to QPDF (encrypted, not read whole, anything our reader does not read as QPDF
+ * would: nothing stays open); or the refusal es_pdf_doc_open would give (header, tail, structure). */
+int es_pdf_doc_open_lexed(es_pdf_doc *doc, const char *path, int fd, eseal_error *err);
+/* The lexed counterpart of choosing the page and the new field's name: 0, or 1 to leave the seal to QPDF (a page
+ * not there included: the QPDF path says why). */
+int es_pdf_lexed_target(es_pdf_seal_ctx *c);
+/* pdf_seal_lexed_update.c: what es_pdf_field_new (the page's /Annots) and es_pdf_form_update write, for a document
+ * es_pdf_doc_open_lexed opened: the same objects, rewritten from their own bytes (keys in order, values verbatim, the
+ * changed keys replaced). */
+int es_pdf_lexed_add_to_page(es_pdf_seal_ctx *c, long long field, eseal_error *err);
+int es_pdf_lexed_form_update(es_pdf_seal_ctx *c, long long sig, long long field, eseal_error *err);
+
 /* ---- placement (pdf_place.c) ---- */
 
 /* Whether the caller chose the seal's rectangle (all zero: the default place). */
@@ -37,6 +74,8 @@ static inline int es_pdf_rect_given(const eseal_pdf_options *o)
 	return o->rect[0] != 0 || o->rect[1] != 0 || o->rect[2] != 0 || o->rect[3] != 0;
 }
 
+/* The 0-based page opts->page names (0: the first, -1: the last) in a document of n pages, or -1 when there is none. */
+int es_pdf_place_page_index(const eseal_pdf_options *o, int n);
 /* Sets c->page from opts->page (a new field). */
 int es_pdf_place_choose_page(es_pdf_seal_ctx *c, eseal_error *err);
 /* The visible crop box (falls back to the media box, then Letter) and /Rotate (0, 90, 180, 270) of page. */

@@ -244,44 +244,47 @@ static int read_whole(es_pdf_doc *doc, int fd, eseal_error *err)
 }
 
 /* QPDF inflates cross-reference and object streams with no limit while it opens the file and resolves objects: our
- * own pass over the cross-reference chain sizes them first and refuses a decompression bomb. Encrypted files get
- * their object streams sized once QPDF has opened them (*xr is kept for that; NULL otherwise). */
-static int check_structure(es_pdf_doc *doc, int fd, es_pdf_xref **xr, eseal_error *err)
-{
-	char why[512];
-	int rc = es_pdf_xref_scan(doc->bytes, doc->bytes != NULL ? -1 : fd, (size_t)doc->size, xr, why, sizeof(why));
-
-	if (rc != ESEAL_OK)
-		return es_error_set(err, rc, "%s: %s", doc->path, why);
-	if (!(*xr)->encrypted) {
-		es_pdf_xref_free(*xr);
-		*xr = NULL;
-	}
-	return ESEAL_OK;
-}
-
-static int doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err)
+ * own pass over the cross-reference chain sizes them first and refuses a decompression bomb. */
+int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **xr, eseal_error *err)
 {
 	struct stat st;
-	qpdf_oh trailer = 0, root = 0, info = 0, id = 0, size = 0, enc = 0, acro = 0, fields = 0;
-	char qpath[64], why[512];
-	int rc = ESEAL_OK, visited = 0;
-	QPDF_ERROR_CODE qrc;
-	es_pdf_xref *xr = NULL;
+	char why[512];
+	int rc;
 
 	memset(doc, 0, sizeof(*doc));
+	*xr = NULL;
 	doc->path = path;
 	if (fstat(fd, &st) != 0)
 		return es_error_set(err, ESEAL_E_IO, "%s: cannot stat: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return es_error_set(err, ESEAL_E_INPUT, "%s: not a regular file", path);
 	doc->size = st.st_size;
-	if ((rc = check_header(doc, fd, err)) != ESEAL_OK)
+	if ((rc = check_header(doc, fd, err)) != ESEAL_OK || (rc = check_tail(doc, fd, err)) != ESEAL_OK ||
+	    (rc = read_whole(doc, fd, err)) != ESEAL_OK)
 		return rc;
-	if ((rc = check_tail(doc, fd, err)) != ESEAL_OK)
+	rc = es_pdf_xref_scan(doc->bytes, doc->bytes != NULL ? -1 : fd, (size_t)doc->size, xr, why, sizeof(why));
+	if (rc != ESEAL_OK)
+		return es_error_set(err, rc, "%s: %s", doc->path, why);
+	return ESEAL_OK;
+}
+
+static int doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err)
+{
+	qpdf_oh trailer = 0, root = 0, info = 0, id = 0, size = 0, enc = 0, acro = 0, fields = 0;
+	char qpath[64], why[512];
+	int rc = ESEAL_OK, visited = 0;
+	QPDF_ERROR_CODE qrc;
+	es_pdf_xref *xr = NULL;
+
+	if ((rc = es_pdf_doc_prepare(doc, path, fd, &xr, err)) != ESEAL_OK) {
+		es_pdf_xref_free(xr);
 		return rc;
-	if ((rc = read_whole(doc, fd, err)) != ESEAL_OK || (rc = check_structure(doc, fd, &xr, err)) != ESEAL_OK)
-		return rc;
+	}
+	/* Encrypted files get their object streams sized once QPDF has opened them (xr is kept for that). */
+	if (!xr->encrypted) {
+		es_pdf_xref_free(xr);
+		xr = NULL;
+	}
 
 	doc->q = qpdf_init();
 	if (doc->q == NULL) {
@@ -412,6 +415,8 @@ void es_pdf_doc_close(es_pdf_doc *doc)
 		return;
 	if (doc->q != NULL)
 		qpdf_cleanup(&doc->q);
+	es_pdf_lexed_free(doc->lexed); /* before the bytes it points into */
+	doc->lexed = NULL;
 	free(doc->bytes); /* after QPDF, which reads from it */
 	doc->bytes = NULL;
 	free(doc->root_ref);

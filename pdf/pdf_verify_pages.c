@@ -11,6 +11,7 @@
 #include "pdf_verify_internal.h"
 #include "pdf_decode.h"
 #include "pdf_lex.h"
+#include "pdf_objread.h"
 #include "core/input_release.h"
 
 #include <stdlib.h>
@@ -19,13 +20,6 @@
 #define PAGES_MAX_DEPTH 32
 #define PAGES_MAX_NODES 200000
 #define PAGES_MAX_OBJSTMS 64 /* decoded object streams kept at once */
-
-typedef struct {
-	unsigned int num;
-	size_t order;     /* position in the reader's order: the first wins */
-	long long offset; /* the entry's (type 2: its object stream) */
-	unsigned char type;
-} entry_ix;
 
 typedef struct {
 	unsigned int num;
@@ -40,8 +34,7 @@ typedef struct {
 /* Kept with the list, to read more of the tree later (es_pdf_page_list_rect). */
 struct es_pdf_page_reader {
 	qpdf_data q;  /* the QPDF of the current call */
-	entry_ix *ix; /* the chain's entries sorted by number, then by reader order */
-	size_t n_ix;
+	es_pdf_objs *ix; /* the chain's entries by number (its index only: the file is not in memory) */
 	size_t limit; /* what an object stream may decode to */
 	objstm stm[PAGES_MAX_OBJSTMS];
 	size_t n_stm;
@@ -59,33 +52,6 @@ typedef struct {
 	const unsigned char *p; /* lexed: the object stream's data, d's offsets into it */
 	es_dict d;
 } node;
-
-static int by_num_order(const void *a, const void *b)
-{
-	const entry_ix *x = a, *y = b;
-
-	if (x->num != y->num)
-		return x->num < y->num ? -1 : 1;
-	return (x->order > y->order) - (x->order < y->order);
-}
-
-/* The entry QPDF uses for number num (the first in the reader's order), or NULL. */
-static const entry_ix *effective(const reader *r, unsigned int num)
-{
-	size_t lo = 0, hi = r->n_ix;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->ix[mid].num < num)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == r->n_ix || r->ix[lo].num != num)
-		return NULL;
-	return &r->ix[lo];
-}
 
 /* The decoded object stream num with its header read, or NULL. */
 static const objstm *get_objstm(reader *r, unsigned int num)
@@ -134,51 +100,6 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 	return s;
 }
 
-static int has_dup_key(const unsigned char *p, size_t start, size_t end, int depth);
-
-/* Whether d (read from p), or a dictionary inside one of its values, gives a key twice (QPDF warns of each when it
- * parses the object): 1, 0, or -1 when our lexer cannot read it. */
-static int dict_has_dup(const unsigned char *p, const es_dict *d, int depth)
-{
-	size_t i;
-	int n, rc = 0;
-
-	for (i = 0; rc == 0 && i < d->n; i++) {
-		es_dict_get(d, d->e[i].key, &n);
-		if (n > 1)
-			rc = 1;
-		else if (d->e[i].type == ES_VAL_DICT || d->e[i].type == ES_VAL_ARRAY)
-			rc = has_dup_key(p, d->e[i].start, d->e[i].end, depth + 1);
-	}
-	return rc;
-}
-
-/* dict_has_dup for every dictionary in p[start, end). */
-static int has_dup_key(const unsigned char *p, size_t start, size_t end, int depth)
-{
-	es_lex lx;
-	es_tok t;
-	es_dict d = {0};
-	char why[160];
-	int rc = 0;
-
-	if (depth > PAGES_MAX_DEPTH)
-		return -1;
-	es_lex_init(&lx, p, end, start);
-	while (rc == 0 && es_lex_next(&lx, &t) != ES_TOK_EOF) {
-		if (t.type == ES_TOK_BAD)
-			return -1;
-		if (t.type != ES_TOK_DICT_OPEN)
-			continue;
-		lx.pos = t.start;
-		if (es_lex_dict(&lx, &d, why, sizeof(why)) != 0)
-			return -1;
-		rc = dict_has_dup(p, &d, depth);
-		es_dict_free(&d);
-	}
-	return rc;
-}
-
 static void node_free(node *n)
 {
 	es_dict_free(&n->d);
@@ -187,24 +108,24 @@ static void node_free(node *n)
 /* Reads object (id, gen) as QPDF would resolve "id gen R": 0, or -1 to give up. A dictionary is required. */
 static int node_read(reader *r, int id, int gen, node *out)
 {
-	const entry_ix *o = id > 0 ? effective(r, (unsigned)id) : NULL;
 	const objstm *s;
 	es_lex lx;
 	char why[160];
 	size_t i, at = 0;
-	int found = 0, dup;
+	int found = 0, dup, type = 0;
+	long long offset = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (o == NULL || o->type == 0)
+	if (!es_pdf_objs_entry(r->ix, id, &type, &offset) || type == 0)
 		return -1;
-	if (o->type == 1) {
+	if (type == 1) {
 		/* A page object after each 5 MB drawing of a 200 MB file kept 64 MB of it mapped (see pdf_walk.c). */
 		es_input_release_turn();
 		out->oh = qpdf_get_object_by_id(r->q, id, gen);
 		return qpdf_oh_is_dictionary(r->q, out->oh) && !qpdf_oh_is_stream(r->q, out->oh) ? 0 : -1;
 	}
 	/* In an object stream: QPDF takes the offset its header gives the number (the entry's index aside). */
-	if (gen != 0 || o->offset <= 0 || o->offset > 0xffffffffLL || (s = get_objstm(r, (unsigned)o->offset)) == NULL)
+	if (gen != 0 || offset <= 0 || offset > 0xffffffffLL || (s = get_objstm(r, (unsigned)offset)) == NULL)
 		return -1;
 	for (i = 0; i < s->n; i++)
 		if (s->pairs[2 * i] == id) {
@@ -219,7 +140,7 @@ static int node_read(reader *r, int id, int gen, node *out)
 		return -1;
 	out->lexed = 1;
 	out->p = s->data;
-	dup = dict_has_dup(s->data, &out->d, 0);
+	dup = es_pdf_dict_has_dup(s->data, &out->d);
 	if (dup < 0) {
 		node_free(out);
 		return -1;
@@ -305,7 +226,8 @@ fail:
 static int add_annots(reader *r, node *page)
 {
 	es_pdf_page_list *l = r->out;
-	int *refs = NULL, absent;
+	int *refs = NULL, absent, type = 0;
+	long long offset = 0;
 	size_t n = 0, i;
 	es_pdf_annot_ref *na;
 	node a;
@@ -326,7 +248,7 @@ static int add_annots(reader *r, node *page)
 		ar->id = refs[2 * i];
 		ar->gen = refs[2 * i + 1];
 		/* Only annotations in object streams are read here: the others cost QPDF one object each. */
-		if (effective(r, (unsigned)ar->id) != NULL && effective(r, (unsigned)ar->id)->type == 2) {
+		if (es_pdf_objs_entry(r->ix, ar->id, &type, &offset) && type == 2) {
 			if (node_read(r, ar->id, ar->gen, &a) != 0) {
 				free(refs);
 				return -1;
@@ -394,7 +316,7 @@ static void reader_free(reader *r)
 		free(r->stm[i].data);
 		free(r->stm[i].pairs);
 	}
-	free(r->ix);
+	es_pdf_objs_free(r->ix);
 	free(r->seen);
 	free(r);
 }
@@ -403,28 +325,15 @@ int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *o
 {
 	reader *r;
 	qpdf_oh root, pages;
-	size_t i;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (x == NULL || x->encrypted || x->n_objects == 0)
-		return -1;
-	for (i = 0; i < x->n_sections; i++)
-		if (x->sections[i].hybrid)
-			return -1;
-	if ((r = calloc(1, sizeof(*r))) == NULL || (r->ix = malloc(x->n_objects * sizeof(*r->ix))) == NULL) {
+	/* (an encrypted or hybrid file has no index: given up) */
+	if ((r = calloc(1, sizeof(*r))) == NULL || (r->ix = es_pdf_objs_new(NULL, 0, x)) == NULL) {
 		reader_free(r);
 		return -1;
 	}
-	for (i = 0; i < x->n_objects; i++) {
-		r->ix[i].num = x->objects[i].num;
-		r->ix[i].order = i;
-		r->ix[i].offset = x->objects[i].offset;
-		r->ix[i].type = x->objects[i].type;
-	}
-	r->n_ix = x->n_objects;
 	r->limit = x->limit;
-	qsort(r->ix, r->n_ix, sizeof(*r->ix), by_num_order);
 	r->q = q;
 	r->out = out;
 	out->rd = r;
@@ -474,52 +383,6 @@ int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4])
 	return 1;
 }
 
-/* A lexed rectangle value, as es_pdf_rect_value reads it: 1, 0 not a rectangle, -1 when only QPDF can tell (a
- * reference inside, a number our lexer and QPDF may read apart). */
-static int lexed_rect(const node *n, const es_dict_entry *e, double out[4])
-{
-	es_lex lx;
-	es_tok t;
-	double v[4];
-	char num[ES_LEX_TEXT], *end;
-	int k;
-
-	if (e->has_ref)
-		return -1;
-	if (e->type != ES_VAL_ARRAY)
-		return 0;
-	es_lex_init(&lx, n->p, e->end, e->start);
-	es_lex_next(&lx, &t); /* [ */
-	for (k = 0; k < 5; k++) {
-		es_lex_next(&lx, &t);
-		if (t.type == ES_TOK_ARRAY_CLOSE)
-			break;
-		if (k == 4)
-			return 0;
-		if (t.type == ES_TOK_INT) {
-			v[k] = (double)t.ival;
-		} else if (t.type == ES_TOK_REAL && t.end - t.start < sizeof(num)) {
-			memcpy(num, n->p + t.start, t.end - t.start);
-			num[t.end - t.start] = '\0';
-			v[k] = strtod(num, &end);
-			/* (no '.': an integer too large for 64 bits, which QPDF reads its own way) */
-			if (*end != '\0' || strchr(num, '.') == NULL || strpbrk(num, "eExX") != NULL)
-				return -1;
-		} else if (t.type == ES_TOK_REAL) {
-			return -1;
-		} else {
-			return 0; /* (a name, string, array ...: not a number to QPDF either) */
-		}
-	}
-	if (k != 4)
-		return 0;
-	out[0] = v[0] < v[2] ? v[0] : v[2];
-	out[2] = v[0] < v[2] ? v[2] : v[0];
-	out[1] = v[1] < v[3] ? v[1] : v[3];
-	out[3] = v[1] < v[3] ? v[3] : v[1];
-	return 1;
-}
-
 /* The rectangle key gives the page (id, gen) or the first node up its /Parent chain that has key, as QPDF's lookups
  * find it (at most depth nodes): 1, 0 none, -1 ask QPDF. */
 static int inherited_rect(reader *r, int id, int gen, const char *key, double out[4])
@@ -555,7 +418,7 @@ static int inherited_rect(reader *r, int id, int gen, const char *key, double ou
 			break;
 		}
 		if (e != NULL && e->type != ES_VAL_NULL) {
-			rc = lexed_rect(&n, e, out);
+			rc = es_pdf_val_rect(n.p, e, out);
 			break;
 		}
 		e = es_dict_get(&n.d, "/Parent", NULL);

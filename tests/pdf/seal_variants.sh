@@ -35,6 +35,8 @@ for name in classic japanese objstm linear linear-objstm qdf pdf20 japanese-objs
 	echo "$sum" | sha256sum -c --quiet || fail "$name: input modified"
 	check_prefix "$in" "$out"
 	check_sealed "$out" 1 B-T
+	# The catalog and page the update rewrites keep every other key and value they had.
+	python3 "$PDF_TESTS/kept_keys.py" "$in" "$out" /AcroForm /Annots || fail "$name: a rewritten dictionary changed"
 	# The new section is of the kind the original's last one was: xref stream after a stream, else a table.
 	if python3 -c 'import re,sys; d=open(sys.argv[1],"rb").read(); o=int(re.findall(rb"startxref\s+(\d+)",d)[-1]); sys.exit(0 if d[o:o+4]==b"xref" else 1)' "$in"; then
 		tail -c 1500 "$out" | has -a "^xref" || fail "$name: classic original, update without a classic table"
