@@ -11,7 +11,9 @@ D=$(tmpdir)
 # The shared fixture first: the demo root CRL was published before any seal.
 cp "$SAMPLES/documents/report.pdf" "$D/in.pdf"
 cp "$D/in.pdf" "$D/in.pdf.orig"
+crl_hold
 expect_exit 69 "$ESEAL" seal -p demo --level B-LT -o "$D/shared.pdf" "$D/in.pdf"
+crl_release
 assert_grep "CRL was issued .* before the time-stamp .*; the next one is due" "$ERR"
 [ "$(wc -l <"$ERR")" = 1 ] || fail "one line expected: $(cat "$ERR")"
 assert_no_file "$D/shared.pdf"

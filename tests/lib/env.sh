@@ -160,6 +160,20 @@ demo_ocsp_cert() {
 	demo_cert v3_ocsp "$@"
 }
 
+# crl_hold ... crl_release: between them no test publishes the shared fixture's root CRL (publish_crl waits), and the
+# CRL on the server is at least a second older than anything time-stamped meanwhile. For checks that need "the root
+# CRL predates the seal": other tests publish fresh ones on the shared fixture at any moment (ctest -j).
+crl_hold() {
+	exec 8>"$TE/crl.lock"
+	flock 8
+	sleep 1
+}
+
+crl_release() {
+	flock -u 8
+	exec 8>&-
+}
+
 publish_crl() {
 	[ "$1" = root ] || fail "publish_crl: only the root CA's CRL may be published again"
 	(

@@ -9,6 +9,8 @@ source "$ESEAL_SRC/tests/lib/env.sh"
 D=$(tmpdir)
 TOOL=$ESEAL_BUILD/tests/verify/ltv_collect_tool
 printf 'site report 2026-12: steel frame inspected\n' >"$D/report.txt"
+# From the seal to the first collection no other test may publish the root's CRL (it must stay older than the seal).
+crl_hold
 "$ESEAL" seal -p demo --format cades -o "$D/report.txt.p7s" "$D/report.txt"
 
 # The signature time-stamp's genTime, read by OpenSSL from the token inside the .p7s.
@@ -36,6 +38,7 @@ gen_s=$(date -d "$gen" +%s)
 # the seal, it cannot show the CA certificate's status after it. The error says when the next one is due.
 mkdir "$D/early"
 expect_exit 69 "$TOOL" "$ROOT" "$D/report.txt.p7s" "$D/early"
+crl_release
 assert_grep "CRL was issued .* before the time-stamp .*; the next one is due 20[0-9-]+T" "$ERR"
 # The next one is due at the CRL's nextUpdate (the demo CA publishes every 30 days), not at its lastUpdate.
 issued=$(sed -n 's/.*the CRL was issued \([^,]*\),.*/\1/p' "$ERR")
