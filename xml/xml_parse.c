@@ -1,6 +1,7 @@
 /* xml/xml_parse.c: the sealer's reading of its input (through the shared policy of xml_read.c), and capture of
  * libxml2/xmlsec diagnostics. */
 #include "xml_internal.h"
+#include "xml_lib.h"
 #include "core/error_internal.h"
 #include "core/input_internal.h"
 
@@ -104,6 +105,11 @@ static void set_globals(void)
 
 void es_xml_errors_begin(es_xml_errors *cap)
 {
+	eseal_error lib_err;
+
+	/* Setting the handlers touches libxml2's global state, which another worker may be initialising right now:
+	 * libxml2 first. A failure is the parse's to report (es_xml_read asks again). */
+	(void)es_xml_lib_init(&lib_err);
 	memset(cap, 0, sizeof(*cap));
 	cap->saved_generic_ctx = xmlGenericErrorContext;
 	cap->saved_generic = (void *)xmlGenericError;
