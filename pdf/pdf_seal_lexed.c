@@ -235,7 +235,8 @@ int es_pdf_doc_open_lexed(es_pdf_doc *doc, const char *path, int fd, eseal_error
 		return rc;
 	}
 	rc = 1;
-	if (doc->bytes == NULL || xr->encrypted || (doc->lexed = calloc(1, sizeof(*doc->lexed))) == NULL) {
+	/* QPDF's warnings are refusals to the sealer: QPDF gives the message. */
+	if (doc->bytes == NULL || xr->encrypted || xr->qpdf_warning != NULL || (doc->lexed = calloc(1, sizeof(*doc->lexed))) == NULL) {
 		es_pdf_xref_free(xr);
 		goto cleanup;
 	}

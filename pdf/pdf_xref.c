@@ -352,19 +352,26 @@ static size_t parse_first(const char *l, long long *obj, long long *count)
 	return i;
 }
 
-/* QPDF's parse_xrefEntry: "offset gen n|f" with some slack about spaces. */
-static int parse_entry(const char *l, long long *f1, long long *f2, char *type)
+/* QPDF's parse_xrefEntry: "offset gen n|f" with some slack about spaces, which QPDF accepts with a warning (so
+ * does an offset not of 10 digits or a generation not of 5): *odd is then set. */
+static int parse_entry(const char *l, long long *f1, long long *f2, char *type, int *odd)
 {
-	size_t i = 0;
+	size_t i = 0, at;
 
+	*odd = 0;
 	while (es_xref_qspace((unsigned char)l[i]))
 		i++;
+	*odd |= i > 0;
+	at = i;
 	if (!digits(l, &i, f1) || !es_xref_qspace((unsigned char)l[i]))
 		return 0;
+	*odd |= i - at != 10 || es_xref_qspace((unsigned char)l[i + 1]);
 	while (es_xref_qspace((unsigned char)l[i]))
 		i++;
+	at = i;
 	if (!digits(l, &i, f2) || !es_xref_qspace((unsigned char)l[i]))
 		return 0;
+	*odd |= i - at != 5 || es_xref_qspace((unsigned char)l[i + 1]);
 	while (es_xref_qspace((unsigned char)l[i]))
 		i++;
 	*type = l[i];
@@ -395,6 +402,7 @@ static int trailer_keys(es_xref_scan *s, const es_dict *d, const char *what, siz
 		return -1;
 	if (e == NULL || e->type != ES_VAL_INT)
 		return es_xref_refuse(s, ESEAL_E_INPUT, "the %s at offset %zu has no direct integer /Size", what, off);
+	s->size = e->num;
 	if (es_xref_once(s, d, "/Encrypt", what, off, &e) < 0)
 		return -1;
 	if (e != NULL && e->type != ES_VAL_NULL) {
@@ -424,7 +432,7 @@ static int read_table(es_xref_scan *s, size_t off, size_t pos, long long *prev)
 	long long obj, count, k, f1, f2, xref_stm = -1;
 	char what[80];
 	size_t used, eol, dstart, at;
-	int cut, first = s->x->n_sections == 0, rc = -1;
+	int cut, first = s->x->n_sections == 0, rc = -1, odd;
 	char type;
 
 	if (add_section(s, off, 0, 0) < 0)
@@ -446,11 +454,13 @@ static int read_table(es_xref_scan *s, size_t off, size_t pos, long long *prev)
 			pos = next_line(s, pos, &eol);
 			if (eol - at < 30)
 				entry[eol - at < strlen(entry) ? eol - at : strlen(entry)] = '\0';
-			if (!parse_entry(entry, &f1, &f2, &type))
+			if (!parse_entry(entry, &f1, &f2, &type, &odd))
 				return es_xref_refuse(
 					s, ESEAL_E_INPUT,
 					"the cross-reference table at offset %zu has an invalid entry for object %lld",
 					off, obj + k);
+			if (odd && s->x->qpdf_warning == NULL)
+				s->x->qpdf_warning = "accepting invalid xref table entry";
 			if (add_object(s, obj + k, type == 'n' ? 1 : 0, f1, f2) < 0)
 				return -1;
 		}
@@ -495,11 +505,26 @@ static int read_section(es_xref_scan *s, size_t off, long long *prev)
 		i++;
 	if (got - i >= 5 && memcmp(p + i, "xref", 4) == 0 && es_xref_qspace(p[i + 4])) {
 		/* As QPDF: the table is read from off plus what follows "xref" (white space before it is not added). */
+		if (i > 0 && s->x->qpdf_warning == NULL)
+			s->x->qpdf_warning = "extraneous whitespace seen before xref";
 		while (skip < 6 && i + skip < got && es_xref_qspace(p[i + skip]))
 			skip++;
 		return read_table(s, off, off + skip, prev);
 	}
 	return read_xref_stream(s, off, 0, prev);
+}
+
+/* QPDF's last check of the chain: /Size is one past the highest object number any entry names. */
+static void check_size(es_xref_scan *s)
+{
+	unsigned int max = 0;
+	size_t i;
+
+	for (i = 0; i < s->x->n_objects; i++)
+		if (s->x->objects[i].num > max)
+			max = s->x->objects[i].num;
+	if ((s->size < 1 || s->size - 1 != (long long)max) && s->x->qpdf_warning == NULL)
+		s->x->qpdf_warning = "reported number of objects (/Size) is not one plus the highest object number";
 }
 
 static int find_startxref(es_xref_scan *s)
@@ -570,8 +595,10 @@ int es_pdf_xref_scan(const unsigned char *buf, int fd, size_t len, es_pdf_xref *
 		s.x->token_limit = ES_PDF_XREF_TOKENS_MIN;
 	if (s.x->limit < ES_PDF_XREF_DECODED_MIN)
 		s.x->limit = ES_PDF_XREF_DECODED_MIN;
-	if (find_startxref(&s) == 0 && read_chain(&s) == 0)
+	if (find_startxref(&s) == 0 && read_chain(&s) == 0) {
+		check_size(&s);
 		es_xref_check_objstms(&s);
+	}
 	free(s.win);
 	free(s.in_objstm);
 	if (s.rc != ESEAL_OK) {

@@ -51,6 +51,10 @@ typedef struct es_pdf_xref {
 	size_t n_objects;
 	long long startxref;
 	int encrypted;        /* the last trailer has /Encrypt: see es_pdf_xref_check_qpdf */
+	/* The first warning QPDF gives while it reads this chain (white space before "xref", a table entry it accepts
+	 * though malformed, /Size not one past the highest object number), or NULL. QPDF still reads the file, but
+	 * the sealer refuses what QPDF warns about, so whoever skips QPDF must refuse it too. */
+	const char *qpdf_warning;
 	unsigned int *objstm; /* the object streams type-2 entries name (distinct, ascending) */
 	size_t n_objstm;
 	size_t decoded, limit;      /* bytes cross-reference and object streams inflate to; the cap on that */

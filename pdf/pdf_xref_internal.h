@@ -24,6 +24,7 @@ typedef struct es_xref_scan {
 	int count_tokens; /* sizing object streams also counts their tokens */
 	int enc_ref;      /* the last trailer's /Encrypt is a reference: to enc_num enc_gen */
 	long long enc_num, enc_gen;
+	long long size; /* the last trailer's /Size */
 	char *why;
 	size_t why_len;
 	int rc;

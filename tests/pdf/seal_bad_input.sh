@@ -152,6 +152,36 @@ qpdf --check "$D/generation.pdf" >/dev/null || fail "generation.pdf is not reada
 refuse 65 "damaged PDF: object 3 has generation 70000 .at most 65535." "$D/generation.pdf"
 pass "a generation beyond 65535: refused"
 
+# Cross-reference chains QPDF reads with a warning: white space where startxref points before "xref", a table entry
+# with a 9-digit offset, /Size past the highest object. The sealer refuses what QPDF warns about (another reader
+# may take the chain differently), whether it reads the original itself or through QPDF.
+python3 - "$REPORT" "$D" <<'EOF'
+import re, sys
+pdf = open(sys.argv[1], "rb").read()
+d = sys.argv[2]
+sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+assert pdf[sx:sx + 4] == b"xref", "the sample's last section is not a table"
+tail = pdf.rfind(b"startxref")
+# 1) a space inserted before "xref", startxref left pointing at it.
+open(d + "/xref-space.pdf", "wb").write(pdf[:sx] + b" " + pdf[sx:tail] + b"startxref\n%d\n%%%%EOF\n" % sx)
+# 2) an in-use entry "0000012345 00000 n" written "000012345  00000 n": same length and offset, one digit short.
+m = re.search(rb"0(\d{9}) (\d{5}) n", pdf[sx:])
+at = sx + m.start()
+open(d + "/xref-entry.pdf", "wb").write(pdf[:at] + m.group(1) + b"  " + m.group(2) + b" n" + pdf[at + 18:])
+# 3) /Size one more than the highest object number plus one.
+size = int(re.findall(rb"/Size\s+(\d+)", pdf[tail - 400:])[-1])
+end = re.sub(rb"/Size\s+%d\b" % size, b"/Size %d" % (size + 1), pdf[sx:tail])
+open(d + "/xref-size.pdf", "wb").write(pdf[:sx] + end + pdf[tail:])
+EOF
+for f in "xref-space:extraneous whitespace seen before xref" "xref-entry:accepting invalid xref table entry" \
+	"xref-size:reported number of objects"; do
+	name=${f%%:*}
+	qpdf --check "$D/$name.pdf" >"$D/$name.qpdf" 2>&1 || true
+	grep -qF "${f#*:}" "$D/$name.qpdf" || fail "$name.pdf: qpdf does not warn '${f#*:}': $(cat "$D/$name.qpdf")"
+	refuse 65 "damaged.*${f#*:}" "$D/$name.pdf"
+done
+pass "chains QPDF reads with a warning (white space before xref, a malformed entry, a wrong /Size): refused"
+
 # Unusable options: page out of range, bad rectangle, missing or non-image seal image.
 refuse 64 "page 7 does not exist" "$REPORT" --visible --page 7
 refuse 64 "outside the page" "$REPORT" --visible --rect 500,800,200,80
