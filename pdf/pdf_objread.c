@@ -185,8 +185,13 @@ static int load_objstm(es_pdf_objs *r, objstm *s)
 		goto cleanup;
 	if (filter != NULL && !(filter->type == ES_VAL_NAME && es_pdf_filter_name(&f, filter->name)))
 		goto cleanup;
+	/* (QPDF warns about an odd line end after "stream", and fails without "endstream" after /Length bytes) */
 	start = es_xref_data_start(&lx, lx.pos);
-	if (start > r->len || (unsigned long long)len_e->num > r->len - start)
+	if (es_xref_data_start_odd(&lx, lx.pos) || start > r->len || (unsigned long long)len_e->num > r->len - start)
+		goto cleanup;
+	es_lex_init(&lx, r->buf, r->len, start + (size_t)len_e->num);
+	if (es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "endstream") != 0 || es_lex_next(&lx, &t) != ES_TOK_WORD ||
+	    strcmp(t.text, "endobj") != 0)
 		goto cleanup;
 	s->n = 0;
 	if ((dec = es_pdf_decoder_new(&f, 1, r->x->limit, append, s)) == NULL)

@@ -52,6 +52,8 @@ int es_xref_stream_filter(es_xref_scan *s, const es_lex *lx, const es_dict *d, c
 			  es_pdf_filter *f);
 /* Where a stream's data start after the "stream" keyword ending at rel, as QPDF takes the line end after it. */
 size_t es_xref_data_start(const es_lex *lx, size_t rel);
+/* 1 when QPDF warns about what follows "stream" (ending at rel): anything but "\n" or "\r\n" (a lone CR, spaces). */
+int es_xref_data_start_odd(const es_lex *lx, size_t rel);
 /* Feeds file bytes [from, to) to d until it ends or fails (es_pdf_decoder_finish is the caller's). */
 void es_xref_feed(es_xref_scan *s, es_pdf_decoder *d, size_t from, size_t to);
 /* What the cross-reference and object streams may still decode to. */

@@ -223,6 +223,13 @@ size_t es_xref_data_start(const es_lex *lx, size_t rel)
 	return i;
 }
 
+int es_xref_data_start_odd(const es_lex *lx, size_t rel)
+{
+	if (rel < lx->len && lx->p[rel] == '\n')
+		return 0;
+	return !(rel + 1 < lx->len && lx->p[rel] == '\r' && lx->p[rel + 1] == '\n');
+}
+
 /* ---- sizing stream data ---- */
 
 /* Feeds file bytes [from, to) to d until it ends or fails. */

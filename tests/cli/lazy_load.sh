@@ -106,3 +106,39 @@ expect_exit 0 "$D/eseal" seal --profile demo-bb -o "$D/invisible.pdf" "$REPORT"
 loaded "$D/nomodule.libs" "$D/eseal" verify --offline --json "$D/invisible.pdf" || true
 assert_grep '"indication"' "$OUT"
 pass "without the module: a visible stamp and an HTML report fail with exit 78 naming it; invisible seals and verification work"
+
+# A seal into a new field reads the original with our own reader, not QPDF (what makes bulk PAdES fast): seen as
+# the library never calling qpdf_read/qpdf_read_memory, for a classic table and for object streams with a
+# cross-reference stream. Controls: a named field, and a chain QPDF warns about, go to QPDF.
+qpdf_reads() { # qpdf_reads OUT cmd...: the QPDF openings the library called, into OUT
+	local out=$1 rc=0
+	shift
+	LD_DEBUG=bindings LD_DEBUG_OUTPUT="$D/bind" "$@" >"$OUT" 2>"$ERR" || rc=$?
+	grep -hE "binding file [^ ]*eseal \[0\]" "$D"/bind.* |
+		grep -oE "symbol \`qpdf_read(_memory)?'" | sort -u >"$out" || true
+	rm -f "$D"/bind.*
+	return $rc
+}
+if readelf -d "$ESEAL" | grep -E '\(BIND_NOW\)|Flags:.*\bNOW\b' >/dev/null; then
+	echo "SKIP (the eseal command is bound at start): whether a seal opens the original with QPDF"
+else
+	qpdf --object-streams=generate "$REPORT" "$D/objstm.pdf"
+	python3 "$SAMPLES/documents/make-report.py" --form "$D/form.pdf"
+	python3 "$ESEAL_SRC/tests/pdf/make_form.py" full "$D/sigform.pdf"
+	for f in "$REPORT" "$D/objstm.pdf" "$D/form.pdf"; do
+		qpdf_reads "$D/reads" "$ESEAL" seal --profile demo-bb --visible -o "$D/lexed.pdf" "$f" ||
+			fail "seal of $f: $(cat "$ERR")"
+		[ ! -s "$D/reads" ] || fail "a seal of $f into a new field opened it with QPDF: $(cat "$D/reads")"
+		pdfsig_check "$D/lexed.pdf" 1 whole
+		rm -f "$D/lexed.pdf"
+	done
+	qpdf_reads "$D/reads" "$ESEAL" seal --profile demo-bb --field approval.seal -o "$D/named.pdf" "$D/sigform.pdf" ||
+		fail "seal into the form's field: $(cat "$ERR")"
+	[ -s "$D/reads" ] || fail "a seal into a named field did not open the file with QPDF (the control)"
+	sx=$(grep -a -A1 '^startxref' "$REPORT" | tail -1 | tr -d '\r')
+	{ head -c "$sx" "$REPORT"; printf ' '; tail -c +"$((sx + 1))" "$REPORT" | sed '/^startxref/,$d'; printf 'startxref\n%s\n%%%%EOF\n' "$sx"; } >"$D/space.pdf"
+	expect_exit 65 qpdf_reads "$D/reads" "$ESEAL" seal --profile demo-bb -o "$D/space-sealed.pdf" "$D/space.pdf"
+	[ -s "$D/reads" ] || fail "a chain QPDF warns about was not left to QPDF"
+	assert_grep "extraneous whitespace seen before xref" "$ERR"
+	pass "a seal into a new field reads the original without QPDF (classic, object streams, form); a named field and a chain QPDF warns about go to QPDF"
+fi
