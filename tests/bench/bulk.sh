@@ -15,6 +15,10 @@ CLASSES="objstm classic linearized form scanned pages1k"
 OUT_BASE=${BENCH_OUT:-}       # e.g. /dev/shm: outputs on tmpfs, to see what the per-document fsyncs cost
 RECORD=0
 [ "${1:-}" = "--record" ] && RECORD=1
+# Every row needs documents of both kinds (the batches, the referees and the TSA's rate are measured on them).
+for n in N_XML N_PDF N_REF; do
+	[[ ${!n} =~ ^[1-9][0-9]*$ ]] || { echo "bulk.sh: $n must be a whole number of at least 1 (got '${!n}')" >&2; exit 64; }
+done
 
 source "$SRC/tests/bench/lib.sh"
 bench_wait_for_cleanup
