@@ -9,6 +9,7 @@
 
 #define MAX_OBJSTMS 64   /* decoded object streams kept: values read point into them */
 #define MAX_DUP_DEPTH 32 /* nesting the duplicated-key check follows */
+#define CACHED 8          /* objects kept as read: a seal asks for the catalog and the page tree's nodes again and again */
 
 typedef struct {
 	unsigned int num;
@@ -26,6 +27,13 @@ typedef struct {
 	int bad; /* could not be read: none of its objects can be */
 } objstm;
 
+/* An object read before: lexing it again costs three passes over its bytes (the value, its entries, the check for
+ * keys given twice), and a page tree node's /Kids can hold a thousand references. */
+typedef struct {
+	long long num, gen;
+	es_pdf_val val; /* (points into buf or a kept object stream, which live as long as the reader) */
+} cached;
+
 struct es_pdf_objs {
 	const unsigned char *buf;
 	size_t len;
@@ -34,6 +42,8 @@ struct es_pdf_objs {
 	size_t n_ix;
 	objstm stm[MAX_OBJSTMS];
 	size_t n_stm;
+	cached cache[CACHED];
+	size_t n_cached, next_slot;
 };
 
 static int by_num_order(const void *a, const void *b)
@@ -83,6 +93,8 @@ void es_pdf_objs_free(es_pdf_objs *r)
 		free(r->stm[i].data);
 		free(r->stm[i].pairs);
 	}
+	for (i = 0; i < r->n_cached; i++)
+		es_pdf_val_free(&r->cache[i].val);
 	free(r->ix);
 	free(r);
 }
@@ -245,17 +257,25 @@ static const objstm *get_objstm(es_pdf_objs *r, long long num)
 static int read_value(const unsigned char *p, es_lex *lx, es_pdf_val *out)
 {
 	char why[160];
-	es_lex dl;
+	es_tok t;
+	size_t i, at = lx->pos;
 
 	memset(out, 0, sizeof(*out));
 	out->p = p;
-	if (es_lex_value(lx, &out->v, why, sizeof(why)) != 0)
+	if (es_lex_next(lx, &t) != ES_TOK_DICT_OPEN) {
+		lx->pos = at;
+		return es_lex_value(lx, &out->v, why, sizeof(why)) != 0 ? -1 : 0;
+	}
+	/* A dictionary is read once, by its entries (a page tree node's /Kids is long): what es_lex_value would say of
+	 * it follows from them. */
+	lx->pos = at;
+	if (es_lex_dict(lx, &out->d, why, sizeof(why)) != 0)
 		return -1;
-	if (out->v.type != ES_VAL_DICT)
-		return 0;
-	es_lex_init(&dl, p, out->v.end, out->v.start);
-	if (es_lex_dict(&dl, &out->d, why, sizeof(why)) != 0)
-		return -1;
+	out->v.type = ES_VAL_DICT;
+	out->v.start = t.start;
+	out->v.end = lx->pos;
+	for (i = 0; i < out->d.n; i++)
+		out->v.has_ref |= out->d.e[i].has_ref;
 	if (es_pdf_dict_has_dup(p, &out->d) != 0) {
 		es_pdf_val_free(out);
 		return -1;
@@ -281,7 +301,7 @@ int es_pdf_objs_trailer(es_pdf_objs *r, es_pdf_val *out)
 	return 0;
 }
 
-int es_pdf_objs_get(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out)
+static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out)
 {
 	const entry_ix *o = effective(r, num);
 	const objstm *s;
@@ -317,6 +337,47 @@ int es_pdf_objs_get(es_pdf_objs *r, long long num, long long gen, es_pdf_val *ou
 		return -1;
 	es_lex_init(&lx, s->data, s->len, at);
 	return read_value(s->data, &lx, out);
+}
+
+/* *to as a value of its own: the entries copied (es_pdf_val_free frees them). 0, or -1 out of memory. */
+static int val_copy(const es_pdf_val *from, es_pdf_val *to)
+{
+	*to = *from;
+	memset(&to->d, 0, sizeof(to->d));
+	if (from->d.n == 0)
+		return 0;
+	if ((to->d.e = malloc(from->d.n * sizeof(*to->d.e))) == NULL)
+		return -1;
+	memcpy(to->d.e, from->d.e, from->d.n * sizeof(*to->d.e));
+	to->d.n = to->d.cap = from->d.n;
+	return 0;
+}
+
+int es_pdf_objs_get(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out)
+{
+	es_pdf_val keep;
+	cached *c;
+	size_t i;
+
+	for (i = 0; i < r->n_cached; i++)
+		if (r->cache[i].num == num && r->cache[i].gen == gen)
+			return val_copy(&r->cache[i].val, out);
+	/* (what could not be read is not kept: asking again fails again) */
+	if (read_object(r, num, gen, out) != 0)
+		return -1;
+	if (val_copy(out, &keep) != 0)
+		return 0; /* (kept another time) */
+	if (r->n_cached < CACHED) {
+		c = &r->cache[r->n_cached++];
+	} else {
+		c = &r->cache[r->next_slot];
+		r->next_slot = (r->next_slot + 1) % CACHED;
+		es_pdf_val_free(&c->val);
+	}
+	c->num = num;
+	c->gen = gen;
+	c->val = keep;
+	return 0;
 }
 
 /* v as it is written (a reference stays one). */
