@@ -97,7 +97,8 @@ ms_best() {
 		t0=$(now)
 		/usr/bin/time -f "%M" -o "$WORK/crss.1" "$@" >/dev/null 2>&1 || true
 		t1=$(now)
-		if [ "$(cat "$WORK/crss.1")" -gt "$(cat "$WORK/crss")" ]; then cp "$WORK/crss.1" "$WORK/crss"; fi
+		# (time writes "Command exited with non-zero status 2" first: eseal verify --offline exits 2)
+		if [ "$(tail -1 "$WORK/crss.1")" -gt "$(cat "$WORK/crss")" ]; then tail -1 "$WORK/crss.1" >"$WORK/crss"; fi
 		best=$(python3 -c "import sys; a = (float(sys.argv[2]) - float(sys.argv[1])) * 1000
 print('%.1f' % (a if sys.argv[3] == '' else min(a, float(sys.argv[3]))))" "$t0" "$t1" "$best")
 	done
