@@ -14,6 +14,16 @@
 
 #define ES_PDF_WALK_MAX_ID 2000000
 
+/* The first slot of key in a table of cap (a power of two) slots. The product's high half carries the object number
+ * (bits 32 and up of the key), folded down: its bits 20-31 alone are the same for every key of generation 0, which
+ * sent every pair to one run of slots. */
+static size_t pair_slot(unsigned long long key, size_t cap)
+{
+	unsigned long long h = key * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(h ^ h >> 32) & (cap - 1);
+}
+
 int es_pdf_pair_add(unsigned long long **set, size_t *n, size_t *cap, int id, int gen)
 {
 	unsigned long long key = ((unsigned long long)(unsigned)id << 32 | (unsigned)gen) + 1, *nk;
@@ -25,7 +35,7 @@ int es_pdf_pair_add(unsigned long long **set, size_t *n, size_t *cap, int id, in
 		if (nk == NULL)
 			return -1;
 		for (i = 0; i < *cap; i++) {
-			size_t j = (size_t)((*set)[i] * 0x9E3779B97F4A7C15ull >> 20) & (nc - 1);
+			size_t j = pair_slot((*set)[i], nc);
 
 			if ((*set)[i] == 0)
 				continue;
@@ -37,7 +47,7 @@ int es_pdf_pair_add(unsigned long long **set, size_t *n, size_t *cap, int id, in
 		*set = nk;
 		*cap = nc;
 	}
-	for (i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 20) & (*cap - 1); (*set)[i] != 0; i = (i + 1) & (*cap - 1))
+	for (i = pair_slot(key, *cap); (*set)[i] != 0; i = (i + 1) & (*cap - 1))
 		if ((*set)[i] == key)
 			return 0;
 	(*set)[i] = key;
