@@ -15,6 +15,7 @@ typedef struct {
 	unsigned int num;
 	size_t order;     /* position in the reader's order: the first wins */
 	long long offset; /* type 1: of "num gen obj"; type 2: the object stream's number */
+	unsigned int gen; /* type 1: the generation the entry gives */
 	unsigned char type;
 } entry_ix;
 
@@ -73,6 +74,7 @@ es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_
 		r->ix[i].num = x->objects[i].num;
 		r->ix[i].order = i;
 		r->ix[i].offset = x->objects[i].offset;
+		r->ix[i].gen = x->objects[i].gen;
 		r->ix[i].type = x->objects[i].type;
 	}
 	r->n_ix = x->n_objects;
@@ -177,7 +179,7 @@ static int load_objstm(es_pdf_objs *r, objstm *s)
 	size_t start, i;
 	int rc = -1;
 
-	if (o == NULL || o->type != 1 || object_header(r, o->offset, s->num, 0, &lx) != 0 ||
+	if (o == NULL || o->type != 1 || o->gen != 0 || object_header(r, o->offset, s->num, 0, &lx) != 0 ||
 	    es_lex_dict(&lx, &d, why, sizeof(why)) != 0 || es_lex_next(&lx, &t) != ES_TOK_WORD ||
 	    strcmp(t.text, "stream") != 0)
 		goto cleanup;
@@ -314,8 +316,9 @@ static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val 
 	if (o == NULL || o->type == 0 || gen < 0)
 		return -1;
 	if (o->type == 1) {
-		if ((long long)o->num != num || object_header(r, o->offset, num, gen, &lx) != 0 ||
-		    read_value(r->buf, &lx, out) != 0)
+		/* (QPDF looks an object up by number and generation: "5 1 R" is null when the entry is 5 0) */
+		if ((long long)o->num != num || (long long)o->gen != gen ||
+		    object_header(r, o->offset, num, gen, &lx) != 0 || read_value(r->buf, &lx, out) != 0)
 			return -1;
 		/* (a stream, or an object QPDF reads with a warning) */
 		if (es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "endobj") != 0) {

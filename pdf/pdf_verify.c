@@ -868,7 +868,8 @@ static void check_dups(const unsigned char *buf, size_t rev_end, const sig_ref *
 	} else {
 		q = open_revisions(buf, rev_end, "signed revision", &copy, &copy_len, note, sizeof(note), &conflict, &x,
 				   why, sizeof(why));
-		if (q != NULL && es_pdf_page_list_read(q, x, &pages) == 0)
+		if (q != NULL && es_pdf_page_list_read(q, copy != NULL ? copy : buf, copy != NULL ? copy_len : rev_end, x,
+						       &pages) == 0)
 			pl = &pages;
 	}
 	/* (an unreadable revision is reported by the comparison with it, or the seal's own checks) */
@@ -1087,7 +1088,8 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 		goto cleanup;
 	}
 	/* (read once: the signatures the pages show, where each seal shows, the keys given twice on the pages) */
-	pl = es_pdf_page_list_read(q, xq, &pages) == 0 ? &pages : NULL;
+	if (es_pdf_page_list_read(q, copy != NULL ? copy : buf, copy != NULL ? copy_len : len, xq, &pages) == 0)
+		pl = &pages;
 	list_signatures(q, pl, &sl);
 	if (sl.n == 0) {
 		es_report_file_error(r, "no signature or document time-stamp found");
@@ -1142,9 +1144,9 @@ cleanup:
 	for (i = 0; pos != NULL && i < sl.n; i++)
 		free(pos[i].contents);
 	free(pos);
+	es_pdf_page_list_free(&pages); /* (reads xq and the bytes q read) */
 	es_pdf_xref_free(raw);
 	es_pdf_xref_free(xq);
-	es_pdf_page_list_free(&pages);
 	for (i = 0; states != NULL && i < sl.n; i++) {
 		free(states[i].seen);
 		free(states[i].changed);

@@ -37,7 +37,7 @@ void es_pdf_sig_values_free(es_pdf_sig_value *v, size_t n);
 
 typedef struct es_pdf_annot_ref {
 	int id, gen;	/* the annotation (an indirect dictionary) */
-	int lexed;	/* it is in an object stream and was read by our lexer, not QPDF */
+	int lexed;	/* it was read by our lexer, not QPDF */
 	int not_widget; /* lexed, and its /Subtype is a name other than /Widget */
 } es_pdf_annot_ref;
 
@@ -56,13 +56,15 @@ typedef struct es_pdf_page_list {
 	struct es_pdf_page_reader *rd; /* what read it (the object streams it decoded), for es_pdf_page_list_box */
 } es_pdf_page_list;
 
-/* The pages of q (x: es_pdf_xref_scan of the bytes q read) as qpdf_get_num_pages and qpdf_get_page_n list them,
- * each with the annotations its /Annots names, reading objects in object streams with our lexer so that QPDF does
- * not parse those streams. 0 with *out (es_pdf_page_list_free), or -1 when the file is one this reader gives up on
- * (no x, encrypted, a hybrid file, a loop or a page listed twice, a direct or free object, a dictionary the lexer
- * refuses): then list the pages through QPDF. Resolves through QPDF the objects outside object streams it meets;
- * their warnings stay pending. */
-int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *out);
+/* The pages of q (buf[0..len): the bytes q reads, which must outlive *out; x: es_pdf_xref_scan of them) as
+ * qpdf_get_num_pages and qpdf_get_page_n list them, each with the annotations its /Annots names, reading objects
+ * with our lexer so that QPDF does not parse them. 0 with *out (es_pdf_page_list_free), or -1 when the file is one
+ * this reader gives up on (no x, encrypted, a hybrid file, a loop or a page listed twice, a direct or free object,
+ * a dictionary the lexer refuses in an object stream): then list the pages through QPDF. Resolves through QPDF the
+ * objects our lexer will not read in the file (those of every object when x's chain is one QPDF warns about); their
+ * warnings stay pending. */
+int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, const es_pdf_xref *x,
+			  es_pdf_page_list *out);
 /* The crop box of pl's page (0-based), else its media box, each inherited through /Parent, as
  * es_pdf_rect_value would read QPDF's lookup of them, into box: 1, 0 when it has neither, -1 when our lexer cannot
  * tell (look them up through QPDF). q: the QPDF pl was read from. */

@@ -1,13 +1,16 @@
-/* pdf/pdf_verify_pages.c: the pages of a file and the annotations each names, read without making QPDF parse every
- * object stream that holds a page, for the verifier's checks that must look at every page's /Annots.
+/* pdf/pdf_verify_pages.c: the pages of a file and the annotations each names, read by our own lexer rather than
+ * QPDF, for the verifier's checks that must look at every page's /Annots.
  *
  * QPDF parses an object stream whole the first time one of its objects is resolved, so listing the pages (what
- * qpdf_get_num_pages does) parses nearly every object of a typical file, most of the verification's time. Here the
- * page tree nodes, pages and annotations held in object streams are read by our own lexer from the stream's data
- * (decoded by us, already sized by es_pdf_xref_scan); objects outside object streams are resolved through QPDF,
- * which costs one object each. Anything this reader does not read exactly as QPDF's page list would (a loop, a page
- * listed twice, a direct kid, an indirect /Kids or /Annots, a free or redefined-in-a-hybrid-file object, an
- * encrypted file, a dictionary our lexer refuses) makes it give up, and the caller lists the pages through QPDF. */
+ * qpdf_get_num_pages does) parses nearly every object of a typical file, most of the verification's time; outside
+ * object streams it builds a handle and a map entry per object, most of a classic file's. Here the page tree nodes,
+ * pages and annotations are read by our own lexer: from an object stream's data (decoded by us, already sized by
+ * es_pdf_xref_scan), or from the file where its cross-reference entry says (pdf_objread.c: the entry's generation,
+ * "id gen obj" there, a dictionary giving no key twice, "endobj" after it). What the lexer will not read so is
+ * resolved through QPDF, one object each. Anything this reader does not read exactly as QPDF's page list would (a
+ * loop, a page listed twice, a direct kid, an indirect /Kids or /Annots, a free or redefined-in-a-hybrid-file object,
+ * an encrypted file, a dictionary our lexer refuses in an object stream) makes it give up, and the caller lists the
+ * pages through QPDF. */
 #include "pdf_verify_internal.h"
 #include "pdf_decode.h"
 #include "pdf_lex.h"
@@ -33,9 +36,10 @@ typedef struct {
 
 /* Kept with the list, to read more of the tree later (es_pdf_page_list_rect). */
 struct es_pdf_page_reader {
-	qpdf_data q;  /* the QPDF of the current call */
-	es_pdf_objs *ix; /* the chain's entries by number (its index only: the file is not in memory) */
-	size_t limit; /* what an object stream may decode to */
+	qpdf_data q;     /* the QPDF of the current call */
+	es_pdf_objs *ix; /* the chain's entries by number, over the bytes q reads (NULL bytes: the index only) */
+	int lex_file;    /* objects outside object streams are lexed from those bytes */
+	size_t limit;    /* what an object stream may decode to */
 	objstm stm[PAGES_MAX_OBJSTMS];
 	size_t n_stm;
 	long nodes;
@@ -105,6 +109,24 @@ static void node_free(node *n)
 	es_dict_free(&n->d);
 }
 
+/* Object (id, gen) outside object streams, lexed where its entry says as QPDF reads it (not a stream): 0, or -1
+ * when QPDF must read it (a dictionary giving a key twice among them: QPDF warns of it once it parses it). */
+static int lex_in_file(reader *r, int id, int gen, node *out)
+{
+	es_pdf_val v;
+
+	if (!r->lex_file || es_pdf_objs_get(r->ix, id, gen, &v) != 0)
+		return -1;
+	if (v.v.type != ES_VAL_DICT) {
+		es_pdf_val_free(&v);
+		return -1;
+	}
+	out->lexed = 1;
+	out->p = v.p;
+	out->d = v.d; /* (owned by out from here) */
+	return 0;
+}
+
 /* Reads object (id, gen) as QPDF would resolve "id gen R": 0, or -1 to give up. A dictionary is required. */
 static int node_read(reader *r, int id, int gen, node *out)
 {
@@ -121,6 +143,8 @@ static int node_read(reader *r, int id, int gen, node *out)
 	if (type == 1) {
 		/* A page object after each 5 MB drawing of a 200 MB file kept 64 MB of it mapped (see pdf_walk.c). */
 		es_input_release_turn();
+		if (lex_in_file(r, id, gen, out) == 0)
+			return 0;
 		out->oh = qpdf_get_object_by_id(r->q, id, gen);
 		return qpdf_oh_is_dictionary(r->q, out->oh) && !qpdf_oh_is_stream(r->q, out->oh) ? 0 : -1;
 	}
@@ -247,9 +271,10 @@ static int add_annots(reader *r, node *page)
 		memset(ar, 0, sizeof(*ar));
 		ar->id = refs[2 * i];
 		ar->gen = refs[2 * i + 1];
-		/* Only annotations in object streams are read here: the others cost QPDF one object each. */
-		if (es_pdf_objs_entry(r->ix, ar->id, &type, &offset) && type == 2) {
-			if (node_read(r, ar->id, ar->gen, &a) != 0) {
+		/* (one our lexer will not read in the file is left to QPDF, as the checks that look at it resolve it) */
+		if (es_pdf_objs_entry(r->ix, ar->id, &type, &offset) &&
+		    (type == 2 || (type == 1 && lex_in_file(r, ar->id, ar->gen, &a) == 0))) {
+			if (type == 2 && node_read(r, ar->id, ar->gen, &a) != 0) {
 				free(refs);
 				return -1;
 			}
@@ -321,7 +346,8 @@ static void reader_free(reader *r)
 	free(r);
 }
 
-int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *out)
+int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, const es_pdf_xref *x,
+			  es_pdf_page_list *out)
 {
 	reader *r;
 	qpdf_oh root, pages;
@@ -329,7 +355,11 @@ int es_pdf_page_list_read(qpdf_data q, const es_pdf_xref *x, es_pdf_page_list *o
 
 	memset(out, 0, sizeof(*out));
 	/* (an encrypted or hybrid file has no index: given up) */
-	if ((r = calloc(1, sizeof(*r))) == NULL || (r->ix = es_pdf_objs_new(NULL, 0, x)) == NULL) {
+	if (x == NULL || (r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	/* (a chain QPDF warns about may be read by QPDF otherwise than by us: there QPDF reads each object) */
+	r->lex_file = buf != NULL && x->qpdf_warning == NULL;
+	if ((r->ix = es_pdf_objs_new(r->lex_file ? buf : NULL, r->lex_file ? len : 0, x)) == NULL) {
 		reader_free(r);
 		return -1;
 	}
