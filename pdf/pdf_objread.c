@@ -303,7 +303,8 @@ int es_pdf_objs_trailer(es_pdf_objs *r, es_pdf_val *out)
 	return 0;
 }
 
-static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out)
+/* Object (num, gen) into *out; with is_stream, a stream's dictionary too (*is_stream set), else a stream fails. */
+static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out, int *is_stream)
 {
 	const entry_ix *o = effective(r, num);
 	const objstm *s;
@@ -321,11 +322,15 @@ static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val 
 		    object_header(r, o->offset, num, gen, &lx) != 0 || read_value(r->buf, &lx, out) != 0)
 			return -1;
 		/* (a stream, or an object QPDF reads with a warning) */
-		if (es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "endobj") != 0) {
-			es_pdf_val_free(out);
-			return -1;
+		if (es_lex_next(&lx, &t) == ES_TOK_WORD && strcmp(t.text, "endobj") == 0)
+			return 0;
+		if (is_stream != NULL && t.type == ES_TOK_WORD && strcmp(t.text, "stream") == 0 &&
+		    out->v.type == ES_VAL_DICT) {
+			*is_stream = 1;
+			return 0;
 		}
-		return 0;
+		es_pdf_val_free(out);
+		return -1;
 	}
 	/* In an object stream: QPDF takes the offset its header gives the number (the entry's index aside). */
 	if (gen != 0 || (s = get_objstm(r, o->offset)) == NULL)
@@ -340,6 +345,12 @@ static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val 
 		return -1;
 	es_lex_init(&lx, s->data, s->len, at);
 	return read_value(s->data, &lx, out);
+}
+
+int es_pdf_objs_get_head(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out, int *is_stream)
+{
+	*is_stream = 0;
+	return read_object(r, num, gen, out, is_stream);
 }
 
 /* *to as a value of its own: the entries copied (es_pdf_val_free frees them). 0, or -1 out of memory. */
@@ -366,7 +377,7 @@ int es_pdf_objs_get(es_pdf_objs *r, long long num, long long gen, es_pdf_val *ou
 		if (r->cache[i].num == num && r->cache[i].gen == gen)
 			return val_copy(&r->cache[i].val, out);
 	/* (what could not be read is not kept: asking again fails again) */
-	if (read_object(r, num, gen, out) != 0)
+	if (read_object(r, num, gen, out, NULL) != 0)
 		return -1;
 	if (val_copy(out, &keep) != 0)
 		return 0; /* (kept another time) */

@@ -33,6 +33,9 @@ int es_pdf_objs_trailer(es_pdf_objs *r, es_pdf_val *out);
  * so (free, in a broken object stream, damaged, a dictionary giving a key twice at any depth): the caller lets QPDF
  * read the file. */
 int es_pdf_objs_get(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out);
+/* The same, and a stream's dictionary as QPDF reads it (the dictionary before "stream"; *is_stream set): for what
+ * depends on the dictionary only. Not kept among the objects read last. */
+int es_pdf_objs_get_head(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out, int *is_stream);
 /* The value of key in dict (ES_VAL_NULL when absent), a reference followed once when resolve is set; an indirect
  * value's number and generation in *num, *gen (0 for a direct one; may be NULL). 0, or -1. */
 int es_pdf_val_key(es_pdf_objs *r, const es_pdf_val *dict, const char *key, int resolve, es_pdf_val *out,

@@ -862,8 +862,11 @@ static void check_dups(const unsigned char *buf, size_t rev_end, const sig_ref *
 	qpdf_data q;
 
 	if (whole != NULL && whole->x != NULL && rev_end == whole->len && !whole->x->encrypted) {
-		/* (the revision the main open read: buf itself, no recovery, so the same chain and pages) */
-		q = open_checked(buf, rev_end, "signed revision", whole->x, why, sizeof(why));
+		/* (the revision the main open read: buf itself, no recovery, so the same chain and pages; when our lexer
+		 * reads every object the check looks at, none gives a key twice and QPDF need not parse them again) */
+		q = NULL;
+		if (!es_pdf_dups_none_lexed(buf, rev_end, whole->x, whole->pages, ref->objid, ref->gen))
+			q = open_checked(buf, rev_end, "signed revision", whole->x, why, sizeof(why));
 		pl = whole->pages;
 	} else {
 		q = open_revisions(buf, rev_end, "signed revision", &copy, &copy_len, note, sizeof(note), &conflict, &x,

@@ -15,4 +15,10 @@
 void es_pdf_check_dups(qpdf_data q, const es_pdf_page_list *pl, int sig_objid, int sig_gen,
 		       eseal_seal_report *s);
 
+/* 1 when our lexer reads, in buf[0..len) (x: its chain, read and sized by es_pdf_xref_scan; pl: its pages as
+ * es_pdf_page_list_read read them), every object es_pdf_check_dups would have QPDF parse and every trailer, and none
+ * gives a key twice: es_pdf_check_dups would report nothing, and need not run. 0: run it (pdf_verify_dups_lexed.c). */
+int es_pdf_dups_none_lexed(const unsigned char *buf, size_t len, const es_pdf_xref *x, const es_pdf_page_list *pl,
+			   int sig_objid, int sig_gen);
+
 #endif

@@ -19,12 +19,18 @@
 #   acroform-fields /AcroForm (made indirect), /Fields [] (no field) before the real array
 #   acroform-sigflags /AcroForm (made indirect), /SigFlags 0 before 3
 #   perms-docmdp    /Perms (added), /DocMDP naming the eseal seal's dictionary before the new signature's
+#   perms-ur3       /Perms (added) naming, as /UR3, a usage-rights signature dictionary giving /M twice: not the new
+#                   signature's own dictionary, but one /Perms names
 #   catalog-acroform the catalog, /AcroForm << /Fields [] >> before the real form
+#   trailer-root    the new signature's update's trailer, /Root naming a catalog without the form before the real one
+#   older-trailer   the input's last trailer (the eseal seal's, breaking it) given /Root twice, then a clean signature:
+#                   QPDF warns of every trailer of the chain
 #   other-field     a text field no signature concerns (added to /Fields), /TU twice: not the signature's
 #   after-field     no new signature: an update redefining the eseal seal's field with /FT /Tx before /FT /Sig
 import os
 import re
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,11 +59,22 @@ def first_field(src):
 
 def main(mode, src, dst, key, cert, pad=""):
     pad = pad == "pad"
+    if mode == "older-trailer":
+        data = open(src, "rb").read()
+        root = re.search(r"/Root (\d+) 0 R", qpdf_obj(src, "trailer")).group(1).encode()
+        at = data.rindex(b"trailer\n<< ") + len(b"trailer\n<< ")
+        with tempfile.TemporaryDirectory() as d:
+            older = os.path.join(d, "older.pdf")
+            open(older, "wb").write(data[:at] + b"/Root %s 0 R " % root + data[at:])
+            pdf_sign.main(older, dst, "ETSI.CAdES.detached", key, cert, field=b"Dup")
+        return
     field0, field0_text, sig0 = first_field(src)
     if mode == "after-field":
         data = append_update(open(src, "rb").read(), src, {field0: forged_first(field0_text, b"/FT /Tx", pad)})
         open(dst, "wb").write(data)
         return
+
+    forged_root = []
 
     def edit(objs, ids):
         sig, field, root = ids["sig"], ids["field"], ids["root"]
@@ -91,6 +108,15 @@ def main(mode, src, dst, key, cert, pad=""):
         elif mode == "perms-docmdp":
             objs[new] = forged_first(b"<< /DocMDP %d 0 R >>" % sig, b"/DocMDP %d 0 R" % sig0, pad)
             objs[root] = objs[root].rstrip()[:-2] + b" /Perms %d 0 R >>" % new
+        elif mode == "perms-ur3":
+            objs[new] = forged_first(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached "
+                                     b"/Reference [ << /Type /SigRef /TransformMethod /UR3 >> ] "
+                                     b"/M (D:20260101000000Z) >>", b"/M (D:20200101000000Z)", pad)
+            objs[new + 1] = b"<< /UR3 %d 0 R >>" % new
+            objs[root] = objs[root].rstrip()[:-2] + b" /Perms %d 0 R >>" % (new + 1)
+        elif mode == "trailer-root":
+            objs[new] = b"<< /Type /Catalog %s >>" % re.search(rb"/Pages \d+ 0 R", objs[root]).group(0)
+            forged_root.append(new)
         elif mode == "catalog-acroform":
             objs[root] = forged_first(objs[root], b"/AcroForm << /Fields [ ] >>", pad)
         elif mode == "other-field":
@@ -99,7 +125,15 @@ def main(mode, src, dst, key, cert, pad=""):
         else:
             sys.exit("pdf_sigdup.py: unknown mode " + mode)
 
-    pdf_sign.main(src, dst, "ETSI.CAdES.detached", key, cert, field=b"Dup", edit_objects=edit)
+    def edit_update(data):
+        # (the trailer follows the cross-reference table: growing it moves no offset)
+        if not forged_root:
+            return data
+        at = data.rindex(b"trailer\n<< ") + len(b"trailer\n<< ")
+        return data[:at] + b"/Root %d 0 R " % forged_root[0] + data[at:]
+
+    pdf_sign.main(src, dst, "ETSI.CAdES.detached", key, cert, field=b"Dup", edit_objects=edit,
+                  edit_update=edit_update)
 
 
 if __name__ == "__main__":

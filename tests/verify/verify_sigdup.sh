@@ -54,9 +54,19 @@ field-ap INDETERMINATE FORMAT_FAILURE appearance stream of the signature's widge
 acroform-fields INDETERMINATE FORMAT_FAILURE /AcroForm dictionary .*gives /Fields twice
 acroform-sigflags INDETERMINATE FORMAT_FAILURE /AcroForm dictionary .*gives /SigFlags twice
 perms-docmdp INDETERMINATE FORMAT_FAILURE /Perms dictionary .*gives /DocMDP twice
+perms-ur3 INDETERMINATE FORMAT_FAILURE /Perms dictionary \(or a signature it names\) \(object [0-9]+ 0.*gives /M twice
 catalog-acroform INDETERMINATE FORMAT_FAILURE catalog \(object [0-9]+ 0.*gives /AcroForm twice
+trailer-root INDETERMINATE FORMAT_FAILURE trailer \(trailer.*gives /Root twice
 EOF
 pass "a key given twice in the signature dictionary, field, widget, appearance, /AcroForm, /Perms, catalog: fails naming it"
+
+# The trailers before the signature's own are read too (QPDF warns of each while it opens the file): /Root given
+# twice in the eseal seal's trailer (which breaks that seal) fails the signature made after it, naming the key.
+$DUP older-trailer "$D/sealed.pdf" "$D/older-trailer.pdf" "$DEV_KEY" "$DEV_CHAIN"
+assert_grep "duplicated key /Root" <(qpdf --check "$D/older-trailer.pdf" 2>&1 || true)
+vjson 1 "$D/older-trailer.pdf"
+expect_seal 1 INDETERMINATE FORMAT_FAILURE "trailer \(trailer.*gives /Root twice"
+pass "a trailer before the signature's own giving /Root twice: fails naming it"
 
 # What Poppler reads. A small dictionary: the last value, as QPDF (pdfsig: the signature with the forged /ByteRange
 # first is valid, two signatures listed with /FT /Tx first).
