@@ -136,7 +136,9 @@ pass "bulk mixing current (four-year TSA, renew_by $TSA4_END) and due: one JSON 
 
 # The newest time-stamp's TSA certificate revoked for a harmless reason after its genTime: the time-stamp stays valid
 # but proves nothing after the revocation, so renew_by is the revocation time (as the OCSP responder states it) and
-# the file is no longer current.
+# the file is no longer current. (A second first: the CA records whole seconds, and a revocation in the second of
+# the genTime is one the time-stamp cannot be shown to precede, which the verifier rightly refuses.)
+sleep 1
 (
 	flock 9
 	openssl ca -config "$PKI/openssl.cnf" -name issuing_ca -batch -revoke "$D/tsa4.pem" -crl_reason superseded \
