@@ -525,6 +525,9 @@ static int dict_dup(const unsigned char *p, const es_dict *d, int depth)
 	int n, rc = 0;
 
 	for (i = 0; rc == 0 && i < d->n; i++) {
+		/* (a key of ES_LEX_TEXT characters or more is read as "": two such keys may be one, only QPDF can tell) */
+		if (d->e[i].key[0] == '\0')
+			return -1;
 		es_dict_get(d, d->e[i].key, &n);
 		if (n > 1)
 			rc = 1;

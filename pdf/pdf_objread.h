@@ -50,7 +50,7 @@ void es_pdf_val_free(es_pdf_val *v);
  * can tell (a reference inside, a number our lexer and QPDF may read apart). */
 int es_pdf_val_rect(const unsigned char *p, const es_dict_entry *e, double out[4]);
 /* Whether d (read from p), or a dictionary inside one of its values, gives a key twice (QPDF keeps the last, other
- * readers the first): 1, 0, or -1 when our lexer cannot read it. */
+ * readers the first): 1, 0, or -1 when our lexer cannot read it or tell (a key too long for it to keep). */
 int es_pdf_dict_has_dup(const unsigned char *p, const es_dict *d);
 
 #endif

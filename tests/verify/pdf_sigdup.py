@@ -12,6 +12,7 @@
 #   sig-byterange   signature dictionary, /ByteRange [0 10 20 30] before the real one
 #   sig-contents    signature dictionary, /Contents <3082> after the real one (the one the /ByteRange gap holds)
 #   sig-reference   signature dictionary, a /Reference (DocMDP) whose /TransformParams give /P 3 then /P 1
+#   sig-longkey     signature dictionary, a key of 80 characters given twice (longer than eseal's lexer keeps a name)
 #   field-ft        the signature's field and widget, /FT /Tx (a text field: no signature) before /FT /Sig
 #   field-rect      the widget, a /Rect over the page before [0 0 0 0]
 #   field-ap        the widget (shown at [100 100 300 150]) gets an appearance stream (a blue box) whose /BBox is
@@ -39,6 +40,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "interop"))
 from pdf_attack import append_update, qpdf_obj  # noqa: E402
 import pdf_sign  # noqa: E402
 
+LONG_KEY = b"/" + b"L" * 80
 PAD = b"".join(b" /Pad%d %d" % (i, i) for i in range(32))
 
 
@@ -87,6 +89,8 @@ def main(mode, src, dst, key, cert, pad=""):
             objs[sig] = forged_first(objs[sig], b"/ByteRange [0 10 20 30]", pad)
         elif mode == "sig-contents":  # (the other way round: the genuine value, in the gap, first)
             objs[sig] = objs[sig].rstrip()[:-2] + b" /Contents <3082> >>"
+        elif mode == "sig-longkey":
+            objs[sig] = forged_first(objs[sig], LONG_KEY + b" (forged) " + LONG_KEY + b" (genuine)", pad)
         elif mode == "sig-reference":
             objs[sig] = forged_first(objs[sig], b"/Reference [ << /Type /SigRef /TransformMethod /DocMDP "
                                      b"/TransformParams << /Type /TransformParams /P 3 /P 1 /V /1.2 >> >> ]", pad)

@@ -48,6 +48,7 @@ sig-m INDETERMINATE FORMAT_FAILURE signature dictionary \(object [0-9]+ 0.*gives
 sig-byterange TOTAL-FAILED FORMAT_FAILURE signature dictionary .*gives /ByteRange twice.*signature wrapping
 sig-contents TOTAL-FAILED FORMAT_FAILURE (gives /Contents twice|not exactly the /Contents hex string).*signature wrapping
 sig-reference INDETERMINATE FORMAT_FAILURE signature dictionary .*gives /P twice
+sig-longkey INDETERMINATE FORMAT_FAILURE signature dictionary \(object [0-9]+ 0.*gives /LLLLLLLL.* twice
 field-ft INDETERMINATE FORMAT_FAILURE signature field or widget \(object [0-9]+ 0.*gives /FT twice
 field-rect INDETERMINATE FORMAT_FAILURE signature field or widget .*gives /Rect twice
 field-ap INDETERMINATE FORMAT_FAILURE appearance stream of the signature's widget .*gives /BBox twice
