@@ -104,6 +104,8 @@ void es_pdf_take_warnings(qpdf_data q, es_pdf_guesses *guesses);
 /* A set of (number, generation) pairs (*set: *cap slots, *n used; all zero to start, free(*set) after): adds the
  * pair, 1 if it was not there, 0 if it was, -1 out of memory. Open addressing over 64-bit keys (0 empty). */
 int es_pdf_pair_add(unsigned long long **set, size_t *n, size_t *cap, int id, int gen);
+/* Whether the pair is in the set (*cap slots, as es_pdf_pair_add keeps it): 1 or 0. */
+int es_pdf_pair_has(const unsigned long long *set, size_t cap, int id, int gen);
 
 typedef struct {
 	qpdf_oh oh;

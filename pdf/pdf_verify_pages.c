@@ -46,6 +46,10 @@ struct es_pdf_page_reader {
 	es_pdf_page_list *out;
 	unsigned long long *seen; /* pages and nodes met, (id << 32 | gen) */
 	size_t n_seen, cap_seen;
+	/* annotations read by our lexer, as a widget or as none: pages share them (a file made of one document's
+	 * pages again and again names the same few link annotations thousands of times) */
+	unsigned long long *annot_w, *annot_nw;
+	size_t n_annot_w, cap_annot_w, n_annot_nw, cap_annot_nw;
 };
 typedef struct es_pdf_page_reader reader;
 
@@ -250,7 +254,7 @@ fail:
 static int add_annots(reader *r, node *page)
 {
 	es_pdf_page_list *l = r->out;
-	int *refs = NULL, absent, type = 0;
+	int *refs = NULL, absent, type = 0, added;
 	long long offset = 0;
 	size_t n = 0, i;
 	es_pdf_annot_ref *na;
@@ -271,6 +275,13 @@ static int add_annots(reader *r, node *page)
 		memset(ar, 0, sizeof(*ar));
 		ar->id = refs[2 * i];
 		ar->gen = refs[2 * i + 1];
+		if (es_pdf_pair_has(r->annot_nw, r->cap_annot_nw, ar->id, ar->gen) ||
+		    es_pdf_pair_has(r->annot_w, r->cap_annot_w, ar->id, ar->gen)) {
+			ar->lexed = 1;
+			ar->not_widget = es_pdf_pair_has(r->annot_nw, r->cap_annot_nw, ar->id, ar->gen);
+			l->n_annots++;
+			continue;
+		}
 		/* (one our lexer will not read in the file is left to QPDF, as the checks that look at it resolve it) */
 		if (es_pdf_objs_entry(r->ix, ar->id, &type, &offset) &&
 		    (type == 2 || (type == 1 && lex_in_file(r, ar->id, ar->gen, &a) == 0))) {
@@ -282,6 +293,15 @@ static int add_annots(reader *r, node *page)
 			ar->lexed = 1;
 			ar->not_widget = st != NULL && st->type == ES_VAL_NAME && strcmp(st->name, "/Widget") != 0;
 			node_free(&a);
+			if (ar->not_widget)
+				added = es_pdf_pair_add(&r->annot_nw, &r->n_annot_nw, &r->cap_annot_nw, ar->id,
+							ar->gen);
+			else
+				added = es_pdf_pair_add(&r->annot_w, &r->n_annot_w, &r->cap_annot_w, ar->id, ar->gen);
+			if (added < 0) {
+				free(refs);
+				return -1;
+			}
 		}
 		l->n_annots++;
 	}
@@ -343,6 +363,8 @@ static void reader_free(reader *r)
 	}
 	es_pdf_objs_free(r->ix);
 	free(r->seen);
+	free(r->annot_w);
+	free(r->annot_nw);
 	free(r);
 }
 
@@ -372,8 +394,10 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
 	if (qpdf_oh_is_indirect(q, pages))
 		rc = visit(r, qpdf_oh_get_object_id(q, pages), qpdf_oh_get_generation(q, pages), 0, 1);
 	free(r->seen);
-	r->seen = NULL;
-	r->n_seen = r->cap_seen = 0;
+	free(r->annot_w);
+	free(r->annot_nw);
+	r->seen = r->annot_w = r->annot_nw = NULL;
+	r->n_seen = r->cap_seen = r->n_annot_w = r->cap_annot_w = r->n_annot_nw = r->cap_annot_nw = 0;
 	r->out = NULL;
 	/* (QPDF's warnings stay pending: the duplicated-key check takes those of the objects it resolved) */
 	if (rc == 0 && qpdf_has_error(q))

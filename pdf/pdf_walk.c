@@ -24,9 +24,27 @@ static size_t pair_slot(unsigned long long key, size_t cap)
 	return (size_t)(h ^ h >> 32) & (cap - 1);
 }
 
+static unsigned long long pair_key(int id, int gen)
+{
+	return ((unsigned long long)(unsigned)id << 32 | (unsigned)gen) + 1;
+}
+
+int es_pdf_pair_has(const unsigned long long *set, size_t cap, int id, int gen)
+{
+	unsigned long long key = pair_key(id, gen);
+	size_t i;
+
+	if (cap == 0)
+		return 0;
+	for (i = pair_slot(key, cap); set[i] != 0; i = (i + 1) & (cap - 1))
+		if (set[i] == key)
+			return 1;
+	return 0;
+}
+
 int es_pdf_pair_add(unsigned long long **set, size_t *n, size_t *cap, int id, int gen)
 {
-	unsigned long long key = ((unsigned long long)(unsigned)id << 32 | (unsigned)gen) + 1, *nk;
+	unsigned long long key = pair_key(id, gen), *nk;
 	size_t i, nc;
 
 	if (2 * (*n + 1) > *cap) {
