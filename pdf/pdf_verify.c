@@ -1101,6 +1101,7 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	load_dss(q, ev, &has_revinfo, &dss_note);
 	facts.docmdp_p = docmdp_p(q, &facts.docmdp_objid);
 	facts.recovered = copy != NULL;
+	facts.pages = pl;
 	pos = calloc(sl.n, sizeof(*pos));
 	states = calloc(sl.n, sizeof(*states));
 	if (pos == NULL || states == NULL) {

@@ -160,6 +160,7 @@ typedef struct {
 	int docmdp_p;		 /* /P of the certification named by the final file's /Perms (0: none) */
 	int docmdp_objid;	 /* its signature dictionary */
 	int recovered;		 /* QPDF read the final file with a recovered chain (a copy of it) */
+	const es_pdf_page_list *pages; /* the final file's pages as es_pdf_page_list_read read them, or NULL */
 } es_pdf_facts;
 
 /* Compares the signed revision qo (the file cut at self->rev_end) with the final file fin and reports, through
