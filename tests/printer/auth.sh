@@ -56,6 +56,12 @@ fi
 # A user PAM accepts but who is not in the print group.
 print_job "$APPS/daemon" "ipp://daemon:x@$hostport" alice Daemon application/pdf "$DOC" &&
 	fail "a user outside print-group could print"
+# (PAPPL refuses before reading the document and closes the connection with it unread, which can reset it before
+# ipptool reads the answer, every try: then ask without a document, which the same check refuses)
+if grep -q 'Unable to finish request' "$APPS/daemon"; then
+	ipptool -t -d owner=alice -d title=Daemon "ipp://daemon:x@$hostport" "$TESTS_PRINTER/create-job.test" \
+		>"$APPS/daemon" 2>&1 </dev/null && fail "a user outside print-group could create a job"
+fi
 assert_grep 'client-error-forbidden' "$APPS/daemon"
 pass "authenticated user outside print-group -> client-error-forbidden"
 
