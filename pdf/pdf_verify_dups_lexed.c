@@ -63,20 +63,21 @@ static int is_dict(const es_pdf_val *v, int is_stream)
 	return v->v.type == ES_VAL_DICT && !is_stream;
 }
 
-/* Whether node's value (/V, inherited through /Parent) is the signature: 1, 0, or -1 cannot tell. Reads every node
- * up the /Parent chain (QPDF's walk resolves them all to give them the field's role when the value is the signature;
- * reading them when it is not costs only a fall back to QPDF) and the value found. */
+/* Whether node's value (/V, inherited through /Parent) is the signature: 1, 0, or -1 cannot tell. node: a
+ * dictionary already read. Reads every node up the /Parent chain (QPDF's walk resolves them all to give them the
+ * field's role when the value is the signature; reading them when it is not costs only a fall back to QPDF) and the
+ * value found. */
 static int holds_sig(lx_ctx *c, const es_pdf_val *node)
 {
 	es_pdf_val cur, v, next;
+	const es_pdf_val *at = node;
 	long long ref;
-	int depth, st, found = 0, rc = 0;
+	int depth, st = 0, found = 0, rc = 0;
 
-	if (resolve(c, node, &cur, &st) != 0)
-		return -1;
-	for (depth = 0; depth < LX_MAX_DEPTH && is_dict(&cur, st); depth++) {
+	memset(&cur, 0, sizeof(cur));
+	for (depth = 0; depth < LX_MAX_DEPTH && is_dict(at, st); depth++) {
 		if (!found) {
-			if (key(c, &cur, "/V", &v, &st, &ref) != 0) {
+			if (key(c, at, "/V", &v, &st, &ref) != 0) {
 				rc = -1;
 				break;
 			}
@@ -84,12 +85,13 @@ static int holds_sig(lx_ctx *c, const es_pdf_val *node)
 			rc = found && ref != 0 && ref == c->sig_num;
 			es_pdf_val_free(&v);
 		}
-		if (key(c, &cur, "/Parent", &next, &st, NULL) != 0) {
+		if (key(c, at, "/Parent", &next, &st, NULL) != 0) {
 			rc = -1;
 			break;
 		}
 		es_pdf_val_free(&cur);
 		cur = next;
+		at = &cur;
 	}
 	es_pdf_val_free(&cur);
 	return rc;

@@ -251,14 +251,47 @@ fail:
 	return -1;
 }
 
+/* Reads annotation ar with our lexer where it can, from a decoded object stream or from the file where its entry
+ * says (one it will not read in the file is left to QPDF, as the checks that look at it resolve it), once: pages
+ * share annotations. 0, or -1 to give up the list. */
+static int read_annot(reader *r, es_pdf_annot_ref *ar)
+{
+	const es_dict_entry *st;
+	long long offset = 0;
+	int type = 0;
+	node a;
+
+	if (es_pdf_pair_has(r->annot_nw, r->cap_annot_nw, ar->id, ar->gen)) {
+		ar->lexed = ar->not_widget = 1;
+		return 0;
+	}
+	if (es_pdf_pair_has(r->annot_w, r->cap_annot_w, ar->id, ar->gen)) {
+		ar->lexed = 1;
+		return 0;
+	}
+	if (!es_pdf_objs_entry(r->ix, ar->id, &type, &offset))
+		return 0;
+	if (type == 2) {
+		if (node_read(r, ar->id, ar->gen, &a) != 0)
+			return -1;
+	} else if (type != 1 || lex_in_file(r, ar->id, ar->gen, &a) != 0) {
+		return 0;
+	}
+	st = es_dict_get(&a.d, "/Subtype", NULL);
+	ar->lexed = 1;
+	ar->not_widget = st != NULL && st->type == ES_VAL_NAME && strcmp(st->name, "/Widget") != 0;
+	node_free(&a);
+	if (ar->not_widget)
+		return es_pdf_pair_add(&r->annot_nw, &r->n_annot_nw, &r->cap_annot_nw, ar->id, ar->gen) < 0 ? -1 : 0;
+	return es_pdf_pair_add(&r->annot_w, &r->n_annot_w, &r->cap_annot_w, ar->id, ar->gen) < 0 ? -1 : 0;
+}
+
 static int add_annots(reader *r, node *page)
 {
 	es_pdf_page_list *l = r->out;
-	int *refs = NULL, absent, type = 0, added;
-	long long offset = 0;
+	int *refs = NULL, absent, rc = 0;
 	size_t n = 0, i;
 	es_pdf_annot_ref *na;
-	node a;
 
 	if (node_refs(r, page, "/Annots", &refs, &n, &absent) != 0)
 		return -1;
@@ -268,45 +301,17 @@ static int add_annots(reader *r, node *page)
 	}
 	if (n > 0)
 		l->annots = na;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && rc == 0; i++) {
 		es_pdf_annot_ref *ar = &l->annots[l->n_annots];
-		const es_dict_entry *st;
 
 		memset(ar, 0, sizeof(*ar));
 		ar->id = refs[2 * i];
 		ar->gen = refs[2 * i + 1];
-		if (es_pdf_pair_has(r->annot_nw, r->cap_annot_nw, ar->id, ar->gen) ||
-		    es_pdf_pair_has(r->annot_w, r->cap_annot_w, ar->id, ar->gen)) {
-			ar->lexed = 1;
-			ar->not_widget = es_pdf_pair_has(r->annot_nw, r->cap_annot_nw, ar->id, ar->gen);
+		if ((rc = read_annot(r, ar)) == 0)
 			l->n_annots++;
-			continue;
-		}
-		/* (one our lexer will not read in the file is left to QPDF, as the checks that look at it resolve it) */
-		if (es_pdf_objs_entry(r->ix, ar->id, &type, &offset) &&
-		    (type == 2 || (type == 1 && lex_in_file(r, ar->id, ar->gen, &a) == 0))) {
-			if (type == 2 && node_read(r, ar->id, ar->gen, &a) != 0) {
-				free(refs);
-				return -1;
-			}
-			st = es_dict_get(&a.d, "/Subtype", NULL);
-			ar->lexed = 1;
-			ar->not_widget = st != NULL && st->type == ES_VAL_NAME && strcmp(st->name, "/Widget") != 0;
-			node_free(&a);
-			if (ar->not_widget)
-				added = es_pdf_pair_add(&r->annot_nw, &r->n_annot_nw, &r->cap_annot_nw, ar->id,
-							ar->gen);
-			else
-				added = es_pdf_pair_add(&r->annot_w, &r->n_annot_w, &r->cap_annot_w, ar->id, ar->gen);
-			if (added < 0) {
-				free(refs);
-				return -1;
-			}
-		}
-		l->n_annots++;
 	}
 	free(refs);
-	return 0;
+	return rc;
 }
 
 /* A node of the tree: one with /Kids is an inner node, as QPDF's page list reads it. */

@@ -92,45 +92,6 @@ void es_pdf_same_free(es_pdf_same *s)
 	free(s);
 }
 
-int es_pdf_same_stream(const es_pdf_same *s, int id, int gen, long long length)
-{
-	const es_pdf_xref_object *eo, *ef;
-	es_lex lx;
-	es_tok t;
-	es_dict d = {0};
-	char why[128];
-	size_t start, end;
-	int ok;
-
-	if (s == NULL || id <= 0 || (size_t)id >= s->n || s->io[id] < 0 || s->iff[id] < 0 || length < 0)
-		return 0;
-	eo = &s->o->objects[s->io[id]];
-	ef = &s->f->objects[s->iff[id]];
-	if (eo->type != 1 || ef->type != 1 || eo->offset != ef->offset || eo->gen != (unsigned int)gen ||
-	    ef->gen != (unsigned int)gen || eo->offset < 0 || (size_t)eo->offset >= s->rev_end)
-		return 0;
-	/* "id gen obj << ... >> stream": where the data start, read from the signed bytes as QPDF reads them */
-	es_lex_init(&lx, s->buf, s->rev_end, (size_t)eo->offset);
-	if (es_lex_next(&lx, &t) != ES_TOK_INT || t.ival != id || es_lex_next(&lx, &t) != ES_TOK_INT ||
-	    t.ival != gen || es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "obj") != 0 ||
-	    es_lex_dict(&lx, &d, why, sizeof(why)) != 0)
-		return 0;
-	es_dict_free(&d);
-	if (es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "stream") != 0)
-		return 0;
-	es_input_release_spot(s->buf + eo->offset, t.end - (size_t)eo->offset);
-	start = es_xref_data_start(&lx, t.end);
-	if ((size_t)length > s->rev_end - start)
-		return 0;
-	end = start + (size_t)length;
-	while (end < s->rev_end && es_lex_is_space(s->buf[end]))
-		end++;
-	ok = s->rev_end - end >= 9 && memcmp(s->buf + end, "endstream", 9) == 0;
-	/* Forty 5 MB drawings kept 40 MB of the file mapped through these nine bytes each. */
-	es_input_release_spot(s->buf + (end < s->rev_end ? end : s->rev_end - 1), 1);
-	return ok;
-}
-
 /* The entries both readers take for id: 1 when they are the same entry (type, offset or object stream, generation
  * or index), with *e the signed revision's. */
 static int same_entry(const es_pdf_same *s, int id, const es_pdf_xref_object **e)
@@ -152,27 +113,85 @@ static void release(const es_pdf_same *s, size_t from, size_t to)
 		es_input_release_spot(s->buf + from, to - from);
 }
 
-/* 1 when the type-1 object id at offset reads, as QPDF reads it, from the signed bytes alone: "id gen obj", a value,
- * for a stream a direct /Length given once whose data end where white space and "endstream" follow, then "endobj",
- * all before rev_end (with a byte after it, so that no reader sees the token go on). stream: it must be a stream.
- * The stream's data are not read: both readers skip them by the same /Length. */
+/* "id gen obj" at offset, inside the signed bytes: the lexer after it in *lx, 0; or -1. */
+static int object_header(const es_pdf_same *s, int id, unsigned int gen, long long offset, es_lex *lx)
+{
+	es_tok t;
+
+	if (offset < 0 || (size_t)offset >= s->rev_end)
+		return -1;
+	es_lex_init(lx, s->buf, s->rev_end, (size_t)offset);
+	if (es_lex_next(lx, &t) != ES_TOK_INT || t.ival != id || es_lex_next(lx, &t) != ES_TOK_INT ||
+	    t.ival != (long long)gen || es_lex_next(lx, &t) != ES_TOK_WORD || strcmp(t.text, "obj") != 0)
+		return -1;
+	return 0;
+}
+
+/* The stream whose dictionary starts at lx (after its "id gen obj", at offset): 1 when its data, length bytes of
+ * them (length < 0: the dictionary's direct /Length, given once), end inside the signed bytes where white space and
+ * a whole "endstream" token follow, as QPDF reads it; *after: just past that token. The data are not read: both
+ * readers skip them by the same length. */
+static int data_end_at_endstream(const es_pdf_same *s, es_lex *lx, long long offset, long long length, size_t *after)
+{
+	const es_dict_entry *len;
+	es_dict d = {0};
+	es_tok t;
+	char why[128];
+	size_t start, end;
+	int count = 0, ok = 0;
+
+	if (es_lex_dict(lx, &d, why, sizeof(why)) != 0 || es_lex_next(lx, &t) != ES_TOK_WORD ||
+	    strcmp(t.text, "stream") != 0)
+		goto done;
+	if (length < 0) {
+		len = es_dict_get(&d, "/Length", &count);
+		if (len == NULL || count != 1 || len->type != ES_VAL_INT || len->num < 0)
+			goto done;
+		length = len->num;
+	}
+	start = es_xref_data_start(lx, t.end);
+	release(s, (size_t)offset, lx->pos);
+	if (start > s->rev_end || (unsigned long long)length > s->rev_end - start)
+		goto done;
+	end = start + (size_t)length;
+	while (end < s->rev_end && es_lex_is_space(s->buf[end]))
+		end++;
+	es_lex_init(lx, s->buf, s->rev_end, end);
+	ok = es_lex_next(lx, &t) == ES_TOK_WORD && t.start == end && strcmp(t.text, "endstream") == 0;
+	*after = lx->pos;
+	/* Forty 5 MB drawings kept 40 MB of the file mapped through these few bytes each. */
+	es_input_release_spot(s->buf + (end < s->rev_end ? end : s->rev_end - 1), 1);
+done:
+	es_dict_free(&d);
+	return ok;
+}
+
+int es_pdf_same_stream(const es_pdf_same *s, int id, int gen, long long length)
+{
+	const es_pdf_xref_object *e;
+	es_lex lx;
+	size_t after;
+
+	if (s == NULL || length < 0 || gen < 0 || !same_entry(s, id, &e) || e->type != 1 ||
+	    e->gen != (unsigned int)gen || object_header(s, id, e->gen, e->offset, &lx) != 0)
+		return 0;
+	return data_end_at_endstream(s, &lx, e->offset, length, &after);
+}
+
+/* 1 when the type-1 object id at offset reads, as QPDF reads it, from the signed bytes alone: "id gen obj", a value
+ * (for a stream, its data as data_end_at_endstream finds them by a direct /Length), then "endobj", all before
+ * rev_end (with a byte after it, so that no reader sees the token go on). stream: it must be a stream. */
 static int read_inside(const es_pdf_same *s, int id, long long offset, unsigned int gen, int stream)
 {
 	es_lex lx;
 	es_tok t;
 	es_dict_entry v;
-	es_dict d = {0};
-	const es_dict_entry *len;
 	char why[128];
-	size_t start, end = 0;
-	int count = 0, ok = 0;
+	size_t start, after;
+	int ok = 0;
 
-	if (offset < 0 || (size_t)offset >= s->rev_end)
+	if (object_header(s, id, gen, offset, &lx) != 0)
 		return 0;
-	es_lex_init(&lx, s->buf, s->rev_end, (size_t)offset);
-	if (es_lex_next(&lx, &t) != ES_TOK_INT || t.ival != id || es_lex_next(&lx, &t) != ES_TOK_INT ||
-	    t.ival != (long long)gen || es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "obj") != 0)
-		goto done;
 	start = lx.pos;
 	if (es_lex_value(&lx, &v, why, sizeof(why)) != 0 || es_lex_next(&lx, &t) != ES_TOK_WORD)
 		goto done;
@@ -181,26 +200,12 @@ static int read_inside(const es_pdf_same *s, int id, long long offset, unsigned 
 		goto done;
 	}
 	es_lex_init(&lx, s->buf, s->rev_end, start);
-	if (v.type != ES_VAL_DICT || es_lex_dict(&lx, &d, why, sizeof(why)) != 0)
+	if (v.type != ES_VAL_DICT || !data_end_at_endstream(s, &lx, offset, -1, &after))
 		goto done;
-	len = es_dict_get(&d, "/Length", &count);
-	if (len == NULL || count != 1 || len->type != ES_VAL_INT || len->num < 0 ||
-	    es_lex_next(&lx, &t) != ES_TOK_WORD || strcmp(t.text, "stream") != 0)
-		goto done;
-	start = es_xref_data_start(&lx, t.end);
-	release(s, (size_t)offset, lx.pos);
-	if (start > s->rev_end || (unsigned long long)len->num > s->rev_end - start)
-		goto done;
-	end = start + (size_t)len->num;
-	/* white space only before "endstream", as es_pdf_same_stream takes it */
-	while (end < s->rev_end && es_lex_is_space(s->buf[end]))
-		end++;
-	es_lex_init(&lx, s->buf, s->rev_end, end);
-	ok = es_lex_next(&lx, &t) == ES_TOK_WORD && t.start == end && strcmp(t.text, "endstream") == 0 &&
-	     es_lex_next(&lx, &t) == ES_TOK_WORD && strcmp(t.text, "endobj") == 0 && t.end < s->rev_end;
-	offset = (long long)end;
+	es_lex_init(&lx, s->buf, s->rev_end, after);
+	ok = es_lex_next(&lx, &t) == ES_TOK_WORD && strcmp(t.text, "endobj") == 0 && t.end < s->rev_end;
+	offset = (long long)after;
 done:
-	es_dict_free(&d);
 	release(s, (size_t)offset, lx.pos);
 	return ok;
 }
