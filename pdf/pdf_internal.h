@@ -59,7 +59,8 @@ typedef struct es_pdf_doc {
 	long long trailer_size; /* first object number the update may use */
 	char *root_ref;         /* "N G R" of the catalog */
 	char *info_ref;         /* "N G R" of /Info, or NULL */
-	char *id;               /* unparsed /ID array, or NULL */
+	char *id;               /* the /ID array as written, or NULL */
+	size_t id_len;          /* its length (copied from the original, a literal string in it may hold a NUL) */
 	int n_signatures;       /* signature fields holding a value */
 	int certified;          /* /Perms /DocMDP present */
 	int docmdp_p;           /* its /P (1, 2, 3), 0 if not certified */

@@ -34,8 +34,9 @@ static char *ref_text(long long num, long long gen)
 	return strdup(tmp);
 }
 
-/* An array as QPDF unparses one ("[ a b ]"), its items as they are written; NULL when damaged or out of memory. */
-static char *array_text(const es_pdf_val *a)
+/* An array as QPDF unparses one ("[ a b ]"), its items as they are written, and its length in *len (a literal string
+ * may hold a NUL); NULL when damaged or out of memory. */
+static char *array_text(const es_pdf_val *a, size_t *len)
 {
 	char *s = malloc(2 * (a->v.end - a->v.start) + 4), *o = s; /* (an item takes a byte at least) */
 	es_pdf_val item;
@@ -56,6 +57,7 @@ static char *array_text(const es_pdf_val *a)
 		free(s);
 		return NULL;
 	}
+	*len = (size_t)(o + 2 - s);
 	return s;
 }
 
@@ -194,7 +196,7 @@ static int read_document(es_pdf_doc *doc)
 	es_pdf_val_free(&v);
 	if (es_pdf_val_key(l->objs, &trailer, "/ID", 0, &v, NULL, NULL) != 0 ||
 	    (v.v.type != ES_VAL_NULL && v.v.type != ES_VAL_ARRAY) ||
-	    (v.v.type == ES_VAL_ARRAY && (doc->id = array_text(&v)) == NULL))
+	    (v.v.type == ES_VAL_ARRAY && (doc->id = array_text(&v, &doc->id_len)) == NULL))
 		goto cleanup;
 	es_pdf_val_free(&v);
 	/* The root /Pages node's /Count, as es_pdf_pages_count reads it; without one QPDF counts the pages. */

@@ -16,8 +16,10 @@ static int is_skipped(const char *key, const char *const *skip)
 
 /* "<< key value ... extra >>" as es_pdf_dict_rewrite writes it, without the keys in skip and those whose value is
  * null (an absent key to a reader). Keys longer than the lexer's names are never skipped, nor are they keys a seal
- * changes. 0, or -1 when dict is not a dictionary. */
-static int dict_rewrite(const es_pdf_val *dict, const char *const *skip, const char *extra, es_buf *out)
+ * changes. extra comes with its length: it may carry the original's own bytes, and a literal string may hold a NUL.
+ * 0, or -1 when dict is not a dictionary. */
+static int dict_rewrite(const es_pdf_val *dict, const char *const *skip, const char *extra, size_t extra_len,
+			es_buf *out)
 {
 	es_lex lx;
 	es_tok key;
@@ -42,15 +44,15 @@ static int dict_rewrite(const es_pdf_val *dict, const char *const *skip, const c
 		es_buf_puts(out, " ");
 		es_buf_append(out, dict->p + e.start, e.end - e.start);
 	}
-	if (extra != NULL) {
+	if (extra_len > 0) {
 		es_buf_puts(out, " ");
-		es_buf_puts(out, extra);
+		es_buf_append(out, extra, extra_len);
 	}
 	es_buf_puts(out, " >>");
 	return 0;
 }
 
-/* "[ item ... extra ]" as es_pdf_array_rewrite writes it. 0, or -1 when a is not an array. */
+/* "[ item ... extra ]" as es_pdf_array_rewrite writes it; extra is a reference. 0, or -1 when a is not an array. */
 static int array_rewrite(const es_pdf_val *a, const char *extra, es_buf *out)
 {
 	es_pdf_val item;
@@ -110,7 +112,7 @@ int es_pdf_lexed_add_to_page(es_pdf_seal_ctx *c, long long field, eseal_error *e
 			rc = array_rewrite(&l->annots, ref, &extra);
 		else
 			es_buf_printf(&extra, "[ %s ]", ref);
-		if (rc == 0 && !extra.oom && (rc = dict_rewrite(&l->page, skip, extra.data, &text)) == 0)
+		if (rc == 0 && !extra.oom && (rc = dict_rewrite(&l->page, skip, extra.data, extra.len, &text)) == 0)
 			replace(&c->u, l->page_num, l->page_gen, &text);
 	}
 	rc = result(c, rc, extra.oom ? &extra : &text, err);
@@ -147,14 +149,14 @@ static int add_to_acroform(es_pdf_seal_ctx *c, long long field, es_buf *catalog_
 		if (sigflags == old_flags)
 			goto cleanup;
 		es_buf_printf(&extra, "/SigFlags %lld", sigflags);
-		rc = extra.oom ? 0 : dict_rewrite(&l->acro, skip_sigflags, extra.data, &text);
+		rc = extra.oom ? 0 : dict_rewrite(&l->acro, skip_sigflags, extra.data, extra.len, &text);
 	} else if (l->fields_num != 0 && l->fields.v.type == ES_VAL_ARRAY) {
 		if ((rc = array_rewrite(&l->fields, ref, &text)) != 0)
 			goto cleanup;
 		replace(&c->u, l->fields_num, l->fields_gen, &text);
 		es_buf_free(&text);
 		es_buf_printf(&extra, "/SigFlags %lld", sigflags);
-		rc = extra.oom ? 0 : dict_rewrite(&l->acro, skip_sigflags, extra.data, &text);
+		rc = extra.oom ? 0 : dict_rewrite(&l->acro, skip_sigflags, extra.data, extra.len, &text);
 	} else {
 		if (l->fields.v.type == ES_VAL_ARRAY) {
 			es_buf_puts(&extra, "/Fields ");
@@ -164,7 +166,7 @@ static int add_to_acroform(es_pdf_seal_ctx *c, long long field, es_buf *catalog_
 		}
 		es_buf_printf(&extra, " /SigFlags %lld", sigflags);
 		if (rc == 0 && !extra.oom)
-			rc = dict_rewrite(&l->acro, skip, extra.data, &text);
+			rc = dict_rewrite(&l->acro, skip, extra.data, extra.len, &text);
 	}
 	if (rc != 0 || extra.oom)
 		goto cleanup;
@@ -205,7 +207,9 @@ int es_pdf_lexed_form_update(es_pdf_seal_ctx *c, long long sig, long long field,
 		es_buf_printf(&perms_extra, "/DocMDP %lld 0 R", sig);
 		if (perms.v.type == ES_VAL_DICT) {
 			es_buf_puts(&catalog_extra, " /Perms ");
-			rc = perms_extra.oom ? 0 : dict_rewrite(&perms, skip_docmdp, perms_extra.data, &catalog_extra);
+			if (!perms_extra.oom)
+				rc = dict_rewrite(&perms, skip_docmdp, perms_extra.data, perms_extra.len,
+						  &catalog_extra);
 		} else {
 			es_buf_printf(&catalog_extra, " /Perms << %s >>", perms_extra.data);
 		}
@@ -215,7 +219,7 @@ int es_pdf_lexed_form_update(es_pdf_seal_ctx *c, long long sig, long long field,
 			skip = skip_acro_only;
 		else if (!acro_changed)
 			skip = skip_perms_only;
-		if ((rc = dict_rewrite(&l->root, skip, catalog_extra.data + 1, &text)) == 0)
+		if ((rc = dict_rewrite(&l->root, skip, catalog_extra.data + 1, catalog_extra.len - 1, &text)) == 0)
 			replace(&c->u, l->root_num, l->root_gen, &text);
 	}
 	rc = result(c, rc, catalog_extra.oom ? &catalog_extra : perms_extra.oom ? &perms_extra : &text, err);

@@ -360,8 +360,8 @@ static int doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 	if (qpdf_oh_is_indirect(doc->q, info))
 		doc->info_ref = ref_string(doc, info);
 	id = qpdf_oh_get_key(doc->q, trailer, "/ID");
-	if (qpdf_oh_is_array(doc->q, id))
-		doc->id = strdup(qpdf_oh_unparse(doc->q, id));
+	if (qpdf_oh_is_array(doc->q, id) && (doc->id = strdup(qpdf_oh_unparse(doc->q, id))) != NULL)
+		doc->id_len = strlen(doc->id);
 	if (doc->root_ref == NULL || (qpdf_oh_is_indirect(doc->q, info) && doc->info_ref == NULL) ||
 	    (qpdf_oh_is_array(doc->q, id) && doc->id == NULL)) {
 		rc = es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
@@ -425,6 +425,7 @@ void es_pdf_doc_close(es_pdf_doc *doc)
 	free(doc->encrypt);
 	OPENSSL_cleanse(&doc->crypt, sizeof(doc->crypt));
 	doc->root_ref = doc->info_ref = doc->id = doc->encrypt = NULL;
+	doc->id_len = 0;
 }
 
 /* Keys first, values after: QPDF allows one key iteration at a time and unparsing values may not disturb it. */

@@ -96,8 +96,10 @@ static void trailer_common(es_pdf_update *u, const es_pdf_doc *doc)
 	es_buf_printf(&u->buf, " /Size %lld /Root %s", u->next_num, doc->root_ref);
 	if (doc->info_ref != NULL)
 		es_buf_printf(&u->buf, " /Info %s", doc->info_ref);
-	if (doc->id != NULL)
-		es_buf_printf(&u->buf, " /ID %s", doc->id);
+	if (doc->id != NULL) {
+		es_buf_puts(&u->buf, " /ID ");
+		es_buf_append(&u->buf, doc->id, doc->id_len);
+	}
 	if (doc->encrypt != NULL)
 		es_buf_printf(&u->buf, " /Encrypt %s", doc->encrypt);
 	es_buf_printf(&u->buf, " /Prev %lld", doc->startxref);

@@ -6,6 +6,9 @@
 #                                               replaces the /Info dictionary (IN must have a classic table)
 #   make_variant.py share-annots IN OUT         IN (page 1 with an indirect /Annots) plus an update making page 2
 #                                               name the same /Annots array, as some generators do
+#   make_variant.py nul-strings IN OUT          IN plus an update whose literal strings hold a NUL byte where a seal
+#                                               copies values as written: the trailer's /ID, a direct annotation in
+#                                               page 1's direct /Annots, the catalog's direct /AcroForm and /Perms
 import re
 import subprocess
 import sys
@@ -91,5 +94,40 @@ def share_annots(src, dst):
     open(dst, "wb").write(out)
 
 
+def nul_strings(src, dst):
+    pdf = open(src, "rb").read()
+    sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
+    if not pdf[sx:sx + 4] == b"xref":
+        raise SystemExit("input's last section is not a classic table")
+    size = int(re.findall(rb"/Size\s+(\d+)", pdf)[-1])
+    root = trailer_value(pdf, b"Root")
+    pages = subprocess.run(["qpdf", "--show-pages", src], check=True, capture_output=True, text=True).stdout
+    page = int(re.findall(r"page \d+: (\d+) (\d+) R", pages)[0][0])
+
+    def body(num, drop):
+        d = subprocess.run(["qpdf", "--show-object=%d" % num, src], check=True, capture_output=True).stdout.strip()
+        if not d.startswith(b"<<") or not d.endswith(b">>") or re.search(b"/(" + b"|".join(drop) + b")\\b", d):
+            raise SystemExit("object %d is not a dictionary without %s" % (num, drop))
+        return d[:-2]
+
+    objs = {page: body(page, [b"Annots"]) + b"/Annots [ << /Type /Annot /Subtype /Text /Rect [ 20 20 40 40 ] "
+            b"/Contents (note\0with a NUL) /F 4 >> ] >>",
+            int(root.split()[0]): body(int(root.split()[0]), [b"AcroForm", b"Perms"]) +
+            b"/AcroForm << /Fields [ ] /DA (/Helv 0 Tf\0 0 g) >> /Perms << /Note (x\0y) >> >>"}
+    out = bytearray(pdf)
+    offs = {}
+    for num in sorted(objs):
+        offs[num] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, objs[num])
+    xref = len(out)
+    out += b"xref\n"
+    for num in sorted(objs):
+        out += b"%d 1\n%010d 00000 n \n" % (num, offs[num])
+    out += b"trailer\n<< /Size %d /Root %s /ID [ <0123456789abcdef0123456789abcdef> (J\0\367\033V6) ] " \
+           b"/Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, sx, xref)
+    open(dst, "wb").write(out)
+
+
 if __name__ == "__main__":
-    {"hybrid": hybrid, "update": update, "share-annots": share_annots}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    {"hybrid": hybrid, "update": update, "share-annots": share_annots,
+     "nul-strings": nul_strings}[sys.argv[1]](sys.argv[2], sys.argv[3])

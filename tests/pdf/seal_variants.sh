@@ -104,6 +104,26 @@ for lvl in demo demo-bb; do
 done
 pass "Poppler's earlier signature still verifies after our seal"
 
+# Literal strings holding a NUL byte where the seal copies values as written (Poppler writes such an /ID: its output
+# above broke one seal in about thirteen): the trailer's /ID, a direct annotation in the page's direct /Annots, the
+# catalog's direct /AcroForm and /Perms. Each must reach the new revision whole, and qpdf find nothing damaged.
+python3 "$PDF_TESTS/make_variant.py" nul-strings "$REPORT" "$D/nul.pdf"
+for cert in none form-fill; do
+	certify=()
+	[ "$cert" = none ] || certify=(--certify "$cert")
+	expect_exit 0 "$ESEAL" seal --profile demo-bb "${certify[@]}" -o "$D/nul-$cert.pdf" "$D/nul.pdf"
+	check_sealed "$D/nul-$cert.pdf" 1 B-B
+	python3 - "$D/nul.pdf" "$D/nul-$cert.pdf" <<'PY' || fail "nul-strings ($cert): a string lost its bytes in the update"
+import sys
+old, new = (open(f, "rb").read() for f in sys.argv[1:])
+update = new[len(old):]
+for s in (b"(J\0\367\033V6)", b"(note\0with a NUL)", b"(/Helv 0 Tf\0 0 g)", b"(x\0y)"):
+    if s not in update:
+        sys.exit("%r missing from the update" % s)
+PY
+done
+pass "strings holding a NUL copied whole (trailer /ID, page /Annots, catalog /AcroForm and /Perms)"
+
 # Our seal on a linearized file that was signed by us before, with another profile: still incremental.
 expect_exit 0 "$ESEAL" seal --profile demo-ec -o "$D/linear-twice.pdf" "$D/linear-sealed.pdf"
 check_sealed "$D/linear-twice.pdf" 2 B-T
