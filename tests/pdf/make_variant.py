@@ -55,12 +55,17 @@ def hybrid(src, dst):
     open(dst, "wb").write(out)
 
 
-def update(src, dst):
+def classic(src):
+    """The file's bytes, its last startxref and trailer /Size; the last section must be a classic table."""
     pdf = open(src, "rb").read()
     sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
     if not pdf[sx:sx + 4] == b"xref":
         raise SystemExit("input's last section is not a classic table")
-    size = int(re.findall(rb"/Size\s+(\d+)", pdf)[-1])
+    return pdf, sx, int(re.findall(rb"/Size\s+(\d+)", pdf)[-1])
+
+
+def update(src, dst):
+    pdf, sx, size = classic(src)
     info = trailer_value(pdf, b"Info")
     num = int(info.split()[0])
     out = bytearray(pdf)
@@ -95,11 +100,7 @@ def share_annots(src, dst):
 
 
 def nul_strings(src, dst):
-    pdf = open(src, "rb").read()
-    sx = int(re.findall(rb"startxref\s+(\d+)", pdf)[-1])
-    if not pdf[sx:sx + 4] == b"xref":
-        raise SystemExit("input's last section is not a classic table")
-    size = int(re.findall(rb"/Size\s+(\d+)", pdf)[-1])
+    pdf, sx, size = classic(src)
     root = trailer_value(pdf, b"Root")
     pages = subprocess.run(["qpdf", "--show-pages", src], check=True, capture_output=True, text=True).stdout
     page = int(re.findall(r"page \d+: (\d+) (\d+) R", pages)[0][0])
