@@ -171,8 +171,26 @@ static void check_xref_section(const unsigned char *out, size_t out_len, size_t 
 	}
 }
 
+/* Whether QPDF (without recovery) lists the pages of buf. The sealer follows the page tree only down to the page it
+ * seals (pdf/pdf_struct.c: resolving every page would cost a big file its speed), so a branch QPDF cannot follow
+ * elsewhere (a kid that is no page, say) is the input's and stays as it was. */
+static int qpdf_lists_pages(const void *buf, size_t len, const char *password)
+{
+	qpdf_data q = qpdf_init();
+	int ok;
+
+	qpdf_silence_errors(q);
+	qpdf_set_suppress_warnings(q, QPDF_TRUE);
+	qpdf_set_attempt_recovery(q, QPDF_FALSE);
+	ok = !(qpdf_read_memory(q, "input.pdf", buf, (unsigned long long)len, password) & QPDF_ERRORS) &&
+	     qpdf_get_num_pages(q) >= 1 && !qpdf_has_error(q);
+	qpdf_cleanup(&q);
+	return ok;
+}
+
 /* The output must be the input with something appended, and QPDF (without recovery, as the sealer opened the
- * input) must read it: a broken cross-reference section or trailer in our update is a writer bug. */
+ * input) must read it, and list its pages when it listed the input's: a broken cross-reference section or trailer
+ * in our update is a writer bug. */
 static void check_output(const uint8_t *pdf, size_t pdf_len, const unsigned char *out, size_t out_len,
 			 const char *password)
 {
@@ -194,7 +212,8 @@ static void check_output(const uint8_t *pdf, size_t pdf_len, const unsigned char
 		fprintf(stderr, "fuzz: QPDF: %s\n", qpdf_get_error_full_text(q, qpdf_next_warning(q)));
 		fuzz_output_bug("QPDF warns about the sealed output's structure", out, out_len, NULL);
 	}
-	if ((qrc & QPDF_ERRORS) || qpdf_get_num_pages(q) < 1) {
+	if ((qrc & QPDF_ERRORS) || ((qpdf_get_num_pages(q) < 1 || qpdf_has_error(q)) &&
+				     qpdf_lists_pages(pdf, pdf_len, password))) {
 		fprintf(stderr, "fuzz: QPDF: %s\n",
 			qpdf_has_error(q) ? qpdf_get_error_full_text(q, qpdf_get_error(q)) : "no pages");
 		fuzz_output_bug("QPDF cannot read the sealed output", out, out_len, NULL);
