@@ -27,8 +27,7 @@ static int too_many(es_xref_scan *s, const char *what, unsigned long long n)
 		s->x->n_objects > 0 ? " more" : "", s->max_objects - s->x->n_objects, s->len, ES_PDF_XREF_OBJECTS_MIN);
 }
 
-/* The first of QPDF's warnings about the chain is the one kept (QPDF's own message reports it again). */
-static void qpdf_warns(es_xref_scan *s, const char *warning)
+void es_xref_qpdf_warns(es_xref_scan *s, const char *warning)
 {
 	if (s->x->qpdf_warning == NULL)
 		s->x->qpdf_warning = warning;
@@ -173,7 +172,7 @@ static int read_xref_stream(es_xref_scan *s, size_t off, int hybrid, long long *
 	}
 	start = off + es_xref_data_start(&lx, t1.end);
 	if (es_xref_data_start_odd(&lx, t1.end))
-		qpdf_warns(s, "stream keyword not followed by a line end");
+		es_xref_qpdf_warns(s, "stream keyword not followed by a line end");
 	if (es_xref_once(s, &d, "/Type", what, off, &type) < 0 ||
 	    es_xref_once(s, &d, "/Length", what, off, &length) < 0 || es_xref_once(s, &d, "/W", what, off, &w) < 0 ||
 	    es_xref_once(s, &d, "/Index", what, off, &index) < 0 ||
@@ -203,7 +202,7 @@ static int read_xref_stream(es_xref_scan *s, size_t off, int hybrid, long long *
 	}
 	s->x->sections[s->x->n_sections - 1].end = (long long)(end + t1.end);
 	if (es_lex_next(&lx, &t1) != ES_TOK_WORD || strcmp(t1.text, "endobj") != 0)
-		qpdf_warns(s, "expected endobj");
+		es_xref_qpdf_warns(s, "expected endobj");
 	es_xref_lex_at(s, off, &lx, &cut); /* back to the dictionary's bytes for the arrays */
 	n = es_dict_int_array(&lx, w, wv, 8);
 	if (n < 3) {
@@ -285,7 +284,7 @@ static int read_xref_stream(es_xref_scan *s, size_t off, int hybrid, long long *
 		goto cleanup;
 	}
 	if (es_pdf_decoder_count(dec) > expected)
-		qpdf_warns(s, "Cross-reference stream data has the wrong size");
+		es_xref_qpdf_warns(s, "Cross-reference stream data has the wrong size");
 	s->x->decoded += es_pdf_decoder_count(dec);
 	rc = 0;
 cleanup:
@@ -473,7 +472,7 @@ static int read_table(es_xref_scan *s, size_t off, size_t pos, long long *prev)
 					"the cross-reference table at offset %zu has an invalid entry for object %lld",
 					off, obj + k);
 			if (odd)
-				qpdf_warns(s, "accepting invalid xref table entry");
+				es_xref_qpdf_warns(s, "accepting invalid xref table entry");
 			if (add_object(s, obj + k, type == 'n' ? 1 : 0, f1, f2) < 0)
 				return -1;
 		}
@@ -519,7 +518,7 @@ static int read_section(es_xref_scan *s, size_t off, long long *prev)
 	if (got - i >= 5 && memcmp(p + i, "xref", 4) == 0 && es_xref_qspace(p[i + 4])) {
 		/* As QPDF: the table is read from off plus what follows "xref" (white space before it is not added). */
 		if (i > 0)
-			qpdf_warns(s, "extraneous whitespace seen before xref");
+			es_xref_qpdf_warns(s, "extraneous whitespace seen before xref");
 		while (skip < 6 && i + skip < got && es_xref_qspace(p[i + skip]))
 			skip++;
 		return read_table(s, off, off + skip, prev);
@@ -537,7 +536,7 @@ static void check_size(es_xref_scan *s)
 		if (s->x->objects[i].num > max)
 			max = s->x->objects[i].num;
 	if (s->size < 1 || s->size - 1 != (long long)max)
-		qpdf_warns(s, "reported number of objects (/Size) is not one plus the highest object number");
+		es_xref_qpdf_warns(s, "reported number of objects (/Size) is not one plus the highest object number");
 }
 
 static int find_startxref(es_xref_scan *s)

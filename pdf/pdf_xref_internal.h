@@ -32,6 +32,9 @@ typedef struct es_xref_scan {
 
 /* QPDF's QUtil::is_space: white space as its cross-reference reader skips it (no NUL). */
 int es_xref_qspace(unsigned char c);
+/* A warning QPDF gives while it reads the chain (it refuses nothing, but readers may disagree): the first is kept
+ * (QPDF's own message reports it again). */
+void es_xref_qpdf_warns(es_xref_scan *s, const char *warning);
 /* The first failure wins (rc and a one-line why); returns -1 for `return es_xref_refuse(...)`. */
 int es_xref_refuse(es_xref_scan *s, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Up to ES_XREF_WIN bytes at off (fewer at the end of the file), valid until the next call. */
@@ -45,7 +48,8 @@ int es_xref_once(es_xref_scan *s, const es_dict *d, const char *key, const char 
 		 const es_dict_entry **e);
 /* A direct integer value into *v; absent (e NULL) or null leaves *v as it is; anything else is refused. */
 int es_xref_opt_int(es_xref_scan *s, const es_dict_entry *e, const char *what, size_t off, long long *v);
-/* The dictionary next in lx, refused (naming what and off) when damaged or larger than the window. */
+/* The dictionary next in lx, refused (naming what and off) when damaged or larger than the window; one giving a key
+ * twice at any depth is read, with QPDF's warning noted. */
 int es_xref_read_dict(es_xref_scan *s, es_lex *lx, int cut, es_dict *d, const char *what, size_t off);
 /* /Filter and /DecodeParms of a stream we size: none or one FlateDecode, direct; anything else is refused. */
 int es_xref_stream_filter(es_xref_scan *s, const es_lex *lx, const es_dict *d, const char *what, size_t off,

@@ -1,6 +1,7 @@
 /* pdf/pdf_xref_io.c: how the structure reader reads the file: a bounded window at a time (from memory, or pread on a
  * descriptor), dictionaries whose structural keys must be direct and said once, stream data fed to our decoder. */
 #include "pdf_xref_internal.h"
+#include "pdf_objread.h"
 
 #include "eseal/error.h"
 
@@ -120,8 +121,13 @@ int es_xref_read_dict(es_xref_scan *s, es_lex *lx, int cut, es_dict *d, const ch
 {
 	char why[160];
 
-	if (es_lex_dict(lx, d, why, sizeof(why)) == 0)
+	if (es_lex_dict(lx, d, why, sizeof(why)) == 0) {
+		/* QPDF keeps the last of a key given twice, other readers the first, and it warns about it whenever it
+		 * parses the dictionary: a trailer of the chain, a cross-reference or object stream's dictionary. */
+		if (es_pdf_dict_has_dup(lx->p, d) != 0)
+			es_xref_qpdf_warns(s, "dictionary has duplicated key");
 		return 0;
+	}
 	if (cut && lx->pos >= lx->len)
 		return es_xref_refuse(s, ESEAL_E_INPUT, "the %s at offset %zu is larger than %zu bytes", what, off,
 				      ES_XREF_WIN);

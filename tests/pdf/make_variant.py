@@ -6,9 +6,12 @@
 #                                               replaces the /Info dictionary (IN must have a classic table)
 #   make_variant.py share-annots IN OUT         IN (page 1 with an indirect /Annots) plus an update making page 2
 #                                               name the same /Annots array, as some generators do
+#   make_variant.py older-dup-key IN OUT        IN plus two /Info updates, the first's trailer giving /Info twice
+#                                               (QPDF warns while it reads the chain; readers keep one or the other)
 #   make_variant.py nul-strings IN OUT          IN plus an update whose literal strings hold a NUL byte where a seal
 #                                               copies values as written: the trailer's /ID, a direct annotation in
 #                                               page 1's direct /Annots, the catalog's direct /AcroForm and /Perms
+import os
 import re
 import subprocess
 import sys
@@ -99,6 +102,17 @@ def share_annots(src, dst):
     open(dst, "wb").write(out)
 
 
+def older_dup_key(src, dst):
+    update(src, dst + ".tmp")
+    pdf = open(dst + ".tmp", "rb").read()
+    at = pdf.rfind(b"trailer")
+    info = trailer_value(pdf, b"Info")
+    pdf = pdf[:at] + pdf[at:].replace(b" /Info " + info, b" /Info " + info + b" /Info " + info, 1)
+    open(dst + ".tmp", "wb").write(pdf)
+    update(dst + ".tmp", dst)
+    os.unlink(dst + ".tmp")
+
+
 def nul_strings(src, dst):
     pdf, sx, size = classic(src)
     root = trailer_value(pdf, b"Root")
@@ -130,5 +144,5 @@ def nul_strings(src, dst):
 
 
 if __name__ == "__main__":
-    {"hybrid": hybrid, "update": update, "share-annots": share_annots,
+    {"hybrid": hybrid, "update": update, "share-annots": share_annots, "older-dup-key": older_dup_key,
      "nul-strings": nul_strings}[sys.argv[1]](sys.argv[2], sys.argv[3])

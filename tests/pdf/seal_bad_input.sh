@@ -38,6 +38,10 @@ refuse 65 "not a PDF" "$D/note.pdf"
 refuse 65 "not a PDF" "$D/empty.pdf"
 { printf '%%PDF-1.4\n'; head -c 5000 /dev/urandom; printf '\nstartxref\n12\n%%%%EOF\n'; } >"$D/fake.pdf"
 refuse 65 "damaged" "$D/fake.pdf"
+# An older trailer of the chain giving /Info twice: QPDF warns (and keeps the last; other readers the first). Our
+# own reader of small files must see it too and leave the file to QPDF, which refuses it.
+python3 "$PDF_TESTS/make_variant.py" older-dup-key "$REPORT" "$D/older-dup-key.pdf"
+refuse 65 "damaged PDF.*duplicated key /Info" "$D/older-dup-key.pdf"
 pass "garbage and non-PDF inputs refused"
 
 # Broken cross-reference data that qpdf can recover (it reconstructs the table): we refuse rather than append
