@@ -9,15 +9,34 @@
 #define MAX_DEPTH 32
 #define MAX_KEYS 4096
 
+/* Each byte's class, looked up once per byte of every token (the lexer's inner loops). */
+#define SPACE 1
+#define DELIM 2
+static const unsigned char byte_class[256] = {
+	[0] = SPACE,   ['\t'] = SPACE, ['\n'] = SPACE, ['\v'] = SPACE, ['\f'] = SPACE, ['\r'] = SPACE,
+	[' '] = SPACE, ['('] = DELIM,  [')'] = DELIM,  ['<'] = DELIM,  ['>'] = DELIM,  ['['] = DELIM,
+	[']'] = DELIM, ['{'] = DELIM,  ['}'] = DELIM,  ['/'] = DELIM,  ['%'] = DELIM,
+};
+
 int es_lex_is_space(unsigned char c)
 {
-	return c == 0 || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == ' ';
+	return byte_class[c] == SPACE;
+}
+
+static int is_space(unsigned char c)
+{
+	return byte_class[c] == SPACE;
 }
 
 static int is_delim(unsigned char c)
 {
-	return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == '{' || c == '}' ||
-	       c == '/' || c == '%';
+	return byte_class[c] == DELIM;
+}
+
+/* Neither white space nor a delimiter: part of a number, keyword or name. */
+static int is_regular(unsigned char c)
+{
+	return byte_class[c] == 0;
 }
 
 static int hexv(unsigned char c)
@@ -34,7 +53,7 @@ size_t es_lex_count_tokens(const unsigned char *p, size_t n, unsigned char *prev
 	unsigned char b = *prev;
 
 	for (i = 0; i < n; i++) {
-		if (!es_lex_is_space(p[i]) && (is_delim(p[i]) || es_lex_is_space(b) || is_delim(b)))
+		if (!is_space(p[i]) && (is_delim(p[i]) || !is_regular(b)))
 			count++;
 		b = p[i];
 	}
@@ -52,7 +71,7 @@ void es_lex_init(es_lex *lx, const unsigned char *p, size_t len, size_t pos)
 static void skip_space(es_lex *lx)
 {
 	while (lx->pos < lx->len) {
-		if (es_lex_is_space(lx->p[lx->pos])) {
+		if (is_space(lx->p[lx->pos])) {
 			lx->pos++;
 		} else if (lx->p[lx->pos] == '%') {
 			while (lx->pos < lx->len && lx->p[lx->pos] != '\r' && lx->p[lx->pos] != '\n')
@@ -70,7 +89,7 @@ static es_tok_type regular(es_lex *lx, es_tok *t)
 	size_t s = lx->pos, i = s, digits = 0, dots = 0, n;
 	long long v = 0;
 
-	while (i < lx->len && !es_lex_is_space(p[i]) && !is_delim(p[i]))
+	while (i < lx->len && is_regular(p[i]))
 		i++;
 	lx->pos = i;
 	t->end = i;
@@ -106,7 +125,7 @@ static es_tok_type name(es_lex *lx, es_tok *t)
 	unsigned char c;
 
 	t->text[0] = '/';
-	while (i < lx->len && !es_lex_is_space(p[i]) && !is_delim(p[i])) {
+	while (i < lx->len && is_regular(p[i])) {
 		c = p[i++];
 		if (c == '#' && i + 1 < lx->len && (hi = hexv(p[i])) >= 0 && (lo = hexv(p[i + 1])) >= 0) {
 			c = (unsigned char)(hi << 4 | lo);
@@ -148,7 +167,7 @@ static es_tok_type hex_string(es_lex *lx, es_tok *t)
 {
 	size_t i = lx->pos + 1;
 
-	while (i < lx->len && (hexv(lx->p[i]) >= 0 || es_lex_is_space(lx->p[i])))
+	while (i < lx->len && (hexv(lx->p[i]) >= 0 || is_space(lx->p[i])))
 		i++;
 	if (i < lx->len && lx->p[i] == '>') {
 		lx->pos = t->end = i + 1;
@@ -196,28 +215,66 @@ es_tok_type es_lex_next(es_lex *lx, es_tok *t)
 	return regular(lx, t);
 }
 
+/* Tokens lexed ahead and not taken yet. Whether an integer starts a reference ("n g R") shows only in the two tokens
+ * after it, and a container's end only in the token after each element; lexing those again when they turn out to be
+ * the next values would lex an array of numbers (a font's /Widths) three times over. So they wait here, in order. */
+typedef struct ahead {
+	es_tok t[2];
+	size_t n;
+	size_t end; /* where the last token taken ends */
+} ahead;
+
+static es_tok_type take(es_lex *lx, ahead *a, es_tok *t)
+{
+	if (a->n > 0) {
+		*t = a->t[0];
+		a->t[0] = a->t[1];
+		a->n--;
+	} else {
+		es_lex_next(lx, t);
+	}
+	a->end = t->end;
+	return t->type;
+}
+
+/* Puts t, just taken, back in front: a caller never holds more than the two tokens it took. */
+static void give_back(ahead *a, const es_tok *t, size_t end_before)
+{
+	a->t[1] = a->t[0];
+	a->t[0] = *t;
+	a->n++;
+	a->end = end_before;
+}
+
+/* Leaves the lexer right after the last token taken (where the tokens waiting would be lexed again), as reading
+ * token by token would. */
+static void settle(es_lex *lx, ahead *a)
+{
+	lx->pos = a->end;
+	a->n = 0;
+}
+
 /* One value; an integer followed by "G R" is a reference (as QPDF reads it). Nested containers are walked to find
  * their end. Returns -1 (why set) when damaged, else 1 when a reference is (or is inside) the value, 0 when not. */
-static int value(es_lex *lx, es_dict_entry *e, int depth, char *why, size_t why_len)
+static int value(es_lex *lx, ahead *a, es_dict_entry *e, int depth, char *why, size_t why_len)
 {
 	es_tok t, t2, t3;
-	size_t save;
+	size_t end;
 	int has_ref = 0, r;
 
 	if (depth > MAX_DEPTH) {
 		snprintf(why, why_len, "objects nested deeper than %d levels", MAX_DEPTH);
 		return -1;
 	}
-	es_lex_next(lx, &t);
+	take(lx, a, &t);
 	if (e != NULL) {
 		e->start = t.start;
 		e->type = ES_VAL_OTHER;
 	}
 	switch (t.type) {
 	case ES_TOK_INT:
-		save = lx->pos;
-		if (es_lex_next(lx, &t2) == ES_TOK_INT && es_lex_next(lx, &t3) == ES_TOK_WORD &&
-		    strcmp(t3.text, "R") == 0) {
+		end = a->end;
+		if (take(lx, a, &t2) == ES_TOK_INT && take(lx, a, &t3) == ES_TOK_WORD && strcmp(t3.text, "R") == 0) {
 			has_ref = 1;
 			if (e != NULL) {
 				e->type = ES_VAL_REF;
@@ -225,7 +282,9 @@ static int value(es_lex *lx, es_dict_entry *e, int depth, char *why, size_t why_
 				e->gen = t2.ival;
 			}
 		} else {
-			lx->pos = save;
+			if (t2.type == ES_TOK_INT)
+				give_back(a, &t3, end);
+			give_back(a, &t2, end);
 			if (e != NULL) {
 				e->type = ES_VAL_INT;
 				e->num = t.ival;
@@ -251,8 +310,8 @@ static int value(es_lex *lx, es_dict_entry *e, int depth, char *why, size_t why_
 	case ES_TOK_ARRAY_OPEN:
 	case ES_TOK_DICT_OPEN:
 		for (;;) {
-			save = lx->pos;
-			es_lex_next(lx, &t2);
+			end = a->end;
+			take(lx, a, &t2);
 			if (t2.type == (t.type == ES_TOK_ARRAY_OPEN ? ES_TOK_ARRAY_CLOSE : ES_TOK_DICT_CLOSE))
 				break;
 			if (t2.type == ES_TOK_EOF) {
@@ -265,8 +324,8 @@ static int value(es_lex *lx, es_dict_entry *e, int depth, char *why, size_t why_
 				return -1;
 			}
 			if (t.type == ES_TOK_ARRAY_OPEN)
-				lx->pos = save;
-			if ((r = value(lx, NULL, depth + 1, why, why_len)) < 0)
+				give_back(a, &t2, end);
+			if ((r = value(lx, a, NULL, depth + 1, why, why_len)) < 0)
 				return -1;
 			has_ref |= r;
 		}
@@ -278,7 +337,7 @@ static int value(es_lex *lx, es_dict_entry *e, int depth, char *why, size_t why_
 		return -1;
 	}
 	if (e != NULL) {
-		e->end = lx->pos;
+		e->end = a->end;
 		e->has_ref = has_ref;
 	}
 	return has_ref;
@@ -286,23 +345,31 @@ static int value(es_lex *lx, es_dict_entry *e, int depth, char *why, size_t why_
 
 int es_lex_value(es_lex *lx, es_dict_entry *e, char *why, size_t why_len)
 {
+	ahead a = {.n = 0, .end = lx->pos};
+	int rc;
+
 	why[0] = '\0';
 	memset(e, 0, sizeof(*e));
-	return value(lx, e, 0, why, why_len) < 0 ? -1 : 0;
+	rc = value(lx, &a, e, 0, why, why_len);
+	settle(lx, &a);
+	return rc < 0 ? -1 : 0;
 }
 
 int es_lex_dict(es_lex *lx, es_dict *d, char *why, size_t why_len)
 {
+	ahead a = {.n = 0};
 	es_tok t;
 	es_dict_entry *ne;
 
 	why[0] = '\0';
-	if (es_lex_next(lx, &t) != ES_TOK_DICT_OPEN) {
+	es_lex_next(lx, &t);
+	a.end = lx->pos;
+	if (t.type != ES_TOK_DICT_OPEN) {
 		snprintf(why, why_len, "a dictionary was expected");
 		goto fail;
 	}
 	for (;;) {
-		if (es_lex_next(lx, &t) == ES_TOK_DICT_CLOSE)
+		if (take(lx, &a, &t) == ES_TOK_DICT_CLOSE)
 			break;
 		if (t.type != ES_TOK_NAME) {
 			snprintf(why, why_len,
@@ -326,12 +393,14 @@ int es_lex_dict(es_lex *lx, es_dict *d, char *why, size_t why_len)
 		ne = &d->e[d->n];
 		memset(ne, 0, sizeof(*ne));
 		memcpy(ne->key, t.text, sizeof(ne->key));
-		if (value(lx, ne, 0, why, why_len) < 0)
+		if (value(lx, &a, ne, 0, why, why_len) < 0)
 			goto fail;
 		d->n++;
 	}
+	settle(lx, &a);
 	return 0;
 fail:
+	settle(lx, &a);
 	/* A failed read leaves nothing to free: callers bail out on the error without owning a half-read dictionary. */
 	es_dict_free(d);
 	return -1;

@@ -548,6 +548,10 @@ static int has_dup_in(const unsigned char *p, size_t start, size_t end, int dept
 
 	if (depth > MAX_DUP_DEPTH)
 		return -1;
+	/* (no "<<" in the bytes, no dictionary: an annotation's /Rect or /Border, a font's /Widths; a damaged token
+	 * cannot be there either, the value was read whole) */
+	if (memmem(p + start, end - start, "<<", 2) == NULL)
+		return 0;
 	es_lex_init(&lx, p, end, start);
 	while (rc == 0 && es_lex_next(&lx, &t) != ES_TOK_EOF) {
 		if (t.type == ES_TOK_BAD)
