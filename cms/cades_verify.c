@@ -41,7 +41,7 @@ int es_cades_verify(const eseal_verifier *v, const unsigned char *p7s, size_t p7
 	}
 	/* Only once the data the signature covers is found and digested: a missing data file covers nothing. */
 	s->covers_whole_document = 0;
-	cms = es_cms_parse_signed(p7s, p7s_len, s);
+	cms = es_cms_parse_signed(v, p7s, p7s_len, s);
 	if (cms == NULL)
 		goto cleanup;
 	md = es_cms_signer_md(cms, s);

@@ -7,7 +7,9 @@
 #include "sig_value.h"
 #include "core/clock_internal.h"
 #include "core/error_internal.h"
+#include "pki/cert_cache.h"
 #include "pki/cert_profile.h"
+#include "pki/cms_der.h"
 #include "pki/chain.h"
 #include "pki/chain_revocation.h"
 #include "pki/crypto_suite.h"
@@ -22,11 +24,74 @@
 #include <openssl/x509v3.h>
 #include <string.h>
 
-CMS_ContentInfo *es_cms_parse_signed(const unsigned char *der, size_t len, eseal_seal_report *s)
+/* der's SignedData with its certificates taken from the verifier's cache (the files of a batch carry the same ones)
+ * instead of parsed again, and *end where its ContentInfo ends; NULL whenever that is not plainly the same thing as
+ * d2i_CMS_ContentInfo of der (then the caller parses der itself): not DER this module writes back byte for byte, a
+ * certificate choice other than a Certificate, a certificate given twice, anything OpenSSL refuses. */
+static CMS_ContentInfo *parse_with_cached_certs(const eseal_verifier *v, const unsigned char *der, size_t len,
+						const unsigned char **end)
 {
 	const unsigned char *p = der;
-	CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	unsigned char *again = NULL, *bare = NULL, tag;
+	size_t again_len, bare_len, n_certs, i;
+	CMS_ContentInfo *cms = NULL;
+	es_cms_der c;
+	es_der whole;
+	X509 *x;
+	char why[160];
+	int rc;
 
+	if (v == NULL || v->cert_cache == NULL || es_der_read(&p, der + len, &whole, &tag, NULL) != 0 || tag != 0x30)
+		return NULL;
+	if (es_cms_der_parse(whole.p, whole.len, &c, why, sizeof(why)) != 0)
+		return NULL;
+	if (c.certs.n == 0 || es_cms_der_encode(&c, &again, &again_len) != 0 || again_len != whole.len ||
+	    memcmp(again, whole.p, whole.len) != 0)
+		goto cleanup;
+	for (i = 0; i < c.certs.n; i++)
+		if (c.certs.v[i].p[0] != 0x30)
+			goto cleanup;
+	n_certs = c.certs.n;
+	c.certs.n = 0;
+	rc = es_cms_der_encode(&c, &bare, &bare_len);
+	c.certs.n = n_certs;
+	if (rc != 0)
+		goto cleanup;
+	p = bare;
+	if ((cms = d2i_CMS_ContentInfo(NULL, &p, (long)bare_len)) == NULL || p != bare + bare_len)
+		goto fail;
+	for (i = 0; i < c.certs.n; i++) {
+		/* (CMS_add0_cert refuses a certificate already there, as the caller's own parse would keep both) */
+		if ((x = es_cert_cache_get(v->cert_cache, c.certs.v[i].p, c.certs.v[i].len)) == NULL)
+			goto fail;
+		if (!CMS_add0_cert(cms, x)) {
+			X509_free(x);
+			goto fail;
+		}
+	}
+	*end = whole.p + whole.len;
+	goto cleanup;
+fail:
+	CMS_ContentInfo_free(cms);
+	cms = NULL;
+cleanup:
+	ERR_clear_error();
+	free(again);
+	free(bare);
+	es_cms_der_clear(&c);
+	return cms;
+}
+
+CMS_ContentInfo *es_cms_parse_signed(const eseal_verifier *v, const unsigned char *der, size_t len,
+				     eseal_seal_report *s)
+{
+	const unsigned char *p = der;
+	CMS_ContentInfo *cms = parse_with_cached_certs(v, der, len, &p);
+
+	if (cms == NULL) {
+		p = der;
+		cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+	}
 	ERR_clear_error();
 	if (cms == NULL || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "the seal is not a DER CMS SignedData");

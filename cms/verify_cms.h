@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <time.h>
 
-CMS_ContentInfo *es_cms_parse_signed(const unsigned char *der, size_t len, eseal_seal_report *s);
+/* The SignedData in der (DER; what follows it must be zeros), the certificates it carries taken from v's cache when
+ * it has one; NULL reported as FORMAT_FAILURE. */
+CMS_ContentInfo *es_cms_parse_signed(const eseal_verifier *v, const unsigned char *der, size_t len,
+				     eseal_seal_report *s);
 /* Digest algorithm of the (single) SignerInfo, or NULL (reported as FORMAT_FAILURE). */
 const EVP_MD *es_cms_signer_md(CMS_ContentInfo *cms, eseal_seal_report *s);
 

@@ -802,7 +802,7 @@ static void verify_one(const eseal_verifier *v, qpdf_data q, const es_pdf_xref *
 		}
 	} else {
 		/* The CMS parser reads only the DER; the zero padding after it in /Contents is not signed data. */
-		cms = es_cms_parse_signed(sb.contents, sb.contents_len, s);
+		cms = es_cms_parse_signed(v, sb.contents, sb.contents_len, s);
 		md = cms != NULL ? es_cms_signer_md(cms, s) : NULL;
 		if (md != NULL && qpdf_oh_is_name_and_equals(q, sub, "/adbe.pkcs7.sha1")) {
 			if (sha1_content_matches(cms, buf, &sb, sha1, s) &&

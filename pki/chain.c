@@ -2,6 +2,7 @@
  * else: no system store, no AIA fetching. Certificates the file carries are only untrusted intermediates. */
 #include "chain.h"
 
+#include "chain_cache.h"
 #include "verifier.h"
 #include "core/error_internal.h"
 
@@ -27,12 +28,16 @@ static void cut_at_anchor(const eseal_verifier *v, STACK_OF(X509) * chain)
 int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrusted, time_t t, int purpose,
 		   STACK_OF(X509) * *chain)
 {
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	X509_STORE_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
-	int rc = X509_V_ERR_UNSPECIFIED;
+	unsigned char key[32];
+	int rc = X509_V_ERR_UNSPECIFIED, keyed;
 
 	*chain = NULL;
-	if (ctx == NULL || X509_STORE_CTX_init(ctx, v->store, cert, untrusted) != 1)
+	keyed = es_chain_cache_key(v->chain_cache, v->store, cert, untrusted, t, purpose, key) == 0;
+	if (keyed && es_chain_cache_get(v->chain_cache, key, cert, untrusted, v->anchors, &rc, chain))
+		return rc;
+	if ((ctx = X509_STORE_CTX_new()) == NULL || X509_STORE_CTX_init(ctx, v->store, cert, untrusted) != 1)
 		goto cleanup;
 	param = X509_STORE_CTX_get0_param(ctx);
 	X509_VERIFY_PARAM_set_time(param, t);
@@ -48,10 +53,18 @@ int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrust
 		if (rc == X509_V_OK)
 			rc = X509_V_ERR_UNSPECIFIED;
 	}
+	/* (an outcome that ran out of memory says nothing of the next file) */
+	if (keyed && (rc != X509_V_ERR_UNSPECIFIED && rc != X509_V_ERR_OUT_OF_MEM))
+		es_chain_cache_put(v->chain_cache, key, cert, untrusted, v->anchors, rc, *chain);
 cleanup:
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
 	return rc;
+}
+
+void es_cert_settle(X509 *cert)
+{
+	X509_check_purpose(cert, -1, 0);
 }
 
 void es_certs_settle(STACK_OF(X509) * certs)
@@ -59,5 +72,5 @@ void es_certs_settle(STACK_OF(X509) * certs)
 	int i;
 
 	for (i = 0; i < sk_X509_num(certs); i++)
-		X509_check_purpose(sk_X509_value(certs, i), -1, 0);
+		es_cert_settle(sk_X509_value(certs, i));
 }

@@ -17,5 +17,6 @@ int es_chain_build(const eseal_verifier *v, X509 *cert, STACK_OF(X509) * untrust
  * its check read them meanwhile (ThreadSanitizer sees the race in batches); filled while one thread owns them, they
  * are only ever read. */
 void es_certs_settle(STACK_OF(X509) * certs);
+void es_cert_settle(X509 *cert);
 
 #endif

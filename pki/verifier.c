@@ -2,7 +2,9 @@
  * revocation cache that one batch shares. Sealers open one too, to check their TSA's chain. */
 #include "verifier.h"
 
+#include "cert_cache.h"
 #include "chain.h"
+#include "chain_cache.h"
 #include "rev_cache.h"
 #include "core/error_internal.h"
 #include "core/input_internal.h"
@@ -79,6 +81,9 @@ eseal_status eseal_verifier_open(eseal_verifier **out, const eseal_verifier_opti
 	/* Without memory for it the verifier still works, fetching for every file. */
 	if (opts == NULL || !opts->no_revocation_cache)
 		v->rev_cache = es_rev_cache_new();
+	/* (bound to the store, whose anchors no longer change) */
+	v->chain_cache = es_chain_cache_new(v->store);
+	v->cert_cache = es_cert_cache_new();
 	if (v->timeout_ms <= 0)
 		v->timeout_ms = 5000;
 	*out = v;
@@ -104,5 +109,7 @@ void eseal_verifier_free(eseal_verifier *v)
 	X509_STORE_free(v->store_any_time);
 	sk_X509_pop_free(v->anchors, X509_free);
 	es_rev_cache_free(v->rev_cache);
+	es_chain_cache_free(v->chain_cache);
+	es_cert_cache_free(v->cert_cache);
 	free(v);
 }

@@ -22,6 +22,10 @@ struct eseal_verifier {
 	/* OCSP/CRL answers fetched for earlier files (pki/rev_cache.h); NULL = none. Mutable behind the const
 	 * verifier pointers the checks receive: it has its own lock. */
 	struct es_rev_cache *rev_cache;
+	/* Chains built for earlier files (pki/chain_cache.h), by everything that decides them; NULL = none. Own lock. */
+	struct es_chain_cache *chain_cache;
+	/* Certificates the files carry, parsed once (pki/cert_cache.h); NULL = none. Own lock. */
+	struct es_cert_cache *cert_cache;
 };
 
 time_t es_verifier_time(const eseal_verifier *v);

@@ -8,6 +8,7 @@
 #include "pki/revocation.h"
 #include "pki/verifier.h"
 #include "timestamp/tst_verify.h"
+#include "tests/lib/test_pki.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,39 +42,6 @@ static void test_after_gen_time(void **state)
 }
 
 #define DAY 86400L
-
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, time_t not_before,
-		       time_t not_after, int ca)
-{
-	static long serial = 1;
-	X509 *x = X509_new();
-	X509V3_CTX v3;
-	X509_EXTENSION *ext;
-	const char *exts[][2] = {{"basicConstraints", ca ? "critical,CA:TRUE" : "critical,CA:FALSE"},
-				 {ca ? "keyUsage" : "extendedKeyUsage",
-				  ca ? "critical,keyCertSign,cRLSign" : "critical,timeStamping"}};
-	size_t i;
-
-	assert_non_null(x);
-	assert_int_equal(X509_set_version(x, 2), 1);
-	assert_int_equal(ASN1_INTEGER_set(X509_get_serialNumber(x), serial++), 1);
-	assert_non_null(ASN1_TIME_set(X509_getm_notBefore(x), not_before));
-	assert_non_null(ASN1_TIME_set(X509_getm_notAfter(x), not_after));
-	assert_int_equal(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-						    (const unsigned char *)cn, -1, -1, 0),
-			 1);
-	assert_int_equal(X509_set_issuer_name(x, X509_get_subject_name(issuer != NULL ? issuer : x)), 1);
-	assert_int_equal(X509_set_pubkey(x, key), 1);
-	X509V3_set_ctx(&v3, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
-		ext = X509V3_EXT_conf(NULL, &v3, exts[i][0], exts[i][1]);
-		assert_non_null(ext);
-		assert_int_equal(X509_add_ext(x, ext, -1), 1);
-		X509_EXTENSION_free(ext);
-	}
-	assert_true(X509_sign(x, issuer_key != NULL ? issuer_key : key, EVP_sha256()) > 0);
-	return x;
-}
 
 static int fixed_time(TS_RESP_CTX *ctx, void *data, long *sec, long *usec)
 {
@@ -124,39 +92,14 @@ static unsigned char *make_token(X509 *tsa, EVP_PKEY *key, const unsigned char *
 	return der;
 }
 
-/* A verifier trusting root alone, offline, built as eseal_verifier_open builds it. */
-static void verifier_with_root(struct eseal_verifier *v, X509 *root)
-{
-	memset(v, 0, sizeof(*v));
-	v->store = X509_STORE_new();
-	v->store_any_time = X509_STORE_new();
-	v->anchors = sk_X509_new_null();
-	v->offline = 1;
-	assert_non_null(v->store);
-	assert_non_null(v->store_any_time);
-	assert_non_null(v->anchors);
-	X509_STORE_set_flags(v->store, X509_V_FLAG_PARTIAL_CHAIN);
-	X509_STORE_set_flags(v->store_any_time, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
-	assert_int_equal(X509_STORE_add_cert(v->store, root), 1);
-	assert_int_equal(X509_STORE_add_cert(v->store_any_time, root), 1);
-	assert_true(sk_X509_push(v->anchors, root) > 0);
-}
-
-static void verifier_clear(struct eseal_verifier *v)
-{
-	sk_X509_free(v->anchors);
-	X509_STORE_free(v->store);
-	X509_STORE_free(v->store_any_time);
-}
-
 /* The TSA certificate became valid a day ago: a token of two days ago has no chain at its genTime and proves no
  * time (-1 = INDETERMINATE for the callers); one of an hour ago verifies and hands out TSA cert .. root. */
 static void test_gen_time_before_not_before(void **state)
 {
 	EVP_PKEY *root_key = EVP_EC_gen("P-256"), *tsa_key = EVP_EC_gen("P-256");
 	time_t now = time(NULL);
-	X509 *root = make_cert(root_key, "Test Root", NULL, NULL, now - 10 * DAY, now + 365 * DAY, 1);
-	X509 *tsa = make_cert(tsa_key, "Test TSA", root, root_key, now - DAY, now + 365 * DAY, 0);
+	X509 *root = test_make_cert(root_key, "Test Root", NULL, NULL, now - 10 * DAY, now + 365 * DAY, 1, NULL);
+	X509 *tsa = test_make_cert(tsa_key, "Test TSA", root, root_key, now - DAY, now + 365 * DAY, 0, NULL);
 	struct eseal_verifier v;
 	unsigned char digest[32], *tok;
 	STACK_OF(X509) *chain = NULL;
@@ -166,7 +109,7 @@ static void test_gen_time_before_not_before(void **state)
 
 	(void)state;
 	memset(digest, 0x5a, sizeof(digest));
-	verifier_with_root(&v, root);
+	test_verifier_with_root(&v, root);
 
 	tok = make_token(tsa, tsa_key, digest, now - 2 * DAY, &len);
 	assert_int_equal(es_tst_verify_digest(&v, tok, (size_t)len, digest, 32, NULL, &gen, &chain, why, sizeof(why)),
@@ -187,7 +130,7 @@ static void test_gen_time_before_not_before(void **state)
 	sk_X509_pop_free(chain, X509_free);
 	OPENSSL_free(tok);
 
-	verifier_clear(&v);
+	test_verifier_clear(&v);
 	X509_free(tsa);
 	X509_free(root);
 	EVP_PKEY_free(tsa_key);
@@ -201,8 +144,8 @@ static void test_tsa_expired_since(void **state)
 {
 	EVP_PKEY *root_key = EVP_EC_gen("P-256"), *tsa_key = EVP_EC_gen("P-256");
 	time_t now = time(NULL);
-	X509 *root = make_cert(root_key, "Test Root", NULL, NULL, now - 30 * DAY, now + 365 * DAY, 1);
-	X509 *tsa = make_cert(tsa_key, "Test TSA", root, root_key, now - 10 * DAY, now - 2 * DAY, 0);
+	X509 *root = test_make_cert(root_key, "Test Root", NULL, NULL, now - 30 * DAY, now + 365 * DAY, 1, NULL);
+	X509 *tsa = test_make_cert(tsa_key, "Test TSA", root, root_key, now - 10 * DAY, now - 2 * DAY, 0, NULL);
 	struct eseal_verifier v;
 	unsigned char digest[32], *tok;
 	STACK_OF(X509) *chain = NULL;
@@ -212,7 +155,7 @@ static void test_tsa_expired_since(void **state)
 
 	(void)state;
 	memset(digest, 0xa5, sizeof(digest));
-	verifier_with_root(&v, root);
+	test_verifier_with_root(&v, root);
 
 	tok = make_token(tsa, tsa_key, digest, now - 5 * DAY, &len);
 	assert_int_equal(es_tst_verify_digest(&v, tok, (size_t)len, digest, 32, NULL, &gen, &chain, why, sizeof(why)),
@@ -241,7 +184,7 @@ static void test_tsa_expired_since(void **state)
 	assert_null(chain);
 	OPENSSL_free(tok);
 
-	verifier_clear(&v);
+	test_verifier_clear(&v);
 	X509_free(tsa);
 	X509_free(root);
 	EVP_PKEY_free(tsa_key);
