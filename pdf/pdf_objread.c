@@ -78,7 +78,7 @@ es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_
 		r->ix[i].type = x->objects[i].type;
 	}
 	r->n_ix = x->n_objects;
-	qsort(r->ix, r->n_ix, sizeof(*r->ix), by_num_order);
+	es_xref_sort(r->ix, r->n_ix, sizeof(*r->ix), by_num_order);
 	r->buf = buf;
 	r->len = len;
 	r->x = x;

@@ -47,7 +47,7 @@ static void sort_unique(unsigned int *v, size_t *n)
 {
 	size_t i, o = 0;
 
-	qsort(v, *n, sizeof(*v), cmp_uint);
+	es_xref_sort(v, *n, sizeof(*v), cmp_uint);
 	for (i = 0; i < *n; i++)
 		if (o == 0 || v[o - 1] != v[i])
 			v[o++] = v[i];
@@ -281,7 +281,7 @@ int es_xref_check_objstms(es_xref_scan *s)
 			c[nc++].off = x->objects[i].offset;
 		}
 	}
-	qsort(c, nc, sizeof(*c), cmp_cand);
+	es_xref_sort(c, nc, sizeof(*c), cmp_cand);
 	for (i = 0; i < x->n_objstm; i++) {
 		if (has_num(s->in_objstm, s->n_in_objstm, x->objstm[i])) {
 			es_xref_refuse(s, ESEAL_E_INPUT, "object stream %u is itself in an object stream",

@@ -71,4 +71,8 @@ void es_xref_too_big(es_xref_scan *s, const char *what);
 /* pdf_objstm.c: sizes (unencrypted) or checks (encrypted) every object stream the entries name. */
 int es_xref_check_objstms(es_xref_scan *s);
 
+/* qsort after one look for order: the entries of most cross-reference sections and streams come in order already,
+ * and sorting them costs a batch more than reading them. Elements cmp calls equal must be interchangeable. */
+void es_xref_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 #endif

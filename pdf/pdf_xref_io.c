@@ -289,3 +289,15 @@ void es_xref_too_big(es_xref_scan *s, const char *what)
 	es_xref_bomb_message(s->x, what, why, sizeof(why));
 	es_xref_refuse(s, ESEAL_E_INPUT, "%s", why);
 }
+
+void es_xref_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	const char *p = base;
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (cmp(p + (i - 1) * size, p + i * size) > 0) {
+			qsort(base, n, size, cmp);
+			return;
+		}
+}
