@@ -23,12 +23,13 @@ mkdir -p "$TB"
 cmake -S "$SRC" -B "$TB" -DCMAKE_BUILD_TYPE=Debug -DESEAL_SANITIZE=OFF -DESEAL_TESTS=ON \
 	-DCMAKE_C_FLAGS="-fsanitize=thread -O1 -g" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" >"$TB.cmake.log" 2>&1 ||
 	{ cat "$TB.cmake.log" >&2; fail "configure"; }
-cmake --build "$TB" -j"${ESEAL_JOBS:-2}" --target eseal_cli unit_output test_verify_revcache >"$TB.build.log" 2>&1 ||
+cmake --build "$TB" -j"${ESEAL_JOBS:-2}" --target eseal_cli unit_output test_verify_revcache test_batch_caches >"$TB.build.log" 2>&1 ||
 	{ tail -40 "$TB.build.log" >&2; fail "build"; }
 ESEAL=$TB/plugins/cli/eseal
 
-# The unit tests that drive shared objects from several threads: the output group, the revocation cache.
-for t in tests/unit/unit_output tests/verify/test_verify_revcache; do
+# The unit tests that drive shared objects from several threads: the output group, the revocation cache, the
+# verifier's chain and certificate caches.
+for t in tests/unit/unit_output tests/verify/test_verify_revcache tests/verify/test_batch_caches; do
 	TSAN_OPTIONS="exitcode=66 halt_on_error=0" "$TB/$t" >"$TB.unit.log" 2>&1 || { cat "$TB.unit.log" >&2; fail "$t"; }
 	grep -q "WARNING: ThreadSanitizer" "$TB.unit.log" && { cat "$TB.unit.log" >&2; fail "$t: ThreadSanitizer report"; }
 	echo "tsan: $(basename "$t"): passed, no report"

@@ -11,6 +11,7 @@
 
 #include <openssl/cms.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #define DAY 86400L
@@ -356,6 +357,73 @@ static void test_parse_signed(void **state)
 	pki_free(&p);
 }
 
+/* The batch's threads share both caches (eseal verify -j): each thread parses the same certificates and builds the
+ * same chain at once; all get right answers (ThreadSanitizer runs this in CI's TSan stage). */
+typedef struct shared {
+	struct eseal_verifier *v;
+	const unsigned char *leaf_der, *ca_der;
+	size_t leaf_len, ca_len;
+	time_t now;
+	int ok;
+} shared;
+
+static void *batch_thread(void *arg)
+{
+	shared *sh = arg;
+	int i, ok = 1;
+
+	for (i = 0; i < 50; i++) {
+		X509 *leaf = es_cert_cache_get(sh->v->cert_cache, sh->leaf_der, sh->leaf_len);
+		X509 *ca = es_cert_cache_get(sh->v->cert_cache, sh->ca_der, sh->ca_len);
+		STACK_OF(X509) *untrusted = sk_X509_new_null(), *chain = NULL;
+
+		if (leaf == NULL || ca == NULL || untrusted == NULL || !sk_X509_push(untrusted, ca) ||
+		    es_chain_build(sh->v, leaf, untrusted, sh->now, X509_PURPOSE_ANY, &chain) != X509_V_OK ||
+		    sk_X509_num(chain) != 3 || sk_X509_value(chain, 0) != leaf || sk_X509_value(chain, 1) != ca)
+			ok = 0;
+		sk_X509_pop_free(chain, X509_free);
+		sk_X509_free(untrusted);
+		X509_free(leaf);
+		X509_free(ca);
+	}
+	sh->ok = ok;
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	pki p;
+	struct eseal_verifier v;
+	shared sh[4];
+	pthread_t th[4];
+	unsigned char *leaf_der, *ca_der;
+	int leaf_len, ca_len, i;
+
+	(void)state;
+	pki_make(&p);
+	test_verifier_with_root(&v, p.root);
+	v.chain_cache = es_chain_cache_new(v.store);
+	v.cert_cache = es_cert_cache_new();
+	leaf_der = der_of(p.leaf, &leaf_len);
+	ca_der = der_of(p.ca, &ca_len);
+	for (i = 0; i < 4; i++) {
+		sh[i] = (shared){&v, leaf_der, ca_der, (size_t)leaf_len, (size_t)ca_len, p.now, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, batch_thread, &sh[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_true(sh[i].ok);
+	}
+	assert_true(es_chain_cache_hits(v.chain_cache) > 0);
+	assert_true(es_cert_cache_hits(v.cert_cache) > 0);
+	OPENSSL_free(leaf_der);
+	OPENSSL_free(ca_der);
+	es_cert_cache_free(v.cert_cache);
+	es_chain_cache_free(v.chain_cache);
+	test_verifier_clear(&v);
+	pki_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_chain_cache_other_store),
 		cmocka_unit_test(test_cert_cache),
 		cmocka_unit_test(test_parse_signed),
+		cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
