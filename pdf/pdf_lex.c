@@ -181,7 +181,10 @@ es_tok_type es_lex_next(es_lex *lx, es_tok *t)
 {
 	unsigned char c, d;
 
-	memset(t, 0, sizeof(*t));
+	/* (not the whole token: text past its terminating NUL is never read) */
+	t->type = ES_TOK_EOF;
+	t->ival = 0;
+	t->text[0] = '\0';
 	skip_space(lx);
 	t->start = t->end = lx->pos;
 	if (lx->pos >= lx->len)
