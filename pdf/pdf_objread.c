@@ -170,6 +170,7 @@ static int load_objstm(es_pdf_objs *r, objstm *s)
 {
 	const entry_ix *o = effective(r, s->num);
 	const es_dict_entry *len_e, *filter, *parms, *n_e, *first_e, *type;
+	const es_pdf_objstm_data *kept;
 	es_pdf_filter f = ES_PDF_FILTER_INIT;
 	es_pdf_decoder *dec = NULL;
 	es_dict d = {0};
@@ -208,11 +209,15 @@ static int load_objstm(es_pdf_objs *r, objstm *s)
 	    strcmp(t.text, "endobj") != 0)
 		goto cleanup;
 	s->n = 0;
-	if ((dec = es_pdf_decoder_new(&f, 1, r->x->limit, append, s)) == NULL)
+	if ((kept = es_pdf_xref_kept(r->x, s->num, (size_t)o->offset)) != NULL) {
+		/* (the sizing pass read these very bytes so: no need to inflate them again) */
+		if (append(s, kept->data, kept->len) != 0 || (size_t)first_e->num > s->len)
+			goto cleanup;
+	} else if ((dec = es_pdf_decoder_new(&f, 1, r->x->limit, append, s)) == NULL ||
+		   es_pdf_decoder_write(dec, r->buf + start, (size_t)len_e->num) != ES_PDF_DECODE_OK ||
+		   es_pdf_decoder_finish(dec) != ES_PDF_DECODE_OK || (size_t)first_e->num > s->len) {
 		goto cleanup;
-	if (es_pdf_decoder_write(dec, r->buf + start, (size_t)len_e->num) != ES_PDF_DECODE_OK ||
-	    es_pdf_decoder_finish(dec) != ES_PDF_DECODE_OK || (size_t)first_e->num > s->len)
-		goto cleanup;
+	}
 	s->first = (size_t)first_e->num;
 	s->n = 0;
 	if ((s->pairs = malloc(((size_t)n_e->num + 1) * 2 * sizeof(*s->pairs))) == NULL)

@@ -78,23 +78,89 @@ static int size_result(const es_pdf_xref *x, int drc, int over_tokens, const cha
 	return ESEAL_OK;
 }
 
-/* Counts the tokens of the decoded data as they come (when counting), stopping the decoder once there are too many. */
+/* Counts the tokens of the decoded data as they come (when counting), stopping the decoder once there are too many;
+ * and keeps the data (when keeping) until they pass what one stream may keep. */
 typedef struct tokens {
 	es_pdf_xref *x;
 	unsigned char prev;
 	int over;
 	int counting;
+	int keeping;
+	unsigned char *kept;
+	size_t kept_len, kept_cap;
 } tokens;
+
+static void keep_bytes(tokens *t, const unsigned char *p, size_t n)
+{
+	unsigned char *nk;
+	size_t cap;
+
+	if (t->kept_len + n > ES_PDF_XREF_KEEP_ONE || t->x->kept_bytes + t->kept_len + n > ES_PDF_XREF_KEEP_ALL) {
+		t->keeping = 0;
+		return;
+	}
+	if (t->kept_len + n > t->kept_cap) {
+		for (cap = t->kept_cap ? t->kept_cap : 65536; cap < t->kept_len + n; cap *= 2)
+			;
+		if ((nk = realloc(t->kept, cap)) == NULL) {
+			t->keeping = 0;
+			return;
+		}
+		t->kept = nk;
+		t->kept_cap = cap;
+	}
+	memcpy(t->kept + t->kept_len, p, n);
+	t->kept_len += n;
+}
 
 static int count_tokens(void *ctx, const unsigned char *p, size_t n)
 {
 	tokens *t = ctx;
 
+	if (t->keeping)
+		keep_bytes(t, p, n);
 	if (!t->counting)
 		return 0;
 	t->x->tokens += es_lex_count_tokens(p, n, &t->prev);
 	t->over = t->x->tokens > t->x->token_limit;
 	return t->over ? -1 : 0;
+}
+
+/* Whether the readers may take this definition's decoded data from the sizing pass: it reads as both read it (see
+ * es_pdf_objstm_data), in a file held in memory, not yet kept. d: its dictionary; lx: the lexer that read it,
+ * relative to off, with stream_end the end of "stream"; [start, start + len): the data. */
+static int plain(const es_xref_scan *s, const es_dict *d, const es_lex *lx, size_t stream_end, size_t start,
+		 long long len, const es_pdf_filter *f, unsigned int num, size_t off)
+{
+	const es_dict_entry *type = es_dict_get(d, "/Type", NULL), *parms = es_dict_get(d, "/DecodeParms", NULL);
+	es_lex after;
+	es_tok t;
+
+	if (s->mem == NULL || s->x->encrypted || len < 0 || (size_t)len > s->len - start || f->predictor != 1 ||
+	    (parms != NULL && parms->type != ES_VAL_NULL) || type == NULL || type->type != ES_VAL_NAME ||
+	    strcmp(type->name, "/ObjStm") != 0 || es_xref_data_start_odd(lx, stream_end) ||
+	    es_pdf_xref_kept(s->x, num, off) != NULL)
+		return 0;
+	es_lex_init(&after, s->mem, s->len, start + (size_t)len);
+	return es_lex_next(&after, &t) == ES_TOK_WORD && strcmp(t.text, "endstream") == 0 &&
+	       es_lex_next(&after, &t) == ES_TOK_WORD && strcmp(t.text, "endobj") == 0;
+}
+
+/* Stores t's data as the decoded object stream num at off (the data move to x); nothing when out of memory. */
+static void store_kept(es_pdf_xref *x, tokens *t, unsigned int num, size_t off)
+{
+	es_pdf_objstm_data *nk = realloc(x->kept, (x->n_kept + 1) * sizeof(*nk));
+
+	if (nk == NULL)
+		return;
+	x->kept = nk;
+	nk[x->n_kept].num = num;
+	nk[x->n_kept].offset = off;
+	nk[x->n_kept].data = t->kept;
+	nk[x->n_kept].len = t->kept_len;
+	x->n_kept++;
+	x->kept_bytes += t->kept_len;
+	t->kept = NULL;
 }
 
 /* Decodes raw[0..len) (an object stream's data) without keeping it, adding to x->decoded and x->tokens. Returns
@@ -103,7 +169,7 @@ static int count_tokens(void *ctx, const unsigned char *p, size_t n)
 static int size_data(es_pdf_xref *x, const es_pdf_filter *f, const char *what, const unsigned char *raw, size_t len,
 		     char *why, size_t why_len)
 {
-	tokens t = {x, ' ', 0, 1};
+	tokens t = {x, ' ', 0, 1, 0, NULL, 0, 0};
 	es_pdf_decoder *d = es_pdf_decoder_new(f, 0, x->limit - x->decoded, count_tokens, &t);
 	int drc;
 
@@ -129,9 +195,9 @@ static int size_objstm(es_xref_scan *s, unsigned int num, size_t off)
 	es_pdf_decoder *dec = NULL;
 	long long len_v = -1;
 	size_t start, end;
-	int cut, rc = -1, drc;
+	int cut, rc = -1, drc, fin;
 	char what[64], why[512];
-	tokens t = {NULL, ' ', 0, 0};
+	tokens t = {NULL, ' ', 0, 0, 0, NULL, 0, 0};
 
 	/* What QPDF cannot read as "n g obj" it does not decode (offset 0 and object 0 are null to it). */
 	if (off == 0 || off >= s->len)
@@ -173,20 +239,24 @@ static int size_objstm(es_xref_scan *s, unsigned int num, size_t off)
 	end = len_v >= 0 && (size_t)len_v < s->len - start ? start + (size_t)len_v : s->len;
 	t.x = s->x;
 	t.counting = s->count_tokens;
+	t.keeping = plain(s, &d, &lx, t1.end, start, len_v, &f, num, off);
 	dec = es_pdf_decoder_new(&f, 0, es_xref_budget(s), count_tokens, &t);
 	if (dec == NULL) {
 		rc = es_xref_refuse(s, ESEAL_E_INTERNAL, "out of memory");
 		goto cleanup;
 	}
 	es_xref_feed(s, dec, start, end);
-	drc = es_pdf_decoder_finish(dec);
+	drc = fin = es_pdf_decoder_finish(dec);
 	s->x->decoded += es_pdf_decoder_count(dec);
 	if (s->rc != ESEAL_OK) {
 		rc = -1;
 	} else if ((drc = size_result(s->x, drc, t.over, what, why, sizeof(why))) != ESEAL_OK) {
 		rc = es_xref_refuse(s, drc, "%s", why);
+	} else if (t.keeping && fin == ES_PDF_DECODE_OK) {
+		store_kept(s->x, &t, num, off);
 	}
 cleanup:
+	free(t.kept);
 	es_pdf_decoder_free(dec);
 	es_dict_free(&d);
 	return rc;

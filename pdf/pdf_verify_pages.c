@@ -38,6 +38,7 @@ typedef struct {
 struct es_pdf_page_reader {
 	qpdf_data q;     /* the QPDF of the current call */
 	es_pdf_objs *ix; /* the chain's entries by number, over the bytes q reads (NULL bytes: the index only) */
+	const es_pdf_xref *x; /* its chain, with the object streams its sizing kept decoded */
 	int lex_file;    /* objects outside object streams are lexed from those bytes */
 	size_t limit;    /* what an object stream may decode to */
 	objstm stm[PAGES_MAX_OBJSTMS];
@@ -64,6 +65,9 @@ typedef struct {
 /* The decoded object stream num with its header read, or NULL. */
 static const objstm *get_objstm(reader *r, unsigned int num)
 {
+	const es_pdf_objstm_data *kept;
+	long long offset;
+	int type;
 	objstm *s;
 	qpdf_oh st, n_oh, f_oh;
 	es_lex lx;
@@ -89,9 +93,20 @@ static const objstm *get_objstm(reader *r, unsigned int num)
 		return NULL;
 	n = qpdf_oh_get_int_value(r->q, n_oh);
 	s->first = qpdf_oh_get_int_value(r->q, f_oh);
-	if (n < 0 || n > 1000000 || s->first < 0 ||
-	    es_pdf_stream_decode_sized(r->q, st, r->limit, &s->data, &s->len, why, sizeof(why)) != ES_PDF_DECODE_OK)
+	if (n < 0 || n > 1000000 || s->first < 0)
 		return NULL;
+	/* The sizing pass's data when it read the stream's very bytes as QPDF reads them (no warning about the chain,
+	 * so QPDF's entry for num is ours); else QPDF's raw data through our capped decoder. */
+	if (r->lex_file && es_pdf_objs_entry(r->ix, num, &type, &offset) && type == 1 && offset >= 0 &&
+	    (kept = es_pdf_xref_kept(r->x, num, (size_t)offset)) != NULL) {
+		if ((s->data = malloc(kept->len + 1)) == NULL)
+			return NULL;
+		memcpy(s->data, kept->data, kept->len);
+		s->len = kept->len;
+	} else if (es_pdf_stream_decode_sized(r->q, st, r->limit, &s->data, &s->len, why, sizeof(why)) !=
+		   ES_PDF_DECODE_OK) {
+		return NULL;
+	}
 	r->n_stm++; /* (owns data from here: freed with the reader) */
 	s->bad = 1;
 	if ((size_t)s->first > s->len || (s->pairs = malloc(((size_t)n + 1) * 2 * sizeof(*s->pairs))) == NULL)
@@ -391,6 +406,7 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
 		return -1;
 	}
 	r->limit = x->limit;
+	r->x = x;
 	r->q = q;
 	r->out = out;
 	out->rd = r;

@@ -623,10 +623,25 @@ int es_pdf_xref_scan(const unsigned char *buf, int fd, size_t len, es_pdf_xref *
 
 void es_pdf_xref_free(es_pdf_xref *x)
 {
+	size_t i;
+
 	if (x == NULL)
 		return;
+	for (i = 0; i < x->n_kept; i++)
+		free(x->kept[i].data);
+	free(x->kept);
 	free(x->sections);
 	free(x->objects);
 	free(x->objstm);
 	free(x);
+}
+
+const es_pdf_objstm_data *es_pdf_xref_kept(const es_pdf_xref *x, unsigned int num, size_t offset)
+{
+	size_t i;
+
+	for (i = 0; x != NULL && i < x->n_kept; i++)
+		if (x->kept[i].num == num && x->kept[i].offset == offset)
+			return &x->kept[i];
+	return NULL;
 }

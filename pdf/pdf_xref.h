@@ -42,6 +42,20 @@ typedef struct es_pdf_xref_section {
 	size_t first, n;                      /* its entries: objects[first .. first + n), in file order */
 } es_pdf_xref_section;
 
+/* An object stream's decoded data, kept from the sizing pass for the readers that would inflate it again. Only one
+ * read exactly as QPDF and our object reader read it: a direct /Length followed by "endstream endobj", no
+ * /DecodeParms, no filter or FlateDecode, the data starting after "stream" and a proper end of line. */
+typedef struct es_pdf_objstm_data {
+	unsigned int num;
+	size_t offset; /* of its "num 0 obj" */
+	unsigned char *data;
+	size_t len;
+} es_pdf_objstm_data;
+
+/* Limits of what the sizing pass keeps (beyond them the readers decode the stream themselves). */
+#define ES_PDF_XREF_KEEP_ONE ((size_t)4 << 20)
+#define ES_PDF_XREF_KEEP_ALL ((size_t)16 << 20)
+
 typedef struct es_pdf_xref {
 	/* in the order a reader reads them: from the last startxref back through /Prev, a hybrid file's stream right
 	 * after its table (whose free entries QPDF applies after the stream's) */
@@ -61,11 +75,14 @@ typedef struct es_pdf_xref {
 	/* tokens in object streams (roughly; their decoded bytes when that is within the cap); the cap on that */
 	size_t tokens, token_limit;
 	size_t file_size;
+	es_pdf_objstm_data *kept; /* (files read in memory only) */
+	size_t n_kept, kept_bytes;
 } es_pdf_xref;
 
 /* Reads the cross-reference chain of buf[0..len), or (buf NULL) of the open regular file fd of len bytes (read with
  * pread, a bounded window at a time), and sizes every cross-reference and object stream with our capped decoder,
- * keeping nothing of their data. Linear in the file, memory bounded by the caps above.
+ * keeping only the decoded data of plain object streams (es_pdf_xref_kept). Linear in the file, memory bounded by
+ * the caps above.
  * ESEAL_OK with *out (es_pdf_xref_free), or ESEAL_E_INPUT (damaged as no reader would accept it, something QPDF would
  * decode that we cannot size, or over a cap), ESEAL_E_IO, ESEAL_E_INTERNAL; why then says what, in one line. */
 int es_pdf_xref_scan(const unsigned char *buf, int fd, size_t len, es_pdf_xref **out, char *why, size_t why_len);
@@ -77,6 +94,9 @@ int es_pdf_xref_scan(const unsigned char *buf, int fd, size_t len, es_pdf_xref *
 int es_pdf_xref_check_qpdf(es_pdf_xref *x, qpdf_data q, char *why, size_t why_len);
 
 void es_pdf_xref_free(es_pdf_xref *x);
+
+/* The decoded data the sizing pass kept of object stream num defined at offset, or NULL. */
+const es_pdf_objstm_data *es_pdf_xref_kept(const es_pdf_xref *x, unsigned int num, size_t offset);
 
 /* pdf_xref_recover.c: a chain that stops (/Prev 0, or none) while the file holds earlier revisions, ended by
  * "startxref N %%EOF" before the section that stopped it: those revisions' chains are read too (the later wins, as

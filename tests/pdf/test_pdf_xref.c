@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -140,8 +141,29 @@ static void test_update_chain_newest_first(void **state)
 	free(b.p);
 }
 
+/* How object stream 4 is written: plainly, or so that the sizing pass must not keep its data for the readers. */
+enum objstm_kind { OBJSTM_PLAIN, OBJSTM_PARMS, OBJSTM_BYTES_BEFORE_END, OBJSTM_INDIRECT_LENGTH };
+
+static void objstm_obj(pdf *b, enum objstm_kind kind, const unsigned char *data, size_t len)
+{
+	uLongf zl = compressBound((uLong)len);
+	unsigned char *z = malloc(zl);
+
+	assert_non_null(z);
+	assert_int_equal(compress2(z, &zl, data, (uLong)len, 9), Z_OK);
+	b->off[4] = b->len;
+	if (kind == OBJSTM_INDIRECT_LENGTH)
+		putf(b, "4 0 obj\n<< /Type /ObjStm /N 2 /First 8 /Filter /FlateDecode /Length 8 0 R >>\nstream\n");
+	else
+		putf(b, "4 0 obj\n<< /Type /ObjStm /N 2 /First 8 /Filter /FlateDecode %s/Length %lu >>\nstream\n",
+		     kind == OBJSTM_PARMS ? "/DecodeParms << /Predictor 12 /Columns 4 >> " : "", (unsigned long)zl);
+	put(b, z, zl);
+	putf(b, "%s\nendstream\nendobj\n", kind == OBJSTM_BYTES_BEFORE_END ? "xx" : "");
+	free(z);
+}
+
 /* Rows [type 1][offset 4][gen/index 2] with the PNG Up predictor, as most writers do; object 4 holds 5 and 6. */
-static void xref_stream_file(pdf *b, int hybrid_free, size_t *xref_at)
+static void xref_stream_file_kind(pdf *b, int hybrid_free, size_t *xref_at, enum objstm_kind kind)
 {
 	unsigned char rows[8 * 8], prev[7] = {0}, row[7], *r = rows;
 	unsigned char objstm[] = "5 0 6 7 (five) (six)";
@@ -150,7 +172,7 @@ static void xref_stream_file(pdf *b, int hybrid_free, size_t *xref_at)
 	char dict[256];
 
 	base(b);
-	flate_obj(b, 4, "/Type /ObjStm /N 2 /First 8", objstm, sizeof(objstm) - 1);
+	objstm_obj(b, kind, objstm, sizeof(objstm) - 1);
 	v[n][0] = 0, v[n][1] = 0, v[n++][2] = 65535;
 	for (i = 1; i <= 4; i++)
 		v[n][0] = 1, v[n][1] = (long long)b->off[i], v[n++][2] = 0;
@@ -172,6 +194,57 @@ static void xref_stream_file(pdf *b, int hybrid_free, size_t *xref_at)
 	snprintf(dict, sizeof(dict),
 		 "/Type /XRef /Size 8 /Root 1 0 R /W [1 4 2] /DecodeParms << /Predictor 12 /Columns 7 >>");
 	flate_obj(b, 7, dict, rows, (size_t)(r - rows));
+}
+
+static void xref_stream_file(pdf *b, int hybrid_free, size_t *xref_at)
+{
+	xref_stream_file_kind(b, hybrid_free, xref_at, OBJSTM_PLAIN);
+}
+
+/* The sizing pass keeps an object stream's decoded data for the readers only when they would read those very bytes
+ * so (es_pdf_objstm_data): not with /DecodeParms, bytes before "endstream", an indirect /Length, or a file read
+ * through its descriptor. */
+static void test_objstm_data_kept(void **state)
+{
+	static const char data[] = "5 0 6 7 (five) (six)";
+	enum objstm_kind kinds[] = {OBJSTM_PLAIN, OBJSTM_PARMS, OBJSTM_BYTES_BEFORE_END, OBJSTM_INDIRECT_LENGTH};
+	const es_pdf_objstm_data *k;
+	pdf b;
+	es_pdf_xref *x = NULL;
+	char why[512], path[] = "/tmp/eseal-xref-XXXXXX";
+	size_t at, i;
+	int fd;
+
+	(void)state;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		xref_stream_file_kind(&b, 0, &at, kinds[i]);
+		putf(&b, "startxref\n%zu\n%%%%EOF\n", at);
+		assert_int_equal(scan(&b, &x, why), ESEAL_OK);
+		k = es_pdf_xref_kept(x, 4, b.off[4]);
+		if (kinds[i] == OBJSTM_PLAIN) {
+			assert_non_null(k);
+			assert_int_equal(k->len, sizeof(data) - 1);
+			assert_memory_equal(k->data, data, k->len);
+			assert_null(es_pdf_xref_kept(x, 4, b.off[4] + 1));
+			assert_null(es_pdf_xref_kept(x, 5, b.off[4]));
+		} else {
+			assert_null(k);
+		}
+		es_pdf_xref_free(x);
+		x = NULL;
+		if (kinds[i] == OBJSTM_PLAIN) {
+			fd = mkstemp(path);
+			assert_true(fd >= 0);
+			assert_int_equal(write(fd, b.p, b.len), (ssize_t)b.len);
+			assert_int_equal(es_pdf_xref_scan(NULL, fd, b.len, &x, why, sizeof(why)), ESEAL_OK);
+			assert_null(es_pdf_xref_kept(x, 4, b.off[4]));
+			es_pdf_xref_free(x);
+			x = NULL;
+			close(fd);
+			unlink(path);
+		}
+		free(b.p);
+	}
 }
 
 static void test_xref_stream_with_predictor(void **state)
@@ -487,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_classic_table),
 		cmocka_unit_test(test_update_chain_newest_first),
 		cmocka_unit_test(test_xref_stream_with_predictor),
+		cmocka_unit_test(test_objstm_data_kept),
 		cmocka_unit_test(test_hybrid_file),
 		cmocka_unit_test(test_loop_refused),
 		cmocka_unit_test(test_repeated_or_indirect_prev_refused),
