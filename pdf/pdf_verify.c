@@ -20,23 +20,7 @@
 #include <openssl/cms.h>
 #include <openssl/sha.h>
 
-#define ES_PDF_MAX_FIELDS 10000
-#define ES_PDF_MAX_DEPTH 32
 #define ES_PDF_MAX_WALK_FINAL 4000000 /* references followed looking for duplicated keys in the final file */
-
-typedef struct {
-	int objid, gen; /* of the signature dictionary (0 when direct) */
-	char *name;     /* full field name */
-	int unreadable; /* /V names an object that is no dictionary QPDF can read */
-} sig_ref;
-
-typedef struct {
-	sig_ref *refs;
-	size_t n;
-	int fields_seen;
-} sig_list;
-
-static int have_sig(const sig_list *out, int objid);
 
 /* The open of the whole file, for the steps that read it again. */
 typedef struct {
@@ -140,143 +124,6 @@ char *es_pdf_dup_utf8(qpdf_data q, qpdf_oh oh)
 	return s != NULL ? strdup(s) : NULL;
 }
 
-static int inherited_is_sig(qpdf_data q, qpdf_oh field)
-{
-	qpdf_oh cur = field, ft;
-	int depth;
-
-	for (depth = 0; depth < ES_PDF_MAX_DEPTH && qpdf_oh_is_dictionary(q, cur); depth++) {
-		ft = qpdf_oh_get_key(q, cur, "/FT");
-		if (qpdf_oh_is_name(q, ft))
-			return qpdf_oh_is_name_and_equals(q, ft, "/Sig");
-		cur = qpdf_oh_get_key(q, cur, "/Parent");
-	}
-	return 0;
-}
-
-static void walk_fields(qpdf_data q, qpdf_oh arr, const char *prefix, int depth, sig_list *out)
-{
-	int i, n;
-
-	if (!qpdf_oh_is_array(q, arr) || depth > ES_PDF_MAX_DEPTH)
-		return;
-	n = qpdf_oh_get_array_n_items(q, arr);
-	for (i = 0; i < n && out->fields_seen < ES_PDF_MAX_FIELDS; i++) {
-		qpdf_oh f = qpdf_oh_get_array_item(q, arr, i), v, kids;
-		char *t = NULL, *full = NULL;
-
-		out->fields_seen++;
-		if (!qpdf_oh_is_dictionary(q, f))
-			continue;
-		t = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
-		full = t == NULL ? strdup(prefix) : prefix[0] ? es_strdup_printf("%s.%s", prefix, t) : strdup(t);
-		free(t);
-		if (full == NULL)
-			continue;
-		kids = qpdf_oh_get_key(q, f, "/Kids");
-		if (qpdf_oh_is_array(q, kids) && qpdf_oh_has_key(q, f, "/T"))
-			walk_fields(q, kids, full, depth + 1, out);
-		v = qpdf_oh_get_key(q, f, "/V");
-		/* A /V that names an object QPDF cannot read as a dictionary is a broken signature, not an empty field. */
-		if (inherited_is_sig(q, f) && (qpdf_oh_is_dictionary(q, v) || qpdf_oh_get_object_id(q, v) > 0) &&
-		    (qpdf_oh_get_object_id(q, v) == 0 || !have_sig(out, qpdf_oh_get_object_id(q, v)))) {
-			sig_ref *nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
-			if (nr != NULL) {
-				out->refs = nr;
-				nr[out->n].objid = qpdf_oh_get_object_id(q, v);
-				nr[out->n].gen = qpdf_oh_get_generation(q, v);
-				nr[out->n].unreadable = !qpdf_oh_is_dictionary(q, v);
-				nr[out->n].name = full;
-				full = NULL;
-				out->n++;
-			}
-		}
-		free(full);
-	}
-}
-
-static int have_sig(const sig_list *out, int objid)
-{
-	size_t i;
-
-	for (i = 0; i < out->n; i++)
-		if (out->refs[i].objid == objid)
-			return 1;
-	return 0;
-}
-
-/* The annotation a, if it is a signature widget whose value the form's fields did not give, into out. */
-static void page_widget(qpdf_data q, qpdf_oh a, sig_list *out)
-{
-	qpdf_oh f = a, v;
-	int depth;
-	sig_ref *nr;
-
-	if (!qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, a, "/Subtype"), "/Widget") || !inherited_is_sig(q, a))
-		return;
-	for (depth = 0; depth < ES_PDF_MAX_DEPTH && !qpdf_oh_has_key(q, f, "/V") &&
-			qpdf_oh_is_dictionary(q, qpdf_oh_get_key(q, f, "/Parent"));
-	     depth++)
-		f = qpdf_oh_get_key(q, f, "/Parent");
-	v = qpdf_oh_get_key(q, f, "/V");
-	if (qpdf_oh_get_object_id(q, v) == 0 || have_sig(out, qpdf_oh_get_object_id(q, v)))
-		return;
-	nr = realloc(out->refs, (out->n + 1) * sizeof(*nr));
-	if (nr == NULL)
-		return;
-	out->refs = nr;
-	nr[out->n].objid = qpdf_oh_get_object_id(q, v);
-	nr[out->n].gen = qpdf_oh_get_generation(q, v);
-	nr[out->n].unreadable = !qpdf_oh_is_dictionary(q, v);
-	nr[out->n].name = es_pdf_dup_utf8(q, qpdf_oh_get_key(q, f, "/T"));
-	if (nr[out->n].name == NULL)
-		nr[out->n].name = strdup("(unnamed)");
-	if (nr[out->n].name != NULL)
-		out->n++;
-}
-
-/* Signature widgets reachable from the pages but missing from /AcroForm /Fields (some tools forget to add them):
- * a reader still shows them, so they are verified too. pl (may be NULL): the pages as es_pdf_page_list_read read
- * them; an annotation our lexer read as no widget is not resolved. */
-static void walk_page_widgets(qpdf_data q, const es_pdf_page_list *pl, sig_list *out)
-{
-	int np, i, k, na;
-
-	if (pl != NULL) {
-		for (i = 0; (size_t)i < pl->n_pages && i < 100000 && out->fields_seen < ES_PDF_MAX_FIELDS; i++) {
-			const es_pdf_page_ref *p = &pl->pages[i];
-			size_t j;
-
-			for (j = 0; j < p->n_annots && out->fields_seen < ES_PDF_MAX_FIELDS; j++) {
-				const es_pdf_annot_ref *a = &pl->annots[p->first_annot + j];
-
-				out->fields_seen++;
-				if (!a->not_widget)
-					page_widget(q, qpdf_get_object_by_id(q, a->id, a->gen), out);
-			}
-		}
-		return;
-	}
-	np = qpdf_get_num_pages(q);
-	for (i = 0; i < np && i < 100000 && out->fields_seen < ES_PDF_MAX_FIELDS; i++) {
-		qpdf_oh annots = qpdf_oh_get_key(q, qpdf_get_page_n(q, (size_t)i), "/Annots");
-
-		na = qpdf_oh_is_array(q, annots) ? qpdf_oh_get_array_n_items(q, annots) : 0;
-		for (k = 0; k < na && out->fields_seen < ES_PDF_MAX_FIELDS; k++) {
-			out->fields_seen++;
-			page_widget(q, qpdf_oh_get_array_item(q, annots, k), out);
-		}
-	}
-}
-
-/* Every signature value a reader finds: the form's fields, then widgets only the pages name. */
-static void list_signatures(qpdf_data q, const es_pdf_page_list *pl, sig_list *sl)
-{
-	walk_fields(q, qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/AcroForm"), "/Fields"), "", 0, sl);
-	walk_page_widgets(q, pl, sl);
-	es_pdf_clear_error(q);
-}
-
 static int is_doc_timestamp(qpdf_data q, qpdf_oh sig)
 {
 	return qpdf_oh_is_name_and_equals(q, qpdf_oh_get_key(q, sig, "/Type"), "/DocTimeStamp") ||
@@ -285,14 +132,14 @@ static int is_doc_timestamp(qpdf_data q, qpdf_oh sig)
 
 int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n_out)
 {
-	sig_list sl = {0};
+	es_pdf_sig_list sl = {0};
 	es_pdf_sig_value *vals = NULL;
 	size_t i, n = 0, len = 0;
 	int rc = ESEAL_OK;
 
 	*out = NULL;
 	*n_out = 0;
-	list_signatures(q, NULL, &sl);
+	es_pdf_list_signatures(q, NULL, &sl);
 	if (sl.n > 0 && (vals = calloc(sl.n, sizeof(*vals))) == NULL)
 		rc = ESEAL_E_INTERNAL;
 	for (i = 0; rc == ESEAL_OK && i < sl.n; i++) {
@@ -321,9 +168,7 @@ int es_pdf_sig_values(qpdf_data q, es_pdf_sig_value **out, size_t *n_out)
 		n++;
 	}
 	es_pdf_clear_error(q);
-	for (i = 0; i < sl.n; i++)
-		free(sl.refs[i].name);
-	free(sl.refs);
+	es_pdf_sig_list_free(&sl);
 	if (rc != ESEAL_OK) {
 		es_pdf_sig_values_free(vals, n);
 		return rc;
@@ -412,7 +257,7 @@ typedef struct {
 
 /* The byte checks: a well-formed ByteRange whose gap is exactly this dictionary's /Contents string. raw: the chain
  * of an encrypted file, whose signature values are read from the file's bytes (QPDF may have decrypted them). */
-static int check_byte_range(qpdf_data q, qpdf_oh sig, const sig_ref *ref, const es_pdf_xref *raw,
+static int check_byte_range(qpdf_data q, qpdf_oh sig, const es_pdf_sig_ref *ref, const es_pdf_xref *raw,
 			    const unsigned char *buf, size_t len, sig_bytes *sb, eseal_seal_report *s)
 {
 	qpdf_oh br = qpdf_oh_get_key(q, sig, "/ByteRange"), c = qpdf_oh_get_key(q, sig, "/Contents");
@@ -561,7 +406,7 @@ static int sha1_content_matches(CMS_ContentInfo *cms, const unsigned char *buf, 
 
 /* The signature dictionary must be the one of the revision qo it signs, unchanged since. (When the signature
  * covers the whole file, the revision is the file.) */
-static void check_in_signed_revision(qpdf_data qo, const sig_ref *ref, qpdf_data q, eseal_seal_report *s)
+static void check_in_signed_revision(qpdf_data qo, const es_pdf_sig_ref *ref, qpdf_data q, eseal_seal_report *s)
 {
 	qpdf_oh sig = qpdf_get_object_by_id(q, ref->objid, ref->gen), old;
 	char *now = strdup(qpdf_oh_unparse_resolved(q, sig));
@@ -578,16 +423,15 @@ static void check_in_signed_revision(qpdf_data qo, const sig_ref *ref, qpdf_data
 /* Validation data are decoded by us (QPDF's decoder has no limit), each object once however often it is named. A
  * CRL can be several megabytes (large CAs publish CRLs of 5 to 10 MB), so one entry may decode to 16 MB and all of
  * them together to 64 MB; beyond that (a decompression bomb, or a filter we do not decode) an entry is ignored, and
- * *note says which, for the seals' reports: no level may rest on data we did not read. */
+ * *note says which, for the seals' reports: no level may rest on data we did not read. dss: the catalog's /DSS. */
 #define ES_PDF_DSS_ENTRY_MAX ((size_t)16 << 20)
 #define ES_PDF_DSS_TOTAL_MAX ((size_t)64 << 20)
 #define ES_PDF_DSS_MAX_ITEMS 1000
 #define ES_PDF_DSS_NOTED 5
 
-static void load_dss(qpdf_data q, es_evidence *ev, int *has_revinfo, char **note)
+static void load_dss(qpdf_data q, qpdf_oh dss, es_evidence *ev, int *has_revinfo, char **note)
 {
 	static const char *const keys[] = {"/Certs", "/OCSPs", "/CRLs"};
-	qpdf_oh dss = qpdf_oh_get_key(q, qpdf_get_root(q), "/DSS");
 	int k, i, n, id, gen, drc, ignored = 0;
 	int seen[3 * ES_PDF_DSS_MAX_ITEMS][2];
 	size_t n_seen = 0, total = 0, cap, j;
@@ -661,9 +505,9 @@ static void load_dss(qpdf_data q, es_evidence *ev, int *has_revinfo, char **note
 }
 
 /* DocMDP: /Perms /DocMDP names the certification signature; its /Reference carries /P. */
-static int docmdp_p(qpdf_data q, int *cert_objid)
+static int docmdp_p(qpdf_data q, const es_pdf_page_list *pl, int *cert_objid)
 {
-	qpdf_oh sig = qpdf_oh_get_key(q, qpdf_oh_get_key(q, qpdf_get_root(q), "/Perms"), "/DocMDP");
+	qpdf_oh sig = qpdf_oh_get_key(q, es_pdf_catalog_key(q, pl, "/Perms"), "/DocMDP");
 	qpdf_oh refs = qpdf_oh_get_key(q, sig, "/Reference");
 	int i, n, p = 0;
 
@@ -694,7 +538,7 @@ typedef struct {
 
 /* The checks of one signature or document time-stamp on its own: bytes, digest, CMS or token, chain and time. */
 static void verify_one(const eseal_verifier *v, qpdf_data q, const es_pdf_xref *raw, const es_pdf_page_list *pl,
-		       const unsigned char *buf, size_t len, const sig_ref *ref, const es_evidence *ev, seal_pos *pos,
+		       const unsigned char *buf, size_t len, const es_pdf_sig_ref *ref, const es_evidence *ev, seal_pos *pos,
 		       eseal_report *r)
 {
 	qpdf_oh sig = ref->objid != 0 ? qpdf_get_object_by_id(q, ref->objid, ref->gen) : 0;
@@ -849,7 +693,7 @@ static void final_guesses(const unsigned char *buf, size_t len, const char *name
 /* Keys given twice in what says which signature the signed revision carries, read by a QPDF of its own: QPDF warns of
  * a duplicated key only when it first parses the object. whole (may be NULL): the reading of the whole file, used
  * when the revision is the whole file (its chain read and sized once, its pages listed once). */
-static void check_dups(const unsigned char *buf, size_t rev_end, const sig_ref *ref, const file_read *whole,
+static void check_dups(const unsigned char *buf, size_t rev_end, const es_pdf_sig_ref *ref, const file_read *whole,
 		       eseal_seal_report *s)
 {
 	char why[256], note[512];
@@ -897,7 +741,7 @@ static int by_rev_end_desc(const void *a, const void *b)
  * every later change judged. Latest signatures first, so that an earlier one knows which later signatures verify
  * (a signature field added after a seal is permitted only when it carries one of those). */
 static void judge_later_updates(qpdf_data q, const unsigned char *buf, size_t len, const file_read *whole,
-				const sig_list *sl, seal_pos *pos, es_pdf_facts *facts, es_pdf_sig_state *states,
+				const es_pdf_sig_list *sl, seal_pos *pos, es_pdf_facts *facts, es_pdf_sig_state *states,
 				eseal_report *r)
 {
 	seal_pos **order = calloc(sl->n, sizeof(*order));
@@ -975,7 +819,7 @@ static es_evidence *revision_dss(const unsigned char *buf, size_t end)
 	int has = 0;
 
 	if (ev != NULL)
-		load_dss(qo, ev, &has, &note);
+		load_dss(qo, qpdf_oh_get_key(qo, qpdf_get_root(qo), "/DSS"), ev, &has, &note);
 	free(note);
 	if (qo != NULL)
 		qpdf_cleanup(&qo);
@@ -986,7 +830,7 @@ static es_evidence *revision_dss(const unsigned char *buf, size_t end)
 /* Levels beyond B-T depend on what came after the signature (ETSI EN 319 142-1 5.3, 5.4): a document time-stamp
  * gives a B-B signature its time (B-T); B-LT needs the DSS to answer for every certificate of its chains after that
  * time; B-LTA a valid document time-stamp over a revision whose DSS already did. */
-static void levels_after(const eseal_verifier *v, qpdf_data q, const unsigned char *buf, const sig_list *sl, const seal_pos *pos, const es_evidence *ev, int has_revinfo, eseal_report *r)
+static void levels_after(const eseal_verifier *v, qpdf_data q, const unsigned char *buf, const es_pdf_sig_list *sl, const seal_pos *pos, const es_evidence *ev, int has_revinfo, eseal_report *r)
 {
 	char why[512];
 	size_t i, j, first, n_c, n_d = 0;
@@ -1049,7 +893,7 @@ static size_t header_offset(const unsigned char *buf, size_t len)
 int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, eseal_report *r)
 {
 	qpdf_data q = NULL;
-	sig_list sl = {0};
+	es_pdf_sig_list sl = {0};
 	es_evidence *ev = es_evidence_new();
 	seal_pos *pos = NULL;
 	es_pdf_sig_state *states = NULL;
@@ -1093,13 +937,13 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	/* (read once: the signatures the pages show, where each seal shows, the keys given twice on the pages) */
 	if (es_pdf_page_list_read(q, copy != NULL ? copy : buf, copy != NULL ? copy_len : len, xq, &pages) == 0)
 		pl = &pages;
-	list_signatures(q, pl, &sl);
+	es_pdf_list_signatures(q, pl, &sl);
 	if (sl.n == 0) {
 		es_report_file_error(r, "no signature or document time-stamp found");
 		goto cleanup;
 	}
-	load_dss(q, ev, &has_revinfo, &dss_note);
-	facts.docmdp_p = docmdp_p(q, &facts.docmdp_objid);
+	load_dss(q, es_pdf_catalog_key(q, pl, "/DSS"), ev, &has_revinfo, &dss_note);
+	facts.docmdp_p = docmdp_p(q, pl, &facts.docmdp_objid);
 	facts.recovered = copy != NULL;
 	facts.pages = pl;
 	pos = calloc(sl.n, sizeof(*pos));
@@ -1142,9 +986,6 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	}
 	levels_after(v, q, buf, &sl, pos, ev, has_revinfo, r);
 cleanup:
-	for (i = 0; i < sl.n; i++)
-		free(sl.refs[i].name);
-	free(sl.refs);
 	for (i = 0; pos != NULL && i < sl.n; i++)
 		free(pos[i].contents);
 	free(pos);
@@ -1156,6 +997,7 @@ cleanup:
 		free(states[i].changed);
 	}
 	free(states);
+	es_pdf_sig_list_free(&sl);
 	free(dss_note);
 	es_evidence_free(ev);
 	if (q != NULL)

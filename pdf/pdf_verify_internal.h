@@ -70,6 +70,37 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
  * tell (look them up through QPDF). q: the QPDF pl was read from. */
 int es_pdf_page_list_box(const es_pdf_page_list *pl, qpdf_data q, size_t page, double box[4]);
 void es_pdf_page_list_free(es_pdf_page_list *l);
+/* The reader of objects pl was read with, to read more of the same file by our lexer (pdf_objread.h); NULL when
+ * QPDF reads the file's objects (a chain QPDF warns about). */
+struct es_pdf_objs *es_pdf_page_list_objs(const es_pdf_page_list *pl);
+/* The catalog as that reader reads it (read once, kept with pl), or NULL when only QPDF can read it. */
+const struct es_pdf_val *es_pdf_page_list_root(const es_pdf_page_list *pl);
+
+/* ---- the signature values a reader finds, and the catalog entries that lead to them (pdf_verify_fields.c) ---- */
+
+typedef struct es_pdf_sig_ref {
+	int objid, gen; /* of the signature dictionary (0 when direct) */
+	char *name;	/* full field name */
+	int unreadable; /* /V names an object that is no dictionary QPDF can read */
+} es_pdf_sig_ref;
+
+typedef struct es_pdf_sig_list {
+	es_pdf_sig_ref *refs;
+	size_t n;
+	int fields_seen;
+} es_pdf_sig_list;
+
+/* Every signature value a reader finds, into sl (zeroed; es_pdf_sig_list_free): the form's fields, then widgets
+ * only the pages name. pl (may be NULL): q's pages as es_pdf_page_list_read read them, whose reader then reads the
+ * catalog, the fields and the widgets by our lexer where it reads them as QPDF resolves them. */
+void es_pdf_list_signatures(qpdf_data q, const es_pdf_page_list *pl, es_pdf_sig_list *sl);
+void es_pdf_sig_list_free(es_pdf_sig_list *sl);
+/* The catalog's key as our lexer reads it through pl's reader: 1 an indirect value, its reference in *id, *gen; 0
+ * absent or null; -1 when only QPDF can tell (a direct value, no reader, a catalog our lexer does not read). */
+int es_pdf_catalog_ref(const es_pdf_page_list *pl, const char *key, int *id, int *gen);
+/* The catalog's key as qpdf_oh_get_key(qpdf_get_root(q), key) gives it, without QPDF parsing the catalog when our
+ * lexer reads it (pl may be NULL). */
+qpdf_oh es_pdf_catalog_key(qpdf_data q, const es_pdf_page_list *pl, const char *key);
 /* The four numbers of a rectangle array, normalized (x0 < x1, y0 < y1); 0 when a is none. */
 int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4]);
 

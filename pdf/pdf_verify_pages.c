@@ -38,6 +38,8 @@ typedef struct {
 struct es_pdf_page_reader {
 	qpdf_data q;     /* the QPDF of the current call */
 	es_pdf_objs *ix; /* the chain's entries by number, over the bytes q reads (NULL bytes: the index only) */
+	es_pdf_val root; /* the catalog by our lexer, once root_read is 1 (-1: it cannot read it) */
+	int root_read;
 	const es_pdf_xref *x; /* its chain, with the object streams its sizing kept decoded */
 	int lex_file;    /* objects outside object streams are lexed from those bytes */
 	size_t limit;    /* what an object stream may decode to */
@@ -381,6 +383,7 @@ static void reader_free(reader *r)
 		free(r->stm[i].data);
 		free(r->stm[i].pairs);
 	}
+	es_pdf_val_free(&r->root);
 	es_pdf_objs_free(r->ix);
 	free(r->seen);
 	free(r->annot_w);
@@ -393,7 +396,7 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
 {
 	reader *r;
 	qpdf_oh root, pages;
-	int rc = -1;
+	int rc = -1, id, gen;
 
 	memset(out, 0, sizeof(*out));
 	/* (an encrypted or hybrid file has no index: given up) */
@@ -410,10 +413,19 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
 	r->q = q;
 	r->out = out;
 	out->rd = r;
-	root = qpdf_get_root(q);
-	pages = qpdf_oh_get_key(q, root, "/Pages");
-	if (qpdf_oh_is_indirect(q, pages))
-		rc = visit(r, qpdf_oh_get_object_id(q, pages), qpdf_oh_get_generation(q, pages), 0, 1);
+	/* (the catalog by our lexer: QPDF would parse the whole object stream it may sit in) */
+	switch (es_pdf_catalog_ref(out, "/Pages", &id, &gen)) {
+	case 1:
+		rc = visit(r, id, gen, 0, 1);
+		break;
+	case 0:
+		break; /* (no tree: QPDF's list would be empty or refused; QPDF says which) */
+	default:
+		root = qpdf_get_root(q);
+		pages = qpdf_oh_get_key(q, root, "/Pages");
+		if (qpdf_oh_is_indirect(q, pages))
+			rc = visit(r, qpdf_oh_get_object_id(q, pages), qpdf_oh_get_generation(q, pages), 0, 1);
+	}
 	free(r->seen);
 	free(r->annot_w);
 	free(r->annot_nw);
@@ -426,6 +438,34 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
 	if (rc != 0)
 		es_pdf_page_list_free(out);
 	return rc;
+}
+
+struct es_pdf_objs *es_pdf_page_list_objs(const es_pdf_page_list *pl)
+{
+	return pl->rd != NULL && pl->rd->lex_file ? pl->rd->ix : NULL;
+}
+
+const es_pdf_val *es_pdf_page_list_root(const es_pdf_page_list *pl)
+{
+	reader *r = pl->rd;
+	es_pdf_val tr;
+	int rc;
+
+	if (r == NULL || !r->lex_file)
+		return NULL;
+	if (r->root_read == 0) {
+		r->root_read = -1;
+		if (es_pdf_objs_trailer(r->ix, &tr) != 0)
+			return NULL;
+		rc = es_pdf_val_key(r->ix, &tr, "/Root", 1, &r->root, NULL, NULL);
+		es_pdf_val_free(&tr);
+		/* (a /Root that is no dictionary: QPDF refuses the file, and says so) */
+		if (rc == 0 && r->root.v.type == ES_VAL_DICT)
+			r->root_read = 1;
+		else
+			es_pdf_val_free(&r->root);
+	}
+	return r->root_read == 1 ? &r->root : NULL;
 }
 
 int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4])
