@@ -77,6 +77,13 @@ qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, ch
 	return open_scanned(buf, len, name, NULL, NULL, why, why_len);
 }
 
+qpdf_data es_pdf_open_read(const unsigned char *buf, size_t len, const char *name, es_pdf_xref **x, char *why,
+			   size_t why_len)
+{
+	*x = NULL;
+	return open_scanned(buf, len, name, NULL, x, why, why_len);
+}
+
 /* A revision (or the whole file) as a reader rebuilding a broken chain reads it (pdf_xref_recover.c): buf itself, or
  * *copy (freed by the caller after qpdf_cleanup) when the chain stopped short of earlier revisions. note: what was
  * recovered, and with *conflict set, why a reader rebuilding the file still reads something else. */

@@ -13,6 +13,10 @@
 /* Opens a QPDF reader over buf[0..len) (not copied: buf must outlive it). Strict: no xref reconstruction, so a
  * damaged file is reported instead of being read the way one particular repair algorithm guesses. */
 qpdf_data es_pdf_open(const unsigned char *buf, size_t len, const char *name, char *why, size_t why_len);
+/* The same, and our reading of the chain into *x (es_pdf_xref_free; NULL when the open fails), for
+ * es_pdf_page_list_read. */
+qpdf_data es_pdf_open_read(const unsigned char *buf, size_t len, const char *name, es_pdf_xref **x, char *why,
+			   size_t why_len);
 /* Drops QPDF's pending warnings and error: type-mismatch warnings accumulate inside QPDF with every lookup of a
  * missing or mistyped key, so a long walk clears them to keep memory bounded. */
 void es_pdf_clear_error(qpdf_data q);

@@ -51,6 +51,17 @@ for f in "$S"/pdf/*.pdf; do
 	python3 "$SRC/tests/fuzz/mkseed_pdf.py" "$f" "${f%.pdf}-signed.pdf" "$W/k.pem" "$W/c.pem"
 	python3 "$SRC/tests/fuzz/mkseed_pdf.py" "$f" "${f%.pdf}-changed.pdf" "$W/k.pem" "$W/c.pem" --tamper
 done
+# Forms and page trees whose catalog, fields, pages and annotations sit in an object stream or outside any, with
+# signature values that do not verify: what the verifier lists with its own lexer, which the target checks against
+# QPDF's listing.
+for layout in objstm classic; do
+	for m in names escaped; do
+		python3 "$SRC/tests/verify/pdf_objstm_fields.py" $m "$S/pdf/fields-$m-$layout.pdf" $layout
+	done
+	for m in widget signed; do
+		python3 "$SRC/tests/verify/pdf_objstm_pages.py" $m "$S/pdf/pages-$m-$layout.pdf" $layout
+	done
+done
 # TSA answers from OpenSSL's own TSA code (the fixture's tsa.cnf) with a throw-away CA and TSA certificate (critical
 # EKU timeStamping): granted with nonce, without nonce, SHA-384 with the chain, and a rejection (badAlg: MD5 query).
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/ca.key" -out "$W/ca.pem" -days 30 -subj "/O=Fuzz Org/CN=Fuzz CA" \
