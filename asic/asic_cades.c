@@ -5,21 +5,14 @@
 #include "core/error_internal.h"
 #include "core/input_internal.h"
 #include "pki/report.h"
-#include "xml/xades_props.h"
-#include "xml/xml_detached.h"
-#include "xml/xml_lib.h"
-#include "xml/xml_read.h"
-#include "xml/xml_sign.h"
+#include "xml/asic_manifest.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-#include <libxml/uri.h>
 #include <openssl/crypto.h>
 
-#define NS_DSIG "http://www.w3.org/2000/09/xmldsig#"
-
+/* The file's md digest in base64 (as a ds:DigestValue holds it), malloc'd into *b64. */
 static int digest_b64(const char *path, const EVP_MD *md, char **b64, eseal_error *err)
 {
 	unsigned char d[EVP_MAX_MD_SIZE];
@@ -28,64 +21,10 @@ static int digest_b64(const char *path, const EVP_MD *md, char **b64, eseal_erro
 
 	if (rc != ESEAL_OK)
 		return rc;
-	*b64 = es_xml_base64(d, dl);
-	return *b64 != NULL ? ESEAL_OK : es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-}
-
-/* The manifest's bytes (UTF-8, with declaration), malloc'd. */
-static int build_manifest(const char *const *paths, char *const *names, size_t n, const EVP_MD *md, unsigned char **out,
-			  size_t *out_len, eseal_error *err)
-{
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root = NULL, el, sub;
-	xmlNsPtr ns = NULL, ds = NULL;
-	xmlChar *mem = NULL;
-	int mem_len = 0, rc;
-
-	if ((rc = es_xml_lib_init(err)) != ESEAL_OK)
-		return rc;
-	doc = xmlNewDoc(BAD_CAST "1.0");
-	root = doc != NULL ? xmlNewDocNode(doc, NULL, BAD_CAST "ASiCManifest", NULL) : NULL;
-	if (root == NULL || (ns = xmlNewNs(root, BAD_CAST ES_NS_ASIC, NULL)) == NULL ||
-	    (ds = xmlNewNs(root, BAD_CAST NS_DSIG, BAD_CAST "ds")) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-		goto cleanup;
-	}
-	xmlSetNs(root, ns);
-	xmlDocSetRootElement(doc, root);
-	el = xmlNewChild(root, ns, BAD_CAST "SigReference", NULL);
-	xmlSetProp(el, BAD_CAST "URI", BAD_CAST "META-INF/signature001.p7s");
-	xmlSetProp(el, BAD_CAST "MimeType", BAD_CAST "application/pkcs7-signature");
-	for (size_t i = 0; i < n; i++) {
-		xmlChar *uri = xmlURIEscapeStr(BAD_CAST names[i], BAD_CAST "/");
-		char *b64 = NULL;
-
-		if (uri == NULL || (rc = digest_b64(paths[i], md, &b64, err)) != ESEAL_OK) {
-			xmlFree(uri);
-			if (rc == ESEAL_OK)
-				rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-			goto cleanup;
-		}
-		el = xmlNewChild(root, ns, BAD_CAST "DataObjectReference", NULL);
-		xmlSetProp(el, BAD_CAST "URI", uri);
-		xmlSetProp(el, BAD_CAST "MimeType", BAD_CAST es_xml_guess_mime(paths[i]));
-		sub = xmlNewChild(el, ds, BAD_CAST "DigestMethod", NULL);
-		xmlSetProp(sub, BAD_CAST "Algorithm", BAD_CAST es_xml_digest_href(md));
-		xmlNewTextChild(el, ds, BAD_CAST "DigestValue", BAD_CAST b64);
-		xmlFree(uri);
-		OPENSSL_free(b64);
-	}
-	xmlDocDumpMemoryEnc(doc, &mem, &mem_len, "UTF-8");
-	if (mem == NULL || (*out = malloc((size_t)mem_len)) == NULL) {
-		rc = es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
-		goto cleanup;
-	}
-	memcpy(*out, mem, (size_t)mem_len);
-	*out_len = (size_t)mem_len;
-cleanup:
-	xmlFree(mem);
-	xmlFreeDoc(doc);
-	return rc;
+	if ((*b64 = malloc(4 * ((dl + 2) / 3) + 1)) == NULL)
+		return es_error_set(err, ESEAL_E_INTERNAL, "out of memory");
+	EVP_EncodeBlock((unsigned char *)*b64, d, (int)dl);
+	return ESEAL_OK;
 }
 
 int es_asic_cades_seal(const char *const *paths, char *const *names, size_t n, int asic_s,
@@ -102,7 +41,7 @@ int es_asic_cades_seal(const char *const *paths, char *const *names, size_t n, i
 	*p7s = NULL;
 	if (asic_s)
 		rc = es_input_digest(paths[0], &es_input_document, md, d, &dl, err);
-	else if ((rc = build_manifest(paths, names, n, md, manifest, manifest_len, err)) == ESEAL_OK &&
+	else if ((rc = es_asic_manifest_write(paths, names, n, md, manifest, manifest_len, err)) == ESEAL_OK &&
 		 EVP_Digest(*manifest, *manifest_len, d, &dl, md, NULL) != 1)
 		rc = es_error_set_ossl(err, ESEAL_E_CRYPTO, "%s: digest of the ASiCManifest", out_path);
 	if (rc != ESEAL_OK)
@@ -135,37 +74,23 @@ static const EVP_MD *md_of_href(const char *href)
 	return NULL;
 }
 
-static xmlNodePtr child_el(xmlNodePtr n, const char *ns, const char *name)
-{
-	for (xmlNodePtr c = n != NULL ? n->children : NULL; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL && strcmp((const char *)c->ns->href, ns) == 0 &&
-		    strcmp((const char *)c->name, name) == 0)
-			return c;
-	return NULL;
-}
-
 /* One DataObjectReference: the named file of the container, digested as the manifest says. */
-static void check_entry(xmlNodePtr ref, const char *dir, const es_asic_unpacked *u, eseal_seal_report *s)
+static void check_entry(const es_asic_manifest_ref *ref, const char *dir, const es_asic_unpacked *u,
+			eseal_seal_report *s)
 {
-	xmlChar *uri = xmlGetProp(ref, BAD_CAST "URI");
-	xmlNodePtr dm = child_el(ref, NS_DSIG, "DigestMethod"), dv = child_el(ref, NS_DSIG, "DigestValue");
-	xmlChar *alg = dm != NULL ? xmlGetProp(dm, BAD_CAST "Algorithm") : NULL, *val = NULL;
-	char *name = NULL, *path = NULL, *b64 = NULL;
-	const EVP_MD *md = md_of_href((const char *)alg);
-	const char *why;
+	const char *name = ref->name, *why;
+	const EVP_MD *md = md_of_href(ref->algorithm);
+	char *path = NULL, *b64 = NULL;
 	eseal_error derr;
 
-	name = uri != NULL && strpbrk((const char *)uri, ":#?") == NULL ?
-		       xmlURIUnescapeString((const char *)uri, 0, NULL) :
-		       NULL;
 	if (name == NULL || !es_asic_name_ok(name, &why) || strncmp(name, "META-INF/", 9) == 0 ||
 	    strcmp(name, "mimetype") == 0) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "ASiCManifest DataObjectReference URI \"%s\" is not a data file of the container",
-			     uri != NULL ? (const char *)uri : "");
+			     ref->uri);
 		goto cleanup;
 	}
-	if (md == NULL || dv == NULL) {
+	if (md == NULL || ref->digest == NULL) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE,
 			     "ASiCManifest entry %s: no DigestValue or an unsupported DigestMethod", name);
 		goto cleanup;
@@ -178,82 +103,63 @@ static void check_entry(xmlNodePtr ref, const char *dir, const es_asic_unpacked 
 	es_seal_add_file(s, name);
 	path = es_strdup_printf("%s/%s", dir, name);
 	eseal_error_clear(&derr);
-	val = xmlNodeGetContent(dv);
 	if (path == NULL || digest_b64(path, md, &b64, &derr) != ESEAL_OK) {
 		es_seal_fail(s, ESEAL_INDETERMINATE, ESEAL_SUB_SIGNED_DATA_NOT_FOUND, "file %s not read: %s", name,
 			     derr.message);
 		goto cleanup;
 	}
-	if (val == NULL || strcmp((const char *)val, b64) != 0)
+	if (strcmp(ref->digest, b64) != 0)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_HASH_FAILURE,
 			     "file %s changed: its digest differs from the one the ASiCManifest seals", name);
 cleanup:
-	OPENSSL_free(b64);
+	free(b64);
 	free(path);
-	xmlFree(name);
-	xmlFree(val);
-	xmlFree(alg);
-	xmlFree(uri);
 }
 
 char *es_asic_manifest_sigref(const unsigned char *buf, size_t len)
 {
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root, sr;
-	xmlChar *uri = NULL;
-	char why[256], *dec = NULL, *out = NULL;
+	es_asic_manifest *m = NULL;
+	eseal_error err;
+	char *out = NULL;
 
-	if (es_xml_read(buf, len, -1, NULL, &doc, NULL, why, sizeof(why)) != ESEAL_OK)
+	eseal_error_clear(&err);
+	if (es_asic_manifest_read(buf, len, &m, &err) != ESEAL_OK)
 		return NULL;
-	root = xmlDocGetRootElement(doc);
-	sr = child_el(root, ES_NS_ASIC, "SigReference");
-	uri = sr != NULL ? xmlGetProp(sr, BAD_CAST "URI") : NULL;
-	dec = uri != NULL && strpbrk((const char *)uri, ":#?") == NULL ?
-		      xmlURIUnescapeString((const char *)uri, 0, NULL) :
-		      NULL;
-	out = dec != NULL ? strdup(dec) : NULL;
-	xmlFree(dec);
-	xmlFree(uri);
-	xmlFreeDoc(doc);
+	out = m->sig_ref;
+	m->sig_ref = NULL;
+	es_asic_manifest_free(m);
 	return out;
 }
 
 void es_asic_check_manifest(const unsigned char *buf, size_t len, const char *manifest_name, const es_asic_unpacked *u,
 			    eseal_seal_report *s)
 {
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root, c;
-	char why[512];
-	size_t n_refs = 0;
+	es_asic_manifest *m = NULL;
+	eseal_error err;
 
-	if (es_xml_read(buf, len, -1, NULL, &doc, NULL, why, sizeof(why)) != ESEAL_OK) {
-		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s: %s", manifest_name, why);
+	eseal_error_clear(&err);
+	if (es_asic_manifest_read(buf, len, &m, &err) != ESEAL_OK) {
+		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s: %s", manifest_name, err.message);
 		return;
 	}
-	root = xmlDocGetRootElement(doc);
-	if (root == NULL || root->ns == NULL || strcmp((const char *)root->ns->href, ES_NS_ASIC) != 0 ||
-	    strcmp((const char *)root->name, "ASiCManifest") != 0) {
+	if (!m->is_manifest) {
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s is not an asic:ASiCManifest",
 			     manifest_name);
 		goto cleanup;
 	}
-	for (c = root->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && c->ns != NULL &&
-		    strcmp((const char *)c->ns->href, ES_NS_ASIC) == 0 &&
-		    strcmp((const char *)c->name, "DataObjectReference") == 0) {
-			size_t before = s->n_files;
+	for (size_t i = 0; i < m->n_refs; i++) {
+		size_t before = s->n_files;
 
-			check_entry(c, u->dir, u, s);
-			/* The same file twice is harmless; keep it listed once. */
-			for (size_t k = 0; s->n_files > before && k < before; k++)
-				if (strcmp(s->files[k], s->files[before]) == 0) {
-					free(s->files[--s->n_files]);
-					break;
-				}
-			n_refs++;
-		}
-	if (n_refs == 0)
+		check_entry(&m->refs[i], u->dir, u, s);
+		/* The same file twice is harmless; keep it listed once. */
+		for (size_t k = 0; s->n_files > before && k < before; k++)
+			if (strcmp(s->files[k], s->files[before]) == 0) {
+				free(s->files[--s->n_files]);
+				break;
+			}
+	}
+	if (m->n_refs == 0)
 		es_seal_fail(s, ESEAL_TOTAL_FAILED, ESEAL_SUB_FORMAT_FAILURE, "%s names no file", manifest_name);
 cleanup:
-	xmlFreeDoc(doc);
+	es_asic_manifest_free(m);
 }

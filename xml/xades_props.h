@@ -1,4 +1,4 @@
-/* xml/xades_props.h: the XML-DSig, XAdES and ASiC vocabulary, shared with asic/'s ASiCManifest builder: namespaces
+/* xml/xades_props.h: the XML-DSig, XAdES and ASiC vocabulary of the XAdES sealer and the ASiCManifest: namespaces
  * and algorithm URIs. */
 #ifndef ES_XADES_PROPS_H
 #define ES_XADES_PROPS_H
