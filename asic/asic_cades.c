@@ -5,7 +5,7 @@
 #include "core/error_internal.h"
 #include "core/input_internal.h"
 #include "pki/report.h"
-#include "xml/asic_manifest.h"
+#include "xml/xml.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,8 +6,7 @@
 #include "core/file_tree_internal.h"
 #include "core/input_internal.h"
 #include "pki/report.h"
-#include "xml/xades_ltv.h"
-#include "xml/xml_verify.h"
+#include "xml/xml.h"
 
 #include <errno.h>
 #include <fnmatch.h>

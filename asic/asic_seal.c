@@ -4,7 +4,7 @@
 #include "core/error_internal.h"
 #include "core/file_tree_internal.h"
 #include "core/tmpdir_internal.h"
-#include "xml/xml_detached.h"
+#include "xml/xml.h"
 
 #include <errno.h>
 #include <libgen.h>

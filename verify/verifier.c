@@ -10,7 +10,7 @@
 #include "pki/report.h"
 #include "pki/verifier.h"
 #include "report/visual_diff.h"
-#include "xml/xml_verify.h"
+#include "xml/xml.h"
 
 #include <errno.h>
 #include <fcntl.h>

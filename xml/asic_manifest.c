@@ -17,8 +17,8 @@
 #include <libxml/uri.h>
 #include <openssl/crypto.h>
 
-eseal_status es_asic_manifest_write(const char *const *paths, char *const *names, size_t n, const EVP_MD *md,
-				    unsigned char **out, size_t *out_len, eseal_error *err)
+eseal_status esx_manifest_write(const char *const *paths, char *const *names, size_t n, const EVP_MD *md,
+				unsigned char **out, size_t *out_len, eseal_error *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root = NULL, el, sub;
@@ -115,7 +115,7 @@ static char *copy(xmlChar *s, int *ok)
 	return out;
 }
 
-eseal_status es_asic_manifest_read(const unsigned char *buf, size_t len, es_asic_manifest **out, eseal_error *err)
+eseal_status esx_manifest_read(const unsigned char *buf, size_t len, es_asic_manifest **out, eseal_error *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, c;
@@ -185,19 +185,4 @@ cleanup:
 	else
 		es_asic_manifest_free(m);
 	return rc;
-}
-
-void es_asic_manifest_free(es_asic_manifest *m)
-{
-	if (m == NULL)
-		return;
-	for (size_t i = 0; i < m->n_refs; i++) {
-		free(m->refs[i].uri);
-		free(m->refs[i].name);
-		free(m->refs[i].algorithm);
-		free(m->refs[i].digest);
-	}
-	free(m->refs);
-	free(m->sig_ref);
-	free(m);
 }

@@ -378,14 +378,8 @@ static int check_options(const char *in_path, const char *out_path, const eseal_
 	return ESEAL_OK;
 }
 
-eseal_status eseal_xml_extend(const char *in_path, const char *out_path, const eseal_extend_options *opts,
-			      eseal_extend_result *result, eseal_error *err)
-{
-	return es_xml_extend_in(in_path, NULL, out_path, opts, result, err);
-}
-
-int es_xml_extend_in(const char *in_path, const char *data_dir, const char *out_path, const eseal_extend_options *opts,
-		     eseal_extend_result *result, eseal_error *err)
+eseal_status esx_extend_in(const char *in_path, const char *data_dir, const char *out_path,
+			   const eseal_extend_options *opts, eseal_extend_result *result, eseal_error *err)
 {
 	extend_ctx x = {in_path, opts, -1};
 	eseal_report *r = NULL;
@@ -415,7 +409,7 @@ int es_xml_extend_in(const char *in_path, const char *data_dir, const char *out_
 		goto cleanup;
 	}
 	base = data_dir != NULL ? data_dir : dirname(dir); /* may point into dir, or to a static "." */
-	es_xml_verify(opts->verifier, buf, len, base, r);
+	esx_verify(opts->verifier, buf, len, base, r);
 	if ((rc = check_report(in_path, r, err)) != ESEAL_OK || es_extend_is_current(opts, r, result))
 		goto cleanup;
 

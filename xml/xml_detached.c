@@ -155,9 +155,9 @@ static const char *most_private(const char *const *in_paths, size_t n_in)
 	return best;
 }
 
-/* What es_xml_seal_set writes: the data files and their names; the wrapper is an ASiC container's root. */
-int es_xml_seal_set(const es_xml_detached_set *set, const char *out_path, const eseal_xml_options *opts,
-		    eseal_error *err)
+/* What esx_seal_set writes: the data files and their names; the wrapper is an ASiC container's root. */
+eseal_status esx_seal_set(const es_xml_detached_set *set, const char *out_path, const eseal_xml_options *opts,
+			  eseal_error *err)
 {
 	const EVP_MD *md = opts != NULL && opts->md != NULL ? opts->md : EVP_sha256();
 	es_xml_source src = {1, 0};
@@ -264,7 +264,7 @@ int es_xml_seal_dir(const char *dir, const char *out_path, const eseal_xml_optio
 	set.names = (const char *const *)tree.names;
 	set.n = tree.n;
 	set.perm_from = dir;
-	rc = es_xml_seal_set(&set, out_path, opts, err);
+	rc = esx_seal_set(&set, out_path, opts, err);
 cleanup:
 	for (size_t i = 0; paths != NULL && i < tree.n; i++)
 		free(paths[i]);
@@ -273,8 +273,8 @@ cleanup:
 	return rc;
 }
 
-eseal_status eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, const char *out_path,
-				     const eseal_xml_options *opts, eseal_error *err)
+eseal_status esx_seal_detached(const char *const *in_paths, size_t n_in, const char *out_path,
+			       const eseal_xml_options *opts, eseal_error *err)
 {
 	es_xml_detached_set set;
 	struct stat st;
@@ -294,5 +294,5 @@ eseal_status eseal_xml_seal_detached(const char *const *in_paths, size_t n_in, c
 	memset(&set, 0, sizeof(set));
 	set.paths = in_paths;
 	set.n = n_in;
-	return es_xml_seal_set(&set, out_path, opts, err);
+	return esx_seal_set(&set, out_path, opts, err);
 }

@@ -1,5 +1,5 @@
 /* xml/xml_internal.h: what the files of the XAdES sealer share (parsing, signature building, placement, output).
- * Nothing here is public; the entry points are in include/eseal/xml.h. */
+ * Nothing here is public; the entry points are in include/eseal/xml.h, reached through xml/xml.h's table. */
 #ifndef ES_XML_INTERNAL_H
 #define ES_XML_INTERNAL_H
 
@@ -99,6 +99,9 @@ int es_xades_add_timestamp(xmlNodePtr qp, const char *ts_id, const unsigned char
 /* UBL 2.1: creates ext:UBLExtensions/ext:UBLExtension/.../sac:SignatureInformation and the body's cac:Signature;
  * returns the element the ds:Signature goes into. */
 int es_xml_place_ubl(xmlDocPtr doc, const char *sig_id, const char *path, xmlNodePtr *parent_out, eseal_error *err);
+
+/* eseal_xml_seal in the module (xml/xml.h). */
+eseal_status esx_seal(const char *in_path, const char *out_path, const eseal_xml_options *opts, eseal_error *err);
 
 /* Serialises doc to out_path atomically in its original encoding, keeping (or omitting) the XML declaration. */
 int es_xml_write(xmlDocPtr doc, const es_xml_source *src, const char *in_path, const char *out_path, const eseal_xml_options *opts,

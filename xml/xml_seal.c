@@ -1,4 +1,4 @@
-/* xml/xml_seal.c: the enveloped XAdES sealer (placements enveloped, fatturapa, ubl) and XML detection.
+/* xml/xml_seal.c: the enveloped XAdES sealer (placements enveloped, fatturapa, ubl).
  * Parse defensively, refuse what a seal would break, place the signature, sign, write atomically. */
 #include "xml_internal.h"
 #include "core/error_internal.h"
@@ -6,69 +6,6 @@
 #include <string.h>
 
 #include <libxml/tree.h>
-
-/* The start of a document as ASCII: UTF-16 (with a byte order mark, or "<?" without one) is narrowed to its
- * low bytes, which is all detection looks at. */
-static size_t narrow_head(const unsigned char *head, size_t len, unsigned char *out, size_t size)
-{
-	size_t n = 0, i = 0, lo;
-
-	if (len >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
-		lo = head[0] == 0xFF ? 0 : 1;
-		i = 2;
-	} else if (len >= 4 && head[0] == '<' && head[1] == 0 && head[2] == '?' && head[3] == 0) {
-		lo = 0;
-	} else if (len >= 4 && head[0] == 0 && head[1] == '<' && head[2] == 0 && head[3] == '?') {
-		lo = 1;
-	} else {
-		for (; n < len && n < size; n++)
-			out[n] = head[n];
-		return n;
-	}
-	for (; i + 1 < len && n < size; i += 2)
-		out[n++] = head[i + lo];
-	return n;
-}
-
-/* XML 1.0 allows no C0 control character but tab, CR and LF anywhere in a document. A binary file (a CAD
- * drawing, a photo) that happens to start with '<' has some within its first kilobyte; text never does. */
-static int has_control_bytes(const unsigned char *head, size_t len)
-{
-	size_t i;
-
-	while (len > 0 && head[len - 1] == 0) /* a C string's terminator, or zero padding, is not content */
-		len--;
-	for (i = 0; i < len; i++)
-		if (head[i] < 0x20 && head[i] != '\t' && head[i] != '\n' && head[i] != '\r')
-			return 1;
-	return 0;
-}
-
-int eseal_xml_detect(const unsigned char *head, size_t len)
-{
-	unsigned char buf[256];
-	size_t i = 0, raw_len = len;
-	int utf16;
-
-	if (head == NULL)
-		return 0;
-	utf16 = len >= 2 && (head[0] == 0 || head[1] == 0 || (head[0] == 0xFF && head[1] == 0xFE) ||
-			     (head[0] == 0xFE && head[1] == 0xFF));
-	len = narrow_head(head, len, buf, sizeof(buf));
-	/* UTF-16 is narrowed to its low bytes above; other encodings are ASCII-compatible, so raw bytes count. */
-	if (!utf16 && has_control_bytes(head, raw_len))
-		return 0;
-	if (len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
-		i = 3;
-	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-		i++;
-	if (i + 1 >= len || buf[i] != '<')
-		return 0;
-	/* '<?xml', '<!--', '<!DOCTYPE' or an element name. */
-	return buf[i + 1] == '?' || buf[i + 1] == '!' || buf[i + 1] == '_' || buf[i + 1] == ':' ||
-	       (buf[i + 1] >= 'A' && buf[i + 1] <= 'Z') || (buf[i + 1] >= 'a' && buf[i + 1] <= 'z') ||
-	       buf[i + 1] >= 0x80;
-}
 
 static int check_options(const char *in_path, const char *out_path, const eseal_xml_options *opts, eseal_error *err)
 {
@@ -84,7 +21,7 @@ static const char *local_name_of(xmlNodePtr n)
 	return n != NULL ? (const char *)n->name : "";
 }
 
-eseal_status eseal_xml_seal(const char *in_path, const char *out_path, const eseal_xml_options *opts, eseal_error *err)
+eseal_status esx_seal(const char *in_path, const char *out_path, const eseal_xml_options *opts, eseal_error *err)
 {
 	es_xml_errors cap;
 	es_xml_source src;
@@ -101,7 +38,7 @@ eseal_status eseal_xml_seal(const char *in_path, const char *out_path, const ese
 	if (rc != ESEAL_OK)
 		return rc;
 	if (opts->placement == ESEAL_PLACEMENT_DETACHED)
-		return eseal_xml_seal_detached(&in_path, 1, out_path, opts, err);
+		return esx_seal_detached(&in_path, 1, out_path, opts, err);
 	es_xml_errors_begin(&cap);
 	rc = es_xml_parse_file(in_path, &doc, &src, &info, err);
 	if (rc != ESEAL_OK)

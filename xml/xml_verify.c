@@ -1143,7 +1143,7 @@ static void silence(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir, eseal_report *r)
+int esx_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir, eseal_report *r)
 {
 	int dirfd = -1;
 

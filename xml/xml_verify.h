@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-/* base_dir: directory of the XML file, where detached data files are looked up; NULL = detached data not read. */
-int es_xml_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir, eseal_report *r);
+/* es_xml_verify in the module (xml/xml.h). */
+int esx_verify(const eseal_verifier *v, const unsigned char *buf, size_t len, const char *base_dir, eseal_report *r);
 
 #endif

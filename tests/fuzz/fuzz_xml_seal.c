@@ -16,7 +16,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	return fuzz_seal_init(1);
+	return fuzz_seal_init(1) || fuzz_load_xml_module();
 }
 
 static void quiet(void *ctx, const char *fmt, ...)

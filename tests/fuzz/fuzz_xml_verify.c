@@ -6,7 +6,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	return fuzz_init();
+	return fuzz_init() || fuzz_load_xml_module();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

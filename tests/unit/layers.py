@@ -4,9 +4,13 @@
 # no folder includes what another keeps to itself (its *_internal.h), and no folder's CMakeLists.txt puts another
 # folder on the include path. The renderer module (render/module/, libeseal-render.so.0, loaded with dlopen) is the
 # only code that uses cairo, pango and Poppler, and it uses nothing of the library: no other file includes their
-# headers or calls them, and the module neither calls nor includes a library folder's code.
-# usage: layers.py SOURCE_DIR OBJECT... [--module OBJECT...]
-#        (the eseal target's objects, or one directory holding them; then the eseal_render target's objects)
+# headers or calls them, and the module neither calls nor includes a library folder's code. The XML module (xml/ but
+# xml.c, libeseal-xml.so.0, loaded with dlopen) is the only code that uses libxml2 and xmlsec: it keeps the layers of
+# xml/ and calls back only the library functions xml/module_imports.txt names, and the library reaches it only
+# through xml/xml.h's table.
+# usage: layers.py SOURCE_DIR OBJECT... [--module OBJECT...] [--xml-module OBJECT...]
+#        (the eseal target's objects, or one directory holding them; then the eseal_render target's objects, then
+#        the eseal_xml target's)
 import os
 import re
 import subprocess
@@ -91,7 +95,43 @@ def check_module(objects, module_objects, problems):
                                 "module is a library of its own; what it needs comes through its table's arguments")
 
 
-def check_symbols(src, args, problems, module_objects):
+def check_xml_module(src, objects, xml_objects, owner, problems):
+    """The XML module's objects keep xml/'s layer and call back exactly the library functions module_imports.txt
+    names (the programs export those); the library calls no XML library and nothing of the module's."""
+    syms = nm([o[2] for o in objects] + xml_objects)
+    module_defs = {}
+    for path in xml_objects:
+        for sym in syms[path][0]:
+            module_defs[sym] = f"xml/{os.path.basename(path)[:-2]}"
+    for folder, source, path in objects:
+        for sym in sorted(syms[path][1]):
+            if XML_SYMBOL.match(sym):
+                problems.append(f"{source}: calls {sym}: libxml2 and xmlsec are the XML module's, reached through "
+                                "xml/xml.h")
+            elif sym in module_defs:
+                problems.append(f"{source}: calls {sym} of {module_defs[sym]}, which is the XML module's: reach it "
+                                "through xml/xml.h's table")
+    with open(os.path.join(src, "xml", "module_imports.txt"), encoding="utf-8") as fh:
+        listed = {line.strip() for line in fh if line.strip() and not line.startswith("#")}
+    called = set()
+    for path in xml_objects:
+        source = f"xml/{os.path.basename(path)[:-2]}"
+        for sym in sorted(syms[path][1]):
+            if sym not in owner or sym in module_defs:
+                continue
+            called.add(sym)
+            to_folder, to_source = owner[sym]
+            if not allowed("xml", to_folder):
+                problems.append(f"{source} (XML module): uses {sym} of {to_source} (xml/ layer {LAYERS['xml']} "
+                                f"-> {to_folder}/ layer {LAYERS[to_folder]})")
+            elif sym not in listed:
+                problems.append(f"{source} (XML module): calls {sym} of {to_source}, which xml/module_imports.txt "
+                                "does not name: the programs would not export it and loading the module fails")
+    for sym in sorted(listed - called):
+        problems.append(f"xml/module_imports.txt: names {sym}, which the XML module no longer calls")
+
+
+def check_symbols(src, args, problems, module_objects, xml_objects):
     objects, strays = library_objects(src, args)
     for folder in sorted(strays):
         problems.append(f"{folder}/: the library has objects there, but ARCHITECTURE.md gives the folder no layer")
@@ -116,6 +156,8 @@ def check_symbols(src, args, problems, module_objects):
                                 f"-> {to_folder}/ layer {LAYERS[to_folder]})")
     if module_objects:
         check_module(objects, module_objects, problems)
+    if xml_objects:
+        check_xml_module(src, objects, xml_objects, owner, problems)
     return len(objects)
 
 
@@ -125,6 +167,10 @@ MODULE = "render/module"
 DRAWING_HEADER = re.compile(r"^\s*#\s*include\s+<((?:cairo|pango/|poppler|glib)[^>]*)>")
 DRAWING_SYMBOL = re.compile(r"^(cairo_|pango_|poppler_|g_object_|g_bytes_|g_error_)")
 MODULE_MAY_INCLUDE = ("render/render.h", "module_internal.h")
+# The XML module: its libraries' headers and symbols; what the library may include of it.
+XML_LIBRARY = "xml/xml.c"
+XML_HEADER = re.compile(r"^\s*#\s*include\s+<((?:libxml|xmlsec)/[^>]*)>")
+XML_SYMBOL = re.compile(r"^(xml[A-Z]|xmlSec|html[A-Z]|xslt)")
 
 
 def include_target(src, path, name):
@@ -149,6 +195,7 @@ def check_includes(src, problems):
                     continue
                 path = os.path.relpath(os.path.join(root, f), src)
                 in_module = path.startswith(MODULE + "/")
+                in_xml_module = folder == "xml" and path != XML_LIBRARY
                 with open(os.path.join(src, path), encoding="utf-8") as fh:
                     for lineno, line in enumerate(fh, 1):
                         d = DRAWING_HEADER.match(line)
@@ -156,10 +203,22 @@ def check_includes(src, problems):
                         if d and folder in LIBRARY and not in_module:
                             problems.append(f"{path}:{lineno}: includes <{d.group(1)}>: cairo, pango and Poppler "
                                             f"are the renderer module's ({MODULE}/), reached through render/render.h")
+                        x = XML_HEADER.match(line)
+                        if x and folder in LIBRARY and not in_xml_module:
+                            problems.append(f"{path}:{lineno}: includes <{x.group(1)}>: libxml2 and xmlsec are the "
+                                            "XML module's (xml/ but xml.c), reached through xml/xml.h")
                         m = INCLUDE.match(line)
                         if not m:
                             continue
                         count += 1
+                        # The XML module is reached through its table: another folder, and xml.c, include only
+                        # xml/xml.h of it.
+                        name = os.path.normpath(os.path.join(os.path.dirname(path), m.group(1))) \
+                            if "/" not in m.group(1) else m.group(1)
+                        if (folder != "xml" or path == XML_LIBRARY) and name.startswith("xml/") and \
+                                name != "xml/xml.h":
+                            problems.append(f"{path}:{lineno}: includes \"{m.group(1)}\", which is the XML "
+                                            "module's: the library reaches it only through xml/xml.h")
                         if in_module and m.group(1) not in MODULE_MAY_INCLUDE:
                             problems.append(f"{path}:{lineno}: includes \"{m.group(1)}\": the renderer module "
                                             "knows the library only through render/render.h")
@@ -202,18 +261,24 @@ def main():
         return 1
     problems = [f"ARCHITECTURE.md: names {f}/, which does not exist" for f in LAYERS
                 if not os.path.isdir(os.path.join(src, f))]
-    args, module_objects = sys.argv[2:], []
+    args, module_objects, xml_objects = sys.argv[2:], [], []
+    if "--xml-module" in args:
+        i = args.index("--xml-module")
+        args, xml_objects = args[:i], [a for a in args[i + 1:] if a.endswith(".o")]
+        if not xml_objects:
+            problems.append("--xml-module: no object files of the XML module")
     if "--module" in args:
         i = args.index("--module")
         args, module_objects = args[:i], [a for a in args[i + 1:] if a.endswith(".o")]
         if not module_objects:
             problems.append("--module: no object files of the renderer module")
-    nobj = check_symbols(src, args, problems, module_objects)
+    nobj = check_symbols(src, args, problems, module_objects, xml_objects)
     ninc = check_includes(src, problems)
     check_cmake(src, problems)
     for p in problems:
         print(p)
-    print(f"layers: {nobj} objects, {len(module_objects)} of the renderer module, {ninc} includes checked; "
+    print(f"layers: {nobj} objects, {len(module_objects)} of the renderer module, {len(xml_objects)} of the XML "
+          f"module, {ninc} includes checked; "
           f"{len(problems)} against the layers")
     return 1 if problems else 0
 
