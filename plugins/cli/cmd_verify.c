@@ -34,12 +34,14 @@ const es_cli_option es_cli_verify_options[] = {
 };
 
 /* Exit status table of `eseal verify` (also in README.md and eseal/verify.h): the worst over all files wins,
- * in the order 0 < 2 < 1 < 65 < 74, usage errors (64) stop before any file is read. */
+ * in the order 0 < 2 < 1 < 65 < 74 and 78, usage errors (64) stop before any file is read. 78: this installation
+ * cannot verify the file's kind at all (its module, such as the XML module, is missing), whatever the file holds. */
 #define VERIFY_EXIT_PASSED 0
 #define VERIFY_EXIT_FAILED 1
 #define VERIFY_EXIT_INDETERMINATE 2
 #define VERIFY_EXIT_INPUT 65
 #define VERIFY_EXIT_IO 74
+#define VERIFY_EXIT_CONFIG 78
 
 static int exit_rank(int code)
 {
@@ -344,9 +346,10 @@ int es_cli_verify(int argc, char **argv, const char *env_pin)
 			else
 				eseal_report_write_text(report, stdout);
 			advise(report, data);
-			code = err.status == ESEAL_E_IO                       ? VERIFY_EXIT_IO :
-			       err.status != ESEAL_OK && report->n_seals == 0 ? VERIFY_EXIT_INPUT :
-										eseal_report_exit_code(report);
+			code = err.status == ESEAL_E_IO                             ? VERIFY_EXIT_IO :
+			       err.status == ESEAL_E_CONFIG && report->n_seals == 0 ? VERIFY_EXIT_CONFIG :
+			       err.status != ESEAL_OK && report->n_seals == 0       ? VERIFY_EXIT_INPUT :
+										      eseal_report_exit_code(report);
 		}
 		if (exit_rank(code) > exit_rank(rc))
 			rc = code;

@@ -146,7 +146,8 @@ void es_cli_print_man(FILE *out)
 		     "unavailable or answered badly (retry); 70 internal error.\n.PP\neseal verify, the worst over all files: 0 every "
 		     "seal TOTAL-PASSED and nothing modified after sealing; 2 INDETERMINATE; 1 TOTAL-FAILED or "
 		     "modified after sealing; 65 not a sealed document it can read (malformed, or no seal found); 74 I/O "
-		     "error; 64 usage.\n");
+		     "error; 78 the file's kind cannot be read here (the XML module libeseal-xml.so.0 is missing); 64 "
+		     "usage.\n");
 	fprintf(out, ".SH ENVIRONMENT\nESEAL_CONFIG (profile file), ESEAL_PIN (the PIN, if no pin file; "
 		     "taken out of the environment at start).\n");
 }

@@ -1,14 +1,16 @@
 #!/bin/bash
 # tests/cli/lazy_load.sh: a verification, an invisible seal and `eseal --version` map none of cairo, pango, Poppler or
 # libmicrohttpd (the renderer module and eseal-serve keep them), and without the network no libcurl either (loaded by
-# the first HTTP request); a PDF verification does not initialise libxml2 and xmlsec (the first XML document does); a
-# visible stamp and an HTML report load the renderer module; without the module those fail with one clear line
-# (exit 78) while sealing invisibly and verifying still work.
+# the first HTTP request); a PDF seal and verification map neither libxml2, xmlsec nor ICU (the XML module, loaded by
+# the first XML document, keeps them); a visible stamp and an HTML report load the renderer module, an XML seal the
+# XML module; without the modules those fail with one clear line (exit 78) while PDFs are still sealed invisibly and
+# verified.
 source "$ESEAL_SRC/tests/lib/env.sh"
 
 D=$(tmpdir)
 REPORT=$SAMPLES/documents/report.pdf
 DRAWING='lib(cairo|pango|pangocairo|poppler|poppler-glib|microhttpd)[-.]'
+XMLLIBS='lib(xml2|xmlsec1|xmlsec1-openssl|icuuc|icudata|icui18n|eseal-xml)[-.]'
 
 # What the dynamic linker maps, the dlopen'ed included: LD_DEBUG=files names every object it loads.
 loaded() { # loaded OUT cmd...: runs cmd (stdout and stderr to $OUT/$ERR), the objects it mapped into OUT
@@ -22,6 +24,9 @@ loaded() { # loaded OUT cmd...: runs cmd (stdout and stderr to $OUT/$ERR), the o
 
 ! ldd "$ESEAL" | grep -E "$DRAWING" >"$D/ldd" || fail "the eseal command links $(tr '\n' ' ' <"$D/ldd")"
 pass "ldd eseal lists no cairo, pango, Poppler or libmicrohttpd"
+! ldd "$ESEAL" | grep -E "$XMLLIBS" >"$D/ldd" || fail "the eseal command links $(tr '\n' ' ' <"$D/ldd")"
+! readelf -d "$ESEAL" | grep -E "NEEDED.*$XMLLIBS" >"$D/needed" || fail "the eseal command needs $(cat "$D/needed")"
+pass "ldd eseal lists no libxml2, xmlsec or ICU"
 
 loaded "$D/version.libs" "$ESEAL" --version || fail "eseal --version failed: $(cat "$ERR")"
 ! grep -E "$DRAWING|eseal-render" "$D/version.libs" || fail "eseal --version maps them"
@@ -35,33 +40,19 @@ loaded "$D/seal.libs" "$ESEAL" seal --profile demo-bb -o "$D/sealed2.pdf" "$REPO
 ! grep -E "$DRAWING|eseal-render" "$D/seal.libs" || fail "an invisible seal maps them"
 pass "eseal --version, verify of a PDF and an invisible seal map no drawing library and no HTTP server; offline, no libcurl"
 
-# libxml2 and xmlsec are initialised by the first XML document, not by eseal_init: a PDF verification never calls
-# their initialisers, an XML one does (the control). Seen as the lazy binding of the calls; a command bound at start
-# (-z now) shows every binding at once, and then says nothing about which calls were made.
-init_calls() { # init_calls OUT cmd...: the XML initialisers the command called, into OUT
-	local out=$1 rc=0
-	shift
-	LD_DEBUG=bindings LD_DEBUG_OUTPUT="$D/bind" "$@" >"$OUT" 2>"$ERR" || rc=$?
-	# the calls the command's own code made (a library's binding of its own symbols at load says nothing)
-	grep -hE "binding file [^ ]*eseal \[0\]" "$D"/bind.* |
-		grep -oE "symbol \`(xmlInitParser|xmlSecInit|xmlSecOpenSSLAppInit)'" | sort -u >"$out" || true
-	rm -f "$D"/bind.*
-	return $rc
-}
-if readelf -d "$ESEAL" | grep -E '\(BIND_NOW\)|Flags:.*\bNOW\b' >/dev/null; then
-	echo "SKIP (the eseal command is bound at start): which XML initialisers a verification calls"
-else
-	init_calls "$D/pdf.init" "$ESEAL" verify --offline --json "$D/sealed.pdf" || true
-	assert_grep '"indication"' "$OUT"
-	[ ! -s "$D/pdf.init" ] || fail "a PDF verification initialised the XML stack: $(tr '\n' ' ' <"$D/pdf.init")"
-	expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/invoice.xml" "$SAMPLES/documents/invoice-ubl.xml"
-	init_calls "$D/xml.init" "$ESEAL" verify --offline --json "$D/invoice.xml" || true
-	assert_grep '"indication"' "$OUT"
-	for f in xmlInitParser xmlSecInit xmlSecOpenSSLAppInit; do
-		grep "$f'" "$D/xml.init" >/dev/null || fail "an XML verification did not call $f"
-	done
-	pass "a PDF verification leaves libxml2 and xmlsec uninitialised; an XML verification initialises them"
-fi
+# libxml2, xmlsec and ICU are the XML module's, loaded by the first XML document: a PDF seal and verification never
+# map them, an XML seal and verification do (the control).
+! grep -E "$XMLLIBS" "$D/version.libs" "$D/verify.libs" "$D/seal.libs" ||
+	fail "eseal --version, a PDF verification or a PDF seal maps the XML libraries"
+loaded "$D/xmlseal.libs" "$ESEAL" seal --profile demo-bb -o "$D/invoice.xml" "$SAMPLES/documents/invoice-ubl.xml" ||
+	fail "XML seal: $(cat "$ERR")"
+loaded "$D/xmlverify.libs" "$ESEAL" verify --offline --json "$D/invoice.xml" || true
+assert_grep '"indication"' "$OUT"
+for f in "$D/xmlseal.libs" "$D/xmlverify.libs"; do
+	grep -q 'libeseal-xml\.so\.0' "$f" && grep -q 'libxmlsec1-openssl' "$f" ||
+		fail "an XML document did not load the XML module and xmlsec ($(basename "$f"))"
+done
+pass "a PDF seal and verification map no libxml2, xmlsec or ICU; an XML seal and verification load the XML module"
 
 # A request (the demo profile's TSA) loads libcurl, and the token is there.
 loaded "$D/bt.libs" "$ESEAL" seal --profile demo -o "$D/bt.pdf" "$REPORT" || fail "B-T seal: $(cat "$ERR")"
@@ -84,7 +75,8 @@ pass "a visible stamp and an HTML report load the renderer module and draw"
 # The module hidden: a copy of the command whose search path names a folder without it (same length, so the copy's
 # dynamic section stays valid).
 dir=$(readelf -d "$ESEAL" | sed -n 's/.*R\(UN\)*PATH.*\[\([^]:]*\).*/\2/p' | head -1)
-[ -n "$dir" ] && [ -e "$dir/libeseal-render.so.0" ] || fail "the eseal command has no search path to the module"
+[ -n "$dir" ] && [ -e "$dir/libeseal-render.so.0" ] && [ -e "$dir/libeseal-xml.so.0" ] ||
+	fail "the eseal command has no search path to the modules"
 python3 - "$ESEAL" "$D/eseal" "$dir" <<'PY'
 import sys
 import re
@@ -106,6 +98,13 @@ expect_exit 0 "$D/eseal" seal --profile demo-bb -o "$D/invisible.pdf" "$REPORT"
 loaded "$D/nomodule.libs" "$D/eseal" verify --offline --json "$D/invisible.pdf" || true
 assert_grep '"indication"' "$OUT"
 pass "without the module: a visible stamp and an HTML report fail with exit 78 naming it; invisible seals and verification work"
+expect_exit 78 "$D/eseal" seal --profile demo-bb -o "$D/nomodule.xml" "$SAMPLES/documents/invoice-ubl.xml"
+assert_grep 'XML module libeseal-xml\.so\.0 not found' "$ERR"
+[ "$(wc -l <"$ERR")" -eq 1 ] || fail "not one line about the missing XML module: $(cat "$ERR")"
+assert_no_file "$D/nomodule.xml"
+expect_exit 78 "$D/eseal" verify --offline "$D/invoice.xml"
+assert_grep 'XML module libeseal-xml\.so\.0 not found' "$ERR"
+pass "without the XML module: an XML seal and verification fail with exit 78 naming it"
 
 # A seal into a new field reads the original with our own reader, not QPDF (what makes bulk PAdES fast): seen as
 # the library never calling qpdf_read/qpdf_read_memory, for a classic table and for object streams with a
