@@ -14,12 +14,18 @@ assert_file "$PREFIX/include/eseal/eseal.h"
 readelf -d "$LIB/libeseal.so" | grep 'SONAME.*libeseal.so.0' >/dev/null || fail "libeseal.so has no SONAME libeseal.so.0"
 pass "installed: $(cd "$PREFIX" && find . -name 'libeseal*' -o -name eseal.pc -o -name esealConfig.cmake | sort | tr '\n' ' ')"
 
-# Only the public API: any es_* (or other) symbol would become a promise the next release has to keep.
-nm -D --defined-only "$LIB/libeseal.so" | awk '$2 != "A" { print $3 }' | grep -v '^eseal_' >"$D/extra.txt" || true
+# Only the public API: any es_* (or other) symbol would become a promise the next release has to keep. The internal
+# functions the XML module calls back are the one exception, under the private version ESEAL_PRIVATE_0 (the module is
+# made for one build of the library), and exactly those xml/module_imports.txt names.
+nm -D --defined-only "$LIB/libeseal.so" | awk '$2 != "A" { print $3 }' | grep -v '^eseal_[^@]*@@ESEAL_0$' |
+	grep -v '@@ESEAL_PRIVATE_0$' >"$D/extra.txt" || true
 [ ! -s "$D/extra.txt" ] || fail "libeseal.so exports more than eseal_*: $(head -5 "$D/extra.txt" | tr '\n' ' ')"
+nm -D --defined-only "$LIB/libeseal.so" | sed -n 's/.* [A-Za-z] \(.*\)@@ESEAL_PRIVATE_0$/\1/p' | sort >"$D/private.txt"
+grep -E '^es_' "$ESEAL_SRC/xml/module_imports.txt" | sort | diff - "$D/private.txt" >"$D/private.diff" ||
+	fail "libeseal.so's ESEAL_PRIVATE_0 is not what xml/module_imports.txt names: $(tr '\n' ' ' <"$D/private.diff")"
 n=$(nm -D --defined-only "$LIB/libeseal.so" | grep -c ' T eseal_')
 [ "$n" -ge 50 ] || fail "only $n eseal_* functions exported"
-pass "libeseal.so exports $n functions, all eseal_*"
+pass "libeseal.so exports $n functions, all eseal_*, and the $(wc -l <"$D/private.txt") the XML module calls back (ESEAL_PRIVATE_0)"
 # The renderer module beside it, loaded by its soname: one exported function, its table; no development link.
 [ -f "$LIB/libeseal-render.so.0" ] || fail "the renderer module libeseal-render.so.0 is not installed in $LIB"
 [ ! -e "$LIB/libeseal-render.so" ] || fail "libeseal-render.so installed: the module is loaded, not linked against"
@@ -29,6 +35,15 @@ nm -D --defined-only "$LIB/libeseal-render.so.0" | awk '$2 != "A" { print $3 }' 
 ! ldd "$LIB/libeseal.so" | grep -E 'lib(cairo|pango|poppler)' >"$D/ldd.txt" ||
 	fail "libeseal.so links $(tr '\n' ' ' <"$D/ldd.txt")"
 pass "libeseal-render.so.0 installed, exports only eseal_render_module_v1; libeseal.so links no cairo, pango or Poppler"
+# The XML module the same way: one exported function, no development link; libeseal.so links no libxml2 or xmlsec.
+[ -f "$LIB/libeseal-xml.so.0" ] || fail "the XML module libeseal-xml.so.0 is not installed in $LIB"
+[ ! -e "$LIB/libeseal-xml.so" ] || fail "libeseal-xml.so installed: the module is loaded, not linked against"
+nm -D --defined-only "$LIB/libeseal-xml.so.0" | awk '$2 != "A" { print $3 }' >"$D/xmlmodule.txt"
+[ "$(cat "$D/xmlmodule.txt")" = eseal_xml_module_v1 ] ||
+	fail "libeseal-xml.so.0 exports $(head -5 "$D/xmlmodule.txt" | tr '\n' ' ')"
+! readelf -d "$LIB/libeseal.so" | grep -E 'NEEDED.*lib(xml2|xmlsec1|icu)' >"$D/needed.txt" ||
+	fail "libeseal.so needs $(tr '\n' ' ' <"$D/needed.txt")"
+pass "libeseal-xml.so.0 installed, exports only eseal_xml_module_v1; libeseal.so needs no libxml2, xmlsec or ICU"
 
 # 1. pkg-config alone, from a directory with nothing of the source tree in its include path.
 export PKG_CONFIG_PATH=$LIB/pkgconfig

@@ -112,6 +112,16 @@ done
 [ "$(stat -c %a /usr/lib/cups/backend/eseal)" = 700 ] || fail "the CUPS back end is not mode 0700 (CUPS would not run it as root)"
 grep -q "ExecStart=/usr/bin/eseal serve" /lib/systemd/system/eseal-serve.service || fail "eseal-serve.service: wrong ExecStart"
 echo "eseal $VERSION in /usr/bin, conffile /etc/eseal/eseal.conf, account eseal, units, PAM file, CUPS back end 0700"
+# The modules libeseal0 ships beside libeseal.so.0, loaded on first use: neither the command nor the library needs
+# what they link (cairo, pango and Poppler; libxml2, xmlsec and ICU).
+for m in libeseal-render.so.0 libeseal-xml.so.0; do
+	dpkg -L libeseal0 | grep -q "/$m\$" || fail "libeseal0 does not ship $m"
+done
+for f in /usr/bin/eseal "$(dpkg -L libeseal0 | grep '/libeseal\.so\.0$')"; do
+	readelf -d "$f" >"$T/dyn"
+	! grep -E 'NEEDED.*lib(xml2|xmlsec1|icu|cairo|pango|poppler)' "$T/dyn" || fail "$f needs what a module links"
+done
+echo "libeseal0 ships libeseal-render.so.0 and libeseal-xml.so.0; eseal and libeseal.so.0 need neither's libraries"
 
 say "manual pages"
 man -P cat eseal >"$T/man1" 2>"$T/man.err" || fail "man eseal: $(cat "$T/man.err")"
