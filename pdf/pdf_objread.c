@@ -104,10 +104,15 @@ void es_pdf_objs_free(es_pdf_objs *r)
 /* The entry QPDF uses for num (the first in the reader's order), or NULL. */
 static const entry_ix *effective(const es_pdf_objs *r, long long num)
 {
-	size_t lo = 0, hi = r->n_ix;
+	size_t lo = 0, hi = r->n_ix, i;
 
 	if (num <= 0 || num > 0xffffffffLL)
 		return NULL;
+	/* (a cross-reference stream QPDF read is, to QPDF, the object its "num gen obj" names, whatever the entries say
+	 * of that number: ours to leave to QPDF) */
+	for (i = 0; i < r->x->n_sections; i++)
+		if (r->x->sections[i].stream_num == num)
+			return NULL;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 

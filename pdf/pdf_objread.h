@@ -23,7 +23,8 @@ typedef struct es_pdf_val {
  * would (encrypted, a hybrid file) or out of memory. */
 es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_xref *x);
 /* The entry QPDF uses for object num (the first in the chain's reading order): 1 with its type (0 free, 1 in the
- * file, 2 in an object stream) and offset (type 2: the object stream's number), 0 when the chain has none. */
+ * file, 2 in an object stream) and offset (type 2: the object stream's number), 0 when the chain has none or num
+ * is the number a cross-reference stream's "num gen obj" gives (QPDF keeps that stream as the object). */
 int es_pdf_objs_entry(const es_pdf_objs *r, long long num, int *type, long long *offset);
 void es_pdf_objs_free(es_pdf_objs *r);
 

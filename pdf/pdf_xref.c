@@ -51,7 +51,7 @@ static int add_section(es_xref_scan *s, size_t start, int is_stream, int hybrid)
 	ns = &x->sections[x->n_sections++];
 	memset(ns, 0, sizeof(*ns));
 	ns->start = (long long)start;
-	ns->prev = ns->xref_stm = -1;
+	ns->prev = ns->xref_stm = ns->stream_num = -1;
 	ns->is_stream = is_stream;
 	ns->hybrid = hybrid;
 	ns->first = x->n_objects;
@@ -164,6 +164,7 @@ static int read_xref_stream(es_xref_scan *s, size_t off, int hybrid, long long *
 	dstart = es_xref_next_start(&lx);
 	if (es_xref_read_dict(s, &lx, cut, &d, what, off) < 0 || add_section(s, off, 1, hybrid) < 0)
 		goto cleanup;
+	s->x->sections[s->x->n_sections - 1].stream_num = t1.ival;
 	s->x->sections[s->x->n_sections - 1].trailer_start = (long long)(off + dstart);
 	s->x->sections[s->x->n_sections - 1].trailer_end = (long long)(off + lx.pos);
 	if (es_lex_next(&lx, &t1) != ES_TOK_WORD || strcmp(t1.text, "stream") != 0) {

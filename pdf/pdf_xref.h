@@ -38,6 +38,8 @@ typedef struct es_pdf_xref_section {
 	long long prev;                       /* its /Prev, or -1 */
 	long long xref_stm;                   /* a table's /XRefStm (hybrid file), or -1 */
 	int is_stream;                        /* a cross-reference stream, else a table */
+	long long stream_num;                 /* a stream's number in its "num gen obj": QPDF keeps the stream it read
+					       * as that object, whatever the entries say of the number */
 	int hybrid;                           /* a stream read through the /XRefStm of the table before it */
 	size_t first, n;                      /* its entries: objects[first .. first + n), in file order */
 } es_pdf_xref_section;
