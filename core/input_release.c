@@ -32,7 +32,8 @@ void es_input_release(const unsigned char *p, size_t len)
 
 	/* Only inside the read-only mapping of the file: there the kernel reads a dropped page again from the file
 	 * when it is touched next; anywhere else (a buffer in memory) dropping would lose the bytes. */
-	if (mapped_buf == NULL || p < mapped_buf || len > mapped_len || (size_t)(p - mapped_buf) > mapped_len - len)
+	if (mapped_buf == NULL || mapped_len <= ES_INPUT_RELEASE_ALL_MIN || p < mapped_buf || len > mapped_len ||
+	    (size_t)(p - mapped_buf) > mapped_len - len)
 		return;
 	from = ((uintptr_t)p + page - 1) & ~(page - 1);
 	to = ((uintptr_t)p + len) & ~(page - 1);

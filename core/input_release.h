@@ -8,7 +8,8 @@
 /* The file this thread maps read-only from now on (buf NULL: none any more). Only inside it does es_input_release
  * drop pages: there the kernel reads a dropped page again from the file; anywhere else the bytes would be lost. */
 void es_input_release_scope(const unsigned char *buf, size_t len);
-/* Passes over the file being read call this for what they are done with; a no-op outside the scope's mapping. */
+/* Passes over the file being read call this for what they are done with; a no-op outside the scope's mapping and for
+ * a mapping of at most ES_INPUT_RELEASE_ALL_MIN (a later pass would fault the same pages in again). */
 void es_input_release(const unsigned char *p, size_t len);
 /* After a small read at p (a keyword at the end of a stream): the kernel may have mapped the whole large page-cache
  * folio around it on that one fault (1 MB and more on recent kernels), which es_input_release's page rounding would
