@@ -10,7 +10,8 @@
 #   escaped  the same, the last field named by a literal with an escape, (smile\051)
 # LAYOUT: objstm (default) or classic
 import sys
-import zlib
+
+import pdf_build
 
 SIG = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 100 200 0] "
        b"/Contents <%s> >>" % (b"00" * 50))
@@ -34,64 +35,6 @@ def objects(mode):
     }
 
 
-def content():
-    data = b"BT /F1 1 Tf ET"
-    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
-
-
-def build_objstm(in_stm):
-    nums = sorted(in_stm)
-    header, body = b"", b""
-    for n in nums:
-        header += b"%d %d " % (n, len(body))
-        body += in_stm[n] + b"\n"
-    stm = zlib.compress(header + body)
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = {}
-
-    def obj(n, text):
-        offsets[n] = len(out)
-        out.extend(b"%d 0 obj\n" % n + text + b"\nendobj\n")
-
-    obj(5, content())
-    obj(30, b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-        % (len(nums), len(header), len(stm)) + stm + b"\nendstream")
-    size = 32
-    rows = b""
-    for n in range(size):
-        if n in offsets:
-            rows += bytes([1]) + offsets[n].to_bytes(4, "big") + b"\0"
-        elif n in in_stm:
-            rows += bytes([2]) + (30).to_bytes(4, "big") + bytes([nums.index(n)])
-        elif n == 31:
-            rows += bytes([1]) + len(out).to_bytes(4, "big") + b"\0"
-        else:
-            rows += bytes([0]) + (0).to_bytes(4, "big") + (255 if n == 0 else 0).to_bytes(1, "big")
-    xref = len(out)
-    data = zlib.compress(rows)
-    out.extend(b"31 0 obj\n<< /Type /XRef /Size %d /W [1 4 1] /Root 1 0 R /Filter /FlateDecode /Length %d >>\n"
-               b"stream\n" % (size, len(data)) + data + b"\nendstream\nendobj\n")
-    out.extend(b"startxref\n%d\n%%%%EOF\n" % xref)
-    return bytes(out)
-
-
-def build_classic(objs):
-    objs = dict(objs)
-    objs[5] = content()
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = {}
-    for n in sorted(objs):
-        offsets[n] = len(out)
-        out.extend(b"%d 0 obj\n" % n + objs[n] + b"\nendobj\n")
-    size = max(objs) + 1
-    xref = len(out)
-    out.extend(b"xref\n0 %d\n" % size)
-    for n in range(size):
-        out.extend(b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n")
-    out.extend(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref))
-    return bytes(out)
-
-
 def main():
     mode, path = sys.argv[1], sys.argv[2]
     layout = sys.argv[3] if len(sys.argv) > 3 else "objstm"
@@ -99,7 +42,10 @@ def main():
     assert layout in ("objstm", "classic"), layout
     objs = objects(mode)
     with open(path, "wb") as f:
-        f.write(build_objstm(objs) if layout == "objstm" else build_classic(objs))
+        if layout == "objstm":
+            f.write(pdf_build.objstm_file(objs, [(5, pdf_build.content_stream())], 30))
+        else:
+            f.write(pdf_build.classic_file({**objs, 5: pdf_build.content_stream()}))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@
 # LAYOUT: objstm (default: those objects in an object stream, a cross-reference stream) or classic (every object
 # in the file, a cross-reference table)
 import sys
-import zlib
+
+import pdf_build
 
 
 def build(mode, layout):
@@ -31,62 +32,10 @@ def build(mode, layout):
     if mode == "signed":
         in_stm[9] = (b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached "
                      b"/ByteRange [0 100 200 0] /Contents <%s> >>" % (b"00" * 50))
+    catalog = b"<< /Type /Catalog /Pages 2 0 R >>"
     if layout == "classic":
-        return build_classic(in_stm)
-    nums = sorted(in_stm)
-    header, body = b"", b""
-    for n in nums:
-        header += b"%d %d " % (n, len(body))
-        body += in_stm[n] + b"\n"
-    stm = zlib.compress(header + body)
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = {}
-
-    def obj(n, text):
-        offsets[n] = len(out)
-        out.extend(b"%d 0 obj\n" % n + text + b"\nendobj\n")
-
-    obj(1, b"<< /Type /Catalog /Pages 2 0 R >>")
-    content = b"BT /F1 1 Tf ET"
-    obj(6, b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
-    obj(10, b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-        % (len(nums), len(header), len(stm)) + stm + b"\nendstream")
-    size = 12
-    rows = b""
-    for n in range(size):
-        if n in offsets:
-            rows += bytes([1]) + offsets[n].to_bytes(4, "big") + b"\0"
-        elif n in in_stm:
-            rows += bytes([2]) + (10).to_bytes(4, "big") + bytes([nums.index(n)])
-        elif n == 11:
-            rows += bytes([1]) + len(out).to_bytes(4, "big") + b"\0"
-        else:
-            rows += bytes([0]) + (0).to_bytes(4, "big") + (255 if n == 0 else 0).to_bytes(1, "big")
-    xref = len(out)
-    data = zlib.compress(rows)
-    out.extend(b"11 0 obj\n<< /Type /XRef /Size %d /W [1 4 1] /Root 1 0 R /Filter /FlateDecode /Length %d >>\n"
-               b"stream\n" % (size, len(data)) + data + b"\nendstream\nendobj\n")
-    out.extend(b"startxref\n%d\n%%%%EOF\n" % xref)
-    return bytes(out)
-
-
-def build_classic(objs):
-    content = b"BT /F1 1 Tf ET"
-    objs = dict(objs)
-    objs[1] = b"<< /Type /Catalog /Pages 2 0 R >>"
-    objs[6] = b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = {}
-    for n in sorted(objs):
-        offsets[n] = len(out)
-        out.extend(b"%d 0 obj\n" % n + objs[n] + b"\nendobj\n")
-    size = max(objs) + 1
-    xref = len(out)
-    out.extend(b"xref\n0 %d\n" % size)
-    for n in range(size):
-        out.extend(b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n")
-    out.extend(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref))
-    return bytes(out)
+        return pdf_build.classic_file({**in_stm, 1: catalog, 6: pdf_build.content_stream()})
+    return pdf_build.objstm_file(in_stm, [(1, catalog), (6, pdf_build.content_stream())], 10)
 
 
 def main():
