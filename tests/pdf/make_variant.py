@@ -11,6 +11,9 @@
 #   make_variant.py nul-strings IN OUT          IN plus an update whose literal strings hold a NUL byte where a seal
 #                                               copies values as written: the trailer's /ID, a direct annotation in
 #                                               page 1's direct /Annots, the catalog's direct /AcroForm and /Perms
+#   make_variant.py xref-late IN OUT            IN (ending in a cross-reference stream numbered 10 or more) with its
+#                                               startxref one byte late: "31 0 obj" reads as "1 0 obj", so to QPDF
+#                                               the stream it reads there is object 1 whatever its entries say
 import os
 import re
 import subprocess
@@ -143,6 +146,15 @@ def nul_strings(src, dst):
     open(dst, "wb").write(out)
 
 
+def xref_late(src, dst):
+    pdf = open(src, "rb").read()
+    m = list(re.finditer(rb"startxref\s+(\d+)", pdf))[-1]
+    sx = int(m.group(1))
+    if not re.match(rb"\d\d+ 0 obj\s*<<\s*/Type\s*/XRef", pdf[sx:sx + 40]):
+        raise SystemExit("%s: the last startxref names no cross-reference stream numbered 10 or more" % src)
+    open(dst, "wb").write(pdf[:m.start(1)] + b"%d" % (sx + 1) + pdf[m.end(1):])
+
+
 if __name__ == "__main__":
     {"hybrid": hybrid, "update": update, "share-annots": share_annots, "older-dup-key": older_dup_key,
-     "nul-strings": nul_strings}[sys.argv[1]](sys.argv[2], sys.argv[3])
+     "nul-strings": nul_strings, "xref-late": xref_late}[sys.argv[1]](sys.argv[2], sys.argv[3])

@@ -42,6 +42,12 @@ refuse 65 "damaged" "$D/fake.pdf"
 # own reader of small files must see it too and leave the file to QPDF, which refuses it.
 python3 "$PDF_TESTS/make_variant.py" older-dup-key "$REPORT" "$D/older-dup-key.pdf"
 refuse 65 "damaged PDF.*duplicated key /Info" "$D/older-dup-key.pdf"
+# A startxref one byte late: "31 0 obj" reads as "1 0 obj", the catalog's number. QPDF keeps the cross-reference
+# stream it read there as object 1 and finds no /Root; our own reader, which the sealer uses for small files, must
+# not follow the stream's entry for object 1 to the catalog in the object stream.
+python3 "$ESEAL_SRC/tests/verify/pdf_objstm_fields.py" names "$D/fields.pdf" objstm
+python3 "$PDF_TESTS/make_variant.py" xref-late "$D/fields.pdf" "$D/xref-late.pdf"
+refuse 65 "reading the catalog: unable to find /Root dictionary" "$D/xref-late.pdf"
 pass "garbage and non-PDF inputs refused"
 
 # Broken cross-reference data that qpdf can recover (it reconstructs the table): we refuse rather than append
