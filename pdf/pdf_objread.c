@@ -483,6 +483,57 @@ void es_pdf_val_free(es_pdf_val *v)
 	es_dict_free(&v->d);
 }
 
+static int hex_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+				      -1;
+}
+
+int es_pdf_val_string_bytes(const es_pdf_val *v, unsigned char **raw, size_t *n)
+{
+	const unsigned char *s = v->p + v->v.start, *e = v->p + v->v.end;
+	unsigned char *b;
+	size_t k = 0;
+	int hi = -1, h;
+
+	*raw = NULL;
+	*n = 0;
+	if (v->v.type != ES_VAL_OTHER || e - s < 2 || (*s != '(' && *s != '<') || (s[0] == '<' && s[1] == '<'))
+		return 0;
+	if ((b = malloc((size_t)(e - s))) == NULL)
+		return -1;
+	if (*s == '(') {
+		for (s++, e--; s < e; s++) {
+			if (*s == '\\' || *s == '\r' || *s == '\n')
+				goto fail;
+			b[k++] = *s;
+		}
+	} else {
+		for (s++, e--; s < e; s++) {
+			if ((h = hex_digit(*s)) < 0 && *s != '\0' && strchr(" \t\r\n\f", *s) != NULL)
+				continue;
+			if (h < 0)
+				goto fail;
+			if (hi < 0) {
+				hi = h;
+				continue;
+			}
+			b[k++] = (unsigned char)(hi << 4 | h);
+			hi = -1;
+		}
+		if (hi >= 0)
+			b[k++] = (unsigned char)(hi << 4);
+	}
+	*raw = b;
+	*n = k;
+	return 1;
+fail:
+	free(b);
+	return -1;
+}
+
 int es_pdf_val_rect(const unsigned char *p, const es_dict_entry *e, double out[4])
 {
 	es_lex lx;

@@ -47,6 +47,10 @@ int es_pdf_val_next(const es_pdf_val *a, size_t *pos, es_pdf_val *out);
 /* A reference's target (a non-reference is copied). 0, or -1. */
 int es_pdf_val_resolve(es_pdf_objs *r, const es_pdf_val *v, es_pdf_val *out, long long *num, long long *gen);
 void es_pdf_val_free(es_pdf_val *v);
+/* A string value's bytes as QPDF decodes them, when our lexer can tell without decoding escapes: a literal without
+ * backslash or line end (QPDF normalises those), or a hex string of hex digits and white space. Into *raw (malloc),
+ * *n bytes: 1, 0 when v is no string, -1 when only QPDF can tell or out of memory. */
+int es_pdf_val_string_bytes(const es_pdf_val *v, unsigned char **raw, size_t *n);
 /* A lexed rectangle value e (bytes in p), as es_pdf_rect_value reads it: 1, 0 not a rectangle, -1 when only QPDF
  * can tell (a reference inside, a number our lexer and QPDF may read apart). */
 int es_pdf_val_rect(const unsigned char *p, const es_dict_entry *e, double out[4]);

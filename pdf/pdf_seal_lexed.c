@@ -417,63 +417,37 @@ static int geometry(struct es_pdf_lexed *l)
 	return 0;
 }
 
-/* A string's text when it is ASCII (a literal without escapes, hex; UTF-16BE or UTF-8 with its byte order mark) into
- * out, "" when it is not (no seal's field name). 0, or -1 when only QPDF can tell (escapes). */
+/* A string's text when it is ASCII (UTF-16BE or UTF-8 with its byte order mark) into out, "" when it is not (no
+ * seal's field name). 0, or -1 when only QPDF can tell (es_pdf_val_string_bytes: an escape, a line end). */
 static int field_name_of(const es_pdf_val *v, char *out, size_t size)
 {
-	const unsigned char *s = v->p + v->v.start, *e = v->p + v->v.end;
-	unsigned char raw[64];
-	size_t n = 0, i, o = 0;
-	int hi = -1, h;
+	unsigned char *raw;
+	size_t n, i, o = 0;
+	int rc;
 
 	out[0] = '\0';
-	if (v->v.type != ES_VAL_OTHER || e - s < 2)
-		return 0;
-	if (*s == '(') {
-		for (s++, e--; s < e && n < sizeof(raw); s++) {
-			if (*s == '\\')
-				return -1;
-			raw[n++] = *s;
-		}
-		if (s < e)
-			return 0;
-	} else if (*s == '<') {
-		for (s++, e--; s < e; s++) {
-			h = *s >= '0' && *s <= '9' ? *s - '0' :
-			    *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 :
-			    *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 :
-						     -1;
-			if (h < 0)
-				continue; /* (white space) */
-			if (hi < 0) {
-				hi = h;
-				continue;
-			}
-			if (n == sizeof(raw))
-				return 0;
-			raw[n++] = (unsigned char)(hi << 4 | h);
-			hi = -1;
-		}
-		if (hi >= 0 && n < sizeof(raw))
-			raw[n++] = (unsigned char)(hi << 4);
-	} else {
-		return 0;
-	}
+	if ((rc = es_pdf_val_string_bytes(v, &raw, &n)) <= 0)
+		return rc;
 	i = n >= 3 && raw[0] == 0xef && raw[1] == 0xbb && raw[2] == 0xbf ? 3 : 0;
 	if (n >= 2 && raw[0] == 0xfe && raw[1] == 0xff) {
 		for (i = 2; i + 1 < n; i += 2) {
-			if (raw[i] != 0 || raw[i + 1] >= 0x80 || raw[i + 1] == 0 || o + 1 >= size)
-				return (int)(out[0] = '\0');
+			if (raw[i] != 0 || raw[i + 1] >= 0x80 || raw[i + 1] == 0 || o + 1 >= size) {
+				o = 0;
+				break;
+			}
 			out[o++] = (char)raw[i + 1];
 		}
 	} else {
 		for (; i < n; i++) {
-			if (raw[i] >= 0x80 || raw[i] == 0 || o + 1 >= size)
-				return (int)(out[0] = '\0');
+			if (raw[i] >= 0x80 || raw[i] == 0 || o + 1 >= size) {
+				o = 0;
+				break;
+			}
 			out[o++] = (char)raw[i];
 		}
 	}
 	out[o] = '\0';
+	free(raw);
 	return 0;
 }
 

@@ -198,53 +198,21 @@ static void utf8_put(unsigned long c, char *out, size_t *o)
 	}
 }
 
-static int hex_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' :
-	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-	       c >= 'A' && c <= 'F' ? c - 'A' + 10 :
-				      -1;
-}
-
 /* A text string's bytes as UTF-8, as es_pdf_dup_utf8 gives QPDF's reading of it, into *out (malloc): 1, 0 when v
  * is no string, -1 when only QPDF can tell (an escape or a line end in a literal, a byte outside printable ASCII
  * that is not UTF-16BE with its byte order mark, an unpaired surrogate or a NUL that QPDF's reading would cut). */
 static int lexed_text(const es_pdf_val *v, char **out)
 {
-	const unsigned char *s = v->p + v->v.start, *e = v->p + v->v.end;
 	unsigned char *raw;
 	char *u;
-	size_t n = 0, o = 0, i;
+	size_t n, o = 0, i;
 	unsigned long c, lo;
-	int hi = -1, h, rc = -1;
+	int rc;
 
 	*out = NULL;
-	if (v->v.type != ES_VAL_OTHER || e - s < 2 || (*s != '(' && *s != '<') || (s[0] == '<' && s[1] == '<'))
-		return 0;
-	if ((raw = malloc((size_t)(e - s))) == NULL)
-		return -1;
-	if (*s == '(') {
-		for (s++, e--; s < e; s++) {
-			if (*s == '\\' || *s == '\r' || *s == '\n')
-				goto cleanup;
-			raw[n++] = *s;
-		}
-	} else {
-		for (s++, e--; s < e; s++) {
-			if ((h = hex_digit(*s)) < 0 && strchr(" \t\r\n\f", *s) != NULL && *s != '\0')
-				continue;
-			if (h < 0)
-				goto cleanup;
-			if (hi < 0) {
-				hi = h;
-				continue;
-			}
-			raw[n++] = (unsigned char)(hi << 4 | h);
-			hi = -1;
-		}
-		if (hi >= 0)
-			raw[n++] = (unsigned char)(hi << 4);
-	}
+	if ((rc = es_pdf_val_string_bytes(v, &raw, &n)) <= 0)
+		return rc;
+	rc = -1;
 	/* (UTF-8 takes at most 3 bytes for each 2 of UTF-16 and 1 for each printable byte) */
 	if ((u = malloc(n * 2 + 1)) == NULL)
 		goto cleanup;

@@ -164,6 +164,31 @@ esac
 [ ! -s "$ERR" ] || fail "without --field something was said: $(cat "$ERR")"
 pass "without --field a new field is added, the empty one left alone"
 
+# A field already named eSeal1, written as a literal, as UTF-16BE hex with its byte order mark (white space inside)
+# or with an octal escape (which only QPDF decodes: the sealer's own reader hands that file to QPDF): readers name
+# it eSeal1, so the new field is eSeal2.
+for t in "(eSeal1)" "<FEFF0065 005300650061006C0031>" "(eSeal\\061)"; do
+	python3 - "$D/named.pdf" "$t" <<'EOF'
+import os, sys
+sys.path.insert(0, os.environ["ESEAL_SRC"] + "/tests/verify")
+import pdf_build
+field = b"<< /FT /Sig /T %s /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F 132 /P 3 0 R >>" % sys.argv[2].encode()
+open(sys.argv[1], "wb").write(pdf_build.classic_file({
+    1: b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>",
+    2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 595 842] >>",
+    3: b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R /Resources << >> /Annots [4 0 R] >>",
+    4: field, 5: pdf_build.content_stream()}))
+EOF
+	rm -f "$D/named-s.pdf"
+	expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/named-s.pdf" "$D/named.pdf"
+	sealed_in "$D/named-s.pdf" eSeal2 1
+	case "$(fields "$D/named-s.pdf")" in
+	"2 eSeal1=None eSeal2="[0-9]*" 0 R") ;;
+	*) fail "a field named $t: $(fields "$D/named-s.pdf")" ;;
+	esac
+done
+pass "a field named eSeal1 (literal, UTF-16BE hex, octal escape): the new field is eSeal2"
+
 # Encrypted form (AES-256): the rewritten field's strings are encrypted again under the file key.
 qpdf --encrypt "" owner 256 -- "$D/form.pdf" "$D/enc.pdf"
 printf '\n' >"$D/pw"
