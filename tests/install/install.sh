@@ -65,6 +65,20 @@ xmlsec1 --verify --enabled-reference-uris empty,same-doc --trusted-pem "$PKI/tru
 qpdf --check "$D/out-pc/sealed.pdf" >/dev/null 2>&1 || fail "qpdf --check fails on the sealed PDF"
 pass "pkg-config consumer: sealed an XML and a PDF from memory to memory, verified both from memory, valgrind clean; xmlsec1 and qpdf agree"
 
+# The same consumer as a shared object that a language binding or plugin host opens with RTLD_LOCAL (Python's ctypes
+# does by default): libeseal.so then stays out of the global scope, where the XML module finds the functions it calls
+# back; the library must put itself there before it loads the module.
+(cd "$D" && cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -Dmain=consumer_main -o libconsumer.so \
+	"$ESEAL_SRC/tests/install/consumer.c" $flags && cc -std=c11 -Wall -Wextra -Werror -o binding_host \
+	"$ESEAL_SRC/tests/install/binding_host.c" -ldl) || fail "the RTLD_LOCAL consumer does not build"
+mkdir "$D/out-local"
+LD_LIBRARY_PATH=$LIB "$D/binding_host" "$D/libconsumer.so" "$DEV_KEY" "$DEV_CHAIN" "$PKI/trust.pem" \
+	"$SAMPLES/documents/invoice-ubl.xml" "$SAMPLES/documents/report.pdf" "$D/out-local" >"$D/local.out" 2>&1 ||
+	fail "consumer loaded with RTLD_LOCAL failed (exit $?): $(tail -5 "$D/local.out")"
+assert_grep 'sealed.xml: TOTAL-PASSED' "$D/local.out"
+assert_grep 'sealed.pdf: TOTAL-PASSED' "$D/local.out"
+pass "the consumer loaded with dlopen(RTLD_LOCAL), as a binding loads it: XML and PDF sealed and verified"
+
 # 2. CMake's find_package(eseal) against the same prefix.
 mkdir -p "$D/cmake-src"
 cp "$ESEAL_SRC/tests/install/consumer.c" "$D/cmake-src/"
