@@ -331,11 +331,12 @@ static int lexed_walk_fields(qpdf_data q, es_pdf_objs *o, const es_pdf_val *arr_
 			rc = lexed_walk_fields(q, o, &kids, full, depth + 1, out);
 		}
 		if (rc == 0 && (sig = lexed_is_sig(o, &f)) != 0) {
-			if (sig < 0)
+			if (sig < 0) {
 				rc = -1;
-			else
+			} else {
 				rc = lexed_add_value(q, o, &f, full, out);
-			full = NULL;
+				full = NULL; /* (the list's, or freed) */
+			}
 		}
 		free(full);
 		free(name);
