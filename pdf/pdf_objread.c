@@ -357,6 +357,26 @@ static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val 
 	return read_value(s->data, &lx, out);
 }
 
+int es_pdf_objs_damaged(const es_pdf_objs *r)
+{
+	const entry_ix *o;
+	es_lex lx;
+	size_t i;
+
+	if (r->buf == NULL)
+		return 0;
+	for (i = 0; i < r->n_ix; i++) {
+		o = &r->ix[i];
+		/* (offset 0 is null to QPDF; an entry it does not use, it does not read) */
+		if (o->type != 1 || o->offset <= 0 || (i > 0 && r->ix[i - 1].num == o->num) ||
+		    effective(r, o->num) != o)
+			continue;
+		if (object_header(r, o->offset, o->num, o->gen, &lx) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 int es_pdf_objs_get_head(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out, int *is_stream)
 {
 	*is_stream = 0;

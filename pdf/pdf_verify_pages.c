@@ -404,7 +404,9 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
 		return -1;
 	/* (a chain QPDF warns about may be read by QPDF otherwise than by us: there QPDF reads each object) */
 	r->lex_file = buf != NULL && x->qpdf_warning == NULL;
-	if ((r->ix = es_pdf_objs_new(r->lex_file ? buf : NULL, r->lex_file ? len : 0, x)) == NULL) {
+	/* (a damaged entry: QPDF's pages would depend on the order it meets objects in, ours on the chain; QPDF, whose
+	 * reading the checks compare with, lists them alone) */
+	if ((r->ix = es_pdf_objs_new(buf, buf != NULL ? len : 0, x)) == NULL || es_pdf_objs_damaged(r->ix)) {
 		reader_free(r);
 		return -1;
 	}

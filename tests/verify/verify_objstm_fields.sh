@@ -36,3 +36,22 @@ for layout in objstm classic; do
 		pass "$layout $m: every signature Poppler lists, under its name"
 	done
 done
+
+# A damaged entry: object 3 (the /AcroForm) starts "2 0 obj". QPDF, reading object 3, rebuilds its table from the
+# headers, where the later "2 0 obj" is object 2 and object 3 is gone; Poppler rebuilds it the same way and finds no
+# page tree and no signature. Our lexer, reading the chain, would find the pages and their two signature widgets: the
+# verifier lists what QPDF lists, none.
+f=$D/damaged
+$GEN names "$f.pdf" classic
+python3 - "$f.pdf" <<'PY'
+import sys
+p = sys.argv[1]
+b = open(p, "rb").read()
+assert b.count(b"\n3 0 obj\n<< /Fields") == 1
+open(p, "wb").write(b.replace(b"\n3 0 obj\n<< /Fields", b"\n2 0 obj\n<< /Fields"))
+PY
+pdfsig -nocert "$f.pdf" >"$f.pdfsig" 2>&1 || true
+grep -q "does not contain any signatures" "$f.pdfsig" || fail "damaged: pdfsig lists $(cat "$f.pdfsig")"
+expect_exit 65 "$ESEAL" verify --offline --json -t "$PKI/root.pem" "$f.pdf"
+assert_grep "no signature or document time-stamp found" "$OUT"
+pass "a damaged entry: no signature listed, as Poppler lists none"
