@@ -357,7 +357,7 @@ static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val 
 	return read_value(s->data, &lx, out);
 }
 
-int es_pdf_objs_damaged(const es_pdf_objs *r)
+long long es_pdf_objs_damaged(const es_pdf_objs *r)
 {
 	const entry_ix *o;
 	es_lex lx;
@@ -372,7 +372,7 @@ int es_pdf_objs_damaged(const es_pdf_objs *r)
 		    effective(r, o->num) != o)
 			continue;
 		if (object_header(r, o->offset, o->num, o->gen, &lx) != 0)
-			return 1;
+			return o->num;
 	}
 	return 0;
 }

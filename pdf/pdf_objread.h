@@ -28,10 +28,10 @@ es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_
 int es_pdf_objs_entry(const es_pdf_objs *r, long long num, int *type, long long *offset);
 void es_pdf_objs_free(es_pdf_objs *r);
 
-/* Whether an entry QPDF uses points at no "num gen obj" of its object (a reader built on buf): QPDF, reading that
- * object, rebuilds its cross-reference table from the file's object headers, after which what it reads depends on
- * what it had read before. Nothing our lexer reads stands for QPDF's reading of such a file. */
-int es_pdf_objs_damaged(const es_pdf_objs *r);
+/* The first object whose entry QPDF uses points at no "num gen obj" of it (a reader built on buf), else 0: QPDF,
+ * reading that object, rebuilds its cross-reference table from the file's object headers, after which what it reads
+ * depends on what it had read before. Nothing our lexer reads stands for QPDF's reading of such a file. */
+long long es_pdf_objs_damaged(const es_pdf_objs *r);
 /* The newest trailer dictionary (a cross-reference stream's dictionary). 0, or -1. */
 int es_pdf_objs_trailer(es_pdf_objs *r, es_pdf_val *out);
 /* Object (num, gen) as QPDF resolves "num gen R", its value (not a stream) into *out. 0, or -1 when it cannot be read

@@ -229,6 +229,7 @@ cleanup:
 int es_pdf_doc_open_lexed(es_pdf_doc *doc, const char *path, int fd, eseal_error *err)
 {
 	es_pdf_xref *xr = NULL;
+	long long bad;
 	int rc = es_pdf_doc_prepare(doc, path, fd, &xr, err);
 
 	if (rc != ESEAL_OK) {
@@ -245,6 +246,15 @@ int es_pdf_doc_open_lexed(es_pdf_doc *doc, const char *path, int fd, eseal_error
 	doc->lexed->xref = xr;
 	if ((doc->lexed->objs = es_pdf_objs_new(doc->bytes, (size_t)doc->size, xr)) == NULL)
 		goto cleanup;
+	/* (readers rebuild such a table when they meet that object, and may then read another document than ours) */
+	if ((bad = es_pdf_objs_damaged(doc->lexed->objs)) != 0) {
+		rc = es_error_set(
+			err, ESEAL_E_INPUT,
+			"%s: damaged PDF (the cross-reference entry of object %lld points at no header of it); "
+			"repair it first, e.g. with qpdf in.pdf repaired.pdf",
+			path, bad);
+		goto cleanup;
+	}
 	if (read_document(doc) == 0)
 		rc = ESEAL_OK;
 cleanup:

@@ -72,6 +72,28 @@ for f in bad-startxref shifted; do
 	check_sealed "$D/$f-sealed.pdf" 1 B-B
 done
 pass "broken xref refused (qpdf-repaired copies seal)"
+# One damaged entry, for an object a seal never reads (a signature value of the form): readers that meet it rebuild
+# the table and may read another document than the one sealed; refused as the files above (the repaired copy seals).
+python3 "$ESEAL_SRC/tests/verify/pdf_objstm_fields.py" names "$D/one-entry.pdf" classic
+python3 - "$D/one-entry.pdf" <<'EOF'
+import sys
+b = open(sys.argv[1], "rb").read()
+assert b.count(b"\n21 0 obj\n") == 1
+open(sys.argv[1], "wb").write(b.replace(b"\n21 0 obj\n", b"\n22 0 obj\n"))
+EOF
+qpdf --check "$D/one-entry.pdf" >"$D/one-entry.qpdf" 2>&1 && fail "fixture one-entry is not broken"
+grep -q "expected 21 0 obj" "$D/one-entry.qpdf" || fail "qpdf does not find object 21 damaged: $(cat "$D/one-entry.qpdf")"
+refuse 65 "damaged PDF \(the cross-reference entry of object 21 points at no header of it\)" "$D/one-entry.pdf"
+qpdf "$D/one-entry.pdf" "$D/one-entry-recovered.pdf" 2>/dev/null || [ $? -eq 3 ] || fail "qpdf cannot recover one-entry"
+expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/one-entry-sealed.pdf" "$D/one-entry-recovered.pdf"
+qpdf --check "$D/one-entry-sealed.pdf" >/dev/null 2>&1 || fail "the repaired copy's seal: qpdf --check fails"
+pdfsig -nocert "$D/one-entry-sealed.pdf" >"$D/one-entry.pdfsig" 2>&1 || true
+python3 - "$D/one-entry.pdfsig" <<'EOF' || fail "the repaired copy's seal is not valid: $(cat "$D/one-entry.pdfsig")"
+import sys
+blocks = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("Signature #")[1:]
+sys.exit(0 if "Signature Field Name: eSeal1" in blocks[-1] and "Signature is Valid." in blocks[-1] else 1)
+EOF
+pass "one damaged cross-reference entry refused (the qpdf-repaired copy seals)"
 
 # Bytes before the header: QPDF and Poppler count offsets from "%PDF-", a ByteRange counts from byte 0. qpdf opens
 # the file cleanly (so only our check stands between it and an update readers would repair); its rewrite seals.
