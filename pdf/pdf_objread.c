@@ -3,6 +3,7 @@
 #include "pdf_objread.h"
 #include "pdf_decode.h"
 #include "pdf_xref_internal.h"
+#include "core/input_release.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +372,8 @@ long long es_pdf_objs_damaged(const es_pdf_objs *r)
 		if (o->type != 1 || o->offset <= 0 || (i > 0 && r->ix[i - 1].num == o->num) ||
 		    effective(r, o->num) != o)
 			continue;
+		/* (a header after each large drawing of a big file: its folios are given back as they add up) */
+		es_input_release_turn();
 		if (object_header(r, o->offset, o->num, o->gen, &lx) != 0)
 			return o->num;
 	}
