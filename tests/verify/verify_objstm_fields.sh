@@ -52,6 +52,11 @@ open(p, "wb").write(b.replace(b"\n3 0 obj\n<< /Fields", b"\n2 0 obj\n<< /Fields"
 PY
 pdfsig -nocert "$f.pdf" >"$f.pdfsig" 2>&1 || true
 grep -q "does not contain any signatures" "$f.pdfsig" || fail "damaged: pdfsig lists $(cat "$f.pdfsig")"
+# What a reader shows: Poppler renders no page at all (its rebuilt tree has none), so no widget either.
+pdftoppm -r 10 "$f.pdf" "$f-page" >/dev/null 2>&1 || true
+! ls "$f-page"* >/dev/null 2>&1 || fail "damaged: Poppler renders pages: $(ls "$f-page"*)"
+pdftoppm -r 10 "$D/names-classic.pdf" "$f-clean" >/dev/null 2>&1 && ls "$f-clean"* >/dev/null 2>&1 ||
+	fail "the undamaged file renders no page: the check above proves nothing"
 expect_exit 65 "$ESEAL" verify --offline --json -t "$PKI/root.pem" "$f.pdf"
 assert_grep "no signature or document time-stamp found" "$OUT"
-pass "a damaged entry: no signature listed, as Poppler lists none"
+pass "a damaged entry: no signature listed, as Poppler lists none and renders no page"
