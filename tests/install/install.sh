@@ -77,7 +77,11 @@ LD_LIBRARY_PATH=$LIB "$D/binding_host" "$D/libconsumer.so" "$DEV_KEY" "$DEV_CHAI
 	fail "consumer loaded with RTLD_LOCAL failed (exit $?): $(tail -5 "$D/local.out")"
 assert_grep 'sealed.xml: TOTAL-PASSED' "$D/local.out"
 assert_grep 'sealed.pdf: TOTAL-PASSED' "$D/local.out"
-pass "the consumer loaded with dlopen(RTLD_LOCAL), as a binding loads it: XML and PDF sealed and verified"
+xmlsec1 --verify --enabled-reference-uris empty,same-doc --trusted-pem "$PKI/trust.pem" \
+	--untrusted-pem "$DEV_CHAIN" "$D/out-local/sealed.xml" >"$D/xmlsec-local.log" 2>&1 ||
+	fail "xmlsec1 (RTLD_LOCAL consumer): $(tail -3 "$D/xmlsec-local.log")"
+qpdf --check "$D/out-local/sealed.pdf" >/dev/null 2>&1 || fail "qpdf --check fails on the RTLD_LOCAL consumer's PDF"
+pass "the consumer loaded with dlopen(RTLD_LOCAL), as a binding loads it: XML and PDF sealed and verified; xmlsec1 and qpdf agree"
 
 # 2. CMake's find_package(eseal) against the same prefix.
 mkdir -p "$D/cmake-src"
