@@ -12,6 +12,7 @@
 #include "eseal/error.h"
 #include "eseal/pdf.h"
 #include "pdf_xref.h"
+#include "pdf_objread.h"
 
 /* ---- growable byte buffer (pdf_buf.c) ---- */
 
@@ -85,8 +86,12 @@ int es_pdf_rect_value(qpdf_data q, qpdf_oh a, double out[4]);
 
 int es_pdf_doc_open(es_pdf_doc *doc, const char *path, int fd, const char *password, eseal_error *err);
 /* What opening does before QPDF: the header, the tail, a small file read whole (doc->bytes), and our reading of the
- * cross-reference chain into *xr (the caller's to free, also on failure), which refuses what QPDF must not inflate. */
-int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **xr, eseal_error *err);
+ * cross-reference chain into *xr (the caller's to free, also on failure), which refuses what QPDF must not inflate.
+ * A file held in memory that our reader reads (es_pdf_objs_new) is refused when a used cross-reference entry points
+ * at no header of its object; that reader goes to *objs (NULL: none; the caller frees it before *xr), or is freed
+ * when objs is NULL. */
+int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **xr, es_pdf_objs **objs,
+		       eseal_error *err);
 void es_pdf_doc_close(es_pdf_doc *doc);
 /* Sets *err from QPDF's pending error (if any) and returns non-zero when there was one. */
 int es_pdf_qpdf_failed(es_pdf_doc *doc, const char *what, eseal_error *err);

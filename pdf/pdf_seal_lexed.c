@@ -229,8 +229,8 @@ cleanup:
 int es_pdf_doc_open_lexed(es_pdf_doc *doc, const char *path, int fd, eseal_error *err)
 {
 	es_pdf_xref *xr = NULL;
-	long long bad;
-	int rc = es_pdf_doc_prepare(doc, path, fd, &xr, err);
+	es_pdf_objs *objs = NULL;
+	int rc = es_pdf_doc_prepare(doc, path, fd, &xr, &objs, err);
 
 	if (rc != ESEAL_OK) {
 		es_pdf_xref_free(xr);
@@ -239,22 +239,13 @@ int es_pdf_doc_open_lexed(es_pdf_doc *doc, const char *path, int fd, eseal_error
 	}
 	rc = 1;
 	/* QPDF's warnings are refusals to the sealer: QPDF gives the message. */
-	if (doc->bytes == NULL || xr->encrypted || xr->qpdf_warning != NULL || (doc->lexed = calloc(1, sizeof(*doc->lexed))) == NULL) {
+	if (objs == NULL || xr->qpdf_warning != NULL || (doc->lexed = calloc(1, sizeof(*doc->lexed))) == NULL) {
+		es_pdf_objs_free(objs);
 		es_pdf_xref_free(xr);
 		goto cleanup;
 	}
 	doc->lexed->xref = xr;
-	if ((doc->lexed->objs = es_pdf_objs_new(doc->bytes, (size_t)doc->size, xr)) == NULL)
-		goto cleanup;
-	/* (readers rebuild such a table when they meet that object, and may then read another document than ours) */
-	if ((bad = es_pdf_objs_damaged(doc->lexed->objs)) != 0) {
-		rc = es_error_set(
-			err, ESEAL_E_INPUT,
-			"%s: damaged PDF (the cross-reference entry of object %lld points at no header of it); "
-			"repair it first, e.g. with qpdf in.pdf repaired.pdf",
-			path, bad);
-		goto cleanup;
-	}
+	doc->lexed->objs = objs;
 	if (read_document(doc) == 0)
 		rc = ESEAL_OK;
 cleanup:

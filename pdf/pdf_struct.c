@@ -1,6 +1,7 @@
 /* pdf/pdf_struct.c: reads what the update needs from the original (QPDF's C API, lazily: streams are never loaded).
  * Also our own check of the file's tail, because the new section must chain to exactly the xref a reader finds. */
 #include "pdf_internal.h"
+#include "pdf_objread.h"
 #include "pdf_xref.h"
 #include "core/error_internal.h"
 
@@ -245,14 +246,19 @@ static int read_whole(es_pdf_doc *doc, int fd, eseal_error *err)
 
 /* QPDF inflates cross-reference and object streams with no limit while it opens the file and resolves objects: our
  * own pass over the cross-reference chain sizes them first and refuses a decompression bomb. */
-int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **xr, eseal_error *err)
+int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **xr, es_pdf_objs **objs,
+		       eseal_error *err)
 {
 	struct stat st;
 	char why[512];
+	es_pdf_objs *ix;
+	long long bad;
 	int rc;
 
 	memset(doc, 0, sizeof(*doc));
 	*xr = NULL;
+	if (objs != NULL)
+		*objs = NULL;
 	doc->path = path;
 	if (fstat(fd, &st) != 0)
 		return es_error_set(err, ESEAL_E_IO, "%s: cannot stat: %s", path, strerror(errno));
@@ -265,6 +271,20 @@ int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **
 	rc = es_pdf_xref_scan(doc->bytes, doc->bytes != NULL ? -1 : fd, (size_t)doc->size, xr, why, sizeof(why));
 	if (rc != ESEAL_OK)
 		return es_error_set(err, rc, "%s: %s", doc->path, why);
+	/* Readers rebuild the table when they meet such an object, and may then read another document than the one we
+	 * append to. QPDF reports it only if it happens to read that object, so every used entry is checked here. */
+	ix = doc->bytes != NULL ? es_pdf_objs_new(doc->bytes, (size_t)doc->size, *xr) : NULL;
+	if (ix != NULL && (bad = es_pdf_objs_damaged(ix)) != 0) {
+		es_pdf_objs_free(ix);
+		return es_error_set(err, ESEAL_E_INPUT,
+				    "%s: damaged PDF (the cross-reference entry of object %lld points at no header of it); "
+				    "repair it first, e.g. with qpdf in.pdf repaired.pdf",
+				    path, bad);
+	}
+	if (objs != NULL)
+		*objs = ix;
+	else
+		es_pdf_objs_free(ix);
 	return ESEAL_OK;
 }
 
@@ -276,7 +296,7 @@ static int doc_open(es_pdf_doc *doc, const char *path, int fd, const char *passw
 	QPDF_ERROR_CODE qrc;
 	es_pdf_xref *xr = NULL;
 
-	if ((rc = es_pdf_doc_prepare(doc, path, fd, &xr, err)) != ESEAL_OK) {
+	if ((rc = es_pdf_doc_prepare(doc, path, fd, &xr, NULL, err)) != ESEAL_OK) {
 		es_pdf_xref_free(xr);
 		return rc;
 	}

@@ -84,6 +84,11 @@ EOF
 qpdf --check "$D/one-entry.pdf" >"$D/one-entry.qpdf" 2>&1 && fail "fixture one-entry is not broken"
 grep -q "expected 21 0 obj" "$D/one-entry.qpdf" || fail "qpdf does not find object 21 damaged: $(cat "$D/one-entry.qpdf")"
 refuse 65 "damaged PDF \(the cross-reference entry of object 21 points at no header of it\)" "$D/one-entry.pdf"
+# The same through QPDF's path (a password given: QPDF opens the file, and reads object 21 only if it must).
+printf 'unused\n' >"$D/password"
+chmod 600 "$D/password"
+refuse 65 "damaged PDF \(the cross-reference entry of object 21 points at no header of it\)" "$D/one-entry.pdf" \
+	--password-file "$D/password"
 qpdf "$D/one-entry.pdf" "$D/one-entry-recovered.pdf" 2>/dev/null || [ $? -eq 3 ] || fail "qpdf cannot recover one-entry"
 expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/one-entry-sealed.pdf" "$D/one-entry-recovered.pdf"
 qpdf --check "$D/one-entry-sealed.pdf" >/dev/null 2>&1 || fail "the repaired copy's seal: qpdf --check fails"
