@@ -3,6 +3,9 @@
 # a one-object update. The verifier reads the file through a mapping it gives back as it goes, so its peak RSS may
 # exceed that of verifying the sealed file by little: a pass that has QPDF read every page in one call (the page list
 # of the revision comparison) keeps the large folio each page's fault maps, 40 MB and more here. Referee: pdfsig.
+# Under the sanitizers their own memory (about 100 MB here) hides such a difference: tests/run runs this test in the
+# release build too, where both peaks are also held under 48 MB (issue 17 allows 64 MB for a 200 MB file; about
+# 25 MB is what this file needs, and a pass that kept its folios mapped had both at 64-67 MB).
 source "$ESEAL_SRC/tests/lib/env.sh"
 source "$ESEAL_SRC/tests/verify/lib.sh"
 D=$(tmpdir)
@@ -27,4 +30,8 @@ expect_seal 0 TOTAL-PASSED None
 [ "$(jf "d['seals'][0]['covers_whole_document']")" = False ] || fail "the update is not seen as one"
 [ "$updated" -le $((sealed + 16384)) ] ||
 	fail "verifying the updated file peaks at $((updated / 1024)) MB, the sealed one at $((sealed / 1024)) MB"
+if [ "${ESEAL_SANITIZED:-1}" = 0 ]; then
+	[ "$updated" -le 49152 ] && [ "$sealed" -le 49152 ] ||
+		fail "verifying peaks at $((sealed / 1024)) MB (sealed) and $((updated / 1024)) MB (updated): more than 48 MB"
+fi
 pass "a 120 MB file after a one-object update: verified in $((updated / 1024)) MB (sealed: $((sealed / 1024)) MB)"
