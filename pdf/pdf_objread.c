@@ -57,16 +57,22 @@ static int by_num_order(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_xref *x)
+static int hybrid(const es_pdf_xref *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n_sections; i++)
+		if (x->sections[i].hybrid)
+			return 1;
+	return 0;
+}
+
+/* The index of x's entries over buf, whatever the file (the caller knows what it may read with it). */
+static es_pdf_objs *index_new(const unsigned char *buf, size_t len, const es_pdf_xref *x)
 {
 	es_pdf_objs *r;
 	size_t i;
 
-	if (x == NULL || x->encrypted || x->n_objects == 0 || x->n_sections == 0)
-		return NULL;
-	for (i = 0; i < x->n_sections; i++)
-		if (x->sections[i].hybrid)
-			return NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL || (r->ix = malloc(x->n_objects * sizeof(*r->ix))) == NULL) {
 		free(r);
 		return NULL;
@@ -84,6 +90,13 @@ es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_
 	r->len = len;
 	r->x = x;
 	return r;
+}
+
+es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_xref *x)
+{
+	if (x == NULL || x->encrypted || x->n_objects == 0 || x->n_sections == 0 || hybrid(x))
+		return NULL;
+	return index_new(buf, len, x);
 }
 
 void es_pdf_objs_free(es_pdf_objs *r)
@@ -378,6 +391,21 @@ long long es_pdf_objs_damaged(const es_pdf_objs *r)
 			return o->num;
 	}
 	return 0;
+}
+
+long long es_pdf_xref_damaged(const unsigned char *buf, size_t len, const es_pdf_xref *x)
+{
+	es_pdf_objs *r;
+	long long bad;
+
+	/* (object headers are not encrypted; which entry of a hybrid file QPDF uses, this index does not say) */
+	if (x == NULL || x->n_objects == 0 || x->n_sections == 0 || hybrid(x))
+		return 0;
+	if ((r = index_new(buf, len, x)) == NULL)
+		return -1;
+	bad = es_pdf_objs_damaged(r);
+	es_pdf_objs_free(r);
+	return bad;
 }
 
 int es_pdf_objs_get_head(es_pdf_objs *r, long long num, long long gen, es_pdf_val *out, int *is_stream)

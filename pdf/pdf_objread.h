@@ -32,6 +32,9 @@ void es_pdf_objs_free(es_pdf_objs *r);
  * reading that object, rebuilds its cross-reference table from the file's object headers, after which what it reads
  * depends on what it had read before. Nothing our lexer reads stands for QPDF's reading of such a file. */
 long long es_pdf_objs_damaged(const es_pdf_objs *r);
+/* The same check for a file es_pdf_objs_new does not read (encrypted: object headers are not encrypted), over buf,
+ * the file's bytes, and x, its chain: the object number, 0 (none, or a hybrid file: not checked), or -1 out of memory. */
+long long es_pdf_xref_damaged(const unsigned char *buf, size_t len, const es_pdf_xref *x);
 /* The newest trailer dictionary (a cross-reference stream's dictionary). 0, or -1. */
 int es_pdf_objs_trailer(es_pdf_objs *r, es_pdf_val *out);
 /* Object (num, gen) as QPDF resolves "num gen R", its value (not a stream) into *out. 0, or -1 when it cannot be read

@@ -4,12 +4,14 @@
 #include "pdf_objread.h"
 #include "pdf_xref.h"
 #include "core/error_internal.h"
+#include "core/input_release.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -244,6 +246,25 @@ static int read_whole(es_pdf_doc *doc, int fd, eseal_error *err)
 	return ESEAL_OK;
 }
 
+/* es_pdf_xref_damaged for a file our reader does not read: the bytes held in memory, else a read-only mapping of fd
+ * whose pages the check gives back as it goes (a big file's headers lie all over it). Not under a verifier's
+ * mapping scope: this one replaces it. */
+static long long damaged_unread(const es_pdf_doc *doc, int fd, const es_pdf_xref *x)
+{
+	unsigned char *map;
+	long long bad;
+
+	if (doc->bytes != NULL)
+		return es_pdf_xref_damaged(doc->bytes, (size_t)doc->size, x);
+	if (doc->size <= 0 || (map = mmap(NULL, (size_t)doc->size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
+		return 0; /* (QPDF reads it next, and says what it cannot read) */
+	es_input_release_scope(map, (size_t)doc->size);
+	bad = es_pdf_xref_damaged(map, (size_t)doc->size, x);
+	es_input_release_scope(NULL, 0);
+	munmap(map, (size_t)doc->size);
+	return bad;
+}
+
 /* QPDF inflates cross-reference and object streams with no limit while it opens the file and resolves objects: our
  * own pass over the cross-reference chain sizes them first and refuses a decompression bomb. */
 int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **xr, es_pdf_objs **objs,
@@ -274,7 +295,12 @@ int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **
 	/* Readers rebuild the table when they meet such an object, and may then read another document than the one we
 	 * append to. QPDF reports it only if it happens to read that object, so every used entry is checked here. */
 	ix = doc->bytes != NULL ? es_pdf_objs_new(doc->bytes, (size_t)doc->size, *xr) : NULL;
-	if (ix != NULL && (bad = es_pdf_objs_damaged(ix)) != 0) {
+	bad = ix != NULL ? es_pdf_objs_damaged(ix) : damaged_unread(doc, fd, *xr);
+	if (bad < 0) {
+		es_pdf_objs_free(ix);
+		return es_error_set(err, ESEAL_E_INTERNAL, "%s: out of memory", path);
+	}
+	if (bad > 0) {
 		es_pdf_objs_free(ix);
 		return es_error_set(err, ESEAL_E_INPUT,
 				    "%s: damaged PDF (the cross-reference entry of object %lld points at no header of it); "

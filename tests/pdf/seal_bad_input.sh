@@ -89,6 +89,28 @@ printf 'unused\n' >"$D/password"
 chmod 600 "$D/password"
 refuse 65 "damaged PDF \(the cross-reference entry of object 21 points at no header of it\)" "$D/one-entry.pdf" \
 	--password-file "$D/password"
+# An encrypted file (object headers are not encrypted) and one too big to be held in memory (read through a mapping),
+# each with the header of an object a seal never reads given another generation.
+python3 "$ESEAL_SRC/tests/verify/pdf_objstm_fields.py" names "$D/fields.pdf" classic
+qpdf --object-streams=disable --encrypt user owner 256 -- "$D/fields.pdf" "$D/encrypted.pdf"
+python3 "$ESEAL_SRC/tests/bench/make_big_pdf.py" "$D/big.pdf" 20 4
+python3 - "$D/encrypted.pdf" "$D/big.pdf" <<'EOF'
+import re, sys
+for path, pick in ((sys.argv[1], rb"<< /ByteRange"), (sys.argv[2], rb"<< /Length 32 >>")):
+    b = open(path, "rb").read()
+    num = [m.group(1) for m in re.finditer(rb"\n(\d+) 0 obj\n" + pick, b)][-1]
+    assert b.count(b"\n%s 0 obj\n" % num) == 1
+    open(path, "wb").write(b.replace(b"\n%s 0 obj\n" % num, b"\n%s 1 obj\n" % num))
+    print(num.decode(), file=open(path + ".num", "w"))
+EOF
+printf 'user\n' >"$D/user-password"
+chmod 600 "$D/user-password"
+qpdf --password=user --check "$D/encrypted.pdf" >"$D/encrypted.qpdf" 2>&1 && fail "fixture encrypted.pdf is not broken"
+qpdf --check "$D/big.pdf" >"$D/big.qpdf" 2>&1 && fail "fixture big.pdf is not broken"
+refuse 65 "damaged PDF \(the cross-reference entry of object $(cat "$D/encrypted.pdf.num") points at no header of it\)" \
+	"$D/encrypted.pdf" --password-file "$D/user-password"
+refuse 65 "damaged PDF \(the cross-reference entry of object $(cat "$D/big.pdf.num") points at no header of it\)" \
+	"$D/big.pdf"
 qpdf "$D/one-entry.pdf" "$D/one-entry-recovered.pdf" 2>/dev/null || [ $? -eq 3 ] || fail "qpdf cannot recover one-entry"
 expect_exit 0 "$ESEAL" seal --profile demo-bb -o "$D/one-entry-sealed.pdf" "$D/one-entry-recovered.pdf"
 qpdf --check "$D/one-entry-sealed.pdf" >/dev/null 2>&1 || fail "the repaired copy's seal: qpdf --check fails"
@@ -98,7 +120,7 @@ import sys
 blocks = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("Signature #")[1:]
 sys.exit(0 if "Signature Field Name: eSeal1" in blocks[-1] and "Signature is Valid." in blocks[-1] else 1)
 EOF
-pass "one damaged cross-reference entry refused (the qpdf-repaired copy seals)"
+pass "one damaged cross-reference entry refused on either path, encrypted and in a 20 MB file (the qpdf-repaired copy seals)"
 
 # Bytes before the header: QPDF and Poppler count offsets from "%PDF-", a ByteRange counts from byte 0. qpdf opens
 # the file cleanly (so only our check stands between it and an update readers would repair); its rewrite seals.
