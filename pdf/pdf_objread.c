@@ -381,9 +381,9 @@ long long es_pdf_objs_damaged(const es_pdf_objs *r)
 		return 0;
 	for (i = 0; i < r->n_ix; i++) {
 		o = &r->ix[i];
-		/* (offset 0 is null to QPDF; an entry it does not use, it does not read) */
-		if (o->type != 1 || o->offset <= 0 || (i > 0 && r->ix[i - 1].num == o->num) ||
-		    effective(r, o->num) != o)
+		/* (an entry QPDF does not use, it does not read; one in use at offset 0 QPDF takes as null, and Poppler
+		 * rebuilds its table on it: damaged too) */
+		if (o->type != 1 || (i > 0 && r->ix[i - 1].num == o->num) || effective(r, o->num) != o)
 			continue;
 		/* (a header after each large drawing of a big file: its folios are given back as they add up) */
 		es_input_release_turn();

@@ -28,9 +28,10 @@ es_pdf_objs *es_pdf_objs_new(const unsigned char *buf, size_t len, const es_pdf_
 int es_pdf_objs_entry(const es_pdf_objs *r, long long num, int *type, long long *offset);
 void es_pdf_objs_free(es_pdf_objs *r);
 
-/* The first object whose entry QPDF uses points at no "num gen obj" of it (a reader built on buf), else 0: QPDF,
- * reading that object, rebuilds its cross-reference table from the file's object headers, after which what it reads
- * depends on what it had read before. Nothing our lexer reads stands for QPDF's reading of such a file. */
+/* The first object whose entry QPDF uses (in use, offset 0 included) points at no "num gen obj" of it (a reader
+ * built on buf), else 0: QPDF, reading that object, rebuilds its cross-reference table from the file's object
+ * headers, after which what it reads depends on what it had read before (Poppler rebuilds it too, and reads the
+ * last header of each number). Nothing our lexer reads stands for QPDF's reading of such a file. */
 long long es_pdf_objs_damaged(const es_pdf_objs *r);
 /* The same check for a file es_pdf_objs_new does not read (encrypted: object headers are not encrypted), over buf,
  * the file's bytes, and x, its chain: the object number, 0 (none, or a hybrid file: not checked), or -1 out of memory. */

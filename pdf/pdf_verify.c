@@ -3,6 +3,7 @@
  * gap exactly the /Contents hex string of that dictionary), the digest over the ranges, the core CMS or time-stamp
  * checks, the level reached, and (pdf_verify_mods.c) what later incremental updates change. */
 #include "pdf_decode.h"
+#include "pdf_objread.h"
 #include "pdf_verify_dups.h"
 #include "pdf_verify_internal.h"
 #include "pdf_xref.h"
@@ -944,6 +945,11 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 	/* (read once: the signatures the pages show, where each seal shows, the keys given twice on the pages) */
 	if (es_pdf_page_list_read(q, copy != NULL ? copy : buf, copy != NULL ? copy_len : len, xq, &pages) == 0)
 		pl = &pages;
+	/* A used entry pointing at no header of its object: readers rebuild the table from the objects' headers, and
+	 * what they then show is not what QPDF (which does not rebuild here) reads. The page list reads every header
+	 * of a file its reader reads; the others (encrypted ones) are read here. */
+	facts.damaged = pages.headers_read ? pages.damaged :
+					     es_pdf_xref_damaged(copy != NULL ? copy : buf, copy != NULL ? copy_len : len, xq);
 	es_pdf_list_signatures(q, pl, &sl);
 	if (sl.n == 0) {
 		es_report_file_error(r, "no signature or document time-stamp found");
@@ -984,6 +990,15 @@ int es_pdf_verify(const eseal_verifier *v, const unsigned char *buf, size_t len,
 			     header_offset(buf, len), header_offset(buf, len) == 1 ? "" : "s");
 	for (i = 0; dss_note != NULL && i < r->n_seals; i++)
 		es_seal_warn(&r->seals[i], "%s", dss_note);
+	/* (a seal with later updates is failed for it by es_pdf_check_later_updates; one covering the whole file
+	 * signed the damaged bytes themselves) */
+	for (i = 0; facts.damaged > 0 && i < r->n_seals; i++)
+		if (r->seals[i].covers_whole_document)
+			es_seal_warn(&r->seals[i],
+				     "damaged PDF: the cross-reference entry of object %lld points at no header of it; "
+				     "readers rebuild the table from the objects' headers and may show other objects than "
+				     "those verified",
+				     facts.damaged);
 	for (i = 0; chain_note[0] != '\0' && i < r->n_seals; i++) {
 		if (conflict)
 			es_seal_fail(&r->seals[i], ESEAL_INDETERMINATE, ESEAL_SUB_FORMAT_FAILURE,

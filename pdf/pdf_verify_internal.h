@@ -57,6 +57,10 @@ typedef struct es_pdf_page_list {
 	es_pdf_annot_ref *annots;
 	size_t n_annots;
 	int dup_key; /* a dictionary our lexer read gives a key twice (QPDF would warn once it parses it) */
+	/* Set also when the list was given up: whether every used cross-reference entry's header was read (the reader
+	 * gives such a file up), and the first object whose entry points at no header of it (0: none). */
+	int headers_read;
+	long long damaged;
 	struct es_pdf_page_reader *rd; /* what read it (the object streams it decoded), for es_pdf_page_list_box */
 } es_pdf_page_list;
 
@@ -195,6 +199,8 @@ typedef struct {
 	int docmdp_p;		 /* /P of the certification named by the final file's /Perms (0: none) */
 	int docmdp_objid;	 /* its signature dictionary */
 	int recovered;		 /* QPDF read the final file with a recovered chain (a copy of it) */
+	long long damaged;	 /* the first object whose used entry of that chain points at no header of it, or 0;
+				  * -1: not known (out of memory) */
 	const es_pdf_page_list *pages; /* the final file's pages as es_pdf_page_list_read read them, or NULL */
 } es_pdf_facts;
 

@@ -1975,6 +1975,15 @@ void es_pdf_check_later_updates(qpdf_data fin, qpdf_data qo, const unsigned char
 	c.facts = facts;
 	c.rev_end = rev_end;
 	c.same = as_stored ? es_pdf_same_new(buf, len, rev_end) : NULL;
+	/* QPDF, which does not rebuild a table here, and a reader that does then read other objects for the same
+	 * numbers (the last header of each in the file, wherever an update put it): no comparison stands for both. */
+	if (facts->damaged > 0)
+		report(&c,
+		       "the cross-reference entry of object %lld points at no header of it (damaged PDF): readers rebuild "
+		       "the table from the objects' headers and may show another document than the one compared",
+		       facts->damaged);
+	else if (facts->damaged < 0)
+		report(&c, "out of memory while reading the objects' headers");
 	/* First, while QPDF has parsed nothing of the revision but its trailers: the walk sees every warning. */
 	collect_signed(&c);
 	check_guesses(&c);

@@ -406,7 +406,12 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
 	r->lex_file = buf != NULL && x->qpdf_warning == NULL;
 	/* (a damaged entry: QPDF's pages would depend on the order it meets objects in, ours on the chain; QPDF, whose
 	 * reading the checks compare with, lists them alone) */
-	if ((r->ix = es_pdf_objs_new(buf, buf != NULL ? len : 0, x)) == NULL || es_pdf_objs_damaged(r->ix)) {
+	if ((r->ix = es_pdf_objs_new(buf, buf != NULL ? len : 0, x)) == NULL) {
+		reader_free(r);
+		return -1;
+	}
+	out->headers_read = buf != NULL;
+	if ((out->damaged = es_pdf_objs_damaged(r->ix)) != 0) {
 		reader_free(r);
 		return -1;
 	}
@@ -437,8 +442,10 @@ int es_pdf_page_list_read(qpdf_data q, const unsigned char *buf, size_t len, con
 	/* (QPDF's warnings stay pending: the duplicated-key check takes those of the objects it resolved) */
 	if (rc == 0 && qpdf_has_error(q))
 		rc = -1;
-	if (rc != 0)
+	if (rc != 0) {
 		es_pdf_page_list_free(out);
+		out->headers_read = buf != NULL; /* (and found none damaged) */
+	}
 	return rc;
 }
 

@@ -33,6 +33,10 @@
 #                    object stream, under its own number, with the last page's /Contents naming new text (KIND
 #                    "page"), or the font that page's /F1 names, in the same stream, made Courier (KIND "font"): the
 #                    changed object's own cross-reference entry (stream, index) is the one signed, what it reads is not
+#   damaged-entry    an update whose one entry (a new /Info) points at no header of its object: at a later
+#                    definition of page 1's content stream (a black page) that no entry names (KIND "header"), at
+#                    offset 0 ("zero"), or at that definition under another generation ("gen"); Poppler rebuilds its
+#                    table from the headers and draws the black page, QPDF (not rebuilding) reads the genuine one
 #   dr-da            an update adding /DR and /DA to the /AcroForm (no field relies on them: permitted)
 #   dr-da-need       the same with /NeedAppearances true and a text field without appearance (a reader draws it
 #                    from /DA): reported
@@ -223,6 +227,26 @@ def objstm_rewrite(data, path, kind):
     return append_update(data, path, {stm: ostm, size: text_stream(FORGED)})
 
 
+def damaged_entry(data, src, kind):
+    """An update giving the file a new /Info whose cross-reference entry points at no header of it: at a later
+    definition of page 1's content stream that no entry names (KIND "header"), at offset 0 ("zero"), or at that
+    definition under another generation ("gen"). Poppler, meeting the entry, rebuilds its table from the objects'
+    headers and draws that definition (a black page); QPDF, which does not rebuild it, reads the genuine page."""
+    _, content = page1(src)
+    size, root, _ = trailer(src)
+    out = bytearray(data)
+    if not out.endswith(b"\n"):
+        out += b"\n"
+    at = len(out)
+    out += b"%d 0 obj\n" % content + text_stream(BLACKOUT) + b"\nendobj\n"
+    offset, gen = {"header": (at, 0), "zero": (0, 0), "gen": (at, 1)}[kind]
+    xref = len(out)
+    out += b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d %05d n \n" % (size, offset, gen)
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d %d R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size + 1, root, size, gen, last_startxref(data), xref)
+    return bytes(out)
+
+
 def main():
     mode, src, dst = sys.argv[1:4]
     kind = sys.argv[4] if len(sys.argv) > 4 else "metadata"
@@ -329,6 +353,8 @@ def main():
             data = append_update(data, src, {field: fdict, size: cover})
     elif mode == "objstm-rewrite":
         data = objstm_rewrite(data, src, kind)
+    elif mode == "damaged-entry":
+        data = damaged_entry(data, src, kind)
     elif mode in ("dr-da", "dr-da-need"):
         form_id, form = acroform(src, root)
         extra = b"/DR << /Font << /Helv << /Type /Font /Subtype /Type1 /BaseFont /Courier >> >> >> /DA (/Helv 30 Tf 1 0 0 rg)"

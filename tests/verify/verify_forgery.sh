@@ -57,6 +57,19 @@ $FORGE stray-token "$D/bt.pdf" "$D/stray.pdf"
 assert_grep "treating unexpected array close token as null" <(qpdf --check "$D/stray.pdf" 2>&1 || true)
 refused "$D/bt.pdf" "$D/stray.pdf" "read only by guessing \\(treating unexpected array close token"
 pass "a stray token in a later update (new /Info): modified, QPDF's guess named"
+# A later update whose one entry points at no header of its object: Poppler rebuilds its table from the objects'
+# headers and draws the last definition of page 1's content stream, which no entry names (a black page); QPDF reads
+# the genuine page and the new /Info as null (no rebuilding), which passed as a permitted /Info change (report.pdf:
+# QPDF meets the damaged entry only after it has read the page).
+"$ESEAL" seal -p demo-bb -o "$D/report.pdf" "$SAMPLES/documents/report.pdf"
+for k in header zero gen; do
+	$FORGE damaged-entry "$D/report.pdf" "$D/damaged-$k.pdf" "$k"
+	renders_differ "$D/report.pdf" "$D/damaged-$k.pdf"
+	pdftotext -f 1 -l 1 "$D/damaged-$k.pdf" "$D/text.txt" 2>/dev/null || fail "pdftotext cannot read damaged-$k.pdf"
+	! grep -q "Riverside bridge" "$D/text.txt" || fail "damaged-$k: Poppler still shows the genuine page"
+	refused "$D/report.pdf" "$D/damaged-$k.pdf" "the cross-reference entry of object [0-9]+ points at no header of it"
+done
+pass "a later entry pointing at no header (another object's, offset 0, another generation): modified; Poppler draws another page"
 
 # --- only the /Length a stream names changes: the stream's entry is the one signed, its data are not (the
 # comparison does not read a stream whose entry and /Length are both unchanged: this one it must) ---
