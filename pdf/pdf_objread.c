@@ -371,7 +371,8 @@ static int read_object(es_pdf_objs *r, long long num, long long gen, es_pdf_val 
 	return read_value(s->data, &lx, out);
 }
 
-long long es_pdf_objs_damaged(const es_pdf_objs *r)
+/* The first type-1 entry pointing at no header of its object: of those QPDF uses, or (all) of every entry. */
+static long long first_damaged(const es_pdf_objs *r, int all)
 {
 	const entry_ix *o;
 	es_lex lx;
@@ -383,7 +384,7 @@ long long es_pdf_objs_damaged(const es_pdf_objs *r)
 		o = &r->ix[i];
 		/* (an entry QPDF does not use, it does not read; one in use at offset 0 QPDF takes as null, and Poppler
 		 * rebuilds its table on it: damaged too) */
-		if (o->type != 1 || (i > 0 && r->ix[i - 1].num == o->num) || effective(r, o->num) != o)
+		if (o->type != 1 || (!all && ((i > 0 && r->ix[i - 1].num == o->num) || effective(r, o->num) != o)))
 			continue;
 		/* (a header after each large drawing of a big file: its folios are given back as they add up) */
 		es_input_release_turn();
@@ -393,17 +394,23 @@ long long es_pdf_objs_damaged(const es_pdf_objs *r)
 	return 0;
 }
 
+long long es_pdf_objs_damaged(const es_pdf_objs *r)
+{
+	return first_damaged(r, 0);
+}
+
 long long es_pdf_xref_damaged(const unsigned char *buf, size_t len, const es_pdf_xref *x)
 {
 	es_pdf_objs *r;
 	long long bad;
 
-	/* (object headers are not encrypted; which entry of a hybrid file QPDF uses, this index does not say) */
-	if (x == NULL || x->n_objects == 0 || x->n_sections == 0 || hybrid(x))
+	/* (object headers are not encrypted; which of a hybrid file's entries QPDF uses, this index does not know
+	 * exactly, so there every in-use entry of every section must point at its object) */
+	if (x == NULL || x->n_objects == 0 || x->n_sections == 0)
 		return 0;
 	if ((r = index_new(buf, len, x)) == NULL)
 		return -1;
-	bad = es_pdf_objs_damaged(r);
+	bad = first_damaged(r, hybrid(x));
 	es_pdf_objs_free(r);
 	return bad;
 }

@@ -33,8 +33,9 @@ void es_pdf_objs_free(es_pdf_objs *r);
  * headers, after which what it reads depends on what it had read before (Poppler rebuilds it too, and reads the
  * last header of each number). Nothing our lexer reads stands for QPDF's reading of such a file. */
 long long es_pdf_objs_damaged(const es_pdf_objs *r);
-/* The same check for a file es_pdf_objs_new does not read (encrypted: object headers are not encrypted), over buf,
- * the file's bytes, and x, its chain: the object number, 0 (none, or a hybrid file: not checked), or -1 out of memory. */
+/* The same check for a file es_pdf_objs_new does not read (encrypted: object headers are not encrypted; hybrid: every
+ * entry of the chain is checked, used or not), over buf, the file's bytes, and x, its chain: the object number, 0,
+ * or -1 out of memory. */
 long long es_pdf_xref_damaged(const unsigned char *buf, size_t len, const es_pdf_xref *x);
 /* The newest trailer dictionary (a cross-reference stream's dictionary). 0, or -1. */
 int es_pdf_objs_trailer(es_pdf_objs *r, es_pdf_val *out);

@@ -34,14 +34,16 @@
 #                    "page"), or the font that page's /F1 names, in the same stream, made Courier (KIND "font"): the
 #                    changed object's own cross-reference entry (stream, index) is the one signed, what it reads is not
 #   damaged-entry    an update whose one entry (a new /Info) points at no header of its object: at a later
-#                    definition of page 1's content stream (a black page) that no entry names (KIND "header"), at
-#                    offset 0 ("zero"), or at that definition under another generation ("gen"); Poppler rebuilds its
-#                    table from the headers and draws the black page, QPDF (not rebuilding) reads the genuine one
+#                    definition of page 1's content stream (a black page) that no entry names (KIND "header", or
+#                    "hybrid": in a table whose trailer has /XRefStm), at offset 0 ("zero"), or at that definition
+#                    under another generation ("gen"); Poppler rebuilds its table from the headers and draws the
+#                    black page, QPDF (not rebuilding) reads the genuine one
 #   dr-da            an update adding /DR and /DA to the /AcroForm (no field relies on them: permitted)
 #   dr-da-need       the same with /NeedAppearances true and a text field without appearance (a reader draws it
 #                    from /DA): reported
 import os
 import re
+import struct
 import sys
 import zlib
 
@@ -229,8 +231,9 @@ def objstm_rewrite(data, path, kind):
 
 def damaged_entry(data, src, kind):
     """An update giving the file a new /Info whose cross-reference entry points at no header of it: at a later
-    definition of page 1's content stream that no entry names (KIND "header"), at offset 0 ("zero"), or at that
-    definition under another generation ("gen"). Poppler, meeting the entry, rebuilds its table from the objects'
+    definition of page 1's content stream that no entry names (KIND "header"; "hybrid": the same in a table whose
+    trailer names a cross-reference stream, /XRefStm), at offset 0 ("zero"), or at that definition under another
+    generation ("gen"). Poppler, meeting the entry, rebuilds its table from the objects'
     headers and draws that definition (a black page); QPDF, which does not rebuild it, reads the genuine page."""
     _, content = page1(src)
     size, root, _ = trailer(src)
@@ -239,11 +242,18 @@ def damaged_entry(data, src, kind):
         out += b"\n"
     at = len(out)
     out += b"%d 0 obj\n" % content + text_stream(BLACKOUT) + b"\nendobj\n"
-    offset, gen = {"header": (at, 0), "zero": (0, 0), "gen": (at, 1)}[kind]
+    offset, gen = {"header": (at, 0), "zero": (0, 0), "gen": (at, 1), "hybrid": (at, 0)}[kind]
+    extra, new_size = b"", size + 1
+    if kind == "hybrid":
+        # the table's trailer names a cross-reference stream (/XRefStm) holding only its own entry
+        extra, new_size = b"/XRefStm %d " % len(out), size + 2
+        rows = zlib.compress(struct.pack(">BIH", 1, len(out), 0))
+        out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%d 1] /Filter /FlateDecode /Length %d >>\n"
+                b"stream\n" % (size + 1, size + 2, size + 1, len(rows)) + rows + b"\nendstream\nendobj\n")
     xref = len(out)
     out += b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d %05d n \n" % (size, offset, gen)
-    out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d %d R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
-        size + 1, root, size, gen, last_startxref(data), xref)
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d %d R /Prev %d %s>>\nstartxref\n%d\n%%%%EOF\n" % (
+        new_size, root, size, gen, last_startxref(data), extra, xref)
     return bytes(out)
 
 

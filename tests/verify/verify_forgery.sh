@@ -62,14 +62,14 @@ pass "a stray token in a later update (new /Info): modified, QPDF's guess named"
 # the genuine page and the new /Info as null (no rebuilding), which passed as a permitted /Info change (report.pdf:
 # QPDF meets the damaged entry only after it has read the page).
 "$ESEAL" seal -p demo-bb -o "$D/report.pdf" "$SAMPLES/documents/report.pdf"
-for k in header zero gen; do
+for k in header zero gen hybrid; do
 	$FORGE damaged-entry "$D/report.pdf" "$D/damaged-$k.pdf" "$k"
 	renders_differ "$D/report.pdf" "$D/damaged-$k.pdf"
 	pdftotext -f 1 -l 1 "$D/damaged-$k.pdf" "$D/text.txt" 2>/dev/null || fail "pdftotext cannot read damaged-$k.pdf"
 	! grep -q "Riverside bridge" "$D/text.txt" || fail "damaged-$k: Poppler still shows the genuine page"
 	refused "$D/report.pdf" "$D/damaged-$k.pdf" "the cross-reference entry of object [0-9]+ points at no header of it"
 done
-pass "a later entry pointing at no header (another object's, offset 0, another generation): modified; Poppler draws another page"
+pass "a later entry pointing at no header (another object's, offset 0, another generation; in a hybrid section): modified; Poppler draws another page"
 
 # --- only the /Length a stream names changes: the stream's entry is the one signed, its data are not (the
 # comparison does not read a stream whose entry and /Length are both unchanged: this one it must) ---
