@@ -70,6 +70,27 @@ for k in header zero gen hybrid; do
 	refused "$D/report.pdf" "$D/damaged-$k.pdf" "the cross-reference entry of object [0-9]+ points at no header of it"
 done
 pass "a later entry pointing at no header (another object's, offset 0, another generation; in a hybrid section): modified; Poppler draws another page"
+# The same damage inside the signed bytes (a signature of another tool over a file whose content stream's entry
+# points at no header of it): the seal stands, it signed those bytes, and says readers may show other objects.
+python3 - "$SAMPLES/documents/report.pdf" "$D/report-damaged.pdf" <<'EOF'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["ESEAL_SRC"], "tests", "verify"))
+from pdf_attack import page1
+_, content = page1(sys.argv[1])
+b = open(sys.argv[1], "rb").read()
+assert b.count(b"\n%d 0 obj" % content) == 1
+open(sys.argv[2], "wb").write(b.replace(b"\n%d 0 obj" % content, b"\n%d 5 obj" % content))
+EOF
+python3 "$ESEAL_SRC/tests/fuzz/mkseed_pdf.py" "$D/report-damaged.pdf" "$D/signed-damaged.pdf" "$DEV_KEY" "$DEV_CHAIN"
+pdfsig -nocert "$D/signed-damaged.pdf" >"$D/pdfsig.txt" 2>&1 || true
+grep -q "Signature is Valid" "$D/pdfsig.txt" && grep -q "Total document signed" "$D/pdfsig.txt" ||
+	fail "pdfsig does not find the signature over the damaged file valid: $(cat "$D/pdfsig.txt")"
+vjson 2 "$D/signed-damaged.pdf" # (INDETERMINATE: the signer's chain is not in the file)
+[ "$(jf "d['seals'][0]['covers_whole_document'] and not d['seals'][0]['modified_after']")" = True ] ||
+	fail "the signature over the damaged file is not read as covering it whole"
+jf "d['seals'][0]['warnings']" | grep -q "damaged PDF: the cross-reference entry of object [0-9]* points at no header" ||
+	fail "no warning of the damaged entry: $(jf "d['seals'][0]['warnings']")"
+pass "a seal over a file with a damaged entry: covers it whole, with a warning that readers rebuild the table"
 
 # --- only the /Length a stream names changes: the stream's entry is the one signed, its data are not (the
 # comparison does not read a stream whose entry and /Length are both unchanged: this one it must) ---
