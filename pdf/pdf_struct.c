@@ -138,8 +138,8 @@ static int check_tail(es_pdf_doc *doc, int fd, eseal_error *err)
 	}
 broken:
 	return es_error_set(err, ESEAL_E_INPUT,
-			    "%s: damaged PDF (startxref %lld does not point to a cross-reference section); "
-			    "repair it first, e.g. with qpdf in.pdf repaired.pdf",
+			    "%s: damaged PDF (startxref %lld does not point to a cross-reference section); repair it "
+			    "first, e.g. with qpdf in.pdf repaired.pdf (which breaks any signature it holds)",
 			    doc->path, off);
 }
 
@@ -302,10 +302,11 @@ int es_pdf_doc_prepare(es_pdf_doc *doc, const char *path, int fd, es_pdf_xref **
 	}
 	if (bad > 0) {
 		es_pdf_objs_free(ix);
-		return es_error_set(err, ESEAL_E_INPUT,
-				    "%s: damaged PDF (the cross-reference entry of object %lld points at no header of it); "
-				    "repair it first, e.g. with qpdf in.pdf repaired.pdf",
-				    path, bad);
+		return es_error_set(
+			err, ESEAL_E_INPUT,
+			"%s: damaged PDF (the cross-reference entry of object %lld points at no header of it); repair it "
+			"first, e.g. with qpdf in.pdf repaired.pdf (which breaks any signature it holds)",
+			path, bad);
 	}
 	if (objs != NULL)
 		*objs = ix;
