@@ -195,4 +195,15 @@ qpdf --encrypt "" owner 256 -- "$D/bt.pdf" "$D/enc.pdf" 2>/dev/null || true
 expect_exit 65 extend B-LT "$D/enc.pdf" "$D/out.pdf"
 assert_grep "encrypted" "$ERR"
 assert_no_file "$D/out.pdf"
-pass "refused: unsigned (65), broken seal (65), revoked signer (65), TSA down (69), responders down (69), encrypted (65); no output"
+# A signature over a file with an entry pointing at no header of its object (made by openssl, mkseed_pdf.py): the
+# verifier warns, and any update would leave readers rebuilding the table (its seals then fail verification).
+python3 - "$REPORT" "$D/report-damaged.pdf" <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+assert b.count(b"\n3 0 obj") == 1
+open(sys.argv[2], "wb").write(b.replace(b"\n3 0 obj", b"\n3 5 obj"))
+PY
+python3 "$ESEAL_SRC/tests/fuzz/mkseed_pdf.py" "$D/report-damaged.pdf" "$D/signed-damaged.pdf" "$DEV_KEY" "$DEV_CHAIN"
+refused 65 "damaged PDF \(the cross-reference entry of object 3 points at no header of it\).*breaks any signature" \
+	"$D/signed-damaged.pdf"
+pass "refused: unsigned (65), broken seal (65), revoked signer (65), TSA down (69), responders down (69), encrypted (65), damaged (65); no output"
