@@ -438,7 +438,7 @@ static int trailer_keys(es_xref_scan *s, const es_dict *d, const char *what, siz
 
 static int read_table(es_xref_scan *s, size_t off, size_t pos, long long *prev)
 {
-	es_lex lx;
+	es_lex lx, after;
 	es_tok t;
 	es_dict d = {0};
 	char line[51], entry[31];
@@ -489,6 +489,15 @@ static int read_table(es_xref_scan *s, size_t off, size_t pos, long long *prev)
 	dstart = es_xref_next_start(&lx);
 	if (es_xref_read_dict(s, &lx, cut, &d, "trailer", pos) < 0)
 		goto cleanup;
+	/* QPDF reads a dictionary followed by "stream" as a stream's: that table then has no trailer dictionary to it */
+	after = lx;
+	if (es_lex_next(&after, &t) == ES_TOK_WORD && strcmp(t.text, "stream") == 0) {
+		es_xref_refuse(s, ESEAL_E_INPUT,
+			       "the trailer of the cross-reference table at offset %zu is followed by the keyword "
+			       "\"stream\" (read as a stream, not as a trailer dictionary)",
+			       off);
+		goto cleanup;
+	}
 	s->x->sections[s->x->n_sections - 1].trailer_start = (long long)(pos + dstart);
 	s->x->sections[s->x->n_sections - 1].trailer_end = s->x->sections[s->x->n_sections - 1].end =
 		(long long)(pos + lx.pos);

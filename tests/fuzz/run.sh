@@ -62,6 +62,11 @@ for layout in objstm classic; do
 		python3 "$SRC/tests/verify/pdf_objstm_pages.py" $m "$S/pdf/pages-$m-$layout.pdf" $layout
 	done
 done
+# A signed file's later update whose entry points at no header of its object (a reader rebuilding the table shows
+# another page): the header check of every used entry, and what QPDF reads of such a file.
+for k in header zero hybrid; do
+	python3 "$SRC/tests/verify/pdf_forge.py" damaged-entry "$S/pdf/report-signed.pdf" "$S/pdf/damaged-$k.pdf" $k
+done
 # TSA answers from OpenSSL's own TSA code (the fixture's tsa.cnf) with a throw-away CA and TSA certificate (critical
 # EKU timeStamping): granted with nonce, without nonce, SHA-384 with the chain, and a rejection (badAlg: MD5 query).
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/ca.key" -out "$W/ca.pem" -days 30 -subj "/O=Fuzz Org/CN=Fuzz CA" \

@@ -11,6 +11,8 @@
 #   make_variant.py nul-strings IN OUT          IN plus an update whose literal strings hold a NUL byte where a seal
 #                                               copies values as written: the trailer's /ID, a direct annotation in
 #                                               page 1's direct /Annots, the catalog's direct /AcroForm and /Perms
+#   make_variant.py trailer-stream IN OUT       IN with the keyword "stream" after its last trailer dictionary:
+#                                               QPDF reads that dictionary as a stream's and finds no trailer
 #   make_variant.py xref-late IN OUT            IN (ending in a cross-reference stream numbered 10 or more) with its
 #                                               startxref one byte late: "31 0 obj" reads as "1 0 obj", so to QPDF
 #                                               the stream it reads there is object 1 whatever its entries say
@@ -155,6 +157,13 @@ def xref_late(src, dst):
     open(dst, "wb").write(pdf[:m.start(1)] + b"%d" % (sx + 1) + pdf[m.end(1):])
 
 
+def trailer_stream(src, dst):
+    pdf = open(src, "rb").read()
+    m = list(re.finditer(rb">>\s*startxref", pdf))[-1]
+    open(dst, "wb").write(pdf[:m.start()] + b">>\nstream\nstartxref" + pdf[m.end():])
+
+
 if __name__ == "__main__":
     {"hybrid": hybrid, "update": update, "share-annots": share_annots, "older-dup-key": older_dup_key,
-     "nul-strings": nul_strings, "xref-late": xref_late}[sys.argv[1]](sys.argv[2], sys.argv[3])
+     "nul-strings": nul_strings, "xref-late": xref_late,
+     "trailer-stream": trailer_stream}[sys.argv[1]](sys.argv[2], sys.argv[3])

@@ -48,6 +48,14 @@ refuse 65 "damaged PDF.*duplicated key /Info" "$D/older-dup-key.pdf"
 python3 "$ESEAL_SRC/tests/verify/pdf_objstm_fields.py" names "$D/fields.pdf" objstm
 python3 "$PDF_TESTS/make_variant.py" xref-late "$D/fields.pdf" "$D/xref-late.pdf"
 refuse 65 "reading the catalog: unable to find /Root dictionary" "$D/xref-late.pdf"
+# The keyword "stream" after the last trailer: QPDF reads that trailer as a stream's dictionary (and the sealed
+# output as damaged); our reader of the chain, which the sealer's own path trusts, says so too.
+python3 "$PDF_TESTS/make_variant.py" trailer-stream "$REPORT" "$D/trailer-stream.pdf"
+qpdf --check "$D/trailer-stream.pdf" >"$D/trailer-stream.qpdf" 2>&1 && fail "fixture trailer-stream is not broken"
+grep -q "stream dictionary lacks /Length key" "$D/trailer-stream.qpdf" ||
+	fail "qpdf does not read the trailer as a stream: $(cat "$D/trailer-stream.qpdf")"
+refuse 65 "the trailer of the cross-reference table at offset [0-9]+ is followed by the keyword \"stream\"" \
+	"$D/trailer-stream.pdf"
 pass "garbage and non-PDF inputs refused"
 
 # Broken cross-reference data that qpdf can recover (it reconstructs the table): we refuse rather than append
